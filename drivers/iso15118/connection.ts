@@ -321,7 +321,29 @@ export async function connectV2g(opts: ConnectOptions): Promise<V2gConnection> {
   const where = `${opts.source} ${opts.tls ? 'tls' : 'tcp'} [${scoped}]:${opts.port}`;
   opts.timeline.record('link', opts.source, { event: 'connecting', peer: `[${scoped}]:${opts.port}`, tls: !!opts.tls });
   const t0 = opts.clock.now();
-  const socket = await new Promise<net.Socket | tls.TLSSocket>((resolve, reject) => {
+  const socket = await openSocket(opts, scoped, where).catch((e: Error) => {
+    opts.timeline.record('link', opts.source, {
+      event: 'connect-failed',
+      peer: `[${scoped}]:${opts.port}`,
+      error: e.message,
+      ...(e instanceof TlsHandshakeError ? { reason: e.reason, code: e.code } : {}),
+    });
+    throw e;
+  });
+  const conn = new V2gConnection(socket, opts, { address: scoped, port: opts.port });
+  const info = conn.tlsInfo();
+  opts.timeline.record('link', opts.source, {
+    event: 'connect',
+    peer: `[${scoped}]:${opts.port}`,
+    local: `[${socket.localAddress}]:${socket.localPort}`,
+    setupMs: (opts.clock.now() - t0) / 1e6,
+    ...(info ? { tls: info } : {}),
+  });
+  return conn;
+}
+
+function openSocket(opts: ConnectOptions, scoped: string, where: string): Promise<net.Socket | tls.TLSSocket> {
+  return new Promise<net.Socket | tls.TLSSocket>((resolve, reject) => {
     let settled = false;
     const done = (err: Error | undefined, s?: net.Socket | tls.TLSSocket) => {
       if (settled) return;
@@ -337,7 +359,7 @@ export async function connectV2g(opts: ConnectOptions): Promise<V2gConnection> {
       done(new BenchFault(`${where}: no ${opts.tls ? 'TLS handshake' : 'TCP connection'} within ${opts.timeoutMs} ms (is the charger listening? is the link up?)`, opts.source));
     });
     const raw = net.connect({ host: scoped, port: opts.port, family: 6, noDelay: true });
-    raw.once('error', (e) => done(connectError(e, where, opts)));
+    raw.on('error', (e) => done(connectError(e, where, opts)));
     if (!opts.tls) {
       raw.once('connect', () => done(undefined, raw));
       return;
@@ -362,19 +384,9 @@ export async function connectV2g(opts: ConnectOptions): Promise<V2gConnection> {
       keylog = (line) => appendFileSync(opts.keylogFile!, line.toString('latin1'));
       s.on('keylog', keylog);
     }
-    s.once('error', (e) => done(classifyTlsError(e, where) ?? e, s));
+    s.on('error', (e) => done(classifyTlsError(e, where) ?? e, s)); // 'on': a late second error must not go unhandled
     s.once('secureConnect', () => done(undefined, s));
   });
-  const conn = new V2gConnection(socket, opts, { address: scoped, port: opts.port });
-  const info = conn.tlsInfo();
-  opts.timeline.record('link', opts.source, {
-    event: 'connect',
-    peer: `[${scoped}]:${opts.port}`,
-    local: `[${socket.localAddress}]:${socket.localPort}`,
-    setupMs: (opts.clock.now() - t0) / 1e6,
-    ...(info ? { tls: info } : {}),
-  });
-  return conn;
 }
 
 function connectError(e: Error, where: string, opts: ConnectOptions): Error {
