@@ -1,0 +1,38 @@
+// Fault switches of the bench itself (interlock, clock, resources), caught by suites/bench.
+
+import type { FaultSwitch } from './fault-catalogue.ts';
+
+export const BENCH_FAULTS: FaultSwitch[] = [
+  {
+    name: 'interlock-stuck-closed',
+    description: 'the interlock relay ignores the open command (welded relay)',
+    component: 'bench',
+    suite: 'bench',
+    catches: ['BENCH-SAFE-STATE-001'],
+    category: 'safety violation',
+  },
+  {
+    name: 'resource-silent',
+    description: 'the interlock never answers its readback',
+    component: 'bench',
+    suite: 'bench',
+    catches: ['BENCH-RESOURCES-001', 'BENCH-TIMELINE-001', 'BENCH-SAFE-STATE-001'],
+    category: 'bench fault',
+  },
+  {
+    name: 'clock-steps-back',
+    description: 'the interlock stamps its readback 50 ms in the past (a resource with a broken time source)',
+    component: 'bench',
+    suite: 'bench',
+    catches: ['BENCH-TIMELINE-001'],
+    category: 'timing violation',
+  },
+  {
+    name: 'clock-drift',
+    description: "the bench clock runs 10 % faster than its configured rate",
+    component: 'bench',
+    suite: 'bench',
+    catches: ['BENCH-CLOCK-001'],
+    category: 'timing violation',
+  },
+];

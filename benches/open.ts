@@ -1,0 +1,124 @@
+// Turn a validated bench file into a running bench: make the clock and the timeline, open every resource
+// through its registered driver, and offer the one safe-state path every test ends through.
+
+import { RealClock, VirtualClock, type Clock } from '../drivers/core/clock.ts';
+import { BenchFault } from '../drivers/core/errors.ts';
+import { Limits } from '../drivers/core/limits.ts';
+import { Timeline } from '../drivers/core/timeline.ts';
+import type { Bench } from './bench.ts';
+import { resourceKind, type BenchConfig, type Resource } from './registry.ts';
+
+export interface OpenBenchOptions {
+  config: BenchConfig;
+  runDir: string;
+  faults?: Iterable<string>;
+  /** A timeline made by the caller (the runner makes it before the bench so even a failed open is recorded). */
+  timeline?: Timeline;
+  clock?: Clock;
+}
+
+export function makeClock(config: BenchConfig, faults: Iterable<string> = []): Clock {
+  if (config.clock.kind === 'virtual') return new VirtualClock({ autoAdvance: true });
+  // Fault 'clock-drift' (emulator self-validation): the bench clock runs 10 % fast.
+  const drift = new Set(faults).has('clock-drift') ? 1.1 : 1;
+  return new RealClock((config.clock.rate ?? 1) * drift);
+}
+
+export async function openBench(opts: OpenBenchOptions): Promise<Bench> {
+  const { config } = opts;
+  const clock = opts.clock ?? opts.timeline?.clock ?? makeClock(config, opts.faults ?? []);
+  const timeline = opts.timeline ?? new Timeline({ clock });
+  const faults = new Set(opts.faults ?? []);
+  const limits = Limits.load(config.limits.profile);
+  const bench = new RunningBench(config, clock, timeline, limits, faults, opts.runDir);
+  timeline.record('run', 'bench', { event: 'bench-open', bench: config.name, file: config.file, clock: clock.description, faults: [...faults] });
+  for (const f of faults) timeline.record('fault', 'bench', { fault: f, on: true });
+
+  const entries = Object.entries(config.resources)
+    .map(([name, r], index) => ({ name, r, index, order: resourceKind(r.kind)?.openOrder ?? 0 }))
+    .sort((a, b) => b.order - a.order || a.index - b.index);
+  try {
+    for (const { name, r } of entries) {
+      const kind = resourceKind(r.kind);
+      if (!kind) throw new BenchFault(`resource '${name}': no driver for kind '${r.kind}'`, name);
+      const { kind: _k, ...settings } = r;
+      timeline.record('run', name, { event: 'resource-open', kind: r.kind });
+      const res = await kind.open(name, settings, { clock, timeline, resources: bench.resources, bench: config, faults, runDir: opts.runDir });
+      bench.add(res);
+    }
+  } catch (e) {
+    timeline.record('run', 'bench', { event: 'bench-open-failed', error: String((e as Error).message ?? e) });
+    await bench.close('open failed');
+    throw e instanceof BenchFault ? e : new BenchFault(`bench '${config.name}' could not be opened: ${(e as Error).message}`, undefined, { cause: e });
+  }
+  timeline.record('run', 'bench', { event: 'bench-ready' });
+  return bench;
+}
+
+class RunningBench implements Bench {
+  private readonly opened: Resource[] = [];
+  private readonly byName = new Map<string, Resource>();
+  private closed = false;
+
+  constructor(
+    readonly config: BenchConfig,
+    readonly clock: Clock,
+    readonly timeline: Timeline,
+    readonly limits: Limits,
+    readonly faults: ReadonlySet<string>,
+    readonly runDir: string,
+  ) {}
+
+  get resources(): ReadonlyMap<string, Resource> {
+    return this.byName;
+  }
+
+  add(r: Resource): void {
+    this.opened.push(r);
+    this.byName.set(r.name, r);
+  }
+
+  resource<T extends Resource>(name: string): T {
+    const r = this.byName.get(name);
+    if (!r) throw new BenchFault(`bench '${this.config.name}' has no resource '${name}' (it has: ${[...this.byName.keys()].join(', ') || 'none'})`, name);
+    return r as T;
+  }
+
+  resourcesOfKind<T extends Resource>(kind: string): T[] {
+    return this.opened.filter((r) => r.kind === kind) as T[];
+  }
+
+  find<T extends Resource>(...kinds: string[]): T | undefined {
+    return this.opened.find((r) => kinds.includes(r.kind)) as T | undefined;
+  }
+
+  async safeState(reason: string): Promise<void> {
+    this.timeline.record('safe-state', 'bench', { event: 'begin', reason });
+    // Reverse open order: the vehicle stops requesting before the charger and the instruments go quiet.
+    for (const r of [...this.opened].reverse()) {
+      if (!r.safeState) continue;
+      try {
+        await r.safeState();
+        this.timeline.record('safe-state', r.name, { event: 'reached' });
+      } catch (e) {
+        this.timeline.record('safe-state', r.name, { event: 'failed', error: String((e as Error)?.message ?? e) });
+      }
+    }
+    this.timeline.record('safe-state', 'bench', { event: 'end', reason });
+  }
+
+  async close(reason: string): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.safeState(reason);
+    for (const r of [...this.opened].reverse()) {
+      try {
+        await r.close();
+        this.timeline.record('run', r.name, { event: 'resource-closed' });
+      } catch (e) {
+        this.timeline.record('run', r.name, { event: 'close-failed', error: String((e as Error)?.message ?? e) });
+      }
+    }
+    this.timeline.record('run', 'bench', { event: 'bench-closed', reason });
+  }
+}

@@ -1,0 +1,123 @@
+// mcs-hil command line: parses arguments and calls into the layers. Exit codes: 0 all passed,
+// 1 a test failed, 2 bad input (argument, bench file, frame, stream), 3 bench fault.
+
+import { Command, CommanderError } from 'commander';
+import { BenchFault, InputError, UsageError } from '../drivers/core/errors.ts';
+import { harnessVersion } from '../reports/run-metadata.ts';
+
+const program = new Command();
+program
+  .name('mcs-hil')
+  .description('Hardware-in-the-loop test harness for high-power DC chargers: plays the vehicle, judges the charger, writes Allure evidence.')
+  .version(harnessVersion())
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('run')
+  .description('open a bench, run suites against the charger, write allure-results, JUnit XML and the timeline')
+  .option('--bench <file>', 'bench file', 'benches/emulator.yaml')
+  .option('--suite <name|glob>', 'suite folder under suites/ (comma-separated), or a glob of spec files; default: all')
+  .option('--grep <re>', 'only tests whose title matches')
+  .option('--fault <names>', 'emulator fault switches to turn on, comma-separated (see `mcs-hil faults`)')
+  .option('--out <dir>', 'reports folder (the run gets runs/<timestamp>/ in it)', 'reports')
+  .option('--clock-rate <x>', 'emulator benches: run time x times faster than the wall clock', parseNumber)
+  .option('--report', 'generate the HTML report when the run ends')
+  .action(async (o) => {
+    const { runSuites } = await import('../suites/support/runner.ts');
+    const summary = await runSuites({
+      bench: o.bench,
+      suite: o.suite,
+      grep: o.grep,
+      faults: o.fault ? String(o.fault).split(',').map((s: string) => s.trim()).filter(Boolean) : [],
+      out: o.out,
+      clockRate: o.clockRate,
+    });
+    if (o.report) {
+      const { generateReport } = await import('../reports/generate.ts');
+      const r = await generateReport({ runDir: summary.runDir, reportsDir: o.out });
+      console.log(`report: ${r.htmlDir}/index.html (single file: ${r.singleFile})`);
+    }
+    process.exitCode = summary.exitCode;
+  });
+
+program
+  .command('report [runDir]')
+  .description('generate the HTML report (and a single-file HTML) of a run; default: the newest run, with history from the previous report')
+  .option('--out <dir>', 'reports folder', 'reports')
+  .action(async (runDir: string | undefined, o) => {
+    const { generateReport } = await import('../reports/generate.ts');
+    const r = await generateReport({ runDir, reportsDir: o.out });
+    console.log(`report: ${r.htmlDir}/index.html`);
+    console.log(`single file: ${r.singleFile}`);
+    console.log(`${r.stats.passed} passed, ${r.stats.failed + r.stats.broken} failed${r.stats.skipped ? `, ${r.stats.skipped} skipped` : ''}`);
+  });
+
+program
+  .command('doctor')
+  .description('check Node, Java, Chromium, the bench file and each resource; print what to fix')
+  .option('--bench <file>', 'bench file', 'benches/emulator.yaml')
+  .action(async (o) => {
+    const { doctor } = await import('../reports/doctor.ts');
+    const ok = await doctor(o.bench, (l) => console.log(l));
+    process.exitCode = ok ? 0 : 1;
+  });
+
+program
+  .command('faults')
+  .description('list the emulator fault switches: name, what it does, the tests expected to catch it')
+  .action(async () => {
+    const { faultCatalogue } = await import('../benches/emulator/faults.ts');
+    for (const f of faultCatalogue()) console.log(`${f.name}\t${f.description}\tcaught by: ${f.catches.join(', ')} (${f.category}, suite ${f.suite})`);
+  });
+
+program
+  .command('schema')
+  .description('print the bench-file JSON Schema (benches/bench.schema.json is this output)')
+  .action(async () => {
+    await import('../benches/kinds.ts');
+    const { benchSchema } = await import('../benches/schema.ts');
+    console.log(JSON.stringify(benchSchema(), null, 2));
+  });
+
+program
+  .command('validate <benchFile>')
+  .description('validate a bench file without opening anything')
+  .action(async (file: string) => {
+    await import('../benches/kinds.ts');
+    const { loadBenchFile } = await import('../benches/load.ts');
+    const b = loadBenchFile(file);
+    console.log(`${b.file}: valid bench '${b.name}' with ${Object.keys(b.resources).length} resources`);
+  });
+
+await registerAreaCommands(program);
+
+function parseNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`expected a positive number, got '${v}'`);
+  return n;
+}
+
+/** Commands of the protocol areas (EXI, CAN, traces, emulator), each in its own file. */
+async function registerAreaCommands(p: Command): Promise<void> {
+  const { areaCommands } = await import('./area-commands.ts');
+  areaCommands(p);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if (e instanceof InputError) {
+    console.error(`mcs-hil: ${e.message}`);
+    process.exitCode = 2;
+  } else if (e instanceof BenchFault) {
+    console.error(`mcs-hil: bench fault: ${e.message}`);
+    process.exitCode = 3;
+  } else {
+    console.error(e);
+    process.exitCode = 1;
+  }
+}
+

@@ -1,0 +1,292 @@
+// The evidence module: the ONLY code that imports allure-js-commons. Suites and suites/support record
+// requirements, measurements and attachments through here, so the report backend can change without
+// touching a test.
+//
+// Every call is synchronous (allure-js-commons/sync), so chai plugins can record a measurement and
+// assert in one go.
+
+import * as allure from 'allure-js-commons/sync';
+import { ContentType, Severity, Status } from 'allure-js-commons';
+import type { Limit } from '../drivers/core/limits.ts';
+import type { Timeline } from '../drivers/core/timeline.ts';
+
+export type Violation = 'protocol' | 'timing' | 'current-control' | 'safety';
+
+/**
+ * A product non-conformance. Named 'AssertionError' (with actual/expected) so mocha shows it as a failed
+ * assertion and Allure classifies the test as failed, never broken.
+ */
+export class ViolationError extends Error {
+  override name = 'AssertionError';
+  constructor(
+    message: string,
+    readonly violation: Violation,
+    readonly actual: unknown,
+    readonly expected: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** The Allure categories; a failure's message starts with its tag so categories.json can match it. */
+export const VIOLATION_TAG: Record<Violation, string> = {
+  protocol: '[protocol violation]',
+  timing: '[timing violation]',
+  'current-control': '[current-control violation]',
+  safety: '[safety violation]',
+};
+
+/** One recorded measurement, in OpenHTF's shape (name, value, unit, validators, outcome). */
+export interface MeasurementRecord {
+  name: string;
+  measured_value: number | string | boolean | null;
+  units: string;
+  validators: string[];
+  lo?: number;
+  hi?: number;
+  clause: string;
+  source?: string;
+  verified: boolean;
+  outcome: 'PASS' | 'FAIL';
+  violation: Violation;
+  /** Clock ns when it was recorded (when a timeline is bound). */
+  t?: number;
+  note?: string;
+}
+
+let timeline: Timeline | undefined;
+let current: MeasurementRecord[] = [];
+let inTest = false;
+
+/** Root hooks bind the run's timeline so measurements also land there. */
+export function bindTimeline(tl: Timeline | undefined): void {
+  timeline = tl;
+}
+
+/** Root hooks: a test starts / ends. */
+export function beginTest(): void {
+  current = [];
+  inTest = true;
+}
+
+/** The measurements recorded in the current test so far (root hooks attach them). */
+export function takeMeasurements(): MeasurementRecord[] {
+  const out = current;
+  current = [];
+  inTest = false;
+  return out;
+}
+
+const SEVERITY: Record<string, Severity> = {
+  blocker: Severity.BLOCKER,
+  critical: Severity.CRITICAL,
+  normal: Severity.NORMAL,
+  minor: Severity.MINOR,
+  trivial: Severity.TRIVIAL,
+};
+
+export interface RequirementMeta {
+  /** The standard, e.g. 'ISO 15118-20', 'IEC 61851-23-3', 'GB/T 27930-2015'. */
+  epic: string;
+  feature: string;
+  story?: string;
+  severity?: 'blocker' | 'critical' | 'normal' | 'minor' | 'trivial';
+  /** The clause the test case checks. */
+  clause?: string;
+}
+
+/** Declare which requirement a test checks: testCaseId (stable history), epic/feature/story/severity labels. */
+export function requirement(id: string, meta: RequirementMeta): void {
+  if (!id.trim()) throw new Error('requirement id must not be empty');
+  allure.testCaseId(id);
+  allure.epic(meta.epic);
+  allure.feature(meta.feature);
+  allure.story(meta.story ?? id);
+  allure.severity(SEVERITY[meta.severity ?? 'normal']);
+  allure.tms(id, id);
+  if (meta.clause) allure.label('clause', meta.clause);
+  timeline?.record('note', 'evidence', { requirement: id, clause: meta.clause });
+}
+
+export function validatorText(limit: Pick<Limit, 'lo' | 'hi' | 'value'>, unit: string): string {
+  const u = unit ? ` ${unit}` : '';
+  if (limit.lo !== undefined && limit.hi !== undefined) return `${fmt(limit.lo)} <= x <= ${fmt(limit.hi)}${u}`;
+  if (limit.lo !== undefined) return `x >= ${fmt(limit.lo)}${u}`;
+  if (limit.hi !== undefined) return `x <= ${fmt(limit.hi)}${u}`;
+  return `x == ${fmt(limit.value!)}${u}`;
+}
+
+/** Is value inside the limit? A limit with only `value` means equality. NaN is never inside. */
+export function withinLimit(value: number, limit: Pick<Limit, 'lo' | 'hi' | 'value'>): boolean {
+  if (Number.isNaN(value)) return false;
+  if (limit.lo === undefined && limit.hi === undefined) return value === limit.value;
+  return (limit.lo === undefined || value >= limit.lo) && (limit.hi === undefined || value <= limit.hi);
+}
+
+/**
+ * Record a measured value against its limit — as an Allure step with parameters, in the test's
+ * measurements attachment and on the timeline — then assert: outside the limit throws an AssertionError
+ * whose message starts with the violation's category tag.
+ */
+export function measure(
+  name: string,
+  value: number,
+  limit: Limit,
+  opts: { violation: Violation; unit?: string; note?: string },
+): MeasurementRecord {
+  const unit = opts.unit ?? limit.unit;
+  const ok = withinLimit(value, limit);
+  const validator = validatorText(limit, unit);
+  const rec: MeasurementRecord = {
+    name,
+    measured_value: Number.isFinite(value) ? value : String(value),
+    units: unit,
+    validators: [validator],
+    lo: limit.lo,
+    hi: limit.hi,
+    clause: limit.clause,
+    source: limit.source,
+    verified: limit.verified,
+    outcome: ok ? 'PASS' : 'FAIL',
+    violation: opts.violation,
+    t: timeline?.clock.now(),
+    note: opts.note,
+  };
+  record(rec, `${name} = ${fmt(value)} ${unit}  [${validator}]  ${rec.outcome}`, {
+    value: fmt(value),
+    unit,
+    limit: validator,
+    clause: limit.clause,
+    verified: String(limit.verified),
+  });
+  if (!ok) {
+    throw new ViolationError(
+      `${VIOLATION_TAG[opts.violation]} ${name} = ${fmt(value)} ${unit}, required ${validator} ` +
+        `(${limit.clause}${limit.verified ? '' : ', limit unverified'})${opts.note ? ` — ${opts.note}` : ''}`,
+      opts.violation,
+      value,
+      validator,
+    );
+  }
+  return rec;
+}
+
+/** A non-numeric verdict (a response code, an ordering, a certificate chain), recorded like a measurement. */
+export function check(
+  name: string,
+  ok: boolean,
+  opts: { violation: Violation; clause: string; verified: boolean; expected: unknown; actual: unknown; note?: string },
+): MeasurementRecord {
+  const expected = show(opts.expected);
+  const actual = show(opts.actual);
+  const rec: MeasurementRecord = {
+    name,
+    measured_value: actual,
+    units: '',
+    validators: [`x == ${expected}`],
+    clause: opts.clause,
+    verified: opts.verified,
+    outcome: ok ? 'PASS' : 'FAIL',
+    violation: opts.violation,
+    t: timeline?.clock.now(),
+    note: opts.note,
+  };
+  record(rec, `${name}: ${actual}  [expected ${expected}]  ${rec.outcome}`, {
+    expected,
+    actual,
+    clause: opts.clause,
+    verified: String(opts.verified),
+  });
+  if (!ok) {
+    throw new ViolationError(
+      `${VIOLATION_TAG[opts.violation]} ${name}: expected ${expected}, got ${actual} ` +
+        `(${opts.clause}${opts.verified ? '' : ', limit unverified'})${opts.note ? ` — ${opts.note}` : ''}`,
+      opts.violation,
+      actual,
+      expected,
+    );
+  }
+  return rec;
+}
+
+function record(rec: MeasurementRecord, title: string, params: Record<string, string>): void {
+  if (inTest) current.push(rec);
+  timeline?.record('measurement', 'evidence', rec as unknown as Record<string, unknown>);
+  safeAllure(() =>
+    allure.step(title, (ctx) => {
+      for (const [k, v] of Object.entries(params)) ctx.parameter(k, v);
+      // A failed step shows red in the report even though the throw happens after the step.
+      if (rec.outcome === 'FAIL') throw new StepFailed(title);
+    }),
+  );
+}
+
+/** Thrown inside a step body only to mark the step failed; swallowed by record(). */
+class StepFailed extends Error {
+  override name = 'AssertionError';
+}
+
+function safeAllure(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof StepFailed)) throw e;
+  }
+}
+
+/** A named group of actions shown as one Allure step. */
+export function step<T>(name: string, fn: () => T): T {
+  return allure.step(name, () => fn());
+}
+
+/** Async variant: the step is logged when the work is done (with its outcome). */
+export async function stepAsync<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const started = timeline?.clock.nowMs();
+  try {
+    const out = await fn();
+    allure.logStep(name, Status.PASSED);
+    return out;
+  } catch (e) {
+    allure.logStep(`${name} (${started !== undefined ? `after ${Math.round((timeline!.clock.nowMs() - started) as number)} ms` : 'failed'})`, Status.FAILED);
+    throw e;
+  }
+}
+
+export function attachText(name: string, text: string, ext = 'txt'): void {
+  allure.attachment(name, text, { contentType: ContentType.TEXT, fileExtension: ext });
+}
+
+export function attachJson(name: string, value: unknown): void {
+  allure.attachment(name, JSON.stringify(value, null, 2), { contentType: ContentType.JSON, fileExtension: 'json' });
+}
+
+export function attachCsv(name: string, csv: string): void {
+  allure.attachment(name, csv, { contentType: ContentType.CSV, fileExtension: 'csv' });
+}
+
+export function attachSvg(name: string, svg: string): void {
+  allure.attachment(name, svg, { contentType: ContentType.SVG, fileExtension: 'svg' });
+}
+
+export function attachFile(name: string, path: string, contentType: string, fileExtension?: string): void {
+  allure.attachmentPath(name, path, { contentType, fileExtension });
+}
+
+export function tag(...tags: string[]): void {
+  allure.tags(...tags);
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x)) return String(x);
+  return Number(x.toPrecision(6)).toString();
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return v;
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}

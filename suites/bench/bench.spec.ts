@@ -1,0 +1,67 @@
+// The bench checks itself before any charger test is trusted: every resource is open and answers, the
+// clock keeps its rate, the timeline is on disk and monotonic, the safe state is reachable.
+
+import { readTimelineFile } from '../../drivers/core/timeline.ts';
+import { Limits } from '../../drivers/core/limits.ts';
+import { check, measure, requirement } from '../../reports/evidence.ts';
+import type { Interlock } from '../../benches/emulator/interlock.ts';
+
+const benchLimits = Limits.load('bench');
+const EPIC = 'mcs-hil bench';
+
+describe('Bench self-check', function () {
+  it('every resource is open and answers', async function () {
+    requirement('BENCH-RESOURCES-001', { epic: EPIC, feature: 'Resources', severity: 'blocker' });
+    const { bench } = this;
+    const names = Object.keys(bench.config.resources);
+    check('resources opened', names.every((n) => bench.resources.has(n)), {
+      violation: 'protocol', clause: 'bench file', verified: true, expected: names, actual: [...bench.resources.keys()],
+    });
+    for (const il of bench.resourcesOfKind<Interlock>('emulated-interlock')) await il.readBack();
+  });
+
+  it('the clock keeps its configured rate', async function () {
+    requirement('BENCH-CLOCK-001', { epic: EPIC, feature: 'Clock', severity: 'critical' });
+    const { bench } = this;
+    const rate = bench.config.clock.rate ?? 1;
+    const windowMs = benchLimits.num('bench.clockObserveMs');
+    const wall0 = process.hrtime.bigint();
+    const t0 = bench.clock.now();
+    await new Promise((r) => setTimeout(r, windowMs)); // wall time on purpose: this test judges the bench clock against it
+    const wallNs = Number(process.hrtime.bigint() - wall0);
+    const benchNs = bench.clock.now() - t0;
+    const errorPct = (Math.abs(benchNs / wallNs - rate) / rate) * 100;
+    measure('clock rate error', errorPct, benchLimits.get('bench.clockRateErrorPct'), { violation: 'timing' });
+  });
+
+  it('the timeline is on disk, complete and monotonic', async function () {
+    requirement('BENCH-TIMELINE-001', { epic: EPIC, feature: 'Timeline', severity: 'critical' });
+    const { bench } = this;
+    for (const il of bench.resourcesOfKind<Interlock>('emulated-interlock')) await il.readBack();
+    bench.timeline.flush();
+    const onDisk = readTimelineFile(bench.timeline.file!);
+    const opened = new Set(onDisk.filter((e) => e.data.event === 'resource-open').map((e) => e.source));
+    check('every resource-open is on disk', Object.keys(bench.config.resources).every((n) => opened.has(n)), {
+      violation: 'protocol', clause: 'DESIGN.md timeline', verified: true, expected: Object.keys(bench.config.resources), actual: [...opened],
+    });
+    let backward = 0;
+    for (let i = 1; i < onDisk.length; i++) if (onDisk[i].t < onDisk[i - 1].t || onDisk[i].seq <= onDisk[i - 1].seq) backward++;
+    measure('timeline steps backwards', backward, benchLimits.get('bench.timelineBackwardSteps'), { violation: 'timing', unit: 'events' });
+  });
+
+  it('the safe state is reachable', async function () {
+    requirement('BENCH-SAFE-STATE-001', { epic: EPIC, feature: 'Safe state', severity: 'blocker' });
+    const { bench } = this;
+    const interlocks = bench.resourcesOfKind<Interlock>('emulated-interlock');
+    for (const il of interlocks) await il.arm();
+    const t0 = bench.clock.nowMs();
+    await bench.safeState('bench self-check');
+    measure('time to safe state', bench.clock.nowMs() - t0, benchLimits.get('bench.safeStateMs'), { violation: 'safety' });
+    for (const il of interlocks) {
+      const seen = await il.readBack();
+      check(`interlock '${il.name}' open after safe state`, seen === 'open', {
+        violation: 'safety', clause: benchLimits.get('bench.safeStateMs').clause, verified: false, expected: 'open', actual: seen,
+      });
+    }
+  });
+});

@@ -1,0 +1,197 @@
+// `mcs-hil run`: validate the bench, open it, run the suites with mocha (serial, no retries, forbid-only)
+// into allure-results + JUnit XML + the streaming timeline, and close the bench through the safe-state
+// path on every exit path — normal end, failure, SIGINT/SIGTERM, uncaught error.
+
+import AllureMochaReporter from 'allure-mocha';
+import Mocha from 'mocha';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Bench } from '../../benches/bench.ts';
+import '../../benches/kinds.ts';
+import { loadBenchFile, DEFAULT_BENCH, PROJECT_ROOT } from '../../benches/load.ts';
+import { makeClock, openBench } from '../../benches/open.ts';
+import { faultCatalogue } from '../../benches/emulator/faults.ts';
+import { RunInterrupted, UsageError } from '../../drivers/core/errors.ts';
+import { Timeline } from '../../drivers/core/timeline.ts';
+import { allureCategories, environmentInfo } from '../../reports/run-metadata.ts';
+import { newRunDir } from '../../reports/run-folders.ts';
+import { resolveSuiteFiles } from './suite-files.ts';
+import { setRunContext, type RunContext } from './run-context.ts';
+
+export interface RunOptions {
+  bench?: string;
+  suite?: string;
+  grep?: string;
+  faults?: string[];
+  /** Reports folder; the run gets its own subfolder runs/<timestamp>/ there. */
+  out?: string;
+  /** Overrides the bench's clock rate (emulator benches only). */
+  clockRate?: number;
+  /** Per-test timeout in ms. */
+  timeoutMs?: number;
+  /** Where progress goes (tests pass a sink). */
+  log?: (line: string) => void;
+}
+
+export interface RunSummary {
+  runDir: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  broken: number;
+  interrupted?: string;
+  exitCode: number;
+  tests: { title: string; testCaseId?: string; state: 'passed' | 'failed' | 'skipped'; error?: string }[];
+}
+
+export async function runSuites(opts: RunOptions): Promise<RunSummary> {
+  const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
+  const config = loadBenchFile(opts.bench ?? DEFAULT_BENCH); // throws BenchFileError before anything opens
+  const faults = validateFaults(opts.faults ?? [], config.resources);
+  if (opts.clockRate !== undefined) {
+    if (Object.values(config.resources).some((r) => !r.kind.startsWith('emulated') && !r.kind.startsWith('virtual') && r.kind !== 'veth-link' && r.kind !== 'socketcand-hub'))
+      throw new UsageError('--clock-rate only applies to emulator benches (a real charger runs in real time)');
+    config.clock = { kind: 'real', rate: opts.clockRate };
+  }
+  const files = resolveSuiteFiles(opts.suite);
+  if (files.length === 0) throw new UsageError(`no suite matches '${opts.suite}' (suites live in suites/<name>/*.spec.ts)`);
+
+  const runDir = newRunDir(opts.out ?? join(PROJECT_ROOT, 'reports'));
+  const resultsDir = join(runDir, 'allure-results');
+  mkdirSync(resultsDir, { recursive: true });
+  const clock = makeClock(config, faults);
+  const timeline = new Timeline({ clock, file: join(runDir, 'timeline.jsonl') });
+  timeline.record('run', 'runner', { event: 'start', bench: config.file, suite: opts.suite ?? '(all)', grep: opts.grep, faults, files });
+  log(`mcs-hil run: bench ${config.name} (${config.file}), ${files.length} spec file(s), run folder ${runDir}`);
+
+  const summary: RunSummary = { runDir, passed: 0, failed: 0, skipped: 0, broken: 0, exitCode: 1, tests: [] };
+  let bench: Bench | undefined;
+  const ctx: RunContext = { bench: undefined as unknown as Bench };
+  const envInfo = environmentInfo(config, faults);
+  let mochaRunner: Mocha.Runner | undefined;
+
+  // Every exit path flushes the timeline; signals also stop the in-flight test as broken.
+  const onExit = () => timeline.close();
+  process.on('exit', onExit);
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    timeline.record('run', 'runner', { event: 'signal', signal: sig });
+    timeline.flush();
+    if (signals > 1) {
+      log(`mcs-hil run: second ${sig}, leaving now (timeline flushed to ${runDir})`);
+      process.exit(130);
+    }
+    log(`mcs-hil run: ${sig} — stopping after the bench reaches its safe state (press again to leave at once)`);
+    ctx.interrupted = sig;
+    summary.interrupted = sig;
+    mochaRunner?.abort();
+    const r = mochaRunner?.currentRunnable as (Mocha.Runnable & { callback?: (e: unknown) => void }) | undefined;
+    if (r?.callback && r.state === undefined) {
+      r.callback(new RunInterrupted(sig));
+      r.timedOut = true; // the test body may still settle later: mocha must not count it twice
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const onUncaught = (e: unknown) => {
+    timeline.record('run', 'runner', { event: 'uncaught', error: String((e as Error)?.stack ?? e) });
+    timeline.flush();
+  };
+  process.on('uncaughtExceptionMonitor', onUncaught);
+
+  try {
+    try {
+      bench = await openBench({ config, runDir, faults, timeline, clock });
+    } catch (e) {
+      log(`mcs-hil run: bench fault: ${(e as Error).message}`);
+      writeSummary(summary, timeline);
+      throw e;
+    }
+    ctx.bench = bench;
+    setRunContext(ctx);
+
+    const mocha = new Mocha({
+      reporter: AllureMochaReporter as unknown as string,
+      reporterOptions: {
+        resultsDir,
+        extraReporters: ['spec', ['xunit', { output: join(runDir, 'junit.xml') }]],
+        environmentInfo: envInfo,
+        categories: allureCategories(),
+      },
+      retries: 0,
+      forbidOnly: true,
+      timeout: opts.timeoutMs ?? 180_000,
+      grep: opts.grep ? new RegExp(opts.grep) : undefined,
+      rootHooks: (await import('./hooks.ts')).mochaHooks,
+    });
+    for (const f of files) mocha.addFile(f);
+    await mocha.loadFilesAsync();
+
+    await new Promise<void>((resolve) => {
+      mochaRunner = mocha.run(() => resolve());
+      mochaRunner.on(Mocha.Runner.constants.EVENT_TEST_PASS, (t) => {
+        summary.passed++;
+        summary.tests.push({ title: t.fullTitle(), state: 'passed' });
+      });
+      mochaRunner.on(Mocha.Runner.constants.EVENT_TEST_FAIL, (t, err: Error) => {
+        summary.failed++;
+        if (!/assert/i.test(err?.name ?? '')) summary.broken++;
+        summary.tests.push({ title: t.fullTitle(), state: 'failed', error: err?.message });
+      });
+      mochaRunner.on(Mocha.Runner.constants.EVENT_TEST_PENDING, (t) => {
+        summary.skipped++;
+        summary.tests.push({ title: t.fullTitle(), state: 'skipped' });
+      });
+    });
+    // The charger's identity as the resources report it (after the sessions ran).
+    for (const r of bench.resources.values()) for (const [k, v] of Object.entries(safeIdentity(r))) envInfo[`${r.name}.${k}`] = v;
+  } finally {
+    if (bench) await bench.close(summary.interrupted ? `interrupted by ${summary.interrupted}` : 'run finished');
+    setRunContext(undefined);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('uncaughtExceptionMonitor', onUncaught);
+    writeSummary(summary, timeline);
+    timeline.close();
+    process.off('exit', onExit);
+  }
+  // environment.properties was written by the reporter at its end; rewrite it with the reported identity.
+  writeEnvironment(resultsDir, envInfo);
+  summary.exitCode = summary.failed === 0 && !summary.interrupted ? 0 : 1;
+  log(`${summary.passed} passed, ${summary.failed} failed${summary.skipped ? `, ${summary.skipped} skipped` : ''}`);
+  return summary;
+}
+
+function validateFaults(faults: string[], resources: Record<string, { kind: string }>): string[] {
+  const known = new Map(faultCatalogue().map((f) => [f.name, f]));
+  for (const f of faults) {
+    if (!known.has(f)) throw new UsageError(`unknown fault '${f}' (see \`mcs-hil faults\`)`);
+  }
+  if (faults.length && !Object.values(resources).some((r) => r.kind.startsWith('emulated')))
+    throw new UsageError('--fault needs a bench with emulated resources (a real charger has no fault switches)');
+  return faults;
+}
+
+function safeIdentity(r: { identity?: () => Record<string, string> }): Record<string, string> {
+  try {
+    return r.identity?.() ?? {};
+  } catch {
+    return {};
+  }
+}
+
+function writeSummary(summary: RunSummary, timeline: Timeline): void {
+  try {
+    writeFileSync(join(summary.runDir, 'summary.json'), JSON.stringify(summary, null, 2));
+    timeline.record('run', 'runner', { event: 'end', passed: summary.passed, failed: summary.failed, skipped: summary.skipped, interrupted: summary.interrupted });
+  } catch {
+    /* the run folder may be gone; the console summary still prints */
+  }
+}
+
+function writeEnvironment(resultsDir: string, env: Record<string, string>): void {
+  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/([=:])/g, '\\$1');
+  writeFileSync(join(resultsDir, 'environment.properties'), Object.entries(env).map(([k, v]) => `${esc(k)}=${esc(v)}`).join('\n') + '\n');
+}
+
