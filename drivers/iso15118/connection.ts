@@ -93,7 +93,9 @@ export interface TlsServerSettings {
   identity: TlsIdentity;
   /** Anchors for the vehicle's chain (the OEM root). */
   trustedRootFiles: string[];
-  /** Default true ([V2G20-2400]: the SECC sends a CertificateRequest and needs the EVCC's chain). */
+  /** Send a CertificateRequest. Default true ([V2G20-2400]); false = fault 'accepts-no-client-cert'. */
+  requestClientCertificate?: boolean;
+  /** Fail the handshake without a valid client chain. Default true; false accepts any or none. */
   requireClientCertificate?: boolean;
   cipherSuites?: readonly string[];
 }
@@ -461,8 +463,8 @@ export class V2gServer extends EventEmitter {
         cert: readFileSync(t.identity.chainFile),
         key: readFileSync(t.identity.keyFile),
         ca: t.trustedRootFiles.map((f) => readFileSync(f)),
-        requestCert: true,
-        rejectUnauthorized: t.requireClientCertificate ?? true,
+        requestCert: t.requestClientCertificate ?? true,
+        rejectUnauthorized: (t.requestClientCertificate ?? true) && (t.requireClientCertificate ?? true),
       });
       srv.on('secureConnection', (s) => this.accept(s));
       srv.on('tlsClientError', (e, s) => {

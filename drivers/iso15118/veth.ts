@@ -1,0 +1,86 @@
+// TypeScript face of scripts/veth-link.sh: the emulated 10BASE-T1S link of the emulator bench.
+
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { BenchFault } from '../core/errors.ts';
+import { readLinkState } from './link.ts';
+
+const run = promisify(execFile);
+
+export const VETH_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'veth-link.sh');
+
+export interface VethLinkSpec {
+  /** Vehicle (EVCC) end; default mcs-ev0. */
+  evInterface?: string;
+  /** Charger (SECC) end; default mcs-evse0. */
+  chargerInterface?: string;
+}
+
+export interface VethLink {
+  evInterface: string;
+  chargerInterface: string;
+  /** Fixed link-local addresses the script gives each end (no scope). */
+  evAddress: string;
+  chargerAddress: string;
+  /** The script's own words, for the timeline. */
+  output: string;
+}
+
+export const DEFAULT_EV_INTERFACE = 'mcs-ev0';
+export const DEFAULT_CHARGER_INTERFACE = 'mcs-evse0';
+/** Must match the script's defaults (EVSE = PLCA node 0 → ::1, EV = node 1 → ::2). */
+export const VETH_EV_ADDRESS = 'fe80::2';
+export const VETH_CHARGER_ADDRESS = 'fe80::1';
+
+async function script(action: 'up' | 'down' | 'status', spec: VethLinkSpec): Promise<{ code: number; out: string }> {
+  const args = [action, spec.evInterface ?? DEFAULT_EV_INTERFACE, spec.chargerInterface ?? DEFAULT_CHARGER_INTERFACE];
+  try {
+    const r = await run(VETH_SCRIPT, args, { env: { ...process.env, MCS_EV_LL: VETH_EV_ADDRESS, MCS_EVSE_LL: VETH_CHARGER_ADDRESS } });
+    return { code: 0, out: (r.stdout + r.stderr).trim() };
+  } catch (e) {
+    const err = e as { code?: number | string; stdout?: string; stderr?: string; message: string };
+    if (err.code === 'ENOENT' || err.code === 'EACCES') throw new BenchFault(`cannot run ${VETH_SCRIPT} (${err.code}); is the checkout complete and the script executable?`);
+    return { code: typeof err.code === 'number' ? err.code : 2, out: `${err.stdout ?? ''}${err.stderr ?? ''}`.trim() || err.message };
+  }
+}
+
+/** Create (if missing) and configure the veth pair; BenchFault with the script's explanation when it cannot. */
+export async function ensureVethLink(spec: VethLinkSpec = {}): Promise<VethLink> {
+  const r = await script('up', spec);
+  if (r.code !== 0) throw new BenchFault(`the emulated link could not be brought up:\n${r.out}`);
+  return describe(spec, r.out);
+}
+
+/** Check without changing anything; BenchFault (with the fix) when the pair is not up. */
+export async function checkVethLink(spec: VethLinkSpec = {}): Promise<VethLink> {
+  const r = await script('status', spec);
+  if (r.code !== 0) throw new BenchFault(`the emulated link is not up:\n${r.out}`);
+  return describe(spec, r.out);
+}
+
+export async function removeVethLink(spec: VethLinkSpec = {}): Promise<void> {
+  const r = await script('down', spec);
+  if (r.code !== 0) throw new BenchFault(`the emulated link could not be removed:\n${r.out}`);
+}
+
+export async function vethLinkStatus(spec: VethLinkSpec = {}): Promise<{ up: boolean; output: string }> {
+  const r = await script('status', spec);
+  return { up: r.code === 0, output: r.out };
+}
+
+function describe(spec: VethLinkSpec, output: string): VethLink {
+  const evInterface = spec.evInterface ?? DEFAULT_EV_INTERFACE;
+  const chargerInterface = spec.chargerInterface ?? DEFAULT_CHARGER_INTERFACE;
+  // Prefer what is really on the interface (an older pair may carry other addresses).
+  const ev = readLinkState(evInterface).linkLocal;
+  const ch = readLinkState(chargerInterface).linkLocal;
+  return {
+    evInterface,
+    chargerInterface,
+    evAddress: ev.includes(VETH_EV_ADDRESS) ? VETH_EV_ADDRESS : (ev[0] ?? VETH_EV_ADDRESS),
+    chargerAddress: ch.includes(VETH_CHARGER_ADDRESS) ? VETH_CHARGER_ADDRESS : (ch[0] ?? VETH_CHARGER_ADDRESS),
+    output,
+  };
+}
