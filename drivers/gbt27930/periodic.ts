@@ -1,0 +1,75 @@
+// Periodic transmit on the injected clock, anchored to the start time (k × period) so that late timer
+// callbacks do not accumulate into a slower period.
+
+import type { Clock, TimerHandle } from '../core/clock.ts';
+
+export class PeriodicTask {
+  private handle: TimerHandle | undefined;
+  private startMs = 0;
+  private k = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly periodMs: number,
+    private readonly fn: () => void,
+  ) {}
+
+  get running(): boolean {
+    return this.handle !== undefined;
+  }
+
+  /** Fire now (or after phaseMs), then every period. Restarting re-anchors. */
+  start(phaseMs = 0): void {
+    this.stop();
+    this.startMs = this.clock.nowMs() + phaseMs;
+    this.k = 0;
+    this.arm();
+  }
+
+  stop(): void {
+    this.handle?.cancel();
+    this.handle = undefined;
+  }
+
+  private arm(): void {
+    const due = this.startMs + this.k * this.periodMs;
+    this.handle = this.clock.setTimer(Math.max(0, due - this.clock.nowMs()), () => {
+      if (!this.handle) return;
+      this.k++;
+      // If the host stalled for several periods, skip the missed slots instead of bursting them.
+      const behind = Math.floor((this.clock.nowMs() - this.startMs) / this.periodMs);
+      if (behind >= this.k) this.k = behind + 1;
+      this.arm();
+      this.fn();
+    });
+  }
+}
+
+/** A restartable one-shot timeout (the standard's named timers). */
+export class Watchdog {
+  private handle: TimerHandle | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly name: string,
+    private readonly onExpire: (name: string) => void,
+  ) {}
+
+  get armed(): boolean {
+    return this.handle !== undefined;
+  }
+
+  /** (Re)start the timeout: it expires timeoutMs from now unless kicked or cancelled. */
+  kick(timeoutMs: number): void {
+    this.handle?.cancel();
+    this.handle = this.clock.setTimer(timeoutMs, () => {
+      this.handle = undefined;
+      this.onExpire(this.name);
+    });
+  }
+
+  cancel(): void {
+    this.handle?.cancel();
+    this.handle = undefined;
+  }
+}
