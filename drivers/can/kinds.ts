@@ -1,0 +1,230 @@
+// The CAN resource kinds a bench file may name. Importing this file registers them:
+//   virtual-can     in-process bus (nodes on the same channel in this process see each other)
+//   socketcand      client of a socketcand server (Linux daemon or `mcs-hil can hub`)
+//   socketcan       native SocketCAN through the optional `socketcan` package (Linux with AF_CAN)
+//   socketcand-hub  our socketcand-compatible hub, started in-process (the emulator bench's bus over TCP)
+
+import { connect } from 'node:net';
+import { existsSync } from 'node:fs';
+import { BenchFault } from '../core/errors.ts';
+import { registerResourceKind, type OpenContext, type Resource } from '../../benches/registry.ts';
+import type { CanFrame } from './frame.ts';
+import type { CanListener, CanTransport } from './transport.ts';
+import { VirtualCan } from './virtual-bus.ts';
+import { SocketcandCan } from './socketcand-client.ts';
+import { SocketcandHub } from './socketcand-hub.ts';
+import { SocketcanNative } from './socketcan-native.ts';
+import { SOCKETCAND_PORT } from './socketcand-protocol.ts';
+
+/** A CAN transport opened as a bench resource: `bench.resource<CanBusResource>('gbt-can')`. */
+export interface CanBusResource extends Resource, CanTransport {}
+
+/** The in-process hub as a bench resource; clients find it by name (`hub: can-hub`). */
+export interface CanHubResource extends Resource {
+  readonly hub: SocketcandHub;
+  address(): { host: string; port: number };
+}
+
+class TransportResource implements CanBusResource {
+  constructor(
+    readonly name: string,
+    readonly kind: string,
+    private readonly t: CanTransport,
+    private readonly ident: Record<string, string>,
+  ) {}
+  get channel(): string {
+    return this.t.channel;
+  }
+  send(frame: CanFrame): Promise<void> {
+    return this.t.send(frame);
+  }
+  onFrame(listener: CanListener): () => void {
+    return this.t.onFrame(listener);
+  }
+  close(): Promise<void> {
+    return this.t.close();
+  }
+  identity(): Record<string, string> {
+    return this.ident;
+  }
+  /** The underlying transport (SocketcandCan exposes onLost / lost). */
+  get transport(): CanTransport {
+    return this.t;
+  }
+}
+
+interface VirtualCanConfig {
+  channel?: string;
+}
+interface SocketcandConfig {
+  host?: string;
+  port?: number;
+  hub?: string;
+  bus: string;
+  connectTimeoutMs?: number;
+}
+interface SocketcanConfig {
+  interface: string;
+}
+interface HubConfig {
+  host?: string;
+  port?: number;
+  buses?: string[];
+}
+
+const CAN_OPEN_ORDER = 80;
+const HUB_OPEN_ORDER = 90;
+
+let registered = false;
+
+/** Register the four CAN kinds (idempotent, so tests and the CLI may both import this). */
+export function registerCanKinds(): void {
+  if (registered) return;
+  registered = true;
+
+  registerResourceKind<VirtualCanConfig>({
+    kind: 'virtual-can',
+    description: 'In-process CAN bus: every virtual-can resource with the same channel in this process sees the others’ frames (python-can VirtualBus model).',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { channel: { type: 'string', minLength: 1, description: 'Bus name shared by the nodes (default: the resource name).' } },
+    },
+    openOrder: CAN_OPEN_ORDER,
+    async open(name, config, ctx) {
+      const channel = config.channel ?? name;
+      const t = new VirtualCan(channel, { clock: ctx.clock, timeline: ctx.timeline, source: name });
+      return new TransportResource(name, 'virtual-can', t, { transport: 'virtual-can', channel });
+    },
+    async checkReachable() {
+      return { ok: true, detail: 'in-process bus, always available' };
+    },
+  });
+
+  registerResourceKind<SocketcandConfig>({
+    kind: 'socketcand',
+    description: 'CAN bus reached through a socketcand server (rawmode over TCP): a socketcand daemon on a Linux box with the adapter, or mcs-hil can hub.',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['bus'],
+      properties: {
+        host: { type: 'string', minLength: 1, description: 'Server host (not with hub).' },
+        port: { type: 'integer', minimum: 1, maximum: 65535, default: SOCKETCAND_PORT },
+        hub: { type: 'string', minLength: 1, description: 'Name of a socketcand-hub resource of this bench (instead of host/port).' },
+        bus: { type: 'string', minLength: 1, maxLength: 16, description: "Bus name on the server ('can0', or any name on our hub)." },
+        connectTimeoutMs: { type: 'integer', minimum: 1, default: 5000 },
+      },
+    },
+    openOrder: CAN_OPEN_ORDER,
+    async open(name, config, ctx) {
+      const { host, port } = resolveEndpoint(name, config, ctx);
+      const t = await SocketcandCan.open({ host, port, bus: config.bus, clock: ctx.clock, timeline: ctx.timeline, source: name, connectTimeoutMs: config.connectTimeoutMs });
+      return new TransportResource(name, 'socketcand', t, { transport: 'socketcand', endpoint: `${host}:${port}`, bus: config.bus });
+    },
+    async checkReachable(name, config) {
+      if (config.hub) return { ok: true, detail: `uses the in-process hub '${config.hub}'` };
+      const host = config.host ?? '127.0.0.1';
+      const port = config.port ?? SOCKETCAND_PORT;
+      const greeting = await probeGreeting(host, port, 2000);
+      return greeting === '< hi >'
+        ? { ok: true, detail: `socketcand server at ${host}:${port} greets with < hi >` }
+        : { ok: false, detail: `no socketcand server at ${host}:${port} (${greeting})`, fix: `start socketcand (socketcand -i ${config.bus}) or 'mcs-hil can hub --port ${port}', or fix host/port` };
+    },
+  });
+
+  registerResourceKind<SocketcanConfig>({
+    kind: 'socketcan',
+    description: 'Native Linux SocketCAN interface (can0, vcan0) through the optional socketcan npm package; needs AF_CAN.',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['interface'],
+      properties: { interface: { type: 'string', minLength: 1, maxLength: 15, description: 'Kernel interface name.' } },
+    },
+    openOrder: CAN_OPEN_ORDER,
+    async open(name, config, ctx) {
+      const t = SocketcanNative.open({ interface: config.interface, clock: ctx.clock, timeline: ctx.timeline, source: name });
+      return new TransportResource(name, 'socketcan', t, { transport: 'socketcan', interface: config.interface });
+    },
+    async checkReachable(_name, config) {
+      if (!existsSync('/proc/net/can'))
+        return { ok: false, detail: 'kernel CAN (AF_CAN) is not available on this machine', fix: "use kind 'socketcand' or 'virtual-can'" };
+      if (!existsSync(`/sys/class/net/${config.interface}`))
+        return { ok: false, detail: `no network interface '${config.interface}'`, fix: `create/bring it up: ip link set ${config.interface} up type can bitrate 250000` };
+      return { ok: true, detail: `interface ${config.interface} present` };
+    },
+  });
+
+  registerResourceKind<HubConfig>({
+    kind: 'socketcand-hub',
+    description: 'Our socketcand-compatible hub, started in-process on a TCP port, so bench CAN traffic runs over real TCP and outside tools (python-can, another mcs-hil) can join.',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        host: { type: 'string', minLength: 1, default: '127.0.0.1' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 0, description: '0 = any free port (clients use hub: NAME).' },
+        buses: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 16 }, description: 'Bus names clients may open (any when omitted).' },
+      },
+    },
+    openOrder: HUB_OPEN_ORDER,
+    async open(name, config, ctx) {
+      const hub = new SocketcandHub({
+        host: config.host ?? '127.0.0.1',
+        port: config.port ?? 0,
+        buses: config.buses,
+        onProblem: (p) => ctx.timeline.record('link', name, { event: 'hub-bad-input', client: p.client, message: p.message }),
+      });
+      let addr: { host: string; port: number };
+      try {
+        addr = await hub.listen();
+      } catch (err) {
+        throw new BenchFault(`socketcand hub '${name}': cannot listen on ${config.host ?? '127.0.0.1'}:${config.port ?? 0} (${(err as Error).message}); pick a free port`, name, { cause: err });
+      }
+      ctx.timeline.record('link', name, { event: 'hub-listening', ...addr });
+      const res: CanHubResource = {
+        name,
+        kind: 'socketcand-hub',
+        hub,
+        address: () => addr,
+        close: async () => {
+          await hub.close();
+          ctx.timeline.record('link', name, { event: 'hub-closed' });
+        },
+        identity: () => ({ transport: 'socketcand-hub', endpoint: `${addr.host}:${addr.port}` }),
+      };
+      return res;
+    },
+  });
+}
+
+function resolveEndpoint(name: string, config: SocketcandConfig, ctx: OpenContext): { host: string; port: number } {
+  if (config.hub) {
+    const hub = ctx.resources.get(config.hub) as CanHubResource | undefined;
+    if (!hub || hub.kind !== 'socketcand-hub')
+      throw new BenchFault(`socketcand '${name}': hub '${config.hub}' is not a socketcand-hub resource of this bench (declare it, kind: socketcand-hub)`, name);
+    return hub.address();
+  }
+  return { host: config.host ?? '127.0.0.1', port: config.port ?? SOCKETCAND_PORT };
+}
+
+/** The first message a server sends within timeoutMs, or why there was none (never throws). */
+function probeGreeting(host: string, port: number, timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    let text = '';
+    const done = (r: string) => {
+      s.destroy();
+      resolve(r);
+    };
+    s.setTimeout(timeoutMs, () => done(`no greeting within ${timeoutMs} ms`));
+    s.on('error', (e) => done(e.message));
+    s.on('data', (d) => {
+      text += d.toString('latin1');
+      if (text.includes('>')) done(text.slice(0, text.indexOf('>') + 1));
+    });
+  });
+}
+
+registerCanKinds();
