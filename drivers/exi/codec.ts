@@ -1,0 +1,63 @@
+// encodeExi / decodeExi: the EXI header (§5, simple header 0x80: distinguishing bits 10, no options,
+// version 1) around the generated document grammar of the chosen schema set.
+
+import { BitReader } from './runtime/bit-reader.ts';
+import { BitWriter } from './runtime/bit-writer.ts';
+import { ExiDecodeError, ExiEncodeError } from './errors.ts';
+import * as app from './generated/app-codec.ts';
+import * as cm from './generated/cm-codec.ts';
+import * as dc from './generated/dc-codec.ts';
+
+export type ExiGrammar = 'app' | 'cm' | 'dc';
+/** { RootElementName: content } in the JSON conventions of the vectors (see drivers/exi/README.md). */
+export type ExiDocument = Record<string, unknown>;
+
+interface GeneratedGrammar {
+  ROOT_ELEMENTS: readonly string[];
+  decodeDocument(r: BitReader): Record<string, unknown>;
+  encodeDocument(w: BitWriter, root: string, value: unknown): void;
+}
+
+const GRAMMARS: Record<ExiGrammar, GeneratedGrammar> = { app, cm, dc };
+export const EXI_GRAMMARS: readonly ExiGrammar[] = ['app', 'cm', 'dc'];
+
+/** The one header V2G codecs write: '10' + no options + version 1 (0000) + padding to the octet. */
+export const EXI_HEADER = 0x80;
+
+function grammarOf(g: unknown): GeneratedGrammar {
+  const x = typeof g === 'string' ? GRAMMARS[g as ExiGrammar] : undefined;
+  if (!x) throw new ExiEncodeError(`unknown EXI grammar ${JSON.stringify(g)} (app, cm or dc)`, 'grammar');
+  return x;
+}
+
+const writer = new BitWriter();
+
+export function encodeExi(grammar: ExiGrammar, doc: ExiDocument): Uint8Array {
+  const g = grammarOf(grammar);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ExiEncodeError('expected { RootElement: content }', 'document');
+  const keys = Object.keys(doc);
+  if (keys.length !== 1) throw new ExiEncodeError(`expected exactly one root element, got ${keys.length}`, 'document');
+  writer.reset();
+  writer.bits(EXI_HEADER, 8);
+  g.encodeDocument(writer, keys[0], doc[keys[0]]);
+  return writer.finish();
+}
+
+export function decodeExi(grammar: ExiGrammar, bytes: Uint8Array): ExiDocument {
+  const g = GRAMMARS[grammar];
+  if (!g) throw new ExiDecodeError(`unknown EXI grammar ${JSON.stringify(grammar)}`, 0, 'header');
+  if (!(bytes instanceof Uint8Array)) throw new ExiDecodeError('input is not a byte array', 0, 'header');
+  const r = new BitReader(bytes);
+  const h = r.bits(8, 'header');
+  if (h !== EXI_HEADER) {
+    const what = bytes.length >= 4 && bytes[0] === 0x24 && bytes[1] === 0x45 ? 'an EXI cookie ($EXI)' : (h & 0xc0) !== 0x80 ? 'no EXI distinguishing bits (10)' : h & 0x20 ? 'an options document' : 'an unsupported format version';
+    throw new ExiDecodeError(`EXI header 0x${h.toString(16).padStart(2, '0')} has ${what}; V2G uses 0x80`, 0, 'header');
+  }
+  try {
+    return g.decodeDocument(r);
+  } catch (e) {
+    if (e instanceof ExiDecodeError) throw e;
+    // Defensive: the generated code only throws ExiDecodeError; anything else is a codec bug, still typed.
+    throw new ExiDecodeError(`internal decoder error: ${(e as Error)?.message ?? String(e)}`, r.pos, 'unknown');
+  }
+}

@@ -1,0 +1,303 @@
+// Emits one specialised TypeScript codec per grammar: for every complex type a decode and an encode
+// function whose switch has one case per normalised grammar state, with the event-code widths and
+// value codecs baked in as constants. No tables are interpreted at run time.
+
+import { activeProductions, bitsFor, buildTypeGrammar, type GrammarState, type Production } from './grammar.ts';
+import { UNBOUNDED, type Particle, type SchemaModel, type SimpleModel, type TypeModel } from '../../drivers/exi/schema-model.ts';
+
+type Complex = Extract<TypeModel, { kind: 'complex' }>;
+
+/** min/max occurrences of each element name in a particle (max -1 = unbounded). */
+export function occurrences(p: Particle | null): Map<string, { min: number; max: number }> {
+  const out = new Map<string, { min: number; max: number }>();
+  if (!p) return out;
+  const mulMax = (a: number, b: number) => (a === UNBOUNDED || b === UNBOUNDED ? UNBOUNDED : a * b);
+  const addMax = (a: number, b: number) => (a === UNBOUNDED || b === UNBOUNDED ? UNBOUNDED : a + b);
+  if (p.k === 'any') return out;
+  if (p.k === 'el') {
+    for (const a of p.alts) out.set(a.name, { min: p.alts.length === 1 ? p.min : 0, max: p.max });
+    return out;
+  }
+  const parts = p.items.map(occurrences);
+  const names = new Set(parts.flatMap((m) => [...m.keys()]));
+  for (const n of names) {
+    let min = p.k === 'seq' ? 0 : Infinity;
+    let max = 0;
+    for (const m of parts) {
+      const o = m.get(n) ?? { min: 0, max: 0 };
+      if (p.k === 'seq') {
+        min += o.min;
+        max = addMax(max, o.max);
+      } else {
+        min = Math.min(min, o.min);
+        max = max === UNBOUNDED || o.max === UNBOUNDED ? UNBOUNDED : Math.max(max, o.max);
+      }
+    }
+    out.set(n, { min: min * p.min, max: mulMax(max, p.max) });
+  }
+  return out;
+}
+
+export function isArrayKey(t: Complex, name: string): boolean {
+  const o = occurrences(t.content).get(name);
+  return o !== undefined && (o.max === UNBOUNDED || o.max > 1);
+}
+
+const lit = (s: string) => JSON.stringify(s);
+
+export interface EmittedCodec {
+  code: string;
+  /** Local names of the global elements, in document-grammar order. */
+  roots: string[];
+}
+
+export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec {
+  const lines: string[] = [];
+  const L = (s: string) => lines.push(s);
+  const consts: string[] = [];
+  const constIndex = new Map<string, string>();
+  const constant = (expr: string, prefix: string) => {
+    let n = constIndex.get(expr);
+    if (!n) {
+      n = `${prefix}${constIndex.size}`;
+      constIndex.set(expr, n);
+      consts.push(`const ${n} = ${expr};`);
+    }
+    return n;
+  };
+
+  // String-table partitions are per qname: number every (ns, name) that carries string values.
+  const qnameIds = new Map<string, number>();
+  const qid = (ns: string, name: string) => {
+    const k = `{${ns}}${name}`;
+    let i = qnameIds.get(k);
+    if (i === undefined) (i = qnameIds.size), qnameIds.set(k, i);
+    return i;
+  };
+
+  const simpleOf = (typeKey: string): SimpleModel => {
+    const t = model.types[typeKey];
+    if (!t || t.kind !== 'simple') throw new Error(`not a simple type: ${typeKey}`);
+    return t.simple;
+  };
+  const octetsFor = (max: string | undefined) => (max === undefined ? 64 : Math.ceil(BigInt(max).toString(2).length / 7) + 1);
+
+  const decodeValue = (s: SimpleModel, q: { ns: string; name: string }, st: string): string => {
+    switch (s.kind) {
+      case 'boolean':
+        return `r.bits(1, ${st}) === 1`;
+      case 'enum':
+        return `r.enumerated(${constant(JSON.stringify(s.values), 'E')}, ${bitsFor(s.values.length)}, ${st})`;
+      case 'integer': {
+        if (s.codec === 'nbit') return s.bits === 0 ? `${s.min}` : `r.bits(${s.bits}, ${st}) + ${s.min}`;
+        if (s.codec === 'unsigned') {
+          if (!s.big) return `r.uintMax(${s.baseMax}, ${st})`;
+          return `r.ulong(${s.baseMax !== undefined ? `${s.baseMax}n` : '2n ** 448n'}, ${octetsFor(s.baseMax)}, ${st})`;
+        }
+        if (!s.big) return `r.int(${s.baseMin}, ${s.baseMax}, ${st})`;
+        const big = (x: string | undefined) => (x === undefined ? 'undefined' : `${x}n`);
+        return `r.intBig(${big(s.baseMin)}, ${big(s.baseMax)}, ${octetsFor(s.baseMax)}, ${st})`;
+      }
+      case 'string':
+        return `r.string(${qid(q.ns, q.name)}, ${s.maxLength ?? 0x7fffffff}, ${st})`;
+      case 'binary':
+        return `r.${s.encoding === 'hex' ? 'hex' : 'base64'}(${s.maxLength ?? s.length ?? 0x7fffffff}, ${st})`;
+    }
+  };
+
+  const encodeValue = (s: SimpleModel, x: string, at: string): string => {
+    switch (s.kind) {
+      case 'boolean':
+        return `w.bits(chkBool(${x}, ${at}) ? 1 : 0, 1);`;
+      case 'enum':
+        return `w.bits(enumIndex(${constant(`new Map<string, number>(${JSON.stringify(s.values.map((v, i) => [v, i]))})`, 'M')}, ${x}, ${at}), ${bitsFor(s.values.length)});`;
+      case 'integer': {
+        if (s.codec === 'nbit') return `w.bits(chkInt(${x}, ${s.min}, ${s.max}, ${at}) - ${s.min}, ${s.bits});`;
+        if (!s.big) return `w.${s.codec === 'unsigned' ? 'uint' : 'int'}(chkInt(${x}, ${s.min}, ${s.max}, ${at}));`;
+        const big = (v: string | undefined) => (v === undefined ? 'undefined' : `${v}n`);
+        if (s.codec === 'unsigned' && s.max !== undefined) return `writeUnsignedBig(w, ${x}, ${s.min}n, ${s.max}n, ${at});`;
+        return `w.${s.codec === 'unsigned' ? 'ubig' : 'intBig'}(chkBig(${x}, ${big(s.min)}, ${big(s.max)}, ${at}));`;
+      }
+      case 'string':
+        return `w.string(chkString(${x}, ${s.maxLength ?? 0x7fffffff}, ${at}));`;
+      case 'binary':
+        return `w.octets(chkOctets(${s.encoding === 'hex' ? 'hexToBytes' : 'base64ToBytes'}(${x}, ${at}), ${s.maxLength ?? s.length ?? 0x7fffffff}, ${s.length ?? 'undefined'}, ${at}));`;
+    }
+  };
+
+  const complexNames = new Map<string, string>();
+  for (const [k, t] of Object.entries(model.types)) if (t.kind === 'complex') complexNames.set(k, t.tsName);
+
+  const keyOf = (p: Production): string => (p.ev === 'AT' ? `@${p.name}` : p.ev === 'SE' ? p.name : '#text');
+
+  for (const [typeKey, t] of Object.entries(model.types).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (t.kind !== 'complex') continue;
+    const g = buildTypeGrammar(t);
+    const name = t.tsName;
+    // One JSON key per local name: two namespaces with the same local name in a type would collide.
+    const keyNs = new Map<string, string>();
+    for (const s of g.states)
+      for (const p of s.prods)
+        if (p.ev === 'SE' || p.ev === 'AT') {
+          const k = keyOf(p);
+          if (keyNs.has(k) && keyNs.get(k) !== p.ns) throw new Error(`${name}: key ${k} in two namespaces`);
+          keyNs.set(k, p.ns);
+        }
+    const keys = [...keyNs.keys()];
+    if (t.simpleContent) keys.push('#text');
+    const arrayKeys = new Set(keys.filter((k) => !k.startsWith('@') && k !== '#text' && isArrayKey(t, k)));
+    const stateLabel = (s: GrammarState) => lit(`${name}#${s.id}`);
+
+    // ---------- decoder ----------
+    L(`function d_${name}(r: BitReader): any {`);
+    L(`  const o: any = {};`);
+    L(`  let s = 0;`);
+    L(`  for (;;) {`);
+    L(`    switch (s) {`);
+    for (const s of g.states) {
+      const st = stateLabel(s);
+      L(`      case ${s.id}: {`);
+      const emitVariant = (prods: Production[], indent: string) => {
+        const width = bitsFor(prods.length + 1);
+        L(`${indent}const c = r.bits(${width}, ${st});`);
+        prods.forEach((p, code) => {
+          const head = `${indent}if (c === ${code}) {`;
+          if (p.ev === 'EE') return L(`${head} return o; }`);
+          if (p.ev === 'SE*') return L(`${head} return r.fail('wildcard element content (SE(*)) not supported', ${st}); }`);
+          if (p.ev === 'CH*') return L(`${head} return r.fail('mixed text content not supported', ${st}); }`);
+          const k = keyOf(p);
+          const store = (v: string) => (arrayKeys.has(k) ? `(o[${lit(k)}] ??= []).push(${v});` : `o[${lit(k)}] = ${v};`);
+          if (p.ev === 'AT' || p.ev === 'CH') {
+            L(`${head} ${store(decodeValue(simpleOf(p.type), p.ev === 'AT' ? p : { ns: '', name: '#text' }, st))} s = ${p.target}; continue; }`);
+            return;
+          }
+          const ct = model.types[p.type];
+          if (ct.kind === 'complex') L(`${head} ${store(`d_${ct.tsName}(r)`)} s = ${p.target}; continue; }`);
+          else {
+            const sst = lit(`${name}#${s.id}>${p.name}`);
+            L(`${head} r.simpleStart(${sst}); const v = ${decodeValue(ct.simple, p, sst)}; r.simpleEnd(${sst}); ${store('v')} s = ${p.target}; continue; }`);
+          }
+        });
+        L(`${indent}return r.badCode(c, ${prods.length}, ${st});`);
+      };
+      if (s.limit) {
+        L(`        if ((o[${lit(s.limit.name)}]?.length ?? 0) < ${s.limit.max}) {`);
+        emitVariant(activeProductions(s, false), '          ');
+        L(`        } else {`);
+        emitVariant(activeProductions(s, true), '          ');
+        L(`        }`);
+      } else emitVariant(s.prods, '        ');
+      L(`      }`);
+    }
+    L(`      default: return r.fail('internal: bad state', ${lit(name)});`);
+    L(`    }`);
+    L(`  }`);
+    L(`}`);
+
+    // ---------- encoder ----------
+    const counters = new Map(keys.map((k, i) => [k, `u${i}`]));
+    const allowed = constant(`new Set<string>(${JSON.stringify(keys)})`, 'K');
+    L(`function e_${name}(w: BitWriter, x: unknown): void {`);
+    L(`  const v = chkObject(x, ${lit(name)});`);
+    L(`  let s = 0;`);
+    L(`  let used = 0;`);
+    if (keys.length) L(`  let ${keys.map((k) => `${counters.get(k)} = 0`).join(', ')};`);
+    L(`  for (;;) {`);
+    L(`    switch (s) {`);
+    for (const s of g.states) {
+      L(`      case ${s.id}: {`);
+      const emitVariant = (prods: Production[], indent: string) => {
+        const width = bitsFor(prods.length + 1);
+        const expected: string[] = [];
+        let hasEE = false;
+        prods.forEach((p, code) => {
+          if (p.ev === 'SE*' || p.ev === 'CH*') return;
+          if (p.ev === 'EE') {
+            hasEE = true;
+            L(`${indent}w.bits(${code}, ${width}); chkAllKeysUsed(v, used, ${allowed}, ${lit(name)}); return;`);
+            return;
+          }
+          const k = keyOf(p);
+          expected.push(k);
+          const u = counters.get(k)!;
+          const at = lit(`${name}.${k}`);
+          let body: string;
+          if (p.ev === 'AT' || p.ev === 'CH') body = encodeValue(simpleOf(p.type), 'item', at);
+          else {
+            const ct = model.types[p.type];
+            body = ct.kind === 'complex' ? `e_${ct.tsName}(w, item);` : `w.bits(0, 1); ${encodeValue(ct.simple, 'item', at)} w.bits(0, 1);`;
+          }
+          if (arrayKeys.has(k)) {
+            L(`${indent}if (v[${lit(k)}] !== undefined) { const a = chkArray(v[${lit(k)}], ${at}); if (${u} < a.length) { const item = a[${u}]; w.bits(${code}, ${width}); ${body} if (${u}++ === 0) used++; s = ${p.target}; continue; } }`);
+          } else {
+            L(`${indent}if (${u} === 0 && v[${lit(k)}] !== undefined) { const item = v[${lit(k)}]; w.bits(${code}, ${width}); ${body} ${u} = 1; used++; s = ${p.target}; continue; }`);
+          }
+        });
+        if (!hasEE) L(`${indent}return missing(${lit(expected.join(' or ') || 'nothing encodable')}, ${lit(name)});`);
+      };
+      if (s.limit) {
+        L(`        if (${counters.get(s.limit.name)} < ${s.limit.max}) {`);
+        emitVariant(activeProductions(s, false), '          ');
+        L(`        } else {`);
+        emitVariant(activeProductions(s, true), '          ');
+        L(`        }`);
+      } else emitVariant(s.prods, '        ');
+      L(`      }`);
+    }
+    L(`      default: throw new Error('internal: bad state');`);
+    L(`    }`);
+    L(`  }`);
+    L(`}`);
+    void typeKey;
+  }
+
+  // ---------- document grammar ----------
+  const roots = model.globals.map((g) => g.name);
+  if (new Set(roots).size !== roots.length) throw new Error(`${grammarName}: two global elements share a local name`);
+  const docWidth = bitsFor(model.globals.length + 1);
+  L(`/** DocContent: SE(G0..Gn-1) sorted by qname, then SE(*); DocEnd has only ED (0 bits). */`);
+  L(`export function decodeDocument(r: BitReader): Record<string, unknown> {`);
+  L(`  const c = r.bits(${docWidth}, 'DocContent');`);
+  L(`  switch (c) {`);
+  model.globals.forEach((gl, i) => {
+    const t = model.types[gl.type];
+    if (t.kind === 'complex') L(`    case ${i}: return { ${lit(gl.name)}: d_${t.tsName}(r) };`);
+    else {
+      const st = lit(`${gl.name}`);
+      L(`    case ${i}: { r.simpleStart(${st}); const v = ${decodeValue(t.simple, gl, st)}; r.simpleEnd(${st}); return { ${lit(gl.name)}: v }; }`);
+    }
+  });
+  L(`    default: return r.badCode(c, ${model.globals.length}, 'DocContent');`);
+  L(`  }`);
+  L(`}`);
+  L(``);
+  L(`const ROOT_CODES = new Map<string, number>(${JSON.stringify(roots.map((r, i) => [r, i]))});`);
+  L(`export function encodeDocument(w: BitWriter, root: string, value: unknown): void {`);
+  L(`  const code = ROOT_CODES.get(root);`);
+  L(`  if (code === undefined) throw new ExiEncodeError('not a global element of the ${grammarName} grammar', root);`);
+  L(`  w.bits(code, ${docWidth});`);
+  L(`  switch (code) {`);
+  model.globals.forEach((gl, i) => {
+    const t = model.types[gl.type];
+    if (t.kind === 'complex') L(`    case ${i}: e_${t.tsName}(w, value); return;`);
+    else L(`    case ${i}: { const item = value; w.bits(0, 1); ${encodeValue(t.simple, 'item', lit(gl.name))} w.bits(0, 1); return; }`);
+  });
+  L(`  }`);
+  L(`}`);
+
+  const header = [
+    `// GENERATED by tools/generate-exi.ts from the ${grammarName} schemas: do not edit by hand.`,
+    `/* eslint-disable */`,
+    `import type { BitReader } from '../runtime/bit-reader.ts';`,
+    `import { type BitWriter, hexToBytes, base64ToBytes } from '../runtime/bit-writer.ts';`,
+    `import { ExiEncodeError } from '../errors.ts';`,
+    `import { chkAllKeysUsed, chkArray, chkBig, chkBool, chkInt, chkObject, chkOctets, chkString, enumIndex, missing, writeUnsignedBig } from '../runtime/value-checks.ts';`,
+    ``,
+    `/** Global elements in document-grammar order (the root event code is the index). */`,
+    `export const ROOT_ELEMENTS: readonly string[] = ${JSON.stringify(roots)};`,
+    ``,
+    ...consts,
+    ``,
+  ];
+  return { code: [...header, ...lines, ''].join('\n'), roots };
+}
