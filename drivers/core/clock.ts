@@ -73,6 +73,7 @@ export class VirtualClock implements Clock {
   private seq = 0;
   private timers: PendingTimer[] = [];
   private autoHandle: NodeJS.Immediate | undefined;
+  private auto = false;
   private readonly startWall: number;
   readonly description = 'virtual';
 
@@ -99,6 +100,7 @@ export class VirtualClock implements Clock {
     let i = this.timers.length;
     while (i > 0 && (this.timers[i - 1].dueNs > timer.dueNs)) i--;
     this.timers.splice(i, 0, timer);
+    this.scheduleTick();
     return {
       cancel: () => {
         timer.cancelled = true;
@@ -144,24 +146,29 @@ export class VirtualClock implements Clock {
   }
 
   startAutoAdvance(): void {
-    if (this.autoHandle) return;
-    const tick = () => {
-      // setImmediate runs after I/O callbacks of this loop turn: when we get here twice in a row with
-      // no new work, the process is idle and time may jump to the next timer.
+    this.auto = true;
+    this.scheduleTick();
+  }
+
+  private scheduleTick(): void {
+    if (!this.auto || this.autoHandle) return;
+    // setImmediate runs after the I/O callbacks of this loop turn: pending promise work has run, so the
+    // process is idle and time may jump to the next timer. A pending virtual timer keeps the process
+    // alive just like a real one would; with none pending, nothing spins.
+    this.autoHandle = setImmediate(() => {
+      this.autoHandle = undefined;
       while (this.timers.length && this.timers[0].cancelled) this.timers.shift();
       const next = this.timers.shift();
       if (next) {
         this.t = Math.max(this.t, next.dueNs);
         next.fn();
       }
-      this.autoHandle = setImmediate(tick);
-      if (!next) this.autoHandle.unref();
-    };
-    this.autoHandle = setImmediate(tick);
-    this.autoHandle.unref();
+      if (this.timers.length) this.scheduleTick();
+    });
   }
 
   stopAutoAdvance(): void {
+    this.auto = false;
     if (this.autoHandle) clearImmediate(this.autoHandle);
     this.autoHandle = undefined;
   }
