@@ -57,7 +57,9 @@ export function generateExi(schemasDir: string): Map<string, string> {
     );
     forTypes.push({ prefix: spec.id === 'app' ? 'App' : spec.id === 'cm' ? 'CM' : 'DC', model, roots });
   }
-  files.set('messages.ts', emitTypes(forTypes));
+  // -20 first so the shared CommonTypes/xmldsig names stay unprefixed; AppProtocol's clashes get 'App_'.
+  const typeOrder = ['CM', 'DC', 'App'];
+  files.set('messages.ts', emitTypes(forTypes.sort((a, b) => typeOrder.indexOf(a.prefix) - typeOrder.indexOf(b.prefix))));
   return files;
 }
 

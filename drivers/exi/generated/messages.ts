@@ -2,38 +2,6 @@
 // The JSON shape of EXI documents: element names as keys, attributes as "@Name", repeated elements
 // as arrays, empty elements as {}, simple content with attributes as "#text".
 
-// ---- App ----
-
-export interface AppProtocolType {
-  ProtocolNamespace: protocolNamespaceType;
-  VersionNumberMajor: number;
-  VersionNumberMinor: number;
-  SchemaID: idType;
-  Priority: priorityType;
-}
-
-/** integer 0..255 */
-export type idType = number;
-
-/** integer 1..20 */
-export type priorityType = number;
-
-/** string, at most 100 characters */
-export type protocolNamespaceType = string;
-
-/** enum */
-export type responseCodeType = "OK_SuccessfulNegotiation" | "OK_SuccessfulNegotiationWithMinorDeviation" | "Failed_NoNegotiation";
-
-export interface supportedAppProtocolReq {
-  AppProtocol: Array<AppProtocolType>; // at most 20
-}
-
-export interface supportedAppProtocolRes {
-  ResponseCode: responseCodeType;
-  SchemaID?: idType;
-}
-
-
 // ---- CM ----
 
 export interface AbsolutePriceScheduleType {
@@ -70,7 +38,7 @@ export interface AuthorizationReqType {
 
 export interface AuthorizationResType {
   Header: MessageHeaderType;
-  ResponseCode: CM_responseCodeType;
+  ResponseCode: responseCodeType;
   EVSEProcessing: processingType;
 }
 
@@ -80,7 +48,7 @@ export interface AuthorizationSetupReqType {
 
 export interface AuthorizationSetupResType {
   Header: MessageHeaderType;
-  ResponseCode: CM_responseCodeType;
+  ResponseCode: responseCodeType;
   AuthorizationServices: Array<authorizationType>; // at most 2
   CertificateInstallationService: boolean;
   EIM_ASResAuthorizationMode?: EIM_ASResAuthorizationModeType;
@@ -90,9 +58,6 @@ export interface AuthorizationSetupResType {
 export interface CLReqControlModeType {}
 
 export interface CLResControlModeType {}
-
-/** enum */
-export type CM_responseCodeType = "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
 
 export interface CanonicalizationMethodType {
   "@Algorithm": string;
@@ -113,7 +78,7 @@ export interface CertificateInstallationReqType {
 
 export interface CertificateInstallationResType {
   Header: MessageHeaderType;
-  ResponseCode: CM_responseCodeType;
+  ResponseCode: responseCodeType;
   EVSEProcessing: processingType;
   CPSCertificateChain: CertificateChainType;
   SignedInstallationData: SignedInstallationDataType;
@@ -300,7 +265,7 @@ export interface MeteringConfirmationReqType {
 
 export interface MeteringConfirmationResType {
   Header: MessageHeaderType;
-  ResponseCode: CM_responseCodeType;
+  ResponseCode: responseCodeType;
 }
 
 export interface ObjectType {
@@ -363,7 +328,7 @@ export interface PowerDeliveryReqType {
 
 export interface PowerDeliveryResType {
   Header: MessageHeaderType;
-  ResponseCode: CM_responseCodeType;
+  ResponseCode: responseCodeType;
   EVSEStatus?: EVSEStatusType;
 }
 
@@ -474,7 +439,7 @@ export interface ScheduleExchangeReqType {
 
 export interface ScheduleExchangeResType {
   Header: MessageHeaderType;
-  ResponseCode: CM_responseCodeType;
+  ResponseCode: responseCodeType;
   EVSEProcessing: processingType;
   GoToPause?: boolean;
   Dynamic_SEResControlMode?: Dynamic_SEResControlModeType;
@@ -524,7 +489,7 @@ export interface ServiceDetailReqType {
 
 export interface ServiceDetailResType {
   Header: MessageHeaderType;
-  ResponseCode: CM_responseCodeType;
+  ResponseCode: responseCodeType;
   ServiceID: serviceIDType;
   ServiceParameterList: ServiceParameterListType;
 }
@@ -536,7 +501,7 @@ export interface ServiceDiscoveryReqType {
 
 export interface ServiceDiscoveryResType {
   Header: MessageHeaderType;
-  ResponseCode: CM_responseCodeType;
+  ResponseCode: responseCodeType;
   ServiceRenegotiationSupported: boolean;
   EnergyTransferServiceList: ServiceListType;
   VASList?: ServiceListType;
@@ -562,7 +527,7 @@ export interface ServiceSelectionReqType {
 
 export interface ServiceSelectionResType {
   Header: MessageHeaderType;
-  ResponseCode: CM_responseCodeType;
+  ResponseCode: responseCodeType;
 }
 
 export interface ServiceType {
@@ -577,7 +542,7 @@ export interface SessionSetupReqType {
 
 export interface SessionSetupResType {
   Header: MessageHeaderType;
-  ResponseCode: CM_responseCodeType;
+  ResponseCode: responseCodeType;
   EVSEID: identifierType;
 }
 
@@ -590,7 +555,7 @@ export interface SessionStopReqType {
 
 export interface SessionStopResType {
   Header: MessageHeaderType;
-  ResponseCode: CM_responseCodeType;
+  ResponseCode: responseCodeType;
 }
 
 export interface SignatureMethodType {
@@ -695,7 +660,7 @@ export interface V2GRequestType {
 
 export interface V2GResponseType {
   Header: MessageHeaderType;
-  ResponseCode: CM_responseCodeType;
+  ResponseCode: responseCodeType;
 }
 
 export interface VehicleCheckInReqType {
@@ -709,7 +674,7 @@ export interface VehicleCheckInReqType {
 
 export interface VehicleCheckInResType {
   Header: MessageHeaderType;
-  ResponseCode: CM_responseCodeType;
+  ResponseCode: responseCodeType;
   ParkingSpace?: number;
   DeviceLocation?: number;
   TargetDistance?: number;
@@ -723,7 +688,7 @@ export interface VehicleCheckOutReqType {
 
 export interface VehicleCheckOutResType {
   Header: MessageHeaderType;
-  ResponseCode: CM_responseCodeType;
+  ResponseCode: responseCodeType;
   EVSECheckOutStatus: evseCheckOutStatusType;
 }
 
@@ -814,6 +779,9 @@ export type powerToleranceAcceptanceType = "PowerToleranceNotConfirmed" | "Power
 
 /** enum */
 export type processingType = "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
+
+/** enum */
+export type responseCodeType = "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
 
 /** base64Binary as base64, exactly 94 octets */
 export type secp521_EncryptedPrivateKeyType = string;
@@ -954,7 +922,7 @@ export interface ChargeLoopReqType {
 
 export interface ChargeLoopResType {
   Header: MessageHeaderType;
-  ResponseCode: DC_responseCodeType;
+  ResponseCode: responseCodeType;
   EVSEStatus?: EVSEStatusType;
   MeterInfo?: MeterInfoType;
   Receipt?: ReceiptType;
@@ -966,7 +934,7 @@ export interface ChargeParameterDiscoveryReqType {
 
 export interface ChargeParameterDiscoveryResType {
   Header: MessageHeaderType;
-  ResponseCode: DC_responseCodeType;
+  ResponseCode: responseCodeType;
 }
 
 export interface DC_CPDReqEnergyTransferModeType {
@@ -995,7 +963,7 @@ export interface DC_CableCheckReqType {
 
 export interface DC_CableCheckResType {
   Header: MessageHeaderType;
-  ResponseCode: DC_responseCodeType;
+  ResponseCode: responseCodeType;
   EVSEProcessing: processingType;
 }
 
@@ -1013,7 +981,7 @@ export interface DC_ChargeLoopReqType {
 
 export interface DC_ChargeLoopResType {
   Header: MessageHeaderType;
-  ResponseCode: DC_responseCodeType;
+  ResponseCode: responseCodeType;
   EVSEStatus?: EVSEStatusType;
   MeterInfo?: MeterInfoType;
   Receipt?: ReceiptType;
@@ -1037,7 +1005,7 @@ export interface DC_ChargeParameterDiscoveryReqType {
 
 export interface DC_ChargeParameterDiscoveryResType {
   Header: MessageHeaderType;
-  ResponseCode: DC_responseCodeType;
+  ResponseCode: responseCodeType;
   BPT_DC_CPDResEnergyTransferMode?: BPT_DC_CPDResEnergyTransferModeType;
   DC_CPDResEnergyTransferMode?: DC_CPDResEnergyTransferModeType;
 }
@@ -1051,13 +1019,8 @@ export interface DC_PreChargeReqType {
 
 export interface DC_PreChargeResType {
   Header: MessageHeaderType;
-  ResponseCode: DC_responseCodeType;
+  ResponseCode: responseCodeType;
   EVSEPresentVoltage: RationalNumberType;
-}
-
-export interface DC_V2GResponseType {
-  Header: MessageHeaderType;
-  ResponseCode: DC_responseCodeType;
 }
 
 export interface DC_WeldingDetectionReqType {
@@ -1067,12 +1030,9 @@ export interface DC_WeldingDetectionReqType {
 
 export interface DC_WeldingDetectionResType {
   Header: MessageHeaderType;
-  ResponseCode: DC_responseCodeType;
+  ResponseCode: responseCodeType;
   EVSEPresentVoltage: RationalNumberType;
 }
-
-/** enum */
-export type DC_responseCodeType = "OK" | "OK_CertificateExpiresSoon" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_PowerToleranceConfirmed" | "WARNING_AuthorizationSelectionInvalid" | "WARNING_CertificateExpired" | "WARNING_CertificateNotYetValid" | "WARNING_CertificateRevoked" | "WARNING_CertificateValidationError" | "WARNING_ChallengeInvalid" | "WARNING_EIMAuthorizationFailure" | "WARNING_eMSPUnknown" | "WARNING_EVPowerProfileViolation" | "WARNING_GeneralPnCAuthorizationError" | "WARNING_NoCertificateAvailable" | "WARNING_NoContractMatchingPCIDFound" | "WARNING_PowerToleranceNotConfirmed" | "WARNING_ScheduleRenegotiationFailed" | "WARNING_StandbyNotAllowed" | "WARNING_WPT" | "FAILED" | "FAILED_AssociationError" | "FAILED_ContactorError" | "FAILED_EVPowerProfileInvalid" | "FAILED_EVPowerProfileViolation" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoEnergyTransferServiceSelected" | "FAILED_NoServiceRenegotiationSupported" | "FAILED_PauseNotAllowed" | "FAILED_PowerDeliveryNotApplied" | "FAILED_PowerToleranceNotConfirmed" | "FAILED_ScheduleRenegotiation" | "FAILED_ScheduleSelectionInvalid" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_ServiceSelectionInvalid" | "FAILED_SignatureError" | "FAILED_UnknownSession" | "FAILED_WrongChargeParameter";
 
 export interface DisplayParametersType {
   PresentSOC?: percentValueType;
@@ -1162,3 +1122,35 @@ export type DC_PreChargeReq = DC_PreChargeReqType;
 export type DC_PreChargeRes = DC_PreChargeResType;
 export type DC_WeldingDetectionReq = DC_WeldingDetectionReqType;
 export type DC_WeldingDetectionRes = DC_WeldingDetectionResType;
+
+// ---- App ----
+
+export interface AppProtocolType {
+  ProtocolNamespace: protocolNamespaceType;
+  VersionNumberMajor: number;
+  VersionNumberMinor: number;
+  SchemaID: idType;
+  Priority: priorityType;
+}
+
+/** enum */
+export type App_responseCodeType = "OK_SuccessfulNegotiation" | "OK_SuccessfulNegotiationWithMinorDeviation" | "Failed_NoNegotiation";
+
+/** integer 0..255 */
+export type idType = number;
+
+/** integer 1..20 */
+export type priorityType = number;
+
+/** string, at most 100 characters */
+export type protocolNamespaceType = string;
+
+export interface supportedAppProtocolReq {
+  AppProtocol: Array<AppProtocolType>; // at most 20
+}
+
+export interface supportedAppProtocolRes {
+  ResponseCode: App_responseCodeType;
+  SchemaID?: idType;
+}
+

@@ -1,0 +1,60 @@
+// `mcs-hil exi decode|encode`: EXI hex ⇄ JSON for the app / cm / dc grammars, optionally inside a
+// V2GTP frame (the grammar then follows the payload type: 0x8001 app, 0x8002 cm, 0x8004 dc).
+
+import { UsageError } from '../core/errors.ts';
+import { decodeV2gtp, encodeV2gtp, payloadTypeLabel } from '../iso15118/v2gtp.ts';
+import { decodeExi, encodeExi, type ExiDocument, type ExiGrammar } from './codec.ts';
+import { MESSAGE_ROOTS as APP_ROOTS } from './generated/app-model.ts';
+import { MESSAGE_ROOTS as CM_ROOTS } from './generated/cm-model.ts';
+import { MESSAGE_ROOTS as DC_ROOTS } from './generated/dc-model.ts';
+
+const PAYLOAD_TYPE: Record<ExiGrammar, number> = { app: 0x8001, cm: 0x8002, dc: 0x8004 };
+const GRAMMAR_OF_PAYLOAD = new Map<number, ExiGrammar>(Object.entries(PAYLOAD_TYPE).map(([g, t]) => [t, g as ExiGrammar]));
+const ROOTS: Record<ExiGrammar, readonly string[]> = { app: APP_ROOTS, cm: CM_ROOTS, dc: DC_ROOTS };
+
+function checkGrammar(g: unknown): ExiGrammar | undefined {
+  if (g === undefined) return undefined;
+  if (g === 'app' || g === 'cm' || g === 'dc') return g;
+  throw new UsageError(`--grammar must be app, cm or dc, not ${JSON.stringify(g)}`, 'exi');
+}
+
+export function parseHex(hex: string): Uint8Array {
+  const clean = hex.replace(/^0x/i, '').replace(/[\s:]/g, '');
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(clean)) throw new UsageError('expected hex octets (e.g. 8034…)', 'exi');
+  return new Uint8Array(Buffer.from(clean, 'hex'));
+}
+
+/** The grammar a message root belongs to, for encode without --grammar. */
+export function grammarOfRoot(root: string): ExiGrammar | undefined {
+  return (Object.keys(ROOTS) as ExiGrammar[]).find((g) => ROOTS[g].includes(root));
+}
+
+export function exiDecodeCommand(opts: { grammar?: ExiGrammar; hex: string; v2gtp?: boolean }): string {
+  let grammar = checkGrammar(opts.grammar);
+  let bytes = parseHex(opts.hex);
+  if (opts.v2gtp) {
+    const frame = decodeV2gtp(bytes);
+    const g = GRAMMAR_OF_PAYLOAD.get(frame.payloadType);
+    if (!g) throw new UsageError(`V2GTP payload type ${payloadTypeLabel(frame.payloadType)} is not an app/cm/dc EXI grammar`, 'exi decode');
+    if (grammar && grammar !== g) throw new UsageError(`--grammar ${grammar} contradicts the V2GTP payload type ${payloadTypeLabel(frame.payloadType)}`, 'exi decode');
+    grammar = g;
+    bytes = frame.payload;
+  }
+  if (!grammar) throw new UsageError('--grammar app|cm|dc is required without --v2gtp', 'exi decode');
+  return JSON.stringify(decodeExi(grammar, bytes), null, 2);
+}
+
+export function exiEncodeCommand(opts: { grammar?: ExiGrammar; json: string; v2gtp?: boolean }): string {
+  let doc: ExiDocument;
+  try {
+    doc = JSON.parse(opts.json) as ExiDocument;
+  } catch (e) {
+    throw new UsageError(`input is not JSON: ${(e as Error).message}`, 'exi encode');
+  }
+  const root = doc && typeof doc === 'object' && !Array.isArray(doc) ? Object.keys(doc)[0] : undefined;
+  const grammar = checkGrammar(opts.grammar) ?? (root !== undefined ? grammarOfRoot(root) : undefined);
+  if (!grammar) throw new UsageError(`cannot tell the grammar of root ${JSON.stringify(root)}: pass --grammar app|cm|dc`, 'exi encode');
+  const exi = encodeExi(grammar, doc);
+  const out = opts.v2gtp ? encodeV2gtp(PAYLOAD_TYPE[grammar], exi) : exi;
+  return Buffer.from(out).toString('hex');
+}
