@@ -46,6 +46,8 @@ export interface DcBusParams {
   sourceOhm: number;
   /** Time constant of the charger's output discharge (bleeder) once it is off: s. */
   bleedTauS: number;
+  /** How much current the charger's active discharge can take back in voltage mode (A). */
+  activeDischargeA: number;
 }
 
 export const DEFAULT_BUS_PARAMS: DcBusParams = {
@@ -53,6 +55,7 @@ export const DEFAULT_BUS_PARAMS: DcBusParams = {
   inletParallelOhm: 200e3,
   sourceOhm: 0.05,
   bleedTauS: 0.15,
+  activeDischargeA: 20,
 };
 
 export class DcBus {
@@ -155,7 +158,8 @@ export class DcBus {
         this.v = Math.max(0, this.v + ((this.i - leakA) * dtS) / c);
       } else if (out.mode === 'voltage') {
         const needA = (c * (out.voltageV - this.v)) / dtS + leakA;
-        this.i = clamp(needA, 0, out.currentLimitA);
+        // Above its set point the charger discharges its output actively (bleeder), so the current may be negative.
+        this.i = clamp(needA, -this.params.activeDischargeA, out.currentLimitA);
         this.v = Math.max(0, this.v + ((this.i - leakA) * dtS) / c);
       } else {
         this.i = 0;
