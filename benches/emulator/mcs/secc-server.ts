@@ -1,0 +1,118 @@
+// Serves one vehicle connection with the SECC state machine: receive a frame, decode, decide, answer,
+// record everything on the timeline; stop on session end, FAILED answers, V2GTP header errors and
+// V2G_SECC_Sequence_Timeout (each of which closes the TCP connection, as the standard requires).
+
+import type { Clock } from '../../../drivers/core/clock.ts';
+import type { Timeline } from '../../../drivers/core/timeline.ts';
+import type { MessageCodec } from '../../../drivers/iso15118/evcc/codec.ts';
+import type { MessageLink } from '../../../drivers/iso15118/evcc/link.ts';
+import { GRAMMAR_PAYLOAD_TYPE, grammarOf, grammarOfPayloadType, messageOfRoot, rootOf, type Grammar, type V2gDoc } from '../../../drivers/iso15118/evcc/messages.ts';
+import { MessageDecorator } from '../../../drivers/iso15118/evcc/record.ts';
+import { payloadTypeLabel } from '../../../drivers/iso15118/v2gtp.ts';
+import type { PowerStagePort } from './power-port.ts';
+import { SeccSession, type SeccConfig } from './secc-session.ts';
+
+export interface ServeOptions {
+  clock: Clock;
+  timeline: Timeline;
+  codec: MessageCodec;
+  /** Timeline source (the charger resource's name). */
+  source: string;
+  /** Connection label for the evidence ('tls [fe80::2%mcs-evse0]:51234'). */
+  connection: string;
+  config: SeccConfig;
+  power: PowerStagePort;
+  sequenceTimeoutMs: number;
+  /** Delay of the slow-response fault (between the performance time and the EVCC timeout). */
+  slowResponseDelayMs: number;
+  /** Bound on waiting for supportedAppProtocolReq (the sequence timer is not armed before it). */
+  firstMessageTimeoutMs?: number;
+}
+
+export interface ServeResult {
+  reason: 'session-stopped' | 'failed-response' | 'sequence-timeout' | 'malformed-v2gtp' | 'peer-closed' | 'undecodable';
+  session: SeccSession;
+}
+
+export async function serveSeccConnection(link: MessageLink, o: ServeOptions): Promise<ServeResult> {
+  const session = new SeccSession(o.config, o.clock, o.power, o.slowResponseDelayMs);
+  const faults = o.config.faults;
+  const deco = new MessageDecorator(o.codec, o.clock, o.connection, false);
+  link.decorate = deco.decorate;
+  const note = (text: string, extra: Record<string, unknown> = {}) => o.timeline.record('session', o.source, { connection: o.connection, role: 'secc', event: text, state: session.state, ...extra });
+  note('connection accepted');
+  let armed = false;
+  const end = async (reason: ServeResult['reason'], detail: string): Promise<ServeResult> => {
+    note(`session end: ${reason}`, { detail });
+    if (o.power.outputEnabled) o.power.stop(`connection ended: ${reason}`);
+    await link.close(`SECC closed the connection: ${reason}`).catch(() => undefined);
+    return { reason, session };
+  };
+  for (;;) {
+    const timeout = armed ? o.sequenceTimeoutMs : (o.firstMessageTimeoutMs ?? o.sequenceTimeoutMs);
+    const r = await link.receive(timeout);
+    if (r.kind === 'closed') {
+      note('connection closed by the vehicle', { detail: r.reason });
+      if (o.power.outputEnabled) o.power.stop('vehicle closed the connection');
+      return { reason: 'peer-closed', session };
+    }
+    if (r.kind === 'timeout') {
+      if (faults.has('ignores-sequence-timeout')) {
+        note('fault ignores-sequence-timeout: V2G_SECC_Sequence_Timeout expired, connection kept open');
+        continue;
+      }
+      return end('sequence-timeout', `no request for ${timeout} ms (V2G_SECC_Sequence_Timeout)`);
+    }
+    if (r.kind === 'malformed') return end('malformed-v2gtp', r.error.message);
+    const { frame } = r;
+    const grammar = grammarOfPayloadType(frame.payloadType);
+    let doc = deco.decoded(frame.payload);
+    if (doc === undefined && grammar) {
+      try {
+        doc = o.codec.decode(grammar, frame.payload);
+      } catch (e) {
+        doc = e as Error;
+      }
+    }
+    if (!grammar || doc === undefined || doc instanceof Error) {
+      // Wrong/unsupported payload type or an undecodable payload: no answer, the connection closes.
+      const why = doc instanceof Error ? doc.message : `payload type ${payloadTypeLabel(frame.payloadType)} carries no -20 DC session message`;
+      if (faults.has('v2gtp-payload-type-unchecked') && grammar === undefined) {
+        // fault: ignores the payload type and tries every grammar
+      } else if (faults.has('v2gtp-payload-type-unchecked') && doc instanceof Error) {
+        const retry = tryOtherGrammars(o.codec, frame.payload);
+        if (retry) {
+          note('fault v2gtp-payload-type-unchecked: decoded with another grammar than the payload type says');
+          doc = retry.doc;
+        }
+      }
+      if (doc === undefined || doc instanceof Error) return end('undecodable', why);
+    }
+    armed = true;
+    const effectiveGrammar: Grammar = faults.has('v2gtp-payload-type-unchecked') ? grammarOf(messageOfRoot(rootOf(doc))?.message ?? '') : (grammar as Grammar);
+    const decision = session.handle(doc, effectiveGrammar);
+    if (decision.delayMs) await o.clock.sleep(decision.delayMs);
+    if (decision.response && !link.closed) {
+      const payloadType = GRAMMAR_PAYLOAD_TYPE[decision.grammar];
+      deco.willSend(decision.response, decision.note);
+      await link.send(payloadType, o.codec.encode(decision.grammar, decision.response)).catch(() => undefined);
+    }
+    if (decision.close) {
+      const code = decision.response ? String(Object.values(decision.response)[0]?.ResponseCode ?? '') : '';
+      return end(session.ended && !/FAILED|Failed/.test(code) && code !== '' ? 'session-stopped' : 'failed-response', decision.note ?? code);
+    }
+  }
+}
+
+function tryOtherGrammars(codec: MessageCodec, payload: Uint8Array): { doc: V2gDoc; grammar: Grammar } | undefined {
+  for (const g of ['app', 'cm', 'dc'] as Grammar[]) {
+    try {
+      const doc = codec.decode(g, payload);
+      const m = messageOfRoot(rootOf(doc));
+      if (m && grammarOf(m.message) === g) return { doc, grammar: g };
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}

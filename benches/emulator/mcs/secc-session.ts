@@ -1,0 +1,463 @@
+// The emulated MCS charger's ISO 15118-20 session state machine (SECC side): one instance per TCP/TLS
+// connection. It takes one decoded request and gives back the response, plus whether the connection
+// must close afterwards. Sequence rules follow the DC table of reference §2.2: a request that is not
+// allowed next gets FAILED_SequenceError, a foreign SessionID FAILED_UnknownSession, and after any
+// FAILED* response the SECC stops the session and closes the connection. Fault switches (faults.ts)
+// make it misbehave on purpose.
+
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../../drivers/core/clock.ts';
+import {
+  McsParameter,
+  NAMESPACE_DC,
+  ServiceId,
+  ZERO_SESSION_ID,
+  fromRational,
+  grammarOf,
+  messageOfRoot,
+  rootOf,
+  toRational,
+  toRationalNoExponent,
+  type Grammar,
+  type ParameterSet,
+  type Rational,
+  type V2gDoc,
+} from '../../../drivers/iso15118/evcc/messages.ts';
+import type { PowerStagePort } from './power-port.ts';
+
+export interface SeccRatings {
+  maxVoltageV: number;
+  minVoltageV: number;
+  maxCurrentA: number;
+  minCurrentA: number;
+  maxPowerW: number;
+  minPowerW: number;
+  /** Optional EVSEPowerRampLimitation (W/s) for DC_ChargeParameterDiscoveryRes. */
+  powerRampLimitationWps?: number;
+}
+
+export interface SeccConfig {
+  evseId: string;
+  ratings: SeccRatings;
+  /** Energy services offered, in order (default [8 MCS, 2 DC]). */
+  services: number[];
+  /** How long the cable check reports Ongoing (clock ms). */
+  cableCheckMs: number;
+  /** How many AuthorizationReq are answered Ongoing before Finished (EIM: the customer presents a card). */
+  authorizationOngoingCount: number;
+  faults: ReadonlySet<string>;
+  /** Paused sessions the charger remembers (SessionID → true), shared across connections. */
+  pausedSessions: Set<string>;
+}
+
+export interface SeccDecision {
+  response: V2gDoc | undefined;
+  grammar: Grammar;
+  /** Close the connection after sending (session ended or FAILED). */
+  close: boolean;
+  /** Delay before answering (fault slow-response). */
+  delayMs?: number;
+  /** Why, for the timeline. */
+  note?: string;
+}
+
+type Next = Set<string>;
+const ANY_AFTER_SETUP = ['SessionStop'];
+
+export class SeccSession {
+  sessionId: string | undefined;
+  private allowed: Next = new Set(['supportedAppProtocol']);
+  private authorizationCount = 0;
+  private cableCheckStartMs: number | undefined;
+  private offered: Map<number, ParameterSet[]> = new Map();
+  selectedService: number | undefined;
+  controlMode: 'Scheduled' | 'Dynamic' | undefined;
+  /** Name of the state (the last request handled), for the timeline. */
+  state = 'WaitForSupportedAppProtocol';
+  ended = false;
+
+  constructor(
+    private readonly cfg: SeccConfig,
+    private readonly clock: Clock,
+    private readonly power: PowerStagePort,
+    /** The performance-time limit and EVCC timeout for the slow-response fault's delay. */
+    private readonly slowResponseDelayMs: number,
+  ) {}
+
+  private fault(name: string): boolean {
+    return this.cfg.faults.has(name);
+  }
+
+  private header(): { SessionID: string; TimeStamp: number } {
+    return { SessionID: this.sessionId ?? ZERO_SESSION_ID, TimeStamp: Math.floor(this.clock.wallMs() / 1000) };
+  }
+
+  /** Handle one decoded request that arrived with the given grammar (from its V2GTP payload type). */
+  handle(doc: V2gDoc, grammar: Grammar): SeccDecision {
+    let root: string;
+    try {
+      root = rootOf(doc);
+    } catch {
+      return { response: undefined, grammar, close: true, note: 'document without a single root element' };
+    }
+    const parsed = messageOfRoot(root);
+    if (!parsed || parsed.kind !== 'Req' || grammarOf(parsed.message) !== grammar || !KNOWN.has(parsed.message))
+      return { response: undefined, grammar, close: true, note: `unexpected ${root} in grammar '${grammar}': connection closed` };
+    const message = parsed.message;
+    const body = doc[root] ?? {};
+
+    if (message === 'supportedAppProtocol') {
+      if (!this.allowed.has(message)) return this.fail(message, 'FAILED_SequenceError', body);
+      return this.sap(body);
+    }
+    // Session check (every -20 request after SessionSetup carries the SessionID of the session).
+    const sid = String(body.Header?.SessionID ?? '').toUpperCase();
+    if (message !== 'SessionSetup' && this.sessionId !== undefined && sid !== this.sessionId && !this.fault('unknown-session-accepted'))
+      return this.fail(message, 'FAILED_UnknownSession', body, `SessionID ${sid} is not this session's ${this.sessionId}`);
+    if (!this.allowed.has(message) && !this.fault('sequence-error-missing'))
+      return this.fail(message, 'FAILED_SequenceError', body, `${message}Req not allowed after ${this.state}; allowed: ${[...this.allowed].join(', ')}`);
+    this.state = message;
+    switch (message) {
+      case 'SessionSetup':
+        return this.sessionSetup(body);
+      case 'AuthorizationSetup':
+        this.allow('Authorization');
+        return this.ok(message, { ResponseCode: 'OK', AuthorizationServices: ['EIM'], CertificateInstallationService: false, EIM_ASResAuthorizationMode: {} });
+      case 'Authorization':
+        return this.authorization(body);
+      case 'ServiceDiscovery':
+        return this.serviceDiscovery();
+      case 'ServiceDetail':
+        return this.serviceDetail(body);
+      case 'ServiceSelection':
+        return this.serviceSelection(body);
+      case 'DC_ChargeParameterDiscovery':
+        return this.chargeParameterDiscovery(body);
+      case 'ScheduleExchange':
+        return this.scheduleExchange(body);
+      case 'DC_CableCheck':
+        return this.cableCheck();
+      case 'DC_PreCharge':
+        return this.preCharge(body);
+      case 'PowerDelivery':
+        return this.powerDelivery(body);
+      case 'DC_ChargeLoop':
+        return this.chargeLoop(body);
+      case 'DC_WeldingDetection':
+        this.allow('DC_WeldingDetection', 'SessionStop');
+        return this.ok(message, { ResponseCode: 'OK', EVSEPresentVoltage: toRational(round1(this.power.present().voltageV)) });
+      case 'SessionStop':
+        return this.sessionStop(body);
+      default:
+        return { response: undefined, grammar, close: true, note: `no handler for ${message}` };
+    }
+  }
+
+  private allow(...names: string[]): void {
+    this.allowed = new Set(names);
+  }
+
+  private ok(message: string, content: Record<string, unknown>, extra: Partial<SeccDecision> = {}): SeccDecision {
+    return { response: { [`${message}Res`]: { Header: this.header(), ...content } }, grammar: grammarOf(message), close: false, ...extra };
+  }
+
+  /** A FAILED* answer with every mandatory field present, then the session ends. */
+  fail(message: string, code: string, reqBody: Record<string, any> = {}, note?: string): SeccDecision {
+    this.ended = true;
+    if (this.power.outputEnabled) this.power.stop(`session failed: ${code}`);
+    if (message === 'supportedAppProtocol') return { response: { supportedAppProtocolRes: { ResponseCode: 'Failed_NoNegotiation' } }, grammar: 'app', close: true, note };
+    const content = { ResponseCode: code, ...minimalMandatory(message, reqBody) };
+    return { response: { [`${message}Res`]: { Header: this.header(), ...content } }, grammar: grammarOf(message), close: true, note: note ?? code };
+  }
+
+  private sap(body: any): SeccDecision {
+    const offers: any[] = Array.isArray(body.AppProtocol) ? body.AppProtocol : [];
+    const ours = offers.filter((p) => p.ProtocolNamespace === NAMESPACE_DC && p.VersionNumberMajor === 1).sort((a, b) => a.Priority - b.Priority)[0];
+    if (!ours) {
+      if (this.fault('accepts-unsupported-app-protocol') && offers.length > 0) {
+        this.allow('SessionSetup');
+        this.state = 'supportedAppProtocol';
+        return { response: { supportedAppProtocolRes: { ResponseCode: 'OK_SuccessfulNegotiation', SchemaID: offers[0].SchemaID } }, grammar: 'app', close: false, note: 'fault: accepted an unsupported protocol' };
+      }
+      this.ended = true;
+      return { response: { supportedAppProtocolRes: { ResponseCode: 'Failed_NoNegotiation' } }, grammar: 'app', close: true, note: 'no supported protocol offered' };
+    }
+    this.allow('SessionSetup');
+    this.state = 'supportedAppProtocol';
+    const code = ours.VersionNumberMinor === 0 ? 'OK_SuccessfulNegotiation' : 'OK_SuccessfulNegotiationWithMinorDeviation';
+    return { response: { supportedAppProtocolRes: { ResponseCode: code, SchemaID: ours.SchemaID } }, grammar: 'app', close: false };
+  }
+
+  private sessionSetup(body: any): SeccDecision {
+    const asked = String(body.Header?.SessionID ?? ZERO_SESSION_ID).toUpperCase();
+    let code: string;
+    if (asked !== ZERO_SESSION_ID && this.cfg.pausedSessions.has(asked)) {
+      this.sessionId = asked;
+      this.cfg.pausedSessions.delete(asked);
+      code = 'OK_OldSessionJoined';
+    } else {
+      this.sessionId = randomBytes(8).toString('hex').toUpperCase();
+      code = this.fault('wrong-response-code') ? 'OK' : 'OK_NewSessionEstablished';
+    }
+    this.allow('AuthorizationSetup', ...ANY_AFTER_SETUP);
+    return this.ok('SessionSetup', { ResponseCode: code, EVSEID: this.cfg.evseId });
+  }
+
+  private authorization(body: any): SeccDecision {
+    if (body.SelectedAuthorizationService !== 'EIM') {
+      return this.fail('Authorization', 'WARNING_AuthorizationSelectionInvalid', body, 'only EIM is offered');
+    }
+    this.authorizationCount++;
+    const finished = this.authorizationCount > this.cfg.authorizationOngoingCount;
+    this.allow(finished ? 'ServiceDiscovery' : 'Authorization', ...ANY_AFTER_SETUP);
+    return this.ok('Authorization', { ResponseCode: 'OK', EVSEProcessing: finished ? 'Finished' : 'Ongoing' });
+  }
+
+  private offeredServices(): number[] {
+    let s = [...this.cfg.services];
+    if (this.fault('no-mcs-service')) s = s.filter((id) => id !== ServiceId.MCS && id !== ServiceId.MCS_BPT);
+    if (s.length === 0) s = [ServiceId.DC];
+    return s;
+  }
+
+  private serviceDiscovery(): SeccDecision {
+    const services = this.offeredServices();
+    for (const id of services) this.offered.set(id, this.parameterSets(id));
+    this.allow('ServiceDetail', 'ServiceSelection', ...ANY_AFTER_SETUP);
+    const delayMs = this.fault('slow-response') ? this.slowResponseDelayMs : undefined;
+    return this.ok(
+      'ServiceDiscovery',
+      { ResponseCode: 'OK', ServiceRenegotiationSupported: false, EnergyTransferServiceList: { Service: services.map((id) => ({ ServiceID: id, FreeService: false })) } },
+      { delayMs, note: delayMs ? `fault slow-response: answer delayed ${delayMs} ms` : undefined },
+    );
+  }
+
+  /** Parameter sets per service: 1 = Scheduled, 2 = Dynamic (MCS connector for 8/9, extended DC connector for 2). */
+  private parameterSets(serviceId: number): ParameterSet[] {
+    const isMcs = serviceId === ServiceId.MCS || serviceId === ServiceId.MCS_BPT;
+    const connector = isMcs ? McsParameter.Connector.Mcs : 2;
+    const bpt = serviceId === ServiceId.MCS_BPT ? [p('BPTChannel', McsParameter.BPTChannel.Unified), p('GeneratorMode', McsParameter.GeneratorMode.GridFollowing)] : [];
+    const sets: ParameterSet[] = [
+      { ParameterSetID: 1, Parameter: [p('Connector', connector), p('ControlMode', 1), p('MobilityNeedsMode', 1), p('Pricing', 0), ...bpt] },
+      { ParameterSetID: 2, Parameter: [p('Connector', connector), p('ControlMode', 2), p('MobilityNeedsMode', 1), p('Pricing', 0), ...bpt] },
+    ];
+    if (isMcs && this.fault('dynamic-mode-missing')) sets.pop();
+    if (isMcs && this.fault('bad-parameter-set')) {
+      sets[0].Parameter = sets[0].Parameter.filter((x) => x['@Name'] !== 'Connector').map((x) => (x['@Name'] === 'MobilityNeedsMode' ? p('MobilityNeedsMode', 2) : x));
+    }
+    return sets;
+  }
+
+  private serviceDetail(body: any): SeccDecision {
+    const id = Number(body.ServiceID);
+    const sets = this.offered.get(id);
+    if (!sets) return this.fail('ServiceDetail', 'FAILED_ServiceIDInvalid', body, `service ${id} was not offered`);
+    this.allow('ServiceDetail', 'ServiceSelection', ...ANY_AFTER_SETUP);
+    return this.ok('ServiceDetail', { ResponseCode: 'OK', ServiceID: id, ServiceParameterList: { ParameterSet: sets } });
+  }
+
+  private serviceSelection(body: any): SeccDecision {
+    const sel = body.SelectedEnergyTransferService ?? {};
+    const sets = this.offered.get(Number(sel.ServiceID));
+    const set = sets?.find((s) => s.ParameterSetID === Number(sel.ParameterSetID));
+    if (!set) return this.fail('ServiceSelection', 'FAILED_ServiceSelectionInvalid', body, `service ${sel.ServiceID} set ${sel.ParameterSetID} not offered`);
+    this.selectedService = Number(sel.ServiceID);
+    const cm = set.Parameter.find((x) => x['@Name'] === 'ControlMode')?.intValue;
+    this.controlMode = cm === McsParameter.ControlMode.Dynamic ? 'Dynamic' : 'Scheduled';
+    this.allow('DC_ChargeParameterDiscovery', ...ANY_AFTER_SETUP);
+    return this.ok('ServiceSelection', { ResponseCode: 'OK' });
+  }
+
+  private chargeParameterDiscovery(body: any): SeccDecision {
+    const bptService = this.selectedService === ServiceId.MCS_BPT || this.selectedService === ServiceId.DC_BPT;
+    const hasBpt = 'BPT_DC_CPDReqEnergyTransferMode' in body;
+    const hasPlain = 'DC_CPDReqEnergyTransferMode' in body;
+    if ((bptService && !hasBpt) || (!bptService && !hasPlain)) return this.fail('DC_ChargeParameterDiscovery', 'FAILED_WrongChargeParameter', body, 'energy transfer mode does not match the selected service');
+    const r = this.cfg.ratings;
+    const power = this.fault('rational-without-exponent') ? toRationalNoExponent(r.maxPowerW) : toRational(r.maxPowerW);
+    const mode: Record<string, Rational> = {
+      EVSEMaximumChargePower: power,
+      EVSEMinimumChargePower: toRational(r.minPowerW),
+      EVSEMaximumChargeCurrent: toRational(r.maxCurrentA),
+      EVSEMinimumChargeCurrent: toRational(r.minCurrentA),
+      EVSEMaximumVoltage: toRational(r.maxVoltageV),
+      EVSEMinimumVoltage: toRational(r.minVoltageV),
+    };
+    if (r.powerRampLimitationWps !== undefined) mode.EVSEPowerRampLimitation = toRational(r.powerRampLimitationWps);
+    const key = bptService ? 'BPT_DC_CPDResEnergyTransferMode' : 'DC_CPDResEnergyTransferMode';
+    if (bptService) Object.assign(mode, { EVSEMaximumDischargePower: power, EVSEMinimumDischargePower: toRational(0), EVSEMaximumDischargeCurrent: toRational(r.maxCurrentA), EVSEMinimumDischargeCurrent: toRational(0) });
+    this.allow('ScheduleExchange', ...ANY_AFTER_SETUP);
+    return this.ok('DC_ChargeParameterDiscovery', { ResponseCode: 'OK', [key]: mode });
+  }
+
+  private scheduleExchange(body: any): SeccDecision {
+    const wantsDynamic = 'Dynamic_SEReqControlMode' in body;
+    if ((wantsDynamic && this.controlMode !== 'Dynamic') || (!wantsDynamic && this.controlMode === 'Dynamic'))
+      return this.fail('ScheduleExchange', 'FAILED', body, `ScheduleExchangeReq control mode does not match the selected ${this.controlMode} mode`);
+    this.allow('DC_CableCheck', ...ANY_AFTER_SETUP);
+    const mode = wantsDynamic
+      ? { Dynamic_SEResControlMode: {} }
+      : {
+          Scheduled_SEResControlMode: {
+            ScheduleTuple: [
+              {
+                ScheduleTupleID: 1,
+                ChargingSchedule: { PowerSchedule: { TimeAnchor: Math.floor(this.clock.wallMs() / 1000), PowerScheduleEntries: { PowerScheduleEntry: [{ Duration: 86400, Power: toRational(this.cfg.ratings.maxPowerW) }] } } },
+              },
+            ],
+          },
+        };
+    return this.ok('ScheduleExchange', { ResponseCode: 'OK', EVSEProcessing: 'Finished', ...mode });
+  }
+
+  private cableCheck(): SeccDecision {
+    const now = this.clock.nowMs();
+    if (this.cableCheckStartMs === undefined) {
+      this.cableCheckStartMs = now;
+      this.power.cableCheck(this.cfg.ratings.maxVoltageV > 0 ? Math.min(this.cfg.ratings.maxVoltageV, 500) : 500);
+    }
+    const done = now - this.cableCheckStartMs >= this.cfg.cableCheckMs;
+    if (done && !this.power.isolationOk()) return this.fail('DC_CableCheck', 'FAILED', {}, 'insulation fault');
+    this.allow(done ? 'DC_PreCharge' : 'DC_CableCheck', ...ANY_AFTER_SETUP);
+    return this.ok('DC_CableCheck', { ResponseCode: 'OK', EVSEProcessing: done ? 'Finished' : 'Ongoing' });
+  }
+
+  private preCharge(body: any): SeccDecision {
+    const target = clamp(fromRational(body.EVTargetVoltage), 0, this.cfg.ratings.maxVoltageV);
+    this.power.precharge(target);
+    // [V2G20-2005]/[V2G20-2006]: after EVProcessing=Ongoing only another DC_PreChargeReq; after Finished, PowerDeliveryReq.
+    this.allow(body.EVProcessing === 'Finished' ? 'PowerDelivery' : 'DC_PreCharge', ...(body.EVProcessing === 'Finished' ? ANY_AFTER_SETUP : []));
+    return this.ok('DC_PreCharge', { ResponseCode: 'OK', EVSEPresentVoltage: toRational(round1(this.power.present().voltageV)) });
+  }
+
+  private powerDelivery(body: any): SeccDecision {
+    const progress = body.ChargeProgress;
+    if (progress === 'Start') {
+      this.power.startCharging();
+      this.allow('DC_ChargeLoop', 'PowerDelivery');
+    } else if (progress === 'Stop') {
+      this.power.stop('PowerDelivery(Stop)');
+      this.allow('DC_WeldingDetection', 'SessionStop');
+    } else {
+      return this.fail('PowerDelivery', 'FAILED', body, `ChargeProgress ${progress} not supported by the emulator`);
+    }
+    return this.ok('PowerDelivery', { ResponseCode: 'OK' });
+  }
+
+  private chargeLoop(body: any): SeccDecision {
+    const r = this.cfg.ratings;
+    const sched = body.Scheduled_DC_CLReqControlMode;
+    const dyn = body.Dynamic_DC_CLReqControlMode;
+    let targetA: number;
+    let targetV: number;
+    if (sched) {
+      targetA = fromRational(sched.EVTargetCurrent);
+      targetV = fromRational(sched.EVTargetVoltage);
+    } else if (dyn) {
+      targetA = fromRational(dyn.EVMaximumChargeCurrent);
+      targetV = fromRational(dyn.EVMaximumVoltage);
+    } else return this.fail('DC_ChargeLoop', 'FAILED', body, 'no known control mode in DC_ChargeLoopReq');
+    const vForPower = Math.max(1, this.power.present().voltageV || targetV);
+    const powerCapA = r.maxPowerW / vForPower;
+    const limitA = Math.min(r.maxCurrentA, powerCapA);
+    const currentA = clamp(Number.isFinite(targetA) ? targetA : 0, 0, limitA);
+    this.power.request({ currentA, voltageV: clamp(targetV, 0, r.maxVoltageV) });
+    const present = this.power.present();
+    this.allow('DC_ChargeLoop', 'PowerDelivery');
+    const res: Record<string, unknown> = {
+      ResponseCode: 'OK',
+      EVSEPresentCurrent: toRational(round1(present.currentA)),
+      EVSEPresentVoltage: toRational(round1(present.voltageV)),
+      EVSEPowerLimitAchieved: targetA > powerCapA && powerCapA < r.maxCurrentA,
+      EVSECurrentLimitAchieved: targetA > r.maxCurrentA,
+      EVSEVoltageLimitAchieved: targetV > r.maxVoltageV,
+    };
+    if (sched) res.Scheduled_DC_CLResControlMode = {};
+    else
+      res.Dynamic_DC_CLResControlMode = {
+        EVSEMaximumChargePower: toRational(r.maxPowerW),
+        EVSEMinimumChargePower: toRational(r.minPowerW),
+        EVSEMaximumChargeCurrent: toRational(r.maxCurrentA),
+        EVSEMaximumVoltage: toRational(r.maxVoltageV),
+      };
+    return this.ok('DC_ChargeLoop', res);
+  }
+
+  private sessionStop(body: any): SeccDecision {
+    if (this.power.outputEnabled) this.power.stop('SessionStop');
+    if (body.ChargingSession === 'Pause' && this.sessionId) this.cfg.pausedSessions.add(this.sessionId);
+    this.ended = true;
+    this.allow();
+    return this.ok('SessionStop', { ResponseCode: 'OK' }, { close: true });
+  }
+}
+
+const KNOWN = new Set([
+  'supportedAppProtocol',
+  'SessionSetup',
+  'AuthorizationSetup',
+  'Authorization',
+  'ServiceDiscovery',
+  'ServiceDetail',
+  'ServiceSelection',
+  'DC_ChargeParameterDiscovery',
+  'ScheduleExchange',
+  'DC_CableCheck',
+  'DC_PreCharge',
+  'PowerDelivery',
+  'DC_ChargeLoop',
+  'DC_WeldingDetection',
+  'SessionStop',
+]);
+
+function p(name: string, intValue: number): { '@Name': string; intValue: number } {
+  return { '@Name': name, intValue };
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  if (!Number.isFinite(x)) return lo;
+  return Math.max(lo, Math.min(hi, x));
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+const ZERO: Rational = { Exponent: 0, Value: 0 };
+
+/** The mandatory fields of a response beyond Header/ResponseCode, filled with neutral values (for FAILED answers). */
+export function minimalMandatory(message: string, req: Record<string, any> = {}): Record<string, unknown> {
+  switch (message) {
+    case 'SessionSetup':
+      return { EVSEID: 'ZZ00000' };
+    case 'AuthorizationSetup':
+      return { AuthorizationServices: ['EIM'], CertificateInstallationService: false, EIM_ASResAuthorizationMode: {} };
+    case 'Authorization':
+    case 'DC_CableCheck':
+      return { EVSEProcessing: 'Finished' };
+    case 'ServiceDiscovery':
+      return { ServiceRenegotiationSupported: false, EnergyTransferServiceList: { Service: [{ ServiceID: ServiceId.DC, FreeService: false }] } };
+    case 'ServiceDetail':
+      return { ServiceID: Number.isInteger(req.ServiceID) ? req.ServiceID : ServiceId.DC, ServiceParameterList: { ParameterSet: [{ ParameterSetID: 0, Parameter: [p('Connector', 0)] }] } };
+    case 'DC_ChargeParameterDiscovery':
+      return {
+        DC_CPDResEnergyTransferMode: {
+          EVSEMaximumChargePower: ZERO,
+          EVSEMinimumChargePower: ZERO,
+          EVSEMaximumChargeCurrent: ZERO,
+          EVSEMinimumChargeCurrent: ZERO,
+          EVSEMaximumVoltage: ZERO,
+          EVSEMinimumVoltage: ZERO,
+        },
+      };
+    case 'ScheduleExchange':
+      return { EVSEProcessing: 'Finished', Dynamic_SEResControlMode: {} };
+    case 'DC_PreCharge':
+    case 'DC_WeldingDetection':
+      return { EVSEPresentVoltage: ZERO };
+    case 'DC_ChargeLoop':
+      return { EVSEPresentCurrent: ZERO, EVSEPresentVoltage: ZERO, EVSEPowerLimitAchieved: false, EVSECurrentLimitAchieved: false, EVSEVoltageLimitAchieved: false, Scheduled_DC_CLResControlMode: {} };
+    default:
+      return {};
+  }
+}

@@ -1,0 +1,191 @@
+// A running charge: the DC_ChargeLoop cycles on its own once PowerDelivery(Start) was answered, one
+// request per EVCC_ChargeLoop_Period, with the vehicle profile's requests or a test's override
+// (requestCurrent). stop() ends it the standard way: PowerDelivery(Stop) with CE still C, welding
+// detection, SessionStop, and CE leaves C only once the charger's output is off (bounded, 10 s).
+// This is the API the ramp and safety suites drive — keep it stable.
+
+import type { Limits } from '../../core/limits.ts';
+import type { EvccSession, Exchange } from './session.ts';
+import type { EvRequestModel } from './vehicle-model.ts';
+
+export type CeState = 'A' | 'B0' | 'B' | 'C' | 'E' | 'EC';
+
+/** What the vehicle needs from the CE/ID signal line (drivers/pilot implements it). */
+export interface CePort {
+  setCe(state: CeState): unknown;
+}
+
+export interface LoopRecord {
+  /** Clock ns the request went out. */
+  atNs: number;
+  targetA: number;
+  targetV: number;
+  presentA: number;
+  presentV: number;
+  /** The charger's response time for this cycle (ms); NaN when it did not answer. */
+  responseMs: number;
+  currentLimitAchieved?: boolean;
+  powerLimitAchieved?: boolean;
+  voltageLimitAchieved?: boolean;
+}
+
+export interface ChargingSession {
+  readonly evcc: EvccSession;
+  /** One entry per DC_ChargeLoop cycle. */
+  readonly loops: LoopRecord[];
+  /** Why the loop ended on its own (charger stopped answering, FAILED, link lost), if it did. */
+  readonly error: Error | undefined;
+  readonly running: boolean;
+  /** New EV target from the next loop on. */
+  requestCurrent(currentA: number, opts?: { voltageV?: number }): { atNs: number };
+  /** Back to the vehicle profile's own requests. */
+  useProfileRequests(): void;
+  /** PowerDelivery(Stop) … WeldingDetection … SessionStop; CE out of C after the output is off. */
+  stop(): Promise<void>;
+  /** Vehicle-side emergency: CE leaves C at once (C-exit under power), loop and link dropped. */
+  emergencyStop(): Promise<void>;
+  /** Resolves when the loop has ended (stop, emergency or error). */
+  readonly ended: Promise<void>;
+}
+
+export interface ChargeLoopOptions {
+  evcc: EvccSession;
+  model: EvRequestModel;
+  limits: Limits;
+  ce?: CePort;
+  /** Reads whether the charger's output is off from an instrument; otherwise the charger's reported values decide. */
+  outputOff?: () => boolean;
+  /** The vehicle never asks for more than this (bench safety.maxCurrentA). */
+  maxCurrentA?: number;
+  onStateChange?: (event: string, data?: Record<string, unknown>) => void;
+}
+
+export class ChargeLoop implements ChargingSession {
+  readonly loops: LoopRecord[] = [];
+  error: Error | undefined;
+  running = true;
+  readonly ended: Promise<void>;
+  private override: { currentA: number; voltageV?: number } | undefined;
+  private stopRequested = false;
+  private emergency = false;
+  private readonly startMs: number;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly o: ChargeLoopOptions) {
+    this.startMs = o.evcc.clock.nowMs();
+    this.ended = this.run();
+  }
+
+  get evcc(): EvccSession {
+    return this.o.evcc;
+  }
+
+  private note(event: string, data: Record<string, unknown> = {}): void {
+    this.o.onStateChange?.(event, data);
+  }
+
+  requestCurrent(currentA: number, opts: { voltageV?: number } = {}): { atNs: number } {
+    if (!Number.isFinite(currentA) || currentA < 0) throw new RangeError(`requestCurrent: ${currentA} A is not a current the vehicle can request`);
+    this.override = { currentA, voltageV: opts.voltageV };
+    const atNs = this.o.evcc.clock.now();
+    this.note('request override', { currentA, voltageV: opts.voltageV, atNs });
+    return { atNs };
+  }
+
+  useProfileRequests(): void {
+    this.override = undefined;
+    this.note('profile requests');
+  }
+
+  private target(): { currentA: number; voltageV: number } {
+    const present = this.o.evcc.lastPresent;
+    const own = this.o.model.nextRequest({ presentCurrentA: present.currentA, presentVoltageV: present.voltageV, sinceStartMs: this.o.evcc.clock.nowMs() - this.startMs });
+    let currentA = this.override?.currentA ?? own.currentA;
+    const voltageV = this.override?.voltageV ?? own.voltageV;
+    const cap = Math.min(this.o.maxCurrentA ?? Infinity, this.o.model.limits.maxCurrentA);
+    currentA = Math.max(0, Math.min(currentA, cap));
+    return { currentA, voltageV };
+  }
+
+  private async run(): Promise<void> {
+    const clock = this.o.evcc.clock;
+    const period = this.o.evcc.timers.EVCC_ChargeLoop_Period;
+    let next = clock.nowMs();
+    while (!this.stopRequested && !this.emergency) {
+      const target = this.target();
+      const atNs = clock.now();
+      let ex: Exchange | undefined;
+      try {
+        ex = await this.o.evcc.chargeLoopOnce(target);
+      } catch (e) {
+        this.error = e as Error;
+        const failed = (e as { exchange?: Exchange }).exchange;
+        this.loops.push({ atNs, targetA: target.currentA, targetV: target.voltageV, presentA: NaN, presentV: NaN, responseMs: failed?.responseMs ?? NaN });
+        this.note('charge loop ended by an error', { error: (e as Error).message });
+        break;
+      }
+      const b = ex.body ?? {};
+      this.loops.push({
+        atNs,
+        targetA: target.currentA,
+        targetV: target.voltageV,
+        presentA: this.o.evcc.lastPresent.currentA,
+        presentV: this.o.evcc.lastPresent.voltageV,
+        responseMs: ex.responseMs ?? NaN,
+        currentLimitAchieved: b.EVSECurrentLimitAchieved,
+        powerLimitAchieved: b.EVSEPowerLimitAchieved,
+        voltageLimitAchieved: b.EVSEVoltageLimitAchieved,
+      });
+      next += period;
+      const wait = next - clock.nowMs();
+      if (wait > 0 && !this.stopRequested) {
+        await new Promise<void>((resolve) => {
+          const t = clock.setTimer(wait, () => resolve());
+          this.wake = () => {
+            t.cancel();
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      } else next = clock.nowMs(); // a slow cycle does not make the next ones bunch up
+    }
+    this.running = false;
+  }
+
+  async stop(): Promise<void> {
+    if (this.emergency) return;
+    this.stopRequested = true;
+    this.wake?.();
+    await this.ended;
+    const evcc = this.o.evcc;
+    const clock = evcc.clock;
+    const holdMaxMs = this.o.limits.num('pilot.ceStopHoldMaxMs');
+    let stopAnsweredMs: number | undefined;
+    try {
+      if (!evcc.link.closed && !this.error) {
+        await evcc.powerDelivery('Stop');
+        stopAnsweredMs = clock.nowMs();
+        await evcc.weldingDetection();
+        await evcc.sessionStop('Terminate');
+      }
+    } finally {
+      // CE leaves C only after the charger's output is off, bounded by pilot.ceStopHoldMaxMs.
+      const t0 = stopAnsweredMs ?? clock.nowMs();
+      const off = () => (this.o.outputOff ? this.o.outputOff() : evcc.lastPresent.voltageV <= this.o.limits.num('evcc.outputOffVoltageV'));
+      while (!off() && clock.nowMs() - t0 < holdMaxMs) await clock.sleep(evcc.timers.EVCC_Processing_Poll);
+      const outputWasOff = off();
+      this.note(outputWasOff ? 'output off: CE leaves C' : 'output still on after the CE hold bound: CE leaves C anyway', { heldMs: clock.nowMs() - t0, boundMs: holdMaxMs });
+      await this.o.ce?.setCe('B');
+      await evcc.link.close().catch(() => undefined);
+    }
+  }
+
+  async emergencyStop(): Promise<void> {
+    this.emergency = true;
+    this.wake?.();
+    this.note('vehicle emergency stop: CE leaves C under power');
+    await this.o.ce?.setCe('B');
+    this.o.evcc.link.abort();
+    await this.ended;
+  }
+}

@@ -1,0 +1,486 @@
+// The EVCC side of an ISO 15118-20 DC/MCS session, one method per message pair of reference §2.2, so a
+// test can run it whole (runToChargeLoop / stopSession) or step by step, and misbehave on purpose
+// (request() with any message, SessionID or payload type; sendRaw() for malformed V2GTP; pause();
+// dropLink()). Every frame goes on the timeline through the link (decoded + hex); the charger's
+// response time per request is measured on the injected clock.
+//
+// exchange() never throws for what the charger does (timeout, close, FAILED code): it returns the
+// outcome for the test to judge. The step methods of the normal flow throw a V2gSessionError when the
+// charger's answer does not let the session go on.
+
+import type { Clock } from '../../core/clock.ts';
+import type { Limits } from '../../core/limits.ts';
+import type { Timeline } from '../../core/timeline.ts';
+import type { MessageCodec } from './codec.ts';
+import type { MessageLink } from './link.ts';
+import {
+  GRAMMAR_PAYLOAD_TYPE,
+  McsParameter,
+  NAMESPACE_DC,
+  ServiceId,
+  ZERO_SESSION_ID,
+  fromRational,
+  grammarOf,
+  parameterMap,
+  rootOf,
+  toRational,
+  type Grammar,
+  type ParameterSet,
+  type V2gDoc,
+} from './messages.ts';
+import { MessageDecorator } from './record.ts';
+import { msgTimeoutMs, type SessionTimers } from './timers.ts';
+import type { EvRequestModel } from './vehicle-model.ts';
+
+export type ExchangeOutcome = 'response' | 'timeout' | 'closed' | 'malformed' | 'undecodable';
+
+export interface Exchange {
+  message: string;
+  request: V2gDoc;
+  sentAtNs: number;
+  outcome: ExchangeOutcome;
+  response?: V2gDoc;
+  /** Root element of the response ('SessionSetupRes'). */
+  responseRoot?: string;
+  /** The response's content (response[responseRoot]). */
+  body?: Record<string, any>;
+  responseCode?: string;
+  /** From the request leaving to the response arriving (clock ms). */
+  responseMs?: number;
+  receivedAtNs?: number;
+  detail?: string;
+}
+
+export interface ExchangeOptions {
+  /** Override the header's SessionID (unknown-session tests). */
+  sessionId?: string;
+  /** Frame with this payload type instead of the message's own (V2GTP negative tests). */
+  payloadType?: number;
+  /** Encode with this grammar instead of the message's own. */
+  grammar?: Grammar;
+  /** Wait this long for the answer instead of V2G_EVCC_Msg_Timeout. */
+  timeoutMs?: number;
+  /** Do not add a Header (supportedAppProtocol has none anyway). */
+  noHeader?: boolean;
+}
+
+export type V2gSessionErrorKind = 'timeout' | 'closed' | 'malformed' | 'undecodable' | 'unexpected-response' | 'failed-response' | 'unknown-session' | 'timer-expired' | 'no-service';
+
+/** The normal flow cannot go on because of what the charger did (or did not do). */
+export class V2gSessionError extends Error {
+  override name = 'V2gSessionError';
+  constructor(
+    readonly kind: V2gSessionErrorKind,
+    message: string,
+    readonly exchange?: Exchange,
+  ) {
+    super(message);
+  }
+}
+
+export type ControlMode = 'Scheduled' | 'Dynamic';
+
+export interface EvccSessionOptions {
+  clock: Clock;
+  timeline: Timeline;
+  /** Timeline source (the vehicle resource's name). */
+  source: string;
+  codec: MessageCodec;
+  link: MessageLink;
+  timers: SessionTimers;
+  limits: Limits;
+  model: EvRequestModel;
+  /** Energy services in order of preference (default [MCS, MCS_BPT, DC]). */
+  servicePreference?: number[];
+  controlMode?: ControlMode;
+  /** EVCCID (the vehicle's MAC or VIN-like identifier). */
+  evccId?: string;
+  /** Namespaces offered in supportedAppProtocolReq (default -20 DC). */
+  appProtocols?: Array<{ ProtocolNamespace: string; VersionNumberMajor: number; VersionNumberMinor: number; SchemaID: number; Priority: number }>;
+  /** Reads whether the charger's output is off (instrument); used before CE leaves C. */
+  outputOff?: () => boolean;
+}
+
+export class EvccSession {
+  sessionId = ZERO_SESSION_ID;
+  readonly exchanges: Exchange[] = [];
+  readonly decorator: MessageDecorator;
+  /** What the charger offered / we chose. */
+  offeredServices: number[] = [];
+  serviceDetails = new Map<number, ParameterSet[]>();
+  selected: { serviceId: number; parameterSetId: number; controlMode: ControlMode } | undefined;
+  evseLimits: Record<string, number> = {};
+  scheduleTupleId: number | undefined;
+  lastPresent = { currentA: 0, voltageV: 0 };
+  readonly controlModeWanted: ControlMode;
+  private readonly o: EvccSessionOptions;
+
+  constructor(o: EvccSessionOptions) {
+    this.o = o;
+    this.controlModeWanted = o.controlMode ?? 'Scheduled';
+    this.decorator = new MessageDecorator(o.codec, o.clock, o.link.description, true);
+    o.link.decorate = this.decorator.decorate;
+  }
+
+  get link(): MessageLink {
+    return this.o.link;
+  }
+  get clock(): Clock {
+    return this.o.clock;
+  }
+  get timers(): SessionTimers {
+    return this.o.timers;
+  }
+
+  private note(event: string, extra: Record<string, unknown> = {}): void {
+    this.o.timeline.record('session', this.o.source, { role: 'evcc', connection: this.o.link.description, event, ...extra });
+  }
+
+  private header(sessionId = this.sessionId): { SessionID: string; TimeStamp: number } {
+    return { SessionID: sessionId, TimeStamp: Math.floor(this.o.clock.wallMs() / 1000) };
+  }
+
+  // ------------------------------------------------------------------------------------ raw exchanges
+
+  /** Send one request (any message, any content) and wait for what comes back. Never throws for the charger's behaviour. */
+  async exchange(message: string, content: Record<string, unknown>, opts: ExchangeOptions = {}): Promise<Exchange> {
+    const grammar = opts.grammar ?? grammarOf(message);
+    const body = message === 'supportedAppProtocol' || opts.noHeader ? content : { Header: this.header(opts.sessionId), ...content };
+    const request: V2gDoc = { [`${message}Req`]: body };
+    const payload = this.o.codec.encode(grammar, request);
+    const payloadType = opts.payloadType ?? GRAMMAR_PAYLOAD_TYPE[grammar];
+    this.decorator.willSend(request, opts.payloadType !== undefined || opts.sessionId !== undefined ? 'misbehaviour' : undefined);
+    const ex: Exchange = { message, request, sentAtNs: this.o.clock.now(), outcome: 'timeout' };
+    this.exchanges.push(ex);
+    try {
+      await this.o.link.send(payloadType, payload);
+    } catch (e) {
+      ex.outcome = 'closed';
+      ex.detail = (e as Error).message;
+      return ex;
+    }
+    ex.sentAtNs = this.decorator.lastTxNs ?? this.o.clock.now();
+    const timeoutMs = opts.timeoutMs ?? msgTimeoutMs(this.o.timers, message);
+    const r = await this.o.link.receive(timeoutMs);
+    if (r.kind === 'timeout') {
+      ex.detail = `no response within ${timeoutMs} ms (V2G_EVCC_Msg_Timeout)`;
+      this.note('response timeout', { message, timeoutMs });
+      return ex;
+    }
+    if (r.kind === 'closed') {
+      ex.outcome = 'closed';
+      ex.detail = r.reason;
+      return ex;
+    }
+    if (r.kind === 'malformed') {
+      ex.outcome = 'malformed';
+      ex.detail = r.error.message;
+      return ex;
+    }
+    ex.receivedAtNs = r.atNs;
+    ex.responseMs = (r.atNs - ex.sentAtNs) / 1e6;
+    let doc = this.decorator.decoded(r.frame.payload);
+    if (doc === undefined) {
+      const g = grammarOfPayloadType(r.frame.payloadType);
+      try {
+        doc = g ? this.o.codec.decode(g, r.frame.payload) : new Error(`payload type 0x${r.frame.payloadType.toString(16)} unexpected`);
+      } catch (e) {
+        doc = e as Error;
+      }
+    }
+    if (doc instanceof Error) {
+      ex.outcome = 'undecodable';
+      ex.detail = doc.message;
+      return ex;
+    }
+    ex.outcome = 'response';
+    ex.response = doc;
+    ex.responseRoot = rootOf(doc);
+    ex.body = doc[ex.responseRoot] ?? {};
+    ex.responseCode = ex.body?.ResponseCode;
+    return ex;
+  }
+
+  /** Put any bytes on the wire (malformed V2GTP), then wait up to waitMs for an answer or the close. */
+  async sendRaw(bytes: Uint8Array, note: string): Promise<void> {
+    await this.o.link.sendRaw(bytes, note);
+    this.note('raw bytes sent', { note });
+  }
+
+  /** Wait until the charger closes the connection (or timeoutMs passes); ms it took, or undefined. */
+  async waitForClose(timeoutMs: number): Promise<{ closed: boolean; afterMs?: number; unexpected?: Exchange['outcome'] }> {
+    const t0 = this.o.clock.now();
+    if (this.o.link.closed) return { closed: true, afterMs: 0 };
+    const r = await this.o.link.receive(timeoutMs);
+    if (r.kind === 'closed') return { closed: true, afterMs: (r.atNs - t0) / 1e6 };
+    if (r.kind === 'timeout') return { closed: false };
+    if (r.kind === 'frame') {
+      // Something arrived instead of the close: keep waiting for the close in the remaining time.
+      const left = timeoutMs - (this.o.clock.now() - t0) / 1e6;
+      const again = left > 0 ? await this.o.link.receive(left) : { kind: 'timeout' as const };
+      return again.kind === 'closed' ? { closed: true, afterMs: (again.atNs - t0) / 1e6, unexpected: 'response' } : { closed: false, unexpected: 'response' };
+    }
+    return { closed: true, afterMs: (this.o.clock.now() - t0) / 1e6 };
+  }
+
+  /** Do nothing for ms (to run a charger timer out). */
+  async pause(ms: number): Promise<void> {
+    this.note('pause', { ms });
+    await this.o.clock.sleep(ms);
+  }
+
+  /** Drop the link without a goodbye (TCP RST). */
+  dropLink(): void {
+    this.note('link dropped on purpose');
+    this.o.link.abort();
+  }
+
+  /** Like exchange(), but the normal flow needs a response of the right type with an OK* code. */
+  private async must(message: string, content: Record<string, unknown>, okCodes?: string[]): Promise<Exchange> {
+    const ex = await this.exchange(message, content);
+    if (ex.outcome !== 'response') throw new V2gSessionError(ex.outcome, `${message}Req: ${ex.outcome}${ex.detail ? ` (${ex.detail})` : ''}`, ex);
+    if (ex.responseRoot !== `${message}Res`) throw new V2gSessionError('unexpected-response', `${message}Req answered with ${ex.responseRoot}`, ex);
+    const code = ex.responseCode ?? '';
+    const ok = okCodes ? okCodes.includes(code) : code.startsWith('OK') || code.startsWith('WARNING');
+    if (!ok) throw new V2gSessionError('failed-response', `${message}Res ResponseCode ${code}`, ex);
+    if (message !== 'supportedAppProtocol' && message !== 'SessionSetup' && ex.body?.Header?.SessionID !== this.sessionId)
+      throw new V2gSessionError('unknown-session', `${message}Res carries SessionID ${ex.body?.Header?.SessionID}, not ${this.sessionId}`, ex);
+    return ex;
+  }
+
+  /** Repeat a request while the charger says Ongoing, bounded by a timer of the standard. */
+  private async whileOngoing(message: string, content: () => Record<string, unknown>, timerName: keyof SessionTimers, field = 'EVSEProcessing'): Promise<Exchange> {
+    const bound = this.o.timers[timerName] as number;
+    const t0 = this.o.clock.nowMs();
+    for (;;) {
+      const ex = await this.must(message, content());
+      if (ex.body?.[field] !== 'Ongoing' && ex.body?.[field] !== 'Ongoing_WaitingForCustomerInteraction') return ex;
+      if (this.o.clock.nowMs() - t0 >= bound) throw new V2gSessionError('timer-expired', `${message}: still Ongoing after ${bound} ms (${String(timerName)})`, ex);
+      await this.o.clock.sleep(this.o.timers.EVCC_Processing_Poll);
+    }
+  }
+
+  // --------------------------------------------------------------------------------------- the steps
+
+  async supportedAppProtocol(): Promise<Exchange> {
+    const offers = this.o.appProtocols ?? [{ ProtocolNamespace: NAMESPACE_DC, VersionNumberMajor: 1, VersionNumberMinor: 0, SchemaID: 1, Priority: 1 }];
+    return this.must('supportedAppProtocol', { AppProtocol: offers }, ['OK_SuccessfulNegotiation', 'OK_SuccessfulNegotiationWithMinorDeviation']);
+  }
+
+  async sessionSetup(): Promise<Exchange> {
+    const ex = await this.must('SessionSetup', { EVCCID: this.o.evccId ?? 'MCSHIL0000000001' }, ['OK', 'OK_NewSessionEstablished', 'OK_OldSessionJoined']);
+    const sid = String(ex.body?.Header?.SessionID ?? '');
+    if (!/^[0-9A-F]{16}$/i.test(sid) || sid === ZERO_SESSION_ID) throw new V2gSessionError('unexpected-response', `SessionSetupRes SessionID '${sid}' is not a new 8-byte session id`, ex);
+    this.sessionId = sid.toUpperCase();
+    this.note('session established', { sessionId: this.sessionId, responseCode: ex.responseCode });
+    return ex;
+  }
+
+  async authorizationSetup(): Promise<Exchange> {
+    const ex = await this.must('AuthorizationSetup', {});
+    const services: string[] = ex.body?.AuthorizationServices ?? [];
+    if (!services.includes('EIM')) throw new V2gSessionError('no-service', `the charger offers no EIM authorization (${services.join(', ')})`, ex);
+    return ex;
+  }
+
+  async authorization(): Promise<Exchange> {
+    return this.whileOngoing('Authorization', () => ({ SelectedAuthorizationService: 'EIM', EIM_AReqAuthorizationMode: {} }), 'V2G_EVCC_Ongoing_Timeout');
+  }
+
+  async serviceDiscovery(): Promise<Exchange> {
+    const ex = await this.must('ServiceDiscovery', {});
+    this.offeredServices = (ex.body?.EnergyTransferServiceList?.Service ?? []).map((s: { ServiceID: number }) => s.ServiceID);
+    return ex;
+  }
+
+  /** ServiceDetail for one service (default: every offered service we could use). */
+  async serviceDetail(serviceId?: number): Promise<Exchange[]> {
+    const ids = serviceId !== undefined ? [serviceId] : this.preference().filter((id) => this.offeredServices.includes(id));
+    const out: Exchange[] = [];
+    for (const id of ids) {
+      const ex = await this.must('ServiceDetail', { ServiceID: id });
+      this.serviceDetails.set(id, ex.body?.ServiceParameterList?.ParameterSet ?? []);
+      out.push(ex);
+    }
+    return out;
+  }
+
+  private preference(): number[] {
+    return this.o.servicePreference ?? [ServiceId.MCS, ServiceId.MCS_BPT, ServiceId.DC];
+  }
+
+  /** Choose the first preferred offered service and the parameter set with the wanted control mode. */
+  async serviceSelection(choice?: { serviceId: number; parameterSetId: number }): Promise<Exchange> {
+    let sel = choice;
+    let mode: ControlMode = this.controlModeWanted;
+    if (!sel) {
+      const wantedMode = this.controlModeWanted === 'Dynamic' ? McsParameter.ControlMode.Dynamic : McsParameter.ControlMode.Scheduled;
+      for (const id of this.preference()) {
+        const sets = this.serviceDetails.get(id);
+        if (!this.offeredServices.includes(id) || !sets) continue;
+        const set = sets.find((s) => parameterMap(s).ControlMode === wantedMode);
+        if (set) {
+          sel = { serviceId: id, parameterSetId: set.ParameterSetID };
+          break;
+        }
+      }
+      if (!sel) throw new V2gSessionError('no-service', `no offered service (${this.offeredServices.join(', ')}) has a ${this.controlModeWanted} parameter set`);
+    } else {
+      const set = this.serviceDetails.get(sel.serviceId)?.find((s) => s.ParameterSetID === sel!.parameterSetId);
+      if (set) mode = parameterMap(set).ControlMode === McsParameter.ControlMode.Dynamic ? 'Dynamic' : 'Scheduled';
+    }
+    const ex = await this.must('ServiceSelection', { SelectedEnergyTransferService: { ServiceID: sel.serviceId, ParameterSetID: sel.parameterSetId } });
+    this.selected = { ...sel, controlMode: mode };
+    this.note('service selected', this.selected);
+    return ex;
+  }
+
+  private get isBpt(): boolean {
+    return this.selected?.serviceId === ServiceId.MCS_BPT || this.selected?.serviceId === ServiceId.DC_BPT;
+  }
+
+  async chargeParameterDiscovery(): Promise<Exchange> {
+    const l = this.o.model.limits;
+    const mode: Record<string, unknown> = {
+      EVMaximumChargePower: toRational(l.maxPowerW),
+      EVMinimumChargePower: toRational(l.minPowerW),
+      EVMaximumChargeCurrent: toRational(l.maxCurrentA),
+      EVMinimumChargeCurrent: toRational(l.minCurrentA),
+      EVMaximumVoltage: toRational(l.maxVoltageV),
+      EVMinimumVoltage: toRational(l.minVoltageV),
+      ...(l.targetSoc !== undefined ? { TargetSOC: l.targetSoc } : {}),
+    };
+    const content = this.isBpt
+      ? { BPT_DC_CPDReqEnergyTransferMode: { ...mode, EVMaximumDischargePower: toRational(0), EVMinimumDischargePower: toRational(0), EVMaximumDischargeCurrent: toRational(0), EVMinimumDischargeCurrent: toRational(0) } }
+      : { DC_CPDReqEnergyTransferMode: mode };
+    const ex = await this.must('DC_ChargeParameterDiscovery', content);
+    const res = ex.body?.DC_CPDResEnergyTransferMode ?? ex.body?.BPT_DC_CPDResEnergyTransferMode ?? {};
+    this.evseLimits = {};
+    for (const [k, v] of Object.entries(res)) if (v && typeof v === 'object') this.evseLimits[k] = fromRational(v as { Exponent: number; Value: number });
+    return ex;
+  }
+
+  async scheduleExchange(): Promise<Exchange> {
+    const l = this.o.model.limits;
+    const content = () =>
+      this.selected?.controlMode === 'Dynamic'
+        ? { MaximumSupportingPoints: 1024, Dynamic_SEReqControlMode: { DepartureTime: l.departureTimeS, EVTargetEnergyRequest: toRational(l.targetEnergyWh), EVMaximumEnergyRequest: toRational(l.maxEnergyWh), EVMinimumEnergyRequest: toRational(l.minEnergyWh) } }
+        : { MaximumSupportingPoints: 1024, Scheduled_SEReqControlMode: { DepartureTime: l.departureTimeS, EVTargetEnergyRequest: toRational(l.targetEnergyWh), EVMaximumEnergyRequest: toRational(l.maxEnergyWh), EVMinimumEnergyRequest: toRational(l.minEnergyWh) } };
+    const ex = await this.whileOngoing('ScheduleExchange', content, 'V2G_EVCC_Ongoing_Timeout');
+    this.scheduleTupleId = ex.body?.Scheduled_SEResControlMode?.ScheduleTuple?.[0]?.ScheduleTupleID;
+    return ex;
+  }
+
+  async cableCheck(): Promise<Exchange> {
+    return this.whileOngoing('DC_CableCheck', () => ({}), 'V2G_EVCC_CableCheck_Timeout');
+  }
+
+  /** PreCharge until the charger's voltage is within the match band of the battery, then once with Finished. */
+  async preCharge(): Promise<Exchange[]> {
+    const bound = this.o.timers.V2G_EVCC_PreCharge_Timeout;
+    const matchV = this.o.limits.num('evcc.preChargeMatchV');
+    const t0 = this.o.clock.nowMs();
+    const out: Exchange[] = [];
+    for (;;) {
+      const v = this.o.model.presentVoltageV();
+      const ex = await this.must('DC_PreCharge', { EVProcessing: 'Ongoing', EVPresentVoltage: toRational(v), EVTargetVoltage: toRational(v) });
+      out.push(ex);
+      const evseV = fromRational(ex.body?.EVSEPresentVoltage);
+      this.lastPresent = { currentA: 0, voltageV: evseV };
+      if (Math.abs(evseV - v) <= matchV) break;
+      if (this.o.clock.nowMs() - t0 >= bound) throw new V2gSessionError('timer-expired', `DC_PreCharge: charger at ${evseV} V, battery at ${v} V after ${bound} ms (V2G_EVCC_PreCharge_Timeout)`, ex);
+      await this.o.clock.sleep(this.o.timers.EVCC_Processing_Poll);
+    }
+    const v = this.o.model.presentVoltageV();
+    out.push(await this.must('DC_PreCharge', { EVProcessing: 'Finished', EVPresentVoltage: toRational(v), EVTargetVoltage: toRational(v) }));
+    return out;
+  }
+
+  async powerDelivery(progress: 'Start' | 'Stop'): Promise<Exchange> {
+    const l = this.o.model.limits;
+    const profile =
+      progress === 'Start'
+        ? {
+            EVPowerProfile: {
+              TimeAnchor: 0,
+              ...(this.selected?.controlMode === 'Dynamic' ? { Dynamic_EVPPTControlMode: {} } : { Scheduled_EVPPTControlMode: { SelectedScheduleTupleID: this.scheduleTupleId ?? 1 } }),
+              EVPowerProfileEntries: { EVPowerProfileEntry: [{ Duration: l.departureTimeS, Power: toRational(l.maxPowerW) }] },
+            },
+          }
+        : {};
+    return this.must('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: progress, ...profile });
+  }
+
+  /** One DC_ChargeLoop exchange with this target (the charge loop calls it each cycle). */
+  async chargeLoopOnce(target: { currentA: number; voltageV: number }): Promise<Exchange> {
+    const l = this.o.model.limits;
+    const presentV = this.o.model.presentVoltageV();
+    const mode =
+      this.selected?.controlMode === 'Dynamic'
+        ? {
+            Dynamic_DC_CLReqControlMode: {
+              EVTargetEnergyRequest: toRational(l.targetEnergyWh),
+              EVMaximumEnergyRequest: toRational(l.maxEnergyWh),
+              EVMinimumEnergyRequest: toRational(l.minEnergyWh),
+              EVMaximumChargePower: toRational(l.maxPowerW),
+              EVMinimumChargePower: toRational(l.minPowerW),
+              // Dynamic control: the EV bounds, the charger chooses; the request is the EV's current cap.
+              EVMaximumChargeCurrent: toRational(round1(target.currentA)),
+              EVMaximumVoltage: toRational(round1(target.voltageV)),
+              EVMinimumVoltage: toRational(l.minVoltageV),
+            },
+          }
+        : { Scheduled_DC_CLReqControlMode: { EVTargetCurrent: toRational(round1(target.currentA)), EVTargetVoltage: toRational(round1(target.voltageV)) } };
+    const soc = this.o.model.soc?.();
+    const ex = await this.must('DC_ChargeLoop', {
+      ...(soc !== undefined ? { DisplayParameters: { PresentSOC: Math.round(soc) } } : {}),
+      MeterInfoRequested: false,
+      EVPresentVoltage: toRational(round1(presentV)),
+      ...mode,
+    });
+    this.lastPresent = { currentA: fromRational(ex.body?.EVSEPresentCurrent), voltageV: fromRational(ex.body?.EVSEPresentVoltage) };
+    return ex;
+  }
+
+  /** WeldingDetection until the charger's voltage is below the safe level (output off), bounded by the Ongoing timer. */
+  async weldingDetection(): Promise<Exchange> {
+    const safeV = this.o.limits.num('evcc.outputOffVoltageV');
+    const t0 = this.o.clock.nowMs();
+    for (;;) {
+      const probe = await this.must('DC_WeldingDetection', { EVProcessing: 'Ongoing' });
+      const v = fromRational(probe.body?.EVSEPresentVoltage);
+      this.lastPresent = { currentA: 0, voltageV: v };
+      if (v <= safeV || this.o.clock.nowMs() - t0 >= this.o.timers.V2G_EVCC_Ongoing_Timeout) break;
+      await this.o.clock.sleep(this.o.timers.EVCC_Processing_Poll);
+    }
+    return this.must('DC_WeldingDetection', { EVProcessing: 'Finished' });
+  }
+
+  async sessionStop(kind: 'Terminate' | 'Pause' = 'Terminate'): Promise<Exchange> {
+    return this.must('SessionStop', { ChargingSession: kind });
+  }
+
+  /** supportedAppProtocol … DC_CableCheck (CE must be C before cable check: the caller's hook). */
+  async runToCableCheck(beforeCableCheck?: () => Promise<void>): Promise<void> {
+    await this.supportedAppProtocol();
+    await this.sessionSetup();
+    await this.authorizationSetup();
+    await this.authorization();
+    await this.serviceDiscovery();
+    await this.serviceDetail();
+    await this.serviceSelection();
+    await this.chargeParameterDiscovery();
+    await this.scheduleExchange();
+    await beforeCableCheck?.();
+    await this.cableCheck();
+  }
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+function grammarOfPayloadType(t: number): Grammar | undefined {
+  for (const [g, pt] of Object.entries(GRAMMAR_PAYLOAD_TYPE)) if (pt === t) return g as Grammar;
+  return undefined;
+}
