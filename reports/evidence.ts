@@ -99,11 +99,11 @@ export interface RequirementMeta {
 export function requirement(id: string, meta: RequirementMeta): void {
   if (!id.trim()) throw new Error('requirement id must not be empty');
   allure.testCaseId(id);
+  allure.label('requirement', id);
   allure.epic(meta.epic);
   allure.feature(meta.feature);
   allure.story(meta.story ?? id);
   allure.severity(SEVERITY[meta.severity ?? 'normal']);
-  allure.tms(id, id);
   if (meta.clause) allure.label('clause', meta.clause);
   timeline?.record('note', 'evidence', { requirement: id, clause: meta.clause });
 }

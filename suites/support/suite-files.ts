@@ -2,7 +2,7 @@
 // several separated by commas, or a glob relative to the project root. Without it: every suite.
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../../benches/load.ts';
 
 export const SUITES_DIR = join(PROJECT_ROOT, 'suites');
@@ -12,6 +12,11 @@ export function resolveSuiteFiles(suite?: string): string[] {
   if (!suite) return all;
   const out = new Set<string>();
   for (const part of suite.split(',').map((s) => s.trim()).filter(Boolean)) {
+    // A spec file named by path (e.g. the harness's own fixture suites under test/).
+    for (const candidate of [resolve(part), join(PROJECT_ROOT, part)]) {
+      if (candidate.endsWith('.spec.ts') && existsSync(candidate) && statSync(candidate).isFile()) out.add(candidate);
+    }
+    if (out.size && part.endsWith('.spec.ts')) continue;
     const dir = join(SUITES_DIR, part);
     if (!/[*?[]/.test(part) && existsSync(dir) && statSync(dir).isDirectory()) {
       for (const f of listSpecs(dir)) out.add(f);
