@@ -63,13 +63,15 @@ export class V2gConnectionClosed extends Error {
     readonly where: string,
     readonly closeInfo: CloseInfo,
   ) {
-    super(`${where}: connection closed (${closeInfo.reason}${closeInfo.error ? `: ${closeInfo.error.message}` : ''})`);
+    super(`${where}: connection closed (${closeInfo.reason}${closeInfo.error ? `: ${closeInfo.error.message}` : ''}${closeInfo.note ? `; ${closeInfo.note}` : ''})`);
   }
 }
 
 export interface CloseInfo {
   reason: 'local' | 'peer' | 'error' | 'malformed-frame';
   error?: Error;
+  /** Hint for the evidence, e.g. a TLS peer closing before any message (how some SECCs reject a client chain). */
+  note?: string;
 }
 
 // -------------------------------------------------------------------------------------------- options
@@ -244,6 +246,7 @@ export class V2gConnection extends EventEmitter {
   }
 
   private localClose = false;
+  private received = 0;
 
   private write(bytes: Uint8Array): Promise<void> {
     if (this.closeInfo) return Promise.reject(new V2gConnectionClosed(this.where, this.closeInfo));
@@ -276,6 +279,7 @@ export class V2gConnection extends EventEmitter {
       return;
     }
     for (const f of frames) {
+      this.received++;
       const full = encodeV2gtp(f.payloadType, f.payload);
       this.record('rx', f.payloadType, f.payload, full);
       const w = this.waiters.shift();
@@ -297,11 +301,14 @@ export class V2gConnection extends EventEmitter {
     if (this.closeInfo) return;
     if (info.reason === 'peer' && this.localClose) info = { reason: 'local' };
     if (info.reason === 'error' && this.localClose) info = { reason: 'local', error: info.error };
+    if (info.reason === 'peer' && !this.received && this.socket instanceof tls.TLSSocket)
+      info = { ...info, note: 'the charger closed the TLS connection before sending any message (a charger may reject the client certificate this way, without an alert)' };
     this.closeInfo = info;
     this.rec.timeline.record('link', this.rec.source, {
       event: 'close',
       peer: `[${this.peer.address}]:${this.peer.port}`,
       reason: info.reason,
+      ...(info.note ? { note: info.note } : {}),
       ...(info.error ? { error: info.error.message, code: (info.error as { code?: string }).code } : {}),
     });
     this.failWaiters(info.error ?? new V2gConnectionClosed(this.where, info));
@@ -468,7 +475,11 @@ export class V2gServer extends EventEmitter {
       });
       srv.on('secureConnection', (s) => this.accept(s));
       srv.on('tlsClientError', (e, s) => {
-        const err = classifyTlsError(e, this.where, 'server') ?? new TlsHandshakeError('handshake-failed', e.message, this.where, (e as NodeJS.ErrnoException).code, { cause: e });
+        // Node verifies the client chain after the handshake and just drops the socket ('socket hang up');
+        // the real reason is left in authorizationError.
+        const authError = (s as tls.TLSSocket & { authorizationError?: string }).authorizationError;
+        const cause = authError ? Object.assign(new Error(`client chain: ${authError}`), { code: authError }) : e;
+        const err = classifyTlsError(cause, this.where, 'server') ?? new TlsHandshakeError('handshake-failed', e.message, this.where, (e as NodeJS.ErrnoException).code, { cause: e });
         o.timeline.record('link', o.source, { event: 'handshake-failed', peer: `[${s.remoteAddress}]:${s.remotePort}`, reason: err.reason, code: err.code, error: err.message });
         this.emit('handshakeError', err);
       });
