@@ -61,3 +61,41 @@ export function compareQName(a: { name: string; ns: string }, b: { name: string;
   if (a.ns !== b.ns) return a.ns < b.ns ? -1 : 1;
   return 0;
 }
+
+/** min/max occurrences of each element name in a particle (max -1 = unbounded). */
+export function occurrences(p: Particle | null): Map<string, { min: number; max: number }> {
+  const out = new Map<string, { min: number; max: number }>();
+  if (!p) return out;
+  const mulMax = (a: number, b: number) => (a === UNBOUNDED || b === UNBOUNDED ? UNBOUNDED : a * b);
+  const addMax = (a: number, b: number) => (a === UNBOUNDED || b === UNBOUNDED ? UNBOUNDED : a + b);
+  if (p.k === 'any') return out;
+  if (p.k === 'el') {
+    for (const a of p.alts) out.set(a.name, { min: p.alts.length === 1 ? p.min : 0, max: p.max });
+    return out;
+  }
+  const parts = p.items.map(occurrences);
+  const names = new Set(parts.flatMap((m) => [...m.keys()]));
+  for (const n of names) {
+    let min = p.k === 'seq' ? 0 : Infinity;
+    let max = 0;
+    for (const m of parts) {
+      const o = m.get(n) ?? { min: 0, max: 0 };
+      if (p.k === 'seq') {
+        min += o.min;
+        max = addMax(max, o.max);
+      } else {
+        min = Math.min(min, o.min);
+        max = max === UNBOUNDED || o.max === UNBOUNDED ? UNBOUNDED : Math.max(max, o.max);
+      }
+    }
+    out.set(n, { min: min * p.min, max: mulMax(max, p.max) });
+  }
+  return out;
+}
+
+/** Whether an element name maps to a JSON array in this type (it can occur more than once). */
+export function isArrayKey(t: Extract<TypeModel, { kind: 'complex' }>, name: string): boolean {
+  const o = occurrences(t.content).get(name);
+  return o !== undefined && (o.max === UNBOUNDED || o.max > 1);
+}
+

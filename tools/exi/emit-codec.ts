@@ -3,45 +3,8 @@
 // value codecs baked in as constants. No tables are interpreted at run time.
 
 import { activeProductions, bitsFor, buildTypeGrammar, type GrammarState, type Production } from './grammar.ts';
-import { UNBOUNDED, type Particle, type SchemaModel, type SimpleModel, type TypeModel } from '../../drivers/exi/schema-model.ts';
+import { isArrayKey, type SchemaModel, type SimpleModel, type TypeModel } from '../../drivers/exi/schema-model.ts';
 
-type Complex = Extract<TypeModel, { kind: 'complex' }>;
-
-/** min/max occurrences of each element name in a particle (max -1 = unbounded). */
-export function occurrences(p: Particle | null): Map<string, { min: number; max: number }> {
-  const out = new Map<string, { min: number; max: number }>();
-  if (!p) return out;
-  const mulMax = (a: number, b: number) => (a === UNBOUNDED || b === UNBOUNDED ? UNBOUNDED : a * b);
-  const addMax = (a: number, b: number) => (a === UNBOUNDED || b === UNBOUNDED ? UNBOUNDED : a + b);
-  if (p.k === 'any') return out;
-  if (p.k === 'el') {
-    for (const a of p.alts) out.set(a.name, { min: p.alts.length === 1 ? p.min : 0, max: p.max });
-    return out;
-  }
-  const parts = p.items.map(occurrences);
-  const names = new Set(parts.flatMap((m) => [...m.keys()]));
-  for (const n of names) {
-    let min = p.k === 'seq' ? 0 : Infinity;
-    let max = 0;
-    for (const m of parts) {
-      const o = m.get(n) ?? { min: 0, max: 0 };
-      if (p.k === 'seq') {
-        min += o.min;
-        max = addMax(max, o.max);
-      } else {
-        min = Math.min(min, o.min);
-        max = max === UNBOUNDED || o.max === UNBOUNDED ? UNBOUNDED : Math.max(max, o.max);
-      }
-    }
-    out.set(n, { min: min * p.min, max: mulMax(max, p.max) });
-  }
-  return out;
-}
-
-export function isArrayKey(t: Complex, name: string): boolean {
-  const o = occurrences(t.content).get(name);
-  return o !== undefined && (o.max === UNBOUNDED || o.max > 1);
-}
 
 const lit = (s: string) => JSON.stringify(s);
 

@@ -2,8 +2,7 @@
 // by several grammars (CommonTypes, xmldsig) are emitted once; a name that means different things in
 // two grammars (AppProtocol's responseCodeType vs -20's) gets the grammar's prefix.
 
-import { UNBOUNDED, type SchemaModel, type SimpleModel, type TypeModel } from '../../drivers/exi/schema-model.ts';
-import { isArrayKey, occurrences } from './emit-codec.ts';
+import { isArrayKey, occurrences, UNBOUNDED, type SchemaModel, type SimpleModel, type TypeModel } from '../../drivers/exi/schema-model.ts';
 
 export interface GrammarForTypes {
   prefix: string;

@@ -1,0 +1,13 @@
+// The generated grammars with their schema models, for tests that iterate over all of them.
+
+import type { ExiGrammar } from '../../../drivers/exi/index.ts';
+import type { SchemaModel } from '../../../drivers/exi/schema-model.ts';
+import * as app from '../../../drivers/exi/generated/app-model.ts';
+import * as cm from '../../../drivers/exi/generated/cm-model.ts';
+import * as dc from '../../../drivers/exi/generated/dc-model.ts';
+
+export const GRAMMAR_MODELS: Array<{ grammar: ExiGrammar; model: SchemaModel; messages: readonly string[] }> = [
+  { grammar: 'app', model: app.model, messages: app.MESSAGE_ROOTS },
+  { grammar: 'cm', model: cm.model, messages: cm.MESSAGE_ROOTS },
+  { grammar: 'dc', model: dc.model, messages: dc.MESSAGE_ROOTS },
+];
