@@ -35,6 +35,8 @@ export interface BmsSessionOptions {
   source: string;
   timing: GbtTiming;
   profile: BmsProfile;
+  /** The vehicle's DC contactors (e.g. the battery emulator's output): closed before BRO(0xAA), opened at the end. */
+  contactors?: (closed: boolean) => Promise<void>;
 }
 
 export interface StepResult {
@@ -80,7 +82,8 @@ export class BmsSession {
     every('BCL', () => ({ voltageDemandV: this.voltageDemandV, currentDemandA: this.currentDemandA, mode: CHARGE_MODE.constantCurrent }));
     every('BCS', () => this.bcs());
     every('BSM', () => this.bsm());
-    every('BMV', () => ({ cells: Array.from({ length: Math.min(opts.profile.cellsSeries, 256) }, (_, i) => ({ voltageV: this.cellVoltage(), group: (i >> 4) & 15 })) }));
+    // BMV is capped at 32 cells: the TP serialises per peer, and a 256-cell BMV (74 packets) would hold BCS back.
+    every('BMV', () => ({ cells: Array.from({ length: Math.min(opts.profile.cellsSeries, 32) }, (_, i) => ({ voltageV: this.cellVoltage(), group: (i >> 4) & 15 })) }));
     every('BMT', () => ({ probes: Array.from({ length: 8 }, () => ({ temperatureC: opts.profile.temperatureC })) }));
     every('BSP', () => ({ reserved: [] }));
     every('BST', () => this.bst());
@@ -259,7 +262,15 @@ export class BmsSession {
         return;
       case 'CRM':
         if (m.values.recognition === RECOGNISED) {
-          if (s === 'recognition') {
+          if (s === 'handshake') {
+            // Tolerate a charger that skips CRM(0x00): identify once, record the deviation, go on.
+            this.stop1('BHM');
+            this.event('sequence-deviation', { got: 'CRM(0xAA)', expected: 'CRM(0x00)' });
+            this.tx('BRM', this.opts.profile.identity as unknown as Values);
+            this.setState('configuration', 'CRM(0xAA) without CRM(0x00)');
+            this.tasks.get('BCP')!.start();
+            this.kick('CML');
+          } else if (s === 'recognition') {
             this.stop1('BRM');
             this.cancel('CRM_AA');
             this.setState('configuration', 'CRM(0xAA): charger recognised the BMS');
@@ -282,9 +293,12 @@ export class BmsSession {
           this.tasks.get('BRO')!.start();
           this.opts.clock.setTimer(this.opts.profile.broReadyDelayMs, () => {
             if (this.stateValue !== 'configuration') return;
-            this.broReady = true;
-            this.event('bro-ready', {});
-            this.kick('CRO_AA');
+            void this.setContactors(true).then(() => {
+              if (this.stateValue !== 'configuration') return;
+              this.broReady = true;
+              this.event('bro-ready', {});
+              this.kick('CRO_AA');
+            });
           });
         }
         return;
@@ -463,8 +477,23 @@ export class BmsSession {
     for (const w of this.watchdogs.values()) w.cancel();
   }
 
+  private contactorsClosed = false;
+
+  private async setContactors(closed: boolean): Promise<void> {
+    if (!this.opts.contactors || this.contactorsClosed === closed) return;
+    this.contactorsClosed = closed;
+    this.event('contactors', { closed });
+    try {
+      await this.opts.contactors(closed);
+    } catch (err) {
+      this.opts.timeline?.record('note', this.opts.source, { message: `contactors ${closed ? 'close' : 'open'} failed: ${(err as Error)?.message ?? String(err)}` });
+    }
+  }
+
   private setState(s: BmsState, why: string): void {
     const from = this.stateValue;
+    // Not on 'error': opening under load would hide a charger that keeps driving current.
+    if (s === 'ended' || s === 'idle') void this.setContactors(false);
     this.stateValue = s;
     this.event('state', { from, to: s, why });
     for (const w of [...this.stateWaiters]) w();

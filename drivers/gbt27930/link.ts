@@ -17,6 +17,8 @@ export interface TpMessage {
   data: Uint8Array;
   /** Clock ns when the last packet arrived. */
   t?: number;
+  /** How it arrived (J1939Tp also delivers single frames: the link takes those from the bus itself). */
+  via?: string;
 }
 
 /** What the link needs from a J1939-21 transport protocol engine (RTS/CTS). */
@@ -68,7 +70,7 @@ export class GbtLink {
         this.receive(id.pgn, id.sa, id.da, f.data, f.t ?? opts.clock.now());
       }),
       opts.tp.onMessage((m) => {
-        if (m.sa !== opts.da || !MESSAGE_BY_PGN.has(m.pgn)) return;
+        if (m.via === 'single' || m.sa !== opts.da || !MESSAGE_BY_PGN.has(m.pgn)) return;
         this.receive(m.pgn, m.sa, m.da, m.data, m.t ?? opts.clock.now());
       }),
     );

@@ -1,0 +1,26 @@
+// Fault switches of the emulated GB/T 27930 charger. Each one makes exactly the listed suite tests fail
+// (the self-validation run proves it); `catches` must stay exact.
+
+import type { FaultSwitch } from '../fault-catalogue.ts';
+
+const f = (name: string, description: string, catches: string[], category: FaultSwitch['category']): FaultSwitch => ({
+  name, description, component: 'gbt-charger', suite: 'gbt27930', catches, category,
+});
+
+export const GBT_FAULTS: FaultSwitch[] = [
+  f('wrong-crm-sequence', 'the charger sends CRM(0xAA) straight away, without CRM(0x00) and without waiting for BRM', ['GBT27930-SEQ-001'], 'protocol violation'),
+  f('chm-period-wrong', 'CHM is sent every 400 ms instead of 250 ms', ['GBT27930-PERIOD-001'], 'timing violation'),
+  f('ccs-period-wrong', 'CCS is sent every 80 ms instead of 50 ms', ['GBT27930-PERIOD-001'], 'timing violation'),
+  f('cml-exceeds-bcp', "the charger limits its output only by its own CML maximum and ignores the BMS's BCP maximum charging current", ['GBT27930-PARAM-001'], 'current-control violation'),
+  f('ccs-wrong-current', 'CCS reports the output current 15 % + 3 A too high (above 10 A)', ['GBT27930-CURR-001'], 'current-control violation'),
+  f('ignores-bsm-pause', 'BSM "charging permitted = 00" does not pause the output', ['GBT27930-PAUSE-001'], 'current-control violation'),
+  f('slow-stop-after-bst', 'after BST the charger lowers its current at only 20 A/s instead of stopping at once', ['GBT27930-STOP-BST-001'], 'safety violation'),
+  f('no-csd', 'the charger never sends its statistics (CSD)', ['GBT27930-STAT-001'], 'protocol violation'),
+  f('ignores-bcl-timeout', 'the charger keeps charging on the last BCL when BCL stops arriving', ['GBT27930-TO-BCL-001'], 'timing violation'),
+  f('ignores-bcs-timeout', 'the charger keeps charging when BCS stops arriving', ['GBT27930-TO-BCS-001'], 'timing violation'),
+  f('ignores-brm-timeout', 'the charger waits for BRM forever (no CEM after 5 s)', ['GBT27930-TO-BRM-001'], 'timing violation'),
+  f('ignores-bcp-timeout', 'the charger waits for BCP forever (no CEM after 5 s)', ['GBT27930-TO-BCP-001'], 'timing violation'),
+  f('ignores-bro-timeout', 'the charger waits for BRO forever (no CEM after 5 s)', ['GBT27930-TO-BRO-001'], 'timing violation'),
+  f('cem-wrong-bits', "CEM always flags 'other' instead of the message that timed out", ['GBT27930-TO-BCL-001', 'GBT27930-TO-BCS-001', 'GBT27930-TO-BRM-001', 'GBT27930-TO-BCP-001', 'GBT27930-TO-BRO-001'], 'protocol violation'),
+  f('ignores-bem', 'the charger keeps charging after the BMS reported an error (BEM)', ['GBT27930-ERR-BEM-001'], 'safety violation'),
+];

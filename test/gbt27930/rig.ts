@@ -1,0 +1,85 @@
+// An in-process GB/T bench for the harness's own tests: vehicle BMS and emulated charger on one CAN
+// channel (virtual bus, or two socketcand clients of our hub), the charger's power stage on the emulated
+// battery's DC bus, all on one clock and one timeline.
+
+import { VirtualClock, type Clock } from '../../drivers/core/clock.ts';
+import { Timeline } from '../../drivers/core/timeline.ts';
+import type { CanTransport } from '../../drivers/can/transport.ts';
+import { openVirtualCan } from '../../drivers/can/virtual-bus.ts';
+import { J1939Tp } from '../../drivers/can/j1939-tp.ts';
+import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
+import { GbtLink } from '../../drivers/gbt27930/link.ts';
+import { BmsSession } from '../../drivers/gbt27930/bms-session.ts';
+import { bmsProfileFromVehicle, type BmsProfile } from '../../drivers/gbt27930/bms-profile.ts';
+import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../drivers/gbt27930/ids.ts';
+import { loadGbtTiming } from '../../drivers/gbt27930/timing.ts';
+import { GbtCharger } from '../../benches/emulator/gbt/gbt-charger.ts';
+import { EmulatedBatteryEmulator } from '../../benches/emulator/power/emulated-battery-emulator.ts';
+import { PowerStage } from '../../benches/emulator/power/power-stage.ts';
+
+let channelSeq = 0;
+
+export interface Rig {
+  clock: VirtualClock;
+  timeline: Timeline;
+  bms: BmsSession;
+  charger: GbtCharger;
+  battery: EmulatedBatteryEmulator;
+  stage: PowerStage;
+  close(): Promise<void>;
+}
+
+export interface RigOptions {
+  faults?: string[];
+  profile?: Partial<BmsProfile>;
+  /** Transports to use instead of a fresh virtual channel (e.g. socketcand clients of the hub). */
+  transports?: { vehicle: CanTransport; charger: CanTransport };
+  clock?: VirtualClock;
+}
+
+export async function openRig(o: RigOptions = {}): Promise<Rig> {
+  const clock = o.clock ?? new VirtualClock({ autoAdvance: true });
+  const timeline = new Timeline({ clock });
+  const faults = new Set(o.faults ?? []);
+  const channel = `gbt-test-${process.pid}-${++channelSeq}`;
+  const vCan = o.transports?.vehicle ?? openVirtualCan(channel, { clock, timeline, source: 'vehicle-can' });
+  const cCan = o.transports?.charger ?? openVirtualCan(channel, { clock, timeline, source: 'charger-can' });
+  const timing = loadGbtTiming();
+  const vehicle = loadVehicleProfile('truck-lfp-620kwh');
+  const battery = new EmulatedBatteryEmulator('battery', clock, timeline, vehicle, {});
+  await battery.startStreaming();
+  const stage = new PowerStage({
+    clock, timeline, bus: battery.bus, faults, source: 'power-stage',
+    ratings: { maxVoltageV: 1000, minVoltageV: 150, maxCurrentA: 400, maxPowerW: 400e3 },
+  });
+  const bmsLink = new GbtLink({ transport: vCan, clock, timeline, source: 'bms', sa: BMS_ADDRESS, da: CHARGER_ADDRESS, tp: new J1939Tp({ transport: vCan, clock, sa: BMS_ADDRESS, timeline }) });
+  const chgLink = new GbtLink({ transport: cCan, clock, timeline, source: 'gbt-charger', sa: CHARGER_ADDRESS, da: BMS_ADDRESS, tp: new J1939Tp({ transport: cCan, clock, sa: CHARGER_ADDRESS, timeline }) });
+  const bms = new BmsSession({
+    link: bmsLink, clock, timeline, source: 'bms', timing,
+    profile: bmsProfileFromVehicle(vehicle, { initialCurrentA: 100, ...o.profile }),
+    contactors: (closed) => battery.setOutput(closed),
+  });
+  const charger = new GbtCharger({ link: chgLink, clock, timeline, source: 'gbt-charger', timing, stage, faults, ratings: { maxVoltageV: 1000, minVoltageV: 150, maxCurrentA: 400 }, insulationTestMs: 2000 });
+  charger.start();
+  return {
+    clock, timeline, bms, charger, battery, stage,
+    async close() {
+      await bms.close();
+      await charger.close();
+      await bmsLink.close();
+      await chgLink.close();
+      await battery.close();
+      await vCan.close();
+      await cCan.close();
+      clock.stopAutoAdvance();
+      timeline.close();
+    },
+  };
+}
+
+/** Decoded GB/T messages on the timeline, as one side saw them. */
+export function gbtEvents(timeline: Timeline, source: string, dir: 'tx' | 'rx', code?: string) {
+  return timeline.query({ kind: 'gbt', source }).filter((e) => e.data.dir === dir && (code === undefined || e.data.code === code));
+}
+
+export type { Clock };
