@@ -260,7 +260,6 @@ export class J1939Tp {
     return new Promise<void>((resolve, reject) => {
       let timer: TimerHandle | undefined;
       let finished = false;
-      let sending = false;
       const finish = (err?: Error) => {
         if (finished) return;
         finished = true;
@@ -281,22 +280,27 @@ export class J1939Tp {
           finish(new J1939TpAbort(pgn, 3, 'us', da, `no ${what} within ${ms} ms`));
         });
       };
+      let block = 0;
+      let inTransfer = false;
       const sendBlock = async (count: number, next: number) => {
-        sending = true;
+        const mine = ++block;
+        const last = Math.min(n, next + count - 1);
+        inTransfer = true;
         try {
-          for (let seq = next; seq < next + count && seq <= n; seq++) {
-            if (finished) return;
+          for (let seq = next; seq <= last; seq++) {
+            if (finished || block !== mine) return;
             if (seq > next) await clock.sleep(gap);
-            if (finished) return;
+            if (finished || block !== mine) return;
+            if (seq === last) {
+              // The answer to the last packet can arrive before send() resolves: be ready for it now.
+              inTransfer = false;
+              expect(this.timeouts.T3Ms, 'CTS or EndOfMsgAck after the data');
+            }
             await this.emit(j1939Id(7, PGN_TP_DT, da, this.opts.sa), this.dtFrame(da, seq, data), 'dt', o);
           }
         } catch (err) {
           finish(err as Error);
-          return;
-        } finally {
-          sending = false;
         }
-        if (!finished) expect(this.timeouts.T3Ms, 'CTS or EndOfMsgAck after the data');
       };
       const waiter: TxWaiter = {
         pgn,
@@ -306,7 +310,7 @@ export class J1939Tp {
           if (ctrl === CM_ABORT) return finish(new J1939TpAbort(pgn, d[1], 'peer', da));
           if (ctrl === CM_EOMA) return finish();
           if (ctrl === CM_CTS) {
-            if (sending) {
+            if (inTransfer) {
               void this.abort(da, pgn, 4, o);
               return finish(new J1939TpAbort(pgn, 4, 'us', da));
             }
