@@ -98,7 +98,7 @@ export function parsePcap(buf: Buffer, file = 'pcap', bus = 'can0'): TraceRecord
     const fd = !!(flags & 0x04) || incl === 72;
     if (len > (fd ? 64 : 8) || 8 + len > incl) throw new TraceFormatError(`payload length ${len} in a ${incl}-byte packet`, where);
     const frame: CanFrame = { id: idw & CAN_EFF_MAX, extended: !!(idw & CAN_EFF_FLAG), data: Uint8Array.from(buf.subarray(off + 8, off + 8 + len)) };
-    if (idw & CAN_ERR_FLAG) frame.error = true;
+    if (idw & CAN_ERR_FLAG) Object.assign(frame, { error: true, extended: true }); // error class: 29 bits, like candump's reader
     if (idw & CAN_RTR_FLAG) frame.rtr = true;
     if (fd) Object.assign(frame, { fd: true, brs: !!(flags & 1), esi: !!(flags & 2) });
     if (!frame.extended && !frame.error) frame.id &= 0x7ff;

@@ -9,7 +9,7 @@ const BMS = 0xf4;
 const CHARGER = 0x56;
 const PGN_BRM = 0x000200;
 
-// 49-byte BRM as a real vehicle sent it (reference log [LOG]): V1.1, LFP…, VIN, software version.
+// A 49-byte BRM (the length real vehicles send); contents are ours, only the length and layout matter here.
 const BRM = Uint8Array.from(Buffer.from('01010003F0054002' + '00'.repeat(8) + 'FF'.repeat(8) + '31'.repeat(17) + '0104E707FFFF'.padEnd(16, 'F'), 'hex')).slice(0, 49);
 
 function setup(bus: string, opts: { vehicle?: Partial<ConstructorParameters<typeof J1939Tp>[0]>; charger?: Partial<ConstructorParameters<typeof J1939Tp>[0]> } = {}) {
