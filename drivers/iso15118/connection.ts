@@ -524,6 +524,7 @@ export class V2gServer extends EventEmitter {
   }
 
   private accept(s: net.Socket | tls.TLSSocket): void {
+    s.setNoDelay(true); // V2G messages are small request/response pairs: never wait for Nagle
     const conn = new V2gConnection(s, this.opts, { address: s.remoteAddress ?? '?', port: s.remotePort ?? 0 });
     this.connections.add(conn);
     conn.once('closed', () => this.connections.delete(conn));
