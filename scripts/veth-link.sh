@@ -5,6 +5,9 @@
 # the first SDP attempt fail), no router advertisements, no autoconfigured global addresses.
 #
 #   scripts/veth-link.sh up|down|status [EV_IF] [EVSE_IF]     (defaults mcs-ev0 / mcs-evse0)
+#   scripts/veth-link.sh ev-down|ev-up [EV_IF] [EVSE_IF]      take only the vehicle end down/up (link-loss tests;
+#                                                            the kernel flushes link-local addresses on down,
+#                                                            ev-up puts ours back)
 #
 # Idempotent: `up` on an existing, healthy pair only re-applies the settings. Needs root (CAP_NET_ADMIN).
 # Exit codes: 0 ok, 1 usage, 2 not permitted / missing tools, 3 link not healthy (status).
@@ -22,7 +25,7 @@ say() { echo "veth-link: $*"; }
 die() { local code="$1"; shift; echo "veth-link: ERROR: $*" >&2; exit "$code"; }
 
 usage() {
-  echo "usage: $0 up|down|status [EV_IF] [EVSE_IF]   (defaults: mcs-ev0 mcs-evse0)" >&2
+  echo "usage: $0 up|down|status|ev-down|ev-up [EV_IF] [EVSE_IF]   (defaults: mcs-ev0 mcs-evse0)" >&2
   exit 1
 }
 
@@ -124,6 +127,20 @@ case "$ACTION" in
   status)
     need_tools
     status
+    ;;
+  ev-down)
+    need_tools; need_root
+    exists "$EV_IF" || die 3 "$EV_IF does not exist (run: $0 up $EV_IF $EVSE_IF)"
+    ip link set dev "$EV_IF" down
+    say "$EV_IF down (link lost)"
+    ;;
+  ev-up)
+    need_tools; need_root
+    exists "$EV_IF" || die 3 "$EV_IF does not exist (run: $0 up $EV_IF $EVSE_IF)"
+    configure_if "$EV_IF" "$EV_ADDR"
+    for _ in $(seq 1 50); do healthy && break; sleep 0.02; done
+    healthy || { status || true; die 3 "link did not come back up"; }
+    say "$EV_IF up again"
     ;;
   *) usage ;;
 esac

@@ -34,7 +34,7 @@ export const DEFAULT_CHARGER_INTERFACE = 'mcs-evse0';
 export const VETH_EV_ADDRESS = 'fe80::2';
 export const VETH_CHARGER_ADDRESS = 'fe80::1';
 
-async function script(action: 'up' | 'down' | 'status', spec: VethLinkSpec): Promise<{ code: number; out: string }> {
+async function script(action: 'up' | 'down' | 'status' | 'ev-down' | 'ev-up', spec: VethLinkSpec): Promise<{ code: number; out: string }> {
   const args = [action, spec.evInterface ?? DEFAULT_EV_INTERFACE, spec.chargerInterface ?? DEFAULT_CHARGER_INTERFACE];
   try {
     const r = await run(VETH_SCRIPT, args, { env: { ...process.env, MCS_EV_LL: VETH_EV_ADDRESS, MCS_EVSE_LL: VETH_CHARGER_ADDRESS } });
@@ -63,6 +63,15 @@ export async function checkVethLink(spec: VethLinkSpec = {}): Promise<VethLink> 
 export async function removeVethLink(spec: VethLinkSpec = {}): Promise<void> {
   const r = await script('down', spec);
   if (r.code !== 0) throw new BenchFault(`the emulated link could not be removed:\n${r.out}`);
+}
+
+/**
+ * Take the vehicle end down (up = false) or back up: the emulated link loss. The link monitor of a
+ * veth-link resource records it; open TCP connections see it as silence, then errors.
+ */
+export async function setVethEvEnd(up: boolean, spec: VethLinkSpec = {}): Promise<void> {
+  const r = await script(up ? 'ev-up' : 'ev-down', spec);
+  if (r.code !== 0) throw new BenchFault(`the emulated link's vehicle end could not be taken ${up ? 'up' : 'down'}:\n${r.out}`);
 }
 
 export async function vethLinkStatus(spec: VethLinkSpec = {}): Promise<{ up: boolean; output: string }> {

@@ -3,12 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RealClock } from '../../drivers/core/clock.ts';
+import { RealClock, waitFor } from '../../drivers/core/clock.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
 import { readLinkState } from '../../drivers/iso15118/link.ts';
 import { ensureTestPki, loadPkiRecipe, PkiRecipeError } from '../../drivers/iso15118/test-pki.ts';
-import { VETH_SCRIPT } from '../../drivers/iso15118/veth.ts';
+import { setVethEvEnd, VETH_SCRIPT } from '../../drivers/iso15118/veth.ts';
 import { resourceKind, type BenchConfig, type OpenContext } from '../../benches/registry.ts';
 import '../../benches/kinds/v2g-link.ts';
 import '../../benches/kinds/emulated-ce-id.ts';
@@ -64,6 +64,24 @@ describe('link resources and the veth script', function () {
       expect(ups).to.have.members([TEST_EV_IF, TEST_EVSE_IF]);
     } finally {
       await res.close();
+    }
+  });
+
+  it('records an emulated link loss (vehicle end down, then up) on the timeline', async function () {
+    const c = ctx();
+    const res = (await resourceKind('veth-link')!.open('ev-link', { evInterface: TEST_EV_IF, chargerInterface: TEST_EVSE_IF, monitorIntervalMs: 20 }, c)) as V2gLinkResource;
+    const events = () => c.timeline.query({ kind: 'link', source: 'ev-link' }).filter((e) => !e.data.initial && (e.data.event === 'up' || e.data.event === 'down')).map((e) => `${e.data.interface}:${e.data.event}`);
+    try {
+      await setVethEvEnd(false, { evInterface: TEST_EV_IF, chargerInterface: TEST_EVSE_IF });
+      expect(await waitFor(c.clock, () => !res.isUp(), 5000)).to.equal(true);
+      await setVethEvEnd(true, { evInterface: TEST_EV_IF, chargerInterface: TEST_EVSE_IF });
+      expect(await waitFor(c.clock, () => res.isUp(), 5000)).to.equal(true);
+      // Both ends lose carrier when one end of a veth pair goes down.
+      expect(events()).to.include.members([`${TEST_EV_IF}:down`, `${TEST_EVSE_IF}:down`, `${TEST_EV_IF}:up`, `${TEST_EVSE_IF}:up`]);
+      expect(readLinkState(TEST_EV_IF).linkLocal).to.deep.equal(['fe80::2']);
+    } finally {
+      await res.close();
+      await setVethEvEnd(true, { evInterface: TEST_EV_IF, chargerInterface: TEST_EVSE_IF });
     }
   });
 
