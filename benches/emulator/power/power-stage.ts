@@ -50,6 +50,8 @@ export interface PowerStageParams {
   cableCheckSlewVps: number;
   prechargeSlewVps: number;
   voltageModeCurrentLimitA: number;
+  /** Precharge first discharges the output below this voltage (V). */
+  prechargeStartBelowV: number;
   /** After a stop the output is disabled once the measured current is below this (A). */
   stopCurrentA: number;
   /** Over-voltage against the vehicle's maximum: trip after this long above it (ms). */
@@ -91,6 +93,7 @@ export const DEFAULT_POWER_STAGE_PARAMS: PowerStageParams = {
   cableCheckSlewVps: 500,
   prechargeSlewVps: 500,
   voltageModeCurrentLimitA: 2,
+  prechargeStartBelowV: 60,
   stopCurrentA: 5,
   evOverVoltageDelayMs: 400,
   emergencyOverVoltageDelayMs: 9,
@@ -158,6 +161,7 @@ export class PowerStage implements BusSource {
   private stopDoneNs: number | undefined;
   private lastView: BusView | undefined;
   private stopRateAps = Number.POSITIVE_INFINITY;
+  private discharging = false;
 
   constructor(opts: {
     clock: Clock;
@@ -214,6 +218,7 @@ export class PowerStage implements BusSource {
     this.bus.sync();
     if (this.st !== 'precharge') {
       this.vSetV = this.bus.state().voltageV;
+      this.discharging = true;
       this.prechargeStartNs = this.bus.timeNs;
       this.vTargetV = this.prechargeTarget(targetVoltageV);
       this.enter('precharge', { targetVoltageV });
@@ -326,9 +331,17 @@ export class PowerStage implements BusSource {
       case 'cable-check':
       case 'precharge':
       case 'ready': {
+        if (this.st === 'precharge' && this.discharging) {
+          // Precharge starts from a discharged output (< 60 V), as after a cable check (CC.4.1.2).
+          if (view.inletV > p.prechargeStartBelowV) return { mode: 'off', bleed: true };
+          this.discharging = false;
+          this.vSetV = view.inletV;
+          this.prechargeStartNs = view.tNs;
+        }
         const slew = this.st === 'cable-check' ? p.cableCheckSlewVps : p.prechargeSlewVps;
         let target = this.vTargetV;
-        if (this.st === 'precharge' && this.faults.has('voltage-overshoot') && view.tNs - this.prechargeStartNs < 2.5e9) target *= 1.12;
+        if (this.st === 'precharge' && this.faults.has('voltage-overshoot') && view.tNs - this.prechargeStartNs < 3e9)
+          target = Math.max(target * 1.12, (this.vehicleMaxV ?? target) * 1.03);
         const step = slew * dtS;
         this.vSetV += Math.max(-step, Math.min(step, target - this.vSetV));
         const limitA = this.faults.has('precharge-over-current') ? 40 : p.voltageModeCurrentLimitA;
@@ -424,12 +437,9 @@ export class PowerStage implements BusSource {
         this.insulationOk = ok;
         this.note(ok ? 'insulation ok' : 'insulation fault', { insulationOhm: view.insulationOhm, thresholdOhm: p.insulationFaultOhm }, view.tNs);
       }
-      if (!ok && !this.faults.has('ignores-insulation-fault') && (this.st === 'charging' || this.st === 'precharge' || this.st === 'ready')) {
-        this.stopReason = 'insulation fault';
-        this.stopRateAps = p.stopRampAps;
-        if (this.st === 'charging') this.enter('stopping', { reason: 'insulation fault' }, view.tNs);
-        else this.finishStop('insulation fault', view.tNs);
-      }
+      // An insulation fault is an error shutdown (Table CC.10): the output opens at once.
+      if (!ok && !this.faults.has('ignores-insulation-fault') && (this.st === 'charging' || this.st === 'stopping' || this.st === 'precharge' || this.st === 'ready'))
+        this.trip('insulation fault', { insulationOhm: view.insulationOhm });
     }
   }
 

@@ -1,0 +1,46 @@
+// Fault switches of the emulated power stage: each makes exactly one ramp/safety behaviour wrong, and
+// `catches` names the MCS suite test cases (suites/mcs/current-ramp.spec.ts, safety.spec.ts) that must
+// fail because of it — the self-validation run turns each on and checks exactly these fail.
+
+import type { FaultSwitch } from '../fault-catalogue.ts';
+
+/** Test case ids of the MCS ramp and safety suites. */
+export const POWER_TEST_IDS = {
+  rampUp: 'MCS-RAMP-UP-001',
+  accuracy: 'MCS-RAMP-ACC-001',
+  present: 'MCS-RAMP-PRESENT-001',
+  downStep: 'MCS-RAMP-DOWN-001',
+  siteCap: 'MCS-RAMP-CAP-001',
+  longRamp: 'MCS-RAMP-LONG-001',
+  precharge: 'MCS-SAFE-PRECHARGE-001',
+  stopByVehicle: 'MCS-SAFE-STOP-EV-001',
+  stopByCharger: 'MCS-SAFE-STOP-EVSE-001',
+  emergencyStop: 'MCS-SAFE-ESTOP-001',
+  overVoltage: 'MCS-SAFE-OV-001',
+  insulation: 'MCS-SAFE-ISO-001',
+} as const;
+
+const T = POWER_TEST_IDS;
+const cc = 'current-control violation' as const;
+const safety = 'safety violation' as const;
+
+function f(name: string, description: string, catches: string[], category: FaultSwitch['category']): FaultSwitch {
+  return { name, description, component: 'power-stage', suite: 'mcs', catches, category };
+}
+
+export const POWER_FAULTS: FaultSwitch[] = [
+  f('ramp-too-slow', 'The ramp limiter raises the current at 10 A/s, below the 20 A/s minimum slope.', [T.rampUp, T.longRamp], cc),
+  f('overshoot', 'The current loop is under-damped (ζ = 0.3) and the ramp limiter is bypassed: a step up overshoots by about a third.', [T.rampUp], cc),
+  f('offset-beyond-tolerance', "The charger's current sensor reads 40 A high, so it delivers 40 A less than requested while reporting the request.", [T.accuracy, T.present], cc),
+  f('reports-wrong-current', 'The present current the charger reports is 10 % + 15 A above what it delivers.', [T.present], cc),
+  f('slow-down-step', 'Decreases of the current command are ramp-limited to 20 A/s (request drops and site-cap drops follow slowly).', [T.downStep, T.siteCap], cc),
+  f('ignores-site-cap', 'The limit stage ignores the site power cap.', [T.siteCap], cc),
+  f('slow-stop', 'A normal stop (by the vehicle or the charger) ramps the current down at 30 A/s.', [T.stopByVehicle, T.stopByCharger], safety),
+  f('ignores-stop', "The charger ignores the vehicle's stop and keeps delivering.", [T.stopByVehicle], safety),
+  f('slow-emergency-stop', 'An emergency stop is handled as a slow controlled stop (30 A/s) instead of opening the output.', [T.emergencyStop], safety),
+  f('precharge-over-current', 'Precharge slews at 5000 V/s with a 40 A current limit instead of ≤ 2 A.', [T.precharge], safety),
+  f('voltage-overshoot', "The precharge voltage loop overshoots above the vehicle's maximum voltage (max + 3 %) for 3 s.", [T.precharge], safety),
+  f('contactor-welding', 'The output contactor is welded: after a stop the connector voltage does not fall below 60 V.', [T.stopByVehicle, T.stopByCharger], safety),
+  f('ignores-vehicle-max-voltage', "No over-voltage protection against the vehicle's maximum voltage (Table 104 / CC.6.2).", [T.overVoltage], safety),
+  f('ignores-insulation-fault', 'The insulation monitor result is ignored: charging continues with an insulation fault.', [T.insulation], safety),
+];
