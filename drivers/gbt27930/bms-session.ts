@@ -63,6 +63,7 @@ export class BmsSession {
   private bstValues: Partial<BST> = {};
   private bemValues: Partial<BEM> = {};
   private broReady = false;
+  private broDelayOnceMs: number | undefined;
   private lastCcs: (CCS & { t: number }) | undefined;
   private cml: CML | undefined;
   private unsubscribe: () => void;
@@ -164,9 +165,19 @@ export class BmsSession {
     return this.result(ok, from);
   }
 
-  /** Go silent at once (unplug): every periodic message stops. */
+  /** Start a BMS-initiated stop (BST) and return at once; the session carries on to statistics. */
+  beginStop(reason: Partial<BST> = { socReached: STATUS.active }): number {
+    const t = this.opts.clock.now();
+    void this.stop(reason);
+    return t;
+  }
+
+  /** Go silent at once (unplug): every periodic message stops and every misbehaviour hook is cleared. */
   unplug(reason = 'unplugged'): void {
     this.stopAll();
+    this.suppressed.clear();
+    this.overrides.clear();
+    this.broDelayOnceMs = undefined;
     this.setState('idle', reason);
   }
 
@@ -193,15 +204,17 @@ export class BmsSession {
     this.overrides.clear();
   }
 
-  /** Keep BRO at 0x00 for this long after CML (delays the charger's CRO). */
+  /** For the next session only: keep BRO at 0x00 this long after CML (delays the charger's CRO). */
   delayBroReady(ms: number): void {
-    this.opts.profile.broReadyDelayMs = ms;
+    this.broDelayOnceMs = ms;
     this.event('misbehave', { broReadyDelayMs: ms });
   }
 
-  /** Raise BEM with these bits (e.g. {ccsTimeout: 1}) as if a timer had expired. */
+  /** Raise BEM with these bits (e.g. {ccsTimeout: 1}) while the charge loop keeps running: the charger's reaction to BEM alone. */
   sendBem(values: Partial<BEM>): void {
-    this.enterError(`BEM injected ${JSON.stringify(values)}`, values);
+    this.bemValues = { ...this.bemValues, ...values };
+    this.event('misbehave', { bem: values });
+    this.tasks.get('BEM')!.start();
   }
 
   /** Put raw bytes on the bus as `code` (wrong lengths, malformed fields). */
@@ -291,7 +304,9 @@ export class BmsSession {
           this.cancel('CML');
           this.broReady = false;
           this.tasks.get('BRO')!.start();
-          this.opts.clock.setTimer(this.opts.profile.broReadyDelayMs, () => {
+          const delayMs = this.broDelayOnceMs ?? this.opts.profile.broReadyDelayMs;
+          this.broDelayOnceMs = undefined;
+          this.opts.clock.setTimer(delayMs, () => {
             if (this.stateValue !== 'configuration') return;
             void this.setContactors(true).then(() => {
               if (this.stateValue !== 'configuration') return;

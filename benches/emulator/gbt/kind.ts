@@ -1,0 +1,103 @@
+// Resource kind 'emulated-gbt-charger': the emulated GB/T 27930 charger on a CAN resource, its power stage
+// on the emulated battery emulator's DC bus, ratings from the bench's `charger.ratings` (CML).
+//
+//   gbt-charger:
+//     kind: emulated-gbt-charger
+//     can: charger-can          # its own CAN transport resource (same bus as the vehicle's)
+//     battery: battery          # an emulated-battery-emulator resource
+//     insulationTestMs: 2000    # optional
+//     idleResetMs: 1000         # optional: vehicle silence that counts as unplugged after a session
+
+import { InputError } from '../../../drivers/core/errors.ts';
+import { Limits } from '../../../drivers/core/limits.ts';
+import { J1939Tp } from '../../../drivers/can/j1939-tp.ts';
+import { canResourceOf } from '../../../drivers/gbt27930/kind.ts';
+import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../../drivers/gbt27930/ids.ts';
+import { GbtLink } from '../../../drivers/gbt27930/link.ts';
+import { GBT_LIMIT_PROFILE, loadGbtTiming } from '../../../drivers/gbt27930/timing.ts';
+import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../../registry.ts';
+import { EmulatedBatteryEmulator } from '../power/emulated-battery-emulator.ts';
+import { PowerStage, type PowerStageParams } from '../power/power-stage.ts';
+import { GbtCharger } from './gbt-charger.ts';
+
+export const EMULATED_GBT_CHARGER_KIND = 'emulated-gbt-charger';
+
+export interface EmulatedGbtChargerConfig {
+  can: string;
+  battery: string;
+  sa?: number;
+  da?: number;
+  chargerNumber?: number;
+  insulationTestMs?: number;
+  idleResetMs?: number;
+  seed?: number;
+  powerStage?: Partial<PowerStageParams>;
+}
+
+export interface EmulatedGbtChargerResource extends Resource {
+  readonly charger: GbtCharger;
+  readonly stage: PowerStage;
+}
+
+export function registerEmulatedGbtChargerKind(): void {
+  if (resourceKind(EMULATED_GBT_CHARGER_KIND)) return;
+  registerResourceKind<EmulatedGbtChargerConfig>({
+    kind: EMULATED_GBT_CHARGER_KIND,
+    description: 'Emulated GB/T 27930-2015 charger (charger side of the sequence, every timeout the gbt27930 suite checks, GBT_FAULTS) on a CAN resource and the emulated power stage.',
+    openOrder: 10, // after the CAN transports (80/90) and the battery emulator (20), before the BMS (5)
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['can', 'battery'],
+      properties: {
+        can: { type: 'string', minLength: 1, description: "Name of the charger's CAN transport resource." },
+        battery: { type: 'string', minLength: 1, description: 'Name of the emulated-battery-emulator resource whose DC bus the power stage drives.' },
+        sa: { type: 'integer', minimum: 0, maximum: 253, default: CHARGER_ADDRESS },
+        da: { type: 'integer', minimum: 0, maximum: 253, default: BMS_ADDRESS },
+        chargerNumber: { type: 'integer', minimum: 0, maximum: 4294967294 },
+        insulationTestMs: { type: 'number', minimum: 0, maximum: 60000 },
+        idleResetMs: { type: 'number', minimum: 100, maximum: 60000 },
+        seed: { type: 'integer' },
+        powerStage: { type: 'object', description: 'Power-stage parameter overrides (benches/emulator/power/power-stage.ts).' },
+      },
+    },
+    async open(name: string, config: EmulatedGbtChargerConfig, ctx: OpenContext): Promise<EmulatedGbtChargerResource> {
+      const can = canResourceOf(ctx, config.can, name);
+      const battery = ctx.resources.get(config.battery);
+      if (!(battery instanceof EmulatedBatteryEmulator))
+        throw new InputError(`resource '${config.battery}' is not an emulated-battery-emulator (the emulated charger needs its DC bus)`, `${ctx.bench.file}: resources.${name}.battery`);
+      const sa = config.sa ?? CHARGER_ADDRESS;
+      const da = config.da ?? BMS_ADDRESS;
+      const r = ctx.bench.charger.ratings;
+      const stage = new PowerStage({
+        clock: ctx.clock, timeline: ctx.timeline, bus: battery.bus, faults: ctx.faults, seed: config.seed, params: config.powerStage, source: `${name}-power`,
+        ratings: { maxVoltageV: r.maxVoltageV, minVoltageV: r.minVoltageV, maxCurrentA: r.maxCurrentA, maxPowerW: r.maxPowerW },
+      });
+      const tp = new J1939Tp({ transport: can, clock: ctx.clock, sa, timeline: ctx.timeline, source: `${name}-tp` });
+      const link = new GbtLink({ transport: can, clock: ctx.clock, timeline: ctx.timeline, source: name, sa, da, tp });
+      const charger = new GbtCharger({
+        link, clock: ctx.clock, timeline: ctx.timeline, source: name, timing: loadGbtTiming(Limits.load(GBT_LIMIT_PROFILE), ctx.bench.timers ?? {}),
+        stage, faults: ctx.faults, ratings: { maxVoltageV: r.maxVoltageV, minVoltageV: r.minVoltageV, maxCurrentA: r.maxCurrentA },
+        chargerNumber: config.chargerNumber, insulationTestMs: config.insulationTestMs, idleResetMs: config.idleResetMs,
+      });
+      charger.start();
+      return {
+        name, kind: EMULATED_GBT_CHARGER_KIND, charger, stage,
+        async safeState() {
+          await charger.safeState();
+        },
+        async close() {
+          await charger.close();
+          await link.close();
+          tp.close();
+          battery.detachSource(stage);
+        },
+        identity() {
+          return { charger: 'emulated GB/T 27930-2015 charger', address: `0x${sa.toString(16)}` };
+        },
+      };
+    },
+  });
+}
+
+registerEmulatedGbtChargerKind();

@@ -1,0 +1,109 @@
+// Shared evidence helpers of the GB/T 27930 suite: everything is read back from the timeline (decoded
+// 'gbt' events of the vehicle's BMS, the battery emulator's sample blocks), never from driver state.
+
+import type { Bench } from '../../benches/bench.ts';
+import type { Limit } from '../../drivers/core/limits.ts';
+import { Limits } from '../../drivers/core/limits.ts';
+import type { TimelineEvent } from '../../drivers/core/timeline.ts';
+import { candumpText } from '../../drivers/can/candump-recorder.ts';
+import { GBT_BMS_KIND, type GbtBmsResource } from '../../drivers/gbt27930/kind.ts';
+import type { GbtEventData } from '../../drivers/gbt27930/link.ts';
+import type { GbtCode } from '../../drivers/gbt27930/messages.ts';
+import { formatDecodedSession } from '../../drivers/gbt27930/trace-decode.ts';
+import { BATTERY_EMULATOR_KINDS, type BatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
+import { BenchFault } from '../../drivers/core/errors.ts';
+import { attachText } from '../../reports/evidence.ts';
+import type { Series } from '../support/trace-analysis.ts';
+
+export const EPIC = 'GB/T 27930-2015';
+export const gbtLimits = Limits.load('gbt27930');
+
+export type GbtEvent = TimelineEvent<GbtEventData>;
+
+export function bmsOf(bench: Bench): GbtBmsResource {
+  const bms = bench.find<GbtBmsResource>(GBT_BMS_KIND);
+  if (!bms) throw new BenchFault(`the bench has no '${GBT_BMS_KIND}' resource: add one (see drivers/gbt27930/kind.ts) to run the gbt27930 suite`);
+  return bms;
+}
+
+/** Decoded GB/T messages the BMS sent (tx) or received (rx) since seq `after`. */
+export function messages(bench: Bench, bms: GbtBmsResource, after: number, dir?: 'tx' | 'rx', code?: GbtCode): GbtEvent[] {
+  return (bench.timeline.query({ kind: 'gbt', source: bms.source, afterSeq: after }) as GbtEvent[]).filter(
+    (e) => (dir === undefined || e.data.dir === dir) && (code === undefined || e.data.code === code) && !e.data.error,
+  );
+}
+
+export function first(events: GbtEvent[], pred: (e: GbtEvent) => boolean = () => true): GbtEvent | undefined {
+  return events.find(pred);
+}
+
+export function value(e: GbtEvent | undefined, field: string): unknown {
+  return e?.data.values?.[field];
+}
+
+/** ms between two clock-ns times; Infinity when the later one never happened (so any hi limit fails). */
+export function msBetween(fromNs: number | undefined, toNs: number | undefined): number {
+  if (fromNs === undefined || toNs === undefined) return Number.POSITIVE_INFINITY;
+  return (toNs - fromNs) / 1e6;
+}
+
+/** Intervals (ms) between consecutive frames. */
+export function intervalsMs(events: GbtEvent[]): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < events.length; i++) out.push((events[i].t - events[i - 1].t) / 1e6);
+  return out;
+}
+
+/** A limit derived from two profile limits (e.g. the standard's timeout + our allowance), keeping clause and verification honest. */
+export function derivedLimit(base: Limit, bounds: { lo?: number; hi?: number }, extra: Limit, note: string): Limit {
+  return { ...bounds, unit: base.unit, clause: base.clause, source: `${base.source}; ${extra.source}`, verified: base.verified && extra.verified, note };
+}
+
+/** The battery emulator / power analyser of the bench, if it has one. */
+export function analyser(bench: Bench): BatteryEmulator | undefined {
+  return bench.find<BatteryEmulator>(...BATTERY_EMULATOR_KINDS);
+}
+
+/**
+ * The output current over [fromNs, toNs] as a series in seconds (t relative to fromNs): measured samples
+ * when the bench has a power analyser, else what the charger reports in CCS (with `source` saying which).
+ */
+export async function currentSeries(bench: Bench, bms: GbtBmsResource, after: number, fromNs: number, toNs: number): Promise<{ series: Series; source: string }> {
+  const a = analyser(bench);
+  if (a) {
+    await a.flush();
+    const s = bench.timeline.samples('currentA', { source: a.source, from: fromNs, to: toNs });
+    if (s.t.length > 10) return { series: { tS: s.t.map((t) => (t - fromNs) / 1e9), y: s.v }, source: `${a.name} samples` };
+  }
+  return { series: ccsSeries(bench, bms, after, fromNs, toNs), source: 'CCS reported current' };
+}
+
+export function ccsSeries(bench: Bench, bms: GbtBmsResource, after: number, fromNs: number, toNs: number): Series {
+  const ccs = messages(bench, bms, after, 'rx', 'CCS').filter((e) => e.t >= fromNs && e.t <= toNs);
+  return { tS: ccs.map((e) => (e.t - fromNs) / 1e9), y: ccs.map((e) => Number(value(e, 'outputCurrentA'))) };
+}
+
+export function mean(xs: number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN;
+}
+
+/** Wait on the bench clock until pred() holds or timeoutMs passed; returns whether it held. */
+export async function until(bench: Bench, pred: () => boolean, timeoutMs: number, pollMs = 10): Promise<boolean> {
+  const end = bench.clock.nowMs() + timeoutMs;
+  while (!pred()) {
+    if (bench.clock.nowMs() >= end) return false;
+    await bench.clock.sleep(pollMs);
+  }
+  return true;
+}
+
+/** Attach the vehicle node's candump and the decoded session of this test. */
+export function attachGbtEvidence(bench: Bench, bms: GbtBmsResource, after: number): void {
+  const events = bench.timeline.query({ afterSeq: after });
+  const dump = candumpText(events, { clock: bench.clock, sources: [bms.canResource] });
+  if (dump) attachText('candump (vehicle CAN node)', dump, 'log');
+  const decoded = formatDecodedSession(
+    events.filter((e) => e.kind === 'gbt' && e.source === bms.source).map((e) => ({ t: e.t, ...(e.data as GbtEventData) })),
+  );
+  if (decoded) attachText('GB/T 27930 session (decoded)', decoded, 'txt');
+}
