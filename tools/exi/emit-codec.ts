@@ -177,7 +177,8 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
           if (p.ev === 'SE*' || p.ev === 'CH*') return;
           if (p.ev === 'EE') {
             hasEE = true;
-            L(`${indent}w.bits(${code}, ${width}); chkAllKeysUsed(v, used, ${allowed}, ${lit(name)}); return;`);
+            const leftovers = [...arrayKeys].map((k) => `chkAllItemsUsed(v[${lit(k)}], ${counters.get(k)}, ${lit(`${name}.${k}`)}); `).join('');
+            L(`${indent}w.bits(${code}, ${width}); chkAllKeysUsed(v, used, ${allowed}, ${lit(name)}); ${leftovers}return;`);
             return;
           }
           const k = keyOf(p);
@@ -254,7 +255,7 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
     `import type { BitReader } from '../runtime/bit-reader.ts';`,
     `import { type BitWriter, hexToBytes, base64ToBytes } from '../runtime/bit-writer.ts';`,
     `import { ExiEncodeError } from '../errors.ts';`,
-    `import { chkAllKeysUsed, chkArray, chkBig, chkBool, chkInt, chkObject, chkOctets, chkString, enumIndex, missing, writeUnsignedBig } from '../runtime/value-checks.ts';`,
+    `import { chkAllItemsUsed, chkAllKeysUsed, chkArray, chkBig, chkBool, chkInt, chkObject, chkOctets, chkString, enumIndex, missing, writeUnsignedBig } from '../runtime/value-checks.ts';`,
     ``,
     `/** Global elements in document-grammar order (the root event code is the index). */`,
     `export const ROOT_ELEMENTS: readonly string[] = ${JSON.stringify(roots)};`,

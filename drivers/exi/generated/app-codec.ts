@@ -3,7 +3,7 @@
 import type { BitReader } from '../runtime/bit-reader.ts';
 import { type BitWriter, hexToBytes, base64ToBytes } from '../runtime/bit-writer.ts';
 import { ExiEncodeError } from '../errors.ts';
-import { chkAllKeysUsed, chkArray, chkBig, chkBool, chkInt, chkObject, chkOctets, chkString, enumIndex, missing, writeUnsignedBig } from '../runtime/value-checks.ts';
+import { chkAllItemsUsed, chkAllKeysUsed, chkArray, chkBig, chkBool, chkInt, chkObject, chkOctets, chkString, enumIndex, missing, writeUnsignedBig } from '../runtime/value-checks.ts';
 
 /** Global elements in document-grammar order (the root event code is the index). */
 export const ROOT_ELEMENTS: readonly string[] = ["supportedAppProtocolReq","supportedAppProtocolRes"];
@@ -54,9 +54,9 @@ function e_supportedAppProtocolReq(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 20) {
           if (v["AppProtocol"] !== undefined) { const a = chkArray(v["AppProtocol"], "supportedAppProtocolReq.AppProtocol"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_AppProtocolType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K0, "supportedAppProtocolReq"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K0, "supportedAppProtocolReq"); chkAllItemsUsed(v["AppProtocol"], u0, "supportedAppProtocolReq.AppProtocol"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K0, "supportedAppProtocolReq"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K0, "supportedAppProtocolReq"); chkAllItemsUsed(v["AppProtocol"], u0, "supportedAppProtocolReq.AppProtocol"); return;
         }
       }
       default: throw new Error('internal: bad state');

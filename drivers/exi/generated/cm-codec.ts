@@ -3,7 +3,7 @@
 import type { BitReader } from '../runtime/bit-reader.ts';
 import { type BitWriter, hexToBytes, base64ToBytes } from '../runtime/bit-writer.ts';
 import { ExiEncodeError } from '../errors.ts';
-import { chkAllKeysUsed, chkArray, chkBig, chkBool, chkInt, chkObject, chkOctets, chkString, enumIndex, missing, writeUnsignedBig } from '../runtime/value-checks.ts';
+import { chkAllItemsUsed, chkAllKeysUsed, chkArray, chkBig, chkBool, chkInt, chkObject, chkOctets, chkString, enumIndex, missing, writeUnsignedBig } from '../runtime/value-checks.ts';
 
 /** Global elements in document-grammar order (the root event code is the index). */
 export const ROOT_ELEMENTS: readonly string[] = ["AuthorizationReq","AuthorizationRes","AuthorizationSetupReq","AuthorizationSetupRes","CLReqControlMode","CLResControlMode","CanonicalizationMethod","CertificateInstallationReq","CertificateInstallationRes","DSAKeyValue","DigestMethod","DigestValue","KeyInfo","KeyName","KeyValue","Manifest","MeteringConfirmationReq","MeteringConfirmationRes","MgmtData","Object","PGPData","PowerDeliveryReq","PowerDeliveryRes","RSAKeyValue","Reference","RetrievalMethod","SPKIData","ScheduleExchangeReq","ScheduleExchangeRes","ServiceDetailReq","ServiceDetailRes","ServiceDiscoveryReq","ServiceDiscoveryRes","ServiceSelectionReq","ServiceSelectionRes","SessionSetupReq","SessionSetupRes","SessionStopReq","SessionStopRes","Signature","SignatureMethod","SignatureProperties","SignatureProperty","SignatureValue","SignedInfo","SignedInstallationData","SignedMeteringData","Transform","Transforms","VehicleCheckInReq","VehicleCheckInRes","VehicleCheckOutReq","VehicleCheckOutRes","X509Data"];
@@ -426,7 +426,7 @@ function e_KeyInfoType(w: BitWriter, x: unknown): void {
         if (v["PGPData"] !== undefined) { const a = chkArray(v["PGPData"], "KeyInfoType.PGPData"); if (u5 < a.length) { const item = a[u5]; w.bits(4, 4); e_PGPDataType(w, item); if (u5++ === 0) used++; s = 2; continue; } }
         if (v["SPKIData"] !== undefined) { const a = chkArray(v["SPKIData"], "KeyInfoType.SPKIData"); if (u6 < a.length) { const item = a[u6]; w.bits(5, 4); e_SPKIDataType(w, item); if (u6++ === 0) used++; s = 2; continue; } }
         if (v["MgmtData"] !== undefined) { const a = chkArray(v["MgmtData"], "KeyInfoType.MgmtData"); if (u7 < a.length) { const item = a[u7]; w.bits(6, 4); w.bits(0, 1); w.string(chkString(item, 2147483647, "KeyInfoType.MgmtData")); w.bits(0, 1); if (u7++ === 0) used++; s = 2; continue; } }
-        w.bits(8, 4); chkAllKeysUsed(v, used, K2, "KeyInfoType"); return;
+        w.bits(8, 4); chkAllKeysUsed(v, used, K2, "KeyInfoType"); chkAllItemsUsed(v["KeyName"], u1, "KeyInfoType.KeyName"); chkAllItemsUsed(v["KeyValue"], u2, "KeyInfoType.KeyValue"); chkAllItemsUsed(v["RetrievalMethod"], u3, "KeyInfoType.RetrievalMethod"); chkAllItemsUsed(v["X509Data"], u4, "KeyInfoType.X509Data"); chkAllItemsUsed(v["PGPData"], u5, "KeyInfoType.PGPData"); chkAllItemsUsed(v["SPKIData"], u6, "KeyInfoType.SPKIData"); chkAllItemsUsed(v["MgmtData"], u7, "KeyInfoType.MgmtData"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -518,7 +518,7 @@ function e_ManifestType(w: BitWriter, x: unknown): void {
       }
       case 2: {
         if (v["Reference"] !== undefined) { const a = chkArray(v["Reference"], "ManifestType.Reference"); if (u1 < a.length) { const item = a[u1]; w.bits(0, 2); e_ReferenceType(w, item); if (u1++ === 0) used++; s = 2; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K4, "ManifestType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K4, "ManifestType"); chkAllItemsUsed(v["Reference"], u1, "ManifestType.Reference"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -936,11 +936,11 @@ function e_SPKIDataType(w: BitWriter, x: unknown): void {
       }
       case 1: {
         if (v["SPKISexp"] !== undefined) { const a = chkArray(v["SPKISexp"], "SPKIDataType.SPKISexp"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "SPKIDataType.SPKISexp"), 2147483647, undefined, "SPKIDataType.SPKISexp")); w.bits(0, 1); if (u0++ === 0) used++; s = 1; continue; } }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K10, "SPKIDataType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K10, "SPKIDataType"); chkAllItemsUsed(v["SPKISexp"], u0, "SPKIDataType.SPKISexp"); return;
       }
       case 2: {
         if (v["SPKISexp"] !== undefined) { const a = chkArray(v["SPKISexp"], "SPKIDataType.SPKISexp"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "SPKIDataType.SPKISexp"), 2147483647, undefined, "SPKIDataType.SPKISexp")); w.bits(0, 1); if (u0++ === 0) used++; s = 1; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K10, "SPKIDataType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K10, "SPKIDataType"); chkAllItemsUsed(v["SPKISexp"], u0, "SPKIDataType.SPKISexp"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -1051,7 +1051,7 @@ function e_SignaturePropertiesType(w: BitWriter, x: unknown): void {
       }
       case 2: {
         if (v["SignatureProperty"] !== undefined) { const a = chkArray(v["SignatureProperty"], "SignaturePropertiesType.SignatureProperty"); if (u1 < a.length) { const item = a[u1]; w.bits(0, 2); e_SignaturePropertyType(w, item); if (u1++ === 0) used++; s = 2; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K12, "SignaturePropertiesType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K12, "SignaturePropertiesType"); chkAllItemsUsed(v["SignatureProperty"], u1, "SignaturePropertiesType.SignatureProperty"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -1183,15 +1183,15 @@ function e_SignatureType(w: BitWriter, x: unknown): void {
       case 3: {
         if (u3 === 0 && v["KeyInfo"] !== undefined) { const item = v["KeyInfo"]; w.bits(0, 2); e_KeyInfoType(w, item); u3 = 1; used++; s = 4; continue; }
         if (v["Object"] !== undefined) { const a = chkArray(v["Object"], "SignatureType.Object"); if (u4 < a.length) { const item = a[u4]; w.bits(1, 2); e_ObjectType(w, item); if (u4++ === 0) used++; s = 5; continue; } }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K14, "SignatureType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K14, "SignatureType"); chkAllItemsUsed(v["Object"], u4, "SignatureType.Object"); return;
       }
       case 4: {
         if (v["Object"] !== undefined) { const a = chkArray(v["Object"], "SignatureType.Object"); if (u4 < a.length) { const item = a[u4]; w.bits(0, 2); e_ObjectType(w, item); if (u4++ === 0) used++; s = 5; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K14, "SignatureType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K14, "SignatureType"); chkAllItemsUsed(v["Object"], u4, "SignatureType.Object"); return;
       }
       case 5: {
         if (v["Object"] !== undefined) { const a = chkArray(v["Object"], "SignatureType.Object"); if (u4 < a.length) { const item = a[u4]; w.bits(0, 2); e_ObjectType(w, item); if (u4++ === 0) used++; s = 5; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K14, "SignatureType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K14, "SignatureType"); chkAllItemsUsed(v["Object"], u4, "SignatureType.Object"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -1307,7 +1307,7 @@ function e_SignedInfoType(w: BitWriter, x: unknown): void {
       }
       case 4: {
         if (v["Reference"] !== undefined) { const a = chkArray(v["Reference"], "SignedInfoType.Reference"); if (u3 < a.length) { const item = a[u3]; w.bits(0, 2); e_ReferenceType(w, item); if (u3++ === 0) used++; s = 4; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K16, "SignedInfoType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K16, "SignedInfoType"); chkAllItemsUsed(v["Reference"], u3, "SignedInfoType.Reference"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -1356,11 +1356,11 @@ function e_TransformType(w: BitWriter, x: unknown): void {
       }
       case 1: {
         if (v["XPath"] !== undefined) { const a = chkArray(v["XPath"], "TransformType.XPath"); if (u1 < a.length) { const item = a[u1]; w.bits(0, 3); w.bits(0, 1); w.string(chkString(item, 2147483647, "TransformType.XPath")); w.bits(0, 1); if (u1++ === 0) used++; s = 2; continue; } }
-        w.bits(2, 3); chkAllKeysUsed(v, used, K17, "TransformType"); return;
+        w.bits(2, 3); chkAllKeysUsed(v, used, K17, "TransformType"); chkAllItemsUsed(v["XPath"], u1, "TransformType.XPath"); return;
       }
       case 2: {
         if (v["XPath"] !== undefined) { const a = chkArray(v["XPath"], "TransformType.XPath"); if (u1 < a.length) { const item = a[u1]; w.bits(0, 3); w.bits(0, 1); w.string(chkString(item, 2147483647, "TransformType.XPath")); w.bits(0, 1); if (u1++ === 0) used++; s = 2; continue; } }
-        w.bits(2, 3); chkAllKeysUsed(v, used, K17, "TransformType"); return;
+        w.bits(2, 3); chkAllKeysUsed(v, used, K17, "TransformType"); chkAllItemsUsed(v["XPath"], u1, "TransformType.XPath"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -1399,7 +1399,7 @@ function e_TransformsType(w: BitWriter, x: unknown): void {
       }
       case 1: {
         if (v["Transform"] !== undefined) { const a = chkArray(v["Transform"], "TransformsType.Transform"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_TransformType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K18, "TransformsType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K18, "TransformsType"); chkAllItemsUsed(v["Transform"], u0, "TransformsType.Transform"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -1456,7 +1456,7 @@ function e_X509DataType(w: BitWriter, x: unknown): void {
         if (v["X509SubjectName"] !== undefined) { const a = chkArray(v["X509SubjectName"], "X509DataType.X509SubjectName"); if (u2 < a.length) { const item = a[u2]; w.bits(2, 3); w.bits(0, 1); w.string(chkString(item, 2147483647, "X509DataType.X509SubjectName")); w.bits(0, 1); if (u2++ === 0) used++; s = 1; continue; } }
         if (v["X509Certificate"] !== undefined) { const a = chkArray(v["X509Certificate"], "X509DataType.X509Certificate"); if (u3 < a.length) { const item = a[u3]; w.bits(3, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "X509DataType.X509Certificate"), 2147483647, undefined, "X509DataType.X509Certificate")); w.bits(0, 1); if (u3++ === 0) used++; s = 1; continue; } }
         if (v["X509CRL"] !== undefined) { const a = chkArray(v["X509CRL"], "X509DataType.X509CRL"); if (u4 < a.length) { const item = a[u4]; w.bits(4, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "X509DataType.X509CRL"), 2147483647, undefined, "X509DataType.X509CRL")); w.bits(0, 1); if (u4++ === 0) used++; s = 1; continue; } }
-        w.bits(6, 3); chkAllKeysUsed(v, used, K19, "X509DataType"); return;
+        w.bits(6, 3); chkAllKeysUsed(v, used, K19, "X509DataType"); chkAllItemsUsed(v["X509IssuerSerial"], u0, "X509DataType.X509IssuerSerial"); chkAllItemsUsed(v["X509SKI"], u1, "X509DataType.X509SKI"); chkAllItemsUsed(v["X509SubjectName"], u2, "X509DataType.X509SubjectName"); chkAllItemsUsed(v["X509Certificate"], u3, "X509DataType.X509Certificate"); chkAllItemsUsed(v["X509CRL"], u4, "X509DataType.X509CRL"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -1713,9 +1713,9 @@ function e_AdditionalServiceListType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 5) {
           if (v["AdditionalService"] !== undefined) { const a = chkArray(v["AdditionalService"], "AdditionalServiceListType.AdditionalService"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_AdditionalServiceType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K22, "AdditionalServiceListType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K22, "AdditionalServiceListType"); chkAllItemsUsed(v["AdditionalService"], u0, "AdditionalServiceListType.AdditionalService"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K22, "AdditionalServiceListType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K22, "AdditionalServiceListType"); chkAllItemsUsed(v["AdditionalService"], u0, "AdditionalServiceListType.AdditionalService"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -1999,7 +1999,7 @@ function e_AuthorizationSetupResType(w: BitWriter, x: unknown): void {
         return missing("EIM_ASResAuthorizationMode or PnC_ASResAuthorizationMode", "AuthorizationSetupResType");
       }
       case 5: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K33, "AuthorizationSetupResType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K33, "AuthorizationSetupResType"); chkAllItemsUsed(v["AuthorizationServices"], u2, "AuthorizationSetupResType.AuthorizationServices"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -2649,9 +2649,9 @@ function e_EMAIDListType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 8) {
           if (v["EMAID"] !== undefined) { const a = chkArray(v["EMAID"], "EMAIDListType.EMAID"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); w.bits(0, 1); w.string(chkString(item, 255, "EMAIDListType.EMAID")); w.bits(0, 1); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K41, "EMAIDListType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K41, "EMAIDListType"); chkAllItemsUsed(v["EMAID"], u0, "EMAIDListType.EMAID"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K41, "EMAIDListType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K41, "EMAIDListType"); chkAllItemsUsed(v["EMAID"], u0, "EMAIDListType.EMAID"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -2808,9 +2808,9 @@ function e_EVPowerProfileEntryListType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 2048) {
           if (v["EVPowerProfileEntry"] !== undefined) { const a = chkArray(v["EVPowerProfileEntry"], "EVPowerProfileEntryListType.EVPowerProfileEntry"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_PowerScheduleEntryType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K44, "EVPowerProfileEntryListType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K44, "EVPowerProfileEntryListType"); chkAllItemsUsed(v["EVPowerProfileEntry"], u0, "EVPowerProfileEntryListType.EVPowerProfileEntry"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K44, "EVPowerProfileEntryListType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K44, "EVPowerProfileEntryListType"); chkAllItemsUsed(v["EVPowerProfileEntry"], u0, "EVPowerProfileEntryListType.EVPowerProfileEntry"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -2914,9 +2914,9 @@ function e_EVPowerScheduleEntryListType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 1024) {
           if (v["EVPowerScheduleEntry"] !== undefined) { const a = chkArray(v["EVPowerScheduleEntry"], "EVPowerScheduleEntryListType.EVPowerScheduleEntry"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_EVPowerScheduleEntryType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K46, "EVPowerScheduleEntryListType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K46, "EVPowerScheduleEntryListType"); chkAllItemsUsed(v["EVPowerScheduleEntry"], u0, "EVPowerScheduleEntryListType.EVPowerScheduleEntry"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K46, "EVPowerScheduleEntryListType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K46, "EVPowerScheduleEntryListType"); chkAllItemsUsed(v["EVPowerScheduleEntry"], u0, "EVPowerScheduleEntryListType.EVPowerScheduleEntry"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -3055,9 +3055,9 @@ function e_EVPriceRuleStackListType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 1024) {
           if (v["EVPriceRuleStack"] !== undefined) { const a = chkArray(v["EVPriceRuleStack"], "EVPriceRuleStackListType.EVPriceRuleStack"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_EVPriceRuleStackType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K49, "EVPriceRuleStackListType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K49, "EVPriceRuleStackListType"); chkAllItemsUsed(v["EVPriceRuleStack"], u0, "EVPriceRuleStackListType.EVPriceRuleStack"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K49, "EVPriceRuleStackListType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K49, "EVPriceRuleStackListType"); chkAllItemsUsed(v["EVPriceRuleStack"], u0, "EVPriceRuleStackListType.EVPriceRuleStack"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -3113,9 +3113,9 @@ function e_EVPriceRuleStackType(w: BitWriter, x: unknown): void {
       case 2: {
         if (u1 < 8) {
           if (v["EVPriceRule"] !== undefined) { const a = chkArray(v["EVPriceRule"], "EVPriceRuleStackType.EVPriceRule"); if (u1 < a.length) { const item = a[u1]; w.bits(0, 2); e_EVPriceRuleType(w, item); if (u1++ === 0) used++; s = 2; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K50, "EVPriceRuleStackType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K50, "EVPriceRuleStackType"); chkAllItemsUsed(v["EVPriceRule"], u1, "EVPriceRuleStackType.EVPriceRule"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K50, "EVPriceRuleStackType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K50, "EVPriceRuleStackType"); chkAllItemsUsed(v["EVPriceRule"], u1, "EVPriceRuleStackType.EVPriceRule"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -3324,9 +3324,9 @@ function e_OverstayRuleListType(w: BitWriter, x: unknown): void {
       case 3: {
         if (u2 < 5) {
           if (v["OverstayRule"] !== undefined) { const a = chkArray(v["OverstayRule"], "OverstayRuleListType.OverstayRule"); if (u2 < a.length) { const item = a[u2]; w.bits(0, 2); e_OverstayRuleType(w, item); if (u2++ === 0) used++; s = 3; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K54, "OverstayRuleListType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K54, "OverstayRuleListType"); chkAllItemsUsed(v["OverstayRule"], u2, "OverstayRuleListType.OverstayRule"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K54, "OverstayRuleListType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K54, "OverstayRuleListType"); chkAllItemsUsed(v["OverstayRule"], u2, "OverstayRuleListType.OverstayRule"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -3448,9 +3448,9 @@ function e_ParameterSetType(w: BitWriter, x: unknown): void {
       case 2: {
         if (u1 < 32) {
           if (v["Parameter"] !== undefined) { const a = chkArray(v["Parameter"], "ParameterSetType.Parameter"); if (u1 < a.length) { const item = a[u1]; w.bits(0, 2); e_ParameterType(w, item); if (u1++ === 0) used++; s = 2; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K56, "ParameterSetType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K56, "ParameterSetType"); chkAllItemsUsed(v["Parameter"], u1, "ParameterSetType.Parameter"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K56, "ParameterSetType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K56, "ParameterSetType"); chkAllItemsUsed(v["Parameter"], u1, "ParameterSetType.Parameter"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -3788,9 +3788,9 @@ function e_PowerScheduleEntryListType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 1024) {
           if (v["PowerScheduleEntry"] !== undefined) { const a = chkArray(v["PowerScheduleEntry"], "PowerScheduleEntryListType.PowerScheduleEntry"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_PowerScheduleEntryType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K66, "PowerScheduleEntryListType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K66, "PowerScheduleEntryListType"); chkAllItemsUsed(v["PowerScheduleEntry"], u0, "PowerScheduleEntryListType.PowerScheduleEntry"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K66, "PowerScheduleEntryListType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K66, "PowerScheduleEntryListType"); chkAllItemsUsed(v["PowerScheduleEntry"], u0, "PowerScheduleEntryListType.PowerScheduleEntry"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -3975,9 +3975,9 @@ function e_PriceLevelScheduleEntryListType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 1024) {
           if (v["PriceLevelScheduleEntry"] !== undefined) { const a = chkArray(v["PriceLevelScheduleEntry"], "PriceLevelScheduleEntryListType.PriceLevelScheduleEntry"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_PriceLevelScheduleEntryType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K69, "PriceLevelScheduleEntryListType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K69, "PriceLevelScheduleEntryListType"); chkAllItemsUsed(v["PriceLevelScheduleEntry"], u0, "PriceLevelScheduleEntryListType.PriceLevelScheduleEntry"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K69, "PriceLevelScheduleEntryListType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K69, "PriceLevelScheduleEntryListType"); chkAllItemsUsed(v["PriceLevelScheduleEntry"], u0, "PriceLevelScheduleEntryListType.PriceLevelScheduleEntry"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -4156,9 +4156,9 @@ function e_PriceRuleStackListType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 1024) {
           if (v["PriceRuleStack"] !== undefined) { const a = chkArray(v["PriceRuleStack"], "PriceRuleStackListType.PriceRuleStack"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_PriceRuleStackType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K72, "PriceRuleStackListType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K72, "PriceRuleStackListType"); chkAllItemsUsed(v["PriceRuleStack"], u0, "PriceRuleStackListType.PriceRuleStack"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K72, "PriceRuleStackListType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K72, "PriceRuleStackListType"); chkAllItemsUsed(v["PriceRuleStack"], u0, "PriceRuleStackListType.PriceRuleStack"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -4214,9 +4214,9 @@ function e_PriceRuleStackType(w: BitWriter, x: unknown): void {
       case 2: {
         if (u1 < 8) {
           if (v["PriceRule"] !== undefined) { const a = chkArray(v["PriceRule"], "PriceRuleStackType.PriceRule"); if (u1 < a.length) { const item = a[u1]; w.bits(0, 2); e_PriceRuleType(w, item); if (u1++ === 0) used++; s = 2; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K73, "PriceRuleStackType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K73, "PriceRuleStackType"); chkAllItemsUsed(v["PriceRule"], u1, "PriceRuleStackType.PriceRule"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K73, "PriceRuleStackType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K73, "PriceRuleStackType"); chkAllItemsUsed(v["PriceRule"], u1, "PriceRuleStackType.PriceRule"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -4758,9 +4758,9 @@ function e_Scheduled_SEResControlModeType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 3) {
           if (v["ScheduleTuple"] !== undefined) { const a = chkArray(v["ScheduleTuple"], "Scheduled_SEResControlModeType.ScheduleTuple"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_ScheduleTupleType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K83, "Scheduled_SEResControlModeType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K83, "Scheduled_SEResControlModeType"); chkAllItemsUsed(v["ScheduleTuple"], u0, "Scheduled_SEResControlModeType.ScheduleTuple"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K83, "Scheduled_SEResControlModeType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K83, "Scheduled_SEResControlModeType"); chkAllItemsUsed(v["ScheduleTuple"], u0, "Scheduled_SEResControlModeType.ScheduleTuple"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -4844,9 +4844,9 @@ function e_SelectedServiceListType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 16) {
           if (v["SelectedService"] !== undefined) { const a = chkArray(v["SelectedService"], "SelectedServiceListType.SelectedService"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_SelectedServiceType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K85, "SelectedServiceListType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K85, "SelectedServiceListType"); chkAllItemsUsed(v["SelectedService"], u0, "SelectedServiceListType.SelectedService"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K85, "SelectedServiceListType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K85, "SelectedServiceListType"); chkAllItemsUsed(v["SelectedService"], u0, "SelectedServiceListType.SelectedService"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -5170,9 +5170,9 @@ function e_ServiceIDListType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 16) {
           if (v["ServiceID"] !== undefined) { const a = chkArray(v["ServiceID"], "ServiceIDListType.ServiceID"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "ServiceIDListType.ServiceID")); w.bits(0, 1); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K91, "ServiceIDListType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K91, "ServiceIDListType"); chkAllItemsUsed(v["ServiceID"], u0, "ServiceIDListType.ServiceID"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K91, "ServiceIDListType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K91, "ServiceIDListType"); chkAllItemsUsed(v["ServiceID"], u0, "ServiceIDListType.ServiceID"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -5219,9 +5219,9 @@ function e_ServiceListType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 8) {
           if (v["Service"] !== undefined) { const a = chkArray(v["Service"], "ServiceListType.Service"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_ServiceType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K92, "ServiceListType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K92, "ServiceListType"); chkAllItemsUsed(v["Service"], u0, "ServiceListType.Service"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K92, "ServiceListType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K92, "ServiceListType"); chkAllItemsUsed(v["Service"], u0, "ServiceListType.Service"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -5268,9 +5268,9 @@ function e_ServiceParameterListType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 32) {
           if (v["ParameterSet"] !== undefined) { const a = chkArray(v["ParameterSet"], "ServiceParameterListType.ParameterSet"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_ParameterSetType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K93, "ServiceParameterListType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K93, "ServiceParameterListType"); chkAllItemsUsed(v["ParameterSet"], u0, "ServiceParameterListType.ParameterSet"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K93, "ServiceParameterListType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K93, "ServiceParameterListType"); chkAllItemsUsed(v["ParameterSet"], u0, "ServiceParameterListType.ParameterSet"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -5892,9 +5892,9 @@ function e_SubCertificatesType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 3) {
           if (v["Certificate"] !== undefined) { const a = chkArray(v["Certificate"], "SubCertificatesType.Certificate"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "SubCertificatesType.Certificate"), 1600, undefined, "SubCertificatesType.Certificate")); w.bits(0, 1); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K106, "SubCertificatesType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K106, "SubCertificatesType"); chkAllItemsUsed(v["Certificate"], u0, "SubCertificatesType.Certificate"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K106, "SubCertificatesType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K106, "SubCertificatesType"); chkAllItemsUsed(v["Certificate"], u0, "SubCertificatesType.Certificate"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -5941,9 +5941,9 @@ function e_SupportedProvidersListType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 128) {
           if (v["ProviderID"] !== undefined) { const a = chkArray(v["ProviderID"], "SupportedProvidersListType.ProviderID"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); w.bits(0, 1); w.string(chkString(item, 80, "SupportedProvidersListType.ProviderID")); w.bits(0, 1); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K107, "SupportedProvidersListType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K107, "SupportedProvidersListType"); chkAllItemsUsed(v["ProviderID"], u0, "SupportedProvidersListType.ProviderID"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K107, "SupportedProvidersListType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K107, "SupportedProvidersListType"); chkAllItemsUsed(v["ProviderID"], u0, "SupportedProvidersListType.ProviderID"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -5990,9 +5990,9 @@ function e_TaxRuleListType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 10) {
           if (v["TaxRule"] !== undefined) { const a = chkArray(v["TaxRule"], "TaxRuleListType.TaxRule"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_TaxRuleType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K108, "TaxRuleListType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K108, "TaxRuleListType"); chkAllItemsUsed(v["TaxRule"], u0, "TaxRuleListType.TaxRule"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K108, "TaxRuleListType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K108, "TaxRuleListType"); chkAllItemsUsed(v["TaxRule"], u0, "TaxRuleListType.TaxRule"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -6618,9 +6618,9 @@ function e_ListOfRootCertificateIDsType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 20) {
           if (v["RootCertificateID"] !== undefined) { const a = chkArray(v["RootCertificateID"], "ListOfRootCertificateIDsType.RootCertificateID"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_X509IssuerSerialType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K127, "ListOfRootCertificateIDsType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K127, "ListOfRootCertificateIDsType"); chkAllItemsUsed(v["RootCertificateID"], u0, "ListOfRootCertificateIDsType.RootCertificateID"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K127, "ListOfRootCertificateIDsType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K127, "ListOfRootCertificateIDsType"); chkAllItemsUsed(v["RootCertificateID"], u0, "ListOfRootCertificateIDsType.RootCertificateID"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -6948,36 +6948,36 @@ function e_ReceiptType(w: BitWriter, x: unknown): void {
         if (u3 === 0 && v["AdditionalServicesCosts"] !== undefined) { const item = v["AdditionalServicesCosts"]; w.bits(2, 3); e_DetailedCostType(w, item); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(3, 3); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(4, 3); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(5, 3); chkAllKeysUsed(v, used, K131, "ReceiptType"); return;
+        w.bits(5, 3); chkAllKeysUsed(v, used, K131, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 2: {
         if (u2 === 0 && v["OccupancyCosts"] !== undefined) { const item = v["OccupancyCosts"]; w.bits(0, 3); e_DetailedCostType(w, item); u2 = 1; used++; s = 3; continue; }
         if (u3 === 0 && v["AdditionalServicesCosts"] !== undefined) { const item = v["AdditionalServicesCosts"]; w.bits(1, 3); e_DetailedCostType(w, item); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(2, 3); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(3, 3); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(4, 3); chkAllKeysUsed(v, used, K131, "ReceiptType"); return;
+        w.bits(4, 3); chkAllKeysUsed(v, used, K131, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 3: {
         if (u3 === 0 && v["AdditionalServicesCosts"] !== undefined) { const item = v["AdditionalServicesCosts"]; w.bits(0, 3); e_DetailedCostType(w, item); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(1, 3); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(2, 3); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K131, "ReceiptType"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K131, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 4: {
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(0, 2); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(1, 2); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K131, "ReceiptType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K131, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 5: {
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(0, 2); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K131, "ReceiptType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K131, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 6: {
         if (u5 < 10) {
           if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(0, 2); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K131, "ReceiptType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K131, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K131, "ReceiptType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K131, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
         }
       }
       default: throw new Error('internal: bad state');

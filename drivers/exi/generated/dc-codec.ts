@@ -3,7 +3,7 @@
 import type { BitReader } from '../runtime/bit-reader.ts';
 import { type BitWriter, hexToBytes, base64ToBytes } from '../runtime/bit-writer.ts';
 import { ExiEncodeError } from '../errors.ts';
-import { chkAllKeysUsed, chkArray, chkBig, chkBool, chkInt, chkObject, chkOctets, chkString, enumIndex, missing, writeUnsignedBig } from '../runtime/value-checks.ts';
+import { chkAllItemsUsed, chkAllKeysUsed, chkArray, chkBig, chkBool, chkInt, chkObject, chkOctets, chkString, enumIndex, missing, writeUnsignedBig } from '../runtime/value-checks.ts';
 
 /** Global elements in document-grammar order (the root event code is the index). */
 export const ROOT_ELEMENTS: readonly string[] = ["BPT_DC_CPDReqEnergyTransferMode","BPT_DC_CPDResEnergyTransferMode","BPT_Dynamic_DC_CLReqControlMode","BPT_Dynamic_DC_CLResControlMode","BPT_Scheduled_DC_CLReqControlMode","BPT_Scheduled_DC_CLResControlMode","CLReqControlMode","CLResControlMode","CanonicalizationMethod","DC_CPDReqEnergyTransferMode","DC_CPDResEnergyTransferMode","DC_CableCheckReq","DC_CableCheckRes","DC_ChargeLoopReq","DC_ChargeLoopRes","DC_ChargeParameterDiscoveryReq","DC_ChargeParameterDiscoveryRes","DC_PreChargeReq","DC_PreChargeRes","DC_WeldingDetectionReq","DC_WeldingDetectionRes","DSAKeyValue","DigestMethod","DigestValue","Dynamic_DC_CLReqControlMode","Dynamic_DC_CLResControlMode","KeyInfo","KeyName","KeyValue","Manifest","MgmtData","Object","PGPData","RSAKeyValue","Reference","RetrievalMethod","SPKIData","Scheduled_DC_CLReqControlMode","Scheduled_DC_CLResControlMode","Signature","SignatureMethod","SignatureProperties","SignatureProperty","SignatureValue","SignedInfo","Transform","Transforms","X509Data"];
@@ -357,7 +357,7 @@ function e_KeyInfoType(w: BitWriter, x: unknown): void {
         if (v["PGPData"] !== undefined) { const a = chkArray(v["PGPData"], "KeyInfoType.PGPData"); if (u5 < a.length) { const item = a[u5]; w.bits(4, 4); e_PGPDataType(w, item); if (u5++ === 0) used++; s = 2; continue; } }
         if (v["SPKIData"] !== undefined) { const a = chkArray(v["SPKIData"], "KeyInfoType.SPKIData"); if (u6 < a.length) { const item = a[u6]; w.bits(5, 4); e_SPKIDataType(w, item); if (u6++ === 0) used++; s = 2; continue; } }
         if (v["MgmtData"] !== undefined) { const a = chkArray(v["MgmtData"], "KeyInfoType.MgmtData"); if (u7 < a.length) { const item = a[u7]; w.bits(6, 4); w.bits(0, 1); w.string(chkString(item, 2147483647, "KeyInfoType.MgmtData")); w.bits(0, 1); if (u7++ === 0) used++; s = 2; continue; } }
-        w.bits(8, 4); chkAllKeysUsed(v, used, K2, "KeyInfoType"); return;
+        w.bits(8, 4); chkAllKeysUsed(v, used, K2, "KeyInfoType"); chkAllItemsUsed(v["KeyName"], u1, "KeyInfoType.KeyName"); chkAllItemsUsed(v["KeyValue"], u2, "KeyInfoType.KeyValue"); chkAllItemsUsed(v["RetrievalMethod"], u3, "KeyInfoType.RetrievalMethod"); chkAllItemsUsed(v["X509Data"], u4, "KeyInfoType.X509Data"); chkAllItemsUsed(v["PGPData"], u5, "KeyInfoType.PGPData"); chkAllItemsUsed(v["SPKIData"], u6, "KeyInfoType.SPKIData"); chkAllItemsUsed(v["MgmtData"], u7, "KeyInfoType.MgmtData"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -449,7 +449,7 @@ function e_ManifestType(w: BitWriter, x: unknown): void {
       }
       case 2: {
         if (v["Reference"] !== undefined) { const a = chkArray(v["Reference"], "ManifestType.Reference"); if (u1 < a.length) { const item = a[u1]; w.bits(0, 2); e_ReferenceType(w, item); if (u1++ === 0) used++; s = 2; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K4, "ManifestType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K4, "ManifestType"); chkAllItemsUsed(v["Reference"], u1, "ManifestType.Reference"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -867,11 +867,11 @@ function e_SPKIDataType(w: BitWriter, x: unknown): void {
       }
       case 1: {
         if (v["SPKISexp"] !== undefined) { const a = chkArray(v["SPKISexp"], "SPKIDataType.SPKISexp"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "SPKIDataType.SPKISexp"), 2147483647, undefined, "SPKIDataType.SPKISexp")); w.bits(0, 1); if (u0++ === 0) used++; s = 1; continue; } }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K10, "SPKIDataType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K10, "SPKIDataType"); chkAllItemsUsed(v["SPKISexp"], u0, "SPKIDataType.SPKISexp"); return;
       }
       case 2: {
         if (v["SPKISexp"] !== undefined) { const a = chkArray(v["SPKISexp"], "SPKIDataType.SPKISexp"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "SPKIDataType.SPKISexp"), 2147483647, undefined, "SPKIDataType.SPKISexp")); w.bits(0, 1); if (u0++ === 0) used++; s = 1; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K10, "SPKIDataType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K10, "SPKIDataType"); chkAllItemsUsed(v["SPKISexp"], u0, "SPKIDataType.SPKISexp"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -982,7 +982,7 @@ function e_SignaturePropertiesType(w: BitWriter, x: unknown): void {
       }
       case 2: {
         if (v["SignatureProperty"] !== undefined) { const a = chkArray(v["SignatureProperty"], "SignaturePropertiesType.SignatureProperty"); if (u1 < a.length) { const item = a[u1]; w.bits(0, 2); e_SignaturePropertyType(w, item); if (u1++ === 0) used++; s = 2; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K12, "SignaturePropertiesType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K12, "SignaturePropertiesType"); chkAllItemsUsed(v["SignatureProperty"], u1, "SignaturePropertiesType.SignatureProperty"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -1114,15 +1114,15 @@ function e_SignatureType(w: BitWriter, x: unknown): void {
       case 3: {
         if (u3 === 0 && v["KeyInfo"] !== undefined) { const item = v["KeyInfo"]; w.bits(0, 2); e_KeyInfoType(w, item); u3 = 1; used++; s = 4; continue; }
         if (v["Object"] !== undefined) { const a = chkArray(v["Object"], "SignatureType.Object"); if (u4 < a.length) { const item = a[u4]; w.bits(1, 2); e_ObjectType(w, item); if (u4++ === 0) used++; s = 5; continue; } }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K14, "SignatureType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K14, "SignatureType"); chkAllItemsUsed(v["Object"], u4, "SignatureType.Object"); return;
       }
       case 4: {
         if (v["Object"] !== undefined) { const a = chkArray(v["Object"], "SignatureType.Object"); if (u4 < a.length) { const item = a[u4]; w.bits(0, 2); e_ObjectType(w, item); if (u4++ === 0) used++; s = 5; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K14, "SignatureType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K14, "SignatureType"); chkAllItemsUsed(v["Object"], u4, "SignatureType.Object"); return;
       }
       case 5: {
         if (v["Object"] !== undefined) { const a = chkArray(v["Object"], "SignatureType.Object"); if (u4 < a.length) { const item = a[u4]; w.bits(0, 2); e_ObjectType(w, item); if (u4++ === 0) used++; s = 5; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K14, "SignatureType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K14, "SignatureType"); chkAllItemsUsed(v["Object"], u4, "SignatureType.Object"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -1238,7 +1238,7 @@ function e_SignedInfoType(w: BitWriter, x: unknown): void {
       }
       case 4: {
         if (v["Reference"] !== undefined) { const a = chkArray(v["Reference"], "SignedInfoType.Reference"); if (u3 < a.length) { const item = a[u3]; w.bits(0, 2); e_ReferenceType(w, item); if (u3++ === 0) used++; s = 4; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K16, "SignedInfoType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K16, "SignedInfoType"); chkAllItemsUsed(v["Reference"], u3, "SignedInfoType.Reference"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -1287,11 +1287,11 @@ function e_TransformType(w: BitWriter, x: unknown): void {
       }
       case 1: {
         if (v["XPath"] !== undefined) { const a = chkArray(v["XPath"], "TransformType.XPath"); if (u1 < a.length) { const item = a[u1]; w.bits(0, 3); w.bits(0, 1); w.string(chkString(item, 2147483647, "TransformType.XPath")); w.bits(0, 1); if (u1++ === 0) used++; s = 2; continue; } }
-        w.bits(2, 3); chkAllKeysUsed(v, used, K17, "TransformType"); return;
+        w.bits(2, 3); chkAllKeysUsed(v, used, K17, "TransformType"); chkAllItemsUsed(v["XPath"], u1, "TransformType.XPath"); return;
       }
       case 2: {
         if (v["XPath"] !== undefined) { const a = chkArray(v["XPath"], "TransformType.XPath"); if (u1 < a.length) { const item = a[u1]; w.bits(0, 3); w.bits(0, 1); w.string(chkString(item, 2147483647, "TransformType.XPath")); w.bits(0, 1); if (u1++ === 0) used++; s = 2; continue; } }
-        w.bits(2, 3); chkAllKeysUsed(v, used, K17, "TransformType"); return;
+        w.bits(2, 3); chkAllKeysUsed(v, used, K17, "TransformType"); chkAllItemsUsed(v["XPath"], u1, "TransformType.XPath"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -1330,7 +1330,7 @@ function e_TransformsType(w: BitWriter, x: unknown): void {
       }
       case 1: {
         if (v["Transform"] !== undefined) { const a = chkArray(v["Transform"], "TransformsType.Transform"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_TransformType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K18, "TransformsType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K18, "TransformsType"); chkAllItemsUsed(v["Transform"], u0, "TransformsType.Transform"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -1387,7 +1387,7 @@ function e_X509DataType(w: BitWriter, x: unknown): void {
         if (v["X509SubjectName"] !== undefined) { const a = chkArray(v["X509SubjectName"], "X509DataType.X509SubjectName"); if (u2 < a.length) { const item = a[u2]; w.bits(2, 3); w.bits(0, 1); w.string(chkString(item, 2147483647, "X509DataType.X509SubjectName")); w.bits(0, 1); if (u2++ === 0) used++; s = 1; continue; } }
         if (v["X509Certificate"] !== undefined) { const a = chkArray(v["X509Certificate"], "X509DataType.X509Certificate"); if (u3 < a.length) { const item = a[u3]; w.bits(3, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "X509DataType.X509Certificate"), 2147483647, undefined, "X509DataType.X509Certificate")); w.bits(0, 1); if (u3++ === 0) used++; s = 1; continue; } }
         if (v["X509CRL"] !== undefined) { const a = chkArray(v["X509CRL"], "X509DataType.X509CRL"); if (u4 < a.length) { const item = a[u4]; w.bits(4, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "X509DataType.X509CRL"), 2147483647, undefined, "X509DataType.X509CRL")); w.bits(0, 1); if (u4++ === 0) used++; s = 1; continue; } }
-        w.bits(6, 3); chkAllKeysUsed(v, used, K19, "X509DataType"); return;
+        w.bits(6, 3); chkAllKeysUsed(v, used, K19, "X509DataType"); chkAllItemsUsed(v["X509IssuerSerial"], u0, "X509DataType.X509IssuerSerial"); chkAllItemsUsed(v["X509SKI"], u1, "X509DataType.X509SKI"); chkAllItemsUsed(v["X509SubjectName"], u2, "X509DataType.X509SubjectName"); chkAllItemsUsed(v["X509Certificate"], u3, "X509DataType.X509Certificate"); chkAllItemsUsed(v["X509CRL"], u4, "X509DataType.X509CRL"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -2538,36 +2538,36 @@ function e_ReceiptType(w: BitWriter, x: unknown): void {
         if (u3 === 0 && v["AdditionalServicesCosts"] !== undefined) { const item = v["AdditionalServicesCosts"]; w.bits(2, 3); e_DetailedCostType(w, item); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(3, 3); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(4, 3); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(5, 3); chkAllKeysUsed(v, used, K39, "ReceiptType"); return;
+        w.bits(5, 3); chkAllKeysUsed(v, used, K39, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 2: {
         if (u2 === 0 && v["OccupancyCosts"] !== undefined) { const item = v["OccupancyCosts"]; w.bits(0, 3); e_DetailedCostType(w, item); u2 = 1; used++; s = 3; continue; }
         if (u3 === 0 && v["AdditionalServicesCosts"] !== undefined) { const item = v["AdditionalServicesCosts"]; w.bits(1, 3); e_DetailedCostType(w, item); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(2, 3); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(3, 3); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(4, 3); chkAllKeysUsed(v, used, K39, "ReceiptType"); return;
+        w.bits(4, 3); chkAllKeysUsed(v, used, K39, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 3: {
         if (u3 === 0 && v["AdditionalServicesCosts"] !== undefined) { const item = v["AdditionalServicesCosts"]; w.bits(0, 3); e_DetailedCostType(w, item); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(1, 3); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(2, 3); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K39, "ReceiptType"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K39, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 4: {
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(0, 2); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(1, 2); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K39, "ReceiptType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K39, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 5: {
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(0, 2); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K39, "ReceiptType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K39, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 6: {
         if (u5 < 10) {
           if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(0, 2); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K39, "ReceiptType"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K39, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K39, "ReceiptType"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K39, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
         }
       }
       default: throw new Error('internal: bad state');

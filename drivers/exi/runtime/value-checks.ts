@@ -71,6 +71,12 @@ export function chkAllKeysUsed(v: Record<string, unknown>, used: number, allowed
   throw new ExiEncodeError('element(s) in an order or combination the schema does not allow (or more items than maxOccurs)', at);
 }
 
+/** After EE: every item of a repeated element must have been written (else: more than maxOccurs, or out of order). */
+export function chkAllItemsUsed(v: unknown, used: number, at: string): void {
+  if (v !== undefined && (v as unknown[]).length !== used)
+    throw new ExiEncodeError(`${(v as unknown[]).length} items but only ${used} fit the schema here (more than maxOccurs, or out of order)`, at);
+}
+
 export function missing(expected: string, at: string): never {
   throw new ExiEncodeError(`missing content: expected ${expected}`, at);
 }
