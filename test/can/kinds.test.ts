@@ -1,0 +1,129 @@
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RealClock, waitFor } from '../../drivers/core/clock.ts';
+import { Timeline } from '../../drivers/core/timeline.ts';
+import { BenchFault } from '../../drivers/core/errors.ts';
+import { resourceKind, type BenchConfig, type OpenContext, type Resource } from '../../benches/registry.ts';
+import '../../drivers/can/kinds.ts';
+import type { CanBusResource, CanHubResource } from '../../drivers/can/kinds.ts';
+import { canFrame, CanFrameError, type CanFrame } from '../../drivers/can/frame.ts';
+import { afCanPresent, SocketcanNative } from '../../drivers/can/socketcan-native.ts';
+import { canHubCommand } from '../../drivers/can/cli.ts';
+import { SocketcandCan } from '../../drivers/can/socketcand-client.ts';
+
+function ctx(resources: Map<string, Resource>): OpenContext {
+  const clock = new RealClock();
+  return { clock, timeline: new Timeline({ clock }), resources, bench: {} as BenchConfig, faults: new Set(), runDir: mkdtempSync(join(tmpdir(), 'can-kinds-')) };
+}
+
+describe('CAN resource kinds', function () {
+  it('registers virtual-can, socketcand, socketcan and socketcand-hub with schemas', function () {
+    for (const k of ['virtual-can', 'socketcand', 'socketcan', 'socketcand-hub']) {
+      const kind = resourceKind(k);
+      expect(kind, k).to.not.equal(undefined);
+      expect(kind!.schema).to.have.property('type', 'object');
+    }
+    expect(resourceKind('socketcand-hub')!.openOrder).to.be.greaterThan(resourceKind('socketcand')!.openOrder!);
+  });
+
+  it('opens a hub and two socketcand nodes that find it by name, over real TCP', async function () {
+    const resources = new Map<string, Resource>();
+    const c = ctx(resources);
+    const hub = (await resourceKind('socketcand-hub')!.open('can-hub', { port: 0 }, c)) as CanHubResource;
+    resources.set('can-hub', hub);
+    const vehicle = (await resourceKind('socketcand')!.open('gbt-can', { hub: 'can-hub', bus: 'gbt' }, c)) as CanBusResource;
+    const charger = (await resourceKind('socketcand')!.open('charger-can', { hub: 'can-hub', bus: 'gbt' }, c)) as CanBusResource;
+    const got: CanFrame[] = [];
+    charger.onFrame((f) => got.push(f));
+    await c.clock.sleep(40);
+    await vehicle.send(canFrame(0x182756f4, [0xa5, 0x10]));
+    expect(await waitFor(c.clock, () => got.length === 1, 2000)).to.equal(true);
+    expect(vehicle.identity!()).to.deep.include({ transport: 'socketcand', bus: 'gbt' });
+    expect(c.timeline.query({ kind: 'can', source: 'gbt-can' })[0].data).to.deep.include({ dir: 'tx', id: 0x182756f4 });
+    await vehicle.close();
+    await charger.close();
+    await hub.close();
+    let err: unknown;
+    await resourceKind('socketcand')!.open('x', { hub: 'missing', bus: 'gbt' }, c).catch((e) => (err = e));
+    expect(err).to.be.instanceOf(BenchFault).with.property('message').that.matches(/declare it, kind: socketcand-hub/);
+  });
+
+  it('opens virtual-can nodes on a shared channel', async function () {
+    const c = ctx(new Map());
+    const a = (await resourceKind('virtual-can')!.open('a', { channel: 'kind-bus' }, c)) as CanBusResource;
+    const b = (await resourceKind('virtual-can')!.open('b', { channel: 'kind-bus' }, c)) as CanBusResource;
+    const got: CanFrame[] = [];
+    b.onFrame((f) => got.push(f));
+    await a.send(canFrame(0x1, [1]));
+    await c.clock.sleep(1);
+    expect(got).to.have.length(1);
+    await a.close();
+    await b.close();
+  });
+
+  it('socketcan: without AF_CAN, open fails with a BenchFault naming socketcand and virtual-can', async function () {
+    const c = ctx(new Map());
+    let err: unknown;
+    await resourceKind('socketcan')!.open('can0', { interface: 'can0' }, c).catch((e) => (err = e));
+    expect(err).to.be.instanceOf(BenchFault);
+    if (afCanPresent()) {
+      // a Linux box with the can module but (usually) no can0: the message says which interface to bring up
+      expect((err as Error).message).to.match(/can0/);
+      return;
+    }
+    expect((err as Error).message).to.match(/kernel CAN \(AF_CAN\/SocketCAN\) is unavailable.*'socketcand'.*'virtual-can'/);
+    const reach = await resourceKind('socketcan')!.checkReachable!('can0', { interface: 'can0' }, {} as BenchConfig);
+    expect(reach.ok).to.equal(false);
+  });
+
+  it('socketcan: bounds the payload before it reaches the 4.0.7 addon, and maps frames both ways', async function () {
+    const sent: unknown[] = [];
+    let onMessage: ((m: { id: number; ext?: boolean; data: Buffer }) => void) | undefined;
+    const fake = {
+      createRawChannel: () => ({
+        addListener: (ev: string, cb: (m: { id: number; ext?: boolean; data: Buffer }) => void) => {
+          if (ev === 'onMessage') onMessage = cb;
+        },
+        start() {},
+        stop() {},
+        send: (m: unknown) => sent.push(m),
+        sendFD: (m: unknown) => sent.push(m),
+      }),
+    };
+    const clock = new RealClock();
+    const t = SocketcanNative.open({ interface: 'vcan0', clock, loadModule: () => fake });
+    let err: unknown;
+    await t.send({ id: 0x123, extended: false, data: new Uint8Array(9) }).catch((e) => (err = e));
+    expect(err).to.be.instanceOf(CanFrameError);
+    await t.send({ id: 0x123, extended: false, data: new Uint8Array(65), fd: true }).catch((e) => (err = e));
+    expect(err).to.be.instanceOf(CanFrameError);
+    expect(sent).to.have.length(0);
+    await t.send(canFrame(0x1826f456, [1, 1, 0]));
+    expect(sent).to.have.length(1);
+    const got: CanFrame[] = [];
+    t.onFrame((f) => got.push(f));
+    onMessage!({ id: 0x1812f456, ext: true, data: Buffer.from([1, 2]) });
+    expect(got[0]).to.deep.include({ id: 0x1812f456, extended: true });
+    await t.close();
+  });
+
+  it('canHubCommand prints "listening on HOST:PORT", serves clients, stops on abort', async function () {
+    const lines: string[] = [];
+    const ac = new AbortController();
+    const run = canHubCommand({ port: 0, buses: 'gbt,can0', out: (l) => lines.push(l), err: (l) => lines.push('ERR ' + l), signal: ac.signal });
+    const clock = new RealClock();
+    await waitFor(clock, () => lines.length > 0, 2000);
+    const m = /^listening on 127\.0\.0\.1:(\d+)$/.exec(lines[0]);
+    expect(m, lines[0]).to.not.equal(null);
+    const t = await SocketcandCan.open({ host: '127.0.0.1', port: Number(m![1]), bus: 'gbt', clock });
+    await t.close();
+    ac.abort();
+    await run;
+    expect(lines.at(-1)).to.match(/^hub stopped/);
+    let err: unknown;
+    await canHubCommand({ port: 70000 }).catch((e) => (err = e));
+    expect((err as Error).name).to.equal('UsageError');
+  });
+});
