@@ -13,7 +13,7 @@ import type { SchemaModel } from '../drivers/exi/schema-model.ts';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface GrammarSpec {
-  id: 'app' | 'cm' | 'dc';
+  id: 'app' | 'cm' | 'dc' | 'ac';
   title: string;
   file: string;
   /** Namespace of the message elements (the roots the JSON types alias). */
@@ -24,6 +24,8 @@ export const GRAMMARS: GrammarSpec[] = [
   { id: 'app', title: 'AppProtocol (supportedAppProtocol)', file: 'common/V2G_CI_AppProtocol.xsd', messageNs: 'urn:iso:15118:2:2010:AppProtocol' },
   { id: 'cm', title: 'ISO 15118-20 CommonMessages', file: 'iso15118-20/V2G_CI_CommonMessages.xsd', messageNs: 'urn:iso:std:iso:15118:-20:CommonMessages' },
   { id: 'dc', title: 'ISO 15118-20 DC', file: 'iso15118-20/V2G_CI_DC.xsd', messageNs: 'urn:iso:std:iso:15118:-20:DC' },
+  // Not in the public API yet (ExiGrammar is app|cm|dc); generated so the AC vectors cross-check the generator.
+  { id: 'ac', title: 'ISO 15118-20 AC', file: 'iso15118-20/V2G_CI_AC.xsd', messageNs: 'urn:iso:std:iso:15118:-20:AC' },
 ];
 
 /** Message roots: the Req/Res global elements of the grammar's own namespace. */
@@ -55,10 +57,10 @@ export function generateExi(schemasDir: string): Map<string, string> {
         ``,
       ].join('\n'),
     );
-    forTypes.push({ prefix: spec.id === 'app' ? 'App' : spec.id === 'cm' ? 'CM' : 'DC', model, roots });
+    forTypes.push({ prefix: spec.id === 'app' ? 'App' : spec.id.toUpperCase(), model, roots });
   }
   // -20 first so the shared CommonTypes/xmldsig names stay unprefixed; AppProtocol's clashes get 'App_'.
-  const typeOrder = ['CM', 'DC', 'App'];
+  const typeOrder = ['CM', 'DC', 'AC', 'App'];
   files.set('messages.ts', emitTypes(forTypes.sort((a, b) => typeOrder.indexOf(a.prefix) - typeOrder.indexOf(b.prefix))));
   return files;
 }

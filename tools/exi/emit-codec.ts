@@ -137,8 +137,7 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
           const ct = model.types[p.type];
           if (ct.kind === 'complex') L(`${head} ${store(`d_${ct.tsName}(r)`)} s = ${p.target}; continue; }`);
           else {
-            const sst = lit(`${name}#${s.id}>${p.name}`);
-            L(`${head} r.simpleStart(${sst}); const v = ${decodeValue(ct.simple, p, sst)}; r.simpleEnd(${sst}); ${store('v')} s = ${p.target}; continue; }`);
+            L(`${head} const st = ${lit(`${name}#${s.id}>${p.name}`)}; r.simpleStart(st); const v = ${decodeValue(ct.simple, p, 'st')}; r.simpleEnd(st); ${store('v')} s = ${p.target}; continue; }`);
           }
         });
         L(`${indent}return r.badCode(c, ${prods.length}, ${st});`);

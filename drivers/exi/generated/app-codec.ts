@@ -70,12 +70,12 @@ function d_supportedAppProtocolRes(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "supportedAppProtocolRes#0");
-        if (c === 0) { r.simpleStart("supportedAppProtocolRes#0>ResponseCode"); const v = r.enumerated(E1, 2, "supportedAppProtocolRes#0>ResponseCode"); r.simpleEnd("supportedAppProtocolRes#0>ResponseCode"); o["ResponseCode"] = v; s = 1; continue; }
+        if (c === 0) { const st = "supportedAppProtocolRes#0>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E1, 2, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 1; continue; }
         return r.badCode(c, 1, "supportedAppProtocolRes#0");
       }
       case 1: {
         const c = r.bits(2, "supportedAppProtocolRes#1");
-        if (c === 0) { r.simpleStart("supportedAppProtocolRes#1>SchemaID"); const v = r.bits(8, "supportedAppProtocolRes#1>SchemaID") + 0; r.simpleEnd("supportedAppProtocolRes#1>SchemaID"); o["SchemaID"] = v; s = 2; continue; }
+        if (c === 0) { const st = "supportedAppProtocolRes#1>SchemaID"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); o["SchemaID"] = v; s = 2; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "supportedAppProtocolRes#1");
       }
@@ -117,27 +117,27 @@ function d_AppProtocolType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "AppProtocolType#0");
-        if (c === 0) { r.simpleStart("AppProtocolType#0>ProtocolNamespace"); const v = r.string(0, 100, "AppProtocolType#0>ProtocolNamespace"); r.simpleEnd("AppProtocolType#0>ProtocolNamespace"); o["ProtocolNamespace"] = v; s = 1; continue; }
+        if (c === 0) { const st = "AppProtocolType#0>ProtocolNamespace"; r.simpleStart(st); const v = r.string(0, 100, st); r.simpleEnd(st); o["ProtocolNamespace"] = v; s = 1; continue; }
         return r.badCode(c, 1, "AppProtocolType#0");
       }
       case 1: {
         const c = r.bits(1, "AppProtocolType#1");
-        if (c === 0) { r.simpleStart("AppProtocolType#1>VersionNumberMajor"); const v = r.uintMax(4294967295, "AppProtocolType#1>VersionNumberMajor"); r.simpleEnd("AppProtocolType#1>VersionNumberMajor"); o["VersionNumberMajor"] = v; s = 2; continue; }
+        if (c === 0) { const st = "AppProtocolType#1>VersionNumberMajor"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["VersionNumberMajor"] = v; s = 2; continue; }
         return r.badCode(c, 1, "AppProtocolType#1");
       }
       case 2: {
         const c = r.bits(1, "AppProtocolType#2");
-        if (c === 0) { r.simpleStart("AppProtocolType#2>VersionNumberMinor"); const v = r.uintMax(4294967295, "AppProtocolType#2>VersionNumberMinor"); r.simpleEnd("AppProtocolType#2>VersionNumberMinor"); o["VersionNumberMinor"] = v; s = 3; continue; }
+        if (c === 0) { const st = "AppProtocolType#2>VersionNumberMinor"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["VersionNumberMinor"] = v; s = 3; continue; }
         return r.badCode(c, 1, "AppProtocolType#2");
       }
       case 3: {
         const c = r.bits(1, "AppProtocolType#3");
-        if (c === 0) { r.simpleStart("AppProtocolType#3>SchemaID"); const v = r.bits(8, "AppProtocolType#3>SchemaID") + 0; r.simpleEnd("AppProtocolType#3>SchemaID"); o["SchemaID"] = v; s = 4; continue; }
+        if (c === 0) { const st = "AppProtocolType#3>SchemaID"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); o["SchemaID"] = v; s = 4; continue; }
         return r.badCode(c, 1, "AppProtocolType#3");
       }
       case 4: {
         const c = r.bits(1, "AppProtocolType#4");
-        if (c === 0) { r.simpleStart("AppProtocolType#4>Priority"); const v = r.bits(5, "AppProtocolType#4>Priority") + 1; r.simpleEnd("AppProtocolType#4>Priority"); o["Priority"] = v; s = 5; continue; }
+        if (c === 0) { const st = "AppProtocolType#4>Priority"; r.simpleStart(st); const v = r.bits(5, st) + 1; r.simpleEnd(st); o["Priority"] = v; s = 5; continue; }
         return r.badCode(c, 1, "AppProtocolType#4");
       }
       case 5: {

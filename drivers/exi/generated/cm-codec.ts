@@ -197,43 +197,43 @@ function d_DSAKeyValueType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(2, "DSAKeyValueType#0");
-        if (c === 0) { r.simpleStart("DSAKeyValueType#0>P"); const v = r.base64(2147483647, "DSAKeyValueType#0>P"); r.simpleEnd("DSAKeyValueType#0>P"); o["P"] = v; s = 1; continue; }
-        if (c === 1) { r.simpleStart("DSAKeyValueType#0>G"); const v = r.base64(2147483647, "DSAKeyValueType#0>G"); r.simpleEnd("DSAKeyValueType#0>G"); o["G"] = v; s = 2; continue; }
-        if (c === 2) { r.simpleStart("DSAKeyValueType#0>Y"); const v = r.base64(2147483647, "DSAKeyValueType#0>Y"); r.simpleEnd("DSAKeyValueType#0>Y"); o["Y"] = v; s = 3; continue; }
+        if (c === 0) { const st = "DSAKeyValueType#0>P"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["P"] = v; s = 1; continue; }
+        if (c === 1) { const st = "DSAKeyValueType#0>G"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["G"] = v; s = 2; continue; }
+        if (c === 2) { const st = "DSAKeyValueType#0>Y"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Y"] = v; s = 3; continue; }
         return r.badCode(c, 3, "DSAKeyValueType#0");
       }
       case 1: {
         const c = r.bits(1, "DSAKeyValueType#1");
-        if (c === 0) { r.simpleStart("DSAKeyValueType#1>Q"); const v = r.base64(2147483647, "DSAKeyValueType#1>Q"); r.simpleEnd("DSAKeyValueType#1>Q"); o["Q"] = v; s = 4; continue; }
+        if (c === 0) { const st = "DSAKeyValueType#1>Q"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Q"] = v; s = 4; continue; }
         return r.badCode(c, 1, "DSAKeyValueType#1");
       }
       case 2: {
         const c = r.bits(1, "DSAKeyValueType#2");
-        if (c === 0) { r.simpleStart("DSAKeyValueType#2>Y"); const v = r.base64(2147483647, "DSAKeyValueType#2>Y"); r.simpleEnd("DSAKeyValueType#2>Y"); o["Y"] = v; s = 3; continue; }
+        if (c === 0) { const st = "DSAKeyValueType#2>Y"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Y"] = v; s = 3; continue; }
         return r.badCode(c, 1, "DSAKeyValueType#2");
       }
       case 3: {
         const c = r.bits(2, "DSAKeyValueType#3");
-        if (c === 0) { r.simpleStart("DSAKeyValueType#3>J"); const v = r.base64(2147483647, "DSAKeyValueType#3>J"); r.simpleEnd("DSAKeyValueType#3>J"); o["J"] = v; s = 5; continue; }
-        if (c === 1) { r.simpleStart("DSAKeyValueType#3>Seed"); const v = r.base64(2147483647, "DSAKeyValueType#3>Seed"); r.simpleEnd("DSAKeyValueType#3>Seed"); o["Seed"] = v; s = 6; continue; }
+        if (c === 0) { const st = "DSAKeyValueType#3>J"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["J"] = v; s = 5; continue; }
+        if (c === 1) { const st = "DSAKeyValueType#3>Seed"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Seed"] = v; s = 6; continue; }
         if (c === 2) { return o; }
         return r.badCode(c, 3, "DSAKeyValueType#3");
       }
       case 4: {
         const c = r.bits(2, "DSAKeyValueType#4");
-        if (c === 0) { r.simpleStart("DSAKeyValueType#4>G"); const v = r.base64(2147483647, "DSAKeyValueType#4>G"); r.simpleEnd("DSAKeyValueType#4>G"); o["G"] = v; s = 2; continue; }
-        if (c === 1) { r.simpleStart("DSAKeyValueType#4>Y"); const v = r.base64(2147483647, "DSAKeyValueType#4>Y"); r.simpleEnd("DSAKeyValueType#4>Y"); o["Y"] = v; s = 3; continue; }
+        if (c === 0) { const st = "DSAKeyValueType#4>G"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["G"] = v; s = 2; continue; }
+        if (c === 1) { const st = "DSAKeyValueType#4>Y"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Y"] = v; s = 3; continue; }
         return r.badCode(c, 2, "DSAKeyValueType#4");
       }
       case 5: {
         const c = r.bits(2, "DSAKeyValueType#5");
-        if (c === 0) { r.simpleStart("DSAKeyValueType#5>Seed"); const v = r.base64(2147483647, "DSAKeyValueType#5>Seed"); r.simpleEnd("DSAKeyValueType#5>Seed"); o["Seed"] = v; s = 6; continue; }
+        if (c === 0) { const st = "DSAKeyValueType#5>Seed"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Seed"] = v; s = 6; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "DSAKeyValueType#5");
       }
       case 6: {
         const c = r.bits(1, "DSAKeyValueType#6");
-        if (c === 0) { r.simpleStart("DSAKeyValueType#6>PgenCounter"); const v = r.base64(2147483647, "DSAKeyValueType#6>PgenCounter"); r.simpleEnd("DSAKeyValueType#6>PgenCounter"); o["PgenCounter"] = v; s = 7; continue; }
+        if (c === 0) { const st = "DSAKeyValueType#6>PgenCounter"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["PgenCounter"] = v; s = 7; continue; }
         return r.badCode(c, 1, "DSAKeyValueType#6");
       }
       case 7: {
@@ -348,39 +348,39 @@ function d_KeyInfoType(r: BitReader): any {
       case 0: {
         const c = r.bits(4, "KeyInfoType#0");
         if (c === 0) { o["@Id"] = r.string(1, 2147483647, "KeyInfoType#0"); s = 1; continue; }
-        if (c === 1) { r.simpleStart("KeyInfoType#0>KeyName"); const v = r.string(2, 2147483647, "KeyInfoType#0>KeyName"); r.simpleEnd("KeyInfoType#0>KeyName"); (o["KeyName"] ??= []).push(v); s = 2; continue; }
+        if (c === 1) { const st = "KeyInfoType#0>KeyName"; r.simpleStart(st); const v = r.string(2, 2147483647, st); r.simpleEnd(st); (o["KeyName"] ??= []).push(v); s = 2; continue; }
         if (c === 2) { (o["KeyValue"] ??= []).push(d_KeyValueType(r)); s = 2; continue; }
         if (c === 3) { (o["RetrievalMethod"] ??= []).push(d_RetrievalMethodType(r)); s = 2; continue; }
         if (c === 4) { (o["X509Data"] ??= []).push(d_X509DataType(r)); s = 2; continue; }
         if (c === 5) { (o["PGPData"] ??= []).push(d_PGPDataType(r)); s = 2; continue; }
         if (c === 6) { (o["SPKIData"] ??= []).push(d_SPKIDataType(r)); s = 2; continue; }
-        if (c === 7) { r.simpleStart("KeyInfoType#0>MgmtData"); const v = r.string(3, 2147483647, "KeyInfoType#0>MgmtData"); r.simpleEnd("KeyInfoType#0>MgmtData"); (o["MgmtData"] ??= []).push(v); s = 2; continue; }
+        if (c === 7) { const st = "KeyInfoType#0>MgmtData"; r.simpleStart(st); const v = r.string(3, 2147483647, st); r.simpleEnd(st); (o["MgmtData"] ??= []).push(v); s = 2; continue; }
         if (c === 8) { return r.fail('wildcard element content (SE(*)) not supported', "KeyInfoType#0"); }
         if (c === 9) { return r.fail('mixed text content not supported', "KeyInfoType#0"); }
         return r.badCode(c, 10, "KeyInfoType#0");
       }
       case 1: {
         const c = r.bits(4, "KeyInfoType#1");
-        if (c === 0) { r.simpleStart("KeyInfoType#1>KeyName"); const v = r.string(2, 2147483647, "KeyInfoType#1>KeyName"); r.simpleEnd("KeyInfoType#1>KeyName"); (o["KeyName"] ??= []).push(v); s = 2; continue; }
+        if (c === 0) { const st = "KeyInfoType#1>KeyName"; r.simpleStart(st); const v = r.string(2, 2147483647, st); r.simpleEnd(st); (o["KeyName"] ??= []).push(v); s = 2; continue; }
         if (c === 1) { (o["KeyValue"] ??= []).push(d_KeyValueType(r)); s = 2; continue; }
         if (c === 2) { (o["RetrievalMethod"] ??= []).push(d_RetrievalMethodType(r)); s = 2; continue; }
         if (c === 3) { (o["X509Data"] ??= []).push(d_X509DataType(r)); s = 2; continue; }
         if (c === 4) { (o["PGPData"] ??= []).push(d_PGPDataType(r)); s = 2; continue; }
         if (c === 5) { (o["SPKIData"] ??= []).push(d_SPKIDataType(r)); s = 2; continue; }
-        if (c === 6) { r.simpleStart("KeyInfoType#1>MgmtData"); const v = r.string(3, 2147483647, "KeyInfoType#1>MgmtData"); r.simpleEnd("KeyInfoType#1>MgmtData"); (o["MgmtData"] ??= []).push(v); s = 2; continue; }
+        if (c === 6) { const st = "KeyInfoType#1>MgmtData"; r.simpleStart(st); const v = r.string(3, 2147483647, st); r.simpleEnd(st); (o["MgmtData"] ??= []).push(v); s = 2; continue; }
         if (c === 7) { return r.fail('wildcard element content (SE(*)) not supported', "KeyInfoType#1"); }
         if (c === 8) { return r.fail('mixed text content not supported', "KeyInfoType#1"); }
         return r.badCode(c, 9, "KeyInfoType#1");
       }
       case 2: {
         const c = r.bits(4, "KeyInfoType#2");
-        if (c === 0) { r.simpleStart("KeyInfoType#2>KeyName"); const v = r.string(2, 2147483647, "KeyInfoType#2>KeyName"); r.simpleEnd("KeyInfoType#2>KeyName"); (o["KeyName"] ??= []).push(v); s = 2; continue; }
+        if (c === 0) { const st = "KeyInfoType#2>KeyName"; r.simpleStart(st); const v = r.string(2, 2147483647, st); r.simpleEnd(st); (o["KeyName"] ??= []).push(v); s = 2; continue; }
         if (c === 1) { (o["KeyValue"] ??= []).push(d_KeyValueType(r)); s = 2; continue; }
         if (c === 2) { (o["RetrievalMethod"] ??= []).push(d_RetrievalMethodType(r)); s = 2; continue; }
         if (c === 3) { (o["X509Data"] ??= []).push(d_X509DataType(r)); s = 2; continue; }
         if (c === 4) { (o["PGPData"] ??= []).push(d_PGPDataType(r)); s = 2; continue; }
         if (c === 5) { (o["SPKIData"] ??= []).push(d_SPKIDataType(r)); s = 2; continue; }
-        if (c === 6) { r.simpleStart("KeyInfoType#2>MgmtData"); const v = r.string(3, 2147483647, "KeyInfoType#2>MgmtData"); r.simpleEnd("KeyInfoType#2>MgmtData"); (o["MgmtData"] ??= []).push(v); s = 2; continue; }
+        if (c === 6) { const st = "KeyInfoType#2>MgmtData"; r.simpleStart(st); const v = r.string(3, 2147483647, st); r.simpleEnd(st); (o["MgmtData"] ??= []).push(v); s = 2; continue; }
         if (c === 7) { return r.fail('wildcard element content (SE(*)) not supported', "KeyInfoType#2"); }
         if (c === 8) { return o; }
         if (c === 9) { return r.fail('mixed text content not supported', "KeyInfoType#2"); }
@@ -613,13 +613,13 @@ function d_PGPDataType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(2, "PGPDataType#0");
-        if (c === 0) { r.simpleStart("PGPDataType#0>PGPKeyID"); const v = r.base64(2147483647, "PGPDataType#0>PGPKeyID"); r.simpleEnd("PGPDataType#0>PGPKeyID"); o["PGPKeyID"] = v; s = 1; continue; }
-        if (c === 1) { r.simpleStart("PGPDataType#0>PGPKeyPacket"); const v = r.base64(2147483647, "PGPDataType#0>PGPKeyPacket"); r.simpleEnd("PGPDataType#0>PGPKeyPacket"); o["PGPKeyPacket"] = v; s = 2; continue; }
+        if (c === 0) { const st = "PGPDataType#0>PGPKeyID"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["PGPKeyID"] = v; s = 1; continue; }
+        if (c === 1) { const st = "PGPDataType#0>PGPKeyPacket"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["PGPKeyPacket"] = v; s = 2; continue; }
         return r.badCode(c, 2, "PGPDataType#0");
       }
       case 1: {
         const c = r.bits(2, "PGPDataType#1");
-        if (c === 0) { r.simpleStart("PGPDataType#1>PGPKeyPacket"); const v = r.base64(2147483647, "PGPDataType#1>PGPKeyPacket"); r.simpleEnd("PGPDataType#1>PGPKeyPacket"); o["PGPKeyPacket"] = v; s = 3; continue; }
+        if (c === 0) { const st = "PGPDataType#1>PGPKeyPacket"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["PGPKeyPacket"] = v; s = 3; continue; }
         if (c === 1) { return r.fail('wildcard element content (SE(*)) not supported', "PGPDataType#1"); }
         if (c === 2) { return o; }
         return r.badCode(c, 3, "PGPDataType#1");
@@ -691,12 +691,12 @@ function d_RSAKeyValueType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "RSAKeyValueType#0");
-        if (c === 0) { r.simpleStart("RSAKeyValueType#0>Modulus"); const v = r.base64(2147483647, "RSAKeyValueType#0>Modulus"); r.simpleEnd("RSAKeyValueType#0>Modulus"); o["Modulus"] = v; s = 1; continue; }
+        if (c === 0) { const st = "RSAKeyValueType#0>Modulus"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Modulus"] = v; s = 1; continue; }
         return r.badCode(c, 1, "RSAKeyValueType#0");
       }
       case 1: {
         const c = r.bits(1, "RSAKeyValueType#1");
-        if (c === 0) { r.simpleStart("RSAKeyValueType#1>Exponent"); const v = r.base64(2147483647, "RSAKeyValueType#1>Exponent"); r.simpleEnd("RSAKeyValueType#1>Exponent"); o["Exponent"] = v; s = 2; continue; }
+        if (c === 0) { const st = "RSAKeyValueType#1>Exponent"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Exponent"] = v; s = 2; continue; }
         return r.badCode(c, 1, "RSAKeyValueType#1");
       }
       case 2: {
@@ -772,7 +772,7 @@ function d_ReferenceType(r: BitReader): any {
       }
       case 5: {
         const c = r.bits(1, "ReferenceType#5");
-        if (c === 0) { r.simpleStart("ReferenceType#5>DigestValue"); const v = r.base64(2147483647, "ReferenceType#5>DigestValue"); r.simpleEnd("ReferenceType#5>DigestValue"); o["DigestValue"] = v; s = 6; continue; }
+        if (c === 0) { const st = "ReferenceType#5>DigestValue"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["DigestValue"] = v; s = 6; continue; }
         return r.badCode(c, 1, "ReferenceType#5");
       }
       case 6: {
@@ -903,19 +903,19 @@ function d_SPKIDataType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "SPKIDataType#0");
-        if (c === 0) { r.simpleStart("SPKIDataType#0>SPKISexp"); const v = r.base64(2147483647, "SPKIDataType#0>SPKISexp"); r.simpleEnd("SPKIDataType#0>SPKISexp"); (o["SPKISexp"] ??= []).push(v); s = 1; continue; }
+        if (c === 0) { const st = "SPKIDataType#0>SPKISexp"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["SPKISexp"] ??= []).push(v); s = 1; continue; }
         return r.badCode(c, 1, "SPKIDataType#0");
       }
       case 1: {
         const c = r.bits(2, "SPKIDataType#1");
-        if (c === 0) { r.simpleStart("SPKIDataType#1>SPKISexp"); const v = r.base64(2147483647, "SPKIDataType#1>SPKISexp"); r.simpleEnd("SPKIDataType#1>SPKISexp"); (o["SPKISexp"] ??= []).push(v); s = 1; continue; }
+        if (c === 0) { const st = "SPKIDataType#1>SPKISexp"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["SPKISexp"] ??= []).push(v); s = 1; continue; }
         if (c === 1) { return r.fail('wildcard element content (SE(*)) not supported', "SPKIDataType#1"); }
         if (c === 2) { return o; }
         return r.badCode(c, 3, "SPKIDataType#1");
       }
       case 2: {
         const c = r.bits(2, "SPKIDataType#2");
-        if (c === 0) { r.simpleStart("SPKIDataType#2>SPKISexp"); const v = r.base64(2147483647, "SPKIDataType#2>SPKISexp"); r.simpleEnd("SPKIDataType#2>SPKISexp"); (o["SPKISexp"] ??= []).push(v); s = 1; continue; }
+        if (c === 0) { const st = "SPKIDataType#2>SPKISexp"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["SPKISexp"] ??= []).push(v); s = 1; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "SPKIDataType#2");
       }
@@ -958,7 +958,7 @@ function d_SignatureMethodType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(3, "SignatureMethodType#1");
-        if (c === 0) { r.simpleStart("SignatureMethodType#1>HMACOutputLength"); const v = r.intBig(undefined, undefined, 64, "SignatureMethodType#1>HMACOutputLength"); r.simpleEnd("SignatureMethodType#1>HMACOutputLength"); o["HMACOutputLength"] = v; s = 2; continue; }
+        if (c === 0) { const st = "SignatureMethodType#1>HMACOutputLength"; r.simpleStart(st); const v = r.intBig(undefined, undefined, 64, st); r.simpleEnd(st); o["HMACOutputLength"] = v; s = 2; continue; }
         if (c === 1) { return r.fail('wildcard element content (SE(*)) not supported', "SignatureMethodType#1"); }
         if (c === 2) { return o; }
         if (c === 3) { return r.fail('mixed text content not supported', "SignatureMethodType#1"); }
@@ -1325,7 +1325,7 @@ function d_TransformType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(3, "TransformType#1");
-        if (c === 0) { r.simpleStart("TransformType#1>XPath"); const v = r.string(9, 2147483647, "TransformType#1>XPath"); r.simpleEnd("TransformType#1>XPath"); (o["XPath"] ??= []).push(v); s = 2; continue; }
+        if (c === 0) { const st = "TransformType#1>XPath"; r.simpleStart(st); const v = r.string(9, 2147483647, st); r.simpleEnd(st); (o["XPath"] ??= []).push(v); s = 2; continue; }
         if (c === 1) { return r.fail('wildcard element content (SE(*)) not supported', "TransformType#1"); }
         if (c === 2) { return o; }
         if (c === 3) { return r.fail('mixed text content not supported', "TransformType#1"); }
@@ -1333,7 +1333,7 @@ function d_TransformType(r: BitReader): any {
       }
       case 2: {
         const c = r.bits(3, "TransformType#2");
-        if (c === 0) { r.simpleStart("TransformType#2>XPath"); const v = r.string(9, 2147483647, "TransformType#2>XPath"); r.simpleEnd("TransformType#2>XPath"); (o["XPath"] ??= []).push(v); s = 2; continue; }
+        if (c === 0) { const st = "TransformType#2>XPath"; r.simpleStart(st); const v = r.string(9, 2147483647, st); r.simpleEnd(st); (o["XPath"] ??= []).push(v); s = 2; continue; }
         if (c === 1) { return r.fail('wildcard element content (SE(*)) not supported', "TransformType#2"); }
         if (c === 2) { return o; }
         if (c === 3) { return r.fail('mixed text content not supported', "TransformType#2"); }
@@ -1413,20 +1413,20 @@ function d_X509DataType(r: BitReader): any {
       case 0: {
         const c = r.bits(3, "X509DataType#0");
         if (c === 0) { (o["X509IssuerSerial"] ??= []).push(d_X509IssuerSerialType(r)); s = 1; continue; }
-        if (c === 1) { r.simpleStart("X509DataType#0>X509SKI"); const v = r.base64(2147483647, "X509DataType#0>X509SKI"); r.simpleEnd("X509DataType#0>X509SKI"); (o["X509SKI"] ??= []).push(v); s = 1; continue; }
-        if (c === 2) { r.simpleStart("X509DataType#0>X509SubjectName"); const v = r.string(10, 2147483647, "X509DataType#0>X509SubjectName"); r.simpleEnd("X509DataType#0>X509SubjectName"); (o["X509SubjectName"] ??= []).push(v); s = 1; continue; }
-        if (c === 3) { r.simpleStart("X509DataType#0>X509Certificate"); const v = r.base64(2147483647, "X509DataType#0>X509Certificate"); r.simpleEnd("X509DataType#0>X509Certificate"); (o["X509Certificate"] ??= []).push(v); s = 1; continue; }
-        if (c === 4) { r.simpleStart("X509DataType#0>X509CRL"); const v = r.base64(2147483647, "X509DataType#0>X509CRL"); r.simpleEnd("X509DataType#0>X509CRL"); (o["X509CRL"] ??= []).push(v); s = 1; continue; }
+        if (c === 1) { const st = "X509DataType#0>X509SKI"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["X509SKI"] ??= []).push(v); s = 1; continue; }
+        if (c === 2) { const st = "X509DataType#0>X509SubjectName"; r.simpleStart(st); const v = r.string(10, 2147483647, st); r.simpleEnd(st); (o["X509SubjectName"] ??= []).push(v); s = 1; continue; }
+        if (c === 3) { const st = "X509DataType#0>X509Certificate"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["X509Certificate"] ??= []).push(v); s = 1; continue; }
+        if (c === 4) { const st = "X509DataType#0>X509CRL"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["X509CRL"] ??= []).push(v); s = 1; continue; }
         if (c === 5) { return r.fail('wildcard element content (SE(*)) not supported', "X509DataType#0"); }
         return r.badCode(c, 6, "X509DataType#0");
       }
       case 1: {
         const c = r.bits(3, "X509DataType#1");
         if (c === 0) { (o["X509IssuerSerial"] ??= []).push(d_X509IssuerSerialType(r)); s = 1; continue; }
-        if (c === 1) { r.simpleStart("X509DataType#1>X509SKI"); const v = r.base64(2147483647, "X509DataType#1>X509SKI"); r.simpleEnd("X509DataType#1>X509SKI"); (o["X509SKI"] ??= []).push(v); s = 1; continue; }
-        if (c === 2) { r.simpleStart("X509DataType#1>X509SubjectName"); const v = r.string(10, 2147483647, "X509DataType#1>X509SubjectName"); r.simpleEnd("X509DataType#1>X509SubjectName"); (o["X509SubjectName"] ??= []).push(v); s = 1; continue; }
-        if (c === 3) { r.simpleStart("X509DataType#1>X509Certificate"); const v = r.base64(2147483647, "X509DataType#1>X509Certificate"); r.simpleEnd("X509DataType#1>X509Certificate"); (o["X509Certificate"] ??= []).push(v); s = 1; continue; }
-        if (c === 4) { r.simpleStart("X509DataType#1>X509CRL"); const v = r.base64(2147483647, "X509DataType#1>X509CRL"); r.simpleEnd("X509DataType#1>X509CRL"); (o["X509CRL"] ??= []).push(v); s = 1; continue; }
+        if (c === 1) { const st = "X509DataType#1>X509SKI"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["X509SKI"] ??= []).push(v); s = 1; continue; }
+        if (c === 2) { const st = "X509DataType#1>X509SubjectName"; r.simpleStart(st); const v = r.string(10, 2147483647, st); r.simpleEnd(st); (o["X509SubjectName"] ??= []).push(v); s = 1; continue; }
+        if (c === 3) { const st = "X509DataType#1>X509Certificate"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["X509Certificate"] ??= []).push(v); s = 1; continue; }
+        if (c === 4) { const st = "X509DataType#1>X509CRL"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["X509CRL"] ??= []).push(v); s = 1; continue; }
         if (c === 5) { return r.fail('wildcard element content (SE(*)) not supported', "X509DataType#1"); }
         if (c === 6) { return o; }
         return r.badCode(c, 7, "X509DataType#1");
@@ -1469,12 +1469,12 @@ function d_X509IssuerSerialType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "X509IssuerSerialType#0");
-        if (c === 0) { r.simpleStart("X509IssuerSerialType#0>X509IssuerName"); const v = r.string(11, 2147483647, "X509IssuerSerialType#0>X509IssuerName"); r.simpleEnd("X509IssuerSerialType#0>X509IssuerName"); o["X509IssuerName"] = v; s = 1; continue; }
+        if (c === 0) { const st = "X509IssuerSerialType#0>X509IssuerName"; r.simpleStart(st); const v = r.string(11, 2147483647, st); r.simpleEnd(st); o["X509IssuerName"] = v; s = 1; continue; }
         return r.badCode(c, 1, "X509IssuerSerialType#0");
       }
       case 1: {
         const c = r.bits(1, "X509IssuerSerialType#1");
-        if (c === 0) { r.simpleStart("X509IssuerSerialType#1>X509SerialNumber"); const v = r.intBig(undefined, undefined, 64, "X509IssuerSerialType#1>X509SerialNumber"); r.simpleEnd("X509IssuerSerialType#1>X509SerialNumber"); o["X509SerialNumber"] = v; s = 2; continue; }
+        if (c === 0) { const st = "X509IssuerSerialType#1>X509SerialNumber"; r.simpleStart(st); const v = r.intBig(undefined, undefined, 64, st); r.simpleEnd(st); o["X509SerialNumber"] = v; s = 2; continue; }
         return r.badCode(c, 1, "X509IssuerSerialType#1");
       }
       case 2: {
@@ -1516,38 +1516,38 @@ function d_AbsolutePriceScheduleType(r: BitReader): any {
       case 0: {
         const c = r.bits(2, "AbsolutePriceScheduleType#0");
         if (c === 0) { o["@Id"] = r.string(12, 2147483647, "AbsolutePriceScheduleType#0"); s = 1; continue; }
-        if (c === 1) { r.simpleStart("AbsolutePriceScheduleType#0>TimeAnchor"); const v = r.ulong(18446744073709551615n, 11, "AbsolutePriceScheduleType#0>TimeAnchor"); r.simpleEnd("AbsolutePriceScheduleType#0>TimeAnchor"); o["TimeAnchor"] = v; s = 2; continue; }
+        if (c === 1) { const st = "AbsolutePriceScheduleType#0>TimeAnchor"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["TimeAnchor"] = v; s = 2; continue; }
         return r.badCode(c, 2, "AbsolutePriceScheduleType#0");
       }
       case 1: {
         const c = r.bits(1, "AbsolutePriceScheduleType#1");
-        if (c === 0) { r.simpleStart("AbsolutePriceScheduleType#1>TimeAnchor"); const v = r.ulong(18446744073709551615n, 11, "AbsolutePriceScheduleType#1>TimeAnchor"); r.simpleEnd("AbsolutePriceScheduleType#1>TimeAnchor"); o["TimeAnchor"] = v; s = 2; continue; }
+        if (c === 0) { const st = "AbsolutePriceScheduleType#1>TimeAnchor"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["TimeAnchor"] = v; s = 2; continue; }
         return r.badCode(c, 1, "AbsolutePriceScheduleType#1");
       }
       case 2: {
         const c = r.bits(1, "AbsolutePriceScheduleType#2");
-        if (c === 0) { r.simpleStart("AbsolutePriceScheduleType#2>PriceScheduleID"); const v = r.uintMax(4294967295, "AbsolutePriceScheduleType#2>PriceScheduleID"); r.simpleEnd("AbsolutePriceScheduleType#2>PriceScheduleID"); o["PriceScheduleID"] = v; s = 3; continue; }
+        if (c === 0) { const st = "AbsolutePriceScheduleType#2>PriceScheduleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["PriceScheduleID"] = v; s = 3; continue; }
         return r.badCode(c, 1, "AbsolutePriceScheduleType#2");
       }
       case 3: {
         const c = r.bits(2, "AbsolutePriceScheduleType#3");
-        if (c === 0) { r.simpleStart("AbsolutePriceScheduleType#3>PriceScheduleDescription"); const v = r.string(13, 160, "AbsolutePriceScheduleType#3>PriceScheduleDescription"); r.simpleEnd("AbsolutePriceScheduleType#3>PriceScheduleDescription"); o["PriceScheduleDescription"] = v; s = 4; continue; }
-        if (c === 1) { r.simpleStart("AbsolutePriceScheduleType#3>Currency"); const v = r.string(14, 3, "AbsolutePriceScheduleType#3>Currency"); r.simpleEnd("AbsolutePriceScheduleType#3>Currency"); o["Currency"] = v; s = 5; continue; }
+        if (c === 0) { const st = "AbsolutePriceScheduleType#3>PriceScheduleDescription"; r.simpleStart(st); const v = r.string(13, 160, st); r.simpleEnd(st); o["PriceScheduleDescription"] = v; s = 4; continue; }
+        if (c === 1) { const st = "AbsolutePriceScheduleType#3>Currency"; r.simpleStart(st); const v = r.string(14, 3, st); r.simpleEnd(st); o["Currency"] = v; s = 5; continue; }
         return r.badCode(c, 2, "AbsolutePriceScheduleType#3");
       }
       case 4: {
         const c = r.bits(1, "AbsolutePriceScheduleType#4");
-        if (c === 0) { r.simpleStart("AbsolutePriceScheduleType#4>Currency"); const v = r.string(14, 3, "AbsolutePriceScheduleType#4>Currency"); r.simpleEnd("AbsolutePriceScheduleType#4>Currency"); o["Currency"] = v; s = 5; continue; }
+        if (c === 0) { const st = "AbsolutePriceScheduleType#4>Currency"; r.simpleStart(st); const v = r.string(14, 3, st); r.simpleEnd(st); o["Currency"] = v; s = 5; continue; }
         return r.badCode(c, 1, "AbsolutePriceScheduleType#4");
       }
       case 5: {
         const c = r.bits(1, "AbsolutePriceScheduleType#5");
-        if (c === 0) { r.simpleStart("AbsolutePriceScheduleType#5>Language"); const v = r.string(15, 3, "AbsolutePriceScheduleType#5>Language"); r.simpleEnd("AbsolutePriceScheduleType#5>Language"); o["Language"] = v; s = 6; continue; }
+        if (c === 0) { const st = "AbsolutePriceScheduleType#5>Language"; r.simpleStart(st); const v = r.string(15, 3, st); r.simpleEnd(st); o["Language"] = v; s = 6; continue; }
         return r.badCode(c, 1, "AbsolutePriceScheduleType#5");
       }
       case 6: {
         const c = r.bits(1, "AbsolutePriceScheduleType#6");
-        if (c === 0) { r.simpleStart("AbsolutePriceScheduleType#6>PriceAlgorithm"); const v = r.string(16, 255, "AbsolutePriceScheduleType#6>PriceAlgorithm"); r.simpleEnd("AbsolutePriceScheduleType#6>PriceAlgorithm"); o["PriceAlgorithm"] = v; s = 7; continue; }
+        if (c === 0) { const st = "AbsolutePriceScheduleType#6>PriceAlgorithm"; r.simpleStart(st); const v = r.string(16, 255, st); r.simpleEnd(st); o["PriceAlgorithm"] = v; s = 7; continue; }
         return r.badCode(c, 1, "AbsolutePriceScheduleType#6");
       }
       case 7: {
@@ -1729,7 +1729,7 @@ function d_AdditionalServiceType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "AdditionalServiceType#0");
-        if (c === 0) { r.simpleStart("AdditionalServiceType#0>ServiceName"); const v = r.string(17, 80, "AdditionalServiceType#0>ServiceName"); r.simpleEnd("AdditionalServiceType#0>ServiceName"); o["ServiceName"] = v; s = 1; continue; }
+        if (c === 0) { const st = "AdditionalServiceType#0>ServiceName"; r.simpleStart(st); const v = r.string(17, 80, st); r.simpleEnd(st); o["ServiceName"] = v; s = 1; continue; }
         return r.badCode(c, 1, "AdditionalServiceType#0");
       }
       case 1: {
@@ -1780,7 +1780,7 @@ function d_AuthorizationReqType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "AuthorizationReqType#1");
-        if (c === 0) { r.simpleStart("AuthorizationReqType#1>SelectedAuthorizationService"); const v = r.enumerated(E24, 1, "AuthorizationReqType#1>SelectedAuthorizationService"); r.simpleEnd("AuthorizationReqType#1>SelectedAuthorizationService"); o["SelectedAuthorizationService"] = v; s = 2; continue; }
+        if (c === 0) { const st = "AuthorizationReqType#1>SelectedAuthorizationService"; r.simpleStart(st); const v = r.enumerated(E24, 1, st); r.simpleEnd(st); o["SelectedAuthorizationService"] = v; s = 2; continue; }
         return r.badCode(c, 1, "AuthorizationReqType#1");
       }
       case 2: {
@@ -1837,12 +1837,12 @@ function d_AuthorizationResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "AuthorizationResType#1");
-        if (c === 0) { r.simpleStart("AuthorizationResType#1>ResponseCode"); const v = r.enumerated(E27, 6, "AuthorizationResType#1>ResponseCode"); r.simpleEnd("AuthorizationResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "AuthorizationResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "AuthorizationResType#1");
       }
       case 2: {
         const c = r.bits(1, "AuthorizationResType#2");
-        if (c === 0) { r.simpleStart("AuthorizationResType#2>EVSEProcessing"); const v = r.enumerated(E28, 2, "AuthorizationResType#2>EVSEProcessing"); r.simpleEnd("AuthorizationResType#2>EVSEProcessing"); o["EVSEProcessing"] = v; s = 3; continue; }
+        if (c === 0) { const st = "AuthorizationResType#2>EVSEProcessing"; r.simpleStart(st); const v = r.enumerated(E28, 2, st); r.simpleEnd(st); o["EVSEProcessing"] = v; s = 3; continue; }
         return r.badCode(c, 1, "AuthorizationResType#2");
       }
       case 3: {
@@ -1929,23 +1929,23 @@ function d_AuthorizationSetupResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "AuthorizationSetupResType#1");
-        if (c === 0) { r.simpleStart("AuthorizationSetupResType#1>ResponseCode"); const v = r.enumerated(E27, 6, "AuthorizationSetupResType#1>ResponseCode"); r.simpleEnd("AuthorizationSetupResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "AuthorizationSetupResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "AuthorizationSetupResType#1");
       }
       case 2: {
         const c = r.bits(1, "AuthorizationSetupResType#2");
-        if (c === 0) { r.simpleStart("AuthorizationSetupResType#2>AuthorizationServices"); const v = r.enumerated(E24, 1, "AuthorizationSetupResType#2>AuthorizationServices"); r.simpleEnd("AuthorizationSetupResType#2>AuthorizationServices"); (o["AuthorizationServices"] ??= []).push(v); s = 3; continue; }
+        if (c === 0) { const st = "AuthorizationSetupResType#2>AuthorizationServices"; r.simpleStart(st); const v = r.enumerated(E24, 1, st); r.simpleEnd(st); (o["AuthorizationServices"] ??= []).push(v); s = 3; continue; }
         return r.badCode(c, 1, "AuthorizationSetupResType#2");
       }
       case 3: {
         if ((o["AuthorizationServices"]?.length ?? 0) < 2) {
           const c = r.bits(2, "AuthorizationSetupResType#3");
-          if (c === 0) { r.simpleStart("AuthorizationSetupResType#3>AuthorizationServices"); const v = r.enumerated(E24, 1, "AuthorizationSetupResType#3>AuthorizationServices"); r.simpleEnd("AuthorizationSetupResType#3>AuthorizationServices"); (o["AuthorizationServices"] ??= []).push(v); s = 3; continue; }
-          if (c === 1) { r.simpleStart("AuthorizationSetupResType#3>CertificateInstallationService"); const v = r.bits(1, "AuthorizationSetupResType#3>CertificateInstallationService") === 1; r.simpleEnd("AuthorizationSetupResType#3>CertificateInstallationService"); o["CertificateInstallationService"] = v; s = 4; continue; }
+          if (c === 0) { const st = "AuthorizationSetupResType#3>AuthorizationServices"; r.simpleStart(st); const v = r.enumerated(E24, 1, st); r.simpleEnd(st); (o["AuthorizationServices"] ??= []).push(v); s = 3; continue; }
+          if (c === 1) { const st = "AuthorizationSetupResType#3>CertificateInstallationService"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["CertificateInstallationService"] = v; s = 4; continue; }
           return r.badCode(c, 2, "AuthorizationSetupResType#3");
         } else {
           const c = r.bits(1, "AuthorizationSetupResType#3");
-          if (c === 0) { r.simpleStart("AuthorizationSetupResType#3>CertificateInstallationService"); const v = r.bits(1, "AuthorizationSetupResType#3>CertificateInstallationService") === 1; r.simpleEnd("AuthorizationSetupResType#3>CertificateInstallationService"); o["CertificateInstallationService"] = v; s = 4; continue; }
+          if (c === 0) { const st = "AuthorizationSetupResType#3>CertificateInstallationService"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["CertificateInstallationService"] = v; s = 4; continue; }
           return r.badCode(c, 1, "AuthorizationSetupResType#3");
         }
       }
@@ -2012,7 +2012,7 @@ function d_CertificateChainType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "CertificateChainType#0");
-        if (c === 0) { r.simpleStart("CertificateChainType#0>Certificate"); const v = r.base64(1600, "CertificateChainType#0>Certificate"); r.simpleEnd("CertificateChainType#0>Certificate"); o["Certificate"] = v; s = 1; continue; }
+        if (c === 0) { const st = "CertificateChainType#0>Certificate"; r.simpleStart(st); const v = r.base64(1600, st); r.simpleEnd(st); o["Certificate"] = v; s = 1; continue; }
         return r.badCode(c, 1, "CertificateChainType#0");
       }
       case 1: {
@@ -2074,7 +2074,7 @@ function d_CertificateInstallationReqType(r: BitReader): any {
       }
       case 3: {
         const c = r.bits(1, "CertificateInstallationReqType#3");
-        if (c === 0) { r.simpleStart("CertificateInstallationReqType#3>MaximumContractCertificateChains"); const v = r.bits(8, "CertificateInstallationReqType#3>MaximumContractCertificateChains") + 0; r.simpleEnd("CertificateInstallationReqType#3>MaximumContractCertificateChains"); o["MaximumContractCertificateChains"] = v; s = 4; continue; }
+        if (c === 0) { const st = "CertificateInstallationReqType#3>MaximumContractCertificateChains"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); o["MaximumContractCertificateChains"] = v; s = 4; continue; }
         return r.badCode(c, 1, "CertificateInstallationReqType#3");
       }
       case 4: {
@@ -2138,12 +2138,12 @@ function d_CertificateInstallationResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "CertificateInstallationResType#1");
-        if (c === 0) { r.simpleStart("CertificateInstallationResType#1>ResponseCode"); const v = r.enumerated(E27, 6, "CertificateInstallationResType#1>ResponseCode"); r.simpleEnd("CertificateInstallationResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "CertificateInstallationResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "CertificateInstallationResType#1");
       }
       case 2: {
         const c = r.bits(1, "CertificateInstallationResType#2");
-        if (c === 0) { r.simpleStart("CertificateInstallationResType#2>EVSEProcessing"); const v = r.enumerated(E28, 2, "CertificateInstallationResType#2>EVSEProcessing"); r.simpleEnd("CertificateInstallationResType#2>EVSEProcessing"); o["EVSEProcessing"] = v; s = 3; continue; }
+        if (c === 0) { const st = "CertificateInstallationResType#2>EVSEProcessing"; r.simpleStart(st); const v = r.enumerated(E28, 2, st); r.simpleEnd(st); o["EVSEProcessing"] = v; s = 3; continue; }
         return r.badCode(c, 1, "CertificateInstallationResType#2");
       }
       case 3: {
@@ -2158,7 +2158,7 @@ function d_CertificateInstallationResType(r: BitReader): any {
       }
       case 5: {
         const c = r.bits(1, "CertificateInstallationResType#5");
-        if (c === 0) { r.simpleStart("CertificateInstallationResType#5>RemainingContractCertificateChains"); const v = r.bits(8, "CertificateInstallationResType#5>RemainingContractCertificateChains") + 0; r.simpleEnd("CertificateInstallationResType#5>RemainingContractCertificateChains"); o["RemainingContractCertificateChains"] = v; s = 6; continue; }
+        if (c === 0) { const st = "CertificateInstallationResType#5>RemainingContractCertificateChains"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); o["RemainingContractCertificateChains"] = v; s = 6; continue; }
         return r.badCode(c, 1, "CertificateInstallationResType#5");
       }
       case 6: {
@@ -2264,7 +2264,7 @@ function d_ContractCertificateChainType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "ContractCertificateChainType#0");
-        if (c === 0) { r.simpleStart("ContractCertificateChainType#0>Certificate"); const v = r.base64(1600, "ContractCertificateChainType#0>Certificate"); r.simpleEnd("ContractCertificateChainType#0>Certificate"); o["Certificate"] = v; s = 1; continue; }
+        if (c === 0) { const st = "ContractCertificateChainType#0>Certificate"; r.simpleStart(st); const v = r.base64(1600, st); r.simpleEnd(st); o["Certificate"] = v; s = 1; continue; }
         return r.badCode(c, 1, "ContractCertificateChainType#0");
       }
       case 1: {
@@ -2337,19 +2337,19 @@ function d_Dynamic_SEReqControlModeType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "Dynamic_SEReqControlModeType#0");
-        if (c === 0) { r.simpleStart("Dynamic_SEReqControlModeType#0>DepartureTime"); const v = r.uintMax(4294967295, "Dynamic_SEReqControlModeType#0>DepartureTime"); r.simpleEnd("Dynamic_SEReqControlModeType#0>DepartureTime"); o["DepartureTime"] = v; s = 1; continue; }
+        if (c === 0) { const st = "Dynamic_SEReqControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; continue; }
         return r.badCode(c, 1, "Dynamic_SEReqControlModeType#0");
       }
       case 1: {
         const c = r.bits(2, "Dynamic_SEReqControlModeType#1");
-        if (c === 0) { r.simpleStart("Dynamic_SEReqControlModeType#1>MinimumSOC"); const v = r.bits(7, "Dynamic_SEReqControlModeType#1>MinimumSOC") + 0; r.simpleEnd("Dynamic_SEReqControlModeType#1>MinimumSOC"); o["MinimumSOC"] = v; s = 2; continue; }
-        if (c === 1) { r.simpleStart("Dynamic_SEReqControlModeType#1>TargetSOC"); const v = r.bits(7, "Dynamic_SEReqControlModeType#1>TargetSOC") + 0; r.simpleEnd("Dynamic_SEReqControlModeType#1>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 0) { const st = "Dynamic_SEReqControlModeType#1>MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MinimumSOC"] = v; s = 2; continue; }
+        if (c === 1) { const st = "Dynamic_SEReqControlModeType#1>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
         if (c === 2) { o["EVTargetEnergyRequest"] = d_RationalNumberType(r); s = 4; continue; }
         return r.badCode(c, 3, "Dynamic_SEReqControlModeType#1");
       }
       case 2: {
         const c = r.bits(2, "Dynamic_SEReqControlModeType#2");
-        if (c === 0) { r.simpleStart("Dynamic_SEReqControlModeType#2>TargetSOC"); const v = r.bits(7, "Dynamic_SEReqControlModeType#2>TargetSOC") + 0; r.simpleEnd("Dynamic_SEReqControlModeType#2>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 0) { const st = "Dynamic_SEReqControlModeType#2>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
         if (c === 1) { o["EVTargetEnergyRequest"] = d_RationalNumberType(r); s = 4; continue; }
         return r.badCode(c, 2, "Dynamic_SEReqControlModeType#2");
       }
@@ -2447,9 +2447,9 @@ function d_Dynamic_SEResControlModeType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(3, "Dynamic_SEResControlModeType#0");
-        if (c === 0) { r.simpleStart("Dynamic_SEResControlModeType#0>DepartureTime"); const v = r.uintMax(4294967295, "Dynamic_SEResControlModeType#0>DepartureTime"); r.simpleEnd("Dynamic_SEResControlModeType#0>DepartureTime"); o["DepartureTime"] = v; s = 1; continue; }
-        if (c === 1) { r.simpleStart("Dynamic_SEResControlModeType#0>MinimumSOC"); const v = r.bits(7, "Dynamic_SEResControlModeType#0>MinimumSOC") + 0; r.simpleEnd("Dynamic_SEResControlModeType#0>MinimumSOC"); o["MinimumSOC"] = v; s = 2; continue; }
-        if (c === 2) { r.simpleStart("Dynamic_SEResControlModeType#0>TargetSOC"); const v = r.bits(7, "Dynamic_SEResControlModeType#0>TargetSOC") + 0; r.simpleEnd("Dynamic_SEResControlModeType#0>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 0) { const st = "Dynamic_SEResControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; continue; }
+        if (c === 1) { const st = "Dynamic_SEResControlModeType#0>MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MinimumSOC"] = v; s = 2; continue; }
+        if (c === 2) { const st = "Dynamic_SEResControlModeType#0>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
         if (c === 3) { o["AbsolutePriceSchedule"] = d_AbsolutePriceScheduleType(r); s = 4; continue; }
         if (c === 4) { o["PriceLevelSchedule"] = d_PriceLevelScheduleType(r); s = 4; continue; }
         if (c === 5) { return o; }
@@ -2457,8 +2457,8 @@ function d_Dynamic_SEResControlModeType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(3, "Dynamic_SEResControlModeType#1");
-        if (c === 0) { r.simpleStart("Dynamic_SEResControlModeType#1>MinimumSOC"); const v = r.bits(7, "Dynamic_SEResControlModeType#1>MinimumSOC") + 0; r.simpleEnd("Dynamic_SEResControlModeType#1>MinimumSOC"); o["MinimumSOC"] = v; s = 2; continue; }
-        if (c === 1) { r.simpleStart("Dynamic_SEResControlModeType#1>TargetSOC"); const v = r.bits(7, "Dynamic_SEResControlModeType#1>TargetSOC") + 0; r.simpleEnd("Dynamic_SEResControlModeType#1>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 0) { const st = "Dynamic_SEResControlModeType#1>MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MinimumSOC"] = v; s = 2; continue; }
+        if (c === 1) { const st = "Dynamic_SEResControlModeType#1>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
         if (c === 2) { o["AbsolutePriceSchedule"] = d_AbsolutePriceScheduleType(r); s = 4; continue; }
         if (c === 3) { o["PriceLevelSchedule"] = d_PriceLevelScheduleType(r); s = 4; continue; }
         if (c === 4) { return o; }
@@ -2466,7 +2466,7 @@ function d_Dynamic_SEResControlModeType(r: BitReader): any {
       }
       case 2: {
         const c = r.bits(3, "Dynamic_SEResControlModeType#2");
-        if (c === 0) { r.simpleStart("Dynamic_SEResControlModeType#2>TargetSOC"); const v = r.bits(7, "Dynamic_SEResControlModeType#2>TargetSOC") + 0; r.simpleEnd("Dynamic_SEResControlModeType#2>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 0) { const st = "Dynamic_SEResControlModeType#2>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
         if (c === 1) { o["AbsolutePriceSchedule"] = d_AbsolutePriceScheduleType(r); s = 4; continue; }
         if (c === 2) { o["PriceLevelSchedule"] = d_PriceLevelScheduleType(r); s = 4; continue; }
         if (c === 3) { return o; }
@@ -2616,13 +2616,13 @@ function d_EMAIDListType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "EMAIDListType#0");
-        if (c === 0) { r.simpleStart("EMAIDListType#0>EMAID"); const v = r.string(18, 255, "EMAIDListType#0>EMAID"); r.simpleEnd("EMAIDListType#0>EMAID"); (o["EMAID"] ??= []).push(v); s = 1; continue; }
+        if (c === 0) { const st = "EMAIDListType#0>EMAID"; r.simpleStart(st); const v = r.string(18, 255, st); r.simpleEnd(st); (o["EMAID"] ??= []).push(v); s = 1; continue; }
         return r.badCode(c, 1, "EMAIDListType#0");
       }
       case 1: {
         if ((o["EMAID"]?.length ?? 0) < 8) {
           const c = r.bits(2, "EMAIDListType#1");
-          if (c === 0) { r.simpleStart("EMAIDListType#1>EMAID"); const v = r.string(18, 255, "EMAIDListType#1>EMAID"); r.simpleEnd("EMAIDListType#1>EMAID"); (o["EMAID"] ??= []).push(v); s = 1; continue; }
+          if (c === 0) { const st = "EMAIDListType#1>EMAID"; r.simpleStart(st); const v = r.string(18, 255, st); r.simpleEnd(st); (o["EMAID"] ??= []).push(v); s = 1; continue; }
           if (c === 1) { return o; }
           return r.badCode(c, 2, "EMAIDListType#1");
         } else {
@@ -2665,17 +2665,17 @@ function d_EVAbsolutePriceScheduleType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "EVAbsolutePriceScheduleType#0");
-        if (c === 0) { r.simpleStart("EVAbsolutePriceScheduleType#0>TimeAnchor"); const v = r.ulong(18446744073709551615n, 11, "EVAbsolutePriceScheduleType#0>TimeAnchor"); r.simpleEnd("EVAbsolutePriceScheduleType#0>TimeAnchor"); o["TimeAnchor"] = v; s = 1; continue; }
+        if (c === 0) { const st = "EVAbsolutePriceScheduleType#0>TimeAnchor"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["TimeAnchor"] = v; s = 1; continue; }
         return r.badCode(c, 1, "EVAbsolutePriceScheduleType#0");
       }
       case 1: {
         const c = r.bits(1, "EVAbsolutePriceScheduleType#1");
-        if (c === 0) { r.simpleStart("EVAbsolutePriceScheduleType#1>Currency"); const v = r.string(14, 3, "EVAbsolutePriceScheduleType#1>Currency"); r.simpleEnd("EVAbsolutePriceScheduleType#1>Currency"); o["Currency"] = v; s = 2; continue; }
+        if (c === 0) { const st = "EVAbsolutePriceScheduleType#1>Currency"; r.simpleStart(st); const v = r.string(14, 3, st); r.simpleEnd(st); o["Currency"] = v; s = 2; continue; }
         return r.badCode(c, 1, "EVAbsolutePriceScheduleType#1");
       }
       case 2: {
         const c = r.bits(1, "EVAbsolutePriceScheduleType#2");
-        if (c === 0) { r.simpleStart("EVAbsolutePriceScheduleType#2>PriceAlgorithm"); const v = r.string(16, 255, "EVAbsolutePriceScheduleType#2>PriceAlgorithm"); r.simpleEnd("EVAbsolutePriceScheduleType#2>PriceAlgorithm"); o["PriceAlgorithm"] = v; s = 3; continue; }
+        if (c === 0) { const st = "EVAbsolutePriceScheduleType#2>PriceAlgorithm"; r.simpleStart(st); const v = r.string(16, 255, st); r.simpleEnd(st); o["PriceAlgorithm"] = v; s = 3; continue; }
         return r.badCode(c, 1, "EVAbsolutePriceScheduleType#2");
       }
       case 3: {
@@ -2824,7 +2824,7 @@ function d_EVPowerProfileType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "EVPowerProfileType#0");
-        if (c === 0) { r.simpleStart("EVPowerProfileType#0>TimeAnchor"); const v = r.ulong(18446744073709551615n, 11, "EVPowerProfileType#0>TimeAnchor"); r.simpleEnd("EVPowerProfileType#0>TimeAnchor"); o["TimeAnchor"] = v; s = 1; continue; }
+        if (c === 0) { const st = "EVPowerProfileType#0>TimeAnchor"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["TimeAnchor"] = v; s = 1; continue; }
         return r.badCode(c, 1, "EVPowerProfileType#0");
       }
       case 1: {
@@ -2930,7 +2930,7 @@ function d_EVPowerScheduleEntryType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "EVPowerScheduleEntryType#0");
-        if (c === 0) { r.simpleStart("EVPowerScheduleEntryType#0>Duration"); const v = r.uintMax(4294967295, "EVPowerScheduleEntryType#0>Duration"); r.simpleEnd("EVPowerScheduleEntryType#0>Duration"); o["Duration"] = v; s = 1; continue; }
+        if (c === 0) { const st = "EVPowerScheduleEntryType#0>Duration"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["Duration"] = v; s = 1; continue; }
         return r.badCode(c, 1, "EVPowerScheduleEntryType#0");
       }
       case 1: {
@@ -2976,7 +2976,7 @@ function d_EVPowerScheduleType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "EVPowerScheduleType#0");
-        if (c === 0) { r.simpleStart("EVPowerScheduleType#0>TimeAnchor"); const v = r.ulong(18446744073709551615n, 11, "EVPowerScheduleType#0>TimeAnchor"); r.simpleEnd("EVPowerScheduleType#0>TimeAnchor"); o["TimeAnchor"] = v; s = 1; continue; }
+        if (c === 0) { const st = "EVPowerScheduleType#0>TimeAnchor"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["TimeAnchor"] = v; s = 1; continue; }
         return r.badCode(c, 1, "EVPowerScheduleType#0");
       }
       case 1: {
@@ -3071,7 +3071,7 @@ function d_EVPriceRuleStackType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "EVPriceRuleStackType#0");
-        if (c === 0) { r.simpleStart("EVPriceRuleStackType#0>Duration"); const v = r.uintMax(4294967295, "EVPriceRuleStackType#0>Duration"); r.simpleEnd("EVPriceRuleStackType#0>Duration"); o["Duration"] = v; s = 1; continue; }
+        if (c === 0) { const st = "EVPriceRuleStackType#0>Duration"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["Duration"] = v; s = 1; continue; }
         return r.badCode(c, 1, "EVPriceRuleStackType#0");
       }
       case 1: {
@@ -3226,7 +3226,7 @@ function d_MeteringConfirmationResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "MeteringConfirmationResType#1");
-        if (c === 0) { r.simpleStart("MeteringConfirmationResType#1>ResponseCode"); const v = r.enumerated(E27, 6, "MeteringConfirmationResType#1>ResponseCode"); r.simpleEnd("MeteringConfirmationResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "MeteringConfirmationResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "MeteringConfirmationResType#1");
       }
       case 2: {
@@ -3267,7 +3267,7 @@ function d_OverstayRuleListType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(2, "OverstayRuleListType#0");
-        if (c === 0) { r.simpleStart("OverstayRuleListType#0>OverstayTimeThreshold"); const v = r.uintMax(4294967295, "OverstayRuleListType#0>OverstayTimeThreshold"); r.simpleEnd("OverstayRuleListType#0>OverstayTimeThreshold"); o["OverstayTimeThreshold"] = v; s = 1; continue; }
+        if (c === 0) { const st = "OverstayRuleListType#0>OverstayTimeThreshold"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["OverstayTimeThreshold"] = v; s = 1; continue; }
         if (c === 1) { o["OverstayPowerThreshold"] = d_RationalNumberType(r); s = 2; continue; }
         if (c === 2) { (o["OverstayRule"] ??= []).push(d_OverstayRuleType(r)); s = 3; continue; }
         return r.badCode(c, 3, "OverstayRuleListType#0");
@@ -3340,13 +3340,13 @@ function d_OverstayRuleType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(2, "OverstayRuleType#0");
-        if (c === 0) { r.simpleStart("OverstayRuleType#0>OverstayRuleDescription"); const v = r.string(19, 160, "OverstayRuleType#0>OverstayRuleDescription"); r.simpleEnd("OverstayRuleType#0>OverstayRuleDescription"); o["OverstayRuleDescription"] = v; s = 1; continue; }
-        if (c === 1) { r.simpleStart("OverstayRuleType#0>StartTime"); const v = r.uintMax(4294967295, "OverstayRuleType#0>StartTime"); r.simpleEnd("OverstayRuleType#0>StartTime"); o["StartTime"] = v; s = 2; continue; }
+        if (c === 0) { const st = "OverstayRuleType#0>OverstayRuleDescription"; r.simpleStart(st); const v = r.string(19, 160, st); r.simpleEnd(st); o["OverstayRuleDescription"] = v; s = 1; continue; }
+        if (c === 1) { const st = "OverstayRuleType#0>StartTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["StartTime"] = v; s = 2; continue; }
         return r.badCode(c, 2, "OverstayRuleType#0");
       }
       case 1: {
         const c = r.bits(1, "OverstayRuleType#1");
-        if (c === 0) { r.simpleStart("OverstayRuleType#1>StartTime"); const v = r.uintMax(4294967295, "OverstayRuleType#1>StartTime"); r.simpleEnd("OverstayRuleType#1>StartTime"); o["StartTime"] = v; s = 2; continue; }
+        if (c === 0) { const st = "OverstayRuleType#1>StartTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["StartTime"] = v; s = 2; continue; }
         return r.badCode(c, 1, "OverstayRuleType#1");
       }
       case 2: {
@@ -3356,7 +3356,7 @@ function d_OverstayRuleType(r: BitReader): any {
       }
       case 3: {
         const c = r.bits(1, "OverstayRuleType#3");
-        if (c === 0) { r.simpleStart("OverstayRuleType#3>OverstayFeePeriod"); const v = r.uintMax(4294967295, "OverstayRuleType#3>OverstayFeePeriod"); r.simpleEnd("OverstayRuleType#3>OverstayFeePeriod"); o["OverstayFeePeriod"] = v; s = 4; continue; }
+        if (c === 0) { const st = "OverstayRuleType#3>OverstayFeePeriod"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["OverstayFeePeriod"] = v; s = 4; continue; }
         return r.badCode(c, 1, "OverstayRuleType#3");
       }
       case 4: {
@@ -3406,7 +3406,7 @@ function d_ParameterSetType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "ParameterSetType#0");
-        if (c === 0) { r.simpleStart("ParameterSetType#0>ParameterSetID"); const v = r.uintMax(65535, "ParameterSetType#0>ParameterSetID"); r.simpleEnd("ParameterSetType#0>ParameterSetID"); o["ParameterSetID"] = v; s = 1; continue; }
+        if (c === 0) { const st = "ParameterSetType#0>ParameterSetID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["ParameterSetID"] = v; s = 1; continue; }
         return r.badCode(c, 1, "ParameterSetType#0");
       }
       case 1: {
@@ -3469,12 +3469,12 @@ function d_ParameterType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(3, "ParameterType#1");
-        if (c === 0) { r.simpleStart("ParameterType#1>boolValue"); const v = r.bits(1, "ParameterType#1>boolValue") === 1; r.simpleEnd("ParameterType#1>boolValue"); o["boolValue"] = v; s = 2; continue; }
-        if (c === 1) { r.simpleStart("ParameterType#1>byteValue"); const v = r.bits(8, "ParameterType#1>byteValue") + -128; r.simpleEnd("ParameterType#1>byteValue"); o["byteValue"] = v; s = 2; continue; }
-        if (c === 2) { r.simpleStart("ParameterType#1>shortValue"); const v = r.int(-32768, 32767, "ParameterType#1>shortValue"); r.simpleEnd("ParameterType#1>shortValue"); o["shortValue"] = v; s = 2; continue; }
-        if (c === 3) { r.simpleStart("ParameterType#1>intValue"); const v = r.int(-2147483648, 2147483647, "ParameterType#1>intValue"); r.simpleEnd("ParameterType#1>intValue"); o["intValue"] = v; s = 2; continue; }
+        if (c === 0) { const st = "ParameterType#1>boolValue"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["boolValue"] = v; s = 2; continue; }
+        if (c === 1) { const st = "ParameterType#1>byteValue"; r.simpleStart(st); const v = r.bits(8, st) + -128; r.simpleEnd(st); o["byteValue"] = v; s = 2; continue; }
+        if (c === 2) { const st = "ParameterType#1>shortValue"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["shortValue"] = v; s = 2; continue; }
+        if (c === 3) { const st = "ParameterType#1>intValue"; r.simpleStart(st); const v = r.int(-2147483648, 2147483647, st); r.simpleEnd(st); o["intValue"] = v; s = 2; continue; }
         if (c === 4) { o["rationalNumber"] = d_RationalNumberType(r); s = 2; continue; }
-        if (c === 5) { r.simpleStart("ParameterType#1>finiteString"); const v = r.string(21, 80, "ParameterType#1>finiteString"); r.simpleEnd("ParameterType#1>finiteString"); o["finiteString"] = v; s = 2; continue; }
+        if (c === 5) { const st = "ParameterType#1>finiteString"; r.simpleStart(st); const v = r.string(21, 80, st); r.simpleEnd(st); o["finiteString"] = v; s = 2; continue; }
         return r.badCode(c, 6, "ParameterType#1");
       }
       case 2: {
@@ -3525,7 +3525,7 @@ function d_PnC_AReqAuthorizationModeType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "PnC_AReqAuthorizationModeType#1");
-        if (c === 0) { r.simpleStart("PnC_AReqAuthorizationModeType#1>GenChallenge"); const v = r.base64(16, "PnC_AReqAuthorizationModeType#1>GenChallenge"); r.simpleEnd("PnC_AReqAuthorizationModeType#1>GenChallenge"); o["GenChallenge"] = v; s = 2; continue; }
+        if (c === 0) { const st = "PnC_AReqAuthorizationModeType#1>GenChallenge"; r.simpleStart(st); const v = r.base64(16, st); r.simpleEnd(st); o["GenChallenge"] = v; s = 2; continue; }
         return r.badCode(c, 1, "PnC_AReqAuthorizationModeType#1");
       }
       case 2: {
@@ -3575,7 +3575,7 @@ function d_PnC_ASResAuthorizationModeType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "PnC_ASResAuthorizationModeType#0");
-        if (c === 0) { r.simpleStart("PnC_ASResAuthorizationModeType#0>GenChallenge"); const v = r.base64(16, "PnC_ASResAuthorizationModeType#0>GenChallenge"); r.simpleEnd("PnC_ASResAuthorizationModeType#0>GenChallenge"); o["GenChallenge"] = v; s = 1; continue; }
+        if (c === 0) { const st = "PnC_ASResAuthorizationModeType#0>GenChallenge"; r.simpleStart(st); const v = r.base64(16, st); r.simpleEnd(st); o["GenChallenge"] = v; s = 1; continue; }
         return r.badCode(c, 1, "PnC_ASResAuthorizationModeType#0");
       }
       case 1: {
@@ -3627,24 +3627,24 @@ function d_PowerDeliveryReqType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "PowerDeliveryReqType#1");
-        if (c === 0) { r.simpleStart("PowerDeliveryReqType#1>EVProcessing"); const v = r.enumerated(E28, 2, "PowerDeliveryReqType#1>EVProcessing"); r.simpleEnd("PowerDeliveryReqType#1>EVProcessing"); o["EVProcessing"] = v; s = 2; continue; }
+        if (c === 0) { const st = "PowerDeliveryReqType#1>EVProcessing"; r.simpleStart(st); const v = r.enumerated(E28, 2, st); r.simpleEnd(st); o["EVProcessing"] = v; s = 2; continue; }
         return r.badCode(c, 1, "PowerDeliveryReqType#1");
       }
       case 2: {
         const c = r.bits(1, "PowerDeliveryReqType#2");
-        if (c === 0) { r.simpleStart("PowerDeliveryReqType#2>ChargeProgress"); const v = r.enumerated(E60, 2, "PowerDeliveryReqType#2>ChargeProgress"); r.simpleEnd("PowerDeliveryReqType#2>ChargeProgress"); o["ChargeProgress"] = v; s = 3; continue; }
+        if (c === 0) { const st = "PowerDeliveryReqType#2>ChargeProgress"; r.simpleStart(st); const v = r.enumerated(E60, 2, st); r.simpleEnd(st); o["ChargeProgress"] = v; s = 3; continue; }
         return r.badCode(c, 1, "PowerDeliveryReqType#2");
       }
       case 3: {
         const c = r.bits(2, "PowerDeliveryReqType#3");
         if (c === 0) { o["EVPowerProfile"] = d_EVPowerProfileType(r); s = 4; continue; }
-        if (c === 1) { r.simpleStart("PowerDeliveryReqType#3>BPT_ChannelSelection"); const v = r.enumerated(E61, 1, "PowerDeliveryReqType#3>BPT_ChannelSelection"); r.simpleEnd("PowerDeliveryReqType#3>BPT_ChannelSelection"); o["BPT_ChannelSelection"] = v; s = 5; continue; }
+        if (c === 1) { const st = "PowerDeliveryReqType#3>BPT_ChannelSelection"; r.simpleStart(st); const v = r.enumerated(E61, 1, st); r.simpleEnd(st); o["BPT_ChannelSelection"] = v; s = 5; continue; }
         if (c === 2) { return o; }
         return r.badCode(c, 3, "PowerDeliveryReqType#3");
       }
       case 4: {
         const c = r.bits(2, "PowerDeliveryReqType#4");
-        if (c === 0) { r.simpleStart("PowerDeliveryReqType#4>BPT_ChannelSelection"); const v = r.enumerated(E61, 1, "PowerDeliveryReqType#4>BPT_ChannelSelection"); r.simpleEnd("PowerDeliveryReqType#4>BPT_ChannelSelection"); o["BPT_ChannelSelection"] = v; s = 5; continue; }
+        if (c === 0) { const st = "PowerDeliveryReqType#4>BPT_ChannelSelection"; r.simpleStart(st); const v = r.enumerated(E61, 1, st); r.simpleEnd(st); o["BPT_ChannelSelection"] = v; s = 5; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "PowerDeliveryReqType#4");
       }
@@ -3704,7 +3704,7 @@ function d_PowerDeliveryResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "PowerDeliveryResType#1");
-        if (c === 0) { r.simpleStart("PowerDeliveryResType#1>ResponseCode"); const v = r.enumerated(E27, 6, "PowerDeliveryResType#1>ResponseCode"); r.simpleEnd("PowerDeliveryResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "PowerDeliveryResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "PowerDeliveryResType#1");
       }
       case 2: {
@@ -3804,7 +3804,7 @@ function d_PowerScheduleEntryType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "PowerScheduleEntryType#0");
-        if (c === 0) { r.simpleStart("PowerScheduleEntryType#0>Duration"); const v = r.uintMax(4294967295, "PowerScheduleEntryType#0>Duration"); r.simpleEnd("PowerScheduleEntryType#0>Duration"); o["Duration"] = v; s = 1; continue; }
+        if (c === 0) { const st = "PowerScheduleEntryType#0>Duration"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["Duration"] = v; s = 1; continue; }
         return r.badCode(c, 1, "PowerScheduleEntryType#0");
       }
       case 1: {
@@ -3872,7 +3872,7 @@ function d_PowerScheduleType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "PowerScheduleType#0");
-        if (c === 0) { r.simpleStart("PowerScheduleType#0>TimeAnchor"); const v = r.ulong(18446744073709551615n, 11, "PowerScheduleType#0>TimeAnchor"); r.simpleEnd("PowerScheduleType#0>TimeAnchor"); o["TimeAnchor"] = v; s = 1; continue; }
+        if (c === 0) { const st = "PowerScheduleType#0>TimeAnchor"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["TimeAnchor"] = v; s = 1; continue; }
         return r.badCode(c, 1, "PowerScheduleType#0");
       }
       case 1: {
@@ -3991,12 +3991,12 @@ function d_PriceLevelScheduleEntryType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "PriceLevelScheduleEntryType#0");
-        if (c === 0) { r.simpleStart("PriceLevelScheduleEntryType#0>Duration"); const v = r.uintMax(4294967295, "PriceLevelScheduleEntryType#0>Duration"); r.simpleEnd("PriceLevelScheduleEntryType#0>Duration"); o["Duration"] = v; s = 1; continue; }
+        if (c === 0) { const st = "PriceLevelScheduleEntryType#0>Duration"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["Duration"] = v; s = 1; continue; }
         return r.badCode(c, 1, "PriceLevelScheduleEntryType#0");
       }
       case 1: {
         const c = r.bits(1, "PriceLevelScheduleEntryType#1");
-        if (c === 0) { r.simpleStart("PriceLevelScheduleEntryType#1>PriceLevel"); const v = r.bits(8, "PriceLevelScheduleEntryType#1>PriceLevel") + 0; r.simpleEnd("PriceLevelScheduleEntryType#1>PriceLevel"); o["PriceLevel"] = v; s = 2; continue; }
+        if (c === 0) { const st = "PriceLevelScheduleEntryType#1>PriceLevel"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); o["PriceLevel"] = v; s = 2; continue; }
         return r.badCode(c, 1, "PriceLevelScheduleEntryType#1");
       }
       case 2: {
@@ -4038,28 +4038,28 @@ function d_PriceLevelScheduleType(r: BitReader): any {
       case 0: {
         const c = r.bits(2, "PriceLevelScheduleType#0");
         if (c === 0) { o["@Id"] = r.string(12, 2147483647, "PriceLevelScheduleType#0"); s = 1; continue; }
-        if (c === 1) { r.simpleStart("PriceLevelScheduleType#0>TimeAnchor"); const v = r.ulong(18446744073709551615n, 11, "PriceLevelScheduleType#0>TimeAnchor"); r.simpleEnd("PriceLevelScheduleType#0>TimeAnchor"); o["TimeAnchor"] = v; s = 2; continue; }
+        if (c === 1) { const st = "PriceLevelScheduleType#0>TimeAnchor"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["TimeAnchor"] = v; s = 2; continue; }
         return r.badCode(c, 2, "PriceLevelScheduleType#0");
       }
       case 1: {
         const c = r.bits(1, "PriceLevelScheduleType#1");
-        if (c === 0) { r.simpleStart("PriceLevelScheduleType#1>TimeAnchor"); const v = r.ulong(18446744073709551615n, 11, "PriceLevelScheduleType#1>TimeAnchor"); r.simpleEnd("PriceLevelScheduleType#1>TimeAnchor"); o["TimeAnchor"] = v; s = 2; continue; }
+        if (c === 0) { const st = "PriceLevelScheduleType#1>TimeAnchor"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["TimeAnchor"] = v; s = 2; continue; }
         return r.badCode(c, 1, "PriceLevelScheduleType#1");
       }
       case 2: {
         const c = r.bits(1, "PriceLevelScheduleType#2");
-        if (c === 0) { r.simpleStart("PriceLevelScheduleType#2>PriceScheduleID"); const v = r.uintMax(4294967295, "PriceLevelScheduleType#2>PriceScheduleID"); r.simpleEnd("PriceLevelScheduleType#2>PriceScheduleID"); o["PriceScheduleID"] = v; s = 3; continue; }
+        if (c === 0) { const st = "PriceLevelScheduleType#2>PriceScheduleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["PriceScheduleID"] = v; s = 3; continue; }
         return r.badCode(c, 1, "PriceLevelScheduleType#2");
       }
       case 3: {
         const c = r.bits(2, "PriceLevelScheduleType#3");
-        if (c === 0) { r.simpleStart("PriceLevelScheduleType#3>PriceScheduleDescription"); const v = r.string(13, 160, "PriceLevelScheduleType#3>PriceScheduleDescription"); r.simpleEnd("PriceLevelScheduleType#3>PriceScheduleDescription"); o["PriceScheduleDescription"] = v; s = 4; continue; }
-        if (c === 1) { r.simpleStart("PriceLevelScheduleType#3>NumberOfPriceLevels"); const v = r.bits(8, "PriceLevelScheduleType#3>NumberOfPriceLevels") + 0; r.simpleEnd("PriceLevelScheduleType#3>NumberOfPriceLevels"); o["NumberOfPriceLevels"] = v; s = 5; continue; }
+        if (c === 0) { const st = "PriceLevelScheduleType#3>PriceScheduleDescription"; r.simpleStart(st); const v = r.string(13, 160, st); r.simpleEnd(st); o["PriceScheduleDescription"] = v; s = 4; continue; }
+        if (c === 1) { const st = "PriceLevelScheduleType#3>NumberOfPriceLevels"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); o["NumberOfPriceLevels"] = v; s = 5; continue; }
         return r.badCode(c, 2, "PriceLevelScheduleType#3");
       }
       case 4: {
         const c = r.bits(1, "PriceLevelScheduleType#4");
-        if (c === 0) { r.simpleStart("PriceLevelScheduleType#4>NumberOfPriceLevels"); const v = r.bits(8, "PriceLevelScheduleType#4>NumberOfPriceLevels") + 0; r.simpleEnd("PriceLevelScheduleType#4>NumberOfPriceLevels"); o["NumberOfPriceLevels"] = v; s = 5; continue; }
+        if (c === 0) { const st = "PriceLevelScheduleType#4>NumberOfPriceLevels"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); o["NumberOfPriceLevels"] = v; s = 5; continue; }
         return r.badCode(c, 1, "PriceLevelScheduleType#4");
       }
       case 5: {
@@ -4172,7 +4172,7 @@ function d_PriceRuleStackType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "PriceRuleStackType#0");
-        if (c === 0) { r.simpleStart("PriceRuleStackType#0>Duration"); const v = r.uintMax(4294967295, "PriceRuleStackType#0>Duration"); r.simpleEnd("PriceRuleStackType#0>Duration"); o["Duration"] = v; s = 1; continue; }
+        if (c === 0) { const st = "PriceRuleStackType#0>Duration"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["Duration"] = v; s = 1; continue; }
         return r.badCode(c, 1, "PriceRuleStackType#0");
       }
       case 1: {
@@ -4236,30 +4236,30 @@ function d_PriceRuleType(r: BitReader): any {
       case 1: {
         const c = r.bits(3, "PriceRuleType#1");
         if (c === 0) { o["ParkingFee"] = d_RationalNumberType(r); s = 2; continue; }
-        if (c === 1) { r.simpleStart("PriceRuleType#1>ParkingFeePeriod"); const v = r.uintMax(4294967295, "PriceRuleType#1>ParkingFeePeriod"); r.simpleEnd("PriceRuleType#1>ParkingFeePeriod"); o["ParkingFeePeriod"] = v; s = 3; continue; }
-        if (c === 2) { r.simpleStart("PriceRuleType#1>CarbonDioxideEmission"); const v = r.uintMax(65535, "PriceRuleType#1>CarbonDioxideEmission"); r.simpleEnd("PriceRuleType#1>CarbonDioxideEmission"); o["CarbonDioxideEmission"] = v; s = 4; continue; }
-        if (c === 3) { r.simpleStart("PriceRuleType#1>RenewableGenerationPercentage"); const v = r.bits(8, "PriceRuleType#1>RenewableGenerationPercentage") + 0; r.simpleEnd("PriceRuleType#1>RenewableGenerationPercentage"); o["RenewableGenerationPercentage"] = v; s = 5; continue; }
+        if (c === 1) { const st = "PriceRuleType#1>ParkingFeePeriod"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["ParkingFeePeriod"] = v; s = 3; continue; }
+        if (c === 2) { const st = "PriceRuleType#1>CarbonDioxideEmission"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["CarbonDioxideEmission"] = v; s = 4; continue; }
+        if (c === 3) { const st = "PriceRuleType#1>RenewableGenerationPercentage"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); o["RenewableGenerationPercentage"] = v; s = 5; continue; }
         if (c === 4) { o["PowerRangeStart"] = d_RationalNumberType(r); s = 6; continue; }
         return r.badCode(c, 5, "PriceRuleType#1");
       }
       case 2: {
         const c = r.bits(3, "PriceRuleType#2");
-        if (c === 0) { r.simpleStart("PriceRuleType#2>ParkingFeePeriod"); const v = r.uintMax(4294967295, "PriceRuleType#2>ParkingFeePeriod"); r.simpleEnd("PriceRuleType#2>ParkingFeePeriod"); o["ParkingFeePeriod"] = v; s = 3; continue; }
-        if (c === 1) { r.simpleStart("PriceRuleType#2>CarbonDioxideEmission"); const v = r.uintMax(65535, "PriceRuleType#2>CarbonDioxideEmission"); r.simpleEnd("PriceRuleType#2>CarbonDioxideEmission"); o["CarbonDioxideEmission"] = v; s = 4; continue; }
-        if (c === 2) { r.simpleStart("PriceRuleType#2>RenewableGenerationPercentage"); const v = r.bits(8, "PriceRuleType#2>RenewableGenerationPercentage") + 0; r.simpleEnd("PriceRuleType#2>RenewableGenerationPercentage"); o["RenewableGenerationPercentage"] = v; s = 5; continue; }
+        if (c === 0) { const st = "PriceRuleType#2>ParkingFeePeriod"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["ParkingFeePeriod"] = v; s = 3; continue; }
+        if (c === 1) { const st = "PriceRuleType#2>CarbonDioxideEmission"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["CarbonDioxideEmission"] = v; s = 4; continue; }
+        if (c === 2) { const st = "PriceRuleType#2>RenewableGenerationPercentage"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); o["RenewableGenerationPercentage"] = v; s = 5; continue; }
         if (c === 3) { o["PowerRangeStart"] = d_RationalNumberType(r); s = 6; continue; }
         return r.badCode(c, 4, "PriceRuleType#2");
       }
       case 3: {
         const c = r.bits(2, "PriceRuleType#3");
-        if (c === 0) { r.simpleStart("PriceRuleType#3>CarbonDioxideEmission"); const v = r.uintMax(65535, "PriceRuleType#3>CarbonDioxideEmission"); r.simpleEnd("PriceRuleType#3>CarbonDioxideEmission"); o["CarbonDioxideEmission"] = v; s = 4; continue; }
-        if (c === 1) { r.simpleStart("PriceRuleType#3>RenewableGenerationPercentage"); const v = r.bits(8, "PriceRuleType#3>RenewableGenerationPercentage") + 0; r.simpleEnd("PriceRuleType#3>RenewableGenerationPercentage"); o["RenewableGenerationPercentage"] = v; s = 5; continue; }
+        if (c === 0) { const st = "PriceRuleType#3>CarbonDioxideEmission"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["CarbonDioxideEmission"] = v; s = 4; continue; }
+        if (c === 1) { const st = "PriceRuleType#3>RenewableGenerationPercentage"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); o["RenewableGenerationPercentage"] = v; s = 5; continue; }
         if (c === 2) { o["PowerRangeStart"] = d_RationalNumberType(r); s = 6; continue; }
         return r.badCode(c, 3, "PriceRuleType#3");
       }
       case 4: {
         const c = r.bits(2, "PriceRuleType#4");
-        if (c === 0) { r.simpleStart("PriceRuleType#4>RenewableGenerationPercentage"); const v = r.bits(8, "PriceRuleType#4>RenewableGenerationPercentage") + 0; r.simpleEnd("PriceRuleType#4>RenewableGenerationPercentage"); o["RenewableGenerationPercentage"] = v; s = 5; continue; }
+        if (c === 0) { const st = "PriceRuleType#4>RenewableGenerationPercentage"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); o["RenewableGenerationPercentage"] = v; s = 5; continue; }
         if (c === 1) { o["PowerRangeStart"] = d_RationalNumberType(r); s = 6; continue; }
         return r.badCode(c, 2, "PriceRuleType#4");
       }
@@ -4332,17 +4332,17 @@ function d_PriceScheduleType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "PriceScheduleType#0");
-        if (c === 0) { r.simpleStart("PriceScheduleType#0>TimeAnchor"); const v = r.ulong(18446744073709551615n, 11, "PriceScheduleType#0>TimeAnchor"); r.simpleEnd("PriceScheduleType#0>TimeAnchor"); o["TimeAnchor"] = v; s = 1; continue; }
+        if (c === 0) { const st = "PriceScheduleType#0>TimeAnchor"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["TimeAnchor"] = v; s = 1; continue; }
         return r.badCode(c, 1, "PriceScheduleType#0");
       }
       case 1: {
         const c = r.bits(1, "PriceScheduleType#1");
-        if (c === 0) { r.simpleStart("PriceScheduleType#1>PriceScheduleID"); const v = r.uintMax(4294967295, "PriceScheduleType#1>PriceScheduleID"); r.simpleEnd("PriceScheduleType#1>PriceScheduleID"); o["PriceScheduleID"] = v; s = 2; continue; }
+        if (c === 0) { const st = "PriceScheduleType#1>PriceScheduleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["PriceScheduleID"] = v; s = 2; continue; }
         return r.badCode(c, 1, "PriceScheduleType#1");
       }
       case 2: {
         const c = r.bits(2, "PriceScheduleType#2");
-        if (c === 0) { r.simpleStart("PriceScheduleType#2>PriceScheduleDescription"); const v = r.string(13, 160, "PriceScheduleType#2>PriceScheduleDescription"); r.simpleEnd("PriceScheduleType#2>PriceScheduleDescription"); o["PriceScheduleDescription"] = v; s = 3; continue; }
+        if (c === 0) { const st = "PriceScheduleType#2>PriceScheduleDescription"; r.simpleStart(st); const v = r.string(13, 160, st); r.simpleEnd(st); o["PriceScheduleDescription"] = v; s = 3; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "PriceScheduleType#2");
       }
@@ -4393,7 +4393,7 @@ function d_ScheduleExchangeReqType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "ScheduleExchangeReqType#1");
-        if (c === 0) { r.simpleStart("ScheduleExchangeReqType#1>MaximumSupportingPoints"); const v = r.bits(10, "ScheduleExchangeReqType#1>MaximumSupportingPoints") + 12; r.simpleEnd("ScheduleExchangeReqType#1>MaximumSupportingPoints"); o["MaximumSupportingPoints"] = v; s = 2; continue; }
+        if (c === 0) { const st = "ScheduleExchangeReqType#1>MaximumSupportingPoints"; r.simpleStart(st); const v = r.bits(10, st) + 12; r.simpleEnd(st); o["MaximumSupportingPoints"] = v; s = 2; continue; }
         return r.badCode(c, 1, "ScheduleExchangeReqType#1");
       }
       case 2: {
@@ -4450,17 +4450,17 @@ function d_ScheduleExchangeResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "ScheduleExchangeResType#1");
-        if (c === 0) { r.simpleStart("ScheduleExchangeResType#1>ResponseCode"); const v = r.enumerated(E27, 6, "ScheduleExchangeResType#1>ResponseCode"); r.simpleEnd("ScheduleExchangeResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "ScheduleExchangeResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "ScheduleExchangeResType#1");
       }
       case 2: {
         const c = r.bits(1, "ScheduleExchangeResType#2");
-        if (c === 0) { r.simpleStart("ScheduleExchangeResType#2>EVSEProcessing"); const v = r.enumerated(E28, 2, "ScheduleExchangeResType#2>EVSEProcessing"); r.simpleEnd("ScheduleExchangeResType#2>EVSEProcessing"); o["EVSEProcessing"] = v; s = 3; continue; }
+        if (c === 0) { const st = "ScheduleExchangeResType#2>EVSEProcessing"; r.simpleStart(st); const v = r.enumerated(E28, 2, st); r.simpleEnd(st); o["EVSEProcessing"] = v; s = 3; continue; }
         return r.badCode(c, 1, "ScheduleExchangeResType#2");
       }
       case 3: {
         const c = r.bits(2, "ScheduleExchangeResType#3");
-        if (c === 0) { r.simpleStart("ScheduleExchangeResType#3>GoToPause"); const v = r.bits(1, "ScheduleExchangeResType#3>GoToPause") === 1; r.simpleEnd("ScheduleExchangeResType#3>GoToPause"); o["GoToPause"] = v; s = 4; continue; }
+        if (c === 0) { const st = "ScheduleExchangeResType#3>GoToPause"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["GoToPause"] = v; s = 4; continue; }
         if (c === 1) { o["Dynamic_SEResControlMode"] = d_Dynamic_SEResControlModeType(r); s = 5; continue; }
         if (c === 2) { o["Scheduled_SEResControlMode"] = d_Scheduled_SEResControlModeType(r); s = 5; continue; }
         return r.badCode(c, 3, "ScheduleExchangeResType#3");
@@ -4524,7 +4524,7 @@ function d_ScheduleTupleType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "ScheduleTupleType#0");
-        if (c === 0) { r.simpleStart("ScheduleTupleType#0>ScheduleTupleID"); const v = r.uintMax(4294967295, "ScheduleTupleType#0>ScheduleTupleID"); r.simpleEnd("ScheduleTupleType#0>ScheduleTupleID"); o["ScheduleTupleID"] = v; s = 1; continue; }
+        if (c === 0) { const st = "ScheduleTupleType#0>ScheduleTupleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["ScheduleTupleID"] = v; s = 1; continue; }
         return r.badCode(c, 1, "ScheduleTupleType#0");
       }
       case 1: {
@@ -4580,12 +4580,12 @@ function d_Scheduled_EVPPTControlModeType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "Scheduled_EVPPTControlModeType#0");
-        if (c === 0) { r.simpleStart("Scheduled_EVPPTControlModeType#0>SelectedScheduleTupleID"); const v = r.uintMax(4294967295, "Scheduled_EVPPTControlModeType#0>SelectedScheduleTupleID"); r.simpleEnd("Scheduled_EVPPTControlModeType#0>SelectedScheduleTupleID"); o["SelectedScheduleTupleID"] = v; s = 1; continue; }
+        if (c === 0) { const st = "Scheduled_EVPPTControlModeType#0>SelectedScheduleTupleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["SelectedScheduleTupleID"] = v; s = 1; continue; }
         return r.badCode(c, 1, "Scheduled_EVPPTControlModeType#0");
       }
       case 1: {
         const c = r.bits(2, "Scheduled_EVPPTControlModeType#1");
-        if (c === 0) { r.simpleStart("Scheduled_EVPPTControlModeType#1>PowerToleranceAcceptance"); const v = r.enumerated(E79, 1, "Scheduled_EVPPTControlModeType#1>PowerToleranceAcceptance"); r.simpleEnd("Scheduled_EVPPTControlModeType#1>PowerToleranceAcceptance"); o["PowerToleranceAcceptance"] = v; s = 2; continue; }
+        if (c === 0) { const st = "Scheduled_EVPPTControlModeType#1>PowerToleranceAcceptance"; r.simpleStart(st); const v = r.enumerated(E79, 1, st); r.simpleEnd(st); o["PowerToleranceAcceptance"] = v; s = 2; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "Scheduled_EVPPTControlModeType#1");
       }
@@ -4627,7 +4627,7 @@ function d_Scheduled_SEReqControlModeType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(3, "Scheduled_SEReqControlModeType#0");
-        if (c === 0) { r.simpleStart("Scheduled_SEReqControlModeType#0>DepartureTime"); const v = r.uintMax(4294967295, "Scheduled_SEReqControlModeType#0>DepartureTime"); r.simpleEnd("Scheduled_SEReqControlModeType#0>DepartureTime"); o["DepartureTime"] = v; s = 1; continue; }
+        if (c === 0) { const st = "Scheduled_SEReqControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; continue; }
         if (c === 1) { o["EVTargetEnergyRequest"] = d_RationalNumberType(r); s = 2; continue; }
         if (c === 2) { o["EVMaximumEnergyRequest"] = d_RationalNumberType(r); s = 3; continue; }
         if (c === 3) { o["EVMinimumEnergyRequest"] = d_RationalNumberType(r); s = 4; continue; }
@@ -4774,7 +4774,7 @@ function d_Scheduled_SMDTControlModeType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "Scheduled_SMDTControlModeType#0");
-        if (c === 0) { r.simpleStart("Scheduled_SMDTControlModeType#0>SelectedScheduleTupleID"); const v = r.uintMax(4294967295, "Scheduled_SMDTControlModeType#0>SelectedScheduleTupleID"); r.simpleEnd("Scheduled_SMDTControlModeType#0>SelectedScheduleTupleID"); o["SelectedScheduleTupleID"] = v; s = 1; continue; }
+        if (c === 0) { const st = "Scheduled_SMDTControlModeType#0>SelectedScheduleTupleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["SelectedScheduleTupleID"] = v; s = 1; continue; }
         return r.badCode(c, 1, "Scheduled_SMDTControlModeType#0");
       }
       case 1: {
@@ -4860,12 +4860,12 @@ function d_SelectedServiceType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "SelectedServiceType#0");
-        if (c === 0) { r.simpleStart("SelectedServiceType#0>ServiceID"); const v = r.uintMax(65535, "SelectedServiceType#0>ServiceID"); r.simpleEnd("SelectedServiceType#0>ServiceID"); o["ServiceID"] = v; s = 1; continue; }
+        if (c === 0) { const st = "SelectedServiceType#0>ServiceID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["ServiceID"] = v; s = 1; continue; }
         return r.badCode(c, 1, "SelectedServiceType#0");
       }
       case 1: {
         const c = r.bits(1, "SelectedServiceType#1");
-        if (c === 0) { r.simpleStart("SelectedServiceType#1>ParameterSetID"); const v = r.uintMax(65535, "SelectedServiceType#1>ParameterSetID"); r.simpleEnd("SelectedServiceType#1>ParameterSetID"); o["ParameterSetID"] = v; s = 2; continue; }
+        if (c === 0) { const st = "SelectedServiceType#1>ParameterSetID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["ParameterSetID"] = v; s = 2; continue; }
         return r.badCode(c, 1, "SelectedServiceType#1");
       }
       case 2: {
@@ -4911,7 +4911,7 @@ function d_ServiceDetailReqType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "ServiceDetailReqType#1");
-        if (c === 0) { r.simpleStart("ServiceDetailReqType#1>ServiceID"); const v = r.uintMax(65535, "ServiceDetailReqType#1>ServiceID"); r.simpleEnd("ServiceDetailReqType#1>ServiceID"); o["ServiceID"] = v; s = 2; continue; }
+        if (c === 0) { const st = "ServiceDetailReqType#1>ServiceID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["ServiceID"] = v; s = 2; continue; }
         return r.badCode(c, 1, "ServiceDetailReqType#1");
       }
       case 2: {
@@ -4957,12 +4957,12 @@ function d_ServiceDetailResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "ServiceDetailResType#1");
-        if (c === 0) { r.simpleStart("ServiceDetailResType#1>ResponseCode"); const v = r.enumerated(E27, 6, "ServiceDetailResType#1>ResponseCode"); r.simpleEnd("ServiceDetailResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "ServiceDetailResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "ServiceDetailResType#1");
       }
       case 2: {
         const c = r.bits(1, "ServiceDetailResType#2");
-        if (c === 0) { r.simpleStart("ServiceDetailResType#2>ServiceID"); const v = r.uintMax(65535, "ServiceDetailResType#2>ServiceID"); r.simpleEnd("ServiceDetailResType#2>ServiceID"); o["ServiceID"] = v; s = 3; continue; }
+        if (c === 0) { const st = "ServiceDetailResType#2>ServiceID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["ServiceID"] = v; s = 3; continue; }
         return r.badCode(c, 1, "ServiceDetailResType#2");
       }
       case 3: {
@@ -5068,12 +5068,12 @@ function d_ServiceDiscoveryResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "ServiceDiscoveryResType#1");
-        if (c === 0) { r.simpleStart("ServiceDiscoveryResType#1>ResponseCode"); const v = r.enumerated(E27, 6, "ServiceDiscoveryResType#1>ResponseCode"); r.simpleEnd("ServiceDiscoveryResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "ServiceDiscoveryResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "ServiceDiscoveryResType#1");
       }
       case 2: {
         const c = r.bits(1, "ServiceDiscoveryResType#2");
-        if (c === 0) { r.simpleStart("ServiceDiscoveryResType#2>ServiceRenegotiationSupported"); const v = r.bits(1, "ServiceDiscoveryResType#2>ServiceRenegotiationSupported") === 1; r.simpleEnd("ServiceDiscoveryResType#2>ServiceRenegotiationSupported"); o["ServiceRenegotiationSupported"] = v; s = 3; continue; }
+        if (c === 0) { const st = "ServiceDiscoveryResType#2>ServiceRenegotiationSupported"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ServiceRenegotiationSupported"] = v; s = 3; continue; }
         return r.badCode(c, 1, "ServiceDiscoveryResType#2");
       }
       case 3: {
@@ -5137,13 +5137,13 @@ function d_ServiceIDListType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "ServiceIDListType#0");
-        if (c === 0) { r.simpleStart("ServiceIDListType#0>ServiceID"); const v = r.uintMax(65535, "ServiceIDListType#0>ServiceID"); r.simpleEnd("ServiceIDListType#0>ServiceID"); (o["ServiceID"] ??= []).push(v); s = 1; continue; }
+        if (c === 0) { const st = "ServiceIDListType#0>ServiceID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); (o["ServiceID"] ??= []).push(v); s = 1; continue; }
         return r.badCode(c, 1, "ServiceIDListType#0");
       }
       case 1: {
         if ((o["ServiceID"]?.length ?? 0) < 16) {
           const c = r.bits(2, "ServiceIDListType#1");
-          if (c === 0) { r.simpleStart("ServiceIDListType#1>ServiceID"); const v = r.uintMax(65535, "ServiceIDListType#1>ServiceID"); r.simpleEnd("ServiceIDListType#1>ServiceID"); (o["ServiceID"] ??= []).push(v); s = 1; continue; }
+          if (c === 0) { const st = "ServiceIDListType#1>ServiceID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); (o["ServiceID"] ??= []).push(v); s = 1; continue; }
           if (c === 1) { return o; }
           return r.badCode(c, 2, "ServiceIDListType#1");
         } else {
@@ -5345,7 +5345,7 @@ function d_ServiceSelectionResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "ServiceSelectionResType#1");
-        if (c === 0) { r.simpleStart("ServiceSelectionResType#1>ResponseCode"); const v = r.enumerated(E27, 6, "ServiceSelectionResType#1>ResponseCode"); r.simpleEnd("ServiceSelectionResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "ServiceSelectionResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "ServiceSelectionResType#1");
       }
       case 2: {
@@ -5386,12 +5386,12 @@ function d_ServiceType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "ServiceType#0");
-        if (c === 0) { r.simpleStart("ServiceType#0>ServiceID"); const v = r.uintMax(65535, "ServiceType#0>ServiceID"); r.simpleEnd("ServiceType#0>ServiceID"); o["ServiceID"] = v; s = 1; continue; }
+        if (c === 0) { const st = "ServiceType#0>ServiceID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["ServiceID"] = v; s = 1; continue; }
         return r.badCode(c, 1, "ServiceType#0");
       }
       case 1: {
         const c = r.bits(1, "ServiceType#1");
-        if (c === 0) { r.simpleStart("ServiceType#1>FreeService"); const v = r.bits(1, "ServiceType#1>FreeService") === 1; r.simpleEnd("ServiceType#1>FreeService"); o["FreeService"] = v; s = 2; continue; }
+        if (c === 0) { const st = "ServiceType#1>FreeService"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["FreeService"] = v; s = 2; continue; }
         return r.badCode(c, 1, "ServiceType#1");
       }
       case 2: {
@@ -5437,7 +5437,7 @@ function d_SessionSetupReqType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "SessionSetupReqType#1");
-        if (c === 0) { r.simpleStart("SessionSetupReqType#1>EVCCID"); const v = r.string(22, 255, "SessionSetupReqType#1>EVCCID"); r.simpleEnd("SessionSetupReqType#1>EVCCID"); o["EVCCID"] = v; s = 2; continue; }
+        if (c === 0) { const st = "SessionSetupReqType#1>EVCCID"; r.simpleStart(st); const v = r.string(22, 255, st); r.simpleEnd(st); o["EVCCID"] = v; s = 2; continue; }
         return r.badCode(c, 1, "SessionSetupReqType#1");
       }
       case 2: {
@@ -5483,12 +5483,12 @@ function d_SessionSetupResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "SessionSetupResType#1");
-        if (c === 0) { r.simpleStart("SessionSetupResType#1>ResponseCode"); const v = r.enumerated(E27, 6, "SessionSetupResType#1>ResponseCode"); r.simpleEnd("SessionSetupResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "SessionSetupResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "SessionSetupResType#1");
       }
       case 2: {
         const c = r.bits(1, "SessionSetupResType#2");
-        if (c === 0) { r.simpleStart("SessionSetupResType#2>EVSEID"); const v = r.string(23, 255, "SessionSetupResType#2>EVSEID"); r.simpleEnd("SessionSetupResType#2>EVSEID"); o["EVSEID"] = v; s = 3; continue; }
+        if (c === 0) { const st = "SessionSetupResType#2>EVSEID"; r.simpleStart(st); const v = r.string(23, 255, st); r.simpleEnd(st); o["EVSEID"] = v; s = 3; continue; }
         return r.badCode(c, 1, "SessionSetupResType#2");
       }
       case 3: {
@@ -5538,19 +5538,19 @@ function d_SessionStopReqType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "SessionStopReqType#1");
-        if (c === 0) { r.simpleStart("SessionStopReqType#1>ChargingSession"); const v = r.enumerated(E98, 2, "SessionStopReqType#1>ChargingSession"); r.simpleEnd("SessionStopReqType#1>ChargingSession"); o["ChargingSession"] = v; s = 2; continue; }
+        if (c === 0) { const st = "SessionStopReqType#1>ChargingSession"; r.simpleStart(st); const v = r.enumerated(E98, 2, st); r.simpleEnd(st); o["ChargingSession"] = v; s = 2; continue; }
         return r.badCode(c, 1, "SessionStopReqType#1");
       }
       case 2: {
         const c = r.bits(2, "SessionStopReqType#2");
-        if (c === 0) { r.simpleStart("SessionStopReqType#2>EVTerminationCode"); const v = r.string(24, 80, "SessionStopReqType#2>EVTerminationCode"); r.simpleEnd("SessionStopReqType#2>EVTerminationCode"); o["EVTerminationCode"] = v; s = 3; continue; }
-        if (c === 1) { r.simpleStart("SessionStopReqType#2>EVTerminationExplanation"); const v = r.string(25, 160, "SessionStopReqType#2>EVTerminationExplanation"); r.simpleEnd("SessionStopReqType#2>EVTerminationExplanation"); o["EVTerminationExplanation"] = v; s = 4; continue; }
+        if (c === 0) { const st = "SessionStopReqType#2>EVTerminationCode"; r.simpleStart(st); const v = r.string(24, 80, st); r.simpleEnd(st); o["EVTerminationCode"] = v; s = 3; continue; }
+        if (c === 1) { const st = "SessionStopReqType#2>EVTerminationExplanation"; r.simpleStart(st); const v = r.string(25, 160, st); r.simpleEnd(st); o["EVTerminationExplanation"] = v; s = 4; continue; }
         if (c === 2) { return o; }
         return r.badCode(c, 3, "SessionStopReqType#2");
       }
       case 3: {
         const c = r.bits(2, "SessionStopReqType#3");
-        if (c === 0) { r.simpleStart("SessionStopReqType#3>EVTerminationExplanation"); const v = r.string(25, 160, "SessionStopReqType#3>EVTerminationExplanation"); r.simpleEnd("SessionStopReqType#3>EVTerminationExplanation"); o["EVTerminationExplanation"] = v; s = 4; continue; }
+        if (c === 0) { const st = "SessionStopReqType#3>EVTerminationExplanation"; r.simpleStart(st); const v = r.string(25, 160, st); r.simpleEnd(st); o["EVTerminationExplanation"] = v; s = 4; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "SessionStopReqType#3");
       }
@@ -5606,7 +5606,7 @@ function d_SessionStopResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "SessionStopResType#1");
-        if (c === 0) { r.simpleStart("SessionStopResType#1>ResponseCode"); const v = r.enumerated(E27, 6, "SessionStopResType#1>ResponseCode"); r.simpleEnd("SessionStopResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "SessionStopResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "SessionStopResType#1");
       }
       case 2: {
@@ -5652,7 +5652,7 @@ function d_SignedCertificateChainType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "SignedCertificateChainType#1");
-        if (c === 0) { r.simpleStart("SignedCertificateChainType#1>Certificate"); const v = r.base64(1600, "SignedCertificateChainType#1>Certificate"); r.simpleEnd("SignedCertificateChainType#1>Certificate"); o["Certificate"] = v; s = 2; continue; }
+        if (c === 0) { const st = "SignedCertificateChainType#1>Certificate"; r.simpleStart(st); const v = r.base64(1600, st); r.simpleEnd(st); o["Certificate"] = v; s = 2; continue; }
         return r.badCode(c, 1, "SignedCertificateChainType#1");
       }
       case 2: {
@@ -5713,19 +5713,19 @@ function d_SignedInstallationDataType(r: BitReader): any {
       }
       case 2: {
         const c = r.bits(1, "SignedInstallationDataType#2");
-        if (c === 0) { r.simpleStart("SignedInstallationDataType#2>ECDHCurve"); const v = r.enumerated(E102, 1, "SignedInstallationDataType#2>ECDHCurve"); r.simpleEnd("SignedInstallationDataType#2>ECDHCurve"); o["ECDHCurve"] = v; s = 3; continue; }
+        if (c === 0) { const st = "SignedInstallationDataType#2>ECDHCurve"; r.simpleStart(st); const v = r.enumerated(E102, 1, st); r.simpleEnd(st); o["ECDHCurve"] = v; s = 3; continue; }
         return r.badCode(c, 1, "SignedInstallationDataType#2");
       }
       case 3: {
         const c = r.bits(1, "SignedInstallationDataType#3");
-        if (c === 0) { r.simpleStart("SignedInstallationDataType#3>DHPublicKey"); const v = r.base64(133, "SignedInstallationDataType#3>DHPublicKey"); r.simpleEnd("SignedInstallationDataType#3>DHPublicKey"); o["DHPublicKey"] = v; s = 4; continue; }
+        if (c === 0) { const st = "SignedInstallationDataType#3>DHPublicKey"; r.simpleStart(st); const v = r.base64(133, st); r.simpleEnd(st); o["DHPublicKey"] = v; s = 4; continue; }
         return r.badCode(c, 1, "SignedInstallationDataType#3");
       }
       case 4: {
         const c = r.bits(2, "SignedInstallationDataType#4");
-        if (c === 0) { r.simpleStart("SignedInstallationDataType#4>SECP521_EncryptedPrivateKey"); const v = r.base64(94, "SignedInstallationDataType#4>SECP521_EncryptedPrivateKey"); r.simpleEnd("SignedInstallationDataType#4>SECP521_EncryptedPrivateKey"); o["SECP521_EncryptedPrivateKey"] = v; s = 5; continue; }
-        if (c === 1) { r.simpleStart("SignedInstallationDataType#4>X448_EncryptedPrivateKey"); const v = r.base64(84, "SignedInstallationDataType#4>X448_EncryptedPrivateKey"); r.simpleEnd("SignedInstallationDataType#4>X448_EncryptedPrivateKey"); o["X448_EncryptedPrivateKey"] = v; s = 5; continue; }
-        if (c === 2) { r.simpleStart("SignedInstallationDataType#4>TPM_EncryptedPrivateKey"); const v = r.base64(206, "SignedInstallationDataType#4>TPM_EncryptedPrivateKey"); r.simpleEnd("SignedInstallationDataType#4>TPM_EncryptedPrivateKey"); o["TPM_EncryptedPrivateKey"] = v; s = 5; continue; }
+        if (c === 0) { const st = "SignedInstallationDataType#4>SECP521_EncryptedPrivateKey"; r.simpleStart(st); const v = r.base64(94, st); r.simpleEnd(st); o["SECP521_EncryptedPrivateKey"] = v; s = 5; continue; }
+        if (c === 1) { const st = "SignedInstallationDataType#4>X448_EncryptedPrivateKey"; r.simpleStart(st); const v = r.base64(84, st); r.simpleEnd(st); o["X448_EncryptedPrivateKey"] = v; s = 5; continue; }
+        if (c === 2) { const st = "SignedInstallationDataType#4>TPM_EncryptedPrivateKey"; r.simpleStart(st); const v = r.base64(206, st); r.simpleEnd(st); o["TPM_EncryptedPrivateKey"] = v; s = 5; continue; }
         return r.badCode(c, 3, "SignedInstallationDataType#4");
       }
       case 5: {
@@ -5785,7 +5785,7 @@ function d_SignedMeteringDataType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "SignedMeteringDataType#1");
-        if (c === 0) { r.simpleStart("SignedMeteringDataType#1>SessionID"); const v = r.hex(8, "SignedMeteringDataType#1>SessionID"); r.simpleEnd("SignedMeteringDataType#1>SessionID"); o["SessionID"] = v; s = 2; continue; }
+        if (c === 0) { const st = "SignedMeteringDataType#1>SessionID"; r.simpleStart(st); const v = r.hex(8, st); r.simpleEnd(st); o["SessionID"] = v; s = 2; continue; }
         return r.badCode(c, 1, "SignedMeteringDataType#1");
       }
       case 2: {
@@ -5859,13 +5859,13 @@ function d_SubCertificatesType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "SubCertificatesType#0");
-        if (c === 0) { r.simpleStart("SubCertificatesType#0>Certificate"); const v = r.base64(1600, "SubCertificatesType#0>Certificate"); r.simpleEnd("SubCertificatesType#0>Certificate"); (o["Certificate"] ??= []).push(v); s = 1; continue; }
+        if (c === 0) { const st = "SubCertificatesType#0>Certificate"; r.simpleStart(st); const v = r.base64(1600, st); r.simpleEnd(st); (o["Certificate"] ??= []).push(v); s = 1; continue; }
         return r.badCode(c, 1, "SubCertificatesType#0");
       }
       case 1: {
         if ((o["Certificate"]?.length ?? 0) < 3) {
           const c = r.bits(2, "SubCertificatesType#1");
-          if (c === 0) { r.simpleStart("SubCertificatesType#1>Certificate"); const v = r.base64(1600, "SubCertificatesType#1>Certificate"); r.simpleEnd("SubCertificatesType#1>Certificate"); (o["Certificate"] ??= []).push(v); s = 1; continue; }
+          if (c === 0) { const st = "SubCertificatesType#1>Certificate"; r.simpleStart(st); const v = r.base64(1600, st); r.simpleEnd(st); (o["Certificate"] ??= []).push(v); s = 1; continue; }
           if (c === 1) { return o; }
           return r.badCode(c, 2, "SubCertificatesType#1");
         } else {
@@ -5908,13 +5908,13 @@ function d_SupportedProvidersListType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "SupportedProvidersListType#0");
-        if (c === 0) { r.simpleStart("SupportedProvidersListType#0>ProviderID"); const v = r.string(26, 80, "SupportedProvidersListType#0>ProviderID"); r.simpleEnd("SupportedProvidersListType#0>ProviderID"); (o["ProviderID"] ??= []).push(v); s = 1; continue; }
+        if (c === 0) { const st = "SupportedProvidersListType#0>ProviderID"; r.simpleStart(st); const v = r.string(26, 80, st); r.simpleEnd(st); (o["ProviderID"] ??= []).push(v); s = 1; continue; }
         return r.badCode(c, 1, "SupportedProvidersListType#0");
       }
       case 1: {
         if ((o["ProviderID"]?.length ?? 0) < 128) {
           const c = r.bits(2, "SupportedProvidersListType#1");
-          if (c === 0) { r.simpleStart("SupportedProvidersListType#1>ProviderID"); const v = r.string(26, 80, "SupportedProvidersListType#1>ProviderID"); r.simpleEnd("SupportedProvidersListType#1>ProviderID"); (o["ProviderID"] ??= []).push(v); s = 1; continue; }
+          if (c === 0) { const st = "SupportedProvidersListType#1>ProviderID"; r.simpleStart(st); const v = r.string(26, 80, st); r.simpleEnd(st); (o["ProviderID"] ??= []).push(v); s = 1; continue; }
           if (c === 1) { return o; }
           return r.badCode(c, 2, "SupportedProvidersListType#1");
         } else {
@@ -6006,12 +6006,12 @@ function d_TaxRuleType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "TaxRuleType#0");
-        if (c === 0) { r.simpleStart("TaxRuleType#0>TaxRuleID"); const v = r.uintMax(4294967295, "TaxRuleType#0>TaxRuleID"); r.simpleEnd("TaxRuleType#0>TaxRuleID"); o["TaxRuleID"] = v; s = 1; continue; }
+        if (c === 0) { const st = "TaxRuleType#0>TaxRuleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["TaxRuleID"] = v; s = 1; continue; }
         return r.badCode(c, 1, "TaxRuleType#0");
       }
       case 1: {
         const c = r.bits(2, "TaxRuleType#1");
-        if (c === 0) { r.simpleStart("TaxRuleType#1>TaxRuleName"); const v = r.string(27, 80, "TaxRuleType#1>TaxRuleName"); r.simpleEnd("TaxRuleType#1>TaxRuleName"); o["TaxRuleName"] = v; s = 2; continue; }
+        if (c === 0) { const st = "TaxRuleType#1>TaxRuleName"; r.simpleStart(st); const v = r.string(27, 80, st); r.simpleEnd(st); o["TaxRuleName"] = v; s = 2; continue; }
         if (c === 1) { o["TaxRate"] = d_RationalNumberType(r); s = 3; continue; }
         return r.badCode(c, 2, "TaxRuleType#1");
       }
@@ -6022,28 +6022,28 @@ function d_TaxRuleType(r: BitReader): any {
       }
       case 3: {
         const c = r.bits(2, "TaxRuleType#3");
-        if (c === 0) { r.simpleStart("TaxRuleType#3>TaxIncludedInPrice"); const v = r.bits(1, "TaxRuleType#3>TaxIncludedInPrice") === 1; r.simpleEnd("TaxRuleType#3>TaxIncludedInPrice"); o["TaxIncludedInPrice"] = v; s = 4; continue; }
-        if (c === 1) { r.simpleStart("TaxRuleType#3>AppliesToEnergyFee"); const v = r.bits(1, "TaxRuleType#3>AppliesToEnergyFee") === 1; r.simpleEnd("TaxRuleType#3>AppliesToEnergyFee"); o["AppliesToEnergyFee"] = v; s = 5; continue; }
+        if (c === 0) { const st = "TaxRuleType#3>TaxIncludedInPrice"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["TaxIncludedInPrice"] = v; s = 4; continue; }
+        if (c === 1) { const st = "TaxRuleType#3>AppliesToEnergyFee"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["AppliesToEnergyFee"] = v; s = 5; continue; }
         return r.badCode(c, 2, "TaxRuleType#3");
       }
       case 4: {
         const c = r.bits(1, "TaxRuleType#4");
-        if (c === 0) { r.simpleStart("TaxRuleType#4>AppliesToEnergyFee"); const v = r.bits(1, "TaxRuleType#4>AppliesToEnergyFee") === 1; r.simpleEnd("TaxRuleType#4>AppliesToEnergyFee"); o["AppliesToEnergyFee"] = v; s = 5; continue; }
+        if (c === 0) { const st = "TaxRuleType#4>AppliesToEnergyFee"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["AppliesToEnergyFee"] = v; s = 5; continue; }
         return r.badCode(c, 1, "TaxRuleType#4");
       }
       case 5: {
         const c = r.bits(1, "TaxRuleType#5");
-        if (c === 0) { r.simpleStart("TaxRuleType#5>AppliesToParkingFee"); const v = r.bits(1, "TaxRuleType#5>AppliesToParkingFee") === 1; r.simpleEnd("TaxRuleType#5>AppliesToParkingFee"); o["AppliesToParkingFee"] = v; s = 6; continue; }
+        if (c === 0) { const st = "TaxRuleType#5>AppliesToParkingFee"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["AppliesToParkingFee"] = v; s = 6; continue; }
         return r.badCode(c, 1, "TaxRuleType#5");
       }
       case 6: {
         const c = r.bits(1, "TaxRuleType#6");
-        if (c === 0) { r.simpleStart("TaxRuleType#6>AppliesToOverstayFee"); const v = r.bits(1, "TaxRuleType#6>AppliesToOverstayFee") === 1; r.simpleEnd("TaxRuleType#6>AppliesToOverstayFee"); o["AppliesToOverstayFee"] = v; s = 7; continue; }
+        if (c === 0) { const st = "TaxRuleType#6>AppliesToOverstayFee"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["AppliesToOverstayFee"] = v; s = 7; continue; }
         return r.badCode(c, 1, "TaxRuleType#6");
       }
       case 7: {
         const c = r.bits(1, "TaxRuleType#7");
-        if (c === 0) { r.simpleStart("TaxRuleType#7>AppliesMinimumMaximumCost"); const v = r.bits(1, "TaxRuleType#7>AppliesMinimumMaximumCost") === 1; r.simpleEnd("TaxRuleType#7>AppliesMinimumMaximumCost"); o["AppliesMinimumMaximumCost"] = v; s = 8; continue; }
+        if (c === 0) { const st = "TaxRuleType#7>AppliesMinimumMaximumCost"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["AppliesMinimumMaximumCost"] = v; s = 8; continue; }
         return r.badCode(c, 1, "TaxRuleType#7");
       }
       case 8: {
@@ -6115,32 +6115,32 @@ function d_VehicleCheckInReqType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "VehicleCheckInReqType#1");
-        if (c === 0) { r.simpleStart("VehicleCheckInReqType#1>EVCheckInStatus"); const v = r.enumerated(E110, 2, "VehicleCheckInReqType#1>EVCheckInStatus"); r.simpleEnd("VehicleCheckInReqType#1>EVCheckInStatus"); o["EVCheckInStatus"] = v; s = 2; continue; }
+        if (c === 0) { const st = "VehicleCheckInReqType#1>EVCheckInStatus"; r.simpleStart(st); const v = r.enumerated(E110, 2, st); r.simpleEnd(st); o["EVCheckInStatus"] = v; s = 2; continue; }
         return r.badCode(c, 1, "VehicleCheckInReqType#1");
       }
       case 2: {
         const c = r.bits(1, "VehicleCheckInReqType#2");
-        if (c === 0) { r.simpleStart("VehicleCheckInReqType#2>ParkingMethod"); const v = r.enumerated(E111, 2, "VehicleCheckInReqType#2>ParkingMethod"); r.simpleEnd("VehicleCheckInReqType#2>ParkingMethod"); o["ParkingMethod"] = v; s = 3; continue; }
+        if (c === 0) { const st = "VehicleCheckInReqType#2>ParkingMethod"; r.simpleStart(st); const v = r.enumerated(E111, 2, st); r.simpleEnd(st); o["ParkingMethod"] = v; s = 3; continue; }
         return r.badCode(c, 1, "VehicleCheckInReqType#2");
       }
       case 3: {
         const c = r.bits(3, "VehicleCheckInReqType#3");
-        if (c === 0) { r.simpleStart("VehicleCheckInReqType#3>VehicleFrame"); const v = r.int(-32768, 32767, "VehicleCheckInReqType#3>VehicleFrame"); r.simpleEnd("VehicleCheckInReqType#3>VehicleFrame"); o["VehicleFrame"] = v; s = 4; continue; }
-        if (c === 1) { r.simpleStart("VehicleCheckInReqType#3>DeviceOffset"); const v = r.int(-32768, 32767, "VehicleCheckInReqType#3>DeviceOffset"); r.simpleEnd("VehicleCheckInReqType#3>DeviceOffset"); o["DeviceOffset"] = v; s = 5; continue; }
-        if (c === 2) { r.simpleStart("VehicleCheckInReqType#3>VehicleTravel"); const v = r.int(-32768, 32767, "VehicleCheckInReqType#3>VehicleTravel"); r.simpleEnd("VehicleCheckInReqType#3>VehicleTravel"); o["VehicleTravel"] = v; s = 6; continue; }
+        if (c === 0) { const st = "VehicleCheckInReqType#3>VehicleFrame"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["VehicleFrame"] = v; s = 4; continue; }
+        if (c === 1) { const st = "VehicleCheckInReqType#3>DeviceOffset"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["DeviceOffset"] = v; s = 5; continue; }
+        if (c === 2) { const st = "VehicleCheckInReqType#3>VehicleTravel"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["VehicleTravel"] = v; s = 6; continue; }
         if (c === 3) { return o; }
         return r.badCode(c, 4, "VehicleCheckInReqType#3");
       }
       case 4: {
         const c = r.bits(2, "VehicleCheckInReqType#4");
-        if (c === 0) { r.simpleStart("VehicleCheckInReqType#4>DeviceOffset"); const v = r.int(-32768, 32767, "VehicleCheckInReqType#4>DeviceOffset"); r.simpleEnd("VehicleCheckInReqType#4>DeviceOffset"); o["DeviceOffset"] = v; s = 5; continue; }
-        if (c === 1) { r.simpleStart("VehicleCheckInReqType#4>VehicleTravel"); const v = r.int(-32768, 32767, "VehicleCheckInReqType#4>VehicleTravel"); r.simpleEnd("VehicleCheckInReqType#4>VehicleTravel"); o["VehicleTravel"] = v; s = 6; continue; }
+        if (c === 0) { const st = "VehicleCheckInReqType#4>DeviceOffset"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["DeviceOffset"] = v; s = 5; continue; }
+        if (c === 1) { const st = "VehicleCheckInReqType#4>VehicleTravel"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["VehicleTravel"] = v; s = 6; continue; }
         if (c === 2) { return o; }
         return r.badCode(c, 3, "VehicleCheckInReqType#4");
       }
       case 5: {
         const c = r.bits(2, "VehicleCheckInReqType#5");
-        if (c === 0) { r.simpleStart("VehicleCheckInReqType#5>VehicleTravel"); const v = r.int(-32768, 32767, "VehicleCheckInReqType#5>VehicleTravel"); r.simpleEnd("VehicleCheckInReqType#5>VehicleTravel"); o["VehicleTravel"] = v; s = 6; continue; }
+        if (c === 0) { const st = "VehicleCheckInReqType#5>VehicleTravel"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["VehicleTravel"] = v; s = 6; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "VehicleCheckInReqType#5");
       }
@@ -6206,27 +6206,27 @@ function d_VehicleCheckInResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "VehicleCheckInResType#1");
-        if (c === 0) { r.simpleStart("VehicleCheckInResType#1>ResponseCode"); const v = r.enumerated(E27, 6, "VehicleCheckInResType#1>ResponseCode"); r.simpleEnd("VehicleCheckInResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "VehicleCheckInResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "VehicleCheckInResType#1");
       }
       case 2: {
         const c = r.bits(3, "VehicleCheckInResType#2");
-        if (c === 0) { r.simpleStart("VehicleCheckInResType#2>ParkingSpace"); const v = r.int(-32768, 32767, "VehicleCheckInResType#2>ParkingSpace"); r.simpleEnd("VehicleCheckInResType#2>ParkingSpace"); o["ParkingSpace"] = v; s = 3; continue; }
-        if (c === 1) { r.simpleStart("VehicleCheckInResType#2>DeviceLocation"); const v = r.int(-32768, 32767, "VehicleCheckInResType#2>DeviceLocation"); r.simpleEnd("VehicleCheckInResType#2>DeviceLocation"); o["DeviceLocation"] = v; s = 4; continue; }
-        if (c === 2) { r.simpleStart("VehicleCheckInResType#2>TargetDistance"); const v = r.int(-32768, 32767, "VehicleCheckInResType#2>TargetDistance"); r.simpleEnd("VehicleCheckInResType#2>TargetDistance"); o["TargetDistance"] = v; s = 5; continue; }
+        if (c === 0) { const st = "VehicleCheckInResType#2>ParkingSpace"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["ParkingSpace"] = v; s = 3; continue; }
+        if (c === 1) { const st = "VehicleCheckInResType#2>DeviceLocation"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["DeviceLocation"] = v; s = 4; continue; }
+        if (c === 2) { const st = "VehicleCheckInResType#2>TargetDistance"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["TargetDistance"] = v; s = 5; continue; }
         if (c === 3) { return o; }
         return r.badCode(c, 4, "VehicleCheckInResType#2");
       }
       case 3: {
         const c = r.bits(2, "VehicleCheckInResType#3");
-        if (c === 0) { r.simpleStart("VehicleCheckInResType#3>DeviceLocation"); const v = r.int(-32768, 32767, "VehicleCheckInResType#3>DeviceLocation"); r.simpleEnd("VehicleCheckInResType#3>DeviceLocation"); o["DeviceLocation"] = v; s = 4; continue; }
-        if (c === 1) { r.simpleStart("VehicleCheckInResType#3>TargetDistance"); const v = r.int(-32768, 32767, "VehicleCheckInResType#3>TargetDistance"); r.simpleEnd("VehicleCheckInResType#3>TargetDistance"); o["TargetDistance"] = v; s = 5; continue; }
+        if (c === 0) { const st = "VehicleCheckInResType#3>DeviceLocation"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["DeviceLocation"] = v; s = 4; continue; }
+        if (c === 1) { const st = "VehicleCheckInResType#3>TargetDistance"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["TargetDistance"] = v; s = 5; continue; }
         if (c === 2) { return o; }
         return r.badCode(c, 3, "VehicleCheckInResType#3");
       }
       case 4: {
         const c = r.bits(2, "VehicleCheckInResType#4");
-        if (c === 0) { r.simpleStart("VehicleCheckInResType#4>TargetDistance"); const v = r.int(-32768, 32767, "VehicleCheckInResType#4>TargetDistance"); r.simpleEnd("VehicleCheckInResType#4>TargetDistance"); o["TargetDistance"] = v; s = 5; continue; }
+        if (c === 0) { const st = "VehicleCheckInResType#4>TargetDistance"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["TargetDistance"] = v; s = 5; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "VehicleCheckInResType#4");
       }
@@ -6288,12 +6288,12 @@ function d_VehicleCheckOutReqType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "VehicleCheckOutReqType#1");
-        if (c === 0) { r.simpleStart("VehicleCheckOutReqType#1>EVCheckOutStatus"); const v = r.enumerated(E116, 2, "VehicleCheckOutReqType#1>EVCheckOutStatus"); r.simpleEnd("VehicleCheckOutReqType#1>EVCheckOutStatus"); o["EVCheckOutStatus"] = v; s = 2; continue; }
+        if (c === 0) { const st = "VehicleCheckOutReqType#1>EVCheckOutStatus"; r.simpleStart(st); const v = r.enumerated(E116, 2, st); r.simpleEnd(st); o["EVCheckOutStatus"] = v; s = 2; continue; }
         return r.badCode(c, 1, "VehicleCheckOutReqType#1");
       }
       case 2: {
         const c = r.bits(1, "VehicleCheckOutReqType#2");
-        if (c === 0) { r.simpleStart("VehicleCheckOutReqType#2>CheckOutTime"); const v = r.ulong(18446744073709551615n, 11, "VehicleCheckOutReqType#2>CheckOutTime"); r.simpleEnd("VehicleCheckOutReqType#2>CheckOutTime"); o["CheckOutTime"] = v; s = 3; continue; }
+        if (c === 0) { const st = "VehicleCheckOutReqType#2>CheckOutTime"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["CheckOutTime"] = v; s = 3; continue; }
         return r.badCode(c, 1, "VehicleCheckOutReqType#2");
       }
       case 3: {
@@ -6343,12 +6343,12 @@ function d_VehicleCheckOutResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "VehicleCheckOutResType#1");
-        if (c === 0) { r.simpleStart("VehicleCheckOutResType#1>ResponseCode"); const v = r.enumerated(E27, 6, "VehicleCheckOutResType#1>ResponseCode"); r.simpleEnd("VehicleCheckOutResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "VehicleCheckOutResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "VehicleCheckOutResType#1");
       }
       case 2: {
         const c = r.bits(1, "VehicleCheckOutResType#2");
-        if (c === 0) { r.simpleStart("VehicleCheckOutResType#2>EVSECheckOutStatus"); const v = r.enumerated(E119, 1, "VehicleCheckOutResType#2>EVSECheckOutStatus"); r.simpleEnd("VehicleCheckOutResType#2>EVSECheckOutStatus"); o["EVSECheckOutStatus"] = v; s = 3; continue; }
+        if (c === 0) { const st = "VehicleCheckOutResType#2>EVSECheckOutStatus"; r.simpleStart(st); const v = r.enumerated(E119, 1, st); r.simpleEnd(st); o["EVSECheckOutStatus"] = v; s = 3; continue; }
         return r.badCode(c, 1, "VehicleCheckOutResType#2");
       }
       case 3: {
@@ -6493,7 +6493,7 @@ function d_DetailedTaxType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "DetailedTaxType#0");
-        if (c === 0) { r.simpleStart("DetailedTaxType#0>TaxRuleID"); const v = r.uintMax(4294967295, "DetailedTaxType#0>TaxRuleID"); r.simpleEnd("DetailedTaxType#0>TaxRuleID"); o["TaxRuleID"] = v; s = 1; continue; }
+        if (c === 0) { const st = "DetailedTaxType#0>TaxRuleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["TaxRuleID"] = v; s = 1; continue; }
         return r.badCode(c, 1, "DetailedTaxType#0");
       }
       case 1: {
@@ -6539,12 +6539,12 @@ function d_EVSEStatusType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "EVSEStatusType#0");
-        if (c === 0) { r.simpleStart("EVSEStatusType#0>NotificationMaxDelay"); const v = r.uintMax(65535, "EVSEStatusType#0>NotificationMaxDelay"); r.simpleEnd("EVSEStatusType#0>NotificationMaxDelay"); o["NotificationMaxDelay"] = v; s = 1; continue; }
+        if (c === 0) { const st = "EVSEStatusType#0>NotificationMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["NotificationMaxDelay"] = v; s = 1; continue; }
         return r.badCode(c, 1, "EVSEStatusType#0");
       }
       case 1: {
         const c = r.bits(1, "EVSEStatusType#1");
-        if (c === 0) { r.simpleStart("EVSEStatusType#1>EVSENotification"); const v = r.enumerated(E124, 3, "EVSEStatusType#1>EVSENotification"); r.simpleEnd("EVSEStatusType#1>EVSENotification"); o["EVSENotification"] = v; s = 2; continue; }
+        if (c === 0) { const st = "EVSEStatusType#1>EVSENotification"; r.simpleStart(st); const v = r.enumerated(E124, 3, st); r.simpleEnd(st); o["EVSENotification"] = v; s = 2; continue; }
         return r.badCode(c, 1, "EVSEStatusType#1");
       }
       case 2: {
@@ -6634,12 +6634,12 @@ function d_MessageHeaderType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "MessageHeaderType#0");
-        if (c === 0) { r.simpleStart("MessageHeaderType#0>SessionID"); const v = r.hex(8, "MessageHeaderType#0>SessionID"); r.simpleEnd("MessageHeaderType#0>SessionID"); o["SessionID"] = v; s = 1; continue; }
+        if (c === 0) { const st = "MessageHeaderType#0>SessionID"; r.simpleStart(st); const v = r.hex(8, st); r.simpleEnd(st); o["SessionID"] = v; s = 1; continue; }
         return r.badCode(c, 1, "MessageHeaderType#0");
       }
       case 1: {
         const c = r.bits(1, "MessageHeaderType#1");
-        if (c === 0) { r.simpleStart("MessageHeaderType#1>TimeStamp"); const v = r.ulong(18446744073709551615n, 11, "MessageHeaderType#1>TimeStamp"); r.simpleEnd("MessageHeaderType#1>TimeStamp"); o["TimeStamp"] = v; s = 2; continue; }
+        if (c === 0) { const st = "MessageHeaderType#1>TimeStamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["TimeStamp"] = v; s = 2; continue; }
         return r.badCode(c, 1, "MessageHeaderType#1");
       }
       case 2: {
@@ -6690,62 +6690,62 @@ function d_MeterInfoType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "MeterInfoType#0");
-        if (c === 0) { r.simpleStart("MeterInfoType#0>MeterID"); const v = r.string(28, 32, "MeterInfoType#0>MeterID"); r.simpleEnd("MeterInfoType#0>MeterID"); o["MeterID"] = v; s = 1; continue; }
+        if (c === 0) { const st = "MeterInfoType#0>MeterID"; r.simpleStart(st); const v = r.string(28, 32, st); r.simpleEnd(st); o["MeterID"] = v; s = 1; continue; }
         return r.badCode(c, 1, "MeterInfoType#0");
       }
       case 1: {
         const c = r.bits(1, "MeterInfoType#1");
-        if (c === 0) { r.simpleStart("MeterInfoType#1>ChargedEnergyReadingWh"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#1>ChargedEnergyReadingWh"); r.simpleEnd("MeterInfoType#1>ChargedEnergyReadingWh"); o["ChargedEnergyReadingWh"] = v; s = 2; continue; }
+        if (c === 0) { const st = "MeterInfoType#1>ChargedEnergyReadingWh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["ChargedEnergyReadingWh"] = v; s = 2; continue; }
         return r.badCode(c, 1, "MeterInfoType#1");
       }
       case 2: {
         const c = r.bits(3, "MeterInfoType#2");
-        if (c === 0) { r.simpleStart("MeterInfoType#2>BPT_DischargedEnergyReadingWh"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#2>BPT_DischargedEnergyReadingWh"); r.simpleEnd("MeterInfoType#2>BPT_DischargedEnergyReadingWh"); o["BPT_DischargedEnergyReadingWh"] = v; s = 3; continue; }
-        if (c === 1) { r.simpleStart("MeterInfoType#2>CapacitiveEnergyReadingVARh"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#2>CapacitiveEnergyReadingVARh"); r.simpleEnd("MeterInfoType#2>CapacitiveEnergyReadingVARh"); o["CapacitiveEnergyReadingVARh"] = v; s = 4; continue; }
-        if (c === 2) { r.simpleStart("MeterInfoType#2>BPT_InductiveEnergyReadingVARh"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#2>BPT_InductiveEnergyReadingVARh"); r.simpleEnd("MeterInfoType#2>BPT_InductiveEnergyReadingVARh"); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; continue; }
-        if (c === 3) { r.simpleStart("MeterInfoType#2>MeterSignature"); const v = r.base64(64, "MeterInfoType#2>MeterSignature"); r.simpleEnd("MeterInfoType#2>MeterSignature"); o["MeterSignature"] = v; s = 6; continue; }
-        if (c === 4) { r.simpleStart("MeterInfoType#2>MeterStatus"); const v = r.int(-32768, 32767, "MeterInfoType#2>MeterStatus"); r.simpleEnd("MeterInfoType#2>MeterStatus"); o["MeterStatus"] = v; s = 7; continue; }
-        if (c === 5) { r.simpleStart("MeterInfoType#2>MeterTimestamp"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#2>MeterTimestamp"); r.simpleEnd("MeterInfoType#2>MeterTimestamp"); o["MeterTimestamp"] = v; s = 8; continue; }
+        if (c === 0) { const st = "MeterInfoType#2>BPT_DischargedEnergyReadingWh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["BPT_DischargedEnergyReadingWh"] = v; s = 3; continue; }
+        if (c === 1) { const st = "MeterInfoType#2>CapacitiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["CapacitiveEnergyReadingVARh"] = v; s = 4; continue; }
+        if (c === 2) { const st = "MeterInfoType#2>BPT_InductiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; continue; }
+        if (c === 3) { const st = "MeterInfoType#2>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; continue; }
+        if (c === 4) { const st = "MeterInfoType#2>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; continue; }
+        if (c === 5) { const st = "MeterInfoType#2>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; continue; }
         if (c === 6) { return o; }
         return r.badCode(c, 7, "MeterInfoType#2");
       }
       case 3: {
         const c = r.bits(3, "MeterInfoType#3");
-        if (c === 0) { r.simpleStart("MeterInfoType#3>CapacitiveEnergyReadingVARh"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#3>CapacitiveEnergyReadingVARh"); r.simpleEnd("MeterInfoType#3>CapacitiveEnergyReadingVARh"); o["CapacitiveEnergyReadingVARh"] = v; s = 4; continue; }
-        if (c === 1) { r.simpleStart("MeterInfoType#3>BPT_InductiveEnergyReadingVARh"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#3>BPT_InductiveEnergyReadingVARh"); r.simpleEnd("MeterInfoType#3>BPT_InductiveEnergyReadingVARh"); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; continue; }
-        if (c === 2) { r.simpleStart("MeterInfoType#3>MeterSignature"); const v = r.base64(64, "MeterInfoType#3>MeterSignature"); r.simpleEnd("MeterInfoType#3>MeterSignature"); o["MeterSignature"] = v; s = 6; continue; }
-        if (c === 3) { r.simpleStart("MeterInfoType#3>MeterStatus"); const v = r.int(-32768, 32767, "MeterInfoType#3>MeterStatus"); r.simpleEnd("MeterInfoType#3>MeterStatus"); o["MeterStatus"] = v; s = 7; continue; }
-        if (c === 4) { r.simpleStart("MeterInfoType#3>MeterTimestamp"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#3>MeterTimestamp"); r.simpleEnd("MeterInfoType#3>MeterTimestamp"); o["MeterTimestamp"] = v; s = 8; continue; }
+        if (c === 0) { const st = "MeterInfoType#3>CapacitiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["CapacitiveEnergyReadingVARh"] = v; s = 4; continue; }
+        if (c === 1) { const st = "MeterInfoType#3>BPT_InductiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; continue; }
+        if (c === 2) { const st = "MeterInfoType#3>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; continue; }
+        if (c === 3) { const st = "MeterInfoType#3>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; continue; }
+        if (c === 4) { const st = "MeterInfoType#3>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; continue; }
         if (c === 5) { return o; }
         return r.badCode(c, 6, "MeterInfoType#3");
       }
       case 4: {
         const c = r.bits(3, "MeterInfoType#4");
-        if (c === 0) { r.simpleStart("MeterInfoType#4>BPT_InductiveEnergyReadingVARh"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#4>BPT_InductiveEnergyReadingVARh"); r.simpleEnd("MeterInfoType#4>BPT_InductiveEnergyReadingVARh"); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; continue; }
-        if (c === 1) { r.simpleStart("MeterInfoType#4>MeterSignature"); const v = r.base64(64, "MeterInfoType#4>MeterSignature"); r.simpleEnd("MeterInfoType#4>MeterSignature"); o["MeterSignature"] = v; s = 6; continue; }
-        if (c === 2) { r.simpleStart("MeterInfoType#4>MeterStatus"); const v = r.int(-32768, 32767, "MeterInfoType#4>MeterStatus"); r.simpleEnd("MeterInfoType#4>MeterStatus"); o["MeterStatus"] = v; s = 7; continue; }
-        if (c === 3) { r.simpleStart("MeterInfoType#4>MeterTimestamp"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#4>MeterTimestamp"); r.simpleEnd("MeterInfoType#4>MeterTimestamp"); o["MeterTimestamp"] = v; s = 8; continue; }
+        if (c === 0) { const st = "MeterInfoType#4>BPT_InductiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; continue; }
+        if (c === 1) { const st = "MeterInfoType#4>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; continue; }
+        if (c === 2) { const st = "MeterInfoType#4>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; continue; }
+        if (c === 3) { const st = "MeterInfoType#4>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; continue; }
         if (c === 4) { return o; }
         return r.badCode(c, 5, "MeterInfoType#4");
       }
       case 5: {
         const c = r.bits(3, "MeterInfoType#5");
-        if (c === 0) { r.simpleStart("MeterInfoType#5>MeterSignature"); const v = r.base64(64, "MeterInfoType#5>MeterSignature"); r.simpleEnd("MeterInfoType#5>MeterSignature"); o["MeterSignature"] = v; s = 6; continue; }
-        if (c === 1) { r.simpleStart("MeterInfoType#5>MeterStatus"); const v = r.int(-32768, 32767, "MeterInfoType#5>MeterStatus"); r.simpleEnd("MeterInfoType#5>MeterStatus"); o["MeterStatus"] = v; s = 7; continue; }
-        if (c === 2) { r.simpleStart("MeterInfoType#5>MeterTimestamp"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#5>MeterTimestamp"); r.simpleEnd("MeterInfoType#5>MeterTimestamp"); o["MeterTimestamp"] = v; s = 8; continue; }
+        if (c === 0) { const st = "MeterInfoType#5>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; continue; }
+        if (c === 1) { const st = "MeterInfoType#5>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; continue; }
+        if (c === 2) { const st = "MeterInfoType#5>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; continue; }
         if (c === 3) { return o; }
         return r.badCode(c, 4, "MeterInfoType#5");
       }
       case 6: {
         const c = r.bits(2, "MeterInfoType#6");
-        if (c === 0) { r.simpleStart("MeterInfoType#6>MeterStatus"); const v = r.int(-32768, 32767, "MeterInfoType#6>MeterStatus"); r.simpleEnd("MeterInfoType#6>MeterStatus"); o["MeterStatus"] = v; s = 7; continue; }
-        if (c === 1) { r.simpleStart("MeterInfoType#6>MeterTimestamp"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#6>MeterTimestamp"); r.simpleEnd("MeterInfoType#6>MeterTimestamp"); o["MeterTimestamp"] = v; s = 8; continue; }
+        if (c === 0) { const st = "MeterInfoType#6>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; continue; }
+        if (c === 1) { const st = "MeterInfoType#6>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; continue; }
         if (c === 2) { return o; }
         return r.badCode(c, 3, "MeterInfoType#6");
       }
       case 7: {
         const c = r.bits(2, "MeterInfoType#7");
-        if (c === 0) { r.simpleStart("MeterInfoType#7>MeterTimestamp"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#7>MeterTimestamp"); r.simpleEnd("MeterInfoType#7>MeterTimestamp"); o["MeterTimestamp"] = v; s = 8; continue; }
+        if (c === 0) { const st = "MeterInfoType#7>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "MeterInfoType#7");
       }
@@ -6826,12 +6826,12 @@ function d_RationalNumberType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "RationalNumberType#0");
-        if (c === 0) { r.simpleStart("RationalNumberType#0>Exponent"); const v = r.bits(8, "RationalNumberType#0>Exponent") + -128; r.simpleEnd("RationalNumberType#0>Exponent"); o["Exponent"] = v; s = 1; continue; }
+        if (c === 0) { const st = "RationalNumberType#0>Exponent"; r.simpleStart(st); const v = r.bits(8, st) + -128; r.simpleEnd(st); o["Exponent"] = v; s = 1; continue; }
         return r.badCode(c, 1, "RationalNumberType#0");
       }
       case 1: {
         const c = r.bits(1, "RationalNumberType#1");
-        if (c === 0) { r.simpleStart("RationalNumberType#1>Value"); const v = r.int(-32768, 32767, "RationalNumberType#1>Value"); r.simpleEnd("RationalNumberType#1>Value"); o["Value"] = v; s = 2; continue; }
+        if (c === 0) { const st = "RationalNumberType#1>Value"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["Value"] = v; s = 2; continue; }
         return r.badCode(c, 1, "RationalNumberType#1");
       }
       case 2: {
@@ -6872,7 +6872,7 @@ function d_ReceiptType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "ReceiptType#0");
-        if (c === 0) { r.simpleStart("ReceiptType#0>TimeAnchor"); const v = r.ulong(18446744073709551615n, 11, "ReceiptType#0>TimeAnchor"); r.simpleEnd("ReceiptType#0>TimeAnchor"); o["TimeAnchor"] = v; s = 1; continue; }
+        if (c === 0) { const st = "ReceiptType#0>TimeAnchor"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["TimeAnchor"] = v; s = 1; continue; }
         return r.badCode(c, 1, "ReceiptType#0");
       }
       case 1: {
@@ -7070,7 +7070,7 @@ function d_V2GResponseType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "V2GResponseType#1");
-        if (c === 0) { r.simpleStart("V2GResponseType#1>ResponseCode"); const v = r.enumerated(E27, 6, "V2GResponseType#1>ResponseCode"); r.simpleEnd("V2GResponseType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "V2GResponseType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "V2GResponseType#1");
       }
       case 2: {

@@ -128,43 +128,43 @@ function d_DSAKeyValueType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(2, "DSAKeyValueType#0");
-        if (c === 0) { r.simpleStart("DSAKeyValueType#0>P"); const v = r.base64(2147483647, "DSAKeyValueType#0>P"); r.simpleEnd("DSAKeyValueType#0>P"); o["P"] = v; s = 1; continue; }
-        if (c === 1) { r.simpleStart("DSAKeyValueType#0>G"); const v = r.base64(2147483647, "DSAKeyValueType#0>G"); r.simpleEnd("DSAKeyValueType#0>G"); o["G"] = v; s = 2; continue; }
-        if (c === 2) { r.simpleStart("DSAKeyValueType#0>Y"); const v = r.base64(2147483647, "DSAKeyValueType#0>Y"); r.simpleEnd("DSAKeyValueType#0>Y"); o["Y"] = v; s = 3; continue; }
+        if (c === 0) { const st = "DSAKeyValueType#0>P"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["P"] = v; s = 1; continue; }
+        if (c === 1) { const st = "DSAKeyValueType#0>G"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["G"] = v; s = 2; continue; }
+        if (c === 2) { const st = "DSAKeyValueType#0>Y"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Y"] = v; s = 3; continue; }
         return r.badCode(c, 3, "DSAKeyValueType#0");
       }
       case 1: {
         const c = r.bits(1, "DSAKeyValueType#1");
-        if (c === 0) { r.simpleStart("DSAKeyValueType#1>Q"); const v = r.base64(2147483647, "DSAKeyValueType#1>Q"); r.simpleEnd("DSAKeyValueType#1>Q"); o["Q"] = v; s = 4; continue; }
+        if (c === 0) { const st = "DSAKeyValueType#1>Q"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Q"] = v; s = 4; continue; }
         return r.badCode(c, 1, "DSAKeyValueType#1");
       }
       case 2: {
         const c = r.bits(1, "DSAKeyValueType#2");
-        if (c === 0) { r.simpleStart("DSAKeyValueType#2>Y"); const v = r.base64(2147483647, "DSAKeyValueType#2>Y"); r.simpleEnd("DSAKeyValueType#2>Y"); o["Y"] = v; s = 3; continue; }
+        if (c === 0) { const st = "DSAKeyValueType#2>Y"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Y"] = v; s = 3; continue; }
         return r.badCode(c, 1, "DSAKeyValueType#2");
       }
       case 3: {
         const c = r.bits(2, "DSAKeyValueType#3");
-        if (c === 0) { r.simpleStart("DSAKeyValueType#3>J"); const v = r.base64(2147483647, "DSAKeyValueType#3>J"); r.simpleEnd("DSAKeyValueType#3>J"); o["J"] = v; s = 5; continue; }
-        if (c === 1) { r.simpleStart("DSAKeyValueType#3>Seed"); const v = r.base64(2147483647, "DSAKeyValueType#3>Seed"); r.simpleEnd("DSAKeyValueType#3>Seed"); o["Seed"] = v; s = 6; continue; }
+        if (c === 0) { const st = "DSAKeyValueType#3>J"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["J"] = v; s = 5; continue; }
+        if (c === 1) { const st = "DSAKeyValueType#3>Seed"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Seed"] = v; s = 6; continue; }
         if (c === 2) { return o; }
         return r.badCode(c, 3, "DSAKeyValueType#3");
       }
       case 4: {
         const c = r.bits(2, "DSAKeyValueType#4");
-        if (c === 0) { r.simpleStart("DSAKeyValueType#4>G"); const v = r.base64(2147483647, "DSAKeyValueType#4>G"); r.simpleEnd("DSAKeyValueType#4>G"); o["G"] = v; s = 2; continue; }
-        if (c === 1) { r.simpleStart("DSAKeyValueType#4>Y"); const v = r.base64(2147483647, "DSAKeyValueType#4>Y"); r.simpleEnd("DSAKeyValueType#4>Y"); o["Y"] = v; s = 3; continue; }
+        if (c === 0) { const st = "DSAKeyValueType#4>G"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["G"] = v; s = 2; continue; }
+        if (c === 1) { const st = "DSAKeyValueType#4>Y"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Y"] = v; s = 3; continue; }
         return r.badCode(c, 2, "DSAKeyValueType#4");
       }
       case 5: {
         const c = r.bits(2, "DSAKeyValueType#5");
-        if (c === 0) { r.simpleStart("DSAKeyValueType#5>Seed"); const v = r.base64(2147483647, "DSAKeyValueType#5>Seed"); r.simpleEnd("DSAKeyValueType#5>Seed"); o["Seed"] = v; s = 6; continue; }
+        if (c === 0) { const st = "DSAKeyValueType#5>Seed"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Seed"] = v; s = 6; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "DSAKeyValueType#5");
       }
       case 6: {
         const c = r.bits(1, "DSAKeyValueType#6");
-        if (c === 0) { r.simpleStart("DSAKeyValueType#6>PgenCounter"); const v = r.base64(2147483647, "DSAKeyValueType#6>PgenCounter"); r.simpleEnd("DSAKeyValueType#6>PgenCounter"); o["PgenCounter"] = v; s = 7; continue; }
+        if (c === 0) { const st = "DSAKeyValueType#6>PgenCounter"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["PgenCounter"] = v; s = 7; continue; }
         return r.badCode(c, 1, "DSAKeyValueType#6");
       }
       case 7: {
@@ -279,39 +279,39 @@ function d_KeyInfoType(r: BitReader): any {
       case 0: {
         const c = r.bits(4, "KeyInfoType#0");
         if (c === 0) { o["@Id"] = r.string(1, 2147483647, "KeyInfoType#0"); s = 1; continue; }
-        if (c === 1) { r.simpleStart("KeyInfoType#0>KeyName"); const v = r.string(2, 2147483647, "KeyInfoType#0>KeyName"); r.simpleEnd("KeyInfoType#0>KeyName"); (o["KeyName"] ??= []).push(v); s = 2; continue; }
+        if (c === 1) { const st = "KeyInfoType#0>KeyName"; r.simpleStart(st); const v = r.string(2, 2147483647, st); r.simpleEnd(st); (o["KeyName"] ??= []).push(v); s = 2; continue; }
         if (c === 2) { (o["KeyValue"] ??= []).push(d_KeyValueType(r)); s = 2; continue; }
         if (c === 3) { (o["RetrievalMethod"] ??= []).push(d_RetrievalMethodType(r)); s = 2; continue; }
         if (c === 4) { (o["X509Data"] ??= []).push(d_X509DataType(r)); s = 2; continue; }
         if (c === 5) { (o["PGPData"] ??= []).push(d_PGPDataType(r)); s = 2; continue; }
         if (c === 6) { (o["SPKIData"] ??= []).push(d_SPKIDataType(r)); s = 2; continue; }
-        if (c === 7) { r.simpleStart("KeyInfoType#0>MgmtData"); const v = r.string(3, 2147483647, "KeyInfoType#0>MgmtData"); r.simpleEnd("KeyInfoType#0>MgmtData"); (o["MgmtData"] ??= []).push(v); s = 2; continue; }
+        if (c === 7) { const st = "KeyInfoType#0>MgmtData"; r.simpleStart(st); const v = r.string(3, 2147483647, st); r.simpleEnd(st); (o["MgmtData"] ??= []).push(v); s = 2; continue; }
         if (c === 8) { return r.fail('wildcard element content (SE(*)) not supported', "KeyInfoType#0"); }
         if (c === 9) { return r.fail('mixed text content not supported', "KeyInfoType#0"); }
         return r.badCode(c, 10, "KeyInfoType#0");
       }
       case 1: {
         const c = r.bits(4, "KeyInfoType#1");
-        if (c === 0) { r.simpleStart("KeyInfoType#1>KeyName"); const v = r.string(2, 2147483647, "KeyInfoType#1>KeyName"); r.simpleEnd("KeyInfoType#1>KeyName"); (o["KeyName"] ??= []).push(v); s = 2; continue; }
+        if (c === 0) { const st = "KeyInfoType#1>KeyName"; r.simpleStart(st); const v = r.string(2, 2147483647, st); r.simpleEnd(st); (o["KeyName"] ??= []).push(v); s = 2; continue; }
         if (c === 1) { (o["KeyValue"] ??= []).push(d_KeyValueType(r)); s = 2; continue; }
         if (c === 2) { (o["RetrievalMethod"] ??= []).push(d_RetrievalMethodType(r)); s = 2; continue; }
         if (c === 3) { (o["X509Data"] ??= []).push(d_X509DataType(r)); s = 2; continue; }
         if (c === 4) { (o["PGPData"] ??= []).push(d_PGPDataType(r)); s = 2; continue; }
         if (c === 5) { (o["SPKIData"] ??= []).push(d_SPKIDataType(r)); s = 2; continue; }
-        if (c === 6) { r.simpleStart("KeyInfoType#1>MgmtData"); const v = r.string(3, 2147483647, "KeyInfoType#1>MgmtData"); r.simpleEnd("KeyInfoType#1>MgmtData"); (o["MgmtData"] ??= []).push(v); s = 2; continue; }
+        if (c === 6) { const st = "KeyInfoType#1>MgmtData"; r.simpleStart(st); const v = r.string(3, 2147483647, st); r.simpleEnd(st); (o["MgmtData"] ??= []).push(v); s = 2; continue; }
         if (c === 7) { return r.fail('wildcard element content (SE(*)) not supported', "KeyInfoType#1"); }
         if (c === 8) { return r.fail('mixed text content not supported', "KeyInfoType#1"); }
         return r.badCode(c, 9, "KeyInfoType#1");
       }
       case 2: {
         const c = r.bits(4, "KeyInfoType#2");
-        if (c === 0) { r.simpleStart("KeyInfoType#2>KeyName"); const v = r.string(2, 2147483647, "KeyInfoType#2>KeyName"); r.simpleEnd("KeyInfoType#2>KeyName"); (o["KeyName"] ??= []).push(v); s = 2; continue; }
+        if (c === 0) { const st = "KeyInfoType#2>KeyName"; r.simpleStart(st); const v = r.string(2, 2147483647, st); r.simpleEnd(st); (o["KeyName"] ??= []).push(v); s = 2; continue; }
         if (c === 1) { (o["KeyValue"] ??= []).push(d_KeyValueType(r)); s = 2; continue; }
         if (c === 2) { (o["RetrievalMethod"] ??= []).push(d_RetrievalMethodType(r)); s = 2; continue; }
         if (c === 3) { (o["X509Data"] ??= []).push(d_X509DataType(r)); s = 2; continue; }
         if (c === 4) { (o["PGPData"] ??= []).push(d_PGPDataType(r)); s = 2; continue; }
         if (c === 5) { (o["SPKIData"] ??= []).push(d_SPKIDataType(r)); s = 2; continue; }
-        if (c === 6) { r.simpleStart("KeyInfoType#2>MgmtData"); const v = r.string(3, 2147483647, "KeyInfoType#2>MgmtData"); r.simpleEnd("KeyInfoType#2>MgmtData"); (o["MgmtData"] ??= []).push(v); s = 2; continue; }
+        if (c === 6) { const st = "KeyInfoType#2>MgmtData"; r.simpleStart(st); const v = r.string(3, 2147483647, st); r.simpleEnd(st); (o["MgmtData"] ??= []).push(v); s = 2; continue; }
         if (c === 7) { return r.fail('wildcard element content (SE(*)) not supported', "KeyInfoType#2"); }
         if (c === 8) { return o; }
         if (c === 9) { return r.fail('mixed text content not supported', "KeyInfoType#2"); }
@@ -544,13 +544,13 @@ function d_PGPDataType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(2, "PGPDataType#0");
-        if (c === 0) { r.simpleStart("PGPDataType#0>PGPKeyID"); const v = r.base64(2147483647, "PGPDataType#0>PGPKeyID"); r.simpleEnd("PGPDataType#0>PGPKeyID"); o["PGPKeyID"] = v; s = 1; continue; }
-        if (c === 1) { r.simpleStart("PGPDataType#0>PGPKeyPacket"); const v = r.base64(2147483647, "PGPDataType#0>PGPKeyPacket"); r.simpleEnd("PGPDataType#0>PGPKeyPacket"); o["PGPKeyPacket"] = v; s = 2; continue; }
+        if (c === 0) { const st = "PGPDataType#0>PGPKeyID"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["PGPKeyID"] = v; s = 1; continue; }
+        if (c === 1) { const st = "PGPDataType#0>PGPKeyPacket"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["PGPKeyPacket"] = v; s = 2; continue; }
         return r.badCode(c, 2, "PGPDataType#0");
       }
       case 1: {
         const c = r.bits(2, "PGPDataType#1");
-        if (c === 0) { r.simpleStart("PGPDataType#1>PGPKeyPacket"); const v = r.base64(2147483647, "PGPDataType#1>PGPKeyPacket"); r.simpleEnd("PGPDataType#1>PGPKeyPacket"); o["PGPKeyPacket"] = v; s = 3; continue; }
+        if (c === 0) { const st = "PGPDataType#1>PGPKeyPacket"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["PGPKeyPacket"] = v; s = 3; continue; }
         if (c === 1) { return r.fail('wildcard element content (SE(*)) not supported', "PGPDataType#1"); }
         if (c === 2) { return o; }
         return r.badCode(c, 3, "PGPDataType#1");
@@ -622,12 +622,12 @@ function d_RSAKeyValueType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "RSAKeyValueType#0");
-        if (c === 0) { r.simpleStart("RSAKeyValueType#0>Modulus"); const v = r.base64(2147483647, "RSAKeyValueType#0>Modulus"); r.simpleEnd("RSAKeyValueType#0>Modulus"); o["Modulus"] = v; s = 1; continue; }
+        if (c === 0) { const st = "RSAKeyValueType#0>Modulus"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Modulus"] = v; s = 1; continue; }
         return r.badCode(c, 1, "RSAKeyValueType#0");
       }
       case 1: {
         const c = r.bits(1, "RSAKeyValueType#1");
-        if (c === 0) { r.simpleStart("RSAKeyValueType#1>Exponent"); const v = r.base64(2147483647, "RSAKeyValueType#1>Exponent"); r.simpleEnd("RSAKeyValueType#1>Exponent"); o["Exponent"] = v; s = 2; continue; }
+        if (c === 0) { const st = "RSAKeyValueType#1>Exponent"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["Exponent"] = v; s = 2; continue; }
         return r.badCode(c, 1, "RSAKeyValueType#1");
       }
       case 2: {
@@ -703,7 +703,7 @@ function d_ReferenceType(r: BitReader): any {
       }
       case 5: {
         const c = r.bits(1, "ReferenceType#5");
-        if (c === 0) { r.simpleStart("ReferenceType#5>DigestValue"); const v = r.base64(2147483647, "ReferenceType#5>DigestValue"); r.simpleEnd("ReferenceType#5>DigestValue"); o["DigestValue"] = v; s = 6; continue; }
+        if (c === 0) { const st = "ReferenceType#5>DigestValue"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); o["DigestValue"] = v; s = 6; continue; }
         return r.badCode(c, 1, "ReferenceType#5");
       }
       case 6: {
@@ -834,19 +834,19 @@ function d_SPKIDataType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "SPKIDataType#0");
-        if (c === 0) { r.simpleStart("SPKIDataType#0>SPKISexp"); const v = r.base64(2147483647, "SPKIDataType#0>SPKISexp"); r.simpleEnd("SPKIDataType#0>SPKISexp"); (o["SPKISexp"] ??= []).push(v); s = 1; continue; }
+        if (c === 0) { const st = "SPKIDataType#0>SPKISexp"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["SPKISexp"] ??= []).push(v); s = 1; continue; }
         return r.badCode(c, 1, "SPKIDataType#0");
       }
       case 1: {
         const c = r.bits(2, "SPKIDataType#1");
-        if (c === 0) { r.simpleStart("SPKIDataType#1>SPKISexp"); const v = r.base64(2147483647, "SPKIDataType#1>SPKISexp"); r.simpleEnd("SPKIDataType#1>SPKISexp"); (o["SPKISexp"] ??= []).push(v); s = 1; continue; }
+        if (c === 0) { const st = "SPKIDataType#1>SPKISexp"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["SPKISexp"] ??= []).push(v); s = 1; continue; }
         if (c === 1) { return r.fail('wildcard element content (SE(*)) not supported', "SPKIDataType#1"); }
         if (c === 2) { return o; }
         return r.badCode(c, 3, "SPKIDataType#1");
       }
       case 2: {
         const c = r.bits(2, "SPKIDataType#2");
-        if (c === 0) { r.simpleStart("SPKIDataType#2>SPKISexp"); const v = r.base64(2147483647, "SPKIDataType#2>SPKISexp"); r.simpleEnd("SPKIDataType#2>SPKISexp"); (o["SPKISexp"] ??= []).push(v); s = 1; continue; }
+        if (c === 0) { const st = "SPKIDataType#2>SPKISexp"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["SPKISexp"] ??= []).push(v); s = 1; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "SPKIDataType#2");
       }
@@ -889,7 +889,7 @@ function d_SignatureMethodType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(3, "SignatureMethodType#1");
-        if (c === 0) { r.simpleStart("SignatureMethodType#1>HMACOutputLength"); const v = r.intBig(undefined, undefined, 64, "SignatureMethodType#1>HMACOutputLength"); r.simpleEnd("SignatureMethodType#1>HMACOutputLength"); o["HMACOutputLength"] = v; s = 2; continue; }
+        if (c === 0) { const st = "SignatureMethodType#1>HMACOutputLength"; r.simpleStart(st); const v = r.intBig(undefined, undefined, 64, st); r.simpleEnd(st); o["HMACOutputLength"] = v; s = 2; continue; }
         if (c === 1) { return r.fail('wildcard element content (SE(*)) not supported', "SignatureMethodType#1"); }
         if (c === 2) { return o; }
         if (c === 3) { return r.fail('mixed text content not supported', "SignatureMethodType#1"); }
@@ -1256,7 +1256,7 @@ function d_TransformType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(3, "TransformType#1");
-        if (c === 0) { r.simpleStart("TransformType#1>XPath"); const v = r.string(9, 2147483647, "TransformType#1>XPath"); r.simpleEnd("TransformType#1>XPath"); (o["XPath"] ??= []).push(v); s = 2; continue; }
+        if (c === 0) { const st = "TransformType#1>XPath"; r.simpleStart(st); const v = r.string(9, 2147483647, st); r.simpleEnd(st); (o["XPath"] ??= []).push(v); s = 2; continue; }
         if (c === 1) { return r.fail('wildcard element content (SE(*)) not supported', "TransformType#1"); }
         if (c === 2) { return o; }
         if (c === 3) { return r.fail('mixed text content not supported', "TransformType#1"); }
@@ -1264,7 +1264,7 @@ function d_TransformType(r: BitReader): any {
       }
       case 2: {
         const c = r.bits(3, "TransformType#2");
-        if (c === 0) { r.simpleStart("TransformType#2>XPath"); const v = r.string(9, 2147483647, "TransformType#2>XPath"); r.simpleEnd("TransformType#2>XPath"); (o["XPath"] ??= []).push(v); s = 2; continue; }
+        if (c === 0) { const st = "TransformType#2>XPath"; r.simpleStart(st); const v = r.string(9, 2147483647, st); r.simpleEnd(st); (o["XPath"] ??= []).push(v); s = 2; continue; }
         if (c === 1) { return r.fail('wildcard element content (SE(*)) not supported', "TransformType#2"); }
         if (c === 2) { return o; }
         if (c === 3) { return r.fail('mixed text content not supported', "TransformType#2"); }
@@ -1344,20 +1344,20 @@ function d_X509DataType(r: BitReader): any {
       case 0: {
         const c = r.bits(3, "X509DataType#0");
         if (c === 0) { (o["X509IssuerSerial"] ??= []).push(d_X509IssuerSerialType(r)); s = 1; continue; }
-        if (c === 1) { r.simpleStart("X509DataType#0>X509SKI"); const v = r.base64(2147483647, "X509DataType#0>X509SKI"); r.simpleEnd("X509DataType#0>X509SKI"); (o["X509SKI"] ??= []).push(v); s = 1; continue; }
-        if (c === 2) { r.simpleStart("X509DataType#0>X509SubjectName"); const v = r.string(10, 2147483647, "X509DataType#0>X509SubjectName"); r.simpleEnd("X509DataType#0>X509SubjectName"); (o["X509SubjectName"] ??= []).push(v); s = 1; continue; }
-        if (c === 3) { r.simpleStart("X509DataType#0>X509Certificate"); const v = r.base64(2147483647, "X509DataType#0>X509Certificate"); r.simpleEnd("X509DataType#0>X509Certificate"); (o["X509Certificate"] ??= []).push(v); s = 1; continue; }
-        if (c === 4) { r.simpleStart("X509DataType#0>X509CRL"); const v = r.base64(2147483647, "X509DataType#0>X509CRL"); r.simpleEnd("X509DataType#0>X509CRL"); (o["X509CRL"] ??= []).push(v); s = 1; continue; }
+        if (c === 1) { const st = "X509DataType#0>X509SKI"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["X509SKI"] ??= []).push(v); s = 1; continue; }
+        if (c === 2) { const st = "X509DataType#0>X509SubjectName"; r.simpleStart(st); const v = r.string(10, 2147483647, st); r.simpleEnd(st); (o["X509SubjectName"] ??= []).push(v); s = 1; continue; }
+        if (c === 3) { const st = "X509DataType#0>X509Certificate"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["X509Certificate"] ??= []).push(v); s = 1; continue; }
+        if (c === 4) { const st = "X509DataType#0>X509CRL"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["X509CRL"] ??= []).push(v); s = 1; continue; }
         if (c === 5) { return r.fail('wildcard element content (SE(*)) not supported', "X509DataType#0"); }
         return r.badCode(c, 6, "X509DataType#0");
       }
       case 1: {
         const c = r.bits(3, "X509DataType#1");
         if (c === 0) { (o["X509IssuerSerial"] ??= []).push(d_X509IssuerSerialType(r)); s = 1; continue; }
-        if (c === 1) { r.simpleStart("X509DataType#1>X509SKI"); const v = r.base64(2147483647, "X509DataType#1>X509SKI"); r.simpleEnd("X509DataType#1>X509SKI"); (o["X509SKI"] ??= []).push(v); s = 1; continue; }
-        if (c === 2) { r.simpleStart("X509DataType#1>X509SubjectName"); const v = r.string(10, 2147483647, "X509DataType#1>X509SubjectName"); r.simpleEnd("X509DataType#1>X509SubjectName"); (o["X509SubjectName"] ??= []).push(v); s = 1; continue; }
-        if (c === 3) { r.simpleStart("X509DataType#1>X509Certificate"); const v = r.base64(2147483647, "X509DataType#1>X509Certificate"); r.simpleEnd("X509DataType#1>X509Certificate"); (o["X509Certificate"] ??= []).push(v); s = 1; continue; }
-        if (c === 4) { r.simpleStart("X509DataType#1>X509CRL"); const v = r.base64(2147483647, "X509DataType#1>X509CRL"); r.simpleEnd("X509DataType#1>X509CRL"); (o["X509CRL"] ??= []).push(v); s = 1; continue; }
+        if (c === 1) { const st = "X509DataType#1>X509SKI"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["X509SKI"] ??= []).push(v); s = 1; continue; }
+        if (c === 2) { const st = "X509DataType#1>X509SubjectName"; r.simpleStart(st); const v = r.string(10, 2147483647, st); r.simpleEnd(st); (o["X509SubjectName"] ??= []).push(v); s = 1; continue; }
+        if (c === 3) { const st = "X509DataType#1>X509Certificate"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["X509Certificate"] ??= []).push(v); s = 1; continue; }
+        if (c === 4) { const st = "X509DataType#1>X509CRL"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); (o["X509CRL"] ??= []).push(v); s = 1; continue; }
         if (c === 5) { return r.fail('wildcard element content (SE(*)) not supported', "X509DataType#1"); }
         if (c === 6) { return o; }
         return r.badCode(c, 7, "X509DataType#1");
@@ -1400,12 +1400,12 @@ function d_X509IssuerSerialType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "X509IssuerSerialType#0");
-        if (c === 0) { r.simpleStart("X509IssuerSerialType#0>X509IssuerName"); const v = r.string(11, 2147483647, "X509IssuerSerialType#0>X509IssuerName"); r.simpleEnd("X509IssuerSerialType#0>X509IssuerName"); o["X509IssuerName"] = v; s = 1; continue; }
+        if (c === 0) { const st = "X509IssuerSerialType#0>X509IssuerName"; r.simpleStart(st); const v = r.string(11, 2147483647, st); r.simpleEnd(st); o["X509IssuerName"] = v; s = 1; continue; }
         return r.badCode(c, 1, "X509IssuerSerialType#0");
       }
       case 1: {
         const c = r.bits(1, "X509IssuerSerialType#1");
-        if (c === 0) { r.simpleStart("X509IssuerSerialType#1>X509SerialNumber"); const v = r.intBig(undefined, undefined, 64, "X509IssuerSerialType#1>X509SerialNumber"); r.simpleEnd("X509IssuerSerialType#1>X509SerialNumber"); o["X509SerialNumber"] = v; s = 2; continue; }
+        if (c === 0) { const st = "X509IssuerSerialType#1>X509SerialNumber"; r.simpleStart(st); const v = r.intBig(undefined, undefined, 64, st); r.simpleEnd(st); o["X509SerialNumber"] = v; s = 2; continue; }
         return r.badCode(c, 1, "X509IssuerSerialType#1");
       }
       case 2: {
@@ -1506,12 +1506,12 @@ function d_ChargeLoopReqType(r: BitReader): any {
       case 1: {
         const c = r.bits(2, "ChargeLoopReqType#1");
         if (c === 0) { o["DisplayParameters"] = d_DisplayParametersType(r); s = 2; continue; }
-        if (c === 1) { r.simpleStart("ChargeLoopReqType#1>MeterInfoRequested"); const v = r.bits(1, "ChargeLoopReqType#1>MeterInfoRequested") === 1; r.simpleEnd("ChargeLoopReqType#1>MeterInfoRequested"); o["MeterInfoRequested"] = v; s = 3; continue; }
+        if (c === 1) { const st = "ChargeLoopReqType#1>MeterInfoRequested"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["MeterInfoRequested"] = v; s = 3; continue; }
         return r.badCode(c, 2, "ChargeLoopReqType#1");
       }
       case 2: {
         const c = r.bits(1, "ChargeLoopReqType#2");
-        if (c === 0) { r.simpleStart("ChargeLoopReqType#2>MeterInfoRequested"); const v = r.bits(1, "ChargeLoopReqType#2>MeterInfoRequested") === 1; r.simpleEnd("ChargeLoopReqType#2>MeterInfoRequested"); o["MeterInfoRequested"] = v; s = 3; continue; }
+        if (c === 0) { const st = "ChargeLoopReqType#2>MeterInfoRequested"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["MeterInfoRequested"] = v; s = 3; continue; }
         return r.badCode(c, 1, "ChargeLoopReqType#2");
       }
       case 3: {
@@ -1562,7 +1562,7 @@ function d_ChargeLoopResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "ChargeLoopResType#1");
-        if (c === 0) { r.simpleStart("ChargeLoopResType#1>ResponseCode"); const v = r.enumerated(E23, 6, "ChargeLoopResType#1>ResponseCode"); r.simpleEnd("ChargeLoopResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "ChargeLoopResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E23, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "ChargeLoopResType#1");
       }
       case 2: {
@@ -1681,7 +1681,7 @@ function d_ChargeParameterDiscoveryResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "ChargeParameterDiscoveryResType#1");
-        if (c === 0) { r.simpleStart("ChargeParameterDiscoveryResType#1>ResponseCode"); const v = r.enumerated(E23, 6, "ChargeParameterDiscoveryResType#1>ResponseCode"); r.simpleEnd("ChargeParameterDiscoveryResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "ChargeParameterDiscoveryResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E23, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "ChargeParameterDiscoveryResType#1");
       }
       case 2: {
@@ -1768,7 +1768,7 @@ function d_DetailedTaxType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "DetailedTaxType#0");
-        if (c === 0) { r.simpleStart("DetailedTaxType#0>TaxRuleID"); const v = r.uintMax(4294967295, "DetailedTaxType#0>TaxRuleID"); r.simpleEnd("DetailedTaxType#0>TaxRuleID"); o["TaxRuleID"] = v; s = 1; continue; }
+        if (c === 0) { const st = "DetailedTaxType#0>TaxRuleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["TaxRuleID"] = v; s = 1; continue; }
         return r.badCode(c, 1, "DetailedTaxType#0");
       }
       case 1: {
@@ -1814,106 +1814,106 @@ function d_DisplayParametersType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(4, "DisplayParametersType#0");
-        if (c === 0) { r.simpleStart("DisplayParametersType#0>PresentSOC"); const v = r.bits(7, "DisplayParametersType#0>PresentSOC") + 0; r.simpleEnd("DisplayParametersType#0>PresentSOC"); o["PresentSOC"] = v; s = 1; continue; }
-        if (c === 1) { r.simpleStart("DisplayParametersType#0>MinimumSOC"); const v = r.bits(7, "DisplayParametersType#0>MinimumSOC") + 0; r.simpleEnd("DisplayParametersType#0>MinimumSOC"); o["MinimumSOC"] = v; s = 2; continue; }
-        if (c === 2) { r.simpleStart("DisplayParametersType#0>TargetSOC"); const v = r.bits(7, "DisplayParametersType#0>TargetSOC") + 0; r.simpleEnd("DisplayParametersType#0>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
-        if (c === 3) { r.simpleStart("DisplayParametersType#0>MaximumSOC"); const v = r.bits(7, "DisplayParametersType#0>MaximumSOC") + 0; r.simpleEnd("DisplayParametersType#0>MaximumSOC"); o["MaximumSOC"] = v; s = 4; continue; }
-        if (c === 4) { r.simpleStart("DisplayParametersType#0>RemainingTimeToMinimumSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#0>RemainingTimeToMinimumSOC"); r.simpleEnd("DisplayParametersType#0>RemainingTimeToMinimumSOC"); o["RemainingTimeToMinimumSOC"] = v; s = 5; continue; }
-        if (c === 5) { r.simpleStart("DisplayParametersType#0>RemainingTimeToTargetSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#0>RemainingTimeToTargetSOC"); r.simpleEnd("DisplayParametersType#0>RemainingTimeToTargetSOC"); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
-        if (c === 6) { r.simpleStart("DisplayParametersType#0>RemainingTimeToMaximumSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#0>RemainingTimeToMaximumSOC"); r.simpleEnd("DisplayParametersType#0>RemainingTimeToMaximumSOC"); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
-        if (c === 7) { r.simpleStart("DisplayParametersType#0>ChargingComplete"); const v = r.bits(1, "DisplayParametersType#0>ChargingComplete") === 1; r.simpleEnd("DisplayParametersType#0>ChargingComplete"); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 0) { const st = "DisplayParametersType#0>PresentSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["PresentSOC"] = v; s = 1; continue; }
+        if (c === 1) { const st = "DisplayParametersType#0>MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MinimumSOC"] = v; s = 2; continue; }
+        if (c === 2) { const st = "DisplayParametersType#0>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 3) { const st = "DisplayParametersType#0>MaximumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MaximumSOC"] = v; s = 4; continue; }
+        if (c === 4) { const st = "DisplayParametersType#0>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; continue; }
+        if (c === 5) { const st = "DisplayParametersType#0>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
+        if (c === 6) { const st = "DisplayParametersType#0>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
+        if (c === 7) { const st = "DisplayParametersType#0>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
         if (c === 8) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
-        if (c === 9) { r.simpleStart("DisplayParametersType#0>InletHot"); const v = r.bits(1, "DisplayParametersType#0>InletHot") === 1; r.simpleEnd("DisplayParametersType#0>InletHot"); o["InletHot"] = v; s = 10; continue; }
+        if (c === 9) { const st = "DisplayParametersType#0>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
         if (c === 10) { return o; }
         return r.badCode(c, 11, "DisplayParametersType#0");
       }
       case 1: {
         const c = r.bits(4, "DisplayParametersType#1");
-        if (c === 0) { r.simpleStart("DisplayParametersType#1>MinimumSOC"); const v = r.bits(7, "DisplayParametersType#1>MinimumSOC") + 0; r.simpleEnd("DisplayParametersType#1>MinimumSOC"); o["MinimumSOC"] = v; s = 2; continue; }
-        if (c === 1) { r.simpleStart("DisplayParametersType#1>TargetSOC"); const v = r.bits(7, "DisplayParametersType#1>TargetSOC") + 0; r.simpleEnd("DisplayParametersType#1>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
-        if (c === 2) { r.simpleStart("DisplayParametersType#1>MaximumSOC"); const v = r.bits(7, "DisplayParametersType#1>MaximumSOC") + 0; r.simpleEnd("DisplayParametersType#1>MaximumSOC"); o["MaximumSOC"] = v; s = 4; continue; }
-        if (c === 3) { r.simpleStart("DisplayParametersType#1>RemainingTimeToMinimumSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#1>RemainingTimeToMinimumSOC"); r.simpleEnd("DisplayParametersType#1>RemainingTimeToMinimumSOC"); o["RemainingTimeToMinimumSOC"] = v; s = 5; continue; }
-        if (c === 4) { r.simpleStart("DisplayParametersType#1>RemainingTimeToTargetSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#1>RemainingTimeToTargetSOC"); r.simpleEnd("DisplayParametersType#1>RemainingTimeToTargetSOC"); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
-        if (c === 5) { r.simpleStart("DisplayParametersType#1>RemainingTimeToMaximumSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#1>RemainingTimeToMaximumSOC"); r.simpleEnd("DisplayParametersType#1>RemainingTimeToMaximumSOC"); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
-        if (c === 6) { r.simpleStart("DisplayParametersType#1>ChargingComplete"); const v = r.bits(1, "DisplayParametersType#1>ChargingComplete") === 1; r.simpleEnd("DisplayParametersType#1>ChargingComplete"); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 0) { const st = "DisplayParametersType#1>MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MinimumSOC"] = v; s = 2; continue; }
+        if (c === 1) { const st = "DisplayParametersType#1>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 2) { const st = "DisplayParametersType#1>MaximumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MaximumSOC"] = v; s = 4; continue; }
+        if (c === 3) { const st = "DisplayParametersType#1>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; continue; }
+        if (c === 4) { const st = "DisplayParametersType#1>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
+        if (c === 5) { const st = "DisplayParametersType#1>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
+        if (c === 6) { const st = "DisplayParametersType#1>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
         if (c === 7) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
-        if (c === 8) { r.simpleStart("DisplayParametersType#1>InletHot"); const v = r.bits(1, "DisplayParametersType#1>InletHot") === 1; r.simpleEnd("DisplayParametersType#1>InletHot"); o["InletHot"] = v; s = 10; continue; }
+        if (c === 8) { const st = "DisplayParametersType#1>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
         if (c === 9) { return o; }
         return r.badCode(c, 10, "DisplayParametersType#1");
       }
       case 2: {
         const c = r.bits(4, "DisplayParametersType#2");
-        if (c === 0) { r.simpleStart("DisplayParametersType#2>TargetSOC"); const v = r.bits(7, "DisplayParametersType#2>TargetSOC") + 0; r.simpleEnd("DisplayParametersType#2>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
-        if (c === 1) { r.simpleStart("DisplayParametersType#2>MaximumSOC"); const v = r.bits(7, "DisplayParametersType#2>MaximumSOC") + 0; r.simpleEnd("DisplayParametersType#2>MaximumSOC"); o["MaximumSOC"] = v; s = 4; continue; }
-        if (c === 2) { r.simpleStart("DisplayParametersType#2>RemainingTimeToMinimumSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#2>RemainingTimeToMinimumSOC"); r.simpleEnd("DisplayParametersType#2>RemainingTimeToMinimumSOC"); o["RemainingTimeToMinimumSOC"] = v; s = 5; continue; }
-        if (c === 3) { r.simpleStart("DisplayParametersType#2>RemainingTimeToTargetSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#2>RemainingTimeToTargetSOC"); r.simpleEnd("DisplayParametersType#2>RemainingTimeToTargetSOC"); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
-        if (c === 4) { r.simpleStart("DisplayParametersType#2>RemainingTimeToMaximumSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#2>RemainingTimeToMaximumSOC"); r.simpleEnd("DisplayParametersType#2>RemainingTimeToMaximumSOC"); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
-        if (c === 5) { r.simpleStart("DisplayParametersType#2>ChargingComplete"); const v = r.bits(1, "DisplayParametersType#2>ChargingComplete") === 1; r.simpleEnd("DisplayParametersType#2>ChargingComplete"); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 0) { const st = "DisplayParametersType#2>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 1) { const st = "DisplayParametersType#2>MaximumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MaximumSOC"] = v; s = 4; continue; }
+        if (c === 2) { const st = "DisplayParametersType#2>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; continue; }
+        if (c === 3) { const st = "DisplayParametersType#2>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
+        if (c === 4) { const st = "DisplayParametersType#2>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
+        if (c === 5) { const st = "DisplayParametersType#2>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
         if (c === 6) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
-        if (c === 7) { r.simpleStart("DisplayParametersType#2>InletHot"); const v = r.bits(1, "DisplayParametersType#2>InletHot") === 1; r.simpleEnd("DisplayParametersType#2>InletHot"); o["InletHot"] = v; s = 10; continue; }
+        if (c === 7) { const st = "DisplayParametersType#2>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
         if (c === 8) { return o; }
         return r.badCode(c, 9, "DisplayParametersType#2");
       }
       case 3: {
         const c = r.bits(4, "DisplayParametersType#3");
-        if (c === 0) { r.simpleStart("DisplayParametersType#3>MaximumSOC"); const v = r.bits(7, "DisplayParametersType#3>MaximumSOC") + 0; r.simpleEnd("DisplayParametersType#3>MaximumSOC"); o["MaximumSOC"] = v; s = 4; continue; }
-        if (c === 1) { r.simpleStart("DisplayParametersType#3>RemainingTimeToMinimumSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#3>RemainingTimeToMinimumSOC"); r.simpleEnd("DisplayParametersType#3>RemainingTimeToMinimumSOC"); o["RemainingTimeToMinimumSOC"] = v; s = 5; continue; }
-        if (c === 2) { r.simpleStart("DisplayParametersType#3>RemainingTimeToTargetSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#3>RemainingTimeToTargetSOC"); r.simpleEnd("DisplayParametersType#3>RemainingTimeToTargetSOC"); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
-        if (c === 3) { r.simpleStart("DisplayParametersType#3>RemainingTimeToMaximumSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#3>RemainingTimeToMaximumSOC"); r.simpleEnd("DisplayParametersType#3>RemainingTimeToMaximumSOC"); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
-        if (c === 4) { r.simpleStart("DisplayParametersType#3>ChargingComplete"); const v = r.bits(1, "DisplayParametersType#3>ChargingComplete") === 1; r.simpleEnd("DisplayParametersType#3>ChargingComplete"); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 0) { const st = "DisplayParametersType#3>MaximumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MaximumSOC"] = v; s = 4; continue; }
+        if (c === 1) { const st = "DisplayParametersType#3>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; continue; }
+        if (c === 2) { const st = "DisplayParametersType#3>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
+        if (c === 3) { const st = "DisplayParametersType#3>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
+        if (c === 4) { const st = "DisplayParametersType#3>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
         if (c === 5) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
-        if (c === 6) { r.simpleStart("DisplayParametersType#3>InletHot"); const v = r.bits(1, "DisplayParametersType#3>InletHot") === 1; r.simpleEnd("DisplayParametersType#3>InletHot"); o["InletHot"] = v; s = 10; continue; }
+        if (c === 6) { const st = "DisplayParametersType#3>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
         if (c === 7) { return o; }
         return r.badCode(c, 8, "DisplayParametersType#3");
       }
       case 4: {
         const c = r.bits(3, "DisplayParametersType#4");
-        if (c === 0) { r.simpleStart("DisplayParametersType#4>RemainingTimeToMinimumSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#4>RemainingTimeToMinimumSOC"); r.simpleEnd("DisplayParametersType#4>RemainingTimeToMinimumSOC"); o["RemainingTimeToMinimumSOC"] = v; s = 5; continue; }
-        if (c === 1) { r.simpleStart("DisplayParametersType#4>RemainingTimeToTargetSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#4>RemainingTimeToTargetSOC"); r.simpleEnd("DisplayParametersType#4>RemainingTimeToTargetSOC"); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
-        if (c === 2) { r.simpleStart("DisplayParametersType#4>RemainingTimeToMaximumSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#4>RemainingTimeToMaximumSOC"); r.simpleEnd("DisplayParametersType#4>RemainingTimeToMaximumSOC"); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
-        if (c === 3) { r.simpleStart("DisplayParametersType#4>ChargingComplete"); const v = r.bits(1, "DisplayParametersType#4>ChargingComplete") === 1; r.simpleEnd("DisplayParametersType#4>ChargingComplete"); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 0) { const st = "DisplayParametersType#4>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; continue; }
+        if (c === 1) { const st = "DisplayParametersType#4>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
+        if (c === 2) { const st = "DisplayParametersType#4>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
+        if (c === 3) { const st = "DisplayParametersType#4>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
         if (c === 4) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
-        if (c === 5) { r.simpleStart("DisplayParametersType#4>InletHot"); const v = r.bits(1, "DisplayParametersType#4>InletHot") === 1; r.simpleEnd("DisplayParametersType#4>InletHot"); o["InletHot"] = v; s = 10; continue; }
+        if (c === 5) { const st = "DisplayParametersType#4>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
         if (c === 6) { return o; }
         return r.badCode(c, 7, "DisplayParametersType#4");
       }
       case 5: {
         const c = r.bits(3, "DisplayParametersType#5");
-        if (c === 0) { r.simpleStart("DisplayParametersType#5>RemainingTimeToTargetSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#5>RemainingTimeToTargetSOC"); r.simpleEnd("DisplayParametersType#5>RemainingTimeToTargetSOC"); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
-        if (c === 1) { r.simpleStart("DisplayParametersType#5>RemainingTimeToMaximumSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#5>RemainingTimeToMaximumSOC"); r.simpleEnd("DisplayParametersType#5>RemainingTimeToMaximumSOC"); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
-        if (c === 2) { r.simpleStart("DisplayParametersType#5>ChargingComplete"); const v = r.bits(1, "DisplayParametersType#5>ChargingComplete") === 1; r.simpleEnd("DisplayParametersType#5>ChargingComplete"); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 0) { const st = "DisplayParametersType#5>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
+        if (c === 1) { const st = "DisplayParametersType#5>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
+        if (c === 2) { const st = "DisplayParametersType#5>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
         if (c === 3) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
-        if (c === 4) { r.simpleStart("DisplayParametersType#5>InletHot"); const v = r.bits(1, "DisplayParametersType#5>InletHot") === 1; r.simpleEnd("DisplayParametersType#5>InletHot"); o["InletHot"] = v; s = 10; continue; }
+        if (c === 4) { const st = "DisplayParametersType#5>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
         if (c === 5) { return o; }
         return r.badCode(c, 6, "DisplayParametersType#5");
       }
       case 6: {
         const c = r.bits(3, "DisplayParametersType#6");
-        if (c === 0) { r.simpleStart("DisplayParametersType#6>RemainingTimeToMaximumSOC"); const v = r.uintMax(4294967295, "DisplayParametersType#6>RemainingTimeToMaximumSOC"); r.simpleEnd("DisplayParametersType#6>RemainingTimeToMaximumSOC"); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
-        if (c === 1) { r.simpleStart("DisplayParametersType#6>ChargingComplete"); const v = r.bits(1, "DisplayParametersType#6>ChargingComplete") === 1; r.simpleEnd("DisplayParametersType#6>ChargingComplete"); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 0) { const st = "DisplayParametersType#6>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
+        if (c === 1) { const st = "DisplayParametersType#6>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
         if (c === 2) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
-        if (c === 3) { r.simpleStart("DisplayParametersType#6>InletHot"); const v = r.bits(1, "DisplayParametersType#6>InletHot") === 1; r.simpleEnd("DisplayParametersType#6>InletHot"); o["InletHot"] = v; s = 10; continue; }
+        if (c === 3) { const st = "DisplayParametersType#6>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
         if (c === 4) { return o; }
         return r.badCode(c, 5, "DisplayParametersType#6");
       }
       case 7: {
         const c = r.bits(3, "DisplayParametersType#7");
-        if (c === 0) { r.simpleStart("DisplayParametersType#7>ChargingComplete"); const v = r.bits(1, "DisplayParametersType#7>ChargingComplete") === 1; r.simpleEnd("DisplayParametersType#7>ChargingComplete"); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 0) { const st = "DisplayParametersType#7>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
         if (c === 1) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
-        if (c === 2) { r.simpleStart("DisplayParametersType#7>InletHot"); const v = r.bits(1, "DisplayParametersType#7>InletHot") === 1; r.simpleEnd("DisplayParametersType#7>InletHot"); o["InletHot"] = v; s = 10; continue; }
+        if (c === 2) { const st = "DisplayParametersType#7>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
         if (c === 3) { return o; }
         return r.badCode(c, 4, "DisplayParametersType#7");
       }
       case 8: {
         const c = r.bits(2, "DisplayParametersType#8");
         if (c === 0) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
-        if (c === 1) { r.simpleStart("DisplayParametersType#8>InletHot"); const v = r.bits(1, "DisplayParametersType#8>InletHot") === 1; r.simpleEnd("DisplayParametersType#8>InletHot"); o["InletHot"] = v; s = 10; continue; }
+        if (c === 1) { const st = "DisplayParametersType#8>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
         if (c === 2) { return o; }
         return r.badCode(c, 3, "DisplayParametersType#8");
       }
       case 9: {
         const c = r.bits(2, "DisplayParametersType#9");
-        if (c === 0) { r.simpleStart("DisplayParametersType#9>InletHot"); const v = r.bits(1, "DisplayParametersType#9>InletHot") === 1; r.simpleEnd("DisplayParametersType#9>InletHot"); o["InletHot"] = v; s = 10; continue; }
+        if (c === 0) { const st = "DisplayParametersType#9>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "DisplayParametersType#9");
       }
@@ -2032,7 +2032,7 @@ function d_Dynamic_CLReqControlModeType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(2, "Dynamic_CLReqControlModeType#0");
-        if (c === 0) { r.simpleStart("Dynamic_CLReqControlModeType#0>DepartureTime"); const v = r.uintMax(4294967295, "Dynamic_CLReqControlModeType#0>DepartureTime"); r.simpleEnd("Dynamic_CLReqControlModeType#0>DepartureTime"); o["DepartureTime"] = v; s = 1; continue; }
+        if (c === 0) { const st = "Dynamic_CLReqControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; continue; }
         if (c === 1) { o["EVTargetEnergyRequest"] = d_RationalNumberType(r); s = 2; continue; }
         return r.badCode(c, 2, "Dynamic_CLReqControlModeType#0");
       }
@@ -2098,31 +2098,31 @@ function d_Dynamic_CLResControlModeType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(3, "Dynamic_CLResControlModeType#0");
-        if (c === 0) { r.simpleStart("Dynamic_CLResControlModeType#0>DepartureTime"); const v = r.uintMax(4294967295, "Dynamic_CLResControlModeType#0>DepartureTime"); r.simpleEnd("Dynamic_CLResControlModeType#0>DepartureTime"); o["DepartureTime"] = v; s = 1; continue; }
-        if (c === 1) { r.simpleStart("Dynamic_CLResControlModeType#0>MinimumSOC"); const v = r.bits(7, "Dynamic_CLResControlModeType#0>MinimumSOC") + 0; r.simpleEnd("Dynamic_CLResControlModeType#0>MinimumSOC"); o["MinimumSOC"] = v; s = 2; continue; }
-        if (c === 2) { r.simpleStart("Dynamic_CLResControlModeType#0>TargetSOC"); const v = r.bits(7, "Dynamic_CLResControlModeType#0>TargetSOC") + 0; r.simpleEnd("Dynamic_CLResControlModeType#0>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
-        if (c === 3) { r.simpleStart("Dynamic_CLResControlModeType#0>AckMaxDelay"); const v = r.uintMax(65535, "Dynamic_CLResControlModeType#0>AckMaxDelay"); r.simpleEnd("Dynamic_CLResControlModeType#0>AckMaxDelay"); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 0) { const st = "Dynamic_CLResControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; continue; }
+        if (c === 1) { const st = "Dynamic_CLResControlModeType#0>MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MinimumSOC"] = v; s = 2; continue; }
+        if (c === 2) { const st = "Dynamic_CLResControlModeType#0>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 3) { const st = "Dynamic_CLResControlModeType#0>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
         if (c === 4) { return o; }
         return r.badCode(c, 5, "Dynamic_CLResControlModeType#0");
       }
       case 1: {
         const c = r.bits(3, "Dynamic_CLResControlModeType#1");
-        if (c === 0) { r.simpleStart("Dynamic_CLResControlModeType#1>MinimumSOC"); const v = r.bits(7, "Dynamic_CLResControlModeType#1>MinimumSOC") + 0; r.simpleEnd("Dynamic_CLResControlModeType#1>MinimumSOC"); o["MinimumSOC"] = v; s = 2; continue; }
-        if (c === 1) { r.simpleStart("Dynamic_CLResControlModeType#1>TargetSOC"); const v = r.bits(7, "Dynamic_CLResControlModeType#1>TargetSOC") + 0; r.simpleEnd("Dynamic_CLResControlModeType#1>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
-        if (c === 2) { r.simpleStart("Dynamic_CLResControlModeType#1>AckMaxDelay"); const v = r.uintMax(65535, "Dynamic_CLResControlModeType#1>AckMaxDelay"); r.simpleEnd("Dynamic_CLResControlModeType#1>AckMaxDelay"); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 0) { const st = "Dynamic_CLResControlModeType#1>MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MinimumSOC"] = v; s = 2; continue; }
+        if (c === 1) { const st = "Dynamic_CLResControlModeType#1>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 2) { const st = "Dynamic_CLResControlModeType#1>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
         if (c === 3) { return o; }
         return r.badCode(c, 4, "Dynamic_CLResControlModeType#1");
       }
       case 2: {
         const c = r.bits(2, "Dynamic_CLResControlModeType#2");
-        if (c === 0) { r.simpleStart("Dynamic_CLResControlModeType#2>TargetSOC"); const v = r.bits(7, "Dynamic_CLResControlModeType#2>TargetSOC") + 0; r.simpleEnd("Dynamic_CLResControlModeType#2>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
-        if (c === 1) { r.simpleStart("Dynamic_CLResControlModeType#2>AckMaxDelay"); const v = r.uintMax(65535, "Dynamic_CLResControlModeType#2>AckMaxDelay"); r.simpleEnd("Dynamic_CLResControlModeType#2>AckMaxDelay"); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 0) { const st = "Dynamic_CLResControlModeType#2>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 1) { const st = "Dynamic_CLResControlModeType#2>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
         if (c === 2) { return o; }
         return r.badCode(c, 3, "Dynamic_CLResControlModeType#2");
       }
       case 3: {
         const c = r.bits(2, "Dynamic_CLResControlModeType#3");
-        if (c === 0) { r.simpleStart("Dynamic_CLResControlModeType#3>AckMaxDelay"); const v = r.uintMax(65535, "Dynamic_CLResControlModeType#3>AckMaxDelay"); r.simpleEnd("Dynamic_CLResControlModeType#3>AckMaxDelay"); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 0) { const st = "Dynamic_CLResControlModeType#3>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "Dynamic_CLResControlModeType#3");
       }
@@ -2178,12 +2178,12 @@ function d_EVSEStatusType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "EVSEStatusType#0");
-        if (c === 0) { r.simpleStart("EVSEStatusType#0>NotificationMaxDelay"); const v = r.uintMax(65535, "EVSEStatusType#0>NotificationMaxDelay"); r.simpleEnd("EVSEStatusType#0>NotificationMaxDelay"); o["NotificationMaxDelay"] = v; s = 1; continue; }
+        if (c === 0) { const st = "EVSEStatusType#0>NotificationMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["NotificationMaxDelay"] = v; s = 1; continue; }
         return r.badCode(c, 1, "EVSEStatusType#0");
       }
       case 1: {
         const c = r.bits(1, "EVSEStatusType#1");
-        if (c === 0) { r.simpleStart("EVSEStatusType#1>EVSENotification"); const v = r.enumerated(E33, 3, "EVSEStatusType#1>EVSENotification"); r.simpleEnd("EVSEStatusType#1>EVSENotification"); o["EVSENotification"] = v; s = 2; continue; }
+        if (c === 0) { const st = "EVSEStatusType#1>EVSENotification"; r.simpleStart(st); const v = r.enumerated(E33, 3, st); r.simpleEnd(st); o["EVSENotification"] = v; s = 2; continue; }
         return r.badCode(c, 1, "EVSEStatusType#1");
       }
       case 2: {
@@ -2224,12 +2224,12 @@ function d_MessageHeaderType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "MessageHeaderType#0");
-        if (c === 0) { r.simpleStart("MessageHeaderType#0>SessionID"); const v = r.hex(8, "MessageHeaderType#0>SessionID"); r.simpleEnd("MessageHeaderType#0>SessionID"); o["SessionID"] = v; s = 1; continue; }
+        if (c === 0) { const st = "MessageHeaderType#0>SessionID"; r.simpleStart(st); const v = r.hex(8, st); r.simpleEnd(st); o["SessionID"] = v; s = 1; continue; }
         return r.badCode(c, 1, "MessageHeaderType#0");
       }
       case 1: {
         const c = r.bits(1, "MessageHeaderType#1");
-        if (c === 0) { r.simpleStart("MessageHeaderType#1>TimeStamp"); const v = r.ulong(18446744073709551615n, 11, "MessageHeaderType#1>TimeStamp"); r.simpleEnd("MessageHeaderType#1>TimeStamp"); o["TimeStamp"] = v; s = 2; continue; }
+        if (c === 0) { const st = "MessageHeaderType#1>TimeStamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["TimeStamp"] = v; s = 2; continue; }
         return r.badCode(c, 1, "MessageHeaderType#1");
       }
       case 2: {
@@ -2280,62 +2280,62 @@ function d_MeterInfoType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "MeterInfoType#0");
-        if (c === 0) { r.simpleStart("MeterInfoType#0>MeterID"); const v = r.string(12, 32, "MeterInfoType#0>MeterID"); r.simpleEnd("MeterInfoType#0>MeterID"); o["MeterID"] = v; s = 1; continue; }
+        if (c === 0) { const st = "MeterInfoType#0>MeterID"; r.simpleStart(st); const v = r.string(12, 32, st); r.simpleEnd(st); o["MeterID"] = v; s = 1; continue; }
         return r.badCode(c, 1, "MeterInfoType#0");
       }
       case 1: {
         const c = r.bits(1, "MeterInfoType#1");
-        if (c === 0) { r.simpleStart("MeterInfoType#1>ChargedEnergyReadingWh"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#1>ChargedEnergyReadingWh"); r.simpleEnd("MeterInfoType#1>ChargedEnergyReadingWh"); o["ChargedEnergyReadingWh"] = v; s = 2; continue; }
+        if (c === 0) { const st = "MeterInfoType#1>ChargedEnergyReadingWh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["ChargedEnergyReadingWh"] = v; s = 2; continue; }
         return r.badCode(c, 1, "MeterInfoType#1");
       }
       case 2: {
         const c = r.bits(3, "MeterInfoType#2");
-        if (c === 0) { r.simpleStart("MeterInfoType#2>BPT_DischargedEnergyReadingWh"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#2>BPT_DischargedEnergyReadingWh"); r.simpleEnd("MeterInfoType#2>BPT_DischargedEnergyReadingWh"); o["BPT_DischargedEnergyReadingWh"] = v; s = 3; continue; }
-        if (c === 1) { r.simpleStart("MeterInfoType#2>CapacitiveEnergyReadingVARh"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#2>CapacitiveEnergyReadingVARh"); r.simpleEnd("MeterInfoType#2>CapacitiveEnergyReadingVARh"); o["CapacitiveEnergyReadingVARh"] = v; s = 4; continue; }
-        if (c === 2) { r.simpleStart("MeterInfoType#2>BPT_InductiveEnergyReadingVARh"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#2>BPT_InductiveEnergyReadingVARh"); r.simpleEnd("MeterInfoType#2>BPT_InductiveEnergyReadingVARh"); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; continue; }
-        if (c === 3) { r.simpleStart("MeterInfoType#2>MeterSignature"); const v = r.base64(64, "MeterInfoType#2>MeterSignature"); r.simpleEnd("MeterInfoType#2>MeterSignature"); o["MeterSignature"] = v; s = 6; continue; }
-        if (c === 4) { r.simpleStart("MeterInfoType#2>MeterStatus"); const v = r.int(-32768, 32767, "MeterInfoType#2>MeterStatus"); r.simpleEnd("MeterInfoType#2>MeterStatus"); o["MeterStatus"] = v; s = 7; continue; }
-        if (c === 5) { r.simpleStart("MeterInfoType#2>MeterTimestamp"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#2>MeterTimestamp"); r.simpleEnd("MeterInfoType#2>MeterTimestamp"); o["MeterTimestamp"] = v; s = 8; continue; }
+        if (c === 0) { const st = "MeterInfoType#2>BPT_DischargedEnergyReadingWh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["BPT_DischargedEnergyReadingWh"] = v; s = 3; continue; }
+        if (c === 1) { const st = "MeterInfoType#2>CapacitiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["CapacitiveEnergyReadingVARh"] = v; s = 4; continue; }
+        if (c === 2) { const st = "MeterInfoType#2>BPT_InductiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; continue; }
+        if (c === 3) { const st = "MeterInfoType#2>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; continue; }
+        if (c === 4) { const st = "MeterInfoType#2>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; continue; }
+        if (c === 5) { const st = "MeterInfoType#2>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; continue; }
         if (c === 6) { return o; }
         return r.badCode(c, 7, "MeterInfoType#2");
       }
       case 3: {
         const c = r.bits(3, "MeterInfoType#3");
-        if (c === 0) { r.simpleStart("MeterInfoType#3>CapacitiveEnergyReadingVARh"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#3>CapacitiveEnergyReadingVARh"); r.simpleEnd("MeterInfoType#3>CapacitiveEnergyReadingVARh"); o["CapacitiveEnergyReadingVARh"] = v; s = 4; continue; }
-        if (c === 1) { r.simpleStart("MeterInfoType#3>BPT_InductiveEnergyReadingVARh"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#3>BPT_InductiveEnergyReadingVARh"); r.simpleEnd("MeterInfoType#3>BPT_InductiveEnergyReadingVARh"); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; continue; }
-        if (c === 2) { r.simpleStart("MeterInfoType#3>MeterSignature"); const v = r.base64(64, "MeterInfoType#3>MeterSignature"); r.simpleEnd("MeterInfoType#3>MeterSignature"); o["MeterSignature"] = v; s = 6; continue; }
-        if (c === 3) { r.simpleStart("MeterInfoType#3>MeterStatus"); const v = r.int(-32768, 32767, "MeterInfoType#3>MeterStatus"); r.simpleEnd("MeterInfoType#3>MeterStatus"); o["MeterStatus"] = v; s = 7; continue; }
-        if (c === 4) { r.simpleStart("MeterInfoType#3>MeterTimestamp"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#3>MeterTimestamp"); r.simpleEnd("MeterInfoType#3>MeterTimestamp"); o["MeterTimestamp"] = v; s = 8; continue; }
+        if (c === 0) { const st = "MeterInfoType#3>CapacitiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["CapacitiveEnergyReadingVARh"] = v; s = 4; continue; }
+        if (c === 1) { const st = "MeterInfoType#3>BPT_InductiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; continue; }
+        if (c === 2) { const st = "MeterInfoType#3>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; continue; }
+        if (c === 3) { const st = "MeterInfoType#3>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; continue; }
+        if (c === 4) { const st = "MeterInfoType#3>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; continue; }
         if (c === 5) { return o; }
         return r.badCode(c, 6, "MeterInfoType#3");
       }
       case 4: {
         const c = r.bits(3, "MeterInfoType#4");
-        if (c === 0) { r.simpleStart("MeterInfoType#4>BPT_InductiveEnergyReadingVARh"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#4>BPT_InductiveEnergyReadingVARh"); r.simpleEnd("MeterInfoType#4>BPT_InductiveEnergyReadingVARh"); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; continue; }
-        if (c === 1) { r.simpleStart("MeterInfoType#4>MeterSignature"); const v = r.base64(64, "MeterInfoType#4>MeterSignature"); r.simpleEnd("MeterInfoType#4>MeterSignature"); o["MeterSignature"] = v; s = 6; continue; }
-        if (c === 2) { r.simpleStart("MeterInfoType#4>MeterStatus"); const v = r.int(-32768, 32767, "MeterInfoType#4>MeterStatus"); r.simpleEnd("MeterInfoType#4>MeterStatus"); o["MeterStatus"] = v; s = 7; continue; }
-        if (c === 3) { r.simpleStart("MeterInfoType#4>MeterTimestamp"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#4>MeterTimestamp"); r.simpleEnd("MeterInfoType#4>MeterTimestamp"); o["MeterTimestamp"] = v; s = 8; continue; }
+        if (c === 0) { const st = "MeterInfoType#4>BPT_InductiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; continue; }
+        if (c === 1) { const st = "MeterInfoType#4>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; continue; }
+        if (c === 2) { const st = "MeterInfoType#4>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; continue; }
+        if (c === 3) { const st = "MeterInfoType#4>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; continue; }
         if (c === 4) { return o; }
         return r.badCode(c, 5, "MeterInfoType#4");
       }
       case 5: {
         const c = r.bits(3, "MeterInfoType#5");
-        if (c === 0) { r.simpleStart("MeterInfoType#5>MeterSignature"); const v = r.base64(64, "MeterInfoType#5>MeterSignature"); r.simpleEnd("MeterInfoType#5>MeterSignature"); o["MeterSignature"] = v; s = 6; continue; }
-        if (c === 1) { r.simpleStart("MeterInfoType#5>MeterStatus"); const v = r.int(-32768, 32767, "MeterInfoType#5>MeterStatus"); r.simpleEnd("MeterInfoType#5>MeterStatus"); o["MeterStatus"] = v; s = 7; continue; }
-        if (c === 2) { r.simpleStart("MeterInfoType#5>MeterTimestamp"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#5>MeterTimestamp"); r.simpleEnd("MeterInfoType#5>MeterTimestamp"); o["MeterTimestamp"] = v; s = 8; continue; }
+        if (c === 0) { const st = "MeterInfoType#5>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; continue; }
+        if (c === 1) { const st = "MeterInfoType#5>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; continue; }
+        if (c === 2) { const st = "MeterInfoType#5>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; continue; }
         if (c === 3) { return o; }
         return r.badCode(c, 4, "MeterInfoType#5");
       }
       case 6: {
         const c = r.bits(2, "MeterInfoType#6");
-        if (c === 0) { r.simpleStart("MeterInfoType#6>MeterStatus"); const v = r.int(-32768, 32767, "MeterInfoType#6>MeterStatus"); r.simpleEnd("MeterInfoType#6>MeterStatus"); o["MeterStatus"] = v; s = 7; continue; }
-        if (c === 1) { r.simpleStart("MeterInfoType#6>MeterTimestamp"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#6>MeterTimestamp"); r.simpleEnd("MeterInfoType#6>MeterTimestamp"); o["MeterTimestamp"] = v; s = 8; continue; }
+        if (c === 0) { const st = "MeterInfoType#6>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; continue; }
+        if (c === 1) { const st = "MeterInfoType#6>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; continue; }
         if (c === 2) { return o; }
         return r.badCode(c, 3, "MeterInfoType#6");
       }
       case 7: {
         const c = r.bits(2, "MeterInfoType#7");
-        if (c === 0) { r.simpleStart("MeterInfoType#7>MeterTimestamp"); const v = r.ulong(18446744073709551615n, 11, "MeterInfoType#7>MeterTimestamp"); r.simpleEnd("MeterInfoType#7>MeterTimestamp"); o["MeterTimestamp"] = v; s = 8; continue; }
+        if (c === 0) { const st = "MeterInfoType#7>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "MeterInfoType#7");
       }
@@ -2416,12 +2416,12 @@ function d_RationalNumberType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "RationalNumberType#0");
-        if (c === 0) { r.simpleStart("RationalNumberType#0>Exponent"); const v = r.bits(8, "RationalNumberType#0>Exponent") + -128; r.simpleEnd("RationalNumberType#0>Exponent"); o["Exponent"] = v; s = 1; continue; }
+        if (c === 0) { const st = "RationalNumberType#0>Exponent"; r.simpleStart(st); const v = r.bits(8, st) + -128; r.simpleEnd(st); o["Exponent"] = v; s = 1; continue; }
         return r.badCode(c, 1, "RationalNumberType#0");
       }
       case 1: {
         const c = r.bits(1, "RationalNumberType#1");
-        if (c === 0) { r.simpleStart("RationalNumberType#1>Value"); const v = r.int(-32768, 32767, "RationalNumberType#1>Value"); r.simpleEnd("RationalNumberType#1>Value"); o["Value"] = v; s = 2; continue; }
+        if (c === 0) { const st = "RationalNumberType#1>Value"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["Value"] = v; s = 2; continue; }
         return r.badCode(c, 1, "RationalNumberType#1");
       }
       case 2: {
@@ -2462,7 +2462,7 @@ function d_ReceiptType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(1, "ReceiptType#0");
-        if (c === 0) { r.simpleStart("ReceiptType#0>TimeAnchor"); const v = r.ulong(18446744073709551615n, 11, "ReceiptType#0>TimeAnchor"); r.simpleEnd("ReceiptType#0>TimeAnchor"); o["TimeAnchor"] = v; s = 1; continue; }
+        if (c === 0) { const st = "ReceiptType#0>TimeAnchor"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); o["TimeAnchor"] = v; s = 1; continue; }
         return r.badCode(c, 1, "ReceiptType#0");
       }
       case 1: {
@@ -2751,7 +2751,7 @@ function d_V2GResponseType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "V2GResponseType#1");
-        if (c === 0) { r.simpleStart("V2GResponseType#1>ResponseCode"); const v = r.enumerated(E23, 6, "V2GResponseType#1>ResponseCode"); r.simpleEnd("V2GResponseType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "V2GResponseType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E23, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "V2GResponseType#1");
       }
       case 2: {
@@ -2822,7 +2822,7 @@ function d_BPT_DC_CPDReqEnergyTransferModeType(r: BitReader): any {
       }
       case 6: {
         const c = r.bits(2, "BPT_DC_CPDReqEnergyTransferModeType#6");
-        if (c === 0) { r.simpleStart("BPT_DC_CPDReqEnergyTransferModeType#6>TargetSOC"); const v = r.bits(7, "BPT_DC_CPDReqEnergyTransferModeType#6>TargetSOC") + 0; r.simpleEnd("BPT_DC_CPDReqEnergyTransferModeType#6>TargetSOC"); o["TargetSOC"] = v; s = 7; continue; }
+        if (c === 0) { const st = "BPT_DC_CPDReqEnergyTransferModeType#6>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 7; continue; }
         if (c === 1) { o["EVMaximumDischargePower"] = d_RationalNumberType(r); s = 8; continue; }
         return r.badCode(c, 2, "BPT_DC_CPDReqEnergyTransferModeType#6");
       }
@@ -3050,7 +3050,7 @@ function d_BPT_Dynamic_DC_CLReqControlModeType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(2, "BPT_Dynamic_DC_CLReqControlModeType#0");
-        if (c === 0) { r.simpleStart("BPT_Dynamic_DC_CLReqControlModeType#0>DepartureTime"); const v = r.uintMax(4294967295, "BPT_Dynamic_DC_CLReqControlModeType#0>DepartureTime"); r.simpleEnd("BPT_Dynamic_DC_CLReqControlModeType#0>DepartureTime"); o["DepartureTime"] = v; s = 1; continue; }
+        if (c === 0) { const st = "BPT_Dynamic_DC_CLReqControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; continue; }
         if (c === 1) { o["EVTargetEnergyRequest"] = d_RationalNumberType(r); s = 2; continue; }
         return r.badCode(c, 2, "BPT_Dynamic_DC_CLReqControlModeType#0");
       }
@@ -3210,31 +3210,31 @@ function d_BPT_Dynamic_DC_CLResControlModeType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(3, "BPT_Dynamic_DC_CLResControlModeType#0");
-        if (c === 0) { r.simpleStart("BPT_Dynamic_DC_CLResControlModeType#0>DepartureTime"); const v = r.uintMax(4294967295, "BPT_Dynamic_DC_CLResControlModeType#0>DepartureTime"); r.simpleEnd("BPT_Dynamic_DC_CLResControlModeType#0>DepartureTime"); o["DepartureTime"] = v; s = 1; continue; }
-        if (c === 1) { r.simpleStart("BPT_Dynamic_DC_CLResControlModeType#0>MinimumSOC"); const v = r.bits(7, "BPT_Dynamic_DC_CLResControlModeType#0>MinimumSOC") + 0; r.simpleEnd("BPT_Dynamic_DC_CLResControlModeType#0>MinimumSOC"); o["MinimumSOC"] = v; s = 2; continue; }
-        if (c === 2) { r.simpleStart("BPT_Dynamic_DC_CLResControlModeType#0>TargetSOC"); const v = r.bits(7, "BPT_Dynamic_DC_CLResControlModeType#0>TargetSOC") + 0; r.simpleEnd("BPT_Dynamic_DC_CLResControlModeType#0>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
-        if (c === 3) { r.simpleStart("BPT_Dynamic_DC_CLResControlModeType#0>AckMaxDelay"); const v = r.uintMax(65535, "BPT_Dynamic_DC_CLResControlModeType#0>AckMaxDelay"); r.simpleEnd("BPT_Dynamic_DC_CLResControlModeType#0>AckMaxDelay"); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 0) { const st = "BPT_Dynamic_DC_CLResControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; continue; }
+        if (c === 1) { const st = "BPT_Dynamic_DC_CLResControlModeType#0>MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MinimumSOC"] = v; s = 2; continue; }
+        if (c === 2) { const st = "BPT_Dynamic_DC_CLResControlModeType#0>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 3) { const st = "BPT_Dynamic_DC_CLResControlModeType#0>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
         if (c === 4) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; continue; }
         return r.badCode(c, 5, "BPT_Dynamic_DC_CLResControlModeType#0");
       }
       case 1: {
         const c = r.bits(3, "BPT_Dynamic_DC_CLResControlModeType#1");
-        if (c === 0) { r.simpleStart("BPT_Dynamic_DC_CLResControlModeType#1>MinimumSOC"); const v = r.bits(7, "BPT_Dynamic_DC_CLResControlModeType#1>MinimumSOC") + 0; r.simpleEnd("BPT_Dynamic_DC_CLResControlModeType#1>MinimumSOC"); o["MinimumSOC"] = v; s = 2; continue; }
-        if (c === 1) { r.simpleStart("BPT_Dynamic_DC_CLResControlModeType#1>TargetSOC"); const v = r.bits(7, "BPT_Dynamic_DC_CLResControlModeType#1>TargetSOC") + 0; r.simpleEnd("BPT_Dynamic_DC_CLResControlModeType#1>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
-        if (c === 2) { r.simpleStart("BPT_Dynamic_DC_CLResControlModeType#1>AckMaxDelay"); const v = r.uintMax(65535, "BPT_Dynamic_DC_CLResControlModeType#1>AckMaxDelay"); r.simpleEnd("BPT_Dynamic_DC_CLResControlModeType#1>AckMaxDelay"); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 0) { const st = "BPT_Dynamic_DC_CLResControlModeType#1>MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MinimumSOC"] = v; s = 2; continue; }
+        if (c === 1) { const st = "BPT_Dynamic_DC_CLResControlModeType#1>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 2) { const st = "BPT_Dynamic_DC_CLResControlModeType#1>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
         if (c === 3) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; continue; }
         return r.badCode(c, 4, "BPT_Dynamic_DC_CLResControlModeType#1");
       }
       case 2: {
         const c = r.bits(2, "BPT_Dynamic_DC_CLResControlModeType#2");
-        if (c === 0) { r.simpleStart("BPT_Dynamic_DC_CLResControlModeType#2>TargetSOC"); const v = r.bits(7, "BPT_Dynamic_DC_CLResControlModeType#2>TargetSOC") + 0; r.simpleEnd("BPT_Dynamic_DC_CLResControlModeType#2>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
-        if (c === 1) { r.simpleStart("BPT_Dynamic_DC_CLResControlModeType#2>AckMaxDelay"); const v = r.uintMax(65535, "BPT_Dynamic_DC_CLResControlModeType#2>AckMaxDelay"); r.simpleEnd("BPT_Dynamic_DC_CLResControlModeType#2>AckMaxDelay"); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 0) { const st = "BPT_Dynamic_DC_CLResControlModeType#2>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 1) { const st = "BPT_Dynamic_DC_CLResControlModeType#2>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
         if (c === 2) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; continue; }
         return r.badCode(c, 3, "BPT_Dynamic_DC_CLResControlModeType#2");
       }
       case 3: {
         const c = r.bits(2, "BPT_Dynamic_DC_CLResControlModeType#3");
-        if (c === 0) { r.simpleStart("BPT_Dynamic_DC_CLResControlModeType#3>AckMaxDelay"); const v = r.uintMax(65535, "BPT_Dynamic_DC_CLResControlModeType#3>AckMaxDelay"); r.simpleEnd("BPT_Dynamic_DC_CLResControlModeType#3>AckMaxDelay"); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 0) { const st = "BPT_Dynamic_DC_CLResControlModeType#3>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
         if (c === 1) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; continue; }
         return r.badCode(c, 2, "BPT_Dynamic_DC_CLResControlModeType#3");
       }
@@ -3781,7 +3781,7 @@ function d_DC_CPDReqEnergyTransferModeType(r: BitReader): any {
       }
       case 6: {
         const c = r.bits(2, "DC_CPDReqEnergyTransferModeType#6");
-        if (c === 0) { r.simpleStart("DC_CPDReqEnergyTransferModeType#6>TargetSOC"); const v = r.bits(7, "DC_CPDReqEnergyTransferModeType#6>TargetSOC") + 0; r.simpleEnd("DC_CPDReqEnergyTransferModeType#6>TargetSOC"); o["TargetSOC"] = v; s = 7; continue; }
+        if (c === 0) { const st = "DC_CPDReqEnergyTransferModeType#6>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 7; continue; }
         if (c === 1) { return o; }
         return r.badCode(c, 2, "DC_CPDReqEnergyTransferModeType#6");
       }
@@ -3977,12 +3977,12 @@ function d_DC_CableCheckResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "DC_CableCheckResType#1");
-        if (c === 0) { r.simpleStart("DC_CableCheckResType#1>ResponseCode"); const v = r.enumerated(E23, 6, "DC_CableCheckResType#1>ResponseCode"); r.simpleEnd("DC_CableCheckResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "DC_CableCheckResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E23, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "DC_CableCheckResType#1");
       }
       case 2: {
         const c = r.bits(1, "DC_CableCheckResType#2");
-        if (c === 0) { r.simpleStart("DC_CableCheckResType#2>EVSEProcessing"); const v = r.enumerated(E49, 2, "DC_CableCheckResType#2>EVSEProcessing"); r.simpleEnd("DC_CableCheckResType#2>EVSEProcessing"); o["EVSEProcessing"] = v; s = 3; continue; }
+        if (c === 0) { const st = "DC_CableCheckResType#2>EVSEProcessing"; r.simpleStart(st); const v = r.enumerated(E49, 2, st); r.simpleEnd(st); o["EVSEProcessing"] = v; s = 3; continue; }
         return r.badCode(c, 1, "DC_CableCheckResType#2");
       }
       case 3: {
@@ -4033,12 +4033,12 @@ function d_DC_ChargeLoopReqType(r: BitReader): any {
       case 1: {
         const c = r.bits(2, "DC_ChargeLoopReqType#1");
         if (c === 0) { o["DisplayParameters"] = d_DisplayParametersType(r); s = 2; continue; }
-        if (c === 1) { r.simpleStart("DC_ChargeLoopReqType#1>MeterInfoRequested"); const v = r.bits(1, "DC_ChargeLoopReqType#1>MeterInfoRequested") === 1; r.simpleEnd("DC_ChargeLoopReqType#1>MeterInfoRequested"); o["MeterInfoRequested"] = v; s = 3; continue; }
+        if (c === 1) { const st = "DC_ChargeLoopReqType#1>MeterInfoRequested"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["MeterInfoRequested"] = v; s = 3; continue; }
         return r.badCode(c, 2, "DC_ChargeLoopReqType#1");
       }
       case 2: {
         const c = r.bits(1, "DC_ChargeLoopReqType#2");
-        if (c === 0) { r.simpleStart("DC_ChargeLoopReqType#2>MeterInfoRequested"); const v = r.bits(1, "DC_ChargeLoopReqType#2>MeterInfoRequested") === 1; r.simpleEnd("DC_ChargeLoopReqType#2>MeterInfoRequested"); o["MeterInfoRequested"] = v; s = 3; continue; }
+        if (c === 0) { const st = "DC_ChargeLoopReqType#2>MeterInfoRequested"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["MeterInfoRequested"] = v; s = 3; continue; }
         return r.badCode(c, 1, "DC_ChargeLoopReqType#2");
       }
       case 3: {
@@ -4115,7 +4115,7 @@ function d_DC_ChargeLoopResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "DC_ChargeLoopResType#1");
-        if (c === 0) { r.simpleStart("DC_ChargeLoopResType#1>ResponseCode"); const v = r.enumerated(E23, 6, "DC_ChargeLoopResType#1>ResponseCode"); r.simpleEnd("DC_ChargeLoopResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "DC_ChargeLoopResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E23, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "DC_ChargeLoopResType#1");
       }
       case 2: {
@@ -4151,17 +4151,17 @@ function d_DC_ChargeLoopResType(r: BitReader): any {
       }
       case 7: {
         const c = r.bits(1, "DC_ChargeLoopResType#7");
-        if (c === 0) { r.simpleStart("DC_ChargeLoopResType#7>EVSEPowerLimitAchieved"); const v = r.bits(1, "DC_ChargeLoopResType#7>EVSEPowerLimitAchieved") === 1; r.simpleEnd("DC_ChargeLoopResType#7>EVSEPowerLimitAchieved"); o["EVSEPowerLimitAchieved"] = v; s = 8; continue; }
+        if (c === 0) { const st = "DC_ChargeLoopResType#7>EVSEPowerLimitAchieved"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["EVSEPowerLimitAchieved"] = v; s = 8; continue; }
         return r.badCode(c, 1, "DC_ChargeLoopResType#7");
       }
       case 8: {
         const c = r.bits(1, "DC_ChargeLoopResType#8");
-        if (c === 0) { r.simpleStart("DC_ChargeLoopResType#8>EVSECurrentLimitAchieved"); const v = r.bits(1, "DC_ChargeLoopResType#8>EVSECurrentLimitAchieved") === 1; r.simpleEnd("DC_ChargeLoopResType#8>EVSECurrentLimitAchieved"); o["EVSECurrentLimitAchieved"] = v; s = 9; continue; }
+        if (c === 0) { const st = "DC_ChargeLoopResType#8>EVSECurrentLimitAchieved"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["EVSECurrentLimitAchieved"] = v; s = 9; continue; }
         return r.badCode(c, 1, "DC_ChargeLoopResType#8");
       }
       case 9: {
         const c = r.bits(1, "DC_ChargeLoopResType#9");
-        if (c === 0) { r.simpleStart("DC_ChargeLoopResType#9>EVSEVoltageLimitAchieved"); const v = r.bits(1, "DC_ChargeLoopResType#9>EVSEVoltageLimitAchieved") === 1; r.simpleEnd("DC_ChargeLoopResType#9>EVSEVoltageLimitAchieved"); o["EVSEVoltageLimitAchieved"] = v; s = 10; continue; }
+        if (c === 0) { const st = "DC_ChargeLoopResType#9>EVSEVoltageLimitAchieved"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["EVSEVoltageLimitAchieved"] = v; s = 10; continue; }
         return r.badCode(c, 1, "DC_ChargeLoopResType#9");
       }
       case 10: {
@@ -4310,7 +4310,7 @@ function d_DC_ChargeParameterDiscoveryResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "DC_ChargeParameterDiscoveryResType#1");
-        if (c === 0) { r.simpleStart("DC_ChargeParameterDiscoveryResType#1>ResponseCode"); const v = r.enumerated(E23, 6, "DC_ChargeParameterDiscoveryResType#1>ResponseCode"); r.simpleEnd("DC_ChargeParameterDiscoveryResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "DC_ChargeParameterDiscoveryResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E23, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "DC_ChargeParameterDiscoveryResType#1");
       }
       case 2: {
@@ -4367,7 +4367,7 @@ function d_DC_PreChargeReqType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "DC_PreChargeReqType#1");
-        if (c === 0) { r.simpleStart("DC_PreChargeReqType#1>EVProcessing"); const v = r.enumerated(E49, 2, "DC_PreChargeReqType#1>EVProcessing"); r.simpleEnd("DC_PreChargeReqType#1>EVProcessing"); o["EVProcessing"] = v; s = 2; continue; }
+        if (c === 0) { const st = "DC_PreChargeReqType#1>EVProcessing"; r.simpleStart(st); const v = r.enumerated(E49, 2, st); r.simpleEnd(st); o["EVProcessing"] = v; s = 2; continue; }
         return r.badCode(c, 1, "DC_PreChargeReqType#1");
       }
       case 2: {
@@ -4431,7 +4431,7 @@ function d_DC_PreChargeResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "DC_PreChargeResType#1");
-        if (c === 0) { r.simpleStart("DC_PreChargeResType#1>ResponseCode"); const v = r.enumerated(E23, 6, "DC_PreChargeResType#1>ResponseCode"); r.simpleEnd("DC_PreChargeResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "DC_PreChargeResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E23, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "DC_PreChargeResType#1");
       }
       case 2: {
@@ -4486,7 +4486,7 @@ function d_DC_WeldingDetectionReqType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "DC_WeldingDetectionReqType#1");
-        if (c === 0) { r.simpleStart("DC_WeldingDetectionReqType#1>EVProcessing"); const v = r.enumerated(E49, 2, "DC_WeldingDetectionReqType#1>EVProcessing"); r.simpleEnd("DC_WeldingDetectionReqType#1>EVProcessing"); o["EVProcessing"] = v; s = 2; continue; }
+        if (c === 0) { const st = "DC_WeldingDetectionReqType#1>EVProcessing"; r.simpleStart(st); const v = r.enumerated(E49, 2, st); r.simpleEnd(st); o["EVProcessing"] = v; s = 2; continue; }
         return r.badCode(c, 1, "DC_WeldingDetectionReqType#1");
       }
       case 2: {
@@ -4532,7 +4532,7 @@ function d_DC_WeldingDetectionResType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "DC_WeldingDetectionResType#1");
-        if (c === 0) { r.simpleStart("DC_WeldingDetectionResType#1>ResponseCode"); const v = r.enumerated(E23, 6, "DC_WeldingDetectionResType#1>ResponseCode"); r.simpleEnd("DC_WeldingDetectionResType#1>ResponseCode"); o["ResponseCode"] = v; s = 2; continue; }
+        if (c === 0) { const st = "DC_WeldingDetectionResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E23, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
         return r.badCode(c, 1, "DC_WeldingDetectionResType#1");
       }
       case 2: {
@@ -4582,7 +4582,7 @@ function d_Dynamic_DC_CLReqControlModeType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(2, "Dynamic_DC_CLReqControlModeType#0");
-        if (c === 0) { r.simpleStart("Dynamic_DC_CLReqControlModeType#0>DepartureTime"); const v = r.uintMax(4294967295, "Dynamic_DC_CLReqControlModeType#0>DepartureTime"); r.simpleEnd("Dynamic_DC_CLReqControlModeType#0>DepartureTime"); o["DepartureTime"] = v; s = 1; continue; }
+        if (c === 0) { const st = "Dynamic_DC_CLReqControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; continue; }
         if (c === 1) { o["EVTargetEnergyRequest"] = d_RationalNumberType(r); s = 2; continue; }
         return r.badCode(c, 2, "Dynamic_DC_CLReqControlModeType#0");
       }
@@ -4693,31 +4693,31 @@ function d_Dynamic_DC_CLResControlModeType(r: BitReader): any {
     switch (s) {
       case 0: {
         const c = r.bits(3, "Dynamic_DC_CLResControlModeType#0");
-        if (c === 0) { r.simpleStart("Dynamic_DC_CLResControlModeType#0>DepartureTime"); const v = r.uintMax(4294967295, "Dynamic_DC_CLResControlModeType#0>DepartureTime"); r.simpleEnd("Dynamic_DC_CLResControlModeType#0>DepartureTime"); o["DepartureTime"] = v; s = 1; continue; }
-        if (c === 1) { r.simpleStart("Dynamic_DC_CLResControlModeType#0>MinimumSOC"); const v = r.bits(7, "Dynamic_DC_CLResControlModeType#0>MinimumSOC") + 0; r.simpleEnd("Dynamic_DC_CLResControlModeType#0>MinimumSOC"); o["MinimumSOC"] = v; s = 2; continue; }
-        if (c === 2) { r.simpleStart("Dynamic_DC_CLResControlModeType#0>TargetSOC"); const v = r.bits(7, "Dynamic_DC_CLResControlModeType#0>TargetSOC") + 0; r.simpleEnd("Dynamic_DC_CLResControlModeType#0>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
-        if (c === 3) { r.simpleStart("Dynamic_DC_CLResControlModeType#0>AckMaxDelay"); const v = r.uintMax(65535, "Dynamic_DC_CLResControlModeType#0>AckMaxDelay"); r.simpleEnd("Dynamic_DC_CLResControlModeType#0>AckMaxDelay"); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 0) { const st = "Dynamic_DC_CLResControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; continue; }
+        if (c === 1) { const st = "Dynamic_DC_CLResControlModeType#0>MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MinimumSOC"] = v; s = 2; continue; }
+        if (c === 2) { const st = "Dynamic_DC_CLResControlModeType#0>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 3) { const st = "Dynamic_DC_CLResControlModeType#0>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
         if (c === 4) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; continue; }
         return r.badCode(c, 5, "Dynamic_DC_CLResControlModeType#0");
       }
       case 1: {
         const c = r.bits(3, "Dynamic_DC_CLResControlModeType#1");
-        if (c === 0) { r.simpleStart("Dynamic_DC_CLResControlModeType#1>MinimumSOC"); const v = r.bits(7, "Dynamic_DC_CLResControlModeType#1>MinimumSOC") + 0; r.simpleEnd("Dynamic_DC_CLResControlModeType#1>MinimumSOC"); o["MinimumSOC"] = v; s = 2; continue; }
-        if (c === 1) { r.simpleStart("Dynamic_DC_CLResControlModeType#1>TargetSOC"); const v = r.bits(7, "Dynamic_DC_CLResControlModeType#1>TargetSOC") + 0; r.simpleEnd("Dynamic_DC_CLResControlModeType#1>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
-        if (c === 2) { r.simpleStart("Dynamic_DC_CLResControlModeType#1>AckMaxDelay"); const v = r.uintMax(65535, "Dynamic_DC_CLResControlModeType#1>AckMaxDelay"); r.simpleEnd("Dynamic_DC_CLResControlModeType#1>AckMaxDelay"); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 0) { const st = "Dynamic_DC_CLResControlModeType#1>MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MinimumSOC"] = v; s = 2; continue; }
+        if (c === 1) { const st = "Dynamic_DC_CLResControlModeType#1>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 2) { const st = "Dynamic_DC_CLResControlModeType#1>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
         if (c === 3) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; continue; }
         return r.badCode(c, 4, "Dynamic_DC_CLResControlModeType#1");
       }
       case 2: {
         const c = r.bits(2, "Dynamic_DC_CLResControlModeType#2");
-        if (c === 0) { r.simpleStart("Dynamic_DC_CLResControlModeType#2>TargetSOC"); const v = r.bits(7, "Dynamic_DC_CLResControlModeType#2>TargetSOC") + 0; r.simpleEnd("Dynamic_DC_CLResControlModeType#2>TargetSOC"); o["TargetSOC"] = v; s = 3; continue; }
-        if (c === 1) { r.simpleStart("Dynamic_DC_CLResControlModeType#2>AckMaxDelay"); const v = r.uintMax(65535, "Dynamic_DC_CLResControlModeType#2>AckMaxDelay"); r.simpleEnd("Dynamic_DC_CLResControlModeType#2>AckMaxDelay"); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 0) { const st = "Dynamic_DC_CLResControlModeType#2>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 1) { const st = "Dynamic_DC_CLResControlModeType#2>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
         if (c === 2) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; continue; }
         return r.badCode(c, 3, "Dynamic_DC_CLResControlModeType#2");
       }
       case 3: {
         const c = r.bits(2, "Dynamic_DC_CLResControlModeType#3");
-        if (c === 0) { r.simpleStart("Dynamic_DC_CLResControlModeType#3>AckMaxDelay"); const v = r.uintMax(65535, "Dynamic_DC_CLResControlModeType#3>AckMaxDelay"); r.simpleEnd("Dynamic_DC_CLResControlModeType#3>AckMaxDelay"); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 0) { const st = "Dynamic_DC_CLResControlModeType#3>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
         if (c === 1) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; continue; }
         return r.badCode(c, 2, "Dynamic_DC_CLResControlModeType#3");
       }

@@ -1123,6 +1123,255 @@ export type DC_PreChargeRes = DC_PreChargeResType;
 export type DC_WeldingDetectionReq = DC_WeldingDetectionReqType;
 export type DC_WeldingDetectionRes = DC_WeldingDetectionResType;
 
+// ---- AC ----
+
+export interface AC_CPDReqEnergyTransferModeType {
+  EVMaximumChargePower: RationalNumberType;
+  EVMaximumChargePower_L2?: RationalNumberType;
+  EVMaximumChargePower_L3?: RationalNumberType;
+  EVMinimumChargePower: RationalNumberType;
+  EVMinimumChargePower_L2?: RationalNumberType;
+  EVMinimumChargePower_L3?: RationalNumberType;
+}
+
+export interface AC_CPDResEnergyTransferModeType {
+  EVSEMaximumChargePower: RationalNumberType;
+  EVSEMaximumChargePower_L2?: RationalNumberType;
+  EVSEMaximumChargePower_L3?: RationalNumberType;
+  EVSEMinimumChargePower: RationalNumberType;
+  EVSEMinimumChargePower_L2?: RationalNumberType;
+  EVSEMinimumChargePower_L3?: RationalNumberType;
+  EVSENominalFrequency: RationalNumberType;
+  MaximumPowerAsymmetry?: RationalNumberType;
+  EVSEPowerRampLimitation?: RationalNumberType;
+  EVSEPresentActivePower?: RationalNumberType;
+  EVSEPresentActivePower_L2?: RationalNumberType;
+  EVSEPresentActivePower_L3?: RationalNumberType;
+}
+
+export interface AC_ChargeLoopReqType {
+  Header: MessageHeaderType;
+  DisplayParameters?: DisplayParametersType;
+  MeterInfoRequested: boolean;
+  BPT_Dynamic_AC_CLReqControlMode?: BPT_Dynamic_AC_CLReqControlModeType;
+  BPT_Scheduled_AC_CLReqControlMode?: BPT_Scheduled_AC_CLReqControlModeType;
+  CLReqControlMode?: CLReqControlModeType;
+  Dynamic_AC_CLReqControlMode?: Dynamic_AC_CLReqControlModeType;
+  Scheduled_AC_CLReqControlMode?: Scheduled_AC_CLReqControlModeType;
+}
+
+export interface AC_ChargeLoopResType {
+  Header: MessageHeaderType;
+  ResponseCode: responseCodeType;
+  EVSEStatus?: EVSEStatusType;
+  MeterInfo?: MeterInfoType;
+  Receipt?: ReceiptType;
+  EVSETargetFrequency?: RationalNumberType;
+  BPT_Dynamic_AC_CLResControlMode?: BPT_Dynamic_AC_CLResControlModeType;
+  BPT_Scheduled_AC_CLResControlMode?: BPT_Scheduled_AC_CLResControlModeType;
+  CLResControlMode?: CLResControlModeType;
+  Dynamic_AC_CLResControlMode?: Dynamic_AC_CLResControlModeType;
+  Scheduled_AC_CLResControlMode?: Scheduled_AC_CLResControlModeType;
+}
+
+export interface AC_ChargeParameterDiscoveryReqType {
+  Header: MessageHeaderType;
+  AC_CPDReqEnergyTransferMode?: AC_CPDReqEnergyTransferModeType;
+  BPT_AC_CPDReqEnergyTransferMode?: BPT_AC_CPDReqEnergyTransferModeType;
+}
+
+export interface AC_ChargeParameterDiscoveryResType {
+  Header: MessageHeaderType;
+  ResponseCode: responseCodeType;
+  AC_CPDResEnergyTransferMode?: AC_CPDResEnergyTransferModeType;
+  BPT_AC_CPDResEnergyTransferMode?: BPT_AC_CPDResEnergyTransferModeType;
+}
+
+export interface BPT_AC_CPDReqEnergyTransferModeType {
+  EVMaximumChargePower: RationalNumberType;
+  EVMaximumChargePower_L2?: RationalNumberType;
+  EVMaximumChargePower_L3?: RationalNumberType;
+  EVMinimumChargePower: RationalNumberType;
+  EVMinimumChargePower_L2?: RationalNumberType;
+  EVMinimumChargePower_L3?: RationalNumberType;
+  EVMaximumDischargePower: RationalNumberType;
+  EVMaximumDischargePower_L2?: RationalNumberType;
+  EVMaximumDischargePower_L3?: RationalNumberType;
+  EVMinimumDischargePower: RationalNumberType;
+  EVMinimumDischargePower_L2?: RationalNumberType;
+  EVMinimumDischargePower_L3?: RationalNumberType;
+}
+
+export interface BPT_AC_CPDResEnergyTransferModeType {
+  EVSEMaximumChargePower: RationalNumberType;
+  EVSEMaximumChargePower_L2?: RationalNumberType;
+  EVSEMaximumChargePower_L3?: RationalNumberType;
+  EVSEMinimumChargePower: RationalNumberType;
+  EVSEMinimumChargePower_L2?: RationalNumberType;
+  EVSEMinimumChargePower_L3?: RationalNumberType;
+  EVSENominalFrequency: RationalNumberType;
+  MaximumPowerAsymmetry?: RationalNumberType;
+  EVSEPowerRampLimitation?: RationalNumberType;
+  EVSEPresentActivePower?: RationalNumberType;
+  EVSEPresentActivePower_L2?: RationalNumberType;
+  EVSEPresentActivePower_L3?: RationalNumberType;
+  EVSEMaximumDischargePower: RationalNumberType;
+  EVSEMaximumDischargePower_L2?: RationalNumberType;
+  EVSEMaximumDischargePower_L3?: RationalNumberType;
+  EVSEMinimumDischargePower: RationalNumberType;
+  EVSEMinimumDischargePower_L2?: RationalNumberType;
+  EVSEMinimumDischargePower_L3?: RationalNumberType;
+}
+
+export interface BPT_Dynamic_AC_CLReqControlModeType {
+  DepartureTime?: number;
+  EVTargetEnergyRequest: RationalNumberType;
+  EVMaximumEnergyRequest: RationalNumberType;
+  EVMinimumEnergyRequest: RationalNumberType;
+  EVMaximumChargePower: RationalNumberType;
+  EVMaximumChargePower_L2?: RationalNumberType;
+  EVMaximumChargePower_L3?: RationalNumberType;
+  EVMinimumChargePower: RationalNumberType;
+  EVMinimumChargePower_L2?: RationalNumberType;
+  EVMinimumChargePower_L3?: RationalNumberType;
+  EVPresentActivePower: RationalNumberType;
+  EVPresentActivePower_L2?: RationalNumberType;
+  EVPresentActivePower_L3?: RationalNumberType;
+  EVPresentReactivePower: RationalNumberType;
+  EVPresentReactivePower_L2?: RationalNumberType;
+  EVPresentReactivePower_L3?: RationalNumberType;
+  EVMaximumDischargePower: RationalNumberType;
+  EVMaximumDischargePower_L2?: RationalNumberType;
+  EVMaximumDischargePower_L3?: RationalNumberType;
+  EVMinimumDischargePower: RationalNumberType;
+  EVMinimumDischargePower_L2?: RationalNumberType;
+  EVMinimumDischargePower_L3?: RationalNumberType;
+  EVMaximumV2XEnergyRequest?: RationalNumberType;
+  EVMinimumV2XEnergyRequest?: RationalNumberType;
+}
+
+export interface BPT_Dynamic_AC_CLResControlModeType {
+  DepartureTime?: number;
+  MinimumSOC?: percentValueType;
+  TargetSOC?: percentValueType;
+  AckMaxDelay?: number;
+  EVSETargetActivePower: RationalNumberType;
+  EVSETargetActivePower_L2?: RationalNumberType;
+  EVSETargetActivePower_L3?: RationalNumberType;
+  EVSETargetReactivePower?: RationalNumberType;
+  EVSETargetReactivePower_L2?: RationalNumberType;
+  EVSETargetReactivePower_L3?: RationalNumberType;
+  EVSEPresentActivePower?: RationalNumberType;
+  EVSEPresentActivePower_L2?: RationalNumberType;
+  EVSEPresentActivePower_L3?: RationalNumberType;
+}
+
+export interface BPT_Scheduled_AC_CLReqControlModeType {
+  EVTargetEnergyRequest?: RationalNumberType;
+  EVMaximumEnergyRequest?: RationalNumberType;
+  EVMinimumEnergyRequest?: RationalNumberType;
+  EVMaximumChargePower?: RationalNumberType;
+  EVMaximumChargePower_L2?: RationalNumberType;
+  EVMaximumChargePower_L3?: RationalNumberType;
+  EVMinimumChargePower?: RationalNumberType;
+  EVMinimumChargePower_L2?: RationalNumberType;
+  EVMinimumChargePower_L3?: RationalNumberType;
+  EVPresentActivePower: RationalNumberType;
+  EVPresentActivePower_L2?: RationalNumberType;
+  EVPresentActivePower_L3?: RationalNumberType;
+  EVPresentReactivePower?: RationalNumberType;
+  EVPresentReactivePower_L2?: RationalNumberType;
+  EVPresentReactivePower_L3?: RationalNumberType;
+  EVMaximumDischargePower?: RationalNumberType;
+  EVMaximumDischargePower_L2?: RationalNumberType;
+  EVMaximumDischargePower_L3?: RationalNumberType;
+  EVMinimumDischargePower?: RationalNumberType;
+  EVMinimumDischargePower_L2?: RationalNumberType;
+  EVMinimumDischargePower_L3?: RationalNumberType;
+}
+
+export interface BPT_Scheduled_AC_CLResControlModeType {
+  EVSETargetActivePower?: RationalNumberType;
+  EVSETargetActivePower_L2?: RationalNumberType;
+  EVSETargetActivePower_L3?: RationalNumberType;
+  EVSETargetReactivePower?: RationalNumberType;
+  EVSETargetReactivePower_L2?: RationalNumberType;
+  EVSETargetReactivePower_L3?: RationalNumberType;
+  EVSEPresentActivePower?: RationalNumberType;
+  EVSEPresentActivePower_L2?: RationalNumberType;
+  EVSEPresentActivePower_L3?: RationalNumberType;
+}
+
+export interface Dynamic_AC_CLReqControlModeType {
+  DepartureTime?: number;
+  EVTargetEnergyRequest: RationalNumberType;
+  EVMaximumEnergyRequest: RationalNumberType;
+  EVMinimumEnergyRequest: RationalNumberType;
+  EVMaximumChargePower: RationalNumberType;
+  EVMaximumChargePower_L2?: RationalNumberType;
+  EVMaximumChargePower_L3?: RationalNumberType;
+  EVMinimumChargePower: RationalNumberType;
+  EVMinimumChargePower_L2?: RationalNumberType;
+  EVMinimumChargePower_L3?: RationalNumberType;
+  EVPresentActivePower: RationalNumberType;
+  EVPresentActivePower_L2?: RationalNumberType;
+  EVPresentActivePower_L3?: RationalNumberType;
+  EVPresentReactivePower: RationalNumberType;
+  EVPresentReactivePower_L2?: RationalNumberType;
+  EVPresentReactivePower_L3?: RationalNumberType;
+}
+
+export interface Dynamic_AC_CLResControlModeType {
+  DepartureTime?: number;
+  MinimumSOC?: percentValueType;
+  TargetSOC?: percentValueType;
+  AckMaxDelay?: number;
+  EVSETargetActivePower: RationalNumberType;
+  EVSETargetActivePower_L2?: RationalNumberType;
+  EVSETargetActivePower_L3?: RationalNumberType;
+  EVSETargetReactivePower?: RationalNumberType;
+  EVSETargetReactivePower_L2?: RationalNumberType;
+  EVSETargetReactivePower_L3?: RationalNumberType;
+  EVSEPresentActivePower?: RationalNumberType;
+  EVSEPresentActivePower_L2?: RationalNumberType;
+  EVSEPresentActivePower_L3?: RationalNumberType;
+}
+
+export interface Scheduled_AC_CLReqControlModeType {
+  EVTargetEnergyRequest?: RationalNumberType;
+  EVMaximumEnergyRequest?: RationalNumberType;
+  EVMinimumEnergyRequest?: RationalNumberType;
+  EVMaximumChargePower?: RationalNumberType;
+  EVMaximumChargePower_L2?: RationalNumberType;
+  EVMaximumChargePower_L3?: RationalNumberType;
+  EVMinimumChargePower?: RationalNumberType;
+  EVMinimumChargePower_L2?: RationalNumberType;
+  EVMinimumChargePower_L3?: RationalNumberType;
+  EVPresentActivePower: RationalNumberType;
+  EVPresentActivePower_L2?: RationalNumberType;
+  EVPresentActivePower_L3?: RationalNumberType;
+  EVPresentReactivePower?: RationalNumberType;
+  EVPresentReactivePower_L2?: RationalNumberType;
+  EVPresentReactivePower_L3?: RationalNumberType;
+}
+
+export interface Scheduled_AC_CLResControlModeType {
+  EVSETargetActivePower?: RationalNumberType;
+  EVSETargetActivePower_L2?: RationalNumberType;
+  EVSETargetActivePower_L3?: RationalNumberType;
+  EVSETargetReactivePower?: RationalNumberType;
+  EVSETargetReactivePower_L2?: RationalNumberType;
+  EVSETargetReactivePower_L3?: RationalNumberType;
+  EVSEPresentActivePower?: RationalNumberType;
+  EVSEPresentActivePower_L2?: RationalNumberType;
+  EVSEPresentActivePower_L3?: RationalNumberType;
+}
+
+export type AC_ChargeLoopReq = AC_ChargeLoopReqType;
+export type AC_ChargeLoopRes = AC_ChargeLoopResType;
+export type AC_ChargeParameterDiscoveryReq = AC_ChargeParameterDiscoveryReqType;
+export type AC_ChargeParameterDiscoveryRes = AC_ChargeParameterDiscoveryResType;
+
 // ---- App ----
 
 export interface AppProtocolType {

@@ -25,6 +25,9 @@ export interface SkippedVector {
   source: string;
   id: string;
   grammar: string;
+  message: string;
+  hex: string;
+  document: Record<string, unknown>;
 }
 
 const GRAMMAR_NAMES: Record<string, ExiGrammar> = { AppProtocol: 'app', '-20 CommonMessages': 'cm', '-20 DC': 'dc' };
@@ -41,7 +44,7 @@ export function sharedVectors(): { vectors: Vector[]; skipped: SkippedVector[] }
     const data = JSON.parse(readFileSync(path, 'utf8')) as { vectors: Array<{ id: string; grammar: string; direction: Vector['direction']; message: string; hex: string; fields: unknown }> };
     for (const v of data.vectors) {
       const g = GRAMMAR_NAMES[v.grammar];
-      if (!g) skipped.push({ source: file, id: v.id, grammar: v.grammar });
+      if (!g) skipped.push({ source: file, id: v.id, grammar: v.grammar, message: v.message, hex: v.hex, document: { [v.message]: v.fields } });
       else vectors.push({ source: file, id: v.id, grammar: g, message: v.message, hex: v.hex, document: { [v.message]: v.fields }, direction: v.direction });
     }
   }
