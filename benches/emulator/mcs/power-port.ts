@@ -12,8 +12,10 @@ export interface PowerStagePort {
   precharge(voltageV: number): unknown;
   /** Contactors closed, current may flow. */
   startCharging(): unknown;
-  /** Ramp down and disable the output. */
-  stop(reason: string): unknown;
+  /** Ramp down and disable the output ('emergency': open at once). */
+  stop(reason: 'vehicle' | 'charger' | 'emergency'): unknown;
+  /** The EV's declared maxima from DC_ChargeParameterDiscoveryReq (over-voltage protection). */
+  setVehicleLimits?(limits: { maxVoltageV: number; maxCurrentA?: number }): unknown;
   /** What the charger reports (and, on the emulator, what flows). */
   present(): { voltageV: number; currentA: number };
   readonly outputEnabled: boolean;

@@ -72,6 +72,7 @@ export class SeccSession {
   private offered: Map<number, ParameterSet[]> = new Map();
   selectedService: number | undefined;
   controlMode: 'Scheduled' | 'Dynamic' | undefined;
+  evMaxVoltageV = Number.NaN;
   /** Name of the state (the last request handled), for the timeline. */
   state = 'WaitForSupportedAppProtocol';
   ended = false;
@@ -164,7 +165,7 @@ export class SeccSession {
   /** A FAILED* answer with every mandatory field present, then the session ends. */
   fail(message: string, code: string, reqBody: Record<string, any> = {}, note?: string): SeccDecision {
     this.ended = true;
-    if (this.power.outputEnabled) this.power.stop(`session failed: ${code}`);
+    if (this.power.outputEnabled) this.power.stop('charger');
     if (message === 'supportedAppProtocol') return { response: { supportedAppProtocolRes: { ResponseCode: 'Failed_NoNegotiation' } }, grammar: 'app', close: true, note };
     const content = { ResponseCode: code, ...minimalMandatory(message, reqBody) };
     return { response: { [`${message}Res`]: { Header: this.header(), ...content } }, grammar: grammarOf(message), close: true, note: note ?? code };
@@ -273,6 +274,9 @@ export class SeccSession {
     const hasBpt = 'BPT_DC_CPDReqEnergyTransferMode' in body;
     const hasPlain = 'DC_CPDReqEnergyTransferMode' in body;
     if ((bptService && !hasBpt) || (!bptService && !hasPlain)) return this.fail('DC_ChargeParameterDiscovery', 'FAILED_WrongChargeParameter', body, 'energy transfer mode does not match the selected service');
+    const ev = body.DC_CPDReqEnergyTransferMode ?? body.BPT_DC_CPDReqEnergyTransferMode;
+    this.evMaxVoltageV = fromRational(ev.EVMaximumVoltage);
+    if (Number.isFinite(this.evMaxVoltageV)) this.power.setVehicleLimits?.({ maxVoltageV: this.evMaxVoltageV, maxCurrentA: fromRational(ev.EVMaximumChargeCurrent) });
     const r = this.cfg.ratings;
     const power = this.fault('rational-without-exponent') ? toRationalNoExponent(r.maxPowerW) : toRational(r.maxPowerW);
     const mode: Record<string, Rational> = {
@@ -314,7 +318,8 @@ export class SeccSession {
     const now = this.clock.nowMs();
     if (this.cableCheckStartMs === undefined) {
       this.cableCheckStartMs = now;
-      this.power.cableCheck(this.cfg.ratings.maxVoltageV > 0 ? Math.min(this.cfg.ratings.maxVoltageV, 500) : 500);
+      // Insulation test at the lower of the EV's and the charger's maximum voltage.
+      this.power.cableCheck(Math.min(this.cfg.ratings.maxVoltageV, Number.isFinite(this.evMaxVoltageV) ? this.evMaxVoltageV : this.cfg.ratings.maxVoltageV));
     }
     const done = now - this.cableCheckStartMs >= this.cfg.cableCheckMs;
     if (done && !this.power.isolationOk()) return this.fail('DC_CableCheck', 'FAILED', {}, 'insulation fault');
@@ -336,7 +341,7 @@ export class SeccSession {
       this.power.startCharging();
       this.allow('DC_ChargeLoop', 'PowerDelivery');
     } else if (progress === 'Stop') {
-      this.power.stop('PowerDelivery(Stop)');
+      this.power.stop('vehicle');
       this.allow('DC_WeldingDetection', 'SessionStop');
     } else {
       return this.fail('PowerDelivery', 'FAILED', body, `ChargeProgress ${progress} not supported by the emulator`);
@@ -384,7 +389,7 @@ export class SeccSession {
   }
 
   private sessionStop(body: any): SeccDecision {
-    if (this.power.outputEnabled) this.power.stop('SessionStop');
+    if (this.power.outputEnabled) this.power.stop('vehicle');
     if (body.ChargingSession === 'Pause' && this.sessionId) this.cfg.pausedSessions.add(this.sessionId);
     this.ended = true;
     this.allow();

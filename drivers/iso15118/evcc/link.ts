@@ -182,16 +182,17 @@ export function memoryStreamPair(): [Duplex, Duplex] {
     new Duplex({
       read() {},
       write(chunk, _enc, cb) {
-        // Deliver on a later turn, as a socket would.
-        setImmediate(() => peer().push(chunk));
+        // Deliver asynchronously, as a socket would, but before the next event-loop turn: a virtual
+        // clock jumps time when a turn passes with nothing to do, and bytes in flight are not "nothing".
+        process.nextTick(() => peer().push(chunk));
         cb();
       },
       final(cb) {
-        setImmediate(() => peer().push(null));
+        process.nextTick(() => peer().push(null));
         cb();
       },
       destroy(err, cb) {
-        setImmediate(() => {
+        process.nextTick(() => {
           const p = peer();
           if (!p.destroyed) {
             p.push(null);

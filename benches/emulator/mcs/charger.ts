@@ -1,0 +1,212 @@
+// The emulated MCS charger (resource kind 'emulated-mcs-charger'): the SECC side of ISO 15118-20 on the
+// emulated T1S link — SDP server, TCP/TLS 1.3 server with mutual authentication, one SeccSession per
+// connection (any number, one after another or at once) — driving a power stage attached to the
+// emulated battery emulator's DC bus. Ratings come from the bench file. Fault switches: ./faults.ts.
+// Also reachable in-process without sockets (memory endpoint) for unit tests.
+
+import { join } from 'node:path';
+import type { Clock } from '../../../drivers/core/clock.ts';
+import { BenchFault } from '../../../drivers/core/errors.ts';
+import { Limits } from '../../../drivers/core/limits.ts';
+import type { Timeline } from '../../../drivers/core/timeline.ts';
+import { V2gServer } from '../../../drivers/iso15118/connection.ts';
+import { loadMessageCodec, type MessageCodec } from '../../../drivers/iso15118/evcc/codec.ts';
+import { ConnectionMessageLink, memoryLinkPair, type MessageLink } from '../../../drivers/iso15118/evcc/link.ts';
+import { registerMemoryEndpoint, unregisterMemoryEndpoint, type MemoryEndpoint } from '../../../drivers/iso15118/evcc/memory-endpoint.ts';
+import { ServiceId } from '../../../drivers/iso15118/evcc/messages.ts';
+import { loadSessionTimers, type SessionTimers } from '../../../drivers/iso15118/evcc/timers.ts';
+import { SdpSecurity, SdpServer } from '../../../drivers/iso15118/sdp.ts';
+import { ensureTestPki, type PkiPaths } from '../../../drivers/iso15118/test-pki.ts';
+import type { Resource } from '../../registry.ts';
+import { IdealPowerStage, type PowerStagePort } from './power-port.ts';
+import type { SeccConfig, SeccRatings } from './secc-session.ts';
+import { serveSeccConnection, type ServeResult } from './secc-server.ts';
+
+export const EMULATED_MCS_CHARGER_KIND = 'emulated-mcs-charger';
+
+export interface McsChargerSettings {
+  /** Resource name of the veth link whose charger end we serve on; or 'memory' (in-process only). */
+  link?: string;
+  /** Explicit interface/address when there is no link resource (standalone emulate on another netdev). */
+  interface?: string;
+  address?: string;
+  /** TCP/TLS port; 0 or absent picks a free one in 49152–65535. */
+  port?: number;
+  /** TLS 1.3 with mutual authentication (default true; false = plain TCP, SDP security 0x10). */
+  tls?: boolean;
+  /** Write an NSS key log of the charger side (default false: the vehicle writes one). */
+  keylog?: boolean;
+  evseId?: string;
+  /** Energy services offered (default [8 MCS, 2 DC]). */
+  services?: number[];
+  cableCheckMs?: number;
+  authorizationOngoingCount?: number;
+  /** Resource name of the emulated battery emulator whose DC bus our power stage drives. */
+  battery?: string;
+  codec?: 'auto' | 'exi' | 'json';
+  /** Power-stage parameter overrides (emulator only). */
+  powerStage?: Record<string, number>;
+  seed?: number;
+}
+
+export interface ChargerContext {
+  clock: Clock;
+  timeline: Timeline;
+  ratings: { maxVoltageV: number; minVoltageV?: number; maxCurrentA: number; maxPowerW: number };
+  faults: ReadonlySet<string>;
+  /** Timer overrides (bench `timers`). */
+  timers?: Record<string, number>;
+  limits?: Limits;
+  runDir?: string;
+  /** The power stage to drive; IdealPowerStage when absent. */
+  power?: PowerStagePort;
+  /** Resolve a veth link's charger end by resource name. */
+  linkEnd?: (name: string) => { interface: string; address: string } | undefined;
+}
+
+export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
+  readonly kind = EMULATED_MCS_CHARGER_KIND;
+  readonly results: ServeResult[] = [];
+  private readonly active = new Set<Promise<ServeResult>>();
+  private server: V2gServer | undefined;
+  private sdp: SdpServer | undefined;
+  private connCount = 0;
+  readonly config: SeccConfig;
+  readonly timers: SessionTimers;
+  readonly limits: Limits;
+  port = 0;
+  address: string | undefined;
+  interface: string | undefined;
+  pki: PkiPaths | undefined;
+
+  private constructor(
+    readonly name: string,
+    readonly settings: McsChargerSettings,
+    private readonly ctx: ChargerContext,
+    readonly codec: MessageCodec,
+    readonly power: PowerStagePort,
+  ) {
+    this.limits = ctx.limits && ctx.limits.has('timer.V2G_SECC_Sequence_Timeout') ? ctx.limits : Limits.load('iso15118-20');
+    this.timers = loadSessionTimers(this.limits, ctx.timers);
+    const r = ctx.ratings;
+    const ratings: SeccRatings = { maxVoltageV: r.maxVoltageV, minVoltageV: r.minVoltageV ?? 150, maxCurrentA: r.maxCurrentA, minCurrentA: 0, maxPowerW: r.maxPowerW, minPowerW: 0 };
+    this.config = {
+      evseId: settings.evseId ?? 'DE*MHL*E0001*1',
+      ratings,
+      services: settings.services ?? [ServiceId.MCS, ServiceId.DC],
+      cableCheckMs: settings.cableCheckMs ?? 300,
+      authorizationOngoingCount: settings.authorizationOngoingCount ?? 1,
+      faults: ctx.faults,
+      pausedSessions: new Set(),
+    };
+  }
+
+  /** Start serving: memory endpoint always; SDP + TCP/TLS server when a link/interface is configured. */
+  static async start(name: string, settings: McsChargerSettings, ctx: ChargerContext): Promise<EmulatedMcsCharger> {
+    const codec = await loadMessageCodec(settings.codec ?? 'auto');
+    const c = new EmulatedMcsCharger(name, settings, ctx, codec, ctx.power ?? new IdealPowerStage());
+    registerMemoryEndpoint(name, c);
+    ctx.timeline.record('session', name, { role: 'secc', event: 'charger started', codec: codec.name, ratings: c.config.ratings, services: c.config.services, faults: [...ctx.faults] });
+    if (settings.link !== 'memory' && (settings.link || settings.interface)) await c.listen();
+    return c;
+  }
+
+  private async listen(): Promise<void> {
+    const s = this.settings;
+    const end = s.link ? this.ctx.linkEnd?.(s.link) : undefined;
+    this.interface = s.interface ?? end?.interface;
+    this.address = s.address ?? end?.address;
+    if (!this.interface || !this.address) throw new BenchFault(`${this.name}: no interface/address to serve on (link '${s.link ?? ''}' has no charger end)`, this.name);
+    const tls = s.tls !== false;
+    const faults = this.ctx.faults;
+    if (tls) this.pki = await ensureTestPki();
+    const identity = this.pki && (faults.has('tls-untrusted-chain') ? this.pki.foreignSecc : this.pki.secc);
+    this.server = new V2gServer({
+      clock: this.ctx.clock,
+      timeline: this.ctx.timeline,
+      source: this.name,
+      address: this.address,
+      interface: this.interface,
+      port: s.port ?? 0,
+      keylogFile: s.keylog && this.ctx.runDir ? join(this.ctx.runDir, `keylog-${this.name}.txt`) : undefined,
+      tls:
+        tls && this.pki && identity
+          ? {
+              identity: { chainFile: identity.chain, keyFile: identity.key },
+              trustedRootFiles: [this.pki.oemRootCert],
+              requestClientCertificate: !faults.has('accepts-no-client-cert'),
+            }
+          : undefined,
+    });
+    this.server.on('connection', (conn) => this.serve(new ConnectionMessageLink(conn, this.ctx.clock), conn.where));
+    this.server.on('handshakeError', () => undefined); // recorded by the server on the timeline
+    this.port = await this.server.listen();
+    this.sdp = new SdpServer({
+      clock: this.ctx.clock,
+      timeline: this.ctx.timeline,
+      source: this.name,
+      interface: this.interface,
+      address: this.address,
+      port: this.port,
+      security: tls ? SdpSecurity.Tls : SdpSecurity.NoTls,
+      serverPort: this.limits.num('sdp.serverPort'),
+      behaviour: faults.has('sdp-first-request-ignored') ? { ignoreRequests: 1 } : {},
+    });
+    await this.sdp.start();
+  }
+
+  /** MemoryEndpoint: a vehicle in this process connects without sockets. */
+  connect(evSource: string): MessageLink {
+    const [ev, charger] = memoryLinkPair(this.ctx.clock, { timeline: this.ctx.timeline, ev: evSource, charger: this.name });
+    this.serve(charger, `memory #${this.connCount + 1}`);
+    return ev;
+  }
+
+  private serve(link: MessageLink, label: string): void {
+    this.connCount++;
+    // The SDP fault ignores the first request of each discovery: re-arm it for the next vehicle.
+    if (this.sdp && this.ctx.faults.has('sdp-first-request-ignored')) this.sdp.behaviour = { ignoreRequests: this.sdp.requestsSeen + 1 };
+    const perf = this.limits.get('secc.performanceTime').hi ?? 0;
+    const p = serveSeccConnection(link, {
+      clock: this.ctx.clock,
+      timeline: this.ctx.timeline,
+      codec: this.codec,
+      source: this.name,
+      connection: `${label} (#${this.connCount})`,
+      config: this.config,
+      power: this.power,
+      sequenceTimeoutMs: this.timers.V2G_SECC_Sequence_Timeout,
+      // Past the performance time, still inside the EVCC's timeout: only the timing check may notice.
+      slowResponseDelayMs: (perf + this.timers.V2G_EVCC_Msg_Timeout) / 2,
+    }).catch((e: Error) => {
+      this.ctx.timeline.record('session', this.name, { role: 'secc', event: 'serve error', error: e.message });
+      return { reason: 'peer-closed', session: undefined } as unknown as ServeResult;
+    });
+    this.active.add(p);
+    void p.then((r) => {
+      this.active.delete(p);
+      this.results.push(r);
+    });
+  }
+
+  /** Sessions being served right now. */
+  get activeSessions(): number {
+    return this.active.size;
+  }
+
+  identity(): Record<string, string> {
+    return { charger: `emulated MCS charger (${this.codec.name})`, evseId: this.config.evseId, services: this.config.services.join(',') };
+  }
+
+  async safeState(): Promise<void> {
+    if (this.power.outputEnabled) this.power.stop('charger');
+  }
+
+  async close(): Promise<void> {
+    unregisterMemoryEndpoint(this.name, this);
+    await this.sdp?.close();
+    await this.server?.close();
+    this.sdp = undefined;
+    this.server = undefined;
+  }
+}

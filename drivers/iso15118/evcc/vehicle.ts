@@ -1,0 +1,230 @@
+// The ISO 15118-20 vehicle (resource kind 'iso15118-ev'): finds the charger (SDP), connects (TCP or
+// TLS 1.3 with its OEM client chain), and runs EVCC sessions — whole (startCharging → stop) or step by
+// step (openSession) for negative tests. It drives CE through the pilot: B while talking, C from
+// cable check through PowerDelivery(Stop), back to B once the charger's output is off.
+
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import type { Clock } from '../../core/clock.ts';
+import { BenchFault } from '../../core/errors.ts';
+import { Limits } from '../../core/limits.ts';
+import type { Timeline } from '../../core/timeline.ts';
+import { connectV2g, type TlsClientSettings } from '../connection.ts';
+import { discoverSecc, SdpSecurity, type SdpDiscovery } from '../sdp.ts';
+import { ensureTestPki, type PkiPaths } from '../test-pki.ts';
+import { verifyServerChain, type ChainVerdict } from './chain-check.ts';
+import { ChargeLoop, type CePort, type ChargingSession } from './charging.ts';
+import { loadMessageCodec, type MessageCodec } from './codec.ts';
+import { ConnectionMessageLink, type MessageLink } from './link.ts';
+import { memoryEndpoint } from './memory-endpoint.ts';
+import { EvccSession, type ControlMode, type EvccSessionOptions } from './session.ts';
+import { loadSessionTimers, type SessionTimers } from './timers.ts';
+import { ConstantRequestModel, type ConstantRequestSettings, type EvRequestModel } from './vehicle-model.ts';
+
+export const ISO15118_EV_KIND = 'iso15118-ev';
+
+export interface VehicleSettings {
+  /** Resource name of the link (veth-link / ethernet-link) the vehicle talks on. */
+  link?: string;
+  /** Or the interface directly (with localAddress). */
+  interface?: string;
+  localAddress?: string;
+  /** In-process: connect to this emulated charger's memory endpoint instead of the network. */
+  memory?: string;
+  /** Resource name of the CE/ID pilot. */
+  pilot?: string;
+  /** TLS 1.3 with mutual authentication (default true). */
+  tls?: boolean;
+  /** Write an NSS key log per connection into the run folder (default true). */
+  keylog?: boolean;
+  /**
+   * 'enforce' (default): the TLS handshake trusts only the V2G root. 'record': it also trusts
+   * `alsoTrust` (e.g. the test PKI's foreign root) so other tests can run against a charger with a test
+   * chain; our own chain verdict against the V2G root is recorded for the handshake suite to judge.
+   */
+  serverChain?: 'enforce' | 'record';
+  alsoTrust?: Array<'test-pki-foreign-root' | string>;
+  controlMode?: ControlMode;
+  /** Energy services in order of preference (default [8, 9, 2]). */
+  services?: number[];
+  evccId?: string;
+  codec?: 'auto' | 'exi' | 'json';
+  /** The default request model's settings (a fixed pack voltage and request) when no profile model is set. */
+  request?: ConstantRequestSettings;
+}
+
+export interface VehicleContext {
+  clock: Clock;
+  timeline: Timeline;
+  limits?: Limits;
+  timers?: Record<string, number>;
+  runDir?: string;
+  /** Resolve a link resource's vehicle end. */
+  linkEnd?: (name: string) => { interface: string; address: string } | undefined;
+  /** The CE/ID pilot (resource). */
+  pilot?: CePort;
+  /** Bench safety cap. */
+  maxCurrentA?: number;
+  /** Reads whether the charger's output is off (instrument), for the CE release. */
+  outputOff?: () => boolean;
+}
+
+export interface ConnectOptions {
+  /** Override the vehicle's TLS setting for this connection. */
+  tls?: boolean;
+  /** Offer no client certificate (negative test). Default: offer the OEM chain. */
+  clientCertificate?: boolean;
+}
+
+export interface Connected {
+  link: MessageLink;
+  sdp?: SdpDiscovery;
+  chain?: ChainVerdict;
+  keylogFile?: string;
+}
+
+export class Iso15118Vehicle {
+  readonly kind = ISO15118_EV_KIND;
+  readonly timers: SessionTimers;
+  readonly limits: Limits;
+  model: EvRequestModel;
+  private pki: PkiPaths | undefined;
+  private current: ChargeLoop | undefined;
+  private connections = 0;
+  /** Key log of the last connection (attach it to the test). */
+  lastKeylogFile: string | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly settings: VehicleSettings,
+    readonly ctx: VehicleContext,
+    readonly codec: MessageCodec,
+  ) {
+    this.limits = ctx.limits && ctx.limits.has('timer.V2G_EVCC_Msg_Timeout') ? ctx.limits : Limits.load('iso15118-20');
+    this.timers = loadSessionTimers(this.limits, ctx.timers);
+    this.model = new ConstantRequestModel(settings.request);
+  }
+
+  static async create(name: string, settings: VehicleSettings, ctx: VehicleContext): Promise<Iso15118Vehicle> {
+    return new Iso15118Vehicle(name, settings, ctx, await loadMessageCodec(settings.codec ?? 'auto'));
+  }
+
+  /** Use another request model (a battery/profile model) from now on. */
+  setModel(model: EvRequestModel): void {
+    this.model = model;
+  }
+
+  /** SDP + TCP/TLS, or the in-process endpoint. */
+  async connect(o: ConnectOptions = {}): Promise<Connected> {
+    this.connections++;
+    const s = this.settings;
+    if (s.memory) {
+      const ep = memoryEndpoint(s.memory);
+      if (!ep) throw new BenchFault(`${this.name}: no in-process charger '${s.memory}' to connect to`, this.name);
+      return { link: ep.connect(this.name) };
+    }
+    const end = s.link ? this.ctx.linkEnd?.(s.link) : undefined;
+    const iface = s.interface ?? end?.interface;
+    if (!iface) throw new BenchFault(`${this.name}: no interface (set 'link' or 'interface')`, this.name);
+    const useTls = o.tls ?? s.tls !== false;
+    const sdp = await discoverSecc({
+      clock: this.ctx.clock,
+      timeline: this.ctx.timeline,
+      source: this.name,
+      interface: iface,
+      localAddress: s.localAddress ?? end?.address,
+      security: useTls ? SdpSecurity.Tls : SdpSecurity.NoTls,
+      waitMs: this.limits.num('sdp.requestWaitMs'),
+      maxRequests: this.limits.num('sdp.maxRequests'),
+      serverPort: this.limits.num('sdp.serverPort'),
+    });
+    let tls: TlsClientSettings | undefined;
+    if (useTls) {
+      this.pki ??= await ensureTestPki();
+      const anchors = [this.pki.v2gRootCert];
+      if (s.serverChain === 'record') for (const a of s.alsoTrust ?? []) anchors.push(a === 'test-pki-foreign-root' ? this.pki.foreignRootCert : a);
+      tls = { trustedRootFiles: anchors, identity: o.clientCertificate === false ? undefined : { chainFile: this.pki.vehicle.chain, keyFile: this.pki.vehicle.key } };
+    }
+    const keylogFile = useTls && s.keylog !== false && this.ctx.runDir ? join(this.ctx.runDir, 'keylogs', `${this.name}-${this.connections}.keylog`) : undefined;
+    const conn = await connectV2g({
+      clock: this.ctx.clock,
+      timeline: this.ctx.timeline,
+      source: this.name,
+      host: sdp.address,
+      port: sdp.port,
+      interface: iface,
+      tls,
+      timeoutMs: this.limits.num(useTls ? 'tls.handshakeTimeoutMs' : 'tcp.connectTimeoutMs'),
+      keylogFile,
+    });
+    this.lastKeylogFile = keylogFile;
+    let chain: ChainVerdict | undefined;
+    if (useTls && this.pki) {
+      chain = verifyServerChain(conn.socket as TLSSocket, this.pki.v2gRootCert);
+      this.ctx.timeline.record('link', this.name, { event: 'server-chain', ...chain });
+    }
+    return { link: new ConnectionMessageLink(conn, this.ctx.clock, { sdp, chain }), sdp, chain, keylogFile };
+  }
+
+  /** A connected session, nothing sent yet: for step-by-step and negative tests. */
+  async openSession(o: ConnectOptions & { controlMode?: ControlMode; services?: number[]; appProtocols?: EvccSessionOptions['appProtocols'] } = {}): Promise<EvccSession & { connected: Connected }> {
+    const connected = await this.connect(o);
+    const session = new EvccSession({
+      clock: this.ctx.clock,
+      timeline: this.ctx.timeline,
+      source: this.name,
+      codec: this.codec,
+      link: connected.link,
+      timers: this.timers,
+      limits: this.limits,
+      model: this.model,
+      servicePreference: o.services ?? this.settings.services,
+      controlMode: o.controlMode ?? this.settings.controlMode,
+      evccId: this.settings.evccId,
+      appProtocols: o.appProtocols,
+    });
+    return Object.assign(session, { connected });
+  }
+
+  /** SDP … PowerDelivery(Start); the charge loop then runs on its own. */
+  async startCharging(o: ConnectOptions & { controlMode?: ControlMode; services?: number[] } = {}): Promise<ChargingSession> {
+    if (this.current?.running) throw new BenchFault(`${this.name}: a charging session is already running; stop it first`, this.name);
+    await this.ctx.pilot?.setCe('B');
+    const evcc = await this.openSession(o);
+    try {
+      await evcc.runToCableCheck(async () => {
+        await this.ctx.pilot?.setCe('C');
+      });
+      await evcc.preCharge();
+      await evcc.powerDelivery('Start');
+    } catch (e) {
+      await this.ctx.pilot?.setCe('B');
+      await evcc.link.close().catch(() => undefined);
+      throw e;
+    }
+    const loop = new ChargeLoop({
+      evcc,
+      model: this.model,
+      limits: this.limits,
+      ce: this.ctx.pilot,
+      outputOff: this.ctx.outputOff,
+      maxCurrentA: this.ctx.maxCurrentA,
+      onStateChange: (event, data) => this.ctx.timeline.record('session', this.name, { role: 'evcc', event, ...data }),
+    });
+    this.current = loop;
+    return loop;
+  }
+
+  /** The running charging session, if any. */
+  get charging(): ChargingSession | undefined {
+    return this.current?.running ? this.current : undefined;
+  }
+
+  /** Safe state: stop a running charge the standard way (CE leaves C after the output is off). */
+  async safeState(): Promise<void> {
+    const c = this.current;
+    this.current = undefined;
+    if (c?.running) await c.stop().catch(() => undefined);
+    else await this.ctx.pilot?.setCe('B');
+  }
+}

@@ -1,0 +1,49 @@
+// Shared set-up for the MCS session tests: an emulated charger and a vehicle in one process, on the
+// in-memory link (virtual clock) or on the real veth link (real clock, TLS).
+
+import { VirtualClock, type Clock } from '../../drivers/core/clock.ts';
+import { Limits } from '../../drivers/core/limits.ts';
+import { Timeline, type TimelineEvent } from '../../drivers/core/timeline.ts';
+import { Iso15118Vehicle, type VehicleSettings } from '../../drivers/iso15118/evcc/vehicle.ts';
+import { EmulatedMcsCharger, type McsChargerSettings } from '../../benches/emulator/mcs/charger.ts';
+
+export const RATINGS = { maxVoltageV: 1250, minVoltageV: 150, maxCurrentA: 3000, maxPowerW: 3_750_000 };
+
+export interface Rig {
+  clock: Clock;
+  timeline: Timeline;
+  charger: EmulatedMcsCharger;
+  vehicle: Iso15118Vehicle;
+  limits: Limits;
+  close(): Promise<void>;
+}
+
+let n = 0;
+
+/** Charger + vehicle on the in-memory link with a virtual clock that jumps whenever everything waits. */
+export async function memoryRig(o: { faults?: string[]; charger?: McsChargerSettings; vehicle?: VehicleSettings; codec?: 'json' | 'auto' } = {}): Promise<Rig> {
+  const clock = new VirtualClock({ autoAdvance: true });
+  const timeline = new Timeline({ clock });
+  const limits = Limits.load('iso15118-20');
+  const name = `charger-${++n}`;
+  const charger = await EmulatedMcsCharger.start(name, { link: 'memory', codec: o.codec ?? 'auto', ...o.charger }, { clock, timeline, ratings: RATINGS, faults: new Set(o.faults ?? []), limits });
+  const vehicle = await Iso15118Vehicle.create('ev', { memory: name, codec: o.codec ?? 'auto', ...o.vehicle }, { clock, timeline, limits });
+  return {
+    clock,
+    timeline,
+    charger,
+    vehicle,
+    limits,
+    async close() {
+      await vehicle.safeState();
+      await charger.close();
+      clock.stopAutoAdvance();
+      timeline.close();
+    },
+  };
+}
+
+/** Root element names of the vehicle's v2g records, in order ('→SessionSetupReq', '←SessionSetupRes'). */
+export function messageFlow(events: TimelineEvent[], source = 'ev'): string[] {
+  return events.filter((e) => e.kind === 'v2g' && e.source === source).map((e) => `${e.data.dir === 'tx' ? '→' : '←'}${String(e.data.message ?? '?')}`);
+}

@@ -1,0 +1,141 @@
+// The EVCC and the emulated SECC against each other in one process (in-memory link, virtual clock):
+// the whole DC/MCS sequence, the charge loop API the ramp suites use, step-by-step misbehaviour and the
+// charger's answers to it.
+
+import { expect } from 'chai';
+import { encodeRawV2gtp, PayloadType } from '../../drivers/iso15118/v2gtp.ts';
+import { NAMESPACE_DIN, ServiceId, SEQUENCE } from '../../drivers/iso15118/evcc/messages.ts';
+import { V2gSessionError } from '../../drivers/iso15118/evcc/session.ts';
+import { memoryRig, messageFlow, type Rig } from './helpers.ts';
+
+describe('MCS session in-process (EVCC ↔ emulated SECC)', function () {
+  let rig: Rig | undefined;
+  afterEach(async function () {
+    await rig?.close();
+    rig = undefined;
+  });
+
+  it('runs the whole Scheduled sequence and stops the standard way', async function () {
+    rig = await memoryRig();
+    const mark = rig.timeline.mark();
+    const session = await rig.vehicle.startCharging();
+    await rig.clock.sleep(1000);
+    const step = session.requestCurrent(120);
+    await rig.clock.sleep(1000);
+    expect(step.atNs).to.be.a('number');
+    expect(session.loops.length).to.be.greaterThan(10);
+    const last = session.loops[session.loops.length - 1];
+    expect(last.targetA).to.equal(120);
+    expect(last.presentA).to.equal(120);
+    expect(last.responseMs).to.be.at.least(0);
+    session.useProfileRequests();
+    await rig.clock.sleep(300);
+    expect(session.loops[session.loops.length - 1].targetA).to.equal(500);
+    await session.stop();
+    expect(session.running).to.equal(false);
+    const flow = messageFlow(rig.timeline.query({ afterSeq: mark }));
+    const requests = [...new Set(flow.filter((f) => f.startsWith('→')).map((f) => f.slice(1, -3)))];
+    expect(requests).to.deep.equal(SEQUENCE.filter((m) => m !== 'ServiceDetail').reduce<string[]>((acc, m) => (m === 'ServiceSelection' ? [...acc, 'ServiceDetail', m] : [...acc, m]), []));
+    // every request answered by its response
+    for (let i = 0; i < flow.length; i += 2) expect(flow[i + 1], `answer to ${flow[i]}`).to.equal(flow[i].replace('→', '←').replace(/Req$/, 'Res'));
+    const res = rig.charger.results;
+    expect(res.map((r) => r.reason)).to.deep.equal(['session-stopped']);
+    expect(res[0].session.selectedService).to.equal(ServiceId.MCS);
+    expect(rig.charger.power.outputEnabled).to.equal(false);
+  });
+
+  it('runs a Dynamic control mode session', async function () {
+    rig = await memoryRig({ vehicle: { controlMode: 'Dynamic' } });
+    const session = await rig.vehicle.startCharging();
+    session.requestCurrent(300);
+    await rig.clock.sleep(500);
+    expect(session.loops[session.loops.length - 1].presentA).to.equal(300);
+    await session.stop();
+    expect(rig.charger.results[0].session.controlMode).to.equal('Dynamic');
+    const loopReq = rig.timeline.query({ kind: 'v2g', source: 'ev' }).find((e) => e.data.message === 'DC_ChargeLoopReq');
+    expect(JSON.stringify(loopReq?.data.doc)).to.contain('Dynamic_DC_CLReqControlMode');
+  });
+
+  it('answers PowerDeliveryReq right after SessionSetup with FAILED_SequenceError and closes', async function () {
+    rig = await memoryRig();
+    const s = await rig.vehicle.openSession();
+    await s.supportedAppProtocol();
+    await s.sessionSetup();
+    const ex = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
+    expect(ex.responseRoot).to.equal('PowerDeliveryRes');
+    expect(ex.responseCode).to.equal('FAILED_SequenceError');
+    expect((await s.waitForClose(1000)).closed).to.equal(true);
+  });
+
+  it('answers PowerDeliveryReq after DC_PreChargeReq(Ongoing) with FAILED_SequenceError', async function () {
+    rig = await memoryRig();
+    const s = await rig.vehicle.openSession();
+    await s.runToCableCheck();
+    const v = rig.vehicle.model.presentVoltageV();
+    const pre = await s.exchange('DC_PreCharge', { EVProcessing: 'Ongoing', EVPresentVoltage: { Exponent: 0, Value: v }, EVTargetVoltage: { Exponent: 0, Value: v } });
+    expect(pre.responseCode).to.equal('OK');
+    const pd = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
+    expect(pd.responseCode).to.equal('FAILED_SequenceError');
+    expect(rig.charger.power.outputEnabled).to.equal(false);
+  });
+
+  it('answers a foreign SessionID with FAILED_UnknownSession', async function () {
+    rig = await memoryRig();
+    const s = await rig.vehicle.openSession();
+    await s.supportedAppProtocol();
+    await s.sessionSetup();
+    const ex = await s.exchange('AuthorizationSetup', {}, { sessionId: 'DEADBEEF00000001' });
+    expect(ex.responseCode).to.equal('FAILED_UnknownSession');
+  });
+
+  it('closes the connection when V2G_SECC_Sequence_Timeout runs out (virtual time)', async function () {
+    rig = await memoryRig();
+    const s = await rig.vehicle.openSession();
+    await s.supportedAppProtocol();
+    await s.sessionSetup();
+    const limit = rig.charger.timers.V2G_SECC_Sequence_Timeout;
+    const t0 = rig.clock.nowMs();
+    const r = await s.waitForClose(limit + 5000);
+    expect(r.closed).to.equal(true);
+    expect(rig.clock.nowMs() - t0).to.be.within(limit, limit + 1);
+    expect(rig.charger.results[0].reason).to.equal('sequence-timeout');
+  });
+
+  it('refuses a supportedAppProtocolReq without -20 DC (Failed_NoNegotiation)', async function () {
+    rig = await memoryRig();
+    const s = await rig.vehicle.openSession({ appProtocols: [{ ProtocolNamespace: NAMESPACE_DIN, VersionNumberMajor: 2, VersionNumberMinor: 0, SchemaID: 1, Priority: 1 }] });
+    const err = await s.supportedAppProtocol().catch((e) => e);
+    expect(err).to.be.instanceOf(V2gSessionError);
+    expect(err.exchange.responseCode).to.equal('Failed_NoNegotiation');
+    expect((await s.waitForClose(1000)).closed).to.equal(true);
+  });
+
+  it('closes without an answer when a CommonMessages request comes framed as DC (0x8004)', async function () {
+    rig = await memoryRig();
+    const s = await rig.vehicle.openSession();
+    await s.supportedAppProtocol();
+    await s.sessionSetup();
+    const ex = await s.exchange('AuthorizationSetup', {}, { payloadType: PayloadType.Dc });
+    expect(ex.outcome).to.equal('closed');
+    expect(rig.charger.results[0].reason).to.equal('undecodable');
+  });
+
+  it('closes on a V2GTP header with a wrong inverse version', async function () {
+    rig = await memoryRig();
+    const s = await rig.vehicle.openSession();
+    await s.supportedAppProtocol();
+    await s.sendRaw(encodeRawV2gtp({ inverse: 0xff, payloadType: PayloadType.CommonMessages }, new Uint8Array([0x80, 0x00])), 'wrong inverse version');
+    expect((await s.waitForClose(2000)).closed).to.equal(true);
+    expect(rig.charger.results[0].reason).to.equal('malformed-v2gtp');
+  });
+
+  it('serves several vehicles at once, each in its own session', async function () {
+    rig = await memoryRig();
+    const a = await rig.vehicle.openSession();
+    const b = await rig.vehicle.openSession();
+    await Promise.all([a.supportedAppProtocol(), b.supportedAppProtocol()]);
+    await Promise.all([a.sessionSetup(), b.sessionSetup()]);
+    expect(a.sessionId).to.not.equal(b.sessionId);
+    await Promise.all([a.sessionStop(), b.sessionStop()]);
+  });
+});
