@@ -13,7 +13,7 @@ import type { SchemaModel } from '../drivers/exi/schema-model.ts';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface GrammarSpec {
-  id: 'app' | 'cm' | 'dc' | 'ac';
+  id: 'app' | 'cm' | 'dc' | 'ac' | 'xmldsig';
   title: string;
   file: string;
   /** Namespace of the message elements (the roots the JSON types alias). */
@@ -26,10 +26,13 @@ export const GRAMMARS: GrammarSpec[] = [
   { id: 'dc', title: 'ISO 15118-20 DC', file: 'iso15118-20/V2G_CI_DC.xsd', messageNs: 'urn:iso:std:iso:15118:-20:DC' },
   // Not in the public API yet (ExiGrammar is app|cm|dc); generated so the AC vectors cross-check the generator.
   { id: 'ac', title: 'ISO 15118-20 AC', file: 'iso15118-20/V2G_CI_AC.xsd', messageNs: 'urn:iso:std:iso:15118:-20:AC' },
+  // The xmldsig schema on its own: its fragment grammar is the one SignedInfo is digested/signed with.
+  { id: 'xmldsig', title: 'W3C XML-Signature', file: 'common/xmldsig-core-schema.xsd', messageNs: 'http://www.w3.org/2000/09/xmldsig#' },
 ];
 
 /** Message roots: the Req/Res global elements of the grammar's own namespace. */
 export function messageRoots(model: SchemaModel, spec: GrammarSpec): string[] {
+  if (spec.id === 'xmldsig') return [];
   return model.globals.filter((g) => g.ns === spec.messageNs && /(Req|Res)$/.test(g.name)).map((g) => g.name);
 }
 
@@ -60,7 +63,7 @@ export function generateExi(schemasDir: string): Map<string, string> {
     forTypes.push({ prefix: spec.id === 'app' ? 'App' : spec.id.toUpperCase(), model, roots });
   }
   // -20 first so the shared CommonTypes/xmldsig names stay unprefixed; AppProtocol's clashes get 'App_'.
-  const typeOrder = ['CM', 'DC', 'AC', 'App'];
+  const typeOrder = ['CM', 'DC', 'AC', 'XMLDSIG', 'App'];
   files.set('messages.ts', emitTypes(forTypes.sort((a, b) => typeOrder.indexOf(a.prefix) - typeOrder.indexOf(b.prefix))));
   return files;
 }

@@ -7,18 +7,29 @@ import { ExiDecodeError, ExiEncodeError } from './errors.ts';
 import * as app from './generated/app-codec.ts';
 import * as cm from './generated/cm-codec.ts';
 import * as dc from './generated/dc-codec.ts';
+import * as xmldsig from './generated/xmldsig-codec.ts';
 
 export type ExiGrammar = 'app' | 'cm' | 'dc';
 /** { RootElementName: content } in the JSON conventions of the vectors (see drivers/exi/README.md). */
 export type ExiDocument = Record<string, unknown>;
 
+/**
+ * Fragment grammars (EXI §8.5.2) for signatures: 'cm' / 'dc' cover every element of that schema set
+ * (e.g. PnC_AReqAuthorizationMode, SignedInstallationData); 'xmldsig' is the xmldsig schema alone, the
+ * grammar SignedInfo is encoded with before it is signed.
+ */
+export type ExiFragmentGrammar = 'cm' | 'dc' | 'xmldsig';
+
 interface GeneratedGrammar {
   ROOT_ELEMENTS: readonly string[];
   decodeDocument(r: BitReader): Record<string, unknown>;
   encodeDocument(w: BitWriter, root: string, value: unknown): void;
+  decodeFragment(r: BitReader): Record<string, unknown>;
+  encodeFragment(w: BitWriter, root: string, value: unknown): void;
 }
 
 const GRAMMARS: Record<ExiGrammar, GeneratedGrammar> = { app, cm, dc };
+const FRAGMENT_GRAMMARS: Record<ExiFragmentGrammar, GeneratedGrammar> = { cm, dc, xmldsig };
 export const EXI_GRAMMARS: readonly ExiGrammar[] = ['app', 'cm', 'dc'];
 
 /** The one header V2G codecs write: '10' + no options + version 1 (0000) + padding to the octet. */
@@ -33,19 +44,40 @@ function grammarOf(g: unknown): GeneratedGrammar {
 const writer = new BitWriter();
 
 export function encodeExi(grammar: ExiGrammar, doc: ExiDocument): Uint8Array {
-  const g = grammarOf(grammar);
+  return encodeWith(grammarOf(grammar), doc, false);
+}
+
+/** One element as an EXI fragment (header 0x80, SE, content, ED): the bytes a signature digests. */
+export function encodeExiFragment(grammar: ExiFragmentGrammar, doc: ExiDocument): Uint8Array {
+  const g = typeof grammar === 'string' ? FRAGMENT_GRAMMARS[grammar] : undefined;
+  if (!g) throw new ExiEncodeError(`unknown EXI fragment grammar ${JSON.stringify(grammar)} (cm, dc or xmldsig)`, 'grammar');
+  return encodeWith(g, doc, true);
+}
+
+export function decodeExiFragment(grammar: ExiFragmentGrammar, bytes: Uint8Array): ExiDocument {
+  const g = FRAGMENT_GRAMMARS[grammar];
+  if (!g) throw new ExiDecodeError(`unknown EXI fragment grammar ${JSON.stringify(grammar)}`, 0, 'header');
+  return decodeWith(g, bytes, true);
+}
+
+function encodeWith(g: GeneratedGrammar, doc: ExiDocument, fragment: boolean): Uint8Array {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ExiEncodeError('expected { RootElement: content }', 'document');
   const keys = Object.keys(doc);
   if (keys.length !== 1) throw new ExiEncodeError(`expected exactly one root element, got ${keys.length}`, 'document');
   writer.reset();
   writer.bits(EXI_HEADER, 8);
-  g.encodeDocument(writer, keys[0], doc[keys[0]]);
+  if (fragment) g.encodeFragment(writer, keys[0], doc[keys[0]]);
+  else g.encodeDocument(writer, keys[0], doc[keys[0]]);
   return writer.finish();
 }
 
 export function decodeExi(grammar: ExiGrammar, bytes: Uint8Array): ExiDocument {
   const g = GRAMMARS[grammar];
   if (!g) throw new ExiDecodeError(`unknown EXI grammar ${JSON.stringify(grammar)}`, 0, 'header');
+  return decodeWith(g, bytes, false);
+}
+
+function decodeWith(g: GeneratedGrammar, bytes: Uint8Array, fragment: boolean): ExiDocument {
   if (!(bytes instanceof Uint8Array)) throw new ExiDecodeError('input is not a byte array', 0, 'header');
   const r = new BitReader(bytes);
   const h = r.bits(8, 'header');
@@ -54,7 +86,7 @@ export function decodeExi(grammar: ExiGrammar, bytes: Uint8Array): ExiDocument {
     throw new ExiDecodeError(`EXI header 0x${h.toString(16).padStart(2, '0')} has ${what}; V2G uses 0x80`, 0, 'header');
   }
   try {
-    return g.decodeDocument(r);
+    return fragment ? g.decodeFragment(r) : g.decodeDocument(r);
   } catch (e) {
     if (e instanceof ExiDecodeError) throw e;
     // Defensive: the generated code only throws ExiDecodeError; anything else is a codec bug, still typed.

@@ -49,6 +49,12 @@ export type TypeModel =
 export interface SchemaModel {
   /** Global elements sorted as the EXI document grammar orders them (local name, then namespace). */
   globals: ElementUse[];
+  /**
+   * Schema-informed fragment grammar (§8.5.2): every element qname declared anywhere in the schema set
+   * (global and local, also inside unused types), sorted by qname. `type` is null when declarations
+   * of that qname have different types (the relaxed element-fragment grammar, not generated).
+   */
+  fragmentElements: Array<{ name: string; ns: string; type: string | null }>;
   types: Record<string, TypeModel>;
 }
 

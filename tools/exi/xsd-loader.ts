@@ -147,6 +147,7 @@ export function loadSchemaSet(mainFile: string, opts: LoadOptions): SchemaModel 
   }
 
   const types: Record<string, TypeModel> = {};
+  const declaredElements: ElementUse[] = [];
   const tsNames = new Set<string>();
   const uniqueTsName = (wanted: string) => {
     let n = wanted.replace(/[^A-Za-z0-9_]/g, '_');
@@ -312,7 +313,9 @@ export function loadSchemaSet(mainFile: string, opts: LoadOptions): SchemaModel 
         return { k: 'el', min, max, alts };
       }
       const ns = doc.elementQualified || a.form === 'qualified' ? doc.tns : '';
-      return { k: 'el', min, max, alts: [{ name: a.name, ns, type: elementTypeKey(doc, node, a.name) }] };
+      const use = { name: a.name, ns, type: elementTypeKey(doc, node, a.name) };
+      declaredElements.push(use);
+      return { k: 'el', min, max, alts: [use] };
     }
     if (t === 'any') return { k: 'any', min, max };
     if (t === 'sequence' || t === 'choice') {
@@ -373,5 +376,15 @@ export function loadSchemaSet(mainFile: string, opts: LoadOptions): SchemaModel 
 
   // Document grammar: every global element, sorted by qname.
   const globals = [...globalElements.keys()].map(globalElementUse).sort(compareQName);
-  return { globals, types };
+  // Fragment grammar: also local declarations, including those in types no element uses.
+  for (const [k, g] of globalTypes) if (g.complex) complexTypeKey(k);
+  const byQName = new Map<string, { name: string; ns: string; type: string | null }>();
+  for (const e of [...globals, ...declaredElements]) {
+    const k = key(e.ns, e.name);
+    const prev = byQName.get(k);
+    if (!prev) byQName.set(k, { name: e.name, ns: e.ns, type: e.type });
+    else if (prev.type !== e.type) prev.type = null;
+  }
+  const fragmentElements = [...byQName.values()].sort(compareQName);
+  return { globals, fragmentElements, types };
 }

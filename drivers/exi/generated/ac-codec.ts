@@ -58,11 +58,12 @@ const K46 = new Set<string>(["DepartureTime","MinimumSOC","TargetSOC","AckMaxDel
 const E47 = ["Pause","ExitStandby","Terminate","ScheduleRenegotiation","ServiceRenegotiation","MeteringConfirmation"];
 const K48 = new Set<string>(["NotificationMaxDelay","EVSENotification"]);
 const M49 = new Map<string, number>([["Pause",0],["ExitStandby",1],["Terminate",2],["ScheduleRenegotiation",3],["ServiceRenegotiation",4],["MeteringConfirmation",5]]);
-const K50 = new Set<string>(["SessionID","TimeStamp","Signature"]);
-const K51 = new Set<string>(["MeterID","ChargedEnergyReadingWh","BPT_DischargedEnergyReadingWh","CapacitiveEnergyReadingVARh","BPT_InductiveEnergyReadingVARh","MeterSignature","MeterStatus","MeterTimestamp"]);
-const K52 = new Set<string>(["Exponent","Value"]);
-const K53 = new Set<string>(["TimeAnchor","EnergyCosts","OccupancyCosts","AdditionalServicesCosts","OverstayCosts","TaxCosts"]);
-const K54 = new Set<string>(["EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest"]);
+const K50 = new Set<string>(["RootCertificateID"]);
+const K51 = new Set<string>(["SessionID","TimeStamp","Signature"]);
+const K52 = new Set<string>(["MeterID","ChargedEnergyReadingWh","BPT_DischargedEnergyReadingWh","CapacitiveEnergyReadingVARh","BPT_InductiveEnergyReadingVARh","MeterSignature","MeterStatus","MeterTimestamp"]);
+const K53 = new Set<string>(["Exponent","Value"]);
+const K54 = new Set<string>(["TimeAnchor","EnergyCosts","OccupancyCosts","AdditionalServicesCosts","OverstayCosts","TaxCosts"]);
+const K55 = new Set<string>(["EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest"]);
 
 function d_CanonicalizationMethodType(r: BitReader): any {
   const o: any = {};
@@ -5236,6 +5237,55 @@ function e_EVSEStatusType(w: BitWriter, x: unknown): void {
     }
   }
 }
+function d_ListOfRootCertificateIDsType(r: BitReader): any {
+  const o: any = {};
+  let s = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        const c = r.bits(1, "ListOfRootCertificateIDsType#0");
+        if (c === 0) { (o["RootCertificateID"] ??= []).push(d_X509IssuerSerialType(r)); s = 1; continue; }
+        return r.badCode(c, 1, "ListOfRootCertificateIDsType#0");
+      }
+      case 1: {
+        if ((o["RootCertificateID"]?.length ?? 0) < 20) {
+          const c = r.bits(2, "ListOfRootCertificateIDsType#1");
+          if (c === 0) { (o["RootCertificateID"] ??= []).push(d_X509IssuerSerialType(r)); s = 1; continue; }
+          if (c === 1) { return o; }
+          return r.badCode(c, 2, "ListOfRootCertificateIDsType#1");
+        } else {
+          const c = r.bits(1, "ListOfRootCertificateIDsType#1");
+          if (c === 0) { return o; }
+          return r.badCode(c, 1, "ListOfRootCertificateIDsType#1");
+        }
+      }
+      default: return r.fail('internal: bad state', "ListOfRootCertificateIDsType");
+    }
+  }
+}
+function e_ListOfRootCertificateIDsType(w: BitWriter, x: unknown): void {
+  const v = chkObject(x, "ListOfRootCertificateIDsType");
+  let s = 0;
+  let used = 0;
+  let u0 = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        if (v["RootCertificateID"] !== undefined) { const a = chkArray(v["RootCertificateID"], "ListOfRootCertificateIDsType.RootCertificateID"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 1); e_X509IssuerSerialType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
+        return missing("RootCertificateID", "ListOfRootCertificateIDsType");
+      }
+      case 1: {
+        if (u0 < 20) {
+          if (v["RootCertificateID"] !== undefined) { const a = chkArray(v["RootCertificateID"], "ListOfRootCertificateIDsType.RootCertificateID"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_X509IssuerSerialType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
+          w.bits(1, 2); chkAllKeysUsed(v, used, K50, "ListOfRootCertificateIDsType"); chkAllItemsUsed(v["RootCertificateID"], u0, "ListOfRootCertificateIDsType.RootCertificateID"); return;
+        } else {
+          w.bits(0, 1); chkAllKeysUsed(v, used, K50, "ListOfRootCertificateIDsType"); chkAllItemsUsed(v["RootCertificateID"], u0, "ListOfRootCertificateIDsType.RootCertificateID"); return;
+        }
+      }
+      default: throw new Error('internal: bad state');
+    }
+  }
+}
 function d_MessageHeaderType(r: BitReader): any {
   const o: any = {};
   let s = 0;
@@ -5283,10 +5333,10 @@ function e_MessageHeaderType(w: BitWriter, x: unknown): void {
       }
       case 2: {
         if (u2 === 0 && v["Signature"] !== undefined) { const item = v["Signature"]; w.bits(0, 2); e_SignatureType(w, item); u2 = 1; used++; s = 3; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K50, "MessageHeaderType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K51, "MessageHeaderType"); return;
       }
       case 3: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K50, "MessageHeaderType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K51, "MessageHeaderType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -5389,7 +5439,7 @@ function e_MeterInfoType(w: BitWriter, x: unknown): void {
         if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(3, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(4, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(5, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(6, 3); chkAllKeysUsed(v, used, K51, "MeterInfoType"); return;
+        w.bits(6, 3); chkAllKeysUsed(v, used, K52, "MeterInfoType"); return;
       }
       case 3: {
         if (u3 === 0 && v["CapacitiveEnergyReadingVARh"] !== undefined) { const item = v["CapacitiveEnergyReadingVARh"]; w.bits(0, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.CapacitiveEnergyReadingVARh"); w.bits(0, 1); u3 = 1; used++; s = 4; continue; }
@@ -5397,32 +5447,32 @@ function e_MeterInfoType(w: BitWriter, x: unknown): void {
         if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(2, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(3, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(4, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(5, 3); chkAllKeysUsed(v, used, K51, "MeterInfoType"); return;
+        w.bits(5, 3); chkAllKeysUsed(v, used, K52, "MeterInfoType"); return;
       }
       case 4: {
         if (u4 === 0 && v["BPT_InductiveEnergyReadingVARh"] !== undefined) { const item = v["BPT_InductiveEnergyReadingVARh"]; w.bits(0, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.BPT_InductiveEnergyReadingVARh"); w.bits(0, 1); u4 = 1; used++; s = 5; continue; }
         if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(1, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(2, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(3, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(4, 3); chkAllKeysUsed(v, used, K51, "MeterInfoType"); return;
+        w.bits(4, 3); chkAllKeysUsed(v, used, K52, "MeterInfoType"); return;
       }
       case 5: {
         if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(0, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(1, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(2, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K51, "MeterInfoType"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K52, "MeterInfoType"); return;
       }
       case 6: {
         if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(0, 2); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(1, 2); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K51, "MeterInfoType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K52, "MeterInfoType"); return;
       }
       case 7: {
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(0, 2); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K51, "MeterInfoType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K52, "MeterInfoType"); return;
       }
       case 8: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K51, "MeterInfoType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K52, "MeterInfoType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -5468,7 +5518,7 @@ function e_RationalNumberType(w: BitWriter, x: unknown): void {
         return missing("Value", "RationalNumberType");
       }
       case 2: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K52, "RationalNumberType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K53, "RationalNumberType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -5557,36 +5607,36 @@ function e_ReceiptType(w: BitWriter, x: unknown): void {
         if (u3 === 0 && v["AdditionalServicesCosts"] !== undefined) { const item = v["AdditionalServicesCosts"]; w.bits(2, 3); e_DetailedCostType(w, item); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(3, 3); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(4, 3); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(5, 3); chkAllKeysUsed(v, used, K53, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+        w.bits(5, 3); chkAllKeysUsed(v, used, K54, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 2: {
         if (u2 === 0 && v["OccupancyCosts"] !== undefined) { const item = v["OccupancyCosts"]; w.bits(0, 3); e_DetailedCostType(w, item); u2 = 1; used++; s = 3; continue; }
         if (u3 === 0 && v["AdditionalServicesCosts"] !== undefined) { const item = v["AdditionalServicesCosts"]; w.bits(1, 3); e_DetailedCostType(w, item); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(2, 3); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(3, 3); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(4, 3); chkAllKeysUsed(v, used, K53, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+        w.bits(4, 3); chkAllKeysUsed(v, used, K54, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 3: {
         if (u3 === 0 && v["AdditionalServicesCosts"] !== undefined) { const item = v["AdditionalServicesCosts"]; w.bits(0, 3); e_DetailedCostType(w, item); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(1, 3); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(2, 3); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K53, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K54, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 4: {
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(0, 2); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(1, 2); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K53, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K54, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 5: {
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(0, 2); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K53, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K54, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 6: {
         if (u5 < 10) {
           if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(0, 2); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K53, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K54, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K53, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K54, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -5639,19 +5689,19 @@ function e_Scheduled_CLReqControlModeType(w: BitWriter, x: unknown): void {
         if (u0 === 0 && v["EVTargetEnergyRequest"] !== undefined) { const item = v["EVTargetEnergyRequest"]; w.bits(0, 3); e_RationalNumberType(w, item); u0 = 1; used++; s = 1; continue; }
         if (u1 === 0 && v["EVMaximumEnergyRequest"] !== undefined) { const item = v["EVMaximumEnergyRequest"]; w.bits(1, 3); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; continue; }
         if (u2 === 0 && v["EVMinimumEnergyRequest"] !== undefined) { const item = v["EVMinimumEnergyRequest"]; w.bits(2, 3); e_RationalNumberType(w, item); u2 = 1; used++; s = 3; continue; }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K54, "Scheduled_CLReqControlModeType"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K55, "Scheduled_CLReqControlModeType"); return;
       }
       case 1: {
         if (u1 === 0 && v["EVMaximumEnergyRequest"] !== undefined) { const item = v["EVMaximumEnergyRequest"]; w.bits(0, 2); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; continue; }
         if (u2 === 0 && v["EVMinimumEnergyRequest"] !== undefined) { const item = v["EVMinimumEnergyRequest"]; w.bits(1, 2); e_RationalNumberType(w, item); u2 = 1; used++; s = 3; continue; }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K54, "Scheduled_CLReqControlModeType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K55, "Scheduled_CLReqControlModeType"); return;
       }
       case 2: {
         if (u2 === 0 && v["EVMinimumEnergyRequest"] !== undefined) { const item = v["EVMinimumEnergyRequest"]; w.bits(0, 2); e_RationalNumberType(w, item); u2 = 1; used++; s = 3; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K54, "Scheduled_CLReqControlModeType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K55, "Scheduled_CLReqControlModeType"); return;
       }
       case 3: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K54, "Scheduled_CLReqControlModeType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K55, "Scheduled_CLReqControlModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -5904,3 +5954,332 @@ export function encodeDocument(w: BitWriter, root: string, value: unknown): void
     case 41: e_X509DataType(w, value); return;
   }
 }
+/** FragmentContent: SE(F0..Fn-1) over every declared element qname, SE(*), ED. One element per fragment. */
+export function decodeFragment(r: BitReader): Record<string, unknown> {
+  const c = r.bits(8, 'FragmentContent');
+  let out: Record<string, unknown>;
+  switch (c) {
+    case 0: out = { "AC_CPDReqEnergyTransferMode": d_AC_CPDReqEnergyTransferModeType(r) }; break;
+    case 1: out = { "AC_CPDResEnergyTransferMode": d_AC_CPDResEnergyTransferModeType(r) }; break;
+    case 2: out = { "AC_ChargeLoopReq": d_AC_ChargeLoopReqType(r) }; break;
+    case 3: out = { "AC_ChargeLoopRes": d_AC_ChargeLoopResType(r) }; break;
+    case 4: out = { "AC_ChargeParameterDiscoveryReq": d_AC_ChargeParameterDiscoveryReqType(r) }; break;
+    case 5: out = { "AC_ChargeParameterDiscoveryRes": d_AC_ChargeParameterDiscoveryResType(r) }; break;
+    case 6: { const st = "AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); out = { "AckMaxDelay": v }; break; }
+    case 7: out = { "AdditionalServicesCosts": d_DetailedCostType(r) }; break;
+    case 8: out = { "Amount": d_RationalNumberType(r) }; break;
+    case 9: out = { "BPT_AC_CPDReqEnergyTransferMode": d_BPT_AC_CPDReqEnergyTransferModeType(r) }; break;
+    case 10: out = { "BPT_AC_CPDResEnergyTransferMode": d_BPT_AC_CPDResEnergyTransferModeType(r) }; break;
+    case 11: { const st = "BPT_DischargedEnergyReadingWh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "BPT_DischargedEnergyReadingWh": v }; break; }
+    case 12: out = { "BPT_Dynamic_AC_CLReqControlMode": d_BPT_Dynamic_AC_CLReqControlModeType(r) }; break;
+    case 13: out = { "BPT_Dynamic_AC_CLResControlMode": d_BPT_Dynamic_AC_CLResControlModeType(r) }; break;
+    case 14: { const st = "BPT_InductiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "BPT_InductiveEnergyReadingVARh": v }; break; }
+    case 15: out = { "BPT_Scheduled_AC_CLReqControlMode": d_BPT_Scheduled_AC_CLReqControlModeType(r) }; break;
+    case 16: out = { "BPT_Scheduled_AC_CLResControlMode": d_BPT_Scheduled_AC_CLResControlModeType(r) }; break;
+    case 17: out = { "BatteryEnergyCapacity": d_RationalNumberType(r) }; break;
+    case 18: out = { "CLReqControlMode": d_CLReqControlModeType(r) }; break;
+    case 19: out = { "CLResControlMode": d_CLResControlModeType(r) }; break;
+    case 20: out = { "CanonicalizationMethod": d_CanonicalizationMethodType(r) }; break;
+    case 21: { const st = "CapacitiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "CapacitiveEnergyReadingVARh": v }; break; }
+    case 22: { const st = "ChargedEnergyReadingWh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "ChargedEnergyReadingWh": v }; break; }
+    case 23: { const st = "ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "ChargingComplete": v }; break; }
+    case 24: out = { "CostPerUnit": d_RationalNumberType(r) }; break;
+    case 25: out = { "DSAKeyValue": d_DSAKeyValueType(r) }; break;
+    case 26: { const st = "DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "DepartureTime": v }; break; }
+    case 27: out = { "DigestMethod": d_DigestMethodType(r) }; break;
+    case 28: { const st = "DigestValue"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "DigestValue": v }; break; }
+    case 29: out = { "DisplayParameters": d_DisplayParametersType(r) }; break;
+    case 30: out = { "Dynamic_AC_CLReqControlMode": d_Dynamic_AC_CLReqControlModeType(r) }; break;
+    case 31: out = { "Dynamic_AC_CLResControlMode": d_Dynamic_AC_CLResControlModeType(r) }; break;
+    case 32: out = { "EVMaximumChargePower": d_RationalNumberType(r) }; break;
+    case 33: out = { "EVMaximumChargePower_L2": d_RationalNumberType(r) }; break;
+    case 34: out = { "EVMaximumChargePower_L3": d_RationalNumberType(r) }; break;
+    case 35: out = { "EVMaximumDischargePower": d_RationalNumberType(r) }; break;
+    case 36: out = { "EVMaximumDischargePower_L2": d_RationalNumberType(r) }; break;
+    case 37: out = { "EVMaximumDischargePower_L3": d_RationalNumberType(r) }; break;
+    case 38: out = { "EVMaximumEnergyRequest": d_RationalNumberType(r) }; break;
+    case 39: out = { "EVMaximumV2XEnergyRequest": d_RationalNumberType(r) }; break;
+    case 40: out = { "EVMinimumChargePower": d_RationalNumberType(r) }; break;
+    case 41: out = { "EVMinimumChargePower_L2": d_RationalNumberType(r) }; break;
+    case 42: out = { "EVMinimumChargePower_L3": d_RationalNumberType(r) }; break;
+    case 43: out = { "EVMinimumDischargePower": d_RationalNumberType(r) }; break;
+    case 44: out = { "EVMinimumDischargePower_L2": d_RationalNumberType(r) }; break;
+    case 45: out = { "EVMinimumDischargePower_L3": d_RationalNumberType(r) }; break;
+    case 46: out = { "EVMinimumEnergyRequest": d_RationalNumberType(r) }; break;
+    case 47: out = { "EVMinimumV2XEnergyRequest": d_RationalNumberType(r) }; break;
+    case 48: out = { "EVPresentActivePower": d_RationalNumberType(r) }; break;
+    case 49: out = { "EVPresentActivePower_L2": d_RationalNumberType(r) }; break;
+    case 50: out = { "EVPresentActivePower_L3": d_RationalNumberType(r) }; break;
+    case 51: out = { "EVPresentReactivePower": d_RationalNumberType(r) }; break;
+    case 52: out = { "EVPresentReactivePower_L2": d_RationalNumberType(r) }; break;
+    case 53: out = { "EVPresentReactivePower_L3": d_RationalNumberType(r) }; break;
+    case 54: out = { "EVSEMaximumChargePower": d_RationalNumberType(r) }; break;
+    case 55: out = { "EVSEMaximumChargePower_L2": d_RationalNumberType(r) }; break;
+    case 56: out = { "EVSEMaximumChargePower_L3": d_RationalNumberType(r) }; break;
+    case 57: out = { "EVSEMaximumDischargePower": d_RationalNumberType(r) }; break;
+    case 58: out = { "EVSEMaximumDischargePower_L2": d_RationalNumberType(r) }; break;
+    case 59: out = { "EVSEMaximumDischargePower_L3": d_RationalNumberType(r) }; break;
+    case 60: out = { "EVSEMinimumChargePower": d_RationalNumberType(r) }; break;
+    case 61: out = { "EVSEMinimumChargePower_L2": d_RationalNumberType(r) }; break;
+    case 62: out = { "EVSEMinimumChargePower_L3": d_RationalNumberType(r) }; break;
+    case 63: out = { "EVSEMinimumDischargePower": d_RationalNumberType(r) }; break;
+    case 64: out = { "EVSEMinimumDischargePower_L2": d_RationalNumberType(r) }; break;
+    case 65: out = { "EVSEMinimumDischargePower_L3": d_RationalNumberType(r) }; break;
+    case 66: out = { "EVSENominalFrequency": d_RationalNumberType(r) }; break;
+    case 67: { const st = "EVSENotification"; r.simpleStart(st); const v = r.enumerated(E47, 3, st); r.simpleEnd(st); out = { "EVSENotification": v }; break; }
+    case 68: out = { "EVSEPowerRampLimitation": d_RationalNumberType(r) }; break;
+    case 69: out = { "EVSEPresentActivePower": d_RationalNumberType(r) }; break;
+    case 70: out = { "EVSEPresentActivePower_L2": d_RationalNumberType(r) }; break;
+    case 71: out = { "EVSEPresentActivePower_L3": d_RationalNumberType(r) }; break;
+    case 72: out = { "EVSEStatus": d_EVSEStatusType(r) }; break;
+    case 73: out = { "EVSETargetActivePower": d_RationalNumberType(r) }; break;
+    case 74: out = { "EVSETargetActivePower_L2": d_RationalNumberType(r) }; break;
+    case 75: out = { "EVSETargetActivePower_L3": d_RationalNumberType(r) }; break;
+    case 76: out = { "EVSETargetFrequency": d_RationalNumberType(r) }; break;
+    case 77: out = { "EVSETargetReactivePower": d_RationalNumberType(r) }; break;
+    case 78: out = { "EVSETargetReactivePower_L2": d_RationalNumberType(r) }; break;
+    case 79: out = { "EVSETargetReactivePower_L3": d_RationalNumberType(r) }; break;
+    case 80: out = { "EVTargetEnergyRequest": d_RationalNumberType(r) }; break;
+    case 81: out = { "EnergyCosts": d_DetailedCostType(r) }; break;
+    case 82: { const st = "Exponent"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "Exponent": v }; break; }
+    case 83: { const st = "Exponent"; r.simpleStart(st); const v = r.bits(8, st) + -128; r.simpleEnd(st); out = { "Exponent": v }; break; }
+    case 84: { const st = "G"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "G": v }; break; }
+    case 85: { const st = "HMACOutputLength"; r.simpleStart(st); const v = r.intBig(undefined, undefined, 64, st); r.simpleEnd(st); out = { "HMACOutputLength": v }; break; }
+    case 86: out = { "Header": d_MessageHeaderType(r) }; break;
+    case 87: { const st = "InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "InletHot": v }; break; }
+    case 88: { const st = "J"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "J": v }; break; }
+    case 89: out = { "KeyInfo": d_KeyInfoType(r) }; break;
+    case 90: { const st = "KeyName"; r.simpleStart(st); const v = r.string(2, 2147483647, st); r.simpleEnd(st); out = { "KeyName": v }; break; }
+    case 91: out = { "KeyValue": d_KeyValueType(r) }; break;
+    case 92: out = { "Manifest": d_ManifestType(r) }; break;
+    case 93: out = { "MaximumPowerAsymmetry": d_RationalNumberType(r) }; break;
+    case 94: { const st = "MaximumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); out = { "MaximumSOC": v }; break; }
+    case 95: { const st = "MeterID"; r.simpleStart(st); const v = r.string(12, 32, st); r.simpleEnd(st); out = { "MeterID": v }; break; }
+    case 96: out = { "MeterInfo": d_MeterInfoType(r) }; break;
+    case 97: { const st = "MeterInfoRequested"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "MeterInfoRequested": v }; break; }
+    case 98: { const st = "MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); out = { "MeterSignature": v }; break; }
+    case 99: { const st = "MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); out = { "MeterStatus": v }; break; }
+    case 100: { const st = "MeterTimestamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "MeterTimestamp": v }; break; }
+    case 101: { const st = "MgmtData"; r.simpleStart(st); const v = r.string(3, 2147483647, st); r.simpleEnd(st); out = { "MgmtData": v }; break; }
+    case 102: { const st = "MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); out = { "MinimumSOC": v }; break; }
+    case 103: { const st = "Modulus"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "Modulus": v }; break; }
+    case 104: { const st = "NotificationMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); out = { "NotificationMaxDelay": v }; break; }
+    case 105: out = { "Object": d_ObjectType(r) }; break;
+    case 106: out = { "OccupancyCosts": d_DetailedCostType(r) }; break;
+    case 107: out = { "OverstayCosts": d_DetailedCostType(r) }; break;
+    case 108: { const st = "P"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "P": v }; break; }
+    case 109: out = { "PGPData": d_PGPDataType(r) }; break;
+    case 110: { const st = "PGPKeyID"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "PGPKeyID": v }; break; }
+    case 111: { const st = "PGPKeyPacket"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "PGPKeyPacket": v }; break; }
+    case 112: { const st = "PgenCounter"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "PgenCounter": v }; break; }
+    case 113: { const st = "PresentSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); out = { "PresentSOC": v }; break; }
+    case 114: { const st = "Q"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "Q": v }; break; }
+    case 115: out = { "RSAKeyValue": d_RSAKeyValueType(r) }; break;
+    case 116: out = { "Receipt": d_ReceiptType(r) }; break;
+    case 117: out = { "Reference": d_ReferenceType(r) }; break;
+    case 118: { const st = "RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "RemainingTimeToMaximumSOC": v }; break; }
+    case 119: { const st = "RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "RemainingTimeToMinimumSOC": v }; break; }
+    case 120: { const st = "RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "RemainingTimeToTargetSOC": v }; break; }
+    case 121: { const st = "ResponseCode"; r.simpleStart(st); const v = r.enumerated(E24, 6, st); r.simpleEnd(st); out = { "ResponseCode": v }; break; }
+    case 122: out = { "RetrievalMethod": d_RetrievalMethodType(r) }; break;
+    case 123: out = { "RootCertificateID": d_X509IssuerSerialType(r) }; break;
+    case 124: out = { "SPKIData": d_SPKIDataType(r) }; break;
+    case 125: { const st = "SPKISexp"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "SPKISexp": v }; break; }
+    case 126: out = { "Scheduled_AC_CLReqControlMode": d_Scheduled_AC_CLReqControlModeType(r) }; break;
+    case 127: out = { "Scheduled_AC_CLResControlMode": d_Scheduled_AC_CLResControlModeType(r) }; break;
+    case 128: { const st = "Seed"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "Seed": v }; break; }
+    case 129: { const st = "SessionID"; r.simpleStart(st); const v = r.hex(8, st); r.simpleEnd(st); out = { "SessionID": v }; break; }
+    case 130: out = { "Signature": d_SignatureType(r) }; break;
+    case 131: out = { "SignatureMethod": d_SignatureMethodType(r) }; break;
+    case 132: out = { "SignatureProperties": d_SignaturePropertiesType(r) }; break;
+    case 133: out = { "SignatureProperty": d_SignaturePropertyType(r) }; break;
+    case 134: out = { "SignatureValue": d_SignatureValueType(r) }; break;
+    case 135: out = { "SignedInfo": d_SignedInfoType(r) }; break;
+    case 136: { const st = "TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); out = { "TargetSOC": v }; break; }
+    case 137: out = { "TaxCosts": d_DetailedTaxType(r) }; break;
+    case 138: { const st = "TaxRuleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "TaxRuleID": v }; break; }
+    case 139: { const st = "TimeAnchor"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "TimeAnchor": v }; break; }
+    case 140: { const st = "TimeStamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "TimeStamp": v }; break; }
+    case 141: out = { "Transform": d_TransformType(r) }; break;
+    case 142: out = { "Transforms": d_TransformsType(r) }; break;
+    case 143: { const st = "Value"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); out = { "Value": v }; break; }
+    case 144: { const st = "X509CRL"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "X509CRL": v }; break; }
+    case 145: { const st = "X509Certificate"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "X509Certificate": v }; break; }
+    case 146: out = { "X509Data": d_X509DataType(r) }; break;
+    case 147: { const st = "X509IssuerName"; r.simpleStart(st); const v = r.string(11, 2147483647, st); r.simpleEnd(st); out = { "X509IssuerName": v }; break; }
+    case 148: out = { "X509IssuerSerial": d_X509IssuerSerialType(r) }; break;
+    case 149: { const st = "X509SKI"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "X509SKI": v }; break; }
+    case 150: { const st = "X509SerialNumber"; r.simpleStart(st); const v = r.intBig(undefined, undefined, 64, st); r.simpleEnd(st); out = { "X509SerialNumber": v }; break; }
+    case 151: { const st = "X509SubjectName"; r.simpleStart(st); const v = r.string(10, 2147483647, st); r.simpleEnd(st); out = { "X509SubjectName": v }; break; }
+    case 152: { const st = "XPath"; r.simpleStart(st); const v = r.string(9, 2147483647, st); r.simpleEnd(st); out = { "XPath": v }; break; }
+    case 153: { const st = "Y"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "Y": v }; break; }
+    case 155: return r.fail('empty fragment', 'FragmentContent');
+    default: return r.fail(c < 155 ? 'fragment element not supported (wildcard or relaxed element-fragment grammar)' : `event code ${c} not defined`, 'FragmentContent');
+  }
+  const end = r.bits(8, 'FragmentContent');
+  if (end !== 155) r.fail('only single-element fragments are supported (expected ED)', 'FragmentContent');
+  return out;
+}
+
+const FRAGMENT_CODES = new Map<string, number>([["AC_CPDReqEnergyTransferMode",0],["AC_CPDResEnergyTransferMode",1],["AC_ChargeLoopReq",2],["AC_ChargeLoopRes",3],["AC_ChargeParameterDiscoveryReq",4],["AC_ChargeParameterDiscoveryRes",5],["AckMaxDelay",6],["AdditionalServicesCosts",7],["Amount",8],["BPT_AC_CPDReqEnergyTransferMode",9],["BPT_AC_CPDResEnergyTransferMode",10],["BPT_DischargedEnergyReadingWh",11],["BPT_Dynamic_AC_CLReqControlMode",12],["BPT_Dynamic_AC_CLResControlMode",13],["BPT_InductiveEnergyReadingVARh",14],["BPT_Scheduled_AC_CLReqControlMode",15],["BPT_Scheduled_AC_CLResControlMode",16],["BatteryEnergyCapacity",17],["CLReqControlMode",18],["CLResControlMode",19],["CanonicalizationMethod",20],["CapacitiveEnergyReadingVARh",21],["ChargedEnergyReadingWh",22],["ChargingComplete",23],["CostPerUnit",24],["DSAKeyValue",25],["DepartureTime",26],["DigestMethod",27],["DigestValue",28],["DisplayParameters",29],["Dynamic_AC_CLReqControlMode",30],["Dynamic_AC_CLResControlMode",31],["EVMaximumChargePower",32],["EVMaximumChargePower_L2",33],["EVMaximumChargePower_L3",34],["EVMaximumDischargePower",35],["EVMaximumDischargePower_L2",36],["EVMaximumDischargePower_L3",37],["EVMaximumEnergyRequest",38],["EVMaximumV2XEnergyRequest",39],["EVMinimumChargePower",40],["EVMinimumChargePower_L2",41],["EVMinimumChargePower_L3",42],["EVMinimumDischargePower",43],["EVMinimumDischargePower_L2",44],["EVMinimumDischargePower_L3",45],["EVMinimumEnergyRequest",46],["EVMinimumV2XEnergyRequest",47],["EVPresentActivePower",48],["EVPresentActivePower_L2",49],["EVPresentActivePower_L3",50],["EVPresentReactivePower",51],["EVPresentReactivePower_L2",52],["EVPresentReactivePower_L3",53],["EVSEMaximumChargePower",54],["EVSEMaximumChargePower_L2",55],["EVSEMaximumChargePower_L3",56],["EVSEMaximumDischargePower",57],["EVSEMaximumDischargePower_L2",58],["EVSEMaximumDischargePower_L3",59],["EVSEMinimumChargePower",60],["EVSEMinimumChargePower_L2",61],["EVSEMinimumChargePower_L3",62],["EVSEMinimumDischargePower",63],["EVSEMinimumDischargePower_L2",64],["EVSEMinimumDischargePower_L3",65],["EVSENominalFrequency",66],["EVSENotification",67],["EVSEPowerRampLimitation",68],["EVSEPresentActivePower",69],["EVSEPresentActivePower_L2",70],["EVSEPresentActivePower_L3",71],["EVSEStatus",72],["EVSETargetActivePower",73],["EVSETargetActivePower_L2",74],["EVSETargetActivePower_L3",75],["EVSETargetFrequency",76],["EVSETargetReactivePower",77],["EVSETargetReactivePower_L2",78],["EVSETargetReactivePower_L3",79],["EVTargetEnergyRequest",80],["EnergyCosts",81],["G",84],["HMACOutputLength",85],["Header",86],["InletHot",87],["J",88],["KeyInfo",89],["KeyName",90],["KeyValue",91],["Manifest",92],["MaximumPowerAsymmetry",93],["MaximumSOC",94],["MeterID",95],["MeterInfo",96],["MeterInfoRequested",97],["MeterSignature",98],["MeterStatus",99],["MeterTimestamp",100],["MgmtData",101],["MinimumSOC",102],["Modulus",103],["NotificationMaxDelay",104],["Object",105],["OccupancyCosts",106],["OverstayCosts",107],["P",108],["PGPData",109],["PGPKeyID",110],["PGPKeyPacket",111],["PgenCounter",112],["PresentSOC",113],["Q",114],["RSAKeyValue",115],["Receipt",116],["Reference",117],["RemainingTimeToMaximumSOC",118],["RemainingTimeToMinimumSOC",119],["RemainingTimeToTargetSOC",120],["ResponseCode",121],["RetrievalMethod",122],["RootCertificateID",123],["SPKIData",124],["SPKISexp",125],["Scheduled_AC_CLReqControlMode",126],["Scheduled_AC_CLResControlMode",127],["Seed",128],["SessionID",129],["Signature",130],["SignatureMethod",131],["SignatureProperties",132],["SignatureProperty",133],["SignatureValue",134],["SignedInfo",135],["TargetSOC",136],["TaxCosts",137],["TaxRuleID",138],["TimeAnchor",139],["TimeStamp",140],["Transform",141],["Transforms",142],["Value",143],["X509CRL",144],["X509Certificate",145],["X509Data",146],["X509IssuerName",147],["X509IssuerSerial",148],["X509SKI",149],["X509SerialNumber",150],["X509SubjectName",151],["XPath",152],["Y",153]]);
+export function encodeFragment(w: BitWriter, root: string, value: unknown): void {
+  const code = FRAGMENT_CODES.get(root);
+  if (code === undefined) throw new ExiEncodeError('not an element with a single type in the ISO 15118-20 AC fragment grammar', root);
+  w.bits(code, 8);
+  switch (code) {
+    case 0: e_AC_CPDReqEnergyTransferModeType(w, value); break;
+    case 1: e_AC_CPDResEnergyTransferModeType(w, value); break;
+    case 2: e_AC_ChargeLoopReqType(w, value); break;
+    case 3: e_AC_ChargeLoopResType(w, value); break;
+    case 4: e_AC_ChargeParameterDiscoveryReqType(w, value); break;
+    case 5: e_AC_ChargeParameterDiscoveryResType(w, value); break;
+    case 6: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "AckMaxDelay")); w.bits(0, 1); break; }
+    case 7: e_DetailedCostType(w, value); break;
+    case 8: e_RationalNumberType(w, value); break;
+    case 9: e_BPT_AC_CPDReqEnergyTransferModeType(w, value); break;
+    case 10: e_BPT_AC_CPDResEnergyTransferModeType(w, value); break;
+    case 11: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "BPT_DischargedEnergyReadingWh"); w.bits(0, 1); break; }
+    case 12: e_BPT_Dynamic_AC_CLReqControlModeType(w, value); break;
+    case 13: e_BPT_Dynamic_AC_CLResControlModeType(w, value); break;
+    case 14: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "BPT_InductiveEnergyReadingVARh"); w.bits(0, 1); break; }
+    case 15: e_BPT_Scheduled_AC_CLReqControlModeType(w, value); break;
+    case 16: e_BPT_Scheduled_AC_CLResControlModeType(w, value); break;
+    case 17: e_RationalNumberType(w, value); break;
+    case 18: e_CLReqControlModeType(w, value); break;
+    case 19: e_CLResControlModeType(w, value); break;
+    case 20: e_CanonicalizationMethodType(w, value); break;
+    case 21: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "CapacitiveEnergyReadingVARh"); w.bits(0, 1); break; }
+    case 22: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "ChargedEnergyReadingWh"); w.bits(0, 1); break; }
+    case 23: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "ChargingComplete") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 24: e_RationalNumberType(w, value); break;
+    case 25: e_DSAKeyValueType(w, value); break;
+    case 26: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DepartureTime")); w.bits(0, 1); break; }
+    case 27: e_DigestMethodType(w, value); break;
+    case 28: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "DigestValue"), 2147483647, undefined, "DigestValue")); w.bits(0, 1); break; }
+    case 29: e_DisplayParametersType(w, value); break;
+    case 30: e_Dynamic_AC_CLReqControlModeType(w, value); break;
+    case 31: e_Dynamic_AC_CLResControlModeType(w, value); break;
+    case 32: e_RationalNumberType(w, value); break;
+    case 33: e_RationalNumberType(w, value); break;
+    case 34: e_RationalNumberType(w, value); break;
+    case 35: e_RationalNumberType(w, value); break;
+    case 36: e_RationalNumberType(w, value); break;
+    case 37: e_RationalNumberType(w, value); break;
+    case 38: e_RationalNumberType(w, value); break;
+    case 39: e_RationalNumberType(w, value); break;
+    case 40: e_RationalNumberType(w, value); break;
+    case 41: e_RationalNumberType(w, value); break;
+    case 42: e_RationalNumberType(w, value); break;
+    case 43: e_RationalNumberType(w, value); break;
+    case 44: e_RationalNumberType(w, value); break;
+    case 45: e_RationalNumberType(w, value); break;
+    case 46: e_RationalNumberType(w, value); break;
+    case 47: e_RationalNumberType(w, value); break;
+    case 48: e_RationalNumberType(w, value); break;
+    case 49: e_RationalNumberType(w, value); break;
+    case 50: e_RationalNumberType(w, value); break;
+    case 51: e_RationalNumberType(w, value); break;
+    case 52: e_RationalNumberType(w, value); break;
+    case 53: e_RationalNumberType(w, value); break;
+    case 54: e_RationalNumberType(w, value); break;
+    case 55: e_RationalNumberType(w, value); break;
+    case 56: e_RationalNumberType(w, value); break;
+    case 57: e_RationalNumberType(w, value); break;
+    case 58: e_RationalNumberType(w, value); break;
+    case 59: e_RationalNumberType(w, value); break;
+    case 60: e_RationalNumberType(w, value); break;
+    case 61: e_RationalNumberType(w, value); break;
+    case 62: e_RationalNumberType(w, value); break;
+    case 63: e_RationalNumberType(w, value); break;
+    case 64: e_RationalNumberType(w, value); break;
+    case 65: e_RationalNumberType(w, value); break;
+    case 66: e_RationalNumberType(w, value); break;
+    case 67: { const item = value; w.bits(0, 1); w.bits(enumIndex(M49, item, "EVSENotification"), 3); w.bits(0, 1); break; }
+    case 68: e_RationalNumberType(w, value); break;
+    case 69: e_RationalNumberType(w, value); break;
+    case 70: e_RationalNumberType(w, value); break;
+    case 71: e_RationalNumberType(w, value); break;
+    case 72: e_EVSEStatusType(w, value); break;
+    case 73: e_RationalNumberType(w, value); break;
+    case 74: e_RationalNumberType(w, value); break;
+    case 75: e_RationalNumberType(w, value); break;
+    case 76: e_RationalNumberType(w, value); break;
+    case 77: e_RationalNumberType(w, value); break;
+    case 78: e_RationalNumberType(w, value); break;
+    case 79: e_RationalNumberType(w, value); break;
+    case 80: e_RationalNumberType(w, value); break;
+    case 81: e_DetailedCostType(w, value); break;
+    case 84: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "G"), 2147483647, undefined, "G")); w.bits(0, 1); break; }
+    case 85: { const item = value; w.bits(0, 1); w.intBig(chkBig(item, undefined, undefined, "HMACOutputLength")); w.bits(0, 1); break; }
+    case 86: e_MessageHeaderType(w, value); break;
+    case 87: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "InletHot") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 88: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "J"), 2147483647, undefined, "J")); w.bits(0, 1); break; }
+    case 89: e_KeyInfoType(w, value); break;
+    case 90: { const item = value; w.bits(0, 1); w.string(chkString(item, 2147483647, "KeyName")); w.bits(0, 1); break; }
+    case 91: e_KeyValueType(w, value); break;
+    case 92: e_ManifestType(w, value); break;
+    case 93: e_RationalNumberType(w, value); break;
+    case 94: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 0, 100, "MaximumSOC") - 0, 7); w.bits(0, 1); break; }
+    case 95: { const item = value; w.bits(0, 1); w.string(chkString(item, 32, "MeterID")); w.bits(0, 1); break; }
+    case 96: e_MeterInfoType(w, value); break;
+    case 97: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "MeterInfoRequested") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 98: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "MeterSignature"), 64, undefined, "MeterSignature")); w.bits(0, 1); break; }
+    case 99: { const item = value; w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterStatus")); w.bits(0, 1); break; }
+    case 100: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterTimestamp"); w.bits(0, 1); break; }
+    case 101: { const item = value; w.bits(0, 1); w.string(chkString(item, 2147483647, "MgmtData")); w.bits(0, 1); break; }
+    case 102: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 0, 100, "MinimumSOC") - 0, 7); w.bits(0, 1); break; }
+    case 103: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "Modulus"), 2147483647, undefined, "Modulus")); w.bits(0, 1); break; }
+    case 104: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "NotificationMaxDelay")); w.bits(0, 1); break; }
+    case 105: e_ObjectType(w, value); break;
+    case 106: e_DetailedCostType(w, value); break;
+    case 107: e_DetailedCostType(w, value); break;
+    case 108: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "P"), 2147483647, undefined, "P")); w.bits(0, 1); break; }
+    case 109: e_PGPDataType(w, value); break;
+    case 110: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "PGPKeyID"), 2147483647, undefined, "PGPKeyID")); w.bits(0, 1); break; }
+    case 111: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "PGPKeyPacket"), 2147483647, undefined, "PGPKeyPacket")); w.bits(0, 1); break; }
+    case 112: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "PgenCounter"), 2147483647, undefined, "PgenCounter")); w.bits(0, 1); break; }
+    case 113: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 0, 100, "PresentSOC") - 0, 7); w.bits(0, 1); break; }
+    case 114: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "Q"), 2147483647, undefined, "Q")); w.bits(0, 1); break; }
+    case 115: e_RSAKeyValueType(w, value); break;
+    case 116: e_ReceiptType(w, value); break;
+    case 117: e_ReferenceType(w, value); break;
+    case 118: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "RemainingTimeToMaximumSOC")); w.bits(0, 1); break; }
+    case 119: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "RemainingTimeToMinimumSOC")); w.bits(0, 1); break; }
+    case 120: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "RemainingTimeToTargetSOC")); w.bits(0, 1); break; }
+    case 121: { const item = value; w.bits(0, 1); w.bits(enumIndex(M26, item, "ResponseCode"), 6); w.bits(0, 1); break; }
+    case 122: e_RetrievalMethodType(w, value); break;
+    case 123: e_X509IssuerSerialType(w, value); break;
+    case 124: e_SPKIDataType(w, value); break;
+    case 125: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "SPKISexp"), 2147483647, undefined, "SPKISexp")); w.bits(0, 1); break; }
+    case 126: e_Scheduled_AC_CLReqControlModeType(w, value); break;
+    case 127: e_Scheduled_AC_CLResControlModeType(w, value); break;
+    case 128: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "Seed"), 2147483647, undefined, "Seed")); w.bits(0, 1); break; }
+    case 129: { const item = value; w.bits(0, 1); w.octets(chkOctets(hexToBytes(item, "SessionID"), 8, 8, "SessionID")); w.bits(0, 1); break; }
+    case 130: e_SignatureType(w, value); break;
+    case 131: e_SignatureMethodType(w, value); break;
+    case 132: e_SignaturePropertiesType(w, value); break;
+    case 133: e_SignaturePropertyType(w, value); break;
+    case 134: e_SignatureValueType(w, value); break;
+    case 135: e_SignedInfoType(w, value); break;
+    case 136: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 0, 100, "TargetSOC") - 0, 7); w.bits(0, 1); break; }
+    case 137: e_DetailedTaxType(w, value); break;
+    case 138: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 1, 4294967295, "TaxRuleID")); w.bits(0, 1); break; }
+    case 139: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "TimeAnchor"); w.bits(0, 1); break; }
+    case 140: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "TimeStamp"); w.bits(0, 1); break; }
+    case 141: e_TransformType(w, value); break;
+    case 142: e_TransformsType(w, value); break;
+    case 143: { const item = value; w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "Value")); w.bits(0, 1); break; }
+    case 144: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "X509CRL"), 2147483647, undefined, "X509CRL")); w.bits(0, 1); break; }
+    case 145: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "X509Certificate"), 2147483647, undefined, "X509Certificate")); w.bits(0, 1); break; }
+    case 146: e_X509DataType(w, value); break;
+    case 147: { const item = value; w.bits(0, 1); w.string(chkString(item, 2147483647, "X509IssuerName")); w.bits(0, 1); break; }
+    case 148: e_X509IssuerSerialType(w, value); break;
+    case 149: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "X509SKI"), 2147483647, undefined, "X509SKI")); w.bits(0, 1); break; }
+    case 150: { const item = value; w.bits(0, 1); w.intBig(chkBig(item, undefined, undefined, "X509SerialNumber")); w.bits(0, 1); break; }
+    case 151: { const item = value; w.bits(0, 1); w.string(chkString(item, 2147483647, "X509SubjectName")); w.bits(0, 1); break; }
+    case 152: { const item = value; w.bits(0, 1); w.string(chkString(item, 2147483647, "XPath")); w.bits(0, 1); break; }
+    case 153: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "Y"), 2147483647, undefined, "Y")); w.bits(0, 1); break; }
+  }
+  w.bits(155, 8);
+}
+

@@ -218,6 +218,778 @@ export const model: SchemaModel = {
    "type": "{http://www.w3.org/2000/09/xmldsig#}X509DataType"
   }
  ],
+ "fragmentElements": [
+  {
+   "name": "AC_CPDReqEnergyTransferMode",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}AC_CPDReqEnergyTransferModeType"
+  },
+  {
+   "name": "AC_CPDResEnergyTransferMode",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}AC_CPDResEnergyTransferModeType"
+  },
+  {
+   "name": "AC_ChargeLoopReq",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}AC_ChargeLoopReqType"
+  },
+  {
+   "name": "AC_ChargeLoopRes",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}AC_ChargeLoopResType"
+  },
+  {
+   "name": "AC_ChargeParameterDiscoveryReq",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}AC_ChargeParameterDiscoveryReqType"
+  },
+  {
+   "name": "AC_ChargeParameterDiscoveryRes",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}AC_ChargeParameterDiscoveryResType"
+  },
+  {
+   "name": "AckMaxDelay",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedShort"
+  },
+  {
+   "name": "AdditionalServicesCosts",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DetailedCostType"
+  },
+  {
+   "name": "Amount",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "BPT_AC_CPDReqEnergyTransferMode",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}BPT_AC_CPDReqEnergyTransferModeType"
+  },
+  {
+   "name": "BPT_AC_CPDResEnergyTransferMode",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}BPT_AC_CPDResEnergyTransferModeType"
+  },
+  {
+   "name": "BPT_DischargedEnergyReadingWh",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "BPT_Dynamic_AC_CLReqControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}BPT_Dynamic_AC_CLReqControlModeType"
+  },
+  {
+   "name": "BPT_Dynamic_AC_CLResControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}BPT_Dynamic_AC_CLResControlModeType"
+  },
+  {
+   "name": "BPT_InductiveEnergyReadingVARh",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "BPT_Scheduled_AC_CLReqControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}BPT_Scheduled_AC_CLReqControlModeType"
+  },
+  {
+   "name": "BPT_Scheduled_AC_CLResControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}BPT_Scheduled_AC_CLResControlModeType"
+  },
+  {
+   "name": "BatteryEnergyCapacity",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "CLReqControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}CLReqControlModeType"
+  },
+  {
+   "name": "CLResControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}CLResControlModeType"
+  },
+  {
+   "name": "CanonicalizationMethod",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CanonicalizationMethodType"
+  },
+  {
+   "name": "CapacitiveEnergyReadingVARh",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "ChargedEnergyReadingWh",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "ChargingComplete",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "CostPerUnit",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "DSAKeyValue",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}DSAKeyValueType"
+  },
+  {
+   "name": "DepartureTime",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "DigestMethod",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}DigestMethodType"
+  },
+  {
+   "name": "DigestValue",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}DigestValueType"
+  },
+  {
+   "name": "DisplayParameters",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DisplayParametersType"
+  },
+  {
+   "name": "Dynamic_AC_CLReqControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}Dynamic_AC_CLReqControlModeType"
+  },
+  {
+   "name": "Dynamic_AC_CLResControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}Dynamic_AC_CLResControlModeType"
+  },
+  {
+   "name": "EVMaximumChargePower",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMaximumChargePower_L2",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMaximumChargePower_L3",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMaximumDischargePower",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMaximumDischargePower_L2",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMaximumDischargePower_L3",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMaximumEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMaximumV2XEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumChargePower",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumChargePower_L2",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumChargePower_L3",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumDischargePower",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumDischargePower_L2",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumDischargePower_L3",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumV2XEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVPresentActivePower",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVPresentActivePower_L2",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVPresentActivePower_L3",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVPresentReactivePower",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVPresentReactivePower_L2",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVPresentReactivePower_L3",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMaximumChargePower",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMaximumChargePower_L2",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMaximumChargePower_L3",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMaximumDischargePower",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMaximumDischargePower_L2",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMaximumDischargePower_L3",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMinimumChargePower",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMinimumChargePower_L2",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMinimumChargePower_L3",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMinimumDischargePower",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMinimumDischargePower_L2",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMinimumDischargePower_L3",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSENominalFrequency",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSENotification",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}evseNotificationType"
+  },
+  {
+   "name": "EVSEPowerRampLimitation",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEPresentActivePower",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEPresentActivePower_L2",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEPresentActivePower_L3",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEStatus",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}EVSEStatusType"
+  },
+  {
+   "name": "EVSETargetActivePower",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSETargetActivePower_L2",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSETargetActivePower_L3",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSETargetFrequency",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSETargetReactivePower",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSETargetReactivePower_L2",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSETargetReactivePower_L3",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVTargetEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EnergyCosts",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DetailedCostType"
+  },
+  {
+   "name": "Exponent",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "Exponent",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}byte"
+  },
+  {
+   "name": "G",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "HMACOutputLength",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}HMACOutputLengthType"
+  },
+  {
+   "name": "Header",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}MessageHeaderType"
+  },
+  {
+   "name": "InletHot",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "J",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "KeyInfo",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}KeyInfoType"
+  },
+  {
+   "name": "KeyName",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}string"
+  },
+  {
+   "name": "KeyValue",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}KeyValueType"
+  },
+  {
+   "name": "Manifest",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}ManifestType"
+  },
+  {
+   "name": "MaximumPowerAsymmetry",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "MaximumSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+  },
+  {
+   "name": "MeterID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}meterIDType"
+  },
+  {
+   "name": "MeterInfo",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}MeterInfoType"
+  },
+  {
+   "name": "MeterInfoRequested",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "MeterSignature",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}meterSignatureType"
+  },
+  {
+   "name": "MeterStatus",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}short"
+  },
+  {
+   "name": "MeterTimestamp",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "MgmtData",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}string"
+  },
+  {
+   "name": "MinimumSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+  },
+  {
+   "name": "Modulus",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "NotificationMaxDelay",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedShort"
+  },
+  {
+   "name": "Object",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}ObjectType"
+  },
+  {
+   "name": "OccupancyCosts",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DetailedCostType"
+  },
+  {
+   "name": "OverstayCosts",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DetailedCostType"
+  },
+  {
+   "name": "P",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "PGPData",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}PGPDataType"
+  },
+  {
+   "name": "PGPKeyID",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "PGPKeyPacket",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "PgenCounter",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "PresentSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+  },
+  {
+   "name": "Q",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "RSAKeyValue",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}RSAKeyValueType"
+  },
+  {
+   "name": "Receipt",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}ReceiptType"
+  },
+  {
+   "name": "Reference",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}ReferenceType"
+  },
+  {
+   "name": "RemainingTimeToMaximumSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "RemainingTimeToMinimumSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "RemainingTimeToTargetSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "ResponseCode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}responseCodeType"
+  },
+  {
+   "name": "RetrievalMethod",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}RetrievalMethodType"
+  },
+  {
+   "name": "RootCertificateID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}X509IssuerSerialType"
+  },
+  {
+   "name": "SPKIData",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SPKIDataType"
+  },
+  {
+   "name": "SPKISexp",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "Scheduled_AC_CLReqControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}Scheduled_AC_CLReqControlModeType"
+  },
+  {
+   "name": "Scheduled_AC_CLResControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:AC",
+   "type": "{urn:iso:std:iso:15118:-20:AC}Scheduled_AC_CLResControlModeType"
+  },
+  {
+   "name": "Seed",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "SessionID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}sessionIDType"
+  },
+  {
+   "name": "Signature",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignatureType"
+  },
+  {
+   "name": "SignatureMethod",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignatureMethodType"
+  },
+  {
+   "name": "SignatureProperties",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignaturePropertiesType"
+  },
+  {
+   "name": "SignatureProperty",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignaturePropertyType"
+  },
+  {
+   "name": "SignatureValue",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignatureValueType"
+  },
+  {
+   "name": "SignedInfo",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignedInfoType"
+  },
+  {
+   "name": "TargetSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+  },
+  {
+   "name": "TaxCosts",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DetailedTaxType"
+  },
+  {
+   "name": "TaxRuleID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}numericIDType"
+  },
+  {
+   "name": "TimeAnchor",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "TimeStamp",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "Transform",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}TransformType"
+  },
+  {
+   "name": "Transforms",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}TransformsType"
+  },
+  {
+   "name": "Value",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}short"
+  },
+  {
+   "name": "X509CRL",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "X509Certificate",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "X509Data",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}X509DataType"
+  },
+  {
+   "name": "X509IssuerName",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}string"
+  },
+  {
+   "name": "X509IssuerSerial",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}X509IssuerSerialType"
+  },
+  {
+   "name": "X509SKI",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "X509SerialNumber",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}integer"
+  },
+  {
+   "name": "X509SubjectName",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}string"
+  },
+  {
+   "name": "XPath",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}string"
+  },
+  {
+   "name": "Y",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  }
+ ],
  "types": {
   "{urn:iso:std:iso:15118:-20:CommonTypes}sessionIDType": {
    "kind": "simple",
@@ -5297,6 +6069,31 @@ export const model: SchemaModel = {
         "name": "SignatureProperty",
         "ns": "http://www.w3.org/2000/09/xmldsig#",
         "type": "{http://www.w3.org/2000/09/xmldsig#}SignaturePropertyType"
+       }
+      ]
+     }
+    ]
+   },
+   "mixed": false
+  },
+  "{urn:iso:std:iso:15118:-20:CommonTypes}ListOfRootCertificateIDsType": {
+   "kind": "complex",
+   "tsName": "ListOfRootCertificateIDsType",
+   "attrs": [],
+   "content": {
+    "k": "seq",
+    "min": 1,
+    "max": 1,
+    "items": [
+     {
+      "k": "el",
+      "min": 1,
+      "max": 20,
+      "alts": [
+       {
+        "name": "RootCertificateID",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{http://www.w3.org/2000/09/xmldsig#}X509IssuerSerialType"
        }
       ]
      }

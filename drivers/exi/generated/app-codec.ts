@@ -203,3 +203,44 @@ export function encodeDocument(w: BitWriter, root: string, value: unknown): void
     case 1: e_supportedAppProtocolRes(w, value); return;
   }
 }
+/** FragmentContent: SE(F0..Fn-1) over every declared element qname, SE(*), ED. One element per fragment. */
+export function decodeFragment(r: BitReader): Record<string, unknown> {
+  const c = r.bits(4, 'FragmentContent');
+  let out: Record<string, unknown>;
+  switch (c) {
+    case 0: out = { "AppProtocol": d_AppProtocolType(r) }; break;
+    case 1: { const st = "Priority"; r.simpleStart(st); const v = r.bits(5, st) + 1; r.simpleEnd(st); out = { "Priority": v }; break; }
+    case 2: { const st = "ProtocolNamespace"; r.simpleStart(st); const v = r.string(0, 100, st); r.simpleEnd(st); out = { "ProtocolNamespace": v }; break; }
+    case 3: { const st = "ResponseCode"; r.simpleStart(st); const v = r.enumerated(E1, 2, st); r.simpleEnd(st); out = { "ResponseCode": v }; break; }
+    case 4: { const st = "SchemaID"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); out = { "SchemaID": v }; break; }
+    case 5: { const st = "VersionNumberMajor"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "VersionNumberMajor": v }; break; }
+    case 6: { const st = "VersionNumberMinor"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "VersionNumberMinor": v }; break; }
+    case 7: out = { "supportedAppProtocolReq": d_supportedAppProtocolReq(r) }; break;
+    case 8: out = { "supportedAppProtocolRes": d_supportedAppProtocolRes(r) }; break;
+    case 10: return r.fail('empty fragment', 'FragmentContent');
+    default: return r.fail(c < 10 ? 'fragment element not supported (wildcard or relaxed element-fragment grammar)' : `event code ${c} not defined`, 'FragmentContent');
+  }
+  const end = r.bits(4, 'FragmentContent');
+  if (end !== 10) r.fail('only single-element fragments are supported (expected ED)', 'FragmentContent');
+  return out;
+}
+
+const FRAGMENT_CODES = new Map<string, number>([["AppProtocol",0],["Priority",1],["ProtocolNamespace",2],["ResponseCode",3],["SchemaID",4],["VersionNumberMajor",5],["VersionNumberMinor",6],["supportedAppProtocolReq",7],["supportedAppProtocolRes",8]]);
+export function encodeFragment(w: BitWriter, root: string, value: unknown): void {
+  const code = FRAGMENT_CODES.get(root);
+  if (code === undefined) throw new ExiEncodeError('not an element with a single type in the AppProtocol (supportedAppProtocol) fragment grammar', root);
+  w.bits(code, 4);
+  switch (code) {
+    case 0: e_AppProtocolType(w, value); break;
+    case 1: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 1, 20, "Priority") - 1, 5); w.bits(0, 1); break; }
+    case 2: { const item = value; w.bits(0, 1); w.string(chkString(item, 100, "ProtocolNamespace")); w.bits(0, 1); break; }
+    case 3: { const item = value; w.bits(0, 1); w.bits(enumIndex(M3, item, "ResponseCode"), 2); w.bits(0, 1); break; }
+    case 4: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 0, 255, "SchemaID") - 0, 8); w.bits(0, 1); break; }
+    case 5: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "VersionNumberMajor")); w.bits(0, 1); break; }
+    case 6: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "VersionNumberMinor")); w.bits(0, 1); break; }
+    case 7: e_supportedAppProtocolReq(w, value); break;
+    case 8: e_supportedAppProtocolRes(w, value); break;
+  }
+  w.bits(10, 4);
+}
+

@@ -18,6 +18,53 @@ export const model: SchemaModel = {
    "type": "{urn:iso:15118:2:2010:AppProtocol}#supportedAppProtocolRes"
   }
  ],
+ "fragmentElements": [
+  {
+   "name": "AppProtocol",
+   "ns": "",
+   "type": "{urn:iso:15118:2:2010:AppProtocol}AppProtocolType"
+  },
+  {
+   "name": "Priority",
+   "ns": "",
+   "type": "{urn:iso:15118:2:2010:AppProtocol}priorityType"
+  },
+  {
+   "name": "ProtocolNamespace",
+   "ns": "",
+   "type": "{urn:iso:15118:2:2010:AppProtocol}protocolNamespaceType"
+  },
+  {
+   "name": "ResponseCode",
+   "ns": "",
+   "type": "{urn:iso:15118:2:2010:AppProtocol}responseCodeType"
+  },
+  {
+   "name": "SchemaID",
+   "ns": "",
+   "type": "{urn:iso:15118:2:2010:AppProtocol}idType"
+  },
+  {
+   "name": "VersionNumberMajor",
+   "ns": "",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "VersionNumberMinor",
+   "ns": "",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "supportedAppProtocolReq",
+   "ns": "urn:iso:15118:2:2010:AppProtocol",
+   "type": "{urn:iso:15118:2:2010:AppProtocol}#supportedAppProtocolReq"
+  },
+  {
+   "name": "supportedAppProtocolRes",
+   "ns": "urn:iso:15118:2:2010:AppProtocol",
+   "type": "{urn:iso:15118:2:2010:AppProtocol}#supportedAppProtocolRes"
+  }
+ ],
  "types": {
   "{urn:iso:15118:2:2010:AppProtocol}protocolNamespaceType": {
    "kind": "simple",

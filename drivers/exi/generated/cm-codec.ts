@@ -116,30 +116,37 @@ const M104 = new Map<string, number>([["SECP521",0],["X448",1]]);
 const K105 = new Set<string>(["@Id","SessionID","MeterInfo","Receipt","Dynamic_SMDTControlMode","Scheduled_SMDTControlMode"]);
 const K106 = new Set<string>(["Certificate"]);
 const K107 = new Set<string>(["ProviderID"]);
-const K108 = new Set<string>(["TaxRule"]);
-const K109 = new Set<string>(["TaxRuleID","TaxRuleName","TaxRate","TaxIncludedInPrice","AppliesToEnergyFee","AppliesToParkingFee","AppliesToOverstayFee","AppliesMinimumMaximumCost"]);
-const E110 = ["CheckIn","Processing","Completed"];
-const E111 = ["AutoParking","MVGuideManual","Manual"];
-const K112 = new Set<string>(["Header","EVCheckInStatus","ParkingMethod","VehicleFrame","DeviceOffset","VehicleTravel"]);
-const M113 = new Map<string, number>([["CheckIn",0],["Processing",1],["Completed",2]]);
-const M114 = new Map<string, number>([["AutoParking",0],["MVGuideManual",1],["Manual",2]]);
-const K115 = new Set<string>(["Header","ResponseCode","ParkingSpace","DeviceLocation","TargetDistance"]);
-const E116 = ["CheckOut","Processing","Completed"];
-const K117 = new Set<string>(["Header","EVCheckOutStatus","CheckOutTime"]);
-const M118 = new Map<string, number>([["CheckOut",0],["Processing",1],["Completed",2]]);
-const E119 = ["Scheduled","Completed"];
-const K120 = new Set<string>(["Header","ResponseCode","EVSECheckOutStatus"]);
-const M121 = new Map<string, number>([["Scheduled",0],["Completed",1]]);
-const K122 = new Set<string>(["Amount","CostPerUnit"]);
-const K123 = new Set<string>(["TaxRuleID","Amount"]);
-const E124 = ["Pause","ExitStandby","Terminate","ScheduleRenegotiation","ServiceRenegotiation","MeteringConfirmation"];
-const K125 = new Set<string>(["NotificationMaxDelay","EVSENotification"]);
-const M126 = new Map<string, number>([["Pause",0],["ExitStandby",1],["Terminate",2],["ScheduleRenegotiation",3],["ServiceRenegotiation",4],["MeteringConfirmation",5]]);
-const K127 = new Set<string>(["RootCertificateID"]);
-const K128 = new Set<string>(["SessionID","TimeStamp","Signature"]);
-const K129 = new Set<string>(["MeterID","ChargedEnergyReadingWh","BPT_DischargedEnergyReadingWh","CapacitiveEnergyReadingVARh","BPT_InductiveEnergyReadingVARh","MeterSignature","MeterStatus","MeterTimestamp"]);
-const K130 = new Set<string>(["Exponent","Value"]);
-const K131 = new Set<string>(["TimeAnchor","EnergyCosts","OccupancyCosts","AdditionalServicesCosts","OverstayCosts","TaxCosts"]);
+const K108 = new Set<string>(["TargetOffsetX","TargetOffsetY"]);
+const K109 = new Set<string>(["TaxRule"]);
+const K110 = new Set<string>(["TaxRuleID","TaxRuleName","TaxRate","TaxIncludedInPrice","AppliesToEnergyFee","AppliesToParkingFee","AppliesToOverstayFee","AppliesMinimumMaximumCost"]);
+const E111 = ["CheckIn","Processing","Completed"];
+const E112 = ["AutoParking","MVGuideManual","Manual"];
+const K113 = new Set<string>(["Header","EVCheckInStatus","ParkingMethod","VehicleFrame","DeviceOffset","VehicleTravel"]);
+const M114 = new Map<string, number>([["CheckIn",0],["Processing",1],["Completed",2]]);
+const M115 = new Map<string, number>([["AutoParking",0],["MVGuideManual",1],["Manual",2]]);
+const K116 = new Set<string>(["Header","ResponseCode","ParkingSpace","DeviceLocation","TargetDistance"]);
+const E117 = ["CheckOut","Processing","Completed"];
+const K118 = new Set<string>(["Header","EVCheckOutStatus","CheckOutTime"]);
+const M119 = new Map<string, number>([["CheckOut",0],["Processing",1],["Completed",2]]);
+const E120 = ["Scheduled","Completed"];
+const K121 = new Set<string>(["Header","ResponseCode","EVSECheckOutStatus"]);
+const M122 = new Map<string, number>([["Scheduled",0],["Completed",1]]);
+const K123 = new Set<string>(["Header","DisplayParameters","MeterInfoRequested"]);
+const K124 = new Set<string>(["Header","ResponseCode","EVSEStatus","MeterInfo","Receipt"]);
+const K125 = new Set<string>(["Amount","CostPerUnit"]);
+const K126 = new Set<string>(["TaxRuleID","Amount"]);
+const K127 = new Set<string>(["PresentSOC","MinimumSOC","TargetSOC","MaximumSOC","RemainingTimeToMinimumSOC","RemainingTimeToTargetSOC","RemainingTimeToMaximumSOC","ChargingComplete","BatteryEnergyCapacity","InletHot"]);
+const K128 = new Set<string>(["DepartureTime","EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest"]);
+const K129 = new Set<string>(["DepartureTime","MinimumSOC","TargetSOC","AckMaxDelay"]);
+const E130 = ["Pause","ExitStandby","Terminate","ScheduleRenegotiation","ServiceRenegotiation","MeteringConfirmation"];
+const K131 = new Set<string>(["NotificationMaxDelay","EVSENotification"]);
+const M132 = new Map<string, number>([["Pause",0],["ExitStandby",1],["Terminate",2],["ScheduleRenegotiation",3],["ServiceRenegotiation",4],["MeteringConfirmation",5]]);
+const K133 = new Set<string>(["RootCertificateID"]);
+const K134 = new Set<string>(["SessionID","TimeStamp","Signature"]);
+const K135 = new Set<string>(["MeterID","ChargedEnergyReadingWh","BPT_DischargedEnergyReadingWh","CapacitiveEnergyReadingVARh","BPT_InductiveEnergyReadingVARh","MeterSignature","MeterStatus","MeterTimestamp"]);
+const K136 = new Set<string>(["Exponent","Value"]);
+const K137 = new Set<string>(["TimeAnchor","EnergyCosts","OccupancyCosts","AdditionalServicesCosts","OverstayCosts","TaxCosts"]);
+const K138 = new Set<string>(["EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest"]);
 
 function d_CanonicalizationMethodType(r: BitReader): any {
   const o: any = {};
@@ -5950,6 +5957,52 @@ function e_SupportedProvidersListType(w: BitWriter, x: unknown): void {
     }
   }
 }
+function d_TargetPositionType(r: BitReader): any {
+  const o: any = {};
+  let s = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        const c = r.bits(1, "TargetPositionType#0");
+        if (c === 0) { const st = "TargetPositionType#0>TargetOffsetX"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["TargetOffsetX"] = v; s = 1; continue; }
+        return r.badCode(c, 1, "TargetPositionType#0");
+      }
+      case 1: {
+        const c = r.bits(1, "TargetPositionType#1");
+        if (c === 0) { const st = "TargetPositionType#1>TargetOffsetY"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["TargetOffsetY"] = v; s = 2; continue; }
+        return r.badCode(c, 1, "TargetPositionType#1");
+      }
+      case 2: {
+        const c = r.bits(1, "TargetPositionType#2");
+        if (c === 0) { return o; }
+        return r.badCode(c, 1, "TargetPositionType#2");
+      }
+      default: return r.fail('internal: bad state', "TargetPositionType");
+    }
+  }
+}
+function e_TargetPositionType(w: BitWriter, x: unknown): void {
+  const v = chkObject(x, "TargetPositionType");
+  let s = 0;
+  let used = 0;
+  let u0 = 0, u1 = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        if (u0 === 0 && v["TargetOffsetX"] !== undefined) { const item = v["TargetOffsetX"]; w.bits(0, 1); w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "TargetPositionType.TargetOffsetX")); w.bits(0, 1); u0 = 1; used++; s = 1; continue; }
+        return missing("TargetOffsetX", "TargetPositionType");
+      }
+      case 1: {
+        if (u1 === 0 && v["TargetOffsetY"] !== undefined) { const item = v["TargetOffsetY"]; w.bits(0, 1); w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "TargetPositionType.TargetOffsetY")); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
+        return missing("TargetOffsetY", "TargetPositionType");
+      }
+      case 2: {
+        w.bits(0, 1); chkAllKeysUsed(v, used, K108, "TargetPositionType"); return;
+      }
+      default: throw new Error('internal: bad state');
+    }
+  }
+}
 function d_TaxRuleListType(r: BitReader): any {
   const o: any = {};
   let s = 0;
@@ -5990,9 +6043,9 @@ function e_TaxRuleListType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 10) {
           if (v["TaxRule"] !== undefined) { const a = chkArray(v["TaxRule"], "TaxRuleListType.TaxRule"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_TaxRuleType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K108, "TaxRuleListType"); chkAllItemsUsed(v["TaxRule"], u0, "TaxRuleListType.TaxRule"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K109, "TaxRuleListType"); chkAllItemsUsed(v["TaxRule"], u0, "TaxRuleListType.TaxRule"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K108, "TaxRuleListType"); chkAllItemsUsed(v["TaxRule"], u0, "TaxRuleListType.TaxRule"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K109, "TaxRuleListType"); chkAllItemsUsed(v["TaxRule"], u0, "TaxRuleListType.TaxRule"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -6097,7 +6150,7 @@ function e_TaxRuleType(w: BitWriter, x: unknown): void {
         return missing("AppliesMinimumMaximumCost", "TaxRuleType");
       }
       case 8: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K109, "TaxRuleType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K110, "TaxRuleType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -6115,12 +6168,12 @@ function d_VehicleCheckInReqType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "VehicleCheckInReqType#1");
-        if (c === 0) { const st = "VehicleCheckInReqType#1>EVCheckInStatus"; r.simpleStart(st); const v = r.enumerated(E110, 2, st); r.simpleEnd(st); o["EVCheckInStatus"] = v; s = 2; continue; }
+        if (c === 0) { const st = "VehicleCheckInReqType#1>EVCheckInStatus"; r.simpleStart(st); const v = r.enumerated(E111, 2, st); r.simpleEnd(st); o["EVCheckInStatus"] = v; s = 2; continue; }
         return r.badCode(c, 1, "VehicleCheckInReqType#1");
       }
       case 2: {
         const c = r.bits(1, "VehicleCheckInReqType#2");
-        if (c === 0) { const st = "VehicleCheckInReqType#2>ParkingMethod"; r.simpleStart(st); const v = r.enumerated(E111, 2, st); r.simpleEnd(st); o["ParkingMethod"] = v; s = 3; continue; }
+        if (c === 0) { const st = "VehicleCheckInReqType#2>ParkingMethod"; r.simpleStart(st); const v = r.enumerated(E112, 2, st); r.simpleEnd(st); o["ParkingMethod"] = v; s = 3; continue; }
         return r.badCode(c, 1, "VehicleCheckInReqType#2");
       }
       case 3: {
@@ -6165,30 +6218,30 @@ function e_VehicleCheckInReqType(w: BitWriter, x: unknown): void {
         return missing("Header", "VehicleCheckInReqType");
       }
       case 1: {
-        if (u1 === 0 && v["EVCheckInStatus"] !== undefined) { const item = v["EVCheckInStatus"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M113, item, "VehicleCheckInReqType.EVCheckInStatus"), 2); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
+        if (u1 === 0 && v["EVCheckInStatus"] !== undefined) { const item = v["EVCheckInStatus"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M114, item, "VehicleCheckInReqType.EVCheckInStatus"), 2); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
         return missing("EVCheckInStatus", "VehicleCheckInReqType");
       }
       case 2: {
-        if (u2 === 0 && v["ParkingMethod"] !== undefined) { const item = v["ParkingMethod"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M114, item, "VehicleCheckInReqType.ParkingMethod"), 2); w.bits(0, 1); u2 = 1; used++; s = 3; continue; }
+        if (u2 === 0 && v["ParkingMethod"] !== undefined) { const item = v["ParkingMethod"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M115, item, "VehicleCheckInReqType.ParkingMethod"), 2); w.bits(0, 1); u2 = 1; used++; s = 3; continue; }
         return missing("ParkingMethod", "VehicleCheckInReqType");
       }
       case 3: {
         if (u3 === 0 && v["VehicleFrame"] !== undefined) { const item = v["VehicleFrame"]; w.bits(0, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "VehicleCheckInReqType.VehicleFrame")); w.bits(0, 1); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["DeviceOffset"] !== undefined) { const item = v["DeviceOffset"]; w.bits(1, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "VehicleCheckInReqType.DeviceOffset")); w.bits(0, 1); u4 = 1; used++; s = 5; continue; }
         if (u5 === 0 && v["VehicleTravel"] !== undefined) { const item = v["VehicleTravel"]; w.bits(2, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "VehicleCheckInReqType.VehicleTravel")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K112, "VehicleCheckInReqType"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K113, "VehicleCheckInReqType"); return;
       }
       case 4: {
         if (u4 === 0 && v["DeviceOffset"] !== undefined) { const item = v["DeviceOffset"]; w.bits(0, 2); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "VehicleCheckInReqType.DeviceOffset")); w.bits(0, 1); u4 = 1; used++; s = 5; continue; }
         if (u5 === 0 && v["VehicleTravel"] !== undefined) { const item = v["VehicleTravel"]; w.bits(1, 2); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "VehicleCheckInReqType.VehicleTravel")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K112, "VehicleCheckInReqType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K113, "VehicleCheckInReqType"); return;
       }
       case 5: {
         if (u5 === 0 && v["VehicleTravel"] !== undefined) { const item = v["VehicleTravel"]; w.bits(0, 2); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "VehicleCheckInReqType.VehicleTravel")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K112, "VehicleCheckInReqType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K113, "VehicleCheckInReqType"); return;
       }
       case 6: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K112, "VehicleCheckInReqType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K113, "VehicleCheckInReqType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -6258,19 +6311,19 @@ function e_VehicleCheckInResType(w: BitWriter, x: unknown): void {
         if (u2 === 0 && v["ParkingSpace"] !== undefined) { const item = v["ParkingSpace"]; w.bits(0, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "VehicleCheckInResType.ParkingSpace")); w.bits(0, 1); u2 = 1; used++; s = 3; continue; }
         if (u3 === 0 && v["DeviceLocation"] !== undefined) { const item = v["DeviceLocation"]; w.bits(1, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "VehicleCheckInResType.DeviceLocation")); w.bits(0, 1); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["TargetDistance"] !== undefined) { const item = v["TargetDistance"]; w.bits(2, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "VehicleCheckInResType.TargetDistance")); w.bits(0, 1); u4 = 1; used++; s = 5; continue; }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K115, "VehicleCheckInResType"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K116, "VehicleCheckInResType"); return;
       }
       case 3: {
         if (u3 === 0 && v["DeviceLocation"] !== undefined) { const item = v["DeviceLocation"]; w.bits(0, 2); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "VehicleCheckInResType.DeviceLocation")); w.bits(0, 1); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["TargetDistance"] !== undefined) { const item = v["TargetDistance"]; w.bits(1, 2); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "VehicleCheckInResType.TargetDistance")); w.bits(0, 1); u4 = 1; used++; s = 5; continue; }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K115, "VehicleCheckInResType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K116, "VehicleCheckInResType"); return;
       }
       case 4: {
         if (u4 === 0 && v["TargetDistance"] !== undefined) { const item = v["TargetDistance"]; w.bits(0, 2); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "VehicleCheckInResType.TargetDistance")); w.bits(0, 1); u4 = 1; used++; s = 5; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K115, "VehicleCheckInResType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K116, "VehicleCheckInResType"); return;
       }
       case 5: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K115, "VehicleCheckInResType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K116, "VehicleCheckInResType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -6288,7 +6341,7 @@ function d_VehicleCheckOutReqType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "VehicleCheckOutReqType#1");
-        if (c === 0) { const st = "VehicleCheckOutReqType#1>EVCheckOutStatus"; r.simpleStart(st); const v = r.enumerated(E116, 2, st); r.simpleEnd(st); o["EVCheckOutStatus"] = v; s = 2; continue; }
+        if (c === 0) { const st = "VehicleCheckOutReqType#1>EVCheckOutStatus"; r.simpleStart(st); const v = r.enumerated(E117, 2, st); r.simpleEnd(st); o["EVCheckOutStatus"] = v; s = 2; continue; }
         return r.badCode(c, 1, "VehicleCheckOutReqType#1");
       }
       case 2: {
@@ -6317,7 +6370,7 @@ function e_VehicleCheckOutReqType(w: BitWriter, x: unknown): void {
         return missing("Header", "VehicleCheckOutReqType");
       }
       case 1: {
-        if (u1 === 0 && v["EVCheckOutStatus"] !== undefined) { const item = v["EVCheckOutStatus"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M118, item, "VehicleCheckOutReqType.EVCheckOutStatus"), 2); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
+        if (u1 === 0 && v["EVCheckOutStatus"] !== undefined) { const item = v["EVCheckOutStatus"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M119, item, "VehicleCheckOutReqType.EVCheckOutStatus"), 2); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
         return missing("EVCheckOutStatus", "VehicleCheckOutReqType");
       }
       case 2: {
@@ -6325,7 +6378,7 @@ function e_VehicleCheckOutReqType(w: BitWriter, x: unknown): void {
         return missing("CheckOutTime", "VehicleCheckOutReqType");
       }
       case 3: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K117, "VehicleCheckOutReqType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K118, "VehicleCheckOutReqType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -6348,7 +6401,7 @@ function d_VehicleCheckOutResType(r: BitReader): any {
       }
       case 2: {
         const c = r.bits(1, "VehicleCheckOutResType#2");
-        if (c === 0) { const st = "VehicleCheckOutResType#2>EVSECheckOutStatus"; r.simpleStart(st); const v = r.enumerated(E119, 1, st); r.simpleEnd(st); o["EVSECheckOutStatus"] = v; s = 3; continue; }
+        if (c === 0) { const st = "VehicleCheckOutResType#2>EVSECheckOutStatus"; r.simpleStart(st); const v = r.enumerated(E120, 1, st); r.simpleEnd(st); o["EVSECheckOutStatus"] = v; s = 3; continue; }
         return r.badCode(c, 1, "VehicleCheckOutResType#2");
       }
       case 3: {
@@ -6376,11 +6429,11 @@ function e_VehicleCheckOutResType(w: BitWriter, x: unknown): void {
         return missing("ResponseCode", "VehicleCheckOutResType");
       }
       case 2: {
-        if (u2 === 0 && v["EVSECheckOutStatus"] !== undefined) { const item = v["EVSECheckOutStatus"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M121, item, "VehicleCheckOutResType.EVSECheckOutStatus"), 1); w.bits(0, 1); u2 = 1; used++; s = 3; continue; }
+        if (u2 === 0 && v["EVSECheckOutStatus"] !== undefined) { const item = v["EVSECheckOutStatus"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M122, item, "VehicleCheckOutResType.EVSECheckOutStatus"), 1); w.bits(0, 1); u2 = 1; used++; s = 3; continue; }
         return missing("EVSECheckOutStatus", "VehicleCheckOutResType");
       }
       case 3: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K120, "VehicleCheckOutResType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K121, "VehicleCheckOutResType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -6440,6 +6493,228 @@ function e_CLResControlModeType(w: BitWriter, x: unknown): void {
     }
   }
 }
+function d_ChargeLoopReqType(r: BitReader): any {
+  const o: any = {};
+  let s = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        const c = r.bits(1, "ChargeLoopReqType#0");
+        if (c === 0) { o["Header"] = d_MessageHeaderType(r); s = 1; continue; }
+        return r.badCode(c, 1, "ChargeLoopReqType#0");
+      }
+      case 1: {
+        const c = r.bits(2, "ChargeLoopReqType#1");
+        if (c === 0) { o["DisplayParameters"] = d_DisplayParametersType(r); s = 2; continue; }
+        if (c === 1) { const st = "ChargeLoopReqType#1>MeterInfoRequested"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["MeterInfoRequested"] = v; s = 3; continue; }
+        return r.badCode(c, 2, "ChargeLoopReqType#1");
+      }
+      case 2: {
+        const c = r.bits(1, "ChargeLoopReqType#2");
+        if (c === 0) { const st = "ChargeLoopReqType#2>MeterInfoRequested"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["MeterInfoRequested"] = v; s = 3; continue; }
+        return r.badCode(c, 1, "ChargeLoopReqType#2");
+      }
+      case 3: {
+        const c = r.bits(1, "ChargeLoopReqType#3");
+        if (c === 0) { return o; }
+        return r.badCode(c, 1, "ChargeLoopReqType#3");
+      }
+      default: return r.fail('internal: bad state', "ChargeLoopReqType");
+    }
+  }
+}
+function e_ChargeLoopReqType(w: BitWriter, x: unknown): void {
+  const v = chkObject(x, "ChargeLoopReqType");
+  let s = 0;
+  let used = 0;
+  let u0 = 0, u1 = 0, u2 = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        if (u0 === 0 && v["Header"] !== undefined) { const item = v["Header"]; w.bits(0, 1); e_MessageHeaderType(w, item); u0 = 1; used++; s = 1; continue; }
+        return missing("Header", "ChargeLoopReqType");
+      }
+      case 1: {
+        if (u1 === 0 && v["DisplayParameters"] !== undefined) { const item = v["DisplayParameters"]; w.bits(0, 2); e_DisplayParametersType(w, item); u1 = 1; used++; s = 2; continue; }
+        if (u2 === 0 && v["MeterInfoRequested"] !== undefined) { const item = v["MeterInfoRequested"]; w.bits(1, 2); w.bits(0, 1); w.bits(chkBool(item, "ChargeLoopReqType.MeterInfoRequested") ? 1 : 0, 1); w.bits(0, 1); u2 = 1; used++; s = 3; continue; }
+        return missing("DisplayParameters or MeterInfoRequested", "ChargeLoopReqType");
+      }
+      case 2: {
+        if (u2 === 0 && v["MeterInfoRequested"] !== undefined) { const item = v["MeterInfoRequested"]; w.bits(0, 1); w.bits(0, 1); w.bits(chkBool(item, "ChargeLoopReqType.MeterInfoRequested") ? 1 : 0, 1); w.bits(0, 1); u2 = 1; used++; s = 3; continue; }
+        return missing("MeterInfoRequested", "ChargeLoopReqType");
+      }
+      case 3: {
+        w.bits(0, 1); chkAllKeysUsed(v, used, K123, "ChargeLoopReqType"); return;
+      }
+      default: throw new Error('internal: bad state');
+    }
+  }
+}
+function d_ChargeLoopResType(r: BitReader): any {
+  const o: any = {};
+  let s = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        const c = r.bits(1, "ChargeLoopResType#0");
+        if (c === 0) { o["Header"] = d_MessageHeaderType(r); s = 1; continue; }
+        return r.badCode(c, 1, "ChargeLoopResType#0");
+      }
+      case 1: {
+        const c = r.bits(1, "ChargeLoopResType#1");
+        if (c === 0) { const st = "ChargeLoopResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
+        return r.badCode(c, 1, "ChargeLoopResType#1");
+      }
+      case 2: {
+        const c = r.bits(3, "ChargeLoopResType#2");
+        if (c === 0) { o["EVSEStatus"] = d_EVSEStatusType(r); s = 3; continue; }
+        if (c === 1) { o["MeterInfo"] = d_MeterInfoType(r); s = 4; continue; }
+        if (c === 2) { o["Receipt"] = d_ReceiptType(r); s = 5; continue; }
+        if (c === 3) { return o; }
+        return r.badCode(c, 4, "ChargeLoopResType#2");
+      }
+      case 3: {
+        const c = r.bits(2, "ChargeLoopResType#3");
+        if (c === 0) { o["MeterInfo"] = d_MeterInfoType(r); s = 4; continue; }
+        if (c === 1) { o["Receipt"] = d_ReceiptType(r); s = 5; continue; }
+        if (c === 2) { return o; }
+        return r.badCode(c, 3, "ChargeLoopResType#3");
+      }
+      case 4: {
+        const c = r.bits(2, "ChargeLoopResType#4");
+        if (c === 0) { o["Receipt"] = d_ReceiptType(r); s = 5; continue; }
+        if (c === 1) { return o; }
+        return r.badCode(c, 2, "ChargeLoopResType#4");
+      }
+      case 5: {
+        const c = r.bits(1, "ChargeLoopResType#5");
+        if (c === 0) { return o; }
+        return r.badCode(c, 1, "ChargeLoopResType#5");
+      }
+      default: return r.fail('internal: bad state', "ChargeLoopResType");
+    }
+  }
+}
+function e_ChargeLoopResType(w: BitWriter, x: unknown): void {
+  const v = chkObject(x, "ChargeLoopResType");
+  let s = 0;
+  let used = 0;
+  let u0 = 0, u1 = 0, u2 = 0, u3 = 0, u4 = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        if (u0 === 0 && v["Header"] !== undefined) { const item = v["Header"]; w.bits(0, 1); e_MessageHeaderType(w, item); u0 = 1; used++; s = 1; continue; }
+        return missing("Header", "ChargeLoopResType");
+      }
+      case 1: {
+        if (u1 === 0 && v["ResponseCode"] !== undefined) { const item = v["ResponseCode"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M30, item, "ChargeLoopResType.ResponseCode"), 6); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
+        return missing("ResponseCode", "ChargeLoopResType");
+      }
+      case 2: {
+        if (u2 === 0 && v["EVSEStatus"] !== undefined) { const item = v["EVSEStatus"]; w.bits(0, 3); e_EVSEStatusType(w, item); u2 = 1; used++; s = 3; continue; }
+        if (u3 === 0 && v["MeterInfo"] !== undefined) { const item = v["MeterInfo"]; w.bits(1, 3); e_MeterInfoType(w, item); u3 = 1; used++; s = 4; continue; }
+        if (u4 === 0 && v["Receipt"] !== undefined) { const item = v["Receipt"]; w.bits(2, 3); e_ReceiptType(w, item); u4 = 1; used++; s = 5; continue; }
+        w.bits(3, 3); chkAllKeysUsed(v, used, K124, "ChargeLoopResType"); return;
+      }
+      case 3: {
+        if (u3 === 0 && v["MeterInfo"] !== undefined) { const item = v["MeterInfo"]; w.bits(0, 2); e_MeterInfoType(w, item); u3 = 1; used++; s = 4; continue; }
+        if (u4 === 0 && v["Receipt"] !== undefined) { const item = v["Receipt"]; w.bits(1, 2); e_ReceiptType(w, item); u4 = 1; used++; s = 5; continue; }
+        w.bits(2, 2); chkAllKeysUsed(v, used, K124, "ChargeLoopResType"); return;
+      }
+      case 4: {
+        if (u4 === 0 && v["Receipt"] !== undefined) { const item = v["Receipt"]; w.bits(0, 2); e_ReceiptType(w, item); u4 = 1; used++; s = 5; continue; }
+        w.bits(1, 2); chkAllKeysUsed(v, used, K124, "ChargeLoopResType"); return;
+      }
+      case 5: {
+        w.bits(0, 1); chkAllKeysUsed(v, used, K124, "ChargeLoopResType"); return;
+      }
+      default: throw new Error('internal: bad state');
+    }
+  }
+}
+function d_ChargeParameterDiscoveryReqType(r: BitReader): any {
+  const o: any = {};
+  let s = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        const c = r.bits(1, "ChargeParameterDiscoveryReqType#0");
+        if (c === 0) { o["Header"] = d_MessageHeaderType(r); s = 1; continue; }
+        return r.badCode(c, 1, "ChargeParameterDiscoveryReqType#0");
+      }
+      case 1: {
+        const c = r.bits(1, "ChargeParameterDiscoveryReqType#1");
+        if (c === 0) { return o; }
+        return r.badCode(c, 1, "ChargeParameterDiscoveryReqType#1");
+      }
+      default: return r.fail('internal: bad state', "ChargeParameterDiscoveryReqType");
+    }
+  }
+}
+function e_ChargeParameterDiscoveryReqType(w: BitWriter, x: unknown): void {
+  const v = chkObject(x, "ChargeParameterDiscoveryReqType");
+  let s = 0;
+  let used = 0;
+  let u0 = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        if (u0 === 0 && v["Header"] !== undefined) { const item = v["Header"]; w.bits(0, 1); e_MessageHeaderType(w, item); u0 = 1; used++; s = 1; continue; }
+        return missing("Header", "ChargeParameterDiscoveryReqType");
+      }
+      case 1: {
+        w.bits(0, 1); chkAllKeysUsed(v, used, K32, "ChargeParameterDiscoveryReqType"); return;
+      }
+      default: throw new Error('internal: bad state');
+    }
+  }
+}
+function d_ChargeParameterDiscoveryResType(r: BitReader): any {
+  const o: any = {};
+  let s = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        const c = r.bits(1, "ChargeParameterDiscoveryResType#0");
+        if (c === 0) { o["Header"] = d_MessageHeaderType(r); s = 1; continue; }
+        return r.badCode(c, 1, "ChargeParameterDiscoveryResType#0");
+      }
+      case 1: {
+        const c = r.bits(1, "ChargeParameterDiscoveryResType#1");
+        if (c === 0) { const st = "ChargeParameterDiscoveryResType#1>ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); o["ResponseCode"] = v; s = 2; continue; }
+        return r.badCode(c, 1, "ChargeParameterDiscoveryResType#1");
+      }
+      case 2: {
+        const c = r.bits(1, "ChargeParameterDiscoveryResType#2");
+        if (c === 0) { return o; }
+        return r.badCode(c, 1, "ChargeParameterDiscoveryResType#2");
+      }
+      default: return r.fail('internal: bad state', "ChargeParameterDiscoveryResType");
+    }
+  }
+}
+function e_ChargeParameterDiscoveryResType(w: BitWriter, x: unknown): void {
+  const v = chkObject(x, "ChargeParameterDiscoveryResType");
+  let s = 0;
+  let used = 0;
+  let u0 = 0, u1 = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        if (u0 === 0 && v["Header"] !== undefined) { const item = v["Header"]; w.bits(0, 1); e_MessageHeaderType(w, item); u0 = 1; used++; s = 1; continue; }
+        return missing("Header", "ChargeParameterDiscoveryResType");
+      }
+      case 1: {
+        if (u1 === 0 && v["ResponseCode"] !== undefined) { const item = v["ResponseCode"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M30, item, "ChargeParameterDiscoveryResType.ResponseCode"), 6); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
+        return missing("ResponseCode", "ChargeParameterDiscoveryResType");
+      }
+      case 2: {
+        w.bits(0, 1); chkAllKeysUsed(v, used, K53, "ChargeParameterDiscoveryResType"); return;
+      }
+      default: throw new Error('internal: bad state');
+    }
+  }
+}
 function d_DetailedCostType(r: BitReader): any {
   const o: any = {};
   let s = 0;
@@ -6480,7 +6755,7 @@ function e_DetailedCostType(w: BitWriter, x: unknown): void {
         return missing("CostPerUnit", "DetailedCostType");
       }
       case 2: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K122, "DetailedCostType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K125, "DetailedCostType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -6526,7 +6801,371 @@ function e_DetailedTaxType(w: BitWriter, x: unknown): void {
         return missing("Amount", "DetailedTaxType");
       }
       case 2: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K123, "DetailedTaxType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K126, "DetailedTaxType"); return;
+      }
+      default: throw new Error('internal: bad state');
+    }
+  }
+}
+function d_DisplayParametersType(r: BitReader): any {
+  const o: any = {};
+  let s = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        const c = r.bits(4, "DisplayParametersType#0");
+        if (c === 0) { const st = "DisplayParametersType#0>PresentSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["PresentSOC"] = v; s = 1; continue; }
+        if (c === 1) { const st = "DisplayParametersType#0>MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MinimumSOC"] = v; s = 2; continue; }
+        if (c === 2) { const st = "DisplayParametersType#0>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 3) { const st = "DisplayParametersType#0>MaximumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MaximumSOC"] = v; s = 4; continue; }
+        if (c === 4) { const st = "DisplayParametersType#0>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; continue; }
+        if (c === 5) { const st = "DisplayParametersType#0>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
+        if (c === 6) { const st = "DisplayParametersType#0>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
+        if (c === 7) { const st = "DisplayParametersType#0>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 8) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
+        if (c === 9) { const st = "DisplayParametersType#0>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
+        if (c === 10) { return o; }
+        return r.badCode(c, 11, "DisplayParametersType#0");
+      }
+      case 1: {
+        const c = r.bits(4, "DisplayParametersType#1");
+        if (c === 0) { const st = "DisplayParametersType#1>MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MinimumSOC"] = v; s = 2; continue; }
+        if (c === 1) { const st = "DisplayParametersType#1>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 2) { const st = "DisplayParametersType#1>MaximumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MaximumSOC"] = v; s = 4; continue; }
+        if (c === 3) { const st = "DisplayParametersType#1>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; continue; }
+        if (c === 4) { const st = "DisplayParametersType#1>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
+        if (c === 5) { const st = "DisplayParametersType#1>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
+        if (c === 6) { const st = "DisplayParametersType#1>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 7) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
+        if (c === 8) { const st = "DisplayParametersType#1>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
+        if (c === 9) { return o; }
+        return r.badCode(c, 10, "DisplayParametersType#1");
+      }
+      case 2: {
+        const c = r.bits(4, "DisplayParametersType#2");
+        if (c === 0) { const st = "DisplayParametersType#2>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 1) { const st = "DisplayParametersType#2>MaximumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MaximumSOC"] = v; s = 4; continue; }
+        if (c === 2) { const st = "DisplayParametersType#2>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; continue; }
+        if (c === 3) { const st = "DisplayParametersType#2>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
+        if (c === 4) { const st = "DisplayParametersType#2>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
+        if (c === 5) { const st = "DisplayParametersType#2>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 6) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
+        if (c === 7) { const st = "DisplayParametersType#2>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
+        if (c === 8) { return o; }
+        return r.badCode(c, 9, "DisplayParametersType#2");
+      }
+      case 3: {
+        const c = r.bits(4, "DisplayParametersType#3");
+        if (c === 0) { const st = "DisplayParametersType#3>MaximumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MaximumSOC"] = v; s = 4; continue; }
+        if (c === 1) { const st = "DisplayParametersType#3>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; continue; }
+        if (c === 2) { const st = "DisplayParametersType#3>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
+        if (c === 3) { const st = "DisplayParametersType#3>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
+        if (c === 4) { const st = "DisplayParametersType#3>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 5) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
+        if (c === 6) { const st = "DisplayParametersType#3>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
+        if (c === 7) { return o; }
+        return r.badCode(c, 8, "DisplayParametersType#3");
+      }
+      case 4: {
+        const c = r.bits(3, "DisplayParametersType#4");
+        if (c === 0) { const st = "DisplayParametersType#4>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; continue; }
+        if (c === 1) { const st = "DisplayParametersType#4>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
+        if (c === 2) { const st = "DisplayParametersType#4>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
+        if (c === 3) { const st = "DisplayParametersType#4>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 4) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
+        if (c === 5) { const st = "DisplayParametersType#4>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
+        if (c === 6) { return o; }
+        return r.badCode(c, 7, "DisplayParametersType#4");
+      }
+      case 5: {
+        const c = r.bits(3, "DisplayParametersType#5");
+        if (c === 0) { const st = "DisplayParametersType#5>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; continue; }
+        if (c === 1) { const st = "DisplayParametersType#5>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
+        if (c === 2) { const st = "DisplayParametersType#5>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 3) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
+        if (c === 4) { const st = "DisplayParametersType#5>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
+        if (c === 5) { return o; }
+        return r.badCode(c, 6, "DisplayParametersType#5");
+      }
+      case 6: {
+        const c = r.bits(3, "DisplayParametersType#6");
+        if (c === 0) { const st = "DisplayParametersType#6>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; continue; }
+        if (c === 1) { const st = "DisplayParametersType#6>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 2) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
+        if (c === 3) { const st = "DisplayParametersType#6>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
+        if (c === 4) { return o; }
+        return r.badCode(c, 5, "DisplayParametersType#6");
+      }
+      case 7: {
+        const c = r.bits(3, "DisplayParametersType#7");
+        if (c === 0) { const st = "DisplayParametersType#7>ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["ChargingComplete"] = v; s = 8; continue; }
+        if (c === 1) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
+        if (c === 2) { const st = "DisplayParametersType#7>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
+        if (c === 3) { return o; }
+        return r.badCode(c, 4, "DisplayParametersType#7");
+      }
+      case 8: {
+        const c = r.bits(2, "DisplayParametersType#8");
+        if (c === 0) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; continue; }
+        if (c === 1) { const st = "DisplayParametersType#8>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
+        if (c === 2) { return o; }
+        return r.badCode(c, 3, "DisplayParametersType#8");
+      }
+      case 9: {
+        const c = r.bits(2, "DisplayParametersType#9");
+        if (c === 0) { const st = "DisplayParametersType#9>InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); o["InletHot"] = v; s = 10; continue; }
+        if (c === 1) { return o; }
+        return r.badCode(c, 2, "DisplayParametersType#9");
+      }
+      case 10: {
+        const c = r.bits(1, "DisplayParametersType#10");
+        if (c === 0) { return o; }
+        return r.badCode(c, 1, "DisplayParametersType#10");
+      }
+      default: return r.fail('internal: bad state', "DisplayParametersType");
+    }
+  }
+}
+function e_DisplayParametersType(w: BitWriter, x: unknown): void {
+  const v = chkObject(x, "DisplayParametersType");
+  let s = 0;
+  let used = 0;
+  let u0 = 0, u1 = 0, u2 = 0, u3 = 0, u4 = 0, u5 = 0, u6 = 0, u7 = 0, u8 = 0, u9 = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        if (u0 === 0 && v["PresentSOC"] !== undefined) { const item = v["PresentSOC"]; w.bits(0, 4); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "DisplayParametersType.PresentSOC") - 0, 7); w.bits(0, 1); u0 = 1; used++; s = 1; continue; }
+        if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(1, 4); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "DisplayParametersType.MinimumSOC") - 0, 7); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
+        if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(2, 4); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "DisplayParametersType.TargetSOC") - 0, 7); w.bits(0, 1); u2 = 1; used++; s = 3; continue; }
+        if (u3 === 0 && v["MaximumSOC"] !== undefined) { const item = v["MaximumSOC"]; w.bits(3, 4); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "DisplayParametersType.MaximumSOC") - 0, 7); w.bits(0, 1); u3 = 1; used++; s = 4; continue; }
+        if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.bits(4, 4); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); w.bits(0, 1); u4 = 1; used++; s = 5; continue; }
+        if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(5, 4); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
+        if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(6, 4); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
+        if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(7, 4); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0, 1); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
+        if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(8, 4); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; continue; }
+        if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(9, 4); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0, 1); w.bits(0, 1); u9 = 1; used++; s = 10; continue; }
+        w.bits(10, 4); chkAllKeysUsed(v, used, K127, "DisplayParametersType"); return;
+      }
+      case 1: {
+        if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(0, 4); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "DisplayParametersType.MinimumSOC") - 0, 7); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
+        if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(1, 4); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "DisplayParametersType.TargetSOC") - 0, 7); w.bits(0, 1); u2 = 1; used++; s = 3; continue; }
+        if (u3 === 0 && v["MaximumSOC"] !== undefined) { const item = v["MaximumSOC"]; w.bits(2, 4); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "DisplayParametersType.MaximumSOC") - 0, 7); w.bits(0, 1); u3 = 1; used++; s = 4; continue; }
+        if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.bits(3, 4); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); w.bits(0, 1); u4 = 1; used++; s = 5; continue; }
+        if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(4, 4); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
+        if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(5, 4); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
+        if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(6, 4); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0, 1); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
+        if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(7, 4); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; continue; }
+        if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(8, 4); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0, 1); w.bits(0, 1); u9 = 1; used++; s = 10; continue; }
+        w.bits(9, 4); chkAllKeysUsed(v, used, K127, "DisplayParametersType"); return;
+      }
+      case 2: {
+        if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(0, 4); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "DisplayParametersType.TargetSOC") - 0, 7); w.bits(0, 1); u2 = 1; used++; s = 3; continue; }
+        if (u3 === 0 && v["MaximumSOC"] !== undefined) { const item = v["MaximumSOC"]; w.bits(1, 4); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "DisplayParametersType.MaximumSOC") - 0, 7); w.bits(0, 1); u3 = 1; used++; s = 4; continue; }
+        if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.bits(2, 4); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); w.bits(0, 1); u4 = 1; used++; s = 5; continue; }
+        if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(3, 4); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
+        if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(4, 4); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
+        if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(5, 4); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0, 1); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
+        if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(6, 4); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; continue; }
+        if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(7, 4); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0, 1); w.bits(0, 1); u9 = 1; used++; s = 10; continue; }
+        w.bits(8, 4); chkAllKeysUsed(v, used, K127, "DisplayParametersType"); return;
+      }
+      case 3: {
+        if (u3 === 0 && v["MaximumSOC"] !== undefined) { const item = v["MaximumSOC"]; w.bits(0, 4); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "DisplayParametersType.MaximumSOC") - 0, 7); w.bits(0, 1); u3 = 1; used++; s = 4; continue; }
+        if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.bits(1, 4); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); w.bits(0, 1); u4 = 1; used++; s = 5; continue; }
+        if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(2, 4); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
+        if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(3, 4); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
+        if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(4, 4); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0, 1); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
+        if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(5, 4); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; continue; }
+        if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(6, 4); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0, 1); w.bits(0, 1); u9 = 1; used++; s = 10; continue; }
+        w.bits(7, 4); chkAllKeysUsed(v, used, K127, "DisplayParametersType"); return;
+      }
+      case 4: {
+        if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.bits(0, 3); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); w.bits(0, 1); u4 = 1; used++; s = 5; continue; }
+        if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(1, 3); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
+        if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(2, 3); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
+        if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(3, 3); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0, 1); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
+        if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(4, 3); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; continue; }
+        if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(5, 3); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0, 1); w.bits(0, 1); u9 = 1; used++; s = 10; continue; }
+        w.bits(6, 3); chkAllKeysUsed(v, used, K127, "DisplayParametersType"); return;
+      }
+      case 5: {
+        if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(0, 3); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
+        if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(1, 3); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
+        if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(2, 3); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0, 1); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
+        if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(3, 3); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; continue; }
+        if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(4, 3); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0, 1); w.bits(0, 1); u9 = 1; used++; s = 10; continue; }
+        w.bits(5, 3); chkAllKeysUsed(v, used, K127, "DisplayParametersType"); return;
+      }
+      case 6: {
+        if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(0, 3); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
+        if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(1, 3); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0, 1); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
+        if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(2, 3); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; continue; }
+        if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(3, 3); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0, 1); w.bits(0, 1); u9 = 1; used++; s = 10; continue; }
+        w.bits(4, 3); chkAllKeysUsed(v, used, K127, "DisplayParametersType"); return;
+      }
+      case 7: {
+        if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(0, 3); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0, 1); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
+        if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(1, 3); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; continue; }
+        if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(2, 3); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0, 1); w.bits(0, 1); u9 = 1; used++; s = 10; continue; }
+        w.bits(3, 3); chkAllKeysUsed(v, used, K127, "DisplayParametersType"); return;
+      }
+      case 8: {
+        if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(0, 2); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; continue; }
+        if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(1, 2); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0, 1); w.bits(0, 1); u9 = 1; used++; s = 10; continue; }
+        w.bits(2, 2); chkAllKeysUsed(v, used, K127, "DisplayParametersType"); return;
+      }
+      case 9: {
+        if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(0, 2); w.bits(0, 1); w.bits(chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0, 1); w.bits(0, 1); u9 = 1; used++; s = 10; continue; }
+        w.bits(1, 2); chkAllKeysUsed(v, used, K127, "DisplayParametersType"); return;
+      }
+      case 10: {
+        w.bits(0, 1); chkAllKeysUsed(v, used, K127, "DisplayParametersType"); return;
+      }
+      default: throw new Error('internal: bad state');
+    }
+  }
+}
+function d_Dynamic_CLReqControlModeType(r: BitReader): any {
+  const o: any = {};
+  let s = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        const c = r.bits(2, "Dynamic_CLReqControlModeType#0");
+        if (c === 0) { const st = "Dynamic_CLReqControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; continue; }
+        if (c === 1) { o["EVTargetEnergyRequest"] = d_RationalNumberType(r); s = 2; continue; }
+        return r.badCode(c, 2, "Dynamic_CLReqControlModeType#0");
+      }
+      case 1: {
+        const c = r.bits(1, "Dynamic_CLReqControlModeType#1");
+        if (c === 0) { o["EVTargetEnergyRequest"] = d_RationalNumberType(r); s = 2; continue; }
+        return r.badCode(c, 1, "Dynamic_CLReqControlModeType#1");
+      }
+      case 2: {
+        const c = r.bits(1, "Dynamic_CLReqControlModeType#2");
+        if (c === 0) { o["EVMaximumEnergyRequest"] = d_RationalNumberType(r); s = 3; continue; }
+        return r.badCode(c, 1, "Dynamic_CLReqControlModeType#2");
+      }
+      case 3: {
+        const c = r.bits(1, "Dynamic_CLReqControlModeType#3");
+        if (c === 0) { o["EVMinimumEnergyRequest"] = d_RationalNumberType(r); s = 4; continue; }
+        return r.badCode(c, 1, "Dynamic_CLReqControlModeType#3");
+      }
+      case 4: {
+        const c = r.bits(1, "Dynamic_CLReqControlModeType#4");
+        if (c === 0) { return o; }
+        return r.badCode(c, 1, "Dynamic_CLReqControlModeType#4");
+      }
+      default: return r.fail('internal: bad state', "Dynamic_CLReqControlModeType");
+    }
+  }
+}
+function e_Dynamic_CLReqControlModeType(w: BitWriter, x: unknown): void {
+  const v = chkObject(x, "Dynamic_CLReqControlModeType");
+  let s = 0;
+  let used = 0;
+  let u0 = 0, u1 = 0, u2 = 0, u3 = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.bits(0, 2); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "Dynamic_CLReqControlModeType.DepartureTime")); w.bits(0, 1); u0 = 1; used++; s = 1; continue; }
+        if (u1 === 0 && v["EVTargetEnergyRequest"] !== undefined) { const item = v["EVTargetEnergyRequest"]; w.bits(1, 2); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; continue; }
+        return missing("DepartureTime or EVTargetEnergyRequest", "Dynamic_CLReqControlModeType");
+      }
+      case 1: {
+        if (u1 === 0 && v["EVTargetEnergyRequest"] !== undefined) { const item = v["EVTargetEnergyRequest"]; w.bits(0, 1); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; continue; }
+        return missing("EVTargetEnergyRequest", "Dynamic_CLReqControlModeType");
+      }
+      case 2: {
+        if (u2 === 0 && v["EVMaximumEnergyRequest"] !== undefined) { const item = v["EVMaximumEnergyRequest"]; w.bits(0, 1); e_RationalNumberType(w, item); u2 = 1; used++; s = 3; continue; }
+        return missing("EVMaximumEnergyRequest", "Dynamic_CLReqControlModeType");
+      }
+      case 3: {
+        if (u3 === 0 && v["EVMinimumEnergyRequest"] !== undefined) { const item = v["EVMinimumEnergyRequest"]; w.bits(0, 1); e_RationalNumberType(w, item); u3 = 1; used++; s = 4; continue; }
+        return missing("EVMinimumEnergyRequest", "Dynamic_CLReqControlModeType");
+      }
+      case 4: {
+        w.bits(0, 1); chkAllKeysUsed(v, used, K128, "Dynamic_CLReqControlModeType"); return;
+      }
+      default: throw new Error('internal: bad state');
+    }
+  }
+}
+function d_Dynamic_CLResControlModeType(r: BitReader): any {
+  const o: any = {};
+  let s = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        const c = r.bits(3, "Dynamic_CLResControlModeType#0");
+        if (c === 0) { const st = "Dynamic_CLResControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; continue; }
+        if (c === 1) { const st = "Dynamic_CLResControlModeType#0>MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MinimumSOC"] = v; s = 2; continue; }
+        if (c === 2) { const st = "Dynamic_CLResControlModeType#0>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 3) { const st = "Dynamic_CLResControlModeType#0>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 4) { return o; }
+        return r.badCode(c, 5, "Dynamic_CLResControlModeType#0");
+      }
+      case 1: {
+        const c = r.bits(3, "Dynamic_CLResControlModeType#1");
+        if (c === 0) { const st = "Dynamic_CLResControlModeType#1>MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["MinimumSOC"] = v; s = 2; continue; }
+        if (c === 1) { const st = "Dynamic_CLResControlModeType#1>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 2) { const st = "Dynamic_CLResControlModeType#1>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 3) { return o; }
+        return r.badCode(c, 4, "Dynamic_CLResControlModeType#1");
+      }
+      case 2: {
+        const c = r.bits(2, "Dynamic_CLResControlModeType#2");
+        if (c === 0) { const st = "Dynamic_CLResControlModeType#2>TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); o["TargetSOC"] = v; s = 3; continue; }
+        if (c === 1) { const st = "Dynamic_CLResControlModeType#2>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 2) { return o; }
+        return r.badCode(c, 3, "Dynamic_CLResControlModeType#2");
+      }
+      case 3: {
+        const c = r.bits(2, "Dynamic_CLResControlModeType#3");
+        if (c === 0) { const st = "Dynamic_CLResControlModeType#3>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; continue; }
+        if (c === 1) { return o; }
+        return r.badCode(c, 2, "Dynamic_CLResControlModeType#3");
+      }
+      case 4: {
+        const c = r.bits(1, "Dynamic_CLResControlModeType#4");
+        if (c === 0) { return o; }
+        return r.badCode(c, 1, "Dynamic_CLResControlModeType#4");
+      }
+      default: return r.fail('internal: bad state', "Dynamic_CLResControlModeType");
+    }
+  }
+}
+function e_Dynamic_CLResControlModeType(w: BitWriter, x: unknown): void {
+  const v = chkObject(x, "Dynamic_CLResControlModeType");
+  let s = 0;
+  let used = 0;
+  let u0 = 0, u1 = 0, u2 = 0, u3 = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.bits(0, 3); w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "Dynamic_CLResControlModeType.DepartureTime")); w.bits(0, 1); u0 = 1; used++; s = 1; continue; }
+        if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(1, 3); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "Dynamic_CLResControlModeType.MinimumSOC") - 0, 7); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
+        if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(2, 3); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "Dynamic_CLResControlModeType.TargetSOC") - 0, 7); w.bits(0, 1); u2 = 1; used++; s = 3; continue; }
+        if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(3, 3); w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; continue; }
+        w.bits(4, 3); chkAllKeysUsed(v, used, K129, "Dynamic_CLResControlModeType"); return;
+      }
+      case 1: {
+        if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(0, 3); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "Dynamic_CLResControlModeType.MinimumSOC") - 0, 7); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
+        if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(1, 3); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "Dynamic_CLResControlModeType.TargetSOC") - 0, 7); w.bits(0, 1); u2 = 1; used++; s = 3; continue; }
+        if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(2, 3); w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; continue; }
+        w.bits(3, 3); chkAllKeysUsed(v, used, K129, "Dynamic_CLResControlModeType"); return;
+      }
+      case 2: {
+        if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(0, 2); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "Dynamic_CLResControlModeType.TargetSOC") - 0, 7); w.bits(0, 1); u2 = 1; used++; s = 3; continue; }
+        if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(1, 2); w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; continue; }
+        w.bits(2, 2); chkAllKeysUsed(v, used, K129, "Dynamic_CLResControlModeType"); return;
+      }
+      case 3: {
+        if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(0, 2); w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; continue; }
+        w.bits(1, 2); chkAllKeysUsed(v, used, K129, "Dynamic_CLResControlModeType"); return;
+      }
+      case 4: {
+        w.bits(0, 1); chkAllKeysUsed(v, used, K129, "Dynamic_CLResControlModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -6544,7 +7183,7 @@ function d_EVSEStatusType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "EVSEStatusType#1");
-        if (c === 0) { const st = "EVSEStatusType#1>EVSENotification"; r.simpleStart(st); const v = r.enumerated(E124, 3, st); r.simpleEnd(st); o["EVSENotification"] = v; s = 2; continue; }
+        if (c === 0) { const st = "EVSEStatusType#1>EVSENotification"; r.simpleStart(st); const v = r.enumerated(E130, 3, st); r.simpleEnd(st); o["EVSENotification"] = v; s = 2; continue; }
         return r.badCode(c, 1, "EVSEStatusType#1");
       }
       case 2: {
@@ -6568,11 +7207,11 @@ function e_EVSEStatusType(w: BitWriter, x: unknown): void {
         return missing("NotificationMaxDelay", "EVSEStatusType");
       }
       case 1: {
-        if (u1 === 0 && v["EVSENotification"] !== undefined) { const item = v["EVSENotification"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M126, item, "EVSEStatusType.EVSENotification"), 3); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
+        if (u1 === 0 && v["EVSENotification"] !== undefined) { const item = v["EVSENotification"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M132, item, "EVSEStatusType.EVSENotification"), 3); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
         return missing("EVSENotification", "EVSEStatusType");
       }
       case 2: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K125, "EVSEStatusType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K131, "EVSEStatusType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -6618,9 +7257,9 @@ function e_ListOfRootCertificateIDsType(w: BitWriter, x: unknown): void {
       case 1: {
         if (u0 < 20) {
           if (v["RootCertificateID"] !== undefined) { const a = chkArray(v["RootCertificateID"], "ListOfRootCertificateIDsType.RootCertificateID"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_X509IssuerSerialType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K127, "ListOfRootCertificateIDsType"); chkAllItemsUsed(v["RootCertificateID"], u0, "ListOfRootCertificateIDsType.RootCertificateID"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K133, "ListOfRootCertificateIDsType"); chkAllItemsUsed(v["RootCertificateID"], u0, "ListOfRootCertificateIDsType.RootCertificateID"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K127, "ListOfRootCertificateIDsType"); chkAllItemsUsed(v["RootCertificateID"], u0, "ListOfRootCertificateIDsType.RootCertificateID"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K133, "ListOfRootCertificateIDsType"); chkAllItemsUsed(v["RootCertificateID"], u0, "ListOfRootCertificateIDsType.RootCertificateID"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -6674,10 +7313,10 @@ function e_MessageHeaderType(w: BitWriter, x: unknown): void {
       }
       case 2: {
         if (u2 === 0 && v["Signature"] !== undefined) { const item = v["Signature"]; w.bits(0, 2); e_SignatureType(w, item); u2 = 1; used++; s = 3; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K128, "MessageHeaderType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K134, "MessageHeaderType"); return;
       }
       case 3: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K128, "MessageHeaderType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K134, "MessageHeaderType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -6780,7 +7419,7 @@ function e_MeterInfoType(w: BitWriter, x: unknown): void {
         if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(3, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(4, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(5, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(6, 3); chkAllKeysUsed(v, used, K129, "MeterInfoType"); return;
+        w.bits(6, 3); chkAllKeysUsed(v, used, K135, "MeterInfoType"); return;
       }
       case 3: {
         if (u3 === 0 && v["CapacitiveEnergyReadingVARh"] !== undefined) { const item = v["CapacitiveEnergyReadingVARh"]; w.bits(0, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.CapacitiveEnergyReadingVARh"); w.bits(0, 1); u3 = 1; used++; s = 4; continue; }
@@ -6788,32 +7427,32 @@ function e_MeterInfoType(w: BitWriter, x: unknown): void {
         if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(2, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(3, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(4, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(5, 3); chkAllKeysUsed(v, used, K129, "MeterInfoType"); return;
+        w.bits(5, 3); chkAllKeysUsed(v, used, K135, "MeterInfoType"); return;
       }
       case 4: {
         if (u4 === 0 && v["BPT_InductiveEnergyReadingVARh"] !== undefined) { const item = v["BPT_InductiveEnergyReadingVARh"]; w.bits(0, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.BPT_InductiveEnergyReadingVARh"); w.bits(0, 1); u4 = 1; used++; s = 5; continue; }
         if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(1, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(2, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(3, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(4, 3); chkAllKeysUsed(v, used, K129, "MeterInfoType"); return;
+        w.bits(4, 3); chkAllKeysUsed(v, used, K135, "MeterInfoType"); return;
       }
       case 5: {
         if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(0, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(1, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(2, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K129, "MeterInfoType"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K135, "MeterInfoType"); return;
       }
       case 6: {
         if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(0, 2); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(1, 2); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K129, "MeterInfoType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K135, "MeterInfoType"); return;
       }
       case 7: {
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(0, 2); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K129, "MeterInfoType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K135, "MeterInfoType"); return;
       }
       case 8: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K129, "MeterInfoType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K135, "MeterInfoType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -6859,7 +7498,7 @@ function e_RationalNumberType(w: BitWriter, x: unknown): void {
         return missing("Value", "RationalNumberType");
       }
       case 2: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K130, "RationalNumberType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K136, "RationalNumberType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -6948,37 +7587,128 @@ function e_ReceiptType(w: BitWriter, x: unknown): void {
         if (u3 === 0 && v["AdditionalServicesCosts"] !== undefined) { const item = v["AdditionalServicesCosts"]; w.bits(2, 3); e_DetailedCostType(w, item); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(3, 3); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(4, 3); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(5, 3); chkAllKeysUsed(v, used, K131, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+        w.bits(5, 3); chkAllKeysUsed(v, used, K137, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 2: {
         if (u2 === 0 && v["OccupancyCosts"] !== undefined) { const item = v["OccupancyCosts"]; w.bits(0, 3); e_DetailedCostType(w, item); u2 = 1; used++; s = 3; continue; }
         if (u3 === 0 && v["AdditionalServicesCosts"] !== undefined) { const item = v["AdditionalServicesCosts"]; w.bits(1, 3); e_DetailedCostType(w, item); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(2, 3); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(3, 3); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(4, 3); chkAllKeysUsed(v, used, K131, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+        w.bits(4, 3); chkAllKeysUsed(v, used, K137, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 3: {
         if (u3 === 0 && v["AdditionalServicesCosts"] !== undefined) { const item = v["AdditionalServicesCosts"]; w.bits(0, 3); e_DetailedCostType(w, item); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(1, 3); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(2, 3); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K131, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K137, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 4: {
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(0, 2); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(1, 2); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K131, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K137, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 5: {
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(0, 2); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K131, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K137, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 6: {
         if (u5 < 10) {
           if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(0, 2); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K131, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K137, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K131, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K137, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
         }
+      }
+      default: throw new Error('internal: bad state');
+    }
+  }
+}
+function d_Scheduled_CLReqControlModeType(r: BitReader): any {
+  const o: any = {};
+  let s = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        const c = r.bits(3, "Scheduled_CLReqControlModeType#0");
+        if (c === 0) { o["EVTargetEnergyRequest"] = d_RationalNumberType(r); s = 1; continue; }
+        if (c === 1) { o["EVMaximumEnergyRequest"] = d_RationalNumberType(r); s = 2; continue; }
+        if (c === 2) { o["EVMinimumEnergyRequest"] = d_RationalNumberType(r); s = 3; continue; }
+        if (c === 3) { return o; }
+        return r.badCode(c, 4, "Scheduled_CLReqControlModeType#0");
+      }
+      case 1: {
+        const c = r.bits(2, "Scheduled_CLReqControlModeType#1");
+        if (c === 0) { o["EVMaximumEnergyRequest"] = d_RationalNumberType(r); s = 2; continue; }
+        if (c === 1) { o["EVMinimumEnergyRequest"] = d_RationalNumberType(r); s = 3; continue; }
+        if (c === 2) { return o; }
+        return r.badCode(c, 3, "Scheduled_CLReqControlModeType#1");
+      }
+      case 2: {
+        const c = r.bits(2, "Scheduled_CLReqControlModeType#2");
+        if (c === 0) { o["EVMinimumEnergyRequest"] = d_RationalNumberType(r); s = 3; continue; }
+        if (c === 1) { return o; }
+        return r.badCode(c, 2, "Scheduled_CLReqControlModeType#2");
+      }
+      case 3: {
+        const c = r.bits(1, "Scheduled_CLReqControlModeType#3");
+        if (c === 0) { return o; }
+        return r.badCode(c, 1, "Scheduled_CLReqControlModeType#3");
+      }
+      default: return r.fail('internal: bad state', "Scheduled_CLReqControlModeType");
+    }
+  }
+}
+function e_Scheduled_CLReqControlModeType(w: BitWriter, x: unknown): void {
+  const v = chkObject(x, "Scheduled_CLReqControlModeType");
+  let s = 0;
+  let used = 0;
+  let u0 = 0, u1 = 0, u2 = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        if (u0 === 0 && v["EVTargetEnergyRequest"] !== undefined) { const item = v["EVTargetEnergyRequest"]; w.bits(0, 3); e_RationalNumberType(w, item); u0 = 1; used++; s = 1; continue; }
+        if (u1 === 0 && v["EVMaximumEnergyRequest"] !== undefined) { const item = v["EVMaximumEnergyRequest"]; w.bits(1, 3); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; continue; }
+        if (u2 === 0 && v["EVMinimumEnergyRequest"] !== undefined) { const item = v["EVMinimumEnergyRequest"]; w.bits(2, 3); e_RationalNumberType(w, item); u2 = 1; used++; s = 3; continue; }
+        w.bits(3, 3); chkAllKeysUsed(v, used, K138, "Scheduled_CLReqControlModeType"); return;
+      }
+      case 1: {
+        if (u1 === 0 && v["EVMaximumEnergyRequest"] !== undefined) { const item = v["EVMaximumEnergyRequest"]; w.bits(0, 2); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; continue; }
+        if (u2 === 0 && v["EVMinimumEnergyRequest"] !== undefined) { const item = v["EVMinimumEnergyRequest"]; w.bits(1, 2); e_RationalNumberType(w, item); u2 = 1; used++; s = 3; continue; }
+        w.bits(2, 2); chkAllKeysUsed(v, used, K138, "Scheduled_CLReqControlModeType"); return;
+      }
+      case 2: {
+        if (u2 === 0 && v["EVMinimumEnergyRequest"] !== undefined) { const item = v["EVMinimumEnergyRequest"]; w.bits(0, 2); e_RationalNumberType(w, item); u2 = 1; used++; s = 3; continue; }
+        w.bits(1, 2); chkAllKeysUsed(v, used, K138, "Scheduled_CLReqControlModeType"); return;
+      }
+      case 3: {
+        w.bits(0, 1); chkAllKeysUsed(v, used, K138, "Scheduled_CLReqControlModeType"); return;
+      }
+      default: throw new Error('internal: bad state');
+    }
+  }
+}
+function d_Scheduled_CLResControlModeType(r: BitReader): any {
+  const o: any = {};
+  let s = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        const c = r.bits(1, "Scheduled_CLResControlModeType#0");
+        if (c === 0) { return o; }
+        return r.badCode(c, 1, "Scheduled_CLResControlModeType#0");
+      }
+      default: return r.fail('internal: bad state', "Scheduled_CLResControlModeType");
+    }
+  }
+}
+function e_Scheduled_CLResControlModeType(w: BitWriter, x: unknown): void {
+  const v = chkObject(x, "Scheduled_CLResControlModeType");
+  let s = 0;
+  let used = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        w.bits(0, 1); chkAllKeysUsed(v, used, K38, "Scheduled_CLResControlModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -7228,3 +7958,562 @@ export function encodeDocument(w: BitWriter, root: string, value: unknown): void
     case 53: e_X509DataType(w, value); return;
   }
 }
+/** FragmentContent: SE(F0..Fn-1) over every declared element qname, SE(*), ED. One element per fragment. */
+export function decodeFragment(r: BitReader): Record<string, unknown> {
+  const c = r.bits(9, 'FragmentContent');
+  let out: Record<string, unknown>;
+  switch (c) {
+    case 0: out = { "AbsolutePriceSchedule": d_AbsolutePriceScheduleType(r) }; break;
+    case 1: { const st = "AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); out = { "AckMaxDelay": v }; break; }
+    case 2: out = { "AdditionalSelectedServices": d_AdditionalServiceListType(r) }; break;
+    case 3: out = { "AdditionalService": d_AdditionalServiceType(r) }; break;
+    case 4: out = { "AdditionalServicesCosts": d_DetailedCostType(r) }; break;
+    case 5: out = { "Amount": d_RationalNumberType(r) }; break;
+    case 6: { const st = "AppliesMinimumMaximumCost"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "AppliesMinimumMaximumCost": v }; break; }
+    case 7: { const st = "AppliesToEnergyFee"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "AppliesToEnergyFee": v }; break; }
+    case 8: { const st = "AppliesToOverstayFee"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "AppliesToOverstayFee": v }; break; }
+    case 9: { const st = "AppliesToParkingFee"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "AppliesToParkingFee": v }; break; }
+    case 10: out = { "AuthorizationReq": d_AuthorizationReqType(r) }; break;
+    case 11: out = { "AuthorizationRes": d_AuthorizationResType(r) }; break;
+    case 12: { const st = "AuthorizationServices"; r.simpleStart(st); const v = r.enumerated(E24, 1, st); r.simpleEnd(st); out = { "AuthorizationServices": v }; break; }
+    case 13: out = { "AuthorizationSetupReq": d_AuthorizationSetupReqType(r) }; break;
+    case 14: out = { "AuthorizationSetupRes": d_AuthorizationSetupResType(r) }; break;
+    case 15: out = { "AvailableEnergy": d_RationalNumberType(r) }; break;
+    case 16: { const st = "BPT_ChannelSelection"; r.simpleStart(st); const v = r.enumerated(E61, 1, st); r.simpleEnd(st); out = { "BPT_ChannelSelection": v }; break; }
+    case 17: { const st = "BPT_DischargedEnergyReadingWh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "BPT_DischargedEnergyReadingWh": v }; break; }
+    case 18: { const st = "BPT_InductiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "BPT_InductiveEnergyReadingVARh": v }; break; }
+    case 19: out = { "BatteryEnergyCapacity": d_RationalNumberType(r) }; break;
+    case 20: out = { "CLReqControlMode": d_CLReqControlModeType(r) }; break;
+    case 21: out = { "CLResControlMode": d_CLResControlModeType(r) }; break;
+    case 22: out = { "CPSCertificateChain": d_CertificateChainType(r) }; break;
+    case 23: out = { "CanonicalizationMethod": d_CanonicalizationMethodType(r) }; break;
+    case 24: { const st = "CapacitiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "CapacitiveEnergyReadingVARh": v }; break; }
+    case 25: { const st = "CarbonDioxideEmission"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); out = { "CarbonDioxideEmission": v }; break; }
+    case 26: { const st = "Certificate"; r.simpleStart(st); const v = r.base64(1600, st); r.simpleEnd(st); out = { "Certificate": v }; break; }
+    case 27: out = { "CertificateInstallationReq": d_CertificateInstallationReqType(r) }; break;
+    case 28: out = { "CertificateInstallationRes": d_CertificateInstallationResType(r) }; break;
+    case 29: { const st = "CertificateInstallationService"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "CertificateInstallationService": v }; break; }
+    case 30: { const st = "ChargeProgress"; r.simpleStart(st); const v = r.enumerated(E60, 2, st); r.simpleEnd(st); out = { "ChargeProgress": v }; break; }
+    case 31: { const st = "ChargedEnergyReadingWh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "ChargedEnergyReadingWh": v }; break; }
+    case 32: { const st = "ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "ChargingComplete": v }; break; }
+    case 33: out = { "ChargingSchedule": d_ChargingScheduleType(r) }; break;
+    case 34: { const st = "ChargingSession"; r.simpleStart(st); const v = r.enumerated(E98, 2, st); r.simpleEnd(st); out = { "ChargingSession": v }; break; }
+    case 35: { const st = "CheckOutTime"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "CheckOutTime": v }; break; }
+    case 36: out = { "ContractCertificateChain": d_ContractCertificateChainType(r) }; break;
+    case 37: out = { "CostPerUnit": d_RationalNumberType(r) }; break;
+    case 38: { const st = "Currency"; r.simpleStart(st); const v = r.string(14, 3, st); r.simpleEnd(st); out = { "Currency": v }; break; }
+    case 39: { const st = "DHPublicKey"; r.simpleStart(st); const v = r.base64(133, st); r.simpleEnd(st); out = { "DHPublicKey": v }; break; }
+    case 40: out = { "DSAKeyValue": d_DSAKeyValueType(r) }; break;
+    case 41: { const st = "DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "DepartureTime": v }; break; }
+    case 42: { const st = "DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "DepartureTime": v }; break; }
+    case 43: { const st = "DeviceLocation"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); out = { "DeviceLocation": v }; break; }
+    case 44: { const st = "DeviceOffset"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); out = { "DeviceOffset": v }; break; }
+    case 45: out = { "DigestMethod": d_DigestMethodType(r) }; break;
+    case 46: { const st = "DigestValue"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "DigestValue": v }; break; }
+    case 47: out = { "DischargingSchedule": d_ChargingScheduleType(r) }; break;
+    case 48: out = { "DisplayParameters": d_DisplayParametersType(r) }; break;
+    case 49: { const st = "Duration"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "Duration": v }; break; }
+    case 50: out = { "Dynamic_EVPPTControlMode": d_Dynamic_EVPPTControlModeType(r) }; break;
+    case 51: out = { "Dynamic_SEReqControlMode": d_Dynamic_SEReqControlModeType(r) }; break;
+    case 52: out = { "Dynamic_SEResControlMode": d_Dynamic_SEResControlModeType(r) }; break;
+    case 53: out = { "Dynamic_SMDTControlMode": d_Dynamic_SMDTControlModeType(r) }; break;
+    case 54: { const st = "ECDHCurve"; r.simpleStart(st); const v = r.enumerated(E102, 1, st); r.simpleEnd(st); out = { "ECDHCurve": v }; break; }
+    case 55: out = { "EIM_AReqAuthorizationMode": d_EIM_AReqAuthorizationModeType(r) }; break;
+    case 56: out = { "EIM_ASResAuthorizationMode": d_EIM_ASResAuthorizationModeType(r) }; break;
+    case 57: { const st = "EMAID"; r.simpleStart(st); const v = r.string(18, 255, st); r.simpleEnd(st); out = { "EMAID": v }; break; }
+    case 58: out = { "EVAbsolutePriceSchedule": d_EVAbsolutePriceScheduleType(r) }; break;
+    case 59: { const st = "EVCCID"; r.simpleStart(st); const v = r.string(22, 255, st); r.simpleEnd(st); out = { "EVCCID": v }; break; }
+    case 60: { const st = "EVCheckInStatus"; r.simpleStart(st); const v = r.enumerated(E111, 2, st); r.simpleEnd(st); out = { "EVCheckInStatus": v }; break; }
+    case 61: { const st = "EVCheckOutStatus"; r.simpleStart(st); const v = r.enumerated(E117, 2, st); r.simpleEnd(st); out = { "EVCheckOutStatus": v }; break; }
+    case 62: out = { "EVEnergyOffer": d_EVEnergyOfferType(r) }; break;
+    case 63: out = { "EVMaximumEnergyRequest": d_RationalNumberType(r) }; break;
+    case 64: out = { "EVMaximumEnergyRequest": d_RationalNumberType(r) }; break;
+    case 65: out = { "EVMaximumV2XEnergyRequest": d_RationalNumberType(r) }; break;
+    case 66: out = { "EVMinimumEnergyRequest": d_RationalNumberType(r) }; break;
+    case 67: out = { "EVMinimumEnergyRequest": d_RationalNumberType(r) }; break;
+    case 68: out = { "EVMinimumV2XEnergyRequest": d_RationalNumberType(r) }; break;
+    case 69: out = { "EVPowerProfile": d_EVPowerProfileType(r) }; break;
+    case 70: out = { "EVPowerProfileEntries": d_EVPowerProfileEntryListType(r) }; break;
+    case 71: out = { "EVPowerProfileEntry": d_PowerScheduleEntryType(r) }; break;
+    case 72: out = { "EVPowerSchedule": d_EVPowerScheduleType(r) }; break;
+    case 73: out = { "EVPowerScheduleEntries": d_EVPowerScheduleEntryListType(r) }; break;
+    case 74: out = { "EVPowerScheduleEntry": d_EVPowerScheduleEntryType(r) }; break;
+    case 75: out = { "EVPriceRule": d_EVPriceRuleType(r) }; break;
+    case 76: out = { "EVPriceRuleStack": d_EVPriceRuleStackType(r) }; break;
+    case 77: out = { "EVPriceRuleStacks": d_EVPriceRuleStackListType(r) }; break;
+    case 78: { const st = "EVProcessing"; r.simpleStart(st); const v = r.enumerated(E28, 2, st); r.simpleEnd(st); out = { "EVProcessing": v }; break; }
+    case 79: { const st = "EVSECheckOutStatus"; r.simpleStart(st); const v = r.enumerated(E120, 1, st); r.simpleEnd(st); out = { "EVSECheckOutStatus": v }; break; }
+    case 80: { const st = "EVSEID"; r.simpleStart(st); const v = r.string(23, 255, st); r.simpleEnd(st); out = { "EVSEID": v }; break; }
+    case 81: { const st = "EVSENotification"; r.simpleStart(st); const v = r.enumerated(E130, 3, st); r.simpleEnd(st); out = { "EVSENotification": v }; break; }
+    case 82: { const st = "EVSEProcessing"; r.simpleStart(st); const v = r.enumerated(E28, 2, st); r.simpleEnd(st); out = { "EVSEProcessing": v }; break; }
+    case 83: out = { "EVSEStatus": d_EVSEStatusType(r) }; break;
+    case 84: out = { "EVSEStatus": d_EVSEStatusType(r) }; break;
+    case 85: out = { "EVTargetEnergyRequest": d_RationalNumberType(r) }; break;
+    case 86: out = { "EVTargetEnergyRequest": d_RationalNumberType(r) }; break;
+    case 87: { const st = "EVTerminationCode"; r.simpleStart(st); const v = r.string(24, 80, st); r.simpleEnd(st); out = { "EVTerminationCode": v }; break; }
+    case 88: { const st = "EVTerminationExplanation"; r.simpleStart(st); const v = r.string(25, 160, st); r.simpleEnd(st); out = { "EVTerminationExplanation": v }; break; }
+    case 89: out = { "EnergyCosts": d_DetailedCostType(r) }; break;
+    case 90: out = { "EnergyFee": d_RationalNumberType(r) }; break;
+    case 91: out = { "EnergyTransferServiceList": d_ServiceListType(r) }; break;
+    case 92: { const st = "Exponent"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "Exponent": v }; break; }
+    case 93: { const st = "Exponent"; r.simpleStart(st); const v = r.bits(8, st) + -128; r.simpleEnd(st); out = { "Exponent": v }; break; }
+    case 94: { const st = "FreeService"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "FreeService": v }; break; }
+    case 95: { const st = "G"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "G": v }; break; }
+    case 96: { const st = "GenChallenge"; r.simpleStart(st); const v = r.base64(16, st); r.simpleEnd(st); out = { "GenChallenge": v }; break; }
+    case 97: { const st = "GoToPause"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "GoToPause": v }; break; }
+    case 98: { const st = "HMACOutputLength"; r.simpleStart(st); const v = r.intBig(undefined, undefined, 64, st); r.simpleEnd(st); out = { "HMACOutputLength": v }; break; }
+    case 99: out = { "Header": d_MessageHeaderType(r) }; break;
+    case 100: { const st = "InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "InletHot": v }; break; }
+    case 101: { const st = "J"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "J": v }; break; }
+    case 102: out = { "KeyInfo": d_KeyInfoType(r) }; break;
+    case 103: { const st = "KeyName"; r.simpleStart(st); const v = r.string(2, 2147483647, st); r.simpleEnd(st); out = { "KeyName": v }; break; }
+    case 104: out = { "KeyValue": d_KeyValueType(r) }; break;
+    case 105: { const st = "Language"; r.simpleStart(st); const v = r.string(15, 3, st); r.simpleEnd(st); out = { "Language": v }; break; }
+    case 106: out = { "ListOfRootCertificateIDs": d_ListOfRootCertificateIDsType(r) }; break;
+    case 107: out = { "Manifest": d_ManifestType(r) }; break;
+    case 108: { const st = "MaximumContractCertificateChains"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); out = { "MaximumContractCertificateChains": v }; break; }
+    case 109: out = { "MaximumCost": d_RationalNumberType(r) }; break;
+    case 110: { const st = "MaximumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); out = { "MaximumSOC": v }; break; }
+    case 111: { const st = "MaximumSupportingPoints"; r.simpleStart(st); const v = r.bits(10, st) + 12; r.simpleEnd(st); out = { "MaximumSupportingPoints": v }; break; }
+    case 112: { const st = "MeterID"; r.simpleStart(st); const v = r.string(28, 32, st); r.simpleEnd(st); out = { "MeterID": v }; break; }
+    case 113: out = { "MeterInfo": d_MeterInfoType(r) }; break;
+    case 114: out = { "MeterInfo": d_MeterInfoType(r) }; break;
+    case 115: { const st = "MeterInfoRequested"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "MeterInfoRequested": v }; break; }
+    case 116: { const st = "MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); out = { "MeterSignature": v }; break; }
+    case 117: { const st = "MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); out = { "MeterStatus": v }; break; }
+    case 118: { const st = "MeterTimestamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "MeterTimestamp": v }; break; }
+    case 119: out = { "MeteringConfirmationReq": d_MeteringConfirmationReqType(r) }; break;
+    case 120: out = { "MeteringConfirmationRes": d_MeteringConfirmationResType(r) }; break;
+    case 121: { const st = "MgmtData"; r.simpleStart(st); const v = r.string(3, 2147483647, st); r.simpleEnd(st); out = { "MgmtData": v }; break; }
+    case 122: out = { "MinimumCost": d_RationalNumberType(r) }; break;
+    case 123: { const st = "MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); out = { "MinimumSOC": v }; break; }
+    case 124: { const st = "MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); out = { "MinimumSOC": v }; break; }
+    case 125: { const st = "Modulus"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "Modulus": v }; break; }
+    case 126: { const st = "NotificationMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); out = { "NotificationMaxDelay": v }; break; }
+    case 127: { const st = "NumberOfPriceLevels"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); out = { "NumberOfPriceLevels": v }; break; }
+    case 128: out = { "OEMProvisioningCertificateChain": d_SignedCertificateChainType(r) }; break;
+    case 129: out = { "Object": d_ObjectType(r) }; break;
+    case 130: out = { "OccupancyCosts": d_DetailedCostType(r) }; break;
+    case 131: out = { "OverstayCosts": d_DetailedCostType(r) }; break;
+    case 132: out = { "OverstayFee": d_RationalNumberType(r) }; break;
+    case 133: { const st = "OverstayFeePeriod"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "OverstayFeePeriod": v }; break; }
+    case 134: out = { "OverstayPowerThreshold": d_RationalNumberType(r) }; break;
+    case 135: out = { "OverstayRule": d_OverstayRuleType(r) }; break;
+    case 136: { const st = "OverstayRuleDescription"; r.simpleStart(st); const v = r.string(19, 160, st); r.simpleEnd(st); out = { "OverstayRuleDescription": v }; break; }
+    case 137: out = { "OverstayRules": d_OverstayRuleListType(r) }; break;
+    case 138: { const st = "OverstayTimeThreshold"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "OverstayTimeThreshold": v }; break; }
+    case 139: { const st = "P"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "P": v }; break; }
+    case 140: out = { "PGPData": d_PGPDataType(r) }; break;
+    case 141: { const st = "PGPKeyID"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "PGPKeyID": v }; break; }
+    case 142: { const st = "PGPKeyPacket"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "PGPKeyPacket": v }; break; }
+    case 143: out = { "Parameter": d_ParameterType(r) }; break;
+    case 144: out = { "ParameterSet": d_ParameterSetType(r) }; break;
+    case 145: { const st = "ParameterSetID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); out = { "ParameterSetID": v }; break; }
+    case 146: out = { "ParkingFee": d_RationalNumberType(r) }; break;
+    case 147: { const st = "ParkingFeePeriod"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "ParkingFeePeriod": v }; break; }
+    case 148: { const st = "ParkingMethod"; r.simpleStart(st); const v = r.enumerated(E112, 2, st); r.simpleEnd(st); out = { "ParkingMethod": v }; break; }
+    case 149: { const st = "ParkingSpace"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); out = { "ParkingSpace": v }; break; }
+    case 150: { const st = "PgenCounter"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "PgenCounter": v }; break; }
+    case 151: out = { "PnC_AReqAuthorizationMode": d_PnC_AReqAuthorizationModeType(r) }; break;
+    case 152: out = { "PnC_ASResAuthorizationMode": d_PnC_ASResAuthorizationModeType(r) }; break;
+    case 153: out = { "Power": d_RationalNumberType(r) }; break;
+    case 154: out = { "PowerDeliveryReq": d_PowerDeliveryReqType(r) }; break;
+    case 155: out = { "PowerDeliveryRes": d_PowerDeliveryResType(r) }; break;
+    case 156: out = { "PowerRangeStart": d_RationalNumberType(r) }; break;
+    case 157: out = { "PowerSchedule": d_PowerScheduleType(r) }; break;
+    case 158: out = { "PowerScheduleEntries": d_PowerScheduleEntryListType(r) }; break;
+    case 159: out = { "PowerScheduleEntry": d_PowerScheduleEntryType(r) }; break;
+    case 160: out = { "PowerTolerance": d_RationalNumberType(r) }; break;
+    case 161: { const st = "PowerToleranceAcceptance"; r.simpleStart(st); const v = r.enumerated(E79, 1, st); r.simpleEnd(st); out = { "PowerToleranceAcceptance": v }; break; }
+    case 162: out = { "Power_L2": d_RationalNumberType(r) }; break;
+    case 163: out = { "Power_L3": d_RationalNumberType(r) }; break;
+    case 164: { const st = "PresentSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); out = { "PresentSOC": v }; break; }
+    case 165: { const st = "PriceAlgorithm"; r.simpleStart(st); const v = r.string(16, 255, st); r.simpleEnd(st); out = { "PriceAlgorithm": v }; break; }
+    case 166: { const st = "PriceLevel"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); out = { "PriceLevel": v }; break; }
+    case 167: out = { "PriceLevelSchedule": d_PriceLevelScheduleType(r) }; break;
+    case 168: out = { "PriceLevelScheduleEntries": d_PriceLevelScheduleEntryListType(r) }; break;
+    case 169: out = { "PriceLevelScheduleEntry": d_PriceLevelScheduleEntryType(r) }; break;
+    case 170: out = { "PriceRule": d_PriceRuleType(r) }; break;
+    case 171: out = { "PriceRuleStack": d_PriceRuleStackType(r) }; break;
+    case 172: out = { "PriceRuleStacks": d_PriceRuleStackListType(r) }; break;
+    case 173: { const st = "PriceScheduleDescription"; r.simpleStart(st); const v = r.string(13, 160, st); r.simpleEnd(st); out = { "PriceScheduleDescription": v }; break; }
+    case 174: { const st = "PriceScheduleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "PriceScheduleID": v }; break; }
+    case 175: out = { "PrioritizedEMAIDs": d_EMAIDListType(r) }; break;
+    case 176: { const st = "ProviderID"; r.simpleStart(st); const v = r.string(26, 80, st); r.simpleEnd(st); out = { "ProviderID": v }; break; }
+    case 177: { const st = "Q"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "Q": v }; break; }
+    case 178: out = { "RSAKeyValue": d_RSAKeyValueType(r) }; break;
+    case 179: out = { "Receipt": d_ReceiptType(r) }; break;
+    case 180: out = { "Receipt": d_ReceiptType(r) }; break;
+    case 181: out = { "Reference": d_ReferenceType(r) }; break;
+    case 182: { const st = "RemainingContractCertificateChains"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); out = { "RemainingContractCertificateChains": v }; break; }
+    case 183: { const st = "RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "RemainingTimeToMaximumSOC": v }; break; }
+    case 184: { const st = "RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "RemainingTimeToMinimumSOC": v }; break; }
+    case 185: { const st = "RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "RemainingTimeToTargetSOC": v }; break; }
+    case 186: { const st = "RenewableGenerationPercentage"; r.simpleStart(st); const v = r.bits(8, st) + 0; r.simpleEnd(st); out = { "RenewableGenerationPercentage": v }; break; }
+    case 187: { const st = "ResponseCode"; r.simpleStart(st); const v = r.enumerated(E27, 6, st); r.simpleEnd(st); out = { "ResponseCode": v }; break; }
+    case 188: out = { "RetrievalMethod": d_RetrievalMethodType(r) }; break;
+    case 189: out = { "RootCertificateID": d_X509IssuerSerialType(r) }; break;
+    case 190: { const st = "SECP521_EncryptedPrivateKey"; r.simpleStart(st); const v = r.base64(94, st); r.simpleEnd(st); out = { "SECP521_EncryptedPrivateKey": v }; break; }
+    case 191: out = { "SPKIData": d_SPKIDataType(r) }; break;
+    case 192: { const st = "SPKISexp"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "SPKISexp": v }; break; }
+    case 193: out = { "ScheduleExchangeReq": d_ScheduleExchangeReqType(r) }; break;
+    case 194: out = { "ScheduleExchangeRes": d_ScheduleExchangeResType(r) }; break;
+    case 195: out = { "ScheduleTuple": d_ScheduleTupleType(r) }; break;
+    case 196: { const st = "ScheduleTupleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "ScheduleTupleID": v }; break; }
+    case 197: out = { "Scheduled_EVPPTControlMode": d_Scheduled_EVPPTControlModeType(r) }; break;
+    case 198: out = { "Scheduled_SEReqControlMode": d_Scheduled_SEReqControlModeType(r) }; break;
+    case 199: out = { "Scheduled_SEResControlMode": d_Scheduled_SEResControlModeType(r) }; break;
+    case 200: out = { "Scheduled_SMDTControlMode": d_Scheduled_SMDTControlModeType(r) }; break;
+    case 201: { const st = "Seed"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "Seed": v }; break; }
+    case 202: { const st = "SelectedAuthorizationService"; r.simpleStart(st); const v = r.enumerated(E24, 1, st); r.simpleEnd(st); out = { "SelectedAuthorizationService": v }; break; }
+    case 203: out = { "SelectedEnergyTransferService": d_SelectedServiceType(r) }; break;
+    case 204: { const st = "SelectedScheduleTupleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "SelectedScheduleTupleID": v }; break; }
+    case 205: out = { "SelectedService": d_SelectedServiceType(r) }; break;
+    case 206: out = { "SelectedVASList": d_SelectedServiceListType(r) }; break;
+    case 207: out = { "Service": d_ServiceType(r) }; break;
+    case 208: out = { "ServiceDetailReq": d_ServiceDetailReqType(r) }; break;
+    case 209: out = { "ServiceDetailRes": d_ServiceDetailResType(r) }; break;
+    case 210: out = { "ServiceDiscoveryReq": d_ServiceDiscoveryReqType(r) }; break;
+    case 211: out = { "ServiceDiscoveryRes": d_ServiceDiscoveryResType(r) }; break;
+    case 212: out = { "ServiceFee": d_RationalNumberType(r) }; break;
+    case 213: { const st = "ServiceID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); out = { "ServiceID": v }; break; }
+    case 214: { const st = "ServiceName"; r.simpleStart(st); const v = r.string(17, 80, st); r.simpleEnd(st); out = { "ServiceName": v }; break; }
+    case 215: out = { "ServiceParameterList": d_ServiceParameterListType(r) }; break;
+    case 216: { const st = "ServiceRenegotiationSupported"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "ServiceRenegotiationSupported": v }; break; }
+    case 217: out = { "ServiceSelectionReq": d_ServiceSelectionReqType(r) }; break;
+    case 218: out = { "ServiceSelectionRes": d_ServiceSelectionResType(r) }; break;
+    case 219: { const st = "SessionID"; r.simpleStart(st); const v = r.hex(8, st); r.simpleEnd(st); out = { "SessionID": v }; break; }
+    case 220: { const st = "SessionID"; r.simpleStart(st); const v = r.hex(8, st); r.simpleEnd(st); out = { "SessionID": v }; break; }
+    case 221: out = { "SessionSetupReq": d_SessionSetupReqType(r) }; break;
+    case 222: out = { "SessionSetupRes": d_SessionSetupResType(r) }; break;
+    case 223: out = { "SessionStopReq": d_SessionStopReqType(r) }; break;
+    case 224: out = { "SessionStopRes": d_SessionStopResType(r) }; break;
+    case 225: out = { "Signature": d_SignatureType(r) }; break;
+    case 226: out = { "SignatureMethod": d_SignatureMethodType(r) }; break;
+    case 227: out = { "SignatureProperties": d_SignaturePropertiesType(r) }; break;
+    case 228: out = { "SignatureProperty": d_SignaturePropertyType(r) }; break;
+    case 229: out = { "SignatureValue": d_SignatureValueType(r) }; break;
+    case 230: out = { "SignedInfo": d_SignedInfoType(r) }; break;
+    case 231: out = { "SignedInstallationData": d_SignedInstallationDataType(r) }; break;
+    case 232: out = { "SignedMeteringData": d_SignedMeteringDataType(r) }; break;
+    case 233: { const st = "StartTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "StartTime": v }; break; }
+    case 234: out = { "SubCertificates": d_SubCertificatesType(r) }; break;
+    case 235: out = { "SupportedProviders": d_SupportedProvidersListType(r) }; break;
+    case 236: out = { "SupportedServiceIDs": d_ServiceIDListType(r) }; break;
+    case 237: { const st = "TPM_EncryptedPrivateKey"; r.simpleStart(st); const v = r.base64(206, st); r.simpleEnd(st); out = { "TPM_EncryptedPrivateKey": v }; break; }
+    case 238: { const st = "TargetDistance"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); out = { "TargetDistance": v }; break; }
+    case 239: { const st = "TargetOffsetX"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); out = { "TargetOffsetX": v }; break; }
+    case 240: { const st = "TargetOffsetY"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); out = { "TargetOffsetY": v }; break; }
+    case 241: { const st = "TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); out = { "TargetSOC": v }; break; }
+    case 242: { const st = "TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); out = { "TargetSOC": v }; break; }
+    case 243: out = { "TaxCosts": d_DetailedTaxType(r) }; break;
+    case 244: { const st = "TaxIncludedInPrice"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "TaxIncludedInPrice": v }; break; }
+    case 245: out = { "TaxRate": d_RationalNumberType(r) }; break;
+    case 246: out = { "TaxRule": d_TaxRuleType(r) }; break;
+    case 247: { const st = "TaxRuleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "TaxRuleID": v }; break; }
+    case 248: { const st = "TaxRuleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "TaxRuleID": v }; break; }
+    case 249: { const st = "TaxRuleName"; r.simpleStart(st); const v = r.string(27, 80, st); r.simpleEnd(st); out = { "TaxRuleName": v }; break; }
+    case 250: out = { "TaxRules": d_TaxRuleListType(r) }; break;
+    case 251: { const st = "TimeAnchor"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "TimeAnchor": v }; break; }
+    case 252: { const st = "TimeAnchor"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "TimeAnchor": v }; break; }
+    case 253: { const st = "TimeStamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "TimeStamp": v }; break; }
+    case 254: out = { "Transform": d_TransformType(r) }; break;
+    case 255: out = { "Transforms": d_TransformsType(r) }; break;
+    case 256: out = { "VASList": d_ServiceListType(r) }; break;
+    case 257: { const st = "Value"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); out = { "Value": v }; break; }
+    case 258: out = { "VehicleCheckInReq": d_VehicleCheckInReqType(r) }; break;
+    case 259: out = { "VehicleCheckInRes": d_VehicleCheckInResType(r) }; break;
+    case 260: out = { "VehicleCheckOutReq": d_VehicleCheckOutReqType(r) }; break;
+    case 261: out = { "VehicleCheckOutRes": d_VehicleCheckOutResType(r) }; break;
+    case 262: { const st = "VehicleFrame"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); out = { "VehicleFrame": v }; break; }
+    case 263: { const st = "VehicleTravel"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); out = { "VehicleTravel": v }; break; }
+    case 264: { const st = "X448_EncryptedPrivateKey"; r.simpleStart(st); const v = r.base64(84, st); r.simpleEnd(st); out = { "X448_EncryptedPrivateKey": v }; break; }
+    case 265: { const st = "X509CRL"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "X509CRL": v }; break; }
+    case 266: { const st = "X509Certificate"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "X509Certificate": v }; break; }
+    case 267: out = { "X509Data": d_X509DataType(r) }; break;
+    case 268: { const st = "X509IssuerName"; r.simpleStart(st); const v = r.string(11, 2147483647, st); r.simpleEnd(st); out = { "X509IssuerName": v }; break; }
+    case 269: out = { "X509IssuerSerial": d_X509IssuerSerialType(r) }; break;
+    case 270: { const st = "X509SKI"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "X509SKI": v }; break; }
+    case 271: { const st = "X509SerialNumber"; r.simpleStart(st); const v = r.intBig(undefined, undefined, 64, st); r.simpleEnd(st); out = { "X509SerialNumber": v }; break; }
+    case 272: { const st = "X509SubjectName"; r.simpleStart(st); const v = r.string(10, 2147483647, st); r.simpleEnd(st); out = { "X509SubjectName": v }; break; }
+    case 273: { const st = "XPath"; r.simpleStart(st); const v = r.string(9, 2147483647, st); r.simpleEnd(st); out = { "XPath": v }; break; }
+    case 274: { const st = "Y"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "Y": v }; break; }
+    case 275: { const st = "boolValue"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "boolValue": v }; break; }
+    case 276: { const st = "byteValue"; r.simpleStart(st); const v = r.bits(8, st) + -128; r.simpleEnd(st); out = { "byteValue": v }; break; }
+    case 277: { const st = "finiteString"; r.simpleStart(st); const v = r.string(21, 80, st); r.simpleEnd(st); out = { "finiteString": v }; break; }
+    case 278: { const st = "intValue"; r.simpleStart(st); const v = r.int(-2147483648, 2147483647, st); r.simpleEnd(st); out = { "intValue": v }; break; }
+    case 279: out = { "rationalNumber": d_RationalNumberType(r) }; break;
+    case 280: { const st = "shortValue"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); out = { "shortValue": v }; break; }
+    case 282: return r.fail('empty fragment', 'FragmentContent');
+    default: return r.fail(c < 282 ? 'fragment element not supported (wildcard or relaxed element-fragment grammar)' : `event code ${c} not defined`, 'FragmentContent');
+  }
+  const end = r.bits(9, 'FragmentContent');
+  if (end !== 282) r.fail('only single-element fragments are supported (expected ED)', 'FragmentContent');
+  return out;
+}
+
+const FRAGMENT_CODES = new Map<string, number>([["AbsolutePriceSchedule",0],["AckMaxDelay",1],["AdditionalSelectedServices",2],["AdditionalService",3],["AdditionalServicesCosts",4],["Amount",5],["AppliesMinimumMaximumCost",6],["AppliesToEnergyFee",7],["AppliesToOverstayFee",8],["AppliesToParkingFee",9],["AuthorizationReq",10],["AuthorizationRes",11],["AuthorizationServices",12],["AuthorizationSetupReq",13],["AuthorizationSetupRes",14],["AvailableEnergy",15],["BPT_ChannelSelection",16],["BPT_DischargedEnergyReadingWh",17],["BPT_InductiveEnergyReadingVARh",18],["BatteryEnergyCapacity",19],["CLReqControlMode",20],["CLResControlMode",21],["CPSCertificateChain",22],["CanonicalizationMethod",23],["CapacitiveEnergyReadingVARh",24],["CarbonDioxideEmission",25],["Certificate",26],["CertificateInstallationReq",27],["CertificateInstallationRes",28],["CertificateInstallationService",29],["ChargeProgress",30],["ChargedEnergyReadingWh",31],["ChargingComplete",32],["ChargingSchedule",33],["ChargingSession",34],["CheckOutTime",35],["ContractCertificateChain",36],["CostPerUnit",37],["Currency",38],["DHPublicKey",39],["DSAKeyValue",40],["DeviceLocation",43],["DeviceOffset",44],["DigestMethod",45],["DigestValue",46],["DischargingSchedule",47],["DisplayParameters",48],["Duration",49],["Dynamic_EVPPTControlMode",50],["Dynamic_SEReqControlMode",51],["Dynamic_SEResControlMode",52],["Dynamic_SMDTControlMode",53],["ECDHCurve",54],["EIM_AReqAuthorizationMode",55],["EIM_ASResAuthorizationMode",56],["EMAID",57],["EVAbsolutePriceSchedule",58],["EVCCID",59],["EVCheckInStatus",60],["EVCheckOutStatus",61],["EVEnergyOffer",62],["EVMaximumV2XEnergyRequest",65],["EVMinimumV2XEnergyRequest",68],["EVPowerProfile",69],["EVPowerProfileEntries",70],["EVPowerProfileEntry",71],["EVPowerSchedule",72],["EVPowerScheduleEntries",73],["EVPowerScheduleEntry",74],["EVPriceRule",75],["EVPriceRuleStack",76],["EVPriceRuleStacks",77],["EVProcessing",78],["EVSECheckOutStatus",79],["EVSEID",80],["EVSENotification",81],["EVSEProcessing",82],["EVTerminationCode",87],["EVTerminationExplanation",88],["EnergyCosts",89],["EnergyFee",90],["EnergyTransferServiceList",91],["FreeService",94],["G",95],["GenChallenge",96],["GoToPause",97],["HMACOutputLength",98],["Header",99],["InletHot",100],["J",101],["KeyInfo",102],["KeyName",103],["KeyValue",104],["Language",105],["ListOfRootCertificateIDs",106],["Manifest",107],["MaximumContractCertificateChains",108],["MaximumCost",109],["MaximumSOC",110],["MaximumSupportingPoints",111],["MeterID",112],["MeterInfoRequested",115],["MeterSignature",116],["MeterStatus",117],["MeterTimestamp",118],["MeteringConfirmationReq",119],["MeteringConfirmationRes",120],["MgmtData",121],["MinimumCost",122],["Modulus",125],["NotificationMaxDelay",126],["NumberOfPriceLevels",127],["OEMProvisioningCertificateChain",128],["Object",129],["OccupancyCosts",130],["OverstayCosts",131],["OverstayFee",132],["OverstayFeePeriod",133],["OverstayPowerThreshold",134],["OverstayRule",135],["OverstayRuleDescription",136],["OverstayRules",137],["OverstayTimeThreshold",138],["P",139],["PGPData",140],["PGPKeyID",141],["PGPKeyPacket",142],["Parameter",143],["ParameterSet",144],["ParameterSetID",145],["ParkingFee",146],["ParkingFeePeriod",147],["ParkingMethod",148],["ParkingSpace",149],["PgenCounter",150],["PnC_AReqAuthorizationMode",151],["PnC_ASResAuthorizationMode",152],["Power",153],["PowerDeliveryReq",154],["PowerDeliveryRes",155],["PowerRangeStart",156],["PowerSchedule",157],["PowerScheduleEntries",158],["PowerScheduleEntry",159],["PowerTolerance",160],["PowerToleranceAcceptance",161],["Power_L2",162],["Power_L3",163],["PresentSOC",164],["PriceAlgorithm",165],["PriceLevel",166],["PriceLevelSchedule",167],["PriceLevelScheduleEntries",168],["PriceLevelScheduleEntry",169],["PriceRule",170],["PriceRuleStack",171],["PriceRuleStacks",172],["PriceScheduleDescription",173],["PriceScheduleID",174],["PrioritizedEMAIDs",175],["ProviderID",176],["Q",177],["RSAKeyValue",178],["Reference",181],["RemainingContractCertificateChains",182],["RemainingTimeToMaximumSOC",183],["RemainingTimeToMinimumSOC",184],["RemainingTimeToTargetSOC",185],["RenewableGenerationPercentage",186],["ResponseCode",187],["RetrievalMethod",188],["RootCertificateID",189],["SECP521_EncryptedPrivateKey",190],["SPKIData",191],["SPKISexp",192],["ScheduleExchangeReq",193],["ScheduleExchangeRes",194],["ScheduleTuple",195],["ScheduleTupleID",196],["Scheduled_EVPPTControlMode",197],["Scheduled_SEReqControlMode",198],["Scheduled_SEResControlMode",199],["Scheduled_SMDTControlMode",200],["Seed",201],["SelectedAuthorizationService",202],["SelectedEnergyTransferService",203],["SelectedScheduleTupleID",204],["SelectedService",205],["SelectedVASList",206],["Service",207],["ServiceDetailReq",208],["ServiceDetailRes",209],["ServiceDiscoveryReq",210],["ServiceDiscoveryRes",211],["ServiceFee",212],["ServiceID",213],["ServiceName",214],["ServiceParameterList",215],["ServiceRenegotiationSupported",216],["ServiceSelectionReq",217],["ServiceSelectionRes",218],["SessionSetupReq",221],["SessionSetupRes",222],["SessionStopReq",223],["SessionStopRes",224],["Signature",225],["SignatureMethod",226],["SignatureProperties",227],["SignatureProperty",228],["SignatureValue",229],["SignedInfo",230],["SignedInstallationData",231],["SignedMeteringData",232],["StartTime",233],["SubCertificates",234],["SupportedProviders",235],["SupportedServiceIDs",236],["TPM_EncryptedPrivateKey",237],["TargetDistance",238],["TargetOffsetX",239],["TargetOffsetY",240],["TaxCosts",243],["TaxIncludedInPrice",244],["TaxRate",245],["TaxRule",246],["TaxRuleName",249],["TaxRules",250],["TimeStamp",253],["Transform",254],["Transforms",255],["VASList",256],["Value",257],["VehicleCheckInReq",258],["VehicleCheckInRes",259],["VehicleCheckOutReq",260],["VehicleCheckOutRes",261],["VehicleFrame",262],["VehicleTravel",263],["X448_EncryptedPrivateKey",264],["X509CRL",265],["X509Certificate",266],["X509Data",267],["X509IssuerName",268],["X509IssuerSerial",269],["X509SKI",270],["X509SerialNumber",271],["X509SubjectName",272],["XPath",273],["Y",274],["boolValue",275],["byteValue",276],["finiteString",277],["intValue",278],["rationalNumber",279],["shortValue",280]]);
+export function encodeFragment(w: BitWriter, root: string, value: unknown): void {
+  const code = FRAGMENT_CODES.get(root);
+  if (code === undefined) throw new ExiEncodeError('not an element with a single type in the ISO 15118-20 CommonMessages fragment grammar', root);
+  w.bits(code, 9);
+  switch (code) {
+    case 0: e_AbsolutePriceScheduleType(w, value); break;
+    case 1: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "AckMaxDelay")); w.bits(0, 1); break; }
+    case 2: e_AdditionalServiceListType(w, value); break;
+    case 3: e_AdditionalServiceType(w, value); break;
+    case 4: e_DetailedCostType(w, value); break;
+    case 5: e_RationalNumberType(w, value); break;
+    case 6: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "AppliesMinimumMaximumCost") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 7: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "AppliesToEnergyFee") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 8: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "AppliesToOverstayFee") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 9: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "AppliesToParkingFee") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 10: e_AuthorizationReqType(w, value); break;
+    case 11: e_AuthorizationResType(w, value); break;
+    case 12: { const item = value; w.bits(0, 1); w.bits(enumIndex(M26, item, "AuthorizationServices"), 1); w.bits(0, 1); break; }
+    case 13: e_AuthorizationSetupReqType(w, value); break;
+    case 14: e_AuthorizationSetupResType(w, value); break;
+    case 15: e_RationalNumberType(w, value); break;
+    case 16: { const item = value; w.bits(0, 1); w.bits(enumIndex(M64, item, "BPT_ChannelSelection"), 1); w.bits(0, 1); break; }
+    case 17: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "BPT_DischargedEnergyReadingWh"); w.bits(0, 1); break; }
+    case 18: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "BPT_InductiveEnergyReadingVARh"); w.bits(0, 1); break; }
+    case 19: e_RationalNumberType(w, value); break;
+    case 20: e_CLReqControlModeType(w, value); break;
+    case 21: e_CLResControlModeType(w, value); break;
+    case 22: e_CertificateChainType(w, value); break;
+    case 23: e_CanonicalizationMethodType(w, value); break;
+    case 24: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "CapacitiveEnergyReadingVARh"); w.bits(0, 1); break; }
+    case 25: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "CarbonDioxideEmission")); w.bits(0, 1); break; }
+    case 26: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "Certificate"), 1600, undefined, "Certificate")); w.bits(0, 1); break; }
+    case 27: e_CertificateInstallationReqType(w, value); break;
+    case 28: e_CertificateInstallationResType(w, value); break;
+    case 29: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "CertificateInstallationService") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 30: { const item = value; w.bits(0, 1); w.bits(enumIndex(M63, item, "ChargeProgress"), 2); w.bits(0, 1); break; }
+    case 31: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "ChargedEnergyReadingWh"); w.bits(0, 1); break; }
+    case 32: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "ChargingComplete") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 33: e_ChargingScheduleType(w, value); break;
+    case 34: { const item = value; w.bits(0, 1); w.bits(enumIndex(M100, item, "ChargingSession"), 2); w.bits(0, 1); break; }
+    case 35: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "CheckOutTime"); w.bits(0, 1); break; }
+    case 36: e_ContractCertificateChainType(w, value); break;
+    case 37: e_RationalNumberType(w, value); break;
+    case 38: { const item = value; w.bits(0, 1); w.string(chkString(item, 3, "Currency")); w.bits(0, 1); break; }
+    case 39: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "DHPublicKey"), 133, 133, "DHPublicKey")); w.bits(0, 1); break; }
+    case 40: e_DSAKeyValueType(w, value); break;
+    case 43: { const item = value; w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "DeviceLocation")); w.bits(0, 1); break; }
+    case 44: { const item = value; w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "DeviceOffset")); w.bits(0, 1); break; }
+    case 45: e_DigestMethodType(w, value); break;
+    case 46: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "DigestValue"), 2147483647, undefined, "DigestValue")); w.bits(0, 1); break; }
+    case 47: e_ChargingScheduleType(w, value); break;
+    case 48: e_DisplayParametersType(w, value); break;
+    case 49: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "Duration")); w.bits(0, 1); break; }
+    case 50: e_Dynamic_EVPPTControlModeType(w, value); break;
+    case 51: e_Dynamic_SEReqControlModeType(w, value); break;
+    case 52: e_Dynamic_SEResControlModeType(w, value); break;
+    case 53: e_Dynamic_SMDTControlModeType(w, value); break;
+    case 54: { const item = value; w.bits(0, 1); w.bits(enumIndex(M104, item, "ECDHCurve"), 1); w.bits(0, 1); break; }
+    case 55: e_EIM_AReqAuthorizationModeType(w, value); break;
+    case 56: e_EIM_ASResAuthorizationModeType(w, value); break;
+    case 57: { const item = value; w.bits(0, 1); w.string(chkString(item, 255, "EMAID")); w.bits(0, 1); break; }
+    case 58: e_EVAbsolutePriceScheduleType(w, value); break;
+    case 59: { const item = value; w.bits(0, 1); w.string(chkString(item, 255, "EVCCID")); w.bits(0, 1); break; }
+    case 60: { const item = value; w.bits(0, 1); w.bits(enumIndex(M114, item, "EVCheckInStatus"), 2); w.bits(0, 1); break; }
+    case 61: { const item = value; w.bits(0, 1); w.bits(enumIndex(M119, item, "EVCheckOutStatus"), 2); w.bits(0, 1); break; }
+    case 62: e_EVEnergyOfferType(w, value); break;
+    case 65: e_RationalNumberType(w, value); break;
+    case 68: e_RationalNumberType(w, value); break;
+    case 69: e_EVPowerProfileType(w, value); break;
+    case 70: e_EVPowerProfileEntryListType(w, value); break;
+    case 71: e_PowerScheduleEntryType(w, value); break;
+    case 72: e_EVPowerScheduleType(w, value); break;
+    case 73: e_EVPowerScheduleEntryListType(w, value); break;
+    case 74: e_EVPowerScheduleEntryType(w, value); break;
+    case 75: e_EVPriceRuleType(w, value); break;
+    case 76: e_EVPriceRuleStackType(w, value); break;
+    case 77: e_EVPriceRuleStackListType(w, value); break;
+    case 78: { const item = value; w.bits(0, 1); w.bits(enumIndex(M31, item, "EVProcessing"), 2); w.bits(0, 1); break; }
+    case 79: { const item = value; w.bits(0, 1); w.bits(enumIndex(M122, item, "EVSECheckOutStatus"), 1); w.bits(0, 1); break; }
+    case 80: { const item = value; w.bits(0, 1); w.string(chkString(item, 255, "EVSEID")); w.bits(0, 1); break; }
+    case 81: { const item = value; w.bits(0, 1); w.bits(enumIndex(M132, item, "EVSENotification"), 3); w.bits(0, 1); break; }
+    case 82: { const item = value; w.bits(0, 1); w.bits(enumIndex(M31, item, "EVSEProcessing"), 2); w.bits(0, 1); break; }
+    case 87: { const item = value; w.bits(0, 1); w.string(chkString(item, 80, "EVTerminationCode")); w.bits(0, 1); break; }
+    case 88: { const item = value; w.bits(0, 1); w.string(chkString(item, 160, "EVTerminationExplanation")); w.bits(0, 1); break; }
+    case 89: e_DetailedCostType(w, value); break;
+    case 90: e_RationalNumberType(w, value); break;
+    case 91: e_ServiceListType(w, value); break;
+    case 94: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "FreeService") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 95: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "G"), 2147483647, undefined, "G")); w.bits(0, 1); break; }
+    case 96: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "GenChallenge"), 16, 16, "GenChallenge")); w.bits(0, 1); break; }
+    case 97: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "GoToPause") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 98: { const item = value; w.bits(0, 1); w.intBig(chkBig(item, undefined, undefined, "HMACOutputLength")); w.bits(0, 1); break; }
+    case 99: e_MessageHeaderType(w, value); break;
+    case 100: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "InletHot") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 101: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "J"), 2147483647, undefined, "J")); w.bits(0, 1); break; }
+    case 102: e_KeyInfoType(w, value); break;
+    case 103: { const item = value; w.bits(0, 1); w.string(chkString(item, 2147483647, "KeyName")); w.bits(0, 1); break; }
+    case 104: e_KeyValueType(w, value); break;
+    case 105: { const item = value; w.bits(0, 1); w.string(chkString(item, 3, "Language")); w.bits(0, 1); break; }
+    case 106: e_ListOfRootCertificateIDsType(w, value); break;
+    case 107: e_ManifestType(w, value); break;
+    case 108: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 0, 255, "MaximumContractCertificateChains") - 0, 8); w.bits(0, 1); break; }
+    case 109: e_RationalNumberType(w, value); break;
+    case 110: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 0, 100, "MaximumSOC") - 0, 7); w.bits(0, 1); break; }
+    case 111: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 12, 1024, "MaximumSupportingPoints") - 12, 10); w.bits(0, 1); break; }
+    case 112: { const item = value; w.bits(0, 1); w.string(chkString(item, 32, "MeterID")); w.bits(0, 1); break; }
+    case 115: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "MeterInfoRequested") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 116: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "MeterSignature"), 64, undefined, "MeterSignature")); w.bits(0, 1); break; }
+    case 117: { const item = value; w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterStatus")); w.bits(0, 1); break; }
+    case 118: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterTimestamp"); w.bits(0, 1); break; }
+    case 119: e_MeteringConfirmationReqType(w, value); break;
+    case 120: e_MeteringConfirmationResType(w, value); break;
+    case 121: { const item = value; w.bits(0, 1); w.string(chkString(item, 2147483647, "MgmtData")); w.bits(0, 1); break; }
+    case 122: e_RationalNumberType(w, value); break;
+    case 125: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "Modulus"), 2147483647, undefined, "Modulus")); w.bits(0, 1); break; }
+    case 126: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "NotificationMaxDelay")); w.bits(0, 1); break; }
+    case 127: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 0, 255, "NumberOfPriceLevels") - 0, 8); w.bits(0, 1); break; }
+    case 128: e_SignedCertificateChainType(w, value); break;
+    case 129: e_ObjectType(w, value); break;
+    case 130: e_DetailedCostType(w, value); break;
+    case 131: e_DetailedCostType(w, value); break;
+    case 132: e_RationalNumberType(w, value); break;
+    case 133: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "OverstayFeePeriod")); w.bits(0, 1); break; }
+    case 134: e_RationalNumberType(w, value); break;
+    case 135: e_OverstayRuleType(w, value); break;
+    case 136: { const item = value; w.bits(0, 1); w.string(chkString(item, 160, "OverstayRuleDescription")); w.bits(0, 1); break; }
+    case 137: e_OverstayRuleListType(w, value); break;
+    case 138: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "OverstayTimeThreshold")); w.bits(0, 1); break; }
+    case 139: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "P"), 2147483647, undefined, "P")); w.bits(0, 1); break; }
+    case 140: e_PGPDataType(w, value); break;
+    case 141: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "PGPKeyID"), 2147483647, undefined, "PGPKeyID")); w.bits(0, 1); break; }
+    case 142: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "PGPKeyPacket"), 2147483647, undefined, "PGPKeyPacket")); w.bits(0, 1); break; }
+    case 143: e_ParameterType(w, value); break;
+    case 144: e_ParameterSetType(w, value); break;
+    case 145: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "ParameterSetID")); w.bits(0, 1); break; }
+    case 146: e_RationalNumberType(w, value); break;
+    case 147: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "ParkingFeePeriod")); w.bits(0, 1); break; }
+    case 148: { const item = value; w.bits(0, 1); w.bits(enumIndex(M115, item, "ParkingMethod"), 2); w.bits(0, 1); break; }
+    case 149: { const item = value; w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "ParkingSpace")); w.bits(0, 1); break; }
+    case 150: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "PgenCounter"), 2147483647, undefined, "PgenCounter")); w.bits(0, 1); break; }
+    case 151: e_PnC_AReqAuthorizationModeType(w, value); break;
+    case 152: e_PnC_ASResAuthorizationModeType(w, value); break;
+    case 153: e_RationalNumberType(w, value); break;
+    case 154: e_PowerDeliveryReqType(w, value); break;
+    case 155: e_PowerDeliveryResType(w, value); break;
+    case 156: e_RationalNumberType(w, value); break;
+    case 157: e_PowerScheduleType(w, value); break;
+    case 158: e_PowerScheduleEntryListType(w, value); break;
+    case 159: e_PowerScheduleEntryType(w, value); break;
+    case 160: e_RationalNumberType(w, value); break;
+    case 161: { const item = value; w.bits(0, 1); w.bits(enumIndex(M81, item, "PowerToleranceAcceptance"), 1); w.bits(0, 1); break; }
+    case 162: e_RationalNumberType(w, value); break;
+    case 163: e_RationalNumberType(w, value); break;
+    case 164: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 0, 100, "PresentSOC") - 0, 7); w.bits(0, 1); break; }
+    case 165: { const item = value; w.bits(0, 1); w.string(chkString(item, 255, "PriceAlgorithm")); w.bits(0, 1); break; }
+    case 166: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 0, 255, "PriceLevel") - 0, 8); w.bits(0, 1); break; }
+    case 167: e_PriceLevelScheduleType(w, value); break;
+    case 168: e_PriceLevelScheduleEntryListType(w, value); break;
+    case 169: e_PriceLevelScheduleEntryType(w, value); break;
+    case 170: e_PriceRuleType(w, value); break;
+    case 171: e_PriceRuleStackType(w, value); break;
+    case 172: e_PriceRuleStackListType(w, value); break;
+    case 173: { const item = value; w.bits(0, 1); w.string(chkString(item, 160, "PriceScheduleDescription")); w.bits(0, 1); break; }
+    case 174: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 1, 4294967295, "PriceScheduleID")); w.bits(0, 1); break; }
+    case 175: e_EMAIDListType(w, value); break;
+    case 176: { const item = value; w.bits(0, 1); w.string(chkString(item, 80, "ProviderID")); w.bits(0, 1); break; }
+    case 177: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "Q"), 2147483647, undefined, "Q")); w.bits(0, 1); break; }
+    case 178: e_RSAKeyValueType(w, value); break;
+    case 181: e_ReferenceType(w, value); break;
+    case 182: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 0, 255, "RemainingContractCertificateChains") - 0, 8); w.bits(0, 1); break; }
+    case 183: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "RemainingTimeToMaximumSOC")); w.bits(0, 1); break; }
+    case 184: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "RemainingTimeToMinimumSOC")); w.bits(0, 1); break; }
+    case 185: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "RemainingTimeToTargetSOC")); w.bits(0, 1); break; }
+    case 186: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 0, 255, "RenewableGenerationPercentage") - 0, 8); w.bits(0, 1); break; }
+    case 187: { const item = value; w.bits(0, 1); w.bits(enumIndex(M30, item, "ResponseCode"), 6); w.bits(0, 1); break; }
+    case 188: e_RetrievalMethodType(w, value); break;
+    case 189: e_X509IssuerSerialType(w, value); break;
+    case 190: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "SECP521_EncryptedPrivateKey"), 94, 94, "SECP521_EncryptedPrivateKey")); w.bits(0, 1); break; }
+    case 191: e_SPKIDataType(w, value); break;
+    case 192: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "SPKISexp"), 2147483647, undefined, "SPKISexp")); w.bits(0, 1); break; }
+    case 193: e_ScheduleExchangeReqType(w, value); break;
+    case 194: e_ScheduleExchangeResType(w, value); break;
+    case 195: e_ScheduleTupleType(w, value); break;
+    case 196: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 1, 4294967295, "ScheduleTupleID")); w.bits(0, 1); break; }
+    case 197: e_Scheduled_EVPPTControlModeType(w, value); break;
+    case 198: e_Scheduled_SEReqControlModeType(w, value); break;
+    case 199: e_Scheduled_SEResControlModeType(w, value); break;
+    case 200: e_Scheduled_SMDTControlModeType(w, value); break;
+    case 201: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "Seed"), 2147483647, undefined, "Seed")); w.bits(0, 1); break; }
+    case 202: { const item = value; w.bits(0, 1); w.bits(enumIndex(M26, item, "SelectedAuthorizationService"), 1); w.bits(0, 1); break; }
+    case 203: e_SelectedServiceType(w, value); break;
+    case 204: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 1, 4294967295, "SelectedScheduleTupleID")); w.bits(0, 1); break; }
+    case 205: e_SelectedServiceType(w, value); break;
+    case 206: e_SelectedServiceListType(w, value); break;
+    case 207: e_ServiceType(w, value); break;
+    case 208: e_ServiceDetailReqType(w, value); break;
+    case 209: e_ServiceDetailResType(w, value); break;
+    case 210: e_ServiceDiscoveryReqType(w, value); break;
+    case 211: e_ServiceDiscoveryResType(w, value); break;
+    case 212: e_RationalNumberType(w, value); break;
+    case 213: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "ServiceID")); w.bits(0, 1); break; }
+    case 214: { const item = value; w.bits(0, 1); w.string(chkString(item, 80, "ServiceName")); w.bits(0, 1); break; }
+    case 215: e_ServiceParameterListType(w, value); break;
+    case 216: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "ServiceRenegotiationSupported") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 217: e_ServiceSelectionReqType(w, value); break;
+    case 218: e_ServiceSelectionResType(w, value); break;
+    case 221: e_SessionSetupReqType(w, value); break;
+    case 222: e_SessionSetupResType(w, value); break;
+    case 223: e_SessionStopReqType(w, value); break;
+    case 224: e_SessionStopResType(w, value); break;
+    case 225: e_SignatureType(w, value); break;
+    case 226: e_SignatureMethodType(w, value); break;
+    case 227: e_SignaturePropertiesType(w, value); break;
+    case 228: e_SignaturePropertyType(w, value); break;
+    case 229: e_SignatureValueType(w, value); break;
+    case 230: e_SignedInfoType(w, value); break;
+    case 231: e_SignedInstallationDataType(w, value); break;
+    case 232: e_SignedMeteringDataType(w, value); break;
+    case 233: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "StartTime")); w.bits(0, 1); break; }
+    case 234: e_SubCertificatesType(w, value); break;
+    case 235: e_SupportedProvidersListType(w, value); break;
+    case 236: e_ServiceIDListType(w, value); break;
+    case 237: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "TPM_EncryptedPrivateKey"), 206, 206, "TPM_EncryptedPrivateKey")); w.bits(0, 1); break; }
+    case 238: { const item = value; w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "TargetDistance")); w.bits(0, 1); break; }
+    case 239: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "TargetOffsetX")); w.bits(0, 1); break; }
+    case 240: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "TargetOffsetY")); w.bits(0, 1); break; }
+    case 243: e_DetailedTaxType(w, value); break;
+    case 244: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "TaxIncludedInPrice") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 245: e_RationalNumberType(w, value); break;
+    case 246: e_TaxRuleType(w, value); break;
+    case 249: { const item = value; w.bits(0, 1); w.string(chkString(item, 80, "TaxRuleName")); w.bits(0, 1); break; }
+    case 250: e_TaxRuleListType(w, value); break;
+    case 253: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "TimeStamp"); w.bits(0, 1); break; }
+    case 254: e_TransformType(w, value); break;
+    case 255: e_TransformsType(w, value); break;
+    case 256: e_ServiceListType(w, value); break;
+    case 257: { const item = value; w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "Value")); w.bits(0, 1); break; }
+    case 258: e_VehicleCheckInReqType(w, value); break;
+    case 259: e_VehicleCheckInResType(w, value); break;
+    case 260: e_VehicleCheckOutReqType(w, value); break;
+    case 261: e_VehicleCheckOutResType(w, value); break;
+    case 262: { const item = value; w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "VehicleFrame")); w.bits(0, 1); break; }
+    case 263: { const item = value; w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "VehicleTravel")); w.bits(0, 1); break; }
+    case 264: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "X448_EncryptedPrivateKey"), 84, 84, "X448_EncryptedPrivateKey")); w.bits(0, 1); break; }
+    case 265: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "X509CRL"), 2147483647, undefined, "X509CRL")); w.bits(0, 1); break; }
+    case 266: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "X509Certificate"), 2147483647, undefined, "X509Certificate")); w.bits(0, 1); break; }
+    case 267: e_X509DataType(w, value); break;
+    case 268: { const item = value; w.bits(0, 1); w.string(chkString(item, 2147483647, "X509IssuerName")); w.bits(0, 1); break; }
+    case 269: e_X509IssuerSerialType(w, value); break;
+    case 270: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "X509SKI"), 2147483647, undefined, "X509SKI")); w.bits(0, 1); break; }
+    case 271: { const item = value; w.bits(0, 1); w.intBig(chkBig(item, undefined, undefined, "X509SerialNumber")); w.bits(0, 1); break; }
+    case 272: { const item = value; w.bits(0, 1); w.string(chkString(item, 2147483647, "X509SubjectName")); w.bits(0, 1); break; }
+    case 273: { const item = value; w.bits(0, 1); w.string(chkString(item, 2147483647, "XPath")); w.bits(0, 1); break; }
+    case 274: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "Y"), 2147483647, undefined, "Y")); w.bits(0, 1); break; }
+    case 275: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "boolValue") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 276: { const item = value; w.bits(0, 1); w.bits(chkInt(item, -128, 127, "byteValue") - -128, 8); w.bits(0, 1); break; }
+    case 277: { const item = value; w.bits(0, 1); w.string(chkString(item, 80, "finiteString")); w.bits(0, 1); break; }
+    case 278: { const item = value; w.bits(0, 1); w.int(chkInt(item, -2147483648, 2147483647, "intValue")); w.bits(0, 1); break; }
+    case 279: e_RationalNumberType(w, value); break;
+    case 280: { const item = value; w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "shortValue")); w.bits(0, 1); break; }
+  }
+  w.bits(282, 9);
+}
+

@@ -278,6 +278,1413 @@ export const model: SchemaModel = {
    "type": "{http://www.w3.org/2000/09/xmldsig#}X509DataType"
   }
  ],
+ "fragmentElements": [
+  {
+   "name": "AbsolutePriceSchedule",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}AbsolutePriceScheduleType"
+  },
+  {
+   "name": "AckMaxDelay",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedShort"
+  },
+  {
+   "name": "AdditionalSelectedServices",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}AdditionalServiceListType"
+  },
+  {
+   "name": "AdditionalService",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}AdditionalServiceType"
+  },
+  {
+   "name": "AdditionalServicesCosts",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DetailedCostType"
+  },
+  {
+   "name": "Amount",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "AppliesMinimumMaximumCost",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "AppliesToEnergyFee",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "AppliesToOverstayFee",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "AppliesToParkingFee",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "AuthorizationReq",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}AuthorizationReqType"
+  },
+  {
+   "name": "AuthorizationRes",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}AuthorizationResType"
+  },
+  {
+   "name": "AuthorizationServices",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}authorizationType"
+  },
+  {
+   "name": "AuthorizationSetupReq",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}AuthorizationSetupReqType"
+  },
+  {
+   "name": "AuthorizationSetupRes",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}AuthorizationSetupResType"
+  },
+  {
+   "name": "AvailableEnergy",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "BPT_ChannelSelection",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}channelSelectionType"
+  },
+  {
+   "name": "BPT_DischargedEnergyReadingWh",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "BPT_InductiveEnergyReadingVARh",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "BatteryEnergyCapacity",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "CLReqControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}CLReqControlModeType"
+  },
+  {
+   "name": "CLResControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}CLResControlModeType"
+  },
+  {
+   "name": "CPSCertificateChain",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}CertificateChainType"
+  },
+  {
+   "name": "CanonicalizationMethod",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CanonicalizationMethodType"
+  },
+  {
+   "name": "CapacitiveEnergyReadingVARh",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "CarbonDioxideEmission",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedShort"
+  },
+  {
+   "name": "Certificate",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}certificateType"
+  },
+  {
+   "name": "CertificateInstallationReq",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}CertificateInstallationReqType"
+  },
+  {
+   "name": "CertificateInstallationRes",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}CertificateInstallationResType"
+  },
+  {
+   "name": "CertificateInstallationService",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "ChargeProgress",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}chargeProgressType"
+  },
+  {
+   "name": "ChargedEnergyReadingWh",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "ChargingComplete",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "ChargingSchedule",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ChargingScheduleType"
+  },
+  {
+   "name": "ChargingSession",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}chargingSessionType"
+  },
+  {
+   "name": "CheckOutTime",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "ContractCertificateChain",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ContractCertificateChainType"
+  },
+  {
+   "name": "CostPerUnit",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "Currency",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}currencyType"
+  },
+  {
+   "name": "DHPublicKey",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}dhPublicKeyType"
+  },
+  {
+   "name": "DSAKeyValue",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}DSAKeyValueType"
+  },
+  {
+   "name": "DepartureTime",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "DepartureTime",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "DeviceLocation",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}short"
+  },
+  {
+   "name": "DeviceOffset",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}short"
+  },
+  {
+   "name": "DigestMethod",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}DigestMethodType"
+  },
+  {
+   "name": "DigestValue",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}DigestValueType"
+  },
+  {
+   "name": "DischargingSchedule",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ChargingScheduleType"
+  },
+  {
+   "name": "DisplayParameters",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DisplayParametersType"
+  },
+  {
+   "name": "Duration",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "Dynamic_EVPPTControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}Dynamic_EVPPTControlModeType"
+  },
+  {
+   "name": "Dynamic_SEReqControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}Dynamic_SEReqControlModeType"
+  },
+  {
+   "name": "Dynamic_SEResControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}Dynamic_SEResControlModeType"
+  },
+  {
+   "name": "Dynamic_SMDTControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}Dynamic_SMDTControlModeType"
+  },
+  {
+   "name": "ECDHCurve",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ecdhCurveType"
+  },
+  {
+   "name": "EIM_AReqAuthorizationMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}EIM_AReqAuthorizationModeType"
+  },
+  {
+   "name": "EIM_ASResAuthorizationMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}EIM_ASResAuthorizationModeType"
+  },
+  {
+   "name": "EMAID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}identifierType"
+  },
+  {
+   "name": "EVAbsolutePriceSchedule",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}EVAbsolutePriceScheduleType"
+  },
+  {
+   "name": "EVCCID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}identifierType"
+  },
+  {
+   "name": "EVCheckInStatus",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}evCheckInStatusType"
+  },
+  {
+   "name": "EVCheckOutStatus",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}evCheckOutStatusType"
+  },
+  {
+   "name": "EVEnergyOffer",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}EVEnergyOfferType"
+  },
+  {
+   "name": "EVMaximumEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMaximumEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMaximumV2XEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumV2XEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVPowerProfile",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}EVPowerProfileType"
+  },
+  {
+   "name": "EVPowerProfileEntries",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}EVPowerProfileEntryListType"
+  },
+  {
+   "name": "EVPowerProfileEntry",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}PowerScheduleEntryType"
+  },
+  {
+   "name": "EVPowerSchedule",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}EVPowerScheduleType"
+  },
+  {
+   "name": "EVPowerScheduleEntries",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}EVPowerScheduleEntryListType"
+  },
+  {
+   "name": "EVPowerScheduleEntry",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}EVPowerScheduleEntryType"
+  },
+  {
+   "name": "EVPriceRule",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}EVPriceRuleType"
+  },
+  {
+   "name": "EVPriceRuleStack",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}EVPriceRuleStackType"
+  },
+  {
+   "name": "EVPriceRuleStacks",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}EVPriceRuleStackListType"
+  },
+  {
+   "name": "EVProcessing",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}processingType"
+  },
+  {
+   "name": "EVSECheckOutStatus",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}evseCheckOutStatusType"
+  },
+  {
+   "name": "EVSEID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}identifierType"
+  },
+  {
+   "name": "EVSENotification",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}evseNotificationType"
+  },
+  {
+   "name": "EVSEProcessing",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}processingType"
+  },
+  {
+   "name": "EVSEStatus",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}EVSEStatusType"
+  },
+  {
+   "name": "EVSEStatus",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}EVSEStatusType"
+  },
+  {
+   "name": "EVTargetEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVTargetEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVTerminationCode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}nameType"
+  },
+  {
+   "name": "EVTerminationExplanation",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}descriptionType"
+  },
+  {
+   "name": "EnergyCosts",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DetailedCostType"
+  },
+  {
+   "name": "EnergyFee",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EnergyTransferServiceList",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ServiceListType"
+  },
+  {
+   "name": "Exponent",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "Exponent",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}byte"
+  },
+  {
+   "name": "FreeService",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "G",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "GenChallenge",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}genChallengeType"
+  },
+  {
+   "name": "GoToPause",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "HMACOutputLength",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}HMACOutputLengthType"
+  },
+  {
+   "name": "Header",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}MessageHeaderType"
+  },
+  {
+   "name": "InletHot",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "J",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "KeyInfo",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}KeyInfoType"
+  },
+  {
+   "name": "KeyName",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}string"
+  },
+  {
+   "name": "KeyValue",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}KeyValueType"
+  },
+  {
+   "name": "Language",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}languageType"
+  },
+  {
+   "name": "ListOfRootCertificateIDs",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}ListOfRootCertificateIDsType"
+  },
+  {
+   "name": "Manifest",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}ManifestType"
+  },
+  {
+   "name": "MaximumContractCertificateChains",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedByte"
+  },
+  {
+   "name": "MaximumCost",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "MaximumSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+  },
+  {
+   "name": "MaximumSupportingPoints",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}maxSupportingPointsScheduleTupleType"
+  },
+  {
+   "name": "MeterID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}meterIDType"
+  },
+  {
+   "name": "MeterInfo",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}MeterInfoType"
+  },
+  {
+   "name": "MeterInfo",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}MeterInfoType"
+  },
+  {
+   "name": "MeterInfoRequested",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "MeterSignature",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}meterSignatureType"
+  },
+  {
+   "name": "MeterStatus",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}short"
+  },
+  {
+   "name": "MeterTimestamp",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "MeteringConfirmationReq",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}MeteringConfirmationReqType"
+  },
+  {
+   "name": "MeteringConfirmationRes",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}MeteringConfirmationResType"
+  },
+  {
+   "name": "MgmtData",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}string"
+  },
+  {
+   "name": "MinimumCost",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "MinimumSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+  },
+  {
+   "name": "MinimumSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+  },
+  {
+   "name": "Modulus",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "NotificationMaxDelay",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedShort"
+  },
+  {
+   "name": "NumberOfPriceLevels",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedByte"
+  },
+  {
+   "name": "OEMProvisioningCertificateChain",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}SignedCertificateChainType"
+  },
+  {
+   "name": "Object",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}ObjectType"
+  },
+  {
+   "name": "OccupancyCosts",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DetailedCostType"
+  },
+  {
+   "name": "OverstayCosts",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DetailedCostType"
+  },
+  {
+   "name": "OverstayFee",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "OverstayFeePeriod",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "OverstayPowerThreshold",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "OverstayRule",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}OverstayRuleType"
+  },
+  {
+   "name": "OverstayRuleDescription",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}descriptionType"
+  },
+  {
+   "name": "OverstayRules",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}OverstayRuleListType"
+  },
+  {
+   "name": "OverstayTimeThreshold",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "P",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "PGPData",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}PGPDataType"
+  },
+  {
+   "name": "PGPKeyID",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "PGPKeyPacket",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "Parameter",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ParameterType"
+  },
+  {
+   "name": "ParameterSet",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ParameterSetType"
+  },
+  {
+   "name": "ParameterSetID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}serviceIDType"
+  },
+  {
+   "name": "ParkingFee",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "ParkingFeePeriod",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "ParkingMethod",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}parkingMethodType"
+  },
+  {
+   "name": "ParkingSpace",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}short"
+  },
+  {
+   "name": "PgenCounter",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "PnC_AReqAuthorizationMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}PnC_AReqAuthorizationModeType"
+  },
+  {
+   "name": "PnC_ASResAuthorizationMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}PnC_ASResAuthorizationModeType"
+  },
+  {
+   "name": "Power",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "PowerDeliveryReq",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}PowerDeliveryReqType"
+  },
+  {
+   "name": "PowerDeliveryRes",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}PowerDeliveryResType"
+  },
+  {
+   "name": "PowerRangeStart",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "PowerSchedule",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}PowerScheduleType"
+  },
+  {
+   "name": "PowerScheduleEntries",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}PowerScheduleEntryListType"
+  },
+  {
+   "name": "PowerScheduleEntry",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}PowerScheduleEntryType"
+  },
+  {
+   "name": "PowerTolerance",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "PowerToleranceAcceptance",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}powerToleranceAcceptanceType"
+  },
+  {
+   "name": "Power_L2",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "Power_L3",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "PresentSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+  },
+  {
+   "name": "PriceAlgorithm",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}identifierType"
+  },
+  {
+   "name": "PriceLevel",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedByte"
+  },
+  {
+   "name": "PriceLevelSchedule",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}PriceLevelScheduleType"
+  },
+  {
+   "name": "PriceLevelScheduleEntries",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}PriceLevelScheduleEntryListType"
+  },
+  {
+   "name": "PriceLevelScheduleEntry",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}PriceLevelScheduleEntryType"
+  },
+  {
+   "name": "PriceRule",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}PriceRuleType"
+  },
+  {
+   "name": "PriceRuleStack",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}PriceRuleStackType"
+  },
+  {
+   "name": "PriceRuleStacks",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}PriceRuleStackListType"
+  },
+  {
+   "name": "PriceScheduleDescription",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}descriptionType"
+  },
+  {
+   "name": "PriceScheduleID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}numericIDType"
+  },
+  {
+   "name": "PrioritizedEMAIDs",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}EMAIDListType"
+  },
+  {
+   "name": "ProviderID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}nameType"
+  },
+  {
+   "name": "Q",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "RSAKeyValue",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}RSAKeyValueType"
+  },
+  {
+   "name": "Receipt",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}ReceiptType"
+  },
+  {
+   "name": "Receipt",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}ReceiptType"
+  },
+  {
+   "name": "Reference",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}ReferenceType"
+  },
+  {
+   "name": "RemainingContractCertificateChains",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedByte"
+  },
+  {
+   "name": "RemainingTimeToMaximumSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "RemainingTimeToMinimumSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "RemainingTimeToTargetSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "RenewableGenerationPercentage",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedByte"
+  },
+  {
+   "name": "ResponseCode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}responseCodeType"
+  },
+  {
+   "name": "RetrievalMethod",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}RetrievalMethodType"
+  },
+  {
+   "name": "RootCertificateID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}X509IssuerSerialType"
+  },
+  {
+   "name": "SECP521_EncryptedPrivateKey",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}secp521_EncryptedPrivateKeyType"
+  },
+  {
+   "name": "SPKIData",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SPKIDataType"
+  },
+  {
+   "name": "SPKISexp",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "ScheduleExchangeReq",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ScheduleExchangeReqType"
+  },
+  {
+   "name": "ScheduleExchangeRes",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ScheduleExchangeResType"
+  },
+  {
+   "name": "ScheduleTuple",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ScheduleTupleType"
+  },
+  {
+   "name": "ScheduleTupleID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}numericIDType"
+  },
+  {
+   "name": "Scheduled_EVPPTControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}Scheduled_EVPPTControlModeType"
+  },
+  {
+   "name": "Scheduled_SEReqControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}Scheduled_SEReqControlModeType"
+  },
+  {
+   "name": "Scheduled_SEResControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}Scheduled_SEResControlModeType"
+  },
+  {
+   "name": "Scheduled_SMDTControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}Scheduled_SMDTControlModeType"
+  },
+  {
+   "name": "Seed",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "SelectedAuthorizationService",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}authorizationType"
+  },
+  {
+   "name": "SelectedEnergyTransferService",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}SelectedServiceType"
+  },
+  {
+   "name": "SelectedScheduleTupleID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}numericIDType"
+  },
+  {
+   "name": "SelectedService",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}SelectedServiceType"
+  },
+  {
+   "name": "SelectedVASList",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}SelectedServiceListType"
+  },
+  {
+   "name": "Service",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ServiceType"
+  },
+  {
+   "name": "ServiceDetailReq",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ServiceDetailReqType"
+  },
+  {
+   "name": "ServiceDetailRes",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ServiceDetailResType"
+  },
+  {
+   "name": "ServiceDiscoveryReq",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ServiceDiscoveryReqType"
+  },
+  {
+   "name": "ServiceDiscoveryRes",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ServiceDiscoveryResType"
+  },
+  {
+   "name": "ServiceFee",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "ServiceID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}serviceIDType"
+  },
+  {
+   "name": "ServiceName",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}nameType"
+  },
+  {
+   "name": "ServiceParameterList",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ServiceParameterListType"
+  },
+  {
+   "name": "ServiceRenegotiationSupported",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "ServiceSelectionReq",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ServiceSelectionReqType"
+  },
+  {
+   "name": "ServiceSelectionRes",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ServiceSelectionResType"
+  },
+  {
+   "name": "SessionID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}sessionIDType"
+  },
+  {
+   "name": "SessionID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}sessionIDType"
+  },
+  {
+   "name": "SessionSetupReq",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}SessionSetupReqType"
+  },
+  {
+   "name": "SessionSetupRes",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}SessionSetupResType"
+  },
+  {
+   "name": "SessionStopReq",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}SessionStopReqType"
+  },
+  {
+   "name": "SessionStopRes",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}SessionStopResType"
+  },
+  {
+   "name": "Signature",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignatureType"
+  },
+  {
+   "name": "SignatureMethod",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignatureMethodType"
+  },
+  {
+   "name": "SignatureProperties",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignaturePropertiesType"
+  },
+  {
+   "name": "SignatureProperty",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignaturePropertyType"
+  },
+  {
+   "name": "SignatureValue",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignatureValueType"
+  },
+  {
+   "name": "SignedInfo",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignedInfoType"
+  },
+  {
+   "name": "SignedInstallationData",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}SignedInstallationDataType"
+  },
+  {
+   "name": "SignedMeteringData",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}SignedMeteringDataType"
+  },
+  {
+   "name": "StartTime",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "SubCertificates",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}SubCertificatesType"
+  },
+  {
+   "name": "SupportedProviders",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}SupportedProvidersListType"
+  },
+  {
+   "name": "SupportedServiceIDs",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ServiceIDListType"
+  },
+  {
+   "name": "TPM_EncryptedPrivateKey",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}tpm_EncryptedPrivateKeyType"
+  },
+  {
+   "name": "TargetDistance",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}short"
+  },
+  {
+   "name": "TargetOffsetX",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedShort"
+  },
+  {
+   "name": "TargetOffsetY",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedShort"
+  },
+  {
+   "name": "TargetSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+  },
+  {
+   "name": "TargetSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+  },
+  {
+   "name": "TaxCosts",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DetailedTaxType"
+  },
+  {
+   "name": "TaxIncludedInPrice",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "TaxRate",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "TaxRule",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}TaxRuleType"
+  },
+  {
+   "name": "TaxRuleID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}numericIDType"
+  },
+  {
+   "name": "TaxRuleID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}numericIDType"
+  },
+  {
+   "name": "TaxRuleName",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}nameType"
+  },
+  {
+   "name": "TaxRules",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}TaxRuleListType"
+  },
+  {
+   "name": "TimeAnchor",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "TimeAnchor",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "TimeStamp",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "Transform",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}TransformType"
+  },
+  {
+   "name": "Transforms",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}TransformsType"
+  },
+  {
+   "name": "VASList",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}ServiceListType"
+  },
+  {
+   "name": "Value",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}short"
+  },
+  {
+   "name": "VehicleCheckInReq",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}VehicleCheckInReqType"
+  },
+  {
+   "name": "VehicleCheckInRes",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}VehicleCheckInResType"
+  },
+  {
+   "name": "VehicleCheckOutReq",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}VehicleCheckOutReqType"
+  },
+  {
+   "name": "VehicleCheckOutRes",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}VehicleCheckOutResType"
+  },
+  {
+   "name": "VehicleFrame",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}short"
+  },
+  {
+   "name": "VehicleTravel",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}short"
+  },
+  {
+   "name": "X448_EncryptedPrivateKey",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonMessages}x448_EncryptedPrivateKeyType"
+  },
+  {
+   "name": "X509CRL",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "X509Certificate",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "X509Data",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}X509DataType"
+  },
+  {
+   "name": "X509IssuerName",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}string"
+  },
+  {
+   "name": "X509IssuerSerial",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}X509IssuerSerialType"
+  },
+  {
+   "name": "X509SKI",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "X509SerialNumber",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}integer"
+  },
+  {
+   "name": "X509SubjectName",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}string"
+  },
+  {
+   "name": "XPath",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}string"
+  },
+  {
+   "name": "Y",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "boolValue",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "byteValue",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}byte"
+  },
+  {
+   "name": "finiteString",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}nameType"
+  },
+  {
+   "name": "intValue",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}int"
+  },
+  {
+   "name": "rationalNumber",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "shortValue",
+   "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+   "type": "{http://www.w3.org/2001/XMLSchema}short"
+  }
+ ],
  "types": {
   "{urn:iso:std:iso:15118:-20:CommonTypes}sessionIDType": {
    "kind": "simple",
@@ -6980,6 +8387,594 @@ export const model: SchemaModel = {
         "name": "SignatureProperty",
         "ns": "http://www.w3.org/2000/09/xmldsig#",
         "type": "{http://www.w3.org/2000/09/xmldsig#}SignaturePropertyType"
+       }
+      ]
+     }
+    ]
+   },
+   "mixed": false
+  },
+  "{urn:iso:std:iso:15118:-20:CommonMessages}TargetPositionType": {
+   "kind": "complex",
+   "tsName": "TargetPositionType",
+   "attrs": [],
+   "content": {
+    "k": "seq",
+    "min": 1,
+    "max": 1,
+    "items": [
+     {
+      "k": "el",
+      "min": 1,
+      "max": 1,
+      "alts": [
+       {
+        "name": "TargetOffsetX",
+        "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+        "type": "{http://www.w3.org/2001/XMLSchema}unsignedShort"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 1,
+      "max": 1,
+      "alts": [
+       {
+        "name": "TargetOffsetY",
+        "ns": "urn:iso:std:iso:15118:-20:CommonMessages",
+        "type": "{http://www.w3.org/2001/XMLSchema}unsignedShort"
+       }
+      ]
+     }
+    ]
+   },
+   "mixed": false
+  },
+  "{urn:iso:std:iso:15118:-20:CommonTypes}ChargeParameterDiscoveryReqType": {
+   "kind": "complex",
+   "tsName": "ChargeParameterDiscoveryReqType",
+   "attrs": [],
+   "content": {
+    "k": "seq",
+    "min": 1,
+    "max": 1,
+    "items": [
+     {
+      "k": "el",
+      "min": 1,
+      "max": 1,
+      "alts": [
+       {
+        "name": "Header",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{urn:iso:std:iso:15118:-20:CommonTypes}MessageHeaderType"
+       }
+      ]
+     }
+    ]
+   },
+   "mixed": false
+  },
+  "{urn:iso:std:iso:15118:-20:CommonTypes}ChargeParameterDiscoveryResType": {
+   "kind": "complex",
+   "tsName": "ChargeParameterDiscoveryResType",
+   "attrs": [],
+   "content": {
+    "k": "seq",
+    "min": 1,
+    "max": 1,
+    "items": [
+     {
+      "k": "seq",
+      "min": 1,
+      "max": 1,
+      "items": [
+       {
+        "k": "el",
+        "min": 1,
+        "max": 1,
+        "alts": [
+         {
+          "name": "Header",
+          "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+          "type": "{urn:iso:std:iso:15118:-20:CommonTypes}MessageHeaderType"
+         }
+        ]
+       }
+      ]
+     },
+     {
+      "k": "seq",
+      "min": 1,
+      "max": 1,
+      "items": [
+       {
+        "k": "el",
+        "min": 1,
+        "max": 1,
+        "alts": [
+         {
+          "name": "ResponseCode",
+          "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+          "type": "{urn:iso:std:iso:15118:-20:CommonTypes}responseCodeType"
+         }
+        ]
+       }
+      ]
+     }
+    ]
+   },
+   "mixed": false
+  },
+  "{urn:iso:std:iso:15118:-20:CommonTypes}DisplayParametersType": {
+   "kind": "complex",
+   "tsName": "DisplayParametersType",
+   "attrs": [],
+   "content": {
+    "k": "seq",
+    "min": 1,
+    "max": 1,
+    "items": [
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "PresentSOC",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "MinimumSOC",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "TargetSOC",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "MaximumSOC",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "RemainingTimeToMinimumSOC",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "RemainingTimeToTargetSOC",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "RemainingTimeToMaximumSOC",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "ChargingComplete",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "BatteryEnergyCapacity",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "InletHot",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+       }
+      ]
+     }
+    ]
+   },
+   "mixed": false
+  },
+  "{urn:iso:std:iso:15118:-20:CommonTypes}ChargeLoopReqType": {
+   "kind": "complex",
+   "tsName": "ChargeLoopReqType",
+   "attrs": [],
+   "content": {
+    "k": "seq",
+    "min": 1,
+    "max": 1,
+    "items": [
+     {
+      "k": "seq",
+      "min": 1,
+      "max": 1,
+      "items": [
+       {
+        "k": "el",
+        "min": 1,
+        "max": 1,
+        "alts": [
+         {
+          "name": "Header",
+          "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+          "type": "{urn:iso:std:iso:15118:-20:CommonTypes}MessageHeaderType"
+         }
+        ]
+       }
+      ]
+     },
+     {
+      "k": "seq",
+      "min": 1,
+      "max": 1,
+      "items": [
+       {
+        "k": "el",
+        "min": 0,
+        "max": 1,
+        "alts": [
+         {
+          "name": "DisplayParameters",
+          "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+          "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DisplayParametersType"
+         }
+        ]
+       },
+       {
+        "k": "el",
+        "min": 1,
+        "max": 1,
+        "alts": [
+         {
+          "name": "MeterInfoRequested",
+          "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+          "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+         }
+        ]
+       }
+      ]
+     }
+    ]
+   },
+   "mixed": false
+  },
+  "{urn:iso:std:iso:15118:-20:CommonTypes}ChargeLoopResType": {
+   "kind": "complex",
+   "tsName": "ChargeLoopResType",
+   "attrs": [],
+   "content": {
+    "k": "seq",
+    "min": 1,
+    "max": 1,
+    "items": [
+     {
+      "k": "seq",
+      "min": 1,
+      "max": 1,
+      "items": [
+       {
+        "k": "seq",
+        "min": 1,
+        "max": 1,
+        "items": [
+         {
+          "k": "el",
+          "min": 1,
+          "max": 1,
+          "alts": [
+           {
+            "name": "Header",
+            "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+            "type": "{urn:iso:std:iso:15118:-20:CommonTypes}MessageHeaderType"
+           }
+          ]
+         }
+        ]
+       },
+       {
+        "k": "seq",
+        "min": 1,
+        "max": 1,
+        "items": [
+         {
+          "k": "el",
+          "min": 1,
+          "max": 1,
+          "alts": [
+           {
+            "name": "ResponseCode",
+            "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+            "type": "{urn:iso:std:iso:15118:-20:CommonTypes}responseCodeType"
+           }
+          ]
+         }
+        ]
+       }
+      ]
+     },
+     {
+      "k": "seq",
+      "min": 1,
+      "max": 1,
+      "items": [
+       {
+        "k": "el",
+        "min": 0,
+        "max": 1,
+        "alts": [
+         {
+          "name": "EVSEStatus",
+          "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+          "type": "{urn:iso:std:iso:15118:-20:CommonTypes}EVSEStatusType"
+         }
+        ]
+       },
+       {
+        "k": "el",
+        "min": 0,
+        "max": 1,
+        "alts": [
+         {
+          "name": "MeterInfo",
+          "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+          "type": "{urn:iso:std:iso:15118:-20:CommonTypes}MeterInfoType"
+         }
+        ]
+       },
+       {
+        "k": "el",
+        "min": 0,
+        "max": 1,
+        "alts": [
+         {
+          "name": "Receipt",
+          "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+          "type": "{urn:iso:std:iso:15118:-20:CommonTypes}ReceiptType"
+         }
+        ]
+       }
+      ]
+     }
+    ]
+   },
+   "mixed": false
+  },
+  "{urn:iso:std:iso:15118:-20:CommonTypes}Scheduled_CLReqControlModeType": {
+   "kind": "complex",
+   "tsName": "Scheduled_CLReqControlModeType",
+   "attrs": [],
+   "content": {
+    "k": "seq",
+    "min": 1,
+    "max": 1,
+    "items": [
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "EVTargetEnergyRequest",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "EVMaximumEnergyRequest",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "EVMinimumEnergyRequest",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+       }
+      ]
+     }
+    ]
+   },
+   "mixed": false
+  },
+  "{urn:iso:std:iso:15118:-20:CommonTypes}Scheduled_CLResControlModeType": {
+   "kind": "complex",
+   "tsName": "Scheduled_CLResControlModeType",
+   "attrs": [],
+   "content": null,
+   "mixed": false
+  },
+  "{urn:iso:std:iso:15118:-20:CommonTypes}Dynamic_CLReqControlModeType": {
+   "kind": "complex",
+   "tsName": "Dynamic_CLReqControlModeType",
+   "attrs": [],
+   "content": {
+    "k": "seq",
+    "min": 1,
+    "max": 1,
+    "items": [
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "DepartureTime",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 1,
+      "max": 1,
+      "alts": [
+       {
+        "name": "EVTargetEnergyRequest",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 1,
+      "max": 1,
+      "alts": [
+       {
+        "name": "EVMaximumEnergyRequest",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 1,
+      "max": 1,
+      "alts": [
+       {
+        "name": "EVMinimumEnergyRequest",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+       }
+      ]
+     }
+    ]
+   },
+   "mixed": false
+  },
+  "{urn:iso:std:iso:15118:-20:CommonTypes}Dynamic_CLResControlModeType": {
+   "kind": "complex",
+   "tsName": "Dynamic_CLResControlModeType",
+   "attrs": [],
+   "content": {
+    "k": "seq",
+    "min": 1,
+    "max": 1,
+    "items": [
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "DepartureTime",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "MinimumSOC",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "TargetSOC",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+       }
+      ]
+     },
+     {
+      "k": "el",
+      "min": 0,
+      "max": 1,
+      "alts": [
+       {
+        "name": "AckMaxDelay",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{http://www.w3.org/2001/XMLSchema}unsignedShort"
        }
       ]
      }

@@ -44,33 +44,34 @@ const K32 = new Set<string>(["DepartureTime","MinimumSOC","TargetSOC","AckMaxDel
 const E33 = ["Pause","ExitStandby","Terminate","ScheduleRenegotiation","ServiceRenegotiation","MeteringConfirmation"];
 const K34 = new Set<string>(["NotificationMaxDelay","EVSENotification"]);
 const M35 = new Map<string, number>([["Pause",0],["ExitStandby",1],["Terminate",2],["ScheduleRenegotiation",3],["ServiceRenegotiation",4],["MeteringConfirmation",5]]);
-const K36 = new Set<string>(["SessionID","TimeStamp","Signature"]);
-const K37 = new Set<string>(["MeterID","ChargedEnergyReadingWh","BPT_DischargedEnergyReadingWh","CapacitiveEnergyReadingVARh","BPT_InductiveEnergyReadingVARh","MeterSignature","MeterStatus","MeterTimestamp"]);
-const K38 = new Set<string>(["Exponent","Value"]);
-const K39 = new Set<string>(["TimeAnchor","EnergyCosts","OccupancyCosts","AdditionalServicesCosts","OverstayCosts","TaxCosts"]);
-const K40 = new Set<string>(["EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest"]);
-const K41 = new Set<string>(["EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMinimumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage","TargetSOC","EVMaximumDischargePower","EVMinimumDischargePower","EVMaximumDischargeCurrent","EVMinimumDischargeCurrent"]);
-const K42 = new Set<string>(["EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMinimumChargeCurrent","EVSEMaximumVoltage","EVSEMinimumVoltage","EVSEPowerRampLimitation","EVSEMaximumDischargePower","EVSEMinimumDischargePower","EVSEMaximumDischargeCurrent","EVSEMinimumDischargeCurrent"]);
-const K43 = new Set<string>(["DepartureTime","EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest","EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage","EVMaximumDischargePower","EVMinimumDischargePower","EVMaximumDischargeCurrent","EVMaximumV2XEnergyRequest","EVMinimumV2XEnergyRequest"]);
-const K44 = new Set<string>(["DepartureTime","MinimumSOC","TargetSOC","AckMaxDelay","EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMaximumVoltage","EVSEMaximumDischargePower","EVSEMinimumDischargePower","EVSEMaximumDischargeCurrent","EVSEMinimumVoltage"]);
-const K45 = new Set<string>(["EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest","EVTargetCurrent","EVTargetVoltage","EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage","EVMaximumDischargePower","EVMinimumDischargePower","EVMaximumDischargeCurrent"]);
-const K46 = new Set<string>(["EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMaximumVoltage","EVSEMaximumDischargePower","EVSEMinimumDischargePower","EVSEMaximumDischargeCurrent","EVSEMinimumVoltage"]);
-const K47 = new Set<string>(["EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMinimumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage","TargetSOC"]);
-const K48 = new Set<string>(["EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMinimumChargeCurrent","EVSEMaximumVoltage","EVSEMinimumVoltage","EVSEPowerRampLimitation"]);
-const E49 = ["Finished","Ongoing","Ongoing_WaitingForCustomerInteraction"];
-const K50 = new Set<string>(["Header","ResponseCode","EVSEProcessing"]);
-const M51 = new Map<string, number>([["Finished",0],["Ongoing",1],["Ongoing_WaitingForCustomerInteraction",2]]);
-const K52 = new Set<string>(["Header","DisplayParameters","MeterInfoRequested","EVPresentVoltage","BPT_Dynamic_DC_CLReqControlMode","BPT_Scheduled_DC_CLReqControlMode","CLReqControlMode","Dynamic_DC_CLReqControlMode","Scheduled_DC_CLReqControlMode"]);
-const K53 = new Set<string>(["Header","ResponseCode","EVSEStatus","MeterInfo","Receipt","EVSEPresentCurrent","EVSEPresentVoltage","EVSEPowerLimitAchieved","EVSECurrentLimitAchieved","EVSEVoltageLimitAchieved","BPT_Dynamic_DC_CLResControlMode","BPT_Scheduled_DC_CLResControlMode","CLResControlMode","Dynamic_DC_CLResControlMode","Scheduled_DC_CLResControlMode"]);
-const K54 = new Set<string>(["Header","BPT_DC_CPDReqEnergyTransferMode","DC_CPDReqEnergyTransferMode"]);
-const K55 = new Set<string>(["Header","ResponseCode","BPT_DC_CPDResEnergyTransferMode","DC_CPDResEnergyTransferMode"]);
-const K56 = new Set<string>(["Header","EVProcessing","EVPresentVoltage","EVTargetVoltage"]);
-const K57 = new Set<string>(["Header","ResponseCode","EVSEPresentVoltage"]);
-const K58 = new Set<string>(["Header","EVProcessing"]);
-const K59 = new Set<string>(["DepartureTime","EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest","EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage"]);
-const K60 = new Set<string>(["DepartureTime","MinimumSOC","TargetSOC","AckMaxDelay","EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMaximumVoltage"]);
-const K61 = new Set<string>(["EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest","EVTargetCurrent","EVTargetVoltage","EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage"]);
-const K62 = new Set<string>(["EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMaximumVoltage"]);
+const K36 = new Set<string>(["RootCertificateID"]);
+const K37 = new Set<string>(["SessionID","TimeStamp","Signature"]);
+const K38 = new Set<string>(["MeterID","ChargedEnergyReadingWh","BPT_DischargedEnergyReadingWh","CapacitiveEnergyReadingVARh","BPT_InductiveEnergyReadingVARh","MeterSignature","MeterStatus","MeterTimestamp"]);
+const K39 = new Set<string>(["Exponent","Value"]);
+const K40 = new Set<string>(["TimeAnchor","EnergyCosts","OccupancyCosts","AdditionalServicesCosts","OverstayCosts","TaxCosts"]);
+const K41 = new Set<string>(["EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest"]);
+const K42 = new Set<string>(["EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMinimumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage","TargetSOC","EVMaximumDischargePower","EVMinimumDischargePower","EVMaximumDischargeCurrent","EVMinimumDischargeCurrent"]);
+const K43 = new Set<string>(["EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMinimumChargeCurrent","EVSEMaximumVoltage","EVSEMinimumVoltage","EVSEPowerRampLimitation","EVSEMaximumDischargePower","EVSEMinimumDischargePower","EVSEMaximumDischargeCurrent","EVSEMinimumDischargeCurrent"]);
+const K44 = new Set<string>(["DepartureTime","EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest","EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage","EVMaximumDischargePower","EVMinimumDischargePower","EVMaximumDischargeCurrent","EVMaximumV2XEnergyRequest","EVMinimumV2XEnergyRequest"]);
+const K45 = new Set<string>(["DepartureTime","MinimumSOC","TargetSOC","AckMaxDelay","EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMaximumVoltage","EVSEMaximumDischargePower","EVSEMinimumDischargePower","EVSEMaximumDischargeCurrent","EVSEMinimumVoltage"]);
+const K46 = new Set<string>(["EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest","EVTargetCurrent","EVTargetVoltage","EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage","EVMaximumDischargePower","EVMinimumDischargePower","EVMaximumDischargeCurrent"]);
+const K47 = new Set<string>(["EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMaximumVoltage","EVSEMaximumDischargePower","EVSEMinimumDischargePower","EVSEMaximumDischargeCurrent","EVSEMinimumVoltage"]);
+const K48 = new Set<string>(["EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMinimumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage","TargetSOC"]);
+const K49 = new Set<string>(["EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMinimumChargeCurrent","EVSEMaximumVoltage","EVSEMinimumVoltage","EVSEPowerRampLimitation"]);
+const E50 = ["Finished","Ongoing","Ongoing_WaitingForCustomerInteraction"];
+const K51 = new Set<string>(["Header","ResponseCode","EVSEProcessing"]);
+const M52 = new Map<string, number>([["Finished",0],["Ongoing",1],["Ongoing_WaitingForCustomerInteraction",2]]);
+const K53 = new Set<string>(["Header","DisplayParameters","MeterInfoRequested","EVPresentVoltage","BPT_Dynamic_DC_CLReqControlMode","BPT_Scheduled_DC_CLReqControlMode","CLReqControlMode","Dynamic_DC_CLReqControlMode","Scheduled_DC_CLReqControlMode"]);
+const K54 = new Set<string>(["Header","ResponseCode","EVSEStatus","MeterInfo","Receipt","EVSEPresentCurrent","EVSEPresentVoltage","EVSEPowerLimitAchieved","EVSECurrentLimitAchieved","EVSEVoltageLimitAchieved","BPT_Dynamic_DC_CLResControlMode","BPT_Scheduled_DC_CLResControlMode","CLResControlMode","Dynamic_DC_CLResControlMode","Scheduled_DC_CLResControlMode"]);
+const K55 = new Set<string>(["Header","BPT_DC_CPDReqEnergyTransferMode","DC_CPDReqEnergyTransferMode"]);
+const K56 = new Set<string>(["Header","ResponseCode","BPT_DC_CPDResEnergyTransferMode","DC_CPDResEnergyTransferMode"]);
+const K57 = new Set<string>(["Header","EVProcessing","EVPresentVoltage","EVTargetVoltage"]);
+const K58 = new Set<string>(["Header","ResponseCode","EVSEPresentVoltage"]);
+const K59 = new Set<string>(["Header","EVProcessing"]);
+const K60 = new Set<string>(["DepartureTime","EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest","EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage"]);
+const K61 = new Set<string>(["DepartureTime","MinimumSOC","TargetSOC","AckMaxDelay","EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMaximumVoltage"]);
+const K62 = new Set<string>(["EVTargetEnergyRequest","EVMaximumEnergyRequest","EVMinimumEnergyRequest","EVTargetCurrent","EVTargetVoltage","EVMaximumChargePower","EVMinimumChargePower","EVMaximumChargeCurrent","EVMaximumVoltage","EVMinimumVoltage"]);
+const K63 = new Set<string>(["EVSEMaximumChargePower","EVSEMinimumChargePower","EVSEMaximumChargeCurrent","EVSEMaximumVoltage"]);
 
 function d_CanonicalizationMethodType(r: BitReader): any {
   const o: any = {};
@@ -2217,6 +2218,55 @@ function e_EVSEStatusType(w: BitWriter, x: unknown): void {
     }
   }
 }
+function d_ListOfRootCertificateIDsType(r: BitReader): any {
+  const o: any = {};
+  let s = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        const c = r.bits(1, "ListOfRootCertificateIDsType#0");
+        if (c === 0) { (o["RootCertificateID"] ??= []).push(d_X509IssuerSerialType(r)); s = 1; continue; }
+        return r.badCode(c, 1, "ListOfRootCertificateIDsType#0");
+      }
+      case 1: {
+        if ((o["RootCertificateID"]?.length ?? 0) < 20) {
+          const c = r.bits(2, "ListOfRootCertificateIDsType#1");
+          if (c === 0) { (o["RootCertificateID"] ??= []).push(d_X509IssuerSerialType(r)); s = 1; continue; }
+          if (c === 1) { return o; }
+          return r.badCode(c, 2, "ListOfRootCertificateIDsType#1");
+        } else {
+          const c = r.bits(1, "ListOfRootCertificateIDsType#1");
+          if (c === 0) { return o; }
+          return r.badCode(c, 1, "ListOfRootCertificateIDsType#1");
+        }
+      }
+      default: return r.fail('internal: bad state', "ListOfRootCertificateIDsType");
+    }
+  }
+}
+function e_ListOfRootCertificateIDsType(w: BitWriter, x: unknown): void {
+  const v = chkObject(x, "ListOfRootCertificateIDsType");
+  let s = 0;
+  let used = 0;
+  let u0 = 0;
+  for (;;) {
+    switch (s) {
+      case 0: {
+        if (v["RootCertificateID"] !== undefined) { const a = chkArray(v["RootCertificateID"], "ListOfRootCertificateIDsType.RootCertificateID"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 1); e_X509IssuerSerialType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
+        return missing("RootCertificateID", "ListOfRootCertificateIDsType");
+      }
+      case 1: {
+        if (u0 < 20) {
+          if (v["RootCertificateID"] !== undefined) { const a = chkArray(v["RootCertificateID"], "ListOfRootCertificateIDsType.RootCertificateID"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); e_X509IssuerSerialType(w, item); if (u0++ === 0) used++; s = 1; continue; } }
+          w.bits(1, 2); chkAllKeysUsed(v, used, K36, "ListOfRootCertificateIDsType"); chkAllItemsUsed(v["RootCertificateID"], u0, "ListOfRootCertificateIDsType.RootCertificateID"); return;
+        } else {
+          w.bits(0, 1); chkAllKeysUsed(v, used, K36, "ListOfRootCertificateIDsType"); chkAllItemsUsed(v["RootCertificateID"], u0, "ListOfRootCertificateIDsType.RootCertificateID"); return;
+        }
+      }
+      default: throw new Error('internal: bad state');
+    }
+  }
+}
 function d_MessageHeaderType(r: BitReader): any {
   const o: any = {};
   let s = 0;
@@ -2264,10 +2314,10 @@ function e_MessageHeaderType(w: BitWriter, x: unknown): void {
       }
       case 2: {
         if (u2 === 0 && v["Signature"] !== undefined) { const item = v["Signature"]; w.bits(0, 2); e_SignatureType(w, item); u2 = 1; used++; s = 3; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K36, "MessageHeaderType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K37, "MessageHeaderType"); return;
       }
       case 3: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K36, "MessageHeaderType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K37, "MessageHeaderType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -2370,7 +2420,7 @@ function e_MeterInfoType(w: BitWriter, x: unknown): void {
         if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(3, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(4, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(5, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(6, 3); chkAllKeysUsed(v, used, K37, "MeterInfoType"); return;
+        w.bits(6, 3); chkAllKeysUsed(v, used, K38, "MeterInfoType"); return;
       }
       case 3: {
         if (u3 === 0 && v["CapacitiveEnergyReadingVARh"] !== undefined) { const item = v["CapacitiveEnergyReadingVARh"]; w.bits(0, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.CapacitiveEnergyReadingVARh"); w.bits(0, 1); u3 = 1; used++; s = 4; continue; }
@@ -2378,32 +2428,32 @@ function e_MeterInfoType(w: BitWriter, x: unknown): void {
         if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(2, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(3, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(4, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(5, 3); chkAllKeysUsed(v, used, K37, "MeterInfoType"); return;
+        w.bits(5, 3); chkAllKeysUsed(v, used, K38, "MeterInfoType"); return;
       }
       case 4: {
         if (u4 === 0 && v["BPT_InductiveEnergyReadingVARh"] !== undefined) { const item = v["BPT_InductiveEnergyReadingVARh"]; w.bits(0, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.BPT_InductiveEnergyReadingVARh"); w.bits(0, 1); u4 = 1; used++; s = 5; continue; }
         if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(1, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(2, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(3, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(4, 3); chkAllKeysUsed(v, used, K37, "MeterInfoType"); return;
+        w.bits(4, 3); chkAllKeysUsed(v, used, K38, "MeterInfoType"); return;
       }
       case 5: {
         if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(0, 3); w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(1, 3); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(2, 3); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K37, "MeterInfoType"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K38, "MeterInfoType"); return;
       }
       case 6: {
         if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(0, 2); w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(1, 2); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K37, "MeterInfoType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K38, "MeterInfoType"); return;
       }
       case 7: {
         if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(0, 2); w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K37, "MeterInfoType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K38, "MeterInfoType"); return;
       }
       case 8: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K37, "MeterInfoType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K38, "MeterInfoType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -2449,7 +2499,7 @@ function e_RationalNumberType(w: BitWriter, x: unknown): void {
         return missing("Value", "RationalNumberType");
       }
       case 2: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K38, "RationalNumberType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K39, "RationalNumberType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -2538,36 +2588,36 @@ function e_ReceiptType(w: BitWriter, x: unknown): void {
         if (u3 === 0 && v["AdditionalServicesCosts"] !== undefined) { const item = v["AdditionalServicesCosts"]; w.bits(2, 3); e_DetailedCostType(w, item); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(3, 3); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(4, 3); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(5, 3); chkAllKeysUsed(v, used, K39, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+        w.bits(5, 3); chkAllKeysUsed(v, used, K40, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 2: {
         if (u2 === 0 && v["OccupancyCosts"] !== undefined) { const item = v["OccupancyCosts"]; w.bits(0, 3); e_DetailedCostType(w, item); u2 = 1; used++; s = 3; continue; }
         if (u3 === 0 && v["AdditionalServicesCosts"] !== undefined) { const item = v["AdditionalServicesCosts"]; w.bits(1, 3); e_DetailedCostType(w, item); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(2, 3); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(3, 3); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(4, 3); chkAllKeysUsed(v, used, K39, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+        w.bits(4, 3); chkAllKeysUsed(v, used, K40, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 3: {
         if (u3 === 0 && v["AdditionalServicesCosts"] !== undefined) { const item = v["AdditionalServicesCosts"]; w.bits(0, 3); e_DetailedCostType(w, item); u3 = 1; used++; s = 4; continue; }
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(1, 3); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(2, 3); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K39, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K40, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 4: {
         if (u4 === 0 && v["OverstayCosts"] !== undefined) { const item = v["OverstayCosts"]; w.bits(0, 2); e_DetailedCostType(w, item); u4 = 1; used++; s = 5; continue; }
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(1, 2); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K39, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K40, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 5: {
         if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(0, 2); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K39, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K40, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
       }
       case 6: {
         if (u5 < 10) {
           if (v["TaxCosts"] !== undefined) { const a = chkArray(v["TaxCosts"], "ReceiptType.TaxCosts"); if (u5 < a.length) { const item = a[u5]; w.bits(0, 2); e_DetailedTaxType(w, item); if (u5++ === 0) used++; s = 6; continue; } }
-          w.bits(1, 2); chkAllKeysUsed(v, used, K39, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+          w.bits(1, 2); chkAllKeysUsed(v, used, K40, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
         } else {
-          w.bits(0, 1); chkAllKeysUsed(v, used, K39, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
+          w.bits(0, 1); chkAllKeysUsed(v, used, K40, "ReceiptType"); chkAllItemsUsed(v["TaxCosts"], u5, "ReceiptType.TaxCosts"); return;
         }
       }
       default: throw new Error('internal: bad state');
@@ -2620,19 +2670,19 @@ function e_Scheduled_CLReqControlModeType(w: BitWriter, x: unknown): void {
         if (u0 === 0 && v["EVTargetEnergyRequest"] !== undefined) { const item = v["EVTargetEnergyRequest"]; w.bits(0, 3); e_RationalNumberType(w, item); u0 = 1; used++; s = 1; continue; }
         if (u1 === 0 && v["EVMaximumEnergyRequest"] !== undefined) { const item = v["EVMaximumEnergyRequest"]; w.bits(1, 3); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; continue; }
         if (u2 === 0 && v["EVMinimumEnergyRequest"] !== undefined) { const item = v["EVMinimumEnergyRequest"]; w.bits(2, 3); e_RationalNumberType(w, item); u2 = 1; used++; s = 3; continue; }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K40, "Scheduled_CLReqControlModeType"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K41, "Scheduled_CLReqControlModeType"); return;
       }
       case 1: {
         if (u1 === 0 && v["EVMaximumEnergyRequest"] !== undefined) { const item = v["EVMaximumEnergyRequest"]; w.bits(0, 2); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; continue; }
         if (u2 === 0 && v["EVMinimumEnergyRequest"] !== undefined) { const item = v["EVMinimumEnergyRequest"]; w.bits(1, 2); e_RationalNumberType(w, item); u2 = 1; used++; s = 3; continue; }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K40, "Scheduled_CLReqControlModeType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K41, "Scheduled_CLReqControlModeType"); return;
       }
       case 2: {
         if (u2 === 0 && v["EVMinimumEnergyRequest"] !== undefined) { const item = v["EVMinimumEnergyRequest"]; w.bits(0, 2); e_RationalNumberType(w, item); u2 = 1; used++; s = 3; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K40, "Scheduled_CLReqControlModeType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K41, "Scheduled_CLReqControlModeType"); return;
       }
       case 3: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K40, "Scheduled_CLReqControlModeType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K41, "Scheduled_CLReqControlModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -2908,7 +2958,7 @@ function e_BPT_DC_CPDReqEnergyTransferModeType(w: BitWriter, x: unknown): void {
         return missing("EVMinimumDischargeCurrent", "BPT_DC_CPDReqEnergyTransferModeType");
       }
       case 11: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K41, "BPT_DC_CPDReqEnergyTransferModeType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K42, "BPT_DC_CPDReqEnergyTransferModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -3037,7 +3087,7 @@ function e_BPT_DC_CPDResEnergyTransferModeType(w: BitWriter, x: unknown): void {
         return missing("EVSEMinimumDischargeCurrent", "BPT_DC_CPDResEnergyTransferModeType");
       }
       case 11: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K42, "BPT_DC_CPDResEnergyTransferModeType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K43, "BPT_DC_CPDResEnergyTransferModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -3190,14 +3240,14 @@ function e_BPT_Dynamic_DC_CLReqControlModeType(w: BitWriter, x: unknown): void {
       case 12: {
         if (u12 === 0 && v["EVMaximumV2XEnergyRequest"] !== undefined) { const item = v["EVMaximumV2XEnergyRequest"]; w.bits(0, 2); e_RationalNumberType(w, item); u12 = 1; used++; s = 13; continue; }
         if (u13 === 0 && v["EVMinimumV2XEnergyRequest"] !== undefined) { const item = v["EVMinimumV2XEnergyRequest"]; w.bits(1, 2); e_RationalNumberType(w, item); u13 = 1; used++; s = 14; continue; }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K43, "BPT_Dynamic_DC_CLReqControlModeType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K44, "BPT_Dynamic_DC_CLReqControlModeType"); return;
       }
       case 13: {
         if (u13 === 0 && v["EVMinimumV2XEnergyRequest"] !== undefined) { const item = v["EVMinimumV2XEnergyRequest"]; w.bits(0, 2); e_RationalNumberType(w, item); u13 = 1; used++; s = 14; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K43, "BPT_Dynamic_DC_CLReqControlModeType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K44, "BPT_Dynamic_DC_CLReqControlModeType"); return;
       }
       case 14: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K43, "BPT_Dynamic_DC_CLReqControlModeType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K44, "BPT_Dynamic_DC_CLReqControlModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -3353,7 +3403,7 @@ function e_BPT_Dynamic_DC_CLResControlModeType(w: BitWriter, x: unknown): void {
         return missing("EVSEMinimumVoltage", "BPT_Dynamic_DC_CLResControlModeType");
       }
       case 12: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K44, "BPT_Dynamic_DC_CLResControlModeType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K45, "BPT_Dynamic_DC_CLResControlModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -3522,7 +3572,7 @@ function e_BPT_Scheduled_DC_CLReqControlModeType(w: BitWriter, x: unknown): void
         if (u10 === 0 && v["EVMaximumDischargePower"] !== undefined) { const item = v["EVMaximumDischargePower"]; w.bits(5, 4); e_RationalNumberType(w, item); u10 = 1; used++; s = 11; continue; }
         if (u11 === 0 && v["EVMinimumDischargePower"] !== undefined) { const item = v["EVMinimumDischargePower"]; w.bits(6, 4); e_RationalNumberType(w, item); u11 = 1; used++; s = 12; continue; }
         if (u12 === 0 && v["EVMaximumDischargeCurrent"] !== undefined) { const item = v["EVMaximumDischargeCurrent"]; w.bits(7, 4); e_RationalNumberType(w, item); u12 = 1; used++; s = 13; continue; }
-        w.bits(8, 4); chkAllKeysUsed(v, used, K45, "BPT_Scheduled_DC_CLReqControlModeType"); return;
+        w.bits(8, 4); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLReqControlModeType"); return;
       }
       case 6: {
         if (u6 === 0 && v["EVMinimumChargePower"] !== undefined) { const item = v["EVMinimumChargePower"]; w.bits(0, 4); e_RationalNumberType(w, item); u6 = 1; used++; s = 7; continue; }
@@ -3532,7 +3582,7 @@ function e_BPT_Scheduled_DC_CLReqControlModeType(w: BitWriter, x: unknown): void
         if (u10 === 0 && v["EVMaximumDischargePower"] !== undefined) { const item = v["EVMaximumDischargePower"]; w.bits(4, 4); e_RationalNumberType(w, item); u10 = 1; used++; s = 11; continue; }
         if (u11 === 0 && v["EVMinimumDischargePower"] !== undefined) { const item = v["EVMinimumDischargePower"]; w.bits(5, 4); e_RationalNumberType(w, item); u11 = 1; used++; s = 12; continue; }
         if (u12 === 0 && v["EVMaximumDischargeCurrent"] !== undefined) { const item = v["EVMaximumDischargeCurrent"]; w.bits(6, 4); e_RationalNumberType(w, item); u12 = 1; used++; s = 13; continue; }
-        w.bits(7, 4); chkAllKeysUsed(v, used, K45, "BPT_Scheduled_DC_CLReqControlModeType"); return;
+        w.bits(7, 4); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLReqControlModeType"); return;
       }
       case 7: {
         if (u7 === 0 && v["EVMaximumChargeCurrent"] !== undefined) { const item = v["EVMaximumChargeCurrent"]; w.bits(0, 3); e_RationalNumberType(w, item); u7 = 1; used++; s = 8; continue; }
@@ -3541,7 +3591,7 @@ function e_BPT_Scheduled_DC_CLReqControlModeType(w: BitWriter, x: unknown): void
         if (u10 === 0 && v["EVMaximumDischargePower"] !== undefined) { const item = v["EVMaximumDischargePower"]; w.bits(3, 3); e_RationalNumberType(w, item); u10 = 1; used++; s = 11; continue; }
         if (u11 === 0 && v["EVMinimumDischargePower"] !== undefined) { const item = v["EVMinimumDischargePower"]; w.bits(4, 3); e_RationalNumberType(w, item); u11 = 1; used++; s = 12; continue; }
         if (u12 === 0 && v["EVMaximumDischargeCurrent"] !== undefined) { const item = v["EVMaximumDischargeCurrent"]; w.bits(5, 3); e_RationalNumberType(w, item); u12 = 1; used++; s = 13; continue; }
-        w.bits(6, 3); chkAllKeysUsed(v, used, K45, "BPT_Scheduled_DC_CLReqControlModeType"); return;
+        w.bits(6, 3); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLReqControlModeType"); return;
       }
       case 8: {
         if (u8 === 0 && v["EVMaximumVoltage"] !== undefined) { const item = v["EVMaximumVoltage"]; w.bits(0, 3); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; continue; }
@@ -3549,32 +3599,32 @@ function e_BPT_Scheduled_DC_CLReqControlModeType(w: BitWriter, x: unknown): void
         if (u10 === 0 && v["EVMaximumDischargePower"] !== undefined) { const item = v["EVMaximumDischargePower"]; w.bits(2, 3); e_RationalNumberType(w, item); u10 = 1; used++; s = 11; continue; }
         if (u11 === 0 && v["EVMinimumDischargePower"] !== undefined) { const item = v["EVMinimumDischargePower"]; w.bits(3, 3); e_RationalNumberType(w, item); u11 = 1; used++; s = 12; continue; }
         if (u12 === 0 && v["EVMaximumDischargeCurrent"] !== undefined) { const item = v["EVMaximumDischargeCurrent"]; w.bits(4, 3); e_RationalNumberType(w, item); u12 = 1; used++; s = 13; continue; }
-        w.bits(5, 3); chkAllKeysUsed(v, used, K45, "BPT_Scheduled_DC_CLReqControlModeType"); return;
+        w.bits(5, 3); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLReqControlModeType"); return;
       }
       case 9: {
         if (u9 === 0 && v["EVMinimumVoltage"] !== undefined) { const item = v["EVMinimumVoltage"]; w.bits(0, 3); e_RationalNumberType(w, item); u9 = 1; used++; s = 10; continue; }
         if (u10 === 0 && v["EVMaximumDischargePower"] !== undefined) { const item = v["EVMaximumDischargePower"]; w.bits(1, 3); e_RationalNumberType(w, item); u10 = 1; used++; s = 11; continue; }
         if (u11 === 0 && v["EVMinimumDischargePower"] !== undefined) { const item = v["EVMinimumDischargePower"]; w.bits(2, 3); e_RationalNumberType(w, item); u11 = 1; used++; s = 12; continue; }
         if (u12 === 0 && v["EVMaximumDischargeCurrent"] !== undefined) { const item = v["EVMaximumDischargeCurrent"]; w.bits(3, 3); e_RationalNumberType(w, item); u12 = 1; used++; s = 13; continue; }
-        w.bits(4, 3); chkAllKeysUsed(v, used, K45, "BPT_Scheduled_DC_CLReqControlModeType"); return;
+        w.bits(4, 3); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLReqControlModeType"); return;
       }
       case 10: {
         if (u10 === 0 && v["EVMaximumDischargePower"] !== undefined) { const item = v["EVMaximumDischargePower"]; w.bits(0, 3); e_RationalNumberType(w, item); u10 = 1; used++; s = 11; continue; }
         if (u11 === 0 && v["EVMinimumDischargePower"] !== undefined) { const item = v["EVMinimumDischargePower"]; w.bits(1, 3); e_RationalNumberType(w, item); u11 = 1; used++; s = 12; continue; }
         if (u12 === 0 && v["EVMaximumDischargeCurrent"] !== undefined) { const item = v["EVMaximumDischargeCurrent"]; w.bits(2, 3); e_RationalNumberType(w, item); u12 = 1; used++; s = 13; continue; }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K45, "BPT_Scheduled_DC_CLReqControlModeType"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLReqControlModeType"); return;
       }
       case 11: {
         if (u11 === 0 && v["EVMinimumDischargePower"] !== undefined) { const item = v["EVMinimumDischargePower"]; w.bits(0, 2); e_RationalNumberType(w, item); u11 = 1; used++; s = 12; continue; }
         if (u12 === 0 && v["EVMaximumDischargeCurrent"] !== undefined) { const item = v["EVMaximumDischargeCurrent"]; w.bits(1, 2); e_RationalNumberType(w, item); u12 = 1; used++; s = 13; continue; }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K45, "BPT_Scheduled_DC_CLReqControlModeType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLReqControlModeType"); return;
       }
       case 12: {
         if (u12 === 0 && v["EVMaximumDischargeCurrent"] !== undefined) { const item = v["EVMaximumDischargeCurrent"]; w.bits(0, 2); e_RationalNumberType(w, item); u12 = 1; used++; s = 13; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K45, "BPT_Scheduled_DC_CLReqControlModeType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLReqControlModeType"); return;
       }
       case 13: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K45, "BPT_Scheduled_DC_CLReqControlModeType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLReqControlModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -3686,7 +3736,7 @@ function e_BPT_Scheduled_DC_CLResControlModeType(w: BitWriter, x: unknown): void
         if (u5 === 0 && v["EVSEMinimumDischargePower"] !== undefined) { const item = v["EVSEMinimumDischargePower"]; w.bits(5, 4); e_RationalNumberType(w, item); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["EVSEMaximumDischargeCurrent"] !== undefined) { const item = v["EVSEMaximumDischargeCurrent"]; w.bits(6, 4); e_RationalNumberType(w, item); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["EVSEMinimumVoltage"] !== undefined) { const item = v["EVSEMinimumVoltage"]; w.bits(7, 4); e_RationalNumberType(w, item); u7 = 1; used++; s = 8; continue; }
-        w.bits(8, 4); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLResControlModeType"); return;
+        w.bits(8, 4); chkAllKeysUsed(v, used, K47, "BPT_Scheduled_DC_CLResControlModeType"); return;
       }
       case 1: {
         if (u1 === 0 && v["EVSEMinimumChargePower"] !== undefined) { const item = v["EVSEMinimumChargePower"]; w.bits(0, 4); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; continue; }
@@ -3696,7 +3746,7 @@ function e_BPT_Scheduled_DC_CLResControlModeType(w: BitWriter, x: unknown): void
         if (u5 === 0 && v["EVSEMinimumDischargePower"] !== undefined) { const item = v["EVSEMinimumDischargePower"]; w.bits(4, 4); e_RationalNumberType(w, item); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["EVSEMaximumDischargeCurrent"] !== undefined) { const item = v["EVSEMaximumDischargeCurrent"]; w.bits(5, 4); e_RationalNumberType(w, item); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["EVSEMinimumVoltage"] !== undefined) { const item = v["EVSEMinimumVoltage"]; w.bits(6, 4); e_RationalNumberType(w, item); u7 = 1; used++; s = 8; continue; }
-        w.bits(7, 4); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLResControlModeType"); return;
+        w.bits(7, 4); chkAllKeysUsed(v, used, K47, "BPT_Scheduled_DC_CLResControlModeType"); return;
       }
       case 2: {
         if (u2 === 0 && v["EVSEMaximumChargeCurrent"] !== undefined) { const item = v["EVSEMaximumChargeCurrent"]; w.bits(0, 3); e_RationalNumberType(w, item); u2 = 1; used++; s = 3; continue; }
@@ -3705,7 +3755,7 @@ function e_BPT_Scheduled_DC_CLResControlModeType(w: BitWriter, x: unknown): void
         if (u5 === 0 && v["EVSEMinimumDischargePower"] !== undefined) { const item = v["EVSEMinimumDischargePower"]; w.bits(3, 3); e_RationalNumberType(w, item); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["EVSEMaximumDischargeCurrent"] !== undefined) { const item = v["EVSEMaximumDischargeCurrent"]; w.bits(4, 3); e_RationalNumberType(w, item); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["EVSEMinimumVoltage"] !== undefined) { const item = v["EVSEMinimumVoltage"]; w.bits(5, 3); e_RationalNumberType(w, item); u7 = 1; used++; s = 8; continue; }
-        w.bits(6, 3); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLResControlModeType"); return;
+        w.bits(6, 3); chkAllKeysUsed(v, used, K47, "BPT_Scheduled_DC_CLResControlModeType"); return;
       }
       case 3: {
         if (u3 === 0 && v["EVSEMaximumVoltage"] !== undefined) { const item = v["EVSEMaximumVoltage"]; w.bits(0, 3); e_RationalNumberType(w, item); u3 = 1; used++; s = 4; continue; }
@@ -3713,32 +3763,32 @@ function e_BPT_Scheduled_DC_CLResControlModeType(w: BitWriter, x: unknown): void
         if (u5 === 0 && v["EVSEMinimumDischargePower"] !== undefined) { const item = v["EVSEMinimumDischargePower"]; w.bits(2, 3); e_RationalNumberType(w, item); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["EVSEMaximumDischargeCurrent"] !== undefined) { const item = v["EVSEMaximumDischargeCurrent"]; w.bits(3, 3); e_RationalNumberType(w, item); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["EVSEMinimumVoltage"] !== undefined) { const item = v["EVSEMinimumVoltage"]; w.bits(4, 3); e_RationalNumberType(w, item); u7 = 1; used++; s = 8; continue; }
-        w.bits(5, 3); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLResControlModeType"); return;
+        w.bits(5, 3); chkAllKeysUsed(v, used, K47, "BPT_Scheduled_DC_CLResControlModeType"); return;
       }
       case 4: {
         if (u4 === 0 && v["EVSEMaximumDischargePower"] !== undefined) { const item = v["EVSEMaximumDischargePower"]; w.bits(0, 3); e_RationalNumberType(w, item); u4 = 1; used++; s = 5; continue; }
         if (u5 === 0 && v["EVSEMinimumDischargePower"] !== undefined) { const item = v["EVSEMinimumDischargePower"]; w.bits(1, 3); e_RationalNumberType(w, item); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["EVSEMaximumDischargeCurrent"] !== undefined) { const item = v["EVSEMaximumDischargeCurrent"]; w.bits(2, 3); e_RationalNumberType(w, item); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["EVSEMinimumVoltage"] !== undefined) { const item = v["EVSEMinimumVoltage"]; w.bits(3, 3); e_RationalNumberType(w, item); u7 = 1; used++; s = 8; continue; }
-        w.bits(4, 3); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLResControlModeType"); return;
+        w.bits(4, 3); chkAllKeysUsed(v, used, K47, "BPT_Scheduled_DC_CLResControlModeType"); return;
       }
       case 5: {
         if (u5 === 0 && v["EVSEMinimumDischargePower"] !== undefined) { const item = v["EVSEMinimumDischargePower"]; w.bits(0, 3); e_RationalNumberType(w, item); u5 = 1; used++; s = 6; continue; }
         if (u6 === 0 && v["EVSEMaximumDischargeCurrent"] !== undefined) { const item = v["EVSEMaximumDischargeCurrent"]; w.bits(1, 3); e_RationalNumberType(w, item); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["EVSEMinimumVoltage"] !== undefined) { const item = v["EVSEMinimumVoltage"]; w.bits(2, 3); e_RationalNumberType(w, item); u7 = 1; used++; s = 8; continue; }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLResControlModeType"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K47, "BPT_Scheduled_DC_CLResControlModeType"); return;
       }
       case 6: {
         if (u6 === 0 && v["EVSEMaximumDischargeCurrent"] !== undefined) { const item = v["EVSEMaximumDischargeCurrent"]; w.bits(0, 2); e_RationalNumberType(w, item); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["EVSEMinimumVoltage"] !== undefined) { const item = v["EVSEMinimumVoltage"]; w.bits(1, 2); e_RationalNumberType(w, item); u7 = 1; used++; s = 8; continue; }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLResControlModeType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K47, "BPT_Scheduled_DC_CLResControlModeType"); return;
       }
       case 7: {
         if (u7 === 0 && v["EVSEMinimumVoltage"] !== undefined) { const item = v["EVSEMinimumVoltage"]; w.bits(0, 2); e_RationalNumberType(w, item); u7 = 1; used++; s = 8; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLResControlModeType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K47, "BPT_Scheduled_DC_CLResControlModeType"); return;
       }
       case 8: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K46, "BPT_Scheduled_DC_CLResControlModeType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K47, "BPT_Scheduled_DC_CLResControlModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -3827,10 +3877,10 @@ function e_DC_CPDReqEnergyTransferModeType(w: BitWriter, x: unknown): void {
       }
       case 6: {
         if (u6 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(0, 2); w.bits(0, 1); w.bits(chkInt(item, 0, 100, "DC_CPDReqEnergyTransferModeType.TargetSOC") - 0, 7); w.bits(0, 1); u6 = 1; used++; s = 7; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K47, "DC_CPDReqEnergyTransferModeType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K48, "DC_CPDReqEnergyTransferModeType"); return;
       }
       case 7: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K47, "DC_CPDReqEnergyTransferModeType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K48, "DC_CPDReqEnergyTransferModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -3919,10 +3969,10 @@ function e_DC_CPDResEnergyTransferModeType(w: BitWriter, x: unknown): void {
       }
       case 6: {
         if (u6 === 0 && v["EVSEPowerRampLimitation"] !== undefined) { const item = v["EVSEPowerRampLimitation"]; w.bits(0, 2); e_RationalNumberType(w, item); u6 = 1; used++; s = 7; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K48, "DC_CPDResEnergyTransferModeType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K49, "DC_CPDResEnergyTransferModeType"); return;
       }
       case 7: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K48, "DC_CPDResEnergyTransferModeType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K49, "DC_CPDResEnergyTransferModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -3982,7 +4032,7 @@ function d_DC_CableCheckResType(r: BitReader): any {
       }
       case 2: {
         const c = r.bits(1, "DC_CableCheckResType#2");
-        if (c === 0) { const st = "DC_CableCheckResType#2>EVSEProcessing"; r.simpleStart(st); const v = r.enumerated(E49, 2, st); r.simpleEnd(st); o["EVSEProcessing"] = v; s = 3; continue; }
+        if (c === 0) { const st = "DC_CableCheckResType#2>EVSEProcessing"; r.simpleStart(st); const v = r.enumerated(E50, 2, st); r.simpleEnd(st); o["EVSEProcessing"] = v; s = 3; continue; }
         return r.badCode(c, 1, "DC_CableCheckResType#2");
       }
       case 3: {
@@ -4010,11 +4060,11 @@ function e_DC_CableCheckResType(w: BitWriter, x: unknown): void {
         return missing("ResponseCode", "DC_CableCheckResType");
       }
       case 2: {
-        if (u2 === 0 && v["EVSEProcessing"] !== undefined) { const item = v["EVSEProcessing"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M51, item, "DC_CableCheckResType.EVSEProcessing"), 2); w.bits(0, 1); u2 = 1; used++; s = 3; continue; }
+        if (u2 === 0 && v["EVSEProcessing"] !== undefined) { const item = v["EVSEProcessing"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M52, item, "DC_CableCheckResType.EVSEProcessing"), 2); w.bits(0, 1); u2 = 1; used++; s = 3; continue; }
         return missing("EVSEProcessing", "DC_CableCheckResType");
       }
       case 3: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K50, "DC_CableCheckResType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K51, "DC_CableCheckResType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -4097,7 +4147,7 @@ function e_DC_ChargeLoopReqType(w: BitWriter, x: unknown): void {
         return missing("BPT_Dynamic_DC_CLReqControlMode or BPT_Scheduled_DC_CLReqControlMode or CLReqControlMode or Dynamic_DC_CLReqControlMode or Scheduled_DC_CLReqControlMode", "DC_ChargeLoopReqType");
       }
       case 5: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K52, "DC_ChargeLoopReqType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K53, "DC_ChargeLoopReqType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -4244,7 +4294,7 @@ function e_DC_ChargeLoopResType(w: BitWriter, x: unknown): void {
         return missing("BPT_Dynamic_DC_CLResControlMode or BPT_Scheduled_DC_CLResControlMode or CLResControlMode or Dynamic_DC_CLResControlMode or Scheduled_DC_CLResControlMode", "DC_ChargeLoopResType");
       }
       case 11: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K53, "DC_ChargeLoopResType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K54, "DC_ChargeLoopResType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -4292,7 +4342,7 @@ function e_DC_ChargeParameterDiscoveryReqType(w: BitWriter, x: unknown): void {
         return missing("BPT_DC_CPDReqEnergyTransferMode or DC_CPDReqEnergyTransferMode", "DC_ChargeParameterDiscoveryReqType");
       }
       case 2: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K54, "DC_ChargeParameterDiscoveryReqType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K55, "DC_ChargeParameterDiscoveryReqType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -4349,7 +4399,7 @@ function e_DC_ChargeParameterDiscoveryResType(w: BitWriter, x: unknown): void {
         return missing("BPT_DC_CPDResEnergyTransferMode or DC_CPDResEnergyTransferMode", "DC_ChargeParameterDiscoveryResType");
       }
       case 3: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K55, "DC_ChargeParameterDiscoveryResType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K56, "DC_ChargeParameterDiscoveryResType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -4367,7 +4417,7 @@ function d_DC_PreChargeReqType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "DC_PreChargeReqType#1");
-        if (c === 0) { const st = "DC_PreChargeReqType#1>EVProcessing"; r.simpleStart(st); const v = r.enumerated(E49, 2, st); r.simpleEnd(st); o["EVProcessing"] = v; s = 2; continue; }
+        if (c === 0) { const st = "DC_PreChargeReqType#1>EVProcessing"; r.simpleStart(st); const v = r.enumerated(E50, 2, st); r.simpleEnd(st); o["EVProcessing"] = v; s = 2; continue; }
         return r.badCode(c, 1, "DC_PreChargeReqType#1");
       }
       case 2: {
@@ -4401,7 +4451,7 @@ function e_DC_PreChargeReqType(w: BitWriter, x: unknown): void {
         return missing("Header", "DC_PreChargeReqType");
       }
       case 1: {
-        if (u1 === 0 && v["EVProcessing"] !== undefined) { const item = v["EVProcessing"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M51, item, "DC_PreChargeReqType.EVProcessing"), 2); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
+        if (u1 === 0 && v["EVProcessing"] !== undefined) { const item = v["EVProcessing"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M52, item, "DC_PreChargeReqType.EVProcessing"), 2); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
         return missing("EVProcessing", "DC_PreChargeReqType");
       }
       case 2: {
@@ -4413,7 +4463,7 @@ function e_DC_PreChargeReqType(w: BitWriter, x: unknown): void {
         return missing("EVTargetVoltage", "DC_PreChargeReqType");
       }
       case 4: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K56, "DC_PreChargeReqType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K57, "DC_PreChargeReqType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -4468,7 +4518,7 @@ function e_DC_PreChargeResType(w: BitWriter, x: unknown): void {
         return missing("EVSEPresentVoltage", "DC_PreChargeResType");
       }
       case 3: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K57, "DC_PreChargeResType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K58, "DC_PreChargeResType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -4486,7 +4536,7 @@ function d_DC_WeldingDetectionReqType(r: BitReader): any {
       }
       case 1: {
         const c = r.bits(1, "DC_WeldingDetectionReqType#1");
-        if (c === 0) { const st = "DC_WeldingDetectionReqType#1>EVProcessing"; r.simpleStart(st); const v = r.enumerated(E49, 2, st); r.simpleEnd(st); o["EVProcessing"] = v; s = 2; continue; }
+        if (c === 0) { const st = "DC_WeldingDetectionReqType#1>EVProcessing"; r.simpleStart(st); const v = r.enumerated(E50, 2, st); r.simpleEnd(st); o["EVProcessing"] = v; s = 2; continue; }
         return r.badCode(c, 1, "DC_WeldingDetectionReqType#1");
       }
       case 2: {
@@ -4510,11 +4560,11 @@ function e_DC_WeldingDetectionReqType(w: BitWriter, x: unknown): void {
         return missing("Header", "DC_WeldingDetectionReqType");
       }
       case 1: {
-        if (u1 === 0 && v["EVProcessing"] !== undefined) { const item = v["EVProcessing"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M51, item, "DC_WeldingDetectionReqType.EVProcessing"), 2); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
+        if (u1 === 0 && v["EVProcessing"] !== undefined) { const item = v["EVProcessing"]; w.bits(0, 1); w.bits(0, 1); w.bits(enumIndex(M52, item, "DC_WeldingDetectionReqType.EVProcessing"), 2); w.bits(0, 1); u1 = 1; used++; s = 2; continue; }
         return missing("EVProcessing", "DC_WeldingDetectionReqType");
       }
       case 2: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K58, "DC_WeldingDetectionReqType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K59, "DC_WeldingDetectionReqType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -4569,7 +4619,7 @@ function e_DC_WeldingDetectionResType(w: BitWriter, x: unknown): void {
         return missing("EVSEPresentVoltage", "DC_WeldingDetectionResType");
       }
       case 3: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K57, "DC_WeldingDetectionResType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K58, "DC_WeldingDetectionResType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -4680,7 +4730,7 @@ function e_Dynamic_DC_CLReqControlModeType(w: BitWriter, x: unknown): void {
         return missing("EVMinimumVoltage", "Dynamic_DC_CLReqControlModeType");
       }
       case 9: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K59, "Dynamic_DC_CLReqControlModeType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K60, "Dynamic_DC_CLReqControlModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -4800,7 +4850,7 @@ function e_Dynamic_DC_CLResControlModeType(w: BitWriter, x: unknown): void {
         return missing("EVSEMaximumVoltage", "Dynamic_DC_CLResControlModeType");
       }
       case 8: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K60, "Dynamic_DC_CLResControlModeType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K61, "Dynamic_DC_CLResControlModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -4930,32 +4980,32 @@ function e_Scheduled_DC_CLReqControlModeType(w: BitWriter, x: unknown): void {
         if (u7 === 0 && v["EVMaximumChargeCurrent"] !== undefined) { const item = v["EVMaximumChargeCurrent"]; w.bits(2, 3); e_RationalNumberType(w, item); u7 = 1; used++; s = 8; continue; }
         if (u8 === 0 && v["EVMaximumVoltage"] !== undefined) { const item = v["EVMaximumVoltage"]; w.bits(3, 3); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; continue; }
         if (u9 === 0 && v["EVMinimumVoltage"] !== undefined) { const item = v["EVMinimumVoltage"]; w.bits(4, 3); e_RationalNumberType(w, item); u9 = 1; used++; s = 10; continue; }
-        w.bits(5, 3); chkAllKeysUsed(v, used, K61, "Scheduled_DC_CLReqControlModeType"); return;
+        w.bits(5, 3); chkAllKeysUsed(v, used, K62, "Scheduled_DC_CLReqControlModeType"); return;
       }
       case 6: {
         if (u6 === 0 && v["EVMinimumChargePower"] !== undefined) { const item = v["EVMinimumChargePower"]; w.bits(0, 3); e_RationalNumberType(w, item); u6 = 1; used++; s = 7; continue; }
         if (u7 === 0 && v["EVMaximumChargeCurrent"] !== undefined) { const item = v["EVMaximumChargeCurrent"]; w.bits(1, 3); e_RationalNumberType(w, item); u7 = 1; used++; s = 8; continue; }
         if (u8 === 0 && v["EVMaximumVoltage"] !== undefined) { const item = v["EVMaximumVoltage"]; w.bits(2, 3); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; continue; }
         if (u9 === 0 && v["EVMinimumVoltage"] !== undefined) { const item = v["EVMinimumVoltage"]; w.bits(3, 3); e_RationalNumberType(w, item); u9 = 1; used++; s = 10; continue; }
-        w.bits(4, 3); chkAllKeysUsed(v, used, K61, "Scheduled_DC_CLReqControlModeType"); return;
+        w.bits(4, 3); chkAllKeysUsed(v, used, K62, "Scheduled_DC_CLReqControlModeType"); return;
       }
       case 7: {
         if (u7 === 0 && v["EVMaximumChargeCurrent"] !== undefined) { const item = v["EVMaximumChargeCurrent"]; w.bits(0, 3); e_RationalNumberType(w, item); u7 = 1; used++; s = 8; continue; }
         if (u8 === 0 && v["EVMaximumVoltage"] !== undefined) { const item = v["EVMaximumVoltage"]; w.bits(1, 3); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; continue; }
         if (u9 === 0 && v["EVMinimumVoltage"] !== undefined) { const item = v["EVMinimumVoltage"]; w.bits(2, 3); e_RationalNumberType(w, item); u9 = 1; used++; s = 10; continue; }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K61, "Scheduled_DC_CLReqControlModeType"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K62, "Scheduled_DC_CLReqControlModeType"); return;
       }
       case 8: {
         if (u8 === 0 && v["EVMaximumVoltage"] !== undefined) { const item = v["EVMaximumVoltage"]; w.bits(0, 2); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; continue; }
         if (u9 === 0 && v["EVMinimumVoltage"] !== undefined) { const item = v["EVMinimumVoltage"]; w.bits(1, 2); e_RationalNumberType(w, item); u9 = 1; used++; s = 10; continue; }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K61, "Scheduled_DC_CLReqControlModeType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K62, "Scheduled_DC_CLReqControlModeType"); return;
       }
       case 9: {
         if (u9 === 0 && v["EVMinimumVoltage"] !== undefined) { const item = v["EVMinimumVoltage"]; w.bits(0, 2); e_RationalNumberType(w, item); u9 = 1; used++; s = 10; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K61, "Scheduled_DC_CLReqControlModeType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K62, "Scheduled_DC_CLReqControlModeType"); return;
       }
       case 10: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K61, "Scheduled_DC_CLReqControlModeType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K62, "Scheduled_DC_CLReqControlModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -5017,25 +5067,25 @@ function e_Scheduled_DC_CLResControlModeType(w: BitWriter, x: unknown): void {
         if (u1 === 0 && v["EVSEMinimumChargePower"] !== undefined) { const item = v["EVSEMinimumChargePower"]; w.bits(1, 3); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; continue; }
         if (u2 === 0 && v["EVSEMaximumChargeCurrent"] !== undefined) { const item = v["EVSEMaximumChargeCurrent"]; w.bits(2, 3); e_RationalNumberType(w, item); u2 = 1; used++; s = 3; continue; }
         if (u3 === 0 && v["EVSEMaximumVoltage"] !== undefined) { const item = v["EVSEMaximumVoltage"]; w.bits(3, 3); e_RationalNumberType(w, item); u3 = 1; used++; s = 4; continue; }
-        w.bits(4, 3); chkAllKeysUsed(v, used, K62, "Scheduled_DC_CLResControlModeType"); return;
+        w.bits(4, 3); chkAllKeysUsed(v, used, K63, "Scheduled_DC_CLResControlModeType"); return;
       }
       case 1: {
         if (u1 === 0 && v["EVSEMinimumChargePower"] !== undefined) { const item = v["EVSEMinimumChargePower"]; w.bits(0, 3); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; continue; }
         if (u2 === 0 && v["EVSEMaximumChargeCurrent"] !== undefined) { const item = v["EVSEMaximumChargeCurrent"]; w.bits(1, 3); e_RationalNumberType(w, item); u2 = 1; used++; s = 3; continue; }
         if (u3 === 0 && v["EVSEMaximumVoltage"] !== undefined) { const item = v["EVSEMaximumVoltage"]; w.bits(2, 3); e_RationalNumberType(w, item); u3 = 1; used++; s = 4; continue; }
-        w.bits(3, 3); chkAllKeysUsed(v, used, K62, "Scheduled_DC_CLResControlModeType"); return;
+        w.bits(3, 3); chkAllKeysUsed(v, used, K63, "Scheduled_DC_CLResControlModeType"); return;
       }
       case 2: {
         if (u2 === 0 && v["EVSEMaximumChargeCurrent"] !== undefined) { const item = v["EVSEMaximumChargeCurrent"]; w.bits(0, 2); e_RationalNumberType(w, item); u2 = 1; used++; s = 3; continue; }
         if (u3 === 0 && v["EVSEMaximumVoltage"] !== undefined) { const item = v["EVSEMaximumVoltage"]; w.bits(1, 2); e_RationalNumberType(w, item); u3 = 1; used++; s = 4; continue; }
-        w.bits(2, 2); chkAllKeysUsed(v, used, K62, "Scheduled_DC_CLResControlModeType"); return;
+        w.bits(2, 2); chkAllKeysUsed(v, used, K63, "Scheduled_DC_CLResControlModeType"); return;
       }
       case 3: {
         if (u3 === 0 && v["EVSEMaximumVoltage"] !== undefined) { const item = v["EVSEMaximumVoltage"]; w.bits(0, 2); e_RationalNumberType(w, item); u3 = 1; used++; s = 4; continue; }
-        w.bits(1, 2); chkAllKeysUsed(v, used, K62, "Scheduled_DC_CLResControlModeType"); return;
+        w.bits(1, 2); chkAllKeysUsed(v, used, K63, "Scheduled_DC_CLResControlModeType"); return;
       }
       case 4: {
-        w.bits(0, 1); chkAllKeysUsed(v, used, K62, "Scheduled_DC_CLResControlModeType"); return;
+        w.bits(0, 1); chkAllKeysUsed(v, used, K63, "Scheduled_DC_CLResControlModeType"); return;
       }
       default: throw new Error('internal: bad state');
     }
@@ -5153,3 +5203,320 @@ export function encodeDocument(w: BitWriter, root: string, value: unknown): void
     case 47: e_X509DataType(w, value); return;
   }
 }
+/** FragmentContent: SE(F0..Fn-1) over every declared element qname, SE(*), ED. One element per fragment. */
+export function decodeFragment(r: BitReader): Record<string, unknown> {
+  const c = r.bits(8, 'FragmentContent');
+  let out: Record<string, unknown>;
+  switch (c) {
+    case 0: { const st = "AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); out = { "AckMaxDelay": v }; break; }
+    case 1: out = { "AdditionalServicesCosts": d_DetailedCostType(r) }; break;
+    case 2: out = { "Amount": d_RationalNumberType(r) }; break;
+    case 3: out = { "BPT_DC_CPDReqEnergyTransferMode": d_BPT_DC_CPDReqEnergyTransferModeType(r) }; break;
+    case 4: out = { "BPT_DC_CPDResEnergyTransferMode": d_BPT_DC_CPDResEnergyTransferModeType(r) }; break;
+    case 5: { const st = "BPT_DischargedEnergyReadingWh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "BPT_DischargedEnergyReadingWh": v }; break; }
+    case 6: out = { "BPT_Dynamic_DC_CLReqControlMode": d_BPT_Dynamic_DC_CLReqControlModeType(r) }; break;
+    case 7: out = { "BPT_Dynamic_DC_CLResControlMode": d_BPT_Dynamic_DC_CLResControlModeType(r) }; break;
+    case 8: { const st = "BPT_InductiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "BPT_InductiveEnergyReadingVARh": v }; break; }
+    case 9: out = { "BPT_Scheduled_DC_CLReqControlMode": d_BPT_Scheduled_DC_CLReqControlModeType(r) }; break;
+    case 10: out = { "BPT_Scheduled_DC_CLResControlMode": d_BPT_Scheduled_DC_CLResControlModeType(r) }; break;
+    case 11: out = { "BatteryEnergyCapacity": d_RationalNumberType(r) }; break;
+    case 12: out = { "CLReqControlMode": d_CLReqControlModeType(r) }; break;
+    case 13: out = { "CLResControlMode": d_CLResControlModeType(r) }; break;
+    case 14: out = { "CanonicalizationMethod": d_CanonicalizationMethodType(r) }; break;
+    case 15: { const st = "CapacitiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "CapacitiveEnergyReadingVARh": v }; break; }
+    case 16: { const st = "ChargedEnergyReadingWh"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "ChargedEnergyReadingWh": v }; break; }
+    case 17: { const st = "ChargingComplete"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "ChargingComplete": v }; break; }
+    case 18: out = { "CostPerUnit": d_RationalNumberType(r) }; break;
+    case 19: out = { "DC_CPDReqEnergyTransferMode": d_DC_CPDReqEnergyTransferModeType(r) }; break;
+    case 20: out = { "DC_CPDResEnergyTransferMode": d_DC_CPDResEnergyTransferModeType(r) }; break;
+    case 21: out = { "DC_CableCheckReq": d_DC_CableCheckReqType(r) }; break;
+    case 22: out = { "DC_CableCheckRes": d_DC_CableCheckResType(r) }; break;
+    case 23: out = { "DC_ChargeLoopReq": d_DC_ChargeLoopReqType(r) }; break;
+    case 24: out = { "DC_ChargeLoopRes": d_DC_ChargeLoopResType(r) }; break;
+    case 25: out = { "DC_ChargeParameterDiscoveryReq": d_DC_ChargeParameterDiscoveryReqType(r) }; break;
+    case 26: out = { "DC_ChargeParameterDiscoveryRes": d_DC_ChargeParameterDiscoveryResType(r) }; break;
+    case 27: out = { "DC_PreChargeReq": d_DC_PreChargeReqType(r) }; break;
+    case 28: out = { "DC_PreChargeRes": d_DC_PreChargeResType(r) }; break;
+    case 29: out = { "DC_WeldingDetectionReq": d_DC_WeldingDetectionReqType(r) }; break;
+    case 30: out = { "DC_WeldingDetectionRes": d_DC_WeldingDetectionResType(r) }; break;
+    case 31: out = { "DSAKeyValue": d_DSAKeyValueType(r) }; break;
+    case 32: { const st = "DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "DepartureTime": v }; break; }
+    case 33: out = { "DigestMethod": d_DigestMethodType(r) }; break;
+    case 34: { const st = "DigestValue"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "DigestValue": v }; break; }
+    case 35: out = { "DisplayParameters": d_DisplayParametersType(r) }; break;
+    case 36: out = { "Dynamic_DC_CLReqControlMode": d_Dynamic_DC_CLReqControlModeType(r) }; break;
+    case 37: out = { "Dynamic_DC_CLResControlMode": d_Dynamic_DC_CLResControlModeType(r) }; break;
+    case 38: out = { "EVMaximumChargeCurrent": d_RationalNumberType(r) }; break;
+    case 39: out = { "EVMaximumChargePower": d_RationalNumberType(r) }; break;
+    case 40: out = { "EVMaximumDischargeCurrent": d_RationalNumberType(r) }; break;
+    case 41: out = { "EVMaximumDischargePower": d_RationalNumberType(r) }; break;
+    case 42: out = { "EVMaximumEnergyRequest": d_RationalNumberType(r) }; break;
+    case 43: out = { "EVMaximumV2XEnergyRequest": d_RationalNumberType(r) }; break;
+    case 44: out = { "EVMaximumVoltage": d_RationalNumberType(r) }; break;
+    case 45: out = { "EVMinimumChargeCurrent": d_RationalNumberType(r) }; break;
+    case 46: out = { "EVMinimumChargePower": d_RationalNumberType(r) }; break;
+    case 47: out = { "EVMinimumDischargeCurrent": d_RationalNumberType(r) }; break;
+    case 48: out = { "EVMinimumDischargePower": d_RationalNumberType(r) }; break;
+    case 49: out = { "EVMinimumEnergyRequest": d_RationalNumberType(r) }; break;
+    case 50: out = { "EVMinimumV2XEnergyRequest": d_RationalNumberType(r) }; break;
+    case 51: out = { "EVMinimumVoltage": d_RationalNumberType(r) }; break;
+    case 52: out = { "EVPresentVoltage": d_RationalNumberType(r) }; break;
+    case 53: { const st = "EVProcessing"; r.simpleStart(st); const v = r.enumerated(E50, 2, st); r.simpleEnd(st); out = { "EVProcessing": v }; break; }
+    case 54: { const st = "EVSECurrentLimitAchieved"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "EVSECurrentLimitAchieved": v }; break; }
+    case 55: out = { "EVSEMaximumChargeCurrent": d_RationalNumberType(r) }; break;
+    case 56: out = { "EVSEMaximumChargePower": d_RationalNumberType(r) }; break;
+    case 57: out = { "EVSEMaximumDischargeCurrent": d_RationalNumberType(r) }; break;
+    case 58: out = { "EVSEMaximumDischargePower": d_RationalNumberType(r) }; break;
+    case 59: out = { "EVSEMaximumVoltage": d_RationalNumberType(r) }; break;
+    case 60: out = { "EVSEMinimumChargeCurrent": d_RationalNumberType(r) }; break;
+    case 61: out = { "EVSEMinimumChargePower": d_RationalNumberType(r) }; break;
+    case 62: out = { "EVSEMinimumDischargeCurrent": d_RationalNumberType(r) }; break;
+    case 63: out = { "EVSEMinimumDischargePower": d_RationalNumberType(r) }; break;
+    case 64: out = { "EVSEMinimumVoltage": d_RationalNumberType(r) }; break;
+    case 65: { const st = "EVSENotification"; r.simpleStart(st); const v = r.enumerated(E33, 3, st); r.simpleEnd(st); out = { "EVSENotification": v }; break; }
+    case 66: { const st = "EVSEPowerLimitAchieved"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "EVSEPowerLimitAchieved": v }; break; }
+    case 67: out = { "EVSEPowerRampLimitation": d_RationalNumberType(r) }; break;
+    case 68: out = { "EVSEPresentCurrent": d_RationalNumberType(r) }; break;
+    case 69: out = { "EVSEPresentVoltage": d_RationalNumberType(r) }; break;
+    case 70: { const st = "EVSEProcessing"; r.simpleStart(st); const v = r.enumerated(E50, 2, st); r.simpleEnd(st); out = { "EVSEProcessing": v }; break; }
+    case 71: out = { "EVSEStatus": d_EVSEStatusType(r) }; break;
+    case 72: { const st = "EVSEVoltageLimitAchieved"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "EVSEVoltageLimitAchieved": v }; break; }
+    case 73: out = { "EVTargetCurrent": d_RationalNumberType(r) }; break;
+    case 74: out = { "EVTargetEnergyRequest": d_RationalNumberType(r) }; break;
+    case 75: out = { "EVTargetVoltage": d_RationalNumberType(r) }; break;
+    case 76: out = { "EnergyCosts": d_DetailedCostType(r) }; break;
+    case 77: { const st = "Exponent"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "Exponent": v }; break; }
+    case 78: { const st = "Exponent"; r.simpleStart(st); const v = r.bits(8, st) + -128; r.simpleEnd(st); out = { "Exponent": v }; break; }
+    case 79: { const st = "G"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "G": v }; break; }
+    case 80: { const st = "HMACOutputLength"; r.simpleStart(st); const v = r.intBig(undefined, undefined, 64, st); r.simpleEnd(st); out = { "HMACOutputLength": v }; break; }
+    case 81: out = { "Header": d_MessageHeaderType(r) }; break;
+    case 82: { const st = "InletHot"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "InletHot": v }; break; }
+    case 83: { const st = "J"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "J": v }; break; }
+    case 84: out = { "KeyInfo": d_KeyInfoType(r) }; break;
+    case 85: { const st = "KeyName"; r.simpleStart(st); const v = r.string(2, 2147483647, st); r.simpleEnd(st); out = { "KeyName": v }; break; }
+    case 86: out = { "KeyValue": d_KeyValueType(r) }; break;
+    case 87: out = { "Manifest": d_ManifestType(r) }; break;
+    case 88: { const st = "MaximumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); out = { "MaximumSOC": v }; break; }
+    case 89: { const st = "MeterID"; r.simpleStart(st); const v = r.string(12, 32, st); r.simpleEnd(st); out = { "MeterID": v }; break; }
+    case 90: out = { "MeterInfo": d_MeterInfoType(r) }; break;
+    case 91: { const st = "MeterInfoRequested"; r.simpleStart(st); const v = r.bits(1, st) === 1; r.simpleEnd(st); out = { "MeterInfoRequested": v }; break; }
+    case 92: { const st = "MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); out = { "MeterSignature": v }; break; }
+    case 93: { const st = "MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); out = { "MeterStatus": v }; break; }
+    case 94: { const st = "MeterTimestamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "MeterTimestamp": v }; break; }
+    case 95: { const st = "MgmtData"; r.simpleStart(st); const v = r.string(3, 2147483647, st); r.simpleEnd(st); out = { "MgmtData": v }; break; }
+    case 96: { const st = "MinimumSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); out = { "MinimumSOC": v }; break; }
+    case 97: { const st = "Modulus"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "Modulus": v }; break; }
+    case 98: { const st = "NotificationMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); out = { "NotificationMaxDelay": v }; break; }
+    case 99: out = { "Object": d_ObjectType(r) }; break;
+    case 100: out = { "OccupancyCosts": d_DetailedCostType(r) }; break;
+    case 101: out = { "OverstayCosts": d_DetailedCostType(r) }; break;
+    case 102: { const st = "P"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "P": v }; break; }
+    case 103: out = { "PGPData": d_PGPDataType(r) }; break;
+    case 104: { const st = "PGPKeyID"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "PGPKeyID": v }; break; }
+    case 105: { const st = "PGPKeyPacket"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "PGPKeyPacket": v }; break; }
+    case 106: { const st = "PgenCounter"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "PgenCounter": v }; break; }
+    case 107: { const st = "PresentSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); out = { "PresentSOC": v }; break; }
+    case 108: { const st = "Q"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "Q": v }; break; }
+    case 109: out = { "RSAKeyValue": d_RSAKeyValueType(r) }; break;
+    case 110: out = { "Receipt": d_ReceiptType(r) }; break;
+    case 111: out = { "Reference": d_ReferenceType(r) }; break;
+    case 112: { const st = "RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "RemainingTimeToMaximumSOC": v }; break; }
+    case 113: { const st = "RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "RemainingTimeToMinimumSOC": v }; break; }
+    case 114: { const st = "RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "RemainingTimeToTargetSOC": v }; break; }
+    case 115: { const st = "ResponseCode"; r.simpleStart(st); const v = r.enumerated(E23, 6, st); r.simpleEnd(st); out = { "ResponseCode": v }; break; }
+    case 116: out = { "RetrievalMethod": d_RetrievalMethodType(r) }; break;
+    case 117: out = { "RootCertificateID": d_X509IssuerSerialType(r) }; break;
+    case 118: out = { "SPKIData": d_SPKIDataType(r) }; break;
+    case 119: { const st = "SPKISexp"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "SPKISexp": v }; break; }
+    case 120: out = { "Scheduled_DC_CLReqControlMode": d_Scheduled_DC_CLReqControlModeType(r) }; break;
+    case 121: out = { "Scheduled_DC_CLResControlMode": d_Scheduled_DC_CLResControlModeType(r) }; break;
+    case 122: { const st = "Seed"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "Seed": v }; break; }
+    case 123: { const st = "SessionID"; r.simpleStart(st); const v = r.hex(8, st); r.simpleEnd(st); out = { "SessionID": v }; break; }
+    case 124: out = { "Signature": d_SignatureType(r) }; break;
+    case 125: out = { "SignatureMethod": d_SignatureMethodType(r) }; break;
+    case 126: out = { "SignatureProperties": d_SignaturePropertiesType(r) }; break;
+    case 127: out = { "SignatureProperty": d_SignaturePropertyType(r) }; break;
+    case 128: out = { "SignatureValue": d_SignatureValueType(r) }; break;
+    case 129: out = { "SignedInfo": d_SignedInfoType(r) }; break;
+    case 130: { const st = "TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); out = { "TargetSOC": v }; break; }
+    case 131: { const st = "TargetSOC"; r.simpleStart(st); const v = r.bits(7, st) + 0; r.simpleEnd(st); out = { "TargetSOC": v }; break; }
+    case 132: out = { "TaxCosts": d_DetailedTaxType(r) }; break;
+    case 133: { const st = "TaxRuleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); out = { "TaxRuleID": v }; break; }
+    case 134: { const st = "TimeAnchor"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "TimeAnchor": v }; break; }
+    case 135: { const st = "TimeStamp"; r.simpleStart(st); const v = r.ulong(18446744073709551615n, 11, st); r.simpleEnd(st); out = { "TimeStamp": v }; break; }
+    case 136: out = { "Transform": d_TransformType(r) }; break;
+    case 137: out = { "Transforms": d_TransformsType(r) }; break;
+    case 138: { const st = "Value"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); out = { "Value": v }; break; }
+    case 139: { const st = "X509CRL"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "X509CRL": v }; break; }
+    case 140: { const st = "X509Certificate"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "X509Certificate": v }; break; }
+    case 141: out = { "X509Data": d_X509DataType(r) }; break;
+    case 142: { const st = "X509IssuerName"; r.simpleStart(st); const v = r.string(11, 2147483647, st); r.simpleEnd(st); out = { "X509IssuerName": v }; break; }
+    case 143: out = { "X509IssuerSerial": d_X509IssuerSerialType(r) }; break;
+    case 144: { const st = "X509SKI"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "X509SKI": v }; break; }
+    case 145: { const st = "X509SerialNumber"; r.simpleStart(st); const v = r.intBig(undefined, undefined, 64, st); r.simpleEnd(st); out = { "X509SerialNumber": v }; break; }
+    case 146: { const st = "X509SubjectName"; r.simpleStart(st); const v = r.string(10, 2147483647, st); r.simpleEnd(st); out = { "X509SubjectName": v }; break; }
+    case 147: { const st = "XPath"; r.simpleStart(st); const v = r.string(9, 2147483647, st); r.simpleEnd(st); out = { "XPath": v }; break; }
+    case 148: { const st = "Y"; r.simpleStart(st); const v = r.base64(2147483647, st); r.simpleEnd(st); out = { "Y": v }; break; }
+    case 150: return r.fail('empty fragment', 'FragmentContent');
+    default: return r.fail(c < 150 ? 'fragment element not supported (wildcard or relaxed element-fragment grammar)' : `event code ${c} not defined`, 'FragmentContent');
+  }
+  const end = r.bits(8, 'FragmentContent');
+  if (end !== 150) r.fail('only single-element fragments are supported (expected ED)', 'FragmentContent');
+  return out;
+}
+
+const FRAGMENT_CODES = new Map<string, number>([["AckMaxDelay",0],["AdditionalServicesCosts",1],["Amount",2],["BPT_DC_CPDReqEnergyTransferMode",3],["BPT_DC_CPDResEnergyTransferMode",4],["BPT_DischargedEnergyReadingWh",5],["BPT_Dynamic_DC_CLReqControlMode",6],["BPT_Dynamic_DC_CLResControlMode",7],["BPT_InductiveEnergyReadingVARh",8],["BPT_Scheduled_DC_CLReqControlMode",9],["BPT_Scheduled_DC_CLResControlMode",10],["BatteryEnergyCapacity",11],["CLReqControlMode",12],["CLResControlMode",13],["CanonicalizationMethod",14],["CapacitiveEnergyReadingVARh",15],["ChargedEnergyReadingWh",16],["ChargingComplete",17],["CostPerUnit",18],["DC_CPDReqEnergyTransferMode",19],["DC_CPDResEnergyTransferMode",20],["DC_CableCheckReq",21],["DC_CableCheckRes",22],["DC_ChargeLoopReq",23],["DC_ChargeLoopRes",24],["DC_ChargeParameterDiscoveryReq",25],["DC_ChargeParameterDiscoveryRes",26],["DC_PreChargeReq",27],["DC_PreChargeRes",28],["DC_WeldingDetectionReq",29],["DC_WeldingDetectionRes",30],["DSAKeyValue",31],["DepartureTime",32],["DigestMethod",33],["DigestValue",34],["DisplayParameters",35],["Dynamic_DC_CLReqControlMode",36],["Dynamic_DC_CLResControlMode",37],["EVMaximumChargeCurrent",38],["EVMaximumChargePower",39],["EVMaximumDischargeCurrent",40],["EVMaximumDischargePower",41],["EVMaximumEnergyRequest",42],["EVMaximumV2XEnergyRequest",43],["EVMaximumVoltage",44],["EVMinimumChargeCurrent",45],["EVMinimumChargePower",46],["EVMinimumDischargeCurrent",47],["EVMinimumDischargePower",48],["EVMinimumEnergyRequest",49],["EVMinimumV2XEnergyRequest",50],["EVMinimumVoltage",51],["EVPresentVoltage",52],["EVProcessing",53],["EVSECurrentLimitAchieved",54],["EVSEMaximumChargeCurrent",55],["EVSEMaximumChargePower",56],["EVSEMaximumDischargeCurrent",57],["EVSEMaximumDischargePower",58],["EVSEMaximumVoltage",59],["EVSEMinimumChargeCurrent",60],["EVSEMinimumChargePower",61],["EVSEMinimumDischargeCurrent",62],["EVSEMinimumDischargePower",63],["EVSEMinimumVoltage",64],["EVSENotification",65],["EVSEPowerLimitAchieved",66],["EVSEPowerRampLimitation",67],["EVSEPresentCurrent",68],["EVSEPresentVoltage",69],["EVSEProcessing",70],["EVSEStatus",71],["EVSEVoltageLimitAchieved",72],["EVTargetCurrent",73],["EVTargetEnergyRequest",74],["EVTargetVoltage",75],["EnergyCosts",76],["G",79],["HMACOutputLength",80],["Header",81],["InletHot",82],["J",83],["KeyInfo",84],["KeyName",85],["KeyValue",86],["Manifest",87],["MaximumSOC",88],["MeterID",89],["MeterInfo",90],["MeterInfoRequested",91],["MeterSignature",92],["MeterStatus",93],["MeterTimestamp",94],["MgmtData",95],["MinimumSOC",96],["Modulus",97],["NotificationMaxDelay",98],["Object",99],["OccupancyCosts",100],["OverstayCosts",101],["P",102],["PGPData",103],["PGPKeyID",104],["PGPKeyPacket",105],["PgenCounter",106],["PresentSOC",107],["Q",108],["RSAKeyValue",109],["Receipt",110],["Reference",111],["RemainingTimeToMaximumSOC",112],["RemainingTimeToMinimumSOC",113],["RemainingTimeToTargetSOC",114],["ResponseCode",115],["RetrievalMethod",116],["RootCertificateID",117],["SPKIData",118],["SPKISexp",119],["Scheduled_DC_CLReqControlMode",120],["Scheduled_DC_CLResControlMode",121],["Seed",122],["SessionID",123],["Signature",124],["SignatureMethod",125],["SignatureProperties",126],["SignatureProperty",127],["SignatureValue",128],["SignedInfo",129],["TaxCosts",132],["TaxRuleID",133],["TimeAnchor",134],["TimeStamp",135],["Transform",136],["Transforms",137],["Value",138],["X509CRL",139],["X509Certificate",140],["X509Data",141],["X509IssuerName",142],["X509IssuerSerial",143],["X509SKI",144],["X509SerialNumber",145],["X509SubjectName",146],["XPath",147],["Y",148]]);
+export function encodeFragment(w: BitWriter, root: string, value: unknown): void {
+  const code = FRAGMENT_CODES.get(root);
+  if (code === undefined) throw new ExiEncodeError('not an element with a single type in the ISO 15118-20 DC fragment grammar', root);
+  w.bits(code, 8);
+  switch (code) {
+    case 0: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "AckMaxDelay")); w.bits(0, 1); break; }
+    case 1: e_DetailedCostType(w, value); break;
+    case 2: e_RationalNumberType(w, value); break;
+    case 3: e_BPT_DC_CPDReqEnergyTransferModeType(w, value); break;
+    case 4: e_BPT_DC_CPDResEnergyTransferModeType(w, value); break;
+    case 5: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "BPT_DischargedEnergyReadingWh"); w.bits(0, 1); break; }
+    case 6: e_BPT_Dynamic_DC_CLReqControlModeType(w, value); break;
+    case 7: e_BPT_Dynamic_DC_CLResControlModeType(w, value); break;
+    case 8: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "BPT_InductiveEnergyReadingVARh"); w.bits(0, 1); break; }
+    case 9: e_BPT_Scheduled_DC_CLReqControlModeType(w, value); break;
+    case 10: e_BPT_Scheduled_DC_CLResControlModeType(w, value); break;
+    case 11: e_RationalNumberType(w, value); break;
+    case 12: e_CLReqControlModeType(w, value); break;
+    case 13: e_CLResControlModeType(w, value); break;
+    case 14: e_CanonicalizationMethodType(w, value); break;
+    case 15: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "CapacitiveEnergyReadingVARh"); w.bits(0, 1); break; }
+    case 16: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "ChargedEnergyReadingWh"); w.bits(0, 1); break; }
+    case 17: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "ChargingComplete") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 18: e_RationalNumberType(w, value); break;
+    case 19: e_DC_CPDReqEnergyTransferModeType(w, value); break;
+    case 20: e_DC_CPDResEnergyTransferModeType(w, value); break;
+    case 21: e_DC_CableCheckReqType(w, value); break;
+    case 22: e_DC_CableCheckResType(w, value); break;
+    case 23: e_DC_ChargeLoopReqType(w, value); break;
+    case 24: e_DC_ChargeLoopResType(w, value); break;
+    case 25: e_DC_ChargeParameterDiscoveryReqType(w, value); break;
+    case 26: e_DC_ChargeParameterDiscoveryResType(w, value); break;
+    case 27: e_DC_PreChargeReqType(w, value); break;
+    case 28: e_DC_PreChargeResType(w, value); break;
+    case 29: e_DC_WeldingDetectionReqType(w, value); break;
+    case 30: e_DC_WeldingDetectionResType(w, value); break;
+    case 31: e_DSAKeyValueType(w, value); break;
+    case 32: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "DepartureTime")); w.bits(0, 1); break; }
+    case 33: e_DigestMethodType(w, value); break;
+    case 34: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "DigestValue"), 2147483647, undefined, "DigestValue")); w.bits(0, 1); break; }
+    case 35: e_DisplayParametersType(w, value); break;
+    case 36: e_Dynamic_DC_CLReqControlModeType(w, value); break;
+    case 37: e_Dynamic_DC_CLResControlModeType(w, value); break;
+    case 38: e_RationalNumberType(w, value); break;
+    case 39: e_RationalNumberType(w, value); break;
+    case 40: e_RationalNumberType(w, value); break;
+    case 41: e_RationalNumberType(w, value); break;
+    case 42: e_RationalNumberType(w, value); break;
+    case 43: e_RationalNumberType(w, value); break;
+    case 44: e_RationalNumberType(w, value); break;
+    case 45: e_RationalNumberType(w, value); break;
+    case 46: e_RationalNumberType(w, value); break;
+    case 47: e_RationalNumberType(w, value); break;
+    case 48: e_RationalNumberType(w, value); break;
+    case 49: e_RationalNumberType(w, value); break;
+    case 50: e_RationalNumberType(w, value); break;
+    case 51: e_RationalNumberType(w, value); break;
+    case 52: e_RationalNumberType(w, value); break;
+    case 53: { const item = value; w.bits(0, 1); w.bits(enumIndex(M52, item, "EVProcessing"), 2); w.bits(0, 1); break; }
+    case 54: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "EVSECurrentLimitAchieved") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 55: e_RationalNumberType(w, value); break;
+    case 56: e_RationalNumberType(w, value); break;
+    case 57: e_RationalNumberType(w, value); break;
+    case 58: e_RationalNumberType(w, value); break;
+    case 59: e_RationalNumberType(w, value); break;
+    case 60: e_RationalNumberType(w, value); break;
+    case 61: e_RationalNumberType(w, value); break;
+    case 62: e_RationalNumberType(w, value); break;
+    case 63: e_RationalNumberType(w, value); break;
+    case 64: e_RationalNumberType(w, value); break;
+    case 65: { const item = value; w.bits(0, 1); w.bits(enumIndex(M35, item, "EVSENotification"), 3); w.bits(0, 1); break; }
+    case 66: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "EVSEPowerLimitAchieved") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 67: e_RationalNumberType(w, value); break;
+    case 68: e_RationalNumberType(w, value); break;
+    case 69: e_RationalNumberType(w, value); break;
+    case 70: { const item = value; w.bits(0, 1); w.bits(enumIndex(M52, item, "EVSEProcessing"), 2); w.bits(0, 1); break; }
+    case 71: e_EVSEStatusType(w, value); break;
+    case 72: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "EVSEVoltageLimitAchieved") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 73: e_RationalNumberType(w, value); break;
+    case 74: e_RationalNumberType(w, value); break;
+    case 75: e_RationalNumberType(w, value); break;
+    case 76: e_DetailedCostType(w, value); break;
+    case 79: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "G"), 2147483647, undefined, "G")); w.bits(0, 1); break; }
+    case 80: { const item = value; w.bits(0, 1); w.intBig(chkBig(item, undefined, undefined, "HMACOutputLength")); w.bits(0, 1); break; }
+    case 81: e_MessageHeaderType(w, value); break;
+    case 82: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "InletHot") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 83: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "J"), 2147483647, undefined, "J")); w.bits(0, 1); break; }
+    case 84: e_KeyInfoType(w, value); break;
+    case 85: { const item = value; w.bits(0, 1); w.string(chkString(item, 2147483647, "KeyName")); w.bits(0, 1); break; }
+    case 86: e_KeyValueType(w, value); break;
+    case 87: e_ManifestType(w, value); break;
+    case 88: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 0, 100, "MaximumSOC") - 0, 7); w.bits(0, 1); break; }
+    case 89: { const item = value; w.bits(0, 1); w.string(chkString(item, 32, "MeterID")); w.bits(0, 1); break; }
+    case 90: e_MeterInfoType(w, value); break;
+    case 91: { const item = value; w.bits(0, 1); w.bits(chkBool(item, "MeterInfoRequested") ? 1 : 0, 1); w.bits(0, 1); break; }
+    case 92: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "MeterSignature"), 64, undefined, "MeterSignature")); w.bits(0, 1); break; }
+    case 93: { const item = value; w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "MeterStatus")); w.bits(0, 1); break; }
+    case 94: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "MeterTimestamp"); w.bits(0, 1); break; }
+    case 95: { const item = value; w.bits(0, 1); w.string(chkString(item, 2147483647, "MgmtData")); w.bits(0, 1); break; }
+    case 96: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 0, 100, "MinimumSOC") - 0, 7); w.bits(0, 1); break; }
+    case 97: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "Modulus"), 2147483647, undefined, "Modulus")); w.bits(0, 1); break; }
+    case 98: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 65535, "NotificationMaxDelay")); w.bits(0, 1); break; }
+    case 99: e_ObjectType(w, value); break;
+    case 100: e_DetailedCostType(w, value); break;
+    case 101: e_DetailedCostType(w, value); break;
+    case 102: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "P"), 2147483647, undefined, "P")); w.bits(0, 1); break; }
+    case 103: e_PGPDataType(w, value); break;
+    case 104: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "PGPKeyID"), 2147483647, undefined, "PGPKeyID")); w.bits(0, 1); break; }
+    case 105: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "PGPKeyPacket"), 2147483647, undefined, "PGPKeyPacket")); w.bits(0, 1); break; }
+    case 106: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "PgenCounter"), 2147483647, undefined, "PgenCounter")); w.bits(0, 1); break; }
+    case 107: { const item = value; w.bits(0, 1); w.bits(chkInt(item, 0, 100, "PresentSOC") - 0, 7); w.bits(0, 1); break; }
+    case 108: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "Q"), 2147483647, undefined, "Q")); w.bits(0, 1); break; }
+    case 109: e_RSAKeyValueType(w, value); break;
+    case 110: e_ReceiptType(w, value); break;
+    case 111: e_ReferenceType(w, value); break;
+    case 112: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "RemainingTimeToMaximumSOC")); w.bits(0, 1); break; }
+    case 113: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "RemainingTimeToMinimumSOC")); w.bits(0, 1); break; }
+    case 114: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 0, 4294967295, "RemainingTimeToTargetSOC")); w.bits(0, 1); break; }
+    case 115: { const item = value; w.bits(0, 1); w.bits(enumIndex(M25, item, "ResponseCode"), 6); w.bits(0, 1); break; }
+    case 116: e_RetrievalMethodType(w, value); break;
+    case 117: e_X509IssuerSerialType(w, value); break;
+    case 118: e_SPKIDataType(w, value); break;
+    case 119: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "SPKISexp"), 2147483647, undefined, "SPKISexp")); w.bits(0, 1); break; }
+    case 120: e_Scheduled_DC_CLReqControlModeType(w, value); break;
+    case 121: e_Scheduled_DC_CLResControlModeType(w, value); break;
+    case 122: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "Seed"), 2147483647, undefined, "Seed")); w.bits(0, 1); break; }
+    case 123: { const item = value; w.bits(0, 1); w.octets(chkOctets(hexToBytes(item, "SessionID"), 8, 8, "SessionID")); w.bits(0, 1); break; }
+    case 124: e_SignatureType(w, value); break;
+    case 125: e_SignatureMethodType(w, value); break;
+    case 126: e_SignaturePropertiesType(w, value); break;
+    case 127: e_SignaturePropertyType(w, value); break;
+    case 128: e_SignatureValueType(w, value); break;
+    case 129: e_SignedInfoType(w, value); break;
+    case 132: e_DetailedTaxType(w, value); break;
+    case 133: { const item = value; w.bits(0, 1); w.uint(chkInt(item, 1, 4294967295, "TaxRuleID")); w.bits(0, 1); break; }
+    case 134: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "TimeAnchor"); w.bits(0, 1); break; }
+    case 135: { const item = value; w.bits(0, 1); writeUnsignedBig(w, item, 0n, 18446744073709551615n, "TimeStamp"); w.bits(0, 1); break; }
+    case 136: e_TransformType(w, value); break;
+    case 137: e_TransformsType(w, value); break;
+    case 138: { const item = value; w.bits(0, 1); w.int(chkInt(item, -32768, 32767, "Value")); w.bits(0, 1); break; }
+    case 139: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "X509CRL"), 2147483647, undefined, "X509CRL")); w.bits(0, 1); break; }
+    case 140: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "X509Certificate"), 2147483647, undefined, "X509Certificate")); w.bits(0, 1); break; }
+    case 141: e_X509DataType(w, value); break;
+    case 142: { const item = value; w.bits(0, 1); w.string(chkString(item, 2147483647, "X509IssuerName")); w.bits(0, 1); break; }
+    case 143: e_X509IssuerSerialType(w, value); break;
+    case 144: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "X509SKI"), 2147483647, undefined, "X509SKI")); w.bits(0, 1); break; }
+    case 145: { const item = value; w.bits(0, 1); w.intBig(chkBig(item, undefined, undefined, "X509SerialNumber")); w.bits(0, 1); break; }
+    case 146: { const item = value; w.bits(0, 1); w.string(chkString(item, 2147483647, "X509SubjectName")); w.bits(0, 1); break; }
+    case 147: { const item = value; w.bits(0, 1); w.string(chkString(item, 2147483647, "XPath")); w.bits(0, 1); break; }
+    case 148: { const item = value; w.bits(0, 1); w.octets(chkOctets(base64ToBytes(item, "Y"), 2147483647, undefined, "Y")); w.bits(0, 1); break; }
+  }
+  w.bits(150, 8);
+}
+

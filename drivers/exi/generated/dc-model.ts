@@ -248,6 +248,753 @@ export const model: SchemaModel = {
    "type": "{http://www.w3.org/2000/09/xmldsig#}X509DataType"
   }
  ],
+ "fragmentElements": [
+  {
+   "name": "AckMaxDelay",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedShort"
+  },
+  {
+   "name": "AdditionalServicesCosts",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DetailedCostType"
+  },
+  {
+   "name": "Amount",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "BPT_DC_CPDReqEnergyTransferMode",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}BPT_DC_CPDReqEnergyTransferModeType"
+  },
+  {
+   "name": "BPT_DC_CPDResEnergyTransferMode",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}BPT_DC_CPDResEnergyTransferModeType"
+  },
+  {
+   "name": "BPT_DischargedEnergyReadingWh",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "BPT_Dynamic_DC_CLReqControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}BPT_Dynamic_DC_CLReqControlModeType"
+  },
+  {
+   "name": "BPT_Dynamic_DC_CLResControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}BPT_Dynamic_DC_CLResControlModeType"
+  },
+  {
+   "name": "BPT_InductiveEnergyReadingVARh",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "BPT_Scheduled_DC_CLReqControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}BPT_Scheduled_DC_CLReqControlModeType"
+  },
+  {
+   "name": "BPT_Scheduled_DC_CLResControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}BPT_Scheduled_DC_CLResControlModeType"
+  },
+  {
+   "name": "BatteryEnergyCapacity",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "CLReqControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}CLReqControlModeType"
+  },
+  {
+   "name": "CLResControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}CLResControlModeType"
+  },
+  {
+   "name": "CanonicalizationMethod",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CanonicalizationMethodType"
+  },
+  {
+   "name": "CapacitiveEnergyReadingVARh",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "ChargedEnergyReadingWh",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "ChargingComplete",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "CostPerUnit",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "DC_CPDReqEnergyTransferMode",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}DC_CPDReqEnergyTransferModeType"
+  },
+  {
+   "name": "DC_CPDResEnergyTransferMode",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}DC_CPDResEnergyTransferModeType"
+  },
+  {
+   "name": "DC_CableCheckReq",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}DC_CableCheckReqType"
+  },
+  {
+   "name": "DC_CableCheckRes",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}DC_CableCheckResType"
+  },
+  {
+   "name": "DC_ChargeLoopReq",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}DC_ChargeLoopReqType"
+  },
+  {
+   "name": "DC_ChargeLoopRes",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}DC_ChargeLoopResType"
+  },
+  {
+   "name": "DC_ChargeParameterDiscoveryReq",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}DC_ChargeParameterDiscoveryReqType"
+  },
+  {
+   "name": "DC_ChargeParameterDiscoveryRes",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}DC_ChargeParameterDiscoveryResType"
+  },
+  {
+   "name": "DC_PreChargeReq",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}DC_PreChargeReqType"
+  },
+  {
+   "name": "DC_PreChargeRes",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}DC_PreChargeResType"
+  },
+  {
+   "name": "DC_WeldingDetectionReq",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}DC_WeldingDetectionReqType"
+  },
+  {
+   "name": "DC_WeldingDetectionRes",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}DC_WeldingDetectionResType"
+  },
+  {
+   "name": "DSAKeyValue",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}DSAKeyValueType"
+  },
+  {
+   "name": "DepartureTime",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "DigestMethod",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}DigestMethodType"
+  },
+  {
+   "name": "DigestValue",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}DigestValueType"
+  },
+  {
+   "name": "DisplayParameters",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DisplayParametersType"
+  },
+  {
+   "name": "Dynamic_DC_CLReqControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}Dynamic_DC_CLReqControlModeType"
+  },
+  {
+   "name": "Dynamic_DC_CLResControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}Dynamic_DC_CLResControlModeType"
+  },
+  {
+   "name": "EVMaximumChargeCurrent",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMaximumChargePower",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMaximumDischargeCurrent",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMaximumDischargePower",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMaximumEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMaximumV2XEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMaximumVoltage",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumChargeCurrent",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumChargePower",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumDischargeCurrent",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumDischargePower",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumV2XEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVMinimumVoltage",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVPresentVoltage",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVProcessing",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}processingType"
+  },
+  {
+   "name": "EVSECurrentLimitAchieved",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "EVSEMaximumChargeCurrent",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMaximumChargePower",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMaximumDischargeCurrent",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMaximumDischargePower",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMaximumVoltage",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMinimumChargeCurrent",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMinimumChargePower",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMinimumDischargeCurrent",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMinimumDischargePower",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEMinimumVoltage",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSENotification",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}evseNotificationType"
+  },
+  {
+   "name": "EVSEPowerLimitAchieved",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "EVSEPowerRampLimitation",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEPresentCurrent",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEPresentVoltage",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVSEProcessing",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}processingType"
+  },
+  {
+   "name": "EVSEStatus",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}EVSEStatusType"
+  },
+  {
+   "name": "EVSEVoltageLimitAchieved",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "EVTargetCurrent",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVTargetEnergyRequest",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EVTargetVoltage",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}RationalNumberType"
+  },
+  {
+   "name": "EnergyCosts",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DetailedCostType"
+  },
+  {
+   "name": "Exponent",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "Exponent",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}byte"
+  },
+  {
+   "name": "G",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "HMACOutputLength",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}HMACOutputLengthType"
+  },
+  {
+   "name": "Header",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}MessageHeaderType"
+  },
+  {
+   "name": "InletHot",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "J",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "KeyInfo",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}KeyInfoType"
+  },
+  {
+   "name": "KeyName",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}string"
+  },
+  {
+   "name": "KeyValue",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}KeyValueType"
+  },
+  {
+   "name": "Manifest",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}ManifestType"
+  },
+  {
+   "name": "MaximumSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+  },
+  {
+   "name": "MeterID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}meterIDType"
+  },
+  {
+   "name": "MeterInfo",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}MeterInfoType"
+  },
+  {
+   "name": "MeterInfoRequested",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}boolean"
+  },
+  {
+   "name": "MeterSignature",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}meterSignatureType"
+  },
+  {
+   "name": "MeterStatus",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}short"
+  },
+  {
+   "name": "MeterTimestamp",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "MgmtData",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}string"
+  },
+  {
+   "name": "MinimumSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+  },
+  {
+   "name": "Modulus",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "NotificationMaxDelay",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedShort"
+  },
+  {
+   "name": "Object",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}ObjectType"
+  },
+  {
+   "name": "OccupancyCosts",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DetailedCostType"
+  },
+  {
+   "name": "OverstayCosts",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DetailedCostType"
+  },
+  {
+   "name": "P",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "PGPData",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}PGPDataType"
+  },
+  {
+   "name": "PGPKeyID",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "PGPKeyPacket",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "PgenCounter",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "PresentSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+  },
+  {
+   "name": "Q",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "RSAKeyValue",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}RSAKeyValueType"
+  },
+  {
+   "name": "Receipt",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}ReceiptType"
+  },
+  {
+   "name": "Reference",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}ReferenceType"
+  },
+  {
+   "name": "RemainingTimeToMaximumSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "RemainingTimeToMinimumSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "RemainingTimeToTargetSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedInt"
+  },
+  {
+   "name": "ResponseCode",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}responseCodeType"
+  },
+  {
+   "name": "RetrievalMethod",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}RetrievalMethodType"
+  },
+  {
+   "name": "RootCertificateID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}X509IssuerSerialType"
+  },
+  {
+   "name": "SPKIData",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SPKIDataType"
+  },
+  {
+   "name": "SPKISexp",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "Scheduled_DC_CLReqControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}Scheduled_DC_CLReqControlModeType"
+  },
+  {
+   "name": "Scheduled_DC_CLResControlMode",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:DC}Scheduled_DC_CLResControlModeType"
+  },
+  {
+   "name": "Seed",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  },
+  {
+   "name": "SessionID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}sessionIDType"
+  },
+  {
+   "name": "Signature",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignatureType"
+  },
+  {
+   "name": "SignatureMethod",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignatureMethodType"
+  },
+  {
+   "name": "SignatureProperties",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignaturePropertiesType"
+  },
+  {
+   "name": "SignatureProperty",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignaturePropertyType"
+  },
+  {
+   "name": "SignatureValue",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignatureValueType"
+  },
+  {
+   "name": "SignedInfo",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}SignedInfoType"
+  },
+  {
+   "name": "TargetSOC",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+  },
+  {
+   "name": "TargetSOC",
+   "ns": "urn:iso:std:iso:15118:-20:DC",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}percentValueType"
+  },
+  {
+   "name": "TaxCosts",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}DetailedTaxType"
+  },
+  {
+   "name": "TaxRuleID",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{urn:iso:std:iso:15118:-20:CommonTypes}numericIDType"
+  },
+  {
+   "name": "TimeAnchor",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "TimeStamp",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}unsignedLong"
+  },
+  {
+   "name": "Transform",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}TransformType"
+  },
+  {
+   "name": "Transforms",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}TransformsType"
+  },
+  {
+   "name": "Value",
+   "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+   "type": "{http://www.w3.org/2001/XMLSchema}short"
+  },
+  {
+   "name": "X509CRL",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "X509Certificate",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "X509Data",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}X509DataType"
+  },
+  {
+   "name": "X509IssuerName",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}string"
+  },
+  {
+   "name": "X509IssuerSerial",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}X509IssuerSerialType"
+  },
+  {
+   "name": "X509SKI",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}base64Binary"
+  },
+  {
+   "name": "X509SerialNumber",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}integer"
+  },
+  {
+   "name": "X509SubjectName",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}string"
+  },
+  {
+   "name": "XPath",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2001/XMLSchema}string"
+  },
+  {
+   "name": "Y",
+   "ns": "http://www.w3.org/2000/09/xmldsig#",
+   "type": "{http://www.w3.org/2000/09/xmldsig#}CryptoBinary"
+  }
+ ],
  "types": {
   "{urn:iso:std:iso:15118:-20:CommonTypes}sessionIDType": {
    "kind": "simple",
@@ -5161,6 +5908,31 @@ export const model: SchemaModel = {
         "name": "SignatureProperty",
         "ns": "http://www.w3.org/2000/09/xmldsig#",
         "type": "{http://www.w3.org/2000/09/xmldsig#}SignaturePropertyType"
+       }
+      ]
+     }
+    ]
+   },
+   "mixed": false
+  },
+  "{urn:iso:std:iso:15118:-20:CommonTypes}ListOfRootCertificateIDsType": {
+   "kind": "complex",
+   "tsName": "ListOfRootCertificateIDsType",
+   "attrs": [],
+   "content": {
+    "k": "seq",
+    "min": 1,
+    "max": 1,
+    "items": [
+     {
+      "k": "el",
+      "min": 1,
+      "max": 20,
+      "alts": [
+       {
+        "name": "RootCertificateID",
+        "ns": "urn:iso:std:iso:15118:-20:CommonTypes",
+        "type": "{http://www.w3.org/2000/09/xmldsig#}X509IssuerSerialType"
        }
       ]
      }

@@ -85,6 +85,29 @@ export interface CertificateInstallationResType {
   RemainingContractCertificateChains: number;
 }
 
+export interface ChargeLoopReqType {
+  Header: MessageHeaderType;
+  DisplayParameters?: DisplayParametersType;
+  MeterInfoRequested: boolean;
+}
+
+export interface ChargeLoopResType {
+  Header: MessageHeaderType;
+  ResponseCode: responseCodeType;
+  EVSEStatus?: EVSEStatusType;
+  MeterInfo?: MeterInfoType;
+  Receipt?: ReceiptType;
+}
+
+export interface ChargeParameterDiscoveryReqType {
+  Header: MessageHeaderType;
+}
+
+export interface ChargeParameterDiscoveryResType {
+  Header: MessageHeaderType;
+  ResponseCode: responseCodeType;
+}
+
 export interface ChargingScheduleType {
   PowerSchedule: PowerScheduleType;
   AbsolutePriceSchedule?: AbsolutePriceScheduleType;
@@ -125,6 +148,33 @@ export interface DigestMethodType {
 
 /** base64Binary as base64 */
 export type DigestValueType = string;
+
+export interface DisplayParametersType {
+  PresentSOC?: percentValueType;
+  MinimumSOC?: percentValueType;
+  TargetSOC?: percentValueType;
+  MaximumSOC?: percentValueType;
+  RemainingTimeToMinimumSOC?: number;
+  RemainingTimeToTargetSOC?: number;
+  RemainingTimeToMaximumSOC?: number;
+  ChargingComplete?: boolean;
+  BatteryEnergyCapacity?: RationalNumberType;
+  InletHot?: boolean;
+}
+
+export interface Dynamic_CLReqControlModeType {
+  DepartureTime?: number;
+  EVTargetEnergyRequest: RationalNumberType;
+  EVMaximumEnergyRequest: RationalNumberType;
+  EVMinimumEnergyRequest: RationalNumberType;
+}
+
+export interface Dynamic_CLResControlModeType {
+  DepartureTime?: number;
+  MinimumSOC?: percentValueType;
+  TargetSOC?: percentValueType;
+  AckMaxDelay?: number;
+}
 
 export interface Dynamic_EVPPTControlModeType {}
 
@@ -452,6 +502,14 @@ export interface ScheduleTupleType {
   DischargingSchedule?: ChargingScheduleType;
 }
 
+export interface Scheduled_CLReqControlModeType {
+  EVTargetEnergyRequest?: RationalNumberType;
+  EVMaximumEnergyRequest?: RationalNumberType;
+  EVMinimumEnergyRequest?: RationalNumberType;
+}
+
+export interface Scheduled_CLResControlModeType {}
+
 export interface Scheduled_EVPPTControlModeType {
   SelectedScheduleTupleID: numericIDType;
   PowerToleranceAcceptance?: powerToleranceAcceptanceType;
@@ -624,6 +682,11 @@ export interface SubCertificatesType {
 
 export interface SupportedProvidersListType {
   ProviderID: Array<nameType>; // at most 128
+}
+
+export interface TargetPositionType {
+  TargetOffsetX: number;
+  TargetOffsetY: number;
 }
 
 export interface TaxRuleListType {
@@ -914,29 +977,6 @@ export interface BPT_Scheduled_DC_CLResControlModeType {
   EVSEMinimumVoltage?: RationalNumberType;
 }
 
-export interface ChargeLoopReqType {
-  Header: MessageHeaderType;
-  DisplayParameters?: DisplayParametersType;
-  MeterInfoRequested: boolean;
-}
-
-export interface ChargeLoopResType {
-  Header: MessageHeaderType;
-  ResponseCode: responseCodeType;
-  EVSEStatus?: EVSEStatusType;
-  MeterInfo?: MeterInfoType;
-  Receipt?: ReceiptType;
-}
-
-export interface ChargeParameterDiscoveryReqType {
-  Header: MessageHeaderType;
-}
-
-export interface ChargeParameterDiscoveryResType {
-  Header: MessageHeaderType;
-  ResponseCode: responseCodeType;
-}
-
 export interface DC_CPDReqEnergyTransferModeType {
   EVMaximumChargePower: RationalNumberType;
   EVMinimumChargePower: RationalNumberType;
@@ -1034,33 +1074,6 @@ export interface DC_WeldingDetectionResType {
   EVSEPresentVoltage: RationalNumberType;
 }
 
-export interface DisplayParametersType {
-  PresentSOC?: percentValueType;
-  MinimumSOC?: percentValueType;
-  TargetSOC?: percentValueType;
-  MaximumSOC?: percentValueType;
-  RemainingTimeToMinimumSOC?: number;
-  RemainingTimeToTargetSOC?: number;
-  RemainingTimeToMaximumSOC?: number;
-  ChargingComplete?: boolean;
-  BatteryEnergyCapacity?: RationalNumberType;
-  InletHot?: boolean;
-}
-
-export interface Dynamic_CLReqControlModeType {
-  DepartureTime?: number;
-  EVTargetEnergyRequest: RationalNumberType;
-  EVMaximumEnergyRequest: RationalNumberType;
-  EVMinimumEnergyRequest: RationalNumberType;
-}
-
-export interface Dynamic_CLResControlModeType {
-  DepartureTime?: number;
-  MinimumSOC?: percentValueType;
-  TargetSOC?: percentValueType;
-  AckMaxDelay?: number;
-}
-
 export interface Dynamic_DC_CLReqControlModeType {
   DepartureTime?: number;
   EVTargetEnergyRequest: RationalNumberType;
@@ -1083,14 +1096,6 @@ export interface Dynamic_DC_CLResControlModeType {
   EVSEMaximumChargeCurrent: RationalNumberType;
   EVSEMaximumVoltage: RationalNumberType;
 }
-
-export interface Scheduled_CLReqControlModeType {
-  EVTargetEnergyRequest?: RationalNumberType;
-  EVMaximumEnergyRequest?: RationalNumberType;
-  EVMinimumEnergyRequest?: RationalNumberType;
-}
-
-export interface Scheduled_CLResControlModeType {}
 
 export interface Scheduled_DC_CLReqControlModeType {
   EVTargetEnergyRequest?: RationalNumberType;
@@ -1371,6 +1376,9 @@ export type AC_ChargeLoopReq = AC_ChargeLoopReqType;
 export type AC_ChargeLoopRes = AC_ChargeLoopResType;
 export type AC_ChargeParameterDiscoveryReq = AC_ChargeParameterDiscoveryReqType;
 export type AC_ChargeParameterDiscoveryRes = AC_ChargeParameterDiscoveryResType;
+
+// ---- XMLDSIG ----
+
 
 // ---- App ----
 
