@@ -121,3 +121,9 @@ try {
   }
 }
 
+
+// Leave now: a test may have left timers or sockets behind, and nothing must keep a finished run alive.
+// Wait until stdout/stderr have drained into their pipes first.
+await new Promise<void>((r) => process.stdout.write('', () => r()));
+await new Promise<void>((r) => process.stderr.write('', () => r()));
+process.exit(process.exitCode ?? 0);
