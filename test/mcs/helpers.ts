@@ -45,5 +45,5 @@ export async function memoryRig(o: { faults?: string[]; charger?: McsChargerSett
 
 /** Root element names of the vehicle's v2g records, in order ('→SessionSetupReq', '←SessionSetupRes'). */
 export function messageFlow(events: TimelineEvent[], source = 'ev'): string[] {
-  return events.filter((e) => e.kind === 'v2g' && e.source === source).map((e) => `${e.data.dir === 'tx' ? '→' : '←'}${String(e.data.message ?? '?')}`);
+  return events.filter((e) => e.kind === 'v2g' && e.source === source && typeof e.data.message === 'string').map((e) => `${e.data.dir === 'tx' ? '→' : '←'}${String(e.data.message ?? '?')}`);
 }

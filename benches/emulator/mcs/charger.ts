@@ -182,11 +182,17 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
       this.ctx.timeline.record('session', this.name, { role: 'secc', event: 'serve error', error: e.message });
       return { reason: 'peer-closed', session: undefined } as unknown as ServeResult;
     });
-    this.active.add(p);
-    void p.then((r) => {
-      this.active.delete(p);
+    const tracked: Promise<ServeResult> = p.then((r) => {
       this.results.push(r);
+      this.active.delete(tracked);
+      return r;
     });
+    this.active.add(tracked);
+  }
+
+  /** Resolves when every session being served now has ended. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.active]);
   }
 
   /** Sessions being served right now. */

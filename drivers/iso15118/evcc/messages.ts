@@ -5,6 +5,7 @@
 //
 // Documents are the codec's JSON object model: `{ RootElementName: content }` (see drivers/exi).
 
+import { numberToRational, rationalToNumber } from '../../exi/rational.ts';
 import { PayloadType } from '../v2gtp.ts';
 
 /** EXI grammar a document is coded with: 'app' = supportedAppProtocol, 'cm' = -20 CommonMessages, 'dc' = -20 DC. */
@@ -146,30 +147,15 @@ export interface Rational {
   Value: number;
 }
 
-/** value · 10^exponent. */
+/** value · 10^exponent (NaN for a missing number). */
 export function fromRational(r: Rational | undefined): number {
   if (!r) return Number.NaN;
-  return r.Value * 10 ** r.Exponent;
+  return rationalToNumber(r);
 }
 
-/**
- * The RationalNumber (int16 value, int8 exponent) closest to x with the smallest exponent that fits:
- * 3 000 A → {3000, 0}; 3.75 MW → {3750, 3}; 0.5 A → {5, -1}. Rounds to the int16 precision left.
- */
+/** The RationalNumber for x: exact with the finest exponent that fits int16 (3.75 MW → {3750, 3}); the EXI codec's rule. */
 export function toRational(x: number): Rational {
-  if (!Number.isFinite(x)) throw new RangeError(`cannot express ${x} as a RationalNumber`);
-  if (x === 0) return { Exponent: 0, Value: 0 };
-  // Small numbers: the coarsest exponent ≤ 0 that represents x exactly (400 → {400, 0}, 0.5 → {5, -1}) …
-  for (let e = 0; e >= -3; e--) {
-    const v = x / 10 ** e;
-    if (Math.abs(v) <= 32767 && Math.abs(v - Math.round(v)) < 1e-9) return { Exponent: e, Value: Math.round(v) };
-  }
-  // … otherwise the finest exponent that fits int16 (3.75e6 → {3750, 3}), rounding away the rest.
-  for (let e = -3; e <= 127; e++) {
-    const v = Math.round(x / 10 ** e);
-    if (Math.abs(v) <= 32767) return { Exponent: e, Value: v };
-  }
-  throw new RangeError(`${x} is too large for a RationalNumber`);
+  return numberToRational(x);
 }
 
 /** A RationalNumber as it would be if the sender forgot the exponent: int16-saturated, exponent 0 (a fault). */

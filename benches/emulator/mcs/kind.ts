@@ -1,0 +1,81 @@
+// Resource kind 'emulated-mcs-charger': the emulated MCS charger of the emulator bench. It serves on the
+// charger end of a veth link (or in-process only with link: memory), drives a power stage on the DC bus
+// of an emulated battery emulator, gates the shared CE/ID line, and honours the MCS fault switches.
+
+import { Limits } from '../../../drivers/core/limits.ts';
+import { sharedCeIdLine } from '../../../drivers/pilot/ce-id.ts';
+import type { V2gLinkResource } from '../../kinds/v2g-link.ts';
+import { registerResourceKind, resourceKind } from '../../registry.ts';
+import { EmulatedBatteryEmulator } from '../power/emulated-battery-emulator.ts';
+import { PowerStage } from '../power/power-stage.ts';
+import { EMULATED_MCS_CHARGER_KIND, EmulatedMcsCharger, type McsChargerSettings } from './charger.ts';
+import type { PowerStagePort } from './power-port.ts';
+
+interface Settings extends McsChargerSettings {
+  /** Name of the shared CE/ID line the vehicle's emulated pilot uses (default 'ce-id'); '' = none. */
+  pilotLine?: string;
+}
+
+if (!resourceKind(EMULATED_MCS_CHARGER_KIND))
+  registerResourceKind<Settings>({
+    kind: EMULATED_MCS_CHARGER_KIND,
+    description: 'Emulated MCS charger: ISO 15118-20 SECC (SDP, TLS 1.3 mutual auth, DC/MCS session with sequence checks) driving an emulated power stage; fault switches in benches/emulator/mcs/faults.ts',
+    // After the link (100), the pilot (90) and the battery emulator (20) it attaches to.
+    openOrder: 10,
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        link: { type: 'string', minLength: 1, description: "veth-link resource to serve on, or 'memory' (in-process only)" },
+        interface: { type: 'string' },
+        address: { type: 'string' },
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        tls: { type: 'boolean', default: true },
+        keylog: { type: 'boolean', default: false },
+        evseId: { type: 'string' },
+        services: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 255 } },
+        cableCheckMs: { type: 'number', minimum: 0 },
+        authorizationOngoingCount: { type: 'integer', minimum: 0 },
+        battery: { type: 'string', description: 'emulated-battery-emulator resource whose DC bus the power stage drives' },
+        codec: { enum: ['auto', 'exi', 'json'] },
+        powerStage: { type: 'object', additionalProperties: { type: 'number' } },
+        seed: { type: 'integer' },
+        pilotLine: { type: 'string' },
+      },
+    },
+    async open(name, cfg, ctx) {
+      const limits = Limits.load('iso15118-20');
+      let power: PowerStagePort | undefined;
+      if (cfg.battery) {
+        const be = ctx.resources.get(cfg.battery);
+        if (!(be instanceof EmulatedBatteryEmulator)) throw new Error(`${name}: battery '${cfg.battery}' is not an emulated battery emulator opened before the charger`);
+        power = new PowerStage({ clock: ctx.clock, timeline: ctx.timeline, ratings: ctx.bench.charger.ratings, bus: be.bus, faults: ctx.faults, seed: cfg.seed, params: cfg.powerStage, source: `${name}/power` });
+      }
+      const charger = await EmulatedMcsCharger.start(name, cfg, {
+        clock: ctx.clock,
+        timeline: ctx.timeline,
+        ratings: ctx.bench.charger.ratings,
+        faults: ctx.faults,
+        timers: ctx.bench.timers,
+        limits,
+        runDir: ctx.runDir,
+        power,
+        linkEnd: (n) => {
+          const l = ctx.resources.get(n) as V2gLinkResource | undefined;
+          return l?.chargerInterface && l.chargerAddress ? { interface: l.chargerInterface, address: l.chargerAddress } : undefined;
+        },
+      });
+      if (cfg.pilotLine !== '') {
+        const line = sharedCeIdLine(cfg.pilotLine ?? 'ce-id', ctx.clock, ctx.timeline);
+        line.setChargerGate('enabled');
+        // CE leaving C while the output is on is an emergency on MCS: open the output at once.
+        line.onChange((c) => {
+          if (c.signal === 'CE' && c.previous === 'C' && c.state !== 'C' && charger.power.outputEnabled) {
+            ctx.timeline.record('session', name, { role: 'secc', event: 'CE left C under power: emergency stop', ce: c.state });
+            charger.power.stop('emergency');
+          }
+        });
+      }
+      return charger;
+    },
+  });

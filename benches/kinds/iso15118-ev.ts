@@ -1,0 +1,65 @@
+// Resource kind 'iso15118-ev': the ISO 15118-20 vehicle (EVCC) the MCS suites drive. It talks on a link
+// resource (veth-link / ethernet-link) or, in-process, to an emulated charger's memory endpoint, and
+// drives CE through a pilot resource.
+
+import { Limits } from '../../drivers/core/limits.ts';
+import type { CeIdPilot } from '../../drivers/pilot/ce-id.ts';
+import { ISO15118_EV_KIND, Iso15118Vehicle, type VehicleSettings } from '../../drivers/iso15118/evcc/vehicle.ts';
+import { registerResourceKind, resourceKind, type Resource } from '../registry.ts';
+import type { V2gLinkResource } from './v2g-link.ts';
+
+export type Iso15118EvResource = Iso15118Vehicle & Resource;
+
+if (!resourceKind(ISO15118_EV_KIND))
+  registerResourceKind<VehicleSettings>({
+    kind: ISO15118_EV_KIND,
+    description: 'ISO 15118-20 vehicle (EVCC): SDP, TLS 1.3 with the OEM client chain, DC/MCS session (Scheduled/Dynamic), charge loop, CE/ID handling; step-by-step and misbehaviour hooks for negative tests',
+    openOrder: 5,
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        link: { type: 'string', minLength: 1, description: 'link resource (veth-link / ethernet-link) to talk on' },
+        interface: { type: 'string' },
+        localAddress: { type: 'string' },
+        memory: { type: 'string', description: 'in-process: the emulated charger resource to connect to without sockets' },
+        pilot: { type: 'string', description: 'CE/ID pilot resource' },
+        tls: { type: 'boolean', default: true },
+        keylog: { type: 'boolean', default: true },
+        serverChain: { enum: ['enforce', 'record'], default: 'enforce' },
+        alsoTrust: { type: 'array', items: { type: 'string' } },
+        controlMode: { enum: ['Scheduled', 'Dynamic'] },
+        services: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 255 } },
+        evccId: { type: 'string' },
+        codec: { enum: ['auto', 'exi', 'json'] },
+        request: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { packVoltageV: { type: 'number' }, requestCurrentA: { type: 'number' }, maxCurrentA: { type: 'number' }, maxVoltageV: { type: 'number' }, maxPowerW: { type: 'number' } },
+        },
+      },
+    },
+    async open(name, cfg, ctx) {
+      const pilot = cfg.pilot ? (ctx.resources.get(cfg.pilot) as (CeIdPilot & Resource) | undefined) : undefined;
+      if (cfg.pilot && !pilot) throw new Error(`${name}: pilot resource '${cfg.pilot}' is not on the bench (or opens after the vehicle)`);
+      const vehicle = await Iso15118Vehicle.create(name, cfg, {
+        clock: ctx.clock,
+        timeline: ctx.timeline,
+        limits: Limits.load('iso15118-20'),
+        timers: ctx.bench.timers,
+        runDir: ctx.runDir,
+        pilot,
+        maxCurrentA: ctx.bench.safety.maxCurrentA,
+        linkEnd: (n) => {
+          const l = ctx.resources.get(n) as V2gLinkResource | undefined;
+          return l ? { interface: l.evInterface, address: l.evAddress } : undefined;
+        },
+      });
+      return Object.assign(vehicle, {
+        async close() {
+          await vehicle.safeState();
+        },
+        identity: () => ({ vehicle: `mcs-hil EVCC (${vehicle.codec.name})` }),
+      }) as Iso15118EvResource;
+    },
+  });
