@@ -18,12 +18,17 @@ export class PeriodicTask {
     return this.handle !== undefined;
   }
 
-  /** Fire now (or after phaseMs), then every period. Restarting re-anchors. */
+  /** Fire now (synchronously, when phaseMs is 0) or after phaseMs, then every period. Restarting re-anchors. */
   start(phaseMs = 0): void {
     this.stop();
     this.startMs = this.clock.nowMs() + phaseMs;
     this.k = 0;
+    if (phaseMs > 0) return this.arm();
+    // The first frame goes out now: a state change and its first message are one event, and nothing
+    // scheduled for the same instant (another state change) can cancel it before it is sent.
+    this.k = 1;
     this.arm();
+    this.fn();
   }
 
   stop(): void {

@@ -12,8 +12,9 @@ import type { GbtCode } from '../../drivers/gbt27930/messages.ts';
 import { formatDecodedSession } from '../../drivers/gbt27930/trace-decode.ts';
 import { BATTERY_EMULATOR_KINDS, type BatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
-import { attachText } from '../../reports/evidence.ts';
-import type { Series } from '../support/trace-analysis.ts';
+import { attachText, check } from '../../reports/evidence.ts';
+import { stopTimeBudgetS, timeToFallBelow, type Series } from '../support/trace-analysis.ts';
+import { measure } from '../../reports/evidence.ts';
 
 export const EPIC = 'GB/T 27930-2015';
 export const gbtLimits = Limits.load('gbt27930');
@@ -107,3 +108,65 @@ export function attachGbtEvidence(bench: Bench, bms: GbtBmsResource, after: numb
   );
   if (decoded) attachText('GB/T 27930 session (decoded)', decoded, 'txt');
 }
+
+/** Per-test bookkeeping every GB/T spec uses: the timeline mark at the start, the evidence at the end. */
+export function gbtHooks(): { mark: () => number } {
+  let after = 0;
+  beforeEach(function () {
+    after = this.bench.timeline.mark();
+  });
+  afterEach(function () {
+    const bms = this.bench?.find<GbtBmsResource>(GBT_BMS_KIND);
+    if (bms) attachGbtEvidence(this.bench, bms, after);
+  });
+  return { mark: () => after };
+}
+
+/** Plug in and run the sequence to charging; a charger that does not get there fails the test (protocol). */
+export async function startCharging(bench: Bench, bms: GbtBmsResource): Promise<number> {
+  const r = await bms.session.startCharging();
+  check('the session reaches the charging phase', r.ok, {
+    violation: 'protocol', clause: 'GB/T 27930-2015 Fig. A.6 (charging sequence)', verified: false, expected: 'charging', actual: r.reason ?? r.state,
+  });
+  return r.to;
+}
+
+/** Ask for currentA and wait until the charger can have settled there (ΔI / minimum slope + margin). */
+export async function settleAt(bench: Bench, bms: GbtBmsResource, currentA: number, fromA = 0): Promise<{ stepNs: number; settledNs: number }> {
+  const step = bms.session.requestCurrent(currentA);
+  const waitMs = (Math.abs(currentA - fromA) / gbtLimits.num('current.minRampAps')) * 1000 + gbtLimits.num('current.settleMarginMs');
+  await bench.clock.sleep(waitMs);
+  return { stepNs: step.from, settledNs: bench.clock.now() };
+}
+
+/** Poll (on the bench clock) until the output current has fallen below `level`; true if it did in time. */
+export async function waitCurrentBelow(bench: Bench, bms: GbtBmsResource, after: number, fromNs: number, level: number, timeoutMs: number): Promise<boolean> {
+  const end = bench.clock.nowMs() + timeoutMs;
+  for (;;) {
+    const { series } = await currentSeries(bench, bms, after, fromNs, bench.clock.now());
+    const n = series.y.length;
+    if (n > 0 && mean(series.y.slice(Math.max(0, n - 5))) < level) return true;
+    if (bench.clock.nowMs() >= end) return false;
+    await bench.clock.sleep(50);
+  }
+}
+
+/** Judge the fall of the output current after a stop event at `eventNs` (GB/T 34657.1 6.3.2.5.4). */
+export async function judgeStopRate(bench: Bench, bms: GbtBmsResource, after: number, eventNs: number, what: string): Promise<void> {
+  const level = gbtLimits.get('stop.currentBelowA').hi!;
+  const budgetMs = gbtLimits.num('stop.afterBstMs');
+  await waitCurrentBelow(bench, bms, after, eventNs, level, budgetMs);
+  const fromNs = eventNs - 300e6; // I0 from the 300 ms before the event
+  const { series, source } = await currentSeries(bench, bms, after, fromNs, bench.clock.now());
+  const eventS = 0.3;
+  const before = series.y.filter((_, k) => series.tS[k] < eventS && series.tS[k] >= eventS - 0.2);
+  const i0 = mean(before);
+  const fallStartS = timeToFallBelow(series, eventS, i0 - gbtLimits.num('stop.fallStartDropA'));
+  const belowS = timeToFallBelow(series, eventS, level);
+  const budget = stopTimeBudgetS(i0, { minS: gbtLimits.num('stop.minFallBudgetMs') / 1000, rateAps: gbtLimits.get('stop.minRateAps').lo! });
+  const fallMs = fallStartS === undefined || belowS === undefined ? Number.POSITIVE_INFINITY : (belowS - fallStartS) * 1000;
+  measure(`${what}: fall from I0−0.5 A to < ${level} A (I0 = ${i0.toFixed(1)} A, ${source})`, fallMs,
+    derivedLimit(gbtLimits.get('stop.minRateAps'), { hi: budget * 1000 }, gbtLimits.get('stop.minFallBudgetMs'), `budget max(1 s, I0 / 100 A/s) = ${(budget * 1000).toFixed(0)} ms`),
+    { violation: 'safety', unit: 'ms' });
+}
+

@@ -3,12 +3,12 @@
 // battery's DC bus, all on one clock and one timeline.
 
 import { VirtualClock, type Clock } from '../../drivers/core/clock.ts';
-import { Timeline } from '../../drivers/core/timeline.ts';
+import { Timeline, type TimelineEvent } from '../../drivers/core/timeline.ts';
 import type { CanTransport } from '../../drivers/can/transport.ts';
 import { openVirtualCan } from '../../drivers/can/virtual-bus.ts';
 import { J1939Tp } from '../../drivers/can/j1939-tp.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
-import { GbtLink } from '../../drivers/gbt27930/link.ts';
+import { GbtLink, type GbtEventData } from '../../drivers/gbt27930/link.ts';
 import { BmsSession } from '../../drivers/gbt27930/bms-session.ts';
 import { bmsProfileFromVehicle, type BmsProfile } from '../../drivers/gbt27930/bms-profile.ts';
 import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../drivers/gbt27930/ids.ts';
@@ -78,8 +78,8 @@ export async function openRig(o: RigOptions = {}): Promise<Rig> {
 }
 
 /** Decoded GB/T messages on the timeline, as one side saw them. */
-export function gbtEvents(timeline: Timeline, source: string, dir: 'tx' | 'rx', code?: string) {
-  return timeline.query({ kind: 'gbt', source }).filter((e) => e.data.dir === dir && (code === undefined || e.data.code === code));
+export function gbtEvents(timeline: Timeline, source: string, dir: 'tx' | 'rx', code?: string): TimelineEvent<GbtEventData>[] {
+  return (timeline.query({ kind: 'gbt', source }) as TimelineEvent<GbtEventData>[]).filter((e) => e.data.dir === dir && (code === undefined || e.data.code === code));
 }
 
 export type { Clock };

@@ -66,6 +66,7 @@ export class GbtCharger {
   private energyWs = 0;
   private lastEnergyNs = 0;
   private lastRxNs = 0;
+  private stateSinceNs = 0;
   private idleTimer: TimerHandle | undefined;
   private readonly unsubscribe: () => void;
 
@@ -180,7 +181,7 @@ export class GbtCharger {
         if (s === 'charging' || s === 'precharge' || s === 'configuration') this.enterStopping({ bmsStopped: STATUS.active }, 'vehicle');
         return;
       case 'BSD':
-        if (s === 'stopping' || s === 'statistics') this.enterStatistics();
+        // Statistics only once the output is off (the stop poll moves on then), never under load.
         return;
       case 'BEM':
         if (fault('ignores-bem')) return;
@@ -335,7 +336,8 @@ export class GbtCharger {
 
   private checkIdleReset(): void {
     if (this.st !== 'ended' && this.st !== 'error' && this.st !== 'statistics' && this.st !== 'stopping') return;
-    const silentMs = (this.opts.clock.now() - this.lastRxNs) / 1e6;
+    // Unplugged = silent for idleResetMs, counted from the later of the last frame and the session's end.
+    const silentMs = (this.opts.clock.now() - Math.max(this.lastRxNs, this.stateSinceNs)) / 1e6;
     if (silentMs >= (this.opts.idleResetMs ?? 1000)) {
       if (this.opts.stage.outputEnabled) this.opts.stage.stop('charger');
       this.toIdle('vehicle silent: unplugged');
@@ -452,6 +454,7 @@ export class GbtCharger {
   private setState(s: ChargerState, why: string): void {
     const from = this.st;
     this.st = s;
+    this.stateSinceNs = this.opts.clock.now();
     this.event('state', { from, to: s, why });
   }
 

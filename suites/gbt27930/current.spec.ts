@@ -1,0 +1,52 @@
+// GB/T 27930-2015 current control: the charger follows the BMS's BCL demand (as it reports in CCS) and
+// never exceeds the BMS's BCP maximum.
+
+import { measure, requirement } from '../../reports/evidence.ts';
+import { regulationTolerance, smoothedMax } from '../support/trace-analysis.ts';
+import { EPIC, bmsOf, ccsSeries, currentSeries, derivedLimit, gbtHooks, gbtLimits, mean, settleAt, startCharging } from './support.ts';
+
+function tolerance(demandA: number): number {
+  return regulationTolerance(demandA, {
+    tolA: gbtLimits.get('current.toleranceA').hi!, pct: gbtLimits.get('current.tolerancePct').hi!, thresholdA: gbtLimits.num('current.regulationThresholdA'),
+  });
+}
+
+describe('GB/T 27930 current control', function () {
+  const hooks = gbtHooks();
+
+  it('follows the BCL current demand (CCS-reported output current)', async function () {
+    requirement('GBT27930-CURR-001', { epic: EPIC, feature: 'Current control', story: 'CCS output current follows BCL', clause: 'GB/T 27930-2015 BCL SPN3073 / CCS SPN3082; NB/T 33001 accuracy', severity: 'critical' });
+    const { bench } = this;
+    const bms = bmsOf(bench);
+    await startCharging(bench, bms);
+    const after = hooks.mark();
+    let previousA = 0;
+    // Two demands well above the 30 A threshold, inside the 400 A a 2015 BMS can ask for.
+    for (const demandA of [150, 250]) {
+      const { settledNs } = await settleAt(bench, bms, demandA, previousA);
+      previousA = demandA;
+      const observeNs = gbtLimits.num('current.observeMs') * 1e6;
+      const ccs = ccsSeries(bench, bms, after, settledNs - observeNs, settledNs);
+      const tol = tolerance(demandA);
+      measure(`CCS output current at a ${demandA} A demand (mean of ${ccs.y.length})`, mean(ccs.y),
+        derivedLimit(gbtLimits.get('current.tolerancePct'), { lo: demandA - tol, hi: demandA + tol }, gbtLimits.get('current.toleranceA'), `demand ${demandA} A ± ${tol.toFixed(2)} A`),
+        { violation: 'current-control', unit: 'A' });
+    }
+  });
+
+  it('never delivers more than the BCP maximum charging current, even when BCL asks for more', async function () {
+    requirement('GBT27930-PARAM-001', { epic: EPIC, feature: 'Charging parameters', story: 'BCP maximum current caps the output', clause: 'GB/T 27930-2015 BCP SPN2817, CML', severity: 'critical' });
+    const { bench } = this;
+    const bms = bmsOf(bench);
+    const bcpMaxA = 80;
+    bms.session.override('BCP', { maxChargeCurrentA: bcpMaxA });
+    await startCharging(bench, bms);
+    const after = hooks.mark();
+    const demandA = 2 * bcpMaxA; // the misbehaving BMS asks for twice what it declared
+    const { stepNs, settledNs } = await settleAt(bench, bms, demandA, bms.session.demandA);
+    const { series, source } = await currentSeries(bench, bms, after, stepNs, settledNs);
+    const peak = smoothedMax(series).max;
+    const excess = peak - (bcpMaxA + tolerance(bcpMaxA));
+    measure(`peak output current above BCP maximum ${bcpMaxA} A + tolerance (${source})`, excess, gbtLimits.get('current.bcpMaxExcessA'), { violation: 'current-control', note: `peak ${peak.toFixed(1)} A` });
+  });
+});

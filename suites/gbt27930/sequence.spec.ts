@@ -1,0 +1,68 @@
+// GB/T 27930-2015 charging sequence and message periods, judged from the vehicle BMS's decoded messages.
+
+import { check, measure, requirement } from '../../reports/evidence.ts';
+import { READY, RECOGNISED, NOT_RECOGNISED } from '../../drivers/gbt27930/messages.ts';
+import type { GbtCode } from '../../drivers/gbt27930/messages.ts';
+import { EPIC, bmsOf, first, gbtHooks, gbtLimits, intervalsMs, mean, messages, msBetween, settleAt, startCharging, value, type GbtEvent } from './support.ts';
+
+describe('GB/T 27930 charging sequence', function () {
+  const hooks = gbtHooks();
+
+  it('runs handshake → recognition → configuration → charging in the standard order', async function () {
+    requirement('GBT27930-SEQ-001', { epic: EPIC, feature: 'Charging sequence', story: 'CHM, CRM(0x00), BRM, CRM(0xAA), BCP, CML, BRO, CRO, CCS', clause: 'GB/T 27930-2015 §10, Fig. A.6', severity: 'blocker' });
+    const { bench } = this;
+    const bms = bmsOf(bench);
+    await startCharging(bench, bms);
+    const after = hooks.mark();
+    const rx = messages(bench, bms, after, 'rx');
+    const tx = messages(bench, bms, after, 'tx');
+    const chm = first(rx, (e) => e.data.code === 'CHM');
+    const crm00 = first(rx, (e) => e.data.code === 'CRM' && value(e, 'recognition') === NOT_RECOGNISED);
+    const crmAa = first(rx, (e) => e.data.code === 'CRM' && value(e, 'recognition') === RECOGNISED);
+    const brm = first(tx, (e) => e.data.code === 'BRM');
+    const bcp = first(tx, (e) => e.data.code === 'BCP');
+    const cml = first(rx, (e) => e.data.code === 'CML');
+    const broAa = first(tx, (e) => e.data.code === 'BRO' && value(e, 'ready') === READY);
+    const croAa = first(rx, (e) => e.data.code === 'CRO' && value(e, 'ready') === READY);
+    const ccs = first(rx, (e) => e.data.code === 'CCS');
+    const order: [string, GbtEvent | undefined, string, GbtEvent | undefined][] = [
+      ['CHM', chm, 'CRM(0x00)', crm00],
+      ['CRM(0x00)', crm00, 'CRM(0xAA)', crmAa],
+      ['BRM', brm, 'CRM(0xAA)', crmAa],
+      ['BCP', bcp, 'CML', cml],
+      ['BRO(0xAA)', broAa, 'CRO(0xAA)', croAa],
+      ['CRO(0xAA)', croAa, 'CCS', ccs],
+    ];
+    for (const [a, ea, b, eb] of order) {
+      check(`${a} precedes ${b}`, !!ea && !!eb && ea.t <= eb.t, {
+        violation: 'protocol', clause: 'GB/T 27930-2015 §10, Fig. A.6', verified: false,
+        expected: `${a} then ${b}`, actual: `${a} at ${ea ? (ea.t / 1e6).toFixed(1) + ' ms' : 'never'}, ${b} at ${eb ? (eb.t / 1e6).toFixed(1) + ' ms' : 'never'}`,
+      });
+    }
+    measure('BRM → CRM(0xAA)', msBetween(brm?.t, crmAa?.t), gbtLimits.get('reaction.brmToCrmAaMs'), { violation: 'timing' });
+    measure('BRO(0xAA) → CRO(0xAA)', msBetween(broAa?.t, croAa?.t), gbtLimits.get('reaction.broToCroMs'), { violation: 'timing' });
+  });
+
+  it('sends every charger message at its period', async function () {
+    requirement('GBT27930-PERIOD-001', { epic: EPIC, feature: 'Message periods', story: 'CHM, CTS, CML, CCS', clause: 'GB/T 27930-2015 Tables 3–5', severity: 'normal' });
+    const { bench } = this;
+    const bms = bmsOf(bench);
+    // Hold BRO at 0x00 so that CTS/CML run long enough to be judged (the standard allows up to 60 s).
+    const holdMs = gbtLimits.num('period.CTS') * (gbtLimits.num('period.minSamples') + 1);
+    bms.session.delayBroReady(holdMs);
+    await startCharging(bench, bms);
+    await settleAt(bench, bms, bms.session.demandA);
+    const after = hooks.mark();
+    const rx = messages(bench, bms, after, 'rx');
+    const firstOf = (code: GbtCode) => first(rx, (e) => e.data.code === code)?.t ?? Number.POSITIVE_INFINITY;
+    // Each message is judged inside its own phase: CHM until CRM, CTS/CML until CRO, CCS while charging.
+    const windows: [GbtCode, number][] = [['CHM', firstOf('CRM')], ['CTS', firstOf('CRO')], ['CML', firstOf('CRO')], ['CCS', bench.clock.now()]];
+    const minSamples = gbtLimits.get('period.minSamples');
+    for (const [code, endNs] of windows) {
+      const frames = rx.filter((e) => e.data.code === code && e.t <= endNs);
+      const gaps = intervalsMs(frames);
+      measure(`${code} intervals observed`, gaps.length, minSamples, { violation: 'protocol', unit: 'count' });
+      measure(`${code} period (mean of ${gaps.length})`, mean(gaps), gbtLimits.get(`period.${code}`), { violation: 'timing', note: `longest gap ${Math.max(...gaps).toFixed(1)} ms` });
+    }
+  });
+});

@@ -1,0 +1,101 @@
+// GB/T 27930-2015 timeouts the charger must honour: the vehicle stops sending one message and the charger
+// must report it (CEM, with the right bit) and stop, within the standard's timeout plus our allowance.
+
+import { check, measure, requirement } from '../../reports/evidence.ts';
+import { RECOGNISED, NOT_RECOGNISED, type GbtCode } from '../../drivers/gbt27930/messages.ts';
+import type { TimeoutName } from '../../drivers/gbt27930/timing.ts';
+import type { Bench } from '../../benches/bench.ts';
+import type { GbtBmsResource } from '../../drivers/gbt27930/kind.ts';
+import { EPIC, bmsOf, derivedLimit, first, gbtHooks, gbtLimits, judgeStopRate, messages, msBetween, startCharging, until, value, type GbtEvent } from './support.ts';
+
+const allowance = gbtLimits.get('reaction.timeoutAllowanceMs');
+
+function cemBit(bench: Bench, bms: GbtBmsResource, after: number, bit: string, clause: string): void {
+  const cem = first(messages(bench, bms, after, 'rx', 'CEM'));
+  check(`CEM reports the ${bit}`, value(cem, bit) === 1, {
+    violation: 'protocol', clause, verified: false, expected: `${bit} = 01`, actual: cem ? cem.data.values : 'no CEM',
+  });
+}
+
+/** CEM within the timeout of the missing message (+ allowance), measured from the event that starts the charger's timer. */
+async function judgeCem(bench: Bench, bms: GbtBmsResource, after: number, timer: TimeoutName, what: string, find: () => GbtEvent | undefined): Promise<void> {
+  const base = gbtLimits.get(`timeout.${timer}`);
+  const timeoutMs = bms.timing.timeoutMs[timer];
+  await until(bench, () => find() !== undefined, bms.timing.timeoutMs.CRM_00);
+  const fromEvent = find();
+  await until(bench, () => messages(bench, bms, after, 'rx', 'CEM').length > 0, timeoutMs + allowance.hi! + 1000);
+  const cem = first(messages(bench, bms, after, 'rx', 'CEM'));
+  measure(`${what} → CEM`, msBetween(fromEvent?.t, cem?.t), derivedLimit(base, { hi: timeoutMs + allowance.hi! }, allowance, `timeout ${timeoutMs} ms + ${allowance.hi} ms allowance`), { violation: 'timing' });
+}
+
+/** Plug in with `codes` suppressed: the session cannot get past the step that needs them. */
+function startWithout(bms: GbtBmsResource, codes: GbtCode[]): void {
+  for (const c of codes) bms.session.stopSending(c);
+  bms.session.plugIn();
+}
+
+describe('GB/T 27930 timeouts the charger honours', function () {
+  const hooks = gbtHooks();
+
+  it('stops within 1 s when BCL stops arriving', async function () {
+    requirement('GBT27930-TO-BCL-001', { epic: EPIC, feature: 'Timeouts', story: 'BCL lost → CEM + CST, output stops', clause: 'GB/T 27930-2015 ch. 8 (BCL 1 s)', severity: 'critical' });
+    const { bench } = this;
+    const bms = bmsOf(bench);
+    await startCharging(bench, bms);
+    await bench.clock.sleep(gbtLimits.num('current.observeMs'));
+    const after = hooks.mark();
+    bms.session.stopSending('BCL');
+    const lastBcl = messages(bench, bms, 0, 'tx', 'BCL').at(-1);
+    const limit = gbtLimits.get('reaction.bclLostToStopMs');
+    await until(bench, () => messages(bench, bms, after, 'rx').some((e) => e.data.code === 'CST' || e.data.code === 'CEM'), limit.hi! + 1000);
+    const stop = first(messages(bench, bms, after, 'rx'), (e) => e.data.code === 'CST' || e.data.code === 'CEM');
+    measure('last BCL → charger stop (CST/CEM)', msBetween(lastBcl?.t, stop?.t), limit, { violation: 'timing' });
+    cemBit(bench, bms, after, 'bclTimeout', 'GB/T 27930-2015 CEM SPN3925');
+    const cst = first(messages(bench, bms, after, 'rx', 'CST'));
+    await judgeStopRate(bench, bms, after, cst?.t ?? stop!.t, 'charger stop after BCL timeout');
+  });
+
+  it('reports a BCS timeout after 5 s', async function () {
+    requirement('GBT27930-TO-BCS-001', { epic: EPIC, feature: 'Timeouts', story: 'BCS lost → CEM', clause: 'GB/T 27930-2015 ch. 8 (BCS 5 s)', severity: 'normal' });
+    const { bench } = this;
+    const bms = bmsOf(bench);
+    await startCharging(bench, bms);
+    const after = hooks.mark();
+    bms.session.stopSending('BCS');
+    const lastBcs = messages(bench, bms, 0, 'tx', 'BCS').at(-1);
+    await judgeCem(bench, bms, after, 'BCS', 'last BCS', () => lastBcs);
+    cemBit(bench, bms, after, 'bcsTimeout', 'GB/T 27930-2015 CEM SPN3924');
+  });
+
+  it('reports a BRM timeout after 5 s', async function () {
+    requirement('GBT27930-TO-BRM-001', { epic: EPIC, feature: 'Timeouts', story: 'no BRM → CEM', clause: 'GB/T 27930-2015 Fig. A.6 (BRM 5 s)', severity: 'normal' });
+    const { bench } = this;
+    const bms = bmsOf(bench);
+    const after = hooks.mark();
+    // The BMS's own BEM is held back so that only the charger's reaction is judged.
+    startWithout(bms, ['BRM', 'BEM']);
+    await judgeCem(bench, bms, after, 'BRM', 'CRM(0x00)', () => first(messages(bench, bms, after, 'rx', 'CRM'), (e) => value(e, 'recognition') === NOT_RECOGNISED));
+    cemBit(bench, bms, after, 'brmTimeout', 'GB/T 27930-2015 CEM SPN3921');
+  });
+
+  it('reports a BCP timeout after 5 s', async function () {
+    requirement('GBT27930-TO-BCP-001', { epic: EPIC, feature: 'Timeouts', story: 'no BCP → CEM', clause: 'GB/T 27930-2015 Fig. A.6 (BCP 5 s)', severity: 'normal' });
+    const { bench } = this;
+    const bms = bmsOf(bench);
+    const after = hooks.mark();
+    startWithout(bms, ['BCP', 'BEM']);
+    await judgeCem(bench, bms, after, 'BCP', 'CRM(0xAA)', () => first(messages(bench, bms, after, 'rx', 'CRM'), (e) => value(e, 'recognition') === RECOGNISED));
+    cemBit(bench, bms, after, 'bcpTimeout', 'GB/T 27930-2015 CEM SPN3922');
+  });
+
+  it('reports a BRO timeout after 5 s', async function () {
+    requirement('GBT27930-TO-BRO-001', { epic: EPIC, feature: 'Timeouts', story: 'no BRO → CEM', clause: 'GB/T 27930-2015 Fig. A.6 (BRO 5 s)', severity: 'normal' });
+    const { bench } = this;
+    const bms = bmsOf(bench);
+    const after = hooks.mark();
+    startWithout(bms, ['BRO', 'BEM']);
+    // The charger's BRO timer starts with its answer to BCP (CTS/CML).
+    await judgeCem(bench, bms, after, 'BRO', 'first CTS/CML', () => first(messages(bench, bms, after, 'rx'), (e) => e.data.code === 'CML' || e.data.code === 'CTS'));
+    cemBit(bench, bms, after, 'broTimeout', 'GB/T 27930-2015 CEM SPN3923');
+  });
+});
