@@ -3,7 +3,7 @@
 // because frames lost while reconnecting would silently change what the test saw.
 
 import { connect, type Socket } from 'node:net';
-import type { Clock } from '../core/clock.ts';
+import { VirtualClock, type Clock } from '../core/clock.ts';
 import { BenchFault } from '../core/errors.ts';
 import type { Timeline } from '../core/timeline.ts';
 import { validateFrame, type CanFrame } from './frame.ts';
@@ -49,6 +49,12 @@ export class SocketcandCan implements CanTransport {
   /** Connect, open the bus and enter rawmode; BenchFault (with what to check) when any step fails. */
   static async open(opts: SocketcandOptions): Promise<SocketcandCan> {
     const t = new SocketcandCan(opts);
+    if (opts.clock instanceof VirtualClock || opts.clock.description === 'virtual')
+      // Virtual time jumps ahead whenever the process waits, and here it waits on TCP: every timeout would fire at once.
+      throw new BenchFault(
+        `${t.endpoint}: a socketcand transport needs real time (bench clock 'real', any rate); with a virtual clock use kind 'virtual-can'`,
+        t.source,
+      );
     await t.handshake();
     return t;
   }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { connect, type Socket } from 'node:net';
-import { RealClock } from '../../drivers/core/clock.ts';
+import { RealClock, VirtualClock } from '../../drivers/core/clock.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { canFrame, frameText, type CanFrame } from '../../drivers/can/frame.ts';
@@ -168,6 +168,12 @@ describe('socketcand hub and client', function () {
     await SocketcandCan.open({ host: '127.0.0.1', port: silentPort, bus: 'gbt', clock, connectTimeoutMs: 100 }).catch((e) => (err = e));
     expect((err as Error).message).to.match(/no '< hi >' greeting within 100 ms/);
     silent.close();
+  });
+
+  it('refuses a virtual clock (its timeouts would fire while TCP is in flight) and says what to use', async function () {
+    let err: unknown;
+    await SocketcandCan.open({ host: '127.0.0.1', port, bus: 'gbt', clock: new VirtualClock() }).catch((e) => (err = e));
+    expect(err).to.be.instanceOf(BenchFault).with.property('message').that.matches(/needs real time .*'virtual-can'/);
   });
 
   it('turns a lost server into a BenchFault on the timeline and on the next send (no silent reconnect)', async function () {
