@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what mcs-hil needs on a fresh Debian machine: npm packages (npm ci, with the approved install
+# scripts), and the Debian packages the report, the report check and the interop tests use. Idempotent:
+# packages already present are not fetched again.
+#   scripts/setup.sh          everything (tests)
+#   scripts/setup.sh --run    only what a bench run + report needs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want=(chromium default-jre-headless iproute2 openssl)
+[ "${1:-}" = "--run" ] || want+=(python3-can can-utils)
+
+missing=()
+for p in "${want[@]}"; do
+  # Java may come from elsewhere (any JRE ≥ 8 will do for the report).
+  if [ "$p" = default-jre-headless ] && command -v java >/dev/null 2>&1; then continue; fi
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: missing Debian packages: ${missing[*]} — run as root, or: sudo apt-get install -y ${missing[*]}" >&2
+    exit 2
+  fi
+  echo "setup: installing ${missing[*]}"
+  (
+    flock 9
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  ) 9>/tmp/mcs-hil-apt.lock
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
