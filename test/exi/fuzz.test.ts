@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { decodeExi, ExiDecodeError, type ExiGrammar } from '../../drivers/exi/index.ts';
+import { decodeExi, decodeExiFragment, encodeExiFragment, ExiDecodeError, type ExiFragmentGrammar, type ExiGrammar } from '../../drivers/exi/index.ts';
 import { BitWriter } from '../../drivers/exi/runtime/bit-writer.ts';
-import { runFuzz, type FuzzSeed } from './support/fuzz.ts';
+import { mutate, rng, runFuzz, type FuzzSeed } from './support/fuzz.ts';
 import { fromHex, recordedVectors, sharedVectors } from './support/vectors.ts';
 
 describe('EXI decoder fuzz (mutated vectors + random bytes)', function () {
@@ -16,6 +16,26 @@ describe('EXI decoder fuzz (mutated vectors + random bytes)', function () {
     // The mutations must reach both outcomes, or the fuzzer is not exercising the grammars.
     expect(stats.decodeErrors).to.be.greaterThan(10_000);
     expect(stats.decoded).to.be.greaterThan(1_000);
+  });
+
+  it('fragment decoding (signature digests) also throws only ExiDecodeError on 20k mutated fragments', function () {
+    const A = 'http://www.w3.org/TR/canonical-exi/';
+    const frags: Array<[ExiFragmentGrammar, Uint8Array]> = [
+      ['xmldsig', encodeExiFragment('xmldsig', { SignedInfo: { CanonicalizationMethod: { '@Algorithm': A }, SignatureMethod: { '@Algorithm': A }, Reference: [{ '@URI': '#a', DigestMethod: { '@Algorithm': A }, DigestValue: 'AAEC' }] } })],
+      ['cm', encodeExiFragment('cm', { PnC_AReqAuthorizationMode: { '@Id': 'x', GenChallenge: 'AAAAAAAAAAAAAAAAAAAAAA==', ContractCertificateChain: { Certificate: 'AAEC', SubCertificates: { Certificate: ['AQ=='] } } } })],
+    ];
+    const next = rng(99);
+    let typed = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const [g, b] = frags[i % frags.length];
+      try {
+        decodeExiFragment(g, mutate(b, next));
+      } catch (e) {
+        if (!(e instanceof ExiDecodeError)) throw e;
+        typed++;
+      }
+    }
+    expect(typed).to.be.greaterThan(1000);
   });
 
   // supportedAppProtocolReq: header, DocContent 00, SE(AppProtocol) 0, SE(ProtocolNamespace) 0, CH 0,
