@@ -1,3 +1,14 @@
 // Every resource kind this build can open. A kind whose driver is not in this build is simply absent;
 // a bench file naming it fails validation with the list of known kinds.
+import { registerCanKinds } from '../drivers/can/kinds.ts';
+import { registerGbtBmsKind } from '../drivers/gbt27930/kind.ts';
+import { registerEmulatedGbtChargerKind } from './emulator/gbt/kind.ts';
 import './emulator/interlock.ts';
+import { registerEmulatedBatteryEmulator } from './emulator/power/emulated-battery-emulator.ts';
+import './kinds/emulated-ce-id.ts';
+import './kinds/v2g-link.ts';
+
+registerCanKinds();
+registerEmulatedBatteryEmulator();
+registerEmulatedGbtChargerKind();
+registerGbtBmsKind();
