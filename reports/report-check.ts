@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The report check: open a generated Allure report in headless Chromium (playwright-core + Debian's
 // /usr/bin/chromium, no browser download) and verify what a reviewer would look at — the totals, a
 // test's steps, and that an attachment opens with its content.
