@@ -1,5 +1,59 @@
 // Commands of the protocol areas: each area exports a function, this file only wires arguments to it.
 
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../drivers/core/errors.ts';
 
-export function areaCommands(_program: Command): void {}
+const GRAMMARS = ['app', 'cm', 'dc'] as const;
+
+function grammarOption(g: string | undefined): (typeof GRAMMARS)[number] | undefined {
+  if (g === undefined) return undefined;
+  if (!(GRAMMARS as readonly string[]).includes(g)) throw new UsageError(`--grammar must be one of ${GRAMMARS.join(', ')}, got '${g}'`);
+  return g as (typeof GRAMMARS)[number];
+}
+
+export function areaCommands(program: Command): void {
+  const exi = program.command('exi').description('ISO 15118-20 / AppProtocol EXI codec');
+  exi
+    .command('decode <hex>')
+    .description('decode an EXI stream (hex) and print it as JSON')
+    .option('--grammar <g>', 'app (supportedAppProtocol), cm (-20 CommonMessages) or dc (-20 DC)')
+    .option('--v2gtp', 'the input is a V2GTP frame; the grammar follows its payload type')
+    .action(async (hex: string, o) => {
+      const { exiDecodeCommand } = await import('../drivers/exi/cli.ts');
+      console.log(exiDecodeCommand({ grammar: grammarOption(o.grammar), hex, v2gtp: !!o.v2gtp }));
+    });
+  exi
+    .command('encode')
+    .description('read a JSON message on stdin and print its EXI encoding as lowercase hex')
+    .option('--grammar <g>', 'app, cm or dc (default: from the root element name)')
+    .option('--v2gtp', 'wrap the stream in a V2GTP frame')
+    .action(async (o) => {
+      const { exiEncodeCommand } = await import('../drivers/exi/cli.ts');
+      console.log(exiEncodeCommand({ grammar: grammarOption(o.grammar), json: readFileSync(0, 'utf8'), v2gtp: !!o.v2gtp }));
+    });
+
+  const can = program.command('can').description('CAN tools');
+  can
+    .command('hub')
+    .description('run our socketcand-compatible server (rawmode, named buses, many clients) until Ctrl-C')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'TCP port', '29536')
+    .option('--buses <names>', 'allowed bus names, comma-separated (default: any)')
+    .action(async (o) => {
+      const { canHubCommand } = await import('../drivers/can/cli.ts');
+      await canHubCommand({ host: o.host, port: o.port, buses: o.buses });
+    });
+
+  program
+    .command('trace')
+    .description('decode recorded traces')
+    .command('decode <file>')
+    .description('print a decoded session with its phases from a candump log')
+    .requiredOption('--protocol <p>', 'gbt27930')
+    .action(async (file: string, o) => {
+      if (o.protocol !== 'gbt27930') throw new UsageError(`--protocol must be gbt27930, got '${o.protocol}'`);
+      const { traceDecodeCommand } = await import('../drivers/gbt27930/trace-decode.ts');
+      console.log(traceDecodeCommand({ protocol: o.protocol, file }));
+    });
+}
