@@ -211,6 +211,7 @@ export function loadSchemaSet(mainFile: string, opts: LoadOptions): SchemaModel 
       else if (ft === 'maxInclusive') facets.maxInclusive = BigInt(v);
       else if (ft === 'length') facets.length = Number(v);
       else if (ft === 'maxLength') facets.maxLength = Number(v);
+      else if (ft === 'minLength') continue; // no effect on the EXI representation
       else if (ft === 'annotation') continue;
       else throw new Error(`${doc.file}: facet xs:${ft} not supported`);
     }
