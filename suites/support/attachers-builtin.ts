@@ -1,3 +1,29 @@
-// The attachers every run has. Area-specific ones (candump, V2G message log) register themselves from
-// their own support files, imported here.
-export {};
+// The attachers every run has: the test's CAN frames as a candump log, and its V2G messages as a
+// readable, decoded message log (time, direction, message, response time, then the decoded JSON + hex).
+
+import { candumpText } from '../../drivers/can/candump-recorder.ts';
+import type { TimelineEvent } from '../../drivers/core/timeline.ts';
+import { registerTestAttacher } from './attachers.ts';
+
+registerTestAttacher((events) => {
+  if (!events.some((e) => e.kind === 'can')) return undefined;
+  return { name: 'can.log (candump)', content: candumpText(events), contentType: 'text/plain', fileExtension: 'log' };
+});
+
+registerTestAttacher((events) => {
+  const v2g = events.filter((e) => e.kind === 'v2g');
+  if (!v2g.length) return undefined;
+  const t0 = v2g[0].t;
+  return { name: 'v2g-messages.txt', content: v2g.map((e) => v2gLine(e, t0)).join('\n'), contentType: 'text/plain', fileExtension: 'txt' };
+});
+
+function v2gLine(e: TimelineEvent, t0: number): string {
+  const d = e.data as { dir?: string; message?: string; payloadTypeName?: string; responseMs?: number; doc?: unknown; hex?: string; malformed?: boolean; error?: string; decodeError?: string; note?: string };
+  const ms = ((e.t - t0) / 1e6).toFixed(3).padStart(10);
+  const arrow = d.dir === 'tx' ? '→' : '←';
+  const head = `${ms} ms ${e.source.padEnd(10)} ${arrow} ${d.message ?? (d.malformed ? '(malformed V2GTP)' : '(frame)')}` +
+    `${d.payloadTypeName ? ` [${d.payloadTypeName}]` : ''}${d.responseMs !== undefined ? ` after ${d.responseMs.toFixed(1)} ms` : ''}` +
+    `${d.note ? ` — ${d.note}` : ''}${d.error || d.decodeError ? ` ! ${d.error ?? d.decodeError}` : ''}`;
+  const body = d.doc ? `\n${' '.repeat(14)}${JSON.stringify(d.doc)}` : '';
+  return `${head}${body}\n${' '.repeat(14)}hex ${d.hex ?? ''}`;
+}
