@@ -426,7 +426,7 @@ const METHODS: Record<string, (tr: PowerTrace, arg: any) => unknown> = {
 };
 
 /** chai.use(powerAssertions) — each method expects a PowerTrace as the object under test. */
-export function powerAssertions(c: typeof chai, _utils: unknown): void {
+export function powerAssertions(c: Chai.ChaiStatic, _utils: Chai.ChaiUtils): void {
   for (const [name, fn] of Object.entries(METHODS)) {
     c.Assertion.addMethod(name, function (this: Chai.AssertionStatic, arg: unknown) {
       const tr = this._obj as unknown;

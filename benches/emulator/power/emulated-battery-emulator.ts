@@ -134,6 +134,12 @@ export class EmulatedBatteryEmulator implements BatteryEmulator {
     return this.load.internalV();
   }
 
+  /** batteryVoltageV() without the promise (the emulated SCPI server answers synchronously). */
+  batteryVoltageNowV(): number {
+    this.bus.sync();
+    return this.load.internalV();
+  }
+
   async read(): Promise<BatteryEmulatorReading> {
     this.lastIoNs = this.clock.now();
     const s = this.bus.state();

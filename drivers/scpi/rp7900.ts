@@ -1,0 +1,256 @@
+// A Keysight RP7900-class regenerative supply used as the vehicle's battery (resource kind
+// 'scpi-battery-emulator'): voltage priority with a programmable output resistance, output relays as
+// the vehicle's contactors, OVP / sink-current limit, the I/O watchdog, and continuous V/I logging (Elog)
+// streamed onto the timeline as 'samples' blocks. Command spellings from reference/power-ramp-safety.md
+// §3.1; the Elog and sink-limit spellings are the APS-family forms and must be checked against the
+// RP7900 Operating and Service Guide ch. 5 before a lab relies on them (§6.3 item 4).
+//
+// Sign convention: the instrument reports current it SOURCES as positive; charging current flows into it,
+// so every current is negated at this boundary (charging current positive everywhere in mcs-hil).
+
+import type { Clock, TimerHandle } from '../core/clock.ts';
+import type { Timeline } from '../core/timeline.ts';
+import type { BatteryEmulator, BatteryEmulatorProtection, BatteryEmulatorReading } from './battery-emulator.ts';
+import { ScpiReplyError } from './errors.ts';
+import { parseBool, parseNumbers, ScpiInstrument, strictRange, type Control, type Measurement, type Setting } from './instrument.ts';
+import type { ScpiTransport } from './transport.ts';
+
+export const SCPI_BATTERY_EMULATOR_KIND = 'scpi-battery-emulator';
+
+export interface Rp7900Options {
+  name: string;
+  transport: ScpiTransport;
+  clock: Clock;
+  timeline: Timeline;
+  /** Instrument ratings: the validators refuse set points outside them. */
+  maxVoltageV?: number;
+  maxCurrentA?: number;
+  /** Elog period (s): 0.001 = 1 kS/s. */
+  samplePeriodS?: number;
+  /** How often the host drains the Elog FIFO (ms; the FIFO holds about 20 s). */
+  pollMs?: number;
+  /** Most records per FETC:ELOG? */
+  fetchRecords?: number;
+}
+
+export class Rp7900BatteryEmulator extends ScpiInstrument implements BatteryEmulator {
+  readonly kind = SCPI_BATTERY_EMULATOR_KIND;
+  readonly sampleRateHz: number;
+
+  // ---- the declared command table ----
+  readonly voltage: Control<number>;
+  readonly outputResistance: Control<number>;
+  readonly outputResistanceEnabled: Control<boolean>;
+  readonly output: Control<boolean>;
+  readonly overVoltageProtection: Control<number>;
+  readonly sinkCurrentLimit: Control<number>;
+  readonly watchdogEnabled: Control<boolean>;
+  readonly watchdogDelay: Control<number>;
+  readonly measuredVoltage: Measurement<number>;
+  readonly measuredCurrent: Measurement<number>;
+  readonly elogPeriod: Setting<number>;
+
+  private readonly clock: Clock;
+  private readonly timeline: Timeline;
+  private readonly samplePeriodS: number;
+  private readonly pollMs: number;
+  private readonly fetchRecords: number;
+  private outputIsOn = false;
+  private streaming = false;
+  private timer: TimerHandle | undefined;
+  private nextSampleNs = 0;
+  private lastReading: BatteryEmulatorReading | undefined;
+  private fetching: Promise<void> = Promise.resolve();
+  private streamError: Error | undefined;
+  private idn: Record<string, string> = {};
+  private closed = false;
+
+  constructor(o: Rp7900Options) {
+    super(o.transport, o.name);
+    this.clock = o.clock;
+    this.timeline = o.timeline;
+    this.samplePeriodS = o.samplePeriodS ?? 0.001;
+    this.sampleRateHz = 1 / this.samplePeriodS;
+    this.pollMs = o.pollMs ?? 100;
+    this.fetchRecords = o.fetchRecords ?? 1000;
+    const maxV = o.maxVoltageV ?? 1500;
+    const maxI = o.maxCurrentA ?? 3000;
+    this.voltage = this.control('VOLT?', 'VOLT', { doc: 'Voltage set point in voltage priority (V): the battery voltage.', validator: strictRange, values: [0, maxV] });
+    this.outputResistance = this.control('VOLT:RES?', 'VOLT:RES', { doc: 'Programmed output resistance (Ω): the battery series resistance.', validator: strictRange, values: [0, 1] });
+    this.outputResistanceEnabled = this.control('VOLT:RES:STAT?', 'VOLT:RES:STAT', { doc: 'Output resistance programming on/off.', parse: parseBool });
+    this.output = this.control('OUTP?', 'OUTP', { doc: 'Output relays: the vehicle contactors.', parse: parseBool });
+    this.overVoltageProtection = this.control('VOLT:PROT:LEV?', 'VOLT:PROT:LEV', { doc: 'Over-voltage protection level (V); latches the output off.', validator: strictRange, values: [0, maxV * 1.1] });
+    this.sinkCurrentLimit = this.control('CURR:LIM:NEG?', 'CURR:LIM:NEG', { doc: 'Negative (sink) current limit (A, ≤ 0): the most charging current accepted.', validator: strictRange, values: [-maxI, 0] });
+    this.watchdogEnabled = this.control('OUTP:PROT:WDOG?', 'OUTP:PROT:WDOG', { doc: 'I/O watchdog: output latches off without SCPI traffic.', parse: parseBool });
+    this.watchdogDelay = this.control('OUTP:PROT:WDOG:DEL?', 'OUTP:PROT:WDOG:DEL', { doc: 'I/O watchdog delay (s).', validator: strictRange, values: [1, 3600] });
+    this.measuredVoltage = this.measurement('MEAS:VOLT?', { doc: 'Output voltage (V).' });
+    this.measuredCurrent = this.measurement('MEAS:CURR?', { doc: 'Output current (A, sourcing positive).' });
+    this.elogPeriod = this.setting('SENS:ELOG:PER', { doc: 'Elog integration period (s).', validator: strictRange, values: [204.8e-6, 60] });
+  }
+
+  get source(): string {
+    return this.resourceName;
+  }
+
+  get name(): string {
+    return this.resourceName;
+  }
+
+  get outputOn(): boolean {
+    return this.outputIsOn;
+  }
+
+  /** Connect-time checks: identity, clear status, empty error queue, output state. */
+  async open(): Promise<void> {
+    const id = await this.queryIdentity();
+    this.idn = { vendor: id.vendor, model: id.model, serial: id.serial, firmware: id.firmware };
+    await this.write('*CLS');
+    this.outputIsOn = await this.output.get();
+    await this.checkErrors();
+    this.timeline.record('instrument', this.name, { event: 'opened', ...this.idn, outputOn: this.outputIsOn });
+  }
+
+  async setBatteryVoltage(voltageV: number): Promise<void> {
+    await this.voltage.set(voltageV);
+  }
+
+  async setSeriesResistance(ohm: number): Promise<void> {
+    await this.outputResistance.set(ohm);
+    await this.outputResistanceEnabled.set(true);
+  }
+
+  async setOutput(on: boolean): Promise<void> {
+    await this.output.set(on);
+    this.outputIsOn = on;
+  }
+
+  async setProtection(p: BatteryEmulatorProtection): Promise<void> {
+    if (p.ovpV !== undefined) await this.overVoltageProtection.set(p.ovpV);
+    if (p.ocpA !== undefined) await this.sinkCurrentLimit.set(-Math.abs(p.ocpA));
+    await this.checkErrors();
+  }
+
+  async setWatchdog(delayS: number | undefined): Promise<void> {
+    if (delayS === undefined) return this.watchdogEnabled.set(false);
+    await this.watchdogDelay.set(delayS);
+    await this.watchdogEnabled.set(true);
+  }
+
+  async batteryVoltageV(): Promise<number> {
+    return this.voltage.get();
+  }
+
+  async read(): Promise<BatteryEmulatorReading> {
+    if (this.streaming) {
+      await this.flush();
+      if (this.lastReading) return this.lastReading;
+    }
+    const voltageV = await this.measuredVoltage.get();
+    const currentA = -(await this.measuredCurrent.get());
+    return { voltageV, currentA };
+  }
+
+  async startStreaming(): Promise<void> {
+    if (this.streaming || this.closed) return;
+    await this.write('SENS:ELOG:FUNC:VOLT ON');
+    await this.write('SENS:ELOG:FUNC:CURR ON');
+    await this.write('SENS:ELOG:FUNC:MINM OFF');
+    await this.elogPeriod.set(this.samplePeriodS);
+    await this.write('INIT:ELOG');
+    await this.write('TRIG:ELOG');
+    // Record k was integrated over [t0 + k·T, t0 + (k+1)·T]: stamp it at the end of its period.
+    this.nextSampleNs = this.clock.now() + this.samplePeriodS * 1e9;
+    this.streaming = true;
+    this.streamError = undefined;
+    this.timeline.record('instrument', this.name, { event: 'streaming', on: true, sampleRateHz: this.sampleRateHz });
+    const tick = () => {
+      if (!this.streaming) return;
+      void this.flush().catch(() => undefined);
+      this.timer = this.clock.setTimer(this.pollMs, tick);
+    };
+    this.timer = this.clock.setTimer(this.pollMs, tick);
+  }
+
+  async stopStreaming(): Promise<void> {
+    if (!this.streaming) return;
+    this.timer?.cancel();
+    this.timer = undefined;
+    await this.flush().catch(() => undefined);
+    this.streaming = false;
+    await this.write('ABOR:ELOG');
+    this.timeline.record('instrument', this.name, { event: 'streaming', on: false });
+  }
+
+  /** Drain the Elog FIFO onto the timeline. A bad reply stops streaming and is rethrown here (and on later flushes). */
+  flush(): Promise<void> {
+    const run = async () => {
+      if (this.streamError) throw this.streamError;
+      if (!this.streaming) return;
+      for (;;) {
+        const cmd = `FETC:ELOG? ${this.fetchRecords}`;
+        const reply = await this.ask(cmd);
+        let values: number[];
+        try {
+          values = parseNumbers(reply, this.where(cmd));
+          if (values.length % 2) throw new ScpiReplyError(`Elog records come in (current, voltage) pairs; got ${values.length} numbers`, this.where(cmd), reply);
+        } catch (e) {
+          this.streamError = e as Error;
+          this.streaming = false;
+          this.timer?.cancel();
+          this.timeline.record('instrument', this.name, { event: 'stream-error', error: (e as Error).message });
+          throw e;
+        }
+        const n = values.length / 2;
+        if (!n) return;
+        const currentA: number[] = new Array(n);
+        const voltageV: number[] = new Array(n);
+        for (let k = 0; k < n; k++) {
+          currentA[k] = -values[2 * k];
+          voltageV[k] = values[2 * k + 1];
+        }
+        const dt = this.samplePeriodS * 1e9;
+        const t0 = this.nextSampleNs;
+        this.nextSampleNs += n * dt;
+        this.lastReading = { voltageV: voltageV[n - 1], currentA: currentA[n - 1] };
+        this.timeline.record('samples', this.name, { t0, dt, channels: { voltageV, currentA } }, t0 + (n - 1) * dt);
+        if (n < this.fetchRecords) return;
+      }
+    };
+    const p = this.fetching.then(run, run);
+    this.fetching = p.catch(() => undefined);
+    return p;
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    try {
+      this.timer?.cancel();
+      if (this.streaming) await this.flush().catch(() => undefined);
+      await this.setOutput(false);
+    } finally {
+      this.timeline.record('safe-state', this.name, { step: 'battery emulator output off', outputOn: this.outputIsOn });
+    }
+  }
+
+  async safeState(): Promise<void> {
+    await this.shutdown();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.shutdown();
+      if (this.streaming) {
+        this.streaming = false;
+        await this.write('ABOR:ELOG').catch(() => undefined);
+      }
+    } finally {
+      this.closed = true;
+      await this.transport.close();
+    }
+  }
+
+  identity(): Record<string, string> {
+    return { ...this.idn, transport: this.transport.description };
+  }
+}
