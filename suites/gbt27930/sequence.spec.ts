@@ -3,7 +3,7 @@
 import { check, measure, requirement } from '../../reports/evidence.ts';
 import { READY, RECOGNISED, NOT_RECOGNISED } from '../../drivers/gbt27930/messages.ts';
 import type { GbtCode } from '../../drivers/gbt27930/messages.ts';
-import { EPIC, bmsOf, first, gbtHooks, gbtLimits, intervalsMs, mean, messages, msBetween, settleAt, startCharging, value, type GbtEvent } from './support.ts';
+import { EPIC, bmsOf, first, gbtHooks, gbtLimits, intervalsMs, mean, messages, msBetween, settleAt, startCharging, until, value, type GbtEvent } from './support.ts';
 
 describe('GB/T 27930 charging sequence', function () {
   const hooks = gbtHooks();
@@ -14,6 +14,8 @@ describe('GB/T 27930 charging sequence', function () {
     const bms = bmsOf(bench);
     await startCharging(bench, bms);
     const after = hooks.mark();
+    // CCS follows the first BCL after CRO(0xAA); give it the standard's CCS timeout to appear.
+    await until(bench, () => messages(bench, bms, after, 'rx', 'CCS').length > 0, bms.timing.timeoutMs.CCS_first);
     const rx = messages(bench, bms, after, 'rx');
     const tx = messages(bench, bms, after, 'tx');
     const chm = first(rx, (e) => e.data.code === 'CHM');

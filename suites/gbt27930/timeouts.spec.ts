@@ -10,22 +10,29 @@ import { EPIC, bmsOf, derivedLimit, first, gbtHooks, gbtLimits, judgeStopRate, m
 
 const allowance = gbtLimits.get('reaction.timeoutAllowanceMs');
 
-function cemBit(bench: Bench, bms: GbtBmsResource, after: number, bit: string, clause: string): void {
-  const cem = first(messages(bench, bms, after, 'rx', 'CEM'));
+/** The first CEM of this session: at or after the event that started the charger's timer (an earlier one belongs to the previous session). */
+function cemAfter(bench: Bench, bms: GbtBmsResource, after: number, fromNs: number): GbtEvent | undefined {
+  return first(messages(bench, bms, after, 'rx', 'CEM'), (e) => e.t >= fromNs);
+}
+
+function cemBit(bench: Bench, bms: GbtBmsResource, after: number, fromNs: number, bit: string, clause: string): void {
+  const cem = cemAfter(bench, bms, after, fromNs);
   check(`CEM reports the ${bit}`, value(cem, bit) === 1, {
     violation: 'protocol', clause, verified: false, expected: `${bit} = 01`, actual: cem ? cem.data.values : 'no CEM',
   });
 }
 
 /** CEM within the timeout of the missing message (+ allowance), measured from the event that starts the charger's timer. */
-async function judgeCem(bench: Bench, bms: GbtBmsResource, after: number, timer: TimeoutName, what: string, find: () => GbtEvent | undefined): Promise<void> {
+async function judgeCem(bench: Bench, bms: GbtBmsResource, after: number, timer: TimeoutName, what: string, find: () => GbtEvent | undefined): Promise<number> {
   const base = gbtLimits.get(`timeout.${timer}`);
   const timeoutMs = bms.timing.timeoutMs[timer];
   await until(bench, () => find() !== undefined, bms.timing.timeoutMs.CRM_00);
   const fromEvent = find();
-  await until(bench, () => messages(bench, bms, after, 'rx', 'CEM').length > 0, timeoutMs + allowance.hi! + 1000);
-  const cem = first(messages(bench, bms, after, 'rx', 'CEM'));
+  const fromNs = fromEvent?.t ?? bench.clock.now();
+  await until(bench, () => cemAfter(bench, bms, after, fromNs) !== undefined, timeoutMs + allowance.hi! + 1000);
+  const cem = cemAfter(bench, bms, after, fromNs);
   measure(`${what} → CEM`, msBetween(fromEvent?.t, cem?.t), derivedLimit(base, { hi: timeoutMs + allowance.hi! }, allowance, `timeout ${timeoutMs} ms + ${allowance.hi} ms allowance`), { violation: 'timing' });
+  return fromNs;
 }
 
 /** Plug in with `codes` suppressed: the session cannot get past the step that needs them. */
@@ -46,12 +53,14 @@ describe('GB/T 27930 timeouts the charger honours', function () {
     const after = hooks.mark();
     bms.session.stopSending('BCL');
     const lastBcl = messages(bench, bms, 0, 'tx', 'BCL').at(-1);
+    const fromNs = lastBcl?.t ?? bench.clock.now();
     const limit = gbtLimits.get('reaction.bclLostToStopMs');
-    await until(bench, () => messages(bench, bms, after, 'rx').some((e) => e.data.code === 'CST' || e.data.code === 'CEM'), limit.hi! + 1000);
-    const stop = first(messages(bench, bms, after, 'rx'), (e) => e.data.code === 'CST' || e.data.code === 'CEM');
+    const isStop = (e: GbtEvent) => (e.data.code === 'CST' || e.data.code === 'CEM') && e.t >= fromNs;
+    await until(bench, () => messages(bench, bms, after, 'rx').some(isStop), limit.hi! + 1000);
+    const stop = first(messages(bench, bms, after, 'rx'), isStop);
     measure('last BCL → charger stop (CST/CEM)', msBetween(lastBcl?.t, stop?.t), limit, { violation: 'timing' });
-    cemBit(bench, bms, after, 'bclTimeout', 'GB/T 27930-2015 CEM SPN3925');
-    const cst = first(messages(bench, bms, after, 'rx', 'CST'));
+    cemBit(bench, bms, after, fromNs, 'bclTimeout', 'GB/T 27930-2015 CEM SPN3925');
+    const cst = first(messages(bench, bms, after, 'rx', 'CST'), (e) => e.t >= fromNs);
     await judgeStopRate(bench, bms, after, cst?.t ?? stop!.t, 'charger stop after BCL timeout');
   });
 
@@ -63,8 +72,8 @@ describe('GB/T 27930 timeouts the charger honours', function () {
     const after = hooks.mark();
     bms.session.stopSending('BCS');
     const lastBcs = messages(bench, bms, 0, 'tx', 'BCS').at(-1);
-    await judgeCem(bench, bms, after, 'BCS', 'last BCS', () => lastBcs);
-    cemBit(bench, bms, after, 'bcsTimeout', 'GB/T 27930-2015 CEM SPN3924');
+    const fromNs = await judgeCem(bench, bms, after, 'BCS', 'last BCS', () => lastBcs);
+    cemBit(bench, bms, after, fromNs, 'bcsTimeout', 'GB/T 27930-2015 CEM SPN3924');
   });
 
   it('reports a BRM timeout after 5 s', async function () {
@@ -74,8 +83,8 @@ describe('GB/T 27930 timeouts the charger honours', function () {
     const after = hooks.mark();
     // The BMS's own BEM is held back so that only the charger's reaction is judged.
     startWithout(bms, ['BRM', 'BEM']);
-    await judgeCem(bench, bms, after, 'BRM', 'CRM(0x00)', () => first(messages(bench, bms, after, 'rx', 'CRM'), (e) => value(e, 'recognition') === NOT_RECOGNISED));
-    cemBit(bench, bms, after, 'brmTimeout', 'GB/T 27930-2015 CEM SPN3921');
+    const fromNs = await judgeCem(bench, bms, after, 'BRM', 'CRM(0x00)', () => first(messages(bench, bms, after, 'rx', 'CRM'), (e) => value(e, 'recognition') === NOT_RECOGNISED));
+    cemBit(bench, bms, after, fromNs, 'brmTimeout', 'GB/T 27930-2015 CEM SPN3921');
   });
 
   it('reports a BCP timeout after 5 s', async function () {
@@ -84,8 +93,8 @@ describe('GB/T 27930 timeouts the charger honours', function () {
     const bms = bmsOf(bench);
     const after = hooks.mark();
     startWithout(bms, ['BCP', 'BEM']);
-    await judgeCem(bench, bms, after, 'BCP', 'CRM(0xAA)', () => first(messages(bench, bms, after, 'rx', 'CRM'), (e) => value(e, 'recognition') === RECOGNISED));
-    cemBit(bench, bms, after, 'bcpTimeout', 'GB/T 27930-2015 CEM SPN3922');
+    const fromNs = await judgeCem(bench, bms, after, 'BCP', 'CRM(0xAA)', () => first(messages(bench, bms, after, 'rx', 'CRM'), (e) => value(e, 'recognition') === RECOGNISED));
+    cemBit(bench, bms, after, fromNs, 'bcpTimeout', 'GB/T 27930-2015 CEM SPN3922');
   });
 
   it('reports a BRO timeout after 5 s', async function () {
@@ -95,7 +104,7 @@ describe('GB/T 27930 timeouts the charger honours', function () {
     const after = hooks.mark();
     startWithout(bms, ['BRO', 'BEM']);
     // The charger's BRO timer starts with its answer to BCP (CTS/CML).
-    await judgeCem(bench, bms, after, 'BRO', 'first CTS/CML', () => first(messages(bench, bms, after, 'rx'), (e) => e.data.code === 'CML' || e.data.code === 'CTS'));
-    cemBit(bench, bms, after, 'broTimeout', 'GB/T 27930-2015 CEM SPN3923');
+    const fromNs = await judgeCem(bench, bms, after, 'BRO', 'first CTS/CML', () => first(messages(bench, bms, after, 'rx'), (e) => e.data.code === 'CML' || e.data.code === 'CTS'));
+    cemBit(bench, bms, after, fromNs, 'broTimeout', 'GB/T 27930-2015 CEM SPN3923');
   });
 });
