@@ -4,6 +4,9 @@
 
 import { Limits } from '../../drivers/core/limits.ts';
 import type { CeIdPilot } from '../../drivers/pilot/ce-id.ts';
+import type { BatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
+import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
+import { ProfileRequestModel, type EvPowerPath } from '../../drivers/iso15118/evcc/vehicle-model.ts';
 import { ISO15118_EV_KIND, Iso15118Vehicle, type VehicleSettings } from '../../drivers/iso15118/evcc/vehicle.ts';
 import { registerResourceKind, resourceKind, type Resource } from '../registry.ts';
 import type { V2gLinkResource } from './v2g-link.ts';
@@ -24,6 +27,7 @@ if (!resourceKind(ISO15118_EV_KIND))
         localAddress: { type: 'string' },
         memory: { type: 'string', description: 'in-process: the emulated charger resource to connect to without sockets' },
         pilot: { type: 'string', description: 'CE/ID pilot resource' },
+        battery: { type: 'string', description: "battery emulator resource: the vehicle's battery and contactors; requests then follow the bench's vehicle profile" },
         tls: { type: 'boolean', default: true },
         keylog: { type: 'boolean', default: true },
         serverChain: { enum: ['enforce', 'record'], default: 'enforce' },
@@ -42,6 +46,14 @@ if (!resourceKind(ISO15118_EV_KIND))
     async open(name, cfg, ctx) {
       const pilot = cfg.pilot ? (ctx.resources.get(cfg.pilot) as (CeIdPilot & Resource) | undefined) : undefined;
       if (cfg.pilot && !pilot) throw new Error(`${name}: pilot resource '${cfg.pilot}' is not on the bench (or opens after the vehicle)`);
+      let power: EvPowerPath | undefined;
+      let be: BatteryEmulator | undefined;
+      if (cfg.battery) {
+        be = ctx.resources.get(cfg.battery) as BatteryEmulator | undefined;
+        if (!be || typeof be.setOutput !== 'function') throw new Error(`${name}: battery '${cfg.battery}' is not a battery emulator opened before the vehicle`);
+        const b = be;
+        power = { batteryVoltageV: () => b.batteryVoltageV(), inlet: () => b.read(), setContactors: (closed) => b.setOutput(closed) };
+      }
       const vehicle = await Iso15118Vehicle.create(name, cfg, {
         clock: ctx.clock,
         timeline: ctx.timeline,
@@ -49,12 +61,14 @@ if (!resourceKind(ISO15118_EV_KIND))
         timers: ctx.bench.timers,
         runDir: ctx.runDir,
         pilot,
+        power,
         maxCurrentA: ctx.bench.safety.maxCurrentA,
         linkEnd: (n) => {
           const l = ctx.resources.get(n) as V2gLinkResource | undefined;
           return l ? { interface: l.evInterface, address: l.evAddress } : undefined;
         },
       });
+      if (be) vehicle.setModel(new ProfileRequestModel(loadVehicleProfile(ctx.bench.vehicle.profile, ctx.bench.vehicle.overrides ?? {}), () => ctx.clock.nowMs()));
       return Object.assign(vehicle, {
         async close() {
           await vehicle.safeState();

@@ -54,7 +54,7 @@ export interface ChargeLoopOptions {
   limits: Limits;
   ce?: CePort;
   /** Reads whether the charger's output is off from an instrument; otherwise the charger's reported values decide. */
-  outputOff?: () => boolean;
+  outputOff?: () => boolean | Promise<boolean>;
   /** The vehicle never asks for more than this (bench safety.maxCurrentA). */
   maxCurrentA?: number;
   onStateChange?: (event: string, data?: Record<string, unknown>) => void;
@@ -97,8 +97,14 @@ export class ChargeLoop implements ChargingSession {
     this.note('profile requests');
   }
 
-  private target(): { currentA: number; voltageV: number } {
-    const present = this.o.evcc.lastPresent;
+  private async target(): Promise<{ currentA: number; voltageV: number }> {
+    let present = this.o.evcc.lastPresent;
+    const power = this.o.evcc.power;
+    if (power) {
+      // The vehicle judges by what it measures at its inlet, not by what the charger reports.
+      present = await power.inlet();
+      this.o.model.observe?.(present.voltageV);
+    }
     const own = this.o.model.nextRequest({ presentCurrentA: present.currentA, presentVoltageV: present.voltageV, sinceStartMs: this.o.evcc.clock.nowMs() - this.startMs });
     let currentA = this.override?.currentA ?? own.currentA;
     const voltageV = this.override?.voltageV ?? own.voltageV;
@@ -112,7 +118,7 @@ export class ChargeLoop implements ChargingSession {
     const period = this.o.evcc.timers.EVCC_ChargeLoop_Period;
     let next = clock.nowMs();
     while (!this.stopRequested && !this.emergency) {
-      const target = this.target();
+      const target = await this.target();
       const atNs = clock.now();
       let ex: Exchange | undefined;
       try {
@@ -161,21 +167,32 @@ export class ChargeLoop implements ChargingSession {
     const clock = evcc.clock;
     const holdMaxMs = this.o.limits.num('pilot.ceStopHoldMaxMs');
     let stopAnsweredMs: number | undefined;
+    const power = evcc.power;
+    const poll = evcc.timers.EVCC_Processing_Poll;
     try {
       if (!evcc.link.closed && !this.error) {
         await evcc.powerDelivery('Stop');
         stopAnsweredMs = clock.nowMs();
+        if (power) {
+          // Contactors open only once the current has fallen below the stop level (bounded like the CE hold).
+          const openBelowA = this.o.limits.num('evcc.contactorOpenCurrentA');
+          while (Math.abs((await power.inlet()).currentA) > openBelowA && clock.nowMs() - stopAnsweredMs < holdMaxMs) await clock.sleep(poll);
+          await power.setContactors(false);
+          this.note('contactors open', { afterStopMs: clock.nowMs() - stopAnsweredMs });
+        }
         await evcc.weldingDetection();
         await evcc.sessionStop('Terminate');
       }
     } finally {
       // CE leaves C only after the charger's output is off, bounded by pilot.ceStopHoldMaxMs.
       const t0 = stopAnsweredMs ?? clock.nowMs();
-      const off = () => (this.o.outputOff ? this.o.outputOff() : evcc.lastPresent.voltageV <= this.o.limits.num('evcc.outputOffVoltageV'));
-      while (!off() && clock.nowMs() - t0 < holdMaxMs) await clock.sleep(evcc.timers.EVCC_Processing_Poll);
-      const outputWasOff = off();
+      const offV = this.o.limits.num('evcc.outputOffVoltageV');
+      const off = async () => (this.o.outputOff ? await this.o.outputOff() : power ? (await power.inlet()).voltageV <= offV : evcc.lastPresent.voltageV <= offV);
+      while (!(await off()) && clock.nowMs() - t0 < holdMaxMs) await clock.sleep(poll);
+      const outputWasOff = await off();
       this.note(outputWasOff ? 'output off: CE leaves C' : 'output still on after the CE hold bound: CE leaves C anyway', { heldMs: clock.nowMs() - t0, boundMs: holdMaxMs });
       await this.o.ce?.setCe('B');
+      if (power && this.error) await power.setContactors(false);
       await evcc.link.close().catch(() => undefined);
     }
   }
@@ -186,6 +203,7 @@ export class ChargeLoop implements ChargingSession {
     this.note('vehicle emergency stop: CE leaves C under power');
     await this.o.ce?.setCe('B');
     this.o.evcc.link.abort();
+    await this.o.evcc.power?.setContactors(false);
     await this.ended;
   }
 }

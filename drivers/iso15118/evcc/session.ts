@@ -30,7 +30,7 @@ import {
 } from './messages.ts';
 import { MessageDecorator } from './record.ts';
 import { msgTimeoutMs, type SessionTimers } from './timers.ts';
-import type { EvRequestModel } from './vehicle-model.ts';
+import type { EvPowerPath, EvRequestModel } from './vehicle-model.ts';
 
 export type ExchangeOutcome = 'response' | 'timeout' | 'closed' | 'malformed' | 'undecodable';
 
@@ -97,8 +97,8 @@ export interface EvccSessionOptions {
   evccId?: string;
   /** Namespaces offered in supportedAppProtocolReq (default -20 DC). */
   appProtocols?: Array<{ ProtocolNamespace: string; VersionNumberMajor: number; VersionNumberMinor: number; SchemaID: number; Priority: number }>;
-  /** Reads whether the charger's output is off (instrument); used before CE leaves C. */
-  outputOff?: () => boolean;
+  /** The vehicle's battery/contactors/inlet measurement (a battery emulator on a bench). */
+  power?: EvPowerPath;
 }
 
 export class EvccSession {
@@ -382,7 +382,7 @@ export class EvccSession {
     const t0 = this.o.clock.nowMs();
     const out: Exchange[] = [];
     for (;;) {
-      const v = this.o.model.presentVoltageV();
+      const v = await this.batteryVoltage();
       const ex = await this.must('DC_PreCharge', { EVProcessing: 'Ongoing', EVPresentVoltage: toRational(v), EVTargetVoltage: toRational(v) });
       out.push(ex);
       const evseV = fromRational(ex.body?.EVSEPresentVoltage);
@@ -391,9 +391,27 @@ export class EvccSession {
       if (this.o.clock.nowMs() - t0 >= bound) throw new V2gSessionError('timer-expired', `DC_PreCharge: charger at ${evseV} V, battery at ${v} V after ${bound} ms (V2G_EVCC_PreCharge_Timeout)`, ex);
       await this.o.clock.sleep(this.o.timers.EVCC_Processing_Poll);
     }
-    const v = this.o.model.presentVoltageV();
+    const v = await this.batteryVoltage();
     out.push(await this.must('DC_PreCharge', { EVProcessing: 'Finished', EVPresentVoltage: toRational(v), EVTargetVoltage: toRational(v) }));
     return out;
+  }
+
+  /** The battery voltage the vehicle measures (battery emulator), else its model's. */
+  private async batteryVoltage(): Promise<number> {
+    if (this.o.power) this.o.model.observe?.(await this.o.power.batteryVoltageV());
+    return this.o.model.presentVoltageV();
+  }
+
+  get power(): EvPowerPath | undefined {
+    return this.o.power;
+  }
+
+  get model(): EvRequestModel {
+    return this.o.model;
+  }
+
+  get limits(): Limits {
+    return this.o.limits;
   }
 
   async powerDelivery(progress: 'Start' | 'Stop'): Promise<Exchange> {

@@ -3,6 +3,9 @@
 // ConstantRequestModel here is the simple default built from bench settings (a pack at a fixed voltage
 // asking a fixed current), enough for handshake tests.
 
+import { packCapacityAh, type VehicleProfile } from '../../vehicle/profile.ts';
+import { VehicleRequestPolicy } from '../../vehicle/request-policy.ts';
+
 export interface EvLimits {
   maxCurrentA: number;
   minCurrentA: number;
@@ -27,6 +30,8 @@ export interface EvRequestModel {
   nextRequest(ctx: { presentCurrentA: number; presentVoltageV: number; sinceStartMs: number }): { currentA: number; voltageV: number };
   /** State of charge in %, when the model has one (DisplayParameters). */
   soc?(): number;
+  /** Feed what the vehicle measured (battery / inlet voltage) into the model. */
+  observe?(voltageV: number): void;
 }
 
 export interface ConstantRequestSettings {
@@ -67,5 +72,70 @@ export class ConstantRequestModel implements EvRequestModel {
 
   nextRequest(): { currentA: number; voltageV: number } {
     return { currentA: this.requestA, voltageV: Math.min(this.limits.maxVoltageV, this.packV + 50) };
+  }
+}
+
+/**
+ * The vehicle's side of the DC power path: its battery voltage behind the contactors, the inlet it
+ * measures, and the contactors themselves. On a bench this is the battery emulator (its output = the
+ * vehicle's contactors); without one, the vehicle relies on what the charger reports.
+ */
+export interface EvPowerPath {
+  batteryVoltageV(): Promise<number>;
+  inlet(): Promise<{ voltageV: number; currentA: number }>;
+  setContactors(closed: boolean): Promise<void>;
+}
+
+/**
+ * Requests from a vehicle profile (fixtures/vehicles): CC at the profile's C-rate with its request ramp,
+ * then the CV taper (drivers/vehicle/request-policy.ts). presentVoltageV() is the last battery voltage
+ * the vehicle measured (refresh it with observe()).
+ */
+export class ProfileRequestModel implements EvRequestModel {
+  readonly limits: EvLimits;
+  private readonly policy: VehicleRequestPolicy;
+  private lastV: number;
+  private lastSoc: number;
+
+  constructor(
+    readonly profile: VehicleProfile,
+    private readonly nowMs: () => number,
+  ) {
+    this.policy = new VehicleRequestPolicy(profile);
+    const capWh = packCapacityAh(profile) * profile.maxVoltageV;
+    this.lastV = (profile.maxVoltageV + profile.minVoltageV) / 2;
+    this.lastSoc = profile.initialSoc * 100;
+    this.limits = {
+      maxCurrentA: profile.maxCurrentA,
+      minCurrentA: 0,
+      maxVoltageV: profile.maxVoltageV,
+      minVoltageV: profile.minVoltageV,
+      maxPowerW: profile.maxVoltageV * profile.maxCurrentA,
+      minPowerW: 0,
+      targetEnergyWh: Math.max(0, (profile.targetSoc - profile.initialSoc) * capWh),
+      maxEnergyWh: Math.max(0, (1 - profile.initialSoc) * capWh),
+      minEnergyWh: 0,
+      departureTimeS: 7200,
+      targetSoc: Math.round(profile.targetSoc * 100),
+    };
+  }
+
+  /** Tell the model what the vehicle measured (battery voltage before the contactors close, inlet after). */
+  observe(voltageV: number): void {
+    if (Number.isFinite(voltageV) && voltageV > 0) this.lastV = voltageV;
+  }
+
+  presentVoltageV(): number {
+    return this.lastV;
+  }
+
+  nextRequest(ctx: { presentCurrentA: number; presentVoltageV: number }): { currentA: number; voltageV: number } {
+    const r = this.policy.next(this.nowMs(), ctx.presentVoltageV, ctx.presentCurrentA);
+    this.lastSoc = r.soc * 100;
+    return { currentA: r.currentA, voltageV: r.voltageV };
+  }
+
+  soc(): number {
+    return this.lastSoc;
   }
 }

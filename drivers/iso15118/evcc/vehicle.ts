@@ -19,7 +19,7 @@ import { ConnectionMessageLink, type MessageLink } from './link.ts';
 import { memoryEndpoint } from './memory-endpoint.ts';
 import { EvccSession, type ControlMode, type EvccSessionOptions } from './session.ts';
 import { loadSessionTimers, type SessionTimers } from './timers.ts';
-import { ConstantRequestModel, type ConstantRequestSettings, type EvRequestModel } from './vehicle-model.ts';
+import { ConstantRequestModel, type ConstantRequestSettings, type EvPowerPath, type EvRequestModel } from './vehicle-model.ts';
 
 export const ISO15118_EV_KIND = 'iso15118-ev';
 
@@ -33,6 +33,8 @@ export interface VehicleSettings {
   memory?: string;
   /** Resource name of the CE/ID pilot. */
   pilot?: string;
+  /** Resource name of the battery emulator that is this vehicle's battery + contactors (its requests then follow the bench's vehicle profile). */
+  battery?: string;
   /** TLS 1.3 with mutual authentication (default true). */
   tls?: boolean;
   /** Write an NSS key log per connection into the run folder (default true). */
@@ -65,8 +67,8 @@ export interface VehicleContext {
   pilot?: CePort;
   /** Bench safety cap. */
   maxCurrentA?: number;
-  /** Reads whether the charger's output is off (instrument), for the CE release. */
-  outputOff?: () => boolean;
+  /** The vehicle's battery, contactors and inlet measurement (a battery emulator). */
+  power?: EvPowerPath;
 }
 
 export interface ConnectOptions {
@@ -93,6 +95,8 @@ export class Iso15118Vehicle {
   private connections = 0;
   /** Key log of the last connection (attach it to the test). */
   lastKeylogFile: string | undefined;
+  /** Every key log written, in order (a test attaches the ones it caused). */
+  readonly keylogFiles: string[] = [];
 
   constructor(
     readonly name: string,
@@ -107,6 +111,16 @@ export class Iso15118Vehicle {
 
   static async create(name: string, settings: VehicleSettings, ctx: VehicleContext): Promise<Iso15118Vehicle> {
     return new Iso15118Vehicle(name, settings, ctx, await loadMessageCodec(settings.codec ?? 'auto'));
+  }
+
+  /** The CE/ID pilot, when the bench has one. */
+  get pilot(): CePort | undefined {
+    return this.ctx.pilot;
+  }
+
+  /** Talks over the network (SDP/TCP/TLS), not the in-process endpoint. */
+  get networked(): boolean {
+    return !this.settings.memory;
   }
 
   /** Use another request model (a battery/profile model) from now on. */
@@ -158,6 +172,7 @@ export class Iso15118Vehicle {
       keylogFile,
     });
     this.lastKeylogFile = keylogFile;
+    if (keylogFile) this.keylogFiles.push(keylogFile);
     let chain: ChainVerdict | undefined;
     if (useTls && this.pki) {
       chain = verifyServerChain(conn.socket as TLSSocket, this.pki.v2gRootCert);
@@ -182,6 +197,7 @@ export class Iso15118Vehicle {
       controlMode: o.controlMode ?? this.settings.controlMode,
       evccId: this.settings.evccId,
       appProtocols: o.appProtocols,
+      power: this.ctx.power,
     });
     return Object.assign(session, { connected });
   }
@@ -196,8 +212,11 @@ export class Iso15118Vehicle {
         await this.ctx.pilot?.setCe('C');
       });
       await evcc.preCharge();
+      // Pre-charge matched: the vehicle closes its contactors, then asks for power.
+      await this.ctx.power?.setContactors(true);
       await evcc.powerDelivery('Start');
     } catch (e) {
+      await this.ctx.power?.setContactors(false);
       await this.ctx.pilot?.setCe('B');
       await evcc.link.close().catch(() => undefined);
       throw e;
@@ -207,7 +226,6 @@ export class Iso15118Vehicle {
       model: this.model,
       limits: this.limits,
       ce: this.ctx.pilot,
-      outputOff: this.ctx.outputOff,
       maxCurrentA: this.ctx.maxCurrentA,
       onStateChange: (event, data) => this.ctx.timeline.record('session', this.name, { role: 'evcc', event, ...data }),
     });
@@ -225,6 +243,9 @@ export class Iso15118Vehicle {
     const c = this.current;
     this.current = undefined;
     if (c?.running) await c.stop().catch(() => undefined);
-    else await this.ctx.pilot?.setCe('B');
+    else {
+      await this.ctx.pilot?.setCe('B');
+      await this.ctx.power?.setContactors(false).catch(() => undefined);
+    }
   }
 }

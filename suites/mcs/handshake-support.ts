@@ -1,0 +1,67 @@
+// Shared helpers of the MCS handshake suite: find the vehicle, read the V2G messages back from the
+// timeline, turn a session that cannot go on into a verdict, attach the readable message log and the
+// TLS key logs. Everything judged comes from the timeline and fixtures/limits/iso15118-20.yaml.
+
+import type { Bench } from '../../benches/bench.ts';
+import { BenchFault } from '../../drivers/core/errors.ts';
+import { Limits, type Limit } from '../../drivers/core/limits.ts';
+import type { TimelineEvent } from '../../drivers/core/timeline.ts';
+import { V2gSessionError } from '../../drivers/iso15118/evcc/session.ts';
+import { ISO15118_EV_KIND, type Iso15118Vehicle } from '../../drivers/iso15118/evcc/vehicle.ts';
+import { attachFile, attachText, check } from '../../reports/evidence.ts';
+
+export const EPIC = 'ISO 15118-20';
+export const v2gLimits = Limits.load('iso15118-20');
+
+// The readable, decoded V2G message log of each test is attached by the root hooks' built-in attacher
+// (suites/support/attachers-builtin.ts) from the timeline records our links write.
+
+export function vehicleOf(bench: Bench): Iso15118Vehicle {
+  const v = bench.find<Iso15118Vehicle & { name: string; kind: string; close(): Promise<void> }>(ISO15118_EV_KIND);
+  if (!v) throw new BenchFault(`the bench has no '${ISO15118_EV_KIND}' resource: add one (see benches/kinds/iso15118-ev.ts) to run the mcs handshake suite`);
+  return v;
+}
+
+export type V2gEvent = TimelineEvent<{ dir: 'tx' | 'rx'; message?: string; doc?: Record<string, any>; responseMs?: number; hex?: string }>;
+
+/** The vehicle's decoded V2G messages since seq `after`. */
+export function v2gMessages(bench: Bench, vehicle: Iso15118Vehicle, after: number): V2gEvent[] {
+  return (bench.timeline.query({ kind: 'v2g', source: vehicle.name, afterSeq: after }) as V2gEvent[]).filter((e) => typeof e.data.message === 'string');
+}
+
+/** Run session work; when the charger's behaviour stops the session, that is the verdict (not a bench fault). */
+export async function sessionWork<T>(what: string, clause: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof V2gSessionError) {
+      const timing = e.kind === 'timeout' || e.kind === 'timer-expired';
+      check(what, false, { violation: timing ? 'timing' : 'protocol', clause, verified: false, expected: 'the charger answers so that the session can go on', actual: e.message });
+    }
+    throw e;
+  }
+}
+
+/** A limit from a timer value plus a tolerance limit: [timer, timer + tolerance]. */
+export function timerWindow(timerMs: number, timerLimit: Limit, tolerance: Limit): Limit {
+  return {
+    lo: timerMs,
+    hi: timerMs + (tolerance.hi ?? 0),
+    unit: 'ms',
+    clause: timerLimit.clause,
+    source: `${timerLimit.source}; tolerance: ${tolerance.source}`,
+    verified: timerLimit.verified && tolerance.verified,
+    note: `timer ${timerMs} ms (bench value) + tolerance ${tolerance.hi} ms`,
+  };
+}
+
+/** Attach the TLS key logs written since `fromIndex` of vehicle.keylogFiles (Wireshark decrypts the capture with them). */
+export function attachKeylogs(vehicle: Iso15118Vehicle, fromIndex: number): void {
+  for (const f of vehicle.keylogFiles.slice(fromIndex)) attachFile('tls-keylog (NSS)', f, 'text/plain', 'keylog');
+}
+
+export function describeOutcome(ex: { outcome: string; responseRoot?: string; responseCode?: string; detail?: string }): string {
+  return ex.outcome === 'response' ? `${ex.responseRoot} ${ex.responseCode ?? ''}`.trim() : `${ex.outcome}${ex.detail ? ` (${ex.detail})` : ''}`;
+}
+
+export { attachText };
