@@ -4,8 +4,10 @@ import { registerCanKinds } from '../drivers/can/kinds.ts';
 import { registerGbtBmsKind } from '../drivers/gbt27930/kind.ts';
 import { registerEmulatedGbtChargerKind } from './emulator/gbt/kind.ts';
 import './emulator/interlock.ts';
+import './emulator/mcs/kind.ts';
 import { registerEmulatedBatteryEmulator } from './emulator/power/emulated-battery-emulator.ts';
 import './kinds/emulated-ce-id.ts';
+import './kinds/iso15118-ev.ts';
 import './kinds/v2g-link.ts';
 
 registerCanKinds();
