@@ -29,7 +29,7 @@ const base = { component: 'mcs-charger' as const, suite: 'mcs' };
 
 export const MCS_FAULTS: FaultSwitch[] = [
   { ...base, name: 'wrong-response-code', category: 'protocol violation', catches: [T.goodCase], description: "answers a new SessionSetupReq with ResponseCode OK instead of OK_NewSessionEstablished" },
-  { ...base, name: 'dynamic-mode-missing', category: 'protocol violation', catches: [T.dynamicMode], description: 'offers only Scheduled control mode parameter sets for MCS (no Dynamic set), and answers a Dynamic ScheduleExchangeReq with FAILED' },
+  { ...base, name: 'dynamic-mode-missing', category: 'protocol violation', catches: [T.dynamicMode], description: 'offers only Scheduled control mode parameter sets (no Dynamic set for any energy service), so a vehicle cannot select Dynamic control' },
   { ...base, name: 'slow-response', category: 'timing violation', catches: [T.performanceTime], description: 'answers ServiceDiscoveryReq after the SECC performance time (but before the EVCC timeout)' },
   { ...base, name: 'sequence-error-missing', category: 'protocol violation', catches: [T.sequenceErrorEarly, T.sequenceErrorPreCharge], description: 'accepts requests out of order (no FAILED_SequenceError), e.g. PowerDeliveryReq right after SessionSetup or after DC_PreChargeReq(Ongoing)' },
   { ...base, name: 'unknown-session-accepted', category: 'protocol violation', catches: [T.unknownSession], description: 'answers requests carrying a foreign SessionID as if it were the session (no FAILED_UnknownSession)' },

@@ -242,7 +242,7 @@ export class SeccSession {
       { ParameterSetID: 1, Parameter: [p('Connector', connector), p('ControlMode', 1), p('MobilityNeedsMode', 1), p('Pricing', 0), ...bpt] },
       { ParameterSetID: 2, Parameter: [p('Connector', connector), p('ControlMode', 2), p('MobilityNeedsMode', 1), p('Pricing', 0), ...bpt] },
     ];
-    if (isMcs && this.fault('dynamic-mode-missing')) sets.pop();
+    if (this.fault('dynamic-mode-missing')) sets.pop();
     if (isMcs && this.fault('bad-parameter-set')) {
       sets[0].Parameter = sets[0].Parameter.filter((x) => x['@Name'] !== 'Connector').map((x) => (x['@Name'] === 'MobilityNeedsMode' ? p('MobilityNeedsMode', 2) : x));
     }

@@ -1,0 +1,171 @@
+// Each MCS fault switch really makes the emulated SECC misbehave (in-process, virtual clock). The TLS and
+// SDP faults need sockets: they are in session-veth.test.ts. Which suite test catches which fault is
+// the self-validation run's business (test/mcs/run-suite.ts, the lead's runner).
+
+import { expect } from 'chai';
+import { MCS_FAULTS, HANDSHAKE_TEST_IDS } from '../../benches/emulator/mcs/faults.ts';
+import { NAMESPACE_DIN, ServiceId, mcsParameterSetProblems, fromRational } from '../../drivers/iso15118/evcc/messages.ts';
+import { PayloadType } from '../../drivers/iso15118/v2gtp.ts';
+import { memoryRig, type Rig } from './helpers.ts';
+
+describe('MCS charger fault switches (in-process)', function () {
+  let rig: Rig | undefined;
+  afterEach(async function () {
+    await rig?.close();
+    rig = undefined;
+  });
+
+  it('the catalogue is well-formed: kebab-case unique names, catches are handshake test ids', function () {
+    const ids = new Set<string>(Object.values(HANDSHAKE_TEST_IDS));
+    const names = new Set<string>();
+    for (const f of MCS_FAULTS) {
+      expect(f.name).to.match(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(names.has(f.name), f.name).to.equal(false);
+      names.add(f.name);
+      expect(f.catches.length, f.name).to.be.greaterThan(0);
+      for (const c of f.catches) expect(ids.has(c), `${f.name} → ${c}`).to.equal(true);
+      expect(f.suite).to.equal('mcs');
+    }
+    // every handshake test is caught by some fault
+    const caught = new Set(MCS_FAULTS.flatMap((f) => f.catches));
+    for (const id of ids) expect(caught.has(id), id).to.equal(true);
+  });
+
+  it('wrong-response-code: SessionSetupRes says OK for a new session', async function () {
+    rig = await memoryRig({ faults: ['wrong-response-code'] });
+    const s = await rig.vehicle.openSession();
+    await s.supportedAppProtocol();
+    const ex = await s.sessionSetup();
+    expect(ex.responseCode).to.equal('OK');
+  });
+
+  it('dynamic-mode-missing: no Dynamic parameter set, a Dynamic vehicle finds no service', async function () {
+    rig = await memoryRig({ faults: ['dynamic-mode-missing'], vehicle: { controlMode: 'Dynamic' } });
+    const err = await rig.vehicle.startCharging().catch((e) => e);
+    expect(err.kind).to.equal('no-service');
+  });
+
+  it('slow-response: ServiceDiscoveryRes comes after the performance time but before the EVCC timeout', async function () {
+    rig = await memoryRig({ faults: ['slow-response'] });
+    const s = await rig.vehicle.openSession();
+    await s.supportedAppProtocol();
+    await s.sessionSetup();
+    await s.authorizationSetup();
+    await s.authorization();
+    const ex = await s.serviceDiscovery();
+    expect(ex.responseMs).to.be.above(rig.limits.get('secc.performanceTime').hi!);
+    expect(ex.responseMs).to.be.below(rig.vehicle.timers.V2G_EVCC_Msg_Timeout);
+  });
+
+  it('sequence-error-missing: PowerDeliveryReq right after SessionSetup is answered OK', async function () {
+    rig = await memoryRig({ faults: ['sequence-error-missing'] });
+    const s = await rig.vehicle.openSession();
+    await s.supportedAppProtocol();
+    await s.sessionSetup();
+    const ex = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
+    expect(ex.responseCode).to.equal('OK');
+  });
+
+  it('unknown-session-accepted: a foreign SessionID is answered OK', async function () {
+    rig = await memoryRig({ faults: ['unknown-session-accepted'] });
+    const s = await rig.vehicle.openSession();
+    await s.supportedAppProtocol();
+    await s.sessionSetup();
+    const ex = await s.exchange('AuthorizationSetup', {}, { sessionId: 'FFFFFFFFFFFFFFFF' });
+    expect(ex.responseCode).to.equal('OK');
+  });
+
+  it('ignores-sequence-timeout: the connection stays open past V2G_SECC_Sequence_Timeout', async function () {
+    rig = await memoryRig({ faults: ['ignores-sequence-timeout'] });
+    const s = await rig.vehicle.openSession();
+    await s.supportedAppProtocol();
+    await s.sessionSetup();
+    const r = await s.waitForClose(rig.charger.timers.V2G_SECC_Sequence_Timeout * 2);
+    expect(r.closed).to.equal(false);
+    await s.link.close();
+  });
+
+  it('v2gtp-payload-type-unchecked: a CommonMessages request framed as DC is answered', async function () {
+    rig = await memoryRig({ faults: ['v2gtp-payload-type-unchecked'] });
+    const s = await rig.vehicle.openSession();
+    await s.supportedAppProtocol();
+    await s.sessionSetup();
+    const ex = await s.exchange('AuthorizationSetup', {}, { payloadType: PayloadType.Dc });
+    expect(ex.outcome).to.equal('response');
+    expect(ex.responseRoot).to.equal('AuthorizationSetupRes');
+  });
+
+  it('accepts-unsupported-app-protocol: a DIN-only offer is accepted', async function () {
+    rig = await memoryRig({ faults: ['accepts-unsupported-app-protocol'] });
+    const offer = [{ ProtocolNamespace: NAMESPACE_DIN, VersionNumberMajor: 2, VersionNumberMinor: 0, SchemaID: 7, Priority: 1 }];
+    const s = await rig.vehicle.openSession({ appProtocols: offer });
+    const ex = await s.exchange('supportedAppProtocol', { AppProtocol: offer });
+    expect(ex.responseCode).to.equal('OK_SuccessfulNegotiation');
+  });
+
+  it('no-mcs-service: only DC is offered; the vehicle falls back to DC', async function () {
+    rig = await memoryRig({ faults: ['no-mcs-service'] });
+    const s = await rig.vehicle.startCharging();
+    expect(s.evcc.offeredServices).to.deep.equal([ServiceId.DC]);
+    expect(s.evcc.selected?.serviceId).to.equal(ServiceId.DC);
+    await s.stop();
+  });
+
+  it('bad-parameter-set: the MCS parameter set lacks Connector and pairs Scheduled with MobilityNeedsMode 2', async function () {
+    rig = await memoryRig({ faults: ['bad-parameter-set'] });
+    const s = await rig.vehicle.openSession();
+    await s.supportedAppProtocol();
+    await s.sessionSetup();
+    await s.authorizationSetup();
+    await s.authorization();
+    await s.serviceDiscovery();
+    await s.serviceDetail(ServiceId.MCS);
+    const problems = s.serviceDetails.get(ServiceId.MCS)!.flatMap((set) => mcsParameterSetProblems(set, ServiceId.MCS));
+    expect(problems.join('; ')).to.match(/'Connector' missing/).and.to.match(/MobilityNeedsMode=1, got 2/);
+  });
+
+  it('rational-without-exponent: 3.75 MW advertised as {32767, 0}', async function () {
+    rig = await memoryRig({ faults: ['rational-without-exponent'] });
+    const s = await rig.vehicle.openSession();
+    await s.supportedAppProtocol();
+    await s.sessionSetup();
+    await s.authorizationSetup();
+    await s.authorization();
+    await s.serviceDiscovery();
+    await s.serviceDetail();
+    await s.serviceSelection();
+    const ex = await s.chargeParameterDiscovery();
+    expect(ex.body?.DC_CPDResEnergyTransferMode.EVSEMaximumChargePower).to.deep.equal({ Value: 32767, Exponent: 0 });
+    expect(s.evseLimits.EVSEMaximumChargePower).to.equal(32767);
+  });
+
+  it('without faults the ratings carry the exponents they need', async function () {
+    rig = await memoryRig();
+    const s = await rig.vehicle.openSession();
+    await s.supportedAppProtocol();
+    await s.sessionSetup();
+    await s.authorizationSetup();
+    await s.authorization();
+    await s.serviceDiscovery();
+    await s.serviceDetail();
+    await s.serviceSelection();
+    const ex = await s.chargeParameterDiscovery();
+    const m = ex.body?.DC_CPDResEnergyTransferMode;
+    expect(m.EVSEMaximumChargePower).to.deep.equal({ Value: 3750, Exponent: 3 });
+    expect(fromRational(m.EVSEMaximumChargeCurrent)).to.equal(3000);
+    expect(fromRational(m.EVSEMaximumVoltage)).to.equal(1250);
+  });
+
+  it('a vehicle that drops the link mid-charge makes the charger disable its output', async function () {
+    rig = await memoryRig();
+    const s = await rig.vehicle.startCharging();
+    await rig.clock.sleep(300);
+    expect(rig.charger.power.outputEnabled).to.equal(true);
+    s.evcc.dropLink();
+    await s.ended;
+    await rig.charger.settled();
+    expect(rig.charger.power.outputEnabled).to.equal(false);
+    expect(rig.charger.results.at(-1)?.reason).to.equal('peer-closed');
+    expect(s.error).to.be.instanceOf(Error);
+  });
+});
