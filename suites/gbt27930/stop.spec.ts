@@ -21,8 +21,9 @@ describe('GB/T 27930 stop and statistics', function () {
     bms.session.beginStop();
     await until(bench, () => messages(bench, bms, after, 'tx', 'BST').length > 0, 1000);
     const bst = first(messages(bench, bms, after, 'tx', 'BST'));
-    await until(bench, () => messages(bench, bms, after, 'rx', 'CST').length > 0, gbtLimits.get('reaction.bstToCstMs').hi! + 500);
-    const cst = first(messages(bench, bms, after, 'rx', 'CST'));
+    const cstAfterBst = () => first(messages(bench, bms, after, 'rx', 'CST'), (e) => e.t >= bst!.t);
+    await until(bench, () => cstAfterBst() !== undefined, gbtLimits.get('reaction.bstToCstMs').hi! + 500);
+    const cst = cstAfterBst();
     measure('BST → CST', msBetween(bst?.t, cst?.t), gbtLimits.get('reaction.bstToCstMs'), { violation: 'protocol' });
     const ok = await waitCurrentBelow(bench, bms, after, bst!.t, gbtLimits.get('stop.currentBelowA').hi!, gbtLimits.num('stop.afterBstMs'));
     const { series } = await currentSeries(bench, bms, after, bst!.t, bench.clock.now());
@@ -40,9 +41,13 @@ describe('GB/T 27930 stop and statistics', function () {
     const after = hooks.mark();
     bms.session.beginStop();
     const limit = gbtLimits.get('reaction.stopToStatisticsMs');
-    await until(bench, () => messages(bench, bms, after, 'rx', 'CSD').length > 0, limit.hi! + 500);
+    await until(bench, () => messages(bench, bms, after, 'tx', 'BST').length > 0, 1000);
     const bst = first(messages(bench, bms, after, 'tx', 'BST'));
-    const csd = first(messages(bench, bms, after, 'rx', 'CSD'));
+    const bstNs = bst?.t ?? bench.clock.now();
+    // Only this session's CSD counts: the previous session's charger may still be sending its own.
+    const csdAfterStop = () => first(messages(bench, bms, after, 'rx', 'CSD'), (e) => e.t >= bstNs);
+    await until(bench, () => csdAfterStop() !== undefined, limit.hi! + 500);
+    const csd = csdAfterStop();
     measure('stop (BST) → CSD', msBetween(bst?.t, csd?.t), limit, { violation: 'protocol' });
   });
 

@@ -27,10 +27,16 @@ export function bmsOf(bench: Bench): GbtBmsResource {
   return bms;
 }
 
-/** Decoded GB/T messages the BMS sent (tx) or received (rx) since seq `after`. */
+/**
+ * Decoded GB/T messages the BMS sent (tx) or received (rx) since seq `after`. When a new session started
+ * inside the window (the charger's CHM, or CRM from a charger without CHM), what the charger sent before
+ * it belongs to the previous session (its CEM/CST/CSD may still be on the bus) and is left out.
+ */
 export function messages(bench: Bench, bms: GbtBmsResource, after: number, dir?: 'tx' | 'rx', code?: GbtCode): GbtEvent[] {
-  return (bench.timeline.query({ kind: 'gbt', source: bms.source, afterSeq: after }) as GbtEvent[]).filter(
-    (e) => (dir === undefined || e.data.dir === dir) && (code === undefined || e.data.code === code) && !e.data.error,
+  const all = (bench.timeline.query({ kind: 'gbt', source: bms.source, afterSeq: after }) as GbtEvent[]).filter((e) => !e.data.error);
+  const start = all.find((e) => e.data.dir === 'rx' && (e.data.code === 'CHM' || e.data.code === 'CRM'));
+  return all.filter(
+    (e) => (dir === undefined || e.data.dir === dir) && (code === undefined || e.data.code === code) && !(start && e.data.dir === 'rx' && e.t < start.t),
   );
 }
 

@@ -69,6 +69,7 @@ describe('GB/T 27930 timeouts the charger honours', function () {
     const { bench } = this;
     const bms = bmsOf(bench);
     await startCharging(bench, bms);
+    await bench.clock.sleep(gbtLimits.num('current.observeMs'));
     const after = hooks.mark();
     bms.session.stopSending('BCS');
     const lastBcs = messages(bench, bms, 0, 'tx', 'BCS').at(-1);

@@ -20,7 +20,7 @@ import { PowerStage } from '../../benches/emulator/power/power-stage.ts';
 let channelSeq = 0;
 
 export interface Rig {
-  clock: VirtualClock;
+  clock: Clock;
   timeline: Timeline;
   bms: BmsSession;
   charger: GbtCharger;
@@ -34,11 +34,13 @@ export interface RigOptions {
   profile?: Partial<BmsProfile>;
   /** Transports to use instead of a fresh virtual channel (e.g. socketcand clients of the hub). */
   transports?: { vehicle: CanTransport; charger: CanTransport };
-  clock?: VirtualClock;
+  /** Default: a virtual clock that advances whenever the process is idle. TCP transports need a RealClock. */
+  clock?: Clock;
+  insulationTestMs?: number;
 }
 
 export async function openRig(o: RigOptions = {}): Promise<Rig> {
-  const clock = o.clock ?? new VirtualClock({ autoAdvance: true });
+  const clock: Clock = o.clock ?? new VirtualClock({ autoAdvance: true });
   const timeline = new Timeline({ clock });
   const faults = new Set(o.faults ?? []);
   const channel = `gbt-test-${process.pid}-${++channelSeq}`;
@@ -59,7 +61,7 @@ export async function openRig(o: RigOptions = {}): Promise<Rig> {
     profile: bmsProfileFromVehicle(vehicle, { initialCurrentA: 100, ...o.profile }),
     contactors: (closed) => battery.setOutput(closed),
   });
-  const charger = new GbtCharger({ link: chgLink, clock, timeline, source: 'gbt-charger', timing, stage, faults, ratings: { maxVoltageV: 1000, minVoltageV: 150, maxCurrentA: 400 }, insulationTestMs: 2000 });
+  const charger = new GbtCharger({ link: chgLink, clock, timeline, source: 'gbt-charger', timing, stage, faults, ratings: { maxVoltageV: 1000, minVoltageV: 150, maxCurrentA: 400 }, insulationTestMs: o.insulationTestMs ?? 2000 });
   charger.start();
   return {
     clock, timeline, bms, charger, battery, stage,
@@ -71,7 +73,7 @@ export async function openRig(o: RigOptions = {}): Promise<Rig> {
       await battery.close();
       await vCan.close();
       await cCan.close();
-      clock.stopAutoAdvance();
+      if (clock instanceof VirtualClock) clock.stopAutoAdvance();
       timeline.close();
     },
   };
