@@ -99,6 +99,8 @@ export interface EvccSessionOptions {
   appProtocols?: Array<{ ProtocolNamespace: string; VersionNumberMajor: number; VersionNumberMinor: number; SchemaID: number; Priority: number }>;
   /** The vehicle's battery/contactors/inlet measurement (a battery emulator on a bench). */
   power?: EvPowerPath;
+  /** Clock ms when communication setup began (SDP start): V2G_EVCC_CommunicationSetup_Timeout runs from here to SessionSetupRes. */
+  communicationSetupStartMs?: number;
 }
 
 export class EvccSession {
@@ -273,6 +275,9 @@ export class EvccSession {
     if (!/^[0-9A-F]{16}$/i.test(sid) || sid === ZERO_SESSION_ID) throw new V2gSessionError('unexpected-response', `SessionSetupRes SessionID '${sid}' is not a new 8-byte session id`, ex);
     this.sessionId = sid.toUpperCase();
     this.note('session established', { sessionId: this.sessionId, responseCode: ex.responseCode });
+    const start = this.o.communicationSetupStartMs;
+    if (start !== undefined && this.o.clock.nowMs() - start > this.o.timers.V2G_EVCC_CommunicationSetup_Timeout)
+      throw new V2gSessionError('timer-expired', `SessionSetupRes ${(this.o.clock.nowMs() - start).toFixed(0)} ms after communication setup began (V2G_EVCC_CommunicationSetup_Timeout ${this.o.timers.V2G_EVCC_CommunicationSetup_Timeout} ms)`, ex);
     return ex;
   }
 

@@ -183,8 +183,10 @@ export class Iso15118Vehicle {
 
   /** A connected session, nothing sent yet: for step-by-step and negative tests. */
   async openSession(o: ConnectOptions & { controlMode?: ControlMode; services?: number[]; appProtocols?: EvccSessionOptions['appProtocols'] } = {}): Promise<EvccSession & { connected: Connected }> {
+    const communicationSetupStartMs = this.ctx.clock.nowMs();
     const connected = await this.connect(o);
     const session = new EvccSession({
+      communicationSetupStartMs,
       clock: this.ctx.clock,
       timeline: this.ctx.timeline,
       source: this.name,
