@@ -2,8 +2,14 @@
 // never exceeds the BMS's BCP maximum.
 
 import { measure, requirement } from '../../reports/evidence.ts';
+import { Limits } from '../../drivers/core/limits.ts';
+import { BenchFault } from '../../drivers/core/errors.ts';
+import { PowerTrace, assertRampUp, assertSettle } from '../support/power-assertions.ts';
 import { regulationTolerance, smoothedMax } from '../support/trace-analysis.ts';
-import { EPIC, bmsOf, ccsSeries, currentSeries, derivedLimit, gbtHooks, gbtLimits, mean, settleAt, startCharging } from './support.ts';
+import { EPIC, analyser, bmsOf, ccsSeries, currentSeries, derivedLimit, gbtHooks, gbtLimits, mean, settleAt, startCharging } from './support.ts';
+
+/** GB/T 18487.1 / 34657.1 current-control limits of the shared power assertions. */
+const powerLimits = Limits.load('gbt');
 
 function tolerance(demandA: number): number {
   return regulationTolerance(demandA, {
@@ -48,5 +54,31 @@ describe('GB/T 27930 current control', function () {
     const peak = smoothedMax(series).max;
     const excess = peak - (bcpMaxA + tolerance(bcpMaxA));
     measure(`peak output current above BCP maximum ${bcpMaxA} A + tolerance (${source})`, excess, gbtLimits.get('current.bcpMaxExcessA'), { violation: 'current-control', note: `peak ${peak.toFixed(1)} A` });
+  });
+
+  it('ramps to a higher BCL demand at the minimum slope and settles (measured samples)', async function () {
+    requirement('GBT27930-CURR-002', { epic: EPIC, feature: 'Current control', story: 'BCL step up: slope and settling on the power analyser', clause: 'GB/T 18487.1 / IEC 61851-23 101.2.1 (as profile gbt)', severity: 'critical' });
+    const { bench } = this;
+    const bms = bmsOf(bench);
+    const meter = analyser(bench);
+    if (!meter) throw new BenchFault('the ramp test needs a power analyser (a battery-emulator resource streaming samples)');
+    await startCharging(bench, bms);
+    const fromA = bms.session.demandA;
+    await settleAt(bench, bms, fromA);
+    const toA = fromA + 100;
+    const { stepNs } = await settleAt(bench, bms, toA, fromA);
+    await bench.clock.sleep(powerLimits.num('ramp.observeExtraS') * 1000);
+    await meter.flush();
+    const step = { stepS: stepNs / 1e9, fromA, toA };
+    const trace = PowerTrace.fromTimeline(bench.timeline, {
+      source: meter.source, fromNs: stepNs - 500e6, toNs: bench.clock.now(), title: `BCL step ${fromA} → ${toA} A`,
+      requests: [{ tS: stepNs / 1e9 - 0.5, currentA: fromA }, { tS: stepNs / 1e9, currentA: toA }], limits: powerLimits,
+    });
+    try {
+      assertRampUp(trace, step);
+      assertSettle(trace, step);
+    } finally {
+      await trace.attachEvidence();
+    }
   });
 });

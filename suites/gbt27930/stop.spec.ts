@@ -61,7 +61,7 @@ describe('GB/T 27930 stop and statistics', function () {
     bms.session.setChargingPermitted(false);
     await until(bench, () => messages(bench, bms, after, 'tx', 'BSM').some((e) => value(e, 'chargingPermitted') === STATUS.normal), 1000);
     const bsm = first(messages(bench, bms, after, 'tx', 'BSM'), (e) => value(e, 'chargingPermitted') === STATUS.normal);
-    await judgeStopRate(bench, bms, after, bsm!.t, 'BSM pause');
+    await judgeStopRate(bench, bms, after, bsm!.t, 'BSM pause', 'current-control');
     bms.session.setChargingPermitted(true);
   });
 

@@ -12,7 +12,7 @@ import type { GbtCode } from '../../drivers/gbt27930/messages.ts';
 import { formatDecodedSession } from '../../drivers/gbt27930/trace-decode.ts';
 import { BATTERY_EMULATOR_KINDS, type BatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
-import { attachText, check } from '../../reports/evidence.ts';
+import { attachText, check, type Violation } from '../../reports/evidence.ts';
 import { stopTimeBudgetS, timeToFallBelow, type Series } from '../support/trace-analysis.ts';
 import { measure } from '../../reports/evidence.ts';
 
@@ -158,7 +158,7 @@ export async function waitCurrentBelow(bench: Bench, bms: GbtBmsResource, after:
 }
 
 /** Judge the fall of the output current after a stop event at `eventNs` (GB/T 34657.1 6.3.2.5.4). */
-export async function judgeStopRate(bench: Bench, bms: GbtBmsResource, after: number, eventNs: number, what: string): Promise<void> {
+export async function judgeStopRate(bench: Bench, bms: GbtBmsResource, after: number, eventNs: number, what: string, violation: Violation = 'safety'): Promise<void> {
   const level = gbtLimits.get('stop.currentBelowA').hi!;
   const budgetMs = gbtLimits.num('stop.afterBstMs');
   await waitCurrentBelow(bench, bms, after, eventNs, level, budgetMs);
@@ -173,6 +173,6 @@ export async function judgeStopRate(bench: Bench, bms: GbtBmsResource, after: nu
   const fallMs = fallStartS === undefined || belowS === undefined ? Number.POSITIVE_INFINITY : (belowS - fallStartS) * 1000;
   measure(`${what}: fall from I0−0.5 A to < ${level} A (I0 = ${i0.toFixed(1)} A, ${source})`, fallMs,
     derivedLimit(gbtLimits.get('stop.minRateAps'), { hi: budget * 1000 }, gbtLimits.get('stop.minFallBudgetMs'), `budget max(1 s, I0 / 100 A/s) = ${(budget * 1000).toFixed(0)} ms`),
-    { violation: 'safety', unit: 'ms' });
+    { violation, unit: 'ms' });
 }
 

@@ -35,6 +35,7 @@ const scenarios: Record<string, { run: (r: Rig) => Promise<number>; faultAbove: 
     },
     faultAbove: true, threshold: 85,
   },
+  'bcl-ramp-too-slow': { run: async (r) => (await charging(r, 0), await r.clock.sleep(2500), trueA(r)), faultAbove: false, threshold: 40 },
   'ccs-wrong-current': { run: async (r) => (await charging(r), ccsA(r) - trueA(r)), faultAbove: true, threshold: 5 },
   'ignores-bsm-pause': {
     run: async (r) => (await charging(r), r.bms.setChargingPermitted(false), await r.clock.sleep(1500), trueA(r)),

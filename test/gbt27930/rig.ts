@@ -14,6 +14,7 @@ import { bmsProfileFromVehicle, type BmsProfile } from '../../drivers/gbt27930/b
 import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../drivers/gbt27930/ids.ts';
 import { loadGbtTiming } from '../../drivers/gbt27930/timing.ts';
 import { GbtCharger } from '../../benches/emulator/gbt/gbt-charger.ts';
+import { gbtPowerStageParams } from '../../benches/emulator/gbt/faults.ts';
 import { EmulatedBatteryEmulator } from '../../benches/emulator/power/emulated-battery-emulator.ts';
 import { PowerStage } from '../../benches/emulator/power/power-stage.ts';
 
@@ -51,7 +52,7 @@ export async function openRig(o: RigOptions = {}): Promise<Rig> {
   const battery = new EmulatedBatteryEmulator('battery', clock, timeline, vehicle, {});
   await battery.startStreaming();
   const stage = new PowerStage({
-    clock, timeline, bus: battery.bus, faults, source: 'power-stage',
+    clock, timeline, bus: battery.bus, faults, source: 'power-stage', params: gbtPowerStageParams(faults),
     ratings: { maxVoltageV: 1000, minVoltageV: 150, maxCurrentA: 400, maxPowerW: 400e3 },
   });
   const bmsLink = new GbtLink({ transport: vCan, clock, timeline, source: 'bms', sa: BMS_ADDRESS, da: CHARGER_ADDRESS, tp: new J1939Tp({ transport: vCan, clock, sa: BMS_ADDRESS, timeline }) });

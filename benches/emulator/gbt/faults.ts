@@ -2,6 +2,7 @@
 // (the self-validation run proves it); `catches` must stay exact.
 
 import type { FaultSwitch } from '../fault-catalogue.ts';
+import type { PowerStageParams } from '../power/power-stage.ts';
 
 const f = (name: string, description: string, catches: string[], category: FaultSwitch['category']): FaultSwitch => ({
   name, description, component: 'gbt-charger', suite: 'gbt27930', catches, category,
@@ -12,6 +13,7 @@ export const GBT_FAULTS: FaultSwitch[] = [
   f('chm-period-wrong', 'CHM is sent every 400 ms instead of 250 ms', ['GBT27930-PERIOD-001'], 'timing violation'),
   f('ccs-period-wrong', 'CCS is sent every 80 ms instead of 50 ms', ['GBT27930-PERIOD-001'], 'timing violation'),
   f('cml-exceeds-bcp', "the charger limits its output only by its own CML maximum and ignores the BMS's BCP maximum charging current", ['GBT27930-PARAM-001'], 'current-control violation'),
+  f('bcl-ramp-too-slow', 'the power stage raises the current at only 10 A/s after a higher BCL demand', ['GBT27930-CURR-001', 'GBT27930-CURR-002'], 'current-control violation'),
   f('ccs-wrong-current', 'CCS reports the output current 15 % + 3 A too high (above 10 A)', ['GBT27930-CURR-001'], 'current-control violation'),
   f('ignores-bsm-pause', 'BSM "charging permitted = 00" does not pause the output', ['GBT27930-PAUSE-001'], 'current-control violation'),
   f('slow-stop-after-bst', 'after BST the charger lowers its current at only 20 A/s instead of stopping at once', ['GBT27930-STOP-BST-001'], 'safety violation'),
@@ -24,3 +26,8 @@ export const GBT_FAULTS: FaultSwitch[] = [
   f('cem-wrong-bits', "CEM always flags 'other' instead of the message that timed out", ['GBT27930-TO-BCL-001', 'GBT27930-TO-BCS-001', 'GBT27930-TO-BRM-001', 'GBT27930-TO-BCP-001', 'GBT27930-TO-BRO-001'], 'protocol violation'),
   f('ignores-bem', 'the charger keeps charging after the BMS reported an error (BEM)', ['GBT27930-ERR-BEM-001'], 'safety violation'),
 ];
+
+/** Power-stage parameters of the GB/T charger with its own ramp fault applied (the stage's shared faults belong to the MCS suites). */
+export function gbtPowerStageParams(faults: ReadonlySet<string>, base: Partial<PowerStageParams> = {}): Partial<PowerStageParams> {
+  return faults.has('bcl-ramp-too-slow') ? { ...base, rampUpAps: 10 } : base;
+}

@@ -19,6 +19,7 @@ import { registerResourceKind, resourceKind, type OpenContext, type Resource } f
 import { EmulatedBatteryEmulator } from '../power/emulated-battery-emulator.ts';
 import { PowerStage, type PowerStageParams } from '../power/power-stage.ts';
 import { GbtCharger } from './gbt-charger.ts';
+import { gbtPowerStageParams } from './faults.ts';
 
 export const EMULATED_GBT_CHARGER_KIND = 'emulated-gbt-charger';
 
@@ -70,7 +71,8 @@ export function registerEmulatedGbtChargerKind(): void {
       const da = config.da ?? BMS_ADDRESS;
       const r = ctx.bench.charger.ratings;
       const stage = new PowerStage({
-        clock: ctx.clock, timeline: ctx.timeline, bus: battery.bus, faults: ctx.faults, seed: config.seed, params: config.powerStage, source: `${name}-power`,
+        clock: ctx.clock, timeline: ctx.timeline, bus: battery.bus, faults: ctx.faults, seed: config.seed, source: `${name}-power`,
+        params: gbtPowerStageParams(ctx.faults, config.powerStage),
         ratings: { maxVoltageV: r.maxVoltageV, minVoltageV: r.minVoltageV, maxCurrentA: r.maxCurrentA, maxPowerW: r.maxPowerW },
       });
       const tp = new J1939Tp({ transport: can, clock: ctx.clock, sa, timeline: ctx.timeline, source: `${name}-tp` });
