@@ -335,10 +335,14 @@ export class GbtCharger {
   }
 
   private checkIdleReset(): void {
-    if (this.st !== 'ended' && this.st !== 'error' && this.st !== 'statistics' && this.st !== 'stopping') return;
-    // Unplugged = silent for idleResetMs, counted from the later of the last frame and the session's end.
+    if (this.st === 'idle') return;
+    // Unplugged = silent for idleResetMs after a session ended, counted from the later of the last frame
+    // and the end. Mid-session (a charger waiting for a message that never comes, as its timeout faults
+    // do) only a silence of twice the generic 5 s timeout counts, so no timeout check is cut short.
+    const ended = this.st === 'ended' || this.st === 'error' || this.st === 'statistics' || this.st === 'stopping';
+    const limitMs = ended ? (this.opts.idleResetMs ?? 1000) : 2 * this.opts.timing.timeoutMs.general;
     const silentMs = (this.opts.clock.now() - Math.max(this.lastRxNs, this.stateSinceNs)) / 1e6;
-    if (silentMs >= (this.opts.idleResetMs ?? 1000)) {
+    if (silentMs >= limitMs) {
       if (this.opts.stage.outputEnabled) this.opts.stage.stop('charger');
       this.toIdle('vehicle silent: unplugged');
     }
