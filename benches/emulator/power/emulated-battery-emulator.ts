@@ -21,8 +21,10 @@ export interface EmulatedBatteryEmulatorConfig {
   noiseA?: number;
   noiseV?: number;
   seed?: number;
-  /** Start streaming when opened (default true). */
+  /** Start streaming when opened (default true; off when it serves SCPI). */
   stream?: boolean;
+  /** Also serve this battery as an RP7900-class instrument over SCPI on loopback at this port (0 = any). */
+  scpiPort?: number;
 }
 
 /** The vehicle side of the bus: the battery model, or a fixed voltage + R once a test sets one. */
@@ -57,6 +59,7 @@ export class EmulatedBatteryEmulator implements BatteryEmulator {
   private watchdogS: number | undefined;
   private lastIoNs: number;
   private closed = false;
+  private closers: (() => Promise<void>)[] = [];
 
   constructor(
     readonly name: string,
@@ -190,6 +193,12 @@ export class EmulatedBatteryEmulator implements BatteryEmulator {
     this.timer?.cancel();
     this.timer = undefined;
     this.closed = true;
+    for (const c of this.closers.splice(0)) await c().catch(() => undefined);
+  }
+
+  /** Run fn when the instrument closes (e.g. stop the SCPI server that serves it). */
+  onClose(fn: () => Promise<void>): void {
+    this.closers.push(fn);
   }
 
   identity(): Record<string, string> {
@@ -247,12 +256,18 @@ export function registerEmulatedBatteryEmulator(): void {
         noiseV: { type: 'number', minimum: 0 },
         seed: { type: 'integer' },
         stream: { type: 'boolean', description: 'Stream samples from the moment the bench opens (default true).' },
+        scpiPort: { type: 'integer', minimum: 0, maximum: 65535, description: "Serve this battery over SCPI on 127.0.0.1 at this port, for a 'scpi-battery-emulator' resource (then it does not stream itself)." },
       },
     },
     async open(name: string, config: EmulatedBatteryEmulatorConfig, ctx: OpenContext) {
       const profile = loadVehicleProfile(ctx.bench.vehicle.profile, ctx.bench.vehicle.overrides ?? {});
       const inst = new EmulatedBatteryEmulator(name, ctx.clock, ctx.timeline, profile, config);
-      if (config.stream !== false) await inst.startStreaming();
+      if (config.scpiPort !== undefined) {
+        // The SCPI server drains the bus for its Elog: the instrument must not stream as well.
+        const { startEmulatedScpiServer } = await import('./scpi-server.ts');
+        const server = await startEmulatedScpiServer({ clock: ctx.clock, timeline: ctx.timeline, port: config.scpiPort, instrument: inst });
+        inst.onClose(() => server.close());
+      } else if (config.stream !== false) await inst.startStreaming();
       return inst;
     },
   });

@@ -1,0 +1,139 @@
+// Current control of an MCS charger, judged from the vehicle side on the battery emulator's 1 kS/s trace:
+// it follows a step up at the minimum slope without overshoot and settles, holds the request within its
+// tolerance, reports what it delivers, follows a step down in time, obeys a site power cap change, and
+// ramps toward its maximum (long). Limits: fixtures/limits/iec61851-23(-3).yaml; every test has a power
+// fault switch that makes it fail (benches/emulator/power/faults.ts).
+
+import { expect } from 'chai';
+import { POWER_TEST_IDS as T } from '../../benches/emulator/power/faults.ts';
+import { requirement } from '../../reports/evidence.ts';
+import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
+import type { PowerTrace } from '../support/power-assertions.ts';
+import { EPIC, loopRequests, powerRig, reportedPresent, requireStage, s, startCharging, stepTo, traceSince, waitSteady, withTrace } from './power-support.ts';
+
+const RAMP = 'IEC 61851-23:2014 101.2.1 (response to a changed current request)';
+
+describe('MCS current ramp (IEC 61851-23-3)', function () {
+  let charging: ChargingSession | undefined;
+  const holder: { trace?: PowerTrace } = {};
+
+  beforeEach(function () {
+    charging = undefined;
+    holder.trace = undefined;
+  });
+
+  afterEach(async function () {
+    if (charging?.running) await charging.stop().catch(() => undefined);
+  });
+
+  it('follows a step up at the minimum slope, without overshoot, and settles in band', async function () {
+    requirement(T.rampUp, { epic: EPIC, feature: 'Current control', story: 'Step up: slope, overshoot, settling', clause: RAMP, severity: 'critical' });
+    const rig = powerRig(this.bench);
+    const toA = 200;
+    await withTrace(holder, async () => {
+      charging = await startCharging(rig);
+      const stepS = await stepTo(rig, charging, toA);
+      const observeS = toA / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.observeExtraS');
+      await rig.bench.clock.sleep(observeS * 1000);
+      const step = { stepS, fromA: 0, toA };
+      const tr = (holder.trace = await traceSince(rig, stepS - 1, `${T.rampUp} step 0 → ${toA} A`, loopRequests(charging, stepS - 1)));
+      expect(tr).to.rampUpAtLeast(step);
+      expect(tr).to.overshootAtMost(step);
+      expect(tr).to.settleWithin(step);
+    });
+  });
+
+  it('holds the requested current within the declared (or profile) tolerance', async function () {
+    requirement(T.accuracy, { epic: EPIC, feature: 'Current control', story: 'Steady-state accuracy', clause: 'IEC 61851-23:2014 101.2.1.2.1 (CCC accuracy)', severity: 'critical' });
+    const rig = powerRig(this.bench);
+    const toA = 200;
+    await withTrace(holder, async () => {
+      charging = await startCharging(rig);
+      const stepS = await stepTo(rig, charging, toA);
+      const tol = regulation(rig.limits, toA);
+      const steadyS = await waitSteady(rig, tol, (4 * toA) / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.settleAllowanceS'));
+      const windowS = rig.limits.num('regulation.windowS');
+      await rig.bench.clock.sleep(windowS * 1000);
+      const tr = (holder.trace = await traceSince(rig, stepS - 1, `${T.accuracy} hold ${toA} A`, loopRequests(charging, stepS - 1)));
+      expect(tr).to.holdCurrentWithin({ requestA: toA, fromS: Math.max(steadyS, tr.endS - windowS), toS: tr.endS });
+    });
+  });
+
+  it('reports present current and voltage that match what it delivers', async function () {
+    requirement(T.present, { epic: EPIC, feature: 'Current control', story: 'EVSEPresentCurrent / Voltage vs measured', clause: 'ISO 15118-20 DC_ChargeLoopRes EVSEPresentCurrent/Voltage; IEC 61851-23 101.2.1.2', severity: 'normal' });
+    const rig = powerRig(this.bench);
+    const toA = 200;
+    await withTrace(holder, async () => {
+      charging = await startCharging(rig);
+      const stepS = await stepTo(rig, charging, toA);
+      const steadyS = await waitSteady(rig, regulation(rig.limits, toA), (4 * toA) / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.settleAllowanceS'));
+      await rig.bench.clock.sleep(rig.limits.num('regulation.windowS') * 1000);
+      const tr = (holder.trace = await traceSince(rig, stepS - 1, `${T.present} reported vs measured at ${toA} A`, loopRequests(charging, stepS - 1)));
+      expect(tr).to.reportPresentWithin(reportedPresent(charging, steadyS, tr.endS - 0.1));
+    });
+  });
+
+  it('follows a step down within max(1 s, ΔI / 100 A/s)', async function () {
+    requirement(T.downStep, { epic: EPIC, feature: 'Current control', story: 'Step down', clause: 'IEC 61851-23:2014 101.2.1.4 (descending rate)', severity: 'critical' });
+    const rig = powerRig(this.bench);
+    const fromA = 300;
+    const toA = 100;
+    await withTrace(holder, async () => {
+      charging = await startCharging(rig);
+      await stepTo(rig, charging, fromA);
+      await waitSteady(rig, regulation(rig.limits, fromA), (4 * fromA) / rig.limits.num('ramp.minSlopeAps'));
+      const stepS = await stepTo(rig, charging, toA);
+      const budgetS = Math.max(rig.limits.num('downStep.minTimeS'), (fromA - toA) / rig.limits.num('downStep.minRateAps'));
+      await rig.bench.clock.sleep((budgetS + 2) * 1000);
+      const tr = (holder.trace = await traceSince(rig, stepS - 2, `${T.downStep} step ${fromA} → ${toA} A`, loopRequests(charging, stepS - 2)));
+      expect(tr).to.stepDownWithin({ stepS, fromA, toA });
+    });
+  });
+
+  it('obeys a site power cap lowered during the session', async function () {
+    requirement(T.siteCap, { epic: EPIC, feature: 'Current control', story: 'Site power cap change', clause: 'IEC 61851-23 101.2.1.4 (descending rate) applied to an EVSE-side limit change; EVSEMaximumChargePower', severity: 'normal' });
+    const rig = powerRig(this.bench);
+    const stage = requireStage(this, rig, 'Changing the site power cap');
+    const fromA = 300;
+    await withTrace(holder, async () => {
+      charging = await startCharging(rig);
+      await stepTo(rig, charging, fromA);
+      await waitSteady(rig, regulation(rig.limits, fromA), (4 * fromA) / rig.limits.num('ramp.minSlopeAps'));
+      const v = (await rig.battery.read()).voltageV;
+      const capW = Math.round((0.5 * fromA * v) / 1000) * 1000; // half the present power
+      const capS = s(rig.bench.clock.now());
+      stage.setSitePowerCapW(capW);
+      try {
+        const budgetS = Math.max(rig.limits.num('downStep.minTimeS'), fromA / 2 / rig.limits.num('downStep.minRateAps'));
+        await rig.bench.clock.sleep((budgetS + 3) * 1000);
+        const tr = (holder.trace = await traceSince(rig, capS - 2, `${T.siteCap} site cap ${capW / 1000} kW`, loopRequests(charging, capS - 2)));
+        expect(tr).to.respectSiteCap({ capS, capW });
+      } finally {
+        stage.setSitePowerCapW(undefined);
+      }
+    });
+  });
+
+  it('ramps toward its maximum at the minimum slope without exceeding its power @long', async function () {
+    requirement(T.longRamp, { epic: EPIC, feature: 'Current control', story: 'Long ramp toward the maximum', clause: RAMP, severity: 'normal' });
+    const rig = powerRig(this.bench);
+    const r = this.bench.config.charger.ratings;
+    const ev = rig.vehicle.model.limits;
+    const safety = this.bench.config.safety.maxCurrentA ?? Infinity;
+    const v = (await rig.battery.batteryVoltageV()) || 800;
+    const toA = Math.floor(Math.min(rig.limits.num('ramp.longTargetA'), r.maxCurrentA, ev.maxCurrentA, safety, (0.95 * Math.min(r.maxPowerW, ev.maxPowerW)) / v));
+    this.timeout(Math.max(this.timeout(), (toA / rig.limits.num('ramp.minSlopeAps') + 60) * 1000));
+    await withTrace(holder, async () => {
+      charging = await startCharging(rig);
+      const stepS = await stepTo(rig, charging, toA);
+      await rig.bench.clock.sleep((toA / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.observeExtraS')) * 1000);
+      const tr = (holder.trace = await traceSince(rig, stepS - 1, `${T.longRamp} ramp 0 → ${toA} A`, loopRequests(charging, stepS - 1)));
+      expect(tr).to.rampUpAtLeast({ stepS, fromA: 0, toA });
+      expect(tr).to.stayWithinPower({ maxPowerW: r.maxPowerW, fromS: stepS, toS: tr.endS });
+    });
+  });
+});
+
+function regulation(limits: import('../../drivers/core/limits.ts').Limits, a: number): number {
+  return a < limits.num('regulation.thresholdA') ? limits.num('regulation.toleranceA') : (limits.num('regulation.tolerancePct') / 100) * a;
+}
