@@ -6,7 +6,7 @@ import type { Bench } from '../../benches/bench.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { Limits, type Limit } from '../../drivers/core/limits.ts';
 import type { TimelineEvent } from '../../drivers/core/timeline.ts';
-import { V2gSessionError } from '../../drivers/iso15118/evcc/session.ts';
+import type { V2gSessionError } from '../../drivers/iso15118/evcc/session.ts';
 import { ISO15118_EV_KIND, type Iso15118Vehicle } from '../../drivers/iso15118/evcc/vehicle.ts';
 import { attachFile, attachText, check } from '../../reports/evidence.ts';
 
@@ -34,9 +34,11 @@ export async function sessionWork<T>(what: string, clause: string, fn: () => Pro
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof V2gSessionError) {
-      const timing = e.kind === 'timeout' || e.kind === 'timer-expired';
-      check(what, false, { violation: timing ? 'timing' : 'protocol', clause, verified: false, expected: 'the charger answers so that the session can go on', actual: e.message });
+    // By name, not instanceof: the runner may load the drivers through another module instance.
+    if ((e as Error)?.name === 'V2gSessionError') {
+      const err = e as V2gSessionError;
+      const timing = err.kind === 'timeout' || err.kind === 'timer-expired';
+      check(what, false, { violation: timing ? 'timing' : 'protocol', clause, verified: false, expected: 'the charger answers so that the session can go on', actual: err.message });
     }
     throw e;
   }
