@@ -5,14 +5,15 @@ import type { Bench } from '../../benches/bench.ts';
 import type { Limit } from '../../drivers/core/limits.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import type { TimelineEvent } from '../../drivers/core/timeline.ts';
-import { candumpText } from '../../drivers/can/candump-recorder.ts';
 import { GBT_BMS_KIND, type GbtBmsResource } from '../../drivers/gbt27930/kind.ts';
 import type { GbtEventData } from '../../drivers/gbt27930/link.ts';
 import type { GbtCode } from '../../drivers/gbt27930/messages.ts';
 import { formatDecodedSession } from '../../drivers/gbt27930/trace-decode.ts';
 import { BATTERY_EMULATOR_KINDS, type BatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
-import { attachText, check, type Violation } from '../../reports/evidence.ts';
+import { check, type Violation } from '../../reports/evidence.ts';
+import { registerTestAttacher } from '../support/attachers.ts';
+import { BMS_ADDRESS } from '../../drivers/gbt27930/ids.ts';
 import { stopTimeBudgetS, timeToFallBelow, type Series } from '../support/trace-analysis.ts';
 import { measure } from '../../reports/evidence.ts';
 
@@ -104,26 +105,23 @@ export async function until(bench: Bench, pred: () => boolean, timeoutMs: number
   return true;
 }
 
-/** Attach the vehicle node's candump and the decoded session of this test. */
-export function attachGbtEvidence(bench: Bench, bms: GbtBmsResource, after: number): void {
-  const events = bench.timeline.query({ afterSeq: after });
-  const dump = candumpText(events, { clock: bench.clock, sources: [bms.canResource] });
-  if (dump) attachText('candump (vehicle CAN node)', dump, 'log');
-  const decoded = formatDecodedSession(
-    events.filter((e) => e.kind === 'gbt' && e.source === bms.source).map((e) => ({ t: e.t, ...(e.data as GbtEventData) })),
-  );
-  if (decoded) attachText('GB/T 27930 session (decoded)', decoded, 'txt');
-}
+// The decoded GB/T session of every test (the vehicle BMS's view), next to the root hooks' can.log.
+registerTestAttacher((events) => {
+  const mine = events.filter((e) => {
+    if (e.kind !== 'gbt') return false;
+    const d = e.data as GbtEventData;
+    return (d.dir === 'tx' && d.sa === BMS_ADDRESS) || (d.dir === 'rx' && d.da === BMS_ADDRESS);
+  });
+  if (!mine.length) return undefined;
+  const text = formatDecodedSession(mine.map((e) => ({ t: e.t, ...(e.data as GbtEventData) })));
+  return { name: 'gbt27930-session.txt (decoded)', content: text, contentType: 'text/plain', fileExtension: 'txt' };
+});
 
-/** Per-test bookkeeping every GB/T spec uses: the timeline mark at the start, the evidence at the end. */
+/** Per-test bookkeeping every GB/T spec uses: the timeline mark at the start of each test. */
 export function gbtHooks(): { mark: () => number } {
   let after = 0;
   beforeEach(function () {
     after = this.bench.timeline.mark();
-  });
-  afterEach(function () {
-    const bms = this.bench?.find<GbtBmsResource>(GBT_BMS_KIND);
-    if (bms) attachGbtEvidence(this.bench, bms, after);
   });
   return { mark: () => after };
 }
