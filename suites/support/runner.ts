@@ -49,8 +49,8 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
   const config = loadBenchFile(opts.bench ?? DEFAULT_BENCH); // throws BenchFileError before anything opens
   const faults = validateFaults(opts.faults ?? [], config.resources);
   if (opts.clockRate !== undefined) {
-    if (Object.values(config.resources).some((r) => !r.kind.startsWith('emulated') && !r.kind.startsWith('virtual') && r.kind !== 'veth-link' && r.kind !== 'socketcand-hub'))
-      throw new UsageError('--clock-rate only applies to emulator benches (a real charger runs in real time)');
+    const physical = Object.entries(config.resources).filter(([, r]) => isPhysical(r)).map(([n]) => n);
+    if (physical.length) throw new UsageError(`--clock-rate only applies to emulator benches; this one has physical resources (${physical.join(', ')}) that run in real time`);
     config.clock = { kind: 'real', rate: opts.clockRate };
   }
   const files = resolveSuiteFiles(opts.suite);
@@ -163,12 +163,17 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
   return summary;
 }
 
+/** Hardware, or a link to hardware: it runs in real time and has no fault switches. */
+function isPhysical(r: { kind: string } & Record<string, unknown>): boolean {
+  return r.kind === 'ethernet-link' || r.kind === 'socketcan' || r.kind.startsWith('scpi-') || (r.kind === 'socketcand' && !r.hub);
+}
+
 function validateFaults(faults: string[], resources: Record<string, { kind: string }>): string[] {
   const known = new Map(faultCatalogue().map((f) => [f.name, f]));
   for (const f of faults) {
     if (!known.has(f)) throw new UsageError(`unknown fault '${f}' (see \`mcs-hil faults\`)`);
   }
-  if (faults.length && !Object.values(resources).some((r) => r.kind.startsWith('emulated')))
+  if (faults.length && !Object.values(resources).some((r) => r.kind.startsWith('emulated-')))
     throw new UsageError('--fault needs a bench with emulated resources (a real charger has no fault switches)');
   return faults;
 }
