@@ -1,0 +1,119 @@
+// The vehicle BMS's own timers and tolerance, against a scripted charger node on the virtual bus.
+
+import { expect } from 'chai';
+import { VirtualClock } from '../../drivers/core/clock.ts';
+import { Timeline } from '../../drivers/core/timeline.ts';
+import { openVirtualCan } from '../../drivers/can/virtual-bus.ts';
+import { J1939Tp } from '../../drivers/can/j1939-tp.ts';
+import { GbtLink } from '../../drivers/gbt27930/link.ts';
+import { BmsSession } from '../../drivers/gbt27930/bms-session.ts';
+import { bmsProfileFromVehicle } from '../../drivers/gbt27930/bms-profile.ts';
+import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../drivers/gbt27930/ids.ts';
+import { loadGbtTiming } from '../../drivers/gbt27930/timing.ts';
+import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
+import { gbtEvents, openRig, type Rig } from './rig.ts';
+
+let seq = 0;
+
+/** A BMS and a bare charger link the test scripts by hand. */
+function scripted() {
+  const clock = new VirtualClock({ autoAdvance: true });
+  const timeline = new Timeline({ clock });
+  const ch = `gbt-bms-${process.pid}-${++seq}`;
+  const vCan = openVirtualCan(ch, { clock, timeline, source: 'vehicle-can' });
+  const cCan = openVirtualCan(ch, { clock, timeline, source: 'charger-can' });
+  const bms = new BmsSession({
+    link: new GbtLink({ transport: vCan, clock, timeline, source: 'bms', sa: BMS_ADDRESS, da: CHARGER_ADDRESS, tp: new J1939Tp({ transport: vCan, clock, sa: BMS_ADDRESS, timeline }) }),
+    clock, timeline, source: 'bms', timing: loadGbtTiming(), profile: bmsProfileFromVehicle(loadVehicleProfile('truck-lfp-620kwh')),
+  });
+  const charger = new GbtLink({ transport: cCan, clock, timeline, source: 'charger', sa: CHARGER_ADDRESS, da: BMS_ADDRESS, tp: new J1939Tp({ transport: cCan, clock, sa: CHARGER_ADDRESS, timeline }) });
+  return { clock, timeline, bms, charger, close: async () => (await bms.close(), clock.stopAutoAdvance(), timeline.close()) };
+}
+
+describe('GB/T 27930 BMS session on its own', function () {
+  let rig: Rig | undefined;
+  afterEach(async function () {
+    await rig?.close();
+    rig = undefined;
+  });
+
+  it('accepts CRM(0x00) without CHM (2011-edition chargers) and identifies itself with a 49-byte BRM', async function () {
+    const s = scripted();
+    try {
+      s.bms.plugIn();
+      const got: number[] = [];
+      s.charger.onMessage((m) => m.code === 'BRM' && got.push(m.raw.length));
+      await s.charger.send('CRM', { recognition: 0, chargerNumber: 7 });
+      await s.clock.sleep(300);
+      expect(s.bms.state).to.equal('recognition');
+      expect(got[0]).to.equal(49);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('raises BEM(CRM 0xAA timeout) when the charger never recognises it within 5 s', async function () {
+    const s = scripted();
+    try {
+      s.bms.plugIn();
+      await s.charger.send('CRM', { recognition: 0, chargerNumber: 7 });
+      await s.clock.sleep(4900);
+      expect(s.bms.state).to.equal('recognition');
+      await s.clock.sleep(300);
+      expect(s.bms.state).to.equal('error');
+      const bem = gbtEvents(s.timeline, 'bms', 'tx', 'BEM');
+      expect(bem.length).to.be.greaterThan(0);
+      expect(bem[0].data.values).to.include({ crmAaTimeout: 1, ccsTimeout: 0 });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('raises BEM(CCS timeout) 1 s after the charger falls silent while charging', async function () {
+    rig = await openRig();
+    const r = await rig.bms.startCharging();
+    expect(r.ok).to.equal(true);
+    await rig.clock.sleep(500);
+    await rig.charger.close(); // the charger vanishes mid-charge
+    const lastCcs = gbtEvents(rig.timeline, 'bms', 'rx', 'CCS').at(-1)!;
+    await rig.clock.sleep(1500);
+    const bem = gbtEvents(rig.timeline, 'bms', 'tx', 'BEM')[0];
+    expect(bem.data.values).to.include({ ccsTimeout: 1 });
+    expect((bem.t - lastCcs.t) / 1e6).to.be.within(1000, 1060);
+  });
+
+  it('records a malformed charger frame as evidence and keeps the session alive', async function () {
+    const s = scripted();
+    try {
+      s.bms.plugIn();
+      await s.charger.sendRaw('CRM', Uint8Array.from([0x00, 0x01])); // 2 bytes: CRM needs at least 5
+      await s.clock.sleep(50);
+      const bad = s.timeline.query({ kind: 'gbt', source: 'bms' }).find((e) => e.data.error);
+      expect(String(bad?.data.error)).to.match(/CRM needs at least 5 bytes/);
+      expect(s.bms.state).to.equal('handshake');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('stopSending, override and delayBroReady change what goes on the bus; unplug clears them', async function () {
+    rig = await openRig();
+    rig.bms.override('BCP', { maxChargeCurrentA: 42 });
+    rig.bms.delayBroReady(2000);
+    await rig.bms.startCharging();
+    const bcp = gbtEvents(rig.timeline, 'gbt-charger', 'rx', 'BCP')[0];
+    expect(bcp.data.values).to.include({ maxChargeCurrentA: 42 });
+    const bro = gbtEvents(rig.timeline, 'gbt-charger', 'rx', 'BRO');
+    const notReadyMs = (bro.find((e) => e.data.values?.ready === 0xaa)!.t - bro[0].t) / 1e6;
+    expect(notReadyMs).to.be.within(1900, 2300);
+    rig.bms.stopSending('BSM');
+    const n = gbtEvents(rig.timeline, 'gbt-charger', 'rx', 'BSM').length;
+    await rig.clock.sleep(1000);
+    expect(gbtEvents(rig.timeline, 'gbt-charger', 'rx', 'BSM').length).to.equal(n);
+    rig.bms.unplug();
+    await rig.clock.sleep(2000);
+    await rig.bms.startCharging();
+    const bcps = gbtEvents(rig.timeline, 'gbt-charger', 'rx', 'BCP');
+    expect(bcps.at(-1)!.data.values).to.include({ maxChargeCurrentA: 400 });
+  });
+});
