@@ -5,6 +5,7 @@ import { VirtualClock, type Clock } from '../../drivers/core/clock.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import { Timeline, type TimelineEvent } from '../../drivers/core/timeline.ts';
 import { Iso15118Vehicle, type VehicleSettings } from '../../drivers/iso15118/evcc/vehicle.ts';
+import { EmulatedCeIdLine, EmulatedCeIdPilot } from '../../drivers/pilot/ce-id.ts';
 import { EmulatedMcsCharger, type McsChargerSettings } from '../../benches/emulator/mcs/charger.ts';
 
 export const RATINGS = { maxVoltageV: 1250, minVoltageV: 150, maxCurrentA: 3000, maxPowerW: 3_750_000 };
@@ -21,13 +22,20 @@ export interface Rig {
 let n = 0;
 
 /** Charger + vehicle on the in-memory link with a virtual clock that jumps whenever everything waits. */
-export async function memoryRig(o: { faults?: string[]; charger?: McsChargerSettings; vehicle?: VehicleSettings; codec?: 'json' | 'auto' } = {}): Promise<Rig> {
+export async function memoryRig(o: { faults?: string[]; charger?: McsChargerSettings; vehicle?: VehicleSettings; codec?: 'json' | 'auto'; pilot?: boolean } = {}): Promise<Rig> {
   const clock = new VirtualClock({ autoAdvance: true });
   const timeline = new Timeline({ clock });
   const limits = Limits.load('iso15118-20');
   const name = `charger-${++n}`;
   const charger = await EmulatedMcsCharger.start(name, { link: 'memory', codec: o.codec ?? 'auto', ...o.charger }, { clock, timeline, ratings: RATINGS, faults: new Set(o.faults ?? []), limits });
-  const vehicle = await Iso15118Vehicle.create('ev', { memory: name, codec: o.codec ?? 'auto', ...o.vehicle }, { clock, timeline, limits });
+  let pilot: EmulatedCeIdPilot | undefined;
+  if (o.pilot) {
+    const line = new EmulatedCeIdLine(`${name}-ce-id`, clock, timeline);
+    line.setId('connected');
+    line.setChargerGate('enabled');
+    pilot = new EmulatedCeIdPilot('pilot', line, clock);
+  }
+  const vehicle = await Iso15118Vehicle.create('ev', { memory: name, codec: o.codec ?? 'auto', ...o.vehicle }, { clock, timeline, limits, pilot });
   return {
     clock,
     timeline,

@@ -44,6 +44,25 @@ describe('MCS session in-process (EVCC ↔ emulated SECC)', function () {
     expect(rig.charger.power.outputEnabled).to.equal(false);
   });
 
+  it('holds CE = C from cable check through PowerDelivery(Stop) and leaves C only once the output is off', async function () {
+    rig = await memoryRig({ pilot: true });
+    const session = await rig.vehicle.startCharging();
+    await rig.clock.sleep(300);
+    await session.stop();
+    const events = rig.timeline.query({});
+    // Order by sequence number: on virtual time several events share one timestamp.
+    const t = (pred: (e: (typeof events)[number]) => boolean) => events.find(pred)?.seq ?? NaN;
+    const ceC = t((e) => e.kind === 'pilot' && e.data.signal === 'CE' && e.data.state === 'C');
+    const ceLeft = t((e) => e.kind === 'pilot' && e.data.signal === 'CE' && e.data.previous === 'C');
+    const cableCheck = t((e) => e.kind === 'v2g' && e.source === 'ev' && e.data.message === 'DC_CableCheckReq');
+    const stopRes = t((e) => e.kind === 'v2g' && e.source === 'ev' && e.data.message === 'PowerDeliveryRes' && events.some((q) => q.seq < e.seq && q.data.message === 'PowerDeliveryReq' && (q.data.doc as any)?.PowerDeliveryReq?.ChargeProgress === 'Stop'));
+    expect(ceC).to.be.below(cableCheck);
+    expect(ceLeft).to.be.above(stopRes);
+    const release = events.find((e) => e.kind === 'pilot' && e.data.signal === 'CE-release');
+    expect(release?.data.reason).to.equal('output-disabled');
+    expect(rig.charger.power.outputEnabled).to.equal(false);
+  });
+
   it('runs a Dynamic control mode session', async function () {
     rig = await memoryRig({ vehicle: { controlMode: 'Dynamic' } });
     const session = await rig.vehicle.startCharging();

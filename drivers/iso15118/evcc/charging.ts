@@ -5,15 +5,12 @@
 // This is the API the ramp and safety suites drive — keep it stable.
 
 import type { Limits } from '../../core/limits.ts';
+import { releaseCeAfterOutputDisabled, type CeIdPilot } from '../../pilot/ce-id.ts';
 import type { EvccSession, Exchange } from './session.ts';
 import type { EvRequestModel } from './vehicle-model.ts';
 
-export type CeState = 'A' | 'B0' | 'B' | 'C' | 'E' | 'EC';
-
-/** What the vehicle needs from the CE/ID signal line (drivers/pilot implements it). */
-export interface CePort {
-  setCe(state: CeState): unknown;
-}
+/** The vehicle's CE/ID signal lines (drivers/pilot). */
+export type CePort = CeIdPilot;
 
 export interface LoopRecord {
   /** Clock ns the request went out. */
@@ -188,10 +185,14 @@ export class ChargeLoop implements ChargingSession {
       const t0 = stopAnsweredMs ?? clock.nowMs();
       const offV = this.o.limits.num('evcc.outputOffVoltageV');
       const off = async () => (this.o.outputOff ? await this.o.outputOff() : power ? (await power.inlet()).voltageV <= offV : evcc.lastPresent.voltageV <= offV);
-      while (!(await off()) && clock.nowMs() - t0 < holdMaxMs) await clock.sleep(poll);
-      const outputWasOff = await off();
-      this.note(outputWasOff ? 'output off: CE leaves C' : 'output still on after the CE hold bound: CE leaves C anyway', { heldMs: clock.nowMs() - t0, boundMs: holdMaxMs });
-      await this.o.ce?.setCe('B');
+      const maxHoldMs = Math.max(0, holdMaxMs - (clock.nowMs() - t0));
+      if (this.o.ce) {
+        const r = await releaseCeAfterOutputDisabled(this.o.ce, { clock, timeline: evcc.timeline, outputDisabled: off, maxHoldMs, pollMs: poll, next: 'B' });
+        this.note(r.reason === 'output-disabled' ? 'output off: CE left C' : 'output still on after the CE hold bound: CE left C anyway', { heldMs: clock.nowMs() - t0, boundMs: holdMaxMs });
+      } else {
+        while (!(await off()) && clock.nowMs() - t0 < holdMaxMs) await clock.sleep(poll);
+        this.note((await off()) ? 'output off' : 'output still on after the hold bound', { heldMs: clock.nowMs() - t0, boundMs: holdMaxMs });
+      }
       if (power && this.error) await power.setContactors(false);
       await evcc.link.close().catch(() => undefined);
     }

@@ -133,6 +133,9 @@ export class EvccSession {
   get timers(): SessionTimers {
     return this.o.timers;
   }
+  get timeline(): Timeline {
+    return this.o.timeline;
+  }
 
   private note(event: string, extra: Record<string, unknown> = {}): void {
     this.o.timeline.record('session', this.o.source, { role: 'evcc', connection: this.o.link.description, event, ...extra });
