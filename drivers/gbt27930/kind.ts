@@ -42,6 +42,8 @@ export interface GbtBmsResource extends Resource {
   readonly source: string;
   /** Name of the CAN resource (the timeline source of its raw frames, for the candump attachment). */
   readonly canResource: string;
+  /** Name of the battery emulator that is this vehicle's battery (its samples are the power analyser's), if any. */
+  readonly battery?: string;
   readonly sa: number;
   readonly da: number;
 }
@@ -109,7 +111,7 @@ export function registerGbtBmsKind(): void {
         contactors: isBatteryEmulator(battery) ? (closed) => battery.setOutput(closed) : undefined,
       });
       return {
-        name, kind: GBT_BMS_KIND, session, timing, source: name, canResource: config.can, sa, da,
+        name, kind: GBT_BMS_KIND, session, timing, source: name, canResource: config.can, battery: config.battery, sa, da,
         async safeState() {
           await session.safeState();
         },

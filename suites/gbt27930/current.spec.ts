@@ -60,8 +60,8 @@ describe('GB/T 27930 current control', function () {
     requirement('GBT27930-CURR-002', { epic: EPIC, feature: 'Current control', story: 'BCL step up: slope and settling on the power analyser', clause: 'GB/T 18487.1 / IEC 61851-23 101.2.1 (as profile gbt)', severity: 'critical' });
     const { bench } = this;
     const bms = bmsOf(bench);
-    const meter = analyser(bench);
-    if (!meter) throw new BenchFault('the ramp test needs a power analyser (a battery-emulator resource streaming samples)');
+    const meter = analyser(bench, bms);
+    if (!meter) throw new BenchFault(`the ramp test needs a power analyser: give the BMS resource '${bms.name}' a 'battery' (battery-emulator resource streaming samples)`);
     await startCharging(bench, bms);
     const fromA = bms.session.demandA;
     await settleAt(bench, bms, fromA);

@@ -9,7 +9,7 @@ import { GBT_BMS_KIND, type GbtBmsResource } from '../../drivers/gbt27930/kind.t
 import type { GbtEventData } from '../../drivers/gbt27930/link.ts';
 import type { GbtCode } from '../../drivers/gbt27930/messages.ts';
 import { formatDecodedSession } from '../../drivers/gbt27930/trace-decode.ts';
-import { BATTERY_EMULATOR_KINDS, type BatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
+import { isBatteryEmulator, type BatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { check, type Violation } from '../../reports/evidence.ts';
 import { registerTestAttacher } from '../support/attachers.ts';
@@ -67,9 +67,11 @@ export function derivedLimit(base: Limit, bounds: { lo?: number; hi?: number }, 
   return { ...bounds, unit: base.unit, clause: base.clause, source: `${base.source}; ${extra.source}`, verified: base.verified && extra.verified, note };
 }
 
-/** The battery emulator / power analyser of the bench, if it has one. */
-export function analyser(bench: Bench): BatteryEmulator | undefined {
-  return bench.find<BatteryEmulator>(...BATTERY_EMULATOR_KINDS);
+/** The battery emulator that is this BMS's battery (on a bench with several, the one named in its `battery` setting). */
+export function analyser(bench: Bench, bms: GbtBmsResource): BatteryEmulator | undefined {
+  if (!bms.battery) return undefined;
+  const r = bench.resource(bms.battery);
+  return isBatteryEmulator(r) ? r : undefined;
 }
 
 /**
@@ -77,7 +79,7 @@ export function analyser(bench: Bench): BatteryEmulator | undefined {
  * when the bench has a power analyser, else what the charger reports in CCS (with `source` saying which).
  */
 export async function currentSeries(bench: Bench, bms: GbtBmsResource, after: number, fromNs: number, toNs: number): Promise<{ series: Series; source: string }> {
-  const a = analyser(bench);
+  const a = analyser(bench, bms);
   if (a) {
     await a.flush();
     const s = bench.timeline.samples('currentA', { source: a.source, from: fromNs, to: toNs });
