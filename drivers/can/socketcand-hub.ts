@@ -22,6 +22,8 @@ export interface SocketcandHubOptions {
   clock?: Clock;
   /** Hold frames for a client this long after its rawmode "< ok >" (python-can compatibility). Default 20 ms. */
   rawGraceMs?: number;
+  /** Bytes queued for one client before it counts as stalled and is disconnected. Default 16 MiB. */
+  maxBufferedBytes?: number;
   /** Called for protocol problems (bad client input); the hub keeps serving. */
   onProblem?: (p: HubProblem) => void;
 }
@@ -241,6 +243,13 @@ export class SocketcandHub {
 
   /** Write, batching everything written to one client in the same tick into one syscall. */
   private write(c: Client, text: string): void {
+    if (c.socket.writableLength > (this.opts.maxBufferedBytes ?? 16 * 1024 * 1024)) {
+      // A client that stopped reading would grow our memory without bound: drop it, loudly, and keep the bus going.
+      this.problem(c.name, `not reading (over ${this.opts.maxBufferedBytes ?? 16 * 1024 * 1024} bytes queued); disconnected`);
+      c.socket.destroy();
+      this.drop(c);
+      return;
+    }
     c.txFrames++;
     if (!c.corked) {
       c.corked = true;

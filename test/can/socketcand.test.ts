@@ -122,6 +122,52 @@ describe('socketcand hub and client', function () {
     expect(hub.stats().buses.gbt).to.deep.equal({ clients: 3, frames: N + 1 });
   });
 
+  it('serves ten clients at once: each hears the other nine, every sender’s frames in order', async function () {
+    const nodes: SocketcandCan[] = [];
+    for (let k = 0; k < 10; k++) nodes.push(await client('chademo'));
+    const heard = nodes.map(() => [] as CanFrame[]);
+    nodes.forEach((n, k) => n.onFrame((f) => heard[k].push(f)));
+    await clock.sleep(40);
+    await Promise.all(nodes.map(async (n, k) => {
+      for (let i = 0; i < 50; i++) await n.send(canFrame(0x100 + k, [i], { extended: false }));
+    }));
+    expect(await waitFor(clock, () => heard.every((h) => h.length === 9 * 50), 10_000)).to.equal(true);
+    heard.forEach((h, k) => {
+      for (let j = 0; j < 10; j++) {
+        const fromJ = h.filter((f) => f.id === 0x100 + j).map((f) => f.data[0]);
+        expect(fromJ, `node ${k} from node ${j}`).to.deep.equal(j === k ? [] : [...Array(50).keys()]);
+      }
+    });
+    for (const n of nodes) await n.close();
+  });
+
+  it('disconnects a client whose queue passes the limit instead of queueing without bound', async function () {
+    // Kernel socket buffers hide a stalled reader for megabytes; a tiny limit shows the mechanism directly:
+    // twenty frames fanned out in one tick exceed 100 queued bytes.
+    const probs: HubProblem[] = [];
+    const small = new SocketcandHub({ port: 0, maxBufferedBytes: 100, rawGraceMs: 0, onProblem: (p) => probs.push(p) });
+    const smallPort = (await small.listen()).port;
+    const slow = await rawPeer(smallPort);
+    const fast = await rawPeer(smallPort);
+    try {
+      for (const p of [slow, fast]) {
+        p.s.write('< open gbt >');
+        await waitFor(clock, () => p.chunks.length >= 2, 2000);
+        p.s.write('< rawmode >');
+        await waitFor(clock, () => p.chunks.length >= 3, 2000);
+      }
+      fast.s.write('< send 123 8 1 2 3 4 5 6 7 8 >'.repeat(20));
+      await waitFor(clock, () => probs.length > 0, 2000);
+      expect(probs.map((p) => p.message).join()).to.match(/not reading \(over 100 bytes queued\); disconnected/);
+      await waitFor(clock, () => slow.s.destroyed || slow.s.readableEnded, 2000);
+      expect(small.stats().buses.gbt.clients).to.equal(1);
+    } finally {
+      slow.s.destroy();
+      fast.s.destroy();
+      await small.close();
+    }
+  });
+
   it('answers malformed input with < error … >, reports it, and keeps serving everyone', async function () {
     const listener = await client('can0');
     const heard: CanFrame[] = [];
