@@ -1,0 +1,101 @@
+// Resource kind `scpi-ce-id`: the vehicle's MCS CE/ID pilot on a physical SCPI digital I/O / relay box
+// (drivers/pilot/scpi-ce-id.ts). The bench file says which command puts CE in each state and how ID reads;
+// the iso15118-ev vehicle names it as its `pilot` like the emulated one.
+
+import { BenchFault } from '../../drivers/core/errors.ts';
+import { CE_STATES } from '../../drivers/pilot/ce-id.ts';
+import { checkScpiCeIdSettings, DEFAULT_CE_COMMANDS, DEFAULT_ID_SPEC, DEFAULT_SAFE_CE, SCPI_CE_ID_KIND, ScpiCeIdPilot, type ScpiCeIdSettings } from '../../drivers/pilot/scpi-ce-id.ts';
+import { SCPI_RAW_PORT, TcpScpiTransport } from '../../drivers/scpi/transport.ts';
+import { registerResourceKind, resourceKind } from '../registry.ts';
+import type { CeIdPilotResource } from './emulated-ce-id.ts';
+import { probeScpiIdentity } from './scpi-reachable.ts';
+
+interface Settings extends ScpiCeIdSettings {
+  host: string;
+  port?: number;
+  timeoutMs?: number;
+}
+
+const DEFAULT_POLL_MS = 200;
+
+const ceCommand = {
+  oneOf: [
+    { type: 'string', minLength: 1, description: "SCPI command that switches the box to this CE state, e.g. 'DIG:OUT:PORT 1,4'; read back as 'DIG:OUT:PORT? 1' expecting '4'." },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['command'],
+      properties: {
+        command: { type: 'string', minLength: 1, description: "Command(s) that switch to this state (several may be joined with ';')." },
+        query: { type: 'string', minLength: 1, description: 'Read-back query (default: derived from the command).' },
+        reply: { type: 'string', description: 'Reply that confirms the state (numbers compare by value, ON = 1).' },
+      },
+    },
+  ],
+};
+
+if (!resourceKind(SCPI_CE_ID_KIND))
+  registerResourceKind<Settings>({
+    kind: SCPI_CE_ID_KIND,
+    description:
+      'Physical MCS CE/ID pilot: a SCPI digital I/O / relay box (raw TCP socket) that switches the vehicle-side CE circuit (A, B0, B, C, E, EC) and reads ID. Configured by state → SCPI command, not by volts: no public source gives the CE/ID levels, so the lab wires the circuit from IEC 61851-23-3 / its interface board and maps each state to a command here. Every write is read back.',
+    openOrder: 90,
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host'],
+      properties: {
+        host: { type: 'string', minLength: 1, description: 'The box on the LAN (IP address or host name).' },
+        port: { type: 'integer', minimum: 1, maximum: 65535, default: SCPI_RAW_PORT, description: 'Raw SCPI socket port.' },
+        timeoutMs: { type: 'integer', minimum: 1, default: 2000, description: 'Connect and per-reply timeout (ms).' },
+        ce: {
+          type: 'object',
+          additionalProperties: false,
+          description:
+            'CE state → SCPI command that puts the vehicle-side CE circuit in that state (the box knows relays/bits, not volts: the levels are the wiring’s job). States left out cannot be set. Default: generic DIO, one bit of output port 1 per state: ' +
+            CE_STATES.map((s) => `${s} '${DEFAULT_CE_COMMANDS[s]}'`).join(', ') +
+            '.',
+          properties: Object.fromEntries(CE_STATES.map((s) => [s, ceCommand])),
+        },
+        id: {
+          type: 'object',
+          additionalProperties: false,
+          description: `How ID (connector inserted) is read: a query and either a bit of its integer reply (default '${DEFAULT_ID_SPEC.query}', bit ${DEFAULT_ID_SPEC.bit} set = connected) or two reply patterns.`,
+          properties: {
+            query: { type: 'string', minLength: 1, default: DEFAULT_ID_SPEC.query },
+            bit: { type: 'integer', minimum: 0, maximum: 52, default: DEFAULT_ID_SPEC.bit, description: 'Bit of the integer reply that is set when the connector is inserted.' },
+            activeLow: { type: 'boolean', default: false, description: 'The bit reads 0 when inserted.' },
+            connected: { type: 'string', description: 'Pattern mode: regular expression a "connected" reply matches (with notConnected; a reply matching neither is refused).' },
+            notConnected: { type: 'string', description: 'Pattern mode: regular expression a "not connected" reply matches.' },
+          },
+        },
+        safeCe: { enum: [...CE_STATES], default: DEFAULT_SAFE_CE, description: 'CE state the safe-state path drives to (the vehicle stops requesting energy). The EV session leaves C only after the charger disabled its output.' },
+        initialCe: { enum: [...CE_STATES], description: 'CE state set when the bench opens (default: leave the box as it is).' },
+        pollMs: { type: 'number', minimum: 0, description: `ID poll period (ms) so an unplug shows on the timeline; 0 = off. Default ${DEFAULT_POLL_MS} on a real clock.` },
+      },
+    },
+    async open(name, cfg, ctx) {
+      const where = `${ctx.bench.file} resources.${name}`;
+      checkScpiCeIdSettings(cfg, where); // a typo fails before we touch the box
+      const transport = await TcpScpiTransport.connect({ host: cfg.host, port: cfg.port, clock: ctx.clock, timeline: ctx.timeline, source: name, timeoutMs: cfg.timeoutMs });
+      const pollMs = cfg.pollMs ?? (ctx.clock.description === 'virtual' ? 0 : DEFAULT_POLL_MS);
+      const pilot = new ScpiCeIdPilot({ name, transport, clock: ctx.clock, timeline: ctx.timeline, settings: { ...cfg, pollMs } });
+      try {
+        await pilot.open();
+      } catch (e) {
+        await pilot.close().catch(() => undefined);
+        if (e instanceof BenchFault) throw e;
+        throw new BenchFault(`pilot '${name}' at ${transport.description}: ${(e as Error).message}`, name, { cause: e });
+      }
+      const res: CeIdPilotResource = pilot;
+      return res;
+    },
+    async checkReachable(name, cfg) {
+      try {
+        checkScpiCeIdSettings(cfg, `resource ${name}`);
+      } catch (e) {
+        return { ok: false, detail: (e as Error).message, fix: `fix resources.${name} in the bench file` };
+      }
+      return probeScpiIdentity(name, cfg.host, cfg.port ?? SCPI_RAW_PORT, cfg.timeoutMs);
+    },
+  });
