@@ -37,6 +37,8 @@ export interface BmsSessionOptions {
   profile: BmsProfile;
   /** The vehicle's DC contactors (e.g. the battery emulator's output): closed before BRO(0xAA), opened at the end. */
   contactors?: (closed: boolean) => Promise<void>;
+  /** The battery's present voltage (e.g. the battery emulator's), reported in BCP; the profile's estimate otherwise. */
+  batteryVoltage?: () => Promise<number>;
 }
 
 export interface StepResult {
@@ -131,6 +133,12 @@ export class BmsSession {
     this.lastCcs = undefined;
     this.cml = undefined;
     this.setState('handshake', 'plugged in; waiting for CHM');
+    this.opts.batteryVoltage?.().then(
+      (v) => {
+        if (Number.isFinite(v) && v > 0) this.opts.profile.batteryVoltageV = Math.round(v * 10) / 10;
+      },
+      () => undefined, // keep the profile's estimate
+    );
   }
 
   /** Change the BCL current demand (A, positive = charging); the charge loop keeps running. */

@@ -109,6 +109,7 @@ export function registerGbtBmsKind(): void {
       const session = new BmsSession({
         link, clock: ctx.clock, timeline: ctx.timeline, source: name, timing, profile,
         contactors: isBatteryEmulator(battery) ? (closed) => battery.setOutput(closed) : undefined,
+        batteryVoltage: isBatteryEmulator(battery) ? () => battery.batteryVoltageV() : undefined,
       });
       return {
         name, kind: GBT_BMS_KIND, session, timing, source: name, canResource: config.can, battery: config.battery, sa, da,

@@ -61,6 +61,7 @@ export async function openRig(o: RigOptions = {}): Promise<Rig> {
     link: bmsLink, clock, timeline, source: 'bms', timing,
     profile: bmsProfileFromVehicle(vehicle, { initialCurrentA: 100, ...o.profile }),
     contactors: (closed) => battery.setOutput(closed),
+    batteryVoltage: () => battery.batteryVoltageV(),
   });
   const charger = new GbtCharger({ link: chgLink, clock, timeline, source: 'gbt-charger', timing, stage, faults, ratings: { maxVoltageV: 1000, minVoltageV: 150, maxCurrentA: 400 }, insulationTestMs: o.insulationTestMs ?? 2000 });
   charger.start();

@@ -217,7 +217,10 @@ export class GbtCharger {
     this.stop1('CML');
     this.croReady = false;
     this.tasks.get('CRO')!.start();
-    const target = this.bcp?.batteryVoltageV ?? 0;
+    // The vehicle closed its contactors before BRO(0xAA): the charger measures the battery at its output
+    // and precharges to that (BCP's reported voltage only when nothing is measurable there).
+    const measured = this.opts.stage.present().voltageV;
+    const target = measured > 50 ? measured : (this.bcp?.batteryVoltageV ?? 0);
     this.opts.stage.precharge(target);
     const started = this.opts.clock.nowMs();
     const tol = this.opts.prechargeToleranceV ?? 10;
