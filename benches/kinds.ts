@@ -8,6 +8,7 @@ import './emulator/mcs/kind.ts';
 import { registerEmulatedBatteryEmulator } from './emulator/power/emulated-battery-emulator.ts';
 import './kinds/emulated-ce-id.ts';
 import './kinds/iso15118-ev.ts';
+import './kinds/scpi-battery-emulator.ts';
 import './kinds/scpi-ce-id.ts';
 import './kinds/v2g-link.ts';
 

@@ -3,13 +3,13 @@
 // programs the battery from the bench's vehicle profile (OCV at the initial SOC behind R0), the
 // protections and the I/O watchdog, so a crashed harness leaves the output latched off.
 
-import { Socket } from 'node:net';
 import type { Clock } from '../../drivers/core/clock.ts';
 import { SCPI_BATTERY_EMULATOR_KIND, Rp7900BatteryEmulator } from '../../drivers/scpi/rp7900.ts';
 import { SCPI_RAW_PORT, TcpScpiTransport } from '../../drivers/scpi/transport.ts';
 import { cellOcvV } from '../../drivers/vehicle/ocv.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
 import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../registry.ts';
+import { probeScpiIdentity } from './scpi-reachable.ts';
 
 export interface ScpiBatteryEmulatorSettings {
   host: string;
@@ -80,19 +80,9 @@ if (!resourceKind(SCPI_BATTERY_EMULATOR_KIND))
       }
       return inst;
     },
-    async checkReachable(_name, cfg) {
-      const port = cfg.port ?? SCPI_RAW_PORT;
-      return new Promise((resolve) => {
-        const socket = new Socket();
-        const done = (ok: boolean, detail: string) => {
-          socket.destroy();
-          resolve(ok ? { ok, detail } : { ok, detail, fix: `check that the battery emulator is on, on the network, and answers SCPI on ${cfg.host}:${port} (raw socket)` });
-        };
-        socket.setTimeout(cfg.timeoutMs ?? 2000, () => done(false, `no answer from ${cfg.host}:${port}`));
-        socket.once('error', (e) => done(false, `${cfg.host}:${port}: ${e.message}`));
-        socket.connect(port, cfg.host, () => socket.write('*IDN?\n'));
-        socket.once('data', (d) => done(true, `${cfg.host}:${port} answers *IDN? with ${String(d).trim()}`));
-      });
+    async checkReachable(name, cfg) {
+      // Connect + *IDN? only (shared with the other SCPI kinds): the reply must be a full identity.
+      return probeScpiIdentity(name, cfg.host, cfg.port ?? SCPI_RAW_PORT, cfg.timeoutMs);
     },
   });
 
