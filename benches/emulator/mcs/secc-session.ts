@@ -62,6 +62,8 @@ export interface SeccDecision {
 }
 
 type Next = Set<string>;
+/** The emulated charger counts its cable-check voltage as reached at this fraction of the test voltage. */
+const CABLE_CHECK_VOLTAGE_REACHED = 0.95;
 const ANY_AFTER_SETUP = ['SessionStop'];
 
 export class SeccSession {
@@ -73,6 +75,7 @@ export class SeccSession {
   selectedService: number | undefined;
   controlMode: 'Scheduled' | 'Dynamic' | undefined;
   evMaxVoltageV = Number.NaN;
+  private cableCheckV = 0;
   /** Name of the state (the last request handled), for the timeline. */
   state = 'WaitForSupportedAppProtocol';
   ended = false;
@@ -319,9 +322,12 @@ export class SeccSession {
     if (this.cableCheckStartMs === undefined) {
       this.cableCheckStartMs = now;
       // Insulation test at the lower of the EV's and the charger's maximum voltage.
-      this.power.cableCheck(Math.min(this.cfg.ratings.maxVoltageV, Number.isFinite(this.evMaxVoltageV) ? this.evMaxVoltageV : this.cfg.ratings.maxVoltageV));
+      this.cableCheckV = Math.min(this.cfg.ratings.maxVoltageV, Number.isFinite(this.evMaxVoltageV) ? this.evMaxVoltageV : this.cfg.ratings.maxVoltageV);
+      this.power.cableCheck(this.cableCheckV);
     }
-    const done = now - this.cableCheckStartMs >= this.cfg.cableCheckMs;
+    // Finished once the test voltage is up (the stage slews to it) and the insulation was watched long enough.
+    const atVoltage = this.power.present().voltageV >= CABLE_CHECK_VOLTAGE_REACHED * this.cableCheckV;
+    const done = now - this.cableCheckStartMs >= this.cfg.cableCheckMs && atVoltage;
     if (done && !this.power.isolationOk()) return this.fail('DC_CableCheck', 'FAILED', {}, 'insulation fault');
     this.allow(done ? 'DC_PreCharge' : 'DC_CableCheck', ...ANY_AFTER_SETUP);
     return this.ok('DC_CableCheck', { ResponseCode: 'OK', EVSEProcessing: done ? 'Finished' : 'Ongoing' });
