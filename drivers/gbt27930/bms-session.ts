@@ -4,7 +4,7 @@
 // delay readiness, raise BEM) for negative tests. Product problems never throw: they show up as session
 // states, BEM frames and timeline events that the suite judges.
 
-import type { Clock } from '../core/clock.ts';
+import { waitFor, type Clock } from '../core/clock.ts';
 import type { Timeline } from '../core/timeline.ts';
 import type { BmsProfile } from './bms-profile.ts';
 import type { GbtLink, ReceivedMessage } from './link.ts';
@@ -230,12 +230,29 @@ export class BmsSession {
     await this.opts.link.sendRaw(code, data);
   }
 
-  /** Safe state: stop asking for current, stop the session cleanly if possible, then go silent. */
+  /**
+   * Safe state: undo every misbehaviour, ask for 0 A and wait for the output to fall below the stop
+   * current, stop the session (BST), wait until the charger's output is off, and only then open the
+   * contactors and go silent. Every wait is bounded by the standard's stop timeout.
+   */
   async safeState(): Promise<void> {
+    const { timeoutMs, stopCurrentA } = this.opts.timing;
+    this.suppressed.clear();
+    this.overrides.clear();
     this.currentDemandA = 0;
-    if (this.stateValue === 'charging' || this.stateValue === 'configuration') {
-      await this.stop({ otherFault: STATUS.active }, this.opts.timing.timeoutMs.stopMessage);
+    const outputLow = () => {
+      const c = this.lastCcs;
+      // No CCS for longer than its timeout means the charger stopped reporting: its output is off.
+      return !c || c.outputCurrentA < stopCurrentA || this.opts.clock.now() - c.t > timeoutMs.CCS * 1e6;
+    };
+    if (this.stateValue === 'charging') {
+      this.tasks.get('BCL')!.start();
+      await waitFor(this.opts.clock, outputLow, timeoutMs.stopMessage, this.opts.timing.periodMs.BCL);
     }
+    if (this.stateValue === 'charging' || this.stateValue === 'configuration') {
+      await this.stop({ otherFault: STATUS.active }, timeoutMs.stopMessage);
+    }
+    await waitFor(this.opts.clock, outputLow, timeoutMs.stopMessage, this.opts.timing.periodMs.BCL);
     this.unplug('safe state');
   }
 

@@ -13,6 +13,8 @@ export type TimeoutName = (typeof TIMEOUT_NAMES)[number];
 export interface GbtTiming {
   periodMs: Record<GbtCode, number>;
   timeoutMs: Record<TimeoutName, number>;
+  /** Output current below which the output counts as stopped (A): the safe-state path waits for it. */
+  stopCurrentA: number;
 }
 
 export const GBT_LIMIT_PROFILE = 'gbt27930';
@@ -22,5 +24,5 @@ export function loadGbtTiming(limits: Limits = Limits.load(GBT_LIMIT_PROFILE), o
   for (const c of GBT_CODES) periodMs[c] = overrides[`period.${c}`] ?? limits.num(`period.${c}`);
   const timeoutMs = {} as Record<TimeoutName, number>;
   for (const n of TIMEOUT_NAMES) timeoutMs[n] = overrides[n] ?? overrides[`timeout.${n}`] ?? limits.num(`timeout.${n}`);
-  return { periodMs, timeoutMs };
+  return { periodMs, timeoutMs, stopCurrentA: limits.get('stop.currentBelowA').hi ?? limits.num('stop.currentBelowA') };
 }

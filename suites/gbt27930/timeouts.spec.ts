@@ -84,7 +84,14 @@ describe('GB/T 27930 timeouts the charger honours', function () {
     const after = hooks.mark();
     // The BMS's own BEM is held back so that only the charger's reaction is judged.
     startWithout(bms, ['BRM', 'BEM']);
-    const fromNs = await judgeCem(bench, bms, after, 'BRM', 'CRM(0x00)', () => first(messages(bench, bms, after, 'rx', 'CRM'), (e) => value(e, 'recognition') === NOT_RECOGNISED));
+    const crm00 = () => first(messages(bench, bms, after, 'rx', 'CRM'), (e) => value(e, 'recognition') === NOT_RECOGNISED);
+    // The charger's BRM timer starts with CRM(0x00): without it there is no timeout to judge.
+    await until(bench, () => messages(bench, bms, after, 'rx', 'CRM').length > 0, bms.timing.timeoutMs.CRM_00);
+    const firstCrm = first(messages(bench, bms, after, 'rx', 'CRM'));
+    check('the charger starts recognition with CRM(0x00)', !!crm00(), {
+      violation: 'protocol', clause: 'GB/T 27930-2015 Fig. A.6 (recognition)', verified: false, expected: 'CRM(0x00)', actual: firstCrm ? `CRM(0x${Number(value(firstCrm, 'recognition')).toString(16).toUpperCase()})` : 'no CRM',
+    });
+    const fromNs = await judgeCem(bench, bms, after, 'BRM', 'CRM(0x00)', crm00);
     cemBit(bench, bms, after, fromNs, 'brmTimeout', 'GB/T 27930-2015 CEM SPN3921');
   });
 

@@ -116,4 +116,19 @@ describe('GB/T 27930 BMS session on its own', function () {
     const bcps = gbtEvents(rig.timeline, 'gbt-charger', 'rx', 'BCP');
     expect(bcps.at(-1)!.data.values).to.include({ maxChargeCurrentA: 400 });
   });
+
+  it('safe state: 0 A first, contactors opened only once the output is below the stop current', async function () {
+    rig = await openRig({ faults: ['slow-stop-after-bst'] }); // a charger that would stop slowly after BST
+    await rig.bms.startCharging();
+    await rig.clock.sleep(5000);
+    rig.bms.stopSending('BCL'); // a misbehaviour left over by a test
+    expect(rig.battery.bus.state().currentA).to.be.greaterThan(50);
+    await rig.bms.safeState();
+    const opened = rig.timeline.query({ kind: 'session', source: 'bms' }).find((e) => e.data.event === 'contactors' && e.data.closed === false)!;
+    await rig.battery.flush();
+    const samples = rig.timeline.samples('currentA', { source: 'battery', from: opened.t - 20e6, to: opened.t });
+    expect(samples.v.length).to.be.greaterThan(10);
+    expect(Math.max(...samples.v)).to.be.below(5);
+    expect(rig.bms.state).to.equal('idle');
+  });
 });

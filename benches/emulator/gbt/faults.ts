@@ -9,7 +9,7 @@ const f = (name: string, description: string, catches: string[], category: Fault
 });
 
 export const GBT_FAULTS: FaultSwitch[] = [
-  f('wrong-crm-sequence', 'the charger sends CRM(0xAA) straight away, without CRM(0x00) and without waiting for BRM', ['GBT27930-SEQ-001'], 'protocol violation'),
+  f('wrong-crm-sequence', 'the charger sends CRM(0xAA) straight away, without CRM(0x00) and without waiting for BRM', ['GBT27930-SEQ-001', 'GBT27930-TO-BRM-001'], 'protocol violation'),
   f('chm-period-wrong', 'CHM is sent every 400 ms instead of 250 ms', ['GBT27930-PERIOD-001'], 'timing violation'),
   f('ccs-period-wrong', 'CCS is sent every 80 ms instead of 50 ms', ['GBT27930-PERIOD-001'], 'timing violation'),
   f('cml-exceeds-bcp', "the charger limits its output only by its own CML maximum and ignores the BMS's BCP maximum charging current", ['GBT27930-PARAM-001'], 'current-control violation'),
