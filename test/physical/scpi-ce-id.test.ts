@@ -15,6 +15,14 @@ import {
 import { ScpiReplyError } from '../../drivers/scpi/errors.ts';
 import { TcpScpiTransport, TranscriptTransport, type TranscriptEntry } from '../../drivers/scpi/transport.ts';
 import { startEmulatedDioServer, type EmulatedDioServer } from '../../benches/emulator/pilot/scpi-dio-server.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import '../../benches/kinds.ts';
+import type { CeIdPilotResource } from '../../benches/kinds/emulated-ce-id.ts';
+import { parseBench } from '../../benches/load.ts';
+import { openBench } from '../../benches/open.ts';
+import { resourceKind } from '../../benches/registry.ts';
 
 async function rejects(p: Promise<unknown>): Promise<Error> {
   try {
@@ -242,5 +250,64 @@ describe('scpi-ce-id pilot against the emulated DIO box over loopback TCP', func
     server.replyHook = undefined;
     await p.setCe('B');
     expect(await p.readId()).to.equal('connected');
+  });
+});
+
+describe('scpi-ce-id as a bench resource', function () {
+  let server: EmulatedDioServer;
+  beforeEach(async function () {
+    server = await startEmulatedDioServer({ port: 0 });
+  });
+  afterEach(async function () {
+    await server.close();
+  });
+
+  const benchText = (pilot: string) => `name: pilot-only
+clock: { kind: real }
+charger:
+  ratings: { maxVoltageV: 1000, maxCurrentA: 500, maxPowerW: 350000 }
+  protocols: [iso15118-20-mcs]
+resources:
+  pilot: ${pilot}
+vehicle: { profile: truck-lfp-620kwh }
+limits: { profile: iec61851-23-3 }
+safety: { interlock: false }
+`;
+
+  it('opens from a bench file, sets the initial CE, and the bench safe-state path drives CE to B', async function () {
+    const config = parseBench(benchText(`{ kind: scpi-ce-id, host: 127.0.0.1, port: ${server.port}, initialCe: A, pollMs: 0 }`), 'pilot.yaml');
+    const bench = await openBench({ config, runDir: mkdtempSync(join(tmpdir(), 'mcs-pilot-')) });
+    try {
+      const pilot = bench.resource<CeIdPilotResource>('pilot');
+      expect(pilot.kind).to.equal('scpi-ce-id');
+      expect(pilot.id()).to.equal('connected');
+      expect(server.settings.get('DIG:OUT:PORT 1')).to.equal('0');
+      await pilot.setCe('C');
+      expect(server.settings.get('DIG:OUT:PORT 1')).to.equal('4');
+      await bench.safeState('test');
+      expect(server.settings.get('DIG:OUT:PORT 1')).to.equal('2');
+      expect(pilot.ce()).to.equal('B');
+    } finally {
+      await bench.close('test');
+    }
+  });
+
+  it('refuses a misspelt state in the bench file, and a command without a derivable read-back when it opens', async function () {
+    let err: Error | undefined;
+    try {
+      parseBench(benchText(`{ kind: scpi-ce-id, host: 127.0.0.1, ce: { D: "DIG:OUT:PORT 1,3" } }`), 'pilot.yaml');
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.message).to.match(/^pilot\.yaml:7: 'resources\.pilot\.ce\.D' is not a known setting/);
+    const config = parseBench(benchText(`{ kind: scpi-ce-id, host: 127.0.0.1, port: ${server.port}, ce: { A: "*RST", B: "DIG:OUT:PORT 1,2" } }`), 'pilot.yaml');
+    const e = await rejects(openBench({ config, runDir: mkdtempSync(join(tmpdir(), 'mcs-pilot-')) }));
+    expect(e).to.be.instanceOf(BenchFault);
+    expect(e.message).to.match(/pilot\.yaml resources\.pilot: CE state A: cannot derive the read-back of '\*RST'/);
+    expect(server.received).to.deep.equal([]); // refused before anything reached the box
+    const kind = resourceKind('scpi-ce-id')!;
+    const r = await kind.checkReachable!('pilot', { host: '127.0.0.1', port: server.port, ce: { A: '*RST', B: 'DIG:OUT:PORT 1,2' } }, config);
+    expect(r).to.include({ ok: false });
+    expect(r.fix).to.equal('fix resources.pilot in the bench file');
   });
 });
