@@ -94,7 +94,11 @@ function who(addr: number): string {
   return addr === CHARGER_ADDRESS ? 'charger' : addr === BMS_ADDRESS ? 'BMS' : `0x${addr.toString(16).toUpperCase()}`;
 }
 
-function formatValue(v: unknown): string {
+/** Codes the standard prints in hex (CRM recognition, BRO/CRO readiness). */
+const HEX_FIELDS = new Set(['recognition', 'ready']);
+
+function formatValue(v: unknown, key = ''): string {
+  if (HEX_FIELDS.has(key) && typeof v === 'number') return `0x${v.toString(16).toUpperCase().padStart(2, '0')}`;
   if (v instanceof Uint8Array) return Buffer.from(v).toString('hex').toUpperCase();
   if (typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.length} items]`;
@@ -120,7 +124,7 @@ export function formatDecodedSession(entries: readonly DecodedEntry[]): string {
       ? `UNDECODABLE ${e.hex} (${e.error})`
       : Object.entries(e.values ?? {})
           .filter(([, v]) => v !== undefined)
-          .map(([k, v]) => `${k}=${formatValue(v)}`)
+          .map(([k, v]) => `${k}=${formatValue(v, k)}`)
           .join(' ');
     lines.push(`${time}  ${arrow} ${code} ${body}${e.code && !e.error ? `  [${e.hex}]` : ''}`);
   }

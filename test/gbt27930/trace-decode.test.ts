@@ -19,7 +19,7 @@ describe('trace decode --protocol gbt27930', function () {
     expect([...new Set(headers)]).to.deep.equal(['handshake', 'recognition', 'configuration', 'charging', 'stop', 'statistics']);
     expect(out).to.match(/BMS→charger\s+BRM .*vin="LMCSHIL0000000001"/);
     expect(out).to.match(/BMS→charger\s+BCP .*maxChargeCurrentA=400/);
-    expect(out).to.match(/charger→BMS\s+CRM .*recognition=170/);
+    expect(out).to.match(/charger→BMS\s+CRM .*recognition=0xAA/);
     expect(out).to.match(/BMS→charger\s+BCS .*measuredVoltageV=/);
     expect(out).to.match(/messages: .*BRM×1/);
   });
