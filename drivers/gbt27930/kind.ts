@@ -46,6 +46,13 @@ export interface GbtBmsResource extends Resource {
   readonly battery?: string;
   readonly sa: number;
   readonly da: number;
+  /** Shortcuts to the session's steps (the session has the full set of steps and misbehaviour hooks). */
+  startCharging: BmsSession['startCharging'];
+  requestCurrent: BmsSession['requestCurrent'];
+  stop: BmsSession['stop'];
+  stopSending: BmsSession['stopSending'];
+  resumeSending: BmsSession['resumeSending'];
+  sendBem: BmsSession['sendBem'];
 }
 
 export function isCanTransport(r: unknown): r is CanTransport {
@@ -113,6 +120,12 @@ export function registerGbtBmsKind(): void {
       });
       return {
         name, kind: GBT_BMS_KIND, session, timing, source: name, canResource: config.can, battery: config.battery, sa, da,
+        startCharging: (timeoutMs) => session.startCharging(timeoutMs),
+        requestCurrent: (currentA) => session.requestCurrent(currentA),
+        stop: (reason, timeoutMs) => session.stop(reason, timeoutMs),
+        stopSending: (code) => session.stopSending(code),
+        resumeSending: (code) => session.resumeSending(code),
+        sendBem: (values) => session.sendBem(values),
         async safeState() {
           await session.safeState();
         },
