@@ -16,7 +16,7 @@ interface Settings extends ScpiCeIdSettings {
   timeoutMs?: number;
 }
 
-const DEFAULT_POLL_MS = 200;
+const DEFAULT_POLL_MS = 500;
 
 const ceCommand = {
   oneOf: [
