@@ -69,9 +69,25 @@ if (!resourceKind(SCPI_CE_ID_KIND))
             notConnected: { type: 'string', description: 'Pattern mode: regular expression a "not connected" reply matches.' },
           },
         },
+        ceSense: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['query', 'states'],
+          description: 'Optional: the box measures CE too (e.g. comparators on input port 2), so the harness sees what the charger does to it (B0 until it enables HLC, EC when it opens its switch). Without it, CE is the state the box last confirmed switching to.',
+          properties: {
+            query: { type: 'string', minLength: 1, description: "Query that reads the measured CE, e.g. 'DIG:IN:PORT? 2'." },
+            states: {
+              type: 'object',
+              additionalProperties: false,
+              minProperties: 1,
+              description: 'CE state → regular expression over the reply; exactly one must match.',
+              properties: Object.fromEntries(CE_STATES.map((st) => [st, { type: 'string', minLength: 1 }])),
+            },
+          },
+        },
         safeCe: { enum: [...CE_STATES], default: DEFAULT_SAFE_CE, description: 'CE state the safe-state path drives to (the vehicle stops requesting energy). The EV session leaves C only after the charger disabled its output.' },
         initialCe: { enum: [...CE_STATES], description: 'CE state set when the bench opens (default: leave the box as it is).' },
-        pollMs: { type: 'number', minimum: 0, description: `ID poll period (ms) so an unplug shows on the timeline; 0 = off. Default ${DEFAULT_POLL_MS} on a real clock.` },
+        pollMs: { type: 'number', minimum: 0, description: `ID (and CE sense) poll period (ms) so an unplug or a charger-side CE change shows on the timeline; 0 = off. Default ${DEFAULT_POLL_MS} on a real clock.` },
       },
     },
     async open(name, cfg, ctx) {

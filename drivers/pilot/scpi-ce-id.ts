@@ -33,15 +33,27 @@ export interface IdSpec {
   notConnected?: string;
 }
 
+/**
+ * Optional: the box also measures CE (comparator inputs) and so sees what the charger does to it (B0 until
+ * it enables HLC, EC when it opens its switch). Each state is a regular expression over the query's reply;
+ * a reply matching no state, or several, is refused.
+ */
+export interface CeSenseSpec {
+  query: string;
+  states: Partial<Record<CeState, string>>;
+}
+
 export interface ScpiCeIdSettings {
   /** State → command. States left out cannot be set (a test asking for one gets a PilotStateError). */
   ce?: Partial<Record<CeState, CeCommandSpec>>;
   id?: IdSpec;
+  /** CE as measured on the line; without it ce() is the state the box last confirmed switching to. */
+  ceSense?: CeSenseSpec;
   /** CE state safeState() drives to: the vehicle stops requesting energy. Default B. */
   safeCe?: CeState;
   /** CE state set when the bench opens; none by default (the box stays as it is until a test sets CE). */
   initialCe?: CeState;
-  /** ID poll period (ms of the bench clock) so an unplug shows on the timeline; 0 = off. */
+  /** ID (and CE sense) poll period (ms of the bench clock) so an unplug shows on the timeline; 0 = off. */
   pollMs?: number;
 }
 
@@ -133,6 +145,14 @@ export function parseIdReply(reply: string, spec: IdSpec, where: string): IdStat
   return set !== (spec.activeLow ?? DEFAULT_ID_SPEC.activeLow) ? 'connected' : 'not-connected';
 }
 
+/** CE state from a sense reply: exactly one pattern must match. */
+export function parseCeSenseReply(reply: string, spec: CeSenseSpec, where: string): CeState {
+  const text = reply.trim();
+  const hits = CE_STATES.filter((st) => spec.states[st] !== undefined && new RegExp(spec.states[st]!).test(text));
+  if (hits.length !== 1) throw new ScpiReplyError(hits.length ? `CE sense reply matches several states (${hits.join(', ')})` : 'CE sense reply matches no configured CE state', where, reply);
+  return hits[0];
+}
+
 /** Check a bench's settings up front, so a typo fails when the bench opens, not in the middle of a test. */
 export function checkScpiCeIdSettings(s: ScpiCeIdSettings, where: string): Map<CeState, ResolvedCeCommand> {
   const table = new Map<CeState, ResolvedCeCommand>();
@@ -152,6 +172,15 @@ export function checkScpiCeIdSettings(s: ScpiCeIdSettings, where: string): Map<C
       throw new PilotConfigError(`ID pattern /${p}/ is not a regular expression: ${(e as Error).message}`, where);
     }
   }
+  for (const [state, p] of Object.entries(s.ceSense?.states ?? {})) {
+    if (!isCeState(state)) throw new PilotConfigError(`ceSense: unknown CE state '${state}' (one of ${CE_STATES.join(', ')})`, where);
+    try {
+      new RegExp(p);
+    } catch (e) {
+      throw new PilotConfigError(`ceSense.${state} /${p}/ is not a regular expression: ${(e as Error).message}`, where);
+    }
+  }
+  if (s.ceSense && Object.keys(s.ceSense.states ?? {}).length === 0) throw new PilotConfigError('ceSense needs at least one state pattern', where);
   if ((s.id?.connected === undefined) !== (s.id?.notConnected === undefined))
     throw new PilotConfigError('ID pattern mode needs both connected and notConnected (a reply matching neither is then refused)', where);
   return table;
@@ -175,6 +204,8 @@ export class ScpiCeIdPilot extends ScpiInstrument implements CeIdPilot {
   private readonly idSpec: IdSpec;
   /** Last state the box confirmed; undefined until the first confirmed write (or after a failed one). */
   private confirmed: CeState | undefined;
+  /** CE as last measured (only with ceSense). */
+  private sensed: CeState | undefined;
   private request: CeState = 'A';
   private idState: IdState = 'not-connected';
   private listeners = new Set<(c: PilotChange) => void>();
@@ -197,6 +228,7 @@ export class ScpiCeIdPilot extends ScpiInstrument implements CeIdPilot {
     this.idn = await this.queryIdentity();
     this.idState = await this.queryId();
     this.timeline.record('pilot', this.name, { signal: 'ID', state: this.idState, event: 'initial', box: `${this.idn.vendor} ${this.idn.model}` });
+    if (this.settings.ceSense) await this.readCe();
     if (this.settings.initialCe) await this.setCe(this.settings.initialCe);
     if ((this.settings.pollMs ?? 0) > 0) this.schedulePoll();
   }
@@ -220,12 +252,27 @@ export class ScpiCeIdPilot extends ScpiInstrument implements CeIdPilot {
       throw new PilotReadbackFault(`pilot ${this.name}: CE ${state} not confirmed: '${c.query}' answered '${back}', expected '${c.reply}' (check the box's wiring / the bench's ce.${state} setting)`, this.name);
     }
     this.confirmed = state;
-    if (state !== previous) this.emit({ signal: 'CE', state, previous, by: 'vehicle', t: this.clock.now() }, { command: c.command });
+    if (this.settings.ceSense) {
+      // The line, not our request, is the CE state: record the request, then measure what the line shows.
+      this.timeline.record('pilot', this.name, { signal: 'CE-request', state, previous, command: c.command });
+      await this.readCe();
+    } else if (state !== previous) this.emit({ signal: 'CE', state, previous, by: 'vehicle', t: this.clock.now() }, { command: c.command });
   }
 
-  /** The state the box last confirmed (the driver cannot sense what the charger does to CE: B0 / EC). */
+  /** Measure CE now (needs ceSense); a change is emitted, by 'charger' when it differs from our request. */
+  async readCe(): Promise<CeState> {
+    const spec = this.settings.ceSense;
+    if (!spec) throw new PilotStateError('this box has no CE sense (bench setting ceSense)', `pilot ${this.name}`);
+    const state = parseCeSenseReply(await this.ask(spec.query), spec, this.where(spec.query));
+    const previous = this.sensed ?? this.confirmed ?? this.request;
+    this.sensed = state;
+    if (state !== previous) this.emit({ signal: 'CE', state, previous, by: state === this.request ? 'vehicle' : 'charger', t: this.clock.now() }, { requested: this.request });
+    return state;
+  }
+
+  /** CE as last measured (ceSense), else the state the box last confirmed switching to (then B0 / EC set by the charger are not seen). */
   ce(): CeState {
-    return this.confirmed ?? this.request;
+    return this.sensed ?? this.confirmed ?? this.request;
   }
 
   requestedCe(): CeState {
@@ -287,7 +334,10 @@ export class ScpiCeIdPilot extends ScpiInstrument implements CeIdPilot {
   private schedulePoll(): void {
     this.pollTimer = this.clock.setTimer(this.settings.pollMs!, () => {
       if (this.closed) return;
-      this.readId().then(
+      (async () => {
+        await this.readId();
+        if (this.settings.ceSense) await this.readCe();
+      })().then(
         () => this.schedulePoll(),
         (e: Error) => {
           // The next setCe / safeState raises the bench fault; the timeline says when polling stopped and why.

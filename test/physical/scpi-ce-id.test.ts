@@ -240,6 +240,49 @@ describe('scpi-ce-id pilot against the emulated DIO box over loopback TCP', func
     expect(server.settings.get('DIG:OUT:PORT 1')).to.equal('2');
   });
 
+  const ceSense = { query: 'DIG:IN:PORT? 2', states: { A: '^0$', B0: '^1$', B: '^2$', C: '^4$', E: '^8$', EC: '^16$' } };
+
+  it('with CE sense, sees the charger gate CE (B0 until HLC is enabled, EC when it opens its switch)', async function () {
+    server.setInput(2, 0);
+    const p = await connect({ ceSense, pollMs: 0 });
+    await p.open();
+    const seen: PilotChange[] = [];
+    p.onChange((c) => c.signal === 'CE' && seen.push(c));
+    server.setInput(2, 1); // the charger holds B0: HLC not enabled yet
+    await p.setCe('B');
+    expect(p.requestedCe()).to.equal('B');
+    expect(p.ce()).to.equal('B0');
+    server.setInput(2, 2); // the charger enables HLC
+    expect(await p.readCe()).to.equal('B');
+    server.setInput(2, 4);
+    await p.setCe('C');
+    server.setInput(2, 16); // the charger opens its switch
+    expect(await p.readCe()).to.equal('EC');
+    expect(seen.map((c) => `${c.previous}->${c.state} by ${c.by}`)).to.deep.equal(['A->B0 by charger', 'B0->B by vehicle', 'B->C by vehicle', 'C->EC by charger']);
+    expect(timeline.query({ kind: 'pilot' }).filter((e) => e.data.signal === 'CE-request').map((e) => e.data.state)).to.deep.equal(['B', 'C']);
+  });
+
+  it('with CE sense, the poll sees a charger-side CE change on its own', async function () {
+    server.setInput(2, 0);
+    const p = await connect({ ceSense, pollMs: 10 });
+    await p.open();
+    const tripped = new Promise<PilotChange>((resolve) => p.onChange((c) => c.state === 'EC' && resolve(c)));
+    server.setInput(2, 16);
+    expect(await tripped).to.include({ signal: 'CE', previous: 'A', state: 'EC', by: 'charger' });
+    expect(p.ce()).to.equal('EC');
+  });
+
+  it('a CE sense reply matching no state, or several, is a ScpiReplyError', async function () {
+    const p = await connect({ ceSense: { query: 'DIG:IN:PORT? 2', states: { A: '^0$', B: '^[0-9]$', C: '^4$' } } });
+    server.setInput(2, 0);
+    const e1 = await rejects(p.open());
+    expect(e1).to.be.instanceOf(ScpiReplyError);
+    expect(e1.message).to.match(/matches several states \(A, B\)/);
+    server.setInput(2, 77);
+    const e2 = await rejects(p.readCe());
+    expect(e2.message).to.match(/matches no configured CE state \(reply "77"\)/);
+  });
+
   it('a malformed reply on the wire is a ScpiReplyError, and the next exchange still works', async function () {
     const p = await connect();
     await p.open();
