@@ -140,6 +140,12 @@ export function outputOffTime(bench: Bench, fromS: number): number | undefined {
   return e ? s(e.t) : undefined;
 }
 
+/** First time (s) after fromS the emulated charger's power stage entered a state (emulator only). */
+export function stageStateTime(bench: Bench, state: string, fromS: number): number | undefined {
+  const e = bench.timeline.query({ kind: 'power', from: fromS * 1e9 }).find((x) => x.data.event === 'state' && x.data.state === state);
+  return e ? s(e.t) : undefined;
+}
+
 /** First time (s) after fromS the vehicle's CE left state C. */
 export function ceExitTime(bench: Bench, fromS: number): number | undefined {
   const e = bench.timeline.query({ kind: 'pilot', from: fromS * 1e9 }).find((x) => x.data.signal === 'CE' && x.data.previous === 'C' && x.data.state !== 'C');

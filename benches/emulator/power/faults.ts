@@ -39,7 +39,7 @@ export const POWER_FAULTS: FaultSwitch[] = [
   f('ignores-stop', "The charger ignores the vehicle's stop and keeps delivering.", [T.stopByVehicle], safety),
   f('slow-emergency-stop', 'An emergency stop is handled as a slow controlled stop (30 A/s) instead of opening the output.', [T.emergencyStop], safety),
   f('precharge-over-current', 'Precharge slews at 5000 V/s with a 40 A current limit instead of ≤ 2 A.', [T.precharge], safety),
-  f('voltage-overshoot', "The precharge voltage loop overshoots above the vehicle's maximum voltage (max + 3 %) for 3 s.", [T.precharge], safety),
+  f('voltage-overshoot', "Precharge does not discharge the cable-check voltage first: the voltage loop overshoots to the vehicle's maximum + 3 % for 1 s before settling at the battery voltage.", [T.precharge], safety),
   f('contactor-welding', 'The output contactor is welded: after a stop the connector voltage does not fall below 60 V.', [T.stopByVehicle, T.stopByCharger], safety),
   f('ignores-vehicle-max-voltage', "No over-voltage protection against the vehicle's maximum voltage (Table 104 / CC.6.2).", [T.overVoltage], safety),
   f('ignores-insulation-fault', 'The insulation monitor result is ignored: charging continues with an insulation fault.', [T.insulation], safety),

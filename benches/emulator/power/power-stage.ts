@@ -85,8 +85,10 @@ export const DEFAULT_POWER_STAGE_PARAMS: PowerStageParams = {
   cvGainApVs: 100,
   currentGainError: 0.005,
   currentOffsetA: 0.5,
-  voltageGainError: 0.002,
-  voltageOffsetV: 0.5,
+  // Reads slightly low: a vehicle that closes its contactors on the reported voltage then closes inside
+  // its band (reading high would let it close up to the sensor error outside it).
+  voltageGainError: -0.002,
+  voltageOffsetV: -0.5,
   ripplePkA: 1,
   rippleHz: 600,
   noiseA: 0.2,
@@ -331,6 +333,12 @@ export class PowerStage implements BusSource {
       case 'cable-check':
       case 'precharge':
       case 'ready': {
+        if (this.st === 'precharge' && this.discharging && this.faults.has('voltage-overshoot')) {
+          // The fault: no discharge first; the voltage loop overshoots above the EV maximum before settling.
+          this.discharging = false;
+          this.vSetV = view.inletV;
+          this.prechargeStartNs = view.tNs;
+        }
         if (this.st === 'precharge' && this.discharging) {
           // Precharge starts from a discharged output (< 60 V), as after a cable check (CC.4.1.2).
           if (view.inletV > p.prechargeStartBelowV) return { mode: 'off', bleed: true };
@@ -340,7 +348,7 @@ export class PowerStage implements BusSource {
         }
         const slew = this.st === 'cable-check' ? p.cableCheckSlewVps : p.prechargeSlewVps;
         let target = this.vTargetV;
-        if (this.st === 'precharge' && this.faults.has('voltage-overshoot') && view.tNs - this.prechargeStartNs < 3e9)
+        if (this.st === 'precharge' && this.faults.has('voltage-overshoot') && view.tNs - this.prechargeStartNs < 1e9)
           target = Math.max(target * 1.12, (this.vehicleMaxV ?? target) * 1.03);
         const step = slew * dtS;
         this.vSetV += Math.max(-step, Math.min(step, target - this.vSetV));
