@@ -1,17 +1,27 @@
-// Self-validation: the harness proves its own assertions. For every emulator fault switch, run the
-// suite that must catch it with the switch on, and check that exactly the expected tests fail — with the
-// expected Allure category — and every other test of that suite still passes.
+// Self-validation: the harness proves its own assertions. With no fault, every suite passes on the
+// emulator bench. Then, for every emulator fault switch, the spec files holding the tests that must catch
+// it run with the switch on, and exactly those tests fail — with the expected Allure category — while
+// every other test in those files still passes.
+//
+// Runs are real `mcs-hil run` processes on the real emulator bench, time-scaled (MCS_HIL_SELFVAL_RATE,
+// default 5) and a few at a time (MCS_HIL_SELFVAL_JOBS, default 3), each on its own veth pair so their
+// ISO 15118 links never meet.
 import { expect } from 'chai';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { faultCatalogue } from '../../benches/emulator/faults.ts';
-import '../../benches/kinds.ts';
+import type { FaultSwitch } from '../../benches/emulator/fault-catalogue.ts';
 import { VIOLATION_TAG } from '../../reports/evidence.ts';
-import { allureResults, label, mcsHil, onlyRunDir, tmp, type AllureResult } from '../foundation/helpers.ts';
+import { allureResults, CLI, label, mcsHil, onlyRunDir, ROOT, tmp, type AllureResult } from '../foundation/helpers.ts';
 
-const BENCH = process.env.MCS_HIL_SELFVAL_BENCH ?? 'benches/emulator.yaml';
-/** Optional: `MCS_HIL_SELFVAL_ONLY=ramp-too-slow,overshoot` to check a few switches while developing. */
+const BENCH = join(ROOT, process.env.MCS_HIL_SELFVAL_BENCH ?? 'benches/emulator.yaml');
+const RATE = process.env.MCS_HIL_SELFVAL_RATE ?? '5';
+const JOBS = Number(process.env.MCS_HIL_SELFVAL_JOBS ?? 3);
+/** `MCS_HIL_SELFVAL_ONLY=ramp-too-slow,overshoot` checks a few switches while developing. */
 const ONLY = process.env.MCS_HIL_SELFVAL_ONLY?.split(',').filter(Boolean);
 
-const CATEGORY_TAG: Record<string, string | undefined> = {
+const CATEGORY_TAG: Record<FaultSwitch['category'], string | undefined> = {
   'protocol violation': VIOLATION_TAG.protocol,
   'timing violation': VIOLATION_TAG.timing,
   'current-control violation': VIOLATION_TAG['current-control'],
@@ -19,14 +29,84 @@ const CATEGORY_TAG: Record<string, string | undefined> = {
   'bench fault': undefined,
 };
 
-function verdicts(results: AllureResult[]): Map<string, AllureResult> {
-  const byId = new Map<string, AllureResult>();
-  for (const r of results) byId.set(r.testCaseId && !/^[0-9a-f]{32}$/.test(r.testCaseId) ? r.testCaseId : (label(r, 'requirement') ?? r.name), r);
-  return byId;
+interface RunOutcome {
+  results: AllureResult[];
+  stdout: string;
+}
+
+/** A copy of the bench whose veth pair and link-local addresses belong to worker k alone. */
+function benchForWorker(k: number, dir: string): { file: string; env: Record<string, string>; ifaces: [string, string] } {
+  const ifaces: [string, string] = [`mcs-sv${k}e`, `mcs-sv${k}c`];
+  const text = readFileSync(BENCH, 'utf8').replaceAll('mcs-ev0', ifaces[0]).replaceAll('mcs-evse0', ifaces[1]);
+  const file = join(dir, `bench-worker-${k}.yaml`);
+  writeFileSync(file, text);
+  return { file, env: { MCS_EV_LL: `fe80::${k}:2`, MCS_EVSE_LL: `fe80::${k}:1` }, ifaces };
+}
+
+function runSuite(bench: { file: string; env: Record<string, string> }, suite: string, faults: string[]): Promise<RunOutcome> {
+  const out = tmp('mcs-sv-');
+  const args = [CLI, 'run', '--bench', bench.file, '--suite', suite, '--clock-rate', RATE, '--out', out, ...(faults.length ? ['--fault', faults.join(',')] : [])];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...bench.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stdout += d));
+    child.on('exit', () => {
+      let results: AllureResult[] = [];
+      try {
+        results = allureResults(onlyRunDir(out));
+      } catch {
+        /* the run died before writing results: the comparison below shows it */
+      }
+      resolve({ results, stdout });
+    });
+  });
+}
+
+function idOf(r: AllureResult): string {
+  return label(r, 'requirement') ?? r.testCaseId ?? r.name;
+}
+
+function specFileOf(r: AllureResult): string {
+  return /^mcs-hil:(\S+\.spec\.ts):/.exec((r as unknown as { fullName: string }).fullName)?.[1] ?? '?';
+}
+
+function notPassed(results: AllureResult[]): string[] {
+  return results.filter((r) => r.status !== 'passed' && r.status !== 'skipped').map(idOf).sort();
 }
 
 describe('self-validation: every fault switch is caught by exactly its tests', function () {
   const catalogue = faultCatalogue().filter((f) => !ONLY || ONLY.includes(f.name));
+  const outcomes = new Map<string, RunOutcome & { files: string[] }>();
+  let baseline: RunOutcome;
+  const fileOfTest = new Map<string, string>();
+  const workers: ReturnType<typeof benchForWorker>[] = [];
+
+  before(async function () {
+    this.timeout(0);
+    const dir = tmp('mcs-sv-benches-');
+    for (let k = 0; k < Math.max(1, JOBS); k++) workers.push(benchForWorker(k + 1, dir));
+    baseline = await runSuite(workers[0], faultSuites(catalogue), []);
+    for (const r of baseline.results) fileOfTest.set(idOf(r), specFileOf(r));
+
+    const queue = catalogue.map((f) => ({ f, files: [...new Set(f.catches.map((id) => fileOfTest.get(id) ?? `(no test ${id})`))].sort() }));
+    await Promise.all(
+      workers.map(async (bench) => {
+        for (let job = queue.shift(); job; job = queue.shift()) {
+          if (job.files.some((f) => f.startsWith('(no test'))) {
+            outcomes.set(job.f.name, { results: [], stdout: `catching test(s) missing from the suites: ${job.files.join(', ')}`, files: job.files });
+            continue;
+          }
+          const o = await runSuite(bench, job.files.join(','), [job.f.name]);
+          outcomes.set(job.f.name, { ...o, files: job.files });
+        }
+      }),
+    );
+  });
+
+  after(function () {
+    for (const w of workers) spawnSync('bash', [join(ROOT, 'scripts/veth-link.sh'), 'down', ...w.ifaces], { stdio: 'ignore' });
+  });
 
   it('the catalogue is consistent: kebab-case names, a suite, at least one catching test', function () {
     for (const f of faultCatalogue()) {
@@ -44,22 +124,30 @@ describe('self-validation: every fault switch is caught by exactly its tests', f
     for (const f of faultCatalogue()) expect(lines.find((l) => l.startsWith(`${f.name}\t`)), f.name).to.contain(f.catches[0]);
   });
 
+  it('with no fault switched on, every suite passes on the emulator bench', function () {
+    expect(baseline.results.length, baseline.stdout.slice(-3000)).to.be.greaterThan(0);
+    expect(notPassed(baseline.results), baseline.stdout.slice(-3000)).to.deep.equal([]);
+  });
+
   for (const fault of catalogue) {
     it(`${fault.name}: fails exactly ${fault.catches.join(', ')} as ${fault.category}`, function () {
-      const out = tmp(`mcs-sv-${fault.name}-`);
-      const run = mcsHil(['run', '--bench', BENCH, '--suite', fault.suite, '--fault', fault.name, '--out', out]);
-      const results = verdicts(allureResults(onlyRunDir(out)));
-      const notPassed = [...results].filter(([, r]) => r.status !== 'passed' && r.status !== 'skipped').map(([id]) => id).sort();
-      expect(notPassed, `run output:\n${run.stdout.slice(-3000)}`).to.deep.equal([...fault.catches].sort());
+      const o = outcomes.get(fault.name)!;
+      expect(o.results.length, o.stdout.slice(-3000)).to.be.greaterThan(0);
+      expect(notPassed(o.results), `spec files ${o.files.join(', ')}\n${o.stdout.slice(-3000)}`).to.deep.equal([...fault.catches].sort());
       for (const id of fault.catches) {
-        const r = results.get(id)!;
+        const r = o.results.find((x) => idOf(x) === id)!;
         const tag = CATEGORY_TAG[fault.category];
         if (tag === undefined) expect(r.status, `${id} should be broken`).to.equal('broken');
         else {
-          expect(r.status, `${id} should be failed`).to.equal('failed');
+          expect(r.status, `${id} should be failed, not broken: ${r.statusDetails?.message}`).to.equal('failed');
           expect(r.statusDetails?.message ?? '', id).to.satisfy((m: string) => m.startsWith(tag));
         }
       }
     });
   }
 });
+
+/** The suites the catalogue's faults belong to, for the baseline run. */
+function faultSuites(faults: FaultSwitch[]): string {
+  return [...new Set(faults.map((f) => f.suite))].join(',');
+}
