@@ -42,6 +42,13 @@ export class LimitError extends InputError {
   override name = 'LimitError';
 }
 
+const loaded = new Map<string, LimitProfile>();
+
+/** Every profile loaded in this process (the report lists them with their hashes). */
+export function loadedLimitProfiles(): LimitProfile[] {
+  return [...loaded.values()];
+}
+
 /** Load a profile (following `extends`), checking that every limit has unit, clause, source and verified. */
 export function loadLimitProfile(profile: string, dir = LIMITS_DIR, seen: string[] = []): LimitProfile {
   if (seen.includes(profile)) throw new LimitError(`limit profiles extend each other in a cycle: ${[...seen, profile].join(' → ')}`);
@@ -69,7 +76,9 @@ export function loadLimitProfile(profile: string, dir = LIMITS_DIR, seen: string
   }
   hash.update(text);
   files.push(file);
-  return { profile, title: raw.title ?? profile, extends: raw.extends, limits: merged, hash: hash.digest('hex'), files };
+  const result = { profile, title: raw.title ?? profile, extends: raw.extends, limits: merged, hash: hash.digest('hex'), files };
+  if (seen.length === 0) loaded.set(`${dir}/${profile}`, result);
+  return result;
 }
 
 /** Typed access that fails loudly when a suite asks for a limit its profile lacks. */

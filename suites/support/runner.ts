@@ -12,6 +12,7 @@ import { loadBenchFile, DEFAULT_BENCH, PROJECT_ROOT } from '../../benches/load.t
 import { makeClock, openBench } from '../../benches/open.ts';
 import { faultCatalogue } from '../../benches/emulator/faults.ts';
 import { RunInterrupted, UsageError } from '../../drivers/core/errors.ts';
+import { loadedLimitProfiles } from '../../drivers/core/limits.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
 import { allureCategories, environmentInfo } from '../../reports/run-metadata.ts';
 import { newRunDir } from '../../reports/run-folders.ts';
@@ -146,6 +147,8 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
     });
     // The charger's identity as the resources report it (after the sessions ran).
     for (const r of bench.resources.values()) for (const [k, v] of Object.entries(safeIdentity(r))) envInfo[`${r.name}.${k}`] = v;
+    // Suites and sessions load their standard's profile too: list every one the verdicts came from.
+    for (const p of loadedLimitProfiles()) envInfo[`limits.used.${p.profile}`] = `${p.title} (sha256 ${p.hash.slice(0, 16)}…)`;
   } finally {
     if (bench) await bench.close(summary.interrupted ? `interrupted by ${summary.interrupted}` : 'run finished');
     setRunContext(undefined);
