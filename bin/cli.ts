@@ -54,6 +54,17 @@ program
   });
 
 program
+  .command('verify-report [htmlDir]')
+  .description("open a generated report in headless Chromium and check it shows the run's totals, a test's steps and an attachment")
+  .option('--out <dir>', 'reports folder (default report: its newest one)', 'reports')
+  .action(async (htmlDir: string | undefined, o) => {
+    const { verifyReport } = await import('../reports/verify-report.ts');
+    const v = await verifyReport({ htmlDir, reportsDir: o.out });
+    for (const line of v.lines) console.log(line);
+    process.exitCode = v.ok ? 0 : 1;
+  });
+
+program
   .command('doctor')
   .description('check Node, Java, Chromium, the bench file and each resource; print what to fix')
   .option('--bench <file>', 'bench file', 'benches/emulator.yaml')
