@@ -4,10 +4,10 @@
 //   socketcan       native SocketCAN through the optional `socketcan` package (Linux with AF_CAN)
 //   socketcand-hub  our socketcand-compatible hub, started in-process (the emulator bench's bus over TCP)
 
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { BenchFault } from '../core/errors.ts';
-import { registerResourceKind, type OpenContext, type Resource } from '../../benches/registry.ts';
+import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../../benches/registry.ts';
 import type { CanFrame } from './frame.ts';
 import type { CanListener, CanTransport } from './transport.ts';
 import { VirtualCan } from './virtual-bus.ts';
@@ -79,7 +79,8 @@ let registered = false;
 
 /** Register the four CAN kinds (idempotent, so tests and the CLI may both import this). */
 export function registerCanKinds(): void {
-  if (registered) return;
+  // Also check the registry: a second copy of this module (CJS and ESM loads of the same file) must not register twice.
+  if (registered || resourceKind('virtual-can')) return;
   registered = true;
 
   registerResourceKind<VirtualCanConfig>({
@@ -196,6 +197,23 @@ export function registerCanKinds(): void {
       };
       return res;
     },
+    async checkReachable(_name, config) {
+      const port = config.port ?? 0;
+      if (port === 0) return { ok: true, detail: 'listens on a free port chosen at open' };
+      const free = await portFree(config.host ?? '127.0.0.1', port);
+      return free === true
+        ? { ok: true, detail: `${config.host ?? '127.0.0.1'}:${port} is free` }
+        : { ok: false, detail: `cannot listen on ${config.host ?? '127.0.0.1'}:${port} (${free})`, fix: 'stop whatever holds the port, or set port: 0' };
+    },
+  });
+}
+
+/** true when host:port can be listened on right now, else the reason (never throws). */
+function portFree(host: string, port: number): Promise<true | string> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', (e) => resolve(e.message));
+    s.listen(port, host, () => s.close(() => resolve(true)));
   });
 }
 

@@ -42,6 +42,8 @@ describe('CAN resource kinds', function () {
     expect(await waitFor(c.clock, () => got.length === 1, 2000)).to.equal(true);
     expect(vehicle.identity!()).to.deep.include({ transport: 'socketcand', bus: 'gbt' });
     expect(c.timeline.query({ kind: 'can', source: 'gbt-can' })[0].data).to.deep.include({ dir: 'tx', id: 0x182756f4 });
+    const busy = await resourceKind('socketcand-hub')!.checkReachable!('h', { port: hub.address().port }, {} as BenchConfig);
+    expect(busy).to.deep.include({ ok: false, fix: 'stop whatever holds the port, or set port: 0' });
     await vehicle.close();
     await charger.close();
     await hub.close();
