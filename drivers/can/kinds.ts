@@ -3,6 +3,15 @@
 //   socketcand      client of a socketcand server (Linux daemon or `mcs-hil can hub`)
 //   socketcan       native SocketCAN through the optional `socketcan` package (Linux with AF_CAN)
 //   socketcand-hub  our socketcand-compatible hub, started in-process (the emulator bench's bus over TCP)
+//
+// In a bench file:
+//   resources:
+//     can-hub:     { kind: socketcand-hub, port: 0, buses: [gbt] }      # emulator bench: hub in-process
+//     gbt-can:     { kind: socketcand, hub: can-hub, bus: gbt }         # vehicle side, found by hub name
+//     lab-can:     { kind: socketcand, host: 192.0.2.10, port: 29536, bus: can0 }   # remote socketcand box
+//     native-can:  { kind: socketcan, interface: can0 }                 # Linux with AF_CAN + socketcan 4.0.7
+//     unit-can:    { kind: virtual-can, channel: gbt }                  # in-process (virtual-clock benches)
+// socketcand needs a real clock (any rate); virtual-can works with both.
 
 import { connect, createServer } from 'node:net';
 import { existsSync } from 'node:fs';
