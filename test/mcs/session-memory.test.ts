@@ -148,6 +148,20 @@ describe('MCS session in-process (EVCC ↔ emulated SECC)', function () {
     expect(rig.charger.results[0].reason).to.equal('malformed-v2gtp');
   });
 
+  it('pauses a session and joins it again with the old SessionID (OK_OldSessionJoined)', async function () {
+    rig = await memoryRig();
+    const first = await rig.vehicle.openSession();
+    await first.supportedAppProtocol();
+    await first.sessionSetup();
+    await first.sessionStop('Pause');
+    const again = await rig.vehicle.openSession({ resumeSessionId: first.sessionId });
+    await again.supportedAppProtocol();
+    const ex = await again.sessionSetup();
+    expect(ex.responseCode).to.equal('OK_OldSessionJoined');
+    expect(again.sessionId).to.equal(first.sessionId);
+    await again.sessionStop();
+  });
+
   it('serves several vehicles at once, each in its own session', async function () {
     rig = await memoryRig();
     const a = await rig.vehicle.openSession();

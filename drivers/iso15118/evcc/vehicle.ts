@@ -182,7 +182,7 @@ export class Iso15118Vehicle {
   }
 
   /** A connected session, nothing sent yet: for step-by-step and negative tests. */
-  async openSession(o: ConnectOptions & { controlMode?: ControlMode; services?: number[]; appProtocols?: EvccSessionOptions['appProtocols'] } = {}): Promise<EvccSession & { connected: Connected }> {
+  async openSession(o: ConnectOptions & { controlMode?: ControlMode; services?: number[]; appProtocols?: EvccSessionOptions['appProtocols']; resumeSessionId?: string } = {}): Promise<EvccSession & { connected: Connected }> {
     const communicationSetupStartMs = this.ctx.clock.nowMs();
     const connected = await this.connect(o);
     const session = new EvccSession({
@@ -201,6 +201,8 @@ export class Iso15118Vehicle {
       appProtocols: o.appProtocols,
       power: this.ctx.power,
     });
+    // Resuming a paused session: SessionSetupReq carries the old SessionID (OK_OldSessionJoined expected).
+    if (o.resumeSessionId) session.sessionId = o.resumeSessionId.toUpperCase();
     return Object.assign(session, { connected });
   }
 
