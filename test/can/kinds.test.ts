@@ -10,8 +10,11 @@ import '../../drivers/can/kinds.ts';
 import type { CanBusResource, CanHubResource } from '../../drivers/can/kinds.ts';
 import { canFrame, CanFrameError, type CanFrame } from '../../drivers/can/frame.ts';
 import { afCanPresent, SocketcanNative } from '../../drivers/can/socketcan-native.ts';
-import { canHubCommand } from '../../drivers/can/cli.ts';
+import { canDumpCommand, canHubCommand, traceConvertCommand } from '../../drivers/can/cli.ts';
+import { readTraceFile, writeTraceFile } from '../../drivers/can/trace-files.ts';
+import { readFileSync } from 'node:fs';
 import { SocketcandCan } from '../../drivers/can/socketcand-client.ts';
+import { SocketcandHub } from '../../drivers/can/socketcand-hub.ts';
 
 function ctx(resources: Map<string, Resource>): OpenContext {
   const clock = new RealClock();
@@ -127,5 +130,35 @@ describe('CAN resource kinds', function () {
     let err: unknown;
     await canHubCommand({ port: 70000 }).catch((e) => (err = e));
     expect((err as Error).name).to.equal('UsageError');
+  });
+
+  it('canDumpCommand prints candump lines of a socketcand bus and writes them to a trace file', async function () {
+    const clock = new RealClock();
+    const hub = new SocketcandHub({ port: 0 });
+    const { port } = await hub.listen();
+    const dir = mkdtempSync(join(tmpdir(), 'can-dump-'));
+    const lines: string[] = [];
+    const dump = canDumpCommand({ port, bus: 'gbt', count: 2, output: join(dir, 'dump.log'), out: (l) => lines.push(l) });
+    await waitFor(clock, () => hub.stats().buses.gbt?.clients === 1, 2000);
+    const sender = await SocketcandCan.open({ host: '127.0.0.1', port, bus: 'gbt', clock });
+    await clock.sleep(40);
+    await sender.send(canFrame(0x1826f456, [1, 1, 0]));
+    await sender.send(canFrame(0x123, [], { extended: false }));
+    expect(await dump).to.equal(2);
+    expect(lines.map((l) => l.replace(/^\(\d{10}\.\d{6}\) /, ''))).to.deep.equal(['gbt 1826F456#010100', 'gbt 123#']);
+    expect(readFileSync(join(dir, 'dump.log'), 'utf8').trim().split('\n')).to.deep.equal(lines);
+    await sender.close();
+    await hub.close();
+  });
+
+  it('traceConvertCommand converts by suffix (log → pcap → log → asc)', function () {
+    const dir = mkdtempSync(join(tmpdir(), 'can-conv-'));
+    writeTraceFile(join(dir, 'a.log'), [{ epochUs: 1_000_000, bus: 'can0', frame: canFrame(0x1826f456, [1, 1, 0]) }]);
+    expect(traceConvertCommand({ input: join(dir, 'a.log'), output: join(dir, 'b.pcap') })).to.equal(1);
+    expect(traceConvertCommand({ input: join(dir, 'b.pcap'), output: join(dir, 'c.log') })).to.equal(1);
+    expect(readFileSync(join(dir, 'c.log'), 'utf8')).to.equal('(0000000001.000000) can0 1826F456#010100\n');
+    traceConvertCommand({ input: join(dir, 'c.log'), output: join(dir, 'd.asc') });
+    expect(readTraceFile(join(dir, 'c.log'))).to.have.length(1);
+    expect(() => traceConvertCommand({ input: join(dir, 'c.log'), output: join(dir, 'e.blf') })).to.throw(/unknown trace suffix/);
   });
 });
