@@ -45,9 +45,28 @@ export function areaCommands(program: Command): void {
       await canHubCommand({ host: o.host, port: o.port, buses: o.buses });
     });
 
-  program
-    .command('trace')
-    .description('decode recorded traces')
+  can
+    .command('dump')
+    .description('print the frames of a socketcand bus as candump lines (and write them to a trace file)')
+    .requiredOption('--bus <name>', 'bus name on the socketcand server')
+    .option('--host <host>', 'socketcand server', '127.0.0.1')
+    .option('--port <port>', 'TCP port', '29536')
+    .option('--output <file>', 'also write a trace file (.log, .pcap, .asc)')
+    .option('--count <n>', 'stop after n frames')
+    .action(async (o) => {
+      const { canDumpCommand } = await import('../drivers/can/cli.ts');
+      await canDumpCommand({ host: o.host, port: o.port, bus: o.bus, output: o.output, count: o.count });
+    });
+
+  const trace = program.command('trace').description('recorded traces');
+  trace
+    .command('convert <input> <output>')
+    .description('convert a CAN trace between formats, chosen by suffix (.log candump, .pcap, .asc)')
+    .action(async (input: string, output: string) => {
+      const { traceConvertCommand } = await import('../drivers/can/cli.ts');
+      console.log(`${traceConvertCommand({ input, output })} frames written to ${output}`);
+    });
+  trace
     .command('decode <file>')
     .description('print a decoded session with its phases from a candump log')
     .requiredOption('--protocol <p>', 'gbt27930')

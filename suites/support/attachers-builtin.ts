@@ -4,10 +4,14 @@
 import { candumpText } from '../../drivers/can/candump-recorder.ts';
 import type { TimelineEvent } from '../../drivers/core/timeline.ts';
 import { registerTestAttacher } from './attachers.ts';
+import { runContext } from './run-context.ts';
+import { vehicleCanSources } from './vehicle-can.ts';
 
 registerTestAttacher((events) => {
   if (!events.some((e) => e.kind === 'can')) return undefined;
-  return { name: 'can.log (candump)', content: candumpText(events), contentType: 'text/plain', fileExtension: 'log' };
+  const { bench } = runContext();
+  const text = candumpText(events, { clock: bench.clock, sources: vehicleCanSources(bench) });
+  return { name: 'can.log (candump, as the vehicle saw the bus)', content: text, contentType: 'text/plain', fileExtension: 'log' };
 });
 
 registerTestAttacher((events) => {

@@ -292,7 +292,8 @@ export function assertPrecharge(tr: PowerTrace, o: { fromS: number; closeS: numb
   const lim = tr.limits.get('precharge.maxCurrentA');
   tr.bands.push({ label: `|I| ≤ ${lim.hi} A`, channel: 'currentA', lo: -(lim.hi as number), hi: lim.hi, fromS: o.fromS, toS: o.closeS });
   tr.points.push({ label: `max |I| ${fmt(maxAbs)} A`, channel: 'currentA', tS: e.tMaxS, value: e.max, pass: maxAbs <= (lim.hi as number) });
-  const vAtClose = meanOver(tr.voltage(), o.closeS - 0.05, o.closeS);
+  // The voltage at the instant the contactors close (5 ms mean: a slewing precharge must not be read late).
+  const vAtClose = meanOver(tr.voltage(), o.closeS - 0.005, o.closeS);
   const delta = vAtClose - o.batteryV;
   tr.points.push({ label: `V at contactor close ${fmt(vAtClose, 1)} V (battery ${fmt(o.batteryV, 1)} V)`, channel: 'voltageV', tS: o.closeS, value: vAtClose });
   measure('precharge current (max |I|)', maxAbs, lim, { ...SAFETY, unit: 'A' });

@@ -17,6 +17,8 @@ import { Timeline } from '../../drivers/core/timeline.ts';
 import { allureCategories, environmentInfo } from '../../reports/run-metadata.ts';
 import { newRunDir } from '../../reports/run-folders.ts';
 import { resolveSuiteFiles } from './suite-files.ts';
+import { vehicleCanSources } from './vehicle-can.ts';
+import { CandumpRecorder } from '../../drivers/can/candump-recorder.ts';
 import { setRunContext, type RunContext } from './run-context.ts';
 
 export interface RunOptions {
@@ -70,6 +72,7 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
   const ctx: RunContext = { bench: undefined as unknown as Bench };
   const envInfo = environmentInfo(config, faults);
   let mochaRunner: Mocha.Runner | undefined;
+  let canRecorder: CandumpRecorder | undefined;
 
   // Every exit path flushes the timeline; signals also stop the in-flight test as broken.
   const onExit = () => timeline.close();
@@ -111,6 +114,9 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
     }
     ctx.bench = bench;
     setRunContext(ctx);
+    // The run's whole CAN traffic as the vehicle saw it, as a candump log beside the timeline.
+    const canSources = vehicleCanSources(bench);
+    if (canSources.length) canRecorder = new CandumpRecorder({ timeline, file: join(runDir, 'can.log'), sources: canSources }).start();
 
     const mocha = new Mocha({
       reporter: AllureMochaReporter as unknown as string,
@@ -151,6 +157,7 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
     for (const p of loadedLimitProfiles()) envInfo[`limits.used.${p.profile}`] = `${p.title} (sha256 ${p.hash.slice(0, 16)}…)`;
   } finally {
     if (bench) await bench.close(summary.interrupted ? `interrupted by ${summary.interrupted}` : 'run finished');
+    canRecorder?.stop();
     setRunContext(undefined);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
