@@ -59,6 +59,7 @@ export class Rp7900BatteryEmulator extends ScpiInstrument implements BatteryEmul
   private streaming = false;
   private timer: TimerHandle | undefined;
   private nextSampleNs = 0;
+  private anchored = false;
   private lastReading: BatteryEmulatorReading | undefined;
   private fetching: Promise<void> = Promise.resolve();
   private streamError: Error | undefined;
@@ -158,9 +159,8 @@ export class Rp7900BatteryEmulator extends ScpiInstrument implements BatteryEmul
     await this.elogPeriod.set(this.samplePeriodS);
     await this.write('INIT:ELOG');
     await this.write('TRIG:ELOG');
-    // Record k was integrated over [t0 + k·T, t0 + (k+1)·T]: stamp it at the end of its period.
-    this.nextSampleNs = this.clock.now() + this.samplePeriodS * 1e9;
     this.streaming = true;
+    this.anchored = false;
     this.streamError = undefined;
     this.timeline.record('instrument', this.name, { event: 'streaming', on: true, sampleRateHz: this.sampleRateHz });
     const tick = () => {
@@ -209,6 +209,12 @@ export class Rp7900BatteryEmulator extends ScpiInstrument implements BatteryEmul
           voltageV[k] = values[2 * k + 1];
         }
         const dt = this.samplePeriodS * 1e9;
+        if (!this.anchored) {
+          // The first records' clock time: the newest one was logged just before this reply arrived. This
+          // absorbs the trigger latency (TRIG:ELOG sent vs logging started), which would shift every sample.
+          this.nextSampleNs = this.clock.now() - (n - 1) * dt;
+          this.anchored = true;
+        }
         const t0 = this.nextSampleNs;
         this.nextSampleNs += n * dt;
         this.lastReading = { voltageV: voltageV[n - 1], currentA: currentA[n - 1] };

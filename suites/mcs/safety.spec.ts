@@ -136,11 +136,12 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
     await withTrace(holder, async () => {
       const c = await loaded(rig);
       const fromS = s(this.bench.clock.now());
+      const beforeV = await rig.battery.batteryVoltageV();
       await rig.battery.setBatteryVoltage(maxV + 20); // the battery side drives the inlet above the EV maximum
       try {
         await this.bench.clock.sleep((rig.limits.get('ovp.evMaxShutdownMs').hi! / 1000 + 1.5) * 1000);
       } finally {
-        await restoreBattery(rig);
+        await restoreBattery(rig, beforeV);
       }
       const tr = (holder.trace = await traceSince(rig, fromS - 1, `${T.overVoltage} battery at EV max + 20 V`, loopRequests(c, fromS - 1)));
       // The emulated charger records when it disabled its output; a physical one is judged by its current.
@@ -175,10 +176,11 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
   });
 });
 
-/** Put the battery emulator back on the vehicle profile's battery after a test held its voltage. */
-async function restoreBattery(rig: PowerRig): Promise<void> {
+/** Put the battery back after a test held its voltage: the emulated one on its model, a physical one on its old set point. */
+async function restoreBattery(rig: PowerRig, beforeV: number): Promise<void> {
   const b = rig.battery as typeof rig.battery & { useBatteryModel?: () => Promise<void> };
   if (b.useBatteryModel) await b.useBatteryModel();
+  else await b.setBatteryVoltage(beforeV);
 }
 
 /** Physical bench (no power-stage records): the output counts as off once the inlet is below the safe voltage after the contactors opened. */

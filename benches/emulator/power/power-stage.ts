@@ -361,6 +361,8 @@ export class PowerStage implements BusSource {
         this.iA *= Math.exp(-dtS / (p.emergencyTauMs / 1000));
         if (this.iA < 0.01) this.iA = 0;
         if (this.stopDoneNs === undefined && this.iA < p.stopCurrentA) this.stopDoneNs = view.tNs;
+        // The output is open: current only decays through a connected battery; an open inlet is discharged.
+        if (!view.loadConnected) return { mode: 'off', bleed: !this.faults.has('contactor-welding') };
         return { mode: 'current', currentA: this.iA };
       }
       case 'charging':
@@ -382,6 +384,12 @@ export class PowerStage implements BusSource {
         if (this.st === 'stopping' && this.sensedCurrent(view.inletA) < p.stopCurrentA && this.cmdA <= p.stopCurrentA) {
           this.finishStop(this.stopReason ?? 'charger', view.tNs);
           return { mode: 'off', bleed: !this.faults.has('contactor-welding') };
+        }
+        if (!view.loadConnected) {
+          // No battery (the vehicle opened its contactors under load): the converter runs into its voltage
+          // limit, the CV voltage, instead of pushing its current into the inlet capacitance.
+          const cvV = Math.min(this.reqVoltageV || this.ratings.maxVoltageV, this.vehicleMaxV ?? Number.POSITIVE_INFINITY, this.ratings.maxVoltageV);
+          return { mode: 'voltage', voltageV: cvV, currentLimitA: Math.max(0, this.iA) };
         }
         const tS = view.tNs / 1e9;
         const ripple = this.iA > 1 ? p.ripplePkA * Math.sin(2 * Math.PI * p.rippleHz * tS) + p.noiseA * this.rng.gauss() : 0;
