@@ -33,6 +33,17 @@ export function areaCommands(program: Command): void {
       console.log(exiEncodeCommand({ grammar: grammarOption(o.grammar), json: readFileSync(0, 'utf8'), v2gtp: !!o.v2gtp }));
     });
 
+  program
+    .command('emulate')
+    .description('serve the emulated chargers of a bench (SDP/TLS/ISO 15118-20 on its link, GB/T on its CAN) until Ctrl-C, for any EV')
+    .option('--bench <file>', 'bench file', 'benches/emulator.yaml')
+    .option('--fault <names>', 'fault switches to turn on, comma-separated (see `mcs-hil faults`)')
+    .action(async (o) => {
+      const { emulateCommand } = await import('../benches/emulator/mcs/emulate.ts');
+      const faults = o.fault ? String(o.fault).split(',').map((s: string) => s.trim()).filter(Boolean) : [];
+      process.exitCode = await emulateCommand({ benchFile: o.bench, faults });
+    });
+
   const can = program.command('can').description('CAN tools');
   can
     .command('hub')

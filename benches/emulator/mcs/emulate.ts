@@ -18,7 +18,7 @@ import '../power/emulated-battery-emulator.ts';
 import './kind.ts';
 
 /** Resource kinds that are the vehicle, not the charger: left closed when emulating a charger. */
-export const VEHICLE_SIDE_KINDS = new Set(['iso15118-ev']);
+export const VEHICLE_SIDE_KINDS = new Set(['iso15118-ev', 'gbt27930-bms']);
 
 export interface EmulateOptions {
   benchFile: string;
