@@ -209,11 +209,19 @@ export class Rp7900BatteryEmulator extends ScpiInstrument implements BatteryEmul
           voltageV[k] = values[2 * k + 1];
         }
         const dt = this.samplePeriodS * 1e9;
+        const now = this.clock.now();
+        const drained = n < this.fetchRecords;
         if (!this.anchored) {
           // The first records' clock time: the newest one was logged just before this reply arrived. This
           // absorbs the trigger latency (TRIG:ELOG sent vs logging started), which would shift every sample.
-          this.nextSampleNs = this.clock.now() - (n - 1) * dt;
+          this.nextSampleNs = now - (n - 1) * dt;
           this.anchored = true;
+        } else if (drained && now - (this.nextSampleNs + (n - 1) * dt) > Math.max(50e6, 3 * this.pollMs * 1e6)) {
+          // The newest record should be about now: records were lost (FIFO overflow while the host was
+          // busy). Re-anchor so later samples are not stamped early, and say so on the timeline.
+          const gapNs = now - (this.nextSampleNs + (n - 1) * dt);
+          this.timeline.record('instrument', this.name, { event: 'elog-gap', gapMs: gapNs / 1e6 });
+          this.nextSampleNs = now - (n - 1) * dt;
         }
         const t0 = this.nextSampleNs;
         this.nextSampleNs += n * dt;

@@ -18,10 +18,14 @@ interface Outcome {
   message: string;
 }
 
+const SCPI_BENCH = 'scpi-bench';
+
 function runOnce(fault: string | undefined): Promise<{ outcomes: Outcome[]; log: string }> {
   const out = mkdtempSync(join(tmpdir(), 'mcs-power-sv-'));
   return new Promise((resolve) => {
-    const args = ['--import', 'tsx', 'test/power/run-power-suites.ts', '--out', out, ...(fault ? ['--fault', fault] : [])];
+    const args = ['--import', 'tsx', 'test/power/run-power-suites.ts', '--out', out];
+    if (fault === SCPI_BENCH) args.push('--bench', 'test/power/fixtures/mcs-power-scpi.yaml');
+    else if (fault) args.push('--fault', fault);
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     child.stdout.on('data', (d) => (log += d));
@@ -65,7 +69,7 @@ describe('power fault switches: each makes exactly its ramp/safety tests fail, i
   const results = new Map<string, { outcomes: Outcome[]; log: string }>();
 
   before(async function () {
-    const runs = [undefined, ...POWER_FAULTS.map((f) => f.name)];
+    const runs = [undefined, SCPI_BENCH, ...POWER_FAULTS.map((f) => f.name)];
     const done = await pool(runs, PARALLEL, runOnce);
     runs.forEach((f, k) => results.set(f ?? '(none)', done[k]));
   });
@@ -74,6 +78,14 @@ describe('power fault switches: each makes exactly its ramp/safety tests fail, i
     const r = results.get('(none)')!;
     expect(r.outcomes.length, r.log.slice(-2000)).to.equal(12);
     expect(r.outcomes.filter((o) => o.status !== 'passed').map((o) => `${o.id}: ${o.message}`)).to.deep.equal([]);
+  });
+
+  it('a bench file with the SCPI battery emulator (the emulated RP7900 on loopback) runs the same tests and passes', function () {
+    const r = results.get(SCPI_BENCH)!;
+    expect(r.outcomes.length, r.log.slice(-2000)).to.equal(12);
+    const notPassed = r.outcomes.filter((o) => o.status !== 'passed').map((o) => `${o.id} ${o.status}`);
+    // no insulation fault box behind an SCPI battery emulator: that one test is skipped, with the reason attached
+    expect(notPassed, r.log.slice(-3000)).to.deep.equal(['MCS-SAFE-ISO-001 skipped']);
   });
 
   for (const fault of POWER_FAULTS) {

@@ -25,7 +25,8 @@ export interface EmulatedScpiServerOptions {
   maxCurrentA?: number;
   /** Test hook: replace the reply to a query (return undefined to answer normally). */
   replyHook?: (command: string, reply: string) => string | undefined;
-  /** Elog FIFO capacity (records). */
+  /** Elog FIFO capacity (records). Default 200 000 (the RP7900 holds ~20 s; more here because a scaled
+   * clock makes a busy host miss many records in a short real pause). */
   fifoRecords?: number;
 }
 
@@ -119,7 +120,7 @@ class InstrumentState {
     this.maxI = o.maxCurrentA ?? 3000;
     this.ovpV = this.maxV * 1.05;
     this.sinkLimitA = -this.maxI;
-    this.fifoRecords = o.fifoRecords ?? 20_000;
+    this.fifoRecords = o.fifoRecords ?? 200_000;
     this.lastIoNs = o.clock.now();
     this.schedule();
   }
