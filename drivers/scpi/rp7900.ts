@@ -59,7 +59,7 @@ export class Rp7900BatteryEmulator extends ScpiInstrument implements BatteryEmul
   private streaming = false;
   private timer: TimerHandle | undefined;
   private nextSampleNs = 0;
-  private anchored = false;
+  private recentGapsNs: number[] = [];
   private lastReading: BatteryEmulatorReading | undefined;
   private fetching: Promise<void> = Promise.resolve();
   private streamError: Error | undefined;
@@ -159,8 +159,10 @@ export class Rp7900BatteryEmulator extends ScpiInstrument implements BatteryEmul
     await this.elogPeriod.set(this.samplePeriodS);
     await this.write('INIT:ELOG');
     await this.write('TRIG:ELOG');
+    // Record k is integrated over [t0 + k·T, t0 + (k+1)·T] from the trigger: stamp it at the end of its period.
+    this.nextSampleNs = this.clock.now() + this.samplePeriodS * 1e9;
+    this.recentGapsNs = [];
     this.streaming = true;
-    this.anchored = false;
     this.streamError = undefined;
     this.timeline.record('instrument', this.name, { event: 'streaming', on: true, sampleRateHz: this.sampleRateHz });
     const tick = () => {
@@ -209,19 +211,20 @@ export class Rp7900BatteryEmulator extends ScpiInstrument implements BatteryEmul
           voltageV[k] = values[2 * k + 1];
         }
         const dt = this.samplePeriodS * 1e9;
-        const now = this.clock.now();
-        const drained = n < this.fetchRecords;
-        if (!this.anchored) {
-          // The first records' clock time: the newest one was logged just before this reply arrived. This
-          // absorbs the trigger latency (TRIG:ELOG sent vs logging started), which would shift every sample.
-          this.nextSampleNs = now - (n - 1) * dt;
-          this.anchored = true;
-        } else if (drained && now - (this.nextSampleNs + (n - 1) * dt) > Math.max(50e6, 3 * this.pollMs * 1e6)) {
-          // The newest record should be about now: records were lost (FIFO overflow while the host was
-          // busy). Re-anchor so later samples are not stamped early, and say so on the timeline.
-          const gapNs = now - (this.nextSampleNs + (n - 1) * dt);
-          this.timeline.record('instrument', this.name, { event: 'elog-gap', gapMs: gapNs / 1e6 });
-          this.nextSampleNs = now - (n - 1) * dt;
+        // Records are stamped from the trigger time on, one period apart. The newest record cannot be
+        // newer than this reply; if it looks much older in every one of the last few fetches, records were
+        // lost (FIFO overflow while the host was busy): re-anchor and say so. One slow reply (host latency)
+        // does not move the stamps.
+        if (n < this.fetchRecords) {
+          const gapNs = this.clock.now() - (this.nextSampleNs + (n - 1) * dt);
+          this.recentGapsNs.push(gapNs);
+          if (this.recentGapsNs.length > 5) this.recentGapsNs.shift();
+          const minGap = Math.min(...this.recentGapsNs);
+          if (this.recentGapsNs.length === 5 && minGap > Math.max(50e6, 3 * this.pollMs * 1e6)) {
+            this.timeline.record('instrument', this.name, { event: 'elog-gap', gapMs: minGap / 1e6 });
+            this.nextSampleNs += minGap;
+            this.recentGapsNs = [];
+          }
         }
         const t0 = this.nextSampleNs;
         this.nextSampleNs += n * dt;
