@@ -220,7 +220,7 @@ export class Rp7900BatteryEmulator extends ScpiInstrument implements BatteryEmul
           this.recentGapsNs.push(gapNs);
           if (this.recentGapsNs.length > 5) this.recentGapsNs.shift();
           const minGap = Math.min(...this.recentGapsNs);
-          if (this.recentGapsNs.length === 5 && minGap > Math.max(50e6, 3 * this.pollMs * 1e6)) {
+          if (this.recentGapsNs.length === 5 && minGap > Math.max(50e6, 3 * Math.min(this.pollMs, 1000) * 1e6)) {
             this.timeline.record('instrument', this.name, { event: 'elog-gap', gapMs: minGap / 1e6 });
             this.nextSampleNs += minGap;
             this.recentGapsNs = [];

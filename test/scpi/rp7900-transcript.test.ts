@@ -15,11 +15,11 @@ const OPEN: TranscriptEntry[] = [
   ['SYST:ERR?', '+0,"No error"'],
 ];
 
-function rig(entries: TranscriptEntry[]) {
+function rig(entries: TranscriptEntry[], pollMs?: number) {
   const clock = new VirtualClock();
   const timeline = new Timeline({ clock });
   const transport = new TranscriptTransport(entries);
-  const inst = new Rp7900BatteryEmulator({ name: 'battery', transport, clock, timeline, maxVoltageV: 1500, maxCurrentA: 1000 });
+  const inst = new Rp7900BatteryEmulator({ name: 'battery', transport, clock, timeline, maxVoltageV: 1500, maxCurrentA: 1000, pollMs });
   return { clock, timeline, transport, inst };
 }
 
@@ -138,5 +138,31 @@ describe('RP7900 battery-emulator driver against a recorded transcript', functio
   it('the transcript itself catches a driver that sends the wrong command', async function () {
     const { inst } = rig([['VOLT 800', null]]);
     expect(await rejects(inst.setOutput(true))).to.be.instanceOf(TranscriptMismatch);
+  });
+
+  it('re-anchors the sample stamps (and records an elog-gap) only when records were lost, not on one slow reply', async function () {
+    const elog: TranscriptEntry[] = [
+      ['SENS:ELOG:FUNC:VOLT ON', null],
+      ['SENS:ELOG:FUNC:CURR ON', null],
+      ['SENS:ELOG:FUNC:MINM OFF', null],
+      ['SENS:ELOG:PER 0.001', null],
+      ['INIT:ELOG', null],
+      ['TRIG:ELOG', null],
+    ];
+    const fetches: TranscriptEntry[] = Array.from({ length: 6 }, () => ['FETC:ELOG? 1000', '-1,800'] as const);
+    const { clock, timeline, inst } = rig([...elog, ...fetches], 3_600_000); // no background polling: the test fetches
+    await inst.startStreaming();
+    // one slow reply: 1 s passes but only one record arrives — no re-anchoring yet
+    await clock.advance(1000);
+    await inst.flush();
+    expect(timeline.query({ kind: 'instrument' }).some((e) => e.data.event === 'elog-gap')).to.equal(false);
+    // the lag persists over five fetches in a row: records were lost
+    for (let k = 0; k < 5; k++) {
+      await clock.advance(1000);
+      await inst.flush();
+    }
+    const gap = timeline.query({ kind: 'instrument' }).find((e) => e.data.event === 'elog-gap');
+    expect(gap, 'elog-gap recorded').to.not.equal(undefined);
+    expect(gap!.data.gapMs as number).to.be.greaterThan(900);
   });
 });
