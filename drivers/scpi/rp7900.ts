@@ -211,18 +211,17 @@ export class Rp7900BatteryEmulator extends ScpiInstrument implements BatteryEmul
           voltageV[k] = values[2 * k + 1];
         }
         const dt = this.samplePeriodS * 1e9;
-        // Records are stamped from the trigger time on, one period apart. The newest record cannot be
-        // newer than this reply; if it looks much older in every one of the last few fetches, records were
-        // lost (FIFO overflow while the host was busy): re-anchor and say so. One slow reply (host latency)
-        // does not move the stamps.
+        // Records are stamped from the trigger time on, one period apart: exact as long as none is lost.
+        // If the newest record lags this reply in five drained fetches in a row, records were probably lost
+        // (FIFO overflow while the host was busy) — or the host is slow to read replies: the stamps are kept,
+        // and the lag is recorded as a warning on the timeline.
         if (n < this.fetchRecords) {
           const gapNs = this.clock.now() - (this.nextSampleNs + (n - 1) * dt);
           this.recentGapsNs.push(gapNs);
           if (this.recentGapsNs.length > 5) this.recentGapsNs.shift();
           const minGap = Math.min(...this.recentGapsNs);
           if (this.recentGapsNs.length === 5 && minGap > Math.max(50e6, 3 * Math.min(this.pollMs, 1000) * 1e6)) {
-            this.timeline.record('instrument', this.name, { event: 'elog-gap', gapMs: minGap / 1e6 });
-            this.nextSampleNs += minGap;
+            this.timeline.record('instrument', this.name, { event: 'elog-lag', lagMs: minGap / 1e6, note: 'records lost or host slow: sample stamps may be early by up to this much' });
             this.recentGapsNs = [];
           }
         }

@@ -64,13 +64,13 @@ export async function startCharging(rig: PowerRig, currentA = 0, settleMs = 1000
 export async function stepTo(rig: PowerRig, charging: ChargingSession, currentA: number): Promise<number> {
   const { atNs } = charging.requestCurrent(currentA);
   const period = rig.vehicle.timers.EVCC_ChargeLoop_Period;
-  for (let k = 0; k < 20; k++) {
+  for (let k = 0; k < 100; k++) {
     const hit = charging.loops.find((l) => l.atNs >= atNs && l.targetA === currentA);
     if (hit) return s(hit.atNs);
     if (!charging.running) break;
     await rig.bench.clock.sleep(period / 2);
   }
-  throw new BenchFault(`the vehicle did not send the ${currentA} A request within 10 charge-loop periods${charging.error ? `: ${charging.error.message}` : ''}`);
+  throw new BenchFault(`the vehicle did not send the ${currentA} A request within 50 charge-loop periods${charging.error ? `: ${charging.error.message}` : ''}`);
 }
 
 /**

@@ -69,9 +69,11 @@ describe('power fault switches: each makes exactly its ramp/safety tests fail, i
   const results = new Map<string, { outcomes: Outcome[]; log: string }>();
 
   before(async function () {
-    const runs = [undefined, SCPI_BENCH, ...POWER_FAULTS.map((f) => f.name)];
+    const runs = [undefined, ...POWER_FAULTS.map((f) => f.name)];
     const done = await pool(runs, PARALLEL, runOnce);
     runs.forEach((f, k) => results.set(f ?? '(none)', done[k]));
+    // alone: its SCPI server shares the event loop of a clock scaled x10
+    results.set(SCPI_BENCH, await runOnce(SCPI_BENCH));
   });
 
   it('with no fault every ramp and safety test passes', function () {

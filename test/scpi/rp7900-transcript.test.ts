@@ -140,7 +140,7 @@ describe('RP7900 battery-emulator driver against a recorded transcript', functio
     expect(await rejects(inst.setOutput(true))).to.be.instanceOf(TranscriptMismatch);
   });
 
-  it('re-anchors the sample stamps (and records an elog-gap) only when records were lost, not on one slow reply', async function () {
+  it('keeps trigger-based stamps, and warns (elog-lag) when the newest record lags five replies in a row', async function () {
     const elog: TranscriptEntry[] = [
       ['SENS:ELOG:FUNC:VOLT ON', null],
       ['SENS:ELOG:FUNC:CURR ON', null],
@@ -152,17 +152,20 @@ describe('RP7900 battery-emulator driver against a recorded transcript', functio
     const fetches: TranscriptEntry[] = Array.from({ length: 6 }, () => ['FETC:ELOG? 1000', '-1,800'] as const);
     const { clock, timeline, inst } = rig([...elog, ...fetches], 3_600_000); // no background polling: the test fetches
     await inst.startStreaming();
-    // one slow reply: 5 s pass but only one record arrives — no re-anchoring yet
+    // one slow reply: 5 s pass but only one record arrives — no warning yet
     await clock.advance(5000);
     await inst.flush();
-    expect(timeline.query({ kind: 'instrument' }).some((e) => e.data.event === 'elog-gap')).to.equal(false);
+    expect(timeline.query({ kind: 'instrument' }).some((e) => e.data.event === 'elog-lag')).to.equal(false);
     // the lag persists over five fetches in a row: records were lost
     for (let k = 0; k < 5; k++) {
       await clock.advance(5000);
       await inst.flush();
     }
-    const gap = timeline.query({ kind: 'instrument' }).find((e) => e.data.event === 'elog-gap');
-    expect(gap, 'elog-gap recorded').to.not.equal(undefined);
-    expect(gap!.data.gapMs as number).to.be.greaterThan(4900);
+    const lag = timeline.query({ kind: 'instrument' }).find((e) => e.data.event === 'elog-lag');
+    expect(lag, 'elog-lag recorded').to.not.equal(undefined);
+    expect(lag!.data.lagMs as number).to.be.greaterThan(4900);
+    // the stamps stay one period apart from the trigger
+    const blocks = timeline.query({ kind: 'samples' }).map((e) => (e.data as unknown as SampleBlock).t0);
+    expect(blocks.map((t, k) => t - blocks[0] - k * 1e6)).to.deep.equal([0, 0, 0, 0, 0, 0]);
   });
 });
