@@ -16,6 +16,8 @@ import { parseBool, parseNumbers, ScpiInstrument, strictRange, type Control, typ
 import type { ScpiTransport } from './transport.ts';
 
 export const SCPI_BATTERY_EMULATOR_KIND = 'scpi-battery-emulator';
+/** Replies collected before the sample stamps are anchored (each narrows the trigger-time estimate). */
+const ANCHOR_FETCHES = 5;
 
 export interface Rp7900Options {
   name: string;
@@ -60,6 +62,12 @@ export class Rp7900BatteryEmulator extends ScpiInstrument implements BatteryEmul
   private timer: TimerHandle | undefined;
   private nextSampleNs = 0;
   private recentGapsNs: number[] = [];
+  private anchorLowNs = 0;
+  private anchorHighNs = Number.POSITIVE_INFINITY;
+  private anchored = false;
+  private held: { currentA: number[]; voltageV: number[] } = { currentA: [], voltageV: [] };
+  private heldFetches = 0;
+  private recordsSeen = 0;
   private lastReading: BatteryEmulatorReading | undefined;
   private fetching: Promise<void> = Promise.resolve();
   private streamError: Error | undefined;
@@ -143,7 +151,7 @@ export class Rp7900BatteryEmulator extends ScpiInstrument implements BatteryEmul
 
   async read(): Promise<BatteryEmulatorReading> {
     if (this.streaming) {
-      await this.flush();
+      await this.drain(false);
       if (this.lastReading) return this.lastReading;
     }
     const voltageV = await this.measuredVoltage.get();
@@ -159,15 +167,23 @@ export class Rp7900BatteryEmulator extends ScpiInstrument implements BatteryEmul
     await this.elogPeriod.set(this.samplePeriodS);
     await this.write('INIT:ELOG');
     await this.write('TRIG:ELOG');
-    // Record k is integrated over [t0 + k·T, t0 + (k+1)·T] from the trigger: stamp it at the end of its period.
-    this.nextSampleNs = this.clock.now() + this.samplePeriodS * 1e9;
+    // Record 0 is integrated over the first period after the instrument triggered, which is at or after
+    // this moment (the TRIG write is on its way): a lower bound for its stamp. Each reply gives an upper
+    // bound (no record is newer than the reply). The first records are held until a few replies have
+    // narrowed the anchor, then every record is stamped one period apart from it.
+    this.anchorLowNs = this.clock.now() + this.samplePeriodS * 1e9;
+    this.anchorHighNs = Number.POSITIVE_INFINITY;
+    this.anchored = false;
+    this.held = { currentA: [], voltageV: [] };
+    this.heldFetches = 0;
+    this.recordsSeen = 0;
     this.recentGapsNs = [];
     this.streaming = true;
     this.streamError = undefined;
     this.timeline.record('instrument', this.name, { event: 'streaming', on: true, sampleRateHz: this.sampleRateHz });
     const tick = () => {
       if (!this.streaming) return;
-      void this.flush().catch(() => undefined);
+      void this.drain(false).catch(() => undefined);
       this.timer = this.clock.setTimer(this.pollMs, tick);
     };
     this.timer = this.clock.setTimer(this.pollMs, tick);
@@ -185,12 +201,17 @@ export class Rp7900BatteryEmulator extends ScpiInstrument implements BatteryEmul
 
   /** Drain the Elog FIFO onto the timeline. A bad reply stops streaming and is rethrown here (and on later flushes). */
   flush(): Promise<void> {
+    return this.drain(true);
+  }
+
+  private drain(final: boolean): Promise<void> {
     const run = async () => {
       if (this.streamError) throw this.streamError;
       if (!this.streaming) return;
       for (;;) {
         const cmd = `FETC:ELOG? ${this.fetchRecords}`;
         const reply = await this.ask(cmd);
+        const now = this.clock.now();
         let values: number[];
         try {
           values = parseNumbers(reply, this.where(cmd));
@@ -203,38 +224,63 @@ export class Rp7900BatteryEmulator extends ScpiInstrument implements BatteryEmul
           throw e;
         }
         const n = values.length / 2;
-        if (!n) return;
-        const currentA: number[] = new Array(n);
-        const voltageV: number[] = new Array(n);
-        for (let k = 0; k < n; k++) {
-          currentA[k] = -values[2 * k];
-          voltageV[k] = values[2 * k + 1];
-        }
         const dt = this.samplePeriodS * 1e9;
-        // Records are stamped from the trigger time on, one period apart: exact as long as none is lost.
-        // If the newest record lags this reply in five drained fetches in a row, records were probably lost
-        // (FIFO overflow while the host was busy) — or the host is slow to read replies: the stamps are kept,
-        // and the lag is recorded as a warning on the timeline.
-        if (n < this.fetchRecords) {
-          const gapNs = this.clock.now() - (this.nextSampleNs + (n - 1) * dt);
-          this.recentGapsNs.push(gapNs);
-          if (this.recentGapsNs.length > 5) this.recentGapsNs.shift();
-          const minGap = Math.min(...this.recentGapsNs);
-          if (this.recentGapsNs.length === 5 && minGap > Math.max(50e6, 3 * Math.min(this.pollMs, 1000) * 1e6)) {
-            this.timeline.record('instrument', this.name, { event: 'elog-lag', lagMs: minGap / 1e6, note: 'records lost or host slow: sample stamps may be early by up to this much' });
-            this.recentGapsNs = [];
+        if (n) {
+          const currentA: number[] = new Array(n);
+          const voltageV: number[] = new Array(n);
+          for (let k = 0; k < n; k++) {
+            currentA[k] = -values[2 * k];
+            voltageV[k] = values[2 * k + 1];
+          }
+          this.recordsSeen += n;
+          this.lastReading = { voltageV: voltageV[n - 1], currentA: currentA[n - 1] };
+          // Upper bound for record 0's stamp from this reply.
+          this.anchorHighNs = Math.min(this.anchorHighNs, now - (this.recordsSeen - 1) * dt);
+          if (!this.anchored) {
+            this.held.currentA.push(...currentA);
+            this.held.voltageV.push(...voltageV);
+            this.heldFetches++;
+          } else {
+            this.lagCheck(now, n, dt);
+            this.emit(currentA, voltageV, dt);
           }
         }
-        const t0 = this.nextSampleNs;
-        this.nextSampleNs += n * dt;
-        this.lastReading = { voltageV: voltageV[n - 1], currentA: currentA[n - 1] };
-        this.timeline.record('samples', this.name, { t0, dt, channels: { voltageV, currentA } }, t0 + (n - 1) * dt);
+        if (!this.anchored && this.held.currentA.length && (final || this.heldFetches >= ANCHOR_FETCHES)) {
+          this.anchored = true;
+          this.nextSampleNs = Math.max(this.anchorLowNs, this.anchorHighNs);
+          this.timeline.record('instrument', this.name, { event: 'elog-anchor', uncertaintyMs: Math.max(0, this.anchorHighNs - this.anchorLowNs) / 1e6 });
+          const h = this.held;
+          this.held = { currentA: [], voltageV: [] };
+          this.emit(h.currentA, h.voltageV, dt);
+        }
         if (n < this.fetchRecords) return;
       }
     };
     const p = this.fetching.then(run, run);
     this.fetching = p.catch(() => undefined);
     return p;
+  }
+
+  private emit(currentA: number[], voltageV: number[], dt: number): void {
+    const t0 = this.nextSampleNs;
+    this.nextSampleNs += currentA.length * dt;
+    this.timeline.record('samples', this.name, { t0, dt, channels: { voltageV, currentA } }, t0 + (currentA.length - 1) * dt);
+  }
+
+  /**
+   * The newest record should be about as old as the reply. If it lags in five fetches in a row, records
+   * were probably lost (FIFO overflow while the host was busy) or the host reads replies late: the stamps
+   * are kept, and the lag goes on the timeline as a warning.
+   */
+  private lagCheck(now: number, n: number, dt: number): void {
+    if (n >= this.fetchRecords) return;
+    this.recentGapsNs.push(now - (this.nextSampleNs + (n - 1) * dt));
+    if (this.recentGapsNs.length > 5) this.recentGapsNs.shift();
+    const minGap = Math.min(...this.recentGapsNs);
+    if (this.recentGapsNs.length === 5 && minGap > Math.max(50e6, 3 * Math.min(this.pollMs, 1000) * 1e6)) {
+      this.timeline.record('instrument', this.name, { event: 'elog-lag', lagMs: minGap / 1e6, note: 'records lost or host slow: sample stamps may be early by up to this much' });
+      this.recentGapsNs = [];
+    }
   }
 
   async shutdown(): Promise<void> {
