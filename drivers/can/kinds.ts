@@ -14,9 +14,9 @@
 // socketcand needs a real clock (any rate); virtual-can works with both.
 
 import { connect, createServer } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { BenchFault } from '../core/errors.ts';
-import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../../benches/registry.ts';
+import { registerResourceKind, resourceKind, type OpenContext, type ReachabilityResult, type Resource } from '../../benches/registry.ts';
 import type { CanFrame } from './frame.ts';
 import type { CanListener, CanTransport } from './transport.ts';
 import { VirtualCan } from './virtual-bus.ts';
@@ -158,11 +158,7 @@ export function registerCanKinds(): void {
       return new TransportResource(name, 'socketcan', t, { transport: 'socketcan', interface: config.interface });
     },
     async checkReachable(_name, config) {
-      if (!existsSync('/proc/net/can'))
-        return { ok: false, detail: 'kernel CAN (AF_CAN) is not available on this machine', fix: "use kind 'socketcand' or 'virtual-can'" };
-      if (!existsSync(`/sys/class/net/${config.interface}`))
-        return { ok: false, detail: `no network interface '${config.interface}'`, fix: `create/bring it up: ip link set ${config.interface} up type can bitrate 250000` };
-      return { ok: true, detail: `interface ${config.interface} present` };
+      return socketcanReadiness(config.interface);
     },
   });
 
@@ -215,6 +211,28 @@ export function registerCanKinds(): void {
         : { ok: false, detail: `cannot listen on ${config.host ?? '127.0.0.1'}:${port} (${free})`, fix: 'stop whatever holds the port, or set port: 0' };
     },
   });
+}
+
+/**
+ * `doctor` for a native SocketCAN interface, read-only (procfs/sysfs): AF_CAN loaded, the interface exists,
+ * is a CAN netdev (ARPHRD_CAN = 280) and is administratively up. Paths are parameters for tests.
+ */
+export function socketcanReadiness(iface: string, paths = { procCan: '/proc/net/can', sysNet: '/sys/class/net' }): ReachabilityResult {
+  if (!existsSync(paths.procCan))
+    return { ok: false, detail: 'kernel CAN (AF_CAN) is not available on this machine', fix: "load it (sudo modprobe can can_raw) or use kind 'socketcand' or 'virtual-can'" };
+  if (!existsSync(`${paths.sysNet}/${iface}`))
+    return { ok: false, detail: `no network interface '${iface}'`, fix: `create/bring it up: ip link set ${iface} up type can bitrate 250000` };
+  const sys = (f: string) => {
+    try {
+      return readFileSync(`${paths.sysNet}/${iface}/${f}`, 'utf8').trim();
+    } catch {
+      return '';
+    }
+  };
+  if (sys('type') !== '280') return { ok: false, detail: `'${iface}' is not a CAN interface (link type ${sys('type') || '?'})`, fix: 'name the CAN adapter’s interface (ip -details link show type can)' };
+  if ((parseInt(sys('flags') || '0', 16) & 0x1) === 0)
+    return { ok: false, detail: `interface ${iface} is down`, fix: `sudo ip link set ${iface} up type can bitrate 250000 (GB/T 27930: 250 kbit/s)` };
+  return { ok: true, detail: `CAN interface ${iface} up (${sys('operstate') || '?'})` };
 }
 
 /** true when host:port can be listened on right now, else the reason (never throws). */
