@@ -1,6 +1,7 @@
 // `mcs-hil doctor` on a physical bench file whose boxes are our emulated servers on loopback: every
 // network resource kind's reachability check runs for real (TCP, *IDN?, socketcand greeting, netdev state),
-// and a stopped box turns into exit code 1 with a line that says what to fix.
+// and a stopped box turns into exit code 1 with a line that says what to fix. The same bench file also
+// opens whole (vehicle, BMS, pilot, battery emulators) and closes through the safe-state path.
 
 import { expect } from 'chai';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -8,7 +9,12 @@ import { join } from 'node:path';
 import { RealClock } from '../../drivers/core/clock.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
 import { ensureVethLink, removeVethLink } from '../../drivers/iso15118/veth.ts';
-import { PROJECT_ROOT } from '../../benches/load.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import '../../benches/kinds.ts';
+import type { CeIdPilotResource } from '../../benches/kinds/emulated-ce-id.ts';
+import { loadBenchFile, PROJECT_ROOT } from '../../benches/load.ts';
+import { openBench } from '../../benches/open.ts';
 import { startEmulatedDioServer, type EmulatedDioServer } from '../../benches/emulator/pilot/scpi-dio-server.ts';
 import { startEmulatedScpiServer, type EmulatedScpiServer } from '../../benches/emulator/power/scpi-server.ts';
 
@@ -44,7 +50,7 @@ function startHub(): Promise<ChildProcess> {
   });
 }
 
-describe('physical bench kinds against emulated boxes on loopback: mcs-hil doctor', function () {
+describe('lab-loopback.yaml: the physical bench kinds against emulated boxes on loopback', function () {
   const clock = new RealClock();
   const timeline = new Timeline({ clock });
   let battery: EmulatedScpiServer | undefined;
@@ -91,6 +97,26 @@ describe('physical bench kinds against emulated boxes on loopback: mcs-hil docto
     expect(dio!.received).to.deep.equal(['*IDN?']);
     expect(battery!.received).to.deep.equal(['*IDN?']);
     expect(battery!.instrument.outputOn).to.equal(false);
+  });
+
+  it('opens the whole physical bench against the boxes, and closes it through the safe-state path', async function () {
+    const config = loadBenchFile(join(PROJECT_ROOT, BENCH));
+    const benchTimeline = new Timeline({ clock });
+    const bench = await openBench({ config, timeline: benchTimeline, runDir: mkdtempSync(join(tmpdir(), 'mcs-lab-loopback-')) });
+    try {
+      const opened = benchTimeline.query({ kind: 'run' }).filter((e) => e.data.event === 'resource-open').map((e) => e.source);
+      expect(opened.sort()).to.deep.equal(Object.keys(config.resources).sort());
+      const pilot = bench.resource<CeIdPilotResource>('pilot');
+      expect(pilot.identity!().pilot).to.match(/^mcs-hil Emulated DIO box/);
+      expect(pilot.id()).to.equal('connected');
+      await pilot.setCe('C');
+      expect(dio!.settings.get('DIG:OUT:PORT 1')).to.equal('4');
+    } finally {
+      await bench.close('test');
+    }
+    expect(dio!.settings.get('DIG:OUT:PORT 1')).to.equal('2'); // safe state: B
+    expect(battery!.instrument.outputOn).to.equal(false);
+    expect(gbtBattery!.instrument.outputOn).to.equal(false);
   });
 
   it('a stopped box gives exit 1 and a line that says what to fix; the others stay ok', async function () {
