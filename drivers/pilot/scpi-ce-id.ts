@@ -228,9 +228,23 @@ export class ScpiCeIdPilot extends ScpiInstrument implements CeIdPilot {
     this.idn = await this.queryIdentity();
     this.idState = await this.queryId();
     this.timeline.record('pilot', this.name, { signal: 'ID', state: this.idState, event: 'initial', box: `${this.idn.vendor} ${this.idn.model}` });
+    // Where the outputs stand now (a crashed run may have left C): read only, so safeState knows what to undo.
+    this.confirmed = await this.identifyOutputs();
+    if (this.confirmed) this.request = this.confirmed;
+    this.timeline.record('pilot', this.name, { signal: 'CE', event: 'initial-outputs', state: this.confirmed ?? 'unknown' });
     if (this.settings.ceSense) await this.readCe();
     if (this.settings.initialCe) await this.setCe(this.settings.initialCe);
     if ((this.settings.pollMs ?? 0) > 0) this.schedulePoll();
+  }
+
+  /** The configured state whose read-back the box shows now (each distinct query asked once), if any. */
+  private async identifyOutputs(): Promise<CeState | undefined> {
+    const replies = new Map<string, string>();
+    for (const [state, c] of this.commands) {
+      if (!replies.has(c.query)) replies.set(c.query, await this.ask(c.query));
+      if (sameScpiValue(c.reply, replies.get(c.query)!)) return state;
+    }
+    return undefined;
   }
 
   /** The SCPI exchange for each configured state (for reports and the doctor). */
@@ -307,7 +321,7 @@ export class ScpiCeIdPilot extends ScpiInstrument implements CeIdPilot {
     await this.setCe(before);
   }
 
-  /** Drive CE to the state that stops charging (safeCe, default B); A already stops it and is left alone. */
+  /** Drive CE to the state that stops charging (safeCe, default B); A already stops it and is left alone; an unknown state is driven. */
   async safeState(): Promise<void> {
     if (this.closed) return;
     const safe = this.settings.safeCe ?? DEFAULT_SAFE_CE;

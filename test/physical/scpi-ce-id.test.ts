@@ -44,6 +44,7 @@ function transcriptRig(entries: TranscriptEntry[], settings?: ScpiCeIdSettings) 
 const OPEN: TranscriptEntry[] = [
   ['*IDN?', 'Acme Lab,DIO-32,SN0042,2.1.0'],
   ['DIG:IN:PORT? 1', '1'],
+  ['DIG:OUT:PORT? 1', '0'], // where the outputs stand: A
 ];
 
 describe('scpi-ce-id pilot: the SCPI exchange', function () {
@@ -94,7 +95,8 @@ describe('scpi-ce-id pilot: the SCPI exchange', function () {
     expect(seen.map((c) => `${c.signal}:${c.previous}->${c.state}`)).to.deep.equal(['CE:A->B', 'CE:B->C', 'CE:C->B']);
     const pilotEvents = timeline.query({ kind: 'pilot', source: 'ev-pilot' }).map((e) => e.data as Record<string, unknown>);
     expect(pilotEvents[0]).to.include({ signal: 'ID', state: 'connected', event: 'initial' });
-    expect(pilotEvents.slice(1).map((d) => d.command)).to.deep.equal(['DIG:OUT:PORT 1,2', 'DIG:OUT:PORT 1,4', 'DIG:OUT:PORT 1,2']);
+    expect(pilotEvents[1]).to.include({ signal: 'CE', event: 'initial-outputs', state: 'A' });
+    expect(pilotEvents.slice(2).map((d) => d.command)).to.deep.equal(['DIG:OUT:PORT 1,2', 'DIG:OUT:PORT 1,4', 'DIG:OUT:PORT 1,2']);
   });
 
   it('uses the lab’s own commands: relay box with explicit read-back, ID by pattern, initial state, pulseC', async function () {
@@ -112,6 +114,7 @@ describe('scpi-ce-id pilot: the SCPI exchange', function () {
       [
         ['*IDN?', 'Lab,Relay-8,1,1'],
         ['SENS:ID?', 'INSERTED'],
+        ['ROUT:CLOS:STAT?', '1'], // outputs found in B (asked once: all states share the query)
         ['ROUT:OPEN (@101:104)', null],
         ['ROUT:CLOS:STAT?', '0'],
         ['ROUT:OPEN (@102:104);ROUT:CLOS (@101)', null],
@@ -141,6 +144,25 @@ describe('scpi-ce-id pilot: the SCPI exchange', function () {
     expect(e).to.be.instanceOf(PilotStateError).and.instanceOf(InputError);
     expect(e.message).to.match(/CE state E has no command on this box \(bench setting ce\.E\)/);
     expect((await rejects(pilot.setCe('X' as CeState))).message).to.match(/unknown CE state 'X'/);
+  });
+
+  it('finds where a crashed run left the outputs, and the safe state undoes it', async function () {
+    const leftInC = transcriptRig([OPEN[0], OPEN[1], ['DIG:OUT:PORT? 1', '4'], ['DIG:OUT:PORT 1,2', null], ['DIG:OUT:PORT? 1', '2']]);
+    await leftInC.pilot.open();
+    expect(leftInC.pilot.ce()).to.equal('C');
+    await leftInC.pilot.safeState();
+    leftInC.transport.assertConsumed();
+    // Outputs matching no configured state: unknown, so the safe state drives B
+    const unknown = transcriptRig([OPEN[0], OPEN[1], ['DIG:OUT:PORT? 1', '7'], ['DIG:OUT:PORT 1,2', null], ['DIG:OUT:PORT? 1', '2']]);
+    await unknown.pilot.open();
+    expect(unknown.timeline.query({ kind: 'pilot' }).map((e) => e.data.state)).to.include('unknown');
+    await unknown.pilot.safeState();
+    unknown.transport.assertConsumed();
+    // Outputs in A (vehicle off the line): nothing to undo, nothing sent
+    const inA = transcriptRig(OPEN);
+    await inA.pilot.open();
+    await inA.pilot.safeState();
+    inA.transport.assertConsumed();
   });
 
   it('refuses unusable settings up front', function () {
@@ -208,6 +230,7 @@ describe('scpi-ce-id pilot against the emulated DIO box over loopback TCP', func
     expect(server.received).to.deep.equal([
       '*IDN?',
       'DIG:IN:PORT? 1',
+      'DIG:OUT:PORT? 1',
       ...['0', '1', '2', '4', '8', '16', '2'].flatMap((bits) => [`DIG:OUT:PORT 1,${bits}`, 'DIG:OUT:PORT? 1']),
     ]);
     // the transport put every exchange on the timeline too
