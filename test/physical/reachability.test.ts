@@ -65,3 +65,22 @@ describe('doctor checks of physical kinds without a server', function () {
     }
   });
 });
+
+describe('mcs-hil emulate dio', function () {
+  it('serves the emulated DIO box until aborted, and a probe identifies it', async function () {
+    const { dioServerCommand } = await import('../../benches/emulator/pilot/cli.ts');
+    const lines: string[] = [];
+    const ac = new AbortController();
+    let listening!: () => void;
+    const ready = new Promise<void>((r) => (listening = r));
+    const done = dioServerCommand({ port: 0, out: (l) => (lines.push(l), l.startsWith('listening') && listening()), signal: ac.signal });
+    await ready;
+    const port = Number(/:(\d+)$/.exec(lines[0])![1]);
+    const r = await probeScpiIdentity('pilot', '127.0.0.1', port);
+    expect(r).to.include({ ok: true });
+    expect(r.detail).to.match(/mcs-hil,Emulated DIO box/);
+    ac.abort();
+    await done;
+    expect(lines[1]).to.match(/^DIO box stopped \(1 command; outputs never set\)/);
+  });
+});
