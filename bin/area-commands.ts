@@ -44,6 +44,29 @@ export function areaCommands(program: Command): void {
       process.exitCode = await emulateCommand({ benchFile: o.bench, faults });
     });
 
+  const serve = program.command('serve').description('emulated lab instruments on TCP, for dry runs of a physical bench file');
+  serve
+    .command('scpi-battery')
+    .description('an emulated RP7900-class battery emulator / power analyser over SCPI (raw socket) until Ctrl-C')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'TCP port', '5025')
+    .option('--profile <name>', 'vehicle profile of the emulated battery (fixtures/vehicles)')
+    .option('--timeline <file>', 'also record what the instrument sees as a timeline (JSON lines)')
+    .action(async (o) => {
+      const { scpiBatteryCommand } = await import('../benches/emulator/power/cli.ts');
+      await scpiBatteryCommand({ host: o.host, port: o.port, profile: o.profile, timeline: o.timeline });
+    });
+  serve
+    .command('dio')
+    .description('an emulated SCPI digital I/O box for the CE/ID lines (scpi-ce-id) until Ctrl-C')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'TCP port', '5025')
+    .option('--unplugged', 'start with ID reading not connected')
+    .action(async (o) => {
+      const { dioServerCommand } = await import('../benches/emulator/pilot/cli.ts');
+      await dioServerCommand({ host: o.host, port: o.port, unplugged: !!o.unplugged });
+    });
+
   const can = program.command('can').description('CAN tools');
   can
     .command('hub')
