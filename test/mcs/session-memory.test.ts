@@ -171,4 +171,48 @@ describe('MCS session in-process (EVCC ↔ emulated SECC)', function () {
     expect(a.sessionId).to.not.equal(b.sessionId);
     await Promise.all([a.sessionStop(), b.sessionStop()]);
   });
+
+  it('an older connection that ends late does not switch off the output of the session now on the connector', async function () {
+    rig = await memoryRig();
+    const old = await rig.vehicle.openSession();
+    await old.supportedAppProtocol();
+    await old.sessionSetup();
+    const now = await rig.vehicle.openSession();
+    await now.runToCableCheck();
+    expect(rig.charger.power.outputEnabled, 'output on after the cable check').to.equal(true);
+    // The old vehicle goes away (and its session ends on FAILED / close): not its output, so it stays on.
+    const foreign = await old.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
+    expect(foreign.responseCode).to.equal('FAILED_SequenceError');
+    await old.link.close();
+    await rig.clock.sleep(50);
+    expect(rig.charger.power.outputEnabled, 'output still on for the running session').to.equal(true);
+    const pre = await now.preCharge();
+    expect(pre.at(-1)?.responseCode).to.equal('OK');
+    await now.link.close();
+    await rig.clock.sleep(50);
+    expect(rig.charger.power.outputEnabled, 'the owner closing switches it off').to.equal(false);
+  });
+
+  it('answers FAILED when the output of a running cable check is switched off behind its back', async function () {
+    rig = await memoryRig();
+    const s = await rig.vehicle.openSession();
+    await s.supportedAppProtocol();
+    await s.sessionSetup();
+    await s.authorizationSetup();
+    await s.authorization();
+    await s.serviceDiscovery();
+    await s.serviceDetail();
+    await s.serviceSelection();
+    await s.chargeParameterDiscovery();
+    await s.scheduleExchange();
+    const first = await s.exchange('DC_CableCheck', {});
+    expect(first.body?.EVSEProcessing).to.equal('Ongoing');
+    await rig.charger.safeState(); // the output goes off (bench safe state, a trip …)
+    const next = await s.exchange('DC_CableCheck', {});
+    expect(describeCode(next)).to.equal('DC_CableCheckRes FAILED');
+  });
 });
+
+function describeCode(ex: { responseRoot?: string; responseCode?: string; outcome: string }): string {
+  return ex.outcome === 'response' ? `${ex.responseRoot} ${ex.responseCode}` : ex.outcome;
+}

@@ -98,6 +98,7 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
       authorizationOngoingCount: settings.authorizationOngoingCount ?? 1,
       faults: ctx.faults,
       pausedSessions: new Set(),
+      output: {},
     };
   }
 

@@ -44,7 +44,7 @@ export async function serveSeccConnection(link: MessageLink, o: ServeOptions): P
   let armed = false;
   const end = async (reason: ServeResult['reason'], detail: string): Promise<ServeResult> => {
     note(`session end: ${reason}`, { detail });
-    if (o.power.outputEnabled) o.power.stop('charger');
+    session.releaseOutput('charger');
     await link.close(`SECC closed the connection: ${reason}`).catch(() => undefined);
     return { reason, session };
   };
@@ -53,7 +53,7 @@ export async function serveSeccConnection(link: MessageLink, o: ServeOptions): P
     const r = await link.receive(timeout);
     if (r.kind === 'closed') {
       note('connection closed by the vehicle', { detail: r.reason });
-      if (o.power.outputEnabled) o.power.stop('charger');
+      session.releaseOutput('charger');
       return { reason: 'peer-closed', session };
     }
     if (r.kind === 'timeout') {

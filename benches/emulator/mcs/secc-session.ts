@@ -48,6 +48,13 @@ export interface SeccConfig {
   faults: ReadonlySet<string>;
   /** Paused sessions the charger remembers (SessionID → true), shared across connections. */
   pausedSessions: Set<string>;
+  /**
+   * The one connector's output belongs to the session that last energized it (cable check, precharge,
+   * power delivery), shared across connections. A session that ends — FAILED answer, sequence timeout,
+   * the vehicle closing — switches the output off only while it still owns it: an older connection that
+   * closes late must not cut the output of the session now running on the connector.
+   */
+  output?: { owner?: SeccSession };
 }
 
 export interface SeccDecision {
@@ -90,6 +97,27 @@ export class SeccSession {
 
   private fault(name: string): boolean {
     return this.cfg.faults.has(name);
+  }
+
+  private get output(): { owner?: SeccSession } {
+    return (this.cfg.output ??= {});
+  }
+
+  /** This session drives the output from now on. */
+  private claimOutput(): void {
+    this.output.owner = this;
+  }
+
+  /** Whether this session is the one the output belongs to (what a stop of ours may switch off). */
+  get ownsOutput(): boolean {
+    return this.output.owner === this;
+  }
+
+  /** Switch the output off if it is ours; the session no longer drives it either way. */
+  releaseOutput(reason: 'vehicle' | 'charger'): void {
+    if (!this.ownsOutput) return;
+    this.output.owner = undefined;
+    if (this.power.outputEnabled) this.power.stop(reason);
   }
 
   private header(): { SessionID: string; TimeStamp: number } {
@@ -168,7 +196,7 @@ export class SeccSession {
   /** A FAILED* answer with every mandatory field present, then the session ends. */
   fail(message: string, code: string, reqBody: Record<string, any> = {}, note?: string): SeccDecision {
     this.ended = true;
-    if (this.power.outputEnabled) this.power.stop('charger');
+    this.releaseOutput('charger');
     if (message === 'supportedAppProtocol') return { response: { supportedAppProtocolRes: { ResponseCode: 'Failed_NoNegotiation' } }, grammar: 'app', close: true, note };
     const content = { ResponseCode: code, ...minimalMandatory(message, reqBody) };
     return { response: { [`${message}Res`]: { Header: this.header(), ...content } }, grammar: grammarOf(message), close: true, note: note ?? code };
@@ -323,7 +351,12 @@ export class SeccSession {
       this.cableCheckStartMs = now;
       // Insulation test at the lower of the EV's and the charger's maximum voltage.
       this.cableCheckV = Math.min(this.cfg.ratings.maxVoltageV, Number.isFinite(this.evMaxVoltageV) ? this.evMaxVoltageV : this.cfg.ratings.maxVoltageV);
+      this.claimOutput();
       this.power.cableCheck(this.cableCheckV);
+    } else if (!this.ownsOutput || !this.power.outputEnabled) {
+      // Our test voltage was switched off behind our back (another session took the connector, a
+      // protection tripped): the insulation test cannot finish, so say so now instead of Ongoing forever.
+      return this.fail('DC_CableCheck', 'FAILED', {}, 'output disabled during the cable check: insulation test aborted');
     }
     // Finished once the test voltage is up (the stage slews to it) and the insulation was watched long enough.
     const atVoltage = this.power.present().voltageV >= CABLE_CHECK_VOLTAGE_REACHED * this.cableCheckV;
@@ -335,6 +368,7 @@ export class SeccSession {
 
   private preCharge(body: any): SeccDecision {
     const target = clamp(fromRational(body.EVTargetVoltage), 0, this.cfg.ratings.maxVoltageV);
+    this.claimOutput();
     this.power.precharge(target);
     // [V2G20-2005]/[V2G20-2006]: after EVProcessing=Ongoing only another DC_PreChargeReq; after Finished, PowerDeliveryReq.
     this.allow(body.EVProcessing === 'Finished' ? 'PowerDelivery' : 'DC_PreCharge', ...(body.EVProcessing === 'Finished' ? ANY_AFTER_SETUP : []));
@@ -344,10 +378,11 @@ export class SeccSession {
   private powerDelivery(body: any): SeccDecision {
     const progress = body.ChargeProgress;
     if (progress === 'Start') {
+      this.claimOutput();
       this.power.startCharging();
       this.allow('DC_ChargeLoop', 'PowerDelivery');
     } else if (progress === 'Stop') {
-      this.power.stop('vehicle');
+      if (this.ownsOutput) this.power.stop('vehicle');
       this.allow('DC_WeldingDetection', 'SessionStop');
     } else {
       return this.fail('PowerDelivery', 'FAILED', body, `ChargeProgress ${progress} not supported by the emulator`);
@@ -395,7 +430,7 @@ export class SeccSession {
   }
 
   private sessionStop(body: any): SeccDecision {
-    if (this.power.outputEnabled) this.power.stop('vehicle');
+    this.releaseOutput('vehicle');
     if (body.ChargingSession === 'Pause' && this.sessionId) this.cfg.pausedSessions.add(this.sessionId);
     this.ended = true;
     this.allow();
