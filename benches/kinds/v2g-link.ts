@@ -3,6 +3,7 @@
 // modem's Ethernet). Both record link up/down on the timeline while the bench is open.
 
 import { BenchFault } from '../../drivers/core/errors.ts';
+import { acquireLinkLock } from '../../drivers/iso15118/link-lock.ts';
 import { LinkMonitor, readLinkState, type LinkState } from '../../drivers/iso15118/link.ts';
 import { checkVethLink, DEFAULT_CHARGER_INTERFACE, DEFAULT_EV_INTERFACE, ensureVethLink, removeVethLink, vethLinkStatus } from '../../drivers/iso15118/veth.ts';
 import { registerResourceKind, type Resource } from '../registry.ts';
@@ -53,7 +54,15 @@ registerResourceKind<VethSettings>({
   },
   async open(name, cfg, ctx) {
     const spec = { evInterface: cfg.evInterface, chargerInterface: cfg.chargerInterface };
-    const link = cfg.createIfMissing === false ? await checkVethLink(spec) : await ensureVethLink(spec);
+    // One process per pair: a second run on the same pair would mix its vehicle and charger with ours.
+    const lock = await acquireLinkLock([cfg.evInterface ?? DEFAULT_EV_INTERFACE, cfg.chargerInterface ?? DEFAULT_CHARGER_INTERFACE], { clock: ctx.clock, timeline: ctx.timeline, source: name, what: `bench ${ctx.bench.name} pid ${process.pid}` });
+    let link;
+    try {
+      link = cfg.createIfMissing === false ? await checkVethLink(spec) : await ensureVethLink(spec);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
     ctx.timeline.record('link', name, { event: 'veth-ready', ev: `${link.evInterface} ${link.evAddress}`, charger: `${link.chargerInterface} ${link.chargerAddress}`, script: link.output });
     const monitor = new LinkMonitor([link.evInterface, link.chargerInterface], ctx.clock, ctx.timeline, name, monitorPeriod(cfg.monitorIntervalMs, ctx.clock.description));
     monitor.start();
@@ -69,9 +78,13 @@ registerResourceKind<VethSettings>({
       identity: () => ({ link: `veth ${link.evInterface}<->${link.chargerInterface}` }),
       async close() {
         monitor.stop();
-        if (cfg.removeOnClose) {
-          await removeVethLink(spec);
-          ctx.timeline.record('link', name, { event: 'down', interface: link.evInterface, removed: true });
+        try {
+          if (cfg.removeOnClose) {
+            await removeVethLink(spec);
+            ctx.timeline.record('link', name, { event: 'down', interface: link.evInterface, removed: true });
+          }
+        } finally {
+          lock.release();
         }
       },
     };

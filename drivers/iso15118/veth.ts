@@ -16,6 +16,9 @@ export interface VethLinkSpec {
   evInterface?: string;
   /** Charger (SECC) end; default mcs-evse0. */
   chargerInterface?: string;
+  /** Link-local addresses (no scope); default MCS_EV_LL / MCS_EVSE_LL from the environment, else fe80::2 / fe80::1. */
+  evAddress?: string;
+  chargerAddress?: string;
 }
 
 export interface VethLink {
@@ -34,10 +37,22 @@ export const DEFAULT_CHARGER_INTERFACE = 'mcs-evse0';
 export const VETH_EV_ADDRESS = 'fe80::2';
 export const VETH_CHARGER_ADDRESS = 'fe80::1';
 
+/**
+ * The addresses a pair gets: the spec's, else MCS_EV_LL / MCS_EVSE_LL (parallel runs give each pair its
+ * own, so pcaps and logs of different runs cannot be confused), else the fixed defaults.
+ */
+export function vethAddresses(spec: VethLinkSpec = {}): { evAddress: string; chargerAddress: string } {
+  return {
+    evAddress: spec.evAddress ?? (process.env.MCS_EV_LL || VETH_EV_ADDRESS),
+    chargerAddress: spec.chargerAddress ?? (process.env.MCS_EVSE_LL || VETH_CHARGER_ADDRESS),
+  };
+}
+
 async function script(action: 'up' | 'down' | 'status' | 'ev-down' | 'ev-up', spec: VethLinkSpec): Promise<{ code: number; out: string }> {
   const args = [action, spec.evInterface ?? DEFAULT_EV_INTERFACE, spec.chargerInterface ?? DEFAULT_CHARGER_INTERFACE];
   try {
-    const r = await run(VETH_SCRIPT, args, { env: { ...process.env, MCS_EV_LL: VETH_EV_ADDRESS, MCS_EVSE_LL: VETH_CHARGER_ADDRESS } });
+    const a = vethAddresses(spec);
+    const r = await run(VETH_SCRIPT, args, { env: { ...process.env, MCS_EV_LL: a.evAddress, MCS_EVSE_LL: a.chargerAddress } });
     return { code: 0, out: (r.stdout + r.stderr).trim() };
   } catch (e) {
     const err = e as { code?: number | string; stdout?: string; stderr?: string; message: string };
@@ -82,14 +97,15 @@ export async function vethLinkStatus(spec: VethLinkSpec = {}): Promise<{ up: boo
 function describe(spec: VethLinkSpec, output: string): VethLink {
   const evInterface = spec.evInterface ?? DEFAULT_EV_INTERFACE;
   const chargerInterface = spec.chargerInterface ?? DEFAULT_CHARGER_INTERFACE;
-  // Prefer what is really on the interface (an older pair may carry other addresses).
+  const want = vethAddresses(spec);
+  // The address we asked for when it is there; else what is really on the interface (an older pair may carry other addresses).
   const ev = readLinkState(evInterface).linkLocal;
   const ch = readLinkState(chargerInterface).linkLocal;
   return {
     evInterface,
     chargerInterface,
-    evAddress: ev.includes(VETH_EV_ADDRESS) ? VETH_EV_ADDRESS : (ev[0] ?? VETH_EV_ADDRESS),
-    chargerAddress: ch.includes(VETH_CHARGER_ADDRESS) ? VETH_CHARGER_ADDRESS : (ch[0] ?? VETH_CHARGER_ADDRESS),
+    evAddress: ev.includes(want.evAddress) ? want.evAddress : (ev[0] ?? want.evAddress),
+    chargerAddress: ch.includes(want.chargerAddress) ? want.chargerAddress : (ch[0] ?? want.chargerAddress),
     output,
   };
 }
