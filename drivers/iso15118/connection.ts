@@ -215,11 +215,17 @@ export class V2gConnection extends EventEmitter {
       const w: Waiter = {
         resolve,
         reject,
-        timer: this.rec.clock.setTimer(timeoutMs, () => {
-          const i = this.waiters.indexOf(w);
-          if (i >= 0) this.waiters.splice(i, 1);
-          reject(new V2gReceiveTimeout(timeoutMs, this.where));
-        }),
+        timer: this.rec.clock.setTimer(timeoutMs, () =>
+          // After a stall of this process, Node runs due timers BEFORE it reads sockets that became
+          // readable meanwhile: a response that was already here would count as a timeout. Let the
+          // pending I/O be read first (setImmediate runs after the poll phase), then decide.
+          setImmediate(() => {
+            const i = this.waiters.indexOf(w);
+            if (i < 0) return; // a frame (or the close) came in the meantime
+            this.waiters.splice(i, 1);
+            reject(new V2gReceiveTimeout(timeoutMs, this.where));
+          }),
+        ),
       };
       this.waiters.push(w);
     });

@@ -254,7 +254,8 @@ export async function discoverSecc(o: SdpDiscoverOptions): Promise<SdpDiscovery>
       if (o.signal?.aborted) throw o.signal.reason;
       const answered = new Promise<SdpDiscovery | undefined>((resolve) => {
         waiting = resolve;
-        const t = o.clock.setTimer(o.waitMs, () => resolve(undefined));
+        // An answer read during a stall of this process counts before the wait is judged over (connection.ts).
+        const t = o.clock.setTimer(o.waitMs, () => setImmediate(() => resolve(undefined)));
         o.signal?.addEventListener('abort', () => (t.cancel(), resolve(undefined)), { once: true });
       });
       sentAt = o.clock.now();

@@ -142,10 +142,14 @@ export class StreamMessageLink implements MessageLink {
     }
     if (this.waiter) throw new Error('MessageLink.receive called while another receive is pending');
     return new Promise((resolve) => {
-      const timer = this.clock.setTimer(timeoutMs, () => {
-        if (this.waiter === done) this.waiter = undefined;
-        resolve({ kind: 'timeout' });
-      });
+      const timer = this.clock.setTimer(timeoutMs, () =>
+        // Data that became readable during a stall is read before this runs (see connection.ts).
+        setImmediate(() => {
+          if (this.waiter !== done) return; // delivered in the meantime
+          this.waiter = undefined;
+          resolve({ kind: 'timeout' });
+        }),
+      );
       const done = (r: ReceiveResult) => {
         timer.cancel();
         if (r.kind === 'closed') this.queue.unshift(r);
