@@ -71,7 +71,7 @@ if (!resourceKind(SCPI_BATTERY_EMULATOR_KIND))
         await inst.setOutput(false);
         await inst.setBatteryVoltage(cfg.batteryVoltageV ?? profile.cellsSeries * cellOcvV(profile.chemistry, profile.initialSoc));
         await inst.setSeriesResistance(profile.r0Ohm);
-        await inst.setProtection({ ovpV: cfg.ovpV ?? profile.maxVoltageV * 1.05, ocpA: cfg.ocpA ?? ctx.bench.safety.maxCurrentA ?? profile.maxCurrentA });
+        await inst.setProtection({ ovpV: cfg.ovpV ?? profile.maxVoltageV * 1.05, ocpA: cfg.ocpA ?? Math.min(ctx.bench.safety.maxCurrentA ?? profile.maxCurrentA, cfg.maxCurrentA ?? Infinity) });
         if ((cfg.watchdogS ?? 5) > 0) await inst.setWatchdog(cfg.watchdogS ?? 5);
         await inst.startStreaming();
       } catch (e) {
