@@ -16,8 +16,8 @@ import { BenchFault } from '../core/errors.ts';
 import type { Timeline } from '../core/timeline.ts';
 
 export const LINK_LOCK_DIR = join(tmpdir(), 'mcs-hil-link-locks');
-/** How long a second process waits for the link before it reports a bench fault (wall ms). */
-export const DEFAULT_LINK_LOCK_WAIT_MS = 20 * 60_000;
+/** How long a second process waits for the link before it reports a bench fault (clock ms, like every time here). */
+export const DEFAULT_LINK_LOCK_WAIT_MS = 60 * 60_000;
 /** Poll period while waiting (clock ms of a real clock; scaled clocks poll faster, which is harmless). */
 const POLL_MS = 250;
 
@@ -85,7 +85,7 @@ export interface LinkLock {
 
 /**
  * Take the link lock for these interfaces (all or nothing), waiting while another live process holds
- * one of them. The wait is recorded on the timeline; past maxWaitMs (wall) it is a BenchFault.
+ * one of them. The wait is recorded on the timeline; past maxWaitMs (clock) it is a BenchFault.
  */
 export async function acquireLinkLock(
   interfaces: string[],
@@ -94,7 +94,7 @@ export async function acquireLinkLock(
   mkdirSync(LINK_LOCK_DIR, { recursive: true });
   const files = [...new Set(interfaces)].sort().map(lockFile);
   const what = o.what ?? `mcs-hil ${interfaces.join('/')}`;
-  const t0 = o.clock.wallMs();
+  const t0 = o.clock.nowMs();
   const maxWaitMs = o.maxWaitMs ?? DEFAULT_LINK_LOCK_WAIT_MS;
   let reported = false;
   const got: string[] = [];
@@ -121,11 +121,11 @@ export async function acquireLinkLock(
         got.push(file);
         break;
       }
-      const waited = o.clock.wallMs() - t0;
+      const waited = o.clock.nowMs() - t0;
       if (waited > maxWaitMs || o.clock.description === 'virtual') {
         releaseFiles(got);
         throw new BenchFault(
-          `the link ${interfaces.join('/')} is in use by another mcs-hil process (pid ${h?.pid ?? '?'}, ${h?.what ?? 'unknown'}, since ${h?.since ?? '?'}); waited ${Math.round(waited / 1000)} s. Give each parallel run its own interfaces (bench file evInterface/chargerInterface).`,
+          `the link ${interfaces.join('/')} is in use by another mcs-hil process (pid ${h?.pid ?? '?'}, ${h?.what ?? 'unknown'}, since ${h?.since ?? '?'}); waited ${Math.round(waited / 1000)} s of bench clock. Give each parallel run its own interfaces (bench file evInterface/chargerInterface).`,
           o.source,
         );
       }
@@ -136,7 +136,7 @@ export async function acquireLinkLock(
       await o.clock.sleep(POLL_MS);
     }
   }
-  if (reported) o.timeline?.record('link', o.source ?? 'link', { event: 'link-acquired', interfaces, waitedMs: o.clock.wallMs() - t0 });
+  if (reported) o.timeline?.record('link', o.source ?? 'link', { event: 'link-acquired', interfaces, waitedMs: o.clock.nowMs() - t0 });
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     // A run that ends without closing its bench must not leave the link locked for a live pid.
