@@ -10,7 +10,10 @@
 #                                                            ev-up puts ours back)
 #
 # Idempotent: `up` on an existing, healthy pair only re-applies the settings. Needs root (CAP_NET_ADMIN).
-# Exit codes: 0 ok, 1 usage, 2 not permitted / missing tools, 3 link not healthy (status).
+# Exit codes: 0 ok, 1 usage, 2 not permitted / missing tools, 3 link not healthy (status), 4 in use (down).
+#
+# `down` leaves a pair alone while another live mcs-hil process holds its link lock
+# (drivers/iso15118/link-lock.ts): tearing it down would break that run mid-session.
 set -euo pipefail
 
 ACTION="${1:-status}"
@@ -46,6 +49,15 @@ need_root() {
 }
 
 exists() { ip link show dev "$1" >/dev/null 2>&1; }
+
+# pid of the live process other than our caller that holds the link lock of interface $1, if any.
+LOCK_DIR="${TMPDIR:-/tmp}/mcs-hil-link-locks"
+lock_holder() {
+  local f="$LOCK_DIR/$1.lock" pid
+  [ -f "$f" ] || return 1
+  pid="$(sed -n 's/.*"pid":\([0-9][0-9]*\).*/\1/p' "$f")"
+  [ -n "$pid" ] && [ "$pid" != "$PPID" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
 
 # Per-interface IPv6 settings, written before the link goes up so no DAD or RA ever starts.
 configure_if() {
@@ -120,6 +132,12 @@ case "$ACTION" in
     ;;
   down)
     need_tools; need_root
+    for ifc in "$EV_IF" "$EVSE_IF"; do
+      if holder="$(lock_holder "$ifc")"; then
+        say "$ifc is in use by mcs-hil process $holder (link lock $LOCK_DIR/$ifc.lock): not removed"
+        exit 4
+      fi
+    done
     if exists "$EV_IF"; then ip link del "$EV_IF"; say "removed $EV_IF (and its peer $EVSE_IF)"; fi
     if exists "$EVSE_IF"; then ip link del "$EVSE_IF"; say "removed $EVSE_IF"; fi
     say "down"
