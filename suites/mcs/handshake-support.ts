@@ -6,6 +6,7 @@ import type { Bench } from '../../benches/bench.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { Limits, type Limit } from '../../drivers/core/limits.ts';
 import type { TimelineEvent } from '../../drivers/core/timeline.ts';
+import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
 import type { V2gSessionError } from '../../drivers/iso15118/evcc/session.ts';
 import { ISO15118_EV_KIND, type Iso15118Vehicle } from '../../drivers/iso15118/evcc/vehicle.ts';
 import { attachFile, attachText, check } from '../../reports/evidence.ts';
@@ -42,6 +43,19 @@ export async function sessionWork<T>(what: string, clause: string, fn: () => Pro
     }
     throw e;
   }
+}
+
+/**
+ * A charge loop that ended on its own (the charger did not answer in time, answered FAILED, closed) is the
+ * verdict, in its own category: without this the test would fail later, on the messages the vehicle then
+ * never sent, as a misleading protocol violation.
+ */
+export function chargeLoopRanToStop(charging: ChargingSession, clause: string): void {
+  const e = charging.error;
+  if (!e) return;
+  const kind = (e as V2gSessionError).kind;
+  const timing = kind === 'timeout' || kind === 'timer-expired';
+  check('charge loop ran until the vehicle stopped it', false, { violation: timing ? 'timing' : 'protocol', clause, verified: false, expected: 'every DC_ChargeLoopReq answered so that the loop goes on', actual: e.message });
 }
 
 /** A limit from a timer value plus a tolerance limit: [timer, timer + tolerance]. */

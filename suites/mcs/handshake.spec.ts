@@ -11,7 +11,7 @@ import { McsParameter, NAMESPACE_DIN, SEQUENCE, ServiceId, fromRational, mcsPara
 import type { EvccSession } from '../../drivers/iso15118/evcc/session.ts';
 import { performanceLimitName } from '../../drivers/iso15118/evcc/timers.ts';
 import { PayloadType } from '../../drivers/iso15118/v2gtp.ts';
-import { EPIC, attachKeylogs, describeOutcome, sessionWork, timerWindow, v2gLimits as L, v2gMessages, vehicleOf } from './handshake-support.ts';
+import { EPIC, attachKeylogs, chargeLoopRanToStop, describeOutcome, sessionWork, timerWindow, v2gLimits as L, v2gMessages, vehicleOf } from './handshake-support.ts';
 
 const SEQ_CLAUSE = 'ISO 15118-20:2022 §8.8 message sequence (DC), reference §2.2';
 const OK_CODES: Record<string, string[]> = {
@@ -57,6 +57,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
     const charging = await sessionWork('charging session', SEQ_CLAUSE, () => vehicle.startCharging());
     await bench.clock.sleep(5 * vehicle.timers.EVCC_ChargeLoop_Period);
     await sessionWork('stop', SEQ_CLAUSE, () => charging.stop());
+    chargeLoopRanToStop(charging, SEQ_CLAUSE);
     const msgs = v2gMessages(bench, vehicle, mark);
     const seen: string[] = [];
     for (let i = 0; i < msgs.length; i++) {
@@ -85,6 +86,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
     const charging = await sessionWork('charging session', SEQ_CLAUSE, () => vehicle.startCharging());
     await bench.clock.sleep(10 * vehicle.timers.EVCC_ChargeLoop_Period);
     await sessionWork('stop', SEQ_CLAUSE, () => charging.stop());
+    chargeLoopRanToStop(charging, SEQ_CLAUSE);
     const worst = new Map<string, number>();
     for (const e of v2gMessages(bench, vehicle, mark)) {
       if (e.data.dir !== 'rx' || e.data.responseMs === undefined) continue;
@@ -240,6 +242,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
     const charging = await sessionWork('Dynamic charging session', 'ISO 15118-20:2022 Dynamic control mode', () => vehicle.startCharging({ controlMode: 'Dynamic' }));
     await bench.clock.sleep(5 * vehicle.timers.EVCC_ChargeLoop_Period);
     await sessionWork('stop', SEQ_CLAUSE, () => charging.stop());
+    chargeLoopRanToStop(charging, 'ISO 15118-20:2022 Dynamic control mode');
     const loopRes = v2gMessages(bench, vehicle, mark).filter((e) => e.data.message === 'DC_ChargeLoopRes');
     const dyn = loopRes.filter((e) => e.data.doc?.DC_ChargeLoopRes?.Dynamic_DC_CLResControlMode);
     check('DC_ChargeLoopRes in Dynamic control mode', loopRes.length > 0 && dyn.length === loopRes.length, { violation: 'protocol', clause: 'Dynamic_DC_CLResControlMode', verified: false, expected: 'every DC_ChargeLoopRes carries Dynamic_DC_CLResControlMode', actual: `${dyn.length} of ${loopRes.length}` });
