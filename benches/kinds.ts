@@ -1,7 +1,7 @@
 // Every resource kind this build can open. A kind whose driver is not in this build is simply absent;
 // a bench file naming it fails validation with the list of known kinds.
-import { registerCanKinds } from '../drivers/can/kinds.ts';
-import { registerGbtBmsKind } from '../drivers/gbt27930/kind.ts';
+import { registerCanKinds } from './kinds/can.ts';
+import { registerGbtBmsKind } from './kinds/gbt27930-bms.ts';
 import { registerEmulatedGbtChargerKind } from './emulator/gbt/kind.ts';
 import './emulator/interlock.ts';
 import './emulator/mcs/kind.ts';

@@ -104,9 +104,10 @@ export function areaCommands(program: Command): void {
     .command('decode <file>')
     .description('print a decoded session with its phases from a candump log')
     .requiredOption('--protocol <p>', 'gbt27930')
+    .option('--bus <name>', 'which bus (node) of a multi-bus log to decode (default: the first in the file)')
     .action(async (file: string, o) => {
       if (o.protocol !== 'gbt27930') throw new UsageError(`--protocol must be gbt27930, got '${o.protocol}'`);
       const { traceDecodeCommand } = await import('../drivers/gbt27930/trace-decode.ts');
-      console.log(traceDecodeCommand({ protocol: o.protocol, file }));
+      console.log(traceDecodeCommand({ protocol: o.protocol, file, bus: o.bus }));
     });
 }

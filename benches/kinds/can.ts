@@ -15,15 +15,15 @@
 
 import { connect, createServer } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
-import { BenchFault } from '../core/errors.ts';
-import { registerResourceKind, resourceKind, type OpenContext, type ReachabilityResult, type Resource } from '../../benches/registry.ts';
-import type { CanFrame } from './frame.ts';
-import type { CanListener, CanTransport } from './transport.ts';
-import { VirtualCan } from './virtual-bus.ts';
-import { SocketcandCan } from './socketcand-client.ts';
-import { SocketcandHub } from './socketcand-hub.ts';
-import { SocketcanNative } from './socketcan-native.ts';
-import { SOCKETCAND_PORT } from './socketcand-protocol.ts';
+import { BenchFault } from '../../drivers/core/errors.ts';
+import { registerResourceKind, resourceKind, type OpenContext, type ReachabilityResult, type Resource } from '../registry.ts';
+import type { CanFrame } from '../../drivers/can/frame.ts';
+import type { CanListener, CanTransport } from '../../drivers/can/transport.ts';
+import { VirtualCan } from '../../drivers/can/virtual-bus.ts';
+import { SocketcandCan } from '../../drivers/can/socketcand-client.ts';
+import { SocketcandHub } from '../../drivers/can/socketcand-hub.ts';
+import { SocketcanNative } from '../../drivers/can/socketcan-native.ts';
+import { SOCKETCAND_PORT } from '../../drivers/can/socketcand-protocol.ts';
 
 /** A CAN transport opened as a bench resource: `bench.resource<CanBusResource>('gbt-can')`. */
 export interface CanBusResource extends Resource, CanTransport {}

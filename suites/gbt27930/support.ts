@@ -5,7 +5,7 @@ import type { Bench } from '../../benches/bench.ts';
 import type { Limit } from '../../drivers/core/limits.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import type { TimelineEvent } from '../../drivers/core/timeline.ts';
-import { GBT_BMS_KIND, type GbtBmsResource } from '../../drivers/gbt27930/kind.ts';
+import { GBT_BMS_KIND, type GbtBmsResource } from '../../benches/kinds/gbt27930-bms.ts';
 import type { GbtEventData } from '../../drivers/gbt27930/link.ts';
 import type { GbtCode } from '../../drivers/gbt27930/messages.ts';
 import { formatDecodedSession } from '../../drivers/gbt27930/trace-decode.ts';
@@ -24,7 +24,7 @@ export type GbtEvent = TimelineEvent<GbtEventData>;
 
 export function bmsOf(bench: Bench): GbtBmsResource {
   const bms = bench.find<GbtBmsResource>(GBT_BMS_KIND);
-  if (!bms) throw new BenchFault(`the bench has no '${GBT_BMS_KIND}' resource: add one (see drivers/gbt27930/kind.ts) to run the gbt27930 suite`);
+  if (!bms) throw new BenchFault(`the bench has no '${GBT_BMS_KIND}' resource: add one (see benches/kinds/gbt27930-bms.ts) to run the gbt27930 suite`);
   return bms;
 }
 

@@ -5,7 +5,7 @@ import { check, measure, requirement } from '../../reports/evidence.ts';
 import { RECOGNISED, NOT_RECOGNISED, type GbtCode } from '../../drivers/gbt27930/messages.ts';
 import type { TimeoutName } from '../../drivers/gbt27930/timing.ts';
 import type { Bench } from '../../benches/bench.ts';
-import type { GbtBmsResource } from '../../drivers/gbt27930/kind.ts';
+import type { GbtBmsResource } from '../../benches/kinds/gbt27930-bms.ts';
 import { EPIC, bmsOf, derivedLimit, first, gbtHooks, gbtLimits, judgeStopRate, messages, msBetween, startCharging, until, value, type GbtEvent } from './support.ts';
 
 const allowance = gbtLimits.get('reaction.timeoutAllowanceMs');

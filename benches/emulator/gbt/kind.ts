@@ -11,7 +11,7 @@
 import { InputError } from '../../../drivers/core/errors.ts';
 import { Limits } from '../../../drivers/core/limits.ts';
 import { J1939Tp } from '../../../drivers/can/j1939-tp.ts';
-import { canResourceOf } from '../../../drivers/gbt27930/kind.ts';
+import { canResourceOf } from '../../kinds/gbt27930-bms.ts';
 import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../../drivers/gbt27930/ids.ts';
 import { GbtLink } from '../../../drivers/gbt27930/link.ts';
 import { GBT_LIMIT_PROFILE, loadGbtTiming } from '../../../drivers/gbt27930/timing.ts';

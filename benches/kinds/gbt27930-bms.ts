@@ -9,18 +9,18 @@
 //     da: 0x56
 //     profile: { initialCurrentA: 100, brmLength: 49, broReadyDelayMs: 500, optionalReports: true }
 
-import { InputError } from '../core/errors.ts';
-import { Limits } from '../core/limits.ts';
-import { J1939Tp } from '../can/j1939-tp.ts';
-import type { CanTransport } from '../can/transport.ts';
-import { isBatteryEmulator } from '../scpi/battery-emulator.ts';
-import { loadVehicleProfile } from '../vehicle/profile.ts';
-import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../../benches/registry.ts';
-import { bmsProfileFromVehicle, type BmsProfile } from './bms-profile.ts';
-import { BmsSession } from './bms-session.ts';
-import { BMS_ADDRESS, CHARGER_ADDRESS } from './ids.ts';
-import { GbtLink } from './link.ts';
-import { GBT_LIMIT_PROFILE, loadGbtTiming, type GbtTiming } from './timing.ts';
+import { InputError } from '../../drivers/core/errors.ts';
+import { Limits } from '../../drivers/core/limits.ts';
+import { J1939Tp } from '../../drivers/can/j1939-tp.ts';
+import type { CanTransport } from '../../drivers/can/transport.ts';
+import { isBatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
+import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
+import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../registry.ts';
+import { bmsProfileFromVehicle, type BmsProfile } from '../../drivers/gbt27930/bms-profile.ts';
+import { BmsSession } from '../../drivers/gbt27930/bms-session.ts';
+import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../drivers/gbt27930/ids.ts';
+import { GbtLink } from '../../drivers/gbt27930/link.ts';
+import { GBT_LIMIT_PROFILE, loadGbtTiming, type GbtTiming } from '../../drivers/gbt27930/timing.ts';
 
 export const GBT_BMS_KIND = 'gbt27930-bms';
 
