@@ -4,7 +4,7 @@
 // every other test in those files still passes.
 //
 // Runs are real `mcs-hil run` processes on the real emulator bench, time-scaled (MCS_HIL_SELFVAL_RATE,
-// default 5) and a few at a time (MCS_HIL_SELFVAL_JOBS, default 3), each on its own veth pair so their
+// default 5) and a few at a time (MCS_HIL_SELFVAL_JOBS, default 4), each on its own veth pair so their
 // ISO 15118 links never meet.
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,7 +17,9 @@ import { allureResults, CLI, label, mcsHil, onlyRunDir, ROOT, tmp, type AllureRe
 
 const BENCH = join(ROOT, process.env.MCS_HIL_SELFVAL_BENCH ?? 'benches/emulator.yaml');
 const RATE = process.env.MCS_HIL_SELFVAL_RATE ?? '5';
-const JOBS = Number(process.env.MCS_HIL_SELFVAL_JOBS ?? 3);
+const JOBS = Number(process.env.MCS_HIL_SELFVAL_JOBS ?? 4);
+/** Where the baseline run goes (scripts/test.sh reports on it); a temporary folder otherwise. */
+const BASELINE_OUT = process.env.MCS_HIL_SELFVAL_OUT;
 /** `MCS_HIL_SELFVAL_ONLY=ramp-too-slow,overshoot` checks a few switches while developing. */
 const ONLY = process.env.MCS_HIL_SELFVAL_ONLY?.split(',').filter(Boolean);
 
@@ -43,8 +45,7 @@ function benchForWorker(k: number, dir: string): { file: string; env: Record<str
   return { file, env: { MCS_EV_LL: `fe80::${k}:2`, MCS_EVSE_LL: `fe80::${k}:1` }, ifaces };
 }
 
-function runSuite(bench: { file: string; env: Record<string, string> }, suite: string, faults: string[]): Promise<RunOutcome> {
-  const out = tmp('mcs-sv-');
+function runSuite(bench: { file: string; env: Record<string, string> }, suite: string, faults: string[], out = tmp('mcs-sv-')): Promise<RunOutcome> {
   const args = [CLI, 'run', '--bench', bench.file, '--suite', suite, '--clock-rate', RATE, '--out', out, ...(faults.length ? ['--fault', faults.join(',')] : [])];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...bench.env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -86,7 +87,7 @@ describe('self-validation: every fault switch is caught by exactly its tests', f
     this.timeout(0);
     const dir = tmp('mcs-sv-benches-');
     for (let k = 0; k < Math.max(1, JOBS); k++) workers.push(benchForWorker(k + 1, dir));
-    baseline = await runSuite(workers[0], faultSuites(catalogue), []);
+    baseline = await runSuite(workers[0], faultSuites(catalogue), [], BASELINE_OUT);
     for (const r of baseline.results) fileOfTest.set(idOf(r), specFileOf(r));
 
     const queue = catalogue.map((f) => ({ f, files: [...new Set(f.catches.map((id) => fileOfTest.get(id) ?? `(no test ${id})`))].sort() }));
