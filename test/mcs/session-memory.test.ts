@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { encodeRawV2gtp, PayloadType } from '../../drivers/iso15118/v2gtp.ts';
 import { NAMESPACE_DIN, ServiceId, SEQUENCE } from '../../drivers/iso15118/evcc/messages.ts';
 import { V2gSessionError } from '../../drivers/iso15118/evcc/session.ts';
+import { Iso15118Vehicle } from '../../drivers/iso15118/evcc/vehicle.ts';
 import { memoryRig, messageFlow, type Rig } from './helpers.ts';
 
 describe('MCS session in-process (EVCC ↔ emulated SECC)', function () {
@@ -210,6 +211,30 @@ describe('MCS session in-process (EVCC ↔ emulated SECC)', function () {
     await rig.charger.safeState(); // the output goes off (bench safe state, a trip …)
     const next = await s.exchange('DC_CableCheck', {});
     expect(describeCode(next)).to.equal('DC_CableCheckRes FAILED');
+  });
+});
+
+describe('MCS charging stop (vehicle power path)', function () {
+  it('opens the contactors even when the stop sequence is cut short (link already closed)', async function () {
+    const rig = await memoryRig();
+    const contactors: boolean[] = [];
+    const power = {
+      batteryVoltageV: async () => 800,
+      inlet: async () => ({ voltageV: rig.charger.power.present().voltageV, currentA: rig.charger.power.present().currentA }),
+      setContactors: async (closed: boolean) => void contactors.push(closed),
+    };
+    const name = rig.charger.name;
+    const vehicle = await Iso15118Vehicle.create('ev-power', { memory: name, codec: 'auto', request: { packVoltageV: 800, requestCurrentA: 100 } }, { clock: rig.clock, timeline: rig.timeline, limits: rig.limits, power });
+    try {
+      const charging = await vehicle.startCharging();
+      expect(contactors.at(-1), 'closed after precharge').to.equal(true);
+      await rig.clock.sleep(30);
+      charging.evcc.link.abort(); // the link is gone before the vehicle stops: no PowerDelivery(Stop) possible
+      await charging.stop();
+      expect(contactors.at(-1), 'open at the end of stop()').to.equal(false);
+    } finally {
+      await rig.close();
+    }
   });
 });
 

@@ -166,6 +166,7 @@ export class ChargeLoop implements ChargingSession {
     let stopAnsweredMs: number | undefined;
     const power = evcc.power;
     const poll = evcc.timers.EVCC_Processing_Poll;
+    let contactorsOpen = false;
     try {
       if (!evcc.link.closed && !this.error) {
         await evcc.powerDelivery('Stop');
@@ -175,6 +176,7 @@ export class ChargeLoop implements ChargingSession {
           const openBelowA = this.o.limits.num('evcc.contactorOpenCurrentA');
           while (Math.abs((await power.inlet()).currentA) > openBelowA && clock.nowMs() - stopAnsweredMs < holdMaxMs) await clock.sleep(poll);
           await power.setContactors(false);
+          contactorsOpen = true;
           this.note('contactors open', { afterStopMs: clock.nowMs() - stopAnsweredMs });
         }
         await evcc.weldingDetection();
@@ -193,7 +195,9 @@ export class ChargeLoop implements ChargingSession {
         while (!(await off()) && clock.nowMs() - t0 < holdMaxMs) await clock.sleep(poll);
         this.note((await off()) ? 'output off' : 'output still on after the hold bound', { heldMs: clock.nowMs() - t0, boundMs: holdMaxMs });
       }
-      if (power && this.error) await power.setContactors(false);
+      // Whatever cut the stop sequence short (loop error, link closed, a FAILED answer to PowerDelivery(Stop)),
+      // the vehicle never ends a stop with its contactors closed: the next cable check would test the battery.
+      if (power && !contactorsOpen) await power.setContactors(false);
       await evcc.link.close().catch(() => undefined);
     }
   }
