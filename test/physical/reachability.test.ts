@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { socketcanReadiness } from '../../drivers/can/kinds.ts';
+import { socketcanReadiness } from '../../benches/kinds/can.ts';
 import { probeScpiIdentity } from '../../benches/kinds/scpi-reachable.ts';
 
 function fakeSys(ifaces: Record<string, { type: string; flags: string; operstate: string }>, withCan = true) {
