@@ -42,6 +42,25 @@ async function prechargeTrace(faults: string[]): Promise<{ r: Rig; from: number;
 }
 
 describe('emulated power stage', function () {
+  it('a cable check measures insulation at once: a fault present from the start is seen before the check can finish', async function () {
+    const r = await makeRig({ params: { insulationCheckMs: 1000 } });
+    await r.inst.injectInsulationFault(60e3);
+    r.stage.cableCheck(400);
+    await r.clock.advance(300); // well inside one monitor period
+    expect(r.stage.isolationOk()).to.equal(false);
+  });
+
+  it('a second normal stop while ramping down does not cut the ramp short', async function () {
+    const { r } = await at300(['slow-stop']);
+    const t = r.clock.now() / 1e9;
+    r.stage.stop('vehicle');
+    await r.clock.advance(200);
+    r.stage.stop('charger'); // e.g. SessionStop after PowerDelivery(Stop)
+    await r.run(15_000);
+    // slow-stop ramps at 30 A/s: 300 A takes ~10 s, never one tick
+    expect(timeToFallBelow(I(r), t, 5)).to.be.greaterThan(5);
+  });
+
   it('is deterministic: the same seed and commands give the same trace, another seed other noise', async function () {
     const a = (await at300([], 5)).r.samples();
     const b = (await at300([], 5)).r.samples();

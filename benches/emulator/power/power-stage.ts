@@ -211,7 +211,9 @@ export class PowerStage implements BusSource {
     this.bus.sync();
     this.vSetV = this.bus.state().voltageV;
     this.vTargetV = Math.min(testVoltageV, this.ratings.maxVoltageV);
-    this.lastInsulationCheckNs = this.bus.timeNs;
+    // Measure insulation at once: a check that reaches its voltage faster than the monitor period must
+    // not finish before any measurement (a fault present from the start would go unseen).
+    this.lastInsulationCheckNs = Number.NEGATIVE_INFINITY;
     this.insulationOk = true;
     this.enter('cable-check', { testVoltageV: this.vTargetV });
   }
@@ -247,6 +249,11 @@ export class PowerStage implements BusSource {
     this.bus.sync();
     if (reason === 'vehicle' && this.faults.has('ignores-stop')) {
       this.note('stop ignored', { reason });
+      return;
+    }
+    // A second normal stop (e.g. SessionStop after PowerDelivery(Stop)) must not cut the ramp-down short.
+    if (reason !== 'emergency' && this.st === 'stopping') {
+      this.note('stop already in progress', { reason });
       return;
     }
     this.stopReason = reason;
