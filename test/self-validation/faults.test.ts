@@ -4,7 +4,7 @@
 // every other test in those files still passes.
 //
 // Runs are real `mcs-hil run` processes on the real emulator bench, time-scaled (MCS_HIL_SELFVAL_RATE,
-// default 5) and a few at a time (MCS_HIL_SELFVAL_JOBS, default 4), each on its own veth pair so their
+// default 5) and a few at a time (MCS_HIL_SELFVAL_JOBS, default 3), each on its own veth pair so their
 // ISO 15118 links never meet.
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,7 +17,7 @@ import { allureResults, CLI, label, mcsHil, onlyRunDir, ROOT, tmp, type AllureRe
 
 const BENCH = join(ROOT, process.env.MCS_HIL_SELFVAL_BENCH ?? 'benches/emulator.yaml');
 const RATE = process.env.MCS_HIL_SELFVAL_RATE ?? '5';
-const JOBS = Number(process.env.MCS_HIL_SELFVAL_JOBS ?? 4);
+const JOBS = Number(process.env.MCS_HIL_SELFVAL_JOBS ?? 3);
 /** Where the baseline run goes (scripts/test.sh reports on it); a temporary folder otherwise. */
 const BASELINE_OUT = process.env.MCS_HIL_SELFVAL_OUT;
 /** `MCS_HIL_SELFVAL_ONLY=ramp-too-slow,overshoot` checks a few switches while developing. */
