@@ -159,15 +159,7 @@ export function measure(
     clause: limit.clause,
     verified: String(limit.verified),
   });
-  if (!ok) {
-    throw new ViolationError(
-      `${VIOLATION_TAG[opts.violation]} ${name} = ${fmt(value)} ${unit}, required ${validator} ` +
-        `(${limit.clause}${limit.verified ? '' : ', limit unverified'})${opts.note ? ` — ${opts.note}` : ''}`,
-      opts.violation,
-      value,
-      validator,
-    );
-  }
+  if (!ok) throwViolation(opts.violation, `${name} = ${fmt(value)} ${unit}, required ${validator}`, limit, opts.note, value, validator);
   return rec;
 }
 
@@ -197,16 +189,14 @@ export function check(
     clause: opts.clause,
     verified: String(opts.verified),
   });
-  if (!ok) {
-    throw new ViolationError(
-      `${VIOLATION_TAG[opts.violation]} ${name}: expected ${expected}, got ${actual} ` +
-        `(${opts.clause}${opts.verified ? '' : ', limit unverified'})${opts.note ? ` — ${opts.note}` : ''}`,
-      opts.violation,
-      actual,
-      expected,
-    );
-  }
+  if (!ok) throwViolation(opts.violation, `${name}: expected ${expected}, got ${actual}`, opts, opts.note, actual, expected);
   return rec;
+}
+
+/** The failure message: category tag, what was seen against what was required, the clause and its standing. */
+function throwViolation(v: Violation, what: string, source: { clause: string; verified: boolean }, note: string | undefined, actual: unknown, expected: unknown): never {
+  const standing = source.verified ? '' : ', limit unverified';
+  throw new ViolationError(`${VIOLATION_TAG[v]} ${what} (${source.clause}${standing})${note ? ` — ${note}` : ''}`, v, actual, expected);
 }
 
 function record(rec: MeasurementRecord, title: string, params: Record<string, string>): void {

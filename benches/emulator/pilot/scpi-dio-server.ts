@@ -4,7 +4,7 @@
 // relay commands work too, not only DIG:OUT:PORT). `DIG:IN:PORT? p` reads the input port the test sets.
 // Fault hooks let tests show the driver's read-back check and reply parsing fail when they should.
 
-import { createServer, type Server, type Socket } from 'node:net';
+import { startScpiLineServer } from '../scpi-line-server.ts';
 
 export interface EmulatedDioServerOptions {
   /** 0 = any free port. */
@@ -39,7 +39,6 @@ export async function startEmulatedDioServer(o: EmulatedDioServerOptions = {}): 
   const inputs = new Map<number, number>(Object.entries(o.inputs ?? { 1: 1 }).map(([k, v]) => [Number(k), v]));
   const errors: string[] = [];
   const received: string[] = [];
-  const sockets = new Set<Socket>();
   const idn = o.idn ?? 'mcs-hil,Emulated DIO box,EMU-DIO-0001,1.0';
 
   const state: EmulatedDioServer = {
@@ -80,41 +79,22 @@ export async function startEmulatedDioServer(o: EmulatedDioServerOptions = {}): 
     return undefined;
   }
 
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.setEncoding('latin1');
-    socket.setNoDelay(true);
-    let buf = '';
-    socket.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).replace(/\r$/, '').trim();
-        buf = buf.slice(nl + 1);
-        if (!line) continue;
-        received.push(line);
-        const replies: string[] = [];
-        for (const unit of line.split(';')) {
-          const r = execute(unit);
-          if (r !== undefined) replies.push(r);
-        }
-        if (!replies.length) continue;
-        const reply = replies.join(';');
-        socket.write((state.replyHook?.(line, reply) ?? reply) + '\n');
+  const lines = await startScpiLineServer({
+    host: state.host,
+    port: o.port,
+    onLine: (line) => {
+      received.push(line);
+      const replies: string[] = [];
+      for (const unit of line.split(';')) {
+        const r = execute(unit);
+        if (r !== undefined) replies.push(r);
       }
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
+      if (!replies.length) return undefined;
+      const reply = replies.join(';');
+      return state.replyHook?.(line, reply) ?? reply;
+    },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, state.host, () => resolve());
-  });
-  const addr = server.address();
-  (state as { port: number }).port = typeof addr === 'object' && addr ? addr.port : (o.port ?? 0);
-  state.close = async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((r) => server.close(() => r()));
-  };
+  (state as { port: number }).port = lines.port;
+  state.close = () => lines.close();
   return state;
 }

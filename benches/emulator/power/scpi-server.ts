@@ -4,7 +4,7 @@
 // It answers the subset our driver uses, keeps an error queue like an instrument (-113 undefined header,
 // -222 data out of range …), latches the output off on OVP or its I/O watchdog, and serves the Elog FIFO.
 
-import { createServer, type Server, type Socket } from 'node:net';
+import { startScpiLineServer } from '../scpi-line-server.ts';
 import type { Clock, TimerHandle } from '../../../drivers/core/clock.ts';
 import type { Timeline } from '../../../drivers/core/timeline.ts';
 import { loadVehicleProfile } from '../../../drivers/vehicle/profile.ts';
@@ -51,33 +51,17 @@ export async function startEmulatedScpiServer(o: EmulatedScpiServerOptions): Pro
     o.instrument ?? new EmulatedBatteryEmulator('scpi-battery', o.clock, o.timeline, loadVehicleProfile(o.vehicleProfile ?? 'truck-lfp-620kwh'), { stream: false });
   const state = new InstrumentState(o, instrument);
   const received: string[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.setEncoding('latin1');
-    socket.setNoDelay(true);
-    let buf = '';
-    socket.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).replace(/\r$/, '').trim();
-        buf = buf.slice(nl + 1);
-        if (!line) continue;
-        received.push(line);
-        for (const reply of state.execute(line)) socket.write(reply + '\n');
-      }
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-  });
   const host = o.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, host, () => resolve());
+  const lines = await startScpiLineServer({
+    host,
+    port: o.port,
+    onLine: (line) => {
+      received.push(line);
+      const replies = state.execute(line);
+      return replies.length ? replies.join('\n') : undefined;
+    },
   });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : (o.port ?? 0);
+  const port = lines.port;
   o.timeline.record('instrument', instrument.name, { event: 'scpi-server', host, port });
   return {
     port,
@@ -86,8 +70,7 @@ export async function startEmulatedScpiServer(o: EmulatedScpiServerOptions): Pro
     received,
     async close() {
       state.stop();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
+      await lines.close();
     },
   };
 }
