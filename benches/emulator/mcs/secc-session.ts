@@ -10,6 +10,7 @@ import type { Clock } from '../../../drivers/core/clock.ts';
 import {
   McsParameter,
   NAMESPACE_DC,
+  SEQUENCE,
   ServiceId,
   ZERO_SESSION_ID,
   fromRational,
@@ -438,23 +439,8 @@ export class SeccSession {
   }
 }
 
-const KNOWN = new Set([
-  'supportedAppProtocol',
-  'SessionSetup',
-  'AuthorizationSetup',
-  'Authorization',
-  'ServiceDiscovery',
-  'ServiceDetail',
-  'ServiceSelection',
-  'DC_ChargeParameterDiscovery',
-  'ScheduleExchange',
-  'DC_CableCheck',
-  'DC_PreCharge',
-  'PowerDelivery',
-  'DC_ChargeLoop',
-  'DC_WeldingDetection',
-  'SessionStop',
-]);
+/** Requests this charger knows: the DC/MCS sequence the vehicle side walks (one list for both sides). */
+const KNOWN = new Set<string>(SEQUENCE);
 
 function p(name: string, intValue: number): { '@Name': string; intValue: number } {
   return { '@Name': name, intValue };
