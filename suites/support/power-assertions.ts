@@ -5,6 +5,7 @@
 // number comes from the limit profile (or from what the charger declared), never from here.
 
 import * as chai from 'chai';
+import { BenchFault } from '../../drivers/core/errors.ts';
 import type { Limit, Limits } from '../../drivers/core/limits.ts';
 import type { SampleBlock, Timeline } from '../../drivers/core/timeline.ts';
 import { attachCsv, attachSvg, attachText, measure, type Violation } from '../../reports/evidence.ts';
@@ -202,10 +203,8 @@ export function assertPresentValues(tr: PowerTrace, readings: { tS: number; curr
       if (!worstV || Math.abs(ev) > Math.abs(worstV.err)) worstV = { err: ev, tS: r.tS, reported: r.voltageV };
     }
   }
-  if (!worst) {
-    measure('reported present current readings compared', 0, { lo: 1, unit: 'readings', clause: 'ISO 15118-20 EVSEPresentCurrent', source: 'harness', verified: false }, { ...CC, note: 'no reported value fell inside the sampled window' });
-    return { currentErrA: Number.NaN, voltageErrV: Number.NaN };
-  }
+  // Nothing to compare is the bench failing to judge (no charge-loop answers recorded), not a charger verdict.
+  if (!worst) throw new BenchFault('no charger-reported present value fell inside the sampled window: the present-value check could not judge');
   for (const r of readings) tr.points.push({ label: '', channel: 'currentA', tS: r.tS, value: r.currentA, pass: true });
   tr.points.push({ label: `worst reported − measured ${fmt(worst.err, 1)} A`, channel: 'currentA', tS: worst.tS, value: worst.reported, pass: Math.abs(worst.err) <= worst.tol });
   const base = [tr.limits.get('present.toleranceA'), tr.limits.get('present.tolerancePct')];

@@ -2,7 +2,6 @@
 // into allure-results + JUnit XML + the streaming timeline, and close the bench through the safe-state
 // path on every exit path — normal end, failure, SIGINT/SIGTERM, uncaught error.
 
-import AllureMochaReporter from 'allure-mocha';
 import Mocha from 'mocha';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +13,8 @@ import { faultCatalogue } from '../../benches/emulator/faults.ts';
 import { RunInterrupted, UsageError } from '../../drivers/core/errors.ts';
 import { loadedLimitProfiles } from '../../drivers/core/limits.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
-import { allureCategories, environmentInfo } from '../../reports/run-metadata.ts';
+import { AllureMochaReporter, reporterOptions } from '../../reports/mocha-reporter.ts';
+import { environmentInfo } from '../../reports/run-metadata.ts';
 import { newRunDir } from '../../reports/run-folders.ts';
 import { resolveSuiteFiles } from './suite-files.ts';
 import { vehicleCanSources } from './vehicle-can.ts';
@@ -120,12 +120,7 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
 
     const mocha = new Mocha({
       reporter: AllureMochaReporter as unknown as string,
-      reporterOptions: {
-        resultsDir,
-        extraReporters: ['spec', ['xunit', { output: join(runDir, 'junit.xml') }]],
-        environmentInfo: envInfo,
-        categories: allureCategories(),
-      },
+      reporterOptions: reporterOptions({ resultsDir, junitFile: join(runDir, 'junit.xml'), environmentInfo: envInfo }),
       retries: 0,
       forbidOnly: true,
       timeout: opts.timeoutMs ?? 180_000,
