@@ -39,7 +39,7 @@ export function areaCommands(program: Command): void {
     .option('--bench <file>', 'bench file', 'benches/emulator.yaml')
     .option('--fault <names>', 'fault switches to turn on, comma-separated (see `mcs-hil faults`)')
     .action(async (o) => {
-      const { emulateCommand } = await import('../benches/emulator/mcs/emulate.ts');
+      const { emulateCommand } = await import('../emulator/mcs/emulate.ts');
       const faults = o.fault ? String(o.fault).split(',').map((s: string) => s.trim()).filter(Boolean) : [];
       process.exitCode = await emulateCommand({ benchFile: o.bench, faults });
     });
@@ -53,7 +53,7 @@ export function areaCommands(program: Command): void {
     .option('--profile <name>', 'vehicle profile of the emulated battery (fixtures/vehicles)')
     .option('--timeline <file>', 'also record what the instrument sees as a timeline (JSON lines)')
     .action(async (o) => {
-      const { scpiBatteryCommand } = await import('../benches/emulator/power/cli.ts');
+      const { scpiBatteryCommand } = await import('../emulator/power/cli.ts');
       await scpiBatteryCommand({ host: o.host, port: o.port, profile: o.profile, timeline: o.timeline });
     });
   serve
@@ -63,7 +63,7 @@ export function areaCommands(program: Command): void {
     .option('--port <port>', 'TCP port', '5025')
     .option('--unplugged', 'start with ID reading not connected')
     .action(async (o) => {
-      const { dioServerCommand } = await import('../benches/emulator/pilot/cli.ts');
+      const { dioServerCommand } = await import('../emulator/pilot/cli.ts');
       await dioServerCommand({ host: o.host, port: o.port, unplugged: !!o.unplugged });
     });
 

@@ -20,11 +20,11 @@ program
   .option('--suite <name|glob>', 'suite folder under suites/ (comma-separated), or a glob of spec files; default: all')
   .option('--grep <re>', 'only tests whose title matches')
   .option('--fault <names>', 'emulator fault switches to turn on, comma-separated (see `mcs-hil faults`)')
-  .option('--out <dir>', 'reports folder (the run gets runs/<timestamp>/ in it)', 'reports')
+  .option('--out <dir>', 'output folder (the run gets runs/<timestamp>/ in it; default: out/ in the project)')
   .option('--clock-rate <x>', 'emulator benches: run time x times faster than the wall clock', parseNumber)
   .option('--report', 'generate the HTML report when the run ends')
   .action(async (o) => {
-    const { runSuites } = await import('../suites/support/runner.ts');
+    const { runSuites } = await import('../runner/runner.ts');
     const summary = await runSuites({
       bench: o.bench,
       suite: o.suite,
@@ -44,7 +44,7 @@ program
 program
   .command('report [runDir]')
   .description('generate the HTML report (and a single-file HTML) of a run; default: the newest run, with history from the previous report')
-  .option('--out <dir>', 'reports folder', 'reports')
+  .option('--out <dir>', 'output folder (default: out/ in the project)')
   .action(async (runDir: string | undefined, o) => {
     const { generateReport } = await import('../reports/generate.ts');
     const r = await generateReport({ runDir, reportsDir: o.out });
@@ -56,7 +56,7 @@ program
 program
   .command('verify-report [htmlDir]')
   .description("open a generated report in headless Chromium and check it shows the run's totals, a test's steps and an attachment")
-  .option('--out <dir>', 'reports folder (default report: its newest one)', 'reports')
+  .option('--out <dir>', 'output folder (default report: its newest one; default: out/ in the project)')
   .action(async (htmlDir: string | undefined, o) => {
     const { verifyReport } = await import('../reports/verify-report.ts');
     const v = await verifyReport({ htmlDir, reportsDir: o.out });
@@ -69,7 +69,7 @@ program
   .description('check Node, Java, Chromium, the bench file and each resource; print what to fix')
   .option('--bench <file>', 'bench file', 'benches/emulator.yaml')
   .action(async (o) => {
-    const { doctor } = await import('../reports/doctor.ts');
+    const { doctor } = await import('../benches/doctor.ts');
     const ok = await doctor(o.bench, (l) => console.log(l));
     process.exitCode = ok ? 0 : 1;
   });
@@ -78,7 +78,7 @@ program
   .command('faults')
   .description('list the emulator fault switches: name, what it does, the tests expected to catch it')
   .action(async () => {
-    const { faultCatalogue } = await import('../benches/emulator/faults.ts');
+    const { faultCatalogue } = await import('../emulator/faults.ts');
     for (const f of faultCatalogue()) console.log(`${f.name}\t${f.description}\tcaught by: ${f.catches.join(', ')} (${f.category}, suite ${f.suite})`);
   });
 

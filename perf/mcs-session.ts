@@ -5,7 +5,7 @@ import { RealClock } from '../drivers/core/clock.ts';
 import { Limits } from '../drivers/core/limits.ts';
 import { Timeline } from '../drivers/core/timeline.ts';
 import { Iso15118Vehicle } from '../drivers/iso15118/evcc/vehicle.ts';
-import { EmulatedMcsCharger } from '../benches/emulator/mcs/charger.ts';
+import { EmulatedMcsCharger } from '../emulator/mcs/charger.ts';
 
 const n = Number(process.argv[2] ?? 2000);
 const clock = new RealClock();

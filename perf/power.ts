@@ -8,8 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { VirtualClock } from '../drivers/core/clock.ts';
 import { Timeline } from '../drivers/core/timeline.ts';
 import { loadVehicleProfile } from '../drivers/vehicle/profile.ts';
-import { EmulatedBatteryEmulator } from '../benches/emulator/power/emulated-battery-emulator.ts';
-import { PowerStage } from '../benches/emulator/power/power-stage.ts';
+import { EmulatedBatteryEmulator } from '../emulator/power/emulated-battery-emulator.ts';
+import { PowerStage } from '../emulator/power/power-stage.ts';
 import { powerPlotSvg } from '../reports/plots.ts';
 import { stepResponse, timeToFallBelow } from '../suites/support/trace-analysis.ts';
 

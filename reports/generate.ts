@@ -4,10 +4,10 @@
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchFault, UsageError } from '../drivers/core/errors.ts';
-import { latestRunDir } from './run-folders.ts';
+import { DEFAULT_OUT_DIR, latestRunDir } from './run-folders.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const ALLURE_BIN = join(ROOT, 'node_modules', 'allure-commandline', 'dist', 'bin', 'allure');
@@ -35,7 +35,7 @@ export function javaVersion(): string | undefined {
 }
 
 export async function generateReport(opts: { runDir?: string; reportsDir?: string }): Promise<GeneratedReport> {
-  const reportsDir = resolve(opts.reportsDir ?? join(ROOT, 'reports'));
+  const reportsDir = resolve(opts.reportsDir ?? DEFAULT_OUT_DIR);
   const runDir = opts.runDir ? resolve(opts.runDir) : latestRunDir(reportsDir);
   if (!runDir) throw new UsageError(`no run found under ${reportsDir}/runs (run \`mcs-hil run\` first)`);
   const results = join(runDir, 'allure-results');
@@ -68,7 +68,7 @@ export async function generateReport(opts: { runDir?: string; reportsDir?: strin
   } catch {
     /* first report */
   }
-  symlinkSync(htmlDir, latest);
+  symlinkSync(relative(reportsDir, htmlDir), latest); // relative: the folder can move
   return { runDir, htmlDir, singleFile, stats: readStats(htmlDir) };
 }
 

@@ -1,8 +1,13 @@
-// Where runs and reports live: reports/runs/<timestamp>/ per run (allure-results, junit.xml, timeline,
-// attachments), reports/html/<timestamp>/ per generated report, reports/history/ carried between runs.
+// Where runs and reports live: out/runs/<timestamp>/ per run (allure-results, junit.xml, timeline,
+// attachments), out/html/<timestamp>/ per generated report, out/history/ carried between runs. `out/` is
+// generated output, outside the source tree's folders and git-ignored; `--out DIR` puts it elsewhere.
 
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The default output folder: out/ in the project, wherever the command is started from. */
+export const DEFAULT_OUT_DIR = join(fileURLToPath(new URL('..', import.meta.url)), 'out');
 
 export function newRunDir(reportsDir: string): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');

@@ -5,10 +5,11 @@ import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../drivers/core/errors.ts';
 import { checkReport } from './report-check.ts';
+import { DEFAULT_OUT_DIR } from './run-folders.ts';
 
 export async function verifyReport(opts: { htmlDir?: string; reportsDir?: string }): Promise<{ ok: boolean; lines: string[] }> {
-  const reportsDir = resolve(opts.reportsDir ?? 'reports');
-  const htmlDir = opts.htmlDir ? resolve(opts.htmlDir) : existsSync(join(reportsDir, 'latest')) ? readlinkSync(join(reportsDir, 'latest')) : undefined;
+  const reportsDir = resolve(opts.reportsDir ?? DEFAULT_OUT_DIR);
+  const htmlDir = opts.htmlDir ? resolve(opts.htmlDir) : existsSync(join(reportsDir, 'latest')) ? resolve(reportsDir, readlinkSync(join(reportsDir, 'latest'))) : undefined;
   if (!htmlDir || !existsSync(join(htmlDir, 'index.html'))) throw new UsageError(`no generated report found (looked for ${htmlDir ?? join(reportsDir, 'latest')}); run \`mcs-hil report\` first`);
   const summaryFile = join(reportsDir, 'runs', basename(htmlDir), 'summary.json');
   const summary = existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as { passed: number; failed: number; skipped: number }) : undefined;

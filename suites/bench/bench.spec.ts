@@ -4,7 +4,7 @@
 import { readTimelineFile } from '../../drivers/core/timeline.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import { check, measure, requirement } from '../../reports/evidence.ts';
-import type { Interlock } from '../../benches/emulator/interlock.ts';
+import type { Interlock } from '../../emulator/interlock.ts';
 
 const benchLimits = Limits.load('bench');
 const EPIC = 'mcs-hil bench';

@@ -12,7 +12,7 @@ import { formatDecodedSession } from '../../drivers/gbt27930/trace-decode.ts';
 import { isBatteryEmulator, type BatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { check, type Violation } from '../../reports/evidence.ts';
-import { registerTestAttacher } from '../support/attachers.ts';
+import { registerTestAttacher } from '../../runner/attachers.ts';
 import { BMS_ADDRESS } from '../../drivers/gbt27930/ids.ts';
 import { stopTimeBudgetS, timeToFallBelow, type Series } from '../support/trace-analysis.ts';
 import { measure } from '../../reports/evidence.ts';

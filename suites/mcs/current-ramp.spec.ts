@@ -2,10 +2,10 @@
 // it follows a step up at the minimum slope without overshoot and settles, holds the request within its
 // tolerance, reports what it delivers, follows a step down in time, obeys a site power cap change, and
 // ramps toward its maximum (long). Limits: fixtures/limits/iec61851-23(-3).yaml; every test has a power
-// fault switch that makes it fail (benches/emulator/power/faults.ts).
+// fault switch that makes it fail (emulator/power/faults.ts).
 
 import { expect } from 'chai';
-import { POWER_TEST_IDS as T } from '../../benches/emulator/power/faults.ts';
+import { POWER_TEST_IDS as T } from '../../emulator/power/faults.ts';
 import { requirement } from '../../reports/evidence.ts';
 import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
 import type { PowerTrace } from '../support/power-assertions.ts';

@@ -15,7 +15,7 @@ export const EPIC = 'ISO 15118-20';
 export const v2gLimits = Limits.load('iso15118-20');
 
 // The readable, decoded V2G message log of each test is attached by the root hooks' built-in attacher
-// (suites/support/attachers-builtin.ts) from the timeline records our links write.
+// (runner/attachers-builtin.ts) from the timeline records our links write.
 
 export function vehicleOf(bench: Bench): Iso15118Vehicle {
   const v = bench.find<Iso15118Vehicle & { name: string; kind: string; close(): Promise<void> }>(ISO15118_EV_KIND);

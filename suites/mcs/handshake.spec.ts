@@ -3,10 +3,10 @@
 // unknown session, sequence timeout, wrong V2GTP payload type, unsupported app protocol), TLS 1.3
 // mutual authentication, the MCS service and its parameter sets, and ratings that need RationalNumber
 // exponents. Every verdict is a measure()/check() against fixtures/limits/iso15118-20.yaml; every test
-// has an emulator fault switch that makes it fail (benches/emulator/mcs/faults.ts).
+// has an emulator fault switch that makes it fail (emulator/mcs/faults.ts).
 
 import { check, measure, requirement } from '../../reports/evidence.ts';
-import { HANDSHAKE_TEST_IDS as T } from '../../benches/emulator/mcs/faults.ts';
+import { HANDSHAKE_TEST_IDS as T } from '../../emulator/mcs/faults.ts';
 import { McsParameter, NAMESPACE_DIN, SEQUENCE, ServiceId, fromRational, mcsParameterSetProblems, parameterMap, type ParameterSet } from '../../drivers/iso15118/evcc/messages.ts';
 import type { EvccSession } from '../../drivers/iso15118/evcc/session.ts';
 import { performanceLimitName } from '../../drivers/iso15118/evcc/timers.ts';

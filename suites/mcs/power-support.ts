@@ -5,7 +5,7 @@
 
 import type { Bench } from '../../benches/bench.ts';
 import type { Resource } from '../../benches/registry.ts';
-import { PowerStage } from '../../benches/emulator/power/power-stage.ts';
+import { PowerStage } from '../../emulator/power/power-stage.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';

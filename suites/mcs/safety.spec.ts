@@ -3,10 +3,10 @@
 // below 60 V, CE leaves C only after the output is off), and — only on a bench with the interlock flag —
 // emergency stop, over-voltage against the vehicle's maximum, and an insulation fault. Limits:
 // fixtures/limits/iec61851-23(-3).yaml; every test has a power fault switch that makes it fail
-// (benches/emulator/power/faults.ts).
+// (emulator/power/faults.ts).
 
 import { expect } from 'chai';
-import { POWER_TEST_IDS as T } from '../../benches/emulator/power/faults.ts';
+import { POWER_TEST_IDS as T } from '../../emulator/power/faults.ts';
 import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
 import { attachText, requirement } from '../../reports/evidence.ts';
 import { assertCeAfterOutputOff, type PowerTrace } from '../support/power-assertions.ts';

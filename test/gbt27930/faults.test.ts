@@ -2,7 +2,7 @@
 // one fails exactly its `catches` is the lead's generic self-validation run).
 
 import { expect } from 'chai';
-import { GBT_FAULTS } from '../../benches/emulator/gbt/faults.ts';
+import { GBT_FAULTS } from '../../emulator/gbt/faults.ts';
 import { gbtEvents, openRig, type Rig } from './rig.ts';
 
 const rx = (r: Rig, code: string) => gbtEvents(r.timeline, 'bms', 'rx', code);

@@ -13,10 +13,10 @@ import { BmsSession } from '../../drivers/gbt27930/bms-session.ts';
 import { bmsProfileFromVehicle, type BmsProfile } from '../../drivers/gbt27930/bms-profile.ts';
 import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../drivers/gbt27930/ids.ts';
 import { loadGbtTiming } from '../../drivers/gbt27930/timing.ts';
-import { GbtCharger } from '../../benches/emulator/gbt/gbt-charger.ts';
-import { gbtPowerStageParams } from '../../benches/emulator/gbt/faults.ts';
-import { EmulatedBatteryEmulator } from '../../benches/emulator/power/emulated-battery-emulator.ts';
-import { PowerStage } from '../../benches/emulator/power/power-stage.ts';
+import { GbtCharger } from '../../emulator/gbt/gbt-charger.ts';
+import { gbtPowerStageParams } from '../../emulator/gbt/faults.ts';
+import { EmulatedBatteryEmulator } from '../../emulator/power/emulated-battery-emulator.ts';
+import { PowerStage } from '../../emulator/power/power-stage.ts';
 
 let channelSeq = 0;
 

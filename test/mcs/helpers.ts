@@ -6,7 +6,7 @@ import { Limits } from '../../drivers/core/limits.ts';
 import { Timeline, type TimelineEvent } from '../../drivers/core/timeline.ts';
 import { Iso15118Vehicle, type VehicleSettings } from '../../drivers/iso15118/evcc/vehicle.ts';
 import { EmulatedCeIdLine, EmulatedCeIdPilot } from '../../drivers/pilot/ce-id.ts';
-import { EmulatedMcsCharger, type McsChargerSettings } from '../../benches/emulator/mcs/charger.ts';
+import { EmulatedMcsCharger, type McsChargerSettings } from '../../emulator/mcs/charger.ts';
 
 export const RATINGS = { maxVoltageV: 1250, minVoltageV: 150, maxCurrentA: 3000, maxPowerW: 3_750_000 };
 

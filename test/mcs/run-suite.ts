@@ -2,7 +2,7 @@
 // fault: `node --import tsx test/mcs/run-suite.ts [--bench FILE] [--suite S] [--fault NAME] [--grep RE]`.
 // Prints the usual progress plus one 'RESULT [...]' line (state and error per test, in order).
 import { join } from 'node:path';
-import { runSuites } from '../../suites/support/runner.ts';
+import { runSuites } from '../../runner/runner.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {

@@ -13,7 +13,7 @@ import { Timeline } from '../../drivers/core/timeline.ts';
 import { TlsHandshakeError } from '../../drivers/iso15118/connection.ts';
 import { Iso15118Vehicle, type VehicleSettings } from '../../drivers/iso15118/evcc/vehicle.ts';
 import { ensureVethLink, type VethLink } from '../../drivers/iso15118/veth.ts';
-import { EmulatedMcsCharger } from '../../benches/emulator/mcs/charger.ts';
+import { EmulatedMcsCharger } from '../../emulator/mcs/charger.ts';
 import { RATINGS, messageFlow } from './helpers.ts';
 
 export const TEST_LINK = { evInterface: 'mcs-t4ev0', chargerInterface: 'mcs-t4se0' };

@@ -15,8 +15,8 @@ import '../../benches/kinds.ts';
 import type { CeIdPilotResource } from '../../benches/kinds/emulated-ce-id.ts';
 import { loadBenchFile, PROJECT_ROOT } from '../../benches/load.ts';
 import { openBench } from '../../benches/open.ts';
-import { startEmulatedDioServer, type EmulatedDioServer } from '../../benches/emulator/pilot/scpi-dio-server.ts';
-import { startEmulatedScpiServer, type EmulatedScpiServer } from '../../benches/emulator/power/scpi-server.ts';
+import { startEmulatedDioServer, type EmulatedDioServer } from '../../emulator/pilot/scpi-dio-server.ts';
+import { startEmulatedScpiServer, type EmulatedScpiServer } from '../../emulator/power/scpi-server.ts';
 
 const BENCH = 'test/fixtures/benches/lab-loopback.yaml';
 const CLI = join(PROJECT_ROOT, 'bin', 'mcs-hil.mjs');

@@ -68,7 +68,7 @@ describe('doctor checks of physical kinds without a server', function () {
 
 describe('mcs-hil emulate dio', function () {
   it('serves the emulated DIO box until aborted, and a probe identifies it', async function () {
-    const { dioServerCommand } = await import('../../benches/emulator/pilot/cli.ts');
+    const { dioServerCommand } = await import('../../emulator/pilot/cli.ts');
     const lines: string[] = [];
     const ac = new AbortController();
     let listening!: () => void;

@@ -14,7 +14,7 @@ import {
 } from '../../drivers/pilot/scpi-ce-id.ts';
 import { ScpiReplyError } from '../../drivers/scpi/errors.ts';
 import { TcpScpiTransport, TranscriptTransport, type TranscriptEntry } from '../../drivers/scpi/transport.ts';
-import { startEmulatedDioServer, type EmulatedDioServer } from '../../benches/emulator/pilot/scpi-dio-server.ts';
+import { startEmulatedDioServer, type EmulatedDioServer } from '../../emulator/pilot/scpi-dio-server.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

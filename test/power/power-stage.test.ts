@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { POWER_FAULTS } from '../../benches/emulator/power/faults.ts';
-import { emergencyOverVoltageLevelV } from '../../benches/emulator/power/power-stage.ts';
+import { POWER_FAULTS } from '../../emulator/power/faults.ts';
+import { emergencyOverVoltageLevelV } from '../../emulator/power/power-stage.ts';
 import { extremes, longestDwellAbove, meanOver, stepResponse, timeToFallBelow, type Series } from '../../suites/support/trace-analysis.ts';
 import { makeRig, type Rig } from './rig.ts';
 

@@ -4,8 +4,8 @@
 import { VirtualClock } from '../../drivers/core/clock.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
-import { EmulatedBatteryEmulator } from '../../benches/emulator/power/emulated-battery-emulator.ts';
-import { PowerStage, type PowerStageParams } from '../../benches/emulator/power/power-stage.ts';
+import { EmulatedBatteryEmulator } from '../../emulator/power/emulated-battery-emulator.ts';
+import { PowerStage, type PowerStageParams } from '../../emulator/power/power-stage.ts';
 
 export interface Rig {
   clock: VirtualClock;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { Prng } from '../../benches/emulator/power/prng.ts';
+import { Prng } from '../../emulator/power/prng.ts';
 import {
   crossingTime,
   longestDwellAbove,

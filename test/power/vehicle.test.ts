@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Battery } from '../../benches/emulator/power/battery.ts';
+import { Battery } from '../../emulator/power/battery.ts';
 import { InputError } from '../../drivers/core/errors.ts';
 import { cellOcvV, cellSocForOcv } from '../../drivers/vehicle/ocv.ts';
 import { ccCurrentA, loadVehicleProfile, packCapacityAh, VehicleProfileError } from '../../drivers/vehicle/profile.ts';

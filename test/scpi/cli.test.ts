@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { RealClock } from '../../drivers/core/clock.ts';
 import { UsageError } from '../../drivers/core/errors.ts';
 import { TcpScpiTransport } from '../../drivers/scpi/transport.ts';
-import { scpiBatteryCommand } from '../../benches/emulator/power/cli.ts';
+import { scpiBatteryCommand } from '../../emulator/power/cli.ts';
 
 describe('mcs-hil emulate scpi-battery (scpiBatteryCommand)', function () {
   it('serves the emulated battery emulator on the given port until aborted', async function () {

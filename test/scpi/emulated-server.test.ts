@@ -5,8 +5,8 @@ import { Timeline } from '../../drivers/core/timeline.ts';
 import { ScpiInstrumentError, ScpiReplyError, ScpiTimeout } from '../../drivers/scpi/errors.ts';
 import { Rp7900BatteryEmulator } from '../../drivers/scpi/rp7900.ts';
 import { TcpScpiTransport } from '../../drivers/scpi/transport.ts';
-import { PowerStage } from '../../benches/emulator/power/power-stage.ts';
-import { startEmulatedScpiServer, type EmulatedScpiServerOptions } from '../../benches/emulator/power/scpi-server.ts';
+import { PowerStage } from '../../emulator/power/power-stage.ts';
+import { startEmulatedScpiServer, type EmulatedScpiServerOptions } from '../../emulator/power/scpi-server.ts';
 
 async function setup(extra: Partial<EmulatedScpiServerOptions> = {}) {
   const clock = new VirtualClock();

@@ -10,8 +10,8 @@ import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { faultCatalogue } from '../../benches/emulator/faults.ts';
-import type { FaultSwitch } from '../../benches/emulator/fault-catalogue.ts';
+import { faultCatalogue } from '../../emulator/faults.ts';
+import type { FaultSwitch } from '../../emulator/fault-catalogue.ts';
 import { VIOLATION_TAG } from '../../reports/evidence.ts';
 import { allureResults, CLI, label, mcsHil, onlyRunDir, ROOT, tmp, type AllureResult } from '../foundation/helpers.ts';
 

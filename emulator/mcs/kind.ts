@@ -2,10 +2,10 @@
 // charger end of a veth link (or in-process only with link: memory), drives a power stage on the DC bus
 // of an emulated battery emulator, gates the shared CE/ID line, and honours the MCS fault switches.
 
-import { Limits } from '../../../drivers/core/limits.ts';
-import { sharedCeIdLine } from '../../../drivers/pilot/ce-id.ts';
-import type { V2gLinkResource } from '../../kinds/v2g-link.ts';
-import { registerResourceKind, resourceKind } from '../../registry.ts';
+import { Limits } from '../../drivers/core/limits.ts';
+import { sharedCeIdLine } from '../../drivers/pilot/ce-id.ts';
+import type { V2gLinkResource } from '../../benches/kinds/v2g-link.ts';
+import { registerResourceKind, resourceKind } from '../../benches/registry.ts';
 import { EmulatedBatteryEmulator } from '../power/emulated-battery-emulator.ts';
 import { PowerStage } from '../power/power-stage.ts';
 import { EMULATED_MCS_CHARGER_KIND, EmulatedMcsCharger, type McsChargerSettings } from './charger.ts';
@@ -19,7 +19,7 @@ interface Settings extends McsChargerSettings {
 if (!resourceKind(EMULATED_MCS_CHARGER_KIND))
   registerResourceKind<Settings>({
     kind: EMULATED_MCS_CHARGER_KIND,
-    description: 'Emulated MCS charger: ISO 15118-20 SECC (SDP, TLS 1.3 mutual auth, DC/MCS session with sequence checks) driving an emulated power stage; fault switches in benches/emulator/mcs/faults.ts',
+    description: 'Emulated MCS charger: ISO 15118-20 SECC (SDP, TLS 1.3 mutual auth, DC/MCS session with sequence checks) driving an emulated power stage; fault switches in emulator/mcs/faults.ts',
     // After the link (100), the pilot (90) and the battery emulator (20) it attaches to.
     openOrder: 10,
     schema: {

@@ -2,9 +2,9 @@
 // attachments, and ends — pass, fail or abort — through the bench's safe-state path.
 
 import type { Context } from 'mocha';
-import { RunInterrupted } from '../../drivers/core/errors.ts';
-import type { TimelineEvent } from '../../drivers/core/timeline.ts';
-import { attachJson, attachText, beginTest, bindTimeline, takeMeasurements } from '../../reports/evidence.ts';
+import { RunInterrupted } from '../drivers/core/errors.ts';
+import type { TimelineEvent } from '../drivers/core/timeline.ts';
+import { attachJson, attachText, beginTest, bindTimeline, takeMeasurements } from '../reports/evidence.ts';
 import { testAttachers } from './attachers.ts';
 import './attachers-builtin.ts';
 import { runContext } from './run-context.ts';

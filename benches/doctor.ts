@@ -2,11 +2,11 @@
 // the bench file, and each resource's reachability — each line says what to fix.
 
 import { existsSync } from 'node:fs';
-import '../benches/kinds.ts';
-import { loadBenchFile } from '../benches/load.ts';
-import { resourceKind } from '../benches/registry.ts';
-import { ALLURE_BIN, javaVersion } from './generate.ts';
-import { CHROMIUM_PATH } from './report-check.ts';
+import './kinds.ts';
+import { loadBenchFile } from './load.ts';
+import { resourceKind } from './registry.ts';
+import { ALLURE_BIN, javaVersion } from '../reports/generate.ts';
+import { CHROMIUM_PATH } from '../reports/report-check.ts';
 
 interface Finding {
   ok: boolean;

@@ -2,7 +2,7 @@
 // charger talks through. Their frames (sent and received) are the bus as the vehicle sees it — the
 // charger's own copies would show every frame twice.
 
-import type { Bench } from '../../benches/bench.ts';
+import type { Bench } from './bench.ts';
 
 const CAN_KINDS = new Set(['socketcand', 'socketcan', 'virtual-can']);
 

@@ -6,14 +6,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBenchFile } from '../../load.ts';
-import { openBench } from '../../open.ts';
-import type { Bench } from '../../bench.ts';
+import { loadBenchFile } from '../../benches/load.ts';
+import { openBench } from '../../benches/open.ts';
+import type { Bench } from '../../benches/bench.ts';
 import { EMULATED_MCS_CHARGER_KIND, type EmulatedMcsCharger } from './charger.ts';
 // The kinds an emulator bench's charger side needs (also in benches/kinds.ts once wired there).
-import '../../kinds.ts';
-import '../../kinds/v2g-link.ts';
-import '../../kinds/emulated-ce-id.ts';
+import '../../benches/kinds.ts';
+import '../../benches/kinds/v2g-link.ts';
+import '../../benches/kinds/emulated-ce-id.ts';
 import '../power/emulated-battery-emulator.ts';
 import './kind.ts';
 

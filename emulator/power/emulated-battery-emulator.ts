@@ -3,11 +3,11 @@
 // its power stage (attachSource), and samples the inlet at 1 kS/s onto the timeline in 50 ms blocks — the
 // same records a physical SCPI battery emulator produces, so the assertions cannot tell them apart.
 
-import type { Clock, TimerHandle } from '../../../drivers/core/clock.ts';
-import type { Timeline } from '../../../drivers/core/timeline.ts';
-import type { BatteryEmulator, BatteryEmulatorProtection, BatteryEmulatorReading } from '../../../drivers/scpi/battery-emulator.ts';
-import { loadVehicleProfile, type VehicleProfile } from '../../../drivers/vehicle/profile.ts';
-import { registerResourceKind, resourceKind, type OpenContext } from '../../registry.ts';
+import type { Clock, TimerHandle } from '../../drivers/core/clock.ts';
+import type { Timeline } from '../../drivers/core/timeline.ts';
+import type { BatteryEmulator, BatteryEmulatorProtection, BatteryEmulatorReading } from '../../drivers/scpi/battery-emulator.ts';
+import { loadVehicleProfile, type VehicleProfile } from '../../drivers/vehicle/profile.ts';
+import { registerResourceKind, resourceKind, type OpenContext } from '../../benches/registry.ts';
 import { Battery } from './battery.ts';
 import { BUS_TICK_NS, DcBus, type BusLoad, type BusSource } from './dc-bus.ts';
 import { Prng } from './prng.ts';

@@ -5,9 +5,9 @@
 // -222 data out of range …), latches the output off on OVP or its I/O watchdog, and serves the Elog FIFO.
 
 import { startScpiLineServer } from '../scpi-line-server.ts';
-import type { Clock, TimerHandle } from '../../../drivers/core/clock.ts';
-import type { Timeline } from '../../../drivers/core/timeline.ts';
-import { loadVehicleProfile } from '../../../drivers/vehicle/profile.ts';
+import type { Clock, TimerHandle } from '../../drivers/core/clock.ts';
+import type { Timeline } from '../../drivers/core/timeline.ts';
+import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
 import { EmulatedBatteryEmulator } from './emulated-battery-emulator.ts';
 
 export interface EmulatedScpiServerOptions {

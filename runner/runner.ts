@@ -5,20 +5,20 @@
 import Mocha from 'mocha';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Bench } from '../../benches/bench.ts';
-import '../../benches/kinds.ts';
-import { loadBenchFile, DEFAULT_BENCH, PROJECT_ROOT } from '../../benches/load.ts';
-import { makeClock, openBench } from '../../benches/open.ts';
-import { faultCatalogue } from '../../benches/emulator/faults.ts';
-import { RunInterrupted, UsageError } from '../../drivers/core/errors.ts';
-import { loadedLimitProfiles } from '../../drivers/core/limits.ts';
-import { Timeline } from '../../drivers/core/timeline.ts';
-import { AllureMochaReporter, reporterOptions } from '../../reports/mocha-reporter.ts';
-import { environmentInfo } from '../../reports/run-metadata.ts';
-import { newRunDir } from '../../reports/run-folders.ts';
+import type { Bench } from '../benches/bench.ts';
+import '../benches/kinds.ts';
+import { loadBenchFile, DEFAULT_BENCH, PROJECT_ROOT } from '../benches/load.ts';
+import { makeClock, openBench } from '../benches/open.ts';
+import { faultCatalogue } from '../emulator/faults.ts';
+import { RunInterrupted, UsageError } from '../drivers/core/errors.ts';
+import { loadedLimitProfiles } from '../drivers/core/limits.ts';
+import { Timeline } from '../drivers/core/timeline.ts';
+import { AllureMochaReporter, reporterOptions } from '../reports/mocha-reporter.ts';
+import { environmentInfo } from '../reports/run-metadata.ts';
+import { DEFAULT_OUT_DIR, newRunDir } from '../reports/run-folders.ts';
 import { resolveSuiteFiles } from './suite-files.ts';
-import { vehicleCanSources } from './vehicle-can.ts';
-import { CandumpRecorder } from '../../drivers/can/candump-recorder.ts';
+import { vehicleCanSources } from '../benches/vehicle-can.ts';
+import { CandumpRecorder } from '../drivers/can/candump-recorder.ts';
 import { setRunContext, type RunContext } from './run-context.ts';
 
 export interface RunOptions {
@@ -59,7 +59,7 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
   const files = resolveSuiteFiles(opts.suite);
   if (files.length === 0) throw new UsageError(`no suite matches '${opts.suite}' (suites live in suites/<name>/*.spec.ts)`);
 
-  const runDir = newRunDir(opts.out ?? join(PROJECT_ROOT, 'reports'));
+  const runDir = newRunDir(opts.out ?? DEFAULT_OUT_DIR);
   const resultsDir = join(runDir, 'allure-results');
   mkdirSync(resultsDir, { recursive: true });
   const clock = makeClock(config, faults);

@@ -2,10 +2,10 @@
 // energise the output while it is closed; the safe-state path opens it and reads it back. On a physical
 // bench the same role is a relay + readback on the I/O device.
 
-import type { Clock } from '../../drivers/core/clock.ts';
-import { BenchFault } from '../../drivers/core/errors.ts';
-import type { Timeline } from '../../drivers/core/timeline.ts';
-import { registerResourceKind, type Resource } from '../registry.ts';
+import type { Clock } from '../drivers/core/clock.ts';
+import { BenchFault } from '../drivers/core/errors.ts';
+import type { Timeline } from '../drivers/core/timeline.ts';
+import { registerResourceKind, type Resource } from '../benches/registry.ts';
 
 export type InterlockState = 'open' | 'closed';
 

@@ -3,7 +3,7 @@
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { PROJECT_ROOT } from '../../benches/load.ts';
+import { PROJECT_ROOT } from '../benches/load.ts';
 
 export const SUITES_DIR = join(PROJECT_ROOT, 'suites');
 

@@ -2,8 +2,8 @@
 // SIGINT, so a bench file with a `scpi-ce-id` pilot can be tried (doctor, run) without the lab's box.
 // bin/ parses the arguments and calls this.
 
-import { UsageError } from '../../../drivers/core/errors.ts';
-import { SCPI_RAW_PORT } from '../../../drivers/scpi/transport.ts';
+import { UsageError } from '../../drivers/core/errors.ts';
+import { SCPI_RAW_PORT } from '../../drivers/scpi/transport.ts';
 import { startEmulatedDioServer } from './scpi-dio-server.ts';
 
 export interface DioServerCommandOptions {

@@ -4,7 +4,7 @@
 // lazily caught up to clock.now() whenever anyone looks, so the result depends only on the sequence of
 // commands and their clock times — never on how often the host got to run.
 
-import type { Clock } from '../../../drivers/core/clock.ts';
+import type { Clock } from '../../drivers/core/clock.ts';
 
 export const BUS_TICK_NS = 1_000_000;
 const MAX_BUFFERED = 120_000;

@@ -2,7 +2,7 @@
 // each attacher; one that finds its kind of events returns an attachment (a candump log of the CAN
 // frames, a readable V2G message log, …). Areas add theirs here without touching the hooks.
 
-import type { TimelineEvent } from '../../drivers/core/timeline.ts';
+import type { TimelineEvent } from '../drivers/core/timeline.ts';
 
 export interface TestAttachment {
   name: string;

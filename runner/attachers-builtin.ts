@@ -1,11 +1,11 @@
 // The attachers every run has: the test's CAN frames as a candump log, and its V2G messages as a
 // readable, decoded message log (time, direction, message, response time, then the decoded JSON + hex).
 
-import { candumpText } from '../../drivers/can/candump-recorder.ts';
-import type { TimelineEvent } from '../../drivers/core/timeline.ts';
+import { candumpText } from '../drivers/can/candump-recorder.ts';
+import type { TimelineEvent } from '../drivers/core/timeline.ts';
 import { registerTestAttacher } from './attachers.ts';
 import { runContext } from './run-context.ts';
-import { vehicleCanSources } from './vehicle-can.ts';
+import { vehicleCanSources } from '../benches/vehicle-can.ts';
 
 registerTestAttacher((events) => {
   if (!events.some((e) => e.kind === 'can')) return undefined;

@@ -1,4 +1,4 @@
-// What the emulated SECC needs from a power stage (benches/emulator/power/power-stage.ts implements it:
+// What the emulated SECC needs from a power stage (emulator/power/power-stage.ts implements it:
 // ramp limiter, current loop, protections). The SECC applies the EV's targets each charge-loop cycle
 // and reports the stage's present values. IdealPowerStage is the stand-in for protocol-only use (unit
 // tests of the state machine, a charger without the power bench): it follows requests instantly.

@@ -1,8 +1,8 @@
 // The emulated vehicle battery: a Thevenin 1-RC pack, V = Ns·OCV(SOC) + I·R0 + V_rc, updated with exact
 // exponentials (stable at any step; reference/power-ramp-safety.md §4). Charging current is positive.
 
-import { cellOcvV, type Chemistry } from '../../../drivers/vehicle/ocv.ts';
-import { packCapacityAh, type VehicleProfile } from '../../../drivers/vehicle/profile.ts';
+import { cellOcvV, type Chemistry } from '../../drivers/vehicle/ocv.ts';
+import { packCapacityAh, type VehicleProfile } from '../../drivers/vehicle/profile.ts';
 
 export interface BatteryParams {
   chemistry: Chemistry;

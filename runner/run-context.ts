@@ -1,7 +1,7 @@
 // The running bench as the root hooks see it. The runner sets it before mocha loads any spec, in the same
 // process, so hooks and specs share this module instance.
 
-import type { Bench } from '../../benches/bench.ts';
+import type { Bench } from '../benches/bench.ts';
 
 export interface RunContext {
   bench: Bench;

@@ -8,14 +8,14 @@
 //     insulationTestMs: 2000    # optional
 //     idleResetMs: 1000         # optional: vehicle silence that counts as unplugged after a session
 
-import { InputError } from '../../../drivers/core/errors.ts';
-import { Limits } from '../../../drivers/core/limits.ts';
-import { J1939Tp } from '../../../drivers/can/j1939-tp.ts';
-import { canResourceOf } from '../../kinds/gbt27930-bms.ts';
-import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../../drivers/gbt27930/ids.ts';
-import { GbtLink } from '../../../drivers/gbt27930/link.ts';
-import { GBT_LIMIT_PROFILE, loadGbtTiming } from '../../../drivers/gbt27930/timing.ts';
-import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../../registry.ts';
+import { InputError } from '../../drivers/core/errors.ts';
+import { Limits } from '../../drivers/core/limits.ts';
+import { J1939Tp } from '../../drivers/can/j1939-tp.ts';
+import { canResourceOf } from '../../benches/kinds/gbt27930-bms.ts';
+import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../drivers/gbt27930/ids.ts';
+import { GbtLink } from '../../drivers/gbt27930/link.ts';
+import { GBT_LIMIT_PROFILE, loadGbtTiming } from '../../drivers/gbt27930/timing.ts';
+import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../../benches/registry.ts';
 import { EmulatedBatteryEmulator } from '../power/emulated-battery-emulator.ts';
 import { PowerStage, type PowerStageParams } from '../power/power-stage.ts';
 import { GbtCharger } from './gbt-charger.ts';
@@ -59,7 +59,7 @@ export function registerEmulatedGbtChargerKind(): void {
         insulationTestMs: { type: 'number', minimum: 0, maximum: 60000 },
         idleResetMs: { type: 'number', minimum: 100, maximum: 60000 },
         seed: { type: 'integer' },
-        powerStage: { type: 'object', description: 'Power-stage parameter overrides (benches/emulator/power/power-stage.ts).' },
+        powerStage: { type: 'object', description: 'Power-stage parameter overrides (emulator/power/power-stage.ts).' },
       },
     },
     async open(name: string, config: EmulatedGbtChargerConfig, ctx: OpenContext): Promise<EmulatedGbtChargerResource> {

@@ -6,7 +6,7 @@
 // make it misbehave on purpose.
 
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../../../drivers/core/clock.ts';
+import type { Clock } from '../../drivers/core/clock.ts';
 import {
   McsParameter,
   NAMESPACE_DC,
@@ -23,7 +23,7 @@ import {
   type ParameterSet,
   type Rational,
   type V2gDoc,
-} from '../../../drivers/iso15118/evcc/messages.ts';
+} from '../../drivers/iso15118/evcc/messages.ts';
 import type { PowerStagePort } from './power-port.ts';
 
 export interface SeccRatings {

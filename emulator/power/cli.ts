@@ -2,11 +2,11 @@
 // emulator over SCPI raw socket, so a lab can dry-run a bench file that names a 'scpi-battery-emulator'
 // (or try the driver by hand with `nc 127.0.0.1 5025`). Runs until SIGINT/SIGTERM.
 
-import { RealClock } from '../../../drivers/core/clock.ts';
-import { UsageError } from '../../../drivers/core/errors.ts';
-import { Timeline } from '../../../drivers/core/timeline.ts';
-import { SCPI_RAW_PORT } from '../../../drivers/scpi/transport.ts';
-import { loadVehicleProfile } from '../../../drivers/vehicle/profile.ts';
+import { RealClock } from '../../drivers/core/clock.ts';
+import { UsageError } from '../../drivers/core/errors.ts';
+import { Timeline } from '../../drivers/core/timeline.ts';
+import { SCPI_RAW_PORT } from '../../drivers/scpi/transport.ts';
+import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
 import { EmulatedBatteryEmulator } from './emulated-battery-emulator.ts';
 import { startEmulatedScpiServer } from './scpi-server.ts';
 

@@ -1,5 +1,5 @@
 // The type of one emulator fault switch. Each emulated component lists its own faults in its own file;
-// benches/emulator/faults.ts gathers them into the catalogue `mcs-hil faults` prints and the
+// emulator/faults.ts gathers them into the catalogue `mcs-hil faults` prints and the
 // self-validation test walks.
 
 export interface FaultSwitch {

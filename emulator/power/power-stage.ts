@@ -6,8 +6,8 @@
 // the Table 103/202 emergency level (9 ms), insulation. The DC bus calls tick() every 1 ms of clock time;
 // every random draw comes from one seeded PRNG, so a seed and a command sequence give one trace.
 
-import type { Clock } from '../../../drivers/core/clock.ts';
-import type { Timeline } from '../../../drivers/core/timeline.ts';
+import type { Clock } from '../../drivers/core/clock.ts';
+import type { Timeline } from '../../drivers/core/timeline.ts';
 import type { BusSource, BusView, DcBus, SourceOutput } from './dc-bus.ts';
 import { Prng } from './prng.ts';
 

@@ -5,19 +5,19 @@
 // Also reachable in-process without sockets (memory endpoint) for unit tests.
 
 import { join } from 'node:path';
-import type { Clock } from '../../../drivers/core/clock.ts';
-import { BenchFault } from '../../../drivers/core/errors.ts';
-import { Limits } from '../../../drivers/core/limits.ts';
-import type { Timeline } from '../../../drivers/core/timeline.ts';
-import { V2gServer } from '../../../drivers/iso15118/connection.ts';
-import { loadMessageCodec, type MessageCodec } from '../../../drivers/iso15118/evcc/codec.ts';
-import { ConnectionMessageLink, memoryLinkPair, type MessageLink } from '../../../drivers/iso15118/evcc/link.ts';
-import { registerMemoryEndpoint, unregisterMemoryEndpoint, type MemoryEndpoint } from '../../../drivers/iso15118/evcc/memory-endpoint.ts';
-import { ServiceId } from '../../../drivers/iso15118/evcc/messages.ts';
-import { loadSessionTimers, type SessionTimers } from '../../../drivers/iso15118/evcc/timers.ts';
-import { SdpSecurity, SdpServer } from '../../../drivers/iso15118/sdp.ts';
-import { ensureTestPki, type PkiPaths } from '../../../drivers/iso15118/test-pki.ts';
-import type { Resource } from '../../registry.ts';
+import type { Clock } from '../../drivers/core/clock.ts';
+import { BenchFault } from '../../drivers/core/errors.ts';
+import { Limits } from '../../drivers/core/limits.ts';
+import type { Timeline } from '../../drivers/core/timeline.ts';
+import { V2gServer } from '../../drivers/iso15118/connection.ts';
+import { loadMessageCodec, type MessageCodec } from '../../drivers/iso15118/evcc/codec.ts';
+import { ConnectionMessageLink, memoryLinkPair, type MessageLink } from '../../drivers/iso15118/evcc/link.ts';
+import { registerMemoryEndpoint, unregisterMemoryEndpoint, type MemoryEndpoint } from '../../drivers/iso15118/evcc/memory-endpoint.ts';
+import { ServiceId } from '../../drivers/iso15118/evcc/messages.ts';
+import { loadSessionTimers, type SessionTimers } from '../../drivers/iso15118/evcc/timers.ts';
+import { SdpSecurity, SdpServer } from '../../drivers/iso15118/sdp.ts';
+import { ensureTestPki, type PkiPaths } from '../../drivers/iso15118/test-pki.ts';
+import type { Resource } from '../../benches/registry.ts';
 import { IdealPowerStage, type PowerStagePort } from './power-port.ts';
 import type { SeccConfig, SeccRatings } from './secc-session.ts';
 import { serveSeccConnection, type ServeResult } from './secc-server.ts';

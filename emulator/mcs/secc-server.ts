@@ -2,13 +2,13 @@
 // record everything on the timeline; stop on session end, FAILED answers, V2GTP header errors and
 // V2G_SECC_Sequence_Timeout (each of which closes the TCP connection, as the standard requires).
 
-import type { Clock } from '../../../drivers/core/clock.ts';
-import type { Timeline } from '../../../drivers/core/timeline.ts';
-import type { MessageCodec } from '../../../drivers/iso15118/evcc/codec.ts';
-import type { MessageLink } from '../../../drivers/iso15118/evcc/link.ts';
-import { GRAMMAR_PAYLOAD_TYPE, grammarOf, grammarOfPayloadType, messageOfRoot, rootOf, type Grammar, type V2gDoc } from '../../../drivers/iso15118/evcc/messages.ts';
-import { MessageDecorator } from '../../../drivers/iso15118/evcc/record.ts';
-import { payloadTypeLabel } from '../../../drivers/iso15118/v2gtp.ts';
+import type { Clock } from '../../drivers/core/clock.ts';
+import type { Timeline } from '../../drivers/core/timeline.ts';
+import type { MessageCodec } from '../../drivers/iso15118/evcc/codec.ts';
+import type { MessageLink } from '../../drivers/iso15118/evcc/link.ts';
+import { GRAMMAR_PAYLOAD_TYPE, grammarOf, grammarOfPayloadType, messageOfRoot, rootOf, type Grammar, type V2gDoc } from '../../drivers/iso15118/evcc/messages.ts';
+import { MessageDecorator } from '../../drivers/iso15118/evcc/record.ts';
+import { payloadTypeLabel } from '../../drivers/iso15118/v2gtp.ts';
 import type { PowerStagePort } from './power-port.ts';
 import { SeccSession, type SeccConfig } from './secc-session.ts';
 

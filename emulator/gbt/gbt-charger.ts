@@ -4,18 +4,18 @@
 // GBT_FAULTS is on. It restarts with CHM when the vehicle has been silent for `idleResetMs` after a
 // session ended (the "unplug → plug in" of the next test).
 
-import type { Clock, TimerHandle } from '../../../drivers/core/clock.ts';
-import type { Timeline } from '../../../drivers/core/timeline.ts';
-import type { GbtLink, ReceivedMessage } from '../../../drivers/gbt27930/link.ts';
+import type { Clock, TimerHandle } from '../../drivers/core/clock.ts';
+import type { Timeline } from '../../drivers/core/timeline.ts';
+import type { GbtLink, ReceivedMessage } from '../../drivers/gbt27930/link.ts';
 import {
   NOT_READY, NOT_RECOGNISED, READY, RECOGNISED, STATUS,
   type BCL, type BCP, type BSM, type CEM, type CST, type GbtCode, type GbtMessageMap,
-} from '../../../drivers/gbt27930/messages.ts';
-import { PeriodicTask, Watchdog } from '../../../drivers/gbt27930/periodic.ts';
-import type { GbtTiming, TimeoutName } from '../../../drivers/gbt27930/timing.ts';
-import { GBT_MAX_CURRENT_A } from '../../../drivers/gbt27930/bms-profile.ts';
+} from '../../drivers/gbt27930/messages.ts';
+import { PeriodicTask, Watchdog } from '../../drivers/gbt27930/periodic.ts';
+import type { GbtTiming, TimeoutName } from '../../drivers/gbt27930/timing.ts';
+import { GBT_MAX_CURRENT_A } from '../../drivers/gbt27930/bms-profile.ts';
 
-/** The part of the power stage the GB/T charger drives (benches/emulator/power/power-stage.ts). */
+/** The part of the power stage the GB/T charger drives (emulator/power/power-stage.ts). */
 export interface GbtPowerStage {
   request(targets: { currentA: number; voltageV: number; maxVoltageV?: number }): void;
   setVehicleLimits(limits: { maxVoltageV: number; maxCurrentA?: number }): void;
