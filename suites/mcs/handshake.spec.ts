@@ -6,7 +6,7 @@
 // has an emulator fault switch that makes it fail (emulator/mcs/faults.ts).
 
 import { check, measure, requirement } from '../../reports/evidence.ts';
-import { HANDSHAKE_TEST_IDS as T } from '../../emulator/mcs/faults.ts';
+import { HANDSHAKE_TEST_IDS as T } from './handshake-ids.ts';
 import { McsParameter, NAMESPACE_DIN, SEQUENCE, ServiceId, fromRational, mcsParameterSetProblems, parameterMap, type ParameterSet } from '../../drivers/iso15118/evcc/messages.ts';
 import type { EvccSession } from '../../drivers/iso15118/evcc/session.ts';
 import { performanceLimitName } from '../../drivers/iso15118/evcc/timers.ts';

@@ -3,7 +3,8 @@
 // the self-validation run's business (test/mcs/run-suite.ts, the lead's runner).
 
 import { expect } from 'chai';
-import { MCS_FAULTS, HANDSHAKE_TEST_IDS } from '../../emulator/mcs/faults.ts';
+import { MCS_FAULTS } from '../../emulator/mcs/faults.ts';
+import { HANDSHAKE_TEST_IDS } from '../../suites/mcs/handshake-ids.ts';
 import { NAMESPACE_DIN, ServiceId, mcsParameterSetProblems, fromRational } from '../../drivers/iso15118/evcc/messages.ts';
 import { PayloadType } from '../../drivers/iso15118/v2gtp.ts';
 import { memoryRig, type Rig } from './helpers.ts';
