@@ -3,7 +3,9 @@
 //   npx tsx perf/iso15118-transport.ts        (needs root for the veth link, like the tests)
 import { RealClock } from '../drivers/core/clock.ts';
 import { Timeline } from '../drivers/core/timeline.ts';
-import { connectV2g, V2gServer, type V2gConnection } from '../drivers/iso15118/connection.ts';
+import type { V2gConnection } from '../drivers/iso15118/connection.ts';
+import { connectV2g } from '../drivers/iso15118/v2g-client.ts';
+import { V2gServer } from '../drivers/iso15118/v2g-server.ts';
 import { ensureTestPki } from '../drivers/iso15118/test-pki.ts';
 import { ensureVethLink } from '../drivers/iso15118/veth.ts';
 import { encodeV2gtp, V2gtpReader } from '../drivers/iso15118/v2gtp.ts';

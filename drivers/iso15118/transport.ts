@@ -1,12 +1,15 @@
 // One-call set-ups of the whole transport for each side, numbers from the limit profile:
 //   vehicle: SDP discovery → TCP → TLS 1.3 (when the charger offers it) → a V2gConnection;
 //   charger: TCP/TLS listener + SDP server announcing it.
-// The session engines use these; tests that need one step at a time use sdp.ts / connection.ts directly.
+// The session engines use these; tests that need one step at a time use sdp.ts / v2g-client.ts / v2g-server.ts.
 
 import type { Clock } from '../core/clock.ts';
 import type { Limits } from '../core/limits.ts';
 import type { Timeline } from '../core/timeline.ts';
-import { connectV2g, V2gServer, type FrameDecorator, type TlsClientSettings, type TlsServerSettings, type V2gConnection } from './connection.ts';
+import type { FrameDecorator, V2gConnection } from './connection.ts';
+import type { TlsClientSettings, TlsServerSettings } from './tls-policy.ts';
+import { connectV2g } from './v2g-client.ts';
+import { V2gServer } from './v2g-server.ts';
 import { discoverSecc, SdpSecurity, SdpServer, type SdpDiscovery, type SdpServerBehaviour } from './sdp.ts';
 
 export interface EvTransportOptions {

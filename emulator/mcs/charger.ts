@@ -9,7 +9,7 @@ import type { Clock } from '../../drivers/core/clock.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
-import { V2gServer } from '../../drivers/iso15118/connection.ts';
+import { V2gServer } from '../../drivers/iso15118/v2g-server.ts';
 import { loadMessageCodec, type MessageCodec } from '../../drivers/iso15118/evcc/codec.ts';
 import { ConnectionMessageLink, memoryLinkPair, type MessageLink } from '../../drivers/iso15118/evcc/link.ts';
 import { registerMemoryEndpoint, unregisterMemoryEndpoint, type MemoryEndpoint } from '../../drivers/iso15118/evcc/memory-endpoint.ts';

@@ -6,17 +6,11 @@ import { RealClock, VirtualClock } from '../../drivers/core/clock.ts';
 import { BenchFault, InputError } from '../../drivers/core/errors.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
-import {
-  connectV2g,
-  ISO15118_20_CIPHER_SUITES,
-  TlsHandshakeError,
-  V2gConnection,
-  V2gConnectionClosed,
-  V2gReceiveTimeout,
-  V2gServer,
-  type TlsClientSettings,
-  type TlsServerSettings,
-} from '../../drivers/iso15118/connection.ts';
+import { V2gConnection, V2gConnectionClosed, V2gReceiveTimeout } from '../../drivers/iso15118/connection.ts';
+import { TlsHandshakeError } from '../../drivers/iso15118/tls-errors.ts';
+import { ISO15118_20_CIPHER_SUITES, type TlsClientSettings, type TlsServerSettings } from '../../drivers/iso15118/tls-policy.ts';
+import { connectV2g } from '../../drivers/iso15118/v2g-client.ts';
+import { V2gServer } from '../../drivers/iso15118/v2g-server.ts';
 import { ensureTestPki, type PkiPaths } from '../../drivers/iso15118/test-pki.ts';
 import { encodeRawV2gtp, PayloadType, V2gtpError } from '../../drivers/iso15118/v2gtp.ts';
 import type { VethLink } from '../../drivers/iso15118/veth.ts';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { RealClock } from '../../drivers/core/clock.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
-import { TlsHandshakeError } from '../../drivers/iso15118/connection.ts';
+import { TlsHandshakeError } from '../../drivers/iso15118/tls-errors.ts';
 import { Iso15118Vehicle, type VehicleSettings } from '../../drivers/iso15118/evcc/vehicle.ts';
 import { ensureVethLink, type VethLink } from '../../drivers/iso15118/veth.ts';
 import { EmulatedMcsCharger } from '../../emulator/mcs/charger.ts';
