@@ -17,6 +17,8 @@ export interface CanFrameEventData extends Record<string, unknown> {
   err?: boolean;
   /** Channel name of the transport (also the event's source unless the transport was named otherwise). */
   channel?: string;
+  /** Receive only: our stamp − the bus/hub stamp, clock µs (the harness's receive-to-stamp latency). */
+  stampDelayUs?: number;
 }
 
 export function recordFrame(timeline: Timeline | undefined, source: string, dir: 'tx' | 'rx', frame: CanFrame, channel?: string): void {
@@ -28,6 +30,7 @@ export function recordFrame(timeline: Timeline | undefined, source: string, dir:
   if (frame.rtr) data.rtr = true;
   if (frame.error) data.err = true;
   if (channel && channel !== source) data.channel = channel;
+  if (dir === 'rx' && frame.t !== undefined && frame.busT !== undefined) data.stampDelayUs = Math.round((frame.t - frame.busT) / 1e3);
   timeline.record('can', source, data, frame.t);
 }
 

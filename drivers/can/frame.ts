@@ -22,6 +22,9 @@ export interface CanFrame {
   error?: boolean;
   /** Clock ns when seen on the bus (set by the transport on receive). */
   t?: number;
+  /** Receive only: clock ns the bus or hub itself stamped the frame (virtual bus: its send time; socketcand: the
+   *  hub's timestamp). `t − busT` is the harness's receive-to-stamp latency. */
+  busT?: number;
 }
 
 export const CAN_SFF_MAX = 0x7ff;

@@ -124,8 +124,10 @@ export class SocketcandCan implements CanTransport {
     const tk = tokens(m);
     if (tk[0] === 'frame' || tk[0] === 'fdframe' || (tk[0] === 'error' && /^[0-9A-Fa-f]+$/.test(tk[1] ?? '') && tk.length === 3)) {
       try {
-        const { frame } = parseServerFrame(tk, `${this.endpoint} '< ${m.slice(0, 80)} >'`);
+        const { frame, epochUs } = parseServerFrame(tk, `${this.endpoint} '< ${m.slice(0, 80)} >'`);
         frame.t = this.opts.clock.now();
+        // The hub's stamp on our clock (same epoch mapping as our hub's): t − busT is our receive latency.
+        frame.busT = (epochUs / 1e3 - (this.opts.clock.wallMs() - this.opts.clock.nowMs())) * 1e6;
         recordFrame(this.opts.timeline, this.source, 'rx', frame, this.channel);
         for (const l of this.listeners) {
           try {

@@ -67,7 +67,7 @@ export class VirtualCan implements CanTransport {
     queueMicrotask(() => {
       if (this.closed) return;
       // Each receiver gets its own copy: a listener that mutates data must not change what others see.
-      const rx: CanFrame = { ...frame, data: Uint8Array.from(frame.data), t: this.opts.clock.now() };
+      const rx: CanFrame = { ...frame, data: Uint8Array.from(frame.data), t: this.opts.clock.now(), busT: frame.t };
       recordFrame(this.opts.timeline, this.source, 'rx', rx, this.channel);
       for (const l of this.listeners) {
         try {
