@@ -9,6 +9,7 @@ export const BENCH_FAULTS: FaultSwitch[] = [
     component: 'bench',
     suite: 'bench',
     catches: ['BENCH-SAFE-STATE-001'],
+    checks: ["interlock '*' open after safe state"],
     category: 'safety violation',
   },
   {
@@ -17,6 +18,7 @@ export const BENCH_FAULTS: FaultSwitch[] = [
     component: 'bench',
     suite: 'bench',
     catches: ['BENCH-RESOURCES-001', 'BENCH-TIMELINE-001', 'BENCH-SAFE-STATE-001'],
+    checks: [], // broken before any verdict: the readback never answers
     category: 'bench fault',
   },
   {
@@ -25,6 +27,7 @@ export const BENCH_FAULTS: FaultSwitch[] = [
     component: 'bench',
     suite: 'bench',
     catches: ['BENCH-TIMELINE-001'],
+    checks: ['timeline steps backwards'],
     category: 'timing violation',
   },
   {
@@ -33,6 +36,7 @@ export const BENCH_FAULTS: FaultSwitch[] = [
     component: 'bench',
     suite: 'bench',
     catches: ['BENCH-CLOCK-001'],
+    checks: ['clock rate error'],
     category: 'timing violation',
   },
 ];

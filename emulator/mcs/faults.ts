@@ -6,44 +6,59 @@
 
 import type { FaultSwitch } from '../fault-catalogue.ts';
 
-function fault(name: string, category: FaultSwitch['category'], catches: string[], description: string): FaultSwitch {
-  return { name, category, catches, description, component: 'mcs-charger', suite: 'mcs' };
+function fault(name: string, category: FaultSwitch['category'], catches: string[], description: string, checks: string[]): FaultSwitch {
+  return { name, category, catches, description, checks, component: 'mcs-charger', suite: 'mcs' };
 }
 
 export const MCS_FAULTS: FaultSwitch[] = [
   fault('wrong-response-code', 'protocol violation', ['TC_SECC_CMN_VTB_CommonMessageFlow_001'],
-    "answers a new SessionSetupReq with ResponseCode OK instead of OK_NewSessionEstablished"),
+    "answers a new SessionSetupReq with ResponseCode OK instead of OK_NewSessionEstablished",
+    ['SessionSetupRes ResponseCode']),
   fault('dynamic-mode-missing', 'protocol violation', ['TC_SECC_DC_VTB_ChargeLoop_Dynamic_001'],
     'offers only Scheduled control mode parameter sets (no Dynamic set for any energy service), ' +
-      'so a vehicle cannot select Dynamic control'),
+      'so a vehicle cannot select Dynamic control',
+    ['Dynamic charging session']),
   fault('slow-response', 'timing violation', ['TC_SECC_CMN_VTB_PerformanceTime_001'],
-    'answers ServiceDiscoveryReq after the SECC performance time (but before the EVCC timeout)'),
+    'answers ServiceDiscoveryReq after the SECC performance time (but before the EVCC timeout)',
+    ['ServiceDiscoveryRes response time (worst)']),
   fault('sequence-error-missing', 'protocol violation',
     ['TC_SECC_CMN_VTB_PowerDelivery_SequenceError_001', 'TC_SECC_DC_VTB_PreCharge_SequenceError_002'],
     'accepts requests out of order (no FAILED_SequenceError), ' +
-      'e.g. PowerDeliveryReq right after SessionSetup or after DC_PreChargeReq(Ongoing)'),
+      'e.g. PowerDeliveryReq right after SessionSetup or after DC_PreChargeReq(Ongoing)',
+    ['PowerDeliveryReq out of order', 'PowerDeliveryReq while pre-charge is Ongoing']),
   fault('unknown-session-accepted', 'protocol violation', ['TC_SECC_CMN_VTB_AuthorizationSetup_UnknownSession_001'],
-    'answers requests carrying a foreign SessionID as if it were the session (no FAILED_UnknownSession)'),
+    'answers requests carrying a foreign SessionID as if it were the session (no FAILED_UnknownSession)',
+    ['AuthorizationSetupReq with a foreign SessionID']),
   fault('ignores-sequence-timeout', 'timing violation', ['TC_SECC_CMN_VTB_SequenceTimeout_001'],
-    'never stops the session when V2G_SECC_Sequence_Timeout expires; the TCP connection stays open'),
+    'never stops the session when V2G_SECC_Sequence_Timeout expires; the TCP connection stays open',
+    ['connection closed after the last request (vehicle silent since)']),
   fault('v2gtp-payload-type-unchecked', 'protocol violation', ['TC_SECC_CMN_VTB_V2GTP_PayloadType_001'],
-    'ignores the V2GTP payload type: answers a CommonMessages request framed as DC (0x8004) instead of closing the connection'),
+    'ignores the V2GTP payload type: answers a CommonMessages request framed as DC (0x8004) instead of closing the connection',
+    ['CommonMessages request framed as DC (0x8004)']),
   fault('accepts-unsupported-app-protocol', 'protocol violation', ['TC_SECC_CMN_VTB_supportedAppProtocol_002'],
-    'answers OK_SuccessfulNegotiation to a supportedAppProtocolReq offering only namespaces it does not support'),
+    'answers OK_SuccessfulNegotiation to a supportedAppProtocolReq offering only namespaces it does not support',
+    ['only DIN 70121 offered to an ISO 15118-20 charger']),
   fault('accepts-no-client-cert', 'protocol violation', ['TC_SECC_CMN_VTB_TLS_ClientCertificate_001'],
-    'TLS server does not request a client certificate: completes the handshake with a vehicle that offers none'),
+    'TLS server does not request a client certificate: completes the handshake with a vehicle that offers none',
+    ['TLS handshake without a client certificate']),
   fault('tls-untrusted-chain', 'protocol violation', ['TC_SECC_CMN_VTB_TLS_ServerChain_001'],
-    'serves an SECC certificate chain that is not rooted in the V2G root'),
+    'serves an SECC certificate chain that is not rooted in the V2G root',
+    ["charger's chain verifies against the V2G root"]),
   fault('no-mcs-service', 'protocol violation', ['TC_SECC_CMN_VTB_ServiceDiscovery_MCS_001'],
-    'offers only DC (service 2) in ServiceDiscoveryRes, not MCS (8)'),
+    'offers only DC (service 2) in ServiceDiscoveryRes, not MCS (8)',
+    ['ServiceDiscoveryRes offers MCS (8)']),
   fault('bad-parameter-set', 'protocol violation', ['TC_SECC_CMN_VTB_ServiceDetail_MCS_001'],
-    "MCS ServiceDetailRes parameter sets lack 'Connector' and pair Scheduled control with MobilityNeedsMode 2"),
+    "MCS ServiceDetailRes parameter sets lack 'Connector' and pair Scheduled control with MobilityNeedsMode 2",
+    ['service 8 parameter sets well-formed']),
   fault('rational-without-exponent', 'protocol violation', ['TC_SECC_DC_VTB_ChargeParameterDiscovery_Rational_001'],
-    'advertises its maximum power (3.75 MW) with exponent 0, saturated to 32767 W, instead of scaling with the exponent'),
+    'advertises its maximum power (3.75 MW) with exponent 0, saturated to 32767 W, instead of scaling with the exponent',
+    ['EVSEMaximumChargePower vs rating *']),
   fault('sdp-first-request-ignored', 'protocol violation', ['TC_SECC_SDP_VTB_Discovery_001'],
-    'the SDP server ignores the first SDP request of each vehicle (answers only the repeat)'),
+    'the SDP server ignores the first SDP request of each vehicle (answers only the repeat)',
+    ['SDP answered on the first request']),
   fault('answers-after-failed', 'protocol violation', ['TC_SECC_CMN_VTB_PowerDelivery_SequenceError_001'],
-    'after a FAILED answer still processes (and answers) one more request before it closes the connection'),
+    'after a FAILED answer still processes (and answers) one more request before it closes the connection',
+    []),
 ];
 
 export const MCS_FAULT_NAMES = new Set(MCS_FAULTS.map((f) => f.name));
