@@ -18,6 +18,13 @@ add() { # add counts from a JSON file {passed, failed, skipped}
 echo "== type check (tsc --noEmit)"
 if npx tsc --noEmit -p .; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
+# Lint + format check, one pass/fail like the type check. Off until the tree has been formatted once
+# (the lead's switch): MCS_HIL_LINT=1 turns it on.
+if [ "${MCS_HIL_LINT:-0}" = 1 ]; then
+  echo "== lint and format (eslint, prettier --check)"
+  if npx eslint . && npx prettier --check .; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+fi
+
 echo "== the harness's own tests (unit, integration, interop, self-validation of every fault switch)"
 # The self-validation's baseline is every suite on the emulator bench with no fault (time-scaled x5 to
 # fit CI): it lands in $out, and its report is generated and checked below.
