@@ -3,7 +3,7 @@
 
 import { UsageError } from '../core/errors.ts';
 import { decodeV2gtp, encodeV2gtp, payloadTypeLabel } from '../iso15118/v2gtp.ts';
-import { decodeExi, encodeExi, type ExiDocument, type ExiGrammar } from './codec.ts';
+import { decodeExiWithDeviations, encodeExi, type ExiDocument, type ExiGrammar } from './codec.ts';
 import { MESSAGE_ROOTS as APP_ROOTS } from './generated/app-model.ts';
 import { MESSAGE_ROOTS as CM_ROOTS } from './generated/cm-model.ts';
 import { MESSAGE_ROOTS as DC_ROOTS } from './generated/dc-model.ts';
@@ -29,7 +29,14 @@ export function grammarOfRoot(root: string): ExiGrammar | undefined {
   return (Object.keys(ROOTS) as ExiGrammar[]).find((g) => ROOTS[g].includes(root));
 }
 
-export function exiDecodeCommand(opts: { grammar?: ExiGrammar; hex: string; v2gtp?: boolean }): string {
+/** The line printed (on stderr by default) for each deviation the decoder accepted. */
+const printWarning = (line: string) => void process.stderr.write(`${line}\n`);
+
+/**
+ * JSON of the decoded document. A stream a real encoder wrote off the spec still decodes (exit 0); each
+ * deviation goes to `warn` as 'peer EXI deviation: …' so stdout stays the document alone.
+ */
+export function exiDecodeCommand(opts: { grammar?: ExiGrammar; hex: string; v2gtp?: boolean; warn?: (line: string) => void }): string {
   let grammar = checkGrammar(opts.grammar);
   let bytes = parseHex(opts.hex);
   if (opts.v2gtp) {
@@ -41,7 +48,9 @@ export function exiDecodeCommand(opts: { grammar?: ExiGrammar; hex: string; v2gt
     bytes = frame.payload;
   }
   if (!grammar) throw new UsageError('--grammar app|cm|dc is required without --v2gtp', 'exi decode');
-  return JSON.stringify(decodeExi(grammar, bytes), null, 2);
+  const { document, deviations } = decodeExiWithDeviations(grammar, bytes);
+  for (const d of deviations) (opts.warn ?? printWarning)(`peer EXI deviation: ${d.message}`);
+  return JSON.stringify(document, null, 2);
 }
 
 export function exiEncodeCommand(opts: { grammar?: ExiGrammar; json: string; v2gtp?: boolean }): string {

@@ -1,9 +1,12 @@
 // encodeExi / decodeExi: the EXI header (§5, simple header 0x80: distinguishing bits 10, no options,
-// version 1) around the generated document grammar of the chosen schema set.
+// version 1) around the generated document grammar of the chosen schema set. Encoding is strict;
+// decoding is strict first and, for a stream that fails strictly, accepts the known deviation of real
+// C encoders (deviations.ts) and reports it.
 
 import { BitReader } from './runtime/bit-reader.ts';
 import { BitWriter } from './runtime/bit-writer.ts';
 import { ExiDecodeError, ExiEncodeError } from './errors.ts';
+import { resolveDeviations, type ExiDeviation, type ExiDeviationListener } from './deviations.ts';
 import * as app from './generated/app-codec.ts';
 import * as cm from './generated/cm-codec.ts';
 import * as dc from './generated/dc-codec.ts';
@@ -54,10 +57,10 @@ export function encodeExiFragment(grammar: ExiFragmentGrammar, doc: ExiDocument)
   return encodeWith(g, doc, true);
 }
 
-export function decodeExiFragment(grammar: ExiFragmentGrammar, bytes: Uint8Array): ExiDocument {
+export function decodeExiFragment(grammar: ExiFragmentGrammar, bytes: Uint8Array, options?: ExiDecodeOptions): ExiDocument {
   const g = FRAGMENT_GRAMMARS[grammar];
   if (!g) throw new ExiDecodeError(`unknown EXI fragment grammar ${JSON.stringify(grammar)}`, 0, 'header');
-  return decodeWith(g, bytes, true);
+  return report(decodeWith(g, bytes, true), options);
 }
 
 function encodeWith(g: GeneratedGrammar, doc: ExiDocument, fragment: boolean): Uint8Array {
@@ -71,20 +74,83 @@ function encodeWith(g: GeneratedGrammar, doc: ExiDocument, fragment: boolean): U
   return writer.finish();
 }
 
-export function decodeExi(grammar: ExiGrammar, bytes: Uint8Array): ExiDocument {
+export interface ExiDecodeOptions {
+  /** Called once per deviation from EXI 1.0 the decoder accepted (see deviations.ts); the document is still returned. */
+  onDeviation?: ExiDeviationListener;
+}
+
+export interface ExiDecoded {
+  document: ExiDocument;
+  /** Empty for a conformant stream. */
+  deviations: ExiDeviation[];
+}
+
+/** Decodes liberally: a stream a known real encoder writes off the spec decodes, its deviations go to onDeviation. */
+export function decodeExi(grammar: ExiGrammar, bytes: Uint8Array, options?: ExiDecodeOptions): ExiDocument {
+  return report(decodeWith(grammarToDecode(grammar), bytes, false), options);
+}
+
+/** decodeExi with the deviations returned next to the document. */
+export function decodeExiWithDeviations(grammar: ExiGrammar, bytes: Uint8Array): ExiDecoded {
+  const document = decodeWith(grammarToDecode(grammar), bytes, false);
+  return { document, deviations: lastDeviations };
+}
+
+function grammarToDecode(grammar: ExiGrammar): GeneratedGrammar {
   const g = GRAMMARS[grammar];
   if (!g) throw new ExiDecodeError(`unknown EXI grammar ${JSON.stringify(grammar)}`, 0, 'header');
-  return decodeWith(g, bytes, false);
+  return g;
+}
+
+const NONE: ExiDeviation[] = [];
+/** Deviations of the last decodeWith (a module slot rather than a wrapper object: the strict path allocates nothing more). */
+let lastDeviations: ExiDeviation[] = NONE;
+
+function report(doc: ExiDocument, options: ExiDecodeOptions | undefined): ExiDocument {
+  if (lastDeviations.length && options?.onDeviation) for (const d of lastDeviations) options.onDeviation(d);
+  return doc;
 }
 
 function decodeWith(g: GeneratedGrammar, bytes: Uint8Array, fragment: boolean): ExiDocument {
+  lastDeviations = NONE;
   if (!(bytes instanceof Uint8Array)) throw new ExiDecodeError('input is not a byte array', 0, 'header');
   const r = new BitReader(bytes);
+  readHeader(r, bytes);
+  try {
+    return run(g, r, fragment);
+  } catch (strictError) {
+    // Only a stream that went through a repetition at maxOccurs can be a libcbv2g-style LOOP stream.
+    if (!r.reachedMaxOccurs) throw strictError;
+    const lenient = new BitReader(bytes, 8);
+    lenient.lenient = true;
+    let doc: ExiDocument;
+    try {
+      doc = run(g, lenient, fragment);
+    } catch {
+      throw strictError; // not that deviation either: the strict error says where the stream first went wrong
+    }
+    if (lenient.deviations.length === 0) throw strictError;
+    lastDeviations = resolveDeviations(doc, lenient.deviations);
+    return doc;
+  }
+}
+
+function readHeader(r: BitReader, bytes: Uint8Array): void {
   const h = r.bits(8, 'header');
   if (h !== EXI_HEADER) {
-    const what = bytes.length >= 4 && bytes[0] === 0x24 && bytes[1] === 0x45 ? 'an EXI cookie ($EXI)' : (h & 0xc0) !== 0x80 ? 'no EXI distinguishing bits (10)' : h & 0x20 ? 'an options document' : 'an unsupported format version';
+    const cookie = bytes.length >= 4 && bytes[0] === 0x24 && bytes[1] === 0x45;
+    const what = cookie
+      ? 'an EXI cookie ($EXI)'
+      : (h & 0xc0) !== 0x80
+        ? 'no EXI distinguishing bits (10)'
+        : h & 0x20
+          ? 'an options document'
+          : 'an unsupported format version';
     throw new ExiDecodeError(`EXI header 0x${h.toString(16).padStart(2, '0')} has ${what}; V2G uses 0x80`, 0, 'header');
   }
+}
+
+function run(g: GeneratedGrammar, r: BitReader, fragment: boolean): ExiDocument {
   try {
     return fragment ? g.decodeFragment(r) : g.decodeDocument(r);
   } catch (e) {

@@ -8,6 +8,25 @@ import { isArrayKey, type SchemaModel, type SimpleModel, type TypeModel } from '
 
 const lit = (s: string) => JSON.stringify(s);
 
+/**
+ * libcbv2g-family encoders (cbexigen) unroll a repetition of at most 2 items exactly as EXI 1.0 does, but
+ * write larger ones as one LOOP state that keeps "one more item" after maxOccurs (see
+ * drivers/exi/deviations.ts). Seen in their generated -20 encoders: AuthorizationServices (max 2) unrolled,
+ * ScheduleTuple (max 3), Service (max 8) and the others looped.
+ */
+const C_LOOP_MIN_MAX_OCCURS = 3;
+
+/** How the decoder reads the event code of a state whose repetition reached maxOccurs (undefined: plainly). */
+function readAtMaxOccurs(s: GrammarState, st: string): string | undefined {
+  const l = s.limit;
+  if (!l || l.max < C_LOOP_MIN_MAX_OCCURS) return undefined;
+  const full = activeProductions(s, false);
+  const loopCode = full.findIndex((p) => p.ev === 'SE' && p.name === l.name && p.ns === l.ns);
+  if (loopCode < 0) return undefined;
+  const strictBits = bitsFor(activeProductions(s, true).length + 1);
+  return `r.codeAtMaxOccurs(${strictBits}, ${bitsFor(full.length + 1)}, ${loopCode}, ${lit(l.name)}, ${l.max}, o, ${st})`;
+}
+
 export interface EmittedCodec {
   code: string;
   /** Local names of the global elements, in document-grammar order. */
@@ -120,9 +139,9 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
     for (const s of g.states) {
       const st = stateLabel(s);
       L(`      case ${s.id}: {`);
-      const emitVariant = (prods: Production[], indent: string) => {
+      const emitVariant = (prods: Production[], indent: string, read?: string) => {
         const width = bitsFor(prods.length + 1);
-        L(`${indent}const c = r.bits(${width}, ${st});`);
+        L(`${indent}const c = ${read ?? `r.bits(${width}, ${st})`};`);
         prods.forEach((p, code) => {
           const head = `${indent}if (c === ${code}) {`;
           if (p.ev === 'EE') return L(`${head} return o; }`);
@@ -146,7 +165,7 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
         L(`        if ((o[${lit(s.limit.name)}]?.length ?? 0) < ${s.limit.max}) {`);
         emitVariant(activeProductions(s, false), '          ');
         L(`        } else {`);
-        emitVariant(activeProductions(s, true), '          ');
+        emitVariant(activeProductions(s, true), '          ', readAtMaxOccurs(s, st));
         L(`        }`);
       } else emitVariant(s.prods, '        ');
       L(`      }`);

@@ -5254,7 +5254,7 @@ function d_ListOfRootCertificateIDsType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "ListOfRootCertificateIDsType#1");
         } else {
-          const c = r.bits(1, "ListOfRootCertificateIDsType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "RootCertificateID", 20, o, "ListOfRootCertificateIDsType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "ListOfRootCertificateIDsType#1");
         }
@@ -5581,7 +5581,7 @@ function d_ReceiptType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "ReceiptType#6");
         } else {
-          const c = r.bits(1, "ReceiptType#6");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "TaxCosts", 10, o, "ReceiptType#6");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "ReceiptType#6");
         }

@@ -31,7 +31,7 @@ function d_supportedAppProtocolReq(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "supportedAppProtocolReq#1");
         } else {
-          const c = r.bits(1, "supportedAppProtocolReq#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "AppProtocol", 20, o, "supportedAppProtocolReq#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "supportedAppProtocolReq#1");
         }

@@ -1697,7 +1697,7 @@ function d_AdditionalServiceListType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "AdditionalServiceListType#1");
         } else {
-          const c = r.bits(1, "AdditionalServiceListType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "AdditionalService", 5, o, "AdditionalServiceListType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "AdditionalServiceListType#1");
         }
@@ -2633,7 +2633,7 @@ function d_EMAIDListType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "EMAIDListType#1");
         } else {
-          const c = r.bits(1, "EMAIDListType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "EMAID", 8, o, "EMAIDListType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "EMAIDListType#1");
         }
@@ -2792,7 +2792,7 @@ function d_EVPowerProfileEntryListType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "EVPowerProfileEntryListType#1");
         } else {
-          const c = r.bits(1, "EVPowerProfileEntryListType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "EVPowerProfileEntry", 2048, o, "EVPowerProfileEntryListType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "EVPowerProfileEntryListType#1");
         }
@@ -2898,7 +2898,7 @@ function d_EVPowerScheduleEntryListType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "EVPowerScheduleEntryListType#1");
         } else {
-          const c = r.bits(1, "EVPowerScheduleEntryListType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "EVPowerScheduleEntry", 1024, o, "EVPowerScheduleEntryListType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "EVPowerScheduleEntryListType#1");
         }
@@ -3039,7 +3039,7 @@ function d_EVPriceRuleStackListType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "EVPriceRuleStackListType#1");
         } else {
-          const c = r.bits(1, "EVPriceRuleStackListType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "EVPriceRuleStack", 1024, o, "EVPriceRuleStackListType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "EVPriceRuleStackListType#1");
         }
@@ -3093,7 +3093,7 @@ function d_EVPriceRuleStackType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "EVPriceRuleStackType#2");
         } else {
-          const c = r.bits(1, "EVPriceRuleStackType#2");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "EVPriceRule", 8, o, "EVPriceRuleStackType#2");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "EVPriceRuleStackType#2");
         }
@@ -3297,7 +3297,7 @@ function d_OverstayRuleListType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "OverstayRuleListType#3");
         } else {
-          const c = r.bits(1, "OverstayRuleListType#3");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "OverstayRule", 5, o, "OverstayRuleListType#3");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "OverstayRuleListType#3");
         }
@@ -3428,7 +3428,7 @@ function d_ParameterSetType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "ParameterSetType#2");
         } else {
-          const c = r.bits(1, "ParameterSetType#2");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "Parameter", 32, o, "ParameterSetType#2");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "ParameterSetType#2");
         }
@@ -3772,7 +3772,7 @@ function d_PowerScheduleEntryListType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "PowerScheduleEntryListType#1");
         } else {
-          const c = r.bits(1, "PowerScheduleEntryListType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "PowerScheduleEntry", 1024, o, "PowerScheduleEntryListType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "PowerScheduleEntryListType#1");
         }
@@ -3959,7 +3959,7 @@ function d_PriceLevelScheduleEntryListType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "PriceLevelScheduleEntryListType#1");
         } else {
-          const c = r.bits(1, "PriceLevelScheduleEntryListType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "PriceLevelScheduleEntry", 1024, o, "PriceLevelScheduleEntryListType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "PriceLevelScheduleEntryListType#1");
         }
@@ -4140,7 +4140,7 @@ function d_PriceRuleStackListType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "PriceRuleStackListType#1");
         } else {
-          const c = r.bits(1, "PriceRuleStackListType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "PriceRuleStack", 1024, o, "PriceRuleStackListType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "PriceRuleStackListType#1");
         }
@@ -4194,7 +4194,7 @@ function d_PriceRuleStackType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "PriceRuleStackType#2");
         } else {
-          const c = r.bits(1, "PriceRuleStackType#2");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "PriceRule", 8, o, "PriceRuleStackType#2");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "PriceRuleStackType#2");
         }
@@ -4742,7 +4742,7 @@ function d_Scheduled_SEResControlModeType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "Scheduled_SEResControlModeType#1");
         } else {
-          const c = r.bits(1, "Scheduled_SEResControlModeType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "ScheduleTuple", 3, o, "Scheduled_SEResControlModeType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "Scheduled_SEResControlModeType#1");
         }
@@ -4828,7 +4828,7 @@ function d_SelectedServiceListType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "SelectedServiceListType#1");
         } else {
-          const c = r.bits(1, "SelectedServiceListType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "SelectedService", 16, o, "SelectedServiceListType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "SelectedServiceListType#1");
         }
@@ -5154,7 +5154,7 @@ function d_ServiceIDListType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "ServiceIDListType#1");
         } else {
-          const c = r.bits(1, "ServiceIDListType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "ServiceID", 16, o, "ServiceIDListType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "ServiceIDListType#1");
         }
@@ -5203,7 +5203,7 @@ function d_ServiceListType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "ServiceListType#1");
         } else {
-          const c = r.bits(1, "ServiceListType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "Service", 8, o, "ServiceListType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "ServiceListType#1");
         }
@@ -5252,7 +5252,7 @@ function d_ServiceParameterListType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "ServiceParameterListType#1");
         } else {
-          const c = r.bits(1, "ServiceParameterListType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "ParameterSet", 32, o, "ServiceParameterListType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "ServiceParameterListType#1");
         }
@@ -5876,7 +5876,7 @@ function d_SubCertificatesType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "SubCertificatesType#1");
         } else {
-          const c = r.bits(1, "SubCertificatesType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "Certificate", 3, o, "SubCertificatesType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "SubCertificatesType#1");
         }
@@ -5925,7 +5925,7 @@ function d_SupportedProvidersListType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "SupportedProvidersListType#1");
         } else {
-          const c = r.bits(1, "SupportedProvidersListType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "ProviderID", 128, o, "SupportedProvidersListType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "SupportedProvidersListType#1");
         }
@@ -6020,7 +6020,7 @@ function d_TaxRuleListType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "TaxRuleListType#1");
         } else {
-          const c = r.bits(1, "TaxRuleListType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "TaxRule", 10, o, "TaxRuleListType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "TaxRuleListType#1");
         }
@@ -7234,7 +7234,7 @@ function d_ListOfRootCertificateIDsType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "ListOfRootCertificateIDsType#1");
         } else {
-          const c = r.bits(1, "ListOfRootCertificateIDsType#1");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "RootCertificateID", 20, o, "ListOfRootCertificateIDsType#1");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "ListOfRootCertificateIDsType#1");
         }
@@ -7561,7 +7561,7 @@ function d_ReceiptType(r: BitReader): any {
           if (c === 1) { return o; }
           return r.badCode(c, 2, "ReceiptType#6");
         } else {
-          const c = r.bits(1, "ReceiptType#6");
+          const c = r.codeAtMaxOccurs(1, 2, 0, "TaxCosts", 10, o, "ReceiptType#6");
           if (c === 0) { return o; }
           return r.badCode(c, 1, "ReceiptType#6");
         }

@@ -3,6 +3,7 @@
 // hostile stream can neither hang the decoder nor make it allocate without bound.
 
 import { ExiDecodeError } from '../errors.ts';
+import type { PendingDeviation } from '../deviations.ts';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
@@ -13,6 +14,11 @@ export class BitReader {
   /** String table (§7.3.3): global value partition and one local partition per qname id. */
   private readonly globalValues: string[] = [];
   private readonly localValues: string[][] = [];
+  /** Second pass (see ../deviations.ts): decode a repetition at maxOccurs with the C encoders' LOOP grammar. */
+  lenient = false;
+  /** Set when a strict pass went through a repetition at maxOccurs (only then is a lenient pass worth trying). */
+  reachedMaxOccurs = false;
+  readonly deviations: PendingDeviation[] = [];
 
   constructor(
     readonly buf: Uint8Array,
@@ -103,6 +109,36 @@ export class BitReader {
       c === declared ? 'undeclared (second-level) event: not produced by V2G codecs and not supported' : `event code ${c} not defined (${declared} productions)`,
       state,
     );
+  }
+
+  /**
+   * Event code of a state whose bounded repetition has reached maxOccurs; returns the strict code.
+   * Strict: strictBits wide. Lenient: the peer kept the LOOP production (code loopCode of fullBits), so
+   * read that wide code, refuse the item beyond maxOccurs, and map the rest onto the strict codes.
+   */
+  codeAtMaxOccurs(
+    strictBits: number,
+    fullBits: number,
+    loopCode: number,
+    repeated: string,
+    maxOccurs: number,
+    owner: object,
+    state: string,
+  ): number {
+    if (!this.lenient) {
+      this.reachedMaxOccurs = true;
+      return this.bits(strictBits, state);
+    }
+    const at = this.pos;
+    const found = this.bits(fullBits, state);
+    if (found === loopCode) this.fail(`more than ${maxOccurs} ${repeated} (maxOccurs)`, state);
+    const code = found > loopCode ? found - 1 : found;
+    if (code !== found || strictBits !== fullBits) {
+      const expected = { bits: strictBits, code };
+      const kind = 'loop-end-after-maxOccurs';
+      this.deviations.push({ kind, repeated, maxOccurs, state, bitPosition: at, expected, found: { bits: fullBits, code: found }, owner });
+    }
+    return code;
   }
 
   /** CH then value then EE of an element with a simple type: both events are 1-bit codes that must be 0. */

@@ -1,0 +1,75 @@
+// Deviations from EXI 1.0 that the decoder accepts from real encoders and reports (never produces).
+//
+// The one known today: code generators of the libcbv2g / OpenV2G family write a bounded repetition
+// (maxOccurs = n ≥ 3) as a LOOP state whose productions stay the same for every count, so after the
+// n-th item they still code "end" next to the no-longer-allowed "one more item". EXI 1.0 §8.5.4.1.3
+// (the bounded particle unrolled into n states) leaves only the productions after the repetition in
+// that state, which gives the end a narrower code (typically 1 bit '0' where the C encoder writes the
+// 2-bit code 1, '01'). The decoder first decodes strictly; only a stream that fails strictly is decoded
+// again with the C encoder's LOOP grammar at those states, and each place it was needed is reported.
+
+/** One place where the peer's encoder used a different event code than EXI 1.0 allows. */
+export interface ExiDeviation {
+  kind: 'loop-end-after-maxOccurs';
+  /** Path of the element whose content carries the code, in the decoded JSON ('ServiceDiscoveryRes.EnergyTransferServiceList'). */
+  element: string;
+  /** The repeated child that had reached maxOccurs ('Service'). */
+  repeated: string;
+  maxOccurs: number;
+  /** Grammar state of our decoder ('ServiceListType#1'). */
+  state: string;
+  /** Bit offset (header byte included) where the event code starts. */
+  bitPosition: number;
+  /** What EXI 1.0 allows there for the event the peer meant. */
+  expected: { bits: number; code: number };
+  /** What the stream carries. */
+  found: { bits: number; code: number };
+  /** One line for a log or a timeline warning. */
+  message: string;
+}
+
+export type ExiDeviationListener = (d: ExiDeviation) => void;
+
+/** A deviation as the reader records it, before the owner object is turned into a document path. */
+export interface PendingDeviation extends Omit<ExiDeviation, 'element' | 'message'> {
+  owner: object;
+}
+
+const bitString = (code: number, bits: number) => code.toString(2).padStart(bits, '0');
+
+/** The readable line, e.g. for a 'peer EXI deviation: …' warning. */
+export function describeDeviation(d: Omit<ExiDeviation, 'message'>): string {
+  return (
+    `${d.element}: after ${d.maxOccurs} ${d.repeated} (maxOccurs) the peer coded the next event in ${d.found.bits} bit(s) ` +
+    `'${bitString(d.found.code, d.found.bits)}' where EXI 1.0 allows '${bitString(d.expected.code, d.expected.bits)}' ` +
+    `(libcbv2g-style LOOP grammar; at bit ${d.bitPosition}, state ${d.state})`
+  );
+}
+
+/** Dotted path of `target` inside `doc` (arrays as [i]); the root element name when not found. */
+export function pathOf(doc: Record<string, unknown>, target: object): string {
+  const walk = (node: unknown, path: string): string | undefined => {
+    if (node === target) return path;
+    if (node === null || typeof node !== 'object') return undefined;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const p = walk(node[i], `${path}[${i}]`);
+        if (p) return p;
+      }
+      return undefined;
+    }
+    for (const [k, v] of Object.entries(node)) {
+      const p = walk(v, path ? `${path}.${k}` : k);
+      if (p) return p;
+    }
+    return undefined;
+  };
+  return walk(doc, '') ?? Object.keys(doc)[0] ?? '';
+}
+
+export function resolveDeviations(doc: Record<string, unknown>, pending: readonly PendingDeviation[]): ExiDeviation[] {
+  return pending.map(({ owner, ...rest }) => {
+    const d = { ...rest, element: pathOf(doc, owner) };
+    return { ...d, message: describeDeviation(d) };
+  });
+}
