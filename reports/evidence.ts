@@ -4,11 +4,21 @@
 //
 // Every call is synchronous (allure-js-commons/sync), so chai plugins can record a measurement and
 // assert in one go.
+//
+// Soft assertions: inside a test wrapped by judgeAtEnd() (the root hooks wrap every test), a failed
+// measurement marks its step failed and is remembered instead of thrown, so the test records every value
+// and the report shows them all; the test then fails at its end with the first violation. An inconclusive
+// value (within the harness's uncertainty of a bound) ends the test broken unless a violation was found.
+// Bench faults (preconditions) still stop the test at once. Outside a wrapped test every failure throws.
 
 import * as allure from 'allure-js-commons/sync';
 import { ContentType, Severity, Status } from 'allure-js-commons';
+import { BenchFault } from '../drivers/core/errors.ts';
 import type { Limit } from '../drivers/core/limits.ts';
 import type { Timeline } from '../drivers/core/timeline.ts';
+import { judge, withinLimit, type Outcome, type Uncertainty } from './uncertainty.ts';
+
+export { withinLimit, type Uncertainty };
 
 export type Violation = 'protocol' | 'timing' | 'current-control' | 'safety';
 
@@ -27,6 +37,17 @@ export class ViolationError extends Error {
     super(message);
   }
 }
+
+/**
+ * A value within the harness's own uncertainty of its bound: neither a pass nor a charger violation.
+ * A BenchFault, so the test is broken (the bench could not judge), never failed.
+ */
+export class InconclusiveError extends BenchFault {
+  override name = 'InconclusiveMeasurement';
+}
+
+/** Why a value inside the uncertainty band cannot be judged (the report and categories match this text). */
+export const INCONCLUSIVE_PREFIX = 'harness latency too high to judge:';
 
 /** The Allure categories; a failure's message starts with its tag so categories.json can match it. */
 export const VIOLATION_TAG: Record<Violation, string> = {
@@ -47,7 +68,10 @@ export interface MeasurementRecord {
   clause: string;
   source?: string;
   verified: boolean;
-  outcome: 'PASS' | 'FAIL';
+  outcome: Outcome;
+  /** ± in `units`: the harness's own uncertainty on this value, and where that number came from. */
+  uncertainty?: number;
+  uncertainty_source?: string;
   violation: Violation;
   /** Clock ns when it was recorded (when a timeline is bound). */
   t?: number;
@@ -57,6 +81,12 @@ export interface MeasurementRecord {
 let timeline: Timeline | undefined;
 let current: MeasurementRecord[] = [];
 let inTest = false;
+/** True while a test wrapped by judgeAtEnd() runs: failures are remembered, not thrown. */
+let soft = false;
+/** The failed and inconclusive verdicts of the running test, in the order they were recorded. */
+let remembered: Error[] = [];
+/** The uncertainty measure() applies when its caller gives none (withUncertainty). */
+let ambientUncertainty: Uncertainty | undefined;
 
 /** Root hooks bind the run's timeline so measurements also land there. */
 export function bindTimeline(tl: Timeline | undefined): void {
@@ -66,6 +96,7 @@ export function bindTimeline(tl: Timeline | undefined): void {
 /** Root hooks: a test starts / ends. */
 export function beginTest(): void {
   current = [];
+  remembered = [];
   inTest = true;
 }
 
@@ -116,27 +147,34 @@ export function validatorText(limit: Pick<Limit, 'lo' | 'hi' | 'value'>, unit: s
   return `x == ${fmt(limit.value!)}${u}`;
 }
 
-/** Is value inside the limit? A limit with only `value` means equality. NaN is never inside. */
-export function withinLimit(value: number, limit: Pick<Limit, 'lo' | 'hi' | 'value'>): boolean {
-  if (Number.isNaN(value)) return false;
-  if (limit.lo === undefined && limit.hi === undefined) return value === limit.value;
-  return (limit.lo === undefined || value >= limit.lo) && (limit.hi === undefined || value <= limit.hi);
+/** Measurements made inside fn without an uncertainty of their own carry this one (e.g. a chai plugin's). */
+export function withUncertainty<T>(uncertainty: Uncertainty | undefined, fn: () => T): T {
+  const before = ambientUncertainty;
+  ambientUncertainty = uncertainty;
+  try {
+    return fn();
+  } finally {
+    ambientUncertainty = before;
+  }
 }
 
 /**
  * Record a measured value against its limit — as an Allure step with parameters, in the test's
- * measurements attachment and on the timeline — then assert: outside the limit throws an AssertionError
- * whose message starts with the violation's category tag.
+ * measurements attachment and on the timeline — then judge it: outside the limit is a violation (an
+ * AssertionError whose message starts with the category tag); within ± uncertainty of a bound is
+ * inconclusive (InconclusiveError, broken). In a wrapped test both are remembered and thrown at its end.
  */
 export function measure(
   name: string,
   value: number,
   limit: Limit,
-  opts: { violation: Violation; unit?: string; note?: string },
+  opts: { violation: Violation; unit?: string; note?: string; uncertainty?: Uncertainty },
 ): MeasurementRecord {
   const unit = opts.unit ?? limit.unit;
-  const ok = withinLimit(value, limit);
+  const u = opts.uncertainty ?? ambientUncertainty;
+  const outcome = judge(value, limit, u);
   const validator = validatorText(limit, unit);
+  const band = u ? ` ± ${fmt(u.value)}` : '';
   const rec: MeasurementRecord = {
     name,
     measured_value: Number.isFinite(value) ? value : String(value),
@@ -147,19 +185,27 @@ export function measure(
     clause: limit.clause,
     source: limit.source,
     verified: limit.verified,
-    outcome: ok ? 'PASS' : 'FAIL',
+    outcome,
+    uncertainty: u?.value,
+    uncertainty_source: u?.source,
     violation: opts.violation,
     t: timeline?.clock.now(),
     note: opts.note,
   };
-  record(rec, `${name} = ${fmt(value)} ${unit}  [${validator}]  ${rec.outcome}`, {
+  record(rec, `${name} = ${fmt(value)}${band} ${unit}  [${validator}]  ${rec.outcome}`, {
     value: fmt(value),
     unit,
     limit: validator,
+    ...(u ? { uncertainty: `± ${fmt(u.value)} ${unit} (${u.source})` } : {}),
     clause: limit.clause,
     verified: String(limit.verified),
   });
-  if (!ok) throwViolation(opts.violation, `${name} = ${fmt(value)} ${unit}, required ${validator}`, limit, opts.note, value, validator);
+  const what = `${name} = ${fmt(value)} ${unit}, required ${validator}`;
+  if (outcome === 'FAIL') conclude(violationError(opts.violation, what, limit, opts.note, value, validator));
+  if (outcome === 'INCONCLUSIVE') {
+    const msg = `${INCONCLUSIVE_PREFIX} ${what}, but the value is uncertain by ± ${fmt(u!.value)} ${unit} (${u!.source})`;
+    conclude(new InconclusiveError(`${msg} (${limit.clause})`));
+  }
   return rec;
 }
 
@@ -189,14 +235,71 @@ export function check(
     clause: opts.clause,
     verified: String(opts.verified),
   });
-  if (!ok) throwViolation(opts.violation, `${name}: expected ${expected}, got ${actual}`, opts, opts.note, actual, expected);
+  if (!ok) conclude(violationError(opts.violation, `${name}: expected ${expected}, got ${actual}`, opts, opts.note, actual, expected));
   return rec;
 }
 
 /** The failure message: category tag, what was seen against what was required, the clause and its standing. */
-function throwViolation(v: Violation, what: string, source: { clause: string; verified: boolean }, note: string | undefined, actual: unknown, expected: unknown): never {
+function violationError(v: Violation, what: string, source: { clause: string; verified: boolean }, note: string | undefined, actual: unknown, expected: unknown): ViolationError {
   const standing = source.verified ? '' : ', limit unverified';
-  throw new ViolationError(`${VIOLATION_TAG[v]} ${what} (${source.clause}${standing})${note ? ` — ${note}` : ''}`, v, actual, expected);
+  return new ViolationError(`${VIOLATION_TAG[v]} ${what} (${source.clause}${standing})${note ? ` — ${note}` : ''}`, v, actual, expected);
+}
+
+/** A failed or inconclusive verdict: remembered for the end of a wrapped test, thrown at once otherwise. */
+function conclude(e: Error): void {
+  if (soft && inTest) remembered.push(e);
+  else throw e;
+}
+
+/**
+ * Wrap a test function for soft assertions: it runs to its end recording every measurement, then fails
+ * with the first violation (the others listed after it); if none, an inconclusive value makes it broken;
+ * else whatever it threw stands. A violation outranks a later error, which is usually its consequence.
+ * Functions taking mocha's `done` callback are left alone (they keep failing at the first violation).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function judgeAtEnd<F extends (...args: any[]) => unknown>(fn: F): F {
+  if (fn.length > 0 || judging.has(fn)) return fn;
+  const wrapped = async function (this: unknown): Promise<unknown> {
+    soft = true;
+    let thrown: unknown;
+    let out: unknown;
+    try {
+      out = await fn.call(this);
+    } catch (e) {
+      thrown = e;
+    } finally {
+      soft = false;
+    }
+    settle(thrown);
+    return out;
+  };
+  judging.add(wrapped);
+  // mocha shows (and allure-mocha may record) the test's body via toString: keep the original's.
+  return Object.assign(wrapped, { toString: () => fn.toString() }) as unknown as F;
+}
+
+/** Functions already wrapped (a retried test keeps its wrapper). */
+const judging = new WeakSet<object>();
+
+/** The end-of-test verdict from the remembered failures and what the test threw (if anything). */
+function settle(thrown: unknown): void {
+  const found = remembered;
+  remembered = [];
+  const violations = found.filter((e): e is ViolationError => e instanceof ViolationError);
+  const inconclusive = found.filter((e) => e instanceof InconclusiveError);
+  const extra = thrown !== undefined && !found.includes(thrown as Error) ? [thrown] : [];
+  if (violations.length) throw combined(violations[0], [...violations.slice(1), ...inconclusive, ...extra]);
+  if (thrown !== undefined) throw thrown; // a bench fault (or a skip) after inconclusive values: it stands
+  if (inconclusive.length) throw combined(inconclusive[0], inconclusive.slice(1));
+}
+
+/** The first error, its message followed by the others (each on its own line). */
+function combined<E extends Error>(first: E, others: unknown[]): E {
+  if (!others.length) return first;
+  const lines = others.map((e) => `  - ${e instanceof Error ? e.message : String(e)}`);
+  first.message = `${first.message}\nand ${others.length} more:\n${lines.join('\n')}`;
+  return first;
 }
 
 function record(rec: MeasurementRecord, title: string, params: Record<string, string>): void {
@@ -205,8 +308,9 @@ function record(rec: MeasurementRecord, title: string, params: Record<string, st
   safeAllure(() =>
     allure.step(title, (ctx) => {
       for (const [k, v] of Object.entries(params)) ctx.parameter(k, v);
-      // A failed step shows red in the report even though the throw happens after the step.
+      // A failed step shows red (an inconclusive one broken) even though the verdict is thrown after the step.
       if (rec.outcome === 'FAIL') throw new StepFailed(title);
+      if (rec.outcome === 'INCONCLUSIVE') throw new StepInconclusive(title);
     }),
   );
 }
@@ -216,11 +320,16 @@ class StepFailed extends Error {
   override name = 'AssertionError';
 }
 
+/** Thrown inside a step body only to mark the step broken (inconclusive); swallowed by record(). */
+class StepInconclusive extends Error {
+  override name = 'InconclusiveMeasurement';
+}
+
 function safeAllure(fn: () => void): void {
   try {
     fn();
   } catch (e) {
-    if (!(e instanceof StepFailed)) throw e;
+    if (!(e instanceof StepFailed) && !(e instanceof StepInconclusive)) throw e;
   }
 }
 

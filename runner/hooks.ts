@@ -4,7 +4,7 @@
 import type { Context } from 'mocha';
 import { RunInterrupted } from '../drivers/core/errors.ts';
 import type { TimelineEvent } from '../drivers/core/timeline.ts';
-import { attachJson, attachText, beginTest, bindTimeline, takeMeasurements } from '../reports/evidence.ts';
+import { attachJson, attachText, beginTest, bindTimeline, judgeAtEnd, takeMeasurements } from '../reports/evidence.ts';
 import { testAttachers } from './attachers.ts';
 import './attachers-builtin.ts';
 import { runContext } from './run-context.ts';
@@ -26,6 +26,8 @@ export const mochaHooks = {
     testStartSeq = ctx.bench.timeline.mark();
     ctx.bench.timeline.record('test', 'runner', { event: 'start', title, file: this.currentTest?.file });
     beginTest();
+    // Soft assertions: the test records every measurement, then fails at its end with the first violation.
+    if (this.currentTest?.fn) this.currentTest.fn = judgeAtEnd(this.currentTest.fn);
   },
 
   async afterEach(this: Context) {

@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withinLimit, validatorText } from '../../reports/evidence.ts';
-import { allureResults, label, mcsHil, onlyRunDir, tmp } from './helpers.ts';
+import { judge } from '../../reports/uncertainty.ts';
+import { allureResults, label, mcsHil, onlyRunDir, tmp, type AllureResult } from './helpers.ts';
 
 describe('evidence pipeline', function () {
   let out: string;
@@ -74,5 +75,84 @@ describe('evidence pipeline', function () {
     expect(withinLimit(3, { value: 3 })).to.equal(true);
     expect(withinLimit(Number.NaN, { hi: 5 })).to.equal(false);
     expect(validatorText({ lo: 1, hi: 5 }, 'A')).to.equal('1 <= x <= 5 A');
+  });
+});
+
+describe('soft assertions and inconclusive verdicts', function () {
+  let results: AllureResult[];
+  const byId = (id: string) => results.find((r) => r.testCaseId === id)!;
+  const stepsOf = (id: string) => byId(id).steps.map((s) => [s.name.replace(/ {2}\[.*$/, ''), s.status]);
+
+  before(function () {
+    const out = tmp('mcs-soft-');
+    mcsHil(['run', '--bench', 'test/fixtures/benches/minimal.yaml', '--suite', 'test/fixtures/suites/soft-evidence.spec.ts', '--out', out]);
+    results = allureResults(onlyRunDir(out));
+  });
+
+  it('a test records every measurement, then fails with the first violation and lists the others', function () {
+    const r = byId('FIX-SOFT-001');
+    expect(r.status).to.equal('failed');
+    expect(stepsOf('FIX-SOFT-001')).to.deep.equal([
+      ['first value = 1 s', 'passed'],
+      ['second value = 3 s', 'failed'],
+      ['third check: closed', 'failed'],
+      ['fourth value = 1.5 s', 'passed'],
+    ]);
+    const [first, ...rest] = (r.statusDetails?.message ?? '').split('\n');
+    expect(first).to.match(/^\[timing violation\] second value = 3 s, required x <= 2 s/);
+    expect(rest.join('\n')).to.contain('and 1 more:').and.contain('[safety violation] third check: expected open, got closed');
+  });
+
+  it('a value beyond the limit by more than the uncertainty fails, the uncertainty shown on the step', function () {
+    const r = byId('FIX-SOFT-002');
+    expect(r.status).to.equal('failed');
+    expect(r.statusDetails?.message).to.match(/^\[timing violation\] response time = 2\.5 s/);
+    const step = r.steps[0];
+    expect(step.name).to.match(/^response time = 2\.5 ± 0\.2 s {2}\[x <= 2 s\] {2}FAIL$/);
+    const params = Object.fromEntries(step.parameters.map((p) => [p.name, p.value]));
+    expect(params.uncertainty).to.equal('± 0.2 s (harness receive-to-stamp latency p99, measured this run)');
+  });
+
+  it('a value within the uncertainty of its bound is inconclusive: broken, on either side of the bound', function () {
+    for (const id of ['FIX-SOFT-003', 'FIX-SOFT-004']) {
+      const r = byId(id);
+      expect(r.status, id).to.equal('broken');
+      expect(r.statusDetails?.message, id).to.match(/^harness latency too high to judge: response time = \d\.\d s, required x <= 2 s/);
+      expect(r.steps[0].status, id).to.equal('broken');
+      expect(r.steps[0].name, id).to.contain('INCONCLUSIVE');
+    }
+  });
+
+  it('a value clear of its bound by more than the uncertainty passes', function () {
+    expect(byId('FIX-SOFT-005').status).to.equal('passed');
+  });
+
+  it('a violation outranks an inconclusive value in the same test', function () {
+    const r = byId('FIX-SOFT-006');
+    expect(r.status).to.equal('failed');
+    expect(r.statusDetails?.message).to.match(/^\[safety violation\] stop time = 9 s/).and.contain('harness latency too high to judge');
+  });
+
+  it('a bench fault still stops the test at once (broken); a violation found before a later error stands', function () {
+    expect(byId('FIX-SOFT-007').status).to.equal('broken');
+    expect(byId('FIX-SOFT-007').statusDetails?.message).to.contain('power analyser did not answer');
+    const r = byId('FIX-SOFT-008');
+    expect(r.status).to.equal('failed');
+    expect(r.statusDetails?.message).to.match(/^\[protocol violation\] precondition value = 5 s/).and.contain('nothing to judge after the session broke');
+  });
+
+  it('judge(): PASS only when the whole band passes, FAIL only when it all fails, else INCONCLUSIVE', function () {
+    const u = { value: 1, source: 'test' };
+    expect(judge(5, { hi: 10 }, u)).to.equal('PASS');
+    expect(judge(9.5, { hi: 10 }, u)).to.equal('INCONCLUSIVE');
+    expect(judge(10.5, { hi: 10 }, u)).to.equal('INCONCLUSIVE');
+    expect(judge(11.5, { hi: 10 }, u)).to.equal('FAIL');
+    expect(judge(20.5, { lo: 20 }, u)).to.equal('INCONCLUSIVE');
+    expect(judge(18, { lo: 20 }, u)).to.equal('FAIL');
+    expect(judge(3, { value: 3 }, u)).to.equal('PASS');
+    expect(judge(3.5, { value: 3 }, u)).to.equal('INCONCLUSIVE');
+    expect(judge(Number.POSITIVE_INFINITY, { hi: 10 }, u)).to.equal('FAIL');
+    expect(judge(10.5, { hi: 10 })).to.equal('FAIL');
+    expect(() => judge(1, { hi: 10 }, { value: -1, source: 'x' })).to.throw(RangeError);
   });
 });
