@@ -5,28 +5,21 @@
 // states, BEM frames and timeline events that the suite judges.
 
 import { waitFor, type Clock } from '../core/clock.ts';
+import type { HarnessLatency } from '../core/harness-latency.ts';
 import type { Timeline } from '../core/timeline.ts';
+import { BMS_STATE_ORDER, type BmsState, type StepResult } from './bms-state.ts';
+import * as build from './bms-messages.ts';
+import { BmsMisbehaviour } from './bms-misbehaviour.ts';
 import type { BmsProfile } from './bms-profile.ts';
+import { GbtNode, type Values } from './gbt-node.ts';
 import type { GbtLink, ReceivedMessage } from './link.ts';
 import {
   CHARGE_MODE, NOT_READY, READY, RECOGNISED, STATUS,
-  type BEM, type BST, type CCS, type CML, type GbtCode, type GbtMessageMap,
+  type BEM, type BST, type CCS, type CML, type GbtCode,
 } from './messages.ts';
-import { PeriodicTask, Watchdog } from './periodic.ts';
 import type { GbtTiming, TimeoutName } from './timing.ts';
 
-export type BmsState =
-  | 'idle' // not plugged in: silent
-  | 'handshake' // answering CHM with BHM
-  | 'recognition' // sending BRM until CRM(0xAA)
-  | 'configuration' // BCP, then BRO
-  | 'charging' // BCL/BCS/BSM
-  | 'stopping' // BST
-  | 'statistics' // BSD
-  | 'ended'
-  | 'error'; // BEM after a timeout
-
-const ORDER: BmsState[] = ['idle', 'handshake', 'recognition', 'configuration', 'charging', 'stopping', 'statistics', 'ended'];
+export type { BmsState, StepResult } from './bms-state.ts';
 
 export interface BmsSessionOptions {
   link: GbtLink;
@@ -39,63 +32,58 @@ export interface BmsSessionOptions {
   contactors?: (closed: boolean) => Promise<void>;
   /** The battery's present voltage (e.g. the battery emulator's), reported in BCP; the profile's estimate otherwise. */
   batteryVoltage?: () => Promise<number>;
+  /** Where to record the harness's own latency (receive-to-stamp, timer lateness) for timing verdicts. */
+  latency?: HarnessLatency;
 }
 
-export interface StepResult {
-  ok: boolean;
-  state: BmsState;
-  /** Clock ns when the step was asked for and when it ended. */
-  from: number;
-  to: number;
-  reason?: string;
-}
-
-type Values = Record<string, unknown>;
-
-export class BmsSession {
-  private stateValue: BmsState = 'idle';
-  private readonly tasks = new Map<GbtCode, PeriodicTask>();
-  private readonly watchdogs = new Map<TimeoutName, Watchdog>();
-  private readonly suppressed = new Set<GbtCode>();
-  private readonly overrides = new Map<GbtCode, Values>();
-  private readonly stateWaiters = new Set<() => void>();
+export class BmsSession extends BmsMisbehaviour {
+  private readonly node: GbtNode<BmsState>;
   private currentDemandA: number;
   private voltageDemandV: number;
   private permit: number = STATUS.active;
   private bstValues: Partial<BST> = {};
-  private bemValues: Partial<BEM> = {};
   private broReady = false;
-  private broDelayOnceMs: number | undefined;
   private lastCcs: (CCS & { t: number }) | undefined;
   private cml: CML | undefined;
+  private contactorsClosed = false;
   private unsubscribe: () => void;
   /** Why the session ended in error (the timer that expired), for the test's report. */
   errorReason: string | undefined;
 
   constructor(readonly opts: BmsSessionOptions) {
+    super();
     this.currentDemandA = opts.profile.initialCurrentA;
     this.voltageDemandV = opts.profile.targetVoltageV;
+    this.node = new GbtNode<BmsState>({
+      link: opts.link, clock: opts.clock, timeline: opts.timeline, source: opts.source, timing: opts.timing, initial: 'idle', latency: opts.latency,
+      onTimeout: (n) => this.onTimeout(n), shape: (code, values) => this.shape(code, values),
+    });
     this.unsubscribe = opts.link.onMessage((m) => this.onMessage(m));
     const p = opts.timing.periodMs;
-    const every = (code: GbtCode, build: () => Values) => this.tasks.set(code, new PeriodicTask(opts.clock, p[code], () => this.tx(code, build())));
+    const every = (code: GbtCode, fn: () => Values) => this.node.periodic(code, p[code], fn);
+    const view = () => ({ profile: opts.profile, lastCcs: this.lastCcs, permit: this.permit });
     every('BHM', () => ({ maxChargeVoltageV: opts.profile.maxChargeVoltageV }));
     every('BRM', () => opts.profile.identity as unknown as Values);
-    every('BCP', () => this.bcp());
+    every('BCP', () => build.bcp(opts.profile));
     every('BRO', () => ({ ready: this.broReady ? READY : NOT_READY }));
     every('BCL', () => ({ voltageDemandV: this.voltageDemandV, currentDemandA: this.currentDemandA, mode: CHARGE_MODE.constantCurrent }));
-    every('BCS', () => this.bcs());
-    every('BSM', () => this.bsm());
-    // BMV is capped at 32 cells: the TP serialises per peer, and a 256-cell BMV (74 packets) would hold BCS back.
-    every('BMV', () => ({ cells: Array.from({ length: Math.min(opts.profile.cellsSeries, 32) }, (_, i) => ({ voltageV: this.cellVoltage(), group: (i >> 4) & 15 })) }));
-    every('BMT', () => ({ probes: Array.from({ length: 8 }, () => ({ temperatureC: opts.profile.temperatureC })) }));
+    every('BCS', () => build.bcs(view()));
+    every('BSM', () => build.bsm(view()));
+    every('BMV', () => build.bmv(view()));
+    every('BMT', () => build.bmt(opts.profile));
     every('BSP', () => ({ reserved: [] }));
-    every('BST', () => this.bst());
-    every('BSD', () => this.bsd());
-    every('BEM', () => this.bem());
+    every('BST', () => build.bst(this.bstValues));
+    every('BSD', () => build.bsd(view()));
+    every('BEM', () => build.bem(this.bemValues));
   }
 
   get state(): BmsState {
-    return this.stateValue;
+    return this.node.state;
+  }
+
+  /** Clock ns of the last state change. */
+  get stateSinceNs(): number {
+    return this.node.stateSinceNs;
   }
 
   /** The charger's declared limits (CML), once received. */
@@ -116,14 +104,14 @@ export class BmsSession {
   /** Plug in: answer the charger's handshake and run the sequence up to charging (or an error). */
   async startCharging(timeoutMs = this.startBudgetMs()): Promise<StepResult> {
     const from = this.opts.clock.now();
-    if (this.stateValue === 'idle' || this.stateValue === 'ended' || this.stateValue === 'error') this.plugIn();
+    if (this.node.state === 'idle' || this.node.state === 'ended' || this.node.state === 'error') this.plugIn();
     const ok = await this.waitForState('charging', timeoutMs);
-    return this.result(ok, from, ok ? undefined : `session is '${this.stateValue}'${this.errorReason ? ` (${this.errorReason})` : ''}`);
+    return this.result(ok, from, ok ? undefined : `session is '${this.node.state}'${this.errorReason ? ` (${this.errorReason})` : ''}`);
   }
 
   /** Become ready to answer CHM (or a CRM without CHM, as 2011 chargers send). */
   plugIn(): void {
-    this.stopAll();
+    this.node.stopAll();
     this.errorReason = undefined;
     this.broReady = false;
     this.bstValues = {};
@@ -145,9 +133,9 @@ export class BmsSession {
   requestCurrent(currentA: number): StepResult {
     const from = this.opts.clock.now();
     this.currentDemandA = Math.max(0, currentA);
-    this.event('request', { currentDemandA: this.currentDemandA });
+    this.node.event('request', { currentDemandA: this.currentDemandA });
     // Send the new demand at once so the step time is the frame time, not up to one period later.
-    if (this.stateValue === 'charging') this.tasks.get('BCL')!.start();
+    if (this.node.state === 'charging') this.node.start('BCL');
     return this.result(true, from);
   }
 
@@ -158,16 +146,16 @@ export class BmsSession {
   /** BSM "charging permitted" = 00 pauses the charger, 01 resumes it. */
   setChargingPermitted(permitted: boolean): void {
     this.permit = permitted ? STATUS.active : STATUS.normal;
-    this.event('permit', { permitted });
+    this.node.event('permit', { permitted });
   }
 
   /** BMS-initiated stop: BST until the charger answers with CST, then statistics. */
   async stop(reason: Partial<BST> = { socReached: STATUS.active }, timeoutMs = this.opts.timing.timeoutMs.stopMessage + this.opts.timing.timeoutMs.statistics): Promise<StepResult> {
     const from = this.opts.clock.now();
-    if (this.stateValue === 'charging' || this.stateValue === 'configuration' || this.stateValue === 'recognition' || this.stateValue === 'handshake') {
+    if (this.node.state === 'charging' || this.node.state === 'configuration' || this.node.state === 'recognition' || this.node.state === 'handshake') {
       this.bstValues = reason;
       this.enterStopping('BMS stop requested');
-      this.kick('stopMessage');
+      this.node.kick('stopMessage');
     }
     const ok = await this.waitForState('ended', timeoutMs);
     return this.result(ok, from);
@@ -182,47 +170,9 @@ export class BmsSession {
 
   /** Go silent at once (unplug): every periodic message stops and every misbehaviour hook is cleared. */
   unplug(reason = 'unplugged'): void {
-    this.stopAll();
-    this.suppressed.clear();
-    this.overrides.clear();
-    this.broDelayOnceMs = undefined;
+    this.node.stopAll();
+    this.clearMisbehaviour();
     this.setState('idle', reason);
-  }
-
-  // ---------------------------------------------------------------- misbehaviour hooks
-
-  /** Stop sending one message (it is simply no longer put on the bus). */
-  stopSending(code: GbtCode): void {
-    this.suppressed.add(code);
-    this.event('misbehave', { stopSending: code });
-  }
-
-  resumeSending(code: GbtCode): void {
-    this.suppressed.delete(code);
-    this.event('misbehave', { resumeSending: code });
-  }
-
-  /** Replace fields of a message from now on (e.g. a BCP whose max current exceeds what the charger offers). */
-  override<K extends GbtCode>(code: K, values: Partial<GbtMessageMap[K]>): void {
-    this.overrides.set(code, { ...(this.overrides.get(code) ?? {}), ...(values as Values) });
-    this.event('misbehave', { override: code, values });
-  }
-
-  clearOverrides(): void {
-    this.overrides.clear();
-  }
-
-  /** For the next session only: keep BRO at 0x00 this long after CML (delays the charger's CRO). */
-  delayBroReady(ms: number): void {
-    this.broDelayOnceMs = ms;
-    this.event('misbehave', { broReadyDelayMs: ms });
-  }
-
-  /** Raise BEM with these bits (e.g. {ccsTimeout: 1}) while the charge loop keeps running: the charger's reaction to BEM alone. */
-  sendBem(values: Partial<BEM>): void {
-    this.bemValues = { ...this.bemValues, ...values };
-    this.event('misbehave', { bem: values });
-    this.tasks.get('BEM')!.start();
   }
 
   /** Put raw bytes on the bus as `code` (wrong lengths, malformed fields). */
@@ -237,19 +187,18 @@ export class BmsSession {
    */
   async safeState(): Promise<void> {
     const { timeoutMs, stopCurrentA } = this.opts.timing;
-    this.suppressed.clear();
-    this.overrides.clear();
+    this.clearMisbehaviour();
     this.currentDemandA = 0;
     const outputLow = () => {
       const c = this.lastCcs;
       // No CCS for longer than its timeout means the charger stopped reporting: its output is off.
       return !c || c.outputCurrentA < stopCurrentA || this.opts.clock.now() - c.t > timeoutMs.CCS * 1e6;
     };
-    if (this.stateValue === 'charging') {
-      this.tasks.get('BCL')!.start();
+    if (this.node.state === 'charging') {
+      this.node.start('BCL');
       await waitFor(this.opts.clock, outputLow, timeoutMs.stopMessage, this.opts.timing.periodMs.BCL);
     }
-    if (this.stateValue === 'charging' || this.stateValue === 'configuration') {
+    if (this.node.state === 'charging' || this.node.state === 'configuration') {
       await this.stop({ otherFault: STATUS.active }, timeoutMs.stopMessage);
     }
     await waitFor(this.opts.clock, outputLow, timeoutMs.stopMessage, this.opts.timing.periodMs.BCL);
@@ -257,112 +206,93 @@ export class BmsSession {
   }
 
   async close(): Promise<void> {
-    this.stopAll();
     this.unsubscribe();
-    for (const w of this.stateWaiters) w();
+    this.node.close();
   }
 
   /** Resolve true when the state is reached (or passed, in sequence order), false on timeout/error. */
   waitForState(target: BmsState, timeoutMs: number): Promise<boolean> {
     const reached = () => {
-      if (this.stateValue === target) return true;
-      const a = ORDER.indexOf(this.stateValue);
-      const b = ORDER.indexOf(target);
-      return a >= 0 && b >= 0 && a > b && target !== 'idle';
+      const a = BMS_STATE_ORDER.indexOf(this.node.state);
+      const b = BMS_STATE_ORDER.indexOf(target);
+      return this.node.state === target || (a >= 0 && b >= 0 && a > b && target !== 'idle');
     };
-    if (reached()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = this.opts.clock.setTimer(timeoutMs, () => done(false));
-      const check = () => {
-        if (reached()) done(true);
-        else if (this.stateValue === 'error' || this.stateValue === 'idle') done(target === this.stateValue);
-      };
-      const done = (ok: boolean) => {
-        timer.cancel();
-        this.stateWaiters.delete(check);
-        resolve(ok);
-      };
-      this.stateWaiters.add(check);
-    });
+    // An error or an unplug ends the wait: the session will not get there on its own.
+    return this.node.waitUntil(reached, () => this.node.state === 'error' || this.node.state === 'idle', timeoutMs);
   }
 
   // ---------------------------------------------------------------- protocol
 
   private onMessage(m: ReceivedMessage): void {
-    const s = this.stateValue;
+    const s = this.node.state;
     if (s === 'idle') return;
     switch (m.code) {
       case 'CHM':
-        if (s === 'handshake' && !this.tasks.get('BHM')!.running) {
-          this.tasks.get('BHM')!.start();
-          this.event('rx-handshake', { version: `${m.values.versionMajor}.${m.values.versionMinor}` });
+        if (s === 'handshake' && !this.node.running('BHM')) {
+          this.node.start('BHM');
+          this.node.event('rx-handshake', { version: `${m.values.versionMajor}.${m.values.versionMinor}` });
         }
         return;
       case 'CRM':
-        if (m.values.recognition === RECOGNISED) {
+        if (m.values.recognition === RECOGNISED && (s === 'handshake' || s === 'recognition')) {
           if (s === 'handshake') {
             // Tolerate a charger that skips CRM(0x00): identify once, record the deviation, go on.
-            this.stop1('BHM');
-            this.event('sequence-deviation', { got: 'CRM(0xAA)', expected: 'CRM(0x00)' });
-            this.tx('BRM', this.opts.profile.identity as unknown as Values);
-            this.setState('configuration', 'CRM(0xAA) without CRM(0x00)');
-            this.tasks.get('BCP')!.start();
-            this.kick('CML');
-          } else if (s === 'recognition') {
-            this.stop1('BRM');
-            this.cancel('CRM_AA');
-            this.setState('configuration', 'CRM(0xAA): charger recognised the BMS');
-            this.tasks.get('BCP')!.start();
-            this.kick('CML');
+            this.node.event('sequence-deviation', { got: 'CRM(0xAA)', expected: 'CRM(0x00)' });
+            this.node.send('BRM', this.opts.profile.identity as unknown as Values);
           }
-        } else if (s === 'handshake') {
-          this.stop1('BHM');
+          this.node.stop('BHM', 'BRM');
+          this.node.cancel('CRM_AA');
+          this.setState('configuration', s === 'handshake' ? 'CRM(0xAA) without CRM(0x00)' : 'CRM(0xAA): charger recognised the BMS');
+          this.node.start('BCP');
+          this.node.kick('CML');
+        } else if (m.values.recognition !== RECOGNISED && s === 'handshake') {
+          this.node.stop('BHM');
           this.setState('recognition', 'CRM(0x00)');
-          this.tasks.get('BRM')!.start();
-          this.kick('CRM_AA');
+          this.node.start('BRM');
+          this.node.kick('CRM_AA');
         }
         return;
       case 'CML':
         this.cml = m.values;
-        if (s === 'configuration' && this.tasks.get('BCP')!.running) {
-          this.stop1('BCP');
-          this.cancel('CML');
+        if (s === 'configuration' && this.node.running('BCP')) {
+          this.node.stop('BCP');
+          this.node.cancel('CML');
           this.broReady = false;
-          this.tasks.get('BRO')!.start();
+          this.node.start('BRO');
           const delayMs = this.broDelayOnceMs ?? this.opts.profile.broReadyDelayMs;
           this.broDelayOnceMs = undefined;
-          this.opts.clock.setTimer(delayMs, () => {
-            if (this.stateValue !== 'configuration') return;
+          this.node.after(delayMs, () => {
+            if (this.node.state !== 'configuration') return;
             void this.setContactors(true).then(() => {
-              if (this.stateValue !== 'configuration') return;
+              if (this.node.state !== 'configuration') return;
               this.broReady = true;
-              this.event('bro-ready', {});
-              this.kick('CRO_AA');
+              this.node.event('bro-ready', {});
+              this.node.kick('CRO_AA');
             });
           });
         }
         return;
       case 'CRO':
         if (s === 'configuration' && this.broReady && m.values.ready === READY) {
-          this.stop1('BRO');
-          this.cancel('CRO_AA');
+          this.node.stop('BRO');
+          this.node.cancel('CRO_AA');
           this.setState('charging', 'CRO(0xAA): charger ready');
-          this.tasks.get('BCL')!.start();
-          this.tasks.get('BCS')!.start(5);
-          this.tasks.get('BSM')!.start(10);
+          this.node.start('BCL');
+          this.node.start('BCS', 5);
+          this.node.start('BSM', 10);
           if (this.opts.profile.optionalReports) {
-            this.tasks.get('BMV')!.start(15);
-            this.tasks.get('BMT')!.start(20);
-            this.tasks.get('BSP')!.start(25);
+            this.node.start('BMV', 15);
+            this.node.start('BMT', 20);
+            this.node.start('BSP', 25);
           }
-          this.kick('CCS_first');
+          this.node.kick('CCS_first');
         }
         return;
       case 'CCS':
         this.lastCcs = { ...m.values, t: m.t };
         if (s === 'charging') {
-          this.cancel('CCS_first');
-          this.kick('CCS');
+          this.node.cancel('CCS_first');
+          this.node.kick('CCS');
         }
         return;
       case 'CST':
@@ -370,24 +300,24 @@ export class BmsSession {
           this.bstValues = { chargerStopped: STATUS.active };
           this.enterStopping('CST: charger stopped');
         }
-        if (this.stateValue === 'stopping') {
-          this.cancel('stopMessage');
+        if (this.node.state === 'stopping') {
+          this.node.cancel('stopMessage');
           this.enterStatistics();
         }
         return;
       case 'CSD':
-        if (this.stateValue === 'statistics') {
-          this.cancel('statistics');
+        if (this.node.state === 'statistics') {
+          this.node.cancel('statistics');
           // Keep BSD going one more period so the charger sees it, then go silent.
-          this.opts.clock.setTimer(this.opts.timing.periodMs.BSD, () => {
-            if (this.stateValue !== 'statistics') return;
-            this.stopAll();
+          this.node.after(this.opts.timing.periodMs.BSD, () => {
+            if (this.node.state !== 'statistics') return;
+            this.node.stopAll();
             this.setState('ended', 'CSD received');
           });
         }
         return;
       case 'CEM':
-        this.event('charger-error', { cem: m.values });
+        this.node.event('charger-error', { cem: m.values });
         if (s === 'charging' || s === 'configuration' || s === 'recognition') {
           this.bstValues = { otherFault: STATUS.active };
           this.enterStopping('CEM: charger reported a timeout');
@@ -399,152 +329,67 @@ export class BmsSession {
   }
 
   private enterStopping(why: string): void {
-    for (const c of ['BHM', 'BRM', 'BCP', 'BRO', 'BCL', 'BCS', 'BSM', 'BMV', 'BMT', 'BSP'] as GbtCode[]) this.stop1(c);
-    for (const w of ['CCS', 'CCS_first', 'CML', 'CRM_AA', 'CRO_AA'] as TimeoutName[]) this.cancel(w);
+    this.node.stop('BHM', 'BRM', 'BCP', 'BRO', 'BCL', 'BCS', 'BSM', 'BMV', 'BMT', 'BSP');
+    this.node.cancel('CCS', 'CCS_first', 'CML', 'CRM_AA', 'CRO_AA');
     this.setState('stopping', why);
-    this.tasks.get('BST')!.start();
+    this.node.start('BST');
   }
 
   private enterStatistics(): void {
     // The standard lets BST run until the BMS has seen CST; then BSD replaces it.
-    this.stop1('BST');
+    this.node.stop('BST');
     this.setState('statistics', 'CST seen; sending BSD');
-    this.tasks.get('BSD')!.start();
-    this.kick('statistics');
+    this.node.start('BSD');
+    this.node.kick('statistics');
   }
 
   private enterError(why: string, bem: Partial<BEM>): void {
     this.errorReason = why;
-    this.stopAll();
+    this.node.stopAll();
     this.bemValues = { ...this.bemValues, ...bem };
     this.setState('error', why);
-    this.tasks.get('BEM')!.start();
+    this.node.start('BEM');
   }
 
   private onTimeout(name: TimeoutName): void {
-    const bits: Partial<Record<TimeoutName, Partial<BEM>>> = {
-      CRM_AA: { crmAaTimeout: STATUS.active },
-      CML: { ctsCmlTimeout: STATUS.active },
-      CRO_AA: { croTimeout: STATUS.active },
-      CCS: { ccsTimeout: STATUS.active },
-      CCS_first: { ccsTimeout: STATUS.active },
-      stopMessage: { cstTimeout: STATUS.active },
-      statistics: { csdTimeout: STATUS.active },
-    };
-    this.event('timeout', { timer: name, ms: this.opts.timing.timeoutMs[name] });
-    this.enterError(`timeout ${name} (${this.opts.timing.timeoutMs[name]} ms)`, bits[name] ?? { other: 1 });
-  }
-
-  // ---------------------------------------------------------------- message contents
-
-  private bcp(): Values {
-    const p = this.opts.profile;
-    return {
-      maxCellVoltageV: p.maxCellVoltageV, maxChargeCurrentA: p.maxChargeCurrentA, nominalEnergyKwh: p.nominalEnergyKwh,
-      maxChargeVoltageV: p.maxChargeVoltageV, maxTemperatureC: p.maxTemperatureC, socPct: p.socPct, batteryVoltageV: p.batteryVoltageV,
-    };
-  }
-
-  private measuredVoltage(): number {
-    return this.lastCcs?.outputVoltageV ?? this.opts.profile.batteryVoltageV;
-  }
-
-  private cellVoltage(): number {
-    return Math.min(40.95, Math.round((this.measuredVoltage() / this.opts.profile.cellsSeries) * 100) / 100);
-  }
-
-  private bcs(): Values {
-    return {
-      measuredVoltageV: this.measuredVoltage(), measuredCurrentA: Math.max(0, Math.min(400, this.lastCcs?.outputCurrentA ?? 0)),
-      maxCellVoltageV: this.cellVoltage(), maxCellGroup: 1, socPct: Math.round(this.opts.profile.socPct), remainingMin: 60,
-    };
-  }
-
-  private bsm(): Values {
-    const t = this.opts.profile.temperatureC;
-    return {
-      maxCellVoltageIndex: 1, maxTemperatureC: t, maxTemperatureProbe: 1, minTemperatureC: t, minTemperatureProbe: 2,
-      cellVoltageStatus: 0, socStatus: 0, overCurrent: 0, overTemperature: 0, insulation: 0, outputConnector: 0, chargingPermitted: this.permit,
-    };
-  }
-
-  private bst(): Values {
-    const zero = {
-      socReached: 0, totalVoltageReached: 0, cellVoltageReached: 0, chargerStopped: 0, insulationFault: 0, connectorOverTemp: 0,
-      componentOverTemp: 0, chargingConnectorFault: 0, packOverTemp: 0, hvRelayFault: 0, checkpoint2VoltageFault: 0, otherFault: 0,
-      overCurrent: 0, voltageAbnormal: 0,
-    };
-    return { ...zero, ...this.bstValues };
-  }
-
-  private bsd(): Values {
-    const v = this.cellVoltage();
-    const t = this.opts.profile.temperatureC;
-    return { socPct: Math.round(this.opts.profile.socPct), minCellVoltageV: v, maxCellVoltageV: v, minTemperatureC: t, maxTemperatureC: t };
-  }
-
-  private bem(): Values {
-    return { crm00Timeout: 0, crmAaTimeout: 0, ctsCmlTimeout: 0, croTimeout: 0, ccsTimeout: 0, cstTimeout: 0, csdTimeout: 0, other: 0, ...this.bemValues };
+    this.node.event('timeout', { timer: name, ms: this.opts.timing.timeoutMs[name] });
+    this.enterError(`timeout ${name} (${this.opts.timing.timeoutMs[name]} ms)`, build.BEM_BITS[name] ?? { other: 1 });
   }
 
   // ---------------------------------------------------------------- plumbing
 
-  private tx(code: GbtCode, values: Values): void {
-    if (this.suppressed.has(code)) return;
-    const v = { ...values, ...(this.overrides.get(code) ?? {}) };
-    const opts = code === 'BRM' ? { length: this.opts.profile.brmLength } : undefined;
-    this.opts.link.send(code, v as never, opts).catch((err: unknown) => {
-      this.opts.timeline?.record('note', this.opts.source, { message: `sending ${code} failed: ${(err as Error)?.message ?? String(err)}` });
-    });
+  private shape(code: GbtCode, values: Values): { values: Values; opts?: { length: 41 | 49 } } | undefined {
+    const v = this.applyMisbehaviour(code, values);
+    return v && { values: v, opts: code === 'BRM' ? { length: this.opts.profile.brmLength } : undefined };
   }
 
-  private kick(name: TimeoutName): void {
-    let w = this.watchdogs.get(name);
-    if (!w) this.watchdogs.set(name, (w = new Watchdog(this.opts.clock, name, (n) => this.onTimeout(n as TimeoutName))));
-    w.kick(this.opts.timing.timeoutMs[name]);
+  protected misbehaved(data: Values): void {
+    this.node.event('misbehave', data);
   }
 
-  private cancel(name: TimeoutName): void {
-    this.watchdogs.get(name)?.cancel();
+  protected startBem(): void {
+    this.node.start('BEM');
   }
-
-  private stop1(code: GbtCode): void {
-    this.tasks.get(code)?.stop();
-  }
-
-  private stopAll(): void {
-    for (const t of this.tasks.values()) t.stop();
-    for (const w of this.watchdogs.values()) w.cancel();
-  }
-
-  private contactorsClosed = false;
 
   private async setContactors(closed: boolean): Promise<void> {
     if (!this.opts.contactors || this.contactorsClosed === closed) return;
     this.contactorsClosed = closed;
-    this.event('contactors', { closed });
+    this.node.event('contactors', { closed });
     try {
       await this.opts.contactors(closed);
     } catch (err) {
-      this.opts.timeline?.record('note', this.opts.source, { message: `contactors ${closed ? 'close' : 'open'} failed: ${(err as Error)?.message ?? String(err)}` });
+      this.node.note(`contactors ${closed ? 'close' : 'open'} failed: ${(err as Error)?.message ?? String(err)}`);
     }
   }
 
   private setState(s: BmsState, why: string): void {
-    const from = this.stateValue;
     // Not on 'error': opening under load would hide a charger that keeps driving current.
     if (s === 'ended' || s === 'idle') void this.setContactors(false);
-    this.stateValue = s;
-    this.event('state', { from, to: s, why });
-    for (const w of [...this.stateWaiters]) w();
-  }
-
-  private event(what: string, data: Values): void {
-    this.opts.timeline?.record('session', this.opts.source, { event: what, state: this.stateValue, ...data });
+    this.node.setState(s, why);
   }
 
   private result(ok: boolean, from: number, reason?: string): StepResult {
-    return { ok, state: this.stateValue, from, to: this.opts.clock.now(), reason };
+    return { ok, state: this.node.state, from, to: this.opts.clock.now(), reason };
   }
 
   private startBudgetMs(): number {

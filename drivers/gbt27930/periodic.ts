@@ -1,7 +1,11 @@
 // Periodic transmit on the injected clock, anchored to the start time (k × period) so that late timer
-// callbacks do not accumulate into a slower period.
+// callbacks do not accumulate into a slower period. Both timers report how late they fired (clock ns), the
+// harness's schedule lateness that timing verdicts carry as uncertainty.
 
 import type { Clock, TimerHandle } from '../core/clock.ts';
+
+/** Told how late a timer fired against its due time (clock ns), and when. */
+export type LatenessSink = (lateNs: number, atNs: number) => void;
 
 export class PeriodicTask {
   private handle: TimerHandle | undefined;
@@ -12,6 +16,7 @@ export class PeriodicTask {
     private readonly clock: Clock,
     readonly periodMs: number,
     private readonly fn: () => void,
+    private readonly onLate?: LatenessSink,
   ) {}
 
   get running(): boolean {
@@ -40,6 +45,8 @@ export class PeriodicTask {
     const due = this.startMs + this.k * this.periodMs;
     this.handle = this.clock.setTimer(Math.max(0, due - this.clock.nowMs()), () => {
       if (!this.handle) return;
+      const now = this.clock.now();
+      this.onLate?.(now - due * 1e6, now);
       this.k++;
       // If the host stalled for several periods, skip the missed slots instead of bursting them.
       const behind = Math.floor((this.clock.nowMs() - this.startMs) / this.periodMs);
@@ -58,6 +65,7 @@ export class Watchdog {
     private readonly clock: Clock,
     readonly name: string,
     private readonly onExpire: (name: string) => void,
+    private readonly onLate?: LatenessSink,
   ) {}
 
   get armed(): boolean {
@@ -67,8 +75,11 @@ export class Watchdog {
   /** (Re)start the timeout: it expires timeoutMs from now unless kicked or cancelled. */
   kick(timeoutMs: number): void {
     this.handle?.cancel();
+    const dueNs = this.clock.now() + timeoutMs * 1e6;
     this.handle = this.clock.setTimer(timeoutMs, () => {
       this.handle = undefined;
+      const now = this.clock.now();
+      this.onLate?.(now - dueNs, now);
       this.onExpire(this.name);
     });
   }

@@ -4,14 +4,15 @@
 // GBT_FAULTS is on. It restarts with CHM when the vehicle has been silent for `idleResetMs` after a
 // session ended (the "unplug → plug in" of the next test).
 
-import type { Clock, TimerHandle } from '../../drivers/core/clock.ts';
+import type { Clock } from '../../drivers/core/clock.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
 import type { GbtLink, ReceivedMessage } from '../../drivers/gbt27930/link.ts';
 import {
   NOT_READY, NOT_RECOGNISED, READY, RECOGNISED, STATUS,
   type BCL, type BCP, type BSM, type CEM, type CST, type GbtCode, type GbtMessageMap,
 } from '../../drivers/gbt27930/messages.ts';
-import { PeriodicTask, Watchdog } from '../../drivers/gbt27930/periodic.ts';
+import { GbtNode, type Values } from '../../drivers/gbt27930/gbt-node.ts';
+import { CEM_BITS, cem, clamp, cst, ctsTime } from './charger-messages.ts';
 import type { GbtTiming, TimeoutName } from '../../drivers/gbt27930/timing.ts';
 import { GBT_MAX_CURRENT_A } from '../../drivers/gbt27930/bms-profile.ts';
 
@@ -48,13 +49,8 @@ export interface GbtChargerOptions {
   prechargeMaxMs?: number;
 }
 
-type Values = Record<string, unknown>;
-
 export class GbtCharger {
-  private st: ChargerState = 'idle';
-  private readonly tasks = new Map<GbtCode, PeriodicTask>();
-  private readonly watchdogs = new Map<TimeoutName, Watchdog>();
-  private readonly timers = new Set<TimerHandle>();
+  private readonly node: GbtNode<ChargerState>;
   private recognition = NOT_RECOGNISED;
   private croReady = false;
   private bcp: BCP | undefined;
@@ -66,39 +62,41 @@ export class GbtCharger {
   private energyWs = 0;
   private lastEnergyNs = 0;
   private lastRxNs = 0;
-  private stateSinceNs = 0;
-  private idleTimer: TimerHandle | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(readonly opts: GbtChargerOptions) {
+    this.node = new GbtNode<ChargerState>({
+      link: opts.link, clock: opts.clock, timeline: opts.timeline, source: opts.source, timing: opts.timing, initial: 'idle',
+      onTimeout: (n) => this.onTimeout(n),
+    });
     const p = opts.timing.periodMs;
     const fault = (n: string) => opts.faults.has(n);
-    const every = (code: GbtCode, periodMs: number, build: () => Values) => this.tasks.set(code, new PeriodicTask(opts.clock, periodMs, () => this.tx(code, build())));
+    const every = (code: GbtCode, periodMs: number, build: () => Values) => this.node.periodic(code, periodMs, build);
     every('CHM', fault('chm-period-wrong') ? 400 : p.CHM, () => ({ versionMinor: 1, versionMajor: 1 }));
     every('CRM', p.CRM, () => ({ recognition: this.recognition, chargerNumber: opts.chargerNumber ?? 1, regionCode: opts.regionCode ?? 'EMU' }));
     every('CTS', p.CTS, () => ({ time: ctsTime(opts.clock.wallMs()) }));
     every('CML', p.CML, () => this.cml());
     every('CRO', p.CRO, () => ({ ready: this.croReady ? READY : NOT_READY }));
     every('CCS', fault('ccs-period-wrong') ? 80 : p.CCS, () => this.ccs());
-    every('CST', p.CST, () => this.cstValues());
+    every('CST', p.CST, () => cst(this.cst));
     every('CSD', p.CSD, () => this.csd());
-    every('CEM', p.CEM, () => this.cemValues());
+    every('CEM', p.CEM, () => cem(this.cem));
     this.unsubscribe = opts.link.onMessage((m) => this.onMessage(m));
   }
 
   get state(): ChargerState {
-    return this.st;
+    return this.node.state;
   }
 
   /** Power on: CHM until a vehicle answers. */
   start(): void {
     this.toIdle('powered on');
-    this.idleTimer = this.every(100, () => this.checkIdleReset());
+    this.node.repeat(100, () => this.checkIdleReset());
   }
 
   /** Charger-initiated (operator) stop. */
   manualStop(): void {
-    if (this.st === 'charging' || this.st === 'precharge' || this.st === 'configuration') this.enterStopping({ manualStop: STATUS.active }, 'charger');
+    if (this.node.state === 'charging' || this.node.state === 'precharge' || this.node.state === 'configuration') this.enterStopping({ manualStop: STATUS.active }, 'charger');
   }
 
   async safeState(): Promise<void> {
@@ -106,9 +104,7 @@ export class GbtCharger {
   }
 
   async close(): Promise<void> {
-    this.stopAll();
-    this.idleTimer?.cancel();
-    for (const t of this.timers) t.cancel();
+    this.node.close();
     this.unsubscribe();
     if (this.opts.stage.outputEnabled) this.opts.stage.stop('charger');
   }
@@ -118,45 +114,45 @@ export class GbtCharger {
   private onMessage(m: ReceivedMessage): void {
     this.lastRxNs = this.opts.clock.now();
     const fault = (n: string) => this.opts.faults.has(n);
-    const s = this.st;
+    const s = this.node.state;
     switch (m.code) {
       case 'BHM':
         if (s === 'idle') {
           this.setState('insulation', 'BHM: vehicle present; insulation test');
           this.opts.stage.setVehicleLimits({ maxVoltageV: m.values.maxChargeVoltageV });
-          this.after(this.opts.insulationTestMs ?? 2000, () => {
-            if (this.st === 'insulation') this.enterRecognition();
+          this.node.after(this.opts.insulationTestMs ?? 2000, () => {
+            if (this.node.state === 'insulation') this.enterRecognition();
           });
         }
         return;
       case 'BRM':
         if (s === 'recognition' && this.recognition === NOT_RECOGNISED) {
-          this.cancel('BRM');
+          this.node.cancel('BRM');
           this.recognition = RECOGNISED;
-          this.tasks.get('CRM')!.start(); // answer at once, then every period
-          if (!fault('ignores-bcp-timeout')) this.kick('BCP');
+          this.node.start('CRM'); // answer at once, then every period
+          if (!fault('ignores-bcp-timeout')) this.node.kick('BCP');
         }
         return;
       case 'BCP':
         if (s === 'recognition' && this.recognition === RECOGNISED) {
           this.bcp = m.values;
-          this.cancel('BCP');
-          this.stop1('CRM');
+          this.node.cancel('BCP');
+          this.node.stop('CRM');
           this.setState('configuration', 'BCP received');
           this.opts.stage.setVehicleLimits({ maxVoltageV: m.values.maxChargeVoltageV, maxCurrentA: fault('cml-exceeds-bcp') ? undefined : m.values.maxChargeCurrentA });
-          this.tasks.get('CTS')!.start();
-          this.tasks.get('CML')!.start(2);
-          if (!fault('ignores-bro-timeout')) this.kick('BRO');
+          this.node.start('CTS');
+          this.node.start('CML', 2);
+          if (!fault('ignores-bro-timeout')) this.node.kick('BRO');
         }
         return;
       case 'BRO':
         if (s === 'configuration') {
-          if (this.watchdogs.get('BRO')?.armed) {
-            this.cancel('BRO');
-            if (!fault('ignores-bro-timeout')) this.kick('BRO_AA');
+          if (this.node.armed('BRO')) {
+            this.node.cancel('BRO');
+            if (!fault('ignores-bro-timeout')) this.node.kick('BRO_AA');
           }
           if (m.values.ready === READY) {
-            this.cancel('BRO_AA');
+            this.node.cancel('BRO_AA');
             this.enterPrecharge();
           }
         }
@@ -164,14 +160,14 @@ export class GbtCharger {
       case 'BCL':
         if (s === 'precharge' || s === 'charging') {
           this.bcl = m.values;
-          if (!fault('ignores-bcl-timeout')) this.kick('BCL');
+          if (!fault('ignores-bcl-timeout')) this.node.kick('BCL');
           if (s === 'precharge' && this.croReady) this.enterCharging();
           this.applyRequest();
         }
         return;
       case 'BCS':
         if (s === 'charging' || (s === 'precharge' && this.croReady)) {
-          if (!fault('ignores-bcs-timeout')) this.kick('BCS');
+          if (!fault('ignores-bcs-timeout')) this.node.kick('BCS');
         }
         return;
       case 'BSM':
@@ -186,7 +182,7 @@ export class GbtCharger {
       case 'BEM':
         if (fault('ignores-bem')) return;
         if (s !== 'idle' && s !== 'ended' && s !== 'error') {
-          this.event('vehicle-error', { bem: m.values });
+          this.node.event('vehicle-error', { bem: m.values });
           this.enterError({}, 'BEM from the vehicle');
         }
         return;
@@ -197,26 +193,26 @@ export class GbtCharger {
 
   private enterRecognition(): void {
     const fault = (n: string) => this.opts.faults.has(n);
-    this.stop1('CHM');
+    this.node.stop('CHM');
     this.setState('recognition', 'insulation test done');
     if (fault('wrong-crm-sequence')) {
       // The fault: claims recognition before the vehicle identified itself.
       this.recognition = RECOGNISED;
-      this.tasks.get('CRM')!.start();
-      if (!fault('ignores-bcp-timeout')) this.kick('BCP');
+      this.node.start('CRM');
+      if (!fault('ignores-bcp-timeout')) this.node.kick('BCP');
       return;
     }
     this.recognition = NOT_RECOGNISED;
-    this.tasks.get('CRM')!.start();
-    if (!fault('ignores-brm-timeout')) this.kick('BRM');
+    this.node.start('CRM');
+    if (!fault('ignores-brm-timeout')) this.node.kick('BRM');
   }
 
   private enterPrecharge(): void {
     this.setState('precharge', 'BRO(0xAA): vehicle ready; precharging');
-    this.stop1('CTS');
-    this.stop1('CML');
+    this.node.stop('CTS');
+    this.node.stop('CML');
     this.croReady = false;
-    this.tasks.get('CRO')!.start();
+    this.node.start('CRO');
     // The vehicle closed its contactors before BRO(0xAA): the charger measures the battery at its output
     // and precharges to that (BCP's reported voltage only when nothing is measurable there).
     const measured = this.opts.stage.present().voltageV;
@@ -225,29 +221,29 @@ export class GbtCharger {
     const started = this.opts.clock.nowMs();
     const tol = this.opts.prechargeToleranceV ?? 10;
     const maxMs = this.opts.prechargeMaxMs ?? 5000;
-    const poll = this.every(10, () => {
-      if (this.st !== 'precharge') return poll.cancel();
+    const poll = this.node.repeat(10, () => {
+      if (this.node.state !== 'precharge') return poll.cancel();
       const v = this.opts.stage.present().voltageV;
       if (Math.abs(v - target) <= tol || this.opts.clock.nowMs() - started >= maxMs) {
         poll.cancel();
         this.opts.stage.startCharging();
         this.croReady = true;
-        this.tasks.get('CRO')!.start();
-        this.event('cro-ready', { outputVoltageV: v, batteryVoltageV: target });
+        this.node.start('CRO');
+        this.node.event('cro-ready', { outputVoltageV: v, batteryVoltageV: target });
         // BCL must follow CRO(0xAA): the same 1 s the running BCL timeout uses.
-        if (!this.opts.faults.has('ignores-bcl-timeout')) this.kick('BCL');
+        if (!this.opts.faults.has('ignores-bcl-timeout')) this.node.kick('BCL');
       }
     });
   }
 
   private enterCharging(): void {
-    this.stop1('CRO');
+    this.node.stop('CRO');
     this.setState('charging', 'first BCL after CRO(0xAA)');
     this.startedNs = this.opts.clock.now();
     this.lastEnergyNs = this.startedNs;
     this.energyWs = 0;
-    this.tasks.get('CCS')!.start();
-    if (!this.opts.faults.has('ignores-bcs-timeout')) this.kick('BCS');
+    this.node.start('CCS');
+    if (!this.opts.faults.has('ignores-bcs-timeout')) this.node.kick('BCS');
   }
 
   private onBsm(v: BSM): void {
@@ -256,13 +252,13 @@ export class GbtCharger {
     const pause = v.chargingPermitted === STATUS.normal && !this.opts.faults.has('ignores-bsm-pause');
     if (pause !== this.paused) {
       this.paused = pause;
-      this.event(pause ? 'paused' : 'resumed', {});
+      this.node.event(pause ? 'paused' : 'resumed', {});
       this.applyRequest();
     }
   }
 
   private applyRequest(): void {
-    if (this.st !== 'charging' || !this.bcl) return;
+    if (this.node.state !== 'charging' || !this.bcl) return;
     const capA = this.opts.faults.has('cml-exceeds-bcp') ? this.cmlMaxA() : Math.min(this.cmlMaxA(), this.bcp?.maxChargeCurrentA ?? GBT_MAX_CURRENT_A);
     const currentA = this.paused ? 0 : Math.min(this.bcl.currentDemandA, capA);
     this.opts.stage.request({ currentA, voltageV: this.bcl.voltageDemandV });
@@ -272,12 +268,12 @@ export class GbtCharger {
     this.stopSessionTasks();
     this.cst = reason;
     this.setState('stopping', who === 'vehicle' ? 'BST received' : 'charger stops');
-    this.tasks.get('CST')!.start();
+    this.node.start('CST');
     if (who === 'vehicle' && this.opts.faults.has('slow-stop-after-bst')) this.slowStop();
     else this.opts.stage.stop(who);
     // Statistics follow the stop: at the latest when the output is off, or when BSD arrives.
-    const poll = this.every(10, () => {
-      if (this.st !== 'stopping') return poll.cancel();
+    const poll = this.node.repeat(10, () => {
+      if (this.node.state !== 'stopping') return poll.cancel();
       if (!this.opts.stage.outputEnabled) {
         poll.cancel();
         this.enterStatistics();
@@ -289,7 +285,7 @@ export class GbtCharger {
   private slowStop(): void {
     let a = this.opts.stage.present().currentA;
     const v = this.bcl?.voltageDemandV ?? 0;
-    const t = this.every(50, () => {
+    const t = this.node.repeat(50, () => {
       a = Math.max(0, a - 20 * 0.05);
       this.opts.stage.request({ currentA: a, voltageV: v });
       if (a <= 1) {
@@ -300,51 +296,43 @@ export class GbtCharger {
   }
 
   private enterStatistics(): void {
-    if (this.st === 'statistics') return;
-    this.stop1('CST');
+    if (this.node.state === 'statistics') return;
+    this.node.stop('CST');
     this.setState('statistics', 'stop done');
-    if (!this.opts.faults.has('no-csd')) this.tasks.get('CSD')!.start();
+    if (!this.opts.faults.has('no-csd')) this.node.start('CSD');
   }
 
   private enterError(cem: Partial<CEM>, why: string): void {
     this.stopSessionTasks();
-    this.stop1('CST');
-    this.stop1('CSD');
+    this.node.stop('CST');
+    this.node.stop('CSD');
     this.cem = this.opts.faults.has('cem-wrong-bits') && Object.keys(cem).length ? { other: 1 } : cem;
     this.setState('error', why);
-    if (Object.keys(cem).length) this.tasks.get('CEM')!.start();
+    if (Object.keys(cem).length) this.node.start('CEM');
     if (this.opts.stage.outputEnabled) this.opts.stage.stop('charger');
   }
 
   private onTimeout(name: TimeoutName): void {
-    const bits: Partial<Record<TimeoutName, Partial<CEM>>> = {
-      BRM: { brmTimeout: STATUS.active },
-      BCP: { bcpTimeout: STATUS.active },
-      BRO: { broTimeout: STATUS.active },
-      BRO_AA: { broTimeout: STATUS.active },
-      BCS: { bcsTimeout: STATUS.active },
-      BCL: { bclTimeout: STATUS.active },
-    };
-    this.event('timeout', { timer: name, ms: this.opts.timing.timeoutMs[name] });
-    const cem = bits[name] ?? { other: 1 };
-    if (this.st === 'charging' || this.st === 'precharge') {
+    this.node.event('timeout', { timer: name, ms: this.opts.timing.timeoutMs[name] });
+    const cem = CEM_BITS[name] ?? { other: 1 };
+    if (this.node.state === 'charging' || this.node.state === 'precharge') {
       // A lost demand while energy flows: stop at once (CST fault stop), and report the timeout (CEM).
       this.enterError(cem, `timeout ${name}`);
       this.cst = { faultStop: STATUS.active };
-      this.tasks.get('CST')!.start();
+      this.node.start('CST');
       return;
     }
     this.enterError(cem, `timeout ${name}`);
   }
 
   private checkIdleReset(): void {
-    if (this.st === 'idle') return;
+    if (this.node.state === 'idle') return;
     // Unplugged = silent for idleResetMs after a session ended, counted from the later of the last frame
     // and the end. Mid-session (a charger waiting for a message that never comes, as its timeout faults
     // do) only a silence of twice the generic 5 s timeout counts, so no timeout check is cut short.
-    const ended = this.st === 'ended' || this.st === 'error' || this.st === 'statistics' || this.st === 'stopping';
+    const ended = this.node.state === 'ended' || this.node.state === 'error' || this.node.state === 'statistics' || this.node.state === 'stopping';
     const limitMs = ended ? (this.opts.idleResetMs ?? 1000) : 2 * this.opts.timing.timeoutMs.general;
-    const silentMs = (this.opts.clock.now() - Math.max(this.lastRxNs, this.stateSinceNs)) / 1e6;
+    const silentMs = (this.opts.clock.now() - Math.max(this.lastRxNs, this.node.stateSinceNs)) / 1e6;
     if (silentMs >= limitMs) {
       if (this.opts.stage.outputEnabled) this.opts.stage.stop('charger');
       this.toIdle('vehicle silent: unplugged');
@@ -352,7 +340,7 @@ export class GbtCharger {
   }
 
   private toIdle(why: string): void {
-    this.stopAll();
+    this.node.stopAll();
     this.recognition = NOT_RECOGNISED;
     this.croReady = false;
     this.bcp = undefined;
@@ -361,7 +349,7 @@ export class GbtCharger {
     this.cst = {};
     this.cem = {};
     this.setState('idle', why);
-    this.tasks.get('CHM')!.start();
+    this.node.start('CHM');
   }
 
   // ---------------------------------------------------------------- message contents
@@ -388,15 +376,6 @@ export class GbtCharger {
     };
   }
 
-  private cstValues(): Values {
-    const zero = { setpointReached: 0, manualStop: 0, faultStop: 0, bmsStopped: 0, chargerOverTemp: 0, connectorFault: 0, internalOverTemp: 0, energyUnavailable: 0, emergencyStop: 0, otherFault: 0, currentMismatch: 0, voltageAbnormal: 0 };
-    return { ...zero, ...this.cst };
-  }
-
-  private cemValues(): Values {
-    return { brmTimeout: 0, bcpTimeout: 0, broTimeout: 0, bcsTimeout: 0, bclTimeout: 0, bstTimeout: 0, bsdTimeout: 0, other: 0, ...this.cem };
-  }
-
   private csd(): Values {
     return {
       chargingTimeMin: Math.min(600, Math.floor((this.lastEnergyNs - this.startedNs) / 60e9)),
@@ -407,74 +386,11 @@ export class GbtCharger {
   // ---------------------------------------------------------------- plumbing
 
   private stopSessionTasks(): void {
-    for (const c of ['CHM', 'CRM', 'CTS', 'CML', 'CRO', 'CCS'] as GbtCode[]) this.stop1(c);
-    for (const w of this.watchdogs.values()) w.cancel();
-  }
-
-  private stopAll(): void {
-    for (const t of this.tasks.values()) t.stop();
-    for (const w of this.watchdogs.values()) w.cancel();
-  }
-
-  private tx(code: GbtCode, values: Values): void {
-    this.opts.link.send(code, values as GbtMessageMap[typeof code] as never).catch((err: unknown) => {
-      this.opts.timeline?.record('note', this.opts.source, { message: `sending ${code} failed: ${(err as Error)?.message ?? String(err)}` });
-    });
-  }
-
-  private kick(name: TimeoutName): void {
-    let w = this.watchdogs.get(name);
-    if (!w) this.watchdogs.set(name, (w = new Watchdog(this.opts.clock, name, (n) => this.onTimeout(n as TimeoutName))));
-    w.kick(this.opts.timing.timeoutMs[name]);
-  }
-
-  private cancel(name: TimeoutName): void {
-    this.watchdogs.get(name)?.cancel();
-  }
-
-  private stop1(code: GbtCode): void {
-    this.tasks.get(code)?.stop();
-  }
-
-  private after(ms: number, fn: () => void): void {
-    const h = this.opts.clock.setTimer(ms, () => {
-      this.timers.delete(h);
-      fn();
-    });
-    this.timers.add(h);
-  }
-
-  private every(ms: number, fn: () => void): TimerHandle {
-    let h: TimerHandle;
-    let cancelled = false;
-    const arm = () => {
-      h = this.opts.clock.setTimer(ms, () => {
-        if (cancelled) return;
-        arm();
-        fn();
-      });
-    };
-    arm();
-    return { cancel: () => { cancelled = true; h.cancel(); } };
+    this.node.stop('CHM', 'CRM', 'CTS', 'CML', 'CRO', 'CCS');
+    this.node.cancelAllTimeouts();
   }
 
   private setState(s: ChargerState, why: string): void {
-    const from = this.st;
-    this.st = s;
-    this.stateSinceNs = this.opts.clock.now();
-    this.event('state', { from, to: s, why });
+    this.node.setState(s, why);
   }
-
-  private event(what: string, data: Values): void {
-    this.opts.timeline?.record('session', this.opts.source, { event: what, state: this.st, ...data });
-  }
-}
-
-function clamp(x: number, lo: number, hi: number): number {
-  return Math.max(lo, Math.min(hi, x));
-}
-
-function ctsTime(wallMs: number): GbtMessageMap['CTS']['time'] {
-  const d = new Date(wallMs);
-  return { second: d.getUTCSeconds(), minute: d.getUTCMinutes(), hour: d.getUTCHours(), day: d.getUTCDate(), month: d.getUTCMonth() + 1, year: d.getUTCFullYear() };
 }

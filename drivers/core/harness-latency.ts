@@ -1,0 +1,82 @@
+// The harness's own latency, measured while it runs, so that a timing verdict can carry it as the
+// measurement's uncertainty instead of a limit widened to absorb it. Two kinds, both in CLOCK units (on a
+// scaled clock a wall-ms stall is `rate` clock-ms, and that is what the timestamps being judged suffer):
+//  - receive: how long after the bus/hub stamped a frame we stamped it (our stamp − bus stamp);
+//  - schedule: how late our timers fired (periodic sends, watchdogs) against their due time.
+
+export type LatencyKind = 'receive' | 'schedule';
+
+export interface LatencyDistribution {
+  count: number;
+  /** Clock ms. NaN when there are no samples. */
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export type LatencyStats = Record<LatencyKind, LatencyDistribution>;
+
+/** ± band for a timing measurement, in ms, with where it came from (shown on the step). */
+export interface TimingUncertainty {
+  valueMs: number;
+  source: string;
+}
+
+const KEEP = 20_000;
+
+/** One ring of (clock ns when observed, latency ns) samples per kind; bounded memory. */
+export class HarnessLatency {
+  private readonly samples: Record<LatencyKind, { t: number[]; ns: number[] }> = { receive: { t: [], ns: [] }, schedule: { t: [], ns: [] } };
+
+  record(kind: LatencyKind, latencyNs: number, atNs: number): void {
+    if (!Number.isFinite(latencyNs)) return;
+    const s = this.samples[kind];
+    s.t.push(atNs);
+    s.ns.push(latencyNs);
+    if (s.t.length > 2 * KEEP) {
+      s.t.splice(0, s.t.length - KEEP);
+      s.ns.splice(0, s.ns.length - KEEP);
+    }
+  }
+
+  /** Statistics of the samples observed in [fromNs, toNs]. */
+  stats(fromNs = 0, toNs = Number.POSITIVE_INFINITY): LatencyStats {
+    return { receive: this.distribution('receive', fromNs, toNs), schedule: this.distribution('schedule', fromNs, toNs) };
+  }
+
+  /**
+   * Uncertainty of an interval between two stamps taken in [fromNs, toNs]: either end may be stamped late
+   * by the receive delay, and the event loop that stamps it may lag as much as our timers do (p99 of each,
+   * added: a bound, not an estimate). Divided by `intervals` for a mean over that many consecutive gaps,
+   * whose error is only that of its two end stamps.
+   */
+  uncertainty(fromNs: number, toNs: number, intervals = 1): TimingUncertainty {
+    const s = this.stats(fromNs, toNs);
+    const part = (d: LatencyDistribution) => (d.count ? d.p99Ms : 0);
+    const valueMs = (part(s.receive) + part(s.schedule)) / Math.max(1, intervals);
+    const per = intervals > 1 ? `, over a mean of ${intervals} intervals` : '';
+    return { valueMs, source: `harness latency measured in this test (clock ms): ${describeStats(s)}${per}` };
+  }
+
+  private distribution(kind: LatencyKind, fromNs: number, toNs: number): LatencyDistribution {
+    const s = this.samples[kind];
+    const xs: number[] = [];
+    for (let i = 0; i < s.t.length; i++) if (s.t[i] >= fromNs && s.t[i] <= toNs) xs.push(s.ns[i]);
+    if (!xs.length) return { count: 0, p50Ms: Number.NaN, p99Ms: Number.NaN, maxMs: Number.NaN };
+    // A remote hub's clock is not ours: when its stamps run ahead of ours, only the spread above the
+    // smallest delay seen is latency (the constant part is the clocks' offset).
+    const floor = kind === 'receive' ? Math.min(0, ...xs) : 0;
+    const sorted = xs.map((x) => Math.max(0, x - floor)).sort((a, b) => a - b);
+    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] / 1e6;
+    return { count: sorted.length, p50Ms: at(50), p99Ms: at(99), maxMs: sorted[sorted.length - 1] / 1e6 };
+  }
+}
+
+/** "receive p50 0.01 / p99 0.20 / max 0.90 ms (n 412); schedule …" */
+export function describeStats(s: LatencyStats): string {
+  const one = (k: LatencyKind) => {
+    const d = s[k];
+    return d.count ? `${k} p50 ${d.p50Ms.toFixed(2)} / p99 ${d.p99Ms.toFixed(2)} / max ${d.maxMs.toFixed(2)} ms (n ${d.count})` : `${k}: no samples`;
+  };
+  return `${one('receive')}; ${one('schedule')}`;
+}

@@ -1,0 +1,37 @@
+// What the emulated GB/T charger puts in its stop and error messages and its clock (CTS), written from
+// GB/T 27930-2015 Tables 4, 6 and 7: pure builders, the charger decides when they are sent.
+
+import type { Values } from '../../drivers/gbt27930/gbt-node.ts';
+import { STATUS, type CEM, type CST, type GbtMessageMap } from '../../drivers/gbt27930/messages.ts';
+import type { TimeoutName } from '../../drivers/gbt27930/timing.ts';
+
+export function cst(reason: Partial<CST>): Values {
+  const zero = {
+    setpointReached: 0, manualStop: 0, faultStop: 0, bmsStopped: 0, chargerOverTemp: 0, connectorFault: 0, internalOverTemp: 0,
+    energyUnavailable: 0, emergencyStop: 0, otherFault: 0, currentMismatch: 0, voltageAbnormal: 0,
+  };
+  return { ...zero, ...reason };
+}
+
+export function cem(bits: Partial<CEM>): Values {
+  return { brmTimeout: 0, bcpTimeout: 0, broTimeout: 0, bcsTimeout: 0, bclTimeout: 0, bstTimeout: 0, bsdTimeout: 0, other: 0, ...bits };
+}
+
+/** The CEM bit that reports each of the charger's timeouts (anything else is 'other'). */
+export const CEM_BITS: Partial<Record<TimeoutName, Partial<CEM>>> = {
+  BRM: { brmTimeout: STATUS.active },
+  BCP: { bcpTimeout: STATUS.active },
+  BRO: { broTimeout: STATUS.active },
+  BRO_AA: { broTimeout: STATUS.active },
+  BCS: { bcsTimeout: STATUS.active },
+  BCL: { bclTimeout: STATUS.active },
+};
+
+export function ctsTime(wallMs: number): GbtMessageMap['CTS']['time'] {
+  const d = new Date(wallMs);
+  return { second: d.getUTCSeconds(), minute: d.getUTCMinutes(), hour: d.getUTCHours(), day: d.getUTCDate(), month: d.getUTCMonth() + 1, year: d.getUTCFullYear() };
+}
+
+export function clamp(x: number, lo: number, hi: number): number {
+  return Math.max(lo, Math.min(hi, x));
+}
