@@ -4,13 +4,15 @@
 // it lands (AppProtocol first, then CommonMessages and DC). A real charger only understands EXI.
 
 import { InputError } from '../../core/errors.ts';
+import type { ExiDeviation } from '../../exi/index.ts';
 import type { Grammar, V2gDoc } from './messages.ts';
 
 export interface MessageCodec {
   /** 'exi', 'json-stand-in', or a mix like 'exi(app) + json-stand-in(cm, dc)'. */
   readonly name: string;
   encode(grammar: Grammar, doc: V2gDoc): Uint8Array;
-  decode(grammar: Grammar, bytes: Uint8Array): V2gDoc;
+  /** onDeviation: the peer's encoder wrote something off EXI 1.0 that still decoded (see drivers/exi/deviations.ts). */
+  decode(grammar: Grammar, bytes: Uint8Array, onDeviation?: (d: ExiDeviation) => void): V2gDoc;
   /** True when every grammar goes through the real EXI codec. */
   readonly isExi: boolean;
 }
@@ -41,7 +43,7 @@ export const jsonStandInCodec: MessageCodec = {
 
 interface ExiModule {
   encodeExi(grammar: Grammar, doc: V2gDoc): Uint8Array;
-  decodeExi(grammar: Grammar, bytes: Uint8Array): V2gDoc;
+  decodeExi(grammar: Grammar, bytes: Uint8Array, options?: { onDeviation?: (d: ExiDeviation) => void }): V2gDoc;
 }
 
 /** One small valid document per grammar: a probe that the EXI codec handles that grammar. */
@@ -95,6 +97,6 @@ async function buildCodec(requireExi: boolean): Promise<MessageCodec> {
     name: missing.length === 0 ? 'exi' : `exi(${[...works].join(', ')}) + json-stand-in(${missing.join(', ')})`,
     isExi: missing.length === 0,
     encode: (g, doc) => (works.has(g) ? e.encodeExi(g, doc) : jsonStandInCodec.encode(g, doc)),
-    decode: (g, bytes) => (works.has(g) ? e.decodeExi(g, bytes) : jsonStandInCodec.decode(g, bytes)),
+    decode: (g, bytes, onDeviation) => (works.has(g) ? e.decodeExi(g, bytes, { onDeviation }) : jsonStandInCodec.decode(g, bytes)),
   };
 }

@@ -119,6 +119,11 @@ export class StreamMessageLink implements MessageLink {
       extra = { decorateError: (e as Error).message };
     }
     this.rec.timeline.record('v2g', this.rec.source, { dir, payloadType, payloadTypeName: payloadTypeLabel(payloadType), hex: toHex(encodeV2gtp(payloadType, payload)), ...extra });
+    // A peer encoder's deviation from EXI 1.0 that still decoded: a warning to read, the session goes on.
+    const deviations = extra?.exiDeviations as Array<{ message: string }> | undefined;
+    for (const d of deviations ?? []) {
+      this.rec.timeline.record('warning', this.rec.source, { dir, message: `peer EXI deviation: ${d.message}`, deviation: d });
+    }
   }
 
   async send(payloadType: number, payload: Uint8Array): Promise<void> {

@@ -3,6 +3,7 @@
 // the EVCC and the emulated SECC record through here, so a message log reads the same from either side.
 
 import type { Clock } from '../../core/clock.ts';
+import type { ExiDeviation } from '../../exi/index.ts';
 import { payloadTypeLabel } from '../v2gtp.ts';
 import type { MessageCodec } from './codec.ts';
 import type { FrameDecorator } from './link.ts';
@@ -21,6 +22,8 @@ export interface V2gDecoration extends Record<string, unknown> {
   responseMs?: number;
   note?: string;
   decodeError?: string;
+  /** Deviations from EXI 1.0 the peer's encoder made that still decoded: an observation, not a verdict. */
+  exiDeviations?: ExiDeviation[];
 }
 
 /**
@@ -69,9 +72,10 @@ export class MessageDecorator {
       return { ...base, message: '(unsupported payload type)', responseMs, decodeError: err.message };
     }
     try {
-      const doc = this.codec.decode(grammar, payload);
+      let exiDeviations: ExiDeviation[] | undefined;
+      const doc = this.codec.decode(grammar, payload, (d) => (exiDeviations ??= []).push(d));
       this.rxDocs.set(payload, doc);
-      return { ...base, message: safeRoot(doc), doc, responseMs };
+      return { ...base, message: safeRoot(doc), doc, responseMs, ...(exiDeviations && { exiDeviations }) };
     } catch (e) {
       this.rxDocs.set(payload, e as Error);
       return { ...base, message: '(undecodable)', responseMs, decodeError: (e as Error).message };
