@@ -14,6 +14,13 @@ export interface Resource {
   readonly kind: string;
   /** Take this resource to its safe state (output off, request 0 A, …). Must be idempotent and not throw for a closed resource. */
   safeState?(): Promise<void>;
+  /**
+   * Precondition of every test: wait, bounded by the limit profile (sequence timeout + margin), until the
+   * charger on this resource is idle and answers a new session (SDP for ISO 15118), using the bench's reset
+   * means where it has one (CE/ID unplug cycle). Resolves with one line saying what was done; rejects with
+   * a BenchFault when the charger does not come back.
+   */
+  awaitChargerIdle?(previousTest: string): Promise<string>;
   /** Release it. Called once, after safeState. */
   close(): Promise<void>;
   /** Identity the device reports (charger vendor/model/firmware…), for the report's environment. */

@@ -16,7 +16,7 @@ const charger = await EmulatedMcsCharger.start('charger', { link: 'memory', cabl
 const ev = await Iso15118Vehicle.create('ev', { memory: 'charger' }, { clock, timeline, limits });
 const s = await ev.openSession();
 const t0 = clock.nowMs();
-await s.runToCableCheck();
+await s.runUntil('DC_CableCheck');
 await s.preCharge();
 await s.powerDelivery('Start');
 const setupMs = clock.nowMs() - t0;

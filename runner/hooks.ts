@@ -1,15 +1,52 @@
 // Root hooks: every test gets the bench on `this`, its slice of the timeline and its measurements as
 // attachments, and ends — pass, fail or abort — through the bench's safe-state path.
 
-import type { Context } from 'mocha';
-import { RunInterrupted } from '../drivers/core/errors.ts';
+import type { Context, Test } from 'mocha';
+import type { Bench } from '../benches/bench.ts';
+import { BenchFault, RunInterrupted } from '../drivers/core/errors.ts';
 import type { TimelineEvent } from '../drivers/core/timeline.ts';
-import { attachJson, attachText, beginTest, bindTimeline, judgeAtEnd, takeMeasurements } from '../reports/evidence.ts';
+import { attachJson, attachText, beginTest, bindTimeline, judgeAtEnd, step, takeMeasurements } from '../reports/evidence.ts';
 import { testAttachers } from './attachers.ts';
 import './attachers-builtin.ts';
 import { runContext } from './run-context.ts';
 
 let testStartSeq = 0;
+/** Title of the test before this one (whose end may have left the charger busy). */
+let previousTest = 'the start of the run';
+
+/**
+ * Precondition of every test: each charger on the bench is idle and answers a new session. The outcome
+ * is the test's first step. A charger that does not come back makes THIS test broken (a BenchFault
+ * instead of its body), never failed; a throwing beforeEach would skip the rest of the describe block,
+ * so the following tests still run and check idle again.
+ */
+async function verifyChargerIdle(test: Test, bench: Bench): Promise<void> {
+  const done: string[] = [];
+  for (const r of bench.resources.values()) {
+    if (!r.awaitChargerIdle) continue;
+    try {
+      done.push(`${r.name}: ${await r.awaitChargerIdle(previousTest)}`);
+    } catch (e) {
+      const why = (e as Error).message;
+      const err = e instanceof BenchFault ? e : new BenchFault(`charger did not return to idle after ${previousTest}: ${why}`, r.name);
+      bench.timeline.record('test', 'runner', { event: 'precondition failed', resource: r.name, error: err.message });
+      test.fn = function () {
+        step(`precondition: charger idle — ${r.name}: ${err.message}`, () => {
+          throw err;
+        });
+      };
+      return;
+    }
+  }
+  if (done.length === 0) return;
+  bench.timeline.record('test', 'runner', { event: 'precondition: charger idle', done });
+  const body = test.fn as ((this: Context, ...a: unknown[]) => unknown) | undefined;
+  if (!body || body.length > 0) return; // a callback-style test keeps its own signature
+  test.fn = function (this: Context, ...args: unknown[]) {
+    step(`precondition: charger idle — ${done.join('; ')}`, () => undefined);
+    return body.apply(this, args);
+  } as Test['fn'];
+}
 
 export const mochaHooks = {
   beforeAll(this: Context) {
@@ -19,7 +56,7 @@ export const mochaHooks = {
     bindTimeline(bench.timeline);
   },
 
-  beforeEach(this: Context) {
+  async beforeEach(this: Context) {
     const ctx = runContext();
     if (ctx.interrupted) throw new RunInterrupted(ctx.interrupted);
     const title = this.currentTest?.fullTitle() ?? '?';
@@ -28,6 +65,8 @@ export const mochaHooks = {
     beginTest();
     // Soft assertions: the test records every measurement, then fails at its end with the first violation.
     if (this.currentTest?.fn) this.currentTest.fn = judgeAtEnd(this.currentTest.fn);
+    if (this.currentTest) await verifyChargerIdle(this.currentTest, ctx.bench);
+    previousTest = title;
   },
 
   async afterEach(this: Context) {

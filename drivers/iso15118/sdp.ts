@@ -281,6 +281,10 @@ export async function discoverSecc(o: SdpDiscoverOptions): Promise<SdpDiscovery>
 export interface SdpServerBehaviour {
   /** Ignore the first N requests (Infinity: never answer). */
   ignoreRequests?: number;
+  /** Ignore the first request of each discovery (the one after an answered request, or the very first). */
+  ignoreFirstOfEachDiscovery?: boolean;
+  /** While this names a reason (a session held on the connector), requests go unanswered, as a busy charger does. */
+  busy?: () => string | undefined;
   /** Answer after this many clock ms. */
   delayMs?: number;
   /** Override fields of the otherwise correct response (wrong port, security, address …). */
@@ -307,6 +311,7 @@ export interface SdpServerOptions {
 export class SdpServer {
   private sock: dgram.Socket | undefined;
   private seen = 0;
+  private answeredLast = true;
   behaviour: SdpServerBehaviour;
 
   constructor(private readonly o: SdpServerOptions) {
@@ -357,6 +362,17 @@ export class SdpServer {
       this.o.timeline.record('session', source, { event: 'sdp-request-ignored', request: this.seen, why: 'fault hook ignoreRequests' });
       return;
     }
+    const busy = b.busy?.();
+    if (busy) {
+      this.o.timeline.record('session', source, { event: 'sdp-request-ignored', request: this.seen, why: `busy: ${busy}` });
+      return;
+    }
+    if (b.ignoreFirstOfEachDiscovery && this.answeredLast) {
+      this.answeredLast = false;
+      this.o.timeline.record('session', source, { event: 'sdp-request-ignored', request: this.seen, why: 'first request of a discovery' });
+      return;
+    }
+    this.answeredLast = true;
     const res: SdpResponse = {
       address: this.o.address,
       port: this.o.port,

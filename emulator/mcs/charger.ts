@@ -44,6 +44,12 @@ export interface McsChargerSettings {
   /** Resource name of the emulated battery emulator whose DC bus our power stage drives. */
   battery?: string;
   codec?: 'auto' | 'exi' | 'json';
+  /**
+   * 'strict' (default, CI): a session ends at once when the vehicle drops it, TCP closes at once after
+   * FAILED. 'realistic': like mature open-source SECCs — a dropped session is held (output as it was,
+   * SDP unanswered) until its sequence timeout, TCP closes 5 s after FAILED / a framing error / a stop.
+   */
+  behaviour?: 'strict' | 'realistic';
   /** Power-stage parameter overrides (emulator only). */
   powerStage?: Record<string, number>;
   seed?: number;
@@ -71,6 +77,7 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
   private server: V2gServer | undefined;
   private sdp: SdpServer | undefined;
   private connCount = 0;
+  private unplug = new AbortController();
   readonly config: SeccConfig;
   readonly timers: SessionTimers;
   readonly limits: Limits;
@@ -151,7 +158,7 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
       port: this.port,
       security: tls ? SdpSecurity.Tls : SdpSecurity.NoTls,
       serverPort: this.limits.num('sdp.serverPort'),
-      behaviour: faults.has('sdp-first-request-ignored') ? { ignoreRequests: 1 } : {},
+      behaviour: { ignoreFirstOfEachDiscovery: faults.has('sdp-first-request-ignored'), busy: () => this.busyReason() },
     });
     await this.sdp.start();
   }
@@ -165,8 +172,6 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
 
   private serve(link: MessageLink, label: string): void {
     this.connCount++;
-    // The SDP fault ignores the first request of each discovery: re-arm it for the next vehicle.
-    if (this.sdp && this.ctx.faults.has('sdp-first-request-ignored')) this.sdp.behaviour = { ignoreRequests: this.sdp.requestsSeen + 1 };
     const perf = this.limits.get('secc.performanceTime').hi ?? 0;
     const p = serveSeccConnection(link, {
       clock: this.ctx.clock,
@@ -179,6 +184,8 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
       sequenceTimeoutMs: this.timers.V2G_SECC_Sequence_Timeout,
       // Past the performance time, still inside the EVCC's timeout: only the timing check may notice.
       slowResponseDelayMs: (perf + this.timers.V2G_EVCC_Msg_Timeout) / 2,
+      behaviour: this.settings.behaviour ?? 'strict',
+      unplugged: () => this.unplug.signal,
     }).catch((e: Error) => {
       this.ctx.timeline.record('session', this.name, { role: 'secc', event: 'serve error', error: e.message });
       return { reason: 'peer-closed', session: undefined } as unknown as ServeResult;
@@ -189,6 +196,18 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
       return r;
     });
     this.active.add(tracked);
+  }
+
+  /** Why the one connector cannot take a new vehicle now (realistic mode: any session still served). */
+  busyReason(): string | undefined {
+    if (this.settings.behaviour !== 'realistic' || this.active.size === 0) return undefined;
+    return `${this.active.size} session(s) still held or closing`;
+  }
+
+  /** The vehicle was unplugged (CE to A): a session held for a vanished vehicle ends now. */
+  vehicleUnplugged(): void {
+    this.unplug.abort();
+    this.unplug = new AbortController();
   }
 
   /** Resolves when every session being served now has ended. */

@@ -41,6 +41,7 @@ if (!resourceKind(EMULATED_MCS_CHARGER_KIND))
         powerStage: { type: 'object', additionalProperties: { type: 'number' } },
         seed: { type: 'integer' },
         pilotLine: { type: 'string' },
+        behaviour: { enum: ['strict', 'realistic'], default: 'strict', description: 'realistic: holds dropped sessions, closes 5 s after FAILED' },
       },
     },
     async open(name, cfg, ctx) {
@@ -70,6 +71,7 @@ if (!resourceKind(EMULATED_MCS_CHARGER_KIND))
         line.setChargerGate('enabled');
         // CE leaving C while the output is on is an emergency on MCS: open the output at once.
         line.onChange((c) => {
+          if (c.signal === 'CE' && c.state === 'A') charger.vehicleUnplugged();
           if (c.signal === 'CE' && c.previous === 'C' && c.state !== 'C' && charger.power.outputEnabled) {
             ctx.timeline.record('session', name, { role: 'secc', event: 'CE left C under power: emergency stop', ce: c.state });
             charger.power.stop('emergency');

@@ -27,7 +27,20 @@ export interface ServeOptions {
   slowResponseDelayMs: number;
   /** Bound on waiting for supportedAppProtocolReq (the sequence timer is not armed before it). */
   firstMessageTimeoutMs?: number;
+  /**
+   * 'realistic' behaves like the mature open-source SECCs: a session dropped without SessionStop is held
+   * (output as it was) until its sequence timeout, and the connection closes only `closeWaitMs` after a
+   * FAILED answer, a framing error, a sequence timeout or SessionStopRes ([V2G20-1633]: at least 5 s).
+   * 'strict' (default) closes at once and ends a dropped session at once.
+   */
+  behaviour?: 'strict' | 'realistic';
+  closeWaitMs?: number;
+  /** Aborted when the vehicle is unplugged (CE to A): a held session ends at once. */
+  unplugged?: () => AbortSignal;
 }
+
+/** [V2G20-1633]: the SECC waits at least this long after SessionStopRes before it closes TCP. */
+export const SECC_CLOSE_WAIT_MS = 5000;
 
 export interface ServeResult {
   reason: 'session-stopped' | 'failed-response' | 'sequence-timeout' | 'malformed-v2gtp' | 'peer-closed' | 'undecodable';
@@ -42,9 +55,13 @@ export async function serveSeccConnection(link: MessageLink, o: ServeOptions): P
   const note = (text: string, extra: Record<string, unknown> = {}) => o.timeline.record('session', o.source, { connection: o.connection, role: 'secc', event: text, state: session.state, ...extra });
   note('connection accepted');
   let armed = false;
+  let answeredAfterFailed = false;
+  let lastRequestMs = o.clock.nowMs();
+  const realistic = o.behaviour === 'realistic';
   const end = async (reason: ServeResult['reason'], detail: string): Promise<ServeResult> => {
     note(`session end: ${reason}`, { detail });
     session.releaseOutput('charger');
+    if (realistic) await closeWait(link, o, note, reason === 'session-stopped');
     await link.close(`SECC closed the connection: ${reason}`).catch(() => undefined);
     return { reason, session };
   };
@@ -53,6 +70,7 @@ export async function serveSeccConnection(link: MessageLink, o: ServeOptions): P
     const r = await link.receive(timeout);
     if (r.kind === 'closed') {
       note('connection closed by the vehicle', { detail: r.reason });
+      if (realistic && session.sessionId !== undefined && !session.ended) await holdDroppedSession(o, note, lastRequestMs);
       session.releaseOutput('charger');
       return { reason: 'peer-closed', session };
     }
@@ -89,6 +107,7 @@ export async function serveSeccConnection(link: MessageLink, o: ServeOptions): P
       if (doc === undefined || doc instanceof Error) return end('undecodable', why);
     }
     armed = true;
+    lastRequestMs = o.clock.nowMs();
     const effectiveGrammar: Grammar = faults.has('v2gtp-payload-type-unchecked') ? grammarOf(messageOfRoot(rootOf(doc))?.message ?? '') : (grammar as Grammar);
     const decision = session.handle(doc, effectiveGrammar);
     if (decision.delayMs) await o.clock.sleep(decision.delayMs);
@@ -97,8 +116,16 @@ export async function serveSeccConnection(link: MessageLink, o: ServeOptions): P
       deco.willSend(decision.response, decision.note);
       await link.send(payloadType, o.codec.encode(decision.grammar, decision.response)).catch(() => undefined);
     }
+    const code = decision.response ? String(Object.values(decision.response)[0]?.ResponseCode ?? '') : '';
+    if (answeredAfterFailed && !decision.close) return end('failed-response', 'fault answers-after-failed: closing after the extra answer');
+    if (decision.close && faults.has('answers-after-failed') && /^FAILED/.test(code) && !answeredAfterFailed) {
+      // fault: the session is over, yet the next request is still processed and answered before the close.
+      answeredAfterFailed = true;
+      session.reopenForFault();
+      note('fault answers-after-failed: connection kept open for one more request');
+      continue;
+    }
     if (decision.close) {
-      const code = decision.response ? String(Object.values(decision.response)[0]?.ResponseCode ?? '') : '';
       return end(session.ended && !/FAILED|Failed/.test(code) && code !== '' ? 'session-stopped' : 'failed-response', decision.note ?? code);
     }
   }
@@ -115,4 +142,33 @@ function tryOtherGrammars(codec: MessageCodec, payload: Uint8Array): { doc: V2gD
     }
   }
   return undefined;
+}
+
+/**
+ * A session dropped without SessionStop: a mature SECC keeps it (and the output as it was) until its
+ * sequence timeout runs out, counted from the last request; an unplug (CE to A) ends it at once.
+ */
+async function holdDroppedSession(o: ServeOptions, note: (t: string, x?: Record<string, unknown>) => void, lastRequestMs: number) {
+  const leftMs = Math.max(0, o.sequenceTimeoutMs - (o.clock.nowMs() - lastRequestMs));
+  note('realistic: session dropped without SessionStop, held until V2G_SECC_Sequence_Timeout', { leftMs });
+  const signal = o.unplugged?.();
+  await o.clock.sleep(leftMs, signal).catch(() => undefined);
+  note(signal?.aborted ? 'realistic: held session ended by unplug' : 'realistic: held session timed out');
+}
+
+/**
+ * [V2G20-1633]: wait before closing TCP. Requests arriving meanwhile are not processed (the session is
+ * over). After SessionStopRes the vehicle normally closes first, which ends the wait.
+ */
+async function closeWait(link: MessageLink, o: ServeOptions, note: (t: string, x?: Record<string, unknown>) => void, stopped: boolean) {
+  const waitMs = o.closeWaitMs ?? SECC_CLOSE_WAIT_MS;
+  const t0 = o.clock.nowMs();
+  note('realistic: waiting before closing the connection', { waitMs });
+  for (;;) {
+    const left = waitMs - (o.clock.nowMs() - t0);
+    if (left <= 0 || link.closed) return;
+    const r = await link.receive(left);
+    if (r.kind === 'closed' || r.kind === 'timeout') return;
+    if (r.kind === 'frame') note(stopped ? 'request after SessionStop not processed' : 'request after the session ended not processed');
+  }
 }

@@ -186,6 +186,11 @@ export class SeccSession {
     }
   }
 
+  /** Fault answers-after-failed: the ended session goes on for one more request. */
+  reopenForFault(): void {
+    this.ended = false;
+  }
+
   private allow(...names: string[]): void {
     this.allowed = new Set(names);
   }

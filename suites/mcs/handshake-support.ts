@@ -7,7 +7,7 @@ import { BenchFault } from '../../drivers/core/errors.ts';
 import { Limits, type Limit } from '../../drivers/core/limits.ts';
 import type { TimelineEvent } from '../../drivers/core/timeline.ts';
 import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
-import type { V2gSessionError } from '../../drivers/iso15118/evcc/session.ts';
+import type { EvccSession, V2gSessionError } from '../../drivers/iso15118/evcc/session.ts';
 import { ISO15118_EV_KIND, type Iso15118Vehicle } from '../../drivers/iso15118/evcc/vehicle.ts';
 import { attachFile, attachText, check } from '../../reports/evidence.ts';
 
@@ -69,6 +69,16 @@ export function timerWindow(timerMs: number, timerLimit: Limit, tolerance: Limit
     verified: timerLimit.verified && tolerance.verified,
     note: `timer ${timerMs} ms (bench value) + tolerance ${tolerance.hi} ms`,
   };
+}
+
+/**
+ * When the charger closed the connection, in ms after `fromNs` (a clock time), waiting at most until
+ * `boundMs` after it; +Infinity when it did not close by then.
+ */
+export async function closedAfterMs(s: EvccSession, fromNs: number, boundMs: number): Promise<number> {
+  const left = boundMs - (s.clock.now() - fromNs) / 1e6;
+  if (!s.link.closed && left > 0) await s.waitForClose(left + 1);
+  return s.link.closed && s.link.closedAtNs !== undefined ? (s.link.closedAtNs - fromNs) / 1e6 : Number.POSITIVE_INFINITY;
 }
 
 /** Attach the TLS key logs written since `fromIndex` of vehicle.keylogFiles (Wireshark decrypts the capture with them). */

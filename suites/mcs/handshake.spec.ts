@@ -11,7 +11,7 @@ import { McsParameter, NAMESPACE_DIN, SEQUENCE, ServiceId, fromRational, mcsPara
 import type { EvccSession } from '../../drivers/iso15118/evcc/session.ts';
 import { performanceLimitName } from '../../drivers/iso15118/evcc/timers.ts';
 import { PayloadType } from '../../drivers/iso15118/v2gtp.ts';
-import { EPIC, attachKeylogs, chargeLoopRanToStop, describeOutcome, sessionWork, timerWindow, v2gLimits as L, v2gMessages, vehicleOf } from './handshake-support.ts';
+import { EPIC, attachKeylogs, chargeLoopRanToStop, closedAfterMs, describeOutcome, sessionWork, timerWindow, v2gLimits as L, v2gMessages, vehicleOf } from './handshake-support.ts';
 
 const SEQ_CLAUSE = 'ISO 15118-20:2022 §8.8 message sequence (DC), reference §2.2';
 const OK_CODES: Record<string, string[]> = {
@@ -21,7 +21,6 @@ const OK_CODES: Record<string, string[]> = {
 
 describe('ISO 15118-20 handshake (MCS charger)', function () {
   let keylogMark = 0;
-  const open: EvccSession[] = [];
 
   beforeEach(function () {
     keylogMark = vehicleOf(this.bench).keylogFiles.length;
@@ -29,24 +28,20 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
 
   afterEach(async function () {
     const vehicle = vehicleOf(this.bench);
-    for (const s of open.splice(0)) await s.link.close().catch(() => undefined);
+    // SessionStop(Terminate) for every session the test left open: a real charger would otherwise hold it.
+    await vehicle.endSessions(`end of test: ${this.currentTest?.title ?? '?'}`);
     await vehicle.pilot?.setCe('B');
     attachKeylogs(vehicle, keylogMark);
   });
 
-  /** A step-by-step session, closed after the test. */
+  /** A step-by-step session; the vehicle ends it after the test (SessionStop unless broken on purpose). */
   async function session(ctx: Mocha.Context, o: Parameters<ReturnType<typeof vehicleOf>['openSession']>[0] = {}): Promise<EvccSession> {
-    const s = await vehicleOf(ctx.bench).openSession(o);
-    open.push(s);
-    return s;
+    return vehicleOf(ctx.bench).openSession(o);
   }
 
   /** supportedAppProtocol … SessionSetup. */
   async function setUp(s: EvccSession): Promise<void> {
-    await sessionWork('session set up', SEQ_CLAUSE, async () => {
-      await s.supportedAppProtocol();
-      await s.sessionSetup();
-    });
+    await sessionWork('session set up', SEQ_CLAUSE, () => s.runUntil('SessionSetup'));
   }
 
   it('runs the whole DC/MCS sequence with OK answers, each request answered by its response', async function () {
@@ -103,22 +98,33 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
     requirement(T.sequenceErrorEarly, { epic: EPIC, feature: 'Error handling', story: 'Sequence error', clause: 'ISO 15118-20:2022 FAILED_SequenceError; reference §2.2', severity: 'critical' });
     const s = await session(this);
     await setUp(s);
+    s.breaksOnPurpose('out-of-order PowerDeliveryReq: the charger ends the session with FAILED');
     const ex = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
-    check('PowerDeliveryReq out of order', ex.responseRoot === 'PowerDeliveryRes' && ex.responseCode === 'FAILED_SequenceError', { violation: 'protocol', clause: 'ISO 15118-20:2022 FAILED_SequenceError', verified: false, expected: 'PowerDeliveryRes FAILED_SequenceError', actual: describeOutcome(ex) });
+    const expected = 'PowerDeliveryRes FAILED_SequenceError';
+    const failed = ex.responseRoot === 'PowerDeliveryRes' && ex.responseCode === 'FAILED_SequenceError';
+    check('PowerDeliveryReq out of order', failed, { violation: 'protocol', clause: 'ISO 15118-20:2022 FAILED_SequenceError', verified: false, expected, actual: describeOutcome(ex) });
+    // What the standard requires after FAILED: the session is over, so nothing more is processed.
+    const after = await s.exchange('AuthorizationSetup', {});
+    const clause = 'ISO 15118-20:2022: after FAILED* the SECC stops the session; [V2G20-1633]';
+    const actual = describeOutcome(after);
+    check('no request processed after the FAILED answer', after.outcome !== 'response', { violation: 'protocol', clause, verified: false, expected: 'no answer', actual });
+    // How soon it closes is not fixed by the standard (our bound allows the 5 s wait of [V2G20-1633]).
     const limit = L.get('secc.closeAfterFailedMs');
-    const closed = await s.waitForClose(limit.hi!);
-    measure('connection closed after the FAILED answer', closed.afterMs ?? Number.POSITIVE_INFINITY, limit, { violation: 'protocol' });
+    const afterMs = await closedAfterMs(s, ex.receivedAtNs ?? ex.sentAtNs, limit.hi!);
+    measure('connection closed after the FAILED answer', afterMs, limit, { violation: 'protocol' });
   });
 
   it('answers PowerDeliveryReq after DC_PreChargeReq(Ongoing) with FAILED_SequenceError', async function () {
     requirement(T.sequenceErrorPreCharge, { epic: EPIC, feature: 'Error handling', story: 'Sequence error after PreCharge Ongoing', clause: 'ISO 15118-20:2022 [V2G20-2005]/[V2G20-2006] (quoted in EVerest#2305)', severity: 'critical' });
     const vehicle = vehicleOf(this.bench);
     const s = await session(this);
-    await sessionWork('session up to cable check', SEQ_CLAUSE, () => s.runToCableCheck(async () => void (await vehicle.pilot?.setCe('C'))));
+    const beforeCableCheck = async () => void (await vehicle.pilot?.setCe('C'));
+    await sessionWork('session up to cable check', SEQ_CLAUSE, () => s.runUntil('DC_CableCheck', { beforeCableCheck }));
     const v = vehicle.model.presentVoltageV();
     const rv = { Exponent: 0, Value: Math.round(v) };
     const pre = await s.exchange('DC_PreCharge', { EVProcessing: 'Ongoing', EVPresentVoltage: rv, EVTargetVoltage: rv });
     check('DC_PreChargeReq(Ongoing) accepted', pre.responseCode === 'OK', { violation: 'protocol', clause: SEQ_CLAUSE, verified: false, expected: 'DC_PreChargeRes OK', actual: describeOutcome(pre) });
+    s.breaksOnPurpose('PowerDeliveryReq while pre-charge is Ongoing: the charger ends the session with FAILED');
     const pd = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
     check('PowerDeliveryReq while pre-charge is Ongoing', pd.responseRoot === 'PowerDeliveryRes' && pd.responseCode === 'FAILED_SequenceError', { violation: 'protocol', clause: '[V2G20-2005]/[V2G20-2006]', verified: false, expected: 'PowerDeliveryRes FAILED_SequenceError', actual: describeOutcome(pd) });
   });
@@ -128,6 +134,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
     const s = await session(this);
     await setUp(s);
     const foreign = s.sessionId === 'FFFFFFFFFFFFFFFF' ? 'EEEEEEEEEEEEEEEE' : 'FFFFFFFFFFFFFFFF';
+    s.breaksOnPurpose('request with a foreign SessionID: the charger answers FAILED_UnknownSession');
     const ex = await s.exchange('AuthorizationSetup', {}, { sessionId: foreign });
     check('AuthorizationSetupReq with a foreign SessionID', ex.responseRoot === 'AuthorizationSetupRes' && ex.responseCode === 'FAILED_UnknownSession', { violation: 'protocol', clause: 'ISO 15118-20:2022 FAILED_UnknownSession', verified: false, expected: 'AuthorizationSetupRes FAILED_UnknownSession', actual: describeOutcome(ex) });
   });
@@ -140,6 +147,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
     this.timeout(Math.max(this.timeout(), ((window.hi! + 10_000) / Math.max(1e-9, clockRate(this.bench.clock.description)))));
     const s = await session(this);
     await setUp(s);
+    s.breaksOnPurpose('the vehicle goes silent until the charger times the session out');
     // From the last request the vehicle sent: the charger's timer cannot have started before it.
     const lastRequestNs = s.exchanges.at(-1)!.sentAtNs;
     const closed = await s.waitForClose(window.hi! + 1);
@@ -151,13 +159,20 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
     requirement(T.malformedV2gtp, { epic: EPIC, feature: 'V2GTP', story: 'Payload type does not match the message', clause: 'ISO 15118-20:2022 V2GTP header check (payload type per namespace, Table 12)', severity: 'normal' });
     const s = await session(this);
     await setUp(s);
+    s.breaksOnPurpose('a request framed with the wrong V2GTP payload type: the charger closes the connection');
     const ex = await s.exchange('AuthorizationSetup', {}, { payloadType: PayloadType.Dc });
-    check('CommonMessages request framed as DC (0x8004)', ex.outcome === 'closed', { violation: 'protocol', clause: 'ISO 15118-20:2022 Table 12 payload types', verified: false, expected: 'connection closed, no response', actual: describeOutcome(ex) });
+    const clause = 'ISO 15118-20:2022 Table 12 payload types';
+    check('CommonMessages request framed as DC (0x8004)', ex.outcome !== 'response', { violation: 'protocol', clause, verified: false, expected: 'no response', actual: describeOutcome(ex) });
+    // How soon it closes is not fixed by the standard (our bound allows a 5 s wait, as mature stacks do).
+    const limit = L.get('secc.malformedV2gtpCloseMs');
+    const afterMs = await closedAfterMs(s, ex.sentAtNs, limit.hi!);
+    measure('connection closed after the wrongly framed request', afterMs, limit, { violation: 'protocol' });
   });
 
   it('refuses a supportedAppProtocolReq that offers no protocol it supports', async function () {
     requirement(T.unsupportedAppProtocol, { epic: EPIC, feature: 'Error handling', story: 'supportedAppProtocol without -20 DC', clause: 'ISO 15118-20:2022 / ISO 15118-2 supportedAppProtocolRes Failed_NoNegotiation', severity: 'normal' });
     const s = await session(this, { appProtocols: [{ ProtocolNamespace: NAMESPACE_DIN, VersionNumberMajor: 2, VersionNumberMinor: 0, SchemaID: 7, Priority: 1 }] });
+    s.breaksOnPurpose('only DIN 70121 offered: the charger refuses the negotiation');
     const ex = await s.exchange('supportedAppProtocol', { AppProtocol: [{ ProtocolNamespace: NAMESPACE_DIN, VersionNumberMajor: 2, VersionNumberMinor: 0, SchemaID: 7, Priority: 1 }] });
     check('only DIN 70121 offered to an ISO 15118-20 charger', ex.responseRoot === 'supportedAppProtocolRes' && ex.responseCode === 'Failed_NoNegotiation', { violation: 'protocol', clause: 'supportedAppProtocolRes ResponseCode', verified: false, expected: 'supportedAppProtocolRes Failed_NoNegotiation', actual: describeOutcome(ex) });
   });
@@ -198,12 +213,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   it('offers the MCS energy service (8) and accepts its selection', async function () {
     requirement(T.mcsService, { epic: EPIC, feature: 'MCS services', story: 'ServiceDiscovery / ServiceSelection of MCS', clause: 'ISO 15118-20:2022/Amd 1 (MCS service ID 8; reference §1.4)', severity: 'blocker' });
     const s = await session(this, { services: [ServiceId.MCS] });
-    await setUp(s);
-    await sessionWork('authorization', SEQ_CLAUSE, async () => {
-      await s.authorizationSetup();
-      await s.authorization();
-      await s.serviceDiscovery();
-    });
+    await sessionWork('session up to service discovery', SEQ_CLAUSE, () => s.runUntil('ServiceDiscovery'));
     check('ServiceDiscoveryRes offers MCS (8)', s.offeredServices.includes(ServiceId.MCS), { violation: 'protocol', clause: 'MCS service ID 8', verified: false, expected: 'EnergyTransferServiceList contains 8', actual: s.offeredServices.join(', ') });
     await sessionWork('MCS service detail and selection', SEQ_CLAUSE, async () => {
       await s.serviceDetail(ServiceId.MCS);
@@ -215,12 +225,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   it('describes MCS with complete, valid parameter sets (Connector, ControlMode, MobilityNeedsMode, Pricing)', async function () {
     requirement(T.mcsParameterSets, { epic: EPIC, feature: 'MCS services', story: 'ServiceDetail parameter sets', clause: 'ISO 15118-20:2022/Amd 1 MCS ServiceDetail parameters (reference §1.4)', severity: 'critical' });
     const s = await session(this, { services: [ServiceId.MCS, ServiceId.MCS_BPT] });
-    await setUp(s);
-    await sessionWork('authorization', SEQ_CLAUSE, async () => {
-      await s.authorizationSetup();
-      await s.authorization();
-      await s.serviceDiscovery();
-    });
+    await sessionWork('session up to service discovery', SEQ_CLAUSE, () => s.runUntil('ServiceDiscovery'));
     // Whether MCS is offered at all is the previous test's verdict; here only its description is judged.
     const ids = [ServiceId.MCS, ServiceId.MCS_BPT].filter((id) => s.offeredServices.includes(id));
     if (ids.length === 0) this.skip();
@@ -252,15 +257,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
     requirement(T.rationalLimits, { epic: EPIC, feature: 'Charge parameters', story: 'RationalNumber ratings', clause: 'ISO 15118-20:2022 RationalNumberType; DC_CPDResEnergyTransferMode', severity: 'critical' });
     const { bench } = this;
     const s = await session(this);
-    await setUp(s);
-    await sessionWork('up to charge parameter discovery', SEQ_CLAUSE, async () => {
-      await s.authorizationSetup();
-      await s.authorization();
-      await s.serviceDiscovery();
-      await s.serviceDetail();
-      await s.serviceSelection();
-      await s.chargeParameterDiscovery();
-    });
+    await sessionWork('session up to charge parameter discovery', SEQ_CLAUSE, () => s.runUntil('DC_ChargeParameterDiscovery'));
     const r = bench.config.charger.ratings;
     const tol = L.get('secc.ratingRationalRelTol');
     for (const [name, rated] of [['EVSEMaximumChargePower', r.maxPowerW], ['EVSEMaximumChargeCurrent', r.maxCurrentA], ['EVSEMaximumVoltage', r.maxVoltageV]] as const) {

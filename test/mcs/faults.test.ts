@@ -49,10 +49,7 @@ describe('MCS charger fault switches (in-process)', function () {
   it('slow-response: ServiceDiscoveryRes comes after the performance time but before the EVCC timeout', async function () {
     rig = await memoryRig({ faults: ['slow-response'] });
     const s = await rig.vehicle.openSession();
-    await s.supportedAppProtocol();
-    await s.sessionSetup();
-    await s.authorizationSetup();
-    await s.authorization();
+    await s.runUntil('Authorization');
     const ex = await s.serviceDiscovery();
     expect(ex.responseMs).to.be.above(rig.limits.get('secc.performanceTime').hi!);
     expect(ex.responseMs).to.be.below(rig.vehicle.timers.V2G_EVCC_Msg_Timeout);
@@ -115,11 +112,7 @@ describe('MCS charger fault switches (in-process)', function () {
   it('bad-parameter-set: the MCS parameter set lacks Connector and pairs Scheduled with MobilityNeedsMode 2', async function () {
     rig = await memoryRig({ faults: ['bad-parameter-set'] });
     const s = await rig.vehicle.openSession();
-    await s.supportedAppProtocol();
-    await s.sessionSetup();
-    await s.authorizationSetup();
-    await s.authorization();
-    await s.serviceDiscovery();
+    await s.runUntil('ServiceDiscovery');
     await s.serviceDetail(ServiceId.MCS);
     const problems = s.serviceDetails.get(ServiceId.MCS)!.flatMap((set) => mcsParameterSetProblems(set, ServiceId.MCS));
     expect(problems.join('; ')).to.match(/'Connector' missing/).and.to.match(/MobilityNeedsMode=1, got 2/);
@@ -128,13 +121,7 @@ describe('MCS charger fault switches (in-process)', function () {
   it('rational-without-exponent: 3.75 MW advertised as {32767, 0}', async function () {
     rig = await memoryRig({ faults: ['rational-without-exponent'] });
     const s = await rig.vehicle.openSession();
-    await s.supportedAppProtocol();
-    await s.sessionSetup();
-    await s.authorizationSetup();
-    await s.authorization();
-    await s.serviceDiscovery();
-    await s.serviceDetail();
-    await s.serviceSelection();
+    await s.runUntil('ServiceSelection');
     const ex = await s.chargeParameterDiscovery();
     expect(ex.body?.DC_CPDResEnergyTransferMode.EVSEMaximumChargePower).to.deep.equal({ Value: 32767, Exponent: 0 });
     expect(s.evseLimits.EVSEMaximumChargePower).to.equal(32767);
@@ -143,13 +130,7 @@ describe('MCS charger fault switches (in-process)', function () {
   it('without faults the ratings carry the exponents they need', async function () {
     rig = await memoryRig();
     const s = await rig.vehicle.openSession();
-    await s.supportedAppProtocol();
-    await s.sessionSetup();
-    await s.authorizationSetup();
-    await s.authorization();
-    await s.serviceDiscovery();
-    await s.serviceDetail();
-    await s.serviceSelection();
+    await s.runUntil('ServiceSelection');
     const ex = await s.chargeParameterDiscovery();
     const m = ex.body?.DC_CPDResEnergyTransferMode;
     expect(m.EVSEMaximumChargePower).to.deep.equal({ Value: 3750, Exponent: 3 });

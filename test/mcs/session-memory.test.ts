@@ -90,7 +90,7 @@ describe('MCS session in-process (EVCC ↔ emulated SECC)', function () {
   it('answers PowerDeliveryReq after DC_PreChargeReq(Ongoing) with FAILED_SequenceError', async function () {
     rig = await memoryRig();
     const s = await rig.vehicle.openSession();
-    await s.runToCableCheck();
+    await s.runUntil('DC_CableCheck');
     const v = rig.vehicle.model.presentVoltageV();
     const pre = await s.exchange('DC_PreCharge', { EVProcessing: 'Ongoing', EVPresentVoltage: { Exponent: 0, Value: v }, EVTargetVoltage: { Exponent: 0, Value: v } });
     expect(pre.responseCode).to.equal('OK');
@@ -179,7 +179,7 @@ describe('MCS session in-process (EVCC ↔ emulated SECC)', function () {
     await old.supportedAppProtocol();
     await old.sessionSetup();
     const now = await rig.vehicle.openSession();
-    await now.runToCableCheck();
+    await now.runUntil('DC_CableCheck');
     expect(rig.charger.power.outputEnabled, 'output on after the cable check').to.equal(true);
     // The old vehicle goes away (and its session ends on FAILED / close): not its output, so it stays on.
     const foreign = await old.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
@@ -197,15 +197,7 @@ describe('MCS session in-process (EVCC ↔ emulated SECC)', function () {
   it('answers FAILED when the output of a running cable check is switched off behind its back', async function () {
     rig = await memoryRig();
     const s = await rig.vehicle.openSession();
-    await s.supportedAppProtocol();
-    await s.sessionSetup();
-    await s.authorizationSetup();
-    await s.authorization();
-    await s.serviceDiscovery();
-    await s.serviceDetail();
-    await s.serviceSelection();
-    await s.chargeParameterDiscovery();
-    await s.scheduleExchange();
+    await s.runUntil('ScheduleExchange');
     const first = await s.exchange('DC_CableCheck', {});
     expect(first.body?.EVSEProcessing).to.equal('Ongoing');
     await rig.charger.safeState(); // the output goes off (bench safe state, a trip …)

@@ -1,12 +1,8 @@
-// The EVCC side of an ISO 15118-20 DC/MCS session, one method per message pair of reference §2.2, so a
-// test can run it whole (runToChargeLoop / stopSession) or step by step, and misbehave on purpose
-// (request() with any message, SessionID or payload type; sendRaw() for malformed V2GTP; pause();
-// dropLink()). Every frame goes on the timeline through the link (decoded + hex); the charger's
-// response time per request is measured on the injected clock.
-//
-// exchange() never throws for what the charger does (timeout, close, FAILED code): it returns the
-// outcome for the test to judge. The step methods of the normal flow throw a V2gSessionError when the
-// charger's answer does not let the session go on.
+// The EVCC side of an ISO 15118-20 DC/MCS session, one method per message pair, so a test can walk it
+// (runUntil(message), end()) or go step by step and misbehave on purpose (exchange() with any message,
+// SessionID or payload type; sendRaw(); pause(); dropLink()). Frames go on the timeline via the link.
+// exchange() never throws for what the charger does (timeout, close, FAILED): it returns the outcome to
+// judge. The normal flow's steps throw a V2gSessionError when the answer does not let the session go on.
 
 import type { Clock } from '../../core/clock.ts';
 import type { Limits } from '../../core/limits.ts';
@@ -21,87 +17,26 @@ import {
   ZERO_SESSION_ID,
   fromRational,
   grammarOf,
+  grammarOfPayloadType,
   parameterMap,
   rootOf,
-  toRational,
   type Grammar,
   type ParameterSet,
   type V2gDoc,
 } from './messages.ts';
+import { walkFlow, type FlowHooks, type FlowStep } from './flow.ts';
 import { MessageDecorator } from './record.ts';
+import type { EvccSessionOptions } from './session-options.ts';
+import { chargeLoopBody, chargeParameterDiscoveryBody, powerDeliveryBody, preChargeBody, scheduleExchangeBody, type ControlMode } from './request-builders.ts';
 import { msgTimeoutMs, type SessionTimers } from './timers.ts';
 import type { EvPowerPath, EvRequestModel } from './vehicle-model.ts';
+import { V2gSessionError, type Exchange, type ExchangeOptions } from './exchange.ts';
+import { endSession, sessionIsOpen } from './session-end.ts';
 
-export type ExchangeOutcome = 'response' | 'timeout' | 'closed' | 'malformed' | 'undecodable';
-
-export interface Exchange {
-  message: string;
-  request: V2gDoc;
-  sentAtNs: number;
-  outcome: ExchangeOutcome;
-  response?: V2gDoc;
-  /** Root element of the response ('SessionSetupRes'). */
-  responseRoot?: string;
-  /** The response's content (response[responseRoot]). */
-  body?: Record<string, any>;
-  responseCode?: string;
-  /** From the request leaving to the response arriving (clock ms). */
-  responseMs?: number;
-  receivedAtNs?: number;
-  detail?: string;
-}
-
-export interface ExchangeOptions {
-  /** Override the header's SessionID (unknown-session tests). */
-  sessionId?: string;
-  /** Frame with this payload type instead of the message's own (V2GTP negative tests). */
-  payloadType?: number;
-  /** Encode with this grammar instead of the message's own. */
-  grammar?: Grammar;
-  /** Wait this long for the answer instead of V2G_EVCC_Msg_Timeout. */
-  timeoutMs?: number;
-  /** Do not add a Header (supportedAppProtocol has none anyway). */
-  noHeader?: boolean;
-}
-
-export type V2gSessionErrorKind = 'timeout' | 'closed' | 'malformed' | 'undecodable' | 'unexpected-response' | 'failed-response' | 'unknown-session' | 'timer-expired' | 'no-service';
-
-/** The normal flow cannot go on because of what the charger did (or did not do). */
-export class V2gSessionError extends Error {
-  override name = 'V2gSessionError';
-  constructor(
-    readonly kind: V2gSessionErrorKind,
-    message: string,
-    readonly exchange?: Exchange,
-  ) {
-    super(message);
-  }
-}
-
-export type ControlMode = 'Scheduled' | 'Dynamic';
-
-export interface EvccSessionOptions {
-  clock: Clock;
-  timeline: Timeline;
-  /** Timeline source (the vehicle resource's name). */
-  source: string;
-  codec: MessageCodec;
-  link: MessageLink;
-  timers: SessionTimers;
-  limits: Limits;
-  model: EvRequestModel;
-  /** Energy services in order of preference (default [MCS, MCS_BPT, DC]). */
-  servicePreference?: number[];
-  controlMode?: ControlMode;
-  /** EVCCID (the vehicle's MAC or VIN-like identifier). */
-  evccId?: string;
-  /** Namespaces offered in supportedAppProtocolReq (default -20 DC). */
-  appProtocols?: Array<{ ProtocolNamespace: string; VersionNumberMajor: number; VersionNumberMinor: number; SchemaID: number; Priority: number }>;
-  /** The vehicle's battery/contactors/inlet measurement (a battery emulator on a bench). */
-  power?: EvPowerPath;
-  /** Clock ms when communication setup began (SDP start): V2G_EVCC_CommunicationSetup_Timeout runs from here to SessionSetupRes. */
-  communicationSetupStartMs?: number;
-}
+export { V2gSessionError, type Exchange, type ExchangeOptions, type ExchangeOutcome, type V2gSessionErrorKind } from './exchange.ts';
+export { NORMAL_FLOW, type FlowStep } from './flow.ts';
+export type { EvccSessionOptions } from './session-options.ts';
+export type { ControlMode };
 
 export class EvccSession {
   sessionId = ZERO_SESSION_ID;
@@ -114,6 +49,8 @@ export class EvccSession {
   evseLimits: Record<string, number> = {};
   scheduleTupleId: number | undefined;
   lastPresent = { currentA: 0, voltageV: 0 };
+  /** Why the test broke this session on purpose (then no SessionStop at its end). */
+  brokenOnPurpose: string | undefined;
   readonly controlModeWanted: ControlMode;
   private readonly o: EvccSessionOptions;
 
@@ -137,7 +74,7 @@ export class EvccSession {
     return this.o.timeline;
   }
 
-  private note(event: string, extra: Record<string, unknown> = {}): void {
+  note(event: string, extra: Record<string, unknown> = {}): void {
     this.o.timeline.record('session', this.o.source, { role: 'evcc', connection: this.o.link.description, event, ...extra });
   }
 
@@ -348,19 +285,7 @@ export class EvccSession {
   }
 
   async chargeParameterDiscovery(): Promise<Exchange> {
-    const l = this.o.model.limits;
-    const mode: Record<string, unknown> = {
-      EVMaximumChargePower: toRational(l.maxPowerW),
-      EVMinimumChargePower: toRational(l.minPowerW),
-      EVMaximumChargeCurrent: toRational(l.maxCurrentA),
-      EVMinimumChargeCurrent: toRational(l.minCurrentA),
-      EVMaximumVoltage: toRational(l.maxVoltageV),
-      EVMinimumVoltage: toRational(l.minVoltageV),
-      ...(l.targetSoc !== undefined ? { TargetSOC: l.targetSoc } : {}),
-    };
-    const content = this.isBpt
-      ? { BPT_DC_CPDReqEnergyTransferMode: { ...mode, EVMaximumDischargePower: toRational(0), EVMinimumDischargePower: toRational(0), EVMaximumDischargeCurrent: toRational(0), EVMinimumDischargeCurrent: toRational(0) } }
-      : { DC_CPDReqEnergyTransferMode: mode };
+    const content = chargeParameterDiscoveryBody(this.o.model.limits, this.isBpt);
     const ex = await this.must('DC_ChargeParameterDiscovery', content);
     const res = ex.body?.DC_CPDResEnergyTransferMode ?? ex.body?.BPT_DC_CPDResEnergyTransferMode ?? {};
     this.evseLimits = {};
@@ -369,11 +294,7 @@ export class EvccSession {
   }
 
   async scheduleExchange(): Promise<Exchange> {
-    const l = this.o.model.limits;
-    const content = () =>
-      this.selected?.controlMode === 'Dynamic'
-        ? { MaximumSupportingPoints: 1024, Dynamic_SEReqControlMode: { DepartureTime: l.departureTimeS, EVTargetEnergyRequest: toRational(l.targetEnergyWh), EVMaximumEnergyRequest: toRational(l.maxEnergyWh), EVMinimumEnergyRequest: toRational(l.minEnergyWh) } }
-        : { MaximumSupportingPoints: 1024, Scheduled_SEReqControlMode: { DepartureTime: l.departureTimeS, EVTargetEnergyRequest: toRational(l.targetEnergyWh), EVMaximumEnergyRequest: toRational(l.maxEnergyWh), EVMinimumEnergyRequest: toRational(l.minEnergyWh) } };
+    const content = () => scheduleExchangeBody(this.o.model.limits, this.selected?.controlMode);
     const ex = await this.whileOngoing('ScheduleExchange', content, 'V2G_EVCC_Ongoing_Timeout');
     this.scheduleTupleId = ex.body?.Scheduled_SEResControlMode?.ScheduleTuple?.[0]?.ScheduleTupleID;
     return ex;
@@ -391,7 +312,7 @@ export class EvccSession {
     const out: Exchange[] = [];
     for (;;) {
       const v = await this.batteryVoltage();
-      const ex = await this.must('DC_PreCharge', { EVProcessing: 'Ongoing', EVPresentVoltage: toRational(v), EVTargetVoltage: toRational(v) });
+      const ex = await this.must('DC_PreCharge', preChargeBody(v, 'Ongoing'));
       out.push(ex);
       const evseV = fromRational(ex.body?.EVSEPresentVoltage);
       this.lastPresent = { currentA: 0, voltageV: evseV };
@@ -400,7 +321,7 @@ export class EvccSession {
       await this.o.clock.sleep(this.o.timers.EVCC_Processing_Poll);
     }
     const v = await this.batteryVoltage();
-    out.push(await this.must('DC_PreCharge', { EVProcessing: 'Finished', EVPresentVoltage: toRational(v), EVTargetVoltage: toRational(v) }));
+    out.push(await this.must('DC_PreCharge', preChargeBody(v, 'Finished')));
     return out;
   }
 
@@ -423,47 +344,13 @@ export class EvccSession {
   }
 
   async powerDelivery(progress: 'Start' | 'Stop'): Promise<Exchange> {
-    const l = this.o.model.limits;
-    const profile =
-      progress === 'Start'
-        ? {
-            EVPowerProfile: {
-              TimeAnchor: 0,
-              ...(this.selected?.controlMode === 'Dynamic' ? { Dynamic_EVPPTControlMode: {} } : { Scheduled_EVPPTControlMode: { SelectedScheduleTupleID: this.scheduleTupleId ?? 1 } }),
-              EVPowerProfileEntries: { EVPowerProfileEntry: [{ Duration: l.departureTimeS, Power: toRational(l.maxPowerW) }] },
-            },
-          }
-        : {};
-    return this.must('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: progress, ...profile });
+    return this.must('PowerDelivery', powerDeliveryBody(this.o.model.limits, progress, this.selected?.controlMode, this.scheduleTupleId));
   }
 
   /** One DC_ChargeLoop exchange with this target (the charge loop calls it each cycle). */
   async chargeLoopOnce(target: { currentA: number; voltageV: number }): Promise<Exchange> {
-    const l = this.o.model.limits;
-    const presentV = this.o.model.presentVoltageV();
-    const mode =
-      this.selected?.controlMode === 'Dynamic'
-        ? {
-            Dynamic_DC_CLReqControlMode: {
-              EVTargetEnergyRequest: toRational(l.targetEnergyWh),
-              EVMaximumEnergyRequest: toRational(l.maxEnergyWh),
-              EVMinimumEnergyRequest: toRational(l.minEnergyWh),
-              EVMaximumChargePower: toRational(l.maxPowerW),
-              EVMinimumChargePower: toRational(l.minPowerW),
-              // Dynamic control: the EV bounds, the charger chooses; the request is the EV's current cap.
-              EVMaximumChargeCurrent: toRational(round1(target.currentA)),
-              EVMaximumVoltage: toRational(round1(target.voltageV)),
-              EVMinimumVoltage: toRational(l.minVoltageV),
-            },
-          }
-        : { Scheduled_DC_CLReqControlMode: { EVTargetCurrent: toRational(round1(target.currentA)), EVTargetVoltage: toRational(round1(target.voltageV)) } };
-    const soc = this.o.model.soc?.();
-    const ex = await this.must('DC_ChargeLoop', {
-      ...(soc !== undefined ? { DisplayParameters: { PresentSOC: Math.round(soc) } } : {}),
-      MeterInfoRequested: false,
-      EVPresentVoltage: toRational(round1(presentV)),
-      ...mode,
-    });
+    const body = chargeLoopBody(this.o.model.limits, this.selected?.controlMode, target, this.o.model.presentVoltageV(), this.o.model.soc?.());
+    const ex = await this.must('DC_ChargeLoop', body);
     this.lastPresent = { currentA: fromRational(ex.body?.EVSEPresentCurrent), voltageV: fromRational(ex.body?.EVSEPresentVoltage) };
     return ex;
   }
@@ -486,27 +373,27 @@ export class EvccSession {
     return this.must('SessionStop', { ChargingSession: kind });
   }
 
-  /** supportedAppProtocol … DC_CableCheck (CE must be C before cable check: the caller's hook). */
-  async runToCableCheck(beforeCableCheck?: () => Promise<void>): Promise<void> {
-    await this.supportedAppProtocol();
-    await this.sessionSetup();
-    await this.authorizationSetup();
-    await this.authorization();
-    await this.serviceDiscovery();
-    await this.serviceDetail();
-    await this.serviceSelection();
-    await this.chargeParameterDiscovery();
-    await this.scheduleExchange();
-    await beforeCableCheck?.();
-    await this.cableCheck();
+  /**
+   * Walk the normal flow from supportedAppProtocol up to and including `last` (PowerDelivery = Start),
+   * each step as its method does it; the hooks run just before DC_CableCheck / PowerDelivery.
+   */
+  async runUntil(last: FlowStep, hooks: FlowHooks = {}): Promise<Exchange | undefined> {
+    return walkFlow(this, last, hooks);
   }
-}
 
-function round1(x: number): number {
-  return Math.round(x * 10) / 10;
-}
+  /** The test breaks this session on purpose (FAILED path, timeout, framing error): no SessionStop at its end. */
+  breaksOnPurpose(why: string): void {
+    this.brokenOnPurpose = why;
+    this.note('session broken on purpose: the next test waits for the charger to be idle', { why });
+  }
 
-function grammarOfPayloadType(t: number): Grammar | undefined {
-  for (const [g, pt] of Object.entries(GRAMMAR_PAYLOAD_TYPE)) if (pt === t) return g as Grammar;
-  return undefined;
+  /** Whether a SessionStop would still mean something: a session is set up and nothing has ended it. */
+  get open(): boolean {
+    return sessionIsOpen(this);
+  }
+
+  /** End the session as the standard intends (SessionStop(Terminate) when open), then close TCP. Never throws. */
+  async end(reason: string): Promise<string> {
+    return endSession(this, reason);
+  }
 }

@@ -14,6 +14,7 @@ import { connectV2g } from '../v2g-client.ts';
 import { discoverSecc, SdpSecurity, type SdpDiscovery } from '../sdp.ts';
 import { ensureTestPki, type PkiPaths } from '../test-pki.ts';
 import { verifyServerChain, type ChainVerdict } from './chain-check.ts';
+import { awaitIdleCharger } from './charger-idle.ts';
 import { ChargeLoop, type CePort, type ChargingSession } from './charging.ts';
 import { loadMessageCodec, type MessageCodec } from './codec.ts';
 import { ConnectionMessageLink, type MessageLink } from './link.ts';
@@ -94,6 +95,8 @@ export class Iso15118Vehicle {
   private pki: PkiPaths | undefined;
   private current: ChargeLoop | undefined;
   private connections = 0;
+  /** Sessions opened and not yet ended (endSessions() ends them). */
+  private readonly sessions = new Set<EvccSession>();
   /** Key log of the last connection (attach it to the test). */
   lastKeylogFile: string | undefined;
   /** Every key log written, in order (a test attaches the ones it caused). */
@@ -138,21 +141,9 @@ export class Iso15118Vehicle {
       if (!ep) throw new BenchFault(`${this.name}: no in-process charger '${s.memory}' to connect to`, this.name);
       return { link: ep.connect(this.name) };
     }
-    const end = s.link ? this.ctx.linkEnd?.(s.link) : undefined;
-    const iface = s.interface ?? end?.interface;
-    if (!iface) throw new BenchFault(`${this.name}: no interface (set 'link' or 'interface')`, this.name);
     const useTls = o.tls ?? s.tls !== false;
-    const sdp = await discoverSecc({
-      clock: this.ctx.clock,
-      timeline: this.ctx.timeline,
-      source: this.name,
-      interface: iface,
-      localAddress: s.localAddress ?? end?.address,
-      security: useTls ? SdpSecurity.Tls : SdpSecurity.NoTls,
-      waitMs: this.limits.num('sdp.requestWaitMs'),
-      maxRequests: this.limits.num('sdp.maxRequests'),
-      serverPort: this.limits.num('sdp.serverPort'),
-    });
+    const iface = this.networkInterface().interface;
+    const sdp = await this.discover(useTls, this.limits.num('sdp.maxRequests'));
     let tls: TlsClientSettings | undefined;
     if (useTls) {
       this.pki ??= await ensureTestPki();
@@ -182,10 +173,35 @@ export class Iso15118Vehicle {
     return { link: new ConnectionMessageLink(conn, this.ctx.clock, { sdp, chain }), sdp, chain, keylogFile };
   }
 
+  private networkInterface(): { interface: string; address?: string } {
+    const s = this.settings;
+    const end = s.link ? this.ctx.linkEnd?.(s.link) : undefined;
+    const iface = s.interface ?? end?.interface;
+    if (!iface) throw new BenchFault(`${this.name}: no interface (set 'link' or 'interface')`, this.name);
+    return { interface: iface, address: s.localAddress ?? end?.address };
+  }
+
+  /** One SDP discovery on the vehicle's interface (SdpNoResponse when nothing answers). */
+  private discover(useTls: boolean, maxRequests: number): Promise<SdpDiscovery> {
+    const net = this.networkInterface();
+    return discoverSecc({
+      clock: this.ctx.clock,
+      timeline: this.ctx.timeline,
+      source: this.name,
+      interface: net.interface,
+      localAddress: net.address,
+      security: useTls ? SdpSecurity.Tls : SdpSecurity.NoTls,
+      waitMs: this.limits.num('sdp.requestWaitMs'),
+      maxRequests,
+      serverPort: this.limits.num('sdp.serverPort'),
+    });
+  }
+
   /** A connected session, nothing sent yet: for step-by-step and negative tests. */
   async openSession(o: ConnectOptions & { controlMode?: ControlMode; services?: number[]; appProtocols?: EvccSessionOptions['appProtocols']; resumeSessionId?: string } = {}): Promise<EvccSession & { connected: Connected }> {
-    const communicationSetupStartMs = this.ctx.clock.nowMs();
     const connected = await this.connect(o);
+    // V2G_EVCC_CommunicationSetup_Timeout runs from TCP/TLS established (Table 221).
+    const communicationSetupStartMs = this.ctx.clock.nowMs();
     const session = new EvccSession({
       communicationSetupStartMs,
       clock: this.ctx.clock,
@@ -204,6 +220,7 @@ export class Iso15118Vehicle {
     });
     // Resuming a paused session: SessionSetupReq carries the old SessionID (OK_OldSessionJoined expected).
     if (o.resumeSessionId) session.sessionId = o.resumeSessionId.toUpperCase();
+    this.sessions.add(session);
     return Object.assign(session, { connected });
   }
 
@@ -213,13 +230,11 @@ export class Iso15118Vehicle {
     await this.ctx.pilot?.setCe('B');
     const evcc = await this.openSession(o);
     try {
-      await evcc.runToCableCheck(async () => {
-        await this.ctx.pilot?.setCe('C');
+      await evcc.runUntil('PowerDelivery', {
+        beforeCableCheck: async () => void (await this.ctx.pilot?.setCe('C')),
+        // Pre-charge matched: the vehicle closes its contactors, then asks for power.
+        beforePowerDelivery: async () => void (await this.ctx.power?.setContactors(true)),
       });
-      await evcc.preCharge();
-      // Pre-charge matched: the vehicle closes its contactors, then asks for power.
-      await this.ctx.power?.setContactors(true);
-      await evcc.powerDelivery('Start');
     } catch (e) {
       await this.ctx.power?.setContactors(false);
       await this.ctx.pilot?.setCe('B');
@@ -243,14 +258,46 @@ export class Iso15118Vehicle {
     return this.current?.running ? this.current : undefined;
   }
 
-  /** Safe state: stop a running charge the standard way (CE leaves C after the output is off). */
+  /**
+   * End every session this vehicle opened as the standard intends: SessionStop(Terminate) for an open
+   * one (unless its test broke it on purpose), then close TCP. One line per session of what was done.
+   */
+  async endSessions(reason: string): Promise<string[]> {
+    const out: string[] = [];
+    for (const s of [...this.sessions]) {
+      if (this.current?.running && this.current.evcc === s) continue; // stop() ends it the charging way
+      this.sessions.delete(s);
+      out.push(await s.end(reason));
+    }
+    return out;
+  }
+
+  /** Safe state: stop a running charge the standard way (CE leaves C after the output is off), end open sessions. */
   async safeState(): Promise<void> {
     const c = this.current;
     this.current = undefined;
     if (c?.running) await c.stop().catch(() => undefined);
-    else {
+    await this.endSessions('safe state');
+    if (!c?.running) {
       await this.ctx.pilot?.setCe('B');
       await this.ctx.power?.setContactors(false).catch(() => undefined);
     }
+  }
+
+  /** Precondition of the next test: the charger is idle and answers SDP (see charger-idle.ts). */
+  async awaitChargerIdle(previousTest: string): Promise<string> {
+    if (!this.networked) return `in-process charger '${this.settings.memory}': a new connection is always served`;
+    const useTls = this.settings.tls !== false;
+    return awaitIdleCharger(
+      {
+        clock: this.ctx.clock,
+        limits: this.limits,
+        sequenceTimeoutMs: this.timers.V2G_SECC_Sequence_Timeout,
+        pilot: this.ctx.pilot,
+        discover: (max) => this.discover(useTls, max),
+        source: this.name,
+      },
+      previousTest,
+    );
   }
 }

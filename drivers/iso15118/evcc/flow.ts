@@ -1,0 +1,57 @@
+// The normal ISO 15118-20 DC flow as the EVCC walks it, step by step: what `runUntil(message)` does for
+// tests and suites that need a session brought up to one message before they misbehave or judge.
+
+import type { Exchange } from './exchange.ts';
+import type { EvccSession } from './session.ts';
+
+/** Steps of the normal DC flow, in order (PowerDelivery = Start). */
+export const NORMAL_FLOW = [
+  'supportedAppProtocol',
+  'SessionSetup',
+  'AuthorizationSetup',
+  'Authorization',
+  'ServiceDiscovery',
+  'ServiceDetail',
+  'ServiceSelection',
+  'DC_ChargeParameterDiscovery',
+  'ScheduleExchange',
+  'DC_CableCheck',
+  'DC_PreCharge',
+  'PowerDelivery',
+] as const;
+export type FlowStep = (typeof NORMAL_FLOW)[number];
+
+export interface FlowHooks {
+  /** Just before DC_CableCheck (the vehicle puts CE to C). */
+  beforeCableCheck?: () => Promise<void>;
+  /** Just before PowerDelivery(Start) (pre-charge matched: the vehicle closes its contactors). */
+  beforePowerDelivery?: () => Promise<void>;
+}
+
+const STEPS: Record<FlowStep, (s: EvccSession) => Promise<Exchange | Exchange[]>> = {
+  supportedAppProtocol: (s) => s.supportedAppProtocol(),
+  SessionSetup: (s) => s.sessionSetup(),
+  AuthorizationSetup: (s) => s.authorizationSetup(),
+  Authorization: (s) => s.authorization(),
+  ServiceDiscovery: (s) => s.serviceDiscovery(),
+  ServiceDetail: (s) => s.serviceDetail(),
+  ServiceSelection: (s) => s.serviceSelection(),
+  DC_ChargeParameterDiscovery: (s) => s.chargeParameterDiscovery(),
+  ScheduleExchange: (s) => s.scheduleExchange(),
+  DC_CableCheck: (s) => s.cableCheck(),
+  DC_PreCharge: (s) => s.preCharge(),
+  PowerDelivery: (s) => s.powerDelivery('Start'),
+};
+
+/** Each step up to and including `last`; the exchange of the last step (the last of a repeated one). */
+export async function walkFlow(s: EvccSession, last: FlowStep, hooks: FlowHooks = {}): Promise<Exchange | undefined> {
+  if (!NORMAL_FLOW.includes(last)) throw new RangeError(`runUntil: '${last}' is not a step of the normal DC flow`);
+  let out: Exchange | Exchange[] | undefined;
+  for (const step of NORMAL_FLOW) {
+    if (step === 'DC_CableCheck') await hooks.beforeCableCheck?.();
+    if (step === 'PowerDelivery') await hooks.beforePowerDelivery?.();
+    out = await STEPS[step](s);
+    if (step === last) break;
+  }
+  return Array.isArray(out) ? out.at(-1) : out;
+}
