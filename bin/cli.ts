@@ -76,10 +76,16 @@ program
 
 program
   .command('faults')
-  .description('list the emulator fault switches: name, what it does, the tests expected to catch it')
-  .action(async () => {
-    const { faultCatalogue } = await import('../emulator/faults.ts');
-    for (const f of faultCatalogue()) console.log(`${f.name}\t${f.description}\tcaught by: ${f.catches.join(', ')} (${f.category}, suite ${f.suite})`);
+  .description('list the emulator fault switches: name, what it does, the tests and checks expected to catch it')
+  .option('--json', 'print JSON instead of tab-separated lines')
+  .option('--unproven', "list the checks a run made that no fault names (nothing printed when every check is proven)")
+  .option('--run <dir>', 'with --unproven: the run folder to read (default: the newest run)')
+  .option('--out <dir>', 'output folder holding runs/ (default: out/ in the project)')
+  .action(async (o) => {
+    const { faultsCommand } = await import('./faults-command.ts');
+    const r = faultsCommand(o);
+    for (const l of r.lines) console.log(l);
+    process.exitCode = r.exitCode;
   });
 
 program

@@ -1,7 +1,9 @@
 // Self-validation: the harness proves its own assertions. With no fault, every suite passes on the
-// emulator bench. Then, for every emulator fault switch, the spec files holding the tests that must catch
-// it run with the switch on, and exactly those tests fail — with the expected Allure category — while
-// every other test in those files still passes.
+// emulator bench, and every check it makes is named by some fault. Then, for every emulator fault switch,
+// the spec files holding the tests that must catch it run with the switch on, and exactly those tests fail
+// — with the expected Allure category, and with each check the fault names among their failed checks —
+// while every other test in those files still passes (a test skipped only under the fault hides a check:
+// that fails the self-validation too).
 //
 // Runs are real `mcs-hil run` processes on the real emulator bench, time-scaled (MCS_HIL_SELFVAL_RATE,
 // default 5) and a few at a time (MCS_HIL_SELFVAL_JOBS, default 3), each on its own veth pair so their
@@ -11,8 +13,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { faultCatalogue } from '../../emulator/faults.ts';
-import type { FaultSwitch } from '../../emulator/fault-catalogue.ts';
+import { checkNameMatches, faultsNaming, type FaultSwitch } from '../../emulator/fault-catalogue.ts';
 import { VIOLATION_TAG } from '../../reports/evidence.ts';
+import { checkNames, checksOfRun, type TestChecks } from '../../reports/run-checks.ts';
 import { allureResults, CLI, label, mcsHil, onlyRunDir, ROOT, tmp, type AllureResult } from '../foundation/helpers.ts';
 
 const BENCH = join(ROOT, process.env.MCS_HIL_SELFVAL_BENCH ?? 'benches/emulator.yaml');
@@ -33,6 +36,8 @@ const CATEGORY_TAG: Record<FaultSwitch['category'], string | undefined> = {
 
 interface RunOutcome {
   results: AllureResult[];
+  /** Each test's recorded checks (measurements) and their outcomes. */
+  checks: TestChecks[];
   stdout: string;
 }
 
@@ -54,12 +59,14 @@ function runSuite(bench: { file: string; env: Record<string, string> }, suite: s
     child.stderr.on('data', (d) => (stdout += d));
     child.on('exit', () => {
       let results: AllureResult[] = [];
+      let checks: TestChecks[] = [];
       try {
         results = allureResults(onlyRunDir(out));
+        checks = checksOfRun(onlyRunDir(out));
       } catch {
         /* the run died before writing results: the comparison below shows it */
       }
-      resolve({ results, stdout });
+      resolve({ results, checks, stdout });
     });
   });
 }
@@ -74,6 +81,25 @@ function specFileOf(r: AllureResult): string {
 
 function notPassed(results: AllureResult[]): string[] {
   return results.filter((r) => r.status !== 'passed' && r.status !== 'skipped').map(idOf).sort();
+}
+
+function skipped(results: AllureResult[]): string[] {
+  return results.filter((r) => r.status === 'skipped').map(idOf).sort();
+}
+
+/** The fault's check patterns that match no failed check of its catching tests. */
+function unprovenChecks(fault: FaultSwitch, tests: TestChecks[]): string[] {
+  const failed = tests.filter((t) => fault.catches.includes(t.id)).flatMap((t) => t.checks.filter((c) => c.outcome === 'FAIL').map((c) => c.name));
+  return fault.checks.filter((p) => !failed.some((name) => checkNameMatches(p, name)));
+}
+
+/** Catching tests none of whose failed checks the fault names (caught, but not by a check it claims). */
+function caughtByOtherChecks(fault: FaultSwitch, tests: TestChecks[]): string[] {
+  if (fault.category === 'bench fault') return [];
+  return tests
+    .filter((t) => fault.catches.includes(t.id))
+    .filter((t) => !t.checks.some((c) => c.outcome === 'FAIL' && fault.checks.some((p) => checkNameMatches(p, c.name))))
+    .map((t) => `${t.id} (failed checks: ${t.checks.filter((c) => c.outcome === 'FAIL').map((c) => c.name).join('; ') || 'none'})`);
 }
 
 describe('self-validation: every fault switch is caught by exactly its tests', function () {
@@ -95,7 +121,7 @@ describe('self-validation: every fault switch is caught by exactly its tests', f
       workers.map(async (bench) => {
         for (let job = queue.shift(); job; job = queue.shift()) {
           if (job.files.some((f) => f.startsWith('(no test'))) {
-            outcomes.set(job.f.name, { results: [], stdout: `catching test(s) missing from the suites: ${job.files.join(', ')}`, files: job.files });
+            outcomes.set(job.f.name, { results: [], checks: [], stdout: `catching test(s) missing from the suites: ${job.files.join(', ')}`, files: job.files });
             continue;
           }
           const o = await runSuite(bench, job.files.join(','), [job.f.name]);
@@ -109,20 +135,30 @@ describe('self-validation: every fault switch is caught by exactly its tests', f
     for (const w of workers) spawnSync('bash', [join(ROOT, 'scripts/veth-link.sh'), 'down', ...w.ifaces], { stdio: 'ignore' });
   });
 
-  it('the catalogue is consistent: kebab-case names, a suite, at least one catching test', function () {
+  it('the catalogue is consistent: kebab-case names, a suite, at least one catching test, the checks it must fail', function () {
     for (const f of faultCatalogue()) {
       expect(f.name, f.name).to.match(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(f.catches.length, `${f.name} catches nothing`).to.be.greaterThan(0);
       expect(f.suite, f.name).to.be.a('string').and.not.empty;
+      // A bench fault breaks its tests before any verdict; every other fault is proven by named checks.
+      if (f.category !== 'bench fault') expect(f.checks.length, `${f.name} names no check`).to.be.greaterThan(0);
+      for (const p of f.checks) expect(p.trim(), `${f.name}: empty check name`).to.not.equal('');
     }
   });
 
-  it('`mcs-hil faults` lists every switch, one per line, with the tests that catch it', function () {
+  it('`mcs-hil faults` lists every switch after a header line, with the tests and checks that catch it; --json too', function () {
     const r = mcsHil(['faults']);
     expect(r.status).to.equal(0);
-    const lines = r.stdout.trim().split('\n');
+    const [header, ...lines] = r.stdout.trim().split('\n');
+    expect(header).to.match(/^fault\t/);
     expect(lines.length).to.equal(faultCatalogue().length);
-    for (const f of faultCatalogue()) expect(lines.find((l) => l.startsWith(`${f.name}\t`)), f.name).to.contain(f.catches[0]);
+    for (const f of faultCatalogue()) {
+      const line = lines.find((l) => l.startsWith(`${f.name}\t`));
+      expect(line, f.name).to.contain(f.catches[0]);
+      if (f.checks.length) expect(line, f.name).to.contain(f.checks[0]);
+    }
+    const json = JSON.parse(mcsHil(['faults', '--json']).stdout) as FaultSwitch[];
+    expect(json.map((f) => f.name)).to.deep.equal(faultCatalogue().map((f) => f.name));
   });
 
   it('with no fault switched on, every suite passes on the emulator bench', function () {
@@ -130,11 +166,26 @@ describe('self-validation: every fault switch is caught by exactly its tests', f
     expect(notPassed(baseline.results), baseline.stdout.slice(-3000)).to.deep.equal([]);
   });
 
+  it('every check the baseline made is named by a fault, and every check a fault names is one the suites make', function () {
+    const names = checkNames(baseline.checks);
+    expect(names.length, baseline.stdout.slice(-3000)).to.be.greaterThan(0);
+    expect(names.filter((n) => faultsNaming(faultCatalogue(), n).length === 0), 'checks no fault proves (mcs-hil faults --unproven)').to.deep.equal([]);
+    const suites = new Set(catalogue.map((f) => f.suite));
+    const stale = faultCatalogue()
+      .filter((f) => suites.has(f.suite))
+      .flatMap((f) => f.checks.filter((p) => !names.some((n) => checkNameMatches(p, n))).map((p) => `${f.name}: '${p}'`));
+    expect(stale, 'check names that match no check of the baseline run').to.deep.equal([]);
+  });
+
   for (const fault of catalogue) {
     it(`${fault.name}: fails exactly ${fault.catches.join(', ')} as ${fault.category}`, function () {
       const o = outcomes.get(fault.name)!;
       expect(o.results.length, o.stdout.slice(-3000)).to.be.greaterThan(0);
       expect(notPassed(o.results), `spec files ${o.files.join(', ')}\n${o.stdout.slice(-3000)}`).to.deep.equal([...fault.catches].sort());
+      const skippedBefore = new Set(skipped(baseline.results));
+      expect(skipped(o.results).filter((id) => !skippedBefore.has(id)), 'tests skipped only under the fault (their checks went unseen)').to.deep.equal([]);
+      expect(unprovenChecks(fault, o.checks), 'named checks that did not fail').to.deep.equal([]);
+      expect(caughtByOtherChecks(fault, o.checks), 'tests failed by checks the fault does not name').to.deep.equal([]);
       for (const id of fault.catches) {
         const r = o.results.find((x) => idOf(x) === id)!;
         const tag = CATEGORY_TAG[fault.category];
