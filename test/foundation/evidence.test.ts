@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withinLimit, validatorText } from '../../reports/evidence.ts';
+import { InconclusiveError, measure, ViolationError, withinLimit, withUncertainty, validatorText } from '../../reports/evidence.ts';
 import { judge } from '../../reports/uncertainty.ts';
 import { allureResults, label, mcsHil, onlyRunDir, tmp, type AllureResult } from './helpers.ts';
 
@@ -139,6 +139,14 @@ describe('soft assertions and inconclusive verdicts', function () {
     const r = byId('FIX-SOFT-008');
     expect(r.status).to.equal('failed');
     expect(r.statusDetails?.message).to.match(/^\[protocol violation\] precondition value = 5 s/).and.contain('nothing to judge after the session broke');
+  });
+
+  it('withUncertainty() gives measurements inside it (e.g. a chai plugin\'s) an uncertainty; outside a test they throw at once', function () {
+    const limit = { hi: 2, unit: 's', clause: 'TEST 1', verified: true };
+    const u = { value: 0.2, source: 'test' };
+    expect(() => withUncertainty(u, () => measure('t', 2.1, limit, { violation: 'timing' }))).to.throw(InconclusiveError, /^harness latency too high to judge: t = 2\.1 s/);
+    expect(() => measure('t', 2.1, limit, { violation: 'timing' })).to.throw(ViolationError, /^\[timing violation\] t = 2\.1 s/);
+    expect(withUncertainty(u, () => measure('t', 1, limit, { violation: 'timing' })).uncertainty).to.equal(0.2);
   });
 
   it('judge(): PASS only when the whole band passes, FAIL only when it all fails, else INCONCLUSIVE', function () {
