@@ -168,7 +168,8 @@ export function measure(
   name: string,
   value: number,
   limit: Limit,
-  opts: { violation: Violation; unit?: string; note?: string; uncertainty?: Uncertainty },
+  /** deviation: a bench-file override of a profile number this judgement used (shown as a step parameter). */
+  opts: { violation: Violation; unit?: string; note?: string; uncertainty?: Uncertainty; deviation?: string },
 ): MeasurementRecord {
   const unit = opts.unit ?? limit.unit;
   const u = opts.uncertainty ?? ambientUncertainty;
@@ -199,6 +200,7 @@ export function measure(
     ...(u ? { uncertainty: `± ${fmt(u.value)} ${unit} (${u.source})` } : {}),
     clause: limit.clause,
     verified: String(limit.verified),
+    ...(opts.deviation ? { deviation: opts.deviation } : {}),
   });
   const what = `${name} = ${fmt(value)} ${unit}, required ${validator}`;
   if (outcome === 'FAIL') conclude(violationError(opts.violation, what, limit, opts.note, value, validator));
