@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import { decodeExi, decodeExiWithDeviations, encodeExi, ExiDecodeError, type ExiDeviation } from '../../drivers/exi/index.ts';
 import { exiDecodeCommand } from '../../drivers/exi/cli.ts';
 import { C_LOOP_CASES, FIXTURE, fixtureJson } from './support/c-loop-fixtures.ts';
-import { scheduleExchangeRes, serviceDiscoveryRes, serviceSelectionReq } from './support/c-loop-streams.ts';
+import { dcChargeLoopRes, scheduleExchangeRes, serviceDiscoveryRes, serviceSelectionReq } from './support/c-loop-streams.ts';
 import { fromHex, sharedVectors, toHex } from './support/vectors.ts';
 
 interface FixtureVector {
   id: string;
-  grammar: 'cm';
+  grammar: 'cm' | 'dc';
   element: string;
   repeated: string;
   maxOccurs: number;
@@ -38,9 +38,14 @@ describe('EXI: libcbv2g-style end of a repetition at maxOccurs (decoded, reporte
       it.skip('../shared/vectors not present: composer not cross-checked against libcbv2g output');
       return;
     }
-    const composers = { ServiceDiscoveryRes: serviceDiscoveryRes, ScheduleExchangeRes: scheduleExchangeRes, ServiceSelectionReq: serviceSelectionReq };
+    const composers = {
+      ServiceDiscoveryRes: serviceDiscoveryRes,
+      ScheduleExchangeRes: scheduleExchangeRes,
+      ServiceSelectionReq: serviceSelectionReq,
+      DC_ChargeLoopRes: dcChargeLoopRes,
+    };
     // Only vectors whose content the composer covers (no VASList, no price schedules, no Signature).
-    const ids = ['service_discovery/3', 'schedule_exchange/3', 'service_selection/2'];
+    const ids = ['service_discovery/3', 'schedule_exchange/3', 'service_selection/2', 'dc_charge_loop/3'];
     for (const id of ids) {
       it(`${id} byte for byte`, function () {
         const v = shared.vectors.find((x) => x.id === id);

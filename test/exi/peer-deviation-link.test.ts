@@ -12,8 +12,8 @@ import { FIXTURE } from './support/c-loop-fixtures.ts';
 import { fromHex } from './support/vectors.ts';
 
 const CM_PAYLOAD = 0x8002;
-const vector = (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { vectors: Array<{ cHex: string; strictHex: string; element: string; document: object }> })
-  .vectors[0];
+type FixtureVector = { cHex: string; strictHex: string; element: string; document: object };
+const vector = (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { vectors: FixtureVector[] }).vectors[0];
 
 async function receiveOnVehicle(hex: string) {
   const clock = new RealClock();

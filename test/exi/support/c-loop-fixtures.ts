@@ -5,16 +5,25 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scheduleExchangeRes, serviceDiscoveryRes, serviceSelectionReq, type ComposedStream, type Style } from './c-loop-streams.ts';
+import {
+  dcChargeLoopRes,
+  scheduleExchangeRes,
+  serviceDiscoveryRes,
+  serviceSelectionReq,
+  type ComposedStream,
+  type Style,
+} from './c-loop-streams.ts';
 
 export interface CLoopCase {
   id: string;
-  grammar: 'cm';
+  grammar: 'cm' | 'dc';
   /** Path of the element that holds the full repetition, and the repeated child. */
   element: string;
   repeated: string;
   maxOccurs: number;
   document: Record<string, unknown>;
+  /** Anything about how this stream was made beyond the common recipe. */
+  note?: string;
   compose(style: Style): ComposedStream;
 }
 
@@ -22,7 +31,12 @@ const Header = { SessionID: '3D4CBF93374ED89B', TimeStamp: 1725456322 };
 const R = (Value: number, Exponent = 0) => ({ Exponent, Value });
 
 const services = [2, 6, 1, 5, 3, 4, 7, 8].map((ServiceID, i) => ({ ServiceID, FreeService: i % 3 === 0 }));
-const discovery = { Header, ResponseCode: 'OK' as const, ServiceRenegotiationSupported: true, EnergyTransferServiceList: { Service: services } };
+const discovery = {
+  Header,
+  ResponseCode: 'OK' as const,
+  ServiceRenegotiationSupported: true,
+  EnergyTransferServiceList: { Service: services },
+};
 
 const tuple = (id: number, kw: number) => ({
   ScheduleTupleID: id,
@@ -33,10 +47,28 @@ const tuple = (id: number, kw: number) => ({
     },
   },
 });
-const exchange = { Header, ResponseCode: 'OK' as const, EVSEProcessing: 'Finished' as const, Scheduled_SEResControlMode: { ScheduleTuple: [tuple(1, 350), tuple(2, 150), tuple(3, 50)] } };
+const exchange = {
+  Header,
+  ResponseCode: 'OK' as const,
+  EVSEProcessing: 'Finished' as const,
+  Scheduled_SEResControlMode: { ScheduleTuple: [tuple(1, 350), tuple(2, 150), tuple(3, 50)] },
+};
 
 const vas = Array.from({ length: 16 }, (_, i) => ({ ServiceID: 60 + i, ParameterSetID: i * 9 }));
 const selection = { Header, SelectedEnergyTransferService: { ServiceID: 2, ParameterSetID: 1 }, SelectedVASList: { SelectedService: vas } };
+
+const taxes = Array.from({ length: 10 }, (_, i) => ({ TaxRuleID: i + 1, Amount: R(125 * (i + 1), -2) }));
+const chargeLoop = {
+  Header,
+  ResponseCode: 'OK' as const,
+  Receipt: { TimeAnchor: 1725456334, TaxCosts: taxes },
+  EVSEPresentCurrent: R(2998, -1),
+  EVSEPresentVoltage: R(9870, -1),
+  EVSEPowerLimitAchieved: false,
+  EVSECurrentLimitAchieved: true,
+  EVSEVoltageLimitAchieved: false,
+  Scheduled_DC_CLResControlMode: {},
+};
 
 export const C_LOOP_CASES: CLoopCase[] = [
   {
@@ -66,6 +98,20 @@ export const C_LOOP_CASES: CLoopCase[] = [
     document: { ServiceSelectionReq: selection },
     compose: (style) => serviceSelectionReq(selection, style),
   },
+  {
+    // The DC schema's own repetition: a receipt with the full list of taxes in the charge loop.
+    id: 'dc-charge-loop-res-receipt-10-taxes',
+    grammar: 'dc',
+    element: 'DC_ChargeLoopRes.Receipt',
+    repeated: 'TaxCosts',
+    maxOccurs: 10,
+    document: { DC_ChargeLoopRes: chargeLoop },
+    note:
+      'TaxCosts is written in the LOOP form the C generator uses for its repetitions of 3 or more items (seen on ' +
+      'Service, ScheduleTuple, SelectedService); its DC ReceiptType encoder itself was not read. The message around ' +
+      'the receipt reproduces the public DC_ChargeLoopRes vector dc_charge_loop/3 byte for byte.',
+    compose: (style) => dcChargeLoopRes(chargeLoop, style),
+  },
 ];
 
 export const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/c-loop-deviations.json');
@@ -92,6 +138,7 @@ export function fixtureJson(): string {
       cBits: cStream.bitLength,
       strictHex: hex(strict.bytes),
       strictBits: strict.bitLength,
+      ...(c.note && { note: c.note }),
       document: c.document,
     };
   });

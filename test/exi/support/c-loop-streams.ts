@@ -202,3 +202,50 @@ export function scheduleExchangeRes(doc: ScheduleExchangeRes, style: Style): Com
   w.code(0, 1); // EE of ScheduleExchangeRes: the only production after the choice
   return done(w, at);
 }
+
+export interface DcChargeLoopRes {
+  Header: { SessionID: string; TimeStamp: number };
+  ResponseCode: 'OK';
+  Receipt?: { TimeAnchor: number; TaxCosts: Array<{ TaxRuleID: number; Amount: RationalNumber }> };
+  EVSEPresentCurrent: RationalNumber;
+  EVSEPresentVoltage: RationalNumber;
+  EVSEPowerLimitAchieved: boolean;
+  EVSECurrentLimitAchieved: boolean;
+  EVSEVoltageLimitAchieved: boolean;
+  Scheduled_DC_CLResControlMode: Record<string, never>;
+}
+
+/** DC_ChargeLoopRes (root code 14 of 6 bits in the -20 DC document grammar: 48 globals); Receipt TaxCosts maxOccurs 10. */
+export function dcChargeLoopRes(doc: DcChargeLoopRes, style: Style): ComposedStream {
+  const w = new Bits().code(0x80, 8).code(14, 6);
+  w.code(0, 1);
+  header(w, doc.Header);
+  simple(w, [0, 1], (x) => x.code(0, 6)); // ResponseCode OK
+  let at = -1;
+  // {SE(EVSEStatus), SE(MeterInfo), SE(Receipt), SE(EVSEPresentCurrent)}: 3 bits
+  if (doc.Receipt) {
+    w.code(2, 3);
+    simple(w, [0, 1], (x) => x.uint(doc.Receipt!.TimeAnchor));
+    const taxes = doc.Receipt.TaxCosts;
+    taxes.forEach((t, i) => {
+      // first: {SE(EnergyCosts), SE(OccupancyCosts), SE(AdditionalServicesCosts), SE(OverstayCosts), SE(TaxCosts), EE} 3 bits
+      w.code(i === 0 ? 4 : 0, i === 0 ? 3 : 2);
+      simple(w, [0, 1], (x) => x.uint(t.TaxRuleID));
+      w.code(0, 1); // SE(Amount)
+      rational(w, t.Amount);
+      w.code(0, 1); // EE of DetailedTaxType
+    });
+    at = loopEnd(w, taxes.length, 10, style);
+    w.code(0, 1); // {SE(EVSEPresentCurrent)}
+  } else w.code(3, 3);
+  rational(w, doc.EVSEPresentCurrent);
+  w.code(0, 1);
+  rational(w, doc.EVSEPresentVoltage);
+  const flags = [doc.EVSEPowerLimitAchieved, doc.EVSECurrentLimitAchieved, doc.EVSEVoltageLimitAchieved];
+  for (const b of flags) simple(w, [0, 1], (x) => x.code(b ? 1 : 0, 1));
+  // CLResControlMode substitution group, 3 bits: BPT_Dynamic 0, BPT_Scheduled 1, CLResControlMode 2, Dynamic 3, Scheduled 4
+  w.code(4, 3);
+  w.code(4, 3); // Scheduled_DC_CLResControlModeType: 4 optional elements, EE = 4 of 3 bits
+  w.code(0, 1); // EE of DC_ChargeLoopRes
+  return done(w, at);
+}
