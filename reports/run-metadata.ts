@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchConfig } from '../benches/registry.ts';
 import { loadLimitProfile } from '../drivers/core/limits.ts';
-import { VIOLATION_TAG } from './evidence.ts';
+import { INCONCLUSIVE_PREFIX, VIOLATION_TAG } from './evidence.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -65,6 +65,8 @@ export function allureCategories(): AllureCategory[] {
     byTag('Timing violation', VIOLATION_TAG.timing),
     byTag('Current-control violation', VIOLATION_TAG['current-control']),
     byTag('Safety violation', VIOLATION_TAG.safety),
+    // Before 'Bench fault': a value within the harness's own uncertainty of its limit (reports/uncertainty.ts).
+    { name: 'Inconclusive (harness latency too high to judge)', matchedStatuses: ['broken'], messageRegex: `(?s)${INCONCLUSIVE_PREFIX}.*` },
     { name: 'Bench fault', matchedStatuses: ['broken'] },
     { name: 'Unclassified failure (assertion without a violation tag)', matchedStatuses: ['failed'] },
   ];

@@ -80,13 +80,15 @@ describe('evidence pipeline', function () {
 
 describe('soft assertions and inconclusive verdicts', function () {
   let results: AllureResult[];
+  let runDir: string;
   const byId = (id: string) => results.find((r) => r.testCaseId === id)!;
   const stepsOf = (id: string) => byId(id).steps.map((s) => [s.name.replace(/ {2}\[.*$/, ''), s.status]);
 
   before(function () {
     const out = tmp('mcs-soft-');
     mcsHil(['run', '--bench', 'test/fixtures/benches/minimal.yaml', '--suite', 'test/fixtures/suites/soft-evidence.spec.ts', '--out', out]);
-    results = allureResults(onlyRunDir(out));
+    runDir = onlyRunDir(out);
+    results = allureResults(runDir);
   });
 
   it('a test records every measurement, then fails with the first violation and lists the others', function () {
@@ -121,6 +123,11 @@ describe('soft assertions and inconclusive verdicts', function () {
       expect(r.steps[0].status, id).to.equal('broken');
       expect(r.steps[0].name, id).to.contain('INCONCLUSIVE');
     }
+    // The report groups them apart from other bench faults (first match wins, so it comes before them).
+    const cats = JSON.parse(readFileSync(join(runDir, 'allure-results', 'categories.json'), 'utf8')) as { name: string; messageRegex?: string }[];
+    const k = cats.findIndex((c) => c.name.startsWith('Inconclusive'));
+    expect(k).to.be.greaterThan(-1).and.lessThan(cats.findIndex((c) => c.name === 'Bench fault'));
+    expect(cats[k].messageRegex).to.contain('harness latency too high to judge');
   });
 
   it('a value clear of its bound by more than the uncertainty passes', function () {
