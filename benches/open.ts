@@ -7,6 +7,7 @@ import { Limits } from '../drivers/core/limits.ts';
 import { Timeline } from '../drivers/core/timeline.ts';
 import type { Bench } from './bench.ts';
 import { resourceKind, type BenchConfig, type Resource } from './registry.ts';
+import { SafeStateStrategy, type SafeStateOutcome } from './safe-state.ts';
 
 export interface OpenBenchOptions {
   config: BenchConfig;
@@ -15,6 +16,8 @@ export interface OpenBenchOptions {
   /** A timeline made by the caller (the runner makes it before the bench so even a failed open is recorded). */
   timeline?: Timeline;
   clock?: Clock;
+  /** Aborted when the run is interrupted: opening stops at once, also inside a wait for a link. */
+  signal?: AbortSignal;
 }
 
 export function makeClock(config: BenchConfig, faults: Iterable<string> = []): Clock {
@@ -39,16 +42,17 @@ export async function openBench(opts: OpenBenchOptions): Promise<Bench> {
     .sort((a, b) => b.order - a.order || a.index - b.index);
   try {
     for (const { name, r } of entries) {
+      opts.signal?.throwIfAborted();
       const kind = resourceKind(r.kind);
       if (!kind) throw new BenchFault(`resource '${name}': no driver for kind '${r.kind}'`, name);
       const { kind: _k, ...settings } = r;
       timeline.record('run', name, { event: 'resource-open', kind: r.kind });
-      const res = await kind.open(name, settings, { clock, timeline, resources: bench.resources, bench: config, faults, runDir: opts.runDir });
+      const res = await kind.open(name, settings, { clock, timeline, resources: bench.resources, bench: config, faults, runDir: opts.runDir, signal: opts.signal });
       bench.add(res);
     }
   } catch (e) {
     timeline.record('run', 'bench', { event: 'bench-open-failed', error: String((e as Error).message ?? e) });
-    await bench.close('open failed');
+    await bench.close(opts.signal?.aborted ? 'open interrupted' : 'open failed');
     throw e instanceof BenchFault ? e : new BenchFault(`bench '${config.name}' could not be opened: ${(e as Error).message}`, undefined, { cause: e });
   }
   timeline.record('run', 'bench', { event: 'bench-ready' });
@@ -59,6 +63,7 @@ class RunningBench implements Bench {
   private readonly opened: Resource[] = [];
   private readonly byName = new Map<string, Resource>();
   private closed = false;
+  private readonly strategy: SafeStateStrategy;
 
   constructor(
     readonly config: BenchConfig,
@@ -67,7 +72,9 @@ class RunningBench implements Bench {
     readonly limits: Limits,
     readonly faults: ReadonlySet<string>,
     readonly runDir: string,
-  ) {}
+  ) {
+    this.strategy = new SafeStateStrategy({ clock, timeline, config });
+  }
 
   get resources(): ReadonlyMap<string, Resource> {
     return this.byName;
@@ -92,25 +99,14 @@ class RunningBench implements Bench {
     return this.opened.find((r) => kinds.includes(r.kind)) as T | undefined;
   }
 
-  async safeState(reason: string): Promise<void> {
-    this.timeline.record('safe-state', 'bench', { event: 'begin', reason });
-    // Reverse open order: the vehicle stops requesting before the charger and the instruments go quiet.
-    for (const r of [...this.opened].reverse()) {
-      if (!r.safeState) continue;
-      try {
-        await r.safeState();
-        this.timeline.record('safe-state', r.name, { event: 'reached' });
-      } catch (e) {
-        this.timeline.record('safe-state', r.name, { event: 'failed', error: String((e as Error)?.message ?? e) });
-      }
-    }
-    this.timeline.record('safe-state', 'bench', { event: 'end', reason });
+  safeState(reason: string): Promise<SafeStateOutcome> {
+    return this.strategy.run(this.opened, reason);
   }
 
-  async close(reason: string): Promise<void> {
-    if (this.closed) return;
+  async close(reason: string): Promise<SafeStateOutcome | undefined> {
+    if (this.closed) return undefined;
     this.closed = true;
-    await this.safeState(reason);
+    const outcome = await this.safeState(reason);
     for (const r of [...this.opened].reverse()) {
       try {
         await r.close();
@@ -120,5 +116,6 @@ class RunningBench implements Bench {
       }
     }
     this.timeline.record('run', 'bench', { event: 'bench-closed', reason });
+    return outcome;
   }
 }

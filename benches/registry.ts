@@ -4,6 +4,7 @@
 
 import type { Clock } from '../drivers/core/clock.ts';
 import type { Timeline } from '../drivers/core/timeline.ts';
+import type { SafeStatePrimitives } from './safe-state-primitives.ts';
 
 /** A JSON Schema (draft-07) object describing one kind's settings (everything except `kind`). */
 export type JsonSchema = Record<string, unknown>;
@@ -14,6 +15,8 @@ export interface Resource {
   readonly kind: string;
   /** Take this resource to its safe state (output off, request 0 A, …). Must be idempotent and not throw for a closed resource. */
   safeState?(): Promise<void>;
+  /** The named actions the bench's safe-state strategy calls, in its own order (benches/safe-state.ts). */
+  readonly safeStatePrimitives?: SafeStatePrimitives;
   /**
    * Precondition of every test: wait, bounded by the limit profile (sequence timeout + margin), until the
    * charger on this resource is idle and answers a new session (SDP for ISO 15118), using the bench's reset
@@ -38,6 +41,8 @@ export interface OpenContext {
   faults: ReadonlySet<string>;
   /** Folder for this run's files (keylogs, candump logs, …). */
   runDir: string;
+  /** Aborted when the run is interrupted (Ctrl-C, SIGTERM): waits for a link or a device end at once. */
+  signal?: AbortSignal;
 }
 
 export interface ReachabilityResult {

@@ -5,19 +5,9 @@
 import type { Clock } from '../drivers/core/clock.ts';
 import { BenchFault } from '../drivers/core/errors.ts';
 import type { Timeline } from '../drivers/core/timeline.ts';
-import { registerResourceKind, type Resource } from '../benches/registry.ts';
-
-export type InterlockState = 'open' | 'closed';
-
-export interface Interlock extends Resource {
-  readonly state: InterlockState;
-  /** Energise permission: close the loop (tests call this before they let current flow). */
-  arm(): Promise<void>;
-  /** Open the loop and confirm by readback. */
-  disarm(): Promise<void>;
-  /** Read the loop state back from the hardware, bounded by responseTimeoutMs. */
-  readBack(): Promise<InterlockState>;
-}
+import type { Interlock, InterlockState } from '../benches/interlock.ts';
+import { registerResourceKind } from '../benches/registry.ts';
+import type { SafeStatePrimitives } from '../benches/safe-state-primitives.ts';
 
 interface Settings {
   /** How long a readback may take before the interlock counts as silent. */
@@ -30,6 +20,7 @@ export class EmulatedInterlock implements Interlock {
   readonly kind = 'emulated-interlock';
   private loop: InterlockState = 'open';
   private closedForGood = false;
+  readonly safeStatePrimitives: SafeStatePrimitives = { openInterlock: () => this.openForSafeState() };
 
   constructor(
     readonly name: string,
@@ -69,6 +60,17 @@ export class EmulatedInterlock implements Interlock {
 
   async safeState(): Promise<void> {
     if (this.closedForGood) return;
+    await this.disarm();
+  }
+
+  private async openForSafeState(): Promise<void> {
+    if (this.closedForGood) return;
+    if (this.faults.has('safe-state-fails') && this.loop === 'closed') {
+      // Fault: the relay opens but its driver never confirms the command: the strategy's bound runs out.
+      this.set('open');
+      this.timeline.record('fault', this.name, { fault: 'safe-state-fails', note: 'open command never confirmed' });
+      return new Promise<void>(() => undefined);
+    }
     await this.disarm();
   }
 

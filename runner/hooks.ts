@@ -9,6 +9,7 @@ import { attachJson, attachText, beginTest, bindTimeline, judgeAtEnd, step, take
 import { testAttachers } from './attachers.ts';
 import './attachers-builtin.ts';
 import { runContext } from './run-context.ts';
+import { abortRun, recordSafeState } from './safe-state-evidence.ts';
 
 let testStartSeq = 0;
 /** Title of the test before this one (whose end may have left the charger busy). */
@@ -70,10 +71,12 @@ export const mochaHooks = {
   },
 
   async afterEach(this: Context) {
-    const { bench } = runContext();
+    const ctx = runContext();
+    const { bench } = ctx;
     const test = this.currentTest;
     // Safe state first: whatever the test left running, the bench goes quiet before anything else.
-    await bench.safeState(`after test: ${test?.title ?? '?'}`);
+    const safe = await bench.safeState(`after test: ${test?.title ?? '?'}`);
+    recordSafeState(safe);
     const measurements = takeMeasurements();
     bench.timeline.record('test', 'runner', {
       event: 'end',
@@ -89,6 +92,8 @@ export const mochaHooks = {
       const a = safely(() => attacher(events));
       if (a) (a.contentType === 'application/json' ? attachJson(a.name, JSON.parse(a.content)) : attachText(a.name, a.content, a.fileExtension));
     }
+    // The bench may be unsafe: this test's tear-down is broken with the reason and no further test starts.
+    if (!safe.ok) throw abortRun(ctx, safe, test?.fullTitle() ?? '?');
   },
 };
 

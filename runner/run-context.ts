@@ -7,6 +7,19 @@ export interface RunContext {
   bench: Bench;
   /** Set when SIGINT/SIGTERM arrived: the in-flight test is failed as broken and no further test starts. */
   interrupted?: string;
+  /** Set when a safe state failed: the bench may be unsafe, no further test starts. */
+  aborted?: RunAborted;
+  /** The runner's way to stop mocha when the hooks abort the run. */
+  onAbort?: () => void;
+}
+
+export interface RunAborted {
+  afterTest: string;
+  resource: string;
+  step: string;
+  error: string;
+  /** The whole sentence, for the console and the report. */
+  message: string;
 }
 
 let current: RunContext | undefined;

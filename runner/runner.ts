@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bench } from '../benches/bench.ts';
 import '../benches/kinds.ts';
+import { SafeStateFailed } from '../benches/safe-state.ts';
 import { loadBenchFile, DEFAULT_BENCH, PROJECT_ROOT } from '../benches/load.ts';
 import { makeClock, openBench } from '../benches/open.ts';
 import { faultCatalogue } from '../emulator/faults.ts';
@@ -19,7 +20,8 @@ import { DEFAULT_OUT_DIR, newRunDir } from '../reports/run-folders.ts';
 import { resolveSuiteFiles } from './suite-files.ts';
 import { vehicleCanSources } from '../benches/vehicle-can.ts';
 import { CandumpRecorder } from '../drivers/can/candump-recorder.ts';
-import { setRunContext, type RunContext } from './run-context.ts';
+import { setRunContext, type RunAborted, type RunContext } from './run-context.ts';
+import { exitCodeOf, notRunLine, printWaits } from './run-outcome.ts';
 
 export interface RunOptions {
   bench?: string;
@@ -43,6 +45,14 @@ export interface RunSummary {
   skipped: number;
   broken: number;
   interrupted?: string;
+  /** Set when a safe state failed: which resource, which step, after which test. */
+  aborted?: RunAborted;
+  /** The bench could not be opened: no test ran. */
+  benchFault?: string;
+  /** Tests the run selected, and how many of them never ran (interrupted or aborted runs). */
+  total: number;
+  notRun: number;
+  /** The process's exit code (README: 0 passed, 1 charger failure, 2 usage, 3 bench fault/aborted, 130 interrupted). */
   exitCode: number;
   tests: { title: string; testCaseId?: string; state: 'passed' | 'failed' | 'skipped'; error?: string }[];
 }
@@ -67,12 +77,19 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
   timeline.record('run', 'runner', { event: 'start', bench: config.file, suite: opts.suite ?? '(all)', grep: opts.grep, faults, files });
   log(`mcs-hil run: bench ${config.name} (${config.file}), ${files.length} spec file(s), run folder ${runDir}`);
 
-  const summary: RunSummary = { runDir, passed: 0, failed: 0, skipped: 0, broken: 0, exitCode: 1, tests: [] };
+  const summary: RunSummary = { runDir, passed: 0, failed: 0, skipped: 0, broken: 0, total: 0, notRun: 0, exitCode: 1, tests: [] };
   let bench: Bench | undefined;
   const ctx: RunContext = { bench: undefined as unknown as Bench };
   const envInfo = environmentInfo(config, faults);
   let mochaRunner: Mocha.Runner | undefined;
   let canRecorder: CandumpRecorder | undefined;
+  // Ctrl-C / SIGTERM end every wait at once, also one inside bench open (a link held by another run).
+  const interrupt = new AbortController();
+  const stopPrintingWaits = printWaits(timeline, log);
+  ctx.onAbort = () => {
+    summary.aborted = ctx.aborted;
+    mochaRunner?.abort();
+  };
 
   // Every exit path flushes the timeline; signals also stop the in-flight test as broken.
   const onExit = () => timeline.close();
@@ -89,6 +106,7 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
     log(`mcs-hil run: ${sig} — stopping after the bench reaches its safe state (press again to leave at once)`);
     ctx.interrupted = sig;
     summary.interrupted = sig;
+    interrupt.abort(new RunInterrupted(sig));
     mochaRunner?.abort();
     const r = mochaRunner?.currentRunnable as (Mocha.Runnable & { callback?: (e: unknown) => void }) | undefined;
     if (r?.callback && r.state === undefined) {
@@ -106,12 +124,46 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
 
   try {
     try {
-      bench = await openBench({ config, runDir, faults, timeline, clock });
+      bench = await openBench({ config, runDir, faults, timeline, clock, signal: interrupt.signal });
     } catch (e) {
-      log(`mcs-hil run: bench fault: ${(e as Error).message}`);
-      writeSummary(summary, timeline);
-      throw e;
+      if (!summary.interrupted) {
+        log(`mcs-hil run: bench fault: ${(e as Error).message}`);
+        summary.benchFault = (e as Error).message;
+        throw e;
+      }
+      log(`mcs-hil run: interrupted by ${summary.interrupted} while the bench was opening`);
     }
+    if (bench && !summary.interrupted) await runMocha(bench);
+  } finally {
+    const final = bench ? await bench.close(summary.interrupted ? `interrupted by ${summary.interrupted}` : 'run finished') : undefined;
+    // The last safe state failing leaves the bench unsafe for whatever runs next on it: also an abort.
+    if (final && !final.ok && !summary.aborted) summary.aborted = closeAbort(final.failure!, timeline);
+    canRecorder?.stop();
+    stopPrintingWaits();
+    setRunContext(undefined);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('uncaughtExceptionMonitor', onUncaught);
+    summary.total = Math.max(summary.total, summary.passed + summary.failed + summary.skipped);
+    summary.notRun = summary.total - summary.passed - summary.failed - summary.skipped;
+    summary.exitCode = exitCodeOf(summary);
+    writeSummary(summary, timeline);
+    timeline.close();
+    process.off('exit', onExit);
+  }
+  if (summary.aborted) {
+    log(`mcs-hil run: ABORTED — ${summary.aborted.message}`);
+    envInfo['run.aborted'] = summary.aborted.message;
+  }
+  if (summary.interrupted) envInfo['run.interrupted'] = `by ${summary.interrupted}`;
+  if (summary.notRun) log(`mcs-hil run: ${notRunLine(summary)}`);
+  if (summary.aborted || summary.interrupted) envInfo['run.not run'] = notRunLine(summary);
+  // environment.properties was written by the reporter at its end; rewrite it with the reported identity.
+  writeEnvironment(resultsDir, envInfo);
+  log(`${summary.passed} passed, ${summary.failed} failed${summary.skipped ? `, ${summary.skipped} skipped` : ''}`);
+  return summary;
+
+  async function runMocha(bench: Bench): Promise<void> {
     ctx.bench = bench;
     setRunContext(ctx);
     // The run's whole CAN traffic as the vehicle saw it, as a candump log beside the timeline.
@@ -132,11 +184,14 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
 
     await new Promise<void>((resolve) => {
       mochaRunner = mocha.run(() => resolve());
+      summary.total = mochaRunner.total;
       mochaRunner.on(Mocha.Runner.constants.EVENT_TEST_PASS, (t) => {
         summary.passed++;
         summary.tests.push({ title: t.fullTitle(), state: 'passed' });
       });
       mochaRunner.on(Mocha.Runner.constants.EVENT_TEST_FAIL, (t, err: Error) => {
+        // The safe state after a test failed: that is the run's abort, not a verdict on a test.
+        if (err instanceof SafeStateFailed) return;
         summary.failed++;
         if (!/assert/i.test(err?.name ?? '')) summary.broken++;
         summary.tests.push({ title: t.fullTitle(), state: 'failed', error: err?.message });
@@ -150,22 +205,14 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
     for (const r of bench.resources.values()) for (const [k, v] of Object.entries(safeIdentity(r))) envInfo[`${r.name}.${k}`] = v;
     // Suites and sessions load their standard's profile too: list every one the verdicts came from.
     for (const p of loadedLimitProfiles()) envInfo[`limits.used.${p.profile}`] = `${p.title} (sha256 ${p.hash.slice(0, 16)}…)`;
-  } finally {
-    if (bench) await bench.close(summary.interrupted ? `interrupted by ${summary.interrupted}` : 'run finished');
-    canRecorder?.stop();
-    setRunContext(undefined);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('uncaughtExceptionMonitor', onUncaught);
-    writeSummary(summary, timeline);
-    timeline.close();
-    process.off('exit', onExit);
   }
-  // environment.properties was written by the reporter at its end; rewrite it with the reported identity.
-  writeEnvironment(resultsDir, envInfo);
-  summary.exitCode = summary.failed === 0 && !summary.interrupted ? 0 : 1;
-  log(`${summary.passed} passed, ${summary.failed} failed${summary.skipped ? `, ${summary.skipped} skipped` : ''}`);
-  return summary;
+}
+
+/** The final safe state (bench close) failed: recorded like an abort between tests. */
+function closeAbort(f: { resource: string; title: string; error?: string }, timeline: Timeline): RunAborted {
+  const message = `safe state not reached at the end of the run: resource '${f.resource}', step '${f.title}': ${f.error}`;
+  timeline.record('run', 'runner', { event: 'aborted', afterTest: '(end of run)', resource: f.resource, step: f.title, error: f.error });
+  return { afterTest: '(end of run)', resource: f.resource, step: f.title, error: f.error ?? 'failed', message };
 }
 
 /** Hardware, or a link to hardware: it runs in real time and has no fault switches. */
@@ -194,7 +241,10 @@ function safeIdentity(r: { identity?: () => Record<string, string> }): Record<st
 function writeSummary(summary: RunSummary, timeline: Timeline): void {
   try {
     writeFileSync(join(summary.runDir, 'summary.json'), JSON.stringify(summary, null, 2));
-    timeline.record('run', 'runner', { event: 'end', passed: summary.passed, failed: summary.failed, skipped: summary.skipped, interrupted: summary.interrupted });
+    timeline.record('run', 'runner', {
+      event: 'end', passed: summary.passed, failed: summary.failed, skipped: summary.skipped, notRun: summary.notRun,
+      interrupted: summary.interrupted, aborted: summary.aborted?.message, exitCode: summary.exitCode,
+    });
   } catch {
     /* the run folder may be gone; the console summary still prints */
   }

@@ -46,6 +46,7 @@ registerResourceKind<Settings>({
       async safeState() {
         if (line.requestedCe === 'C') line.setVehicleCe('B');
       },
+      safeStatePrimitives: { releasePilot: () => res.safeState!() },
       async close() {
         releaseCeIdLine(lineName);
       },

@@ -141,5 +141,6 @@ export function registerGbtBmsKind(): void {
     },
   });
 }
+        safeStatePrimitives: { requestZeroCurrent: () => session.safeState() },
 
 registerGbtBmsKind();

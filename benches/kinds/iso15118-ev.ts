@@ -77,3 +77,5 @@ if (!resourceKind(ISO15118_EV_KIND))
       }) as Iso15118EvResource;
     },
   });
+        // The vehicle's stop path first (the standard's way), then its contactors once the current fell.
+        safeStatePrimitives: { requestZeroCurrent: () => vehicle.safeState(), ...(power ? { openContactors: () => power!.setContactors(false) } : {}) },

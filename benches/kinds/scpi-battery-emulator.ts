@@ -9,6 +9,7 @@ import { SCPI_RAW_PORT, TcpScpiTransport } from '../../drivers/scpi/transport.ts
 import { cellOcvV } from '../../drivers/vehicle/ocv.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
 import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../registry.ts';
+import { batteryEmulatorPrimitives } from '../safe-state-primitives.ts';
 import { probeScpiIdentity } from './scpi-reachable.ts';
 
 export interface ScpiBatteryEmulatorSettings {
@@ -78,7 +79,7 @@ if (!resourceKind(SCPI_BATTERY_EMULATOR_KIND))
         await inst.close().catch(() => undefined);
         throw e;
       }
-      return inst;
+      return Object.assign(inst, { safeStatePrimitives: batteryEmulatorPrimitives(inst) });
     },
     async checkReachable(name, cfg) {
       // Connect + *IDN? only (shared with the other SCPI kinds): the reply must be a full identity.

@@ -103,7 +103,7 @@ if (!resourceKind(SCPI_CE_ID_KIND))
         if (e instanceof BenchFault) throw e;
         throw new BenchFault(`pilot '${name}' at ${transport.description}: ${(e as Error).message}`, name, { cause: e });
       }
-      const res: CeIdPilotResource = pilot;
+      const res: CeIdPilotResource = Object.assign(pilot, { safeStatePrimitives: { releasePilot: () => pilot.safeState() } });
       return res;
     },
     async checkReachable(name, cfg) {

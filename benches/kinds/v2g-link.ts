@@ -55,10 +55,10 @@ registerResourceKind<VethSettings>({
   async open(name, cfg, ctx) {
     const spec = { evInterface: cfg.evInterface, chargerInterface: cfg.chargerInterface };
     // One process per pair: a second run on the same pair would mix its vehicle and charger with ours.
-    const lock = await acquireLinkLock([cfg.evInterface ?? DEFAULT_EV_INTERFACE, cfg.chargerInterface ?? DEFAULT_CHARGER_INTERFACE], { clock: ctx.clock, timeline: ctx.timeline, source: name, what: `bench ${ctx.bench.name} pid ${process.pid}` });
+    const lock = await acquireLinkLock([cfg.evInterface ?? DEFAULT_EV_INTERFACE, cfg.chargerInterface ?? DEFAULT_CHARGER_INTERFACE], { clock: ctx.clock, timeline: ctx.timeline, source: name, what: `bench ${ctx.bench.name} pid ${process.pid}`, signal: ctx.signal });
     let link;
     try {
-      link = cfg.createIfMissing === false ? await checkVethLink(spec) : await ensureVethLink(spec);
+      link = cfg.createIfMissing === false ? await checkVethLink(spec) : await ensureVethLink(spec, ctx.signal);
     } catch (e) {
       lock.release();
       throw e;

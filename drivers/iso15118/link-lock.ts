@@ -6,7 +6,9 @@
 // first (bounded), so runs on one link serialize instead of mixing.
 //
 // The lock is a file created with O_EXCL holding the owner's pid; a lock whose pid is gone is stale and
-// taken over. Within one process the lock is re-entrant (a bench reopened in-process).
+// taken over. Within one process the lock is re-entrant (a bench reopened in-process). The wait says what
+// it waits for (timeline event with a `waiting` sentence the runner prints) and ends at once on an abort
+// signal (Ctrl-C / SIGTERM of the waiting run).
 
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,11 +87,12 @@ export interface LinkLock {
 
 /**
  * Take the link lock for these interfaces (all or nothing), waiting while another live process holds
- * one of them. The wait is recorded on the timeline; past maxWaitMs (clock) it is a BenchFault.
+ * one of them. The wait is recorded on the timeline; past maxWaitMs (clock) it is a BenchFault; an
+ * aborted signal ends it at once with the signal's reason.
  */
 export async function acquireLinkLock(
   interfaces: string[],
-  o: { clock: Clock; timeline?: Timeline; source?: string; what?: string; maxWaitMs?: number },
+  o: { clock: Clock; timeline?: Timeline; source?: string; what?: string; maxWaitMs?: number; signal?: AbortSignal },
 ): Promise<LinkLock> {
   mkdirSync(LINK_LOCK_DIR, { recursive: true });
   const files = [...new Set(interfaces)].sort().map(lockFile);
@@ -105,6 +108,11 @@ export async function acquireLinkLock(
       continue;
     }
     for (;;) {
+      if (o.signal?.aborted) {
+        releaseFiles(got);
+        o.timeline?.record('link', o.source ?? 'link', { event: 'link-wait-aborted', interfaces, waitedMs: o.clock.nowMs() - t0 });
+        throw o.signal.reason;
+      }
       if (tryCreate(file, what)) {
         held.set(file, 1);
         got.push(file);
@@ -131,9 +139,12 @@ export async function acquireLinkLock(
       }
       if (!reported) {
         reported = true;
-        o.timeline?.record('link', o.source ?? 'link', { event: 'waiting-for-link', interfaces, heldBy: h?.pid, holder: h?.what, since: h?.since });
+        const waiting =
+          `waiting for ${interfaces.length === 2 ? 'veth pair' : 'link'} ${interfaces.join('/')} held by pid ${h?.pid ?? '?'} ` +
+          `(${h?.what ?? 'unknown'}, since ${h?.since ?? '?'}); up to ${Math.round(maxWaitMs / 60_000)} min of bench clock — Ctrl-C stops`;
+        o.timeline?.record('link', o.source ?? 'link', { event: 'waiting-for-link', interfaces, heldBy: h?.pid, holder: h?.what, since: h?.since, waiting });
       }
-      await o.clock.sleep(POLL_MS);
+      await o.clock.sleep(POLL_MS, o.signal).catch(() => undefined); // an abort is handled at the top of the loop
     }
   }
   if (reported) o.timeline?.record('link', o.source ?? 'link', { event: 'link-acquired', interfaces, waitedMs: o.clock.nowMs() - t0 });

@@ -48,13 +48,19 @@ export function vethAddresses(spec: VethLinkSpec = {}): { evAddress: string; cha
   };
 }
 
-async function script(action: 'up' | 'down' | 'status' | 'ev-down' | 'ev-up', spec: VethLinkSpec): Promise<{ code: number; out: string }> {
+async function script(
+  action: 'up' | 'down' | 'status' | 'ev-down' | 'ev-up',
+  spec: VethLinkSpec,
+  signal?: AbortSignal,
+): Promise<{ code: number; out: string }> {
   const args = [action, spec.evInterface ?? DEFAULT_EV_INTERFACE, spec.chargerInterface ?? DEFAULT_CHARGER_INTERFACE];
   try {
     const a = vethAddresses(spec);
-    const r = await run(VETH_SCRIPT, args, { env: { ...process.env, MCS_EV_LL: a.evAddress, MCS_EVSE_LL: a.chargerAddress } });
+    const r = await run(VETH_SCRIPT, args, { env: { ...process.env, MCS_EV_LL: a.evAddress, MCS_EVSE_LL: a.chargerAddress }, signal });
     return { code: 0, out: (r.stdout + r.stderr).trim() };
   } catch (e) {
+    // Interrupted (Ctrl-C): the script was killed; the run stops with the signal's reason.
+    if (signal?.aborted) throw signal.reason;
     const err = e as { code?: number | string; stdout?: string; stderr?: string; message: string };
     if (err.code === 'ENOENT' || err.code === 'EACCES') throw new BenchFault(`cannot run ${VETH_SCRIPT} (${err.code}); is the checkout complete and the script executable?`);
     return { code: typeof err.code === 'number' ? err.code : 2, out: `${err.stdout ?? ''}${err.stderr ?? ''}`.trim() || err.message };
@@ -62,8 +68,8 @@ async function script(action: 'up' | 'down' | 'status' | 'ev-down' | 'ev-up', sp
 }
 
 /** Create (if missing) and configure the veth pair; BenchFault with the script's explanation when it cannot. */
-export async function ensureVethLink(spec: VethLinkSpec = {}): Promise<VethLink> {
-  const r = await script('up', spec);
+export async function ensureVethLink(spec: VethLinkSpec = {}, signal?: AbortSignal): Promise<VethLink> {
+  const r = await script('up', spec, signal);
   if (r.code !== 0) throw new BenchFault(`the emulated link could not be brought up:\n${r.out}`);
   return describe(spec, r.out);
 }

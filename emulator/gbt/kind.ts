@@ -88,6 +88,7 @@ export function registerEmulatedGbtChargerKind(): void {
         async safeState() {
           await charger.safeState();
         },
+        safeStatePrimitives: { disableChargerOutput: () => charger.safeState() },
         async close() {
           await charger.close();
           await link.close();

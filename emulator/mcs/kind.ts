@@ -78,6 +78,7 @@ if (!resourceKind(EMULATED_MCS_CHARGER_KIND))
           }
         });
       }
-      return charger;
+      // The bench's own means to disable this charger's output (a real bench's E-stop relay plays this part).
+      return Object.assign(charger, { safeStatePrimitives: { disableChargerOutput: () => charger.safeState() } });
     },
   });

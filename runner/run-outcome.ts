@@ -1,0 +1,40 @@
+// How a run ended, in the words and numbers the console, summary.json and the exit code give.
+
+import type { Timeline } from '../drivers/core/timeline.ts';
+
+/** Exit codes of `mcs-hil run` (README, bin/cli.ts). */
+export const EXIT = { passed: 0, chargerFailed: 1, usage: 2, benchFault: 3, interrupted: 130 } as const;
+
+interface Ending {
+  failed: number;
+  broken: number;
+  interrupted?: string;
+  aborted?: unknown;
+  benchFault?: string;
+}
+
+/**
+ * Interrupted wins (the operator stopped it); then an aborted run or a bench that never opened (nothing
+ * after it can be trusted); then a charger failure (an assertion failed); then broken tests alone.
+ */
+export function exitCodeOf(s: Ending): number {
+  if (s.interrupted) return EXIT.interrupted;
+  if (s.aborted || s.benchFault) return EXIT.benchFault;
+  if (s.failed > s.broken) return EXIT.chargerFailed;
+  if (s.broken > 0) return EXIT.benchFault;
+  return EXIT.passed;
+}
+
+export function notRunLine(s: { total: number; notRun: number; interrupted?: string; aborted?: unknown }): string {
+  const why = s.interrupted ? `interrupted by ${s.interrupted}` : s.aborted ? 'run aborted' : 'run ended early';
+  if (s.total === 0) return `no test ran (${why} before the tests were loaded)`;
+  return `${s.notRun} of ${s.total} tests did not run (${why})`;
+}
+
+/** Say on the console what the run is waiting for (a held link, a device): a silent wait looks like a hang. */
+export function printWaits(timeline: Timeline, log: (line: string) => void): () => void {
+  return timeline.subscribe((e) => {
+    const waiting = (e.data as { waiting?: unknown }).waiting;
+    if (typeof waiting === 'string') log(`mcs-hil run: ${waiting}`);
+  });
+}
