@@ -185,6 +185,8 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
       // Past the performance time, still inside the EVCC's timeout: only the timing check may notice.
       slowResponseDelayMs: (perf + this.timers.V2G_EVCC_Msg_Timeout) / 2,
       behaviour: this.settings.behaviour ?? 'strict',
+      // Past the bound the suite allows for the close after FAILED / a framing error: only those checks notice.
+      slowCloseMs: this.ctx.faults.has('slow-close-after-error') ? this.slowCloseMs() : undefined,
       unplugged: () => this.unplug.signal,
     }).catch((e: Error) => {
       this.ctx.timeline.record('session', this.name, { role: 'secc', event: 'serve error', error: e.message });
@@ -196,6 +198,11 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
       return r;
     });
     this.active.add(tracked);
+  }
+
+  private slowCloseMs(): number {
+    const bound = Math.max(this.limits.get('secc.closeAfterFailedMs').hi ?? 0, this.limits.get('secc.malformedV2gtpCloseMs').hi ?? 0);
+    return bound + 2000;
   }
 
   /** Why the one connector cannot take a new vehicle now (realistic mode: any session still served). */

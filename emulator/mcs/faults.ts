@@ -58,7 +58,12 @@ export const MCS_FAULTS: FaultSwitch[] = [
     ['SDP answered on the first request']),
   fault('answers-after-failed', 'protocol violation', ['TC_SECC_CMN_VTB_PowerDelivery_SequenceError_001'],
     'after a FAILED answer still processes (and answers) one more request before it closes the connection',
-    []),
+    ['no request processed after the FAILED answer']),
+  fault('slow-close-after-error', 'protocol violation',
+    ['TC_SECC_CMN_VTB_PowerDelivery_SequenceError_001', 'TC_SECC_CMN_VTB_V2GTP_PayloadType_001'],
+    'after a FAILED answer or a wrongly framed request keeps the connection open 2 s past the bound the suite allows ' +
+      '(secc.closeAfterFailedMs / secc.malformedV2gtpCloseMs), processing nothing',
+    ['connection closed after the FAILED answer', 'connection closed after the wrongly framed request']),
 ];
 
 export const MCS_FAULT_NAMES = new Set(MCS_FAULTS.map((f) => f.name));

@@ -35,6 +35,8 @@ export interface ServeOptions {
    */
   behaviour?: 'strict' | 'realistic';
   closeWaitMs?: number;
+  /** Fault slow-close-after-error: after FAILED or a framing error, close only this late (past the harness's bound). */
+  slowCloseMs?: number;
   /** Aborted when the vehicle is unplugged (CE to A): a held session ends at once. */
   unplugged?: () => AbortSignal;
 }
@@ -61,7 +63,9 @@ export async function serveSeccConnection(link: MessageLink, o: ServeOptions): P
   const end = async (reason: ServeResult['reason'], detail: string): Promise<ServeResult> => {
     note(`session end: ${reason}`, { detail });
     session.releaseOutput('charger');
-    if (realistic) await closeWait(link, o, note, reason === 'session-stopped');
+    const slow = o.slowCloseMs !== undefined && (reason === 'failed-response' || reason === 'malformed-v2gtp' || reason === 'undecodable');
+    if (slow) note('fault slow-close-after-error: the connection stays open', { ms: o.slowCloseMs });
+    if (realistic || slow) await closeWait(link, o, note, reason === 'session-stopped', slow ? o.slowCloseMs : undefined);
     await link.close(`SECC closed the connection: ${reason}`).catch(() => undefined);
     return { reason, session };
   };
@@ -126,7 +130,8 @@ export async function serveSeccConnection(link: MessageLink, o: ServeOptions): P
       continue;
     }
     if (decision.close) {
-      return end(session.ended && !/FAILED|Failed/.test(code) && code !== '' ? 'session-stopped' : 'failed-response', decision.note ?? code);
+      const stopped = session.ended && !/FAILED|Failed/.test(code) && code !== '';
+      return end(stopped ? 'session-stopped' : 'failed-response', decision.note ?? code);
     }
   }
 }
@@ -148,7 +153,7 @@ function tryOtherGrammars(codec: MessageCodec, payload: Uint8Array): { doc: V2gD
  * A session dropped without SessionStop: a mature SECC keeps it (and the output as it was) until its
  * sequence timeout runs out, counted from the last request; an unplug (CE to A) ends it at once.
  */
-async function holdDroppedSession(o: ServeOptions, note: (t: string, x?: Record<string, unknown>) => void, lastRequestMs: number) {
+async function holdDroppedSession(o: ServeOptions, note: Note, lastRequestMs: number) {
   const leftMs = Math.max(0, o.sequenceTimeoutMs - (o.clock.nowMs() - lastRequestMs));
   note('realistic: session dropped without SessionStop, held until V2G_SECC_Sequence_Timeout', { leftMs });
   const signal = o.unplugged?.();
@@ -160,8 +165,10 @@ async function holdDroppedSession(o: ServeOptions, note: (t: string, x?: Record<
  * [V2G20-1633]: wait before closing TCP. Requests arriving meanwhile are not processed (the session is
  * over). After SessionStopRes the vehicle normally closes first, which ends the wait.
  */
-async function closeWait(link: MessageLink, o: ServeOptions, note: (t: string, x?: Record<string, unknown>) => void, stopped: boolean) {
-  const waitMs = o.closeWaitMs ?? SECC_CLOSE_WAIT_MS;
+type Note = (t: string, x?: Record<string, unknown>) => void;
+
+async function closeWait(link: MessageLink, o: ServeOptions, note: Note, stopped: boolean, ms?: number) {
+  const waitMs = ms ?? o.closeWaitMs ?? SECC_CLOSE_WAIT_MS;
   const t0 = o.clock.nowMs();
   note('realistic: waiting before closing the connection', { waitMs });
   for (;;) {
