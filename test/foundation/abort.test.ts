@@ -1,7 +1,7 @@
 // Ctrl-C during a run: the in-flight test is broken, no further test starts, the bench goes through its
 // safe state, the timeline is complete on disk, and the report still renders.
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTimelineFile } from '../../drivers/core/timeline.ts';
 import { allureResults, mcsHilAsync, onlyRunDir, tmp } from './helpers.ts';
@@ -21,9 +21,12 @@ describe('abort (SIGINT) during a run', function () {
     code = await new Promise((r) => child.on('exit', (c) => r(c)));
   });
 
-  it('exits non-zero with the summary line last', function () {
-    expect(code).to.equal(1);
+  it('exits with the interrupted code (130), says how many tests did not run, summary line last', function () {
+    expect(code).to.equal(130);
+    expect(stdout).to.contain('1 of 2 tests did not run (interrupted by SIGINT)');
     expect(stdout.trim().split('\n').at(-1)).to.match(/^0 passed, \d+ failed/);
+    const summary = JSON.parse(readFileSync(join(onlyRunDir(out), 'summary.json'), 'utf8'));
+    expect(summary).to.include({ exitCode: 130, interrupted: 'SIGINT', total: 2, notRun: 1 });
   });
 
   it('reports the interrupted test broken and starts no other', function () {
