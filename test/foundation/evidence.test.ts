@@ -149,7 +149,7 @@ describe('soft assertions and inconclusive verdicts', function () {
   });
 
   it('withUncertainty() gives measurements inside it (e.g. a chai plugin\'s) an uncertainty; outside a test they throw at once', function () {
-    const limit = { hi: 2, unit: 's', clause: 'TEST 1', verified: true };
+    const limit = { hi: 2, unit: 's', clause: 'TEST 1', source: 'test', verified: true };
     const u = { value: 0.2, source: 'test' };
     expect(() => withUncertainty(u, () => measure('t', 2.1, limit, { violation: 'timing' }))).to.throw(InconclusiveError, /^harness latency too high to judge: t = 2\.1 s/);
     expect(() => measure('t', 2.1, limit, { violation: 'timing' })).to.throw(ViolationError, /^\[timing violation\] t = 2\.1 s/);
