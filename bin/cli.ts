@@ -1,5 +1,11 @@
-// mcs-hil command line: parses arguments and calls into the layers. Exit codes: 0 all passed,
-// 1 a test failed, 2 bad input (argument, bench file, frame, stream), 3 bench fault.
+// mcs-hil command line: parses arguments and calls into the layers. Exit codes (README, runner/run-outcome.ts):
+//   0   all passed
+//   1   a charger failure: an assertion failed (a product non-conformance)
+//   2   usage or bad input (argument, bench file, frame, stream)
+//   3   bench fault or aborted run: broken tests and no failed one, a bench that could not open, a safe state
+//       that failed (the run stops), or a harness error — the charger was not judged
+//   130 interrupted (Ctrl-C, SIGTERM)
+// `run` writes the same code into summary.json, with how many tests did not run.
 
 import { Command, CommanderError } from 'commander';
 import { BenchFault, InputError, UsageError } from '../drivers/core/errors.ts';
@@ -134,7 +140,7 @@ try {
     process.exitCode = 3;
   } else {
     console.error(e);
-    process.exitCode = 1;
+    process.exitCode = 3; // the harness itself failed: no verdict on the charger
   }
 }
 
