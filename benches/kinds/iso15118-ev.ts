@@ -8,13 +8,18 @@ import type { BatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
 import { ProfileRequestModel, type EvPowerPath } from '../../drivers/iso15118/evcc/vehicle-model.ts';
 import { ISO15118_EV_KIND, Iso15118Vehicle, type VehicleSettings } from '../../drivers/iso15118/evcc/vehicle.ts';
+import { tlsSettingSchema, type BenchTlsSetting } from '../../drivers/iso15118/pki/bench-tls.ts';
 import { registerResourceKind, resourceKind, type Resource } from '../registry.ts';
+import { keylogByDefault, openTlsSetting } from './tls-setting.ts';
 import type { V2gLinkResource } from './v2g-link.ts';
 
 export type Iso15118EvResource = Iso15118Vehicle & Resource;
 
+/** As the bench file gives it: `tls` may name a lab PKI (resolved to material when the bench opens). */
+type BenchVehicleSettings = Omit<VehicleSettings, 'tls'> & { tls?: BenchTlsSetting };
+
 if (!resourceKind(ISO15118_EV_KIND))
-  registerResourceKind<VehicleSettings>({
+  registerResourceKind<BenchVehicleSettings>({
     kind: ISO15118_EV_KIND,
     description: 'ISO 15118-20 vehicle (EVCC): SDP, TLS 1.3 with the OEM client chain, DC/MCS session (Scheduled/Dynamic), charge loop, CE/ID handling; step-by-step and misbehaviour hooks for negative tests',
     openOrder: 5,
@@ -28,8 +33,8 @@ if (!resourceKind(ISO15118_EV_KIND))
         memory: { type: 'string', description: 'in-process: the emulated charger resource to connect to without sockets' },
         pilot: { type: 'string', description: 'CE/ID pilot resource' },
         battery: { type: 'string', description: "battery emulator resource: the vehicle's battery and contactors; requests then follow the bench's vehicle profile" },
-        tls: { type: 'boolean', default: true },
-        keylog: { type: 'boolean', default: true },
+        tls: tlsSettingSchema('vehicle'),
+        keylog: { type: 'boolean', description: 'NSS key log per TLS session in the run folder; default on with the emulated charger, off on a physical bench (session secrets in the evidence)' },
         serverChain: { enum: ['enforce', 'record'], default: 'enforce' },
         alsoTrust: { type: 'array', items: { type: 'string' } },
         controlMode: { enum: ['Scheduled', 'Dynamic'] },
@@ -54,7 +59,10 @@ if (!resourceKind(ISO15118_EV_KIND))
         const b = be;
         power = { batteryVoltageV: () => b.batteryVoltageV(), inlet: () => b.read(), setContactors: (closed) => b.setOutput(closed) };
       }
-      const vehicle = await Iso15118Vehicle.create(name, cfg, {
+      const tls = await openTlsSetting(name, cfg.tls, ctx.bench);
+      const settings: VehicleSettings = { ...cfg, tls: tls.enabled, keylog: cfg.keylog ?? keylogByDefault(ctx.bench) };
+      const vehicle = await Iso15118Vehicle.create(name, settings, {
+        tls: tls.enabled ? tls.material : undefined,
         clock: ctx.clock,
         timeline: ctx.timeline,
         limits: Limits.load('iso15118-20'),

@@ -32,7 +32,9 @@ export class V2gConnectionClosed extends Error {
     readonly where: string,
     readonly closeInfo: CloseInfo,
   ) {
-    super(`${where}: connection closed (${closeInfo.reason}${closeInfo.error ? `: ${closeInfo.error.message}` : ''}${closeInfo.note ? `; ${closeInfo.note}` : ''})`);
+    super(
+      `${where}: connection closed (${closeInfo.reason}${closeInfo.error ? `: ${closeInfo.error.message}` : ''}${closeInfo.note ? `; ${closeInfo.note}` : ''})`,
+    );
   }
 }
 
@@ -116,7 +118,12 @@ export class V2gConnection extends EventEmitter {
       chain.push(subjectText(c.subject));
       c = c.issuerCertificate;
     }
-    return { protocol: s.getProtocol(), cipher: s.getCipher()?.standardName ?? s.getCipher()?.name ?? '', peerChain: chain, authorized: s.authorized };
+    return {
+      protocol: s.getProtocol(),
+      cipher: s.getCipher()?.standardName ?? s.getCipher()?.name ?? '',
+      peerChain: chain,
+      authorized: s.authorized,
+    };
   }
 
   /** Frame and send one message. Resolves when handed to the kernel. */
@@ -195,7 +202,13 @@ export class V2gConnection extends EventEmitter {
     } catch (e) {
       extra = { decorateError: (e as Error).message };
     }
-    this.rec.timeline.record('v2g', this.rec.source, { dir, payloadType, payloadTypeName: payloadTypeLabel(payloadType), hex: toHex(frame), ...extra });
+    this.rec.timeline.record('v2g', this.rec.source, {
+      dir,
+      payloadType,
+      payloadTypeName: payloadTypeLabel(payloadType),
+      hex: toHex(frame),
+      ...extra,
+    });
   }
 
   private onData(chunk: Buffer): void {
@@ -204,7 +217,13 @@ export class V2gConnection extends EventEmitter {
       frames = this.reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     } catch (e) {
       const err = e as V2gtpError;
-      this.rec.timeline.record('v2g', this.rec.source, { dir: 'rx', malformed: true, reason: err.reason, error: err.message, hex: chunk.toString('hex') });
+      this.rec.timeline.record('v2g', this.rec.source, {
+        dir: 'rx',
+        malformed: true,
+        reason: err.reason,
+        error: err.message,
+        hex: chunk.toString('hex'),
+      });
       this.pendingError = err;
       this.failWaiters(err);
       this.finish({ reason: 'malformed-frame', error: err });
@@ -235,7 +254,10 @@ export class V2gConnection extends EventEmitter {
     if (info.reason === 'peer' && this.localClose) info = { reason: 'local' };
     if (info.reason === 'error' && this.localClose) info = { reason: 'local', error: info.error };
     if (info.reason === 'peer' && !this.received && this.socket instanceof tls.TLSSocket)
-      info = { ...info, note: 'the charger closed the TLS connection before sending any message (a charger may reject the client certificate this way, without an alert)' };
+      info = {
+        ...info,
+        note: 'the charger closed the TLS connection before sending any message (a charger may reject the client certificate this way, without an alert)',
+      };
     this.closeInfo = info;
     this.rec.timeline.record('link', this.rec.source, {
       event: 'close',

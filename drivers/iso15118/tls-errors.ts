@@ -32,20 +32,36 @@ export function classifyTlsError(e: Error, where: string, side: 'client' | 'serv
   const code = (e as NodeJS.ErrnoException).code ?? '';
   const m = `${e.message}`;
   const mk = (r: TlsFailureReason, msg: string) => new TlsHandshakeError(r, msg, where, code, { cause: e });
-  const chainCodes = ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'INVALID_PURPOSE'];
+  const chainCodes = [
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'CERT_SIGNATURE_FAILURE',
+    'CERT_UNTRUSTED',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'INVALID_CA',
+    'PATH_LENGTH_EXCEEDED',
+    'INVALID_PURPOSE',
+  ];
   if (chainCodes.includes(code)) {
     return side === 'client'
       ? mk('server-chain-untrusted', `the charger's certificate chain does not verify against the V2G root (${code})`)
       : mk('client-chain-untrusted', `the vehicle's certificate chain does not verify against the OEM root (${code})`);
   }
-  if (/CERTIFICATE_REQUIRED/i.test(code + m)) return mk('client-certificate-rejected', 'the charger requires a client certificate and got none (TLS alert certificate_required)');
+  if (/CERTIFICATE_REQUIRED/i.test(code + m))
+    return mk('client-certificate-rejected', 'the charger requires a client certificate and got none (TLS alert certificate_required)');
   if (/peer did not return a certificate/i.test(m)) return mk('no-client-certificate', 'the vehicle offered no client certificate');
   if (/ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|DECRYPT_ERROR|UNSUPPORTED_CERTIFICATE|CERTIFICATE_UNKNOWN)/i.test(code + m))
     return side === 'client'
       ? mk('client-certificate-rejected', `the charger rejected our client certificate (${code || m})`)
       : mk('server-chain-untrusted', `the vehicle rejected the charger's certificate (${code || m})`);
-  if (/UNSUPPORTED_PROTOCOL|PROTOCOL_VERSION|WRONG_VERSION_NUMBER/i.test(code + m)) return mk('protocol-version', `no common TLS version (TLS 1.3 required): ${m}`);
-  if (/NO_SHARED_CIPHER|HANDSHAKE_FAILURE|NO_SUITABLE|no shared cipher/i.test(code + m)) return mk('no-shared-cipher', `no common cipher suite / group: ${m}`);
+  if (/UNSUPPORTED_PROTOCOL|PROTOCOL_VERSION|WRONG_VERSION_NUMBER/i.test(code + m))
+    return mk('protocol-version', `no common TLS version (TLS 1.3 required): ${m}`);
+  if (/NO_SHARED_CIPHER|HANDSHAKE_FAILURE|NO_SUITABLE|no shared cipher/i.test(code + m))
+    return mk('no-shared-cipher', `no common cipher suite / group: ${m}`);
   if (code.startsWith('ERR_SSL') || /ssl|tls/i.test(code)) return mk('handshake-failed', m);
   return undefined;
 }

@@ -46,8 +46,16 @@ export class V2gServer extends EventEmitter {
         // the real reason is left in authorizationError.
         const authError = (s as tls.TLSSocket & { authorizationError?: string }).authorizationError;
         const cause = authError ? Object.assign(new Error(`client chain: ${authError}`), { code: authError }) : e;
-        const err = classifyTlsError(cause, this.where, 'server') ?? new TlsHandshakeError('handshake-failed', e.message, this.where, (e as NodeJS.ErrnoException).code, { cause: e });
-        o.timeline.record('link', o.source, { event: 'handshake-failed', peer: `[${s.remoteAddress}]:${s.remotePort}`, reason: err.reason, code: err.code, error: err.message });
+        const err =
+          classifyTlsError(cause, this.where, 'server') ??
+          new TlsHandshakeError('handshake-failed', e.message, this.where, (e as NodeJS.ErrnoException).code, { cause: e });
+        o.timeline.record('link', o.source, {
+          event: 'handshake-failed',
+          peer: `[${s.remoteAddress}]:${s.remotePort}`,
+          reason: err.reason,
+          code: err.code,
+          error: err.message,
+        });
         this.emit('handshakeError', err);
       });
       if (o.keylogFile) writeKeylog(srv, o.keylogFile);
@@ -92,7 +100,11 @@ export class V2gServer extends EventEmitter {
     const conn = new V2gConnection(s, this.opts, { address: s.remoteAddress ?? '?', port: s.remotePort ?? 0 });
     this.connections.add(conn);
     conn.once('closed', () => this.connections.delete(conn));
-    this.opts.timeline.record('link', this.opts.source, { event: 'accept', peer: `[${s.remoteAddress}]:${s.remotePort}`, ...(conn.tlsInfo() ? { tls: conn.tlsInfo() } : {}) });
+    this.opts.timeline.record('link', this.opts.source, {
+      event: 'accept',
+      peer: `[${s.remoteAddress}]:${s.remotePort}`,
+      ...(conn.tlsInfo() ? { tls: conn.tlsInfo() } : {}),
+    });
     this.emit('connection', conn);
   }
 

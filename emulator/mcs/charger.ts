@@ -16,7 +16,8 @@ import { registerMemoryEndpoint, unregisterMemoryEndpoint, type MemoryEndpoint }
 import { ServiceId } from '../../drivers/iso15118/evcc/messages.ts';
 import { loadSessionTimers, type SessionTimers } from '../../drivers/iso15118/evcc/timers.ts';
 import { SdpSecurity, SdpServer } from '../../drivers/iso15118/sdp.ts';
-import { ensureTestPki, type PkiPaths } from '../../drivers/iso15118/test-pki.ts';
+import type { TlsEndMaterial } from '../../drivers/iso15118/pki/bench-tls.ts';
+import { chargerServerTls } from '../../drivers/iso15118/pki/charger-server.ts';
 import type { Resource } from '../../benches/registry.ts';
 import { IdealPowerStage, type PowerStagePort } from './power-port.ts';
 import type { SeccConfig, SeccRatings } from './secc-session.ts';
@@ -68,6 +69,8 @@ export interface ChargerContext {
   power?: PowerStagePort;
   /** Resolve a veth link's charger end by resource name. */
   linkEnd?: (name: string) => { interface: string; address: string } | undefined;
+  /** A lab PKI from the bench (SECC chain + key, roots it verifies the vehicle with); absent = the generated test PKI. */
+  tls?: TlsEndMaterial;
 }
 
 export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
@@ -84,7 +87,6 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
   port = 0;
   address: string | undefined;
   interface: string | undefined;
-  pki: PkiPaths | undefined;
 
   private constructor(
     readonly name: string,
@@ -127,8 +129,6 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
     if (!this.interface || !this.address) throw new BenchFault(`${this.name}: no interface/address to serve on (link '${s.link ?? ''}' has no charger end)`, this.name);
     const tls = s.tls !== false;
     const faults = this.ctx.faults;
-    if (tls) this.pki = await ensureTestPki();
-    const identity = this.pki && (faults.has('tls-untrusted-chain') ? this.pki.foreignSecc : this.pki.secc);
     this.server = new V2gServer({
       clock: this.ctx.clock,
       timeline: this.ctx.timeline,
@@ -137,14 +137,9 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
       interface: this.interface,
       port: s.port ?? 0,
       keylogFile: s.keylog && this.ctx.runDir ? join(this.ctx.runDir, `keylog-${this.name}.txt`) : undefined,
-      tls:
-        tls && this.pki && identity
-          ? {
-              identity: { chainFile: identity.chain, keyFile: identity.key },
-              trustedRootFiles: [this.pki.oemRootCert],
-              requestClientCertificate: !faults.has('accepts-no-client-cert'),
-            }
-          : undefined,
+      tls: tls
+        ? await chargerServerTls(this.ctx.tls, { untrustedChain: faults.has('tls-untrusted-chain'), requestClientCertificate: !faults.has('accepts-no-client-cert') })
+        : undefined,
     });
     this.server.on('connection', (conn) => this.serve(new ConnectionMessageLink(conn, this.ctx.clock), conn.where));
     this.server.on('handshakeError', () => undefined); // recorded by the server on the timeline

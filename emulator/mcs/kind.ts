@@ -6,12 +6,16 @@ import { Limits } from '../../drivers/core/limits.ts';
 import { sharedCeIdLine } from '../../drivers/pilot/ce-id.ts';
 import type { V2gLinkResource } from '../../benches/kinds/v2g-link.ts';
 import { registerResourceKind, resourceKind } from '../../benches/registry.ts';
+import { openTlsSetting } from '../../benches/kinds/tls-setting.ts';
+import { tlsSettingSchema, type BenchTlsSetting } from '../../drivers/iso15118/pki/bench-tls.ts';
 import { EmulatedBatteryEmulator } from '../power/emulated-battery-emulator.ts';
 import { PowerStage } from '../power/power-stage.ts';
 import { EMULATED_MCS_CHARGER_KIND, EmulatedMcsCharger, type McsChargerSettings } from './charger.ts';
 import type { PowerStagePort } from './power-port.ts';
 
-interface Settings extends McsChargerSettings {
+interface Settings extends Omit<McsChargerSettings, 'tls'> {
+  /** true (generated test PKI), { enabled: false, reason }, or a lab PKI: its SECC chain + key and the roots it trusts. */
+  tls?: BenchTlsSetting;
   /** Name of the shared CE/ID line the vehicle's emulated pilot uses (default 'ce-id'); '' = none. */
   pilotLine?: string;
 }
@@ -30,7 +34,7 @@ if (!resourceKind(EMULATED_MCS_CHARGER_KIND))
         interface: { type: 'string' },
         address: { type: 'string' },
         port: { type: 'integer', minimum: 0, maximum: 65535 },
-        tls: { type: 'boolean', default: true },
+        tls: tlsSettingSchema('charger'),
         keylog: { type: 'boolean', default: false },
         evseId: { type: 'string' },
         services: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 255 } },
@@ -52,7 +56,9 @@ if (!resourceKind(EMULATED_MCS_CHARGER_KIND))
         if (!(be instanceof EmulatedBatteryEmulator)) throw new Error(`${name}: battery '${cfg.battery}' is not an emulated battery emulator opened before the charger`);
         power = new PowerStage({ clock: ctx.clock, timeline: ctx.timeline, ratings: ctx.bench.charger.ratings, bus: be.bus, faults: ctx.faults, seed: cfg.seed, params: cfg.powerStage, source: `${name}/power` });
       }
-      const charger = await EmulatedMcsCharger.start(name, cfg, {
+      const tls = await openTlsSetting(name, cfg.tls, ctx.bench);
+      const charger = await EmulatedMcsCharger.start(name, { ...cfg, tls: tls.enabled }, {
+        tls: tls.enabled ? tls.material : undefined,
         clock: ctx.clock,
         timeline: ctx.timeline,
         ratings: ctx.bench.charger.ratings,

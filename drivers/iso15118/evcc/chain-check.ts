@@ -3,8 +3,8 @@
 // this check is what the handshake suite judges, against the V2G root alone.
 
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
+import { readCertificates, subjectLine } from '../pki/certificate-files.ts';
 
 export interface ChainVerdict {
   rootedInV2gRoot: boolean;
@@ -13,8 +13,9 @@ export interface ChainVerdict {
   detail: string;
 }
 
-export function verifyServerChain(socket: TLSSocket, v2gRootFile: string): ChainVerdict {
-  const root = new X509Certificate(new Uint8Array(readFileSync(v2gRootFile)));
+/** `v2gRootFiles`: the PEM file(s) of the V2G root(s) the bench trusts (a lab may have more than one). */
+export function verifyServerChain(socket: TLSSocket, v2gRootFiles: string | string[]): ChainVerdict {
+  const roots = [v2gRootFiles].flat().flatMap((f) => readCertificates(f));
   const certs: X509Certificate[] = [];
   let c = socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined;
   const seen = new Set<string>();
@@ -31,7 +32,10 @@ export function verifyServerChain(socket: TLSSocket, v2gRootFile: string): Chain
       return { rootedInV2gRoot: false, chain, detail: `certificate ${i} (${chain[i]}) is not signed by the next one (${chain[i + 1]})` };
   }
   const top = certs[certs.length - 1];
-  if (top.fingerprint256 === root.fingerprint256) return { rootedInV2gRoot: true, chain, detail: 'chain ends in the V2G root' };
-  if (top.checkIssued(root) && top.verify(root.publicKey)) return { rootedInV2gRoot: true, chain, detail: 'top of the chain is signed by the V2G root' };
-  return { rootedInV2gRoot: false, chain, detail: `top of the chain (${chain[chain.length - 1]}) is not issued by the V2G root (${root.subject.replace(/\n/g, ', ')})` };
+  const ends = roots.find((r) => top.fingerprint256 === r.fingerprint256);
+  if (ends) return { rootedInV2gRoot: true, chain, detail: `chain ends in the V2G root (${subjectLine(ends)})` };
+  const signer = roots.find((r) => top.checkIssued(r) && top.verify(r.publicKey));
+  if (signer) return { rootedInV2gRoot: true, chain, detail: `top of the chain is signed by the V2G root (${subjectLine(signer)})` };
+  const known = roots.map(subjectLine).join('; ');
+  return { rootedInV2gRoot: false, chain, detail: `top of the chain (${chain[chain.length - 1]}) is not issued by a V2G root the bench trusts (${known})` };
 }

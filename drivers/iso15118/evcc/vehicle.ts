@@ -9,10 +9,11 @@ import type { Clock } from '../../core/clock.ts';
 import { BenchFault } from '../../core/errors.ts';
 import { Limits } from '../../core/limits.ts';
 import type { Timeline } from '../../core/timeline.ts';
+import type { TlsEndMaterial } from '../pki/bench-tls.ts';
+import { vehicleClientTls } from '../pki/vehicle-client.ts';
 import type { TlsClientSettings } from '../tls-policy.ts';
 import { connectV2g } from '../v2g-client.ts';
 import { discoverSecc, SdpSecurity, type SdpDiscovery } from '../sdp.ts';
-import { ensureTestPki, type PkiPaths } from '../test-pki.ts';
 import { verifyServerChain, type ChainVerdict } from './chain-check.ts';
 import { awaitIdleCharger } from './charger-idle.ts';
 import { ChargeLoop, type CePort, type ChargingSession } from './charging.ts';
@@ -69,6 +70,8 @@ export interface VehicleContext {
   pilot?: CePort;
   /** Bench safety cap. */
   maxCurrentA?: number;
+  /** The bench's PKI, loaded and checked when the bench opened; absent = the generated test PKI. */
+  tls?: TlsEndMaterial;
   /** The vehicle's battery, contactors and inlet measurement (a battery emulator). */
   power?: EvPowerPath;
 }
@@ -92,7 +95,6 @@ export class Iso15118Vehicle {
   readonly timers: SessionTimers;
   readonly limits: Limits;
   model: EvRequestModel;
-  private pki: PkiPaths | undefined;
   private current: ChargeLoop | undefined;
   private connections = 0;
   /** Sessions opened and not yet ended (endSessions() ends them). */
@@ -145,12 +147,8 @@ export class Iso15118Vehicle {
     const iface = this.networkInterface().interface;
     const sdp = await this.discover(useTls, this.limits.num('sdp.maxRequests'));
     let tls: TlsClientSettings | undefined;
-    if (useTls) {
-      this.pki ??= await ensureTestPki();
-      const anchors = [this.pki.v2gRootCert];
-      if (s.serverChain === 'record') for (const a of s.alsoTrust ?? []) anchors.push(a === 'test-pki-foreign-root' ? this.pki.foreignRootCert : a);
-      tls = { trustedRootFiles: anchors, identity: o.clientCertificate === false ? undefined : { chainFile: this.pki.vehicle.chain, keyFile: this.pki.vehicle.key } };
-    }
+    let v2gRootFiles: string[] = [];
+    if (useTls) ({ settings: tls, v2gRootFiles } = await vehicleClientTls(this.ctx.tls, { ...s, clientCertificate: o.clientCertificate }));
     const keylogFile = useTls && s.keylog !== false && this.ctx.runDir ? join(this.ctx.runDir, 'keylogs', `${this.name}-${this.connections}.keylog`) : undefined;
     const conn = await connectV2g({
       clock: this.ctx.clock,
@@ -166,8 +164,8 @@ export class Iso15118Vehicle {
     this.lastKeylogFile = keylogFile;
     if (keylogFile) this.keylogFiles.push(keylogFile);
     let chain: ChainVerdict | undefined;
-    if (useTls && this.pki) {
-      chain = verifyServerChain(conn.socket as TLSSocket, this.pki.v2gRootCert);
+    if (useTls) {
+      chain = verifyServerChain(conn.socket as TLSSocket, v2gRootFiles);
       this.ctx.timeline.record('link', this.name, { event: 'server-chain', ...chain });
     }
     return { link: new ConnectionMessageLink(conn, this.ctx.clock, { sdp, chain }), sdp, chain, keylogFile };
