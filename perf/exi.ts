@@ -1,7 +1,9 @@
 // EXI codec throughput on one core: encode + decode of DC_ChargeLoopReq / DC_ChargeLoopRes (the
-// messages of the 50–250 ms charge loop), printed as messages per second.
+// messages of the 50–250 ms charge loop), printed as messages per second; and the decode of a libcbv2g-style
+// stream that needs the second (lenient) pass, against its EXI 1.0 form.
 //   npx tsx perf/exi.ts [seconds-per-case]
 
+import { readFileSync } from 'node:fs';
 import { decodeExi, encodeExi, type ExiDocument } from '../drivers/exi/index.ts';
 
 const seconds = Number(process.argv[2] ?? 1.5);
@@ -45,3 +47,12 @@ for (const c of cases) {
   const k = (x: number) => `${Math.round(x / 1000)}k/s`;
   console.log(`${c.name}: ${bytes.length} bytes | encode ${k(enc)} | decode ${k(dec)} | encode+decode ${k(both)} (target ≥ 200k/s)`);
 }
+
+// A full ServiceDiscoveryRes as libcbv2g writes it (strict pass fails, lenient pass reports) vs its EXI 1.0 form.
+const fixture = new URL('../test/exi/fixtures/c-loop-deviations.json', import.meta.url);
+const loop = (JSON.parse(readFileSync(fixture, 'utf8')) as { vectors: Array<{ id: string; cHex: string; strictHex: string }> }).vectors[0];
+const hex = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
+const cBytes = hex(loop.cHex);
+const strictBytes = hex(loop.strictHex);
+const k = (x: number) => `${Math.round(x / 1000)}k/s`;
+console.log(`${loop.id}: decode EXI 1.0 form ${k(rate(() => decodeExi('cm', strictBytes)))} | libcbv2g form ${k(rate(() => decodeExi('cm', cBytes)))}`);

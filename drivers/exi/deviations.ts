@@ -48,23 +48,25 @@ export function describeDeviation(d: Omit<ExiDeviation, 'message'>): string {
 
 /** Dotted path of `target` inside `doc` (arrays as [i]); the root element name when not found. */
 export function pathOf(doc: Record<string, unknown>, target: object): string {
-  const walk = (node: unknown, path: string): string | undefined => {
-    if (node === target) return path;
-    if (node === null || typeof node !== 'object') return undefined;
+  // Keys are collected on the way back up, so only the one path found is ever built.
+  const steps: Array<string | number> = [];
+  const walk = (node: unknown): boolean => {
+    if (node === target) return true;
+    if (node === null || typeof node !== 'object') return false;
     if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const p = walk(node[i], `${path}[${i}]`);
-        if (p) return p;
-      }
-      return undefined;
+      for (let i = 0; i < node.length; i++) if (walk(node[i])) return (steps.push(i), true);
+      return false;
     }
-    for (const [k, v] of Object.entries(node)) {
-      const p = walk(v, path ? `${path}.${k}` : k);
-      if (p) return p;
-    }
-    return undefined;
+    for (const k in node) if (walk((node as Record<string, unknown>)[k])) return (steps.push(k), true);
+    return false;
   };
-  return walk(doc, '') ?? Object.keys(doc)[0] ?? '';
+  if (!walk(doc)) return Object.keys(doc)[0] ?? '';
+  let path = '';
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const s = steps[i];
+    path += typeof s === 'number' ? `[${s}]` : path ? `.${s}` : s;
+  }
+  return path;
 }
 
 export function resolveDeviations(doc: Record<string, unknown>, pending: readonly PendingDeviation[]): ExiDeviation[] {
