@@ -5,7 +5,7 @@ import { registerGbtBmsKind } from './kinds/gbt27930-bms.ts';
 import { registerEmulatedGbtChargerKind } from '../emulator/gbt/kind.ts';
 import '../emulator/interlock.ts';
 import '../emulator/mcs/kind.ts';
-import { registerEmulatedBatteryEmulator } from '../emulator/power/emulated-battery-emulator.ts';
+import { registerEmulatedBattery } from '../emulator/power/emulated-battery-kind.ts';
 import './kinds/emulated-ce-id.ts';
 import './kinds/iso15118-ev.ts';
 import './kinds/scpi-battery-emulator.ts';
@@ -13,6 +13,6 @@ import './kinds/scpi-ce-id.ts';
 import './kinds/v2g-link.ts';
 
 registerCanKinds();
-registerEmulatedBatteryEmulator();
+registerEmulatedBattery();
 registerEmulatedGbtChargerKind();
 registerGbtBmsKind();

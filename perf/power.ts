@@ -8,14 +8,14 @@ import { performance } from 'node:perf_hooks';
 import { VirtualClock } from '../drivers/core/clock.ts';
 import { Timeline } from '../drivers/core/timeline.ts';
 import { loadVehicleProfile } from '../drivers/vehicle/profile.ts';
-import { EmulatedBatteryEmulator } from '../emulator/power/emulated-battery-emulator.ts';
+import { EmulatedBattery } from '../emulator/power/emulated-battery.ts';
 import { PowerStage } from '../emulator/power/power-stage.ts';
 import { powerPlotSvg } from '../reports/plots.ts';
 import { stepResponse, timeToFallBelow } from '../suites/support/trace-analysis.ts';
 
 const clock = new VirtualClock();
 const timeline = new Timeline({ clock });
-const inst = new EmulatedBatteryEmulator('battery', clock, timeline, loadVehicleProfile('truck-lfp-620kwh'));
+const inst = new EmulatedBattery('battery', clock, timeline, loadVehicleProfile('truck-lfp-620kwh'));
 await inst.startStreaming();
 await inst.setOutput(true);
 const stage = new PowerStage({ clock, timeline, ratings: { maxVoltageV: 1250, maxCurrentA: 3000, maxPowerW: 3.75e6 }, bus: inst.bus, faults: new Set() });

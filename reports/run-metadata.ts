@@ -44,6 +44,12 @@ export function environmentInfo(bench: BenchConfig, faults: string[]): Record<st
   };
   for (const [k, v] of Object.entries(bench.charger.identity ?? {})) env[`charger.${k} (bench file)`] = v;
   if (faults.length) env['emulator.faults'] = faults.join(', ');
+  // A bench file that overrides a profile tolerance changes what the current checks accept: say so up front.
+  const { currentToleranceA: tolA, currentTolerancePct: tolPct } = bench.charger.ratings;
+  if (tolA !== undefined || tolPct !== undefined) {
+    const set = [tolA !== undefined ? `±${tolA} A` : '', tolPct !== undefined ? `±${tolPct} %` : ''].filter(Boolean).join(' / ');
+    env['deviation.currentTolerance'] = `bench override ${set} (charger.ratings in ${bench.file}) instead of the limit profile's regulation tolerance`;
+  }
   return env;
 }
 

@@ -1,16 +1,11 @@
 // The one instrument interface suites and vehicle sessions use for the vehicle's battery side, whatever
-// sits on the bench: a regenerative battery emulator over SCPI (RP7900-class) or the emulated one. It is
-// also the power analyser: it streams the inlet voltage and current as 'samples' blocks onto the timeline
-// ({t0, dt, channels: {voltageV, currentA}}, ≥ 1 kS/s), which is what every ramp/safety assertion reads.
+// sits on the bench: a regenerative battery emulator over SCPI (RP7900-class) or the emulated battery. A
+// battery emulator that logs its own output also serves as the power analyser (drivers/scpi/power-analyser.ts):
+// it streams the inlet voltage and current onto the timeline, which is what every ramp/safety assertion reads.
 
-/** The bench's resource shape (benches/registry.ts Resource), restated so a driver does not import a bench. */
-export interface InstrumentResource {
-  readonly name: string;
-  readonly kind: string;
-  safeState?(): Promise<void>;
-  close(): Promise<void>;
-  identity?(): Record<string, string>;
-}
+import type { InstrumentResource, PowerAnalyser, PowerReading } from './power-analyser.ts';
+
+export type { InstrumentResource } from './power-analyser.ts';
 
 export interface BatteryEmulatorProtection {
   /** Over-voltage protection level (V): the output latches off above it. */
@@ -19,16 +14,9 @@ export interface BatteryEmulatorProtection {
   ocpA?: number;
 }
 
-export interface BatteryEmulatorReading {
-  voltageV: number;
-  currentA: number;
-}
+export type BatteryEmulatorReading = PowerReading;
 
-export interface BatteryEmulator extends InstrumentResource {
-  /** Timeline source of the sample blocks. */
-  readonly source: string;
-  /** Samples per second of the streamed blocks. */
-  readonly sampleRateHz: number;
+export interface BatteryEmulator extends PowerAnalyser {
   /** True while the output is on: the battery is connected to the inlet (the vehicle's contactors closed). */
   readonly outputOn: boolean;
 
@@ -43,20 +31,14 @@ export interface BatteryEmulator extends InstrumentResource {
   setWatchdog(delayS: number | undefined): Promise<void>;
   /** The battery's own voltage behind the contactors (what the vehicle precharges to). */
   batteryVoltageV(): Promise<number>;
-  /** One measurement at the inlet now. */
-  read(): Promise<BatteryEmulatorReading>;
-  /** Start / stop streaming sample blocks onto the timeline. */
-  startStreaming(): Promise<void>;
-  stopStreaming(): Promise<void>;
-  /** Put every sample taken up to now on the timeline (call before an assertion reads the timeline). */
-  flush(): Promise<void>;
   /** Bench-side insulation fault box, where the bench has one (Ω to PE; undefined removes the fault). */
   injectInsulationFault?(ohm: number | undefined): Promise<void>;
   /** Safe state: output off, protections kept. Idempotent; never throws for a closed instrument. */
   shutdown(): Promise<void>;
 }
 
-export const BATTERY_EMULATOR_KINDS = ['emulated-battery-emulator', 'scpi-battery-emulator'] as const;
+/** Resource kinds that are battery emulators ('emulated-battery-emulator' is the deprecated name of 'emulated-battery'). */
+export const BATTERY_EMULATOR_KINDS = ['emulated-battery', 'scpi-battery-emulator', 'emulated-battery-emulator'] as const;
 
 export function isBatteryEmulator(r: InstrumentResource | undefined): r is BatteryEmulator {
   return !!r && (BATTERY_EMULATOR_KINDS as readonly string[]).includes(r.kind);

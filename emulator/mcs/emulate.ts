@@ -14,7 +14,7 @@ import { EMULATED_MCS_CHARGER_KIND, type EmulatedMcsCharger } from './charger.ts
 import '../../benches/kinds.ts';
 import '../../benches/kinds/v2g-link.ts';
 import '../../benches/kinds/emulated-ce-id.ts';
-import '../power/emulated-battery-emulator.ts';
+import '../power/emulated-battery-kind.ts';
 import './kind.ts';
 
 /** Resource kinds that are the vehicle, not the charger: left closed when emulating a charger. */

@@ -16,6 +16,8 @@ export interface PowerStagePort {
   stop(reason: 'vehicle' | 'charger' | 'emergency'): unknown;
   /** The EV's declared maxima from DC_ChargeParameterDiscoveryReq (over-voltage protection). */
   setVehicleLimits?(limits: { maxVoltageV: number; maxCurrentA?: number }): unknown;
+  /** The site's power share for this connector (a shared cabinet); undefined lifts the cap. */
+  setSitePowerCapW?(capW: number | undefined): unknown;
   /** What the charger reports (and, on the emulator, what flows). */
   present(): { voltageV: number; currentA: number };
   readonly outputEnabled: boolean;
@@ -57,6 +59,9 @@ export class IdealPowerStage implements PowerStagePort {
     this.outputEnabled = false;
     this.i = 0;
     this.v = 0;
+  }
+  setSitePowerCapW(): void {
+    /* the ideal stage has no power limit to cap */
   }
   present(): { voltageV: number; currentA: number } {
     return { voltageV: this.v, currentA: this.i };

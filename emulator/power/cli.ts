@@ -7,7 +7,7 @@ import { UsageError } from '../../drivers/core/errors.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
 import { SCPI_RAW_PORT } from '../../drivers/scpi/transport.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
-import { EmulatedBatteryEmulator } from './emulated-battery-emulator.ts';
+import { EmulatedBattery } from './emulated-battery.ts';
 import { startEmulatedScpiServer } from './scpi-server.ts';
 
 export interface ScpiBatteryCommandArgs {
@@ -29,7 +29,7 @@ export async function scpiBatteryCommand(args: ScpiBatteryCommandArgs = {}): Pro
   const clock = new RealClock();
   const timeline = new Timeline({ clock, file: args.timeline });
   const profile = loadVehicleProfile(args.profile ?? 'truck-lfp-620kwh');
-  const inst = new EmulatedBatteryEmulator('scpi-battery', clock, timeline, profile, { stream: false });
+  const inst = new EmulatedBattery('scpi-battery', clock, timeline, profile, { stream: false });
   const server = await startEmulatedScpiServer({ clock, timeline, port, host: args.host ?? '127.0.0.1', instrument: inst });
   log(`emulated RP7900-class battery emulator (${profile.title}) answering SCPI on ${server.host}:${server.port}; Ctrl-C to stop`);
   await new Promise<void>((resolve) => {

@@ -8,7 +8,7 @@ import { startScpiLineServer } from '../scpi-line-server.ts';
 import type { Clock, TimerHandle } from '../../drivers/core/clock.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
-import { EmulatedBatteryEmulator } from './emulated-battery-emulator.ts';
+import { EmulatedBattery } from './emulated-battery.ts';
 
 export interface EmulatedScpiServerOptions {
   clock: Clock;
@@ -17,7 +17,7 @@ export interface EmulatedScpiServerOptions {
   port?: number;
   host?: string;
   /** The emulated instrument whose bus it serves (it must not stream itself); made from the profile when absent. */
-  instrument?: EmulatedBatteryEmulator;
+  instrument?: EmulatedBattery;
   vehicleProfile?: string;
   /** Identity string for *IDN?. */
   idn?: string;
@@ -33,7 +33,7 @@ export interface EmulatedScpiServerOptions {
 export interface EmulatedScpiServer {
   readonly port: number;
   readonly host: string;
-  readonly instrument: EmulatedBatteryEmulator;
+  readonly instrument: EmulatedBattery;
   /** Commands received, in order (for tests). */
   readonly received: string[];
   close(): Promise<void>;
@@ -48,7 +48,7 @@ const ERR = {
 
 export async function startEmulatedScpiServer(o: EmulatedScpiServerOptions): Promise<EmulatedScpiServer> {
   const instrument =
-    o.instrument ?? new EmulatedBatteryEmulator('scpi-battery', o.clock, o.timeline, loadVehicleProfile(o.vehicleProfile ?? 'truck-lfp-620kwh'), { stream: false });
+    o.instrument ?? new EmulatedBattery('scpi-battery', o.clock, o.timeline, loadVehicleProfile(o.vehicleProfile ?? 'truck-lfp-620kwh'), { stream: false });
   const state = new InstrumentState(o, instrument);
   const received: string[] = [];
   const host = o.host ?? '127.0.0.1';
@@ -97,7 +97,7 @@ class InstrumentState {
 
   constructor(
     private readonly o: EmulatedScpiServerOptions,
-    private readonly inst: EmulatedBatteryEmulator,
+    private readonly inst: EmulatedBattery,
   ) {
     this.maxV = o.maxVoltageV ?? 1500;
     this.maxI = o.maxCurrentA ?? 3000;

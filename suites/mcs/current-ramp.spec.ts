@@ -1,15 +1,17 @@
 // Current control of an MCS charger, judged from the vehicle side on the battery emulator's 1 kS/s trace:
 // it follows a step up at the minimum slope without overshoot and settles, holds the request within its
 // tolerance, reports what it delivers, follows a step down in time, obeys a site power cap change, and
-// ramps toward its maximum (long). Limits: fixtures/limits/iec61851-23(-3).yaml; every test has a power
-// fault switch that makes it fail (emulator/power/faults.ts).
+// ramps toward its maximum (long). Each check first establishes its precondition from the trace and the
+// wire (the request went out, the current was at the start level); if not, the test is broken, never
+// passed. Limits: fixtures/limits/iec61851-23(-3).yaml; every check has an emulator fault switch that makes
+// it fail (the fault catalogue names these test ids, suites/mcs/power-ids.ts).
 
 import { expect } from 'chai';
-import { POWER_TEST_IDS as T } from '../../emulator/power/faults.ts';
+import { POWER_TEST_IDS as T } from './power-ids.ts';
 import { requirement } from '../../reports/evidence.ts';
 import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
 import type { PowerTrace } from '../support/power-assertions.ts';
-import { EPIC, loopRequests, powerRig, reportedPresent, requireStage, s, startCharging, stepTo, traceSince, waitSteady, withTrace } from './power-support.ts';
+import { EPIC, loopRequests, powerRig, reportedPresent, requireControl, s, startCharging, stepTo, traceSince, waitSteady, withTrace } from './power-support.ts';
 
 const RAMP = 'IEC 61851-23:2014 101.2.1 (response to a changed current request)';
 
@@ -50,7 +52,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     await withTrace(holder, async () => {
       charging = await startCharging(rig);
       const stepS = await stepTo(rig, charging, toA);
-      const tol = regulation(rig.limits, toA);
+      const tol = rig.tolerance.toleranceA(toA);
       const steadyS = await waitSteady(rig, tol, (4 * toA) / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.settleAllowanceS'));
       const windowS = rig.limits.num('regulation.windowS');
       await rig.bench.clock.sleep(windowS * 1000);
@@ -66,7 +68,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     await withTrace(holder, async () => {
       charging = await startCharging(rig);
       const stepS = await stepTo(rig, charging, toA);
-      const steadyS = await waitSteady(rig, regulation(rig.limits, toA), (4 * toA) / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.settleAllowanceS'));
+      const steadyS = await waitSteady(rig, rig.tolerance.toleranceA(toA), (4 * toA) / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.settleAllowanceS'));
       await rig.bench.clock.sleep(rig.limits.num('regulation.windowS') * 1000);
       const tr = (holder.trace = await traceSince(rig, stepS - 1, `${T.present} reported vs measured at ${toA} A`, loopRequests(charging, stepS - 1)));
       expect(tr).to.reportPresentWithin(reportedPresent(charging, steadyS, tr.endS - 0.1));
@@ -81,7 +83,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     await withTrace(holder, async () => {
       charging = await startCharging(rig);
       await stepTo(rig, charging, fromA);
-      await waitSteady(rig, regulation(rig.limits, fromA), (4 * fromA) / rig.limits.num('ramp.minSlopeAps'));
+      await waitSteady(rig, rig.tolerance.toleranceA(fromA), (4 * fromA) / rig.limits.num('ramp.minSlopeAps'));
       const stepS = await stepTo(rig, charging, toA);
       const budgetS = Math.max(rig.limits.num('downStep.minTimeS'), (fromA - toA) / rig.limits.num('downStep.minRateAps'));
       await rig.bench.clock.sleep((budgetS + 2) * 1000);
@@ -93,23 +95,23 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
   it('obeys a site power cap lowered during the session', async function () {
     requirement(T.siteCap, { epic: EPIC, feature: 'Current control', story: 'Site power cap change', clause: 'IEC 61851-23 101.2.1.4 (descending rate) applied to an EVSE-side limit change; EVSEMaximumChargePower', severity: 'normal' });
     const rig = powerRig(this.bench);
-    const stage = requireStage(this, rig, 'Changing the site power cap');
+    const control = requireControl(this, rig, 'Changing the site power cap');
     const fromA = 300;
     await withTrace(holder, async () => {
       charging = await startCharging(rig);
       await stepTo(rig, charging, fromA);
-      await waitSteady(rig, regulation(rig.limits, fromA), (4 * fromA) / rig.limits.num('ramp.minSlopeAps'));
+      await waitSteady(rig, rig.tolerance.toleranceA(fromA), (4 * fromA) / rig.limits.num('ramp.minSlopeAps'));
       const v = (await rig.battery.read()).voltageV;
       const capW = Math.round((0.5 * fromA * v) / 1000) * 1000; // half the present power
       const capS = s(rig.bench.clock.now());
-      stage.setSitePowerCapW(capW);
+      await control.setSitePowerCapW(capW);
       try {
         const budgetS = Math.max(rig.limits.num('downStep.minTimeS'), fromA / 2 / rig.limits.num('downStep.minRateAps'));
         await rig.bench.clock.sleep((budgetS + 3) * 1000);
         const tr = (holder.trace = await traceSince(rig, capS - 2, `${T.siteCap} site cap ${capW / 1000} kW`, loopRequests(charging, capS - 2)));
-        expect(tr).to.respectSiteCap({ capS, capW });
+        expect(tr).to.respectSiteCap({ capS, capW, fromA });
       } finally {
-        stage.setSitePowerCapW(undefined);
+        await control.setSitePowerCapW(undefined);
       }
     });
   });
@@ -133,7 +135,3 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     });
   });
 });
-
-function regulation(limits: import('../../drivers/core/limits.ts').Limits, a: number): number {
-  return a < limits.num('regulation.thresholdA') ? limits.num('regulation.toleranceA') : (limits.num('regulation.tolerancePct') / 100) * a;
-}

@@ -1,19 +1,23 @@
-// Shared helpers of the MCS current-ramp and safety suites: find the vehicle, its battery emulator (the
-// instrument the trace comes from) and, on the emulator, the charger's power stage; start a charge at a
-// known request; read the window back from the timeline as a PowerTrace; attach its plot and CSV.
-// Everything judged comes from the timeline and the limit profile (fixtures/limits/iec61851-23-3.yaml).
+// Shared helpers of the MCS current-ramp and safety suites: find the vehicle, its battery emulator and the
+// power analyser (the instrument the trace comes from), and — where the bench has one — a way to command
+// the charger; start a charge at a known request; read the window back from the timeline as a PowerTrace.
+// Everything judged comes from what a real bench observes (the analyser's samples, the V2G messages on the
+// timeline, the CE line, the battery emulator's records) and the limit profile; nothing from the charger's
+// insides, so the emulator bench runs exactly the code a lab bench runs.
 
 import type { Bench } from '../../benches/bench.ts';
 import type { Resource } from '../../benches/registry.ts';
-import { PowerStage } from '../../emulator/power/power-stage.ts';
+import { chargerControlOf, type ChargerControl } from '../../drivers/core/charger-control.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
 import { ISO15118_EV_KIND, type Iso15118Vehicle } from '../../drivers/iso15118/evcc/vehicle.ts';
-import { isBatteryEmulator, BATTERY_EMULATOR_KINDS, type BatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
+import { BATTERY_EMULATOR_KINDS, isBatteryEmulator, type BatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
+import type { PowerAnalyser } from '../../drivers/scpi/power-analyser.ts';
 import { attachText } from '../../reports/evidence.ts';
 import { PowerTrace, usePowerAssertions, type RequestPoint } from '../support/power-assertions.ts';
-import { meanOver } from '../support/trace-analysis.ts';
+import { meanOver, smoothedMax, timeToFallBelow } from '../support/trace-analysis.ts';
+import { currentTolerance, type CurrentTolerance } from '../support/current-tolerance.ts';
 
 usePowerAssertions();
 
@@ -23,10 +27,15 @@ export const POWER_PROFILE = 'iec61851-23-3';
 export interface PowerRig {
   bench: Bench;
   vehicle: Iso15118Vehicle;
+  /** The vehicle's battery and contactors. */
   battery: BatteryEmulator;
-  /** The emulated charger's power stage (undefined on a physical charger). */
-  stage: PowerStage | undefined;
+  /** Where the inlet samples come from (the battery emulator serves as the analyser). */
+  analyser: PowerAnalyser;
+  /** The bench's way to command the charger (site cap, charger stop, E-stop), where it has one. */
+  control: ChargerControl | undefined;
   limits: Limits;
+  /** The regulation tolerance in force and where it comes from (profile, or a bench-file deviation). */
+  tolerance: CurrentTolerance;
 }
 
 /** The ramp/safety limits: the bench's profile when it carries them, else the MCS profile. */
@@ -43,9 +52,9 @@ export function powerRig(bench: Bench): PowerRig {
       `vehicle '${vehicle.name}' has no battery emulator ('battery:' in its bench entry, one of ${BATTERY_EMULATOR_KINDS.join(' / ')}): ` +
         'the ramp and safety suites measure the current and voltage it samples, and close the vehicle contactors through it',
     );
-  const charger = bench.find<Resource & { power?: unknown }>('emulated-mcs-charger');
-  const stage = charger?.power instanceof PowerStage ? charger.power : undefined;
-  return { bench, vehicle, battery: named, stage, limits: powerLimits(bench) };
+  const control = [...bench.resources.values()].map(chargerControlOf).find((c) => c !== undefined);
+  const limits = powerLimits(bench);
+  return { bench, vehicle, battery: named, analyser: named, control, limits, tolerance: currentTolerance(limits, bench.config.charger.ratings, bench.config.file) };
 }
 
 export function s(ns: number): number {
@@ -60,17 +69,20 @@ export async function startCharging(rig: PowerRig, currentA = 0, settleMs = 1000
   return charging;
 }
 
-/** Change the request; resolves with the time the first loop carrying it went out (the step time). */
+/**
+ * Change the request; resolves with the time the first DC_ChargeLoopReq carrying it went out on the wire
+ * (the step time). A request that never reached the wire is a bench fault: there is no step to judge.
+ */
 export async function stepTo(rig: PowerRig, charging: ChargingSession, currentA: number): Promise<number> {
   const { atNs } = charging.requestCurrent(currentA);
   const period = rig.vehicle.timers.EVCC_ChargeLoop_Period;
   for (let k = 0; k < 100; k++) {
-    const hit = charging.loops.find((l) => l.atNs >= atNs && l.targetA === currentA);
-    if (hit) return s(hit.atNs);
+    const onWire = requestSentTime(rig.bench, rig.vehicle, 'DC_ChargeLoopReq', s(atNs), (doc) => carriesCurrent(doc, currentA));
+    if (onWire !== undefined) return onWire;
     if (!charging.running) break;
     await rig.bench.clock.sleep(period / 2);
   }
-  throw new BenchFault(`the vehicle did not send the ${currentA} A request within 50 charge-loop periods${charging.error ? `: ${charging.error.message}` : ''}`);
+  throw new BenchFault(`no DC_ChargeLoopReq asking for ${currentA} A went out within 50 charge-loop periods${charging.error ? `: ${charging.error.message}` : ''}`);
 }
 
 /**
@@ -82,9 +94,9 @@ export async function waitSteady(rig: PowerRig, tolA: number, maxS: number): Pro
   const end = s(clock.now()) + maxS;
   await clock.sleep(2000);
   while (s(clock.now()) < end) {
-    await rig.battery.flush();
+    await rig.analyser.flush();
     const now = s(clock.now());
-    const tr = rig.bench.timeline.samples('currentA', { source: rig.battery.source, from: (now - 2.1) * 1e9 });
+    const tr = rig.bench.timeline.samples('currentA', { source: rig.analyser.source, from: (now - 2.1) * 1e9 });
     const series = { tS: tr.t.map(s), y: tr.v };
     const a = meanOver(series, now - 2, now - 1);
     const b = meanOver(series, now - 1, now);
@@ -111,18 +123,10 @@ export function reportedPresent(charging: ChargingSession, fromS: number, toS: n
     .map((l) => ({ tS: s(l.atNs) + (Number.isFinite(l.responseMs) ? l.responseMs / 1000 : 0), currentA: l.presentA, voltageV: l.presentV }));
 }
 
-/** Flush the instrument and read the window [fromS, now] back from the timeline. */
+/** Flush the analyser and read the window [fromS, now] back from the timeline. */
 export async function traceSince(rig: PowerRig, fromS: number, title: string, requests: RequestPoint[] = []): Promise<PowerTrace> {
-  await rig.battery.flush();
-  const r = rig.bench.config.charger.ratings;
-  return PowerTrace.fromTimeline(rig.bench.timeline, {
-    source: rig.battery.source,
-    fromNs: fromS * 1e9,
-    title,
-    requests,
-    limits: rig.limits,
-    declared: { currentToleranceA: r.currentToleranceA, currentTolerancePct: r.currentTolerancePct },
-  });
+  await rig.analyser.flush();
+  return PowerTrace.fromTimeline(rig.bench.timeline, { source: rig.analyser.source, fromNs: fromS * 1e9, title, requests, limits: rig.limits, tolerance: rig.tolerance });
 }
 
 /** Run a test body with its trace; the plot and CSV are attached whether the body passed or failed. */
@@ -134,18 +138,6 @@ export async function withTrace(holder: { trace?: PowerTrace }, body: () => Prom
   }
 }
 
-/** First time (s) after fromS a power-stage 'state' event says the output is disabled (emulator only). */
-export function outputOffTime(bench: Bench, fromS: number): number | undefined {
-  const e = bench.timeline.query({ kind: 'power', from: fromS * 1e9 }).find((x) => x.data.event === 'state' && x.data.outputEnabled === false);
-  return e ? s(e.t) : undefined;
-}
-
-/** First time (s) after fromS the emulated charger's power stage entered a state (emulator only). */
-export function stageStateTime(bench: Bench, state: string, fromS: number): number | undefined {
-  const e = bench.timeline.query({ kind: 'power', from: fromS * 1e9 }).find((x) => x.data.event === 'state' && x.data.state === state);
-  return e ? s(e.t) : undefined;
-}
-
 /** First time (s) after fromS the vehicle's CE left state C. */
 export function ceExitTime(bench: Bench, fromS: number): number | undefined {
   const e = bench.timeline.query({ kind: 'pilot', from: fromS * 1e9 }).find((x) => x.data.signal === 'CE' && x.data.previous === 'C' && x.data.state !== 'C');
@@ -154,18 +146,35 @@ export function ceExitTime(bench: Bench, fromS: number): number | undefined {
 
 /** When the vehicle's contactors closed / opened (the battery emulator output), from the instrument records. */
 export function contactorTimes(bench: Bench, battery: BatteryEmulator, fromS: number, on: boolean): number[] {
+  const text = on ? 'OUTP ON' : 'OUTP OFF';
   return bench.timeline
     .query({ kind: 'instrument', source: battery.source, from: fromS * 1e9 })
-    .filter((e) => (e.data.command === 'output' && e.data.on === on) || (e.data.dir === 'out' && String(e.data.text).toUpperCase() === (on ? 'OUTP ON' : 'OUTP OFF')))
+    .filter((e) => (e.data.command === 'output' && e.data.on === on) || (e.data.dir === 'out' && String(e.data.text).toUpperCase() === text))
     .map((e) => s(e.t));
 }
 
 /** The time (s) a V2G request of this name went out, first after fromS. */
-export function requestSentTime(bench: Bench, vehicle: Iso15118Vehicle, message: string, fromS: number, pred: (doc: any) => boolean = () => true): number | undefined {
+export function requestSentTime(bench: Bench, vehicle: Iso15118Vehicle, message: string, fromS: number, pred: (doc: unknown) => boolean = () => true): number | undefined {
   const e = bench.timeline
     .query({ kind: 'v2g', source: vehicle.name, from: fromS * 1e9 })
     .find((x) => x.data.dir === 'tx' && x.data.message === message && pred((x.data as { doc?: unknown }).doc));
   return e ? s(e.t) : undefined;
+}
+
+/** Does a DC_ChargeLoopReq document ask for this current (EVTargetCurrent, or EVMaximumChargeCurrent in Dynamic mode)? */
+export function carriesCurrent(doc: unknown, currentA: number): boolean {
+  const found: number[] = [];
+  const walk = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    for (const [k, v] of Object.entries(x)) {
+      if ((k === 'EVTargetCurrent' || k === 'EVMaximumChargeCurrent') && v && typeof v === 'object' && 'Value' in v) {
+        const r = v as { Value: number; Exponent?: number };
+        found.push(r.Value * 10 ** (r.Exponent ?? 0));
+      } else walk(v);
+    }
+  };
+  walk(doc);
+  return found.some((a) => Math.abs(a - currentA) < 0.5);
 }
 
 /** Dangerous tests only with the bench's interlock flag; otherwise skip, saying why. */
@@ -175,9 +184,32 @@ export function requireInterlock(ctx: Mocha.Context, what: string): void {
   ctx.skip();
 }
 
-/** A charger-side action only the emulated charger offers; on a physical charger the test is skipped with the reason. */
-export function requireStage(ctx: Mocha.Context, rig: PowerRig, what: string): PowerStage {
-  if (rig.stage) return rig.stage;
-  attachText('skipped', `${what} needs a way to command the charger under test (the emulated charger's power stage); this bench's charger has none.`);
+/** A charger-side action (site cap, charger stop, E-stop) needs the bench's charger control; without one the test is skipped with the reason. */
+export function requireControl(ctx: Mocha.Context, rig: PowerRig, what: string): ChargerControl {
+  if (rig.control) return rig.control;
+  attachText('skipped', `${what} needs a way to command the charger under test (a resource offering chargerControl); this bench has none.`);
   ctx.skip();
+}
+
+/**
+ * Output off as a lab bench sees it after a stop: once the contactors opened, the inlet falls below the
+ * safe voltage only if the charger's output is disabled (an enabled converter would hold it up).
+ */
+export function voltageOffTime(rig: PowerRig, tr: PowerTrace, openS: number | undefined): number | undefined {
+  if (openS === undefined) return undefined;
+  const t = timeToFallBelow(tr.voltage(), openS, rig.limits.get('stop.safeVoltageV').hi!);
+  return t === undefined ? undefined : openS + t;
+}
+
+/**
+ * Output off as a lab bench sees it with the battery still connected: the current fell below the stop
+ * current after fromS and stayed there to the end of the window. A current that came back was only
+ * regulated down (e.g. by the constant-voltage limit), not disabled: undefined.
+ */
+export function currentOffTime(rig: PowerRig, tr: PowerTrace, fromS: number): number | undefined {
+  const stopA = rig.limits.num('stop.currentA');
+  const t = timeToFallBelow(tr.current(), fromS, stopA);
+  if (t === undefined) return undefined;
+  const after = smoothedMax(tr.current(), fromS + t + 0.05, tr.endS);
+  return after.max >= stopA ? undefined : fromS + t;
 }

@@ -1,31 +1,30 @@
-// Safety behaviour of an MCS charger, judged from the vehicle side on the battery emulator's 1 kS/s trace:
-// precharge current and voltage match, stop by the vehicle and by the charger (time to < 5 A, discharge
-// below 60 V, CE leaves C only after the output is off), and — only on a bench with the interlock flag —
-// emergency stop, over-voltage against the vehicle's maximum, and an insulation fault. Limits:
-// fixtures/limits/iec61851-23(-3).yaml; every test has a power fault switch that makes it fail
-// (emulator/power/faults.ts).
+// Safety behaviour of an MCS charger, judged from the vehicle side on the power analyser's 1 kS/s trace and
+// the wire: precharge current and voltage match, stop by the vehicle and by the charger (time to < 5 A,
+// discharge below 60 V, CE leaves C only after the output is off), and — only on a bench with the interlock
+// flag — emergency stop, over-voltage against the vehicle's maximum, and an insulation fault. Each check
+// first establishes that its condition was set up and observed; if not, the test is broken, never passed.
+// Limits: fixtures/limits/iec61851-23(-3).yaml; every check has an emulator fault switch that makes it fail.
 
 import { expect } from 'chai';
-import { POWER_TEST_IDS as T } from '../../emulator/power/faults.ts';
 import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
 import { attachText, requirement } from '../../reports/evidence.ts';
-import { assertCeAfterOutputOff, type PowerTrace } from '../support/power-assertions.ts';
-import { timeToFallBelow } from '../support/trace-analysis.ts';
+import { assertCeAfterOutputOff, precondition, requireCurrentAt, type PowerTrace } from '../support/power-assertions.ts';
+import { POWER_TEST_IDS as T } from './power-ids.ts';
 import {
   EPIC,
   ceExitTime,
   contactorTimes,
+  currentOffTime,
   loopRequests,
-  outputOffTime,
   powerRig,
   requestSentTime,
+  requireControl,
   requireInterlock,
-  stageStateTime,
-  requireStage,
   s,
   startCharging,
   stepTo,
   traceSince,
+  voltageOffTime,
   waitSteady,
   withTrace,
   type PowerRig,
@@ -54,6 +53,13 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
     return c;
   }
 
+  /** The vehicle's contactors opened after fromS (the battery emulator's output records); broken when they never did. */
+  function requireOpened(rig: PowerRig, fromS: number): number {
+    const openS = contactorTimes(rig.bench, rig.battery, fromS, false)[0];
+    precondition('the vehicle opened its contactors after the stop', openS !== undefined, openS === undefined ? 'no contactor-open record' : `at ${openS.toFixed(2)} s`);
+    return openS!;
+  }
+
   it('precharges at ≤ 2 A and matches the battery voltage before the vehicle closes its contactors', async function () {
     requirement(T.precharge, { epic: EPIC, feature: 'Safety', story: 'Precharge', clause: 'IEC 61851-23:2014 CC.5.1 / CC.6.1; Table 104 / CC.6.2', severity: 'blocker' });
     const rig = powerRig(this.bench);
@@ -65,13 +71,16 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       } catch (e) {
         sessionError = e; // judge what the trace shows first: a precharge that went wrong is the finding
       }
-      const preS = stageStateTime(this.bench, 'precharge', markS) ?? requestSentTime(this.bench, rig.vehicle, 'DC_PreChargeReq', markS) ?? markS;
-      const closeS = contactorTimes(this.bench, rig.battery, markS, true)[0];
+      const why = sessionError ? `the session ended: ${(sessionError as Error).message}` : '';
+      const preS = requestSentTime(this.bench, rig.vehicle, 'DC_PreChargeReq', markS);
+      const closeS = preS === undefined ? undefined : contactorTimes(this.bench, rig.battery, preS, true)[0];
       const batteryV = await rig.battery.batteryVoltageV();
-      const tr = (holder.trace = await traceSince(rig, preS - 0.5, `${T.precharge} precharge to ${Math.round(batteryV)} V`, charging ? loopRequests(charging, preS) : []));
-      const endS = closeS ?? tr.endS;
-      expect(tr).to.prechargeWithin({ fromS: preS, closeS: endS, batteryV });
-      expect(tr).to.neverExceedVoltage({ maxV: rig.vehicle.model.limits.maxVoltageV, fromS: preS, toS: tr.endS });
+      const fromS = preS ?? markS;
+      const tr = (holder.trace = await traceSince(rig, fromS - 0.5, `${T.precharge} precharge to ${Math.round(batteryV)} V`, charging ? loopRequests(charging, fromS) : []));
+      precondition('the vehicle sent DC_PreChargeReq', preS !== undefined, preS === undefined ? `none on the wire ${why}` : `at ${preS.toFixed(2)} s`);
+      precondition('the vehicle closed its contactors after the precharge', closeS !== undefined, closeS === undefined ? `never ${why}` : `at ${closeS.toFixed(2)} s`);
+      expect(tr).to.prechargeWithin({ fromS: preS!, closeS: closeS!, batteryV });
+      expect(tr).to.neverExceedVoltage({ maxV: rig.vehicle.model.limits.maxVoltageV, fromS: preS!, toS: tr.endS });
       if (sessionError) throw sessionError;
     });
   });
@@ -83,33 +92,33 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       const c = await loaded(rig);
       const markS = s(this.bench.clock.now());
       await c.stop();
-      const stopS = requestSentTime(this.bench, rig.vehicle, 'PowerDeliveryReq', markS) ?? markS;
-      const openS = contactorTimes(this.bench, rig.battery, markS, false)[0];
+      const stopS = requestSentTime(this.bench, rig.vehicle, 'PowerDeliveryReq', markS, (doc) => JSON.stringify(doc ?? {}).includes('"Stop"'));
       await this.bench.clock.sleep((rig.limits.get('stop.dischargeS').hi! + 0.5) * 1000);
-      const tr = (holder.trace = await traceSince(rig, stopS - 1, `${T.stopByVehicle} stop by the vehicle from ${LOAD_A} A`, [...loopRequests(c, stopS - 1), { tS: stopS, currentA: 0 }]));
-      expect(tr).to.stopWithin({ stopS, kind: 'vehicle' });
-      expect(tr).to.dischargeWithin({ openS: openS ?? tr.endS });
-      const offS = rig.stage ? outputOffTime(this.bench, stopS) : voltageOffTime(rig, tr, openS);
-      assertCeAfterOutputOff(rig.limits, { outputOffS: offS, ceExitS: ceExitTime(this.bench, stopS) });
+      const fromS = stopS ?? markS;
+      const tr = (holder.trace = await traceSince(rig, fromS - 1, `${T.stopByVehicle} stop by the vehicle from ${LOAD_A} A`, [...loopRequests(c, fromS - 1), { tS: fromS, currentA: 0 }]));
+      precondition('the vehicle sent PowerDeliveryReq (Stop)', stopS !== undefined, stopS === undefined ? 'none on the wire' : `at ${stopS.toFixed(2)} s`);
+      expect(tr).to.stopWithin({ stopS: stopS!, kind: 'vehicle', fromA: LOAD_A });
+      const openS = requireOpened(rig, stopS!);
+      expect(tr).to.dischargeWithin({ openS });
+      assertCeAfterOutputOff(rig.limits, { outputOffS: voltageOffTime(rig, tr, openS), ceExitS: ceExitTime(this.bench, stopS!) });
     });
   });
 
   it('stops when the charger stops: < 5 A in time, connector < 60 V after the contactors open', async function () {
     requirement(T.stopByCharger, { epic: EPIC, feature: 'Safety', story: 'Stop by the charger', clause: 'IEC 61851-23:2014 101.2.1.4; CC.7.6.20', severity: 'critical' });
     const rig = powerRig(this.bench);
-    const stage = requireStage(this, rig, 'A charger-initiated stop');
+    const control = requireControl(this, rig, 'A charger-initiated stop');
     await withTrace(holder, async () => {
       const c = await loaded(rig);
       const stopS = s(this.bench.clock.now());
-      stage.stop('charger');
+      await control.stop('charger');
       const budgetS = Math.max(rig.limits.num('stop.minTimeS'), LOAD_A / rig.limits.num('stop.minRateAps'));
       await this.bench.clock.sleep((budgetS + 1) * 1000);
       await c.stop(); // the vehicle ends the session: contactors open, welding detection, CE
-      const openS = contactorTimes(this.bench, rig.battery, stopS, false)[0];
       await this.bench.clock.sleep((rig.limits.get('stop.dischargeS').hi! + 0.5) * 1000);
       const tr = (holder.trace = await traceSince(rig, stopS - 1, `${T.stopByCharger} stop by the charger from ${LOAD_A} A`, loopRequests(c, stopS - 1)));
-      expect(tr).to.stopWithin({ stopS, kind: 'charger' });
-      expect(tr).to.dischargeWithin({ openS: openS ?? tr.endS });
+      expect(tr).to.stopWithin({ stopS, kind: 'charger', fromA: LOAD_A });
+      expect(tr).to.dischargeWithin({ openS: requireOpened(rig, stopS) });
     });
   });
 
@@ -117,14 +126,14 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
     requirement(T.emergencyStop, { epic: EPIC, feature: 'Safety', story: 'Emergency stop', clause: 'IEC 61851-23:2023 6.3.1.109 / CC.3.4 (emergency shutdown)', severity: 'blocker' });
     requireInterlock(this, 'The emergency stop test');
     const rig = powerRig(this.bench);
-    const stage = requireStage(this, rig, 'Pressing the charger E-stop');
+    const control = requireControl(this, rig, 'Pressing the charger E-stop');
     await withTrace(holder, async () => {
       const c = await loaded(rig);
       const stopS = s(this.bench.clock.now());
-      stage.stop('emergency');
+      await control.stop('emergency');
       await this.bench.clock.sleep((rig.limits.get('estop.maxS').hi! + 1) * 1000);
       const tr = (holder.trace = await traceSince(rig, stopS - 1, `${T.emergencyStop} emergency stop from ${LOAD_A} A`, loopRequests(c, stopS - 1).filter((r) => r.tS < stopS)));
-      expect(tr).to.stopWithin({ stopS, kind: 'emergency' });
+      expect(tr).to.stopWithin({ stopS, kind: 'emergency', fromA: LOAD_A });
     });
   });
 
@@ -143,10 +152,11 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       } finally {
         await restoreBattery(rig, beforeV);
       }
+      // An error shutdown keeps the output off once the voltage is back; a CV limit would let the current return.
+      await this.bench.clock.sleep(rig.limits.num('ovp.resumeWatchS') * 1000);
       const tr = (holder.trace = await traceSince(rig, fromS - 1, `${T.overVoltage} battery at EV max + 20 V`, loopRequests(c, fromS - 1)));
-      // The emulated charger records when it disabled its output; a physical one is judged by its current.
-      const offS = rig.stage ? outputOffTime(this.bench, fromS) : currentOffTime(rig, tr, fromS);
-      expect(tr).to.shutDownOnOverVoltage({ maxV, fromS, outputOffS: offS });
+      requireCurrentAt(tr, fromS, LOAD_A, 'the voltage was raised');
+      expect(tr).to.shutDownOnOverVoltage({ maxV, fromS, outputOffS: currentOffTime(rig, tr, fromS) });
     });
   });
 
@@ -170,8 +180,9 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       } finally {
         await inject(undefined);
       }
-      const tr = (holder.trace = await traceSince(rig, faultS - 1, `${T.insulation} insulation ${rig.limits.num('insulation.faultInjectOhm') / 1000} kΩ`, loopRequests(c, faultS - 1)));
-      expect(tr).to.stopOnInsulationFault({ faultS });
+      const ohm = rig.limits.num('insulation.faultInjectOhm');
+      const tr = (holder.trace = await traceSince(rig, faultS - 1, `${T.insulation} insulation ${ohm / 1000} kΩ`, loopRequests(c, faultS - 1)));
+      expect(tr).to.stopOnInsulationFault({ faultS, fromA: LOAD_A });
     });
   });
 });
@@ -181,17 +192,4 @@ async function restoreBattery(rig: PowerRig, beforeV: number): Promise<void> {
   const b = rig.battery as typeof rig.battery & { useBatteryModel?: () => Promise<void> };
   if (b.useBatteryModel) await b.useBatteryModel();
   else await b.setBatteryVoltage(beforeV);
-}
-
-/** Physical bench (no power-stage records): the output counts as off once the inlet is below the safe voltage after the contactors opened. */
-function voltageOffTime(rig: PowerRig, tr: PowerTrace, openS: number | undefined): number | undefined {
-  if (openS === undefined) return undefined;
-  const t = timeToFallBelow(tr.voltage(), openS, rig.limits.get('stop.safeVoltageV').hi!);
-  return t === undefined ? undefined : openS + t;
-}
-
-/** Physical bench: the output counts as off once the current is below the stop current. */
-function currentOffTime(rig: PowerRig, tr: PowerTrace, fromS: number): number | undefined {
-  const t = timeToFallBelow(tr.current(), fromS, rig.limits.num('stop.currentA'));
-  return t === undefined ? undefined : fromS + t;
 }

@@ -15,7 +15,7 @@ import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../drivers/gbt27930/ids.ts';
 import { loadGbtTiming } from '../../drivers/gbt27930/timing.ts';
 import { GbtCharger } from '../../emulator/gbt/gbt-charger.ts';
 import { gbtPowerStageParams } from '../../emulator/gbt/faults.ts';
-import { EmulatedBatteryEmulator } from '../../emulator/power/emulated-battery-emulator.ts';
+import { EmulatedBattery } from '../../emulator/power/emulated-battery.ts';
 import { PowerStage } from '../../emulator/power/power-stage.ts';
 
 let channelSeq = 0;
@@ -25,7 +25,7 @@ export interface Rig {
   timeline: Timeline;
   bms: BmsSession;
   charger: GbtCharger;
-  battery: EmulatedBatteryEmulator;
+  battery: EmulatedBattery;
   stage: PowerStage;
   close(): Promise<void>;
 }
@@ -49,7 +49,7 @@ export async function openRig(o: RigOptions = {}): Promise<Rig> {
   const cCan = o.transports?.charger ?? openVirtualCan(channel, { clock, timeline, source: 'charger-can' });
   const timing = loadGbtTiming();
   const vehicle = loadVehicleProfile('truck-lfp-620kwh');
-  const battery = new EmulatedBatteryEmulator('battery', clock, timeline, vehicle, {});
+  const battery = new EmulatedBattery('battery', clock, timeline, vehicle, {});
   await battery.startStreaming();
   const stage = new PowerStage({
     clock, timeline, bus: battery.bus, faults, source: 'power-stage', params: gbtPowerStageParams(faults),

@@ -108,8 +108,8 @@ describe('power assertions (chai plugin over sampled traces)', function () {
       r.stage.setSitePowerCapW(150e3);
       await r.run(6_000);
       const tr = trace(r, capS - 1);
-      if (!faults.length) expect(tr).to.respectSiteCap({ capS, capW: 150e3 });
-      else violation(() => expect(tr).to.respectSiteCap({ capS, capW: 150e3 }), '[current-control violation]');
+      if (!faults.length) expect(tr).to.respectSiteCap({ capS, capW: 150e3, fromA: 300 });
+      else violation(() => expect(tr).to.respectSiteCap({ capS, capW: 150e3, fromA: 300 }), '[current-control violation]');
     }
   });
 

@@ -221,6 +221,28 @@ describe('emulated power stage', function () {
           else expect(fell).to.equal(undefined);
         }
       },
+      async 'precharge-voltage-mismatch'() {
+        const bad = await prechargeTrace(['precharge-voltage-mismatch']);
+        const vb = await bad.r.inst.batteryVoltageV();
+        expect(meanOver(V(bad.r), bad.to - 0.5, bad.to)).to.be.closeTo(vb - 40, 2);
+        // It reports the target it missed, so a vehicle trusting the wire closes on a 40 V step.
+        expect(bad.r.stage.present().voltageV).to.be.closeTo(vb, 3);
+      },
+      async 'output-never-energizes'() {
+        const { r } = await at300(['output-never-energizes']);
+        const now = r.clock.now() / 1e9;
+        expect(extremes(I(r), now - 5, now).max).to.be.below(1);
+        // On the wire it claims to deliver what was asked.
+        expect(r.stage.present().currentA).to.be.closeTo(300, 1);
+      },
+      async 'present-values-frozen'() {
+        const r = await makeRig({ faults: ['present-values-frozen'] });
+        r.stage.cableCheck(900);
+        const first = r.stage.present();
+        await r.run(3000);
+        expect(V(r).y.at(-1)).to.be.above(800);
+        expect(r.stage.present()).to.deep.equal(first);
+      },
     };
 
     it('has a scenario for every power fault, and every fault names the tests that catch it', function () {

@@ -4,13 +4,13 @@
 import { VirtualClock } from '../../drivers/core/clock.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
-import { EmulatedBatteryEmulator } from '../../emulator/power/emulated-battery-emulator.ts';
+import { EmulatedBattery } from '../../emulator/power/emulated-battery.ts';
 import { PowerStage, type PowerStageParams } from '../../emulator/power/power-stage.ts';
 
 export interface Rig {
   clock: VirtualClock;
   timeline: Timeline;
-  inst: EmulatedBatteryEmulator;
+  inst: EmulatedBattery;
   stage: PowerStage;
   /** Advance virtual time, sending the current request every 100 ms (the charge loop). */
   run(ms: number, currentA?: number): Promise<void>;
@@ -24,7 +24,7 @@ export async function makeRig(opts: { faults?: string[]; seed?: number; params?:
   const clock = new VirtualClock();
   const timeline = new Timeline({ clock });
   const profile = loadVehicleProfile(opts.profile ?? 'truck-lfp-620kwh');
-  const inst = new EmulatedBatteryEmulator('battery-emulator', clock, timeline, profile, { seed: opts.seed ?? 7 });
+  const inst = new EmulatedBattery('battery-emulator', clock, timeline, profile, { seed: opts.seed ?? 7 });
   await inst.startStreaming();
   const stage = new PowerStage({
     clock,

@@ -1,20 +1,22 @@
-// The emulated battery emulator / power analyser (resource kind 'emulated-battery-emulator'): it owns the
-// true DC bus and the vehicle's battery (from the bench's vehicle profile), lets an emulated charger attach
-// its power stage (attachSource), and samples the inlet at 1 kS/s onto the timeline in 50 ms blocks — the
-// same records a physical SCPI battery emulator produces, so the assertions cannot tell them apart.
+// The emulated battery (resource kind 'emulated-battery', emulated-battery-kind.ts): the vehicle's battery
+// (from the bench's vehicle profile) behind its contactors on the true DC bus, which an emulated charger
+// attaches its power stage to (attachSource). It is also the bench's power analyser: it samples the inlet
+// at 1 kS/s onto the timeline in 50 ms blocks — the same records a physical SCPI battery emulator produces,
+// so the assertions cannot tell them apart.
 
 import type { Clock, TimerHandle } from '../../drivers/core/clock.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
 import type { BatteryEmulator, BatteryEmulatorProtection, BatteryEmulatorReading } from '../../drivers/scpi/battery-emulator.ts';
-import { loadVehicleProfile, type VehicleProfile } from '../../drivers/vehicle/profile.ts';
-import { registerResourceKind, resourceKind, type OpenContext } from '../../benches/registry.ts';
+import type { VehicleProfile } from '../../drivers/vehicle/profile.ts';
 import { Battery } from './battery.ts';
 import { BUS_TICK_NS, DcBus, type BusLoad, type BusSource } from './dc-bus.ts';
 import { Prng } from './prng.ts';
 
-export const EMULATED_BATTERY_EMULATOR_KIND = 'emulated-battery-emulator';
+export const EMULATED_BATTERY_KIND = 'emulated-battery';
+/** The kind's old name, still accepted in bench files and reported as deprecated. */
+export const DEPRECATED_EMULATED_BATTERY_KIND = 'emulated-battery-emulator';
 
-export interface EmulatedBatteryEmulatorConfig {
+export interface EmulatedBatteryConfig {
   /** Length of one sample block on the timeline (ms). */
   blockMs?: number;
   /** Instrument measurement noise (rms) on current (A) and voltage (V). */
@@ -44,8 +46,8 @@ class SwitchableLoad implements BusLoad {
   }
 }
 
-export class EmulatedBatteryEmulator implements BatteryEmulator {
-  readonly kind = EMULATED_BATTERY_EMULATOR_KIND;
+export class EmulatedBattery implements BatteryEmulator {
+  readonly kind = EMULATED_BATTERY_KIND;
   readonly sampleRateHz = 1e9 / BUS_TICK_NS;
   readonly bus: DcBus;
   readonly battery: Battery;
@@ -66,7 +68,7 @@ export class EmulatedBatteryEmulator implements BatteryEmulator {
     readonly clock: Clock,
     readonly timeline: Timeline,
     readonly profile: VehicleProfile,
-    config: EmulatedBatteryEmulatorConfig = {},
+    config: EmulatedBatteryConfig = {},
   ) {
     this.bus = new DcBus(clock);
     this.battery = Battery.fromProfile(profile);
@@ -202,7 +204,7 @@ export class EmulatedBatteryEmulator implements BatteryEmulator {
   }
 
   identity(): Record<string, string> {
-    return { instrument: 'emulated battery emulator', vehicleProfile: this.profile.name, sampleRateHz: String(this.sampleRateHz) };
+    return { instrument: 'emulated battery', vehicleProfile: this.profile.name, sampleRateHz: String(this.sampleRateHz) };
   }
 
   private emitBlock(): void {
@@ -240,37 +242,3 @@ export class EmulatedBatteryEmulator implements BatteryEmulator {
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
-
-export function registerEmulatedBatteryEmulator(): void {
-  if (resourceKind(EMULATED_BATTERY_EMULATOR_KIND)) return;
-  registerResourceKind<EmulatedBatteryEmulatorConfig>({
-    kind: EMULATED_BATTERY_EMULATOR_KIND,
-    description: 'Emulated battery emulator and power analyser: the vehicle battery (from the vehicle profile) on an emulated DC bus, sampled at 1 kS/s onto the timeline.',
-    // Before the emulated chargers, which attach their power stage to its bus.
-    openOrder: 20,
-    schema: {
-      type: 'object',
-      properties: {
-        blockMs: { type: 'number', minimum: 1, maximum: 1000, description: 'Sample block length on the timeline (ms).' },
-        noiseA: { type: 'number', minimum: 0 },
-        noiseV: { type: 'number', minimum: 0 },
-        seed: { type: 'integer' },
-        stream: { type: 'boolean', description: 'Stream samples from the moment the bench opens (default true).' },
-        scpiPort: { type: 'integer', minimum: 0, maximum: 65535, description: "Serve this battery over SCPI on 127.0.0.1 at this port, for a 'scpi-battery-emulator' resource (then it does not stream itself)." },
-      },
-    },
-    async open(name: string, config: EmulatedBatteryEmulatorConfig, ctx: OpenContext) {
-      const profile = loadVehicleProfile(ctx.bench.vehicle.profile, ctx.bench.vehicle.overrides ?? {});
-      const inst = new EmulatedBatteryEmulator(name, ctx.clock, ctx.timeline, profile, config);
-      if (config.scpiPort !== undefined) {
-        // The SCPI server drains the bus for its Elog: the instrument must not stream as well.
-        const { startEmulatedScpiServer } = await import('./scpi-server.ts');
-        const server = await startEmulatedScpiServer({ clock: ctx.clock, timeline: ctx.timeline, port: config.scpiPort, instrument: inst });
-        inst.onClose(() => server.close());
-      } else if (config.stream !== false) await inst.startStreaming();
-      return inst;
-    },
-  });
-}
-
-registerEmulatedBatteryEmulator();

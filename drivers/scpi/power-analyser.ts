@@ -1,0 +1,38 @@
+// The power analyser: the instrument whose inlet voltage/current samples every ramp and safety assertion
+// reads. It streams them as 'samples' blocks onto the timeline ({t0, dt, channels: {voltageV, currentA}},
+// ≥ 1 kS/s). A dedicated analyser (a Yokogawa/HIOKI class instrument) offers only this; a battery emulator
+// that logs its own output (drivers/scpi/battery-emulator.ts) can serve as the analyser too.
+
+/** The bench's resource shape (benches/registry.ts Resource), restated so a driver does not import a bench. */
+export interface InstrumentResource {
+  readonly name: string;
+  readonly kind: string;
+  safeState?(): Promise<void>;
+  close(): Promise<void>;
+  identity?(): Record<string, string>;
+}
+
+export interface PowerReading {
+  voltageV: number;
+  currentA: number;
+}
+
+export interface PowerAnalyser extends InstrumentResource {
+  /** Timeline source of the sample blocks. */
+  readonly source: string;
+  /** Samples per second of the streamed blocks. */
+  readonly sampleRateHz: number;
+  /** One measurement at the inlet now. */
+  read(): Promise<PowerReading>;
+  /** Start / stop streaming sample blocks onto the timeline. */
+  startStreaming(): Promise<void>;
+  stopStreaming(): Promise<void>;
+  /** Put every sample taken up to now on the timeline (call before an assertion reads the timeline). */
+  flush(): Promise<void>;
+}
+
+/** Structural check: anything that streams inlet samples and can be flushed serves as the analyser. */
+export function isPowerAnalyser(r: unknown): r is PowerAnalyser {
+  const a = r as Partial<PowerAnalyser> | undefined;
+  return !!a && typeof a.source === 'string' && typeof a.flush === 'function' && typeof a.read === 'function' && typeof a.startStreaming === 'function';
+}
