@@ -93,7 +93,7 @@ export function decodeExi(grammar: ExiGrammar, bytes: Uint8Array, options?: ExiD
 /** decodeExi with the deviations returned next to the document. */
 export function decodeExiWithDeviations(grammar: ExiGrammar, bytes: Uint8Array): ExiDecoded {
   const document = decodeWith(grammarToDecode(grammar), bytes, false);
-  return { document, deviations: lastDeviations };
+  return { document, deviations: lastDeviations === NONE ? [] : lastDeviations };
 }
 
 function grammarToDecode(grammar: ExiGrammar): GeneratedGrammar {
