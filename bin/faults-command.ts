@@ -23,9 +23,10 @@ export function faultsCommand(o: FaultsOptions): { lines: string[]; exitCode: nu
   if (!o.unproven) {
     if (o.json) return { lines: [JSON.stringify(catalogue, null, 2)], exitCode: 0 };
     const header = 'fault\twhat the emulator does wrong\tcaught by (category, suite)\tchecks that must fail';
-    const rows = catalogue.map(
-      (f) => `${f.name}\t${f.description}\tcaught by: ${f.catches.join(', ')} (${f.category}, suite ${f.suite})\tchecks: ${f.checks.join('; ') || '—'}`,
-    );
+    const rows = catalogue.map((f) => {
+      const caught = `caught by: ${f.catches.join(', ')} (${f.category}, suite ${f.suite})`;
+      return `${f.name}\t${f.description}\t${caught}\tchecks: ${f.checks.join('; ') || '—'}`;
+    });
     return { lines: [header, ...rows], exitCode: 0 };
   }
   const outDir = o.out ?? DEFAULT_OUT_DIR;

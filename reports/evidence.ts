@@ -242,7 +242,14 @@ export function check(
 }
 
 /** The failure message: category tag, what was seen against what was required, the clause and its standing. */
-function violationError(v: Violation, what: string, source: { clause: string; verified: boolean }, note: string | undefined, actual: unknown, expected: unknown): ViolationError {
+function violationError(
+  v: Violation,
+  what: string,
+  source: { clause: string; verified: boolean },
+  note: string | undefined,
+  actual: unknown,
+  expected: unknown,
+): ViolationError {
   const standing = source.verified ? '' : ', limit unverified';
   return new ViolationError(`${VIOLATION_TAG[v]} ${what} (${source.clause}${standing})${note ? ` — ${note}` : ''}`, v, actual, expected);
 }

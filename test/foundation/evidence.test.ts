@@ -124,7 +124,8 @@ describe('soft assertions and inconclusive verdicts', function () {
       expect(r.steps[0].name, id).to.contain('INCONCLUSIVE');
     }
     // The report groups them apart from other bench faults (first match wins, so it comes before them).
-    const cats = JSON.parse(readFileSync(join(runDir, 'allure-results', 'categories.json'), 'utf8')) as { name: string; messageRegex?: string }[];
+    const catsFile = join(runDir, 'allure-results', 'categories.json');
+    const cats = JSON.parse(readFileSync(catsFile, 'utf8')) as { name: string; messageRegex?: string }[];
     const k = cats.findIndex((c) => c.name.startsWith('Inconclusive'));
     expect(k).to.be.greaterThan(-1).and.lessThan(cats.findIndex((c) => c.name === 'Bench fault'));
     expect(cats[k].messageRegex).to.contain('harness latency too high to judge');
@@ -145,13 +146,16 @@ describe('soft assertions and inconclusive verdicts', function () {
     expect(byId('FIX-SOFT-007').statusDetails?.message).to.contain('power analyser did not answer');
     const r = byId('FIX-SOFT-008');
     expect(r.status).to.equal('failed');
-    expect(r.statusDetails?.message).to.match(/^\[protocol violation\] precondition value = 5 s/).and.contain('nothing to judge after the session broke');
+    expect(r.statusDetails?.message)
+      .to.match(/^\[protocol violation\] precondition value = 5 s/)
+      .and.contain('nothing to judge after the session broke');
   });
 
-  it('withUncertainty() gives measurements inside it (e.g. a chai plugin\'s) an uncertainty; outside a test they throw at once', function () {
+  it("withUncertainty() gives measurements inside it (a chai plugin's) an uncertainty; outside a test they throw at once", function () {
     const limit = { hi: 2, unit: 's', clause: 'TEST 1', source: 'test', verified: true };
     const u = { value: 0.2, source: 'test' };
-    expect(() => withUncertainty(u, () => measure('t', 2.1, limit, { violation: 'timing' }))).to.throw(InconclusiveError, /^harness latency too high to judge: t = 2\.1 s/);
+    const inBand = () => withUncertainty(u, () => measure('t', 2.1, limit, { violation: 'timing' }));
+    expect(inBand).to.throw(InconclusiveError, /^harness latency too high to judge: t = 2\.1 s/);
     expect(() => measure('t', 2.1, limit, { violation: 'timing' })).to.throw(ViolationError, /^\[timing violation\] t = 2\.1 s/);
     expect(withUncertainty(u, () => measure('t', 1, limit, { violation: 'timing' })).uncertainty).to.equal(0.2);
   });

@@ -17,7 +17,8 @@ describe('mcs-hil faults --unproven', function () {
     const lines = r.stdout.trim().split('\n');
     expect(lines).to.include('first value\tmade by: FIX-SOFT-001');
     expect(lines.find((l) => l.startsWith('response time\t'))).to.contain('FIX-SOFT-002').and.contain('FIX-SOFT-006');
-    const json = JSON.parse(mcsHil(['faults', '--unproven', '--json', '--run', onlyRunDir(out)]).stdout) as { check: string; tests: string[] }[];
+    const r2 = mcsHil(['faults', '--unproven', '--json', '--run', onlyRunDir(out)]);
+    const json = JSON.parse(r2.stdout) as { check: string; tests: string[] }[];
     expect(json.map((u) => u.check)).to.include.members(['first value', 'third check', 'stop time']);
   });
 
