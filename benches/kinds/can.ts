@@ -177,6 +177,9 @@ export function registerCanKinds(): void {
     openOrder: HUB_OPEN_ORDER,
     async open(name, config, ctx) {
       const hub = new SocketcandHub({
+        // The bench's clock: the hub's frame stamps then share the timebase of everything else on the bench
+        // (a scaled emulator run too), so our receive-to-stamp latency can be measured against them.
+        clock: ctx.clock,
         host: config.host ?? '127.0.0.1',
         port: config.port ?? 0,
         buses: config.buses,

@@ -18,6 +18,8 @@ import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
 import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../registry.ts';
 import { bmsProfileFromVehicle, type BmsProfile } from '../../drivers/gbt27930/bms-profile.ts';
 import { BmsSession } from '../../drivers/gbt27930/bms-session.ts';
+import { awaitGbtChargerIdle } from '../../drivers/gbt27930/charger-idle.ts';
+import { HarnessLatency } from '../../drivers/core/harness-latency.ts';
 import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../drivers/gbt27930/ids.ts';
 import { GbtLink } from '../../drivers/gbt27930/link.ts';
 import { GBT_LIMIT_PROFILE, loadGbtTiming, type GbtTiming } from '../../drivers/gbt27930/timing.ts';
@@ -46,6 +48,10 @@ export interface GbtBmsResource extends Resource {
   readonly battery?: string;
   readonly sa: number;
   readonly da: number;
+  /** The harness's own latency on this node (receive-to-stamp, timer lateness): timing verdicts' uncertainty. */
+  readonly latency: HarnessLatency;
+  /** Vehicle silent until the charger sends only its idle CHM again (bounded by idle.returnMs). */
+  awaitChargerIdle(previousTest: string): Promise<string>;
   /** Shortcuts to the session's steps (the session has the full set of steps and misbehaviour hooks). */
   startCharging: BmsSession['startCharging'];
   requestCurrent: BmsSession['requestCurrent'];
@@ -106,7 +112,9 @@ export function registerGbtBmsKind(): void {
         throw new InputError(`resource '${config.battery}' is not a battery emulator`, `${ctx.bench.file}: resources.${name}.battery`);
       const sa = config.sa ?? BMS_ADDRESS;
       const da = config.da ?? CHARGER_ADDRESS;
-      const timing = loadGbtTiming(Limits.load(GBT_LIMIT_PROFILE), ctx.bench.timers ?? {});
+      const limits = Limits.load(GBT_LIMIT_PROFILE);
+      const timing = loadGbtTiming(limits, ctx.bench.timers ?? {});
+      const latency = new HarnessLatency();
       const vehicle = loadVehicleProfile(ctx.bench.vehicle.profile, ctx.bench.vehicle.overrides ?? {});
       const profile = bmsProfileFromVehicle(vehicle, config.profile);
       if (ctx.bench.safety.maxCurrentA !== undefined) profile.maxChargeCurrentA = Math.min(profile.maxChargeCurrentA, ctx.bench.safety.maxCurrentA);
@@ -114,12 +122,16 @@ export function registerGbtBmsKind(): void {
       const tp = new J1939Tp({ transport: can, clock: ctx.clock, sa, timeline: ctx.timeline, source: `${name}-tp`, dtGapMs: config.dtGapMs });
       const link = new GbtLink({ transport: can, clock: ctx.clock, timeline: ctx.timeline, source: name, sa, da, tp });
       const session = new BmsSession({
-        link, clock: ctx.clock, timeline: ctx.timeline, source: name, timing, profile,
+        link, clock: ctx.clock, timeline: ctx.timeline, source: name, timing, profile, latency,
         contactors: isBatteryEmulator(battery) ? (closed) => battery.setOutput(closed) : undefined,
         batteryVoltage: isBatteryEmulator(battery) ? () => battery.batteryVoltageV() : undefined,
       });
       return {
-        name, kind: GBT_BMS_KIND, session, timing, source: name, canResource: config.can, battery: config.battery, sa, da,
+        name, kind: GBT_BMS_KIND, session, timing, source: name, canResource: config.can, battery: config.battery, sa, da, latency,
+        awaitChargerIdle: (previousTest) => awaitGbtChargerIdle({
+          link, clock: ctx.clock, resource: name, boundMs: limits.num('idle.returnMs'), periodMs: timing.periodMs.CHM,
+          goSilent: () => session.state !== 'idle' && session.unplug('vehicle silent until the charger is idle'),
+        }, previousTest),
         startCharging: (timeoutMs) => session.startCharging(timeoutMs),
         requestCurrent: (currentA) => session.requestCurrent(currentA),
         stop: (reason, timeoutMs) => session.stop(reason, timeoutMs),
@@ -129,6 +141,7 @@ export function registerGbtBmsKind(): void {
         async safeState() {
           await session.safeState();
         },
+        safeStatePrimitives: { requestZeroCurrent: () => session.safeState() },
         async close() {
           await session.close();
           await link.close();
@@ -141,6 +154,5 @@ export function registerGbtBmsKind(): void {
     },
   });
 }
-        safeStatePrimitives: { requestZeroCurrent: () => session.safeState() },
 
 registerGbtBmsKind();

@@ -45,17 +45,18 @@ export class HarnessLatency {
   }
 
   /**
-   * Uncertainty of an interval between two stamps taken in [fromNs, toNs]: either end may be stamped late
-   * by the receive delay, and the event loop that stamps it may lag as much as our timers do (p99 of each,
-   * added: a bound, not an estimate). Divided by `intervals` for a mean over that many consecutive gaps,
-   * whose error is only that of its two end stamps.
+   * Uncertainty of an interval between two stamps taken in [fromNs, toNs]: a stamp may be late by the
+   * receive delay, and by as much as the event loop that takes it lags (our timers' lateness). The two
+   * components (p99 each) are combined as a root sum of squares, as the GUM combines independent ones.
+   * Divided by `intervals` for a mean over that many consecutive gaps, whose error is only that of its two
+   * end stamps.
    */
   uncertainty(fromNs: number, toNs: number, intervals = 1): TimingUncertainty {
     const s = this.stats(fromNs, toNs);
     const part = (d: LatencyDistribution) => (d.count ? d.p99Ms : 0);
-    const valueMs = (part(s.receive) + part(s.schedule)) / Math.max(1, intervals);
+    const valueMs = Math.hypot(part(s.receive), part(s.schedule)) / Math.max(1, intervals);
     const per = intervals > 1 ? `, over a mean of ${intervals} intervals` : '';
-    return { valueMs, source: `harness latency measured in this test (clock ms): ${describeStats(s)}${per}` };
+    return { valueMs, source: `harness latency in this test, p99s combined by root sum of squares (clock ms): ${describeStats(s)}${per}` };
   }
 
   private distribution(kind: LatencyKind, fromNs: number, toNs: number): LatencyDistribution {
@@ -63,9 +64,9 @@ export class HarnessLatency {
     const xs: number[] = [];
     for (let i = 0; i < s.t.length; i++) if (s.t[i] >= fromNs && s.t[i] <= toNs) xs.push(s.ns[i]);
     if (!xs.length) return { count: 0, p50Ms: Number.NaN, p99Ms: Number.NaN, maxMs: Number.NaN };
-    // A remote hub's clock is not ours: when its stamps run ahead of ours, only the spread above the
-    // smallest delay seen is latency (the constant part is the clocks' offset).
-    const floor = kind === 'receive' ? Math.min(0, ...xs) : 0;
+    // A remote hub's clock is not ours: only the spread above the smallest delay seen is taken as latency
+    // (the constant part cannot be told from the clocks' offset; on one host it is the ~µs of loopback).
+    const floor = kind === 'receive' ? Math.min(...xs) : 0;
     const sorted = xs.map((x) => Math.max(0, x - floor)).sort((a, b) => a - b);
     const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] / 1e6;
     return { count: sorted.length, p50Ms: at(50), p99Ms: at(99), maxMs: sorted[sorted.length - 1] / 1e6 };

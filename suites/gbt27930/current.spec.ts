@@ -6,7 +6,8 @@ import { Limits } from '../../drivers/core/limits.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { PowerTrace, assertRampUp, assertSettle } from '../support/power-assertions.ts';
 import { regulationTolerance, smoothedMax } from '../support/trace-analysis.ts';
-import { EPIC, analyser, bmsOf, ccsSeries, currentSeries, derivedLimit, gbtHooks, gbtLimits, mean, settleAt, startCharging } from './support.ts';
+import { gbtFixture } from './fixture.ts';
+import { EPIC, analyser, ccsSeries, currentSeries, derivedLimit, gbtLimits, mean, settleAt } from './support.ts';
 
 /** GB/T 18487.1 / 34657.1 current-control limits of the shared power assertions. */
 const powerLimits = Limits.load('gbt');
@@ -18,14 +19,11 @@ function tolerance(demandA: number): number {
 }
 
 describe('GB/T 27930 current control', function () {
-  const hooks = gbtHooks();
+  const gbt = gbtFixture();
 
   it('follows the BCL current demand (CCS-reported output current)', async function () {
     requirement('GBT27930-CURR-001', { epic: EPIC, feature: 'Current control', story: 'CCS output current follows BCL', clause: 'GB/T 27930-2015 BCL SPN3073 / CCS SPN3082; NB/T 33001 accuracy', severity: 'critical' });
-    const { bench } = this;
-    const bms = bmsOf(bench);
-    await startCharging(bench, bms);
-    const after = hooks.mark();
+    const { bench, bms, after } = await gbt.charging();
     let previousA = 0;
     // Two demands well above the 30 A threshold, inside the 400 A a 2015 BMS can ask for.
     for (const demandA of [150, 250]) {
@@ -42,12 +40,10 @@ describe('GB/T 27930 current control', function () {
 
   it('never delivers more than the BCP maximum charging current, even when BCL asks for more', async function () {
     requirement('GBT27930-PARAM-001', { epic: EPIC, feature: 'Charging parameters', story: 'BCP maximum current caps the output', clause: 'GB/T 27930-2015 BCP SPN2817, CML', severity: 'critical' });
-    const { bench } = this;
-    const bms = bmsOf(bench);
+    const { bench, bms, after } = gbt.test();
     const bcpMaxA = 80;
     bms.session.override('BCP', { maxChargeCurrentA: bcpMaxA });
-    await startCharging(bench, bms);
-    const after = hooks.mark();
+    await gbt.charging();
     const demandA = 2 * bcpMaxA; // the misbehaving BMS asks for twice what it declared
     const { stepNs, settledNs } = await settleAt(bench, bms, demandA, bms.session.demandA);
     const { series, source } = await currentSeries(bench, bms, after, stepNs, settledNs);
@@ -58,11 +54,10 @@ describe('GB/T 27930 current control', function () {
 
   it('ramps to a higher BCL demand at the minimum slope and settles (measured samples)', async function () {
     requirement('GBT27930-CURR-002', { epic: EPIC, feature: 'Current control', story: 'BCL step up: slope and settling on the power analyser', clause: 'GB/T 18487.1 / IEC 61851-23 101.2.1 (as profile gbt)', severity: 'critical' });
-    const { bench } = this;
-    const bms = bmsOf(bench);
+    const { bench, bms } = gbt.test();
     const meter = analyser(bench, bms);
     if (!meter) throw new BenchFault(`the ramp test needs a power analyser: give the BMS resource '${bms.name}' a 'battery' (battery-emulator resource streaming samples)`);
-    await startCharging(bench, bms);
+    await gbt.charging();
     const fromA = bms.session.demandA;
     await settleAt(bench, bms, fromA);
     const toA = fromA + 100;

@@ -1,19 +1,20 @@
-// GB/T 27930-2015 charging sequence and message periods, judged from the vehicle BMS's decoded messages.
+// GB/T 27930-2015 charging sequence and message periods, judged from the vehicle BMS's decoded messages
+// (timing steps carry the harness's own latency as uncertainty).
 
 import { check, measure, requirement } from '../../reports/evidence.ts';
+import { gbtFixture } from './fixture.ts';
+import { measureTiming } from './timing.ts';
 import { READY, RECOGNISED, NOT_RECOGNISED } from '../../drivers/gbt27930/messages.ts';
 import type { GbtCode } from '../../drivers/gbt27930/messages.ts';
-import { EPIC, bmsOf, first, gbtHooks, gbtLimits, intervalsMs, mean, messages, msBetween, settleAt, startCharging, until, value, type GbtEvent } from './support.ts';
+import { EPIC, first, gbtLimits, intervalsMs, mean, messages, msBetween, until, value, type GbtEvent } from './support.ts';
 
 describe('GB/T 27930 charging sequence', function () {
-  const hooks = gbtHooks();
+  const gbt = gbtFixture();
 
   it('runs handshake → recognition → configuration → charging in the standard order', async function () {
     requirement('GBT27930-SEQ-001', { epic: EPIC, feature: 'Charging sequence', story: 'CHM, CRM(0x00), BRM, CRM(0xAA), BCP, CML, BRO, CRO, CCS', clause: 'GB/T 27930-2015 §10, Fig. A.6', severity: 'blocker' });
-    const { bench } = this;
-    const bms = bmsOf(bench);
-    await startCharging(bench, bms);
-    const after = hooks.mark();
+    const t = await gbt.charging();
+    const { bench, bms, after } = t;
     // CCS follows the first BCL after CRO(0xAA); give it the standard's CCS timeout to appear.
     await until(bench, () => messages(bench, bms, after, 'rx', 'CCS').length > 0, bms.timing.timeoutMs.CCS_first);
     const rx = messages(bench, bms, after, 'rx');
@@ -41,20 +42,18 @@ describe('GB/T 27930 charging sequence', function () {
         expected: `${a} then ${b}`, actual: `${a} at ${ea ? (ea.t / 1e6).toFixed(1) + ' ms' : 'never'}, ${b} at ${eb ? (eb.t / 1e6).toFixed(1) + ' ms' : 'never'}`,
       });
     }
-    measure('BRM → CRM(0xAA)', msBetween(brm?.t, crmAa?.t), gbtLimits.get('reaction.brmToCrmAaMs'), { violation: 'timing' });
-    measure('BRO(0xAA) → CRO(0xAA)', msBetween(broAa?.t, croAa?.t), gbtLimits.get('reaction.broToCroMs'), { violation: 'timing' });
+    measureTiming(t, 'BRM → CRM(0xAA)', msBetween(brm?.t, crmAa?.t), gbtLimits.get('reaction.brmToCrmAaMs'), { violation: 'timing' });
+    measureTiming(t, 'BRO(0xAA) → CRO(0xAA)', msBetween(broAa?.t, croAa?.t), gbtLimits.get('reaction.broToCroMs'), { violation: 'timing' });
   });
 
   it('sends every charger message at its period', async function () {
     requirement('GBT27930-PERIOD-001', { epic: EPIC, feature: 'Message periods', story: 'CHM, CTS, CML, CCS', clause: 'GB/T 27930-2015 Tables 3–5', severity: 'normal' });
-    const { bench } = this;
-    const bms = bmsOf(bench);
+    const t = gbt.test();
+    const { bench, bms, after } = t;
     // Hold BRO at 0x00 so that CTS/CML run long enough to be judged (the standard allows up to 60 s).
     const holdMs = gbtLimits.num('period.CTS') * (gbtLimits.num('period.minSamples') + 1);
     bms.session.delayBroReady(holdMs);
-    await startCharging(bench, bms);
-    await settleAt(bench, bms, bms.session.demandA);
-    const after = hooks.mark();
+    await gbt.charging({ settle: true });
     const rx = messages(bench, bms, after, 'rx');
     const firstOf = (code: GbtCode) => first(rx, (e) => e.data.code === code)?.t ?? Number.POSITIVE_INFINITY;
     // Each message is judged inside its own phase: CHM until CRM, CTS/CML until CRO, CCS while charging.
@@ -63,7 +62,8 @@ describe('GB/T 27930 charging sequence', function () {
     for (const [code, endNs] of windows) {
       const frames = rx.filter((e) => e.data.code === code && e.t <= endNs);
       const gaps = intervalsMs(frames);
-      measure(`${code} period (mean of ${gaps.length})`, mean(gaps), gbtLimits.get(`period.${code}`), { violation: 'timing', note: `longest gap ${Math.max(...gaps).toFixed(1)} ms` });
+      const note = `longest gap ${Math.max(...gaps).toFixed(1)} ms`;
+      measureTiming(t, `${code} period (mean of ${gaps.length})`, mean(gaps), gbtLimits.get(`period.${code}`), { violation: 'timing', note, intervals: gaps.length });
       measure(`${code} intervals observed`, gaps.length, minSamples, { violation: 'protocol', unit: 'count' });
     }
   });

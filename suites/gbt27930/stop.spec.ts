@@ -1,44 +1,40 @@
 // GB/T 27930-2015 stops: BMS-initiated (BST), pause (BSM), BMS error (BEM), statistics (BSD/CSD), and the
 // output-current stop rate of GB/T 34657.1, judged on measured samples when the bench has a power analyser.
+// Times between stamped messages carry the harness's own latency as uncertainty.
 
-import { measure, requirement } from '../../reports/evidence.ts';
+import { requirement } from '../../reports/evidence.ts';
 import { STATUS } from '../../drivers/gbt27930/messages.ts';
 import { timeToFallBelow } from '../support/trace-analysis.ts';
-import {
-  EPIC, bmsOf, currentSeries, first, gbtHooks, gbtLimits, judgeStopRate, messages, msBetween, settleAt, startCharging, until, value, waitCurrentBelow,
-} from './support.ts';
+import { gbtFixture } from './fixture.ts';
+import { EPIC, currentSeries, first, gbtLimits, judgeStopRate, messages, msBetween, until, value, waitCurrentBelow } from './support.ts';
+import { measureTiming } from './timing.ts';
 
 describe('GB/T 27930 stop and statistics', function () {
-  const hooks = gbtHooks();
+  const gbt = gbtFixture();
 
   it('stops the output after BST (BMS-initiated stop) at the required rate', async function () {
     requirement('GBT27930-STOP-BST-001', { epic: EPIC, feature: 'Stop', story: 'BST → CST, current < 5 A, stop rate', clause: 'GB/T 27930-2015 Fig. A.6; GB/T 34657.1-2025 6.3.2.5.4', severity: 'critical' });
-    const { bench } = this;
-    const bms = bmsOf(bench);
-    await startCharging(bench, bms);
-    await settleAt(bench, bms, bms.session.demandA);
-    const after = hooks.mark();
+    const t = await gbt.charging({ settle: true });
+    const { bench, bms, after } = t;
     bms.session.beginStop();
     await until(bench, () => messages(bench, bms, after, 'tx', 'BST').length > 0, 1000);
     const bst = first(messages(bench, bms, after, 'tx', 'BST'));
     const cstAfterBst = () => first(messages(bench, bms, after, 'rx', 'CST'), (e) => e.t >= bst!.t);
     await until(bench, () => cstAfterBst() !== undefined, gbtLimits.get('reaction.bstToCstMs').hi! + 500);
     const cst = cstAfterBst();
-    measure('BST → CST', msBetween(bst?.t, cst?.t), gbtLimits.get('reaction.bstToCstMs'), { violation: 'protocol' });
+    measureTiming(t, 'BST → CST', msBetween(bst?.t, cst?.t), gbtLimits.get('reaction.bstToCstMs'), { violation: 'protocol' });
     const ok = await waitCurrentBelow(bench, bms, after, bst!.t, gbtLimits.get('stop.currentBelowA').hi!, gbtLimits.num('stop.afterBstMs'));
     const { series } = await currentSeries(bench, bms, after, bst!.t, bench.clock.now());
     const belowS = ok ? timeToFallBelow(series, 0, gbtLimits.get('stop.currentBelowA').hi!) : undefined;
-    measure('BST → output current < 5 A', belowS === undefined ? Number.POSITIVE_INFINITY : belowS * 1000, gbtLimits.get('stop.afterBstMs'), { violation: 'safety' });
-    await judgeStopRate(bench, bms, after, bst!.t, 'BST stop');
+    measureTiming(t, 'BST → output current < 5 A', belowS === undefined ? Number.POSITIVE_INFINITY : belowS * 1000, gbtLimits.get('stop.afterBstMs'), { violation: 'safety' });
+    await judgeStopRate(t, bst!.t, 'BST stop');
   });
 
   it('sends its statistics (CSD) after the stop', async function () {
     requirement('GBT27930-STAT-001', { epic: EPIC, feature: 'Statistics', story: 'BSD / CSD', clause: 'GB/T 27930-2015 Fig. A.6, Table 7', severity: 'normal' });
-    const { bench } = this;
-    const bms = bmsOf(bench);
-    await startCharging(bench, bms);
+    const t = await gbt.charging();
+    const { bench, bms, after } = t;
     await bench.clock.sleep(gbtLimits.num('current.observeMs'));
-    const after = hooks.mark();
     bms.session.beginStop();
     const limit = gbtLimits.get('reaction.stopToStatisticsMs');
     await until(bench, () => messages(bench, bms, after, 'tx', 'BST').length > 0, 1000);
@@ -48,33 +44,27 @@ describe('GB/T 27930 stop and statistics', function () {
     const csdAfterStop = () => first(messages(bench, bms, after, 'rx', 'CSD'), (e) => e.t >= bstNs);
     await until(bench, () => csdAfterStop() !== undefined, limit.hi! + 500);
     const csd = csdAfterStop();
-    measure('stop (BST) → CSD', msBetween(bst?.t, csd?.t), limit, { violation: 'protocol' });
+    measureTiming(t, 'stop (BST) → CSD', msBetween(bst?.t, csd?.t), limit, { violation: 'protocol' });
   });
 
   it('pauses the output when BSM withdraws the charging permission', async function () {
     requirement('GBT27930-PAUSE-001', { epic: EPIC, feature: 'Current control', story: 'BSM charging permitted = 00 pauses', clause: 'GB/T 27930-2015 BSM SPN3096', severity: 'normal' });
-    const { bench } = this;
-    const bms = bmsOf(bench);
-    await startCharging(bench, bms);
-    await settleAt(bench, bms, bms.session.demandA);
-    const after = hooks.mark();
+    const t = await gbt.charging({ settle: true });
+    const { bench, bms, after } = t;
     bms.session.setChargingPermitted(false);
     await until(bench, () => messages(bench, bms, after, 'tx', 'BSM').some((e) => value(e, 'chargingPermitted') === STATUS.normal), 1000);
     const bsm = first(messages(bench, bms, after, 'tx', 'BSM'), (e) => value(e, 'chargingPermitted') === STATUS.normal);
-    await judgeStopRate(bench, bms, after, bsm!.t, 'BSM pause', 'current-control');
+    await judgeStopRate(t, bsm!.t, 'BSM pause', 'current-control');
     bms.session.setChargingPermitted(true);
   });
 
   it('stops the output when the BMS reports an error (BEM)', async function () {
     requirement('GBT27930-ERR-BEM-001', { epic: EPIC, feature: 'Error handling', story: 'BEM → charger stops', clause: 'GB/T 27930-2015 §8, Fig. A.12', severity: 'critical' });
-    const { bench } = this;
-    const bms = bmsOf(bench);
-    await startCharging(bench, bms);
-    await settleAt(bench, bms, bms.session.demandA);
-    const after = hooks.mark();
+    const t = await gbt.charging({ settle: true });
+    const { bench, bms, after } = t;
     bms.session.sendBem({ other: 1 });
     await until(bench, () => messages(bench, bms, after, 'tx', 'BEM').length > 0, 1000);
     const bem = first(messages(bench, bms, after, 'tx', 'BEM'));
-    await judgeStopRate(bench, bms, after, bem!.t, 'BEM error stop');
+    await judgeStopRate(t, bem!.t, 'BEM error stop');
   });
 });

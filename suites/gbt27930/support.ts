@@ -16,6 +16,8 @@ import { registerTestAttacher } from '../../runner/attachers.ts';
 import { BMS_ADDRESS } from '../../drivers/gbt27930/ids.ts';
 import { stopTimeBudgetS, timeToFallBelow, type Series } from '../support/trace-analysis.ts';
 import { measure } from '../../reports/evidence.ts';
+import type { GbtTest } from './fixture.ts';
+import { measureTiming } from './timing.ts';
 
 export const EPIC = 'GB/T 27930-2015';
 export const gbtLimits = Limits.load('gbt27930');
@@ -85,8 +87,11 @@ export async function currentSeries(bench: Bench, bms: GbtBmsResource, after: nu
     const s = bench.timeline.samples('currentA', { source: a.source, from: fromNs, to: toNs });
     if (s.t.length > 10) return { series: { tS: s.t.map((t) => (t - fromNs) / 1e9), y: s.v }, source: `${a.name} samples` };
   }
-  return { series: ccsSeries(bench, bms, after, fromNs, toNs), source: 'CCS reported current' };
+  return { series: ccsSeries(bench, bms, after, fromNs, toNs), source: CCS_SOURCE };
 }
+
+/** What the current series is when it comes from the charger's CCS frames (stamped by us on receive). */
+export const CCS_SOURCE = 'CCS reported current';
 
 export function ccsSeries(bench: Bench, bms: GbtBmsResource, after: number, fromNs: number, toNs: number): Series {
   const ccs = messages(bench, bms, after, 'rx', 'CCS').filter((e) => e.t >= fromNs && e.t <= toNs);
@@ -119,15 +124,6 @@ registerTestAttacher((events) => {
   return { name: 'gbt27930-session.txt (decoded)', content: text, contentType: 'text/plain', fileExtension: 'txt' };
 });
 
-/** Per-test bookkeeping every GB/T spec uses: the timeline mark at the start of each test. */
-export function gbtHooks(): { mark: () => number } {
-  let after = 0;
-  beforeEach(function () {
-    after = this.bench.timeline.mark();
-  });
-  return { mark: () => after };
-}
-
 /** Plug in and run the sequence to charging; a charger that does not get there fails the test (protocol). */
 export async function startCharging(bench: Bench, bms: GbtBmsResource): Promise<number> {
   const r = await bms.session.startCharging();
@@ -157,8 +153,12 @@ export async function waitCurrentBelow(bench: Bench, bms: GbtBmsResource, after:
   }
 }
 
-/** Judge the fall of the output current after a stop event at `eventNs` (GB/T 34657.1 6.3.2.5.4). */
-export async function judgeStopRate(bench: Bench, bms: GbtBmsResource, after: number, eventNs: number, what: string, violation: Violation = 'safety'): Promise<void> {
+/**
+ * Judge the fall of the output current after a stop event at `eventNs` (GB/T 34657.1 6.3.2.5.4). Timed on
+ * the analyser's samples when there are some; on CCS stamps (ours) it carries the harness latency.
+ */
+export async function judgeStopRate(t: GbtTest, eventNs: number, what: string, violation: Violation = 'safety'): Promise<void> {
+  const { bench, bms, after } = t;
   const level = gbtLimits.get('stop.currentBelowA').hi!;
   const budgetMs = gbtLimits.num('stop.afterBstMs');
   await waitCurrentBelow(bench, bms, after, eventNs, level, budgetMs);
@@ -171,8 +171,8 @@ export async function judgeStopRate(bench: Bench, bms: GbtBmsResource, after: nu
   const belowS = timeToFallBelow(series, eventS, level);
   const budget = stopTimeBudgetS(i0, { minS: gbtLimits.num('stop.minFallBudgetMs') / 1000, rateAps: gbtLimits.get('stop.minRateAps').lo! });
   const fallMs = fallStartS === undefined || belowS === undefined ? Number.POSITIVE_INFINITY : (belowS - fallStartS) * 1000;
-  measure(`${what}: fall from I0−0.5 A to < ${level} A (I0 = ${i0.toFixed(1)} A, ${source})`, fallMs,
-    derivedLimit(gbtLimits.get('stop.minRateAps'), { hi: budget * 1000 }, gbtLimits.get('stop.minFallBudgetMs'), `budget max(1 s, I0 / 100 A/s) = ${(budget * 1000).toFixed(0)} ms`),
-    { violation, unit: 'ms' });
+  const limit = derivedLimit(gbtLimits.get('stop.minRateAps'), { hi: budget * 1000 }, gbtLimits.get('stop.minFallBudgetMs'), `budget max(1 s, I0 / 100 A/s) = ${(budget * 1000).toFixed(0)} ms`);
+  const name = `${what}: fall from I0−0.5 A to < ${level} A (I0 = ${i0.toFixed(1)} A, ${source})`;
+  if (source === CCS_SOURCE) measureTiming(t, name, fallMs, limit, { violation, unit: 'ms' });
+  else measure(name, fallMs, limit, { violation, unit: 'ms' });
 }
-
