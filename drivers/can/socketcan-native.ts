@@ -7,12 +7,9 @@
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Clock } from '../core/clock.ts';
 import { BenchFault } from '../core/errors.ts';
-import type { Timeline } from '../core/timeline.ts';
-import { CAN_MAX_DLEN, CANFD_MAX_DLEN, CanFrameError, validateFrame, type CanFrame } from './frame.ts';
-import { recordFrame } from './frame-event.ts';
-import type { CanListener, CanTransport } from './transport.ts';
+import { CanBusBase, type CanBusOptions } from './can-bus-base.ts';
+import { CAN_MAX_DLEN, CANFD_MAX_DLEN, CanFrameError, type CanFrame } from './frame.ts';
 
 interface NativeMessage {
   id: number;
@@ -20,6 +17,9 @@ interface NativeMessage {
   rtr?: boolean;
   err?: boolean;
   data: Buffer;
+  /** Kernel receive stamp (SO_TIMESTAMP, wall clock), present because the channel asks for timestamps. */
+  ts_sec?: number;
+  ts_usec?: number;
 }
 
 interface NativeChannel {
@@ -34,122 +34,98 @@ interface SocketcanModule {
   createRawChannel(ifname: string, timestamps?: boolean): NativeChannel;
 }
 
-export interface SocketcanOptions {
+export interface SocketcanOptions extends CanBusOptions {
   /** Kernel interface name: can0, vcan0, … */
   interface: string;
-  clock: Clock;
-  timeline?: Timeline;
-  source?: string;
   /** For tests: load a stand-in module instead of the real addon. */
   loadModule?: () => SocketcanModule;
 }
 
 const UNAVAILABLE_FIX =
-  "kernel CAN (AF_CAN/SocketCAN) is unavailable here; use kind 'socketcand' (a socketcand daemon on a Linux box with the adapter, or 'mcs-hil can hub') or kind 'virtual-can' for the in-process bus";
+  "kernel CAN (AF_CAN/SocketCAN) is unavailable here; use kind 'socketcand' (a socketcand daemon on a Linux box with the adapter, " +
+  "or 'mcs-hil can hub') or kind 'virtual-can' for the in-process bus";
 
 function loadAddon(): SocketcanModule {
   const require = createRequire(import.meta.url);
   return require('socketcan') as SocketcanModule;
 }
 
-export class SocketcanNative implements CanTransport {
-  readonly channel: string;
-  readonly source: string;
-  private listeners = new Set<CanListener>();
-  private closed = false;
-
+export class SocketcanNative extends CanBusBase {
   private constructor(
     private readonly native: NativeChannel,
-    private readonly opts: SocketcanOptions,
+    opts: SocketcanOptions,
   ) {
-    this.channel = opts.interface;
-    this.source = opts.source ?? opts.interface;
+    super(opts.interface, opts, { endpoint: `socketcan '${opts.interface}'`, linkEvents: true });
     native.addListener('onMessage', (m) => this.receive(m));
-    native.addListener('onStopped', () => {
-      if (!this.closed) opts.timeline?.record('link', this.source, { event: 'can-lost', endpoint: `socketcan ${this.channel}`, reason: 'the channel stopped' });
-    });
+    native.addListener('onStopped', () =>
+      this.linkLost('the channel stopped', `check 'ip -details link show ${this.channel}' (down? bus-off?), then rerun`),
+    );
   }
 
+  /** Open the interface; BenchFault saying what to use instead where there is no addon or no AF_CAN. */
   static open(opts: SocketcanOptions): SocketcanNative {
-    if (process.platform !== 'linux') throw new BenchFault(`socketcan '${opts.interface}': ${UNAVAILABLE_FIX} (platform ${process.platform})`, opts.source ?? opts.interface);
+    const unavailable = (why: string, cause?: unknown) =>
+      new BenchFault(`socketcan '${opts.interface}': ${why}`, opts.source ?? opts.interface, cause === undefined ? undefined : { cause });
+    if (process.platform !== 'linux') throw unavailable(`${UNAVAILABLE_FIX} (platform ${process.platform})`);
     let mod: SocketcanModule;
     try {
       mod = (opts.loadModule ?? loadAddon)();
     } catch (err) {
-      throw new BenchFault(
-        `socketcan '${opts.interface}': the optional 'socketcan' npm package (4.0.7) is not installed or did not build (${(err as Error).message}); install it, or ${UNAVAILABLE_FIX}`,
-        opts.source ?? opts.interface,
-        { cause: err },
-      );
+      const why = `the optional 'socketcan' npm package (4.0.7) is not installed or did not build (${(err as Error).message})`;
+      throw unavailable(`${why}; install it, or ${UNAVAILABLE_FIX}`, err);
     }
     let ch: NativeChannel;
     try {
       ch = mod.createRawChannel(opts.interface, true);
     } catch (err) {
-      const hasAfCan = afCanPresent();
-      throw new BenchFault(
-        hasAfCan
-          ? `socketcan '${opts.interface}': cannot open the interface (${(err as Error).message}); check 'ip link show ${opts.interface}' (is it up?)`
-          : `socketcan '${opts.interface}': ${UNAVAILABLE_FIX} (${(err as Error).message})`,
-        opts.source ?? opts.interface,
-        { cause: err },
+      const msg = (err as Error).message;
+      throw unavailable(
+        afCanPresent()
+          ? `cannot open the interface (${msg}); check 'ip link show ${opts.interface}' (is it up?)`
+          : `${UNAVAILABLE_FIX} (${msg})`,
+        err,
       );
     }
     const t = new SocketcanNative(ch, opts);
     ch.start();
-    opts.timeline?.record('link', t.source, { event: 'can-open', endpoint: `socketcan ${opts.interface}` });
+    t.recordLink('can-open');
     return t;
   }
 
   private receive(m: NativeMessage): void {
-    if (this.closed) return;
-    const frame: CanFrame = { id: m.id, extended: !!m.ext, data: Uint8Array.from(m.data), t: this.opts.clock.now() };
+    const frame: CanFrame = { id: m.id, extended: !!m.ext, data: Uint8Array.from(m.data) };
     if (m.rtr) frame.rtr = true;
     if (m.err) frame.error = true;
     // node-can reports no FD flag on receive; a payload longer than 8 can only be FD.
     if (m.data.length > CAN_MAX_DLEN) frame.fd = true;
-    recordFrame(this.opts.timeline, this.source, 'rx', frame, this.channel);
-    for (const l of this.listeners) {
-      try {
-        l(frame);
-      } catch (err) {
-        this.opts.timeline?.record('note', this.source, { message: `CAN listener threw: ${(err as Error)?.message ?? String(err)}` });
-      }
-    }
+    // The kernel stamps in real wall time: it maps onto our clock only when that runs at rate 1.
+    const kernelUs = m.ts_sec !== undefined && m.ts_usec !== undefined ? m.ts_sec * 1e6 + m.ts_usec : undefined;
+    this.deliver(frame, this.clock.description === 'real' ? kernelUs : undefined);
   }
 
-  async send(frame: CanFrame): Promise<void> {
-    if (this.closed) throw new BenchFault(`socketcan '${this.channel}' is closed`, this.source);
-    const where = `socketcan '${this.channel}' send`;
-    validateFrame(frame, where);
+  protected override refuse(frame: CanFrame, where: string): void {
     // Belt and braces against the 4.0.7 over-length copy, whatever validateFrame allows in future.
-    if (frame.data.length > (frame.fd ? CANFD_MAX_DLEN : CAN_MAX_DLEN)) throw new CanFrameError(`payload of ${frame.data.length} bytes`, where);
+    if (frame.data.length > (frame.fd ? CANFD_MAX_DLEN : CAN_MAX_DLEN))
+      throw new CanFrameError(`payload of ${frame.data.length} bytes`, where);
     if (frame.error) throw new CanFrameError('error frames cannot be sent', where);
+  }
+
+  protected transmit(frame: CanFrame): void {
     const data = Buffer.from(frame.data);
     try {
       if (frame.fd) this.native.sendFD({ id: frame.id, ext: frame.extended, data });
       else this.native.send({ id: frame.id, ext: frame.extended, rtr: !!frame.rtr, data });
     } catch (err) {
-      throw new BenchFault(`socketcan '${this.channel}': send failed (${(err as Error).message}); check the interface state (bus-off?)`, this.source, { cause: err });
+      throw this.fault(`send failed (${(err as Error).message}); check the interface state (bus-off?)`, err);
     }
-    recordFrame(this.opts.timeline, this.source, 'tx', { ...frame, t: this.opts.clock.now() }, this.channel);
   }
 
-  onFrame(listener: CanListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.listeners.clear();
+  protected async release(): Promise<void> {
     try {
       this.native.stop();
     } catch {
       /* already stopped */
     }
-    this.opts.timeline?.record('link', this.source, { event: 'can-close', endpoint: `socketcan ${this.channel}` });
   }
 }
 

@@ -3,47 +3,30 @@
 // because frames lost while reconnecting would silently change what the test saw.
 
 import { connect, type Socket } from 'node:net';
-import { VirtualClock, type Clock } from '../core/clock.ts';
-import { BenchFault } from '../core/errors.ts';
-import type { Timeline } from '../core/timeline.ts';
-import { validateFrame, type CanFrame } from './frame.ts';
-import { recordFrame } from './frame-event.ts';
+import { VirtualClock } from '../core/clock.ts';
+import { CanBusBase, type CanBusOptions } from './can-bus-base.ts';
+import type { CanFrame } from './frame.ts';
 import { formatSend, MessageSplitter, parseServerFrame, SOCKETCAND_PORT, tokens } from './socketcand-protocol.ts';
-import type { CanListener, CanTransport } from './transport.ts';
 
-export interface SocketcandOptions {
+export interface SocketcandOptions extends CanBusOptions {
   host: string;
   port?: number;
   /** Bus name on the server ('can0', 'vcan0', or any name on our hub). */
   bus: string;
-  clock: Clock;
-  timeline?: Timeline;
-  /** Timeline source and BenchFault resource name (default: the bus name). */
-  source?: string;
   /** Connect + handshake bound. Default 5000 ms. */
   connectTimeoutMs?: number;
 }
 
-export class SocketcandCan implements CanTransport {
-  readonly channel: string;
-  readonly source: string;
+const NO_RECONNECT = 'the harness does not reconnect by itself — check the server and the network, then rerun';
+
+export class SocketcandCan extends CanBusBase {
   private socket: Socket | undefined;
-  private listeners = new Set<CanListener>();
-  private lostListeners = new Set<(fault: BenchFault) => void>();
   private splitter = new MessageSplitter();
-  private closing = false;
-  /** Set when the connection went away without close(): every later send rejects with it. */
-  lost: BenchFault | undefined;
   /** Frames or messages from the server we could not read (kept, never thrown). */
   badInput = 0;
 
   private constructor(private readonly opts: SocketcandOptions) {
-    this.channel = opts.bus;
-    this.source = opts.source ?? opts.bus;
-  }
-
-  private get endpoint(): string {
-    return `socketcand ${this.opts.host}:${this.opts.port ?? SOCKETCAND_PORT} bus '${this.opts.bus}'`;
+    super(opts.bus, opts, { endpoint: `socketcand ${opts.host}:${opts.port ?? SOCKETCAND_PORT} bus '${opts.bus}'`, linkEvents: true });
   }
 
   /** Connect, open the bus and enter rawmode; BenchFault (with what to check) when any step fails. */
@@ -51,16 +34,13 @@ export class SocketcandCan implements CanTransport {
     const t = new SocketcandCan(opts);
     if (opts.clock instanceof VirtualClock || opts.clock.description === 'virtual')
       // Virtual time jumps ahead whenever the process waits, and here it waits on TCP: every timeout would fire at once.
-      throw new BenchFault(
-        `${t.endpoint}: a socketcand transport needs real time (bench clock 'real', any rate); with a virtual clock use kind 'virtual-can'`,
-        t.source,
-      );
+      throw t.fault("a socketcand transport needs real time (bench clock 'real', any rate); with a virtual clock use kind 'virtual-can'");
     await t.handshake();
     return t;
   }
 
   private handshake(): Promise<void> {
-    const { host, bus, clock } = this.opts;
+    const { host, bus } = this.opts;
     const port = this.opts.port ?? SOCKETCAND_PORT;
     const timeoutMs = this.opts.connectTimeoutMs ?? 5000;
     return new Promise<void>((resolve, reject) => {
@@ -74,19 +54,21 @@ export class SocketcandCan implements CanTransport {
         step = 'done';
         timer.cancel();
         socket.destroy();
-        this.opts.timeline?.record('link', this.source, { event: 'can-open-failed', endpoint: this.endpoint, reason: why });
-        reject(new BenchFault(`${this.endpoint}: ${why}; ${fix}`, this.source, { cause }));
+        this.recordLink('can-open-failed', { reason: why });
+        reject(this.fault(`${why}; ${fix}`, cause));
       };
-      const timer = clock.setTimer(timeoutMs, () =>
-        fail(`no ${step === 'hi' ? "'< hi >' greeting" : step === 'open' ? "reply to '< open >'" : "reply to '< rawmode >'"} within ${timeoutMs} ms`, 'check that a socketcand server (not another service) listens there'),
+      const awaited = () => (step === 'hi' ? "'< hi >' greeting" : step === 'open' ? "reply to '< open >'" : "reply to '< rawmode >'");
+      const timer = this.clock.setTimer(timeoutMs, () =>
+        fail(`no ${awaited()} within ${timeoutMs} ms`, 'check that a socketcand server (not another service) listens there'),
       );
       socket.on('error', (err) => {
-        if (step !== 'done') fail(`cannot connect (${err.message})`, `start the server (e.g. 'mcs-hil can hub --port ${port}' or socketcand -i ${bus}) or fix host/port in the bench file`, err);
-        else this.connectionLost(`socket error: ${err.message}`, err);
+        const start = `start the server (e.g. 'mcs-hil can hub --port ${port}' or socketcand -i ${bus}) or fix host/port in the bench file`;
+        if (step !== 'done') fail(`cannot connect (${err.message})`, start, err);
+        else this.linkLost(`socket error: ${err.message}`, NO_RECONNECT, err);
       });
       socket.on('close', () => {
         if (step !== 'done') fail('the server closed the connection during the handshake', 'check the bus name and the server log');
-        else this.connectionLost('the server closed the connection');
+        else this.linkLost('the server closed the connection', NO_RECONNECT);
       });
       socket.on('data', (chunk: string) => {
         const { messages, junk } = this.splitter.push(chunk);
@@ -98,7 +80,11 @@ export class SocketcandCan implements CanTransport {
           }
           const tk = tokens(m);
           if (tk[0] === 'error') {
-            fail(`server refused: '< ${m} >'`, step === 'open' ? `check that bus '${bus}' exists on the server (socketcand -i ${bus} / hub --buses)` : 'check the server log');
+            const fix =
+              step === 'open'
+                ? `check that bus '${bus}' exists on the server (socketcand -i ${bus} / hub --buses)`
+                : 'check the server log';
+            fail(`server refused: '< ${m} >'`, fix);
             return;
           }
           if (step === 'hi' && m === 'hi') {
@@ -110,10 +96,13 @@ export class SocketcandCan implements CanTransport {
           } else if (step === 'raw' && m === 'ok') {
             step = 'done';
             timer.cancel();
-            this.opts.timeline?.record('link', this.source, { event: 'can-open', endpoint: this.endpoint });
+            this.recordLink('can-open');
             resolve();
           } else {
-            fail(`unexpected '< ${m} >' while waiting for ${step === 'hi' ? '< hi >' : '< ok >'}`, 'check that the server speaks the socketcand protocol');
+            fail(
+              `unexpected '< ${m} >' while waiting for ${step === 'hi' ? '< hi >' : '< ok >'}`,
+              'check that the server speaks the socketcand protocol',
+            );
           }
         }
       });
@@ -123,27 +112,19 @@ export class SocketcandCan implements CanTransport {
   private onMessage(m: string): void {
     const tk = tokens(m);
     if (tk[0] === 'frame' || tk[0] === 'fdframe' || (tk[0] === 'error' && /^[0-9A-Fa-f]+$/.test(tk[1] ?? '') && tk.length === 3)) {
+      let parsed: ReturnType<typeof parseServerFrame>;
       try {
-        const { frame, epochUs } = parseServerFrame(tk, `${this.endpoint} '< ${m.slice(0, 80)} >'`);
-        frame.t = this.opts.clock.now();
-        // The hub's stamp on our clock (same epoch mapping as our hub's): t − busT is our receive latency.
-        frame.busT = (epochUs / 1e3 - (this.opts.clock.wallMs() - this.opts.clock.nowMs())) * 1e6;
-        recordFrame(this.opts.timeline, this.source, 'rx', frame, this.channel);
-        for (const l of this.listeners) {
-          try {
-            l(frame);
-          } catch (err) {
-            this.opts.timeline?.record('note', this.source, { message: `CAN listener threw: ${(err as Error)?.message ?? String(err)}` });
-          }
-        }
+        parsed = parseServerFrame(tk, `${this.endpoint} '< ${m.slice(0, 80)} >'`);
       } catch (err) {
         this.bad((err as Error).message);
+        return;
       }
+      this.deliver(parsed.frame, parsed.epochUs);
       return;
     }
     if (tk[0] === 'error') {
       // The server rejected something we sent: keep it on the timeline; the send itself already resolved.
-      this.opts.timeline?.record('link', this.source, { event: 'server-error', endpoint: this.endpoint, message: m });
+      this.recordLink('server-error', { message: m });
       return;
     }
     if (m === 'ok' || m === 'echo') return;
@@ -152,73 +133,38 @@ export class SocketcandCan implements CanTransport {
 
   private bad(message: string): void {
     this.badInput++;
-    this.opts.timeline?.record('link', this.source, { event: 'bad-input', endpoint: this.endpoint, message });
+    this.recordLink('bad-input', { message });
   }
 
-  private connectionLost(why: string, cause?: unknown): void {
-    if (this.closing || this.lost) return;
-    this.lost = new BenchFault(
-      `${this.endpoint}: connection lost (${why}); the harness does not reconnect by itself — check the server and the network, then rerun`,
-      this.source,
-      { cause },
-    );
-    this.opts.timeline?.record('link', this.source, { event: 'can-lost', endpoint: this.endpoint, reason: why });
-    for (const l of this.lostListeners) {
-      try {
-        l(this.lost);
-      } catch {
-        /* a listener's bug must not hide the fault */
-      }
-    }
+  protected override refuse(frame: CanFrame): void {
+    if (frame.rtr) throw this.fault('socketcand rawmode cannot send remote frames');
+    if (frame.error) throw this.fault('socketcand rawmode cannot send error frames');
   }
 
-  /** Called once when the connection goes away without close(). */
-  onLost(listener: (fault: BenchFault) => void): () => void {
-    this.lostListeners.add(listener);
-    return () => this.lostListeners.delete(listener);
-  }
-
-  async send(frame: CanFrame): Promise<void> {
-    if (this.lost) throw this.lost;
-    if (this.closing || !this.socket) throw new BenchFault(`${this.endpoint}: transport is closed`, this.source);
-    validateFrame(frame, `${this.endpoint} send`);
-    if (frame.rtr) throw new BenchFault(`${this.endpoint}: socketcand rawmode cannot send remote frames`, this.source);
-    if (frame.error) throw new BenchFault(`${this.endpoint}: socketcand rawmode cannot send error frames`, this.source);
-    const sent: CanFrame = { ...frame, t: this.opts.clock.now() };
-    recordFrame(this.opts.timeline, this.source, 'tx', sent, this.channel);
-    // Backpressure: when the kernel buffer is full, wait for it to drain so a fast sender cannot grow memory without bound.
-    if (!this.socket.write(formatSend(frame))) {
-      const socket = this.socket;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          socket.off('drain', done);
-          socket.off('close', done);
-          resolve();
-        };
-        socket.once('drain', done);
-        socket.once('close', done);
-      });
-      if (this.lost) throw this.lost;
-    }
-  }
-
-  onFrame(listener: CanListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  async close(): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
+  protected transmit(frame: CanFrame): void | Promise<void> {
     const socket = this.socket;
-    this.listeners.clear();
+    if (!socket) throw this.fault('the transport is not open');
+    // Backpressure: when the kernel buffer is full, wait for it to drain so a fast sender cannot grow memory without bound.
+    if (socket.write(formatSend(frame))) return;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.once('drain', done);
+      socket.once('close', done);
+    });
+  }
+
+  protected async release(): Promise<void> {
+    const socket = this.socket;
     if (!socket || socket.destroyed) return;
     await new Promise<void>((resolve) => {
       socket.once('close', () => resolve());
       socket.end();
       // A server that never closes its side must not hang close(): destroy after the FIN is out.
-      this.opts.clock.setTimer(1000, () => socket.destroy());
+      this.clock.setTimer(1000, () => socket.destroy());
     });
-    this.opts.timeline?.record('link', this.source, { event: 'can-close', endpoint: this.endpoint });
   }
 }

@@ -14,7 +14,7 @@ import { SocketcandHub } from '../../drivers/can/socketcand-hub.ts';
 import { SocketcandCan } from '../../drivers/can/socketcand-client.ts';
 import { writeTraceFile } from '../../drivers/can/trace-files.ts';
 import { formatAsc } from '../../drivers/can/trace-asc.ts';
-import type { TraceRecord } from '../../drivers/can/trace-record.ts';
+import { SAMPLE_RECORDS } from './sample-records.ts';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 // Debian's python3-can lives in the system interpreter, whatever `python3` a developer has first on PATH.
@@ -80,20 +80,9 @@ bus.shutdown()
     await hub.close();
   });
 
-  const records: TraceRecord[] = [
-    { epochUs: 1703560127_487397, bus: 'can0', frame: canFrame(0x1826f456, [1, 1, 0]) },
-    { epochUs: 1703560127_500000, bus: 'can0', frame: canFrame(0x123, [], { extended: false }) },
-    { epochUs: 1703560127_500001, bus: 'can0', frame: canFrame(0x7ff, [1, 2, 3, 4, 5, 6, 7, 8], { extended: false }) },
-    { epochUs: 1703560127_600000, bus: 'can0', frame: { id: 0x321, extended: false, rtr: true, data: new Uint8Array(4) } },
-    { epochUs: 1703560127_700000, bus: 'can0', frame: canFrame(0x456, Array.from({ length: 12 }, (_, i) => i), { extended: false, fd: true, brs: true }) },
-    { epochUs: 1703560127_800000, bus: 'can0', frame: canFrame(0x1abcdef0, Array.from({ length: 64 }, (_, i) => 255 - i), { fd: true, esi: true }) },
-    { epochUs: 1703560127_900000, bus: 'can0', frame: { id: 0x80, extended: true, error: true, data: new Uint8Array(8) } },
-    { epochUs: 1703560128_000000, bus: 'gbt', frame: canFrame(0x00000005, [0xaa], { extended: true }) },
-  ];
-
   it('python-can LogReader reads our candump log frame for frame', function () {
     const file = join(mkdtempSync(join(tmpdir(), 'can-interop-')), 'run.log');
-    writeTraceFile(file, records);
+    writeTraceFile(file, SAMPLE_RECORDS);
     const out = py(
       `
 import can, json, sys
@@ -107,9 +96,9 @@ print(json.dumps(rows))
       [file],
     );
     const rows = JSON.parse(out) as Record<string, unknown>[];
-    expect(rows).to.have.length(records.length);
+    expect(rows).to.have.length(SAMPLE_RECORDS.length);
     rows.forEach((row, i) => {
-      const r = records[i];
+      const r = SAMPLE_RECORDS[i];
       const f = r.frame;
       expect(row.t, `frame ${i} time`).to.equal(r.epochUs);
       expect(row.err, `frame ${i} error`).to.equal(!!f.error);
@@ -121,13 +110,13 @@ print(json.dumps(rows))
 
   it('can-utils log2asc converts our candump log, and agrees with our own ASC writer on classic frames', function () {
     const file = join(mkdtempSync(join(tmpdir(), 'can-interop-')), 'run.log');
-    writeTraceFile(file, records);
+    writeTraceFile(file, SAMPLE_RECORDS);
     const asc = execFileSync('log2asc', ['-I', file, 'can0', 'gbt'], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
     const lines = asc.split('\n');
     expect(lines[0]).to.match(/^date \w{3} Dec 26 03:08:47/);
     const body = lines.filter((l) => /^\s+\d+\.\d{6} /.test(l));
-    expect(body).to.have.length(records.length);
-    const ours = new Set(formatAsc(records).split('\n'));
+    expect(body).to.have.length(SAMPLE_RECORDS.length);
+    const ours = new Set(formatAsc(SAMPLE_RECORDS).split('\n'));
     const classic = body.filter((l) => !/CANFD/.test(l));
     expect(classic).to.have.length(6);
     for (const l of classic) expect(ours.has(l), `log2asc line '${l}' also written by formatAsc`).to.equal(true);

@@ -85,10 +85,11 @@ describe('CAN resource kinds', function () {
 
   it('socketcan: bounds the payload before it reaches the 4.0.7 addon, and maps frames both ways', async function () {
     const sent: unknown[] = [];
-    let onMessage: ((m: { id: number; ext?: boolean; data: Buffer }) => void) | undefined;
+    type Message = { id: number; ext?: boolean; data: Buffer; ts_sec?: number; ts_usec?: number };
+    let onMessage: ((m: Message) => void) | undefined;
     const fake = {
       createRawChannel: () => ({
-        addListener: (ev: string, cb: (m: { id: number; ext?: boolean; data: Buffer }) => void) => {
+        addListener: (ev: string, cb: (m: Message) => void) => {
           if (ev === 'onMessage') onMessage = cb;
         },
         start() {},
@@ -111,7 +112,47 @@ describe('CAN resource kinds', function () {
     t.onFrame((f) => got.push(f));
     onMessage!({ id: 0x1812f456, ext: true, data: Buffer.from([1, 2]) });
     expect(got[0]).to.deep.include({ id: 0x1812f456, extended: true });
+    expect(got[0].busT).to.equal(undefined);
+    // The kernel's receive stamp becomes busT: a frame stamped 5 ms ago shows at least 5 ms receive-to-stamp.
+    const kernelUs = Math.round(clock.wallMs() * 1000) - 5000;
+    onMessage!({ id: 0x1, data: Buffer.from([3]), ts_sec: Math.floor(kernelUs / 1e6), ts_usec: kernelUs % 1e6 });
+    expect(got[1].t! - got[1].busT!).to.be.at.least(5e6 - 1e3);
     await t.close();
+  });
+
+  it('socketcan: a stopped channel is one BenchFault (timeline, onLost, next send); a refused send records nothing', async function () {
+    let stopped: (() => void) | undefined;
+    let refuse = false;
+    const fake = {
+      createRawChannel: () => ({
+        addListener: (ev: string, cb: (m: { id: number; data: Buffer }) => void) => {
+          if (ev === 'onStopped') stopped = () => cb({ id: 0, data: Buffer.alloc(0) });
+        },
+        start() {},
+        stop() {},
+        send() {
+          if (refuse) throw new Error('No buffer space available');
+        },
+        sendFD() {},
+      }),
+    };
+    const clock = new RealClock();
+    const timeline = new Timeline({ clock });
+    const t = SocketcanNative.open({ interface: 'vcan0', clock, timeline, source: 'gbt-can', loadModule: () => fake });
+    refuse = true;
+    let err: unknown;
+    await t.send(canFrame(0x1, [1])).catch((e) => (err = e));
+    expect(err).to.be.instanceOf(BenchFault).with.property('message').that.matches(/send failed \(No buffer space available\)/);
+    expect(timeline.query({ kind: 'can' })).to.have.length(0);
+    const lost: BenchFault[] = [];
+    t.onLost((f) => lost.push(f));
+    stopped!();
+    expect(lost).to.have.length(1);
+    expect(lost[0]).to.have.property('resource', 'gbt-can');
+    await t.send(canFrame(0x1, [1])).catch((e) => (err = e));
+    expect(err).to.equal(lost[0]);
+    await t.close();
+    expect(timeline.query({ kind: 'link' }).map((e) => e.data.event)).to.deep.equal(['can-open', 'can-lost']);
   });
 
   it('canHubCommand prints "listening on HOST:PORT", serves clients, stops on abort', async function () {

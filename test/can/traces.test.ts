@@ -12,22 +12,11 @@ import { formatPcap, parsePcap, socketcanPacket } from '../../drivers/can/trace-
 import { formatAsc } from '../../drivers/can/trace-asc.ts';
 import { readTraceFile, traceFormatOf, writeTraceFile } from '../../drivers/can/trace-files.ts';
 import { TraceFormatError, type TraceRecord } from '../../drivers/can/trace-record.ts';
+import { SAMPLE_RECORDS } from './sample-records.ts';
 import { playTrace } from '../../drivers/can/trace-player.ts';
 import { candumpText, CandumpRecorder } from '../../drivers/can/candump-recorder.ts';
 
 const FIXTURE = new URL('./fixtures/gbt-session-excerpt.log', import.meta.url).pathname;
-
-/** Frames of every shape the formats must carry. */
-export const SAMPLE: TraceRecord[] = [
-  { epochUs: 1703560127_487397, bus: 'can0', frame: canFrame(0x1826f456, [1, 1, 0]) },
-  { epochUs: 1703560127_500000, bus: 'can0', frame: canFrame(0x123, [], { extended: false }) },
-  { epochUs: 1703560127_500001, bus: 'can0', frame: canFrame(0x7ff, [1, 2, 3, 4, 5, 6, 7, 8], { extended: false }) },
-  { epochUs: 1703560127_600000, bus: 'can0', frame: { id: 0x321, extended: false, rtr: true, data: new Uint8Array(4) } },
-  { epochUs: 1703560127_700000, bus: 'can0', frame: canFrame(0x456, Array.from({ length: 12 }, (_, i) => i), { extended: false, fd: true, brs: true }) },
-  { epochUs: 1703560127_800000, bus: 'can0', frame: canFrame(0x1abcdef0, Array.from({ length: 64 }, (_, i) => 255 - i), { fd: true, esi: true }) },
-  { epochUs: 1703560127_900000, bus: 'can0', frame: { id: 0x80, extended: true, error: true, data: new Uint8Array(8) } },
-  { epochUs: 1703560128_000000, bus: 'gbt', frame: canFrame(0x00000005, [0xaa], { extended: true }) },
-];
 
 function expectSameRecords(a: TraceRecord[], b: TraceRecord[]): void {
   expect(a.length).to.equal(b.length);
@@ -41,7 +30,7 @@ function expectSameRecords(a: TraceRecord[], b: TraceRecord[]): void {
 
 describe('CAN trace files', function () {
   it('writes candump lines byte-for-byte like candump -L and reads them back', function () {
-    const text = formatCandump(SAMPLE);
+    const text = formatCandump(SAMPLE_RECORDS);
     expect(text.split('\n').slice(0, 8)).to.deep.equal([
       '(1703560127.487397) can0 1826F456#010100',
       '(1703560127.500000) can0 123#',
@@ -52,7 +41,7 @@ describe('CAN trace files', function () {
       '(1703560127.900000) can0 20000080#0000000000000000',
       '(1703560128.000000) gbt 00000005#AA',
     ]);
-    expectSameRecords(parseCandump(text).records, SAMPLE);
+    expectSameRecords(parseCandump(text).records, SAMPLE_RECORDS);
   });
 
   it('reads a real GB/T candump excerpt, candump -x directions, ns timestamps and len8_dlc', function () {
@@ -76,21 +65,21 @@ describe('CAN trace files', function () {
   it('writes pcap LINKTYPE_CAN_SOCKETCAN with a big-endian id word and reads it back', function () {
     const pkt = socketcanPacket(canFrame(0x1826f456, [1, 1, 0]));
     expect(pkt.toString('hex')).to.equal('9826f456' + '03' + '00' + '0000' + '0101000000000000');
-    const fd = socketcanPacket(SAMPLE[4].frame);
+    const fd = socketcanPacket(SAMPLE_RECORDS[4].frame);
     expect(fd.length).to.equal(72);
     expect(fd.subarray(0, 8).toString('hex')).to.equal('000004560c050000'); // FDF|BRS
-    expect(socketcanPacket(SAMPLE[3].frame).readUInt32BE(0)).to.equal(0x40000321);
-    expect(socketcanPacket(SAMPLE[6].frame).readUInt32BE(0)).to.equal(0x20000080);
-    const file = formatPcap(SAMPLE);
+    expect(socketcanPacket(SAMPLE_RECORDS[3].frame).readUInt32BE(0)).to.equal(0x40000321);
+    expect(socketcanPacket(SAMPLE_RECORDS[6].frame).readUInt32BE(0)).to.equal(0x20000080);
+    const file = formatPcap(SAMPLE_RECORDS);
     expect(file.readUInt32LE(0)).to.equal(0xa1b2c3d4);
     expect(file.readUInt32LE(20)).to.equal(227);
     const back = parsePcap(file);
-    expectSameRecords(back, SAMPLE.map((r) => ({ ...r, frame: r.frame.rtr ? { ...r.frame, data: new Uint8Array(4) } : r.frame })));
+    expectSameRecords(back, SAMPLE_RECORDS.map((r) => ({ ...r, frame: r.frame.rtr ? { ...r.frame, data: new Uint8Array(4) } : r.frame })));
     expect(() => parsePcap(file.subarray(0, file.length - 3), 'cut.pcap')).to.throw(TraceFormatError, /cut\.pcap packet 8: truncated/);
   });
 
   it('writes Vector ASC with relative timestamps, numbered channels, x for extended ids', function () {
-    const asc = formatAsc(SAMPLE);
+    const asc = formatAsc(SAMPLE_RECORDS);
     const lines = asc.split('\n');
     expect(lines[0]).to.match(/^date \w{3} Dec 26 03:08:47\.487 2023$/);
     expect(lines).to.include('   0.000000 1  1826F456x       Rx   d 3 01 01 00');
@@ -104,10 +93,10 @@ describe('CAN trace files', function () {
   it('chooses reader and writer by suffix, and refuses unknown ones clearly', function () {
     const dir = mkdtempSync(join(tmpdir(), 'can-traces-'));
     for (const name of ['t.log', 't.pcap']) {
-      writeTraceFile(join(dir, name), SAMPLE);
-      expectSameRecords(readTraceFile(join(dir, name)).map((r) => ({ ...r })), SAMPLE);
+      writeTraceFile(join(dir, name), SAMPLE_RECORDS);
+      expectSameRecords(readTraceFile(join(dir, name)).map((r) => ({ ...r })), SAMPLE_RECORDS);
     }
-    writeTraceFile(join(dir, 't.asc'), SAMPLE);
+    writeTraceFile(join(dir, 't.asc'), SAMPLE_RECORDS);
     expect(readFileSync(join(dir, 't.asc'), 'utf8')).to.match(/^date /);
     expect(() => readTraceFile(join(dir, 't.asc'))).to.throw(TraceFormatError, /asc2log/);
     expect(() => traceFormatOf('x.blf')).to.throw(TraceFormatError, /\.log \(candump\), \.pcap or \.asc/);
