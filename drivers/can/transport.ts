@@ -1,4 +1,5 @@
-// One interface for every CAN transport (virtual bus, socketcand client, native SocketCAN).
+// One interface for every CAN transport (virtual bus, socketcand client, native SocketCAN). The three extend
+// CanBusBase (can-bus-base.ts), which holds what they do alike; each adds only its wire.
 
 import type { CanFrame } from './frame.ts';
 
