@@ -64,7 +64,12 @@ interface ActionStep {
 // The order. The vehicle stops first and the current must fall before any contactor opens (opening under load
 // wears them and arcs); the pilot and the instruments follow; the interlock opens last, as the final guard.
 const BEFORE_CURRENT: ActionStep[] = [
-  { phase: 'request-zero', title: 'vehicle requests 0 A and ends its session', limit: 'bench.safeState.requestZeroMs', action: 'requestZeroCurrent' },
+  {
+    phase: 'request-zero',
+    title: 'vehicle requests 0 A and ends its session',
+    limit: 'bench.safeState.requestZeroMs',
+    action: 'requestZeroCurrent',
+  },
   { phase: 'charger-off', title: 'charger output disabled', limit: 'bench.safeState.chargerOffMs', action: 'disableChargerOutput' },
 ];
 const AFTER_CURRENT: ActionStep[] = [
@@ -100,7 +105,8 @@ export class SafeStateStrategy {
     const ordered = [...resources].reverse();
     // A resource without primitives still has its own all-in-one safeState(): run it first, as before.
     for (const r of ordered.filter((x) => !x.safeStatePrimitives && x.safeState)) {
-      steps.push(await this.step(r.name, 'resource-safe-state', 'resource safe state', 'bench.safeState.requestZeroMs', () => r.safeState!()));
+      const own = () => r.safeState!();
+      steps.push(await this.step(r.name, 'resource-safe-state', 'resource safe state', 'bench.safeState.requestZeroMs', own));
     }
     for (const s of BEFORE_CURRENT) steps.push(...(await this.actionStep(ordered, s)));
     steps.push(...(await this.currentBelowStop(ordered)));

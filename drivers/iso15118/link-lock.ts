@@ -133,7 +133,10 @@ export async function acquireLinkLock(
       if (waited > maxWaitMs || o.clock.description === 'virtual') {
         releaseFiles(got);
         throw new BenchFault(
-          `the link ${interfaces.join('/')} is in use by another mcs-hil process (pid ${h?.pid ?? '?'}, ${h?.what ?? 'unknown'}, since ${h?.since ?? '?'}); waited ${Math.round(waited / 1000)} s of bench clock. Give each parallel run its own interfaces (bench file evInterface/chargerInterface).`,
+          `the link ${interfaces.join('/')} is in use by another mcs-hil process ` +
+            `(pid ${h?.pid ?? '?'}, ${h?.what ?? 'unknown'}, since ${h?.since ?? '?'}); ` +
+            `waited ${Math.round(waited / 1000)} s of bench clock. ` +
+            'Give each parallel run its own interfaces (bench file evInterface/chargerInterface).',
           o.source,
         );
       }
@@ -141,8 +144,10 @@ export async function acquireLinkLock(
         reported = true;
         const waiting =
           `waiting for ${interfaces.length === 2 ? 'veth pair' : 'link'} ${interfaces.join('/')} held by pid ${h?.pid ?? '?'} ` +
-          `(${h?.what ?? 'unknown'}, since ${h?.since ?? '?'}); up to ${Math.round(maxWaitMs / 60_000)} min of bench clock — Ctrl-C stops`;
-        o.timeline?.record('link', o.source ?? 'link', { event: 'waiting-for-link', interfaces, heldBy: h?.pid, holder: h?.what, since: h?.since, waiting });
+          `(${h?.what ?? 'unknown'}, since ${h?.since ?? '?'}); up to ${Math.round(maxWaitMs / 60_000)} min of bench clock` +
+          ' — Ctrl-C stops';
+        const holder = { heldBy: h?.pid, holder: h?.what, since: h?.since };
+        o.timeline?.record('link', o.source ?? 'link', { event: 'waiting-for-link', interfaces, ...holder, waiting });
       }
       await o.clock.sleep(POLL_MS, o.signal).catch(() => undefined); // an abort is handled at the top of the loop
     }
