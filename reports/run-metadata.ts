@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchConfig } from '../benches/registry.ts';
 import { loadLimitProfile } from '../drivers/core/limits.ts';
+import { describeTlsSetting, type BenchTlsSetting } from '../drivers/iso15118/pki/bench-tls.ts';
 import { INCONCLUSIVE_PREFIX, VIOLATION_TAG } from './evidence.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -44,6 +45,9 @@ export function environmentInfo(bench: BenchConfig, faults: string[]): Record<st
   };
   for (const [k, v] of Object.entries(bench.charger.identity ?? {})) env[`charger.${k} (bench file)`] = v;
   if (faults.length) env['emulator.faults'] = faults.join(', ');
+  // What the V2G link's security was: a reviewer must see at once when a run was not ISO 15118-20 conformant.
+  for (const [name, r] of Object.entries(bench.resources))
+    if (r.kind === 'iso15118-ev' && !r.memory) env[`tls (${name})`] = describeTlsSetting(r.tls as BenchTlsSetting | undefined);
   // A bench file that overrides a profile tolerance changes what the current checks accept: say so up front.
   const { currentToleranceA: tolA, currentTolerancePct: tolPct } = bench.charger.ratings;
   if (tolA !== undefined || tolPct !== undefined) {

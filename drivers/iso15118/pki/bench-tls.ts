@@ -132,3 +132,12 @@ export function testPkiMaterial(pki: PkiPaths, role: 'vehicle' | 'charger', at: 
     origin: 'generated test PKI',
   }));
 }
+
+/** One line for the report's environment: what TLS the run used, and loudly when none. */
+export function describeTlsSetting(setting: BenchTlsSetting | undefined): string {
+  if (setting === false) return 'TLS off — not ISO 15118-20 conformant';
+  if (setting === undefined || setting === true) return 'TLS 1.3, mutual authentication, generated test PKI';
+  if (setting.enabled === false) return `TLS off — not ISO 15118-20 conformant (${setting.reason})`;
+  const id = 'pkcs12' in setting.certificate ? setting.certificate.pkcs12 : setting.certificate.chain;
+  return `TLS 1.3, mutual authentication, bench PKI: trust anchors ${setting.trustAnchors.join(', ')}; vehicle certificate ${id}`;
+}
