@@ -1,16 +1,15 @@
 // The emulated MCS charger's ISO 15118-20 session state machine (SECC side): one instance per TCP/TLS
 // connection. It takes one decoded request and gives back the response, plus whether the connection
-// must close afterwards. Sequence rules follow the DC table of reference §2.2: a request that is not
-// allowed next gets FAILED_SequenceError, a foreign SessionID FAILED_UnknownSession, and after any
-// FAILED* response the SECC stops the session and closes the connection. Fault switches (faults.ts)
-// make it misbehave on purpose.
+// must close afterwards. Sequence rules come from its own table (secc-sequence.ts): a request that is
+// not allowed next gets FAILED_SequenceError, a foreign SessionID FAILED_UnknownSession, and after any
+// FAILED* response the SECC stops the session and closes the connection. Response bodies are built in
+// secc-responses.ts, with the fault switches (faults.ts) that alter what they contain.
 
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../drivers/core/clock.ts';
 import {
   McsParameter,
   NAMESPACE_DC,
-  SEQUENCE,
   ServiceId,
   ZERO_SESSION_ID,
   fromRational,
@@ -18,24 +17,15 @@ import {
   messageOfRoot,
   rootOf,
   toRational,
-  toRationalNoExponent,
   type Grammar,
   type ParameterSet,
-  type Rational,
   type V2gDoc,
 } from '../../drivers/iso15118/evcc/messages.ts';
 import type { PowerStagePort } from './power-port.ts';
+import { chargeLoopControlMode, chargeParameterMode, minimalMandatory, offeredServices, parameterSets, scheduledControlMode, type SeccRatings } from './secc-responses.ts';
+import { NEXT_REQUESTS, SECC_HANDLED_REQUESTS, type SeccState } from './secc-sequence.ts';
 
-export interface SeccRatings {
-  maxVoltageV: number;
-  minVoltageV: number;
-  maxCurrentA: number;
-  minCurrentA: number;
-  maxPowerW: number;
-  minPowerW: number;
-  /** Optional EVSEPowerRampLimitation (W/s) for DC_ChargeParameterDiscoveryRes. */
-  powerRampLimitationWps?: number;
-}
+export { minimalMandatory, type SeccRatings } from './secc-responses.ts';
 
 export interface SeccConfig {
   evseId: string;
@@ -69,14 +59,12 @@ export interface SeccDecision {
   note?: string;
 }
 
-type Next = Set<string>;
 /** The emulated charger counts its cable-check voltage as reached at this fraction of the test voltage. */
 const CABLE_CHECK_VOLTAGE_REACHED = 0.95;
-const ANY_AFTER_SETUP = ['SessionStop'];
 
 export class SeccSession {
   sessionId: string | undefined;
-  private allowed: Next = new Set(['supportedAppProtocol']);
+  private seq: SeccState = 'WaitForSupportedAppProtocol';
   private authorizationCount = 0;
   private cableCheckStartMs: number | undefined;
   private offered: Map<number, ParameterSet[]> = new Map();
@@ -134,27 +122,29 @@ export class SeccSession {
       return { response: undefined, grammar, close: true, note: 'document without a single root element' };
     }
     const parsed = messageOfRoot(root);
-    if (!parsed || parsed.kind !== 'Req' || grammarOf(parsed.message) !== grammar || !KNOWN.has(parsed.message))
+    if (!parsed || parsed.kind !== 'Req' || grammarOf(parsed.message) !== grammar || !SECC_HANDLED_REQUESTS.has(parsed.message))
       return { response: undefined, grammar, close: true, note: `unexpected ${root} in grammar '${grammar}': connection closed` };
     const message = parsed.message;
     const body = doc[root] ?? {};
 
     if (message === 'supportedAppProtocol') {
-      if (!this.allowed.has(message)) return this.fail(message, 'FAILED_SequenceError', body);
+      if (!this.allows(message)) return this.fail(message, 'FAILED_SequenceError', body);
       return this.sap(body);
     }
     // Session check (every -20 request after SessionSetup carries the SessionID of the session).
     const sid = String(body.Header?.SessionID ?? '').toUpperCase();
     if (message !== 'SessionSetup' && this.sessionId !== undefined && sid !== this.sessionId && !this.fault('unknown-session-accepted'))
       return this.fail(message, 'FAILED_UnknownSession', body, `SessionID ${sid} is not this session's ${this.sessionId}`);
-    if (!this.allowed.has(message) && !this.fault('sequence-error-missing'))
-      return this.fail(message, 'FAILED_SequenceError', body, `${message}Req not allowed after ${this.state}; allowed: ${[...this.allowed].join(', ')}`);
+    if (!this.allows(message) && !this.fault('sequence-error-missing')) {
+      const why = `${message}Req not allowed after ${this.seq}; allowed: ${NEXT_REQUESTS[this.seq].join(', ')}`;
+      return this.fail(message, 'FAILED_SequenceError', body, why);
+    }
     this.state = message;
     switch (message) {
       case 'SessionSetup':
         return this.sessionSetup(body);
       case 'AuthorizationSetup':
-        this.allow('Authorization');
+        this.go('AuthorizationSetup');
         return this.ok(message, { ResponseCode: 'OK', AuthorizationServices: ['EIM'], CertificateInstallationService: false, EIM_ASResAuthorizationMode: {} });
       case 'Authorization':
         return this.authorization(body);
@@ -177,7 +167,7 @@ export class SeccSession {
       case 'DC_ChargeLoop':
         return this.chargeLoop(body);
       case 'DC_WeldingDetection':
-        this.allow('DC_WeldingDetection', 'SessionStop');
+        this.go('DC_WeldingDetection');
         return this.ok(message, { ResponseCode: 'OK', EVSEPresentVoltage: toRational(round1(this.power.present().voltageV)) });
       case 'SessionStop':
         return this.sessionStop(body);
@@ -191,8 +181,13 @@ export class SeccSession {
     this.ended = false;
   }
 
-  private allow(...names: string[]): void {
-    this.allowed = new Set(names);
+  /** The request just answered decides what may come next (secc-sequence.ts). */
+  private go(state: SeccState): void {
+    this.seq = state;
+  }
+
+  private allows(message: string): boolean {
+    return NEXT_REQUESTS[this.seq].includes(message);
   }
 
   private ok(message: string, content: Record<string, unknown>, extra: Partial<SeccDecision> = {}): SeccDecision {
@@ -213,14 +208,14 @@ export class SeccSession {
     const ours = offers.filter((p) => p.ProtocolNamespace === NAMESPACE_DC && p.VersionNumberMajor === 1).sort((a, b) => a.Priority - b.Priority)[0];
     if (!ours) {
       if (this.fault('accepts-unsupported-app-protocol') && offers.length > 0) {
-        this.allow('SessionSetup');
+        this.go('supportedAppProtocol');
         this.state = 'supportedAppProtocol';
         return { response: { supportedAppProtocolRes: { ResponseCode: 'OK_SuccessfulNegotiation', SchemaID: offers[0].SchemaID } }, grammar: 'app', close: false, note: 'fault: accepted an unsupported protocol' };
       }
       this.ended = true;
       return { response: { supportedAppProtocolRes: { ResponseCode: 'Failed_NoNegotiation' } }, grammar: 'app', close: true, note: 'no supported protocol offered' };
     }
-    this.allow('SessionSetup');
+    this.go('supportedAppProtocol');
     this.state = 'supportedAppProtocol';
     const code = ours.VersionNumberMinor === 0 ? 'OK_SuccessfulNegotiation' : 'OK_SuccessfulNegotiationWithMinorDeviation';
     return { response: { supportedAppProtocolRes: { ResponseCode: code, SchemaID: ours.SchemaID } }, grammar: 'app', close: false };
@@ -237,7 +232,7 @@ export class SeccSession {
       this.sessionId = randomBytes(8).toString('hex').toUpperCase();
       code = this.fault('wrong-response-code') ? 'OK' : 'OK_NewSessionEstablished';
     }
-    this.allow('AuthorizationSetup', ...ANY_AFTER_SETUP);
+    this.go('SessionSetup');
     return this.ok('SessionSetup', { ResponseCode: code, EVSEID: this.cfg.evseId });
   }
 
@@ -247,21 +242,14 @@ export class SeccSession {
     }
     this.authorizationCount++;
     const finished = this.authorizationCount > this.cfg.authorizationOngoingCount;
-    this.allow(finished ? 'ServiceDiscovery' : 'Authorization', ...ANY_AFTER_SETUP);
+    this.go(finished ? 'Authorization.Finished' : 'Authorization.Ongoing');
     return this.ok('Authorization', { ResponseCode: 'OK', EVSEProcessing: finished ? 'Finished' : 'Ongoing' });
   }
 
-  private offeredServices(): number[] {
-    let s = [...this.cfg.services];
-    if (this.fault('no-mcs-service')) s = s.filter((id) => id !== ServiceId.MCS && id !== ServiceId.MCS_BPT);
-    if (s.length === 0) s = [ServiceId.DC];
-    return s;
-  }
-
   private serviceDiscovery(): SeccDecision {
-    const services = this.offeredServices();
-    for (const id of services) this.offered.set(id, this.parameterSets(id));
-    this.allow('ServiceDetail', 'ServiceSelection', ...ANY_AFTER_SETUP);
+    const services = offeredServices(this.cfg.services, this.cfg.faults);
+    for (const id of services) this.offered.set(id, parameterSets(id, this.cfg.faults));
+    this.go('ServiceDiscovery');
     const delayMs = this.fault('slow-response') ? this.slowResponseDelayMs : undefined;
     return this.ok(
       'ServiceDiscovery',
@@ -270,27 +258,11 @@ export class SeccSession {
     );
   }
 
-  /** Parameter sets per service: 1 = Scheduled, 2 = Dynamic (MCS connector for 8/9, extended DC connector for 2). */
-  private parameterSets(serviceId: number): ParameterSet[] {
-    const isMcs = serviceId === ServiceId.MCS || serviceId === ServiceId.MCS_BPT;
-    const connector = isMcs ? McsParameter.Connector.Mcs : 2;
-    const bpt = serviceId === ServiceId.MCS_BPT ? [p('BPTChannel', McsParameter.BPTChannel.Unified), p('GeneratorMode', McsParameter.GeneratorMode.GridFollowing)] : [];
-    const sets: ParameterSet[] = [
-      { ParameterSetID: 1, Parameter: [p('Connector', connector), p('ControlMode', 1), p('MobilityNeedsMode', 1), p('Pricing', 0), ...bpt] },
-      { ParameterSetID: 2, Parameter: [p('Connector', connector), p('ControlMode', 2), p('MobilityNeedsMode', 1), p('Pricing', 0), ...bpt] },
-    ];
-    if (this.fault('dynamic-mode-missing')) sets.pop();
-    if (isMcs && this.fault('bad-parameter-set')) {
-      sets[0].Parameter = sets[0].Parameter.filter((x) => x['@Name'] !== 'Connector').map((x) => (x['@Name'] === 'MobilityNeedsMode' ? p('MobilityNeedsMode', 2) : x));
-    }
-    return sets;
-  }
-
   private serviceDetail(body: any): SeccDecision {
     const id = Number(body.ServiceID);
     const sets = this.offered.get(id);
     if (!sets) return this.fail('ServiceDetail', 'FAILED_ServiceIDInvalid', body, `service ${id} was not offered`);
-    this.allow('ServiceDetail', 'ServiceSelection', ...ANY_AFTER_SETUP);
+    this.go('ServiceDetail');
     return this.ok('ServiceDetail', { ResponseCode: 'OK', ServiceID: id, ServiceParameterList: { ParameterSet: sets } });
   }
 
@@ -302,7 +274,7 @@ export class SeccSession {
     this.selectedService = Number(sel.ServiceID);
     const cm = set.Parameter.find((x) => x['@Name'] === 'ControlMode')?.intValue;
     this.controlMode = cm === McsParameter.ControlMode.Dynamic ? 'Dynamic' : 'Scheduled';
-    this.allow('DC_ChargeParameterDiscovery', ...ANY_AFTER_SETUP);
+    this.go('ServiceSelection');
     return this.ok('ServiceSelection', { ResponseCode: 'OK' });
   }
 
@@ -314,40 +286,16 @@ export class SeccSession {
     const ev = body.DC_CPDReqEnergyTransferMode ?? body.BPT_DC_CPDReqEnergyTransferMode;
     this.evMaxVoltageV = fromRational(ev.EVMaximumVoltage);
     if (Number.isFinite(this.evMaxVoltageV)) this.power.setVehicleLimits?.({ maxVoltageV: this.evMaxVoltageV, maxCurrentA: fromRational(ev.EVMaximumChargeCurrent) });
-    const r = this.cfg.ratings;
-    const power = this.fault('rational-without-exponent') ? toRationalNoExponent(r.maxPowerW) : toRational(r.maxPowerW);
-    const mode: Record<string, Rational> = {
-      EVSEMaximumChargePower: power,
-      EVSEMinimumChargePower: toRational(r.minPowerW),
-      EVSEMaximumChargeCurrent: toRational(r.maxCurrentA),
-      EVSEMinimumChargeCurrent: toRational(r.minCurrentA),
-      EVSEMaximumVoltage: toRational(r.maxVoltageV),
-      EVSEMinimumVoltage: toRational(r.minVoltageV),
-    };
-    if (r.powerRampLimitationWps !== undefined) mode.EVSEPowerRampLimitation = toRational(r.powerRampLimitationWps);
-    const key = bptService ? 'BPT_DC_CPDResEnergyTransferMode' : 'DC_CPDResEnergyTransferMode';
-    if (bptService) Object.assign(mode, { EVSEMaximumDischargePower: power, EVSEMinimumDischargePower: toRational(0), EVSEMaximumDischargeCurrent: toRational(r.maxCurrentA), EVSEMinimumDischargeCurrent: toRational(0) });
-    this.allow('ScheduleExchange', ...ANY_AFTER_SETUP);
-    return this.ok('DC_ChargeParameterDiscovery', { ResponseCode: 'OK', [key]: mode });
+    this.go('DC_ChargeParameterDiscovery');
+    return this.ok('DC_ChargeParameterDiscovery', { ResponseCode: 'OK', ...chargeParameterMode(this.cfg.ratings, bptService, this.cfg.faults) });
   }
 
   private scheduleExchange(body: any): SeccDecision {
     const wantsDynamic = 'Dynamic_SEReqControlMode' in body;
     if ((wantsDynamic && this.controlMode !== 'Dynamic') || (!wantsDynamic && this.controlMode === 'Dynamic'))
       return this.fail('ScheduleExchange', 'FAILED', body, `ScheduleExchangeReq control mode does not match the selected ${this.controlMode} mode`);
-    this.allow('DC_CableCheck', ...ANY_AFTER_SETUP);
-    const mode = wantsDynamic
-      ? { Dynamic_SEResControlMode: {} }
-      : {
-          Scheduled_SEResControlMode: {
-            ScheduleTuple: [
-              {
-                ScheduleTupleID: 1,
-                ChargingSchedule: { PowerSchedule: { TimeAnchor: Math.floor(this.clock.wallMs() / 1000), PowerScheduleEntries: { PowerScheduleEntry: [{ Duration: 86400, Power: toRational(this.cfg.ratings.maxPowerW) }] } } },
-              },
-            ],
-          },
-        };
+    this.go('ScheduleExchange.Finished');
+    const mode = wantsDynamic ? { Dynamic_SEResControlMode: {} } : scheduledControlMode(Math.floor(this.clock.wallMs() / 1000), this.cfg.ratings.maxPowerW);
     return this.ok('ScheduleExchange', { ResponseCode: 'OK', EVSEProcessing: 'Finished', ...mode });
   }
 
@@ -368,7 +316,7 @@ export class SeccSession {
     const atVoltage = this.power.present().voltageV >= CABLE_CHECK_VOLTAGE_REACHED * this.cableCheckV;
     const done = now - this.cableCheckStartMs >= this.cfg.cableCheckMs && atVoltage;
     if (done && !this.power.isolationOk()) return this.fail('DC_CableCheck', 'FAILED', {}, 'insulation fault');
-    this.allow(done ? 'DC_PreCharge' : 'DC_CableCheck', ...ANY_AFTER_SETUP);
+    this.go(done ? 'DC_CableCheck.Finished' : 'DC_CableCheck.Ongoing');
     return this.ok('DC_CableCheck', { ResponseCode: 'OK', EVSEProcessing: done ? 'Finished' : 'Ongoing' });
   }
 
@@ -377,7 +325,7 @@ export class SeccSession {
     this.claimOutput();
     this.power.precharge(target);
     // [V2G20-2005]/[V2G20-2006]: after EVProcessing=Ongoing only another DC_PreChargeReq; after Finished, PowerDeliveryReq.
-    this.allow(body.EVProcessing === 'Finished' ? 'PowerDelivery' : 'DC_PreCharge', ...(body.EVProcessing === 'Finished' ? ANY_AFTER_SETUP : []));
+    this.go(body.EVProcessing === 'Finished' ? 'DC_PreCharge.Finished' : 'DC_PreCharge.Ongoing');
     return this.ok('DC_PreCharge', { ResponseCode: 'OK', EVSEPresentVoltage: toRational(round1(this.power.present().voltageV)) });
   }
 
@@ -386,10 +334,10 @@ export class SeccSession {
     if (progress === 'Start') {
       this.claimOutput();
       this.power.startCharging();
-      this.allow('DC_ChargeLoop', 'PowerDelivery');
+      this.go('PowerDelivery.Start');
     } else if (progress === 'Stop') {
       if (this.ownsOutput) this.power.stop('vehicle');
-      this.allow('DC_WeldingDetection', 'SessionStop');
+      this.go('PowerDelivery.Stop');
     } else {
       return this.fail('PowerDelivery', 'FAILED', body, `ChargeProgress ${progress} not supported by the emulator`);
     }
@@ -415,7 +363,7 @@ export class SeccSession {
     const currentA = clamp(Number.isFinite(targetA) ? targetA : 0, 0, limitA);
     this.power.request({ currentA, voltageV: clamp(targetV, 0, r.maxVoltageV) });
     const present = this.power.present();
-    this.allow('DC_ChargeLoop', 'PowerDelivery');
+    this.go('DC_ChargeLoop');
     const res: Record<string, unknown> = {
       ResponseCode: 'OK',
       EVSEPresentCurrent: toRational(round1(present.currentA)),
@@ -424,14 +372,7 @@ export class SeccSession {
       EVSECurrentLimitAchieved: targetA > r.maxCurrentA,
       EVSEVoltageLimitAchieved: targetV > r.maxVoltageV,
     };
-    if (sched) res.Scheduled_DC_CLResControlMode = {};
-    else
-      res.Dynamic_DC_CLResControlMode = {
-        EVSEMaximumChargePower: toRational(r.maxPowerW),
-        EVSEMinimumChargePower: toRational(r.minPowerW),
-        EVSEMaximumChargeCurrent: toRational(r.maxCurrentA),
-        EVSEMaximumVoltage: toRational(r.maxVoltageV),
-      };
+    Object.assign(res, chargeLoopControlMode(sched ? 'Scheduled' : 'Dynamic', r));
     return this.ok('DC_ChargeLoop', res);
   }
 
@@ -439,17 +380,11 @@ export class SeccSession {
     this.releaseOutput('vehicle');
     if (body.ChargingSession === 'Pause' && this.sessionId) this.cfg.pausedSessions.add(this.sessionId);
     this.ended = true;
-    this.allow();
+    this.go('SessionStop');
     return this.ok('SessionStop', { ResponseCode: 'OK' }, { close: true });
   }
 }
 
-/** Requests this charger knows: the DC/MCS sequence the vehicle side walks (one list for both sides). */
-const KNOWN = new Set<string>(SEQUENCE);
-
-function p(name: string, intValue: number): { '@Name': string; intValue: number } {
-  return { '@Name': name, intValue };
-}
 
 function clamp(x: number, lo: number, hi: number): number {
   if (!Number.isFinite(x)) return lo;
@@ -460,41 +395,3 @@ function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
-const ZERO: Rational = { Exponent: 0, Value: 0 };
-
-/** The mandatory fields of a response beyond Header/ResponseCode, filled with neutral values (for FAILED answers). */
-export function minimalMandatory(message: string, req: Record<string, any> = {}): Record<string, unknown> {
-  switch (message) {
-    case 'SessionSetup':
-      return { EVSEID: 'ZZ00000' };
-    case 'AuthorizationSetup':
-      return { AuthorizationServices: ['EIM'], CertificateInstallationService: false, EIM_ASResAuthorizationMode: {} };
-    case 'Authorization':
-    case 'DC_CableCheck':
-      return { EVSEProcessing: 'Finished' };
-    case 'ServiceDiscovery':
-      return { ServiceRenegotiationSupported: false, EnergyTransferServiceList: { Service: [{ ServiceID: ServiceId.DC, FreeService: false }] } };
-    case 'ServiceDetail':
-      return { ServiceID: Number.isInteger(req.ServiceID) ? req.ServiceID : ServiceId.DC, ServiceParameterList: { ParameterSet: [{ ParameterSetID: 0, Parameter: [p('Connector', 0)] }] } };
-    case 'DC_ChargeParameterDiscovery':
-      return {
-        DC_CPDResEnergyTransferMode: {
-          EVSEMaximumChargePower: ZERO,
-          EVSEMinimumChargePower: ZERO,
-          EVSEMaximumChargeCurrent: ZERO,
-          EVSEMinimumChargeCurrent: ZERO,
-          EVSEMaximumVoltage: ZERO,
-          EVSEMinimumVoltage: ZERO,
-        },
-      };
-    case 'ScheduleExchange':
-      return { EVSEProcessing: 'Finished', Dynamic_SEResControlMode: {} };
-    case 'DC_PreCharge':
-    case 'DC_WeldingDetection':
-      return { EVSEPresentVoltage: ZERO };
-    case 'DC_ChargeLoop':
-      return { EVSEPresentCurrent: ZERO, EVSEPresentVoltage: ZERO, EVSEPowerLimitAchieved: false, EVSECurrentLimitAchieved: false, EVSEVoltageLimitAchieved: false, Scheduled_DC_CLResControlMode: {} };
-    default:
-      return {};
-  }
-}

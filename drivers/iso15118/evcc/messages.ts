@@ -1,7 +1,8 @@
 // The ISO 15118-20 DC message catalogue as both ends of a session see it: which grammar and V2GTP
 // payload type each request travels in, which response answers it, and the constants of the MCS
-// energy services (reference §1.4, §2.2). The EVCC and the emulated SECC share this file so that both
-// speak exactly the same table.
+// energy services (reference §1.4, §2.2). Both ends use its codec-level facts (grammar, payload type,
+// names); the order of requests (SEQUENCE) is the vehicle's: the emulated SECC keeps its own sequence
+// table (emulator/mcs/secc-sequence.ts) so a misreading on one side shows up against the other.
 //
 // Documents are the codec's JSON object model: `{ RootElementName: content }` (see drivers/exi).
 
@@ -32,7 +33,7 @@ export function grammarOfPayloadType(t: number): Grammar | undefined {
   return undefined;
 }
 
-/** Request names (without the 'Req' suffix) of the DC/MCS sequence, in the order of reference §2.2. */
+/** Request names (without the 'Req' suffix) of the DC/MCS sequence the vehicle walks, in the order of reference §2.2. */
 export const SEQUENCE = [
   'supportedAppProtocol',
   'SessionSetup',

@@ -7,7 +7,6 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Limits } from '../../core/limits.ts';
 import type { Timeline } from '../../core/timeline.ts';
-import type { MessageCodec } from './codec.ts';
 import type { MessageLink } from './link.ts';
 import {
   GRAMMAR_PAYLOAD_TYPE,
@@ -20,7 +19,6 @@ import {
   grammarOfPayloadType,
   parameterMap,
   rootOf,
-  type Grammar,
   type ParameterSet,
   type V2gDoc,
 } from './messages.ts';
