@@ -6,6 +6,7 @@ import { Limits } from '../../drivers/core/limits.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { PowerTrace, assertRampUp, assertSettle } from '../support/power-assertions.ts';
 import { regulationTolerance, smoothedMax } from '../support/trace-analysis.ts';
+import { GBT_TEST_IDS } from './test-ids.ts';
 import { gbtFixture } from './fixture.ts';
 import { EPIC, analyser, ccsSeries, currentSeries, derivedLimit, gbtLimits, mean, settleAt } from './support.ts';
 
@@ -22,7 +23,7 @@ describe('GB/T 27930 current control', function () {
   const gbt = gbtFixture();
 
   it('follows the BCL current demand (CCS-reported output current)', async function () {
-    requirement('GBT27930-CURR-001', { epic: EPIC, feature: 'Current control', story: 'CCS output current follows BCL', clause: 'GB/T 27930-2015 BCL SPN3073 / CCS SPN3082; NB/T 33001 accuracy', severity: 'critical' });
+    requirement(GBT_TEST_IDS.followsBcl, { epic: EPIC, feature: 'Current control', story: 'CCS output current follows BCL', clause: 'GB/T 27930-2015 BCL SPN3073 / CCS SPN3082; NB/T 33001 accuracy', severity: 'critical' });
     const { bench, bms, after } = await gbt.charging();
     let previousA = 0;
     // Two demands well above the 30 A threshold, inside the 400 A a 2015 BMS can ask for.
@@ -39,7 +40,7 @@ describe('GB/T 27930 current control', function () {
   });
 
   it('never delivers more than the BCP maximum charging current, even when BCL asks for more', async function () {
-    requirement('GBT27930-PARAM-001', { epic: EPIC, feature: 'Charging parameters', story: 'BCP maximum current caps the output', clause: 'GB/T 27930-2015 BCP SPN2817, CML', severity: 'critical' });
+    requirement(GBT_TEST_IDS.bcpCap, { epic: EPIC, feature: 'Charging parameters', story: 'BCP maximum current caps the output', clause: 'GB/T 27930-2015 BCP SPN2817, CML', severity: 'critical' });
     const { bench, bms, after } = gbt.test();
     const bcpMaxA = 80;
     bms.session.override('BCP', { maxChargeCurrentA: bcpMaxA });
@@ -53,7 +54,7 @@ describe('GB/T 27930 current control', function () {
   });
 
   it('ramps to a higher BCL demand at the minimum slope and settles (measured samples)', async function () {
-    requirement('GBT27930-CURR-002', { epic: EPIC, feature: 'Current control', story: 'BCL step up: slope and settling on the power analyser', clause: 'GB/T 18487.1 / IEC 61851-23 101.2.1 (as profile gbt)', severity: 'critical' });
+    requirement(GBT_TEST_IDS.rampOnAnalyser, { epic: EPIC, feature: 'Current control', story: 'BCL step up: slope and settling on the power analyser', clause: 'GB/T 18487.1 / IEC 61851-23 101.2.1 (as profile gbt)', severity: 'critical' });
     const { bench, bms } = gbt.test();
     const meter = analyser(bench, bms);
     if (!meter) throw new BenchFault(`the ramp test needs a power analyser: give the BMS resource '${bms.name}' a 'battery' (battery-emulator resource streaming samples)`);

@@ -2,6 +2,7 @@
 // (timing steps carry the harness's own latency as uncertainty).
 
 import { check, measure, requirement } from '../../reports/evidence.ts';
+import { GBT_TEST_IDS } from './test-ids.ts';
 import { gbtFixture } from './fixture.ts';
 import { measureTiming } from './timing.ts';
 import { READY, RECOGNISED, NOT_RECOGNISED } from '../../drivers/gbt27930/messages.ts';
@@ -12,7 +13,7 @@ describe('GB/T 27930 charging sequence', function () {
   const gbt = gbtFixture();
 
   it('runs handshake → recognition → configuration → charging in the standard order', async function () {
-    requirement('GBT27930-SEQ-001', { epic: EPIC, feature: 'Charging sequence', story: 'CHM, CRM(0x00), BRM, CRM(0xAA), BCP, CML, BRO, CRO, CCS', clause: 'GB/T 27930-2015 §10, Fig. A.6', severity: 'blocker' });
+    requirement(GBT_TEST_IDS.sequence, { epic: EPIC, feature: 'Charging sequence', story: 'CHM, CRM(0x00), BRM, CRM(0xAA), BCP, CML, BRO, CRO, CCS', clause: 'GB/T 27930-2015 §10, Fig. A.6', severity: 'blocker' });
     const t = await gbt.charging();
     const { bench, bms, after } = t;
     // CCS follows the first BCL after CRO(0xAA); give it the standard's CCS timeout to appear.
@@ -47,7 +48,7 @@ describe('GB/T 27930 charging sequence', function () {
   });
 
   it('sends every charger message at its period', async function () {
-    requirement('GBT27930-PERIOD-001', { epic: EPIC, feature: 'Message periods', story: 'CHM, CTS, CML, CCS', clause: 'GB/T 27930-2015 Tables 3–5', severity: 'normal' });
+    requirement(GBT_TEST_IDS.periods, { epic: EPIC, feature: 'Message periods', story: 'CHM, CTS, CML, CCS', clause: 'GB/T 27930-2015 Tables 3–5', severity: 'normal' });
     const t = gbt.test();
     const { bench, bms, after } = t;
     // Hold BRO at 0x00 so that CTS/CML run long enough to be judged (the standard allows up to 60 s).

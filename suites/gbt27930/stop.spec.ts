@@ -5,6 +5,7 @@
 import { requirement } from '../../reports/evidence.ts';
 import { STATUS } from '../../drivers/gbt27930/messages.ts';
 import { timeToFallBelow } from '../support/trace-analysis.ts';
+import { GBT_TEST_IDS } from './test-ids.ts';
 import { gbtFixture } from './fixture.ts';
 import { EPIC, currentSeries, first, gbtLimits, judgeStopRate, messages, msBetween, until, value, waitCurrentBelow } from './support.ts';
 import { measureTiming } from './timing.ts';
@@ -13,7 +14,7 @@ describe('GB/T 27930 stop and statistics', function () {
   const gbt = gbtFixture();
 
   it('stops the output after BST (BMS-initiated stop) at the required rate', async function () {
-    requirement('GBT27930-STOP-BST-001', { epic: EPIC, feature: 'Stop', story: 'BST → CST, current < 5 A, stop rate', clause: 'GB/T 27930-2015 Fig. A.6; GB/T 34657.1-2025 6.3.2.5.4', severity: 'critical' });
+    requirement(GBT_TEST_IDS.stopAfterBst, { epic: EPIC, feature: 'Stop', story: 'BST → CST, current < 5 A, stop rate', clause: 'GB/T 27930-2015 Fig. A.6; GB/T 34657.1-2025 6.3.2.5.4', severity: 'critical' });
     const t = await gbt.charging({ settle: true });
     const { bench, bms, after } = t;
     bms.session.beginStop();
@@ -31,7 +32,7 @@ describe('GB/T 27930 stop and statistics', function () {
   });
 
   it('sends its statistics (CSD) after the stop', async function () {
-    requirement('GBT27930-STAT-001', { epic: EPIC, feature: 'Statistics', story: 'BSD / CSD', clause: 'GB/T 27930-2015 Fig. A.6, Table 7', severity: 'normal' });
+    requirement(GBT_TEST_IDS.statistics, { epic: EPIC, feature: 'Statistics', story: 'BSD / CSD', clause: 'GB/T 27930-2015 Fig. A.6, Table 7', severity: 'normal' });
     const t = await gbt.charging();
     const { bench, bms, after } = t;
     await bench.clock.sleep(gbtLimits.num('current.observeMs'));
@@ -48,7 +49,7 @@ describe('GB/T 27930 stop and statistics', function () {
   });
 
   it('pauses the output when BSM withdraws the charging permission', async function () {
-    requirement('GBT27930-PAUSE-001', { epic: EPIC, feature: 'Current control', story: 'BSM charging permitted = 00 pauses', clause: 'GB/T 27930-2015 BSM SPN3096', severity: 'normal' });
+    requirement(GBT_TEST_IDS.pause, { epic: EPIC, feature: 'Current control', story: 'BSM charging permitted = 00 pauses', clause: 'GB/T 27930-2015 BSM SPN3096', severity: 'normal' });
     const t = await gbt.charging({ settle: true });
     const { bench, bms, after } = t;
     bms.session.setChargingPermitted(false);
@@ -59,7 +60,7 @@ describe('GB/T 27930 stop and statistics', function () {
   });
 
   it('stops the output when the BMS reports an error (BEM)', async function () {
-    requirement('GBT27930-ERR-BEM-001', { epic: EPIC, feature: 'Error handling', story: 'BEM → charger stops', clause: 'GB/T 27930-2015 §8, Fig. A.12', severity: 'critical' });
+    requirement(GBT_TEST_IDS.stopOnBem, { epic: EPIC, feature: 'Error handling', story: 'BEM → charger stops', clause: 'GB/T 27930-2015 §8, Fig. A.12', severity: 'critical' });
     const t = await gbt.charging({ settle: true });
     const { bench, bms, after } = t;
     bms.session.sendBem({ other: 1 });

@@ -8,6 +8,7 @@ import { RECOGNISED, NOT_RECOGNISED, type GbtCode } from '../../drivers/gbt27930
 import type { TimeoutName } from '../../drivers/gbt27930/timing.ts';
 import type { Bench } from '../../benches/bench.ts';
 import type { GbtBmsResource } from '../../benches/kinds/gbt27930-bms.ts';
+import { GBT_TEST_IDS } from './test-ids.ts';
 import { gbtFixture, type GbtTest } from './fixture.ts';
 import { EPIC, derivedLimit, first, gbtLimits, judgeStopRate, messages, msBetween, until, value, type GbtEvent } from './support.ts';
 import { measureTiming } from './timing.ts';
@@ -51,7 +52,7 @@ describe('GB/T 27930 timeouts the charger honours', function () {
   const gbt = gbtFixture();
 
   it('stops within 1 s when BCL stops arriving', async function () {
-    requirement('GBT27930-TO-BCL-001', { epic: EPIC, feature: 'Timeouts', story: 'BCL lost → CEM + CST, output stops', clause: 'GB/T 27930-2015 ch. 8 (BCL 1 s)', severity: 'critical' });
+    requirement(GBT_TEST_IDS.bclTimeout, { epic: EPIC, feature: 'Timeouts', story: 'BCL lost → CEM + CST, output stops', clause: 'GB/T 27930-2015 ch. 8 (BCL 1 s)', severity: 'critical' });
     const t = await gbt.charging();
     const { bench, bms, after } = t;
     await bench.clock.sleep(gbtLimits.num('current.observeMs'));
@@ -69,7 +70,7 @@ describe('GB/T 27930 timeouts the charger honours', function () {
   });
 
   it('reports a BCS timeout after 5 s', async function () {
-    requirement('GBT27930-TO-BCS-001', { epic: EPIC, feature: 'Timeouts', story: 'BCS lost → CEM', clause: 'GB/T 27930-2015 ch. 8 (BCS 5 s)', severity: 'normal' });
+    requirement(GBT_TEST_IDS.bcsTimeout, { epic: EPIC, feature: 'Timeouts', story: 'BCS lost → CEM', clause: 'GB/T 27930-2015 ch. 8 (BCS 5 s)', severity: 'normal' });
     const t = await gbt.charging();
     const { bench, bms, after } = t;
     await bench.clock.sleep(gbtLimits.num('current.observeMs'));
@@ -80,7 +81,7 @@ describe('GB/T 27930 timeouts the charger honours', function () {
   });
 
   it('reports a BRM timeout after 5 s', async function () {
-    requirement('GBT27930-TO-BRM-001', { epic: EPIC, feature: 'Timeouts', story: 'no BRM → CEM', clause: 'GB/T 27930-2015 Fig. A.6 (BRM 5 s)', severity: 'normal' });
+    requirement(GBT_TEST_IDS.brmTimeout, { epic: EPIC, feature: 'Timeouts', story: 'no BRM → CEM', clause: 'GB/T 27930-2015 Fig. A.6 (BRM 5 s)', severity: 'normal' });
     const t = gbt.test();
     const { bench, bms, after } = t;
     // The BMS's own BEM is held back so that only the charger's reaction is judged.
@@ -97,7 +98,7 @@ describe('GB/T 27930 timeouts the charger honours', function () {
   });
 
   it('reports a BCP timeout after 5 s', async function () {
-    requirement('GBT27930-TO-BCP-001', { epic: EPIC, feature: 'Timeouts', story: 'no BCP → CEM', clause: 'GB/T 27930-2015 Fig. A.6 (BCP 5 s)', severity: 'normal' });
+    requirement(GBT_TEST_IDS.bcpTimeout, { epic: EPIC, feature: 'Timeouts', story: 'no BCP → CEM', clause: 'GB/T 27930-2015 Fig. A.6 (BCP 5 s)', severity: 'normal' });
     const t = gbt.test();
     const { bench, bms, after } = t;
     startWithout(bms, ['BCP', 'BEM']);
@@ -106,7 +107,7 @@ describe('GB/T 27930 timeouts the charger honours', function () {
   });
 
   it('reports a BRO timeout after 5 s', async function () {
-    requirement('GBT27930-TO-BRO-001', { epic: EPIC, feature: 'Timeouts', story: 'no BRO → CEM', clause: 'GB/T 27930-2015 Fig. A.6 (BRO 5 s)', severity: 'normal' });
+    requirement(GBT_TEST_IDS.broTimeout, { epic: EPIC, feature: 'Timeouts', story: 'no BRO → CEM', clause: 'GB/T 27930-2015 Fig. A.6 (BRO 5 s)', severity: 'normal' });
     const t = gbt.test();
     const { bench, bms, after } = t;
     startWithout(bms, ['BRO', 'BEM']);

@@ -4,6 +4,7 @@
 
 import { VirtualClock, type Clock } from '../../drivers/core/clock.ts';
 import { Timeline, type TimelineEvent } from '../../drivers/core/timeline.ts';
+import type { HarnessLatency } from '../../drivers/core/harness-latency.ts';
 import type { CanTransport } from '../../drivers/can/transport.ts';
 import { openVirtualCan } from '../../drivers/can/virtual-bus.ts';
 import { J1939Tp } from '../../drivers/can/j1939-tp.ts';
@@ -38,6 +39,8 @@ export interface RigOptions {
   /** Default: a virtual clock that advances whenever the process is idle. TCP transports need a RealClock. */
   clock?: Clock;
   insulationTestMs?: number;
+  /** Where the BMS records the harness's own latency. */
+  latency?: HarnessLatency;
 }
 
 export async function openRig(o: RigOptions = {}): Promise<Rig> {
@@ -62,6 +65,7 @@ export async function openRig(o: RigOptions = {}): Promise<Rig> {
     profile: bmsProfileFromVehicle(vehicle, { initialCurrentA: 100, ...o.profile }),
     contactors: (closed) => battery.setOutput(closed),
     batteryVoltage: () => battery.batteryVoltageV(),
+    latency: o.latency,
   });
   const charger = new GbtCharger({ link: chgLink, clock, timeline, source: 'gbt-charger', timing, stage, faults, ratings: { maxVoltageV: 1000, minVoltageV: 150, maxCurrentA: 400 }, insulationTestMs: o.insulationTestMs ?? 2000 });
   charger.start();
