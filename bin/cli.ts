@@ -56,6 +56,9 @@ program
     const r = await generateReport({ runDir, reportsDir: o.out });
     console.log(`report: ${r.htmlDir}/index.html`);
     console.log(`single file: ${r.singleFile}`);
+    const { stoppedRunLines } = await import('../runner/run-outcome.ts');
+    // An aborted or interrupted run's report must not read as complete.
+    for (const line of stoppedRunLines(r.runDir)) console.log(line);
     console.log(`${r.stats.passed} passed, ${r.stats.failed + r.stats.broken} failed${r.stats.skipped ? `, ${r.stats.skipped} skipped` : ''}`);
   });
 

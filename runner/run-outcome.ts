@@ -1,5 +1,7 @@
 // How a run ended, in the words and numbers the console, summary.json and the exit code give.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Timeline } from '../drivers/core/timeline.ts';
 
 /** Exit codes of `mcs-hil run` (README, bin/cli.ts). */
@@ -37,4 +39,19 @@ export function printWaits(timeline: Timeline, log: (line: string) => void): () 
     const waiting = (e.data as { waiting?: unknown }).waiting;
     if (typeof waiting === 'string') log(`mcs-hil run: ${waiting}`);
   });
+}
+
+/** For `mcs-hil report`: what summary.json says about a run that stopped early (nothing for a complete run). */
+export function stoppedRunLines(runDir: string): string[] {
+  let s: { aborted?: { message?: string }; interrupted?: string; total?: number; notRun?: number };
+  try {
+    s = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
+  } catch {
+    return []; // an older run folder, or one whose process died before writing it
+  }
+  const lines: string[] = [];
+  if (s.aborted?.message) lines.push(`run ABORTED: ${s.aborted.message}`);
+  if (s.interrupted) lines.push(`run interrupted by ${s.interrupted}`);
+  if ((s.aborted || s.interrupted) && s.total !== undefined) lines.push(notRunLine({ total: s.total, notRun: s.notRun ?? 0, ...s }));
+  return lines;
 }
