@@ -81,8 +81,9 @@ export interface MeasurementRecord {
 let timeline: Timeline | undefined;
 let current: MeasurementRecord[] = [];
 let inTest = false;
-/** True while a test wrapped by judgeAtEnd() runs: failures are remembered, not thrown. */
-let soft = false;
+/** Counts tests; `softTest` is the one whose wrapped body runs (its failures are remembered, not thrown). */
+let testNo = 0;
+let softTest = -1;
 /** The failed and inconclusive verdicts of the running test, in the order they were recorded. */
 let remembered: Error[] = [];
 /** The uncertainty measure() applies when its caller gives none (withUncertainty). */
@@ -98,6 +99,7 @@ export function beginTest(): void {
   current = [];
   remembered = [];
   inTest = true;
+  testNo++;
 }
 
 /** The measurements recorded in the current test so far (root hooks attach them). */
@@ -256,7 +258,7 @@ function violationError(
 
 /** A failed or inconclusive verdict: remembered for the end of a wrapped test, thrown at once otherwise. */
 function conclude(e: Error): void {
-  if (soft && inTest) remembered.push(e);
+  if (softTest === testNo && inTest) remembered.push(e);
   else throw e;
 }
 
@@ -270,7 +272,8 @@ function conclude(e: Error): void {
 export function judgeAtEnd<F extends (...args: any[]) => unknown>(fn: F): F {
   if (fn.length > 0 || judging.has(fn)) return fn;
   const wrapped = async function (this: unknown): Promise<unknown> {
-    soft = true;
+    // A body abandoned by a mocha timeout may finish during a later test: it must not switch that one's mode.
+    const mine = (softTest = testNo);
     let thrown: unknown;
     let out: unknown;
     try {
@@ -278,8 +281,9 @@ export function judgeAtEnd<F extends (...args: any[]) => unknown>(fn: F): F {
     } catch (e) {
       thrown = e;
     } finally {
-      soft = false;
+      if (softTest === mine) softTest = -1;
     }
+    if (mine !== testNo) return out; // mocha already gave up on this test; the running one keeps its own record
     settle(thrown);
     return out;
   };
