@@ -1,9 +1,11 @@
 // Periodic transmission on the injected clock (python-can's send_periodic, per message): each task sends
 // at start + phase + k·period — due times are absolute, so a late send never shifts the ones after it —
 // and records when each send actually happened, so a test can judge the period and jitter of its own
-// traffic (and of the charger's, with the statistics helper below).
+// traffic (and of the charger's, with the statistics helper below), and how late the harness itself was
+// (schedule lateness, clock units: the uncertainty a timing verdict carries).
 
 import type { Clock, TimerHandle } from '../core/clock.ts';
+import type { HarnessLatency } from '../core/harness-latency.ts';
 import type { Timeline } from '../core/timeline.ts';
 import { validateFrame, type CanFrame } from './frame.ts';
 import type { CanTransport } from './transport.ts';
@@ -20,6 +22,8 @@ export interface PeriodicOptions {
   count?: number;
   /** How many actual send times to keep (newest). Default 100000. */
   keepTimes?: number;
+  /** Where to record each send's lateness against its due time. */
+  latency?: HarnessLatency;
 }
 
 export class PeriodicTask {
@@ -74,6 +78,12 @@ export class PeriodicTask {
     return periodStats(this.sendTimes, this.opts.periodMs);
   }
 
+  /** How late each kept send went out against its due time: p50, p99 and max, clock ms. */
+  lateness(): { count: number; p50Ms: number; p99Ms: number; maxMs: number } {
+    const late = this.sendTimes.map((t, i) => (t - this.dueTimes[i]) / 1e6);
+    return { count: late.length, p50Ms: percentile(late, 50), p99Ms: percentile(late, 99), maxMs: late.length ? Math.max(...late) : NaN };
+  }
+
   private dueNs(k: number): number {
     return this.startNs + ((this.opts.phaseMs ?? 0) + k * this.opts.periodMs) * 1e6;
   }
@@ -100,6 +110,7 @@ export class PeriodicTask {
       const t = this.clock.now();
       this.push(this.sendTimes, t);
       this.push(this.dueTimes, due);
+      this.opts.latency?.record('schedule', t - due, t);
       this.sent++;
       await this.transport.send(frame);
     } catch (err) {
@@ -119,12 +130,12 @@ export class PeriodicTask {
 export class PeriodicScheduler {
   private readonly tasks = new Map<string, PeriodicTask>();
 
-  constructor(private readonly opts: { transport: CanTransport; clock: Clock; timeline?: Timeline }) {}
+  constructor(private readonly opts: { transport: CanTransport; clock: Clock; timeline?: Timeline; latency?: HarnessLatency }) {}
 
   /** Start (or restart) a periodic message; a running task of the same name is stopped first. */
   start(o: PeriodicOptions): PeriodicTask {
     this.tasks.get(o.name)?.stop();
-    const task = new PeriodicTask(this.opts.transport, this.opts.clock, o, this.opts.timeline);
+    const task = new PeriodicTask(this.opts.transport, this.opts.clock, { latency: this.opts.latency, ...o }, this.opts.timeline);
     this.tasks.set(o.name, task);
     this.opts.timeline?.record('session', this.opts.transport.channel, { event: 'periodic-start', name: o.name, periodMs: o.periodMs, phaseMs: o.phaseMs ?? 0 });
     return task;

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { VirtualClock } from '../../drivers/core/clock.ts';
+import { RealClock, VirtualClock } from '../../drivers/core/clock.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
 import { canFrame, type CanFrame } from '../../drivers/can/frame.ts';
 import { openVirtualCan } from '../../drivers/can/virtual-bus.ts';
 import { percentile, periodStats, PeriodicScheduler } from '../../drivers/can/scheduler.ts';
+import { HarnessLatency } from '../../drivers/core/harness-latency.ts';
 import { expectFrame, FrameTimeoutError, waitForFrame } from '../../drivers/can/expect-frame.ts';
 
 describe('periodic scheduler and receive timeouts', function () {
@@ -31,6 +32,7 @@ describe('periodic scheduler and receive timeouts', function () {
     ]);
     const st = bcl.stats();
     expect(st).to.include({ count: 11, meanPeriodMs: 50, jitterP99Ms: 0, jitterMaxMs: 0 });
+    expect(bcl.lateness()).to.include({ count: 11, p50Ms: 0, p99Ms: 0, maxMs: 0 });
     expect(bcl.running).to.equal(false);
     await tx.close();
     await rx.close();
@@ -88,5 +90,23 @@ describe('periodic scheduler and receive timeouts', function () {
     expect((await none)?.id).to.equal(0x1ff);
     await a.close();
     await b.close();
+  });
+
+  it('records how late each send went out, in clock ms, also into the harness latency record', async function () {
+    const clock = new RealClock();
+    const tx = openVirtualCan('sch-late', { clock });
+    const latency = new HarnessLatency();
+    const sched = new PeriodicScheduler({ transport: tx, clock, latency });
+    const task = sched.start({ name: 'BCL', periodMs: 10, count: 3, frame: canFrame(0x181056f4, [0]) });
+    // Stall the event loop for 30 ms: the send due at 10 ms goes out at least 20 ms late.
+    const until = process.hrtime.bigint() + 30_000_000n;
+    while (process.hrtime.bigint() < until);
+    while (task.running) await clock.sleep(5);
+    const late = task.lateness();
+    expect(late.count).to.equal(task.sent);
+    expect(late.maxMs).to.be.at.least(20);
+    expect(latency.stats().schedule).to.include({ count: task.sent });
+    expect(latency.stats().schedule.maxMs).to.equal(late.maxMs);
+    await tx.close();
   });
 });
