@@ -34,8 +34,7 @@ export abstract class CanBusBase implements CanTransport {
   private readonly listeners = new Set<CanListener>();
   private readonly lostListeners = new Set<(fault: BenchFault) => void>();
   private closed = false;
-  /** Set when the link went away without close(): every later send rejects with it. */
-  lost: BenchFault | undefined;
+  private lostFault: BenchFault | undefined;
 
   protected constructor(
     channel: string,
@@ -52,9 +51,9 @@ export abstract class CanBusBase implements CanTransport {
     return this.link.endpoint;
   }
 
-  /** True once close() has begun. */
-  get isClosed(): boolean {
-    return this.closed;
+  /** Set when the link went away without close(): every later send rejects with it. */
+  get lost(): BenchFault | undefined {
+    return this.lostFault;
   }
 
   /**
@@ -129,11 +128,11 @@ export abstract class CanBusBase implements CanTransport {
   /** The link is gone (not by close()): one BenchFault, on the timeline, to onLost listeners and every later send. */
   protected linkLost(why: string, fix: string, cause?: unknown): void {
     if (this.closed || this.lost) return;
-    this.lost = this.fault(`connection lost (${why}); ${fix}`, cause);
+    const fault = (this.lostFault = this.fault(`connection lost (${why}); ${fix}`, cause));
     this.recordLink('can-lost', { reason: why });
     for (const l of this.lostListeners) {
       try {
-        l(this.lost);
+        l(fault);
       } catch {
         /* a listener's bug must not hide the fault */
       }
