@@ -21,9 +21,11 @@ export interface LoadedIdentity {
 }
 
 export async function loadIdentity(spec: IdentitySpec, at: Date, env: NodeJS.ProcessEnv = process.env): Promise<LoadedIdentity> {
+  // Files first: a missing file is the likelier mistake than a missing passphrase variable.
+  for (const f of 'pkcs12' in spec ? [spec.pkcs12] : [spec.chain, spec.key])
+    if (!existsSync(f)) throw new TlsMaterialError('no such file', f);
   const passphrase = passphraseFrom(spec, env);
   if ('pkcs12' in spec) {
-    if (!existsSync(spec.pkcs12)) throw new TlsMaterialError('no such file', spec.pkcs12);
     const { certificatesPem, keyPem } = await openPkcs12(spec.pkcs12, passphrase ?? '');
     const key = privateKey(keyPem, undefined, spec.pkcs12);
     const chain = leafFirst(parseCertificates(certificatesPem, spec.pkcs12), key, spec.pkcs12);
@@ -31,7 +33,6 @@ export async function loadIdentity(spec: IdentitySpec, at: Date, env: NodeJS.Pro
     return { tls: { pkcs12File: spec.pkcs12, passphrase }, chain, file: spec.pkcs12 };
   }
   const chain = readCertificates(spec.chain);
-  if (!existsSync(spec.key)) throw new TlsMaterialError('no such file', spec.key);
   const key = privateKey(readFileSync(spec.key, 'latin1'), passphrase, spec.key);
   if (!chain[0].checkPrivateKey(key))
     throw new TlsMaterialError(
