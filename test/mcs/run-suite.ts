@@ -1,6 +1,6 @@
 // Runs the handshake suite on the MCS test bench (its own veth pair), by hand or one child process per
 // fault: `node --import tsx test/mcs/run-suite.ts [--bench FILE] [--suite S] [--fault NAME] [--grep RE]`.
-// Prints the usual progress plus one 'RESULT [...]' line (state and error per test, in order).
+// Prints the usual progress plus one 'RESULT [...]' line (title, state and error per test, in order).
 import { join } from 'node:path';
 import { runSuites } from '../../runner/runner.ts';
 
@@ -17,5 +17,5 @@ const summary = await runSuites({
   grep: opt('--grep'),
   out: opt('--out'),
 });
-process.stdout.write(`RESULT ${JSON.stringify(summary.tests.map((t) => ({ id: t.testCaseId, state: t.state, error: t.error?.slice(0, 300) })))}\n`);
+process.stdout.write(`RESULT ${JSON.stringify(summary.tests.map((t) => ({ title: t.title, id: t.testCaseId, state: t.state, error: t.error?.slice(0, 300) })))}\n`);
 process.exit(summary.exitCode);
