@@ -7,7 +7,7 @@
 import { waitFor, type Clock } from '../core/clock.ts';
 import type { HarnessLatency } from '../core/harness-latency.ts';
 import type { Timeline } from '../core/timeline.ts';
-import { BMS_STATE_ORDER, type BmsState, type StepResult } from './bms-state.ts';
+import type { BmsState, StepResult } from './bms-state.ts';
 import * as build from './bms-messages.ts';
 import { BmsMisbehaviour } from './bms-misbehaviour.ts';
 import type { BmsProfile } from './bms-profile.ts';
@@ -46,6 +46,7 @@ export class BmsSession extends BmsMisbehaviour {
   private lastCcs: (CCS & { t: number }) | undefined;
   private cml: CML | undefined;
   private contactorsClosed = false;
+  private readonly visited = new Set<BmsState>();
   private unsubscribe: () => void;
   /** Why the session ended in error (the timer that expired), for the test's report. */
   errorReason: string | undefined;
@@ -112,6 +113,7 @@ export class BmsSession extends BmsMisbehaviour {
   /** Become ready to answer CHM (or a CRM without CHM, as 2011 chargers send). */
   plugIn(): void {
     this.node.stopAll();
+    this.visited.clear();
     this.errorReason = undefined;
     this.broReady = false;
     this.bstValues = {};
@@ -210,13 +212,9 @@ export class BmsSession extends BmsMisbehaviour {
     this.node.close();
   }
 
-  /** Resolve true when the state is reached (or passed, in sequence order), false on timeout/error. */
+  /** True once the session is in the state or went through it since plugging in (a stop before charging never counts). */
   waitForState(target: BmsState, timeoutMs: number): Promise<boolean> {
-    const reached = () => {
-      const a = BMS_STATE_ORDER.indexOf(this.node.state);
-      const b = BMS_STATE_ORDER.indexOf(target);
-      return this.node.state === target || (a >= 0 && b >= 0 && a > b && target !== 'idle');
-    };
+    const reached = () => this.node.state === target || (target !== 'idle' && this.visited.has(target));
     // An error or an unplug ends the wait: the session will not get there on its own.
     return this.node.waitUntil(reached, () => this.node.state === 'error' || this.node.state === 'idle', timeoutMs);
   }
@@ -385,6 +383,7 @@ export class BmsSession extends BmsMisbehaviour {
   private setState(s: BmsState, why: string): void {
     // Not on 'error': opening under load would hide a charger that keeps driving current.
     if (s === 'ended' || s === 'idle') void this.setContactors(false);
+    this.visited.add(s);
     this.node.setState(s, why);
   }
 

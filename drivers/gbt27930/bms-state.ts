@@ -1,5 +1,5 @@
-// The vehicle BMS's states, one per phase of GB/T 27930-2015's sequence in the standard's order, and what
-// a step a test takes returns.
+// The vehicle BMS's states, one per phase of GB/T 27930-2015's sequence, and what a step a test takes
+// returns.
 
 export type BmsState =
   | 'idle' // not plugged in: silent
@@ -11,8 +11,6 @@ export type BmsState =
   | 'statistics' // BSD
   | 'ended'
   | 'error'; // BEM after a timeout
-
-export const BMS_STATE_ORDER: BmsState[] = ['idle', 'handshake', 'recognition', 'configuration', 'charging', 'stopping', 'statistics', 'ended'];
 
 export interface StepResult {
   ok: boolean;
