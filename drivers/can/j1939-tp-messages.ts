@@ -1,6 +1,7 @@
 // The wire form of the J1939-21 transport protocol: TP.CM (PGN 0xEC00: RTS, CTS, EndOfMsgAck, BAM, Abort)
-// and TP.DT (PGN 0xEB00) payloads, the abort reasons, and the error a failed session ends with. No state:
-// the sending and receiving sessions (j1939-tp-send.ts, j1939-tp-receive.ts) decide when each is sent.
+// and TP.DT (PGN 0xEB00) payloads, the abort reasons, the error a failed session ends with, and the message
+// a node delivers. No state: the sending and receiving sessions (j1939-tp-send.ts, j1939-tp-receive.ts)
+// decide when each is sent.
 
 export const PGN_TP_CM = 0xec00;
 export const PGN_TP_DT = 0xeb00;
@@ -25,6 +26,21 @@ export const ABORT_REASONS: Record<number, string> = {
   8: 'duplicate sequence number',
   9: 'message size greater than 1785 bytes',
 };
+
+/** A message as a node delivers it: single frames and reassembled TP messages alike. */
+export interface J1939Message {
+  pgn: number;
+  /** Source address. */
+  sa: number;
+  /** Destination address (0xFF for broadcast / PDU2). */
+  da: number;
+  priority: number;
+  data: Uint8Array;
+  /** Clock ns of the frame that completed the message. */
+  t: number;
+  /** How it came: one frame, an RTS/CTS session, or a BAM broadcast. */
+  via: 'single' | 'rts-cts' | 'bam';
+}
 
 /** Which TP frame a mutate hook is looking at. */
 export type TpFrameRole = 'single' | 'rts' | 'cts' | 'dt' | 'eoma' | 'abort' | 'bam';

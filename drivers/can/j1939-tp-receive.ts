@@ -5,19 +5,11 @@
 import type { TimerHandle } from '../core/clock.ts';
 import { GLOBAL_ADDRESS } from './j1939-id.ts';
 import { ABORT_REASONS, CM_BAM, cmSize, ctsPayload, eomaPayload, packetCount, takeDt, TP_MAX_BYTES } from './j1939-tp-messages.ts';
+import type { J1939Message } from './j1939-tp-messages.ts';
 import type { TpPort } from './j1939-tp-port.ts';
 
 /** A message reassembled from TP.DT packets. */
-export interface TpReceived {
-  pgn: number;
-  sa: number;
-  da: number;
-  priority: number;
-  data: Uint8Array;
-  /** Clock ns of the packet that completed it. */
-  t: number;
-  via: 'rts-cts' | 'bam';
-}
+export type TpReceived = J1939Message & { via: 'rts-cts' | 'bam' };
 
 interface RxSession {
   peer: number;

@@ -26,6 +26,7 @@ import {
   PGN_TP_CM,
   PGN_TP_DT,
   TP_MAX_BYTES,
+  type J1939Message,
   type TpFrameRole,
 } from './j1939-tp-messages.ts';
 import type { TpMutate, TpPort } from './j1939-tp-port.ts';
@@ -36,23 +37,17 @@ import type { CanTransport } from './transport.ts';
 
 // The API this module has always offered, now defined in the files of each concern.
 export { GLOBAL_ADDRESS, j1939Id, parseJ1939Id } from './j1939-id.ts';
-export { ABORT_REASONS, J1939TpAbort, PGN_TP_CM, PGN_TP_DT, TP_MAX_BYTES, type TpFrameRole } from './j1939-tp-messages.ts';
+export {
+  ABORT_REASONS,
+  J1939TpAbort,
+  PGN_TP_CM,
+  PGN_TP_DT,
+  TP_MAX_BYTES,
+  type J1939Message,
+  type TpFrameRole,
+} from './j1939-tp-messages.ts';
 export type { SendOptions } from './j1939-tp-send.ts';
 export { loadJ1939Timeouts, type J1939Timeouts } from './j1939-tp-timeouts.ts';
-
-export interface J1939Message {
-  pgn: number;
-  /** Source address. */
-  sa: number;
-  /** Destination address (0xFF for broadcast / PDU2). */
-  da: number;
-  priority: number;
-  data: Uint8Array;
-  /** Clock ns of the frame that completed the message. */
-  t: number;
-  /** How it came: one frame, an RTS/CTS session, or a BAM broadcast. */
-  via: 'single' | 'rts-cts' | 'bam';
-}
 
 export interface J1939TpOptions {
   transport: CanTransport;
