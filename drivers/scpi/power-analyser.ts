@@ -34,5 +34,11 @@ export interface PowerAnalyser extends InstrumentResource {
 /** Structural check: anything that streams inlet samples and can be flushed serves as the analyser. */
 export function isPowerAnalyser(r: unknown): r is PowerAnalyser {
   const a = r as Partial<PowerAnalyser> | undefined;
-  return !!a && typeof a.source === 'string' && typeof a.flush === 'function' && typeof a.read === 'function' && typeof a.startStreaming === 'function';
+  return (
+    !!a &&
+    typeof a.source === 'string' &&
+    typeof a.flush === 'function' &&
+    typeof a.read === 'function' &&
+    typeof a.startStreaming === 'function'
+  );
 }

@@ -24,7 +24,8 @@ export interface ScpiBatteryCommandArgs {
 
 export async function scpiBatteryCommand(args: ScpiBatteryCommandArgs = {}): Promise<void> {
   const port = args.port === undefined ? SCPI_RAW_PORT : Number(args.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port, got ${args.port}`, 'mcs-hil emulate scpi-battery');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a TCP port, got ${args.port}`, 'mcs-hil emulate scpi-battery');
   const log = args.log ?? ((l: string) => process.stdout.write(l + '\n'));
   const clock = new RealClock();
   const timeline = new Timeline({ clock, file: args.timeline });

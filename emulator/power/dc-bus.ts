@@ -138,7 +138,13 @@ export class DcBus {
     const load = this.load;
     const connected = !!load?.connected;
     const out: SourceOutput = this.source
-      ? this.source.tick(dtS, { tNs: this.tNs, inletV: this.v, inletA: this.i, loadConnected: connected, insulationOhm: this.insulationOhm })
+      ? this.source.tick(dtS, {
+          tNs: this.tNs,
+          inletV: this.v,
+          inletA: this.i,
+          loadConnected: connected,
+          insulationOhm: this.insulationOhm,
+        })
       : { mode: 'off', bleed: true };
     const { inletCapacitanceF: c, inletParallelOhm: rp, sourceOhm, bleedTauS } = this.params;
     if (connected && load) {

@@ -6,7 +6,12 @@
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
 import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../../benches/registry.ts';
 import { batteryEmulatorPrimitives } from '../../benches/safe-state-primitives.ts';
-import { DEPRECATED_EMULATED_BATTERY_KIND, EMULATED_BATTERY_KIND, EmulatedBattery, type EmulatedBatteryConfig } from './emulated-battery.ts';
+import {
+  DEPRECATED_EMULATED_BATTERY_KIND,
+  EMULATED_BATTERY_KIND,
+  EmulatedBattery,
+  type EmulatedBatteryConfig,
+} from './emulated-battery.ts';
 import { startEmulatedScpiServer } from './scpi-server.ts';
 
 const SCHEMA = {
@@ -21,7 +26,8 @@ const SCHEMA = {
       type: 'integer',
       minimum: 0,
       maximum: 65535,
-      description: "Serve this battery over SCPI on 127.0.0.1 at this port, for a 'scpi-battery-emulator' resource (then it does not stream itself).",
+      description:
+        "Serve this battery over SCPI on 127.0.0.1 at this port, for a 'scpi-battery-emulator' resource (then it does not stream itself).",
     },
   },
 };
@@ -42,7 +48,7 @@ export function registerEmulatedBattery(): void {
   if (resourceKind(EMULATED_BATTERY_KIND)) return;
   registerResourceKind<EmulatedBatteryConfig>({
     kind: EMULATED_BATTERY_KIND,
-    description: 'Emulated vehicle battery and power analyser: the battery (from the vehicle profile) on an emulated DC bus, sampled at 1 kS/s onto the timeline.',
+    description: 'Emulated vehicle battery and power analyser: the battery (vehicle profile) on an emulated DC bus, sampled at 1 kS/s.',
     // Before the emulated chargers, which attach their power stage to its bus.
     openOrder: 20,
     schema: SCHEMA,
@@ -54,8 +60,14 @@ export function registerEmulatedBattery(): void {
     openOrder: 20,
     schema: SCHEMA,
     async open(name, config, ctx) {
-      const text = `resource '${name}': kind '${DEPRECATED_EMULATED_BATTERY_KIND}' is deprecated, use '${EMULATED_BATTERY_KIND}' (${ctx.bench.file})`;
-      ctx.timeline.record('bench', name, { event: 'deprecated kind', kind: DEPRECATED_EMULATED_BATTERY_KIND, use: EMULATED_BATTERY_KIND, message: text });
+      const old = DEPRECATED_EMULATED_BATTERY_KIND;
+      const text = `resource '${name}': kind '${old}' is deprecated, use '${EMULATED_BATTERY_KIND}' (${ctx.bench.file})`;
+      ctx.timeline.record('bench', name, {
+        event: 'deprecated kind',
+        kind: DEPRECATED_EMULATED_BATTERY_KIND,
+        use: EMULATED_BATTERY_KIND,
+        message: text,
+      });
       process.stderr.write(`mcs-hil: warning: ${text}\n`);
       return open(name, config, ctx);
     },

@@ -213,7 +213,12 @@ export class EmulatedBattery implements BatteryEmulator {
     if (!d.voltageV.length) return;
     const voltageV = d.voltageV.map((v) => round3(v + this.noiseV * this.rng.gauss()));
     const currentA = d.currentA.map((i) => round3(i + this.noiseA * this.rng.gauss()));
-    this.timeline.record('samples', this.name, { t0: d.t0, dt: d.dt, channels: { voltageV, currentA } }, d.t0 + (voltageV.length - 1) * d.dt);
+    this.timeline.record(
+      'samples',
+      this.name,
+      { t0: d.t0, dt: d.dt, channels: { voltageV, currentA } },
+      d.t0 + (voltageV.length - 1) * d.dt,
+    );
   }
 
   /** The instrument's own protections and watchdog latch the output off, as the real one does. */

@@ -19,7 +19,20 @@ const ESTOP = 'MCS-SAFE-ESTOP-001';
 const OVER_VOLTAGE = 'MCS-SAFE-OV-001';
 const INSULATION = 'MCS-SAFE-ISO-001';
 /** Every current and safety test: a charger that delivers (or reports) nothing must pass none of them. */
-const ALL_POWER_TESTS = [RAMP_UP, ACCURACY, PRESENT, DOWN_STEP, SITE_CAP, LONG_RAMP, PRECHARGE, STOP_EV, STOP_EVSE, ESTOP, OVER_VOLTAGE, INSULATION];
+const ALL_POWER_TESTS = [
+  RAMP_UP,
+  ACCURACY,
+  PRESENT,
+  DOWN_STEP,
+  SITE_CAP,
+  LONG_RAMP,
+  PRECHARGE,
+  STOP_EV,
+  STOP_EVSE,
+  ESTOP,
+  OVER_VOLTAGE,
+  INSULATION,
+];
 
 // Step names of suites/support/power-assertions.ts (`*` = a value in the name).
 const SLOPE = 'up-ramp slope 10–90 % (*)';
@@ -33,7 +46,14 @@ const cc = 'current-control violation' as const;
 const safety = 'safety violation' as const;
 const broken = 'bench fault' as const;
 
-function f(name: string, description: string, catches: string[], category: FaultSwitch['category'], checks: string[], more: Partial<FaultSwitch> = {}): FaultSwitch {
+function f(
+  name: string,
+  description: string,
+  catches: string[],
+  category: FaultSwitch['category'],
+  checks: string[],
+  more: Partial<FaultSwitch> = {},
+): FaultSwitch {
   return { name, description, component: 'power-stage', suite: 'mcs', catches, category, checks, ...more };
 }
 
@@ -53,7 +73,9 @@ export const POWER_FAULTS: FaultSwitch[] = [
     cc,
     [ACCURACY_ERR, PRESENT_ERR],
   ),
-  f('reports-wrong-current', 'The present current the charger reports is 10 % + 15 A above what it delivers.', [PRESENT], cc, [PRESENT_ERR]),
+  f('reports-wrong-current', 'The present current the charger reports is 10 % + 15 A above what it delivers.', [PRESENT], cc, [
+    PRESENT_ERR,
+  ]),
   f(
     'slow-down-step',
     'Decreases of the current command are ramp-limited to 20 A/s (request drops and site-cap drops follow slowly).',
@@ -62,7 +84,10 @@ export const POWER_FAULTS: FaultSwitch[] = [
     ['down-step time * → * A', CAP_TIME],
   ),
   f('ignores-site-cap', 'The limit stage ignores the site power cap.', [SITE_CAP], cc, [CAP_TIME, 'mean power under the site cap']),
-  f('slow-stop', 'A normal stop (by the vehicle or the charger) ramps the current down at 30 A/s.', [STOP_EV, STOP_EVSE], safety, [stopTime('vehicle'), stopTime('charger')]),
+  f('slow-stop', 'A normal stop (by the vehicle or the charger) ramps the current down at 30 A/s.', [STOP_EV, STOP_EVSE], safety, [
+    stopTime('vehicle'),
+    stopTime('charger'),
+  ]),
   f('ignores-stop', "The charger ignores the vehicle's stop and keeps delivering.", [STOP_EV], safety, [stopTime('vehicle')]),
   f(
     'slow-emergency-stop',
@@ -71,7 +96,9 @@ export const POWER_FAULTS: FaultSwitch[] = [
     safety,
     [stopTime('emergency')],
   ),
-  f('precharge-over-current', 'Precharge slews at 5000 V/s with a 40 A current limit instead of ≤ 2 A.', [PRECHARGE], safety, ['precharge current (max |I|)']),
+  f('precharge-over-current', 'Precharge slews at 5000 V/s with a 40 A current limit instead of ≤ 2 A.', [PRECHARGE], safety, [
+    'precharge current (max |I|)',
+  ]),
   f(
     'precharge-voltage-mismatch',
     "The charger's voltage sensor reads 40 V high in precharge: it precharges 40 V below the vehicle's target while reporting the target.",
@@ -81,7 +108,7 @@ export const POWER_FAULTS: FaultSwitch[] = [
   ),
   f(
     'voltage-overshoot',
-    "Precharge does not discharge the cable-check voltage first: the voltage loop overshoots to the vehicle's maximum + 3 % for 1 s before settling.",
+    "Precharge does not discharge the cable-check voltage first: the voltage loop overshoots to the vehicle's maximum + 3 % for 1 s.",
     [PRECHARGE],
     safety,
     ['longest time above the EV maximum voltage (* V)'],
@@ -120,7 +147,7 @@ export const POWER_FAULTS: FaultSwitch[] = [
   ),
   f(
     'present-values-frozen',
-    'The present voltage and current the charger reports on the wire freeze at the first reading of the session: the vehicle never sees its precharge voltage.',
+    'The present voltage and current the charger reports on the wire freeze at the first reading of the session (cable check, 0 V).',
     ALL_POWER_TESTS,
     broken,
     [],

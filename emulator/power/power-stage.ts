@@ -171,7 +171,10 @@ export class PowerStage implements BusSource {
   present(): { voltageV: number; currentA: number } {
     const s = this.bus.state();
     const sensed = { voltageV: sensedVoltageV(this.params, s.voltageV), currentA: sensedCurrentA(this.params, s.currentA) };
-    const intended = { voltageV: isEnabled(this.st) ? this.vSetV : 0, currentA: this.st === 'charging' || this.st === 'stopping' ? this.loop.commandA : 0 };
+    const intended = {
+      voltageV: isEnabled(this.st) ? this.vSetV : 0,
+      currentA: this.st === 'charging' || this.st === 'stopping' ? this.loop.commandA : 0,
+    };
     return this.faults.report(this.st, sensed, intended);
   }
 
@@ -278,7 +281,14 @@ export class PowerStage implements BusSource {
     const limA = stopping
       ? 0
       : this.limiter.limitA(
-          { requestA: this.reqCurrentA, requestV: this.reqVoltageV, vehicleMaxA: this.vehicleMaxA, vehicleMaxV: this.vehicleMaxV, measuredV: vMeas, commandA: this.loop.commandA },
+          {
+            requestA: this.reqCurrentA,
+            requestV: this.reqVoltageV,
+            vehicleMaxA: this.vehicleMaxA,
+            vehicleMaxV: this.vehicleMaxV,
+            measuredV: vMeas,
+            commandA: this.loop.commandA,
+          },
           dtS,
         );
     const iA = this.loop.step(limA, { upAps: p.rampUpAps, downAps: stopping ? this.stopRateAps : p.rampDownAps }, dtS);
@@ -320,7 +330,12 @@ export class PowerStage implements BusSource {
     if (state === 'emergency' && this.st === 'emergency') return;
     const from = this.st;
     this.st = state;
-    this.timeline.record('power', this.source, { event: 'state', from, state, outputEnabled: isEnabled(state), ...data }, tNs ?? this.bus.timeNs);
+    this.timeline.record(
+      'power',
+      this.source,
+      { event: 'state', from, state, outputEnabled: isEnabled(state), ...data },
+      tNs ?? this.bus.timeNs,
+    );
   }
 
   private note(event: string, data: Record<string, unknown>, tNs?: number): void {

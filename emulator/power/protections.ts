@@ -35,12 +35,21 @@ export class Protections {
   }
 
   /** The trip this tick calls for, if any. measuredV is the charger's own voltage reading. */
-  check(state: PowerStageState, view: BusView, measuredV: number, maxima: { vehicleMaxV: number | undefined; ratedMaxV: number }): Trip | undefined {
+  check(
+    state: PowerStageState,
+    view: BusView,
+    measuredV: number,
+    maxima: { vehicleMaxV: number | undefined; ratedMaxV: number },
+  ): Trip | undefined {
     if (!isEnabled(state)) {
       this.ovEvSinceNs = this.ovEmergencySinceNs = undefined;
       return undefined;
     }
-    return this.emergencyOverVoltage(view, measuredV, maxima) ?? this.vehicleOverVoltage(state, view, measuredV, maxima.vehicleMaxV) ?? this.insulation(state, view);
+    return (
+      this.emergencyOverVoltage(view, measuredV, maxima) ??
+      this.vehicleOverVoltage(state, view, measuredV, maxima.vehicleMaxV) ??
+      this.insulation(state, view)
+    );
   }
 
   private emergencyOverVoltage(view: BusView, v: number, m: { vehicleMaxV: number | undefined; ratedMaxV: number }): Trip | undefined {
@@ -71,7 +80,11 @@ export class Protections {
     const ok = view.insulationOhm >= this.p.insulationFaultOhm;
     if (ok !== this.insulationOkNow) {
       this.insulationOkNow = ok;
-      this.note(ok ? 'insulation ok' : 'insulation fault', { insulationOhm: view.insulationOhm, thresholdOhm: this.p.insulationFaultOhm }, view.tNs);
+      this.note(
+        ok ? 'insulation ok' : 'insulation fault',
+        { insulationOhm: view.insulationOhm, thresholdOhm: this.p.insulationFaultOhm },
+        view.tNs,
+      );
     }
     const energized = state === 'charging' || state === 'stopping' || state === 'precharge' || state === 'ready';
     if (ok || this.faults.ignoresInsulationFault() || !energized) return undefined;

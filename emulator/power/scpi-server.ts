@@ -48,7 +48,8 @@ const ERR = {
 
 export async function startEmulatedScpiServer(o: EmulatedScpiServerOptions): Promise<EmulatedScpiServer> {
   const instrument =
-    o.instrument ?? new EmulatedBattery('scpi-battery', o.clock, o.timeline, loadVehicleProfile(o.vehicleProfile ?? 'truck-lfp-620kwh'), { stream: false });
+    o.instrument ??
+    new EmulatedBattery('scpi-battery', o.clock, o.timeline, loadVehicleProfile(o.vehicleProfile ?? 'truck-lfp-620kwh'), { stream: false });
   const state = new InstrumentState(o, instrument);
   const received: string[] = [];
   const host = o.host ?? '127.0.0.1';
@@ -128,7 +129,10 @@ class InstrumentState {
   private one(raw: string): string | undefined {
     const [headerRaw, ...rest] = raw.split(/\s+/);
     const arg = rest.join(' ');
-    const header = headerRaw.toUpperCase().replace(/^:/, '').replace(/^SOUR(CE)?:/, '');
+    const header = headerRaw
+      .toUpperCase()
+      .replace(/^:/, '')
+      .replace(/^SOUR(CE)?:/, '');
     const query = header.endsWith('?');
     const h = query ? header.slice(0, -1) : header;
     const bus = this.inst.bus;
@@ -244,7 +248,11 @@ class InstrumentState {
     for (let k = 0; k < d.voltageV.length; k++) {
       if (this.inst.outputOn && d.voltageV[k] > this.ovpV) {
         void this.inst.setOutput(false);
-        this.o.timeline.record('instrument', this.inst.name, { event: 'protection', reason: 'over-voltage protection', voltageV: d.voltageV[k] });
+        this.o.timeline.record('instrument', this.inst.name, {
+          event: 'protection',
+          reason: 'over-voltage protection',
+          voltageV: d.voltageV[k],
+        });
       }
       if (this.elogState !== 'running') continue;
       this.acc.n++;

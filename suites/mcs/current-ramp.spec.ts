@@ -11,7 +11,19 @@ import { POWER_TEST_IDS as T } from './power-ids.ts';
 import { requirement } from '../../reports/evidence.ts';
 import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
 import type { PowerTrace } from '../support/power-assertions.ts';
-import { EPIC, loopRequests, powerRig, reportedPresent, requireControl, s, startCharging, stepTo, traceSince, waitSteady, withTrace } from './power-support.ts';
+import {
+  EPIC,
+  loopRequests,
+  powerRig,
+  reportedPresent,
+  requireControl,
+  s,
+  startCharging,
+  stepTo,
+  traceSince,
+  waitSteady,
+  withTrace,
+} from './power-support.ts';
 
 const RAMP = 'IEC 61851-23:2014 101.2.1 (response to a changed current request)';
 
@@ -29,7 +41,13 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
   });
 
   it('follows a step up at the minimum slope, without overshoot, and settles in band', async function () {
-    requirement(T.rampUp, { epic: EPIC, feature: 'Current control', story: 'Step up: slope, overshoot, settling', clause: RAMP, severity: 'critical' });
+    requirement(T.rampUp, {
+      epic: EPIC,
+      feature: 'Current control',
+      story: 'Step up: slope, overshoot, settling',
+      clause: RAMP,
+      severity: 'critical',
+    });
     const rig = powerRig(this.bench);
     const toA = 200;
     await withTrace(holder, async () => {
@@ -46,7 +64,13 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
   });
 
   it('holds the requested current within the declared (or profile) tolerance', async function () {
-    requirement(T.accuracy, { epic: EPIC, feature: 'Current control', story: 'Steady-state accuracy', clause: 'IEC 61851-23:2014 101.2.1.2.1 (CCC accuracy)', severity: 'critical' });
+    requirement(T.accuracy, {
+      epic: EPIC,
+      feature: 'Current control',
+      story: 'Steady-state accuracy',
+      clause: 'IEC 61851-23:2014 101.2.1.2.1 (CCC accuracy)',
+      severity: 'critical',
+    });
     const rig = powerRig(this.bench);
     const toA = 200;
     await withTrace(holder, async () => {
@@ -62,21 +86,42 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
   });
 
   it('reports present current and voltage that match what it delivers', async function () {
-    requirement(T.present, { epic: EPIC, feature: 'Current control', story: 'EVSEPresentCurrent / Voltage vs measured', clause: 'ISO 15118-20 DC_ChargeLoopRes EVSEPresentCurrent/Voltage; IEC 61851-23 101.2.1.2', severity: 'normal' });
+    requirement(T.present, {
+      epic: EPIC,
+      feature: 'Current control',
+      story: 'EVSEPresentCurrent / Voltage vs measured',
+      clause: 'ISO 15118-20 DC_ChargeLoopRes EVSEPresentCurrent/Voltage; IEC 61851-23 101.2.1.2',
+      severity: 'normal',
+    });
     const rig = powerRig(this.bench);
     const toA = 200;
     await withTrace(holder, async () => {
       charging = await startCharging(rig);
       const stepS = await stepTo(rig, charging, toA);
-      const steadyS = await waitSteady(rig, rig.tolerance.toleranceA(toA), (4 * toA) / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.settleAllowanceS'));
+      const steadyS = await waitSteady(
+        rig,
+        rig.tolerance.toleranceA(toA),
+        (4 * toA) / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.settleAllowanceS'),
+      );
       await rig.bench.clock.sleep(rig.limits.num('regulation.windowS') * 1000);
-      const tr = (holder.trace = await traceSince(rig, stepS - 1, `${T.present} reported vs measured at ${toA} A`, loopRequests(charging, stepS - 1)));
+      const tr = (holder.trace = await traceSince(
+        rig,
+        stepS - 1,
+        `${T.present} reported vs measured at ${toA} A`,
+        loopRequests(charging, stepS - 1),
+      ));
       expect(tr).to.reportPresentWithin(reportedPresent(charging, steadyS, tr.endS - 0.1));
     });
   });
 
   it('follows a step down within max(1 s, ΔI / 100 A/s)', async function () {
-    requirement(T.downStep, { epic: EPIC, feature: 'Current control', story: 'Step down', clause: 'IEC 61851-23:2014 101.2.1.4 (descending rate)', severity: 'critical' });
+    requirement(T.downStep, {
+      epic: EPIC,
+      feature: 'Current control',
+      story: 'Step down',
+      clause: 'IEC 61851-23:2014 101.2.1.4 (descending rate)',
+      severity: 'critical',
+    });
     const rig = powerRig(this.bench);
     const fromA = 300;
     const toA = 100;
@@ -87,13 +132,24 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
       const stepS = await stepTo(rig, charging, toA);
       const budgetS = Math.max(rig.limits.num('downStep.minTimeS'), (fromA - toA) / rig.limits.num('downStep.minRateAps'));
       await rig.bench.clock.sleep((budgetS + 2) * 1000);
-      const tr = (holder.trace = await traceSince(rig, stepS - 2, `${T.downStep} step ${fromA} → ${toA} A`, loopRequests(charging, stepS - 2)));
+      const tr = (holder.trace = await traceSince(
+        rig,
+        stepS - 2,
+        `${T.downStep} step ${fromA} → ${toA} A`,
+        loopRequests(charging, stepS - 2),
+      ));
       expect(tr).to.stepDownWithin({ stepS, fromA, toA });
     });
   });
 
   it('obeys a site power cap lowered during the session', async function () {
-    requirement(T.siteCap, { epic: EPIC, feature: 'Current control', story: 'Site power cap change', clause: 'IEC 61851-23 101.2.1.4 (descending rate) applied to an EVSE-side limit change; EVSEMaximumChargePower', severity: 'normal' });
+    requirement(T.siteCap, {
+      epic: EPIC,
+      feature: 'Current control',
+      story: 'Site power cap change',
+      clause: 'IEC 61851-23 101.2.1.4 (descending rate) applied to an EVSE-side limit change; EVSEMaximumChargePower',
+      severity: 'normal',
+    });
     const rig = powerRig(this.bench);
     const control = requireControl(this, rig, 'Changing the site power cap');
     const fromA = 300;
@@ -108,7 +164,12 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
       try {
         const budgetS = Math.max(rig.limits.num('downStep.minTimeS'), fromA / 2 / rig.limits.num('downStep.minRateAps'));
         await rig.bench.clock.sleep((budgetS + 3) * 1000);
-        const tr = (holder.trace = await traceSince(rig, capS - 2, `${T.siteCap} site cap ${capW / 1000} kW`, loopRequests(charging, capS - 2)));
+        const tr = (holder.trace = await traceSince(
+          rig,
+          capS - 2,
+          `${T.siteCap} site cap ${capW / 1000} kW`,
+          loopRequests(charging, capS - 2),
+        ));
         expect(tr).to.respectSiteCap({ capS, capW, fromA });
       } finally {
         await control.setSitePowerCapW(undefined);
@@ -117,13 +178,21 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
   });
 
   it('ramps toward its maximum at the minimum slope without exceeding its power @long', async function () {
-    requirement(T.longRamp, { epic: EPIC, feature: 'Current control', story: 'Long ramp toward the maximum', clause: RAMP, severity: 'normal' });
+    requirement(T.longRamp, {
+      epic: EPIC,
+      feature: 'Current control',
+      story: 'Long ramp toward the maximum',
+      clause: RAMP,
+      severity: 'normal',
+    });
     const rig = powerRig(this.bench);
     const r = this.bench.config.charger.ratings;
     const ev = rig.vehicle.model.limits;
     const safety = this.bench.config.safety.maxCurrentA ?? Infinity;
     const v = (await rig.battery.batteryVoltageV()) || 800;
-    const toA = Math.floor(Math.min(rig.limits.num('ramp.longTargetA'), r.maxCurrentA, ev.maxCurrentA, safety, (0.95 * Math.min(r.maxPowerW, ev.maxPowerW)) / v));
+    const toA = Math.floor(
+      Math.min(rig.limits.num('ramp.longTargetA'), r.maxCurrentA, ev.maxCurrentA, safety, (0.95 * Math.min(r.maxPowerW, ev.maxPowerW)) / v),
+    );
     this.timeout(Math.max(this.timeout(), (toA / rig.limits.num('ramp.minSlopeAps') + 60) * 1000));
     await withTrace(holder, async () => {
       charging = await startCharging(rig);

@@ -54,7 +54,15 @@ export function powerRig(bench: Bench): PowerRig {
     );
   const control = [...bench.resources.values()].map(chargerControlOf).find((c) => c !== undefined);
   const limits = powerLimits(bench);
-  return { bench, vehicle, battery: named, analyser: named, control, limits, tolerance: currentTolerance(limits, bench.config.charger.ratings, bench.config.file) };
+  return {
+    bench,
+    vehicle,
+    battery: named,
+    analyser: named,
+    control,
+    limits,
+    tolerance: currentTolerance(limits, bench.config.charger.ratings, bench.config.file),
+  };
 }
 
 export function s(ns: number): number {
@@ -82,7 +90,10 @@ export async function stepTo(rig: PowerRig, charging: ChargingSession, currentA:
     if (!charging.running) break;
     await rig.bench.clock.sleep(period / 2);
   }
-  throw new BenchFault(`no DC_ChargeLoopReq asking for ${currentA} A went out within 50 charge-loop periods${charging.error ? `: ${charging.error.message}` : ''}`);
+  throw new BenchFault(
+    `no DC_ChargeLoopReq asking for ${currentA} A went out within 50 charge-loop periods` +
+      (charging.error ? `: ${charging.error.message}` : ''),
+  );
 }
 
 /**
@@ -117,16 +128,31 @@ export function loopRequests(charging: ChargingSession, fromS: number): RequestP
 }
 
 /** What the charger reported (EVSEPresentCurrent / Voltage) in each loop between fromS and toS. */
-export function reportedPresent(charging: ChargingSession, fromS: number, toS: number): { tS: number; currentA: number; voltageV: number }[] {
+export function reportedPresent(
+  charging: ChargingSession,
+  fromS: number,
+  toS: number,
+): { tS: number; currentA: number; voltageV: number }[] {
   return charging.loops
     .filter((l) => Number.isFinite(l.presentA) && s(l.atNs) >= fromS && s(l.atNs) <= toS)
-    .map((l) => ({ tS: s(l.atNs) + (Number.isFinite(l.responseMs) ? l.responseMs / 1000 : 0), currentA: l.presentA, voltageV: l.presentV }));
+    .map((l) => ({
+      tS: s(l.atNs) + (Number.isFinite(l.responseMs) ? l.responseMs / 1000 : 0),
+      currentA: l.presentA,
+      voltageV: l.presentV,
+    }));
 }
 
 /** Flush the analyser and read the window [fromS, now] back from the timeline. */
 export async function traceSince(rig: PowerRig, fromS: number, title: string, requests: RequestPoint[] = []): Promise<PowerTrace> {
   await rig.analyser.flush();
-  return PowerTrace.fromTimeline(rig.bench.timeline, { source: rig.analyser.source, fromNs: fromS * 1e9, title, requests, limits: rig.limits, tolerance: rig.tolerance });
+  return PowerTrace.fromTimeline(rig.bench.timeline, {
+    source: rig.analyser.source,
+    fromNs: fromS * 1e9,
+    title,
+    requests,
+    limits: rig.limits,
+    tolerance: rig.tolerance,
+  });
 }
 
 /** Run a test body with its trace; the plot and CSV are attached whether the body passed or failed. */
@@ -140,7 +166,9 @@ export async function withTrace(holder: { trace?: PowerTrace }, body: () => Prom
 
 /** First time (s) after fromS the vehicle's CE left state C. */
 export function ceExitTime(bench: Bench, fromS: number): number | undefined {
-  const e = bench.timeline.query({ kind: 'pilot', from: fromS * 1e9 }).find((x) => x.data.signal === 'CE' && x.data.previous === 'C' && x.data.state !== 'C');
+  const e = bench.timeline
+    .query({ kind: 'pilot', from: fromS * 1e9 })
+    .find((x) => x.data.signal === 'CE' && x.data.previous === 'C' && x.data.state !== 'C');
   return e ? s(e.t) : undefined;
 }
 
@@ -149,12 +177,20 @@ export function contactorTimes(bench: Bench, battery: BatteryEmulator, fromS: nu
   const text = on ? 'OUTP ON' : 'OUTP OFF';
   return bench.timeline
     .query({ kind: 'instrument', source: battery.source, from: fromS * 1e9 })
-    .filter((e) => (e.data.command === 'output' && e.data.on === on) || (e.data.dir === 'out' && String(e.data.text).toUpperCase() === text))
+    .filter(
+      (e) => (e.data.command === 'output' && e.data.on === on) || (e.data.dir === 'out' && String(e.data.text).toUpperCase() === text),
+    )
     .map((e) => s(e.t));
 }
 
 /** The time (s) a V2G request of this name went out, first after fromS. */
-export function requestSentTime(bench: Bench, vehicle: Iso15118Vehicle, message: string, fromS: number, pred: (doc: unknown) => boolean = () => true): number | undefined {
+export function requestSentTime(
+  bench: Bench,
+  vehicle: Iso15118Vehicle,
+  message: string,
+  fromS: number,
+  pred: (doc: unknown) => boolean = () => true,
+): number | undefined {
   const e = bench.timeline
     .query({ kind: 'v2g', source: vehicle.name, from: fromS * 1e9 })
     .find((x) => x.data.dir === 'tx' && x.data.message === message && pred((x.data as { doc?: unknown }).doc));
@@ -180,11 +216,14 @@ export function carriesCurrent(doc: unknown, currentA: number): boolean {
 /** Dangerous tests only with the bench's interlock flag; otherwise skip, saying why. */
 export function requireInterlock(ctx: Mocha.Context, what: string): void {
   if (ctx.bench.config.safety.interlock) return;
-  attachText('skipped', `${what} deliberately creates a hazard; it runs only on a bench with safety.interlock: true (bench file ${ctx.bench.config.file}).`);
+  attachText(
+    'skipped',
+    `${what} deliberately creates a hazard; it runs only on a bench with safety.interlock: true (bench file ${ctx.bench.config.file}).`,
+  );
   ctx.skip();
 }
 
-/** A charger-side action (site cap, charger stop, E-stop) needs the bench's charger control; without one the test is skipped with the reason. */
+/** A charger-side action (site cap, charger stop, E-stop) needs the bench's charger control; else the test is skipped, saying why. */
 export function requireControl(ctx: Mocha.Context, rig: PowerRig, what: string): ChargerControl {
   if (rig.control) return rig.control;
   attachText('skipped', `${what} needs a way to command the charger under test (a resource offering chargerControl); this bench has none.`);

@@ -56,12 +56,22 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
   /** The vehicle's contactors opened after fromS (the battery emulator's output records); broken when they never did. */
   function requireOpened(rig: PowerRig, fromS: number): number {
     const openS = contactorTimes(rig.bench, rig.battery, fromS, false)[0];
-    precondition('the vehicle opened its contactors after the stop', openS !== undefined, openS === undefined ? 'no contactor-open record' : `at ${openS.toFixed(2)} s`);
+    precondition(
+      'the vehicle opened its contactors after the stop',
+      openS !== undefined,
+      openS === undefined ? 'no contactor-open record' : `at ${openS.toFixed(2)} s`,
+    );
     return openS!;
   }
 
   it('precharges at ≤ 2 A and matches the battery voltage before the vehicle closes its contactors', async function () {
-    requirement(T.precharge, { epic: EPIC, feature: 'Safety', story: 'Precharge', clause: 'IEC 61851-23:2014 CC.5.1 / CC.6.1; Table 104 / CC.6.2', severity: 'blocker' });
+    requirement(T.precharge, {
+      epic: EPIC,
+      feature: 'Safety',
+      story: 'Precharge',
+      clause: 'IEC 61851-23:2014 CC.5.1 / CC.6.1; Table 104 / CC.6.2',
+      severity: 'blocker',
+    });
     const rig = powerRig(this.bench);
     const markS = s(this.bench.clock.now());
     await withTrace(holder, async () => {
@@ -76,9 +86,22 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       const closeS = preS === undefined ? undefined : contactorTimes(this.bench, rig.battery, preS, true)[0];
       const batteryV = await rig.battery.batteryVoltageV();
       const fromS = preS ?? markS;
-      const tr = (holder.trace = await traceSince(rig, fromS - 0.5, `${T.precharge} precharge to ${Math.round(batteryV)} V`, charging ? loopRequests(charging, fromS) : []));
-      precondition('the vehicle sent DC_PreChargeReq', preS !== undefined, preS === undefined ? `none on the wire ${why}` : `at ${preS.toFixed(2)} s`);
-      precondition('the vehicle closed its contactors after the precharge', closeS !== undefined, closeS === undefined ? `never ${why}` : `at ${closeS.toFixed(2)} s`);
+      const tr = (holder.trace = await traceSince(
+        rig,
+        fromS - 0.5,
+        `${T.precharge} precharge to ${Math.round(batteryV)} V`,
+        charging ? loopRequests(charging, fromS) : [],
+      ));
+      precondition(
+        'the vehicle sent DC_PreChargeReq',
+        preS !== undefined,
+        preS === undefined ? `none on the wire ${why}` : `at ${preS.toFixed(2)} s`,
+      );
+      precondition(
+        'the vehicle closed its contactors after the precharge',
+        closeS !== undefined,
+        closeS === undefined ? `never ${why}` : `at ${closeS.toFixed(2)} s`,
+      );
       expect(tr).to.prechargeWithin({ fromS: preS!, closeS: closeS!, batteryV });
       expect(tr).to.neverExceedVoltage({ maxV: rig.vehicle.model.limits.maxVoltageV, fromS: preS!, toS: tr.endS });
       if (sessionError) throw sessionError;
@@ -86,17 +109,32 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
   });
 
   it('stops when the vehicle stops: < 5 A in time, output off before CE leaves C, connector < 60 V', async function () {
-    requirement(T.stopByVehicle, { epic: EPIC, feature: 'Safety', story: 'Stop by the vehicle', clause: 'IEC 61851-23:2014 101.2.1.4; IEC 61851-23-3 Table CC.111; CC.7.6.20', severity: 'blocker' });
+    requirement(T.stopByVehicle, {
+      epic: EPIC,
+      feature: 'Safety',
+      story: 'Stop by the vehicle',
+      clause: 'IEC 61851-23:2014 101.2.1.4; IEC 61851-23-3 Table CC.111; CC.7.6.20',
+      severity: 'blocker',
+    });
     const rig = powerRig(this.bench);
     await withTrace(holder, async () => {
       const c = await loaded(rig);
       const markS = s(this.bench.clock.now());
       await c.stop();
-      const stopS = requestSentTime(this.bench, rig.vehicle, 'PowerDeliveryReq', markS, (doc) => JSON.stringify(doc ?? {}).includes('"Stop"'));
+      const stopS = requestSentTime(this.bench, rig.vehicle, 'PowerDeliveryReq', markS, (doc) =>
+        JSON.stringify(doc ?? {}).includes('"Stop"'),
+      );
       await this.bench.clock.sleep((rig.limits.get('stop.dischargeS').hi! + 0.5) * 1000);
       const fromS = stopS ?? markS;
-      const tr = (holder.trace = await traceSince(rig, fromS - 1, `${T.stopByVehicle} stop by the vehicle from ${LOAD_A} A`, [...loopRequests(c, fromS - 1), { tS: fromS, currentA: 0 }]));
-      precondition('the vehicle sent PowerDeliveryReq (Stop)', stopS !== undefined, stopS === undefined ? 'none on the wire' : `at ${stopS.toFixed(2)} s`);
+      const tr = (holder.trace = await traceSince(rig, fromS - 1, `${T.stopByVehicle} stop by the vehicle from ${LOAD_A} A`, [
+        ...loopRequests(c, fromS - 1),
+        { tS: fromS, currentA: 0 },
+      ]));
+      precondition(
+        'the vehicle sent PowerDeliveryReq (Stop)',
+        stopS !== undefined,
+        stopS === undefined ? 'none on the wire' : `at ${stopS.toFixed(2)} s`,
+      );
       expect(tr).to.stopWithin({ stopS: stopS!, kind: 'vehicle', fromA: LOAD_A });
       const openS = requireOpened(rig, stopS!);
       expect(tr).to.dischargeWithin({ openS });
@@ -105,7 +143,13 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
   });
 
   it('stops when the charger stops: < 5 A in time, connector < 60 V after the contactors open', async function () {
-    requirement(T.stopByCharger, { epic: EPIC, feature: 'Safety', story: 'Stop by the charger', clause: 'IEC 61851-23:2014 101.2.1.4; CC.7.6.20', severity: 'critical' });
+    requirement(T.stopByCharger, {
+      epic: EPIC,
+      feature: 'Safety',
+      story: 'Stop by the charger',
+      clause: 'IEC 61851-23:2014 101.2.1.4; CC.7.6.20',
+      severity: 'critical',
+    });
     const rig = powerRig(this.bench);
     const control = requireControl(this, rig, 'A charger-initiated stop');
     await withTrace(holder, async () => {
@@ -116,14 +160,25 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       await this.bench.clock.sleep((budgetS + 1) * 1000);
       await c.stop(); // the vehicle ends the session: contactors open, welding detection, CE
       await this.bench.clock.sleep((rig.limits.get('stop.dischargeS').hi! + 0.5) * 1000);
-      const tr = (holder.trace = await traceSince(rig, stopS - 1, `${T.stopByCharger} stop by the charger from ${LOAD_A} A`, loopRequests(c, stopS - 1)));
+      const tr = (holder.trace = await traceSince(
+        rig,
+        stopS - 1,
+        `${T.stopByCharger} stop by the charger from ${LOAD_A} A`,
+        loopRequests(c, stopS - 1),
+      ));
       expect(tr).to.stopWithin({ stopS, kind: 'charger', fromA: LOAD_A });
       expect(tr).to.dischargeWithin({ openS: requireOpened(rig, stopS) });
     });
   });
 
   it('emergency stop brings the current below 5 A within the emergency bound', async function () {
-    requirement(T.emergencyStop, { epic: EPIC, feature: 'Safety', story: 'Emergency stop', clause: 'IEC 61851-23:2023 6.3.1.109 / CC.3.4 (emergency shutdown)', severity: 'blocker' });
+    requirement(T.emergencyStop, {
+      epic: EPIC,
+      feature: 'Safety',
+      story: 'Emergency stop',
+      clause: 'IEC 61851-23:2023 6.3.1.109 / CC.3.4 (emergency shutdown)',
+      severity: 'blocker',
+    });
     requireInterlock(this, 'The emergency stop test');
     const rig = powerRig(this.bench);
     const control = requireControl(this, rig, 'Pressing the charger E-stop');
@@ -132,13 +187,24 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       const stopS = s(this.bench.clock.now());
       await control.stop('emergency');
       await this.bench.clock.sleep((rig.limits.get('estop.maxS').hi! + 1) * 1000);
-      const tr = (holder.trace = await traceSince(rig, stopS - 1, `${T.emergencyStop} emergency stop from ${LOAD_A} A`, loopRequests(c, stopS - 1).filter((r) => r.tS < stopS)));
+      const tr = (holder.trace = await traceSince(
+        rig,
+        stopS - 1,
+        `${T.emergencyStop} emergency stop from ${LOAD_A} A`,
+        loopRequests(c, stopS - 1).filter((r) => r.tS < stopS),
+      ));
       expect(tr).to.stopWithin({ stopS, kind: 'emergency', fromA: LOAD_A });
     });
   });
 
   it('shuts down when the voltage exceeds the vehicle maximum longer than allowed', async function () {
-    requirement(T.overVoltage, { epic: EPIC, feature: 'Safety', story: 'Over-voltage against the EV maximum', clause: 'IEC 61851-23:2023 6.3.1.106.3 Table 104; CC.6.2', severity: 'blocker' });
+    requirement(T.overVoltage, {
+      epic: EPIC,
+      feature: 'Safety',
+      story: 'Over-voltage against the EV maximum',
+      clause: 'IEC 61851-23:2023 6.3.1.106.3 Table 104; CC.6.2',
+      severity: 'blocker',
+    });
     requireInterlock(this, 'The over-voltage test');
     const rig = powerRig(this.bench);
     const maxV = rig.vehicle.model.limits.maxVoltageV;
@@ -161,7 +227,13 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
   });
 
   it('stops delivering energy on an insulation fault', async function () {
-    requirement(T.insulation, { epic: EPIC, feature: 'Safety', story: 'Insulation fault', clause: 'IEC 61851-23-3 CC.4.1.4 c); IEC 61851-23 Table CC.10 (error shutdown)', severity: 'blocker' });
+    requirement(T.insulation, {
+      epic: EPIC,
+      feature: 'Safety',
+      story: 'Insulation fault',
+      clause: 'IEC 61851-23-3 CC.4.1.4 c); IEC 61851-23 Table CC.10 (error shutdown)',
+      severity: 'blocker',
+    });
     requireInterlock(this, 'The insulation fault test');
     const rig = powerRig(this.bench);
     const inject = rig.battery.injectInsulationFault?.bind(rig.battery);
@@ -175,13 +247,19 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       await inject(rig.limits.num('insulation.faultInjectOhm'));
       try {
         const endS = faultS + rig.limits.get('insulation.stopS').hi! + 0.5;
-        while (s(this.bench.clock.now()) < endS && Math.abs((await rig.battery.read()).currentA) >= rig.limits.num('stop.currentA')) await this.bench.clock.sleep(200);
+        while (s(this.bench.clock.now()) < endS && Math.abs((await rig.battery.read()).currentA) >= rig.limits.num('stop.currentA'))
+          await this.bench.clock.sleep(200);
         await this.bench.clock.sleep(500);
       } finally {
         await inject(undefined);
       }
       const ohm = rig.limits.num('insulation.faultInjectOhm');
-      const tr = (holder.trace = await traceSince(rig, faultS - 1, `${T.insulation} insulation ${ohm / 1000} kΩ`, loopRequests(c, faultS - 1)));
+      const tr = (holder.trace = await traceSince(
+        rig,
+        faultS - 1,
+        `${T.insulation} insulation ${ohm / 1000} kΩ`,
+        loopRequests(c, faultS - 1),
+      ));
       expect(tr).to.stopOnInsulationFault({ faultS, fromA: LOAD_A });
     });
   });

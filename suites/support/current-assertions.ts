@@ -8,7 +8,16 @@ import type { Limit } from '../../drivers/core/limits.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { measure, type Violation } from '../../reports/evidence.ts';
 import { derivedLimit, fmt, requireCurrentAt, requireSamples, type PowerTrace, type Step } from './power-trace.ts';
-import { extremes, meanOver, regulationTolerance, smooth, stepResponse, timeToFallBelow, type Series, type StepResponse } from './trace-analysis.ts';
+import {
+  extremes,
+  meanOver,
+  regulationTolerance,
+  smooth,
+  stepResponse,
+  timeToFallBelow,
+  type Series,
+  type StepResponse,
+} from './trace-analysis.ts';
 
 const CC: { violation: Violation } = { violation: 'current-control' };
 
@@ -33,13 +42,18 @@ export function assertRampUp(tr: PowerTrace, step: Step): number {
   const slope = r.moved ? r.slope : 0;
   const d = r.final - r.initial;
   if (r.moved && r.t10S !== undefined) tr.points.push({ label: '10 %', channel: 'currentA', tS: r.t10S, value: r.initial + 0.1 * d });
-  if (r.moved && r.t90S !== undefined) tr.points.push({ label: `90 % (slope ${fmt(slope, 1)} A/s)`, channel: 'currentA', tS: r.t90S, value: r.initial + 0.9 * d });
+  if (r.moved && r.t90S !== undefined)
+    tr.points.push({ label: `90 % (slope ${fmt(slope, 1)} A/s)`, channel: 'currentA', tS: r.t90S, value: r.initial + 0.9 * d });
   const note = !r.moved
     ? `the current never moved toward the request (${fmt(r.final, 1)} A at the end, asked ${fmt(step.toA, 0)} A)`
     : r.t90S === undefined
       ? 'the current never reached 90 % of the step'
       : undefined;
-  measure(`up-ramp slope 10–90 % (${fmt(step.fromA, 0)} → ${fmt(step.toA, 0)} A)`, slope, tr.limits.get('ramp.minSlopeAps'), { ...CC, unit: 'A/s', note });
+  measure(`up-ramp slope 10–90 % (${fmt(step.fromA, 0)} → ${fmt(step.toA, 0)} A)`, slope, tr.limits.get('ramp.minSlopeAps'), {
+    ...CC,
+    unit: 'A/s',
+    note,
+  });
   return slope;
 }
 
@@ -47,7 +61,13 @@ export function assertOvershoot(tr: PowerTrace, step: Step): number {
   const r = judgedStep(tr, step);
   const peakAt = smoothPeakTime(tr.current(), step.stepS, r.peak);
   const lim = tr.limits.get('ramp.maxOvershootPct');
-  tr.points.push({ label: `peak (overshoot ${fmt(r.overshootPct, 1)} %)`, channel: 'currentA', tS: peakAt, value: r.peak, pass: r.overshootPct <= (lim.hi ?? Infinity) });
+  tr.points.push({
+    label: `peak (overshoot ${fmt(r.overshootPct, 1)} %)`,
+    channel: 'currentA',
+    tS: peakAt,
+    value: r.peak,
+    pass: r.overshootPct <= (lim.hi ?? Infinity),
+  });
   measure('overshoot of the step', r.overshootPct, lim, { ...CC, unit: '%', note: `peak ${fmt(r.peak, 1)} A, final ${fmt(r.final, 1)} A` });
   return r.overshootPct;
 }
@@ -60,11 +80,32 @@ export function assertSettle(tr: PowerTrace, step: Step): number {
   const hi = Math.abs(step.toA - step.fromA) / (slope.lo as number) + (allowance.hi as number);
   // Settled means inside the band around the request: a current that stays flat far from it never settled.
   const settled = r.settled && r.moved;
-  tr.bands.push({ label: `settling band ± ${fmt(band, 1)} A`, channel: 'currentA', lo: r.final - band, hi: r.final + band, fromS: step.stepS + r.settleTimeS, toS: tr.endS });
-  tr.points.push({ label: `settled after ${fmt(r.settleTimeS)} s`, channel: 'currentA', tS: step.stepS + r.settleTimeS, value: r.final, pass: settled && r.settleTimeS <= hi });
+  tr.bands.push({
+    label: `settling band ± ${fmt(band, 1)} A`,
+    channel: 'currentA',
+    lo: r.final - band,
+    hi: r.final + band,
+    fromS: step.stepS + r.settleTimeS,
+    toS: tr.endS,
+  });
+  tr.points.push({
+    label: `settled after ${fmt(r.settleTimeS)} s`,
+    channel: 'currentA',
+    tS: step.stepS + r.settleTimeS,
+    value: r.final,
+    pass: settled && r.settleTimeS <= hi,
+  });
   const limit = derivedLimit({ hi }, 's', [slope, allowance], `|ΔI| / ${slope.lo} A/s + ${allowance.hi} s`);
-  const note = !r.moved ? 'the current never moved toward the request' : r.settled ? undefined : 'still outside the band at the end of the window';
-  measure(`settling time into ± ${fmt(band, 1)} A`, settled ? r.settleTimeS : Number.POSITIVE_INFINITY, limit, { ...cc(tr, true), unit: 's', note });
+  const note = !r.moved
+    ? 'the current never moved toward the request'
+    : r.settled
+      ? undefined
+      : 'still outside the band at the end of the window';
+  measure(`settling time into ± ${fmt(band, 1)} A`, settled ? r.settleTimeS : Number.POSITIVE_INFINITY, limit, {
+    ...cc(tr, true),
+    unit: 's',
+    note,
+  });
   return r.settleTimeS;
 }
 
@@ -74,17 +115,41 @@ export function assertAccuracy(tr: PowerTrace, o: { requestA: number; fromS: num
   const mean = meanOver(tr.current(), o.fromS, o.toS);
   const tol = tr.toleranceA(o.requestA);
   const err = mean - o.requestA;
-  tr.bands.push({ label: `request ± ${fmt(tol, 1)} A`, channel: 'currentA', lo: o.requestA - tol, hi: o.requestA + tol, fromS: o.fromS, toS: o.toS });
-  tr.points.push({ label: `mean ${fmt(mean, 1)} A`, channel: 'currentA', tS: (o.fromS + o.toS) / 2, value: mean, pass: Math.abs(err) <= tol });
-  measure(`steady-state current error at ${fmt(o.requestA, 0)} A`, err, tr.tolerance.limit(o.requestA), { ...cc(tr, true), unit: 'A', note: `mean ${fmt(mean, 2)} A over ${fmt(o.toS - o.fromS, 1)} s` });
+  tr.bands.push({
+    label: `request ± ${fmt(tol, 1)} A`,
+    channel: 'currentA',
+    lo: o.requestA - tol,
+    hi: o.requestA + tol,
+    fromS: o.fromS,
+    toS: o.toS,
+  });
+  tr.points.push({
+    label: `mean ${fmt(mean, 1)} A`,
+    channel: 'currentA',
+    tS: (o.fromS + o.toS) / 2,
+    value: mean,
+    pass: Math.abs(err) <= tol,
+  });
+  measure(`steady-state current error at ${fmt(o.requestA, 0)} A`, err, tr.tolerance.limit(o.requestA), {
+    ...cc(tr, true),
+    unit: 'A',
+    note: `mean ${fmt(mean, 2)} A over ${fmt(o.toS - o.fromS, 1)} s`,
+  });
   return err;
 }
 
 /** The present current/voltage the charger reported against what the instrument measured at that moment. */
-export function assertPresentValues(tr: PowerTrace, readings: { tS: number; currentA: number; voltageV?: number }[]): { currentErrA: number; voltageErrV: number } {
+export function assertPresentValues(
+  tr: PowerTrace,
+  readings: { tS: number; currentA: number; voltageV?: number }[],
+): { currentErrA: number; voltageErrV: number } {
   let worst: { err: number; tol: number; tS: number; reported: number } | undefined;
   let worstV: { err: number; tS: number; reported: number } | undefined;
-  const tolOpts = { tolA: tr.limits.num('present.toleranceA'), pct: tr.limits.num('present.tolerancePct'), thresholdA: tr.limits.num('regulation.thresholdA') };
+  const tolOpts = {
+    tolA: tr.limits.num('present.toleranceA'),
+    pct: tr.limits.num('present.tolerancePct'),
+    thresholdA: tr.limits.num('regulation.thresholdA'),
+  };
   for (const r of readings) {
     const measured = meanOver(tr.current(), r.tS - 0.05, r.tS);
     if (!Number.isFinite(measured)) continue;
@@ -97,13 +162,28 @@ export function assertPresentValues(tr: PowerTrace, readings: { tS: number; curr
     }
   }
   // Nothing to compare is the bench failing to judge (no charge-loop answers recorded), not a charger verdict.
-  if (!worst) throw new BenchFault('no charger-reported present value fell inside the sampled window: the present-value check could not judge');
+  if (!worst)
+    throw new BenchFault('no charger-reported present value fell inside the sampled window: the present-value check could not judge');
   for (const r of readings) tr.points.push({ label: '', channel: 'currentA', tS: r.tS, value: r.currentA, pass: true });
-  tr.points.push({ label: `worst reported − measured ${fmt(worst.err, 1)} A`, channel: 'currentA', tS: worst.tS, value: worst.reported, pass: Math.abs(worst.err) <= worst.tol });
+  tr.points.push({
+    label: `worst reported − measured ${fmt(worst.err, 1)} A`,
+    channel: 'currentA',
+    tS: worst.tS,
+    value: worst.reported,
+    pass: Math.abs(worst.err) <= worst.tol,
+  });
   const base = [tr.limits.get('present.toleranceA'), tr.limits.get('present.tolerancePct')];
   const limit = derivedLimit({ lo: -worst.tol, hi: worst.tol }, 'A', base, 'per reading');
-  measure('reported − measured present current (worst reading)', worst.err, limit, { ...CC, unit: 'A', note: `${readings.length} readings compared` });
-  if (worstV) measure('reported − measured present voltage (worst reading)', worstV.err, symmetric(tr.limits.get('present.voltageToleranceV')), { ...CC, unit: 'V' });
+  measure('reported − measured present current (worst reading)', worst.err, limit, {
+    ...CC,
+    unit: 'A',
+    note: `${readings.length} readings compared`,
+  });
+  if (worstV)
+    measure('reported − measured present voltage (worst reading)', worstV.err, symmetric(tr.limits.get('present.voltageToleranceV')), {
+      ...CC,
+      unit: 'V',
+    });
   return { currentErrA: worst.err, voltageErrV: worstV?.err ?? Number.NaN };
 }
 
@@ -116,11 +196,23 @@ export function assertDownStep(tr: PowerTrace, step: Step): number {
   const minT = tr.limits.get('downStep.minTimeS');
   const hi = Math.max(minT.value as number, Math.abs(step.fromA - step.toA) / (rate.lo as number));
   requireSamples(tr, step.stepS, step.stepS + hi, 'the down-step budget');
-  tr.bands.push({ label: `≤ request + tolerance within ${fmt(hi)} s`, channel: 'currentA', lo: 0, hi: level, fromS: step.stepS + hi, toS: tr.endS });
-  if (t !== undefined) tr.points.push({ label: `reached after ${fmt(t)} s`, channel: 'currentA', tS: step.stepS + t, value: level, pass: t <= hi });
+  tr.bands.push({
+    label: `≤ request + tolerance within ${fmt(hi)} s`,
+    channel: 'currentA',
+    lo: 0,
+    hi: level,
+    fromS: step.stepS + hi,
+    toS: tr.endS,
+  });
+  if (t !== undefined)
+    tr.points.push({ label: `reached after ${fmt(t)} s`, channel: 'currentA', tS: step.stepS + t, value: level, pass: t <= hi });
   const limit = derivedLimit({ hi }, 's', [minT, rate], `max(${minT.value} s, ΔI / ${rate.lo} A/s)`);
   const note = t === undefined ? `never fell to ${fmt(level, 1)} A in the window` : undefined;
-  measure(`down-step time ${fmt(step.fromA, 0)} → ${fmt(step.toA, 0)} A`, t ?? Number.POSITIVE_INFINITY, limit, { ...cc(tr, true), unit: 's', note });
+  measure(`down-step time ${fmt(step.fromA, 0)} → ${fmt(step.toA, 0)} A`, t ?? Number.POSITIVE_INFINITY, limit, {
+    ...cc(tr, true),
+    unit: 's',
+    note,
+  });
   return t ?? Number.POSITIVE_INFINITY;
 }
 
@@ -136,13 +228,29 @@ export function assertSiteCap(tr: PowerTrace, o: { capS: number; capW: number; f
   const minT = tr.limits.get('downStep.minTimeS');
   const hi = Math.max(minT.value as number, Math.max(0, i0 - capA) / (rate.lo as number));
   requireSamples(tr, o.capS, o.capS + hi + 0.5, 'the time the site cap allows and after');
-  tr.bands.push({ label: `cap ${fmt(o.capW / 1e3, 0)} kW ≈ ${fmt(capA, 0)} A`, channel: 'currentA', lo: 0, hi: capA + tolA, fromS: o.capS + hi, toS: tr.endS });
+  tr.bands.push({
+    label: `cap ${fmt(o.capW / 1e3, 0)} kW ≈ ${fmt(capA, 0)} A`,
+    channel: 'currentA',
+    lo: 0,
+    hi: capA + tolA,
+    fromS: o.capS + hi,
+    toS: tr.endS,
+  });
   const limit = derivedLimit({ hi }, 's', [minT, rate], `max(${minT.value} s, ΔI / ${rate.lo} A/s)`);
-  measure(`time to come down to the site cap (${fmt(o.capW / 1e3, 0)} kW)`, t ?? Number.POSITIVE_INFINITY, limit, { ...cc(tr, true), unit: 's' });
+  measure(`time to come down to the site cap (${fmt(o.capW / 1e3, 0)} kW)`, t ?? Number.POSITIVE_INFINITY, limit, {
+    ...cc(tr, true),
+    unit: 's',
+  });
   const holdFrom = o.capS + hi;
   const meanP = meanOver(pSeries, holdFrom, tr.endS);
   const base = [tr.limits.get('regulation.toleranceA'), tr.limits.get('regulation.tolerancePct')];
-  tr.points.push({ label: `mean after ${fmt(meanP / 1e3, 1)} kW`, channel: 'currentA', tS: (holdFrom + tr.endS) / 2, value: meanP / v, pass: meanP <= o.capW + tolA * v });
+  tr.points.push({
+    label: `mean after ${fmt(meanP / 1e3, 1)} kW`,
+    channel: 'currentA',
+    tS: (holdFrom + tr.endS) / 2,
+    value: meanP / v,
+    pass: meanP <= o.capW + tolA * v,
+  });
   const capLimit = derivedLimit({ hi: o.capW + tolA * v }, 'W', base, 'cap + regulation tolerance × V');
   measure('mean power under the site cap', meanP, capLimit, { ...cc(tr, true), unit: 'W' });
   return meanP;
@@ -157,7 +265,12 @@ export function assertPowerAtMost(tr: PowerTrace, o: { maxPowerW: number; fromS:
   const hi = o.maxPowerW * (1 + (pct.value as number) / 100);
   const at = meanOver(tr.current(), e.tMaxS - 0.05, e.tMaxS + 0.05);
   tr.points.push({ label: `max power ${fmt(e.max / 1e3, 0)} kW`, channel: 'currentA', tS: e.tMaxS, value: at, pass: e.max <= hi });
-  measure('highest delivered power (100 ms mean)', e.max, derivedLimit({ hi }, 'W', [pct], 'declared maximum power + regulation tolerance'), { ...CC, unit: 'W' });
+  measure(
+    'highest delivered power (100 ms mean)',
+    e.max,
+    derivedLimit({ hi }, 'W', [pct], 'declared maximum power + regulation tolerance'),
+    { ...CC, unit: 'W' },
+  );
   return e.max;
 }
 

@@ -47,7 +47,12 @@ export function currentTolerance(limits: Limits, override: ToleranceOverride = {
 
 /** "bench override ±X A / ±Y % (bench file …) instead of the profile's ±2.5 A / ±5 %". */
 export function toleranceDeviation(limits: Limits, o: ToleranceOverride, benchFile?: string): string {
-  const parts = [o.currentToleranceA !== undefined ? `±${o.currentToleranceA} A` : '', o.currentTolerancePct !== undefined ? `±${o.currentTolerancePct} %` : ''];
+  const parts = [
+    o.currentToleranceA !== undefined ? `±${o.currentToleranceA} A` : '',
+    o.currentTolerancePct !== undefined ? `±${o.currentTolerancePct} %` : '',
+  ];
   const profile = `±${limits.get('regulation.toleranceA').value} A / ±${limits.get('regulation.tolerancePct').value} %`;
-  return `bench override ${parts.filter(Boolean).join(' / ')} of the current regulation tolerance (charger.ratings in ${benchFile ?? 'the bench file'}) instead of the profile's ${profile}`;
+  const where = `charger.ratings in ${benchFile ?? 'the bench file'}`;
+  const set = parts.filter(Boolean).join(' / ');
+  return `bench override ${set} of the current regulation tolerance (${where}) instead of the profile's ${profile}`;
 }

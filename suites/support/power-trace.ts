@@ -42,7 +42,15 @@ export class PowerTrace {
   /** The 'samples' blocks of one instrument between fromNs and toNs (clock ns). */
   static fromTimeline(
     timeline: Timeline,
-    o: { source?: string; fromNs: number; toNs?: number; title: string; requests?: RequestPoint[]; limits: Limits; tolerance?: CurrentTolerance },
+    o: {
+      source?: string;
+      fromNs: number;
+      toNs?: number;
+      title: string;
+      requests?: RequestPoint[];
+      limits: Limits;
+      tolerance?: CurrentTolerance;
+    },
   ): PowerTrace {
     const tS: number[] = [];
     const currentA: number[] = [];
@@ -146,6 +154,10 @@ export function requireCurrentAt(tr: PowerTrace, atS: number, levelA: number, wh
   requireSamples(tr, atS - windowS, atS, `before ${what}`);
   const mean = meanOver(tr.current(), atS - windowS, atS);
   const tol = tr.toleranceA(levelA);
-  precondition(`the current was at ${fmt(levelA, 0)} ± ${fmt(tol, 1)} A before ${what}`, Math.abs(mean - levelA) <= tol, `measured ${fmt(mean, 1)} A`);
+  precondition(
+    `the current was at ${fmt(levelA, 0)} ± ${fmt(tol, 1)} A before ${what}`,
+    Math.abs(mean - levelA) <= tol,
+    `measured ${fmt(mean, 1)} A`,
+  );
   return mean;
 }

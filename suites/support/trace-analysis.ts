@@ -121,7 +121,8 @@ export function stepResponse(s: Series, o: StepOptions): StepResponse {
   const t10S = crossingTime(s.tS, y, initial + 0.1 * delta, o.stepS, dir);
   const t90S = t10S === undefined ? undefined : crossingTime(s.tS, y, initial + 0.9 * delta, t10S, dir);
   // Both crossings at one sample (the trace was already there): an instant step, infinitely steep.
-  const slope = t10S === undefined || t90S === undefined ? 0 : t90S > t10S ? (0.8 * Math.abs(delta)) / (t90S - t10S) : Number.POSITIVE_INFINITY;
+  const slope =
+    t10S === undefined || t90S === undefined ? 0 : t90S > t10S ? (0.8 * Math.abs(delta)) / (t90S - t10S) : Number.POSITIVE_INFINITY;
   let peak = final;
   let lastOut = o.stepS;
   let outAtEnd = false;

@@ -30,7 +30,9 @@ export function importsInto(file: string, folder: string): string[] {
 
 describe('layering: the suites never see the emulator', function () {
   it('no file under suites/ imports from emulator/', function () {
-    const offending = sourceFiles(join(ROOT, 'suites')).flatMap((f) => importsInto(f, 'emulator').map((spec) => `${relative(ROOT, f)} → ${spec}`));
+    const offending = sourceFiles(join(ROOT, 'suites')).flatMap((f) =>
+      importsInto(f, 'emulator').map((spec) => `${relative(ROOT, f)} → ${spec}`),
+    );
     expect(offending, 'suites must judge only wire, trace, lines and frames; move shared data (test ids) to the suites').to.deep.equal([]);
   });
 

@@ -2,6 +2,7 @@ import { expect, use } from 'chai';
 import { Limits } from '../../drivers/core/limits.ts';
 import { ViolationError } from '../../reports/evidence.ts';
 import { PowerTrace, powerAssertions, type Step } from '../../suites/support/power-assertions.ts';
+import { quietAllureOutsideRun } from './quiet-allure.ts';
 import { makeRig, type Rig } from './rig.ts';
 
 use(powerAssertions);
@@ -32,16 +33,7 @@ function violation(fn: () => void, tag: string): ViolationError {
 }
 
 describe('power assertions (chai plugin over sampled traces)', function () {
-  // Outside `mcs-hil run` there is no Allure runtime; its no-op warns on every step. Keep the output readable.
-  const warn = console.warn;
-  before(() => {
-    console.warn = (...a: unknown[]) => {
-      if (!String(a[0]).startsWith('no sync test runtime')) warn(...a);
-    };
-  });
-  after(() => {
-    console.warn = warn;
-  });
+  quietAllureOutsideRun();
 
   it('a compliant step passes slope, overshoot, settling and accuracy, and marks the plot', async function () {
     const { tr, step } = await stepUp();
@@ -65,9 +57,15 @@ describe('power assertions (chai plugin over sampled traces)', function () {
 
   it('offset-beyond-tolerance fails accuracy and the present-value comparison', async function () {
     const { r, tr } = await stepUp(['offset-beyond-tolerance']);
-    violation(() => expect(tr).to.holdCurrentWithin({ requestA: 300, fromS: tr.endS - 2, toS: tr.endS }), '[current-control violation] steady-state');
+    violation(
+      () => expect(tr).to.holdCurrentWithin({ requestA: 300, fromS: tr.endS - 2, toS: tr.endS }),
+      '[current-control violation] steady-state',
+    );
     const p = r.stage.present();
-    violation(() => expect(tr).to.reportPresentWithin([{ tS: tr.endS, ...p }]), '[current-control violation] reported − measured present current');
+    violation(
+      () => expect(tr).to.reportPresentWithin([{ tS: tr.endS, ...p }]),
+      '[current-control violation] reported − measured present current',
+    );
   });
 
   it('present values of a compliant charger pass', async function () {
@@ -151,6 +149,9 @@ describe('power assertions (chai plugin over sampled traces)', function () {
     await ok.r.run(2000);
     const off = ok.r.timeline.query({ kind: 'power', from: fromS * 1e9 }).find((e) => e.data.outputEnabled === false);
     expect(trace(ok.r, fromS - 0.5)).to.shutDownOnOverVoltage({ maxV: 907, fromS, outputOffS: off!.t / 1e9 });
-    violation(() => expect(trace(ok.r, fromS - 0.5)).to.shutDownOnOverVoltage({ maxV: 907, fromS, outputOffS: undefined }), '[safety violation]');
+    violation(
+      () => expect(trace(ok.r, fromS - 0.5)).to.shutDownOnOverVoltage({ maxV: 907, fromS, outputOffS: undefined }),
+      '[safety violation]',
+    );
   });
 });

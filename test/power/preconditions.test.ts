@@ -6,6 +6,7 @@ import { Limits } from '../../drivers/core/limits.ts';
 import { ViolationError } from '../../reports/evidence.ts';
 import { currentTolerance } from '../../suites/support/current-tolerance.ts';
 import { assertCeAfterOutputOff, PowerTrace, powerAssertions } from '../../suites/support/power-assertions.ts';
+import { quietAllureOutsideRun } from './quiet-allure.ts';
 
 use(powerAssertions);
 const limits = Limits.load('iec61851-23-3');
@@ -36,15 +37,7 @@ function thrown(fn: () => void): unknown {
 }
 
 describe('power checks: preconditions before verdicts', function () {
-  const warn = console.warn;
-  before(() => {
-    console.warn = (...a: unknown[]) => {
-      if (!String(a[0]).startsWith('no sync test runtime')) warn(...a);
-    };
-  });
-  after(() => {
-    console.warn = warn;
-  });
+  quietAllureOutsideRun();
 
   it('a step down on a flat 0 A trace is broken: the current never reached its start level', function () {
     const tr = synthetic(6, () => 0);
@@ -69,7 +62,11 @@ describe('power checks: preconditions before verdicts', function () {
   });
 
   it('an over-voltage that was never established is broken, not a safety violation', function () {
-    const tr = synthetic(4, () => 300, () => 800);
+    const tr = synthetic(
+      4,
+      () => 300,
+      () => 800,
+    );
     const e = thrown(() => expect(tr).to.shutDownOnOverVoltage({ maxV: 907, fromS: 1, outputOffS: undefined }));
     expect(e).to.be.instanceOf(BenchFault);
     expect((e as Error).message).to.match(/rose above the EV maximum/);
