@@ -128,8 +128,11 @@ async function openssl(args: string[]): Promise<void> {
     await run('openssl', args, { maxBuffer: 1 << 20 });
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT') throw new BenchFault(`the 'openssl' command is missing; install it (apt-get install -y openssl) to generate the test PKI`);
-    throw new BenchFault(`openssl ${args[0]} failed while generating the test PKI: ${(err.stderr ?? err.message).trim()}`, undefined, { cause: e });
+    if (err.code === 'ENOENT')
+      throw new BenchFault(`the 'openssl' command is missing; install it (apt-get install -y openssl) to generate the test PKI`);
+    throw new BenchFault(`openssl ${args[0]} failed while generating the test PKI: ${(err.stderr ?? err.message).trim()}`, undefined, {
+      cause: e,
+    });
   }
 }
 
@@ -162,18 +165,59 @@ async function generate(recipe: PkiRecipe, dir: string): Promise<void> {
     const cert = join(dir, `${c.id}.pem`);
     const ext = join(dir, `${c.id}.ext.cnf`);
     writeFileSync(ext, extensions(c));
-    await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${recipe.curve}`, '-pkeyopt', 'ec_param_enc:named_curve', '-out', key]);
+    await openssl([
+      'genpkey',
+      '-algorithm',
+      'EC',
+      '-pkeyopt',
+      `ec_paramgen_curve:${recipe.curve}`,
+      '-pkeyopt',
+      'ec_param_enc:named_curve',
+      '-out',
+      key,
+    ]);
     // Positive 127-bit serial, as RFC 5280 asks for unpredictable serials.
     const serial = '0x' + (randomBytes(16)[0] & 0x7f).toString(16).padStart(2, '0') + randomBytes(15).toString('hex');
     const common = [`-${recipe.digest}`, '-days', String(c.days), '-set_serial', serial];
     if (c.issuer === 'self') {
-      await openssl(['req', '-new', '-x509', '-key', key, '-subj', subjectString(c.subject), ...common, '-config', ext, '-extensions', 'v3', '-out', cert]);
+      await openssl([
+        'req',
+        '-new',
+        '-x509',
+        '-key',
+        key,
+        '-subj',
+        subjectString(c.subject),
+        ...common,
+        '-config',
+        ext,
+        '-extensions',
+        'v3',
+        '-out',
+        cert,
+      ]);
     } else {
       const csr = join(dir, `${c.id}.csr`);
       // -config points at our tiny file so the system openssl.cnf cannot add extensions of its own.
       await openssl(['req', '-new', '-key', key, '-subj', subjectString(c.subject), '-config', ext, '-out', csr]);
       const issuer = byId.get(c.issuer)!;
-      await openssl(['x509', '-req', '-in', csr, '-CA', join(dir, `${issuer.id}.pem`), '-CAkey', join(dir, `${issuer.id}.key.pem`), ...common, '-extfile', ext, '-extensions', 'v3', '-out', cert]);
+      await openssl([
+        'x509',
+        '-req',
+        '-in',
+        csr,
+        '-CA',
+        join(dir, `${issuer.id}.pem`),
+        '-CAkey',
+        join(dir, `${issuer.id}.key.pem`),
+        ...common,
+        '-extfile',
+        ext,
+        '-extensions',
+        'v3',
+        '-out',
+        cert,
+      ]);
       rmSync(csr);
     }
   }

@@ -55,7 +55,15 @@ describe('V2G connection over the veth link: TCP and TLS 1.3', function () {
 
   /** An echo SECC: answers every frame with the same payload type and bytes. */
   async function listen(tls: TlsServerSettings | undefined) {
-    server = new V2gServer({ clock, timeline, source: 'secc', address: link.chargerAddress, interface: link.chargerInterface, port: 0, tls });
+    server = new V2gServer({
+      clock,
+      timeline,
+      source: 'secc',
+      address: link.chargerAddress,
+      interface: link.chargerInterface,
+      port: 0,
+      tls,
+    });
     const accepted: V2gConnection[] = [];
     const handshakeErrors: TlsHandshakeError[] = [];
     server.on('connection', async (c: V2gConnection) => {
@@ -75,7 +83,17 @@ describe('V2G connection over the veth link: TCP and TLS 1.3', function () {
   }
 
   async function connect(port: number, tls: TlsClientSettings | undefined, keylogFile?: string) {
-    const c = await connectV2g({ clock, timeline, source: 'evcc', host: link.chargerAddress, interface: link.evInterface, port, tls, keylogFile, timeoutMs: limits.num('tls.handshakeTimeoutMs') });
+    const c = await connectV2g({
+      clock,
+      timeline,
+      source: 'evcc',
+      host: link.chargerAddress,
+      interface: link.evInterface,
+      port,
+      tls,
+      keylogFile,
+      timeoutMs: limits.num('tls.handshakeTimeoutMs'),
+    });
     open.push(c);
     return c;
   }
@@ -94,7 +112,12 @@ describe('V2G connection over the veth link: TCP and TLS 1.3', function () {
     expect(f.payloadType).to.equal(PayloadType.Sap);
     expect(Buffer.from(f.payload).toString('hex')).to.equal('80980210');
     const frames = timeline.query({ kind: 'v2g' }).map((e) => `${e.source}:${e.data.dir}:${e.data.hex}`);
-    expect(frames).to.deep.equal(['evcc:tx:01fe80010000000480980210', 'secc:rx:01fe80010000000480980210', 'secc:tx:01fe80010000000480980210', 'evcc:rx:01fe80010000000480980210']);
+    expect(frames).to.deep.equal([
+      'evcc:tx:01fe80010000000480980210',
+      'secc:rx:01fe80010000000480980210',
+      'secc:tx:01fe80010000000480980210',
+      'evcc:rx:01fe80010000000480980210',
+    ]);
     const links = timeline.query({ kind: 'link', source: 'evcc' }).map((e) => e.data.event);
     expect(links).to.deep.equal(['connecting', 'connect']);
     await c.close();
@@ -141,8 +164,17 @@ describe('V2G connection over the veth link: TCP and TLS 1.3', function () {
     await c.send(PayloadType.Dc, EXI);
     await c.receive(2000);
     expect(existsSync(file)).to.equal(true);
-    const labels = readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(' ')[0]);
-    expect(labels).to.include.members(['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', 'CLIENT_TRAFFIC_SECRET_0', 'SERVER_TRAFFIC_SECRET_0', 'EXPORTER_SECRET']);
+    const labels = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ')[0]);
+    expect(labels).to.include.members([
+      'CLIENT_HANDSHAKE_TRAFFIC_SECRET',
+      'SERVER_HANDSHAKE_TRAFFIC_SECRET',
+      'CLIENT_TRAFFIC_SECRET_0',
+      'SERVER_TRAFFIC_SECRET_0',
+      'EXPORTER_SECRET',
+    ]);
     for (const l of readFileSync(file, 'utf8').trim().split('\n')) expect(l).to.match(/^[A-Z_0-9]+ [0-9a-f]{64} [0-9a-f]{64,}$/);
   });
 
@@ -160,7 +192,11 @@ describe('V2G connection over the veth link: TCP and TLS 1.3', function () {
     expect((err as TlsHandshakeError).reason).to.equal('client-certificate-rejected');
     expect(accepted).to.have.length(0);
     expect(handshakeErrors.map((e) => e.reason)).to.deep.equal(['no-client-certificate']);
-    expect(timeline.query({ kind: 'link', source: 'secc' }).some((e) => e.data.event === 'handshake-failed' && e.data.reason === 'no-client-certificate')).to.equal(true);
+    expect(
+      timeline
+        .query({ kind: 'link', source: 'secc' })
+        .some((e) => e.data.event === 'handshake-failed' && e.data.reason === 'no-client-certificate'),
+    ).to.equal(true);
   });
 
   it('completes without a client certificate when the charger does not ask for one (fault hook)', async function () {
@@ -214,7 +250,15 @@ describe('V2G connection over the veth link: TCP and TLS 1.3', function () {
     const vt = new Timeline({ clock: vclock });
     server = new V2gServer({ clock, timeline, source: 'secc', address: link.chargerAddress, interface: link.chargerInterface, port: 0 });
     const port = await server.listen();
-    const c = await connectV2g({ clock: vclock, timeline: vt, source: 'evcc', host: link.chargerAddress, interface: link.evInterface, port, timeoutMs: 5000 });
+    const c = await connectV2g({
+      clock: vclock,
+      timeline: vt,
+      source: 'evcc',
+      host: link.chargerAddress,
+      interface: link.evInterface,
+      port,
+      timeoutMs: 5000,
+    });
     open.push(c);
     const p = c.receive(2000).catch((e: unknown) => e);
     await vclock.advance(1999);

@@ -45,7 +45,9 @@ describe('link resources and the veth script', function () {
     if (process.getuid?.() !== 0 || !existsSync('/usr/bin/setpriv')) this.skip();
     let res: { status: number; stderr: string } = { status: 0, stderr: '' };
     try {
-      execFileSync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', VETH_SCRIPT, 'up', 'mcs-x0', 'mcs-y0'], { stdio: 'pipe' });
+      execFileSync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', VETH_SCRIPT, 'up', 'mcs-x0', 'mcs-y0'], {
+        stdio: 'pipe',
+      });
     } catch (e) {
       res = { status: (e as { status: number }).status, stderr: String((e as { stderr: Buffer }).stderr) };
     }
@@ -58,9 +60,17 @@ describe('link resources and the veth script', function () {
     const kind = resourceKind('veth-link')!;
     const res = (await kind.open('ev-link', { evInterface: TEST_EV_IF, chargerInterface: TEST_EVSE_IF }, c)) as V2gLinkResource;
     try {
-      expect(res).to.deep.include({ evInterface: TEST_EV_IF, evAddress: 'fe80::2', chargerInterface: TEST_EVSE_IF, chargerAddress: 'fe80::1' });
+      expect(res).to.deep.include({
+        evInterface: TEST_EV_IF,
+        evAddress: 'fe80::2',
+        chargerInterface: TEST_EVSE_IF,
+        chargerAddress: 'fe80::1',
+      });
       expect(res.isUp()).to.equal(true);
-      const ups = c.timeline.query({ kind: 'link', source: 'ev-link' }).filter((e) => e.data.event === 'up').map((e) => e.data.interface);
+      const ups = c.timeline
+        .query({ kind: 'link', source: 'ev-link' })
+        .filter((e) => e.data.event === 'up')
+        .map((e) => e.data.interface);
       expect(ups).to.have.members([TEST_EV_IF, TEST_EVSE_IF]);
     } finally {
       await res.close();
@@ -69,8 +79,16 @@ describe('link resources and the veth script', function () {
 
   it('records an emulated link loss (vehicle end down, then up) on the timeline', async function () {
     const c = ctx();
-    const res = (await resourceKind('veth-link')!.open('ev-link', { evInterface: TEST_EV_IF, chargerInterface: TEST_EVSE_IF, monitorIntervalMs: 20 }, c)) as V2gLinkResource;
-    const events = () => c.timeline.query({ kind: 'link', source: 'ev-link' }).filter((e) => !e.data.initial && (e.data.event === 'up' || e.data.event === 'down')).map((e) => `${e.data.interface}:${e.data.event}`);
+    const res = (await resourceKind('veth-link')!.open(
+      'ev-link',
+      { evInterface: TEST_EV_IF, chargerInterface: TEST_EVSE_IF, monitorIntervalMs: 20 },
+      c,
+    )) as V2gLinkResource;
+    const events = () =>
+      c.timeline
+        .query({ kind: 'link', source: 'ev-link' })
+        .filter((e) => !e.data.initial && (e.data.event === 'up' || e.data.event === 'down'))
+        .map((e) => `${e.data.interface}:${e.data.event}`);
     try {
       await setVethEvEnd(false, { evInterface: TEST_EV_IF, chargerInterface: TEST_EVSE_IF });
       expect(await waitFor(c.clock, () => !res.isUp(), 5000)).to.equal(true);
@@ -126,7 +144,8 @@ describe('test PKI', function () {
       if (id.endsWith('-leaf')) expect(t, id).to.match(/CA:FALSE[\s\S]*Digital Signature, Key Agreement/);
       else expect(t, id).to.match(/CA:TRUE[\s\S]*Certificate Sign, CRL Sign/);
     }
-    const verify = (root: string, chain: string) => execFileSync('openssl', ['verify', '-CAfile', root, '-untrusted', chain, chain]).toString();
+    const verify = (root: string, chain: string) =>
+      execFileSync('openssl', ['verify', '-CAfile', root, '-untrusted', chain, chain]).toString();
     expect(verify(pki.v2gRootCert, pki.secc.chain)).to.match(/: OK/);
     expect(verify(pki.oemRootCert, pki.vehicle.chain)).to.match(/: OK/);
     expect(() => execFileSync('openssl', ['verify', '-CAfile', pki.v2gRootCert, pki.foreignSecc.chain], { stdio: 'pipe' })).to.throw();
@@ -147,13 +166,18 @@ describe('test PKI', function () {
     const [a, b] = await Promise.all([ensureTestPki({ outDir: out }), ensureTestPki({ outDir: out })]);
     expect(a.dir).to.equal(b.dir);
     expect(existsSync(join(a.dir, 'DONE'))).to.equal(true);
-    expect(execFileSync('openssl', ['verify', '-CAfile', a.v2gRootCert, '-untrusted', a.secc.chain, a.secc.chain]).toString()).to.match(/OK/);
+    expect(execFileSync('openssl', ['verify', '-CAfile', a.v2gRootCert, '-untrusted', a.secc.chain, a.secc.chain]).toString()).to.match(
+      /OK/,
+    );
   });
 
   it('rejects a recipe naming an unknown issuer with a typed error', function () {
     const dir = mkdtempSync(join(tmpdir(), 'mcs-hil-recipe-'));
     const f = join(dir, 'recipe.yaml');
-    execFileSync('sh', ['-c', `printf 'curve: secp521r1\\ndigest: sha512\\ncertificates:\\n  - {id: a, subject: {CN: a}, issuer: nobody, role: ca, days: 1}\\n' > ${f}`]);
+    execFileSync('sh', [
+      '-c',
+      `printf 'curve: secp521r1\\ndigest: sha512\\ncertificates:\\n  - {id: a, subject: {CN: a}, issuer: nobody, role: ca, days: 1}\\n' > ${f}`,
+    ]);
     expect(() => loadPkiRecipe(f)).to.throw(PkiRecipeError, /issuer 'nobody'/);
   });
 });

@@ -28,7 +28,7 @@ describe('link lock (one process per V2G link)', function () {
     expect(existsSync(file)).to.equal(false);
   });
 
-  it("takes over the lock of a process that is gone", async function () {
+  it('takes over the lock of a process that is gone', async function () {
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
     holdBy(dead);
     const lock = await acquireLinkLock([IF], { clock });

@@ -62,7 +62,10 @@ describe('CE/ID pilot (MCS)', function () {
       'CE:B0->B:charger',
       'CE:B->C:vehicle',
     ]);
-    const recorded = timeline.query({ kind: 'pilot' }).filter((e) => e.data.signal === 'CE').map((e) => e.data.state);
+    const recorded = timeline
+      .query({ kind: 'pilot' })
+      .filter((e) => e.data.signal === 'CE')
+      .map((e) => e.data.state);
     expect(recorded).to.deep.equal(['B0', 'B', 'C']);
   });
 
@@ -103,7 +106,12 @@ describe('CE/ID pilot (MCS)', function () {
 
     it('holds C until the charger has disabled its output, then goes to B', async function () {
       const disabledAt = 3000;
-      const p = releaseCeAfterOutputDisabled(pilot, { clock, timeline, outputDisabled: () => clock.nowMs() >= disabledAt, maxHoldMs: limits.num('pilot.ceStopHoldMaxMs') });
+      const p = releaseCeAfterOutputDisabled(pilot, {
+        clock,
+        timeline,
+        outputDisabled: () => clock.nowMs() >= disabledAt,
+        maxHoldMs: limits.num('pilot.ceStopHoldMaxMs'),
+      });
       await clock.advance(2990);
       expect(pilot.ce()).to.equal('C');
       await clock.advance(20);
@@ -122,7 +130,10 @@ describe('CE/ID pilot (MCS)', function () {
       const r = await p;
       expect(r).to.deep.equal({ reason: 'hold-timeout', heldMs: max });
       expect(pilot.ce()).to.equal('B');
-      expect(timeline.query({ kind: 'pilot' }).find((e) => e.data.signal === 'CE-release')!.data).to.deep.include({ reason: 'hold-timeout', heldMs: max });
+      expect(timeline.query({ kind: 'pilot' }).find((e) => e.data.signal === 'CE-release')!.data).to.deep.include({
+        reason: 'hold-timeout',
+        heldMs: max,
+      });
     });
   });
 });

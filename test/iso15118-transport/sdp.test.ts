@@ -90,7 +90,16 @@ describe('SDP over the veth link (FF02::1, UDP 15118)', function () {
   });
 
   async function serve(behaviour: SdpServerBehaviour = {}, security: number | 'answerRequested' = 'answerRequested') {
-    server = new SdpServer({ clock, timeline, interface: link.chargerInterface, address: link.chargerAddress, port: 50123, security, serverPort: limits.num('sdp.serverPort'), behaviour });
+    server = new SdpServer({
+      clock,
+      timeline,
+      interface: link.chargerInterface,
+      address: link.chargerAddress,
+      port: 50123,
+      security,
+      serverPort: limits.num('sdp.serverPort'),
+      behaviour,
+    });
     await server.start();
     return server;
   }

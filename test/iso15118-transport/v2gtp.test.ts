@@ -45,29 +45,33 @@ describe('V2GTP framing', function () {
 
   it('reassembles frames from arbitrary TCP chunking (property)', function () {
     fc.assert(
-      fc.property(fc.array(fc.tuple(knownType, payload), { minLength: 1, maxLength: 8 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 50 }), (frames, cuts) => {
-        const stream = Uint8Array.from(frames.flatMap(([t, p]) => [...encodeV2gtp(t, p)]));
-        const reader = new V2gtpReader();
-        const got: { payloadType: number; payload: Uint8Array }[] = [];
-        let o = 0;
-        let i = 0;
-        while (o < stream.length) {
-          const n = cuts[i++ % cuts.length];
-          got.push(...reader.push(stream.slice(o, o + n)));
-          o += n;
-        }
-        reader.end();
-        expect(got.length).to.equal(frames.length);
-        got.forEach((g, k) => {
-          expect(g.payloadType).to.equal(frames[k][0]);
-          expect(toHex(g.payload)).to.equal(toHex(frames[k][1]));
-        });
-        expect(reader.pendingBytes).to.equal(0);
-      }),
+      fc.property(
+        fc.array(fc.tuple(knownType, payload), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 50 }),
+        (frames, cuts) => {
+          const stream = Uint8Array.from(frames.flatMap(([t, p]) => [...encodeV2gtp(t, p)]));
+          const reader = new V2gtpReader();
+          const got: { payloadType: number; payload: Uint8Array }[] = [];
+          let o = 0;
+          let i = 0;
+          while (o < stream.length) {
+            const n = cuts[i++ % cuts.length];
+            got.push(...reader.push(stream.slice(o, o + n)));
+            o += n;
+          }
+          reader.end();
+          expect(got.length).to.equal(frames.length);
+          got.forEach((g, k) => {
+            expect(g.payloadType).to.equal(frames[k][0]);
+            expect(toHex(g.payload)).to.equal(toHex(frames[k][1]));
+          });
+          expect(reader.pendingBytes).to.equal(0);
+        },
+      ),
     );
   });
 
-  it('rejects a wrong protocol version, then a wrong inverse, in the standard\'s order', function () {
+  it("rejects a wrong protocol version, then a wrong inverse, in the standard's order", function () {
     const p = new Uint8Array([0x80]);
     expect(reasonOf(() => decodeV2gtp(encodeRawV2gtp({ version: 0x02, inverse: 0xfd, payloadType: 0x8002 }, p)))).to.equal('wrong-version');
     expect(reasonOf(() => decodeV2gtp(encodeRawV2gtp({ version: 0x02, inverse: 0x00, payloadType: 0x8002 }, p)))).to.equal('wrong-version');
@@ -88,7 +92,9 @@ describe('V2GTP framing', function () {
     const header = encodeRawV2gtp({ payloadType: 0x8002, length: 0xffffffff }, new Uint8Array(0));
     expect(reasonOf(() => decodeV2gtp(header))).to.equal('payload-too-large');
     const reader = new V2gtpReader({ maxPayload: 100 });
-    expect(reasonOf(() => reader.push(encodeRawV2gtp({ payloadType: 0x8002, length: 101 }, new Uint8Array(0))))).to.equal('payload-too-large');
+    expect(reasonOf(() => reader.push(encodeRawV2gtp({ payloadType: 0x8002, length: 101 }, new Uint8Array(0))))).to.equal(
+      'payload-too-large',
+    );
     // The stream is dead after a header error (the connection must be closed).
     expect(reasonOf(() => reader.push(encodeV2gtp(0x8002, new Uint8Array(1))))).to.equal('payload-too-large');
   });

@@ -6,7 +6,10 @@ import { vethAddresses } from '../../drivers/iso15118/veth.ts';
 describe('veth link addresses', function () {
   const saved = { ev: process.env.MCS_EV_LL, evse: process.env.MCS_EVSE_LL };
   afterEach(function () {
-    for (const [k, v] of [['MCS_EV_LL', saved.ev], ['MCS_EVSE_LL', saved.evse]] as const) {
+    for (const [k, v] of [
+      ['MCS_EV_LL', saved.ev],
+      ['MCS_EVSE_LL', saved.evse],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
