@@ -18,7 +18,13 @@ interface Verdict {
   error?: string;
 }
 
-async function run(bench: string): Promise<{ verdicts: Verdict[]; results: Array<{ name: string; status: string; steps: Array<{ name: string }> }> }> {
+interface AllureResult {
+  name: string;
+  status: string;
+  steps: Array<{ name: string }>;
+}
+
+async function run(bench: string): Promise<{ verdicts: Verdict[]; results: AllureResult[] }> {
   const out = mkdtempSync(join(tmpdir(), 'mcs-idle-'));
   const args = ['--import', 'tsx', join(here, 'run-suite.ts'), '--bench', join(here, 'fixtures', bench), '--suite', SPEC, '--out', out];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
