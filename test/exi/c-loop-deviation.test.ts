@@ -6,25 +6,11 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { decodeExi, decodeExiWithDeviations, encodeExi, ExiDecodeError, type ExiDeviation } from '../../drivers/exi/index.ts';
 import { exiDecodeCommand } from '../../drivers/exi/cli.ts';
-import { C_LOOP_CASES, FIXTURE, fixtureJson } from './support/c-loop-fixtures.ts';
+import { C_LOOP_CASES, FIXTURE, fixtureJson, type CLoopVector } from './support/c-loop-fixtures.ts';
 import { dcChargeLoopRes, scheduleExchangeRes, serviceDiscoveryRes, serviceSelectionReq } from './support/c-loop-streams.ts';
 import { fromHex, sharedVectors, toHex } from './support/vectors.ts';
 
-interface FixtureVector {
-  id: string;
-  grammar: 'cm' | 'dc';
-  element: string;
-  repeated: string;
-  maxOccurs: number;
-  endCodeAtBit: number;
-  cHex: string;
-  cBits: number;
-  strictHex: string;
-  strictBits: number;
-  document: Record<string, unknown>;
-}
-
-const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { vectors: FixtureVector[] };
+const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { vectors: CLoopVector[] };
 
 describe('EXI: libcbv2g-style end of a repetition at maxOccurs (decoded, reported, never encoded)', function () {
   it('the fixture is what the stream composer makes (npx tsx test/exi/support/c-loop-fixtures.ts)', function () {

@@ -43,7 +43,12 @@ const tuple = (id: number, kw: number) => ({
   ChargingSchedule: {
     PowerSchedule: {
       TimeAnchor: 1727082831,
-      PowerScheduleEntries: { PowerScheduleEntry: [{ Duration: 3600, Power: R(kw, 3) }, { Duration: 82800, Power: R(-kw, 2) }] },
+      PowerScheduleEntries: {
+        PowerScheduleEntry: [
+          { Duration: 3600, Power: R(kw, 3) },
+          { Duration: 82800, Power: R(-kw, 2) },
+        ],
+      },
     },
   },
 });
@@ -118,9 +123,19 @@ export const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '../fixture
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
+/** One vector of the fixture file: the case, its bytes in both styles, and where the end code starts. */
+export interface CLoopVector extends Pick<CLoopCase, 'id' | 'grammar' | 'element' | 'repeated' | 'maxOccurs' | 'note' | 'document'> {
+  produced: string;
+  endCodeAtBit: number;
+  cHex: string;
+  cBits: number;
+  strictHex: string;
+  strictBits: number;
+}
+
 /** The fixture's content: what each stream is, its bytes in both styles, and where the end code starts. */
 export function fixtureJson(): string {
-  const vectors = C_LOOP_CASES.map((c) => {
+  const vectors = C_LOOP_CASES.map((c): CLoopVector => {
     const cStream = c.compose('c');
     const strict = c.compose('strict');
     return {
