@@ -14,8 +14,8 @@ export interface LabPki {
   v2gRoots: string;
   oemRoot: string;
   secc: { chain: string; key: string };
-  vehicle: { chain: string; key: string; pkcs12: string };
-  /** Passphrase of vehicle.pkcs12. */
+  vehicle: { chain: string; key: string; pkcs12: string; encryptedKey: string };
+  /** Passphrase of vehicle.pkcs12 and vehicle.encryptedKey. */
   pkcs12Passphrase: string;
   /** Folder with a root that vouches for nothing here. */
   otherRoots: string;
@@ -145,13 +145,18 @@ export function makeLabPki(dir: string): LabPki {
     { ...process.env, LAB_P12_PASS: pkcs12Passphrase },
   );
 
+  // The same key, encrypted in PEM (AES-256) with the PKCS#12's passphrase.
+  const encryptedKey = join(dir, 'vehicle', 'vehicle.key.enc.pem');
+  const pass = { ...process.env, LAB_P12_PASS: pkcs12Passphrase };
+  openssl(['pkey', '-in', w('vehicle.key'), '-aes256', '-passout', 'env:LAB_P12_PASS', '-out', encryptedKey], pass);
+
   root('other-root', '/CN=Some Other Root CA/O=Elsewhere/C=FR', 'prime256v1', 'sha256', join(dir, 'other-roots', 'other-root.pem'));
   return {
     dir,
     v2gRoots: join(dir, 'v2g-roots'),
     oemRoot,
     secc: { chain: join(dir, 'cpo', 'secc-chain.pem'), key: join(dir, 'cpo', 'secc.key.pem') },
-    vehicle: { chain: join(dir, 'vehicle', 'vehicle-chain.pem'), key: join(dir, 'vehicle', 'vehicle.key.pem'), pkcs12 },
+    vehicle: { chain: join(dir, 'vehicle', 'vehicle-chain.pem'), key: join(dir, 'vehicle', 'vehicle.key.pem'), pkcs12, encryptedKey },
     pkcs12Passphrase,
     otherRoots: join(dir, 'other-roots'),
   };

@@ -100,6 +100,15 @@ describe('bench TLS settings: checked at open time with typed errors', function 
     expect(r.material.identity.chain.map((c) => c.subject.split('\n')[0])).to.deep.equal(['CN=LABVEHICLE0000001', 'CN=Lab OEM Sub-CA']);
   });
 
+  it('opens an encrypted PEM key with the passphrase from the environment, and says what is missing without one', async function () {
+    const encrypted = { chain: good.certificate.chain, key: 'lab-pki/vehicle/vehicle.key.enc.pem' };
+    const e = await failure({ ...good, certificate: encrypted });
+    expect(e.message).to.contain('vehicle.key.enc.pem').and.to.contain('passphraseEnv');
+    process.env[PASS_VAR] = pki.pkcs12Passphrase;
+    const r = await openTlsSetting('vehicle', { ...good, certificate: { ...encrypted, passphraseEnv: PASS_VAR } }, bench);
+    expect(r.enabled && r.material?.identity.tls).to.deep.include({ passphrase: pki.pkcs12Passphrase });
+  });
+
   it('says so when the passphrase variable is not set', async function () {
     const e = await failure({ ...good, certificate: { pkcs12: 'lab-pki/vehicle/vehicle.p12', passphraseEnv: PASS_VAR } });
     expect(e.message).to.contain(PASS_VAR).and.to.contain('is not set');
