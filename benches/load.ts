@@ -45,7 +45,8 @@ export function parseBench(text: string, file: string): BenchConfig {
   const data = doc.toJS() as unknown;
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new BenchFileError('a bench file is a YAML mapping (name:, charger:, resources:, …)', file, 1);
 
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  // verbose: errors carry their schema, whose description can say what else is allowed (see describe()).
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
   const validate = ajv.compile(benchSchema());
   if (!validate(data)) {
     const err = mostSpecific(validate.errors ?? []);
@@ -105,8 +106,10 @@ function describe(e: ErrorObject): string {
       return 'is required but missing';
     case 'enum':
       return `must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String).join(', ')}`;
-    case 'const':
-      return `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+    case 'const': {
+      const hint = (e.parentSchema as { description?: string } | undefined)?.description;
+      return `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}${hint ? ` (${hint})` : ''}`;
+    }
     default:
       return e.message ?? 'is not valid';
   }

@@ -60,7 +60,10 @@ export function tlsSettingSchema(role: 'vehicle' | 'charger'): Record<string, un
     description:
       "TLS 1.3: true = the generated test PKI; { enabled: false, reason } = no TLS (not ISO 15118-20 conformant); or the bench's PKI",
     anyOf: [
-      { const: true },
+      {
+        const: true,
+        description: 'true = the generated test PKI; without TLS write { enabled: false, reason: "…" }; or name your PKI',
+      },
       {
         type: 'object',
         additionalProperties: false,
