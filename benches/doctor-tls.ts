@@ -26,7 +26,7 @@ export async function tlsFindings(bench: BenchConfig, at = new Date()): Promise<
     if (!role || r.memory) continue; // an in-process endpoint has no TLS
     const what = `TLS ${name} (${r.kind})`;
     try {
-      const resolved = await openTlsSetting(name, r.tls as BenchTlsSetting | undefined, bench, at);
+      const resolved = await openTlsSetting(name, r.tls as BenchTlsSetting | undefined, bench, { at });
       if (!resolved.enabled) {
         out.push({ ok: true, what, detail: `TLS off — not ISO 15118-20 conformant (${resolved.reason})` });
         continue;

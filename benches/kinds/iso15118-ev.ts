@@ -59,7 +59,7 @@ if (!resourceKind(ISO15118_EV_KIND))
         const b = be;
         power = { batteryVoltageV: () => b.batteryVoltageV(), inlet: () => b.read(), setContactors: (closed) => b.setOutput(closed) };
       }
-      const tls = await openTlsSetting(name, cfg.tls, ctx.bench);
+      const tls = await openTlsSetting(name, cfg.tls, ctx.bench, { timeline: ctx.timeline });
       const settings: VehicleSettings = { ...cfg, tls: tls.enabled, keylog: cfg.keylog ?? keylogByDefault(ctx.bench) };
       const vehicle = await Iso15118Vehicle.create(name, settings, {
         tls: tls.enabled ? tls.material : undefined,

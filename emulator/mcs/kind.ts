@@ -56,7 +56,7 @@ if (!resourceKind(EMULATED_MCS_CHARGER_KIND))
         if (!(be instanceof EmulatedBatteryEmulator)) throw new Error(`${name}: battery '${cfg.battery}' is not an emulated battery emulator opened before the charger`);
         power = new PowerStage({ clock: ctx.clock, timeline: ctx.timeline, ratings: ctx.bench.charger.ratings, bus: be.bus, faults: ctx.faults, seed: cfg.seed, params: cfg.powerStage, source: `${name}/power` });
       }
-      const tls = await openTlsSetting(name, cfg.tls, ctx.bench);
+      const tls = await openTlsSetting(name, cfg.tls, ctx.bench, { timeline: ctx.timeline });
       const charger = await EmulatedMcsCharger.start(name, { ...cfg, tls: tls.enabled }, {
         tls: tls.enabled ? tls.material : undefined,
         clock: ctx.clock,

@@ -79,6 +79,9 @@ describe('TLS 1.3 with a lab PKI named in the bench file (emulated charger, veth
     // The charger saw our lab vehicle certificate, verified against the lab OEM root.
     const accepted = bench!.timeline.query({ kind: 'link', source: 'charger' }).find((e) => e.data.event === 'accept');
     expect(JSON.stringify(accepted?.data.tls)).to.contain('LABVEHICLE0000001');
+    // The evidence says which PKI the vehicle used: the lab roots and certificate, by fingerprint.
+    const material = bench!.timeline.query({ kind: 'link', source: 'vehicle' }).find((e) => e.data.event === 'tls-material');
+    expect(JSON.stringify(material?.data)).to.contain('Lab V2G Root CA').and.to.contain('LABVEHICLE0000001').and.to.contain('bench PKI');
     // Emulator bench: the key log is on by default.
     expect(vehicle.keylogFiles).to.have.length.greaterThan(0);
   });

@@ -39,7 +39,7 @@ describe('bench TLS settings: checked at open time with typed errors', function 
   afterEach(() => delete process.env[PASS_VAR]);
 
   async function failure(setting: BenchTlsSetting, at?: Date): Promise<BenchFileError> {
-    const e = await openTlsSetting('vehicle', setting, bench, at).then(
+    const e = await openTlsSetting('vehicle', setting, bench, { at }).then(
       () => undefined,
       (err: unknown) => err,
     );
