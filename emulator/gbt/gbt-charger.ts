@@ -74,8 +74,8 @@ export class GbtCharger {
     const every = (code: GbtCode, periodMs: number, build: () => Values) => this.node.periodic(code, periodMs, build);
     every('CHM', fault('chm-period-wrong') ? 400 : p.CHM, () => ({ versionMinor: 1, versionMajor: 1 }));
     every('CRM', p.CRM, () => ({ recognition: this.recognition, chargerNumber: opts.chargerNumber ?? 1, regionCode: opts.regionCode ?? 'EMU' }));
-    every('CTS', p.CTS, () => ({ time: ctsTime(opts.clock.wallMs()) }));
-    every('CML', p.CML, () => this.cml());
+    every('CTS', fault('cts-cml-period-wrong') ? 300 : p.CTS, () => ({ time: ctsTime(opts.clock.wallMs()) }));
+    every('CML', fault('cts-cml-period-wrong') ? 150 : p.CML, () => this.cml());
     every('CRO', p.CRO, () => ({ ready: this.croReady ? READY : NOT_READY }));
     every('CCS', fault('ccs-period-wrong') ? 80 : p.CCS, () => this.ccs());
     every('CST', p.CST, () => cst(this.cst));
@@ -129,6 +129,7 @@ export class GbtCharger {
         if (s === 'recognition' && this.recognition === NOT_RECOGNISED) {
           this.node.cancel('BRM');
           this.recognition = RECOGNISED;
+          if (fault('cml-before-bcp')) this.node.send('CML', this.cml());
           this.node.start('CRM'); // answer at once, then every period
           if (!fault('ignores-bcp-timeout')) this.node.kick('BCP');
         }
@@ -142,6 +143,7 @@ export class GbtCharger {
           this.opts.stage.setVehicleLimits({ maxVoltageV: m.values.maxChargeVoltageV, maxCurrentA: fault('cml-exceeds-bcp') ? undefined : m.values.maxChargeCurrentA });
           this.node.start('CTS');
           this.node.start('CML', 2);
+          if (fault('cro-ready-early')) this.node.send('CRO', { ready: READY });
           if (!fault('ignores-bro-timeout')) this.node.kick('BRO');
         }
         return;
@@ -213,6 +215,7 @@ export class GbtCharger {
     this.node.stop('CML');
     this.croReady = false;
     this.node.start('CRO');
+    if (this.opts.faults.has('ccs-before-cro')) this.node.start('CCS');
     // The vehicle closed its contactors before BRO(0xAA): the charger measures the battery at its output
     // and precharges to that (BCP's reported voltage only when nothing is measurable there).
     const measured = this.opts.stage.present().voltageV;
@@ -268,8 +271,10 @@ export class GbtCharger {
     this.stopSessionTasks();
     this.cst = reason;
     this.setState('stopping', who === 'vehicle' ? 'BST received' : 'charger stops');
-    this.node.start('CST');
-    if (who === 'vehicle' && this.opts.faults.has('slow-stop-after-bst')) this.slowStop();
+    const fault = (n: string) => who === 'vehicle' && this.opts.faults.has(n);
+    if (!fault('no-cst-after-bst')) this.node.start('CST');
+    if (fault('slow-stop-after-bst')) this.slowStop();
+    else if (fault('output-on-after-bst')) this.node.after(12000, () => this.opts.stage.outputEnabled && this.opts.stage.stop('charger'));
     else this.opts.stage.stop(who);
     // Statistics follow the stop: at the latest when the output is off, or when BSD arrives.
     const poll = this.node.repeat(10, () => {
@@ -281,17 +286,14 @@ export class GbtCharger {
     });
   }
 
-  /** The slow-stop-after-bst fault: ramp the request down at 20 A/s instead of stopping. */
+  /** The slow-stop faults: ramp the request down at 20 A/s instead of stopping. */
   private slowStop(): void {
     let a = this.opts.stage.present().currentA;
     const v = this.bcl?.voltageDemandV ?? 0;
     const t = this.node.repeat(50, () => {
       a = Math.max(0, a - 20 * 0.05);
       this.opts.stage.request({ currentA: a, voltageV: v });
-      if (a <= 1) {
-        t.cancel();
-        this.opts.stage.stop('charger');
-      }
+      if (a <= 1) (t.cancel(), this.opts.stage.stop('charger'));
     });
   }
 
@@ -309,7 +311,9 @@ export class GbtCharger {
     this.cem = this.opts.faults.has('cem-wrong-bits') && Object.keys(cem).length ? { other: 1 } : cem;
     this.setState('error', why);
     if (Object.keys(cem).length) this.node.start('CEM');
-    if (this.opts.stage.outputEnabled) this.opts.stage.stop('charger');
+    if (!this.opts.stage.outputEnabled) return;
+    if (this.opts.faults.has('slow-stop-on-timeout') && Object.keys(cem).length) this.slowStop();
+    else this.opts.stage.stop('charger');
   }
 
   private onTimeout(name: TimeoutName): void {

@@ -11,7 +11,9 @@ const gapsMs = (ev: { t: number }[]) => ev.slice(1).map((e, i) => (e.t - ev[i].t
 const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const ccsA = (r: Rig) => r.bms.lastChargerStatus?.outputCurrentA ?? 0;
 const trueA = (r: Rig) => r.battery.bus.state().currentA;
-
+/** Timeline order of the first `code` the BMS sent (tx) or received (rx): on virtual time, events of one instant differ only by it. */
+const firstSeq = (r: Rig, code: string, dir: 'tx' | 'rx', match: (v: Record<string, unknown>) => boolean = () => true) =>
+  gbtEvents(r.timeline, 'bms', dir, code).find((e) => match(e.data.values ?? {}))?.seq ?? Number.NaN;
 async function charging(r: Rig, settleMs = 5000): Promise<void> {
   const s = await r.bms.startCharging();
   expect(s.ok, s.reason).to.equal(true);
@@ -26,6 +28,19 @@ const scenarios: Record<string, { run: (r: Rig) => Promise<number>; faultAbove: 
   },
   'chm-period-wrong': { run: async (r) => (await charging(r, 0), meanOf(gapsMs(rx(r, 'CHM')))), faultAbove: true, threshold: 300 },
   'ccs-period-wrong': { run: async (r) => (await charging(r, 1000), meanOf(gapsMs(rx(r, 'CCS')))), faultAbove: true, threshold: 60 },
+  'cts-cml-period-wrong': { run: async (r) => (await charging(r, 0), meanOf(gapsMs(rx(r, 'CML')))), faultAbove: false, threshold: 200 },
+  'cml-before-bcp': { run: async (r) => (await charging(r, 0), firstSeq(r, 'CML', 'rx') - firstSeq(r, 'BCP', 'tx')), faultAbove: false, threshold: 0 },
+  'cro-ready-early': {
+    run: async (r) => (await charging(r, 0), firstSeq(r, 'CRO', 'rx', (v) => v.ready === 0xaa) - firstSeq(r, 'BRO', 'tx', (v) => v.ready === 0xaa)),
+    faultAbove: false, threshold: 0,
+  },
+  'ccs-before-cro': {
+    run: async (r) => (await charging(r, 500), firstSeq(r, 'CCS', 'rx') - firstSeq(r, 'CRO', 'rx', (v) => v.ready === 0xaa)),
+    faultAbove: false, threshold: 0,
+  },
+  'no-cst-after-bst': { run: async (r) => (await charging(r, 500), r.bms.beginStop(), await r.clock.sleep(1000), rx(r, 'CST').length), faultAbove: false, threshold: 0.5 },
+  'output-on-after-bst': { run: async (r) => (await charging(r), r.bms.beginStop(), await r.clock.sleep(8000), trueA(r)), faultAbove: true, threshold: 5 },
+  'slow-stop-on-timeout': { run: async (r) => (await charging(r), r.bms.stopSending('BCL'), await r.clock.sleep(1800), trueA(r)), faultAbove: true, threshold: 5 },
   'cml-exceeds-bcp': {
     run: async (r) => {
       r.bms.override('BCP', { maxChargeCurrentA: 80 });
