@@ -33,7 +33,8 @@ export class V2gConnectionClosed extends Error {
     readonly closeInfo: CloseInfo,
   ) {
     super(
-      `${where}: connection closed (${closeInfo.reason}${closeInfo.error ? `: ${closeInfo.error.message}` : ''}${closeInfo.note ? `; ${closeInfo.note}` : ''})`,
+      `${where}: connection closed (${closeInfo.reason}` +
+        `${closeInfo.error ? `: ${closeInfo.error.message}` : ''}${closeInfo.note ? `; ${closeInfo.note}` : ''})`,
     );
   }
 }
@@ -256,7 +257,9 @@ export class V2gConnection extends EventEmitter {
     if (info.reason === 'peer' && !this.received && this.socket instanceof tls.TLSSocket)
       info = {
         ...info,
-        note: 'the charger closed the TLS connection before sending any message (a charger may reject the client certificate this way, without an alert)',
+        note:
+          'the charger closed the TLS connection before sending any message ' +
+          '(a charger may reject the client certificate this way, without an alert)',
       };
     this.closeInfo = info;
     this.rec.timeline.record('link', this.rec.source, {

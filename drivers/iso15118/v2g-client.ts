@@ -65,7 +65,8 @@ function openSocket(opts: ConnectOptions, scoped: string, where: string): Promis
       raw.destroy();
       done(
         new BenchFault(
-          `${where}: no ${opts.tls ? 'TLS handshake' : 'TCP connection'} within ${opts.timeoutMs} ms (is the charger listening? is the link up?)`,
+          `${where}: no ${opts.tls ? 'TLS handshake' : 'TCP connection'} within ${opts.timeoutMs} ms ` +
+            '(is the charger listening? is the link up?)',
           opts.source,
         ),
       );

@@ -86,10 +86,9 @@ function leafFirst(certs: X509Certificate[], key: KeyObject, file: string): X509
 function checkChain(chain: X509Certificate[], at: Date, file: string): void {
   for (const c of chain) checkValidity(c, at, file);
   for (let i = 0; i + 1 < chain.length; i++) {
-    if (!chain[i].checkIssued(chain[i + 1]) || !chain[i].verify(chain[i + 1].publicKey))
-      throw new TlsMaterialError(
-        `certificate ${i + 1} ('${subjectLine(chain[i])}') is not issued by certificate ${i + 2} ('${subjectLine(chain[i + 1])}'); order the chain leaf first`,
-        file,
-      );
+    if (chain[i].checkIssued(chain[i + 1]) && chain[i].verify(chain[i + 1].publicKey)) continue;
+    const [cert, next] = [subjectLine(chain[i]), subjectLine(chain[i + 1])];
+    const problem = `certificate ${i + 1} ('${cert}') is not issued by certificate ${i + 2} ('${next}'); order the chain leaf first`;
+    throw new TlsMaterialError(problem, file);
   }
 }
