@@ -213,11 +213,15 @@ export function measure(
   return rec;
 }
 
-/** A non-numeric verdict (a response code, an ordering, a certificate chain), recorded like a measurement. */
+/**
+ * A non-numeric verdict (a response code, an ordering, a certificate chain), recorded like a measurement.
+ * `stop`: nothing after this verdict can be judged when it fails (e.g. the session never reached charging),
+ * so the test ends at once with it instead of running on to its end.
+ */
 export function check(
   name: string,
   ok: boolean,
-  opts: { violation: Violation; clause: string; verified: boolean; expected: unknown; actual: unknown; note?: string },
+  opts: { violation: Violation; clause: string; verified: boolean; expected: unknown; actual: unknown; note?: string; stop?: boolean },
 ): MeasurementRecord {
   const expected = show(opts.expected);
   const actual = show(opts.actual);
@@ -239,7 +243,9 @@ export function check(
     clause: opts.clause,
     verified: String(opts.verified),
   });
-  if (!ok) conclude(violationError(opts.violation, `${name}: expected ${expected}, got ${actual}`, opts, opts.note, actual, expected));
+  if (!ok) {
+    conclude(violationError(opts.violation, `${name}: expected ${expected}, got ${actual}`, opts, opts.note, actual, expected), opts.stop);
+  }
   return rec;
 }
 
@@ -256,10 +262,11 @@ function violationError(
   return new ViolationError(`${VIOLATION_TAG[v]} ${what} (${source.clause}${standing})${note ? ` — ${note}` : ''}`, v, actual, expected);
 }
 
-/** A failed or inconclusive verdict: remembered for the end of a wrapped test, thrown at once otherwise. */
-function conclude(e: Error): void {
-  if (softTest === testNo && inTest) remembered.push(e);
-  else throw e;
+/** A failed or inconclusive verdict: remembered for the end of a wrapped test (also when it stops it), thrown otherwise. */
+function conclude(e: Error, stop = false): void {
+  const soft = softTest === testNo && inTest;
+  if (soft) remembered.push(e);
+  if (!soft || stop) throw e;
 }
 
 /**

@@ -151,6 +151,13 @@ describe('soft assertions and inconclusive verdicts', function () {
       .and.contain('nothing to judge after the session broke');
   });
 
+  it('a failed check marked stop ends the test at once, after the violations found before it', function () {
+    expect(stepsOf('FIX-SOFT-009').map(([name]) => name)).to.deep.equal(['earlier value = 3 s', 'session reached charging: idle']);
+    expect(byId('FIX-SOFT-009').statusDetails?.message)
+      .to.match(/^\[timing violation\] earlier value = 3 s/)
+      .and.contain('[protocol violation] session reached charging: expected charging, got idle');
+  });
+
   it("withUncertainty() gives measurements inside it (a chai plugin's) an uncertainty; outside a test they throw at once", function () {
     const limit = { hi: 2, unit: 's', clause: 'TEST 1', source: 'test', verified: true };
     const u = { value: 0.2, source: 'test' };
