@@ -108,14 +108,14 @@ export async function resolveTlsSetting(setting: BenchTlsSetting | undefined, o:
     if (!setting.reason?.trim()) throw new InputError("'tls.enabled: false' needs a 'reason'");
     return { enabled: false, reason: setting.reason };
   }
-  const at = (p: string) => resolve(o.baseDir, p);
+  const path = (p: string) => resolve(o.baseDir, p);
   const spec: IdentitySpec =
     'pkcs12' in setting.certificate
-      ? { ...setting.certificate, pkcs12: at(setting.certificate.pkcs12) }
-      : { ...setting.certificate, chain: at(setting.certificate.chain), key: at(setting.certificate.key) };
+      ? { ...setting.certificate, pkcs12: path(setting.certificate.pkcs12) }
+      : { ...setting.certificate, chain: path(setting.certificate.chain), key: path(setting.certificate.key) };
   const identity = await loadIdentity(spec, o.at, o.env);
-  const anchors = loadTrustAnchors(setting.trustAnchors.map(at), o.at);
-  const peerShouldTrust = setting.chargerTrusts ? loadTrustAnchors(setting.chargerTrusts.map(at), o.at) : [];
+  const anchors = loadTrustAnchors(setting.trustAnchors.map(path), o.at);
+  const peerShouldTrust = setting.chargerTrusts ? loadTrustAnchors(setting.chargerTrusts.map(path), o.at) : [];
   if (peerShouldTrust.length && !anchorOf(identity.chain, peerShouldTrust))
     throw new TlsMaterialError(
       `the certificate chain does not lead to any root in chargerTrusts, so a charger provisioned with them rejects it`,
