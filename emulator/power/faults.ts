@@ -118,7 +118,8 @@ export const POWER_FAULTS: FaultSwitch[] = [
     'The output contactor is welded: after a stop the connector voltage does not fall below 60 V.',
     [STOP_EV, STOP_EVSE],
     safety,
-    ['connector voltage < * V after the contactors opened'],
+    // The output is never seen disabled, so CE also leaves C before it (seen in its self-validation run).
+    ['connector voltage < * V after the contactors opened', 'CE exit from C − output disabled'],
   ),
   f(
     'ignores-vehicle-max-voltage',
