@@ -48,7 +48,10 @@ export function decodeFrames(records: readonly TraceRecord[]): { entries: Decode
       if (ctrl === 0x10 && f.data.length >= 8) {
         const size = f.data[1] | (f.data[2] << 8);
         tp.set(key, { pgn: f.data[5] | (f.data[6] << 8) | (f.data[7] << 16), size, packets: f.data[3], data: new Uint8Array(size), next: 1 });
-      } else if (ctrl === 0xff) tp.delete(`${id.da}>${id.sa}`), tp.delete(key);
+      } else if (ctrl === 0xff) {
+        tp.delete(`${id.da}>${id.sa}`);
+        tp.delete(key);
+      }
       continue;
     }
     if (id.pgn === PGN_TP_DT) {

@@ -9,23 +9,13 @@ import type { Timeline } from '../../drivers/core/timeline.ts';
 import type { GbtLink, ReceivedMessage } from '../../drivers/gbt27930/link.ts';
 import {
   NOT_READY, NOT_RECOGNISED, READY, RECOGNISED, STATUS,
-  type BCL, type BCP, type BSM, type CEM, type CST, type GbtCode, type GbtMessageMap,
+  type BCL, type BCP, type BSM, type CEM, type CST, type GbtCode,
 } from '../../drivers/gbt27930/messages.ts';
 import { GbtNode, type Values } from '../../drivers/gbt27930/gbt-node.ts';
 import { CEM_BITS, cem, clamp, cst, ctsTime } from './charger-messages.ts';
 import type { GbtTiming, TimeoutName } from '../../drivers/gbt27930/timing.ts';
 import { GBT_MAX_CURRENT_A } from '../../drivers/gbt27930/bms-profile.ts';
-
-/** The part of the power stage the GB/T charger drives (emulator/power/power-stage.ts). */
-export interface GbtPowerStage {
-  request(targets: { currentA: number; voltageV: number; maxVoltageV?: number }): void;
-  setVehicleLimits(limits: { maxVoltageV: number; maxCurrentA?: number }): void;
-  precharge(targetVoltageV: number): void;
-  startCharging(): void;
-  stop(reason: 'vehicle' | 'charger' | 'emergency'): void;
-  present(): { voltageV: number; currentA: number };
-  readonly outputEnabled: boolean;
-}
+import type { GbtPowerStage } from './gbt-power-stage.ts';
 
 export type ChargerState = 'idle' | 'insulation' | 'recognition' | 'configuration' | 'precharge' | 'charging' | 'stopping' | 'statistics' | 'ended' | 'error';
 
@@ -293,7 +283,9 @@ export class GbtCharger {
     const t = this.node.repeat(50, () => {
       a = Math.max(0, a - 20 * 0.05);
       this.opts.stage.request({ currentA: a, voltageV: v });
-      if (a <= 1) (t.cancel(), this.opts.stage.stop('charger'));
+      if (a > 1) return;
+      t.cancel();
+      this.opts.stage.stop('charger');
     });
   }
 

@@ -48,6 +48,20 @@ function startWithout(bms: GbtBmsResource, codes: GbtCode[]): void {
   bms.session.plugIn();
 }
 
+/**
+ * The vehicle never sends `code` (nor its own BEM, so that only the charger's reaction is judged): the
+ * charger's CEM must come within its timeout of `from` (the event that starts its timer), with `bit` set.
+ */
+async function judgeMissing(t: GbtTest, code: GbtCode, from: { what: string; find: () => GbtEvent | undefined }, bit: string, spn: string): Promise<void> {
+  startWithout(t.bms, [code, 'BEM']);
+  await missingReported(t, code as TimeoutName, from, bit, spn);
+}
+
+async function missingReported(t: GbtTest, timer: TimeoutName, from: { what: string; find: () => GbtEvent | undefined }, bit: string, spn: string): Promise<void> {
+  const fromNs = await judgeCem(t, timer, from.what, from.find);
+  cemBit(t.bench, t.bms, t.after, fromNs, bit, `GB/T 27930-2015 CEM ${spn}`);
+}
+
 describe('GB/T 27930 timeouts the charger honours', function () {
   const gbt = gbtFixture();
 
@@ -72,19 +86,17 @@ describe('GB/T 27930 timeouts the charger honours', function () {
   it('reports a BCS timeout after 5 s', async function () {
     requirement(GBT_TEST_IDS.bcsTimeout, { epic: EPIC, feature: 'Timeouts', story: 'BCS lost → CEM', clause: 'GB/T 27930-2015 ch. 8 (BCS 5 s)', severity: 'normal' });
     const t = await gbt.charging();
-    const { bench, bms, after } = t;
+    const { bench, bms } = t;
     await bench.clock.sleep(gbtLimits.num('current.observeMs'));
     bms.session.stopSending('BCS');
     const lastBcs = messages(bench, bms, 0, 'tx', 'BCS').at(-1);
-    const fromNs = await judgeCem(t, 'BCS', 'last BCS', () => lastBcs);
-    cemBit(bench, bms, after, fromNs, 'bcsTimeout', 'GB/T 27930-2015 CEM SPN3924');
+    await missingReported(t, 'BCS', { what: 'last BCS', find: () => lastBcs }, 'bcsTimeout', 'SPN3924');
   });
 
   it('reports a BRM timeout after 5 s', async function () {
     requirement(GBT_TEST_IDS.brmTimeout, { epic: EPIC, feature: 'Timeouts', story: 'no BRM → CEM', clause: 'GB/T 27930-2015 Fig. A.6 (BRM 5 s)', severity: 'normal' });
     const t = gbt.test();
     const { bench, bms, after } = t;
-    // The BMS's own BEM is held back so that only the charger's reaction is judged.
     startWithout(bms, ['BRM', 'BEM']);
     const crm00 = () => first(messages(bench, bms, after, 'rx', 'CRM'), (e) => value(e, 'recognition') === NOT_RECOGNISED);
     // The charger's BRM timer starts with CRM(0x00): without it there is no timeout to judge.
@@ -93,26 +105,21 @@ describe('GB/T 27930 timeouts the charger honours', function () {
     check('the charger starts recognition with CRM(0x00)', !!crm00(), {
       violation: 'protocol', clause: 'GB/T 27930-2015 Fig. A.6 (recognition)', verified: false, expected: 'CRM(0x00)', actual: firstCrm ? `CRM(0x${Number(value(firstCrm, 'recognition')).toString(16).toUpperCase()})` : 'no CRM',
     });
-    const fromNs = await judgeCem(t, 'BRM', 'CRM(0x00)', crm00);
-    cemBit(bench, bms, after, fromNs, 'brmTimeout', 'GB/T 27930-2015 CEM SPN3921');
+    await missingReported(t, 'BRM', { what: 'CRM(0x00)', find: crm00 }, 'brmTimeout', 'SPN3921');
   });
 
   it('reports a BCP timeout after 5 s', async function () {
     requirement(GBT_TEST_IDS.bcpTimeout, { epic: EPIC, feature: 'Timeouts', story: 'no BCP → CEM', clause: 'GB/T 27930-2015 Fig. A.6 (BCP 5 s)', severity: 'normal' });
     const t = gbt.test();
-    const { bench, bms, after } = t;
-    startWithout(bms, ['BCP', 'BEM']);
-    const fromNs = await judgeCem(t, 'BCP', 'CRM(0xAA)', () => first(messages(bench, bms, after, 'rx', 'CRM'), (e) => value(e, 'recognition') === RECOGNISED));
-    cemBit(bench, bms, after, fromNs, 'bcpTimeout', 'GB/T 27930-2015 CEM SPN3922');
+    const crmAa = () => first(messages(t.bench, t.bms, t.after, 'rx', 'CRM'), (e) => value(e, 'recognition') === RECOGNISED);
+    await judgeMissing(t, 'BCP', { what: 'CRM(0xAA)', find: crmAa }, 'bcpTimeout', 'SPN3922');
   });
 
   it('reports a BRO timeout after 5 s', async function () {
     requirement(GBT_TEST_IDS.broTimeout, { epic: EPIC, feature: 'Timeouts', story: 'no BRO → CEM', clause: 'GB/T 27930-2015 Fig. A.6 (BRO 5 s)', severity: 'normal' });
     const t = gbt.test();
-    const { bench, bms, after } = t;
-    startWithout(bms, ['BRO', 'BEM']);
     // The charger's BRO timer starts with its answer to BCP (CTS/CML).
-    const fromNs = await judgeCem(t, 'BRO', 'first CTS/CML', () => first(messages(bench, bms, after, 'rx'), (e) => e.data.code === 'CML' || e.data.code === 'CTS'));
-    cemBit(bench, bms, after, fromNs, 'broTimeout', 'GB/T 27930-2015 CEM SPN3923');
+    const answer = () => first(messages(t.bench, t.bms, t.after, 'rx'), (e) => e.data.code === 'CML' || e.data.code === 'CTS');
+    await judgeMissing(t, 'BRO', { what: 'first CTS/CML', find: answer }, 'broTimeout', 'SPN3923');
   });
 });
