@@ -35,7 +35,13 @@ export function faultsCommand(o: FaultsOptions): { lines: string[]; exitCode: nu
   const tests = checksOfRun(runDir);
   const unproven = checkNames(tests)
     .filter((name) => faultsNaming(catalogue, name).length === 0)
-    .map((name) => ({ check: name, tests: tests.filter((t) => t.checks.some((c) => c.name === name)).map((t) => t.id).sort() }));
+    .map((name) => ({
+      check: name,
+      tests: tests
+        .filter((t) => t.checks.some((c) => c.name === name))
+        .map((t) => t.id)
+        .sort(),
+    }));
   const lines = o.json ? [JSON.stringify(unproven, null, 2)] : unproven.map((u) => `${u.check}\tmade by: ${u.tests.join(', ')}`);
   return { lines, exitCode: unproven.length ? 1 : 0 };
 }

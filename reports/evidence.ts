@@ -366,7 +366,10 @@ export async function stepAsync<T>(name: string, fn: () => Promise<T>): Promise<
     allure.logStep(name, Status.PASSED);
     return out;
   } catch (e) {
-    allure.logStep(`${name} (${started !== undefined ? `after ${Math.round((timeline!.clock.nowMs() - started) as number)} ms` : 'failed'})`, Status.FAILED);
+    allure.logStep(
+      `${name} (${started !== undefined ? `after ${Math.round((timeline!.clock.nowMs() - started) as number)} ms` : 'failed'})`,
+      Status.FAILED,
+    );
     throw e;
   }
 }

@@ -14,7 +14,15 @@ describe('evidence pipeline', function () {
 
   before(function () {
     out = tmp('mcs-ev-');
-    run = mcsHil(['run', '--bench', 'test/fixtures/benches/minimal.yaml', '--suite', 'test/fixtures/suites/evidence.spec.ts', '--out', out]);
+    run = mcsHil([
+      'run',
+      '--bench',
+      'test/fixtures/benches/minimal.yaml',
+      '--suite',
+      'test/fixtures/suites/evidence.spec.ts',
+      '--out',
+      out,
+    ]);
     runDir = onlyRunDir(out);
   });
 
@@ -42,7 +50,9 @@ describe('evidence pipeline', function () {
   it('a failing measurement is failed, tagged with its violation category, with the step failed', function () {
     const r = allureResults(runDir).find((x) => x.name === 'fails a measurement')!;
     expect(r.status).to.equal('failed');
-    expect(r.statusDetails?.message).to.match(/^\[current-control violation\] settle time = 2\.5 s, required x <= 2 s \(TEST 1\.2\.3, limit unverified\)/);
+    expect(r.statusDetails?.message).to.match(
+      /^\[current-control violation\] settle time = 2\.5 s, required x <= 2 s \(TEST 1\.2\.3, limit unverified\)/,
+    );
     expect(r.steps.find((s) => s.name.startsWith('settle time = 2.5 s'))!.status).to.equal('failed');
   });
 
@@ -55,7 +65,13 @@ describe('evidence pipeline', function () {
   it('writes the measurements attachment, categories, environment and JUnit XML', function () {
     const dir = join(runDir, 'allure-results');
     const cats = JSON.parse(readFileSync(join(dir, 'categories.json'), 'utf8')) as { name: string }[];
-    expect(cats.map((c) => c.name)).to.include.members(['Protocol violation', 'Timing violation', 'Current-control violation', 'Safety violation', 'Bench fault']);
+    expect(cats.map((c) => c.name)).to.include.members([
+      'Protocol violation',
+      'Timing violation',
+      'Current-control violation',
+      'Safety violation',
+      'Bench fault',
+    ]);
     const env = readFileSync(join(dir, 'environment.properties'), 'utf8');
     for (const key of ['bench.name=minimal', 'limits.sha256=', 'harness.commit=', 'harness.version=', 'node=']) expect(env).to.contain(key);
     const junit = readFileSync(join(runDir, 'junit.xml'), 'utf8');
@@ -127,7 +143,9 @@ describe('soft assertions and inconclusive verdicts', function () {
     const catsFile = join(runDir, 'allure-results', 'categories.json');
     const cats = JSON.parse(readFileSync(catsFile, 'utf8')) as { name: string; messageRegex?: string }[];
     const k = cats.findIndex((c) => c.name.startsWith('Inconclusive'));
-    expect(k).to.be.greaterThan(-1).and.lessThan(cats.findIndex((c) => c.name === 'Bench fault'));
+    expect(k)
+      .to.be.greaterThan(-1)
+      .and.lessThan(cats.findIndex((c) => c.name === 'Bench fault'));
     expect(cats[k].messageRegex).to.contain('harness latency too high to judge');
   });
 
@@ -138,7 +156,9 @@ describe('soft assertions and inconclusive verdicts', function () {
   it('a violation outranks an inconclusive value in the same test', function () {
     const r = byId('FIX-SOFT-006');
     expect(r.status).to.equal('failed');
-    expect(r.statusDetails?.message).to.match(/^\[safety violation\] stop time = 9 s/).and.contain('harness latency too high to judge');
+    expect(r.statusDetails?.message)
+      .to.match(/^\[safety violation\] stop time = 9 s/)
+      .and.contain('harness latency too high to judge');
   });
 
   it('a bench fault still stops the test at once (broken); a violation found before a later error stands', function () {

@@ -50,8 +50,25 @@ function benchForWorker(k: number, dir: string): { file: string; env: Record<str
   return { file, env: { MCS_EV_LL: `fe80::${k}:2`, MCS_EVSE_LL: `fe80::${k}:1` }, ifaces };
 }
 
-function runSuite(bench: { file: string; env: Record<string, string> }, suite: string, faults: string[], out = tmp('mcs-sv-')): Promise<RunOutcome> {
-  const args = [CLI, 'run', '--bench', bench.file, '--suite', suite, '--clock-rate', RATE, '--out', out, ...(faults.length ? ['--fault', faults.join(',')] : [])];
+function runSuite(
+  bench: { file: string; env: Record<string, string> },
+  suite: string,
+  faults: string[],
+  out = tmp('mcs-sv-'),
+): Promise<RunOutcome> {
+  const args = [
+    CLI,
+    'run',
+    '--bench',
+    bench.file,
+    '--suite',
+    suite,
+    '--clock-rate',
+    RATE,
+    '--out',
+    out,
+    ...(faults.length ? ['--fault', faults.join(',')] : []),
+  ];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...bench.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -80,16 +97,24 @@ function specFileOf(r: AllureResult): string {
 }
 
 function notPassed(results: AllureResult[]): string[] {
-  return results.filter((r) => r.status !== 'passed' && r.status !== 'skipped').map(idOf).sort();
+  return results
+    .filter((r) => r.status !== 'passed' && r.status !== 'skipped')
+    .map(idOf)
+    .sort();
 }
 
 function skipped(results: AllureResult[]): string[] {
-  return results.filter((r) => r.status === 'skipped').map(idOf).sort();
+  return results
+    .filter((r) => r.status === 'skipped')
+    .map(idOf)
+    .sort();
 }
 
 /** The fault's check patterns that match no failed check of its catching tests. */
 function unprovenChecks(fault: FaultSwitch, tests: TestChecks[]): string[] {
-  const failed = tests.filter((t) => fault.catches.includes(t.id)).flatMap((t) => t.checks.filter((c) => c.outcome === 'FAIL').map((c) => c.name));
+  const failed = tests
+    .filter((t) => fault.catches.includes(t.id))
+    .flatMap((t) => t.checks.filter((c) => c.outcome === 'FAIL').map((c) => c.name));
   return fault.checks.filter((p) => !failed.some((name) => checkNameMatches(p, name)));
 }
 
@@ -98,7 +123,15 @@ function caughtByOtherChecks(fault: FaultSwitch, tests: TestChecks[]): string[] 
   return tests
     .filter((t) => fault.catches.includes(t.id) && categoryOf(fault, t.id) !== 'bench fault')
     .filter((t) => !t.checks.some((c) => c.outcome === 'FAIL' && fault.checks.some((p) => checkNameMatches(p, c.name))))
-    .map((t) => `${t.id} (failed checks: ${t.checks.filter((c) => c.outcome === 'FAIL').map((c) => c.name).join('; ') || 'none'})`);
+    .map(
+      (t) =>
+        `${t.id} (failed checks: ${
+          t.checks
+            .filter((c) => c.outcome === 'FAIL')
+            .map((c) => c.name)
+            .join('; ') || 'none'
+        })`,
+    );
 }
 
 describe('self-validation: every fault switch is caught by exactly its tests', function () {

@@ -16,7 +16,9 @@ describe('mcs-hil faults --unproven', function () {
     expect(r.status).to.equal(1);
     const lines = r.stdout.trim().split('\n');
     expect(lines).to.include('first value\tmade by: FIX-SOFT-001');
-    expect(lines.find((l) => l.startsWith('response time\t'))).to.contain('FIX-SOFT-002').and.contain('FIX-SOFT-006');
+    expect(lines.find((l) => l.startsWith('response time\t')))
+      .to.contain('FIX-SOFT-002')
+      .and.contain('FIX-SOFT-006');
     const r2 = mcsHil(['faults', '--unproven', '--json', '--run', onlyRunDir(out)]);
     const json = JSON.parse(r2.stdout) as { check: string; tests: string[] }[];
     expect(json.map((u) => u.check)).to.include.members(['first value', 'third check', 'stop time']);
