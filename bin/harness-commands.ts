@@ -1,0 +1,112 @@
+// Commands of the harness itself: run the suites, report a run, check a bench, list the faults, the bench
+// schema. Each wires arguments to a function of its layer; exit codes are the ones bin/cli.ts documents.
+
+import { UsageError } from '../drivers/core/errors.ts';
+import { BENCH_OPTION, commaList, opt, type CommandSpec } from './command-spec.ts';
+
+function positiveNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`expected a positive number, got '${v}'`);
+  return n;
+}
+
+const OUT_DEFAULT = 'default: out/ in the project';
+
+export const harnessCommands: CommandSpec[] = [
+  {
+    name: 'run',
+    description: 'open a bench, run suites against the charger, write allure-results, JUnit XML and the timeline',
+    options: [
+      BENCH_OPTION,
+      opt('--suite <name|glob>', 'suite folder under suites/ (comma-separated), or a glob of spec files; default: all'),
+      opt('--grep <re>', 'only tests whose title matches'),
+      opt('--fault <names>', 'emulator fault switches to turn on, comma-separated (see `mcs-hil faults`)', { parse: commaList }),
+      opt('--out <dir>', `output folder (the run gets runs/<timestamp>/ in it; ${OUT_DEFAULT})`),
+      opt('--clock-rate <x>', 'emulator benches: run time x times faster than the wall clock', { parse: positiveNumber }),
+      opt('--report', 'generate the HTML report when the run ends'),
+    ],
+    action: async (_args, o) => {
+      const { runSuites } = await import('../runner/runner.ts');
+      const { bench, suite, grep, out, clockRate } = o;
+      const summary = await runSuites({ bench, suite, grep, faults: o.fault ?? [], out, clockRate });
+      if (o.report) {
+        const { generateReport } = await import('../reports/generate.ts');
+        const r = await generateReport({ runDir: summary.runDir, reportsDir: out });
+        console.log(`report: ${r.htmlDir}/index.html (single file: ${r.singleFile})`);
+      }
+      return summary.exitCode;
+    },
+  },
+  {
+    name: 'report [runDir]',
+    description:
+      'generate the HTML report (and a single-file HTML) of a run; default: the newest run, with history from the previous report',
+    options: [opt('--out <dir>', `output folder (${OUT_DEFAULT})`)],
+    action: async ([runDir], o) => {
+      const { generateReport } = await import('../reports/generate.ts');
+      const r = await generateReport({ runDir, reportsDir: o.out });
+      console.log(`report: ${r.htmlDir}/index.html`);
+      console.log(`single file: ${r.singleFile}`);
+      const { stoppedRunLines } = await import('../runner/run-outcome.ts');
+      // An aborted or interrupted run's report must not read as complete.
+      for (const line of stoppedRunLines(r.runDir)) console.log(line);
+      const { passed, failed, broken, skipped } = r.stats;
+      console.log(`${passed} passed, ${failed + broken} failed${skipped ? `, ${skipped} skipped` : ''}`);
+    },
+  },
+  {
+    name: 'verify-report [htmlDir]',
+    description: "open a generated report in headless Chromium and check it shows the run's totals, a test's steps and an attachment",
+    options: [opt('--out <dir>', `output folder (default report: its newest one; ${OUT_DEFAULT})`)],
+    action: async ([htmlDir], o) => {
+      const { verifyReport } = await import('../reports/verify-report.ts');
+      const v = await verifyReport({ htmlDir, reportsDir: o.out });
+      for (const line of v.lines) console.log(line);
+      return v.ok ? 0 : 1;
+    },
+  },
+  {
+    name: 'doctor',
+    description: 'check Node, Java, Chromium, the bench file and each resource; print what to fix',
+    options: [BENCH_OPTION],
+    action: async (_args, o) => {
+      const { doctor } = await import('../benches/doctor.ts');
+      return (await doctor(o.bench, (l) => console.log(l))) ? 0 : 1;
+    },
+  },
+  {
+    name: 'faults',
+    description: 'list the emulator fault switches: name, what it does, the tests and checks expected to catch it',
+    options: [
+      opt('--json', 'print JSON instead of tab-separated lines'),
+      opt('--unproven', 'list the checks a run made that no fault names (nothing printed when every check is proven)'),
+      opt('--run <dir>', 'with --unproven: the run folder to read (default: the newest run)'),
+      opt('--out <dir>', `output folder holding runs/ (${OUT_DEFAULT})`),
+    ],
+    action: async (_args, o) => {
+      const { faultsCommand } = await import('./faults-command.ts');
+      const r = faultsCommand(o);
+      for (const l of r.lines) console.log(l);
+      return r.exitCode;
+    },
+  },
+  {
+    name: 'schema',
+    description: 'print the bench-file JSON Schema (benches/bench.schema.json is this output)',
+    action: async () => {
+      await import('../benches/kinds.ts');
+      const { benchSchema } = await import('../benches/schema.ts');
+      console.log(JSON.stringify(benchSchema(), null, 2));
+    },
+  },
+  {
+    name: 'validate <benchFile>',
+    description: 'validate a bench file without opening anything',
+    action: async ([file]) => {
+      await import('../benches/kinds.ts');
+      const { loadBenchFile } = await import('../benches/load.ts');
+      const b = loadBenchFile(String(file));
+      console.log(`${b.file}: valid bench '${b.name}' with ${Object.keys(b.resources).length} resources`);
+    },
+  },
+];
