@@ -69,9 +69,11 @@ export const POWER_FAULTS: FaultSwitch[] = [
   f(
     'offset-beyond-tolerance',
     "The charger's current sensor reads 40 A high, so it delivers 40 A less than requested while reporting the request.",
-    [ACCURACY, PRESENT],
+    [ACCURACY, PRESENT, DOWN_STEP, SITE_CAP],
     cc,
     [ACCURACY_ERR, PRESENT_ERR],
+    // The down-step and site-cap tests start from a current at 300 A ± tolerance, which this charger never reaches.
+    { outcomes: { [DOWN_STEP]: broken, [SITE_CAP]: broken } },
   ),
   f('reports-wrong-current', 'The present current the charger reports is 10 % + 15 A above what it delivers.', [PRESENT], cc, [
     PRESENT_ERR,
@@ -88,7 +90,10 @@ export const POWER_FAULTS: FaultSwitch[] = [
     stopTime('vehicle'),
     stopTime('charger'),
   ]),
-  f('ignores-stop', "The charger ignores the vehicle's stop and keeps delivering.", [STOP_EV], safety, [stopTime('vehicle')]),
+  f('ignores-stop', "The charger ignores the vehicle's stop and keeps delivering.", [STOP_EV], safety, [
+    stopTime('vehicle'),
+    'CE exit from C − output disabled',
+  ]),
   f(
     'slow-emergency-stop',
     'An emergency stop is handled as a slow controlled stop (30 A/s) instead of opening the output.',

@@ -76,8 +76,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     await withTrace(holder, async () => {
       charging = await startCharging(rig);
       const stepS = await stepTo(rig, charging, toA);
-      const tol = rig.tolerance.toleranceA(toA);
-      const steadyS = await waitSteady(rig, tol, (4 * toA) / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.settleAllowanceS'));
+      const steadyS = await waitSteady(rig, toA, (4 * toA) / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.settleAllowanceS'));
       const windowS = rig.limits.num('regulation.windowS');
       await rig.bench.clock.sleep(windowS * 1000);
       const tr = (holder.trace = await traceSince(rig, stepS - 1, `${T.accuracy} hold ${toA} A`, loopRequests(charging, stepS - 1)));
@@ -98,11 +97,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     await withTrace(holder, async () => {
       charging = await startCharging(rig);
       const stepS = await stepTo(rig, charging, toA);
-      const steadyS = await waitSteady(
-        rig,
-        rig.tolerance.toleranceA(toA),
-        (4 * toA) / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.settleAllowanceS'),
-      );
+      const steadyS = await waitSteady(rig, toA, (4 * toA) / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.settleAllowanceS'));
       await rig.bench.clock.sleep(rig.limits.num('regulation.windowS') * 1000);
       const tr = (holder.trace = await traceSince(
         rig,
@@ -128,7 +123,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     await withTrace(holder, async () => {
       charging = await startCharging(rig);
       await stepTo(rig, charging, fromA);
-      await waitSteady(rig, rig.tolerance.toleranceA(fromA), (4 * fromA) / rig.limits.num('ramp.minSlopeAps'));
+      await waitSteady(rig, fromA, (4 * fromA) / rig.limits.num('ramp.minSlopeAps'));
       const stepS = await stepTo(rig, charging, toA);
       const budgetS = Math.max(rig.limits.num('downStep.minTimeS'), (fromA - toA) / rig.limits.num('downStep.minRateAps'));
       await rig.bench.clock.sleep((budgetS + 2) * 1000);
@@ -156,7 +151,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     await withTrace(holder, async () => {
       charging = await startCharging(rig);
       await stepTo(rig, charging, fromA);
-      await waitSteady(rig, rig.tolerance.toleranceA(fromA), (4 * fromA) / rig.limits.num('ramp.minSlopeAps'));
+      await waitSteady(rig, fromA, (4 * fromA) / rig.limits.num('ramp.minSlopeAps'));
       const v = (await rig.battery.read()).voltageV;
       const capW = Math.round((0.5 * fromA * v) / 1000) * 1000; // half the present power
       const capS = s(rig.bench.clock.now());

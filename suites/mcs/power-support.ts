@@ -97,10 +97,13 @@ export async function stepTo(rig: PowerRig, charging: ChargingSession, currentA:
 }
 
 /**
- * Wait until the measured current is steady (two consecutive 1 s means within tolA / 2), bounded by maxS.
- * Returns the time it became steady (s). A charger that never settles is judged by the assertions after.
+ * Wait until the measured current is steady at the request (two consecutive 1 s means within half the
+ * tolerance of each other, the last within the tolerance of requestA), bounded by maxS. A current that has
+ * not started yet is flat too: it must not count as steady. Returns the time (s); a charger that never gets
+ * there is judged (or found not judgeable) by the assertions after.
  */
-export async function waitSteady(rig: PowerRig, tolA: number, maxS: number): Promise<number> {
+export async function waitSteady(rig: PowerRig, requestA: number, maxS: number): Promise<number> {
+  const tolA = rig.tolerance.toleranceA(requestA);
   const clock = rig.bench.clock;
   const end = s(clock.now()) + maxS;
   await clock.sleep(2000);
@@ -111,7 +114,7 @@ export async function waitSteady(rig: PowerRig, tolA: number, maxS: number): Pro
     const series = { tS: tr.t.map(s), y: tr.v };
     const a = meanOver(series, now - 2, now - 1);
     const b = meanOver(series, now - 1, now);
-    if (Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) < tolA / 2) return now;
+    if (Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) < tolA / 2 && Math.abs(b - requestA) <= tolA) return now;
     await clock.sleep(500);
   }
   return s(clock.now());

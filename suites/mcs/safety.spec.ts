@@ -49,7 +49,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
   async function loaded(rig: PowerRig): Promise<ChargingSession> {
     const c = (charging = await startCharging(rig));
     await stepTo(rig, c, LOAD_A);
-    await waitSteady(rig, 0.05 * LOAD_A, (4 * LOAD_A) / rig.limits.num('ramp.minSlopeAps'));
+    await waitSteady(rig, LOAD_A, (4 * LOAD_A) / rig.limits.num('ramp.minSlopeAps'));
     return c;
   }
 

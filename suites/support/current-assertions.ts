@@ -7,7 +7,7 @@
 import type { Limit } from '../../drivers/core/limits.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { measure, type Violation } from '../../reports/evidence.ts';
-import { derivedLimit, fmt, requireCurrentAt, requireSamples, type PowerTrace, type Step } from './power-trace.ts';
+import { derivedLimit, fmt, precondition, requireCurrentAt, requireSamples, type PowerTrace, type Step } from './power-trace.ts';
 import {
   extremes,
   meanOver,
@@ -59,6 +59,8 @@ export function assertRampUp(tr: PowerTrace, step: Step): number {
 
 export function assertOvershoot(tr: PowerTrace, step: Step): number {
   const r = judgedStep(tr, step);
+  // An overshoot is relative to a response: on a current that never moved it would be a ratio of noise.
+  precondition(`the current moved toward ${fmt(step.toA, 0)} A (a step response to measure)`, r.moved, `${fmt(r.final, 1)} A at the end`);
   const peakAt = smoothPeakTime(tr.current(), step.stepS, r.peak);
   const lim = tr.limits.get('ramp.maxOvershootPct');
   tr.points.push({
