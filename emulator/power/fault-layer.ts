@@ -98,6 +98,7 @@ export class PowerFaultLayer {
       r = state === 'charging' || state === 'stopping' ? { voltageV: sensed.voltageV, currentA: intended.currentA } : { ...intended };
     }
     if (this.has('reports-wrong-current')) r.currentA = r.currentA * 1.1 + 15;
+    if (this.has('reports-wrong-voltage') && (state === 'charging' || state === 'stopping')) r.voltageV *= 1.03;
     if (this.has('precharge-voltage-mismatch') && state === 'precharge') r.voltageV += PRECHARGE_SENSOR_ERROR_V;
     if (this.has('present-values-frozen')) {
       this.frozen ??= r;

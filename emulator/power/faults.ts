@@ -79,6 +79,13 @@ export const POWER_FAULTS: FaultSwitch[] = [
     PRESENT_ERR,
   ]),
   f(
+    'reports-wrong-voltage',
+    'While charging, the present voltage the charger reports is 3 % above what is at its output (precharge reports true).',
+    [PRESENT],
+    cc,
+    ['reported − measured present voltage (worst reading)'],
+  ),
+  f(
     'slow-down-step',
     'Decreases of the current command are ramp-limited to 20 A/s (request drops and site-cap drops follow slowly).',
     [DOWN_STEP, SITE_CAP],
@@ -148,7 +155,7 @@ export const POWER_FAULTS: FaultSwitch[] = [
     'The charger answers every request on the wire and reports its set points as present values, but its output never energizes.',
     ALL_POWER_TESTS,
     broken,
-    [SLOPE, ACCURACY_ERR, PRESENT_ERR, PRECHARGE_DELTA],
+    [SLOPE, 'settling time into ± * A', ACCURACY_ERR, PRESENT_ERR, PRECHARGE_DELTA],
     { outcomes: { [RAMP_UP]: cc, [ACCURACY]: cc, [PRESENT]: cc, [LONG_RAMP]: cc, [PRECHARGE]: safety } },
   ),
   f(

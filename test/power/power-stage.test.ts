@@ -228,6 +228,11 @@ describe('emulated power stage', function () {
         // It reports the target it missed, so a vehicle trusting the wire closes on a 40 V step.
         expect(bad.r.stage.present().voltageV).to.be.closeTo(vb, 3);
       },
+      async 'reports-wrong-voltage'() {
+        const { r } = await at300(['reports-wrong-voltage']);
+        const now = r.clock.now() / 1e9;
+        expect(r.stage.present().voltageV / meanOver(V(r), now - 0.1, now)).to.be.closeTo(1.03, 0.005);
+      },
       async 'output-never-energizes'() {
         const { r } = await at300(['output-never-energizes']);
         const now = r.clock.now() / 1e9;
