@@ -149,10 +149,14 @@ export function requireSamples(tr: PowerTrace, fromS: number, toS: number, what:
   precondition(`the power analyser sampled ${what}`, ok, `${n} samples from ${fmt(fromS)} s, trace ends at ${fmt(tr.endS)} s`);
 }
 
-/** The current was at levelA (± the regulation tolerance) in the windowS before atS: a step from it can be judged. */
-export function requireCurrentAt(tr: PowerTrace, atS: number, levelA: number, what: string, windowS = 0.5): number {
-  requireSamples(tr, atS - windowS, atS, `before ${what}`);
-  const mean = meanOver(tr.current(), atS - windowS, atS);
+/**
+ * The current was at levelA (± the regulation tolerance) in the windowS before atS: a step from it can be
+ * judged. The window ends guardS before atS: an instrument's sample stamps may lead the bench clock by a few
+ * tens of ms (SCPI data log), and a fast reaction must not leak into the level it started from.
+ */
+export function requireCurrentAt(tr: PowerTrace, atS: number, levelA: number, what: string, windowS = 0.5, guardS = 0.1): number {
+  requireSamples(tr, atS - windowS - guardS, atS - guardS, `before ${what}`);
+  const mean = meanOver(tr.current(), atS - windowS - guardS, atS - guardS);
   const tol = tr.toleranceA(levelA);
   precondition(
     `the current was at ${fmt(levelA, 0)} ± ${fmt(tol, 1)} A before ${what}`,
