@@ -288,7 +288,10 @@ function smoothPeakTime(s: Series, fromS: number, peak: number): number {
   for (let k = 0; k < y.length; k++) {
     if (s.tS[k] < fromS) continue;
     const e = Math.abs(y[k] - peak);
-    if (e < bestErr) ((bestErr = e), (best = s.tS[k]));
+    if (e < bestErr) {
+      bestErr = e;
+      best = s.tS[k];
+    }
   }
   return best;
 }

@@ -198,7 +198,12 @@ export function smoothedMax(s: Series, fromS = -Infinity, toS = Infinity, smooth
   const y = smooth(s, smoothS);
   let max = -Infinity;
   let tS = Number.NaN;
-  for (let k = indexAt(s.tS, fromS); k < s.tS.length && s.tS[k] <= toS; k++) if (y[k] > max) ((max = y[k]), (tS = s.tS[k]));
+  for (let k = indexAt(s.tS, fromS); k < s.tS.length && s.tS[k] <= toS; k++) {
+    if (y[k] > max) {
+      max = y[k];
+      tS = s.tS[k];
+    }
+  }
   return { max, tS };
 }
 
