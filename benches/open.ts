@@ -34,7 +34,9 @@ export async function openBench(opts: OpenBenchOptions): Promise<Bench> {
   const faults = new Set(opts.faults ?? []);
   const limits = Limits.load(config.limits.profile);
   const bench = new RunningBench(config, clock, timeline, limits, faults, opts.runDir);
-  timeline.record('run', 'bench', { event: 'bench-open', bench: config.name, file: config.file, clock: clock.description, faults: [...faults] });
+  timeline.record('run', 'bench', {
+    event: 'bench-open', bench: config.name, file: config.file, clock: clock.description, faults: [...faults],
+  });
   for (const f of faults) timeline.record('fault', 'bench', { fault: f, on: true });
 
   const entries = Object.entries(config.resources)
@@ -46,14 +48,18 @@ export async function openBench(opts: OpenBenchOptions): Promise<Bench> {
       const kind = resourceKind(r.kind);
       if (!kind) throw new BenchFault(`resource '${name}': no driver for kind '${r.kind}'`, name);
       const { kind: _k, ...settings } = r;
-      timeline.record('run', name, { event: 'resource-open', kind: r.kind });
-      const res = await kind.open(name, settings, { clock, timeline, resources: bench.resources, bench: config, faults, runDir: opts.runDir, signal: opts.signal });
+      // Fault 'timeline-gap' (emulator self-validation): the interlock's open is not recorded.
+      const gap = faults.has('timeline-gap') && r.kind === 'emulated-interlock';
+      if (!gap) timeline.record('run', name, { event: 'resource-open', kind: r.kind });
+      const ctx = { clock, timeline, resources: bench.resources, bench: config, faults, runDir: opts.runDir, signal: opts.signal };
+      const res = await kind.open(name, settings, ctx);
       bench.add(res);
     }
   } catch (e) {
     timeline.record('run', 'bench', { event: 'bench-open-failed', error: String((e as Error).message ?? e) });
     await bench.close(opts.signal?.aborted ? 'open interrupted' : 'open failed');
-    throw e instanceof BenchFault ? e : new BenchFault(`bench '${config.name}' could not be opened: ${(e as Error).message}`, undefined, { cause: e });
+    if (e instanceof BenchFault) throw e;
+    throw new BenchFault(`bench '${config.name}' could not be opened: ${(e as Error).message}`, undefined, { cause: e });
   }
   timeline.record('run', 'bench', { event: 'bench-ready' });
   return bench;
@@ -87,7 +93,8 @@ class RunningBench implements Bench {
 
   resource<T extends Resource>(name: string): T {
     const r = this.byName.get(name);
-    if (!r) throw new BenchFault(`bench '${this.config.name}' has no resource '${name}' (it has: ${[...this.byName.keys()].join(', ') || 'none'})`, name);
+    const has = [...this.byName.keys()].join(', ') || 'none';
+    if (!r) throw new BenchFault(`bench '${this.config.name}' has no resource '${name}' (it has: ${has})`, name);
     return r as T;
   }
 

@@ -9,7 +9,7 @@ export const BENCH_FAULTS: FaultSwitch[] = [
     component: 'bench',
     suite: 'bench',
     catches: ['BENCH-SAFE-STATE-001'],
-    checks: ["interlock '*' open after safe state"],
+    checks: ["interlock '*' open after safe state", 'safe state reached, every step within its bound'],
     category: 'safety violation',
   },
   {
@@ -42,11 +42,20 @@ export const BENCH_FAULTS: FaultSwitch[] = [
   },
   {
     name: 'safe-state-fails',
-    description: "the armed interlock opens but its driver never confirms the open command: the bench's safe state overruns, the run aborts",
+    description: "the armed interlock opens but its driver never confirms the open command: the safe state overruns, the run aborts",
     component: 'bench',
     suite: 'bench',
     catches: ['BENCH-SAFE-STATE-001'],
-    checks: [], // broken: the safe state could not be confirmed, no verdict on anything
-    category: 'bench fault',
+    checks: ['safe state reached, every step within its bound'],
+    category: 'safety violation',
+  },
+  {
+    name: 'timeline-gap',
+    description: "the bench's timeline loses a record: the interlock's resource-open never reaches the file",
+    component: 'bench',
+    suite: 'bench',
+    catches: ['BENCH-TIMELINE-001'],
+    checks: ['every resource-open is on disk'],
+    category: 'protocol violation',
   },
 ];
