@@ -121,4 +121,18 @@ describe('TLS 1.3 with a lab PKI named in the bench file (emulated charger, veth
     const failed = bench!.timeline.query({ kind: 'link', source: 'charger' }).find((e) => e.data.event === 'handshake-failed');
     expect(failed?.data).to.deep.include({ reason: 'client-chain-untrusted' });
   });
+
+  it('stops the bench at open when the PKCS#12 passphrase variable is missing, naming the setting and the file', async function () {
+    const err = await open(
+      { ...vehiclePem, certificate: { pkcs12: 'lab-pki/vehicle/vehicle.p12', passphraseEnv: PASS_VAR } },
+      charger,
+    ).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message)
+      .to.contain("'resources.vehicle.tls'")
+      .and.to.contain('vehicle.p12')
+      .and.to.contain(`${PASS_VAR} (passphraseEnv) is not set`);
+  });
 });
