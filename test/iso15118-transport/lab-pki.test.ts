@@ -3,7 +3,7 @@
 // that names the problem; a PKCS#12 vehicle identity with its passphrase from the environment works.
 
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../benches/kinds.ts';
@@ -26,6 +26,8 @@ describe('TLS 1.3 with a lab PKI named in the bench file (emulated charger, veth
     dir = mkdtempSync(join(tmpdir(), 'mcs-lab-pki-'));
     pki = makeLabPki(join(dir, 'lab-pki'));
   });
+  // The lab PKI holds private keys: leave none behind.
+  after(() => rmSync(dir, { recursive: true, force: true }));
   afterEach(async function () {
     await bench?.close('test done');
     bench = undefined;

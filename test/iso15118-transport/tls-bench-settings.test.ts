@@ -2,7 +2,7 @@
 // naming the bench file, the setting, the file concerned and what is wrong — before any test runs.
 
 import { expect } from 'chai';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
@@ -36,6 +36,8 @@ describe('bench TLS settings: checked at open time with typed errors', function 
     copyFileSync(pki.secc.key, join(dir, 'secc.key.pem'));
     bench = { file: join(dir, 'bench.yaml'), resources: {} } as unknown as BenchConfig;
   });
+  // The lab PKI holds private keys: leave none behind.
+  after(() => rmSync(dir, { recursive: true, force: true }));
   afterEach(() => delete process.env[PASS_VAR]);
 
   async function failure(setting: BenchTlsSetting, at?: Date): Promise<BenchFileError> {
