@@ -109,6 +109,10 @@ status() {
     fi
   done
   if [ $rc -eq 0 ] && healthy; then say "status: up"; else say "status: not up (run: $0 up $EV_IF $EVSE_IF)"; rc=3; fi
+  # Who holds the pair (a run that opens it meanwhile waits for that process, and says so).
+  for ifc in "$EV_IF" "$EVSE_IF"; do
+    if holder="$(lock_holder "$ifc")"; then say "$ifc: in use by mcs-hil process $holder (link lock $LOCK_DIR/$ifc.lock)"; fi
+  done
   return $rc
 }
 
