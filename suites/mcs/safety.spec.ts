@@ -221,7 +221,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       // An error shutdown keeps the output off once the voltage is back; a CV limit would let the current return.
       await this.bench.clock.sleep(rig.limits.num('ovp.resumeWatchS') * 1000);
       const tr = (holder.trace = await traceSince(rig, fromS - 1, `${T.overVoltage} battery at EV max + 20 V`, loopRequests(c, fromS - 1)));
-      requireCurrentAt(tr, fromS, LOAD_A, 'the voltage was raised');
+      requireCurrentAt(tr, fromS, LOAD_A, LOAD_A, 'the voltage was raised');
       expect(tr).to.shutDownOnOverVoltage({ maxV, fromS, outputOffS: currentOffTime(rig, tr, fromS) });
     });
   });

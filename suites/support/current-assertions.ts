@@ -28,7 +28,7 @@ function cc(tr: PowerTrace, usesTolerance: boolean): { violation: Violation; dev
 
 /** The step response after the preconditions: samples around the step, the current at the start level. */
 function judgedStep(tr: PowerTrace, step: Step): StepResponse & { moved: boolean } {
-  requireCurrentAt(tr, step.stepS, step.fromA, `the step to ${fmt(step.toA, 0)} A`);
+  requireCurrentAt(tr, step.stepS, step.fromA, step.toA - step.fromA, `the step to ${fmt(step.toA, 0)} A`);
   requireSamples(tr, step.stepS, tr.endS, 'after the step');
   const r = stepResponse(tr.current(), { stepS: step.stepS, band: tr.toleranceA(step.toA), initial: step.fromA });
   // The current moved at least half-way toward the request: otherwise 10–90 % of the trace's own change
@@ -191,7 +191,7 @@ export function assertPresentValues(
 
 /** After a request drop: time until the current is at or below the new request + tolerance. */
 export function assertDownStep(tr: PowerTrace, step: Step): number {
-  requireCurrentAt(tr, step.stepS, step.fromA, `the step down to ${fmt(step.toA, 0)} A`);
+  requireCurrentAt(tr, step.stepS, step.fromA, step.fromA - step.toA, `the step down to ${fmt(step.toA, 0)} A`);
   const level = step.toA + tr.toleranceA(step.toA);
   const t = timeToFallBelow(tr.current(), step.stepS, level);
   const rate = tr.limits.get('downStep.minRateAps');
@@ -220,10 +220,10 @@ export function assertDownStep(tr: PowerTrace, step: Step): number {
 
 /** After a site power cap change: the delivered power comes down to the cap in the down-step time, then stays there. */
 export function assertSiteCap(tr: PowerTrace, o: { capS: number; capW: number; fromA: number }): number {
-  const i0 = requireCurrentAt(tr, o.capS, o.fromA, 'the site cap was lowered');
-  const pSeries: Series = { tS: tr.samples.tS, y: tr.samples.currentA.map((i, k) => i * tr.samples.voltageV[k]) };
   const v = meanOver(tr.voltage(), o.capS - 0.2, o.capS);
   const capA = o.capW / v;
+  const i0 = requireCurrentAt(tr, o.capS, o.fromA, o.fromA - capA, 'the site cap was lowered');
+  const pSeries: Series = { tS: tr.samples.tS, y: tr.samples.currentA.map((i, k) => i * tr.samples.voltageV[k]) };
   const tolA = tr.toleranceA(capA);
   const t = timeToFallBelow(pSeries, o.capS, o.capW + tolA * v);
   const rate = tr.limits.get('downStep.minRateAps');

@@ -150,17 +150,21 @@ export function requireSamples(tr: PowerTrace, fromS: number, toS: number, what:
 }
 
 /**
- * The current was at levelA (± the regulation tolerance) in the windowS before atS: a step from it can be
- * judged. The window ends guardS before atS: an instrument's sample stamps may lead the bench clock by a few
- * tens of ms (SCPI data log), and a fast reaction must not leak into the level it started from.
+ * The current was at levelA before atS, so a step (or stop) of stepA from it can be judged: within the
+ * regulation tolerance, or precondition.startLevelPctOfStep of the step, whichever is wider (a charger a
+ * little off its request still makes a judgeable step; one far off, or not delivering, does not). The
+ * window ends guardS before atS: an instrument's sample stamps may lead the bench clock by a few tens of ms
+ * (SCPI data log), and a fast reaction must not leak into the level it started from.
  */
-export function requireCurrentAt(tr: PowerTrace, atS: number, levelA: number, what: string, windowS = 0.5, guardS = 0.1): number {
+export function requireCurrentAt(tr: PowerTrace, atS: number, levelA: number, stepA: number, what: string): number {
+  const windowS = 0.5;
+  const guardS = 0.1;
   requireSamples(tr, atS - windowS - guardS, atS - guardS, `before ${what}`);
   const mean = meanOver(tr.current(), atS - windowS - guardS, atS - guardS);
-  const tol = tr.toleranceA(levelA);
+  const band = Math.max(tr.toleranceA(levelA), (tr.limits.num('precondition.startLevelPctOfStep') / 100) * Math.abs(stepA));
   precondition(
-    `the current was at ${fmt(levelA, 0)} ± ${fmt(tol, 1)} A before ${what}`,
-    Math.abs(mean - levelA) <= tol,
+    `the current was at ${fmt(levelA, 0)} ± ${fmt(band, 1)} A before ${what}`,
+    Math.abs(mean - levelA) <= band,
     `measured ${fmt(mean, 1)} A`,
   );
   return mean;

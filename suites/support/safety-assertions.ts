@@ -17,7 +17,9 @@ export type StopKind = 'vehicle' | 'charger' | 'emergency';
 export function assertStop(tr: PowerTrace, o: { stopS: number; kind: StopKind; fromA?: number }): number {
   const stopA = tr.limits.get('stop.currentA');
   const i0 =
-    o.fromA !== undefined ? requireCurrentAt(tr, o.stopS, o.fromA, `the ${o.kind} stop`) : meanOver(tr.current(), o.stopS - 0.2, o.stopS);
+    o.fromA !== undefined
+      ? requireCurrentAt(tr, o.stopS, o.fromA, o.fromA, `the ${o.kind} stop`)
+      : meanOver(tr.current(), o.stopS - 0.2, o.stopS);
   precondition(`current was flowing when the ${o.kind} stop came`, i0 > (stopA.value as number), `${fmt(i0, 1)} A`);
   const t = timeToFallBelow(tr.current(), o.stopS, stopA.value as number);
   let limit: Limit;
@@ -161,7 +163,7 @@ export function assertDischarge(tr: PowerTrace, o: { openS: number }): number {
 /** An insulation fault on a loaded output → the charger stops delivering (current below the stop current) in time. */
 export function assertInsulationStop(tr: PowerTrace, o: { faultS: number; fromA?: number }): number {
   const stopA = tr.limits.get('stop.currentA');
-  if (o.fromA !== undefined) requireCurrentAt(tr, o.faultS, o.fromA, 'the insulation fault was injected');
+  if (o.fromA !== undefined) requireCurrentAt(tr, o.faultS, o.fromA, o.fromA, 'the insulation fault was injected');
   const lim = tr.limits.get('insulation.stopS');
   const t = timeToFallBelow(tr.current(), o.faultS, stopA.value as number);
   if (t === undefined) requireSamples(tr, o.faultS, o.faultS + (lim.hi as number), 'the time an insulation fault allows');

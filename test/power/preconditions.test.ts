@@ -43,7 +43,7 @@ describe('power checks: preconditions before verdicts', function () {
     const tr = synthetic(6, () => 0);
     const e = thrown(() => expect(tr).to.stepDownWithin({ stepS: 2, fromA: 300, toA: 100 }));
     expect(e).to.be.instanceOf(BenchFault);
-    expect((e as Error).message).to.match(/current was at 300 ± 15 A before/);
+    expect((e as Error).message).to.match(/current was at 300 ± 20 A before/);
   });
 
   it('a step up the current never followed is a failed slope of 0, not a slope computed from noise', function () {
