@@ -3,59 +3,19 @@
 // touching a test.
 //
 // Every call is synchronous (allure-js-commons/sync), so chai plugins can record a measurement and
-// assert in one go.
-//
-// Soft assertions: inside a test wrapped by judgeAtEnd() (the root hooks wrap every test), a failed
-// measurement marks its step failed and is remembered instead of thrown, so the test records every value
-// and the report shows them all; the test then fails at its end with the first violation. An inconclusive
-// value (within the harness's uncertainty of a bound) ends the test broken unless a violation was found.
-// Bench faults (preconditions) still stop the test at once. Outside a wrapped test every failure throws.
+// assert in one go. A failed measurement marks its step failed; whether it throws at once or at the end
+// of the test is soft-assertions.ts's business.
 
 import * as allure from 'allure-js-commons/sync';
 import { ContentType, Severity, Status } from 'allure-js-commons';
-import { BenchFault } from '../drivers/core/errors.ts';
 import type { Limit } from '../drivers/core/limits.ts';
 import type { Timeline } from '../drivers/core/timeline.ts';
+import { beginVerdicts, conclude, endVerdicts, judgeAtEnd } from './soft-assertions.ts';
 import { judge, withinLimit, type Outcome, type Uncertainty } from './uncertainty.ts';
+import { INCONCLUSIVE_PREFIX, InconclusiveError, violationError, type Violation } from './verdicts.ts';
 
-export { withinLimit, type Uncertainty };
-
-export type Violation = 'protocol' | 'timing' | 'current-control' | 'safety';
-
-/**
- * A product non-conformance. Named 'AssertionError' (with actual/expected) so mocha shows it as a failed
- * assertion and Allure classifies the test as failed, never broken.
- */
-export class ViolationError extends Error {
-  override name = 'AssertionError';
-  constructor(
-    message: string,
-    readonly violation: Violation,
-    readonly actual: unknown,
-    readonly expected: unknown,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * A value within the harness's own uncertainty of its bound: neither a pass nor a charger violation.
- * A BenchFault, so the test is broken (the bench could not judge), never failed.
- */
-export class InconclusiveError extends BenchFault {
-  override name = 'InconclusiveMeasurement';
-}
-
-/** Why a value inside the uncertainty band cannot be judged (the report and categories match this text). */
-export const INCONCLUSIVE_PREFIX = 'harness latency too high to judge:';
-
-/** The Allure categories; a failure's message starts with its tag so categories.json can match it. */
-export const VIOLATION_TAG: Record<Violation, string> = {
-  protocol: '[protocol violation]',
-  timing: '[timing violation]',
-  'current-control': '[current-control violation]',
-  safety: '[safety violation]',
-};
+export { withinLimit, judgeAtEnd, type Uncertainty };
+export { INCONCLUSIVE_PREFIX, InconclusiveError, VIOLATION_TAG, ViolationError, type Violation } from './verdicts.ts';
 
 /** One recorded measurement, in OpenHTF's shape (name, value, unit, validators, outcome). */
 export interface MeasurementRecord {
@@ -81,11 +41,6 @@ export interface MeasurementRecord {
 let timeline: Timeline | undefined;
 let current: MeasurementRecord[] = [];
 let inTest = false;
-/** Counts tests; `softTest` is the one whose wrapped body runs (its failures are remembered, not thrown). */
-let testNo = 0;
-let softTest = -1;
-/** The failed and inconclusive verdicts of the running test, in the order they were recorded. */
-let remembered: Error[] = [];
 /** The uncertainty measure() applies when its caller gives none (withUncertainty). */
 let ambientUncertainty: Uncertainty | undefined;
 
@@ -97,9 +52,8 @@ export function bindTimeline(tl: Timeline | undefined): void {
 /** Root hooks: a test starts / ends. */
 export function beginTest(): void {
   current = [];
-  remembered = [];
   inTest = true;
-  testNo++;
+  beginVerdicts();
 }
 
 /** The measurements recorded in the current test so far (root hooks attach them). */
@@ -107,6 +61,7 @@ export function takeMeasurements(): MeasurementRecord[] {
   const out = current;
   current = [];
   inTest = false;
+  endVerdicts();
   return out;
 }
 
@@ -247,79 +202,6 @@ export function check(
     conclude(violationError(opts.violation, `${name}: expected ${expected}, got ${actual}`, opts, opts.note, actual, expected), opts.stop);
   }
   return rec;
-}
-
-/** The failure message: category tag, what was seen against what was required, the clause and its standing. */
-function violationError(
-  v: Violation,
-  what: string,
-  source: { clause: string; verified: boolean },
-  note: string | undefined,
-  actual: unknown,
-  expected: unknown,
-): ViolationError {
-  const standing = source.verified ? '' : ', limit unverified';
-  return new ViolationError(`${VIOLATION_TAG[v]} ${what} (${source.clause}${standing})${note ? ` — ${note}` : ''}`, v, actual, expected);
-}
-
-/** A failed or inconclusive verdict: remembered for the end of a wrapped test (also when it stops it), thrown otherwise. */
-function conclude(e: Error, stop = false): void {
-  const soft = softTest === testNo && inTest;
-  if (soft) remembered.push(e);
-  if (!soft || stop) throw e;
-}
-
-/**
- * Wrap a test function for soft assertions: it runs to its end recording every measurement, then fails
- * with the first violation (the others listed after it); if none, an inconclusive value makes it broken;
- * else whatever it threw stands. A violation outranks a later error, which is usually its consequence.
- * Functions taking mocha's `done` callback are left alone (they keep failing at the first violation).
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function judgeAtEnd<F extends (...args: any[]) => unknown>(fn: F): F {
-  if (fn.length > 0 || judging.has(fn)) return fn;
-  const wrapped = async function (this: unknown): Promise<unknown> {
-    // A body abandoned by a mocha timeout may finish during a later test: it must not switch that one's mode.
-    const mine = (softTest = testNo);
-    let thrown: unknown;
-    let out: unknown;
-    try {
-      out = await fn.call(this);
-    } catch (e) {
-      thrown = e;
-    } finally {
-      if (softTest === mine) softTest = -1;
-    }
-    if (mine !== testNo) return out; // mocha already gave up on this test; the running one keeps its own record
-    settle(thrown);
-    return out;
-  };
-  judging.add(wrapped);
-  // mocha shows (and allure-mocha may record) the test's body via toString: keep the original's.
-  return Object.assign(wrapped, { toString: () => fn.toString() }) as unknown as F;
-}
-
-/** Functions already wrapped (a retried test keeps its wrapper). */
-const judging = new WeakSet<object>();
-
-/** The end-of-test verdict from the remembered failures and what the test threw (if anything). */
-function settle(thrown: unknown): void {
-  const found = remembered;
-  remembered = [];
-  const violations = found.filter((e): e is ViolationError => e instanceof ViolationError);
-  const inconclusive = found.filter((e) => e instanceof InconclusiveError);
-  const extra = thrown !== undefined && !found.includes(thrown as Error) ? [thrown] : [];
-  if (violations.length) throw combined(violations[0], [...violations.slice(1), ...inconclusive, ...extra]);
-  if (thrown !== undefined) throw thrown; // a bench fault (or a skip) after inconclusive values: it stands
-  if (inconclusive.length) throw combined(inconclusive[0], inconclusive.slice(1));
-}
-
-/** The first error, its message followed by the others (each on its own line). */
-function combined<E extends Error>(first: E, others: unknown[]): E {
-  if (!others.length) return first;
-  const lines = others.map((e) => `  - ${e instanceof Error ? e.message : String(e)}`);
-  first.message = `${first.message}\nand ${others.length} more:\n${lines.join('\n')}`;
-  return first;
 }
 
 function record(rec: MeasurementRecord, title: string, params: Record<string, string>): void {
