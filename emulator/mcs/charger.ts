@@ -14,7 +14,7 @@ import { loadMessageCodec, type MessageCodec } from '../../drivers/iso15118/evcc
 import { ConnectionMessageLink, memoryLinkPair, type MessageLink } from '../../drivers/iso15118/evcc/link.ts';
 import { registerMemoryEndpoint, unregisterMemoryEndpoint, type MemoryEndpoint } from '../../drivers/iso15118/evcc/memory-endpoint.ts';
 import { ServiceId } from '../../drivers/iso15118/evcc/messages.ts';
-import { loadSessionTimers, type SessionTimers } from '../../drivers/iso15118/evcc/timers.ts';
+import { loadSessionTimers, msgTimeoutMs, performanceLimitName, type SessionTimers } from '../../drivers/iso15118/evcc/timers.ts';
 import { SdpSecurity, SdpServer } from '../../drivers/iso15118/sdp.ts';
 import type { TlsEndMaterial } from '../../drivers/iso15118/pki/bench-tls.ts';
 import { chargerServerTls } from '../../drivers/iso15118/pki/charger-server.ts';
@@ -167,7 +167,6 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
 
   private serve(link: MessageLink, label: string): void {
     this.connCount++;
-    const perf = this.limits.get('secc.performanceTime').hi ?? 0;
     const p = serveSeccConnection(link, {
       clock: this.ctx.clock,
       timeline: this.ctx.timeline,
@@ -178,7 +177,7 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
       power: this.power,
       sequenceTimeoutMs: this.timers.V2G_SECC_Sequence_Timeout,
       // Past the performance time, still inside the EVCC's timeout: only the timing check may notice.
-      slowResponseDelayMs: (perf + this.timers.V2G_EVCC_Msg_Timeout) / 2,
+      slowResponseDelayMs: (m) => (this.limits.get(performanceLimitName(this.limits, m)).hi! + msgTimeoutMs(this.timers, m)) / 2,
       behaviour: this.settings.behaviour ?? 'strict',
       // Past the bound the suite allows for the close after FAILED / a framing error: only those checks notice.
       slowCloseMs: this.ctx.faults.has('slow-close-after-error') ? this.slowCloseMs() : undefined,

@@ -5,22 +5,28 @@
 // self-validation reports an id here that no test carries.
 
 import type { FaultSwitch } from '../fault-catalogue.ts';
+import { SECC_HANDLED_REQUESTS } from './secc-sequence.ts';
 
 function fault(name: string, category: FaultSwitch['category'], catches: string[], description: string, checks: string[]): FaultSwitch {
   return { name, category, catches, description, checks, component: 'mcs-charger', suite: 'mcs' };
 }
 
+/** The -20 requests this SECC answers (its own table), whose per-message checks a fault names one by one. */
+const DC_REQUESTS = [...SECC_HANDLED_REQUESTS].filter((m) => m !== 'supportedAppProtocol');
+
 export const MCS_FAULTS: FaultSwitch[] = [
-  fault('wrong-response-code', 'protocol violation', ['TC_SECC_CMN_VTB_CommonMessageFlow_001'],
-    "answers a new SessionSetupReq with ResponseCode OK instead of OK_NewSessionEstablished",
-    ['SessionSetupRes ResponseCode']),
+  fault('wrong-response-code', 'protocol violation',
+    ['TC_SECC_CMN_VTB_CommonMessageFlow_001', 'TC_SECC_DC_VTB_PreCharge_SequenceError_002'],
+    'answers a new SessionSetupReq with OK instead of OK_NewSessionEstablished, and every other OK answer with ' +
+      'OK_CertificateExpiresSoon (an OK code that means something else)',
+    [...DC_REQUESTS.map((m) => `${m}Res ResponseCode`), 'DC_PreChargeReq(Ongoing) accepted']),
   fault('dynamic-mode-missing', 'protocol violation', ['TC_SECC_DC_VTB_ChargeLoop_Dynamic_001'],
     'offers only Scheduled control mode parameter sets (no Dynamic set for any energy service), ' +
       'so a vehicle cannot select Dynamic control',
     ['Dynamic charging session']),
   fault('slow-response', 'timing violation', ['TC_SECC_CMN_VTB_PerformanceTime_001'],
-    'answers ServiceDiscoveryReq after the SECC performance time (but before the EVCC timeout)',
-    ['ServiceDiscoveryRes response time (worst)']),
+    'answers every request after its SECC performance time (but before the EVCC timeout)',
+    ['supportedAppProtocol', ...DC_REQUESTS].map((m) => `${m}Res response time (worst)`)),
   fault('sequence-error-missing', 'protocol violation',
     ['TC_SECC_CMN_VTB_PowerDelivery_SequenceError_001', 'TC_SECC_DC_VTB_PreCharge_SequenceError_002'],
     'accepts requests out of order (no FAILED_SequenceError), ' +

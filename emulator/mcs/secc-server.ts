@@ -24,7 +24,7 @@ export interface ServeOptions {
   power: PowerStagePort;
   sequenceTimeoutMs: number;
   /** Delay of the slow-response fault (between the performance time and the EVCC timeout). */
-  slowResponseDelayMs: number;
+  slowResponseDelayMs: (message: string) => number;
   /** Bound on waiting for supportedAppProtocolReq (the sequence timer is not armed before it). */
   firstMessageTimeoutMs?: number;
   /**

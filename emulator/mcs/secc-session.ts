@@ -80,8 +80,8 @@ export class SeccSession {
     private readonly cfg: SeccConfig,
     private readonly clock: Clock,
     private readonly power: PowerStagePort,
-    /** The performance-time limit and EVCC timeout for the slow-response fault's delay. */
-    private readonly slowResponseDelayMs: number,
+    /** Delay of the slow-response fault per message: past its performance time, inside the EVCC timeout. */
+    private readonly slowResponseDelayMs: (message: string) => number,
   ) {}
 
   private fault(name: string): boolean {
@@ -191,7 +191,18 @@ export class SeccSession {
   }
 
   private ok(message: string, content: Record<string, unknown>, extra: Partial<SeccDecision> = {}): SeccDecision {
-    return { response: { [`${message}Res`]: { Header: this.header(), ...content } }, grammar: grammarOf(message), close: false, ...extra };
+    // fault wrong-response-code: an OK answer says 'OK_CertificateExpiresSoon' (an OK code that means something else).
+    const wrong = content.ResponseCode === 'OK' && message !== 'SessionSetup' && this.fault('wrong-response-code');
+    if (wrong) content = { ...content, ResponseCode: 'OK_CertificateExpiresSoon' };
+    const response = { [`${message}Res`]: { Header: this.header(), ...content } };
+    return { response, grammar: grammarOf(message), close: false, ...this.slow(message), ...extra };
+  }
+
+  /** fault slow-response: every answer comes after its performance time (but before the EVCC timeout). */
+  private slow(message: string): Partial<SeccDecision> {
+    if (!this.fault('slow-response')) return {};
+    const delayMs = this.slowResponseDelayMs(message);
+    return { delayMs, note: `fault slow-response: answer delayed ${delayMs} ms` };
   }
 
   /** A FAILED* answer with every mandatory field present, then the session ends. */
@@ -218,7 +229,7 @@ export class SeccSession {
     this.go('supportedAppProtocol');
     this.state = 'supportedAppProtocol';
     const code = ours.VersionNumberMinor === 0 ? 'OK_SuccessfulNegotiation' : 'OK_SuccessfulNegotiationWithMinorDeviation';
-    return { response: { supportedAppProtocolRes: { ResponseCode: code, SchemaID: ours.SchemaID } }, grammar: 'app', close: false };
+    return { response: { supportedAppProtocolRes: { ResponseCode: code, SchemaID: ours.SchemaID } }, grammar: 'app', close: false, ...this.slow('supportedAppProtocol') };
   }
 
   private sessionSetup(body: any): SeccDecision {
@@ -250,12 +261,8 @@ export class SeccSession {
     const services = offeredServices(this.cfg.services, this.cfg.faults);
     for (const id of services) this.offered.set(id, parameterSets(id, this.cfg.faults));
     this.go('ServiceDiscovery');
-    const delayMs = this.fault('slow-response') ? this.slowResponseDelayMs : undefined;
-    return this.ok(
-      'ServiceDiscovery',
-      { ResponseCode: 'OK', ServiceRenegotiationSupported: false, EnergyTransferServiceList: { Service: services.map((id) => ({ ServiceID: id, FreeService: false })) } },
-      { delayMs, note: delayMs ? `fault slow-response: answer delayed ${delayMs} ms` : undefined },
-    );
+    const list = { Service: services.map((id) => ({ ServiceID: id, FreeService: false })) };
+    return this.ok('ServiceDiscovery', { ResponseCode: 'OK', ServiceRenegotiationSupported: false, EnergyTransferServiceList: list });
   }
 
   private serviceDetail(body: any): SeccDecision {
