@@ -4,42 +4,14 @@
 // a charger that answers, the precondition is the test's first step and the tests pass.
 
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runSuiteChild } from './child-run.ts';
 
 const here = new URL('.', import.meta.url).pathname;
 const SPEC = join(here, 'fixtures', 'idle-precondition.spec.ts');
 
-interface Verdict {
-  title: string;
-  state: string;
-  error?: string;
-}
-
-interface AllureResult {
-  name: string;
-  status: string;
-  steps: Array<{ name: string }>;
-}
-
-async function run(bench: string): Promise<{ verdicts: Verdict[]; results: AllureResult[] }> {
-  const out = mkdtempSync(join(tmpdir(), 'mcs-idle-'));
-  const args = ['--import', 'tsx', join(here, 'run-suite.ts'), '--bench', join(here, 'fixtures', bench), '--suite', SPEC, '--out', out];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  if (!line) throw new Error(`run-suite printed no RESULT (exit ${status}):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`);
-  const runDir = join(out, 'runs', readdirSync(join(out, 'runs'))[0], 'allure-results');
-  const results = readdirSync(runDir)
-    .filter((f) => f.endsWith('-result.json'))
-    .map((f) => JSON.parse(readFileSync(join(runDir, f), 'utf8')));
-  return { verdicts: JSON.parse(line.slice('RESULT '.length)), results };
+function run(bench: string) {
+  return runSuiteChild({ bench: join(here, 'fixtures', bench), suite: SPEC });
 }
 
 describe('Charger idle precondition before each test', function () {

@@ -5,21 +5,15 @@
 // Each run is a child process (test/mcs/run-suite.ts) on a veth pair of its own lane; clock at 5x.
 
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runSuiteChild, type Verdict } from './child-run.ts';
 
 const here = new URL('.', import.meta.url).pathname;
 const BENCH = join(here, 'fixtures', 'mcs-veth-realistic.yaml');
 /** The single-test runs go two at a time, each pair of runs on its own veth pair (and so its own charger). */
 const LANES = 2;
-
-interface Verdict {
-  title: string;
-  state: string;
-  error?: string;
-}
 
 /** The bench file for one lane: the fixture with that lane's veth pair. */
 function laneBench(lane: number): string {
@@ -31,17 +25,7 @@ function laneBench(lane: number): string {
 }
 
 async function runSuite(bench: string, grep?: string): Promise<Verdict[]> {
-  const out = mkdtempSync(join(tmpdir(), 'mcs-realistic-'));
-  const args = ['--import', 'tsx', join(here, 'run-suite.ts'), '--bench', bench, '--out', out, ...(grep ? ['--grep', grep] : [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  if (!line) throw new Error(`run-suite printed no RESULT (exit ${status}):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`);
-  return JSON.parse(line.slice('RESULT '.length)) as Verdict[];
+  return (await runSuiteChild({ bench, grep })).verdicts;
 }
 
 function escapeRegExp(s: string): string {

@@ -2,24 +2,12 @@
 // tests and suites that need a session brought up to one message before they misbehave or judge.
 
 import type { Exchange } from './exchange.ts';
+import { SEQUENCE, type MessageName } from './messages.ts';
 import type { EvccSession } from './session.ts';
 
-/** Steps of the normal DC flow, in order (PowerDelivery = Start). */
-export const NORMAL_FLOW = [
-  'supportedAppProtocol',
-  'SessionSetup',
-  'AuthorizationSetup',
-  'Authorization',
-  'ServiceDiscovery',
-  'ServiceDetail',
-  'ServiceSelection',
-  'DC_ChargeParameterDiscovery',
-  'ScheduleExchange',
-  'DC_CableCheck',
-  'DC_PreCharge',
-  'PowerDelivery',
-] as const;
-export type FlowStep = (typeof NORMAL_FLOW)[number];
+/** Steps of the normal DC flow, in order: the vehicle's request list up to PowerDelivery (= Start). */
+export type FlowStep = Exclude<MessageName, 'DC_ChargeLoop' | 'DC_WeldingDetection' | 'SessionStop'>;
+export const NORMAL_FLOW: readonly FlowStep[] = SEQUENCE.slice(0, SEQUENCE.indexOf('PowerDelivery') + 1) as FlowStep[];
 
 export interface FlowHooks {
   /** Just before DC_CableCheck (the vehicle puts CE to C). */
