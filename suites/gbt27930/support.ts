@@ -154,6 +154,23 @@ export async function waitCurrentBelow(bench: Bench, bms: GbtBmsResource, after:
 }
 
 /**
+ * Poll until the output current (mean of its last 500 ms, the window a step's start level is taken from) is
+ * within tolA of levelA; true if it got there in time. A precondition helper: how fast it gets there is
+ * judged elsewhere, on the step itself.
+ */
+export async function waitCurrentNear(t: GbtTest, levelA: number, tolA: number, timeoutMs: number): Promise<boolean> {
+  const { bench, bms, after } = t;
+  const end = bench.clock.nowMs() + timeoutMs;
+  for (;;) {
+    const now = bench.clock.now();
+    const { series } = await currentSeries(bench, bms, after, now - 500e6, now);
+    if (series.y.length > 0 && Math.abs(mean(series.y) - levelA) <= tolA) return true;
+    if (bench.clock.nowMs() >= end) return false;
+    await bench.clock.sleep(50);
+  }
+}
+
+/**
  * Judge the fall of the output current after a stop event at `eventNs` (GB/T 34657.1 6.3.2.5.4). Timed on
  * the analyser's samples when there are some; on CCS stamps (ours) it carries the harness latency.
  */
