@@ -135,7 +135,8 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
       source: this.name,
       address: this.address,
       interface: this.interface,
-      port: s.port ?? 0,
+      // fault sdp-port-outside-dynamic-range: a fixed port below 49152, reachable, but not one SDP may advertise.
+      port: faults.has('sdp-port-outside-dynamic-range') ? 15119 : (s.port ?? 0),
       keylogFile: s.keylog && this.ctx.runDir ? join(this.ctx.runDir, `keylog-${this.name}.txt`) : undefined,
       tls: tls
         ? await chargerServerTls(this.ctx.tls, { untrustedChain: faults.has('tls-untrusted-chain'), requestClientCertificate: !faults.has('accepts-no-client-cert') })

@@ -44,12 +44,14 @@ export function parameterSets(serviceId: number, faults: ReadonlySet<string>): P
 /** DC_ChargeParameterDiscoveryRes's energy transfer mode from the ratings (fault rational-without-exponent). */
 export function chargeParameterMode(r: SeccRatings, bpt: boolean, faults: ReadonlySet<string>): Record<string, Record<string, Rational>> {
   const power = faults.has('rational-without-exponent') ? toRationalNoExponent(r.maxPowerW) : toRational(r.maxPowerW);
+  // fault ratings-understated: current and voltage advertised 10 % below the rating.
+  const understated = faults.has('ratings-understated') ? 0.9 : 1;
   const mode: Record<string, Rational> = {
     EVSEMaximumChargePower: power,
     EVSEMinimumChargePower: toRational(r.minPowerW),
-    EVSEMaximumChargeCurrent: toRational(r.maxCurrentA),
+    EVSEMaximumChargeCurrent: toRational(r.maxCurrentA * understated),
     EVSEMinimumChargeCurrent: toRational(r.minCurrentA),
-    EVSEMaximumVoltage: toRational(r.maxVoltageV),
+    EVSEMaximumVoltage: toRational(r.maxVoltageV * understated),
     EVSEMinimumVoltage: toRational(r.minVoltageV),
   };
   if (r.powerRampLimitationWps !== undefined) mode.EVSEPowerRampLimitation = toRational(r.powerRampLimitationWps);

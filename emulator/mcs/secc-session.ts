@@ -379,7 +379,8 @@ export class SeccSession {
       EVSECurrentLimitAchieved: targetA > r.maxCurrentA,
       EVSEVoltageLimitAchieved: targetV > r.maxVoltageV,
     };
-    Object.assign(res, chargeLoopControlMode(sched ? 'Scheduled' : 'Dynamic', r));
+    // fault dynamic-loop-answered-scheduled: a Dynamic loop request gets the Scheduled answer part.
+    Object.assign(res, chargeLoopControlMode(sched || this.fault('dynamic-loop-answered-scheduled') ? 'Scheduled' : 'Dynamic', r));
     return this.ok('DC_ChargeLoop', res);
   }
 

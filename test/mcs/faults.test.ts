@@ -127,6 +127,24 @@ describe('MCS charger fault switches (in-process)', function () {
     expect(s.evseLimits.EVSEMaximumChargePower).to.equal(32767);
   });
 
+  it('ratings-understated: maximum current and voltage advertised 10 % below the ratings', async function () {
+    rig = await memoryRig({ faults: ['ratings-understated'] });
+    const s = await rig.vehicle.openSession();
+    await s.runUntil('DC_ChargeParameterDiscovery');
+    expect(s.evseLimits.EVSEMaximumChargeCurrent).to.equal(2700);
+    expect(s.evseLimits.EVSEMaximumVoltage).to.equal(1125);
+  });
+
+  it('dynamic-loop-answered-scheduled: a Dynamic session gets Scheduled charge-loop answers', async function () {
+    rig = await memoryRig({ faults: ['dynamic-loop-answered-scheduled'], vehicle: { controlMode: 'Dynamic' } });
+    const session = await rig.vehicle.startCharging();
+    await rig.clock.sleep(300);
+    await session.stop();
+    const res = rig.timeline.query({ kind: 'v2g', source: 'ev' }).filter((e) => e.data.message === 'DC_ChargeLoopRes');
+    expect(res.length).to.be.greaterThan(0);
+    for (const e of res) expect(JSON.stringify(e.data.doc)).to.contain('Scheduled_DC_CLResControlMode');
+  });
+
   it('without faults the ratings carry the exponents they need', async function () {
     rig = await memoryRig();
     const s = await rig.vehicle.openSession();
