@@ -11,7 +11,20 @@ import { McsParameter, NAMESPACE_DIN, SEQUENCE, ServiceId, fromRational, mcsPara
 import type { EvccSession } from '../../drivers/iso15118/evcc/session.ts';
 import { performanceLimitName } from '../../drivers/iso15118/evcc/timers.ts';
 import { PayloadType } from '../../drivers/iso15118/v2gtp.ts';
-import { EPIC, attachKeylogs, chargeLoopRanToStop, closedAfterMs, describeOutcome, sessionWork, timerWindow, v2gLimits as L, v2gMessages, vehicleOf } from './handshake-support.ts';
+import { precondition } from '../support/power-trace.ts';
+import {
+  EPIC,
+  attachKeylogs,
+  chargeLoopRanToStop,
+  closedAfterMs,
+  describeOutcome,
+  sessionWork,
+  timerWindow,
+  v2gLimits as L,
+  v2gMessages,
+  vehicleOf,
+  type V2gEvent,
+} from './handshake-support.ts';
 
 const SEQ_CLAUSE = 'ISO 15118-20:2022 §8.8 message sequence (DC), reference §2.2';
 const OK_CODES: Record<string, string[]> = {
@@ -54,23 +67,23 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
     await sessionWork('stop', SEQ_CLAUSE, () => charging.stop());
     chargeLoopRanToStop(charging, SEQ_CLAUSE);
     const msgs = v2gMessages(bench, vehicle, mark);
-    const seen: string[] = [];
-    for (let i = 0; i < msgs.length; i++) {
-      const m = msgs[i];
-      if (m.data.dir !== 'tx') continue;
-      const req = m.data.message!;
-      const res = msgs[i + 1];
-      const expected = req.replace(/Req$/, 'Res');
-      if (!seen.includes(req)) {
-        seen.push(req);
-        check(`${req} answered with ${expected}`, res?.data.dir === 'rx' && res.data.message === expected, { violation: 'protocol', clause: SEQ_CLAUSE, verified: false, expected, actual: res ? res.data.message : 'nothing' });
-        const code = res?.data.doc?.[expected]?.ResponseCode;
-        const ok = OK_CODES[expected] ?? ['OK'];
-        check(`${expected} ResponseCode`, ok.includes(code), { violation: 'protocol', clause: 'ISO 15118-20:2022 responseCodeType (Table of response codes per message)', verified: false, expected: ok.join(' | '), actual: code });
-      }
-    }
+    // The vehicle only goes on when each request got its own response type (else the session step above
+    // is the verdict), so a complete, paired sequence is the precondition of judging the response codes.
+    const pairs = new Map<string, V2gEvent | undefined>();
+    msgs.forEach((m, i) => m.data.dir === 'tx' && !pairs.has(m.data.message!) && pairs.set(m.data.message!, msgs[i + 1]));
+    const unpaired = [...pairs].filter(([req, res]) => res?.data.dir !== 'rx' || res.data.message !== req.replace(/Req$/, 'Res'));
     const expectedOrder = SEQUENCE.map((m) => `${m}Req`);
-    check('every request of the DC sequence was exchanged, in order', JSON.stringify(seen) === JSON.stringify(expectedOrder), { violation: 'protocol', clause: SEQ_CLAUSE, verified: false, expected: expectedOrder.join(' → '), actual: seen.join(' → ') });
+    const seen = [...pairs.keys()];
+    const whole = JSON.stringify(seen) === JSON.stringify(expectedOrder) && unpaired.length === 0;
+    precondition('every request of the DC sequence exchanged in order, each answered by its response', whole, seen.join(' → '));
+    for (const [req, res] of pairs) {
+      const expected = req.replace(/Req$/, 'Res');
+      const code = res?.data.doc?.[expected]?.ResponseCode;
+      const ok = OK_CODES[expected] ?? ['OK'];
+      const clause = 'ISO 15118-20:2022 responseCodeType (Table of response codes per message)';
+      const detail = { violation: 'protocol' as const, clause, verified: false, expected: ok.join(' | '), actual: code };
+      check(`${expected} ResponseCode`, ok.includes(code), detail);
+    }
   });
 
   it('answers every request within the SECC performance time', async function () {
@@ -88,7 +101,9 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
       const msg = e.data.message!.replace(/Res$/, '');
       worst.set(msg, Math.max(worst.get(msg) ?? 0, e.data.responseMs));
     }
-    check('responses were timed', worst.size >= SEQUENCE.length, { violation: 'protocol', clause: SEQ_CLAUSE, verified: false, expected: `${SEQUENCE.length} message types`, actual: `${worst.size}` });
+    // Every message type answered and timed is what the session above guarantees; without it nothing can be judged.
+    const timed = `${worst.size} of ${SEQUENCE.length}`;
+    precondition('every message type of the DC sequence answered and timed', worst.size >= SEQUENCE.length, timed);
     for (const m of SEQUENCE) {
       measure(`${m}Res response time (worst)`, worst.get(m) ?? Number.POSITIVE_INFINITY, L.get(performanceLimitName(L, m)), { violation: 'timing' });
     }
