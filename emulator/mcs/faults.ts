@@ -17,9 +17,9 @@ const DC_REQUESTS = [...SECC_HANDLED_REQUESTS].filter((m) => m !== 'supportedApp
 export const MCS_FAULTS: FaultSwitch[] = [
   fault('wrong-response-code', 'protocol violation',
     ['TC_SECC_CMN_VTB_CommonMessageFlow_001', 'TC_SECC_DC_VTB_PreCharge_SequenceError_002'],
-    'answers a new SessionSetupReq with OK instead of OK_NewSessionEstablished, and every other OK answer with ' +
-      'OK_CertificateExpiresSoon (an OK code that means something else)',
-    [...DC_REQUESTS.map((m) => `${m}Res ResponseCode`), 'DC_PreChargeReq(Ongoing) accepted']),
+    'answers a new SessionSetupReq with OK instead of OK_NewSessionEstablished, an exact protocol match with ' +
+      'OK_SuccessfulNegotiationWithMinorDeviation, and every other OK answer with OK_CertificateExpiresSoon',
+    ['supportedAppProtocol', ...DC_REQUESTS].map((m) => `${m}Res ResponseCode`).concat('DC_PreChargeReq(Ongoing) accepted')),
   fault('dynamic-mode-missing', 'protocol violation', ['TC_SECC_DC_VTB_ChargeLoop_Dynamic_001'],
     'offers only Scheduled control mode parameter sets (no Dynamic set for any energy service), ' +
       'so a vehicle cannot select Dynamic control',

@@ -228,7 +228,9 @@ export class SeccSession {
     }
     this.go('supportedAppProtocol');
     this.state = 'supportedAppProtocol';
-    const code = ours.VersionNumberMinor === 0 ? 'OK_SuccessfulNegotiation' : 'OK_SuccessfulNegotiationWithMinorDeviation';
+    // fault wrong-response-code: claims a minor deviation for an exact version match.
+    const exact = ours.VersionNumberMinor === 0 && !this.fault('wrong-response-code');
+    const code = exact ? 'OK_SuccessfulNegotiation' : 'OK_SuccessfulNegotiationWithMinorDeviation';
     return { response: { supportedAppProtocolRes: { ResponseCode: code, SchemaID: ours.SchemaID } }, grammar: 'app', close: false, ...this.slow('supportedAppProtocol') };
   }
 

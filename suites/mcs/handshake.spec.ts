@@ -28,7 +28,8 @@ import {
 
 const SEQ_CLAUSE = 'ISO 15118-20:2022 §8.8 message sequence (DC), reference §2.2';
 const OK_CODES: Record<string, string[]> = {
-  supportedAppProtocolRes: ['OK_SuccessfulNegotiation', 'OK_SuccessfulNegotiationWithMinorDeviation'],
+  // The vehicle offers -20 DC 1.0 exactly: WithMinorDeviation is only for an offer whose minor version differs.
+  supportedAppProtocolRes: ['OK_SuccessfulNegotiation'],
   SessionSetupRes: ['OK_NewSessionEstablished'],
 };
 
@@ -288,10 +289,14 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
     const c = await vehicle.connect();
     await c.link.close();
     const sdp = c.sdp!;
-    check('SDP answered on the first request', sdp.requests === 1, { violation: 'protocol', clause: L.get('sdp.requestWaitMs').clause, verified: false, expected: '1 request (a listening SECC answers within the EVCC wait)', actual: `${sdp.requests} requests` });
-    measure('SDP response time', sdp.responseTimeMs, { ...L.get('sdp.requestWaitMs'), hi: L.num('sdp.requestWaitMs'), value: undefined }, { violation: 'timing' });
+    // Within the EVCC's wait (sdp.requestWaitMs) or not at all: a later answer meets the repeated request.
+    const expected = `1 request, answered within ${L.num('sdp.requestWaitMs')} ms (the EVCC wait)`;
+    const actual = `${sdp.requests} requests, the last answered after ${sdp.responseTimeMs.toFixed(1)} ms`;
+    check('SDP answered on the first request', sdp.requests === 1, { violation: 'protocol', clause: L.get('sdp.requestWaitMs').clause, verified: false, expected, actual });
     measure('SDP advertised port', sdp.port, L.get('sdp.advertisedPort'), { violation: 'protocol' });
-    if (vehicle.settings.tls !== false) check('SDP security', sdp.security === 0x00, { violation: 'protocol', clause: 'SDPRes Security 0x00 = TLS', verified: false, expected: '0x00 (TLS)', actual: `0x${sdp.security.toString(16).padStart(2, '0')}` });
+    // The vehicle accepts only an answer with the security it asked for (else it keeps asking): a precondition.
+    const security = `0x${sdp.security.toString(16).padStart(2, '0')}`;
+    if (vehicle.settings.tls !== false) precondition('SDPRes offers TLS (Security 0x00), as requested', sdp.security === 0x00, security);
   });
 });
 
