@@ -1,9 +1,25 @@
-// What the emulated GB/T charger puts in its stop and error messages and its clock (CTS), written from
-// GB/T 27930-2015 Tables 4, 6 and 7: pure builders, the charger decides when they are sent.
+// What the emulated GB/T charger puts in its limits (CML), stop and error messages and its clock (CTS),
+// written from GB/T 27930-2015 Tables 4, 6 and 7: pure builders, the charger decides when they are sent.
 
 import type { Values } from '../../drivers/gbt27930/gbt-node.ts';
 import { STATUS, type CEM, type CST, type GbtMessageMap } from '../../drivers/gbt27930/messages.ts';
 import type { TimeoutName } from '../../drivers/gbt27930/timing.ts';
+import { GBT_MAX_CURRENT_A } from '../../drivers/gbt27930/bms-profile.ts';
+
+export interface ChargerRatings {
+  maxVoltageV: number;
+  minVoltageV?: number;
+  maxCurrentA: number;
+}
+
+/** The most current the charger offers: its rating, within what GB/T 27930-2015 can express. */
+export function cmlMaxA(r: ChargerRatings): number {
+  return Math.min(r.maxCurrentA, GBT_MAX_CURRENT_A);
+}
+
+export function cml(r: ChargerRatings): Values {
+  return { maxOutputVoltageV: r.maxVoltageV, minOutputVoltageV: r.minVoltageV ?? 150, maxOutputCurrentA: cmlMaxA(r), minOutputCurrentA: 0 };
+}
 
 export function cst(reason: Partial<CST>): Values {
   const zero = {

@@ -12,7 +12,7 @@ import {
   type BCL, type BCP, type BSM, type CEM, type CST, type GbtCode,
 } from '../../drivers/gbt27930/messages.ts';
 import { GbtNode, type Values } from '../../drivers/gbt27930/gbt-node.ts';
-import { CEM_BITS, cem, clamp, cst, ctsTime } from './charger-messages.ts';
+import { CEM_BITS, cem, clamp, cml, cmlMaxA, cst, ctsTime } from './charger-messages.ts';
 import type { GbtTiming, TimeoutName } from '../../drivers/gbt27930/timing.ts';
 import { GBT_MAX_CURRENT_A } from '../../drivers/gbt27930/bms-profile.ts';
 import type { GbtPowerStage } from './gbt-power-stage.ts';
@@ -65,7 +65,7 @@ export class GbtCharger {
     every('CHM', fault('chm-period-wrong') ? 400 : p.CHM, () => ({ versionMinor: 1, versionMajor: 1 }));
     every('CRM', p.CRM, () => ({ recognition: this.recognition, chargerNumber: opts.chargerNumber ?? 1, regionCode: opts.regionCode ?? 'EMU' }));
     every('CTS', fault('cts-cml-period-wrong') ? 300 : p.CTS, () => ({ time: ctsTime(opts.clock.wallMs()) }));
-    every('CML', fault('cts-cml-period-wrong') ? 150 : p.CML, () => this.cml());
+    every('CML', fault('cts-cml-period-wrong') ? 150 : p.CML, () => cml(this.opts.ratings));
     every('CRO', p.CRO, () => ({ ready: this.croReady ? READY : NOT_READY }));
     every('CCS', fault('ccs-period-wrong') ? 80 : p.CCS, () => this.ccs());
     every('CST', p.CST, () => cst(this.cst));
@@ -119,7 +119,7 @@ export class GbtCharger {
         if (s === 'recognition' && this.recognition === NOT_RECOGNISED) {
           this.node.cancel('BRM');
           this.recognition = RECOGNISED;
-          if (fault('cml-before-bcp')) this.node.send('CML', this.cml());
+          if (fault('cml-before-bcp')) this.node.send('CML', cml(this.opts.ratings));
           this.node.start('CRM'); // answer at once, then every period
           if (!fault('ignores-bcp-timeout')) this.node.kick('BCP');
         }
@@ -252,7 +252,7 @@ export class GbtCharger {
 
   private applyRequest(): void {
     if (this.node.state !== 'charging' || !this.bcl) return;
-    const capA = this.opts.faults.has('cml-exceeds-bcp') ? this.cmlMaxA() : Math.min(this.cmlMaxA(), this.bcp?.maxChargeCurrentA ?? GBT_MAX_CURRENT_A);
+    const capA = this.opts.faults.has('cml-exceeds-bcp') ? cmlMaxA(this.opts.ratings) : Math.min(cmlMaxA(this.opts.ratings), this.bcp?.maxChargeCurrentA ?? GBT_MAX_CURRENT_A);
     const currentA = this.paused ? 0 : Math.min(this.bcl.currentDemandA, capA);
     this.opts.stage.request({ currentA, voltageV: this.bcl.voltageDemandV });
   }
@@ -264,7 +264,7 @@ export class GbtCharger {
     const fault = (n: string) => who === 'vehicle' && this.opts.faults.has(n);
     if (!fault('no-cst-after-bst')) this.node.start('CST');
     if (fault('slow-stop-after-bst')) this.slowStop();
-    else if (fault('output-on-after-bst')) this.node.after(12000, () => this.opts.stage.outputEnabled && this.opts.stage.stop('charger'));
+    else if (fault('output-on-after-bst')) this.lateStop(12000);
     else this.opts.stage.stop(who);
     // Statistics follow the stop: at the latest when the output is off, or when BSD arrives.
     const poll = this.node.repeat(10, () => {
@@ -276,11 +276,22 @@ export class GbtCharger {
     });
   }
 
+  // Fault stops that take their time act only while the charger is still in the state they began in: a
+  // later session's output is never touched.
+
+  /** The output-on-after-bst fault: stop only after ms. */
+  private lateStop(ms: number): void {
+    const since = this.node.stateSinceNs;
+    this.node.after(ms, () => this.node.stateSinceNs === since && this.opts.stage.stop('charger'));
+  }
+
   /** The slow-stop faults: ramp the request down at 20 A/s instead of stopping. */
   private slowStop(): void {
     let a = this.opts.stage.present().currentA;
     const v = this.bcl?.voltageDemandV ?? 0;
+    const since = this.node.stateSinceNs;
     const t = this.node.repeat(50, () => {
+      if (this.node.stateSinceNs !== since) return t.cancel();
       a = Math.max(0, a - 20 * 0.05);
       this.opts.stage.request({ currentA: a, voltageV: v });
       if (a > 1) return;
@@ -349,15 +360,6 @@ export class GbtCharger {
   }
 
   // ---------------------------------------------------------------- message contents
-
-  private cmlMaxA(): number {
-    return Math.min(this.opts.ratings.maxCurrentA, GBT_MAX_CURRENT_A);
-  }
-
-  private cml(): Values {
-    const r = this.opts.ratings;
-    return { maxOutputVoltageV: r.maxVoltageV, minOutputVoltageV: r.minVoltageV ?? 150, maxOutputCurrentA: this.cmlMaxA(), minOutputCurrentA: 0 };
-  }
 
   private ccs(): Values {
     const now = this.opts.clock.now();
