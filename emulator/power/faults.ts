@@ -36,6 +36,7 @@ const ALL_POWER_TESTS = [
 
 // Step names of suites/support/power-assertions.ts (`*` = a value in the name).
 const SLOPE = 'up-ramp slope 10–90 % (*)';
+const SETTLE = 'settling time into ± * A';
 const ACCURACY_ERR = 'steady-state current error at * A';
 const PRESENT_ERR = 'reported − measured present current (worst reading)';
 const CAP_TIME = 'time to come down to the site cap (* kW)';
@@ -58,7 +59,10 @@ function f(
 }
 
 export const POWER_FAULTS: FaultSwitch[] = [
-  f('ramp-too-slow', 'The ramp limiter raises the current at 10 A/s, below the 20 A/s minimum slope.', [RAMP_UP, LONG_RAMP], cc, [SLOPE]),
+  f('ramp-too-slow', 'The ramp limiter raises the current at 10 A/s, below the 20 A/s minimum slope.', [RAMP_UP, LONG_RAMP], cc, [
+    SLOPE,
+    SETTLE,
+  ]),
   f(
     'overshoot',
     'The current loop is under-damped (ζ = 0.3) and the ramp limiter is bypassed: a step up overshoots by about a third.',
@@ -69,10 +73,11 @@ export const POWER_FAULTS: FaultSwitch[] = [
   f(
     'offset-beyond-tolerance',
     "The charger's current sensor reads 40 A high, so it delivers 40 A less than requested while reporting the request.",
-    [ACCURACY, PRESENT, DOWN_STEP, SITE_CAP],
+    [RAMP_UP, ACCURACY, PRESENT, DOWN_STEP, SITE_CAP],
     cc,
-    [ACCURACY_ERR, PRESENT_ERR],
-    // The down-step and site-cap tests start from a current at 300 A ± tolerance, which this charger never reaches.
+    [SETTLE, ACCURACY_ERR, PRESENT_ERR],
+    // It never settles into the band around a request; and the down-step and site-cap tests start from a current
+    // at 300 A ± tolerance, which this charger never reaches (broken).
     { outcomes: { [DOWN_STEP]: broken, [SITE_CAP]: broken } },
   ),
   f('reports-wrong-current', 'The present current the charger reports is 10 % + 15 A above what it delivers.', [PRESENT], cc, [
@@ -155,7 +160,7 @@ export const POWER_FAULTS: FaultSwitch[] = [
     'The charger answers every request on the wire and reports its set points as present values, but its output never energizes.',
     ALL_POWER_TESTS,
     broken,
-    [SLOPE, 'settling time into ± * A', ACCURACY_ERR, PRESENT_ERR, PRECHARGE_DELTA],
+    [SLOPE, SETTLE, ACCURACY_ERR, PRESENT_ERR, PRECHARGE_DELTA],
     { outcomes: { [RAMP_UP]: cc, [ACCURACY]: cc, [PRESENT]: cc, [LONG_RAMP]: cc, [PRECHARGE]: safety } },
   ),
   f(

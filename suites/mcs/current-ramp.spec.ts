@@ -58,8 +58,9 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
       const step = { stepS, fromA: 0, toA };
       const tr = (holder.trace = await traceSince(rig, stepS - 1, `${T.rampUp} step 0 → ${toA} A`, loopRequests(charging, stepS - 1)));
       expect(tr).to.rampUpAtLeast(step);
-      expect(tr).to.overshootAtMost(step);
       expect(tr).to.settleWithin(step);
+      // Last: an overshoot needs a response to measure (broken without one, after the verdicts above).
+      expect(tr).to.overshootAtMost(step);
     });
   });
 

@@ -76,17 +76,19 @@ export function assertOvershoot(tr: PowerTrace, step: Step): number {
 
 export function assertSettle(tr: PowerTrace, step: Step): number {
   const band = tr.toleranceA(step.toA);
-  const r = judgedStep(tr, step);
+  judgedStep(tr, step);
+  // Settling is into the band around the request, not around wherever the current ended up: a ramp still
+  // climbing, or a current parked 40 A short, has not settled.
+  const r = stepResponse(tr.current(), { stepS: step.stepS, band, initial: step.fromA, settleAround: step.toA });
   const slope = tr.limits.get('ramp.minSlopeAps');
   const allowance = tr.limits.get('ramp.settleAllowanceS');
   const hi = Math.abs(step.toA - step.fromA) / (slope.lo as number) + (allowance.hi as number);
-  // Settled means inside the band around the request: a current that stays flat far from it never settled.
-  const settled = r.settled && r.moved;
+  const settled = r.settled;
   tr.bands.push({
     label: `settling band ± ${fmt(band, 1)} A`,
     channel: 'currentA',
-    lo: r.final - band,
-    hi: r.final + band,
+    lo: step.toA - band,
+    hi: step.toA + band,
     fromS: step.stepS + r.settleTimeS,
     toS: tr.endS,
   });
@@ -94,15 +96,13 @@ export function assertSettle(tr: PowerTrace, step: Step): number {
     label: `settled after ${fmt(r.settleTimeS)} s`,
     channel: 'currentA',
     tS: step.stepS + r.settleTimeS,
-    value: r.final,
+    value: step.toA,
     pass: settled && r.settleTimeS <= hi,
   });
   const limit = derivedLimit({ hi }, 's', [slope, allowance], `|ΔI| / ${slope.lo} A/s + ${allowance.hi} s`);
-  const note = !r.moved
-    ? 'the current never moved toward the request'
-    : r.settled
-      ? undefined
-      : 'still outside the band at the end of the window';
+  const note = settled
+    ? undefined
+    : `still outside ${fmt(step.toA, 0)} ± ${fmt(band, 1)} A at the end of the window (${fmt(r.final, 1)} A)`;
   measure(`settling time into ± ${fmt(band, 1)} A`, settled ? r.settleTimeS : Number.POSITIVE_INFINITY, limit, {
     ...cc(tr, true),
     unit: 's',

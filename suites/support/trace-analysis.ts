@@ -106,6 +106,8 @@ export interface StepOptions {
   smoothS?: number;
   /** Known initial level (skips the pre-step mean). */
   initial?: number;
+  /** Level the settling band is centred on (e.g. the request); default the trace's own final level. */
+  settleAround?: number;
 }
 
 /** Rise/fall of a step: 10–90 % slope, overshoot, settling time against the trace's own final value. */
@@ -128,7 +130,7 @@ export function stepResponse(s: Series, o: StepOptions): StepResponse {
   let outAtEnd = false;
   for (let k = indexAt(s.tS, o.stepS); k < s.tS.length && s.tS[k] <= endS; k++) {
     if (up ? y[k] > peak : y[k] < peak) peak = y[k];
-    const out = Math.abs(y[k] - final) > o.band;
+    const out = Math.abs(y[k] - (o.settleAround ?? final)) > o.band;
     if (out) lastOut = s.tS[k];
     outAtEnd = out;
   }
