@@ -358,21 +358,12 @@ export class SdpServer {
     }
     this.o.timeline.record('v2g', source, { dir: 'rx', protocol: 'SDP', payloadType: PayloadType.SdpRequest, sdp: req, hex, from: rinfo.address });
     const b = this.behaviour;
-    if (this.seen <= (b.ignoreRequests ?? 0)) {
-      this.o.timeline.record('session', source, { event: 'sdp-request-ignored', request: this.seen, why: 'fault hook ignoreRequests' });
-      return;
-    }
+    const firstOfDiscovery = b.ignoreFirstOfEachDiscovery && this.answeredLast;
     const busy = b.busy?.();
-    if (busy) {
-      this.o.timeline.record('session', source, { event: 'sdp-request-ignored', request: this.seen, why: `busy: ${busy}` });
-      return;
-    }
-    if (b.ignoreFirstOfEachDiscovery && this.answeredLast) {
-      this.answeredLast = false;
-      this.o.timeline.record('session', source, { event: 'sdp-request-ignored', request: this.seen, why: 'first request of a discovery' });
-      return;
-    }
-    this.answeredLast = true;
+    const faultHook = this.seen <= (b.ignoreRequests ?? 0);
+    const why = faultHook ? 'fault hook ignoreRequests' : busy ? `busy: ${busy}` : firstOfDiscovery ? 'first request of a discovery' : '';
+    this.answeredLast = why === '';
+    if (why) return void this.o.timeline.record('session', source, { event: 'sdp-request-ignored', request: this.seen, why });
     const res: SdpResponse = {
       address: this.o.address,
       port: this.o.port,

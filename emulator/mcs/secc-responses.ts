@@ -34,6 +34,7 @@ export function parameterSets(serviceId: number, faults: ReadonlySet<string>): P
     { ParameterSetID: 2, Parameter: common(McsParameter.ControlMode.Dynamic) },
   ];
   if (faults.has('dynamic-mode-missing')) sets.pop();
+  if (isMcs && faults.has('mcs-scheduled-set-missing')) sets.shift();
   if (isMcs && faults.has('bad-parameter-set')) {
     const wrongMobility = (x: ParameterSet['Parameter'][number]) => (x['@Name'] === 'MobilityNeedsMode' ? p('MobilityNeedsMode', 2) : x);
     sets[0].Parameter = sets[0].Parameter.filter((x) => x['@Name'] !== 'Connector').map(wrongMobility);
@@ -126,4 +127,13 @@ export function minimalMandatory(message: string, req: Record<string, any> = {})
     default:
       return {};
   }
+}
+
+export function clamp(x: number, lo: number, hi: number): number {
+  if (!Number.isFinite(x)) return lo;
+  return Math.max(lo, Math.min(hi, x));
+}
+
+export function round1(x: number): number {
+  return Math.round(x * 10) / 10;
 }

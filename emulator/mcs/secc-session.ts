@@ -22,7 +22,8 @@ import {
   type V2gDoc,
 } from '../../drivers/iso15118/evcc/messages.ts';
 import type { PowerStagePort } from './power-port.ts';
-import { chargeLoopControlMode, chargeParameterMode, minimalMandatory, offeredServices, parameterSets, scheduledControlMode, type SeccRatings } from './secc-responses.ts';
+import { chargeLoopControlMode, chargeParameterMode, clamp, minimalMandatory, offeredServices } from './secc-responses.ts';
+import { parameterSets, round1, scheduledControlMode, type SeccRatings } from './secc-responses.ts';
 import { NEXT_REQUESTS, SECC_HANDLED_REQUESTS, type SeccState } from './secc-sequence.ts';
 
 export { minimalMandatory, type SeccRatings } from './secc-responses.ts';
@@ -394,14 +395,3 @@ export class SeccSession {
     return this.ok('SessionStop', { ResponseCode: 'OK' }, { close: true });
   }
 }
-
-
-function clamp(x: number, lo: number, hi: number): number {
-  if (!Number.isFinite(x)) return lo;
-  return Math.max(lo, Math.min(hi, x));
-}
-
-function round1(x: number): number {
-  return Math.round(x * 10) / 10;
-}
-
