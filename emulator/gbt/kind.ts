@@ -4,7 +4,7 @@
 //   gbt-charger:
 //     kind: emulated-gbt-charger
 //     can: charger-can          # its own CAN transport resource (same bus as the vehicle's)
-//     battery: battery          # an emulated-battery-emulator resource
+//     battery: battery          # an emulated-battery resource
 //     insulationTestMs: 2000    # optional
 //     idleResetMs: 1000         # optional: vehicle silence that counts as unplugged after a session
 
@@ -16,7 +16,7 @@ import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../drivers/gbt27930/ids.ts';
 import { GbtLink } from '../../drivers/gbt27930/link.ts';
 import { GBT_LIMIT_PROFILE, loadGbtTiming } from '../../drivers/gbt27930/timing.ts';
 import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../../benches/registry.ts';
-import { EmulatedBatteryEmulator } from '../power/emulated-battery-emulator.ts';
+import { EmulatedBattery } from '../power/emulated-battery.ts';
 import { PowerStage, type PowerStageParams } from '../power/power-stage.ts';
 import { GbtCharger } from './gbt-charger.ts';
 import { gbtPowerStageParams } from './faults.ts';
@@ -52,7 +52,7 @@ export function registerEmulatedGbtChargerKind(): void {
       required: ['can', 'battery'],
       properties: {
         can: { type: 'string', minLength: 1, description: "Name of the charger's CAN transport resource." },
-        battery: { type: 'string', minLength: 1, description: 'Name of the emulated-battery-emulator resource whose DC bus the power stage drives.' },
+        battery: { type: 'string', minLength: 1, description: 'Name of the emulated-battery resource whose DC bus the power stage drives.' },
         sa: { type: 'integer', minimum: 0, maximum: 253, default: CHARGER_ADDRESS },
         da: { type: 'integer', minimum: 0, maximum: 253, default: BMS_ADDRESS },
         chargerNumber: { type: 'integer', minimum: 0, maximum: 4294967294 },
@@ -65,8 +65,8 @@ export function registerEmulatedGbtChargerKind(): void {
     async open(name: string, config: EmulatedGbtChargerConfig, ctx: OpenContext): Promise<EmulatedGbtChargerResource> {
       const can = canResourceOf(ctx, config.can, name);
       const battery = ctx.resources.get(config.battery);
-      if (!(battery instanceof EmulatedBatteryEmulator))
-        throw new InputError(`resource '${config.battery}' is not an emulated-battery-emulator (the emulated charger needs its DC bus)`, `${ctx.bench.file}: resources.${name}.battery`);
+      if (!(battery instanceof EmulatedBattery))
+        throw new InputError(`resource '${config.battery}' is not an emulated-battery (the emulated charger needs its DC bus)`, `${ctx.bench.file}: resources.${name}.battery`);
       const sa = config.sa ?? CHARGER_ADDRESS;
       const da = config.da ?? BMS_ADDRESS;
       const r = ctx.bench.charger.ratings;

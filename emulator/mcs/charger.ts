@@ -6,6 +6,7 @@
 
 import { join } from 'node:path';
 import type { Clock } from '../../drivers/core/clock.ts';
+import type { ChargerControl } from '../../drivers/core/charger-control.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
@@ -220,6 +221,12 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
   /** Sessions being served right now. */
   get activeSessions(): number {
     return this.active.size;
+  }
+
+  /** What a lab does through the charger's own remote interface: site power cap, charger stop, E-stop. */
+  get chargerControl(): ChargerControl {
+    const power = this.power;
+    return { setSitePowerCapW: (capW) => power.setSitePowerCapW?.(capW), stop: (reason) => power.stop(reason) };
   }
 
   identity(): Record<string, string> {

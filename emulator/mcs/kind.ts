@@ -8,7 +8,7 @@ import type { V2gLinkResource } from '../../benches/kinds/v2g-link.ts';
 import { registerResourceKind, resourceKind } from '../../benches/registry.ts';
 import { openTlsSetting } from '../../benches/kinds/tls-setting.ts';
 import { tlsSettingSchema, type BenchTlsSetting } from '../../drivers/iso15118/pki/bench-tls.ts';
-import { EmulatedBatteryEmulator } from '../power/emulated-battery-emulator.ts';
+import { EmulatedBattery } from '../power/emulated-battery.ts';
 import { PowerStage } from '../power/power-stage.ts';
 import { EMULATED_MCS_CHARGER_KIND, EmulatedMcsCharger, type McsChargerSettings } from './charger.ts';
 import type { PowerStagePort } from './power-port.ts';
@@ -40,7 +40,7 @@ if (!resourceKind(EMULATED_MCS_CHARGER_KIND))
         services: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 255 } },
         cableCheckMs: { type: 'number', minimum: 0 },
         authorizationOngoingCount: { type: 'integer', minimum: 0 },
-        battery: { type: 'string', description: 'emulated-battery-emulator resource whose DC bus the power stage drives' },
+        battery: { type: 'string', description: 'emulated-battery resource whose DC bus the power stage drives' },
         codec: { enum: ['auto', 'exi', 'json'] },
         powerStage: { type: 'object', additionalProperties: { type: 'number' } },
         seed: { type: 'integer' },
@@ -53,7 +53,7 @@ if (!resourceKind(EMULATED_MCS_CHARGER_KIND))
       let power: PowerStagePort | undefined;
       if (cfg.battery) {
         const be = ctx.resources.get(cfg.battery);
-        if (!(be instanceof EmulatedBatteryEmulator)) throw new Error(`${name}: battery '${cfg.battery}' is not an emulated battery emulator opened before the charger`);
+        if (!(be instanceof EmulatedBattery)) throw new Error(`${name}: battery '${cfg.battery}' is not an emulated battery opened before the charger`);
         power = new PowerStage({ clock: ctx.clock, timeline: ctx.timeline, ratings: ctx.bench.charger.ratings, bus: be.bus, faults: ctx.faults, seed: cfg.seed, params: cfg.powerStage, source: `${name}/power` });
       }
       const tls = await openTlsSetting(name, cfg.tls, ctx.bench, { timeline: ctx.timeline });
