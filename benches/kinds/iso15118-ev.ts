@@ -81,9 +81,9 @@ if (!resourceKind(ISO15118_EV_KIND))
         async close() {
           await vehicle.safeState();
         },
+        // The vehicle's stop path first (the standard's way), then its contactors once the current fell.
+        safeStatePrimitives: { requestZeroCurrent: () => vehicle.safeState(), ...(power ? { openContactors: () => power!.setContactors(false) } : {}) },
         identity: () => ({ vehicle: `mcs-hil EVCC (${vehicle.codec.name})` }),
       }) as Iso15118EvResource;
     },
   });
-        // The vehicle's stop path first (the standard's way), then its contactors once the current fell.
-        safeStatePrimitives: { requestZeroCurrent: () => vehicle.safeState(), ...(power ? { openContactors: () => power!.setContactors(false) } : {}) },
