@@ -31,9 +31,14 @@ export const GBT_FAULTS: FaultSwitch[] = [
   f('ignores-bsm-pause', 'BSM "charging permitted = 00" does not pause the output', ['GBT27930-PAUSE-001'], 'current-control violation', [fallCheck('BSM pause')]),
   f('slow-stop-after-bst', 'after BST the charger lowers its current at only 20 A/s instead of stopping at once', ['GBT27930-STOP-BST-001'], 'safety violation', [fallCheck('BST stop')]),
   f('no-cst-after-bst', 'after BST the charger stops its output but never answers with CST', ['GBT27930-STOP-BST-001'], 'protocol violation', ['BST → CST']),
-  f('output-on-after-bst', 'after BST the charger answers with CST but keeps its output on for 12 s', ['GBT27930-STOP-BST-001', 'GBT27930-STAT-001'], 'safety violation', [
-    'BST → output current < 5 A', 'stop (BST) → CSD',
-  ]),
+  {
+    ...f(
+      'output-on-after-bst', 'after BST the charger answers with CST but keeps its output on for 12 s',
+      ['GBT27930-STOP-BST-001', 'GBT27930-STAT-001'], 'safety violation', ['BST → output current < 5 A', 'stop (BST) → CSD'],
+    ),
+    // Its statistics wait for the output to go off: the missing CSD is a protocol failure of the statistics test.
+    outcomes: { 'GBT27930-STAT-001': 'protocol violation' },
+  },
   f('slow-stop-on-timeout', 'when BCL (or BCS) stops arriving the charger reports it but lowers its current at only 20 A/s', ['GBT27930-TO-BCL-001'], 'safety violation', [
     fallCheck('charger stop after BCL timeout'),
   ]),
