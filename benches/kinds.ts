@@ -2,10 +2,10 @@
 // a bench file naming it fails validation with the list of known kinds.
 import { registerCanKinds } from './kinds/can.ts';
 import { registerGbtBmsKind } from './kinds/gbt27930-bms.ts';
-import { registerEmulatedGbtChargerKind } from '../emulator/gbt/kind.ts';
-import '../emulator/interlock.ts';
-import '../emulator/mcs/kind.ts';
-import { registerEmulatedBattery } from '../emulator/power/emulated-battery-kind.ts';
+import { registerEmulatedGbtChargerKind } from './kinds/emulated-gbt-charger.ts';
+import './kinds/emulated-interlock.ts';
+import './kinds/emulated-mcs-charger.ts';
+import { registerEmulatedBattery } from './kinds/emulated-battery.ts';
 import './kinds/emulated-ce-id.ts';
 import './kinds/iso15118-ev.ts';
 import './kinds/scpi-battery-emulator.ts';

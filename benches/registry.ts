@@ -4,31 +4,12 @@
 
 import type { Clock } from '../drivers/core/clock.ts';
 import type { Timeline } from '../drivers/core/timeline.ts';
-import type { SafeStatePrimitives } from './safe-state-primitives.ts';
 
 /** A JSON Schema (draft-07) object describing one kind's settings (everything except `kind`). */
 export type JsonSchema = Record<string, unknown>;
 
-/** What every opened resource offers the bench. */
-export interface Resource {
-  readonly name: string;
-  readonly kind: string;
-  /** Take this resource to its safe state (output off, request 0 A, …). Must be idempotent and not throw for a closed resource. */
-  safeState?(): Promise<void>;
-  /** The named actions the bench's safe-state strategy calls, in its own order (benches/safe-state.ts). */
-  readonly safeStatePrimitives?: SafeStatePrimitives;
-  /**
-   * Precondition of every test: wait, bounded by the limit profile (sequence timeout + margin), until the
-   * charger on this resource is idle and answers a new session (SDP for ISO 15118), using the bench's reset
-   * means where it has one (CE/ID unplug cycle). Resolves with one line saying what was done; rejects with
-   * a BenchFault when the charger does not come back.
-   */
-  awaitChargerIdle?(previousTest: string): Promise<string>;
-  /** Release it. Called once, after safeState. */
-  close(): Promise<void>;
-  /** Identity the device reports (charger vendor/model/firmware…), for the report's environment. */
-  identity?(): Record<string, string>;
-}
+export type { Resource } from '../drivers/core/resource.ts';
+import type { Resource } from '../drivers/core/resource.ts';
 
 export interface OpenContext {
   clock: Clock;

@@ -1,23 +1,7 @@
-// What a resource offers the bench's safe-state strategy (benches/safe-state.ts): small named actions, each
-// doing one thing. The strategy, not the resource, knows their order and their time limits. A resource
-// offers only the ones that apply to it (a pilot releases the pilot line, an interlock opens the loop).
+// Safe-state primitives shared by several resource kinds (the contract itself is SafeStatePrimitives in
+// drivers/core/resource.ts; the order lives in benches/safe-state.ts).
 
-export interface SafeStatePrimitives {
-  /** Vehicle: ask for 0 A and end the session the standard's way (PowerDelivery stop, SessionStop, BST …). */
-  requestZeroCurrent?(): Promise<void>;
-  /** The bench's own means to disable the charger's output, where it has one (an emulated charger, an E-stop relay). */
-  disableChargerOutput?(): Promise<void>;
-  /** The output current measured at the inlet now (A, magnitude), for the wait below the stop current. */
-  measuredCurrentA?(): Promise<number>;
-  /** Vehicle side: open the DC contactors (the strategy calls it only after the current fell). */
-  openContactors?(): Promise<void>;
-  /** Pilot line to the state that stops charging: CE to B (MCS), CP to A/B (CCS). */
-  releasePilot?(): Promise<void>;
-  /** Instrument outputs off (battery emulator, DC source, load). */
-  outputsOff?(): Promise<void>;
-  /** Open the HV interlock / emergency-stop loop and confirm it by readback. */
-  openInterlock?(): Promise<void>;
-}
+import type { SafeStatePrimitives } from '../drivers/core/resource.ts';
 
 /** The primitives of any battery emulator / power analyser: it measures the inlet current and has an output. */
 export function batteryEmulatorPrimitives(be: {

@@ -9,7 +9,7 @@ import type { Clock } from '../drivers/core/clock.ts';
 import { BenchFault } from '../drivers/core/errors.ts';
 import { Limits } from '../drivers/core/limits.ts';
 import type { Timeline } from '../drivers/core/timeline.ts';
-import type { SafeStatePrimitives } from './safe-state-primitives.ts';
+import type { SafeStatePrimitives } from '../drivers/core/resource.ts';
 import type { BenchConfig, Resource } from './registry.ts';
 
 export type SafeStatePhase =

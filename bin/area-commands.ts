@@ -60,7 +60,7 @@ const emulate: CommandSpec = {
     opt('--fault <names>', 'fault switches to turn on, comma-separated (see `mcs-hil faults`)', { parse: commaList }),
   ],
   action: async (_args, o) => {
-    const { emulateCommand } = await import('../emulator/mcs/emulate.ts');
+    const { emulateCommand } = await import('../benches/emulate.ts');
     return emulateCommand({ benchFile: o.bench, faults: o.fault ?? [] });
   },
 };

@@ -5,11 +5,9 @@
 import type { Clock } from '../drivers/core/clock.ts';
 import { BenchFault } from '../drivers/core/errors.ts';
 import type { Timeline } from '../drivers/core/timeline.ts';
-import type { Interlock, InterlockState } from '../benches/interlock.ts';
-import { registerResourceKind } from '../benches/registry.ts';
-import type { SafeStatePrimitives } from '../benches/safe-state-primitives.ts';
+import type { Interlock, InterlockState, SafeStatePrimitives } from '../drivers/core/resource.ts';
 
-interface Settings {
+export interface EmulatedInterlockSettings {
   /** How long a readback may take before the interlock counts as silent. */
   responseTimeoutMs?: number;
   /** Simulated readback latency. */
@@ -24,7 +22,7 @@ export class EmulatedInterlock implements Interlock {
 
   constructor(
     readonly name: string,
-    private readonly settings: Required<Settings>,
+    private readonly settings: Required<EmulatedInterlockSettings>,
     private readonly clock: Clock,
     private readonly timeline: Timeline,
     private readonly faults: ReadonlySet<string>,
@@ -90,18 +88,3 @@ export class EmulatedInterlock implements Interlock {
     this.timeline.record('instrument', this.name, { interlock: s });
   }
 }
-
-registerResourceKind<Settings>({
-  kind: 'emulated-interlock',
-  description: 'Emulated HV interlock / emergency-stop loop with readback',
-  schema: {
-    properties: {
-      responseTimeoutMs: { type: 'number', exclusiveMinimum: 0, description: 'Readback deadline.' },
-      latencyMs: { type: 'number', minimum: 0, description: 'Simulated readback latency.' },
-    },
-  },
-  async open(name, config, ctx) {
-    const settings = { responseTimeoutMs: config.responseTimeoutMs ?? 200, latencyMs: config.latencyMs ?? 2 };
-    return new EmulatedInterlock(name, settings, ctx.clock, ctx.timeline, ctx.faults);
-  },
-});

@@ -19,7 +19,7 @@ import { loadSessionTimers, msgTimeoutMs, performanceLimitName, type SessionTime
 import { SdpSecurity, SdpServer } from '../../drivers/iso15118/sdp.ts';
 import type { TlsEndMaterial } from '../../drivers/iso15118/pki/bench-tls.ts';
 import { chargerServerTls } from '../../drivers/iso15118/pki/charger-server.ts';
-import type { Resource } from '../../benches/registry.ts';
+import type { Resource } from '../../drivers/core/resource.ts';
 import { IdealPowerStage, type PowerStagePort } from './power-port.ts';
 import type { SeccConfig, SeccRatings } from './secc-session.ts';
 import { serveSeccConnection, type ServeResult } from './secc-server.ts';

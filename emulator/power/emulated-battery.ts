@@ -1,4 +1,4 @@
-// The emulated battery (resource kind 'emulated-battery', emulated-battery-kind.ts): the vehicle's battery
+// The emulated battery (resource kind 'emulated-battery', benches/kinds/emulated-battery.ts): the vehicle's battery
 // (from the bench's vehicle profile) behind its contactors on the true DC bus, which an emulated charger
 // attaches its power stage to (attachSource). It is also the bench's power analyser: it samples the inlet
 // at 1 kS/s onto the timeline in 50 ms blocks — the same records a physical SCPI battery emulator produces,

@@ -5,7 +5,7 @@ import { readTimelineFile } from '../../drivers/core/timeline.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import { check, measure, requirement } from '../../reports/evidence.ts';
-import type { Interlock } from '../../benches/interlock.ts';
+import type { Interlock } from '../../drivers/core/resource.ts';
 
 const benchLimits = Limits.load('bench');
 const EPIC = 'mcs-hil bench';

@@ -5,7 +5,7 @@ import '../../benches/kinds.ts';
 import type { BenchConfig, Resource } from '../../benches/registry.ts';
 import { resourceKind } from '../../benches/registry.ts';
 import { SafeStateFailed, SafeStateStrategy } from '../../benches/safe-state.ts';
-import type { Interlock } from '../../benches/interlock.ts';
+import type { Interlock } from '../../drivers/core/resource.ts';
 import { VirtualClock } from '../../drivers/core/clock.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';

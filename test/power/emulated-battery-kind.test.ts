@@ -9,7 +9,7 @@ import { VirtualClock } from '../../drivers/core/clock.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
 import { isBatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
 import { isPowerAnalyser } from '../../drivers/scpi/power-analyser.ts';
-import '../../emulator/power/emulated-battery-kind.ts';
+import '../../benches/kinds/emulated-battery.ts';
 import { tmp } from '../foundation/helpers.ts';
 
 function context(): OpenContext {

@@ -6,16 +6,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBenchFile } from '../../benches/load.ts';
-import { openBench } from '../../benches/open.ts';
-import type { Bench } from '../../benches/bench.ts';
-import { EMULATED_MCS_CHARGER_KIND, type EmulatedMcsCharger } from './charger.ts';
+import { loadBenchFile } from './load.ts';
+import { openBench } from './open.ts';
+import type { Bench } from './bench.ts';
+import { EMULATED_MCS_CHARGER_KIND, type EmulatedMcsCharger } from '../emulator/mcs/charger.ts';
 // The kinds an emulator bench's charger side needs (also in benches/kinds.ts once wired there).
-import '../../benches/kinds.ts';
-import '../../benches/kinds/v2g-link.ts';
-import '../../benches/kinds/emulated-ce-id.ts';
-import '../power/emulated-battery-kind.ts';
-import './kind.ts';
+import './kinds.ts';
+import './kinds/v2g-link.ts';
+import './kinds/emulated-ce-id.ts';
+import './kinds/emulated-battery.ts';
+import './kinds/emulated-mcs-charger.ts';
 
 /** Resource kinds that are the vehicle, not the charger: left closed when emulating a charger. */
 export const VEHICLE_SIDE_KINDS = new Set(['iso15118-ev', 'gbt27930-bms']);

@@ -4,15 +4,15 @@
 // 'emulated-battery-emulator' still opens, with a deprecation notice on the console and the timeline.
 
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
-import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../../benches/registry.ts';
-import { batteryEmulatorPrimitives } from '../../benches/safe-state-primitives.ts';
+import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../registry.ts';
+import { batteryEmulatorPrimitives } from '../safe-state-primitives.ts';
 import {
   DEPRECATED_EMULATED_BATTERY_KIND,
   EMULATED_BATTERY_KIND,
   EmulatedBattery,
   type EmulatedBatteryConfig,
-} from './emulated-battery.ts';
-import { startEmulatedScpiServer } from './scpi-server.ts';
+} from '../../emulator/power/emulated-battery.ts';
+import { startEmulatedScpiServer } from '../../emulator/power/scpi-server.ts';
 
 const SCHEMA = {
   type: 'object',

@@ -4,14 +4,14 @@
 
 import { Limits } from '../../drivers/core/limits.ts';
 import { sharedCeIdLine } from '../../drivers/pilot/ce-id.ts';
-import type { V2gLinkResource } from '../../benches/kinds/v2g-link.ts';
-import { registerResourceKind, resourceKind } from '../../benches/registry.ts';
-import { openTlsSetting } from '../../benches/kinds/tls-setting.ts';
+import type { V2gLinkResource } from './v2g-link.ts';
+import { registerResourceKind, resourceKind } from '../registry.ts';
+import { openTlsSetting } from './tls-setting.ts';
 import { tlsSettingSchema, type BenchTlsSetting } from '../../drivers/iso15118/pki/bench-tls.ts';
-import { EmulatedBattery } from '../power/emulated-battery.ts';
-import { PowerStage } from '../power/power-stage.ts';
-import { EMULATED_MCS_CHARGER_KIND, EmulatedMcsCharger, type McsChargerSettings } from './charger.ts';
-import type { PowerStagePort } from './power-port.ts';
+import { EmulatedBattery } from '../../emulator/power/emulated-battery.ts';
+import { PowerStage } from '../../emulator/power/power-stage.ts';
+import { EMULATED_MCS_CHARGER_KIND, EmulatedMcsCharger, type McsChargerSettings } from '../../emulator/mcs/charger.ts';
+import type { PowerStagePort } from '../../emulator/mcs/power-port.ts';
 
 interface Settings extends Omit<McsChargerSettings, 'tls'> {
   /** true (generated test PKI), { enabled: false, reason }, or a lab PKI: its SECC chain + key and the roots it trusts. */

@@ -11,15 +11,15 @@
 import { InputError } from '../../drivers/core/errors.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import { J1939Tp } from '../../drivers/can/j1939-tp.ts';
-import { canResourceOf } from '../../benches/kinds/gbt27930-bms.ts';
+import { canResourceOf } from './gbt27930-bms.ts';
 import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../drivers/gbt27930/ids.ts';
 import { GbtLink } from '../../drivers/gbt27930/link.ts';
 import { GBT_LIMIT_PROFILE, loadGbtTiming } from '../../drivers/gbt27930/timing.ts';
-import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../../benches/registry.ts';
-import { EmulatedBattery } from '../power/emulated-battery.ts';
-import { PowerStage, type PowerStageParams } from '../power/power-stage.ts';
-import { GbtCharger } from './gbt-charger.ts';
-import { gbtPowerStageParams } from './faults.ts';
+import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../registry.ts';
+import { EmulatedBattery } from '../../emulator/power/emulated-battery.ts';
+import { PowerStage, type PowerStageParams } from '../../emulator/power/power-stage.ts';
+import { GbtCharger } from '../../emulator/gbt/gbt-charger.ts';
+import { gbtPowerStageParams } from '../../emulator/gbt/faults.ts';
 
 export const EMULATED_GBT_CHARGER_KIND = 'emulated-gbt-charger';
 
