@@ -41,6 +41,8 @@ export interface GbtEventData extends Record<string, unknown> {
   values?: Record<string, unknown>;
   /** Present when the payload could not be decoded. */
   error?: string;
+  /** A multi-packet transfer that did not complete (the receiver never had the message). */
+  undelivered?: string;
 }
 
 export interface GbtLinkOptions {
@@ -91,9 +93,21 @@ export class GbtLink {
   async sendRaw(code: GbtCode, data: Uint8Array, values?: Record<string, unknown>): Promise<void> {
     if (this.closed) return;
     const def = messageDef(code);
-    this.record({ dir: 'tx', code, phase: def.phase, sa: this.opts.sa, da: this.opts.da, hex: hex(data), values });
-    if (data.length > 8) await this.opts.tp.send(def.pgn, this.opts.da, data);
-    else await this.opts.transport.send({ id: buildId(def.priority, def.pgn, this.opts.da, this.opts.sa), extended: true, data });
+    const event = { dir: 'tx' as const, code, phase: def.phase, sa: this.opts.sa, da: this.opts.da, hex: hex(data), values };
+    if (data.length <= 8) {
+      this.record(event);
+      await this.opts.transport.send({ id: buildId(def.priority, def.pgn, this.opts.da, this.opts.sa), extended: true, data });
+      return;
+    }
+    // A multi-packet message is sent when its transfer completes: that is when the receiver has it and its
+    // timers start (a timeout judged from the first TP frame would charge the charger with the transfer time).
+    try {
+      await this.opts.tp.send(def.pgn, this.opts.da, data);
+    } catch (e) {
+      this.record({ ...event, undelivered: String((e as Error)?.message ?? e) });
+      throw e;
+    }
+    this.record(event);
   }
 
   async close(): Promise<void> {

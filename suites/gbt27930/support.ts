@@ -36,7 +36,7 @@ export function bmsOf(bench: Bench): GbtBmsResource {
  * it belongs to the previous session (its CEM/CST/CSD may still be on the bus) and is left out.
  */
 export function messages(bench: Bench, bms: GbtBmsResource, after: number, dir?: 'tx' | 'rx', code?: GbtCode): GbtEvent[] {
-  const all = (bench.timeline.query({ kind: 'gbt', source: bms.source, afterSeq: after }) as GbtEvent[]).filter((e) => !e.data.error);
+  const all = (bench.timeline.query({ kind: 'gbt', source: bms.source, afterSeq: after }) as GbtEvent[]).filter((e) => !e.data.error && !e.data.undelivered);
   const start = all.find((e) => e.data.dir === 'rx' && (e.data.code === 'CHM' || e.data.code === 'CRM'));
   return all.filter(
     (e) => (dir === undefined || e.data.dir === dir) && (code === undefined || e.data.code === code) && !(start && e.data.dir === 'rx' && e.t < start.t),
