@@ -15,6 +15,12 @@ export const GBT_FAULTS: FaultSwitch[] = [
   f('wrong-crm-sequence', 'the charger sends CRM(0xAA) straight away, without CRM(0x00) and without waiting for BRM', ['GBT27930-SEQ-001', 'GBT27930-TO-BRM-001'], 'protocol violation', [
     'CRM(0x00) precedes CRM(0xAA)', 'CHM precedes CRM(0x00)', 'BRM precedes CRM(0xAA)', 'the charger starts recognition with CRM(0x00)',
   ]),
+  f('crm-aa-late', 'the charger recognises the vehicle (CRM 0xAA) only 6 s after its BRM, past the standard\'s 5 s', ['GBT27930-SEQ-001', 'GBT27930-PERIOD-001'], 'protocol violation', [
+    'the session reaches the charging phase', 'BRM → CRM(0xAA)',
+  ]),
+  f('cro-never-ready', 'the charger precharges but never reports ready: CRO stays 0x00 until the vehicle gives up', ['GBT27930-SEQ-001', 'GBT27930-PERIOD-001'], 'protocol violation', [
+    'the session reaches the charging phase', 'BRO(0xAA) → CRO(0xAA)',
+  ]),
   f('chm-period-wrong', 'CHM is sent every 400 ms instead of 250 ms', ['GBT27930-PERIOD-001'], 'timing violation', ['CHM period (mean of *)']),
   f('ccs-period-wrong', 'CCS is sent every 80 ms instead of 50 ms', ['GBT27930-PERIOD-001'], 'timing violation', ['CCS period (mean of *)']),
   f('cts-cml-period-wrong', 'CTS is sent every 300 ms instead of 500 ms and CML every 150 ms instead of 250 ms', ['GBT27930-PERIOD-001'], 'timing violation', [

@@ -16,6 +16,7 @@ import { CEM_BITS, cem, clamp, cml, cmlMaxA, cst, ctsTime } from './charger-mess
 import type { GbtTiming, TimeoutName } from '../../drivers/gbt27930/timing.ts';
 import { GBT_MAX_CURRENT_A } from '../../drivers/gbt27930/bms-profile.ts';
 import type { GbtPowerStage } from './gbt-power-stage.ts';
+import { SessionMeter } from './session-meter.ts';
 
 export type ChargerState = 'idle' | 'insulation' | 'recognition' | 'configuration' | 'precharge' | 'charging' | 'stopping' | 'statistics' | 'ended' | 'error';
 
@@ -43,14 +44,14 @@ export class GbtCharger {
   private readonly node: GbtNode<ChargerState>;
   private recognition = NOT_RECOGNISED;
   private croReady = false;
+  /** Fault crm-aa-late: a BRM arrived and its late answer is scheduled. */
+  private lateRecognition?: { cancel(): void };
   private bcp: BCP | undefined;
   private bcl: BCL | undefined;
   private paused = false;
   private cst: Partial<CST> = {};
   private cem: Partial<CEM> = {};
-  private startedNs = 0;
-  private energyWs = 0;
-  private lastEnergyNs = 0;
+  private readonly meter: SessionMeter;
   private lastRxNs = 0;
   private readonly unsubscribe: () => void;
 
@@ -59,6 +60,7 @@ export class GbtCharger {
       link: opts.link, clock: opts.clock, timeline: opts.timeline, source: opts.source, timing: opts.timing, initial: 'idle',
       onTimeout: (n) => this.onTimeout(n),
     });
+    this.meter = new SessionMeter(opts.clock);
     const p = opts.timing.periodMs;
     const fault = (n: string) => opts.faults.has(n);
     const every = (code: GbtCode, periodMs: number, build: () => Values) => this.node.periodic(code, periodMs, build);
@@ -116,12 +118,14 @@ export class GbtCharger {
         }
         return;
       case 'BRM':
-        if (s === 'recognition' && this.recognition === NOT_RECOGNISED) {
+        if (s === 'recognition' && this.recognition === NOT_RECOGNISED && !this.lateRecognition) {
           this.node.cancel('BRM');
-          this.recognition = RECOGNISED;
-          if (fault('cml-before-bcp')) this.node.send('CML', cml(this.opts.ratings));
-          this.node.start('CRM'); // answer at once, then every period
-          if (!fault('ignores-bcp-timeout')) this.node.kick('BCP');
+          if (!fault('crm-aa-late')) return this.recognise();
+          // The fault: the vehicle is recognised only after the standard's 5 s for CRM(0xAA) have passed.
+          this.lateRecognition = this.node.after(this.opts.timing.timeoutMs.CRM_AA + 1000, () => {
+            this.lateRecognition = undefined;
+            if (this.node.state === 'recognition') this.recognise();
+          });
         }
         return;
       case 'BCP':
@@ -199,6 +203,15 @@ export class GbtCharger {
     if (!fault('ignores-brm-timeout')) this.node.kick('BRM');
   }
 
+  /** BRM answered: CRM(0xAA) at once, then every period, and the BCP timeout starts. */
+  private recognise(): void {
+    const fault = (n: string) => this.opts.faults.has(n);
+    this.recognition = RECOGNISED;
+    if (fault('cml-before-bcp')) this.node.send('CML', cml(this.opts.ratings));
+    this.node.start('CRM');
+    if (!fault('ignores-bcp-timeout')) this.node.kick('BCP');
+  }
+
   private enterPrecharge(): void {
     this.setState('precharge', 'BRO(0xAA): vehicle ready; precharging');
     this.node.stop('CTS');
@@ -219,6 +232,8 @@ export class GbtCharger {
       const v = this.opts.stage.present().voltageV;
       if (Math.abs(v - target) <= tol || this.opts.clock.nowMs() - started >= maxMs) {
         poll.cancel();
+        // The fault: precharged, but never reports ready (CRO stays 0x00).
+        if (this.opts.faults.has('cro-never-ready')) return;
         this.opts.stage.startCharging();
         this.croReady = true;
         this.node.start('CRO');
@@ -232,9 +247,7 @@ export class GbtCharger {
   private enterCharging(): void {
     this.node.stop('CRO');
     this.setState('charging', 'first BCL after CRO(0xAA)');
-    this.startedNs = this.opts.clock.now();
-    this.lastEnergyNs = this.startedNs;
-    this.energyWs = 0;
+    this.meter.start();
     this.node.start('CCS');
     if (!this.opts.faults.has('ignores-bcs-timeout')) this.node.kick('BCS');
   }
@@ -349,6 +362,8 @@ export class GbtCharger {
   private toIdle(why: string): void {
     this.node.stopAll();
     this.recognition = NOT_RECOGNISED;
+    this.lateRecognition?.cancel();
+    this.lateRecognition = undefined;
     this.croReady = false;
     this.bcp = undefined;
     this.bcl = undefined;
@@ -362,23 +377,18 @@ export class GbtCharger {
   // ---------------------------------------------------------------- message contents
 
   private ccs(): Values {
-    const now = this.opts.clock.now();
     const p = this.opts.stage.present();
-    this.energyWs += p.voltageV * p.currentA * ((now - this.lastEnergyNs) / 1e9);
-    this.lastEnergyNs = now;
+    this.meter.add(p.voltageV, p.currentA);
     let currentA = Math.max(0, p.currentA);
     if (this.opts.faults.has('ccs-wrong-current') && currentA > 10) currentA = currentA * 1.15 + 3;
     return {
       outputVoltageV: clamp(p.voltageV, 0, 6553), outputCurrentA: clamp(currentA, 0, GBT_MAX_CURRENT_A),
-      chargingTimeMin: Math.min(600, Math.floor((now - this.startedNs) / 60e9)), chargingPermitted: this.paused ? STATUS.normal : STATUS.active,
+      chargingTimeMin: this.meter.minutesSoFar(), chargingPermitted: this.paused ? STATUS.normal : STATUS.active,
     };
   }
 
   private csd(): Values {
-    return {
-      chargingTimeMin: Math.min(600, Math.floor((this.lastEnergyNs - this.startedNs) / 60e9)),
-      energyKwh: clamp(Math.round(this.energyWs / 3.6e5) / 10, 0, 6553), chargerNumber: this.opts.chargerNumber ?? 1,
-    };
+    return { chargingTimeMin: this.meter.minutesCharged(), energyKwh: this.meter.energyKwh(), chargerNumber: this.opts.chargerNumber ?? 1 };
   }
 
   // ---------------------------------------------------------------- plumbing

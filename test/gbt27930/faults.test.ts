@@ -30,6 +30,9 @@ const scenarios: Record<string, { run: (r: Rig) => Promise<number>; faultAbove: 
   'ccs-period-wrong': { run: async (r) => (await charging(r, 1000), meanOf(gapsMs(rx(r, 'CCS')))), faultAbove: true, threshold: 60 },
   'cts-cml-period-wrong': { run: async (r) => (await charging(r, 0), meanOf(gapsMs(rx(r, 'CML')))), faultAbove: false, threshold: 200 },
   'cml-before-bcp': { run: async (r) => (await charging(r, 0), firstSeq(r, 'CML', 'rx') - firstSeq(r, 'BCP', 'tx')), faultAbove: false, threshold: 0 },
+  // The vehicle gives up on a charger that recognises it too late or never reports ready: no charging.
+  'crm-aa-late': { run: async (r) => ((await r.bms.startCharging()).ok ? 1 : 0), faultAbove: false, threshold: 0.5 },
+  'cro-never-ready': { run: async (r) => ((await r.bms.startCharging()).ok ? 1 : 0), faultAbove: false, threshold: 0.5 },
   'cro-ready-early': {
     run: async (r) => (await charging(r, 0), firstSeq(r, 'CRO', 'rx', (v) => v.ready === 0xaa) - firstSeq(r, 'BRO', 'tx', (v) => v.ready === 0xaa)),
     faultAbove: false, threshold: 0,
