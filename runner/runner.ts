@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Bench } from '../benches/bench.ts';
 import '../benches/kinds.ts';
 import { SafeStateFailed } from '../benches/safe-state.ts';
-import { loadBenchFile, DEFAULT_BENCH, PROJECT_ROOT } from '../benches/load.ts';
+import { loadBenchFile, DEFAULT_BENCH } from '../benches/load.ts';
 import { makeClock, openBench } from '../benches/open.ts';
 import { faultCatalogue } from '../emulator/faults.ts';
 import { RunInterrupted, UsageError } from '../drivers/core/errors.ts';

@@ -9,21 +9,24 @@
 
 /** Requests of a -20 DC session this SECC handles (anything else in the right grammar closes the connection). */
 export const SECC_HANDLED_REQUESTS: ReadonlySet<string> = new Set([
+  // AppProtocol grammar
   'supportedAppProtocol',
-  'SessionSetup',
-  'AuthorizationSetup',
+  // CommonMessages grammar
   'Authorization',
-  'ServiceDiscovery',
-  'ServiceDetail',
-  'ServiceSelection',
-  'DC_ChargeParameterDiscovery',
-  'ScheduleExchange',
-  'DC_CableCheck',
-  'DC_PreCharge',
+  'AuthorizationSetup',
   'PowerDelivery',
-  'DC_ChargeLoop',
-  'DC_WeldingDetection',
+  'ScheduleExchange',
+  'ServiceDetail',
+  'ServiceDiscovery',
+  'ServiceSelection',
+  'SessionSetup',
   'SessionStop',
+  // DC grammar
+  'DC_CableCheck',
+  'DC_ChargeLoop',
+  'DC_ChargeParameterDiscovery',
+  'DC_PreCharge',
+  'DC_WeldingDetection',
 ]);
 
 export type SeccState =

@@ -173,7 +173,9 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     });
   });
 
-  it('ramps toward its maximum at the minimum slope without exceeding its power @long', async function () {
+  // The request stays below 95 % of the rated power, so 'power within the rating' would only repeat the
+  // regulation-accuracy check; the charger's own power limiting is judged where a request exceeds it (site cap).
+  it('ramps toward its maximum at the minimum slope @long', async function () {
     requirement(T.longRamp, {
       epic: EPIC,
       feature: 'Current control',
@@ -196,7 +198,6 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
       await rig.bench.clock.sleep((toA / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.observeExtraS')) * 1000);
       const tr = (holder.trace = await traceSince(rig, stepS - 1, `${T.longRamp} ramp 0 → ${toA} A`, loopRequests(charging, stepS - 1)));
       expect(tr).to.rampUpAtLeast({ stepS, fromA: 0, toA });
-      expect(tr).to.stayWithinPower({ maxPowerW: r.maxPowerW, fromS: stepS, toS: tr.endS });
     });
   });
 });

@@ -9,7 +9,6 @@ import { BenchFault } from '../../drivers/core/errors.ts';
 import { measure, type Violation } from '../../reports/evidence.ts';
 import { derivedLimit, fmt, precondition, requireCurrentAt, requireSamples, type PowerTrace, type Step } from './power-trace.ts';
 import {
-  extremes,
   meanOver,
   regulationTolerance,
   smooth,
@@ -256,24 +255,6 @@ export function assertSiteCap(tr: PowerTrace, o: { capS: number; capW: number; f
   const capLimit = derivedLimit({ hi: o.capW + tolA * v }, 'W', base, 'cap + regulation tolerance × V');
   measure('mean power under the site cap', meanP, capLimit, { ...cc(tr, true), unit: 'W' });
   return meanP;
-}
-
-/** Over a long ramp: the smoothed power never above the charger's rated / advertised maximum (+ tolerance). */
-export function assertPowerAtMost(tr: PowerTrace, o: { maxPowerW: number; fromS: number; toS: number }): number {
-  requireSamples(tr, o.fromS, o.toS, 'the ramp');
-  const p = smooth({ tS: tr.samples.tS, y: tr.samples.currentA.map((i, k) => i * tr.samples.voltageV[k]) }, 0.1);
-  const e = extremes({ tS: tr.samples.tS, y: p }, o.fromS, o.toS);
-  const pct = tr.limits.get('regulation.tolerancePct');
-  const hi = o.maxPowerW * (1 + (pct.value as number) / 100);
-  const at = meanOver(tr.current(), e.tMaxS - 0.05, e.tMaxS + 0.05);
-  tr.points.push({ label: `max power ${fmt(e.max / 1e3, 0)} kW`, channel: 'currentA', tS: e.tMaxS, value: at, pass: e.max <= hi });
-  measure(
-    'highest delivered power (100 ms mean)',
-    e.max,
-    derivedLimit({ hi }, 'W', [pct], 'declared maximum power + regulation tolerance'),
-    { ...CC, unit: 'W' },
-  );
-  return e.max;
 }
 
 export function symmetric(l: Limit): Limit {

@@ -9,7 +9,6 @@ import {
   assertAccuracy,
   assertDownStep,
   assertOvershoot,
-  assertPowerAtMost,
   assertPresentValues,
   assertRampUp,
   assertSettle,
@@ -44,7 +43,6 @@ declare global {
       reportPresentWithin(readings: { tS: number; currentA: number; voltageV?: number }[]): Assertion;
       stepDownWithin(step: Step): Assertion;
       respectSiteCap(o: { capS: number; capW: number; fromA: number }): Assertion;
-      stayWithinPower(o: { maxPowerW: number; fromS: number; toS: number }): Assertion;
       stopWithin(o: { stopS: number; kind: StopKind; fromA?: number }): Assertion;
       prechargeWithin(o: { fromS: number; closeS: number; batteryV: number }): Assertion;
       neverExceedVoltage(o: { maxV: number; fromS?: number; toS?: number }): Assertion;
@@ -65,7 +63,6 @@ const METHODS: Record<string, (tr: PowerTrace, arg: any) => unknown> = {
   reportPresentWithin: assertPresentValues,
   stepDownWithin: assertDownStep,
   respectSiteCap: assertSiteCap,
-  stayWithinPower: assertPowerAtMost,
   stopWithin: assertStop,
   prechargeWithin: assertPrecharge,
   neverExceedVoltage: assertVoltageNeverAbove,

@@ -5,9 +5,9 @@
 // failed checks (a test skipped only under the fault hides a check: that fails the self-validation too).
 //
 // Runs are real `mcs-hil run` processes on the real emulator bench, time-scaled (MCS_HIL_SELFVAL_RATE,
-// default 5; per suite MCS_HIL_SELFVAL_RATES, default gbt27930=2) and a few at a time
+// default 5; per suite MCS_HIL_SELFVAL_RATES, default gbt27930=1) and a few at a time
 // (MCS_HIL_SELFVAL_JOBS, default 3), each on its own veth pair so their ISO 15118 links never meet. The
-// GB/T suite runs slower: its 100 ms reaction allowance is small against host latency multiplied by the
+// GB/T suite runs in real time: its 100 ms reaction allowance is small against host latency multiplied by the
 // clock rate, and a timing step inside the harness's own uncertainty is inconclusive (broken), not judged.
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
@@ -22,7 +22,7 @@ import { allureResults, CLI, label, mcsHil, onlyRunDir, ROOT, tmp, type AllureRe
 const BENCH = join(ROOT, process.env.MCS_HIL_SELFVAL_BENCH ?? 'benches/emulator.yaml');
 const RATE = process.env.MCS_HIL_SELFVAL_RATE ?? '5';
 const RATES = new Map(
-  (process.env.MCS_HIL_SELFVAL_RATES ?? 'gbt27930=2')
+  (process.env.MCS_HIL_SELFVAL_RATES ?? 'gbt27930=1')
     .split(',')
     .filter(Boolean)
     .map((kv) => kv.split('=') as [string, string]),

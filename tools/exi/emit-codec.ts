@@ -3,7 +3,7 @@
 // value codecs baked in as constants. No tables are interpreted at run time.
 
 import { activeProductions, bitsFor, buildTypeGrammar, type GrammarState, type Production } from './grammar.ts';
-import { isArrayKey, type SchemaModel, type SimpleModel, type TypeModel } from '../../drivers/exi/schema-model.ts';
+import { isArrayKey, type SchemaModel, type SimpleModel } from '../../drivers/exi/schema-model.ts';
 
 
 const lit = (s: string) => JSON.stringify(s);
@@ -53,7 +53,10 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
   const qid = (ns: string, name: string) => {
     const k = `{${ns}}${name}`;
     let i = qnameIds.get(k);
-    if (i === undefined) (i = qnameIds.size), qnameIds.set(k, i);
+    if (i === undefined) {
+      i = qnameIds.size;
+      qnameIds.set(k, i);
+    }
     return i;
   };
 

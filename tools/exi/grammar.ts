@@ -129,7 +129,11 @@ export function buildTypeGrammar(type: Extract<TypeModel, { kind: 'complex' }>):
     const stack = [...set];
     while (stack.length) {
       const n = stack.pop()!;
-      for (const e of nodes[n].eps) if (!seen.has(e)) (seen.add(e), stack.push(e));
+      for (const e of nodes[n].eps) {
+        if (seen.has(e)) continue;
+        seen.add(e);
+        stack.push(e);
+      }
     }
     return [...seen].sort((a, b) => a - b);
   };

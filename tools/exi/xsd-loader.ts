@@ -253,7 +253,11 @@ export function loadSchemaSet(mainFile: string, opts: LoadOptions): SchemaModel 
   const substitutionSet = (head: string): string[] => {
     const out = new Set<string>([head]);
     const walk = (h: string) => {
-      for (const m of directMembers.get(h) ?? []) if (!out.has(m)) (out.add(m), walk(m));
+      for (const m of directMembers.get(h) ?? []) {
+        if (out.has(m)) continue;
+        out.add(m);
+        walk(m);
+      }
     };
     walk(head);
     return [...out];

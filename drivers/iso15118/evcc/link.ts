@@ -185,8 +185,7 @@ export class StreamMessageLink implements MessageLink {
 
 /** Two connected in-memory byte streams: what one writes the other reads (like a TCP connection). */
 export function memoryStreamPair(): [Duplex, Duplex] {
-  let a!: Duplex;
-  let b!: Duplex;
+  const ends: { b?: Duplex } = {};
   const make = (peer: () => Duplex) =>
     new Duplex({
       read() {},
@@ -211,8 +210,9 @@ export function memoryStreamPair(): [Duplex, Duplex] {
         cb(err);
       },
     });
-  a = make(() => b);
-  b = make(() => a);
+  const a = make(() => ends.b!);
+  const b = make(() => a);
+  ends.b = b;
   return [a, b];
 }
 
