@@ -13,6 +13,8 @@ export interface SendOptions {
   dtGapMs?: number;
   /** Per-send negative-test hook (in addition to the node's). */
   mutate?: TpMutate;
+  /** Called once, just before the message's last data packet goes on the wire: the receiver has it then. */
+  onLastPacket?: () => void;
 }
 
 interface TxWaiter {
@@ -54,8 +56,10 @@ export class TpSender {
   private async sendBam(pgn: number, data: Uint8Array, o: SendOptions): Promise<void> {
     const { port } = this;
     await port.cm(GLOBAL_ADDRESS, bamPayload(data.length, pgn), 'bam', o.mutate);
-    for (let seq = 1; seq <= packetCount(data.length); seq++) {
+    const n = packetCount(data.length);
+    for (let seq = 1; seq <= n; seq++) {
       await port.clock.sleep(this.gaps.bamGapMs ?? 50);
+      if (seq === n) o.onLastPacket?.();
       await port.dt(GLOBAL_ADDRESS, dtPayload(seq, data), o.mutate);
     }
     port.note('sent', { pgn, da: GLOBAL_ADDRESS, size: data.length, via: 'bam' });
@@ -92,6 +96,7 @@ export class TpSender {
       };
       let block = 0;
       let inTransfer = false;
+      let lastPacketSent = false;
       const sendBlock = async (count: number, next: number) => {
         const mine = ++block;
         const last = Math.min(n, next + count - 1);
@@ -105,6 +110,10 @@ export class TpSender {
               // The answer to the last packet can arrive before send() resolves: be ready for it now.
               inTransfer = false;
               expect(timeouts.T3Ms, 'CTS or EndOfMsgAck after the data');
+            }
+            if (seq === n && !lastPacketSent) {
+              lastPacketSent = true;
+              o.onLastPacket?.();
             }
             await port.dt(da, dtPayload(seq, data), o.mutate);
           }

@@ -23,7 +23,8 @@ export interface TpMessage {
 
 /** What the link needs from a J1939-21 transport protocol engine (RTS/CTS). */
 export interface MultiPacketTransport {
-  send(pgn: number, da: number, data: Uint8Array): Promise<void>;
+  /** `onLastPacket` runs just before the last data packet goes on the wire (the receiver has the message then). */
+  send(pgn: number, da: number, data: Uint8Array, o?: { onLastPacket?: () => void }): Promise<void>;
   onMessage(cb: (m: TpMessage) => void): () => void;
   close?(): void | Promise<void>;
 }
@@ -99,15 +100,20 @@ export class GbtLink {
       await this.opts.transport.send({ id: buildId(def.priority, def.pgn, this.opts.da, this.opts.sa), extended: true, data });
       return;
     }
-    // A multi-packet message is sent when its transfer completes: that is when the receiver has it and its
-    // timers start (a timeout judged from the first TP frame would charge the charger with the transfer time).
+    // A multi-packet message is sent when its last packet goes on the wire: that is when the receiver has it
+    // and its timers start (a timeout judged from the first TP frame would charge the charger with the
+    // transfer time).
+    let recorded = false;
+    const onLastPacket = () => {
+      recorded = true;
+      this.record(event);
+    };
     try {
-      await this.opts.tp.send(def.pgn, this.opts.da, data);
+      await this.opts.tp.send(def.pgn, this.opts.da, data, { onLastPacket });
     } catch (e) {
-      this.record({ ...event, undelivered: String((e as Error)?.message ?? e) });
+      if (!recorded) this.record({ ...event, undelivered: String((e as Error)?.message ?? e) });
       throw e;
     }
-    this.record(event);
   }
 
   async close(): Promise<void> {
