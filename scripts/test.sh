@@ -18,12 +18,10 @@ add() { # add counts from a JSON file {passed, failed, skipped}
 echo "== type check (tsc --noEmit)"
 if npx tsc --noEmit -p .; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
-# Lint + format check, one pass/fail like the type check. Off until the tree has been formatted once
-# (the lead's switch): MCS_HIL_LINT=1 turns it on.
-if [ "${MCS_HIL_LINT:-0}" = 1 ]; then
-  echo "== lint and format (eslint, prettier --check)"
-  if npx eslint . && npx prettier --check .; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-fi
+echo "== lint (eslint)"
+# The format check (npm run format:check) joins once the tree is formatted: formatting today would push ten
+# files past the 400-line house rule, and they are to be split first, not excused.
+if npx eslint .; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 echo "== the harness's own tests (unit, integration, interop, self-validation of every fault switch)"
 # The self-validation's baseline is every suite on the emulator bench with no fault, time-scaled to fit CI
