@@ -110,7 +110,7 @@ export class GbtCharger {
     switch (m.code) {
       case 'BHM':
         if (s === 'idle') {
-          this.setState('insulation', 'BHM: vehicle present; insulation test');
+          this.node.setState('insulation', 'BHM: vehicle present; insulation test');
           this.opts.stage.setVehicleLimits({ maxVoltageV: m.values.maxChargeVoltageV });
           this.node.after(this.opts.insulationTestMs ?? 2000, () => {
             if (this.node.state === 'insulation') this.enterRecognition();
@@ -133,7 +133,7 @@ export class GbtCharger {
           this.bcp = m.values;
           this.node.cancel('BCP');
           this.node.stop('CRM');
-          this.setState('configuration', 'BCP received');
+          this.node.setState('configuration', 'BCP received');
           this.opts.stage.setVehicleLimits({ maxVoltageV: m.values.maxChargeVoltageV, maxCurrentA: fault('cml-exceeds-bcp') ? undefined : m.values.maxChargeCurrentA });
           this.node.start('CTS');
           this.node.start('CML', 2);
@@ -190,7 +190,7 @@ export class GbtCharger {
   private enterRecognition(): void {
     const fault = (n: string) => this.opts.faults.has(n);
     this.node.stop('CHM');
-    this.setState('recognition', 'insulation test done');
+    this.node.setState('recognition', 'insulation test done');
     if (fault('wrong-crm-sequence')) {
       // The fault: claims recognition before the vehicle identified itself.
       this.recognition = RECOGNISED;
@@ -213,7 +213,7 @@ export class GbtCharger {
   }
 
   private enterPrecharge(): void {
-    this.setState('precharge', 'BRO(0xAA): vehicle ready; precharging');
+    this.node.setState('precharge', 'BRO(0xAA): vehicle ready; precharging');
     this.node.stop('CTS');
     this.node.stop('CML');
     this.croReady = false;
@@ -246,7 +246,7 @@ export class GbtCharger {
 
   private enterCharging(): void {
     this.node.stop('CRO');
-    this.setState('charging', 'first BCL after CRO(0xAA)');
+    this.node.setState('charging', 'first BCL after CRO(0xAA)');
     this.meter.start();
     this.node.start('CCS');
     if (!this.opts.faults.has('ignores-bcs-timeout')) this.node.kick('BCS');
@@ -273,7 +273,7 @@ export class GbtCharger {
   private enterStopping(reason: Partial<CST>, who: 'vehicle' | 'charger'): void {
     this.stopSessionTasks();
     this.cst = reason;
-    this.setState('stopping', who === 'vehicle' ? 'BST received' : 'charger stops');
+    this.node.setState('stopping', who === 'vehicle' ? 'BST received' : 'charger stops');
     const fault = (n: string) => who === 'vehicle' && this.opts.faults.has(n);
     if (!fault('no-cst-after-bst')) this.node.start('CST');
     if (fault('slow-stop-after-bst')) this.slowStop();
@@ -316,7 +316,7 @@ export class GbtCharger {
   private enterStatistics(): void {
     if (this.node.state === 'statistics') return;
     this.node.stop('CST');
-    this.setState('statistics', 'stop done');
+    this.node.setState('statistics', 'stop done');
     if (!this.opts.faults.has('no-csd')) this.node.start('CSD');
   }
 
@@ -325,7 +325,7 @@ export class GbtCharger {
     this.node.stop('CST');
     this.node.stop('CSD');
     this.cem = this.opts.faults.has('cem-wrong-bits') && Object.keys(cem).length ? { other: 1 } : cem;
-    this.setState('error', why);
+    this.node.setState('error', why);
     if (Object.keys(cem).length) this.node.start('CEM');
     if (!this.opts.stage.outputEnabled) return;
     if (this.opts.faults.has('slow-stop-on-timeout') && Object.keys(cem).length) this.slowStop();
@@ -370,7 +370,7 @@ export class GbtCharger {
     this.paused = false;
     this.cst = {};
     this.cem = {};
-    this.setState('idle', why);
+    this.node.setState('idle', why);
     this.node.start('CHM');
   }
 
@@ -391,14 +391,8 @@ export class GbtCharger {
     return { chargingTimeMin: this.meter.minutesCharged(), energyKwh: this.meter.energyKwh(), chargerNumber: this.opts.chargerNumber ?? 1 };
   }
 
-  // ---------------------------------------------------------------- plumbing
-
   private stopSessionTasks(): void {
     this.node.stop('CHM', 'CRM', 'CTS', 'CML', 'CRO', 'CCS');
     this.node.cancelAllTimeouts();
-  }
-
-  private setState(s: ChargerState, why: string): void {
-    this.node.setState(s, why);
   }
 }
