@@ -7,8 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(chromium default-jre-headless iproute2 openssl)
+# libpcap-dev: headers the raw-Ethernet binding (npm cap, SLAC over PLC) builds against during npm ci.
+want=(chromium default-jre-headless iproute2 openssl libpcap-dev)
 [ "${1:-}" = "--run" ] || want+=(python3-can can-utils)
+# tshark: the interop test that dissects our SLAC frames as HomePlug AV.
+[ "${1:-}" = "--run" ] || want+=(tshark)
 
 missing=()
 for p in "${want[@]}"; do
