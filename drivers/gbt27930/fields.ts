@@ -94,3 +94,28 @@ export function writeBits(data: Uint8Array, start: number, width: number, value:
 export function allOnes(bits: number): number {
   return 2 ** bits - 1;
 }
+
+// ---- builders the message tables are written with (they keep one field to one short call) ----
+
+/** An unsigned integer of `bytes` whole bytes: physical = raw × scale + offset. */
+export function uint(name: string, byte: number, bytes: number, scale = 1, offset = 0, unit?: string, optional?: boolean): NumField {
+  return { kind: 'num', name, byte, bits: bytes * 8, scale, offset, unit, optional };
+}
+
+export function volt(name: string, byte: number, scale = 0.1): NumField {
+  return uint(name, byte, 2, scale, 0, 'V');
+}
+
+/** Current: 0.1 A/bit, −400 A offset, charging negative on the wire → positive here. */
+export function amp(name: string, byte: number): NumField {
+  return uint(name, byte, 2, -0.1, 400, 'A');
+}
+
+export function temp(name: string, byte: number): NumField {
+  return uint(name, byte, 1, 1, -50, '°C');
+}
+
+/** A 2-bit status field; `bit` is 0-based within the byte ("bits 1–2" → 0). */
+export function status2(name: string, byte: number, bit: number): NumField {
+  return { kind: 'num', name, byte, bit, bits: 2 };
+}
