@@ -28,6 +28,8 @@ export interface MeasurementRecord {
   clause: string;
   source?: string;
   verified: boolean;
+  /** How well the public record backs the limit (standard-extract … our-choice), where the profile says. */
+  corroborated?: string;
   outcome: Outcome;
   /** ± in `units`: the harness's own uncertainty on this value, and where that number came from. */
   uncertainty?: number;
@@ -143,6 +145,7 @@ export function measure(
     clause: limit.clause,
     source: limit.source,
     verified: limit.verified,
+    corroborated: limit.corroborated,
     outcome,
     uncertainty: u?.value,
     uncertainty_source: u?.source,
@@ -157,6 +160,7 @@ export function measure(
     ...(u ? { uncertainty: `± ${fmt(u.value)} ${unit} (${u.source})` } : {}),
     clause: limit.clause,
     verified: String(limit.verified),
+    ...(limit.corroborated ? { corroborated: limit.corroborated } : {}),
     ...(opts.deviation ? { deviation: opts.deviation } : {}),
   });
   const what = `${name} = ${fmt(value)} ${unit}, required ${validator}`;

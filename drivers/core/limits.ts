@@ -23,7 +23,29 @@ export interface Limit {
   /** True only when checked against the purchased standard text. */
   verified: boolean;
   note?: string;
+  /** Requirement id of the standard, e.g. '[V2G20-1502]' ('none' where the public record names none). */
+  requirement?: string;
+  /** Table of the standard the number sits in, e.g. 'ISO 15118-20:2022 Table 217' ('none' when not in one). */
+  table?: string;
+  /** Public sources a reader can follow: URLs, or 'owner/repo@commit:path'. Empty only for our own choices. */
+  sources?: string[];
+  /** How well the public record backs the number (required for timing limits of a profile that says so). */
+  corroborated?: Corroboration;
 }
+
+/**
+ * standard-extract: a public extract of the standard's text gives it; two-implementations / one-implementation:
+ * that many independent open implementations use it; our-choice: nothing public fixes it (a bound of ours).
+ */
+export const CORROBORATION_LEVELS = ['standard-extract', 'two-implementations', 'one-implementation', 'our-choice'] as const;
+export type Corroboration = (typeof CORROBORATION_LEVELS)[number];
+
+/** Units of a timing limit (a profile with `corroboration: required-for-timing` needs `corroborated` on each). */
+const TIMING_UNITS = new Set(['ms', 's']);
+/** A followable source: a URL, or a repository path pinned to a commit ('owner/repo@abc1234:path'). */
+const PUBLIC_SOURCE = /^(https?:\/\/\S+|[\w.-]+\/[\w.-]+@[0-9a-f]{7,40}(:\S+)?)$/;
+/** Sources a user of the repository cannot follow (notes kept outside it). */
+const OUTSIDE_REPO = /(\.\.\/shared|(^|[\s(])reference\/)/;
 
 export interface LimitProfile {
   profile: string;
@@ -55,7 +77,10 @@ export function loadLimitProfile(profile: string, dir = LIMITS_DIR, seen: string
   const file = join(dir, `${profile}.yaml`);
   if (!existsSync(file)) throw new LimitError(`no limit profile '${profile}' (looked for ${file})`);
   const text = readFileSync(file, 'utf8');
-  const raw = parse(text) as { title?: string; extends?: string[]; limits?: Record<string, Partial<Limit>> };
+  const raw = parse(text) as { title?: string; extends?: string[]; corroboration?: string; limits?: Record<string, Partial<Limit>> };
+  const timingNeedsCorroboration = raw.corroboration === 'required-for-timing';
+  if (raw.corroboration !== undefined && !timingNeedsCorroboration)
+    throw new LimitError(`'corroboration' may only be 'required-for-timing', not '${raw.corroboration}'`, file);
   const merged: Record<string, Limit> = {};
   const files: string[] = [];
   const hash = createHash('sha256');
@@ -72,6 +97,7 @@ export function loadLimitProfile(profile: string, dir = LIMITS_DIR, seen: string
       if (typeof l[key] !== 'string' || !l[key]) throw new LimitError(`needs '${key}'`, where);
     if (typeof l.verified !== 'boolean') throw new LimitError(`needs 'verified: true|false'`, where);
     if (l.lo === undefined && l.hi === undefined && l.value === undefined) throw new LimitError(`needs lo, hi or value`, where);
+    checkProvenance(l, where, timingNeedsCorroboration && TIMING_UNITS.has(l.unit!));
     merged[name] = l as Limit;
   }
   hash.update(text);
@@ -79,6 +105,26 @@ export function loadLimitProfile(profile: string, dir = LIMITS_DIR, seen: string
   const result = { profile, title: raw.title ?? profile, extends: raw.extends, limits: merged, hash: hash.digest('hex'), files };
   if (seen.length === 0) loaded.set(`${dir}/${profile}`, result);
   return result;
+}
+
+/** The public record of a limit: typed, followable, and present where the profile requires it. */
+function checkProvenance(l: Partial<Limit>, where: string, required: boolean): void {
+  const c = l.corroborated;
+  if (c === undefined) {
+    if (required) throw new LimitError(`is a timing limit: needs 'corroborated' (${CORROBORATION_LEVELS.join(' | ')})`, where);
+    return;
+  }
+  if (!CORROBORATION_LEVELS.includes(c))
+    throw new LimitError(`'corroborated: ${String(c)}' is not one of ${CORROBORATION_LEVELS.join(', ')}`, where);
+  for (const key of ['requirement', 'table'] as const)
+    if (typeof l[key] !== 'string' || !l[key]) throw new LimitError(`is corroborated: needs '${key}' ('none' when there is none)`, where);
+  const sources = l.sources;
+  if (!Array.isArray(sources) || sources.some((x) => typeof x !== 'string'))
+    throw new LimitError(`is corroborated: needs 'sources' (a list of URLs or owner/repo@commit:path)`, where);
+  if (sources.length === 0 && c !== 'our-choice') throw new LimitError(`is '${c}' but names no source`, where);
+  const bad = sources.filter((x) => !PUBLIC_SOURCE.test(x));
+  if (bad.length) throw new LimitError(`sources must be URLs or owner/repo@commit:path, not ${bad.map((x) => `'${x}'`).join(', ')}`, where);
+  if (OUTSIDE_REPO.test(l.source ?? '')) throw new LimitError(`'source' points outside the repository: '${l.source}'`, where);
 }
 
 /** Typed access that fails loudly when a suite asks for a limit its profile lacks. */
