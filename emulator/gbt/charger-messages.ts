@@ -1,5 +1,6 @@
-// What the emulated GB/T charger puts in its limits (CML), stop and error messages and its clock (CTS),
-// written from GB/T 27930-2015 Tables 4, 6 and 7: pure builders, the charger decides when they are sent.
+// What the emulated GB/T charger puts in its limits (CML), status (CCS), stop and error messages and its
+// clock (CTS), written from GB/T 27930-2015 Tables 4, 6 and 7: pure builders, the charger decides when
+// they are sent.
 
 import type { Values } from '../../drivers/gbt27930/gbt-node.ts';
 import { STATUS, type CEM, type CST, type GbtMessageMap } from '../../drivers/gbt27930/messages.ts';
@@ -19,6 +20,16 @@ export function cmlMaxA(r: ChargerRatings): number {
 
 export function cml(r: ChargerRatings): Values {
   return { maxOutputVoltageV: r.maxVoltageV, minOutputVoltageV: r.minVoltageV ?? 150, maxOutputCurrentA: cmlMaxA(r), minOutputCurrentA: 0 };
+}
+
+/** CCS: the output as measured; `overReads` is fault ccs-wrong-current (15 % + 3 A high above 10 A). */
+export function ccs(out: { voltageV: number; currentA: number }, chargingTimeMin: number, paused: boolean, overReads: boolean): Values {
+  let currentA = Math.max(0, out.currentA);
+  if (overReads && currentA > 10) currentA = currentA * 1.15 + 3;
+  return {
+    outputVoltageV: clamp(out.voltageV, 0, 6553), outputCurrentA: clamp(currentA, 0, GBT_MAX_CURRENT_A),
+    chargingTimeMin, chargingPermitted: paused ? STATUS.normal : STATUS.active,
+  };
 }
 
 export function cst(reason: Partial<CST>): Values {

@@ -8,17 +8,28 @@ import type { Clock } from '../../drivers/core/clock.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
 import type { GbtLink, ReceivedMessage } from '../../drivers/gbt27930/link.ts';
 import {
-  NOT_READY, NOT_RECOGNISED, READY, RECOGNISED, STATUS,
-  type BCL, type BCP, type BSM, type CEM, type CST, type GbtCode,
+  NOT_READY,
+  NOT_RECOGNISED,
+  READY,
+  RECOGNISED,
+  STATUS,
+  type BCL,
+  type BCP,
+  type BSM,
+  type CEM,
+  type CST,
+  type GbtCode,
 } from '../../drivers/gbt27930/messages.ts';
 import { GbtNode, type Values } from '../../drivers/gbt27930/gbt-node.ts';
-import { CEM_BITS, cem, clamp, cml, cmlMaxA, cst, ctsTime } from './charger-messages.ts';
+import { CEM_BITS, ccs, cem, cml, cmlMaxA, cst, ctsTime } from './charger-messages.ts';
 import type { GbtTiming, TimeoutName } from '../../drivers/gbt27930/timing.ts';
 import { GBT_MAX_CURRENT_A } from '../../drivers/gbt27930/bms-profile.ts';
 import type { GbtPowerStage } from './gbt-power-stage.ts';
 import { SessionMeter } from './session-meter.ts';
+import { lateStop, slowStop } from './fault-stops.ts';
 
-export type ChargerState = 'idle' | 'insulation' | 'recognition' | 'configuration' | 'precharge' | 'charging' | 'stopping' | 'statistics' | 'ended' | 'error';
+export type ChargerState =
+  'idle' | 'insulation' | 'recognition' | 'configuration' | 'precharge' | 'charging' | 'stopping' | 'statistics' | 'ended' | 'error';
 
 export interface GbtChargerOptions {
   link: GbtLink;
@@ -57,7 +68,12 @@ export class GbtCharger {
 
   constructor(readonly opts: GbtChargerOptions) {
     this.node = new GbtNode<ChargerState>({
-      link: opts.link, clock: opts.clock, timeline: opts.timeline, source: opts.source, timing: opts.timing, initial: 'idle',
+      link: opts.link,
+      clock: opts.clock,
+      timeline: opts.timeline,
+      source: opts.source,
+      timing: opts.timing,
+      initial: 'idle',
       onTimeout: (n) => this.onTimeout(n),
     });
     this.meter = new SessionMeter(opts.clock);
@@ -65,13 +81,25 @@ export class GbtCharger {
     const fault = (n: string) => opts.faults.has(n);
     const every = (code: GbtCode, periodMs: number, build: () => Values) => this.node.periodic(code, periodMs, build);
     every('CHM', fault('chm-period-wrong') ? 400 : p.CHM, () => ({ versionMinor: 1, versionMajor: 1 }));
-    every('CRM', p.CRM, () => ({ recognition: this.recognition, chargerNumber: opts.chargerNumber ?? 1, regionCode: opts.regionCode ?? 'EMU' }));
+    every('CRM', p.CRM, () => ({
+      recognition: this.recognition,
+      chargerNumber: opts.chargerNumber ?? 1,
+      regionCode: opts.regionCode ?? 'EMU',
+    }));
     every('CTS', fault('cts-cml-period-wrong') ? 300 : p.CTS, () => ({ time: ctsTime(opts.clock.wallMs()) }));
     every('CML', fault('cts-cml-period-wrong') ? 150 : p.CML, () => cml(this.opts.ratings));
     every('CRO', p.CRO, () => ({ ready: this.croReady ? READY : NOT_READY }));
-    every('CCS', fault('ccs-period-wrong') ? 80 : p.CCS, () => this.ccs());
+    every('CCS', fault('ccs-period-wrong') ? 80 : p.CCS, () => {
+      const out = opts.stage.present();
+      this.meter.add(out.voltageV, out.currentA);
+      return ccs(out, this.meter.minutesSoFar(), this.paused, fault('ccs-wrong-current'));
+    });
     every('CST', p.CST, () => cst(this.cst));
-    every('CSD', p.CSD, () => this.csd());
+    every('CSD', p.CSD, () => ({
+      chargingTimeMin: this.meter.minutesCharged(),
+      energyKwh: this.meter.energyKwh(),
+      chargerNumber: opts.chargerNumber ?? 1,
+    }));
     every('CEM', p.CEM, () => cem(this.cem));
     this.unsubscribe = opts.link.onMessage((m) => this.onMessage(m));
   }
@@ -88,7 +116,8 @@ export class GbtCharger {
 
   /** Charger-initiated (operator) stop. */
   manualStop(): void {
-    if (this.node.state === 'charging' || this.node.state === 'precharge' || this.node.state === 'configuration') this.enterStopping({ manualStop: STATUS.active }, 'charger');
+    if (this.node.state === 'charging' || this.node.state === 'precharge' || this.node.state === 'configuration')
+      this.enterStopping({ manualStop: STATUS.active }, 'charger');
   }
 
   async safeState(): Promise<void> {
@@ -134,7 +163,10 @@ export class GbtCharger {
           this.node.cancel('BCP');
           this.node.stop('CRM');
           this.node.setState('configuration', 'BCP received');
-          this.opts.stage.setVehicleLimits({ maxVoltageV: m.values.maxChargeVoltageV, maxCurrentA: fault('cml-exceeds-bcp') ? undefined : m.values.maxChargeCurrentA });
+          this.opts.stage.setVehicleLimits({
+            maxVoltageV: m.values.maxChargeVoltageV,
+            maxCurrentA: fault('cml-exceeds-bcp') ? undefined : m.values.maxChargeCurrentA,
+          });
           this.node.start('CTS');
           this.node.start('CML', 2);
           if (fault('cro-ready-early')) this.node.send('CRO', { ready: READY });
@@ -253,7 +285,9 @@ export class GbtCharger {
   }
 
   private onBsm(v: BSM): void {
-    const abnormal = [v.cellVoltageStatus, v.socStatus, v.overCurrent, v.overTemperature, v.insulation, v.outputConnector].some((x) => x === STATUS.active);
+    const abnormal = [v.cellVoltageStatus, v.socStatus, v.overCurrent, v.overTemperature, v.insulation, v.outputConnector].some(
+      (x) => x === STATUS.active,
+    );
     if (abnormal) return this.enterStopping({ faultStop: STATUS.active }, 'charger');
     const pause = v.chargingPermitted === STATUS.normal && !this.opts.faults.has('ignores-bsm-pause');
     if (pause !== this.paused) {
@@ -265,7 +299,9 @@ export class GbtCharger {
 
   private applyRequest(): void {
     if (this.node.state !== 'charging' || !this.bcl) return;
-    const capA = this.opts.faults.has('cml-exceeds-bcp') ? cmlMaxA(this.opts.ratings) : Math.min(cmlMaxA(this.opts.ratings), this.bcp?.maxChargeCurrentA ?? GBT_MAX_CURRENT_A);
+    const capA = this.opts.faults.has('cml-exceeds-bcp')
+      ? cmlMaxA(this.opts.ratings)
+      : Math.min(cmlMaxA(this.opts.ratings), this.bcp?.maxChargeCurrentA ?? GBT_MAX_CURRENT_A);
     const currentA = this.paused ? 0 : Math.min(this.bcl.currentDemandA, capA);
     this.opts.stage.request({ currentA, voltageV: this.bcl.voltageDemandV });
   }
@@ -276,8 +312,8 @@ export class GbtCharger {
     this.node.setState('stopping', who === 'vehicle' ? 'BST received' : 'charger stops');
     const fault = (n: string) => who === 'vehicle' && this.opts.faults.has(n);
     if (!fault('no-cst-after-bst')) this.node.start('CST');
-    if (fault('slow-stop-after-bst')) this.slowStop();
-    else if (fault('output-on-after-bst')) this.lateStop(12000);
+    if (fault('slow-stop-after-bst')) slowStop(this.node, this.opts.stage, this.bcl?.voltageDemandV ?? 0);
+    else if (fault('output-on-after-bst')) lateStop(this.node, this.opts.stage, 12000);
     else this.opts.stage.stop(who);
     // Statistics follow the stop: at the latest when the output is off, or when BSD arrives.
     const poll = this.node.repeat(10, () => {
@@ -286,30 +322,6 @@ export class GbtCharger {
         poll.cancel();
         this.enterStatistics();
       }
-    });
-  }
-
-  // Fault stops that take their time act only while the charger is still in the state they began in: a
-  // later session's output is never touched.
-
-  /** The output-on-after-bst fault: stop only after ms. */
-  private lateStop(ms: number): void {
-    const since = this.node.stateSinceNs;
-    this.node.after(ms, () => this.node.stateSinceNs === since && this.opts.stage.stop('charger'));
-  }
-
-  /** The slow-stop faults: ramp the request down at 20 A/s instead of stopping. */
-  private slowStop(): void {
-    let a = this.opts.stage.present().currentA;
-    const v = this.bcl?.voltageDemandV ?? 0;
-    const since = this.node.stateSinceNs;
-    const t = this.node.repeat(50, () => {
-      if (this.node.stateSinceNs !== since) return t.cancel();
-      a = Math.max(0, a - 20 * 0.05);
-      this.opts.stage.request({ currentA: a, voltageV: v });
-      if (a > 1) return;
-      t.cancel();
-      this.opts.stage.stop('charger');
     });
   }
 
@@ -328,7 +340,8 @@ export class GbtCharger {
     this.node.setState('error', why);
     if (Object.keys(cem).length) this.node.start('CEM');
     if (!this.opts.stage.outputEnabled) return;
-    if (this.opts.faults.has('slow-stop-on-timeout') && Object.keys(cem).length) this.slowStop();
+    if (this.opts.faults.has('slow-stop-on-timeout') && Object.keys(cem).length)
+      slowStop(this.node, this.opts.stage, this.bcl?.voltageDemandV ?? 0);
     else this.opts.stage.stop('charger');
   }
 
@@ -350,7 +363,8 @@ export class GbtCharger {
     // Unplugged = silent for idleResetMs after a session ended, counted from the later of the last frame
     // and the end. Mid-session (a charger waiting for a message that never comes, as its timeout faults
     // do) only a silence of twice the generic 5 s timeout counts, so no timeout check is cut short.
-    const ended = this.node.state === 'ended' || this.node.state === 'error' || this.node.state === 'statistics' || this.node.state === 'stopping';
+    const ended =
+      this.node.state === 'ended' || this.node.state === 'error' || this.node.state === 'statistics' || this.node.state === 'stopping';
     const limitMs = ended ? (this.opts.idleResetMs ?? 1000) : 2 * this.opts.timing.timeoutMs.general;
     const silentMs = (this.opts.clock.now() - Math.max(this.lastRxNs, this.node.stateSinceNs)) / 1e6;
     if (silentMs >= limitMs) {
@@ -372,23 +386,6 @@ export class GbtCharger {
     this.cem = {};
     this.node.setState('idle', why);
     this.node.start('CHM');
-  }
-
-  // ---------------------------------------------------------------- message contents
-
-  private ccs(): Values {
-    const p = this.opts.stage.present();
-    this.meter.add(p.voltageV, p.currentA);
-    let currentA = Math.max(0, p.currentA);
-    if (this.opts.faults.has('ccs-wrong-current') && currentA > 10) currentA = currentA * 1.15 + 3;
-    return {
-      outputVoltageV: clamp(p.voltageV, 0, 6553), outputCurrentA: clamp(currentA, 0, GBT_MAX_CURRENT_A),
-      chargingTimeMin: this.meter.minutesSoFar(), chargingPermitted: this.paused ? STATUS.normal : STATUS.active,
-    };
-  }
-
-  private csd(): Values {
-    return { chargingTimeMin: this.meter.minutesCharged(), energyKwh: this.meter.energyKwh(), chargerNumber: this.opts.chargerNumber ?? 1 };
   }
 
   private stopSessionTasks(): void {
