@@ -64,7 +64,8 @@ export function parseBench(text: string, file: string): BenchConfig {
     if (!resourceKind(r.kind)) throw new BenchFileError(`resource '${name}': unknown kind '${r.kind}'`, file, lineOf(doc, lines, ['resources', name, 'kind']), `resources.${name}.kind`);
     for (const [key, value] of Object.entries(r)) {
       // Settings that name another resource must name one that exists.
-      if (REF_KEYS.has(key) && typeof value === 'string' && !(value in bench.resources))
+      // ('link: memory' is the emulated charger's in-process endpoint, not a resource.)
+      if (REF_KEYS.has(key) && typeof value === 'string' && !(value in bench.resources) && !(key === 'link' && value === 'memory'))
         throw new BenchFileError(`resource '${name}': '${key}' names '${value}', which is not a resource of this bench`, file, lineOf(doc, lines, ['resources', name, key]), `resources.${name}.${key}`);
     }
   }
@@ -72,10 +73,17 @@ export function parseBench(text: string, file: string): BenchConfig {
     throw new BenchFileError(`vehicle profile '${bench.vehicle.profile}' not found in fixtures/vehicles/`, file, lineOf(doc, lines, ['vehicle', 'profile']), 'vehicle.profile');
   if (!existsSync(join(LIMITS_DIR, `${bench.limits.profile}.yaml`)))
     throw new BenchFileError(`limit profile '${bench.limits.profile}' not found in fixtures/limits/`, file, lineOf(doc, lines, ['limits', 'profile']), 'limits.profile');
-  if (bench.clock.kind === 'virtual' && Object.values(bench.resources).some((r) => !r.kind.startsWith('emulated') && !r.kind.startsWith('virtual')))
-    throw new BenchFileError('a virtual clock only works when every resource is emulated or virtual', file, lineOf(doc, lines, ['clock', 'kind']), 'clock.kind');
+  // Real sockets and instruments live in host time; in-process vehicles and emulators follow the bench clock.
+  const realTime = Object.entries(bench.resources).find(([, r]) => REAL_TIME_KINDS.test(r.kind));
+  if (bench.clock.kind === 'virtual' && realTime)
+    throw new BenchFileError(
+      `a virtual clock only works when every resource is in-process ('${realTime[0]}' is ${realTime[1].kind}: use virtual-can / link: memory)`,
+      file, lineOf(doc, lines, ['clock', 'kind']), 'clock.kind');
   return bench;
 }
+
+/** Kinds that talk over host sockets or to instruments: they cannot run on a virtual clock. */
+const REAL_TIME_KINDS = /^(veth-link|ethernet-link|socketcan|socketcand|socketcand-hub|scpi-.*)$/;
 
 /** Resource settings whose value is the name of another resource of the same bench. */
 const REF_KEYS = new Set(['pilot', 'can', 'battery', 'link', 'hub', 'charger', 'instrument']);

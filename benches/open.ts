@@ -21,9 +21,9 @@ export interface OpenBenchOptions {
 }
 
 export function makeClock(config: BenchConfig, faults: Iterable<string> = []): Clock {
-  if (config.clock.kind === 'virtual') return new VirtualClock({ autoAdvance: true });
   // Fault 'clock-drift' (emulator self-validation): the bench clock runs 10 % fast.
   const drift = new Set(faults).has('clock-drift') ? 1.1 : 1;
+  if (config.clock.kind === 'virtual') return new VirtualClock({ autoAdvance: true, readingRate: drift });
   return new RealClock((config.clock.rate ?? 1) * drift);
 }
 
@@ -32,10 +32,31 @@ export async function openBench(opts: OpenBenchOptions): Promise<Bench> {
   const clock = opts.clock ?? opts.timeline?.clock ?? makeClock(config, opts.faults ?? []);
   const timeline = opts.timeline ?? new Timeline({ clock });
   const faults = new Set(opts.faults ?? []);
+  // Opening loads modules, key material and codecs, work a virtual clock's idle check cannot see: time
+  // stands still until the bench is ready, so every resource starts from the same instant on every run.
+  const release = clock instanceof VirtualClock ? clock.hold() : () => undefined;
+  try {
+    return await openResources(opts, config, clock, timeline, faults);
+  } finally {
+    release();
+  }
+}
+
+async function openResources(
+  opts: OpenBenchOptions,
+  config: BenchConfig,
+  clock: Clock,
+  timeline: Timeline,
+  faults: Set<string>,
+): Promise<Bench> {
   const limits = Limits.load(config.limits.profile);
   const bench = new RunningBench(config, clock, timeline, limits, faults, opts.runDir);
   timeline.record('run', 'bench', {
-    event: 'bench-open', bench: config.name, file: config.file, clock: clock.description, faults: [...faults],
+    event: 'bench-open',
+    bench: config.name,
+    file: config.file,
+    clock: clock.description,
+    faults: [...faults],
   });
   for (const f of faults) timeline.record('fault', 'bench', { fault: f, on: true });
 

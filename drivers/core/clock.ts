@@ -65,8 +65,9 @@ interface PendingTimer {
 
 /**
  * Virtual time: nothing moves until advance()/runFor() is called, or, with autoAdvance, whenever the
- * process has nothing else to do (every pending promise and I/O callback has run) the clock jumps to
- * the next timer. Timers fire in due order; equal due times fire in the order they were set.
+ * process has nothing else to do (see hostIdle) the clock jumps to the next timer. Timers fire in due
+ * order; equal due times fire in the order they were set, one per idle point, so what a timer starts has
+ * run to its end before the next one fires, however fast or loaded the host is.
  */
 export class VirtualClock implements Clock {
   private t = 0;
@@ -74,20 +75,29 @@ export class VirtualClock implements Clock {
   private timers: PendingTimer[] = [];
   private autoHandle: NodeJS.Immediate | undefined;
   private auto = false;
+  private quietTurns = 0;
+  private holds = 0;
   private readonly startWall: number;
-  readonly description = 'virtual';
+  private readonly readingRate: number;
+  readonly description: string;
 
-  constructor(opts: { startWallMs?: number; autoAdvance?: boolean } = {}) {
+  /**
+   * `readingRate` (self-validation fault 'clock-drift' only): now() reads that many times the time its
+   * own timers keep, the virtual counterpart of a bench clock that runs fast against the wall.
+   */
+  constructor(opts: { startWallMs?: number; autoAdvance?: boolean; readingRate?: number } = {}) {
     this.startWall = opts.startWallMs ?? Date.UTC(2026, 0, 1);
+    this.readingRate = opts.readingRate ?? 1;
+    this.description = this.readingRate === 1 ? 'virtual' : `virtual, reading x${this.readingRate}`;
     if (opts.autoAdvance) this.startAutoAdvance();
   }
 
   now(): number {
-    return this.t;
+    return this.t * this.readingRate;
   }
 
   nowMs(): number {
-    return this.t / NS_PER_MS;
+    return this.now() / NS_PER_MS;
   }
 
   wallMs(): number {
@@ -96,10 +106,15 @@ export class VirtualClock implements Clock {
 
   setTimer(delayMs: number, fn: () => void): TimerHandle {
     const timer: PendingTimer = { dueNs: this.t + Math.max(0, delayMs) * NS_PER_MS, seq: this.seq++, fn, cancelled: false };
-    // Keep the list sorted by (due, seq); timers are few, insertion sort is fine.
-    let i = this.timers.length;
-    while (i > 0 && (this.timers[i - 1].dueNs > timer.dueNs)) i--;
-    this.timers.splice(i, 0, timer);
+    // Keep the list sorted by (due, seq): binary search for the first timer due later than this one.
+    let lo = 0;
+    let hi = this.timers.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.timers[mid].dueNs > timer.dueNs) hi = mid;
+      else lo = mid + 1;
+    }
+    this.timers.splice(lo, 0, timer);
     this.scheduleTick();
     return {
       cancel: () => {
@@ -122,12 +137,10 @@ export class VirtualClock implements Clock {
     const target = this.t + ms * NS_PER_MS;
     for (;;) {
       await settle();
+      this.dropCancelled();
       const next = this.timers[0];
       if (!next || next.dueNs > target) break;
-      this.timers.shift();
-      if (next.cancelled) continue;
-      this.t = Math.max(this.t, next.dueNs);
-      next.fn();
+      this.fire(this.timers.shift()!);
     }
     this.t = Math.max(this.t, target);
     await settle();
@@ -136,11 +149,10 @@ export class VirtualClock implements Clock {
   /** Jump to the next pending timer and fire it; false when there is none. */
   async step(): Promise<boolean> {
     await settle();
-    while (this.timers.length && this.timers[0].cancelled) this.timers.shift();
+    this.dropCancelled();
     const next = this.timers.shift();
     if (!next) return false;
-    this.t = Math.max(this.t, next.dueNs);
-    next.fn();
+    this.fire(next);
     await settle();
     return true;
   }
@@ -150,28 +162,89 @@ export class VirtualClock implements Clock {
     this.scheduleTick();
   }
 
-  private scheduleTick(): void {
-    if (!this.auto || this.autoHandle) return;
-    // setImmediate runs after the I/O callbacks of this loop turn: pending promise work has run, so the
-    // process is idle and time may jump to the next timer. A pending virtual timer keeps the process
-    // alive just like a real one would; with none pending, nothing spins.
-    this.autoHandle = setImmediate(() => {
-      this.autoHandle = undefined;
-      while (this.timers.length && this.timers[0].cancelled) this.timers.shift();
-      const next = this.timers.shift();
-      if (next) {
-        this.t = Math.max(this.t, next.dueNs);
-        next.fn();
-      }
-      if (this.timers.length) this.scheduleTick();
-    });
+  /**
+   * Keep virtual time still while the process waits on something no idle check can see (module loading in
+   * the loader thread, a worker): returns the release. Nothing may wait on this clock while it is held.
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.scheduleTick();
+    };
   }
 
   stopAutoAdvance(): void {
     this.auto = false;
-    if (this.autoHandle) clearImmediate(this.autoHandle);
+    if (this.autoHandle) {
+      clearImmediate(this.autoHandle);
+      scheduledTicks--;
+    }
     this.autoHandle = undefined;
   }
+
+  private fire(timer: PendingTimer): void {
+    this.t = Math.max(this.t, timer.dueNs);
+    timer.fn();
+  }
+
+  private dropCancelled(): void {
+    while (this.timers.length && this.timers[0].cancelled) this.timers.shift();
+  }
+
+  private scheduleTick(): void {
+    if (!this.auto || this.autoHandle || this.holds > 0) return;
+    // A pending virtual timer keeps the process alive just like a real one would; with none, nothing spins.
+    scheduledTicks++;
+    this.autoHandle = setImmediate(() => {
+      scheduledTicks--;
+      this.tick();
+    });
+  }
+
+  /** One check-phase turn: fire the next timer only after QUIET_TURNS idle turns in a row. */
+  private tick(): void {
+    this.autoHandle = undefined;
+    this.dropCancelled();
+    if (!this.timers.length || this.holds > 0) return;
+    this.quietTurns = hostIdle() ? this.quietTurns + 1 : 0;
+    if (this.quietTurns >= QUIET_TURNS) {
+      this.quietTurns = 0;
+      this.fire(this.timers.shift()!);
+    }
+    this.scheduleTick();
+  }
+}
+
+/**
+ * Turns of the event loop the host must stay idle before virtual time may jump. One turn already runs every
+ * queued promise and nextTick callback; the second lets I/O completed in that turn's poll phase (an
+ * in-memory duplex that defers with setImmediate, a TLS record) be seen as pending work first.
+ */
+const QUIET_TURNS = 2;
+
+/**
+ * Work in flight that a jump of virtual time would overtake: thread-pool requests (fs, dns) and socket
+ * writes/connects. Persistent handles (TTY, pipes, servers, host timers such as mocha's timeout) are not
+ * work in flight: they would hold virtual time forever.
+ */
+const PENDING_WORK = /Req(Callback|Promise|Wrap)?$|^(WriteWrap|ShutdownWrap|SendWrap|\w*ConnectWrap)$/;
+
+/** Ticks of auto-advancing virtual clocks waiting in the check phase: not work, each clock's own turn. */
+let scheduledTicks = 0;
+
+/** True when nothing but persistent handles and host timers is left: no other setImmediate, no request. */
+export function hostIdle(): boolean {
+  let immediates = 0;
+  // Node ≥ 17 (the bundled @types/node predates its declaration).
+  for (const r of (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo()) {
+    if (r === 'Immediate') immediates++;
+    else if (PENDING_WORK.test(r)) return false;
+  }
+  return immediates <= scheduledTicks;
 }
 
 function sleepOn(clock: Clock, delayMs: number, signal?: AbortSignal): Promise<void> {
@@ -189,9 +262,12 @@ function sleepOn(clock: Clock, delayMs: number, signal?: AbortSignal): Promise<v
   });
 }
 
-/** Let queued promise callbacks run (a few macrotask turns). */
+/** Let queued work run: at least a few macrotask turns, and on until the host is idle (bounded). */
 async function settle(): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise<void>((r) => setImmediate(r));
+  for (let i = 0, quiet = 0; quiet < QUIET_TURNS + 1 && i < 10_000; i++) {
+    await new Promise<void>((r) => setImmediate(r));
+    quiet = hostIdle() ? quiet + 1 : 0;
+  }
 }
 
 /** Wait until pred() is true, polling on the clock every pollMs; false on timeout. */

@@ -5,7 +5,7 @@
 // FAILED* response the SECC stops the session and closes the connection. Response bodies are built in
 // secc-responses.ts, with the fault switches (faults.ts) that alter what they contain.
 
-import { randomBytes } from 'node:crypto';
+import { Prng } from '../power/prng.ts';
 import type { Clock } from '../../drivers/core/clock.ts';
 import {
   McsParameter,
@@ -62,6 +62,16 @@ export interface SeccDecision {
 
 /** The emulated charger counts its cable-check voltage as reached at this fraction of the test voltage. */
 const CABLE_CHECK_VOLTAGE_REACHED = 0.95;
+
+/** Session IDs from a seeded generator: unique within a run and the same on every run (a reproducible timeline). */
+const sessionIdSource = new Prng(0x15118);
+function newSessionId(): string {
+  const word = () =>
+    Math.floor(sessionIdSource.next() * 2 ** 32)
+      .toString(16)
+      .padStart(8, '0');
+  return (word() + word()).toUpperCase();
+}
 
 export class SeccSession {
   sessionId: string | undefined;
@@ -243,7 +253,7 @@ export class SeccSession {
       this.cfg.pausedSessions.delete(asked);
       code = 'OK_OldSessionJoined';
     } else {
-      this.sessionId = randomBytes(8).toString('hex').toUpperCase();
+      this.sessionId = newSessionId();
       code = this.fault('wrong-response-code') ? 'OK' : 'OK_NewSessionEstablished';
     }
     this.go('SessionSetup');

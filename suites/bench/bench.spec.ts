@@ -25,6 +25,14 @@ describe('Bench self-check', function () {
     const { bench } = this;
     const rate = bench.config.clock.rate ?? 1;
     const windowMs = benchLimits.num('bench.clockObserveMs');
+    if (bench.config.clock.kind === 'virtual') {
+      // Virtual time keeps no pace with the wall: its reading must move exactly as far as its own timers wait.
+      const v0 = bench.clock.now();
+      await bench.clock.sleep(windowMs);
+      const virtualErrorPct = Math.abs((bench.clock.now() - v0) / (windowMs * 1e6) - 1) * 100;
+      measure('clock rate error', virtualErrorPct, benchLimits.get('bench.clockRateErrorPct'), { violation: 'timing' });
+      return;
+    }
     const wall0 = process.hrtime.bigint();
     const t0 = bench.clock.now();
     await new Promise((r) => setTimeout(r, windowMs)); // wall time on purpose: this test judges the bench clock against it
