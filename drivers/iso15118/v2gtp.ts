@@ -112,7 +112,10 @@ export function encodeV2gtp(payloadType: number, payload: Uint8Array): Uint8Arra
  * Encode a frame with arbitrary header fields — for negative tests (the vehicle sending malformed V2GTP
  * on purpose). Never used on the normal path.
  */
-export function encodeRawV2gtp(fields: { version?: number; inverse?: number; payloadType: number; length?: number }, payload: Uint8Array): Uint8Array {
+export function encodeRawV2gtp(
+  fields: { version?: number; inverse?: number; payloadType: number; length?: number },
+  payload: Uint8Array,
+): Uint8Array {
   const out = new Uint8Array(V2GTP_HEADER_LENGTH + payload.length);
   const dv = new DataView(out.buffer);
   out[0] = (fields.version ?? V2GTP_VERSION) & 0xff;
@@ -137,7 +140,12 @@ function checkHeader(bytes: Uint8Array, opts: V2gtpOptions): { payloadType: numb
   const payloadType = dv.getUint16(2);
   const length = dv.getUint32(4);
   if (!opts.allowUnknownPayloadType && !isKnownPayloadType(payloadType)) {
-    throw new V2gtpError('unknown-payload-type', `payload type ${payloadTypeLabel(payloadType)} is not in ISO 15118-20 Table 12`, where, header);
+    throw new V2gtpError(
+      'unknown-payload-type',
+      `payload type ${payloadTypeLabel(payloadType)} is not in ISO 15118-20 Table 12`,
+      where,
+      header,
+    );
   }
   const max = opts.maxPayload ?? DEFAULT_MAX_PAYLOAD;
   if (length > max) {
@@ -151,14 +159,21 @@ export function decodeV2gtp(bytes: Uint8Array, opts: V2gtpOptions = {}): V2gtpFr
   const where = opts.where ?? 'V2GTP';
   if (bytes.length < V2GTP_HEADER_LENGTH) {
     // Check what we can of the header first so a 1-byte garbage datagram reports wrong-version.
-    if (bytes.length >= 1 && bytes[0] !== V2GTP_VERSION) throw new V2gtpError('wrong-version', `protocol version 0x${hex2(bytes[0])}, expected 0x01`, where, bytes.slice());
-    if (bytes.length >= 2 && bytes[1] !== V2GTP_INVERSE_VERSION) throw new V2gtpError('wrong-inverse', `inverse protocol version 0x${hex2(bytes[1])}, expected 0xfe`, where, bytes.slice());
+    if (bytes.length >= 1 && bytes[0] !== V2GTP_VERSION)
+      throw new V2gtpError('wrong-version', `protocol version 0x${hex2(bytes[0])}, expected 0x01`, where, bytes.slice());
+    if (bytes.length >= 2 && bytes[1] !== V2GTP_INVERSE_VERSION)
+      throw new V2gtpError('wrong-inverse', `inverse protocol version 0x${hex2(bytes[1])}, expected 0xfe`, where, bytes.slice());
     throw new V2gtpError('truncated', `${bytes.length} bytes, shorter than the 8-byte header`, where, bytes.slice());
   }
   const { payloadType, length } = checkHeader(bytes, opts);
   const total = V2GTP_HEADER_LENGTH + length;
   if (bytes.length < total) {
-    throw new V2gtpError('truncated', `header announces ${length} payload bytes, only ${bytes.length - V2GTP_HEADER_LENGTH} present`, where, bytes.slice(0, 8));
+    throw new V2gtpError(
+      'truncated',
+      `header announces ${length} payload bytes, only ${bytes.length - V2GTP_HEADER_LENGTH} present`,
+      where,
+      bytes.slice(0, 8),
+    );
   }
   if (bytes.length > total) {
     throw new V2gtpError('trailing-bytes', `${bytes.length - total} bytes after the ${length}-byte payload`, where, bytes.slice(0, 8));
@@ -215,7 +230,9 @@ export class V2gtpReader {
   end(): void {
     if (this.failed) return;
     if (this.buffered > 0) {
-      const what = this.need ? `${this.buffered - V2GTP_HEADER_LENGTH} of ${this.need.length} payload bytes` : `${this.buffered} of 8 header bytes`;
+      const what = this.need
+        ? `${this.buffered - V2GTP_HEADER_LENGTH} of ${this.need.length} payload bytes`
+        : `${this.buffered} of 8 header bytes`;
       throw new V2gtpError('truncated', `stream ended inside a frame (${what})`, this.opts.where ?? 'V2GTP');
     }
   }
@@ -248,7 +265,8 @@ export class V2gtpReader {
   }
 }
 
-function hex2(b: number | undefined): string {
+/** A byte as two hex digits, for messages. */
+export function hex2(b: number | undefined): string {
   return (b ?? 0).toString(16).padStart(2, '0');
 }
 
