@@ -11,7 +11,11 @@ export interface ScpiLineServer {
 }
 
 /** `onLine` returns the reply to write (without the newline), or undefined for a command with none. */
-export async function startScpiLineServer(opts: { host: string; port?: number; onLine: (line: string) => string | undefined }): Promise<ScpiLineServer> {
+export async function startScpiLineServer(opts: {
+  host: string;
+  port?: number;
+  onLine: (line: string) => string | undefined;
+}): Promise<ScpiLineServer> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -26,7 +30,7 @@ export async function startScpiLineServer(opts: { host: string; port?: number; o
         buf = buf.slice(nl + 1);
         if (!line) continue;
         const reply = opts.onLine(line);
-        if (reply !== undefined) socket.write(reply + '\n');
+        if (reply !== undefined) socket.write(reply + '\n', 'latin1'); // binary blocks hold one byte per char
       }
     });
     socket.on('error', () => undefined);

@@ -131,16 +131,22 @@ export class ScpiInstrument {
   }
 
   /** Read the error queue until '0,"No error"'; throw ScpiInstrumentError if anything was in it. */
-  async checkErrors(maxReads = 20): Promise<void> {
+  checkErrors(maxReads = 20): Promise<void> {
+    return this.checkErrorQueue('SYST:ERR?', maxReads);
+  }
+
+  /** The same with another error query (an instrument class's own spelling). */
+  protected async checkErrorQueue(query: string, maxReads: number): Promise<void> {
     const errors: string[] = [];
     for (let k = 0; k < maxReads; k++) {
-      const reply = await this.ask('SYST:ERR?');
+      const reply = await this.ask(query);
       const m = /^\s*([+-]?\d+)\s*,/.exec(reply);
-      if (!m) throw new ScpiReplyError('SYST:ERR? must start with an error number', this.where('SYST:ERR?'), reply);
+      if (!m) throw new ScpiReplyError(`${query} must start with an error number`, this.where(query), reply);
       if (Number(m[1]) === 0) break;
       errors.push(reply.trim());
     }
-    if (errors.length) throw new ScpiInstrumentError(`${this.resourceName}: the instrument reported ${errors.join('; ')}`, this.resourceName, errors);
+    if (errors.length)
+      throw new ScpiInstrumentError(`${this.resourceName}: the instrument reported ${errors.join('; ')}`, this.resourceName, errors);
   }
 
   protected where(command: string): string {

@@ -6,12 +6,15 @@
 import { Socket } from 'node:net';
 import type { Clock } from '../core/clock.ts';
 import type { Timeline } from '../core/timeline.ts';
+import { blockLength } from './binary-block.ts';
 import { ScpiTimeout } from './errors.ts';
 
 export interface ScpiTransport {
   readonly description: string;
   write(command: string): Promise<void>;
   query(command: string): Promise<string>;
+  /** A query answered with an IEEE 488.2 definite-length block: the whole block as a latin1 string. */
+  queryBlock(command: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -33,6 +36,8 @@ export class TcpScpiTransport implements ScpiTransport {
   readonly description: string;
   private buffer = '';
   private waiting: { resolve: (line: string) => void; reject: (e: Error) => void } | undefined;
+  /** Set while a block query waits: its reply may hold '\n' bytes, so it is cut by its length. */
+  private blockWanted = false;
   private lines: string[] = [];
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -92,6 +97,23 @@ export class TcpScpiTransport implements ScpiTransport {
     });
   }
 
+  queryBlock(command: string): Promise<string> {
+    return this.serial(async () => {
+      this.check();
+      this.lines = [];
+      this.log('out', command);
+      this.blockWanted = true;
+      this.socket.write(command + '\n');
+      try {
+        const reply = await this.nextLine(command);
+        this.log('in', `<block of ${reply.length} bytes>`, command);
+        return reply;
+      } finally {
+        this.blockWanted = false;
+      }
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -130,8 +152,11 @@ export class TcpScpiTransport implements ScpiTransport {
 
   private onData(chunk: string): void {
     this.buffer += chunk;
-    let nl: number;
-    while ((nl = this.buffer.indexOf('\n')) >= 0) {
+    for (;;) {
+      const total = this.blockWanted && this.buffer.startsWith('#') ? blockLength(this.buffer) : -1;
+      if (total === undefined || (total > 0 && this.buffer.length < total + 1)) return; // the rest of the block is on its way
+      const nl = total > 0 ? total : this.buffer.indexOf('\n');
+      if (nl < 0) return;
       const line = this.buffer.slice(0, nl).replace(/\r$/, '');
       this.buffer = this.buffer.slice(nl + 1);
       const w = this.waiting;
@@ -193,10 +218,17 @@ export class TranscriptTransport implements ScpiTransport {
     return e[1];
   }
 
+  queryBlock(command: string): Promise<string> {
+    return this.query(command);
+  }
+
   async close(): Promise<void> {}
 
   assertConsumed(): void {
-    if (this.next !== this.entries.length) throw new TranscriptMismatch(`transcript not consumed: next expected '${this.entries[this.next][0]}' (${this.entries.length - this.next} left)`);
+    if (this.next !== this.entries.length)
+      throw new TranscriptMismatch(
+        `transcript not consumed: next expected '${this.entries[this.next][0]}' (${this.entries.length - this.next} left)`,
+      );
   }
 
   private take(command: string): TranscriptEntry {

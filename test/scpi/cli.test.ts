@@ -15,7 +15,7 @@ describe('mcs-hil emulate scpi-battery (scpiBatteryCommand)', function () {
       t = await TcpScpiTransport.connect({ host: '127.0.0.1', port, clock: new RealClock() }).catch(() => undefined);
       if (!t) await new Promise((r) => setTimeout(r, 20));
     }
-    expect(await t!.query('*IDN?')).to.match(/Emulated RP7952A/);
+    expect(await t!.query('*IDN?')).to.match(/Emulated RP7900-class/);
     await t!.close();
     ac.abort();
     await done;

@@ -1,0 +1,37 @@
+// SCPI program headers as programming guides write them: 'VOLTage' accepts VOLT and VOLTAGE (any case),
+// '[SOURce:]' and '[:LEVel]' nodes may be left out, a trailing '?' makes it a query. An emulated
+// instrument declares its commands in this form, copied from its guide's command reference, so it
+// accepts exactly what the real unit accepts — and answers anything else with -113 Undefined header.
+
+export interface HeaderMatcher {
+  readonly pattern: string;
+  readonly query: boolean;
+  matches(header: string): boolean;
+}
+
+function keyword(k: string): string {
+  if (k.startsWith('*')) return k.replace(/[*?]/g, (c) => `\\${c}`).toUpperCase();
+  const short = k.replace(/[a-z]/g, '');
+  const long = k.toUpperCase();
+  return short === long ? long : `(?:${short}|${long})`;
+}
+
+/** Compile a guide-form header ('[SOURce:]VOLTage:PROTection[:LEVel]', 'FETCh:ELOG?'). */
+export function header(pattern: string): HeaderMatcher {
+  const query = pattern.endsWith('?');
+  const body = query ? pattern.slice(0, -1) : pattern;
+  let re = '';
+  let first = true;
+  for (const m of body.matchAll(/\[([^\]]+)\]|([^:[\]]+)/g)) {
+    const optional = m[1] !== undefined;
+    const kw = keyword((m[1] ?? m[2]).replace(/:/g, ''));
+    if (optional && first) re += `(?:${kw}:)?`;
+    else if (optional) re += `(?::${kw})?`;
+    else {
+      re += (first ? '' : ':') + kw;
+      first = false;
+    }
+  }
+  const rx = new RegExp(`^:?${re}${query ? '\\?' : ''}$`, 'i');
+  return { pattern, query, matches: (h) => rx.test(h) };
+}
