@@ -4,7 +4,8 @@
 
 import { activeProductions, bitsFor, buildTypeGrammar, type GrammarState, type Production } from './grammar.ts';
 import { isArrayKey, type SchemaModel, type SimpleModel } from '../../drivers/exi/schema-model.ts';
-
+import { stateFlow } from './emit-flow.ts';
+import { ValueEmitter } from './emit-values.ts';
 
 const lit = (s: string) => JSON.stringify(s);
 
@@ -36,82 +37,13 @@ export interface EmittedCodec {
 export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec {
   const lines: string[] = [];
   const L = (s: string) => lines.push(s);
-  const consts: string[] = [];
-  const constIndex = new Map<string, string>();
-  const constant = (expr: string, prefix: string) => {
-    let n = constIndex.get(expr);
-    if (!n) {
-      n = `${prefix}${constIndex.size}`;
-      constIndex.set(expr, n);
-      consts.push(`const ${n} = ${expr};`);
-    }
-    return n;
-  };
-
-  // String-table partitions are per qname: number every (ns, name) that carries string values.
-  const qnameIds = new Map<string, number>();
-  const qid = (ns: string, name: string) => {
-    const k = `{${ns}}${name}`;
-    let i = qnameIds.get(k);
-    if (i === undefined) {
-      i = qnameIds.size;
-      qnameIds.set(k, i);
-    }
-    return i;
-  };
-
+  const values = new ValueEmitter();
+  const constant = (expr: string, prefix: string) => values.constant(expr, prefix);
   const simpleOf = (typeKey: string): SimpleModel => {
     const t = model.types[typeKey];
     if (!t || t.kind !== 'simple') throw new Error(`not a simple type: ${typeKey}`);
     return t.simple;
   };
-  const octetsFor = (max: string | undefined) => (max === undefined ? 64 : Math.ceil(BigInt(max).toString(2).length / 7) + 1);
-
-  const decodeValue = (s: SimpleModel, q: { ns: string; name: string }, st: string): string => {
-    switch (s.kind) {
-      case 'boolean':
-        return `r.bits(1, ${st}) === 1`;
-      case 'enum':
-        return `r.enumerated(${constant(JSON.stringify(s.values), 'E')}, ${bitsFor(s.values.length)}, ${st})`;
-      case 'integer': {
-        if (s.codec === 'nbit') return s.bits === 0 ? `${s.min}` : `r.bits(${s.bits}, ${st}) + ${s.min}`;
-        if (s.codec === 'unsigned') {
-          if (!s.big) return `r.uintMax(${s.baseMax}, ${st})`;
-          return `r.ulong(${s.baseMax !== undefined ? `${s.baseMax}n` : '2n ** 448n'}, ${octetsFor(s.baseMax)}, ${st})`;
-        }
-        if (!s.big) return `r.int(${s.baseMin}, ${s.baseMax}, ${st})`;
-        const big = (x: string | undefined) => (x === undefined ? 'undefined' : `${x}n`);
-        return `r.intBig(${big(s.baseMin)}, ${big(s.baseMax)}, ${octetsFor(s.baseMax)}, ${st})`;
-      }
-      case 'string':
-        return `r.string(${qid(q.ns, q.name)}, ${s.maxLength ?? 0x7fffffff}, ${st})`;
-      case 'binary':
-        return `r.${s.encoding === 'hex' ? 'hex' : 'base64'}(${s.maxLength ?? s.length ?? 0x7fffffff}, ${st})`;
-    }
-  };
-
-  const encodeValue = (s: SimpleModel, x: string, at: string): string => {
-    switch (s.kind) {
-      case 'boolean':
-        return `w.bits(chkBool(${x}, ${at}) ? 1 : 0, 1);`;
-      case 'enum':
-        return `w.bits(enumIndex(${constant(`new Map<string, number>(${JSON.stringify(s.values.map((v, i) => [v, i]))})`, 'M')}, ${x}, ${at}), ${bitsFor(s.values.length)});`;
-      case 'integer': {
-        if (s.codec === 'nbit') return `w.bits(chkInt(${x}, ${s.min}, ${s.max}, ${at}) - ${s.min}, ${s.bits});`;
-        if (!s.big) return `w.${s.codec === 'unsigned' ? 'uint' : 'int'}(chkInt(${x}, ${s.min}, ${s.max}, ${at}));`;
-        const big = (v: string | undefined) => (v === undefined ? 'undefined' : `${v}n`);
-        if (s.codec === 'unsigned' && s.max !== undefined) return `writeUnsignedBig(w, ${x}, ${s.min}n, ${s.max}n, ${at});`;
-        return `w.${s.codec === 'unsigned' ? 'ubig' : 'intBig'}(chkBig(${x}, ${big(s.min)}, ${big(s.max)}, ${at}));`;
-      }
-      case 'string':
-        return `w.string(chkString(${x}, ${s.maxLength ?? 0x7fffffff}, ${at}));`;
-      case 'binary':
-        return `w.octets(chkOctets(${s.encoding === 'hex' ? 'hexToBytes' : 'base64ToBytes'}(${x}, ${at}), ${s.maxLength ?? s.length ?? 0x7fffffff}, ${s.length ?? 'undefined'}, ${at}));`;
-    }
-  };
-
-  const complexNames = new Map<string, string>();
-  for (const [k, t] of Object.entries(model.types)) if (t.kind === 'complex') complexNames.set(k, t.tsName);
 
   const keyOf = (p: Production): string => (p.ev === 'AT' ? `@${p.name}` : p.ev === 'SE' ? p.name : '#text');
 
@@ -134,14 +66,14 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
     const stateLabel = (s: GrammarState) => lit(`${name}#${s.id}`);
 
     // ---------- decoder ----------
+    const flow = stateFlow(g.states);
     L(`function d_${name}(r: BitReader): any {`);
     L(`  const o: any = {};`);
     L(`  let s = 0;`);
-    L(`  for (;;) {`);
-    L(`    switch (s) {`);
+    flow.open(L);
     for (const s of g.states) {
       const st = stateLabel(s);
-      L(`      case ${s.id}: {`);
+      flow.enter(L, s);
       const emitVariant = (prods: Production[], indent: string, read?: string) => {
         const width = bitsFor(prods.length + 1);
         L(`${indent}const c = ${read ?? `r.bits(${width}, ${st})`};`);
@@ -152,30 +84,27 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
           if (p.ev === 'CH*') return L(`${head} return r.fail('mixed text content not supported', ${st}); }`);
           const k = keyOf(p);
           const store = (v: string) => (arrayKeys.has(k) ? `(o[${lit(k)}] ??= []).push(${v});` : `o[${lit(k)}] = ${v};`);
+          const next = flow.goto(s, p.target);
           if (p.ev === 'AT' || p.ev === 'CH') {
-            L(`${head} ${store(decodeValue(simpleOf(p.type), p.ev === 'AT' ? p : { ns: '', name: '#text' }, st))} s = ${p.target}; continue; }`);
-            return;
+            const q = p.ev === 'AT' ? p : { ns: '', name: '#text' };
+            return L(`${head} ${store(values.decode(simpleOf(p.type), q, st))} ${next} }`);
           }
           const ct = model.types[p.type];
-          if (ct.kind === 'complex') L(`${head} ${store(`d_${ct.tsName}(r)`)} s = ${p.target}; continue; }`);
-          else {
-            L(`${head} const st = ${lit(`${name}#${s.id}>${p.name}`)}; r.simpleStart(st); const v = ${decodeValue(ct.simple, p, 'st')}; r.simpleEnd(st); ${store('v')} s = ${p.target}; continue; }`);
-          }
+          if (ct.kind === 'complex') return L(`${head} ${store(`d_${ct.tsName}(r)`)} ${next} }`);
+          L(`${head} const st = ${lit(`${name}#${s.id}>${p.name}`)}; ${values.decodeWrapped(ct.simple, p, 'st')} ${store('v')} ${next} }`);
         });
         L(`${indent}return r.badCode(c, ${prods.length}, ${st});`);
       };
       if (s.limit) {
-        L(`        if ((o[${lit(s.limit.name)}]?.length ?? 0) < ${s.limit.max}) {`);
-        emitVariant(activeProductions(s, false), '          ');
-        L(`        } else {`);
-        emitVariant(activeProductions(s, true), '          ', readAtMaxOccurs(s, st));
-        L(`        }`);
-      } else emitVariant(s.prods, '        ');
-      L(`      }`);
+        L(`${flow.indent}if ((o[${lit(s.limit.name)}]?.length ?? 0) < ${s.limit.max}) {`);
+        emitVariant(activeProductions(s, false), `${flow.indent}  `);
+        L(`${flow.indent}} else {`);
+        emitVariant(activeProductions(s, true), `${flow.indent}  `, readAtMaxOccurs(s, st));
+        L(`${flow.indent}}`);
+      } else emitVariant(s.prods, flow.indent);
+      flow.leave(L, s);
     }
-    L(`      default: return r.fail('internal: bad state', ${lit(name)});`);
-    L(`    }`);
-    L(`  }`);
+    flow.close(L, `return r.fail('internal: bad state', ${lit(name)});`);
     L(`}`);
 
     // ---------- encoder ----------
@@ -186,10 +115,9 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
     L(`  let s = 0;`);
     L(`  let used = 0;`);
     if (keys.length) L(`  let ${keys.map((k) => `${counters.get(k)} = 0`).join(', ')};`);
-    L(`  for (;;) {`);
-    L(`    switch (s) {`);
+    flow.open(L);
     for (const s of g.states) {
-      L(`      case ${s.id}: {`);
+      flow.enter(L, s);
       const emitVariant = (prods: Production[], indent: string) => {
         const width = bitsFor(prods.length + 1);
         const expected: string[] = [];
@@ -198,7 +126,9 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
           if (p.ev === 'SE*' || p.ev === 'CH*') return;
           if (p.ev === 'EE') {
             hasEE = true;
-            const leftovers = [...arrayKeys].map((k) => `chkAllItemsUsed(v[${lit(k)}], ${counters.get(k)}, ${lit(`${name}.${k}`)}); `).join('');
+            const leftovers = [...arrayKeys]
+              .map((k) => `chkAllItemsUsed(v[${lit(k)}], ${counters.get(k)}, ${lit(`${name}.${k}`)}); `)
+              .join('');
             L(`${indent}w.bits(${code}, ${width}); chkAllKeysUsed(v, used, ${allowed}, ${lit(name)}); ${leftovers}return;`);
             return;
           }
@@ -206,32 +136,38 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
           expected.push(k);
           const u = counters.get(k)!;
           const at = lit(`${name}.${k}`);
+          const next = flow.goto(s, p.target);
+          // The event code and the content it introduces.
           let body: string;
-          if (p.ev === 'AT' || p.ev === 'CH') body = encodeValue(simpleOf(p.type), 'item', at);
+          if (p.ev === 'AT' || p.ev === 'CH') body = values.writeEvent(code, width, simpleOf(p.type), 'item', at, false);
           else {
             const ct = model.types[p.type];
-            body = ct.kind === 'complex' ? `e_${ct.tsName}(w, item);` : `w.bits(0, 1); ${encodeValue(ct.simple, 'item', at)} w.bits(0, 1);`;
+            body =
+              ct.kind === 'complex'
+                ? `w.bits(${code}, ${width}); e_${ct.tsName}(w, item);`
+                : values.writeEvent(code, width, ct.simple, 'item', at, true);
           }
+          const key = `v[${lit(k)}]`;
           if (arrayKeys.has(k)) {
-            L(`${indent}if (v[${lit(k)}] !== undefined) { const a = chkArray(v[${lit(k)}], ${at}); if (${u} < a.length) { const item = a[${u}]; w.bits(${code}, ${width}); ${body} if (${u}++ === 0) used++; s = ${p.target}; continue; } }`);
+            L(
+              `${indent}if (${key} !== undefined) { const a = chkArray(${key}, ${at}); if (${u} < a.length) { const item = a[${u}]; ${body} if (${u}++ === 0) used++; ${next} } }`,
+            );
           } else {
-            L(`${indent}if (${u} === 0 && v[${lit(k)}] !== undefined) { const item = v[${lit(k)}]; w.bits(${code}, ${width}); ${body} ${u} = 1; used++; s = ${p.target}; continue; }`);
+            L(`${indent}if (${u} === 0 && ${key} !== undefined) { const item = ${key}; ${body} ${u} = 1; used++; ${next} }`);
           }
         });
         if (!hasEE) L(`${indent}return missing(${lit(expected.join(' or ') || 'nothing encodable')}, ${lit(name)});`);
       };
       if (s.limit) {
-        L(`        if (${counters.get(s.limit.name)} < ${s.limit.max}) {`);
-        emitVariant(activeProductions(s, false), '          ');
-        L(`        } else {`);
-        emitVariant(activeProductions(s, true), '          ');
-        L(`        }`);
-      } else emitVariant(s.prods, '        ');
-      L(`      }`);
+        L(`${flow.indent}if (${counters.get(s.limit.name)} < ${s.limit.max}) {`);
+        emitVariant(activeProductions(s, false), `${flow.indent}  `);
+        L(`${flow.indent}} else {`);
+        emitVariant(activeProductions(s, true), `${flow.indent}  `);
+        L(`${flow.indent}}`);
+      } else emitVariant(s.prods, flow.indent);
+      flow.leave(L, s);
     }
-    L(`      default: throw new Error('internal: bad state');`);
-    L(`    }`);
-    L(`  }`);
+    flow.close(L, `throw new Error('internal: bad state');`);
     L(`}`);
     void typeKey;
   }
@@ -249,7 +185,9 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
     if (t.kind === 'complex') L(`    case ${i}: return { ${lit(gl.name)}: d_${t.tsName}(r) };`);
     else {
       const st = lit(`${gl.name}`);
-      L(`    case ${i}: { r.simpleStart(${st}); const v = ${decodeValue(t.simple, gl, st)}; r.simpleEnd(${st}); return { ${lit(gl.name)}: v }; }`);
+      L(
+        `    case ${i}: { r.simpleStart(${st}); const v = ${values.decode(t.simple, gl, st)}; r.simpleEnd(${st}); return { ${lit(gl.name)}: v }; }`,
+      );
     }
   });
   L(`    default: return r.badCode(c, ${model.globals.length}, 'DocContent');`);
@@ -265,7 +203,7 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
   model.globals.forEach((gl, i) => {
     const t = model.types[gl.type];
     if (t.kind === 'complex') L(`    case ${i}: e_${t.tsName}(w, value); return;`);
-    else L(`    case ${i}: { const item = value; w.bits(0, 1); ${encodeValue(t.simple, 'item', lit(gl.name))} w.bits(0, 1); return; }`);
+    else L(`    case ${i}: { const item = value; w.bits(0, 1); ${values.encode(t.simple, 'item', lit(gl.name))} w.bits(0, 1); return; }`);
   });
   L(`  }`);
   L(`}`);
@@ -285,10 +223,15 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
     if (tk === null) continue;
     const t = model.types[tk];
     if (t.kind === 'complex') L(`    case ${i}: out = { ${lit(n)}: d_${t.tsName}(r) }; break;`);
-    else L(`    case ${i}: { const st = ${lit(n)}; r.simpleStart(st); const v = ${decodeValue(t.simple, { ns: frags[i].ns, name: n }, 'st')}; r.simpleEnd(st); out = { ${lit(n)}: v }; break; }`);
+    else
+      L(
+        `    case ${i}: { const st = ${lit(n)}; r.simpleStart(st); const v = ${values.decode(t.simple, { ns: frags[i].ns, name: n }, 'st')}; r.simpleEnd(st); out = { ${lit(n)}: v }; break; }`,
+      );
   }
   L(`    case ${frags.length + 1}: return r.fail('empty fragment', 'FragmentContent');`);
-  L(`    default: return r.fail(c < ${frags.length + 1} ? 'fragment element not supported (wildcard or relaxed element-fragment grammar)' : \`event code \${c} not defined\`, 'FragmentContent');`);
+  L(
+    `    default: return r.fail(c < ${frags.length + 1} ? 'fragment element not supported (wildcard or relaxed element-fragment grammar)' : \`event code \${c} not defined\`, 'FragmentContent');`,
+  );
   L(`  }`);
   L(`  const end = r.bits(${fragWidth}, 'FragmentContent');`);
   L(`  if (end !== ${frags.length + 1}) r.fail('only single-element fragments are supported (expected ED)', 'FragmentContent');`);
@@ -298,14 +241,16 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
   L(`const FRAGMENT_CODES = new Map<string, number>(${JSON.stringify([...fragNames].filter(([, i]) => i >= 0))});`);
   L(`export function encodeFragment(w: BitWriter, root: string, value: unknown): void {`);
   L(`  const code = FRAGMENT_CODES.get(root);`);
-  L(`  if (code === undefined) throw new ExiEncodeError('not an element with a single type in the ${grammarName} fragment grammar', root);`);
+  L(
+    `  if (code === undefined) throw new ExiEncodeError('not an element with a single type in the ${grammarName} fragment grammar', root);`,
+  );
   L(`  w.bits(code, ${fragWidth});`);
   L(`  switch (code) {`);
   for (const [n, , i, tk] of fragCodes) {
     if (tk === null || fragNames.get(n) !== i) continue;
     const t = model.types[tk];
     if (t.kind === 'complex') L(`    case ${i}: e_${t.tsName}(w, value); break;`);
-    else L(`    case ${i}: { const item = value; w.bits(0, 1); ${encodeValue(t.simple, 'item', lit(n))} w.bits(0, 1); break; }`);
+    else L(`    case ${i}: { const item = value; w.bits(0, 1); ${values.encode(t.simple, 'item', lit(n))} w.bits(0, 1); break; }`);
   }
   L(`  }`);
   L(`  w.bits(${frags.length + 1}, ${fragWidth});`);
@@ -316,14 +261,14 @@ export function emitCodec(model: SchemaModel, grammarName: string): EmittedCodec
     `// GENERATED by tools/generate-exi.ts from the ${grammarName} schemas: do not edit by hand.`,
     `/* eslint-disable */`,
     `import type { BitReader } from '../runtime/bit-reader.ts';`,
-    `import { type BitWriter, hexToBytes, base64ToBytes } from '../runtime/bit-writer.ts';`,
+    `import { type BitWriter, base64ToBytes } from '../runtime/bit-writer.ts';`,
     `import { ExiEncodeError } from '../errors.ts';`,
     `import { chkAllItemsUsed, chkAllKeysUsed, chkArray, chkBig, chkBool, chkInt, chkObject, chkOctets, chkString, enumIndex, missing, writeUnsignedBig } from '../runtime/value-checks.ts';`,
     ``,
     `/** Global elements in document-grammar order (the root event code is the index). */`,
     `export const ROOT_ELEMENTS: readonly string[] = ${JSON.stringify(roots)};`,
     ``,
-    ...consts,
+    ...values.consts,
     ``,
   ];
   return { code: [...header, ...lines, ''].join('\n'), roots };

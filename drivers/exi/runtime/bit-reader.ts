@@ -4,21 +4,23 @@
 
 import { ExiDecodeError } from '../errors.ts';
 import type { PendingDeviation } from '../deviations.ts';
+import { OCTET_HEX } from './hex.ts';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+const MAX_SAFE_BIG = BigInt(MAX_SAFE);
+const ASCII = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i));
 
 export class BitReader {
   pos: number;
   readonly end: number;
-  /** String table (§7.3.3): global value partition and one local partition per qname id. */
-  private readonly globalValues: string[] = [];
-  private readonly localValues: string[][] = [];
+  /** String table (§7.3.3): global value partition and one local partition per qname id (made on the first string). */
+  private globalValues: string[] | undefined;
+  private localValues: string[][] | undefined;
   /** Second pass (see ../deviations.ts): decode a repetition at maxOccurs with the C encoders' LOOP grammar. */
   lenient = false;
   /** Set when a strict pass went through a repetition at maxOccurs (only then is a lenient pass worth trying). */
   reachedMaxOccurs = false;
-  readonly deviations: PendingDeviation[] = [];
+  private pending: PendingDeviation[] | undefined;
 
   constructor(
     readonly buf: Uint8Array,
@@ -42,9 +44,40 @@ export class BitReader {
     throw e;
   }
 
+  /** Deviations the lenient pass accepted, in stream order. */
+  get deviations(): readonly PendingDeviation[] {
+    return this.pending ?? [];
+  }
+
   /** n-bit unsigned integer, MSB first; n ≤ 31. */
   bits(n: number, state: string): number {
-    if (this.pos + n > this.end) this.fail(`stream ends, ${n} more bit(s) needed`, state);
+    const pos = this.pos;
+    if (pos + n > this.end) this.fail(`stream ends, ${n} more bit(s) needed`, state);
+    if (n > 25) return this.wideBits(n);
+    if (n === 0) return 0;
+    // The 1..4 octets that hold the value, as one window; then drop the bits after it and mask.
+    const buf = this.buf;
+    const stop = pos + n;
+    let i = pos >>> 3;
+    const last = (stop - 1) >>> 3;
+    let v = buf[i];
+    while (i < last) v = (v << 8) | buf[++i];
+    this.pos = stop;
+    return ((v >>> ((8 - (stop & 7)) & 7)) & ((1 << n) - 1)) >>> 0;
+  }
+
+  /** One octet at any bit offset (the 7-bit groups of integers and the characters of strings). */
+  private octet(state: string): number {
+    const pos = this.pos;
+    if (pos + 8 > this.end) this.fail('stream ends, 8 more bit(s) needed', state);
+    this.pos = pos + 8;
+    const i = pos >>> 3;
+    const off = pos & 7;
+    return off === 0 ? this.buf[i] : ((this.buf[i] << off) | (this.buf[i + 1] >>> (8 - off))) & 0xff;
+  }
+
+  /** Over 25 bits the window would need a fifth octet: take it in octet-sized steps (bounds already checked). */
+  private wideBits(n: number): number {
     let v = 0;
     let pos = this.pos;
     const buf = this.buf;
@@ -65,7 +98,7 @@ export class BitReader {
     let v = 0;
     let mul = 1;
     for (let i = 0; i < 8; i++) {
-      const b = this.bits(8, state);
+      const b = this.octet(state);
       v += (b & 0x7f) * mul;
       if ((b & 0x80) === 0) {
         if (v > MAX_SAFE) this.fail('unsigned integer beyond 2^53', state);
@@ -76,17 +109,33 @@ export class BitReader {
     return this.fail('unsigned integer too long', state);
   }
 
-  /** Unsigned integer of any size up to maxOctets 7-bit groups, as bigint. */
-  ubig(maxOctets: number, state: string): bigint {
-    let v = 0n;
-    let shift = 0n;
+  /**
+   * Unsigned integer of any size up to maxOctets 7-bit groups: a plain number while it has at most 7
+   * groups (49 bits, exact in a double), a bigint only beyond.
+   */
+  unsignedAny(maxOctets: number, state: string): number | bigint {
+    let v = 0;
+    let mul = 1;
     for (let i = 0; i < maxOctets; i++) {
-      const b = this.bits(8, state);
+      const b = this.octet(state);
+      v += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return v;
+      if (i === 6) return this.ubigTail(BigInt(v), maxOctets - 7, state);
+      mul *= 128;
+    }
+    return this.fail(`unsigned integer longer than ${maxOctets} octets`, state);
+  }
+
+  /** The groups after the first seven (shift 49), as bigint. */
+  private ubigTail(v: bigint, maxOctets: number, state: string): bigint {
+    let shift = 49n;
+    for (let i = 0; i < maxOctets; i++) {
+      const b = this.octet(state);
       v |= BigInt(b & 0x7f) << shift;
       if ((b & 0x80) === 0) return v;
       shift += 7n;
     }
-    return this.fail(`unsigned integer longer than ${maxOctets} octets`, state);
+    return this.fail(`unsigned integer longer than ${maxOctets + 7} octets`, state);
   }
 
   /** Unsigned integer no larger than max (the built-in type's range). */
@@ -106,7 +155,9 @@ export class BitReader {
   /** Event code that is not a declared production: c == n is the escape to undeclared productions. */
   badCode(c: number, declared: number, state: string): never {
     return this.fail(
-      c === declared ? 'undeclared (second-level) event: not produced by V2G codecs and not supported' : `event code ${c} not defined (${declared} productions)`,
+      c === declared
+        ? 'undeclared (second-level) event: not produced by V2G codecs and not supported'
+        : `event code ${c} not defined (${declared} productions)`,
       state,
     );
   }
@@ -136,7 +187,16 @@ export class BitReader {
     if (code !== found || strictBits !== fullBits) {
       const expected = { bits: strictBits, code };
       const kind = 'loop-end-after-maxOccurs';
-      this.deviations.push({ kind, repeated, maxOccurs, state, bitPosition: at, expected, found: { bits: fullBits, code: found }, owner });
+      (this.pending ??= []).push({
+        kind,
+        repeated,
+        maxOccurs,
+        state,
+        bitPosition: at,
+        expected,
+        found: { bits: fullBits, code: found },
+        owner,
+      });
     }
     return code;
   }
@@ -149,11 +209,51 @@ export class BitReader {
     if (this.bits(1, state) !== 0) this.fail('undeclared event instead of the end of a simple element', state);
   }
 
-  /** Unsigned integer as a JSON value: a number up to 2^53 - 1, a decimal string beyond. */
-  ulong(max: bigint, maxOctets: number, state: string): number | string {
-    const v = this.ubig(maxOctets, state);
+  /**
+   * Unsigned integer as a JSON value: a number up to 2^53 - 1, a decimal string beyond. maxNumber is the
+   * type's maximum when that is a safe integer, else MAX_SAFE_INTEGER (max then bounds the bigint path).
+   */
+  ulong(maxNumber: number, max: bigint, maxOctets: number, state: string): number | string {
+    const v = this.unsignedAny(maxOctets, state);
+    if (typeof v === 'number') {
+      // At most 49 bits: only a type maximum below 2^53 can be exceeded here.
+      if (v > maxNumber) this.fail(`value ${v} above ${max}`, state);
+      return v;
+    }
     if (v > max) this.fail(`value ${v} above ${max}`, state);
-    return v <= BigInt(MAX_SAFE) ? Number(v) : v.toString();
+    return v <= MAX_SAFE_BIG ? Number(v) : v.toString();
+  }
+
+  /**
+   * CH, an n-bit value and EE of a simple element: one read when both event codes are the expected 0
+   * bits (n ≤ 23); else the three reads one by one, so a bad stream fails exactly where it did before.
+   */
+  wrappedBits(n: number, state: string): number {
+    const pos = this.pos;
+    if (n <= 23 && pos + n + 2 <= this.end) {
+      const x = this.bits(n + 2, state);
+      if ((x & 1) === 0 && x >>> (n + 1) === 0) return x >>> 1;
+      this.pos = pos;
+    }
+    this.simpleStart(state);
+    const v = this.bits(n, state);
+    this.simpleEnd(state);
+    return v;
+  }
+
+  /** CH, an enumeration index and EE in one read when well-formed (as wrappedBits). */
+  wrappedEnum(values: readonly string[], n: number, state: string): string {
+    const pos = this.pos;
+    if (n <= 23 && pos + n + 2 <= this.end) {
+      const x = this.bits(n + 2, state);
+      const i = x >>> 1;
+      if ((x & 1) === 0 && i < values.length) return values[i]; // i < length also says the CH bit was 0
+      this.pos = pos;
+    }
+    this.simpleStart(state);
+    const v = this.enumerated(values, n, state);
+    this.simpleEnd(state);
+    return v;
   }
 
   /** Signed integer (§7.1.5): sign bit, then the magnitude (negative values store -v - 1). */
@@ -168,10 +268,11 @@ export class BitReader {
   /** Signed integer of any size as a JSON value (number when safe, decimal string beyond). */
   intBig(min: bigint | undefined, max: bigint | undefined, maxOctets: number, state: string): number | string {
     const neg = this.bits(1, state);
-    const m = this.ubig(maxOctets, state);
+    const u = this.unsignedAny(maxOctets, state);
+    const m = typeof u === 'number' ? BigInt(u) : u;
     const v = neg ? -m - 1n : m;
     if ((min !== undefined && v < min) || (max !== undefined && v > max)) this.fail(`value ${v} out of range`, state);
-    return v >= -BigInt(MAX_SAFE) && v <= BigInt(MAX_SAFE) ? Number(v) : v.toString();
+    return v >= -MAX_SAFE_BIG && v <= MAX_SAFE_BIG ? Number(v) : v.toString();
   }
 
   /** Length-prefixed octets (hexBinary / base64Binary, §7.1.1). */
@@ -180,14 +281,17 @@ export class BitReader {
     if (n > maxLength) this.fail(`binary length ${n} above ${maxLength}`, state);
     if (this.pos + n * 8 > this.end) this.fail(`binary length ${n} runs past the end of the stream`, state);
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.bits(8, state);
+    for (let i = 0; i < n; i++) out[i] = this.octet(state);
     return out;
   }
 
+  /** hexBinary as uppercase text, built from the stream's octets without an intermediate array. */
   hex(maxLength: number, state: string): string {
-    const b = this.octets(maxLength, state);
+    const n = this.uint(state);
+    if (n > maxLength) this.fail(`binary length ${n} above ${maxLength}`, state);
+    if (this.pos + n * 8 > this.end) this.fail(`binary length ${n} runs past the end of the stream`, state);
     let s = '';
-    for (let i = 0; i < b.length; i++) s += HEX[b[i]];
+    for (let i = 0; i < n; i++) s += OCTET_HEX[this.octet(state)];
     return s;
   }
 
@@ -198,7 +302,7 @@ export class BitReader {
   /** String value (§7.1.10 + string table §7.3.3): 0 = local hit, 1 = global hit, else length + 2. */
   string(qnameId: number, maxLength: number, state: string): string {
     const code = this.uint(state);
-    const local = (this.localValues[qnameId] ??= []);
+    const local = ((this.localValues ??= [])[qnameId] ??= []);
     if (code === 0) {
       if (local.length === 0) this.fail('local string-table hit with an empty table', state);
       const i = this.bits(bitsFor(local.length), state);
@@ -207,7 +311,7 @@ export class BitReader {
     }
     if (code === 1) {
       const g = this.globalValues;
-      if (g.length === 0) this.fail('global string-table hit with an empty table', state);
+      if (g === undefined || g.length === 0) this.fail('global string-table hit with an empty table', state);
       const i = this.bits(bitsFor(g.length), state);
       if (i >= g.length) this.fail(`global string-table index ${i} out of range`, state);
       return g[i];
@@ -218,13 +322,19 @@ export class BitReader {
     if (this.pos + n * 8 > this.end) this.fail(`string length ${n} runs past the end of the stream`, state);
     let s = '';
     for (let i = 0; i < n; i++) {
+      const b = this.octet(state);
+      if (b < 128) {
+        s += ASCII[b]; // a one-group code point: the common case, no String.fromCodePoint call
+        continue;
+      }
+      this.pos -= 8;
       const cp = this.uint(state);
       if (cp > 0x10ffff) this.fail(`character code ${cp} is not Unicode`, state);
       s += String.fromCodePoint(cp);
     }
     if (n > 0) {
       local.push(s);
-      this.globalValues.push(s);
+      (this.globalValues ??= []).push(s);
     }
     return s;
   }

@@ -1,60 +1,70 @@
 // Bit-packed EXI writer. One growable buffer reused across documents: encoding a charge-loop message
-// allocates only the returned copy.
+// allocates only the returned copy. Bits collect in a small accumulator and leave it a whole byte at a
+// time, so a write is a shift, an or and at most a few byte stores (no per-bit loop).
 
 import { ExiEncodeError } from '../errors.ts';
+import { hexNibble } from './hex.ts';
 
-const HEX_RE = /^(?:[0-9A-Fa-f]{2})*$/;
 const B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export class BitWriter {
   private buf = new Uint8Array(256);
   private byte = 0;
-  /** Bits already used in the current byte (0..7). */
-  private used = 0;
-  private cur = 0;
+  /** Pending bits, right-aligned; fewer than 8 between calls. */
+  private acc = 0;
+  private nacc = 0;
 
   reset(): void {
     this.byte = 0;
-    this.used = 0;
-    this.cur = 0;
+    this.acc = 0;
+    this.nacc = 0;
   }
 
-  private push(b: number): void {
-    if (this.byte === this.buf.length) {
-      const nb = new Uint8Array(this.buf.length * 2);
-      nb.set(this.buf);
-      this.buf = nb;
-    }
-    this.buf[this.byte++] = b;
+  /** Room for at least n more bytes. */
+  private room(n: number): void {
+    if (this.byte + n <= this.buf.length) return;
+    const nb = new Uint8Array(Math.max(this.buf.length * 2, this.byte + n));
+    nb.set(this.buf);
+    this.buf = nb;
   }
 
   /** n-bit unsigned value, MSB first; n ≤ 31. */
   bits(v: number, n: number): void {
-    while (n > 0) {
-      const free = 8 - this.used;
-      if (n >= free) {
-        n -= free;
-        this.push(this.cur | ((v >>> n) & ((1 << free) - 1)));
-        this.cur = 0;
-        this.used = 0;
-      } else {
-        this.cur |= (v & ((1 << n) - 1)) << (free - n);
-        this.used += n;
-        n = 0;
-      }
+    if (n > 24) {
+      // 7 pending + 24 new bits is what the 31-bit accumulator holds: split wider values.
+      this.bits(v >>> 16, n - 16);
+      this.bits(v & 0xffff, 16);
+      return;
     }
+    let nacc = this.nacc + n;
+    let acc = (this.acc << n) | (v & ((1 << n) - 1));
+    if (nacc >= 8) {
+      this.room(4);
+      const buf = this.buf;
+      let byte = this.byte;
+      do {
+        nacc -= 8;
+        buf[byte++] = acc >>> nacc;
+      } while (nacc >= 8);
+      this.byte = byte;
+      acc &= (1 << nacc) - 1;
+    }
+    this.acc = acc;
+    this.nacc = nacc;
   }
 
-  /** Unsigned integer (§7.1.6), v a safe non-negative integer. */
+  /** Unsigned integer (§7.1.6), v a safe non-negative integer: 7-bit groups, least significant first. */
   uint(v: number): void {
     while (v >= 128) {
-      this.bits((v % 128) | 0x80, 8);
-      v = Math.floor(v / 128);
+      const low = v & 0x7f; // ToInt32 keeps the low bits of any safe integer exactly
+      this.bits(low | 0x80, 8);
+      v = (v - low) / 128;
     }
     this.bits(v, 8);
   }
 
   ubig(v: bigint): void {
+    if (v <= 9007199254740991n) return this.uint(Number(v));
     while (v >= 128n) {
       this.bits(Number(v & 0x7fn) | 0x80, 8);
       v >>= 7n;
@@ -84,6 +94,17 @@ export class BitWriter {
 
   /** String miss (length + 2, then code points): what every V2G codec writes; no table hits. */
   string(s: string): void {
+    const n = s.length;
+    let i = 0;
+    while (i < n && s.charCodeAt(i) < 128) i++;
+    if (i < n) return this.unicodeString(s);
+    // ASCII (the V2G identifiers and names): each character is one 8-bit group, three go in one write.
+    this.uint(n + 2);
+    for (i = 0; i + 3 <= n; i += 3) this.bits((s.charCodeAt(i) << 16) | (s.charCodeAt(i + 1) << 8) | s.charCodeAt(i + 2), 24);
+    for (; i < n; i++) this.bits(s.charCodeAt(i), 8);
+  }
+
+  private unicodeString(s: string): void {
     this.uint(codePointLength(s) + 2);
     for (let i = 0; i < s.length; i++) {
       const cp = s.codePointAt(i)!;
@@ -97,14 +118,30 @@ export class BitWriter {
     for (let i = 0; i < b.length; i++) this.bits(b[i], 8);
   }
 
+  /**
+   * hexBinary straight from its text (§7.1.1: length, then the octets): checked and written in one pass,
+   * no intermediate byte array. The length rules are the schema's (exact length, or at most maxLength).
+   */
+  hex(s: unknown, maxLength: number, length: number | undefined, at: string): void {
+    if (typeof s !== 'string' || (s.length & 1) !== 0) throw new ExiEncodeError('expected hexBinary (even number of hex digits)', at);
+    for (let i = 0; i < s.length; i++)
+      if (hexNibble(s.charCodeAt(i)) < 0) throw new ExiEncodeError('expected hexBinary (even number of hex digits)', at);
+    const n = s.length >>> 1;
+    if (length !== undefined && n !== length) throw new ExiEncodeError(`${n} octets, the schema requires exactly ${length}`, at);
+    if (n > maxLength) throw new ExiEncodeError(`${n} octets, the schema allows at most ${maxLength}`, at);
+    this.uint(n);
+    for (let i = 0; i < s.length; i += 2) this.bits((hexNibble(s.charCodeAt(i)) << 4) | hexNibble(s.charCodeAt(i + 1)), 8);
+  }
+
   /** The bytes written so far, padded with zero bits to a whole byte. */
   finish(): Uint8Array {
-    if (this.used > 0) {
-      this.push(this.cur);
-      this.cur = 0;
-      this.used = 0;
-    }
-    return this.buf.slice(0, this.byte);
+    if (this.nacc > 0) this.bits(0, 8 - this.nacc);
+    const n = this.byte;
+    const out = new Uint8Array(n);
+    const buf = this.buf;
+    // A loop beats slice()/set() for the tens of bytes of a typical message (no species or range checks).
+    for (let i = 0; i < n; i++) out[i] = buf[i];
+    return out;
   }
 }
 
@@ -117,13 +154,6 @@ export function codePointLength(s: string): number {
     n++;
   }
   return n;
-}
-
-export function hexToBytes(s: unknown, at: string): Uint8Array {
-  if (typeof s !== 'string' || !HEX_RE.test(s)) throw new ExiEncodeError('expected hexBinary (even number of hex digits)', at);
-  const out = new Uint8Array(s.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16);
-  return out;
 }
 
 export function base64ToBytes(s: unknown, at: string): Uint8Array {

@@ -27,10 +27,14 @@ export function chkBig(v: unknown, min: bigint | undefined, max: bigint | undefi
   return b;
 }
 
-/** Unsigned variable-length integer with a fast path for safe numbers (TimeStamp in every header). */
-export function writeUnsignedBig(w: BitWriter, v: unknown, min: bigint, max: bigint, at: string): void {
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= Number(min) && BigInt(v) <= max) w.uint(v);
-  else w.ubig(chkBig(v, min, max, at));
+/**
+ * Unsigned variable-length integer (unsignedLong: TimeStamp in every header). A safe number within
+ * min..maxNumber (the type's maximum, or 2^53 - 1 when that is larger) takes the plain-number path;
+ * only strings, bigints and values out of that range meet BigInt.
+ */
+export function writeUnsignedBig(w: BitWriter, v: unknown, min: number, maxNumber: number, minBig: bigint, max: bigint, at: string): void {
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= maxNumber) w.uint(v);
+  else w.ubig(chkBig(v, minBig, max, at));
 }
 
 export function chkString(v: unknown, maxLength: number, at: string): string {
@@ -40,7 +44,8 @@ export function chkString(v: unknown, maxLength: number, at: string): string {
 }
 
 export function chkOctets(b: Uint8Array, maxLength: number, length: number | undefined, at: string): Uint8Array {
-  if (length !== undefined && b.length !== length) throw new ExiEncodeError(`${b.length} octets, the schema requires exactly ${length}`, at);
+  if (length !== undefined && b.length !== length)
+    throw new ExiEncodeError(`${b.length} octets, the schema requires exactly ${length}`, at);
   if (b.length > maxLength) throw new ExiEncodeError(`${b.length} octets, the schema allows at most ${maxLength}`, at);
   return b;
 }
@@ -63,6 +68,11 @@ export function chkArray(v: unknown, at: string): unknown[] {
 
 /** After EE: every key of the object must have been written. */
 export function chkAllKeysUsed(v: Record<string, unknown>, used: number, allowed: ReadonlySet<string>, at: string): void {
+  // Common case first: as many keys as were written (a count over the object's cached key list, no lookups).
+  let keys = 0;
+  for (const _k in v) keys++;
+  if (keys === used) return;
+  // Else keys holding undefined count as absent.
   let n = 0;
   for (const k in v) if (v[k] !== undefined) n++;
   if (n === used) return;
@@ -74,7 +84,10 @@ export function chkAllKeysUsed(v: Record<string, unknown>, used: number, allowed
 /** After EE: every item of a repeated element must have been written (else: more than maxOccurs, or out of order). */
 export function chkAllItemsUsed(v: unknown, used: number, at: string): void {
   if (v !== undefined && (v as unknown[]).length !== used)
-    throw new ExiEncodeError(`${(v as unknown[]).length} items but only ${used} fit the schema here (more than maxOccurs, or out of order)`, at);
+    throw new ExiEncodeError(
+      `${(v as unknown[]).length} items but only ${used} fit the schema here (more than maxOccurs, or out of order)`,
+      at,
+    );
 }
 
 export function missing(expected: string, at: string): never {
