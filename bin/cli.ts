@@ -12,6 +12,7 @@ import { Command, CommanderError } from 'commander';
 import { BenchFault, InputError } from '../drivers/core/errors.ts';
 import { harnessVersion } from '../reports/run-metadata.ts';
 import { areaCommands } from './area-commands.ts';
+import { dossierCommands } from './dossier-commands.ts';
 import { registerCommands } from './command-spec.ts';
 import { harnessCommands } from './harness-commands.ts';
 
@@ -23,7 +24,7 @@ program
   .showHelpAfterError()
   .exitOverride();
 
-registerCommands(program, [...harnessCommands, ...areaCommands]);
+registerCommands(program, [...harnessCommands, ...areaCommands, ...dossierCommands]);
 
 try {
   await program.parseAsync(process.argv);

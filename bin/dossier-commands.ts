@@ -1,0 +1,45 @@
+// Commands of the certification dossier: `bundle` a run for a reviewer, `verify` a bundle (manifest,
+// signature, every verdict re-judged from the raw data), `judge` a recorded session without a charger.
+
+import { UsageError } from '../drivers/core/errors.ts';
+import { opt, type CommandSpec } from './command-spec.ts';
+
+export const dossierCommands: CommandSpec[] = [
+  {
+    name: 'bundle <runDir>',
+    description:
+      'one signed tar.gz for a reviewer: raw evidence, HTML report, PCTR summary (HTML/PDF), MANIFEST.json with SHA-256 of every file',
+    options: [
+      opt('--sign <key>', 'PEM private key of the lab (Ed25519, or RSA/EC) to sign MANIFEST.json with (detached signature)'),
+      opt('--cert <cert>', "with --sign: the key's X.509 certificate (PEM), put in the bundle instead of the bare public key"),
+      opt('--out <file>', 'archive to write (default: <runDir>.tar.gz)'),
+      opt('--no-pdf', 'leave out the PDF summary (no Chromium)'),
+    ],
+    action: async ([runDir], o) => {
+      if (o.cert && !o.sign) throw new UsageError('--cert needs --sign KEY');
+      const { buildBundle } = await import('../reports/bundle.ts');
+      const r = await buildBundle({ runDir: String(runDir), out: o.out, sign: o.sign, cert: o.cert, noPdf: o.pdf === false });
+      const pct = ((100 * r.bytes) / r.runBytes).toFixed(1);
+      console.log(`bundle: ${r.file}`);
+      console.log(`${r.files} files, ${(r.bytes / 1e6).toFixed(1)} MB (${pct} % of the run folder's ${(r.runBytes / 1e6).toFixed(1)} MB)`);
+      console.log(`${r.omitted.length} copies left out (listed in OMITTED.txt); ${r.signed ? 'signed' : 'NOT signed (--sign KEY)'}`);
+    },
+  },
+  {
+    name: 'verify <bundle>',
+    description:
+      'check a bundle: every file against MANIFEST.json, the signature, then re-judge every verdict from the raw data and print any difference',
+    options: [
+      opt('--pubkey <pem>', 'the public key the reviewer trusts (PEM)'),
+      opt('--cert <pem>', 'the certificate the reviewer trusts (PEM)'),
+    ],
+    action: async ([bundle], o) => {
+      if (o.pubkey && o.cert) throw new UsageError('give --pubkey or --cert, not both');
+      await import('../suites/support/gbt27930-offline.ts'); // registers the GB/T checks decidable offline
+      const { verifyBundle } = await import('../reports/bundle-verify.ts');
+      const v = await verifyBundle(String(bundle), { trust: o.pubkey ?? o.cert });
+      for (const line of v.lines) console.log(line);
+      return v.ok ? 0 : 1;
+    },
+  },
+];
