@@ -1,0 +1,43 @@
+// Virtual time makes a run a function of its inputs: the same bench, seed and tests give a byte-identical
+// timeline and the same verdicts, however loaded the host is. Two short runs side by side (so they compete
+// for the CPU) cover both ports: the MCS session over TLS on the in-memory link and the GB/T sequence on the
+// in-process CAN bus, plus the bench's own clock check.
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mcsHilAsync, onlyRunDir, ROOT, tmp } from './helpers.ts';
+
+const BENCH = join(ROOT, 'benches', 'emulator-virtual.yaml');
+const GREP = 'keeps its configured rate|runs the whole DC/MCS sequence|standard order';
+
+function run(out: string): Promise<number | null> {
+  const p = mcsHilAsync(['run', '--bench', BENCH, '--suite', 'bench,mcs,gbt27930', '--grep', GREP, '--out', out, '--quiet']);
+  p.stdout.resume();
+  p.stderr.resume();
+  return new Promise((resolve) => p.on('close', resolve));
+}
+
+describe('virtual bench: determinism', function () {
+  this.timeout(300_000);
+
+  it('two runs give a byte-identical timeline and the same verdicts', async function () {
+    const outs = [tmp('mcs-det-a-'), tmp('mcs-det-b-')];
+    const codes = await Promise.all(outs.map(run));
+    expect(codes).to.deep.equal([0, 0]);
+    const [a, b] = outs.map(onlyRunDir);
+    const verdicts = (dir: string) =>
+      (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).tests as { title: string; state: string }[]).map(
+        (t) => `${t.state} ${t.title}`,
+      );
+    expect(verdicts(a)).to.have.length(3);
+    expect(verdicts(b)).to.deep.equal(verdicts(a));
+    const ta = readFileSync(join(a, 'timeline.jsonl'));
+    const tb = readFileSync(join(b, 'timeline.jsonl'));
+    // A readable first difference instead of two megabytes of diff.
+    const la = ta.toString('utf8').split('\n');
+    const lb = tb.toString('utf8').split('\n');
+    const first = la.findIndex((l, i) => l !== lb[i]);
+    expect(first, `first differing line ${first + 1}:\n${la[first]?.slice(0, 300)}\n${lb[first]?.slice(0, 300)}`).to.equal(-1);
+    expect(ta.equals(tb)).to.equal(true);
+  });
+});
