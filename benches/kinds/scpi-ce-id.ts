@@ -4,7 +4,14 @@
 
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { CE_STATES } from '../../drivers/pilot/ce-id.ts';
-import { checkScpiCeIdSettings, DEFAULT_CE_COMMANDS, DEFAULT_ID_SPEC, DEFAULT_SAFE_CE, SCPI_CE_ID_KIND, ScpiCeIdPilot, type ScpiCeIdSettings } from '../../drivers/pilot/scpi-ce-id.ts';
+import { SCPI_CE_ID_KIND, ScpiCeIdPilot } from '../../drivers/pilot/scpi-ce-id.ts';
+import {
+  checkScpiCeIdSettings,
+  DEFAULT_CE_COMMANDS,
+  DEFAULT_ID_SPEC,
+  DEFAULT_SAFE_CE,
+  type ScpiCeIdSettings,
+} from '../../drivers/pilot/scpi-ce-id-protocol.ts';
 import { SCPI_RAW_PORT, TcpScpiTransport } from '../../drivers/scpi/transport.ts';
 import { registerResourceKind, resourceKind } from '../registry.ts';
 import type { CeIdPilotResource } from './emulated-ce-id.ts';
@@ -20,7 +27,12 @@ const DEFAULT_POLL_MS = 500;
 
 const ceCommand = {
   oneOf: [
-    { type: 'string', minLength: 1, description: "SCPI command that switches the box to this CE state, e.g. 'DIG:OUT:PORT 1,4'; read back as 'DIG:OUT:PORT? 1' expecting '4'." },
+    {
+      type: 'string',
+      minLength: 1,
+      description:
+        "SCPI command that switches the box to this CE state, e.g. 'DIG:OUT:PORT 1,4'; read back as 'DIG:OUT:PORT? 1' expecting '4'.",
+    },
     {
       type: 'object',
       additionalProperties: false,
@@ -63,9 +75,19 @@ if (!resourceKind(SCPI_CE_ID_KIND))
           description: `How ID (connector inserted) is read: a query and either a bit of its integer reply (default '${DEFAULT_ID_SPEC.query}', bit ${DEFAULT_ID_SPEC.bit} set = connected) or two reply patterns.`,
           properties: {
             query: { type: 'string', minLength: 1, default: DEFAULT_ID_SPEC.query },
-            bit: { type: 'integer', minimum: 0, maximum: 52, default: DEFAULT_ID_SPEC.bit, description: 'Bit of the integer reply that is set when the connector is inserted.' },
+            bit: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 52,
+              default: DEFAULT_ID_SPEC.bit,
+              description: 'Bit of the integer reply that is set when the connector is inserted.',
+            },
             activeLow: { type: 'boolean', default: false, description: 'The bit reads 0 when inserted.' },
-            connected: { type: 'string', description: 'Pattern mode: regular expression a "connected" reply matches (with notConnected; a reply matching neither is refused).' },
+            connected: {
+              type: 'string',
+              description:
+                'Pattern mode: regular expression a "connected" reply matches (with notConnected; a reply matching neither is refused).',
+            },
             notConnected: { type: 'string', description: 'Pattern mode: regular expression a "not connected" reply matches.' },
           },
         },
@@ -73,7 +95,8 @@ if (!resourceKind(SCPI_CE_ID_KIND))
           type: 'object',
           additionalProperties: false,
           required: ['query', 'states'],
-          description: 'Optional: the box measures CE too (e.g. comparators on input port 2), so the harness sees what the charger does to it (B0 until it enables HLC, EC when it opens its switch). Without it, CE is the state the box last confirmed switching to.',
+          description:
+            'Optional: the box measures CE too (e.g. comparators on input port 2), so the harness sees what the charger does to it (B0 until it enables HLC, EC when it opens its switch). Without it, CE is the state the box last confirmed switching to.',
           properties: {
             query: { type: 'string', minLength: 1, description: "Query that reads the measured CE, e.g. 'DIG:IN:PORT? 2'." },
             states: {
@@ -85,15 +108,31 @@ if (!resourceKind(SCPI_CE_ID_KIND))
             },
           },
         },
-        safeCe: { enum: [...CE_STATES], default: DEFAULT_SAFE_CE, description: 'CE state the safe-state path drives to (the vehicle stops requesting energy). The EV session leaves C only after the charger disabled its output.' },
+        safeCe: {
+          enum: [...CE_STATES],
+          default: DEFAULT_SAFE_CE,
+          description:
+            'CE state the safe-state path drives to (the vehicle stops requesting energy). The EV session leaves C only after the charger disabled its output.',
+        },
         initialCe: { enum: [...CE_STATES], description: 'CE state set when the bench opens (default: leave the box as it is).' },
-        pollMs: { type: 'number', minimum: 0, description: `ID (and CE sense) poll period (ms) so an unplug or a charger-side CE change shows on the timeline; 0 = off. Default ${DEFAULT_POLL_MS} on a real clock.` },
+        pollMs: {
+          type: 'number',
+          minimum: 0,
+          description: `ID (and CE sense) poll period (ms) so an unplug or a charger-side CE change shows on the timeline; 0 = off. Default ${DEFAULT_POLL_MS} on a real clock.`,
+        },
       },
     },
     async open(name, cfg, ctx) {
       const where = `${ctx.bench.file} resources.${name}`;
       checkScpiCeIdSettings(cfg, where); // a typo fails before we touch the box
-      const transport = await TcpScpiTransport.connect({ host: cfg.host, port: cfg.port, clock: ctx.clock, timeline: ctx.timeline, source: name, timeoutMs: cfg.timeoutMs });
+      const transport = await TcpScpiTransport.connect({
+        host: cfg.host,
+        port: cfg.port,
+        clock: ctx.clock,
+        timeline: ctx.timeline,
+        source: name,
+        timeoutMs: cfg.timeoutMs,
+      });
       const pollMs = cfg.pollMs ?? (ctx.clock.description === 'virtual' ? 0 : DEFAULT_POLL_MS);
       const pilot = new ScpiCeIdPilot({ name, transport, clock: ctx.clock, timeline: ctx.timeline, settings: { ...cfg, pollMs } });
       try {
