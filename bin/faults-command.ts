@@ -7,7 +7,7 @@ import { InputError } from '../drivers/core/errors.ts';
 import { faultsNaming } from '../emulator/fault-catalogue.ts';
 import { faultCatalogue } from '../emulator/faults.ts';
 import { checkNames, checksOfRun } from '../reports/run-checks.ts';
-import { DEFAULT_OUT_DIR, latestRunDir } from '../reports/run-folders.ts';
+import { defaultOutDir, latestRunDir } from '../reports/run-folders.ts';
 
 export interface FaultsOptions {
   json?: boolean;
@@ -29,7 +29,7 @@ export function faultsCommand(o: FaultsOptions): { lines: string[]; exitCode: nu
     });
     return { lines: [header, ...rows], exitCode: 0 };
   }
-  const outDir = o.out ?? DEFAULT_OUT_DIR;
+  const outDir = o.out ?? defaultOutDir();
   const runDir = o.run ?? latestRunDir(outDir);
   if (!runDir) throw new InputError(`no run in ${join(outDir, 'runs')}: run the suites first ('mcs-hil run'), or name one with --run DIR`);
   const tests = checksOfRun(runDir);

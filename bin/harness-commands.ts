@@ -10,7 +10,13 @@ function positiveNumber(v: string): number {
   return n;
 }
 
-const OUT_DEFAULT = 'default: out/ in the project';
+function nonNegativeNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`expected a number >= 0, got '${v}'`);
+  return n;
+}
+
+const OUT_DEFAULT = 'default: out/ in the project inside the checkout, ./mcs-hil-reports elsewhere';
 
 export const harnessCommands: CommandSpec[] = [
   {
@@ -20,21 +26,31 @@ export const harnessCommands: CommandSpec[] = [
       BENCH_OPTION,
       opt('--suite <name|glob>', 'suite folder under suites/ (comma-separated), or a glob of spec files; default: all'),
       opt('--grep <re>', 'only tests whose title matches'),
+      opt('--id <ids>', 'only tests with these requirement ids (testCaseId), comma-separated', { parse: commaList }),
       opt('--fault <names>', 'emulator fault switches to turn on, comma-separated (see `mcs-hil faults`)', { parse: commaList }),
       opt('--out <dir>', `output folder (the run gets runs/<timestamp>/ in it; ${OUT_DEFAULT})`),
       opt('--clock-rate <x>', 'emulator benches: run time x times faster than the wall clock', { parse: positiveNumber }),
       opt('--report', 'generate the HTML report when the run ends'),
+      opt('--quiet', 'print only tests that did not pass and the totals (CI)'),
+      opt('--progress-every <s>', "a long test's progress line every s seconds (default 15; 0: none)", { parse: nonNegativeNumber }),
     ],
     action: async (_args, o) => {
       const { runSuites } = await import('../runner/runner.ts');
-      const { bench, suite, grep, out, clockRate } = o;
-      const summary = await runSuites({ bench, suite, grep, faults: o.fault ?? [], out, clockRate });
-      if (o.report) {
-        const { generateReport } = await import('../reports/generate.ts');
+      const { bench, suite, grep, out, clockRate, quiet } = o;
+      const progressIntervalMs = o.progressEvery === undefined ? undefined : o.progressEvery * 1000;
+      const summary = await runSuites({ bench, suite, grep, ids: o.id, faults: o.fault ?? [], out, clockRate, quiet, progressIntervalMs });
+      if (!o.report) return summary.exitCode;
+      const { generateReport } = await import('../reports/generate.ts');
+      const { recordExitCode } = await import('../runner/run-outcome.ts');
+      try {
         const r = await generateReport({ runDir: summary.runDir, reportsDir: out });
         console.log(`report: ${r.htmlDir}/index.html (single file: ${r.singleFile})`);
+        return summary.exitCode;
+      } catch (e) {
+        // The run's verdicts stand; a run that passed but has no report did not finish its job.
+        console.error(`mcs-hil: report failed: ${(e as Error).message}`);
+        return recordExitCode(summary.runDir, summary.exitCode === 0 ? 3 : summary.exitCode);
       }
-      return summary.exitCode;
     },
   },
   {

@@ -85,8 +85,38 @@ export interface RequirementMeta {
   clause?: string;
 }
 
+/** Thrown by requirement() while the runner probes a test for its id (runner/select-tests.ts): the body stops there. */
+class RequirementProbe extends Error {}
+
+let probing = false;
+let probedId: string | undefined;
+
+/**
+ * The requirement id a test body declares, found without running the test: every spec declares it in the
+ * body's first statement, so the body is called with requirement() throwing at once. A body that does not
+ * start with requirement() is never called (it could act on the bench).
+ */
+export function probeRequirementId(fn: (...a: unknown[]) => unknown, thisArg: unknown): string | undefined {
+  if (!/^[^{]*\{\s*(?:\(0,\s*)?[\w$.]*\brequirement\)?\(/.test(fn.toString())) return undefined;
+  probing = true;
+  probedId = undefined;
+  try {
+    const r = fn.call(thisArg, () => undefined) as { catch?: (h: () => void) => void } | undefined;
+    r?.catch?.(() => undefined); // an async body rejects with the probe
+  } catch {
+    /* the probe, or anything the arguments threw */
+  } finally {
+    probing = false;
+  }
+  return probedId;
+}
+
 /** Declare which requirement a test checks: testCaseId (stable history), epic/feature/story/severity labels. */
 export function requirement(id: string, meta: RequirementMeta): void {
+  if (probing) {
+    probedId = id;
+    throw new RequirementProbe(id);
+  }
   if (!id.trim()) throw new Error('requirement id must not be empty');
   allure.testCaseId(id);
   allure.label('requirement', id);
@@ -95,6 +125,8 @@ export function requirement(id: string, meta: RequirementMeta): void {
   allure.story(meta.story ?? id);
   allure.severity(SEVERITY[meta.severity ?? 'normal']);
   if (meta.clause) allure.label('clause', meta.clause);
+  // Shown at the top of the test page (labels alone sit behind the report's tree and filters).
+  allure.description(`**Requirement** \`${id}\` — ${meta.epic}${meta.clause ? `, clause **${meta.clause}**` : ''}`);
   timeline?.record('note', 'evidence', { requirement: id, clause: meta.clause });
 }
 
@@ -153,7 +185,7 @@ export function measure(
     t: timeline?.clock.now(),
     note: opts.note,
   };
-  record(rec, `${name} = ${fmt(value)}${band} ${unit}  [${validator}]  ${rec.outcome}`, {
+  record(rec, `${name} = ${fmt(value)}${band} ${unit}  [${validator}]  ${rec.outcome}${provenance(limit)}`, {
     value: fmt(value),
     unit,
     limit: validator,
@@ -196,7 +228,7 @@ export function check(
     t: timeline?.clock.now(),
     note: opts.note,
   };
-  record(rec, `${name}: ${actual}  [expected ${expected}]  ${rec.outcome}`, {
+  record(rec, `${name}: ${actual}  [expected ${expected}]  ${rec.outcome}${provenance(opts)}`, {
     expected,
     actual,
     clause: opts.clause,
@@ -206,6 +238,11 @@ export function check(
     conclude(violationError(opts.violation, `${name}: expected ${expected}, got ${actual}`, opts, opts.note, actual, expected), opts.stop);
   }
   return rec;
+}
+
+/** Where a limit comes from, in the step name a reviewer reads: its clause and whether it was checked against the standard. */
+function provenance(limit: { clause: string; verified: boolean }): string {
+  return ` — ${limit.clause}, ${limit.verified ? 'verified' : 'unverified'}`;
 }
 
 function record(rec: MeasurementRecord, title: string, params: Record<string, string>): void {

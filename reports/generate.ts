@@ -3,11 +3,13 @@
 // nightly trends build up.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchFault, UsageError } from '../drivers/core/errors.ts';
-import { DEFAULT_OUT_DIR, latestRunDir } from './run-folders.ts';
+import { keepHistory, prepareHistory } from './report-history.ts';
+import { readEnvironment, reportName, writeExecutor } from './report-identity.ts';
+import { defaultOutDir, latestRunDir, newestRunIfRoot } from './run-folders.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const ALLURE_BIN = join(ROOT, 'node_modules', 'allure-commandline', 'dist', 'bin', 'allure');
@@ -23,6 +25,8 @@ export interface ReportStats {
 export interface GeneratedReport {
   runDir: string;
   htmlDir: string;
+  /** The report's title: the charger and the bench. */
+  name: string;
   singleFile: string;
   stats: ReportStats;
 }
@@ -34,34 +38,42 @@ export function javaVersion(): string | undefined {
   return (r.stderr || r.stdout).split('\n')[0].trim();
 }
 
+/**
+ * runDir: a run folder, or a reports root (its newest run); default: the newest run under reportsDir.
+ * reportsDir: where html/ and history/ go; default: the reports root the run lies in, else the default output folder.
+ */
 export async function generateReport(opts: { runDir?: string; reportsDir?: string }): Promise<GeneratedReport> {
-  const reportsDir = resolve(opts.reportsDir ?? DEFAULT_OUT_DIR);
-  const runDir = opts.runDir ? resolve(opts.runDir) : latestRunDir(reportsDir);
+  const given = opts.runDir ? resolve(opts.runDir) : undefined;
+  const root = given ? newestRunIfRoot(given) && given : undefined;
+  const runDir = given ? (root ? newestRunIfRoot(root) : given) : latestRunDir(resolve(opts.reportsDir ?? defaultOutDir()));
+  const reportsDir = resolve(
+    opts.reportsDir ?? root ?? (runDir && basename(dirname(runDir)) === 'runs' ? dirname(dirname(runDir)) : defaultOutDir()),
+  );
   if (!runDir) throw new UsageError(`no run found under ${reportsDir}/runs (run \`mcs-hil run\` first)`);
   const results = join(runDir, 'allure-results');
   if (!existsSync(results)) throw new UsageError(`${runDir} has no allure-results folder: is it a run folder?`);
-  if (!javaVersion()) throw new BenchFault('Java is not installed, and Allure 2 report generation needs it: apt-get install -y default-jre-headless (or any Java ≥ 8)');
+  if (!javaVersion())
+    throw new BenchFault(
+      'Java is not installed, and Allure 2 report generation needs it: apt-get install -y default-jre-headless (or any Java ≥ 8)',
+    );
   if (!existsSync(ALLURE_BIN)) throw new BenchFault(`allure-commandline is missing (${ALLURE_BIN}): run npm ci`);
 
   // History of the previous report goes into this run's results so the trend widgets carry on.
-  const historyDir = join(reportsDir, 'history');
-  if (existsSync(historyDir)) cpSync(historyDir, join(results, 'history'), { recursive: true });
+  const history = prepareHistory(reportsDir, runDir, results);
+  const title = reportName(readEnvironment(results));
+  writeExecutor(results, { runDir, name: title, buildOrder: history.buildOrder });
 
   const name = basename(runDir);
   const htmlDir = join(reportsDir, 'html', name);
   const singleDir = join(reportsDir, 'html', `${name}-single`);
-  allure(['generate', results, '-o', htmlDir, '--clean']);
-  allure(['generate', results, '-o', singleDir, '--clean', '--single-file']);
+  allure(['generate', results, '-o', htmlDir, '--clean', '--report-name', title]);
+  allure(['generate', results, '-o', singleDir, '--clean', '--single-file', '--report-name', title]);
   const singleFile = join(reportsDir, 'html', `${name}.html`);
   renameSync(join(singleDir, 'index.html'), singleFile);
   rmSync(singleDir, { recursive: true, force: true });
 
   // The new report's history becomes the base for the next one.
-  if (existsSync(join(htmlDir, 'history'))) {
-    rmSync(historyDir, { recursive: true, force: true });
-    mkdirSync(historyDir, { recursive: true });
-    cpSync(join(htmlDir, 'history'), historyDir, { recursive: true });
-  }
+  keepHistory(reportsDir, runDir, htmlDir);
   const latest = join(reportsDir, 'latest');
   try {
     unlinkSync(latest);
@@ -69,7 +81,7 @@ export async function generateReport(opts: { runDir?: string; reportsDir?: strin
     /* first report */
   }
   symlinkSync(relative(reportsDir, htmlDir), latest); // relative: the folder can move
-  return { runDir, htmlDir, singleFile, stats: readStats(htmlDir) };
+  return { runDir, htmlDir, name: title, singleFile, stats: readStats(htmlDir) };
 }
 
 function allure(args: string[]): void {
@@ -77,7 +89,9 @@ function allure(args: string[]): void {
     execFileSync(ALLURE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ALLURE_NO_ANALYTICS: 'true' } });
   } catch (e) {
     const err = e as { stderr?: Buffer; stdout?: Buffer; message: string };
-    throw new BenchFault(`allure ${args[0]} failed: ${(err.stderr?.toString() || err.stdout?.toString() || err.message).trim().split('\n').slice(-3).join(' | ')}`);
+    throw new BenchFault(
+      `allure ${args[0]} failed: ${(err.stderr?.toString() || err.stdout?.toString() || err.message).trim().split('\n').slice(-3).join(' | ')}`,
+    );
   }
 }
 

@@ -3,11 +3,28 @@
 // generated output, outside the source tree's folders and git-ignored; `--out DIR` puts it elsewhere.
 
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The default output folder: out/ in the project, wherever the command is started from. */
-export const DEFAULT_OUT_DIR = join(fileURLToPath(new URL('..', import.meta.url)), 'out');
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** out/ in the project: the default output folder when mcs-hil is started inside the checkout. */
+export const DEFAULT_OUT_DIR = join(PROJECT_ROOT, 'out');
+
+/**
+ * The default output folder: out/ in the project when started inside the checkout; ./mcs-hil-reports when a
+ * linked or installed `mcs-hil` runs elsewhere (the package folder is not the user's, and may not be writable).
+ */
+export function defaultOutDir(cwd = process.cwd()): string {
+  const rel = relative(PROJECT_ROOT, resolve(cwd));
+  const inside = rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  return inside ? DEFAULT_OUT_DIR : resolve(cwd, 'mcs-hil-reports');
+}
+
+/** A reports root (it has runs/ with at least one run): its newest run; anything else: undefined. */
+export function newestRunIfRoot(dir: string): string | undefined {
+  return existsSync(join(dir, 'runs')) ? latestRunDir(dir) : undefined;
+}
 
 export function newRunDir(reportsDir: string): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');

@@ -9,9 +9,12 @@ import { attachJson, attachText, beginTest, bindTimeline, judgeAtEnd, step, take
 import { testAttachers } from './attachers.ts';
 import './attachers-builtin.ts';
 import { runContext } from './run-context.ts';
+import { eventsOfUsedPorts } from './ports-used.ts';
 import { abortRun, recordSafeState } from './safe-state-evidence.ts';
 
 let testStartSeq = 0;
+/** The last timeline event before the test body (after the idle precondition): what the body did comes after. */
+let bodyStartSeq = 0;
 /** Title of the test before this one (whose end may have left the charger busy). */
 let previousTest = 'the start of the run';
 
@@ -67,6 +70,7 @@ export const mochaHooks = {
     // Soft assertions: the test records every measurement, then fails at its end with the first violation.
     if (this.currentTest?.fn) this.currentTest.fn = judgeAtEnd(this.currentTest.fn);
     if (this.currentTest) await verifyChargerIdle(this.currentTest, ctx.bench);
+    bodyStartSeq = ctx.bench.timeline.mark();
     previousTest = title;
   },
 
@@ -88,9 +92,11 @@ export const mochaHooks = {
     const events = bench.timeline.query({ afterSeq: testStartSeq });
     if (measurements.length) attachJson('measurements.json', measurements);
     attachText('timeline.jsonl', timelineText(events), 'jsonl');
+    const portEvents = eventsOfUsedPorts(bench, events, bodyStartSeq);
     for (const attacher of testAttachers()) {
-      const a = safely(() => attacher(events));
-      if (a) (a.contentType === 'application/json' ? attachJson(a.name, JSON.parse(a.content)) : attachText(a.name, a.content, a.fileExtension));
+      const a = safely(() => attacher(portEvents));
+      if (a)
+        a.contentType === 'application/json' ? attachJson(a.name, JSON.parse(a.content)) : attachText(a.name, a.content, a.fileExtension);
     }
     // The bench may be unsafe: this test's tear-down is broken with the reason and no further test starts.
     if (!safe.ok) throw abortRun(ctx, safe, test?.fullTitle() ?? '?');
@@ -102,7 +108,15 @@ function timelineText(events: TimelineEvent[]): string {
   return events
     .map((e) =>
       e.kind === 'samples'
-        ? JSON.stringify({ ...e, data: { t0: (e.data as { t0?: number }).t0, samples: Object.fromEntries(Object.entries((e.data as { channels?: Record<string, number[]> }).channels ?? {}).map(([k, v]) => [k, v.length])) } })
+        ? JSON.stringify({
+            ...e,
+            data: {
+              t0: (e.data as { t0?: number }).t0,
+              samples: Object.fromEntries(
+                Object.entries((e.data as { channels?: Record<string, number[]> }).channels ?? {}).map(([k, v]) => [k, v.length]),
+              ),
+            },
+          })
         : JSON.stringify(e),
     )
     .join('\n');

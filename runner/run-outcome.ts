@@ -1,6 +1,6 @@
 // How a run ended, in the words and numbers the console, summary.json and the exit code give.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Timeline } from '../drivers/core/timeline.ts';
 
@@ -54,4 +54,15 @@ export function stoppedRunLines(runDir: string): string[] {
   if (s.interrupted) lines.push(`run interrupted by ${s.interrupted}`);
   if ((s.aborted || s.interrupted) && s.total !== undefined) lines.push(notRunLine({ total: s.total, notRun: s.notRun ?? 0, ...s }));
   return lines;
+}
+
+/** summary.json holds the code the process exits with: rewrite it when something after the run changed it. */
+export function recordExitCode(runDir: string, exitCode: number): number {
+  try {
+    const file = join(runDir, 'summary.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), exitCode }, null, 2));
+  } catch {
+    /* no summary to correct */
+  }
+  return exitCode;
 }

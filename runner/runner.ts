@@ -16,8 +16,11 @@ import { loadedLimitProfiles } from '../drivers/core/limits.ts';
 import { Timeline } from '../drivers/core/timeline.ts';
 import { AllureMochaReporter, reporterOptions } from '../reports/mocha-reporter.ts';
 import { environmentInfo } from '../reports/run-metadata.ts';
-import { DEFAULT_OUT_DIR, newRunDir } from '../reports/run-folders.ts';
+import { defaultOutDir, newRunDir } from '../reports/run-folders.ts';
 import { resolveSuiteFiles } from './suite-files.ts';
+import { selectTests, type PlannedTest } from './select-tests.ts';
+import { watchProgress } from './progress.ts';
+import { writeNotRunResults } from '../reports/not-run-results.ts';
 import { vehicleCanSources } from '../benches/vehicle-can.ts';
 import { CandumpRecorder } from '../drivers/can/candump-recorder.ts';
 import { setRunContext, type RunAborted, type RunContext } from './run-context.ts';
@@ -27,6 +30,8 @@ export interface RunOptions {
   bench?: string;
   suite?: string;
   grep?: string;
+  /** Requirement ids (testCaseId): only the tests declaring one of them run. */
+  ids?: string[];
   faults?: string[];
   /** Reports folder; the run gets its own subfolder runs/<timestamp>/ there. */
   out?: string;
@@ -36,6 +41,10 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Where progress goes (tests pass a sink). */
   log?: (line: string) => void;
+  /** Only the lines of tests that did not pass, and the totals (CI). */
+  quiet?: boolean;
+  /** Wall-clock period of a long test's "still running" line (runner/progress.ts); 0: none. */
+  progressIntervalMs?: number;
 }
 
 export interface RunSummary {
@@ -62,22 +71,55 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
   const config = loadBenchFile(opts.bench ?? DEFAULT_BENCH); // throws BenchFileError before anything opens
   const faults = validateFaults(opts.faults ?? [], config.resources);
   if (opts.clockRate !== undefined) {
-    const physical = Object.entries(config.resources).filter(([, r]) => isPhysical(r)).map(([n]) => n);
-    if (physical.length) throw new UsageError(`--clock-rate only applies to emulator benches; this one has physical resources (${physical.join(', ')}) that run in real time`);
+    const physical = Object.entries(config.resources)
+      .filter(([, r]) => isPhysical(r))
+      .map(([n]) => n);
+    if (physical.length)
+      throw new UsageError(
+        `--clock-rate only applies to emulator benches; this one has physical resources (${physical.join(', ')}) that run in real time`,
+      );
     config.clock = { kind: 'real', rate: opts.clockRate };
   }
   const files = resolveSuiteFiles(opts.suite);
   if (files.length === 0) throw new UsageError(`no suite matches '${opts.suite}' (suites live in suites/<name>/*.spec.ts)`);
+  // The tests are chosen before anything opens: a selection that matches nothing is a usage error, not a run.
+  const mocha = new Mocha({
+    retries: 0,
+    forbidOnly: true,
+    timeout: opts.timeoutMs ?? 180_000,
+    rootHooks: (await import('./hooks.ts')).mochaHooks,
+  });
+  const planned = await selectTests(mocha, files, { grep: opts.grep, ids: opts.ids });
 
-  const runDir = newRunDir(opts.out ?? DEFAULT_OUT_DIR);
+  const runDir = newRunDir(opts.out ?? defaultOutDir());
   const resultsDir = join(runDir, 'allure-results');
   mkdirSync(resultsDir, { recursive: true });
   const clock = makeClock(config, faults);
   const timeline = new Timeline({ clock, file: join(runDir, 'timeline.jsonl') });
-  timeline.record('run', 'runner', { event: 'start', bench: config.file, suite: opts.suite ?? '(all)', grep: opts.grep, faults, files });
-  log(`mcs-hil run: bench ${config.name} (${config.file}), ${files.length} spec file(s), run folder ${runDir}`);
+  timeline.record('run', 'runner', {
+    event: 'start',
+    bench: config.file,
+    suite: opts.suite ?? '(all)',
+    grep: opts.grep,
+    ids: opts.ids,
+    faults,
+    files,
+  });
+  log(
+    `mcs-hil run: bench ${config.name} (${config.file}), ${planned.length} test(s) in ${files.length} spec file(s), run folder ${runDir}`,
+  );
 
-  const summary: RunSummary = { runDir, passed: 0, failed: 0, skipped: 0, broken: 0, total: 0, notRun: 0, exitCode: 1, tests: [] };
+  const summary: RunSummary = {
+    runDir,
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+    broken: 0,
+    total: planned.length,
+    notRun: 0,
+    exitCode: 1,
+    tests: [],
+  };
   let bench: Bench | undefined;
   const ctx: RunContext = { bench: undefined as unknown as Bench };
   const envInfo = environmentInfo(config, faults);
@@ -147,6 +189,8 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
     summary.total = Math.max(summary.total, summary.passed + summary.failed + summary.skipped);
     summary.notRun = summary.total - summary.passed - summary.failed - summary.skipped;
     summary.exitCode = exitCodeOf(summary);
+    // Tests that never started are in the report too, as skipped "not run" cases: its totals must not read as complete.
+    if (summary.notRun > 0) writeNotRunResults(resultsDir, notRunTests(planned, summary), notRunLine(summary));
     writeSummary(summary, timeline);
     timeline.close();
     process.off('exit', onExit);
@@ -160,7 +204,7 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
   if (summary.aborted || summary.interrupted) envInfo['run.not run'] = notRunLine(summary);
   // environment.properties was written by the reporter at its end; rewrite it with the reported identity.
   writeEnvironment(resultsDir, envInfo);
-  log(`${summary.passed} passed, ${summary.failed} failed${summary.skipped ? `, ${summary.skipped} skipped` : ''}`);
+  log(totalsLine(summary));
   return summary;
 
   async function runMocha(bench: Bench): Promise<void> {
@@ -170,42 +214,55 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
     const canSources = vehicleCanSources(bench);
     if (canSources.length) canRecorder = new CandumpRecorder({ timeline, file: join(runDir, 'can.log'), sources: canSources }).start();
 
-    const mocha = new Mocha({
-      reporter: AllureMochaReporter as unknown as string,
-      reporterOptions: reporterOptions({ resultsDir, junitFile: join(runDir, 'junit.xml'), environmentInfo: envInfo }),
-      retries: 0,
-      forbidOnly: true,
-      timeout: opts.timeoutMs ?? 180_000,
-      grep: opts.grep ? new RegExp(opts.grep) : undefined,
-      rootHooks: (await import('./hooks.ts')).mochaHooks,
-    });
-    for (const f of files) mocha.addFile(f);
-    await mocha.loadFilesAsync();
+    mocha.reporter(
+      AllureMochaReporter as unknown as string,
+      reporterOptions({ resultsDir, junitFile: join(runDir, 'junit.xml'), environmentInfo: envInfo }),
+    );
+    const idOf = new Map(planned.map((p) => [p.title, p.testCaseId]));
 
+    let stopProgress = () => {};
     await new Promise<void>((resolve) => {
       mochaRunner = mocha.run(() => resolve());
-      summary.total = mochaRunner.total;
+      stopProgress = watchProgress(mochaRunner, {
+        log,
+        timeline,
+        total: planned.length,
+        quiet: opts.quiet,
+        intervalMs: opts.progressIntervalMs,
+      });
       mochaRunner.on(Mocha.Runner.constants.EVENT_TEST_PASS, (t) => {
         summary.passed++;
-        summary.tests.push({ title: t.fullTitle(), state: 'passed' });
+        summary.tests.push({ title: t.fullTitle(), testCaseId: idOf.get(t.fullTitle()), state: 'passed' });
       });
       mochaRunner.on(Mocha.Runner.constants.EVENT_TEST_FAIL, (t, err: Error) => {
         // The safe state after a test failed: that is the run's abort, not a verdict on a test.
         if (err instanceof SafeStateFailed) return;
         summary.failed++;
         if (!/assert/i.test(err?.name ?? '')) summary.broken++;
-        summary.tests.push({ title: t.fullTitle(), state: 'failed', error: err?.message });
+        summary.tests.push({ title: t.fullTitle(), testCaseId: idOf.get(t.fullTitle()), state: 'failed', error: err?.message });
       });
       mochaRunner.on(Mocha.Runner.constants.EVENT_TEST_PENDING, (t) => {
         summary.skipped++;
-        summary.tests.push({ title: t.fullTitle(), state: 'skipped' });
+        summary.tests.push({ title: t.fullTitle(), testCaseId: idOf.get(t.fullTitle()), state: 'skipped' });
       });
     });
+    stopProgress();
     // The charger's identity as the resources report it (after the sessions ran).
     for (const r of bench.resources.values()) for (const [k, v] of Object.entries(safeIdentity(r))) envInfo[`${r.name}.${k}`] = v;
     // Suites and sessions load their standard's profile too: list every one the verdicts came from.
     for (const p of loadedLimitProfiles()) envInfo[`limits.used.${p.profile}`] = `${p.title} (sha256 ${p.hash.slice(0, 16)}…)`;
   }
+}
+
+/** `N passed, N failed` (broken counts as failed), with skipped and never-run tests when there are any. */
+function totalsLine(s: RunSummary): string {
+  return `${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}${s.notRun ? `, ${s.notRun} not run` : ''}`;
+}
+
+/** The planned tests with no verdict: they never started. */
+function notRunTests(planned: PlannedTest[], s: RunSummary): PlannedTest[] {
+  const done = new Set(s.tests.map((t) => t.title));
+  return planned.filter((p) => !done.has(p.title));
 }
 
 /** The final safe state (bench close) failed: recorded like an abort between tests. */
@@ -217,7 +274,8 @@ function closeAbort(f: { resource: string; title: string; error?: string }, time
 
 /** Hardware, or a link to hardware: it runs in real time and has no fault switches. */
 function isPhysical(r: { kind: string } & Record<string, unknown>): boolean {
-  return r.kind === 'ethernet-link' || r.kind === 'socketcan' || r.kind.startsWith('scpi-') || (r.kind === 'socketcand' && !r.hub);
+  // A SCPI resource served by an emulated instrument of the same bench (`emulated:`) runs on the bench clock.
+  return r.kind === 'ethernet-link' || r.kind === 'socketcan' || (r.kind.startsWith('scpi-') && !r.emulated) || (r.kind === 'socketcand' && !r.hub);
 }
 
 function validateFaults(faults: string[], resources: Record<string, { kind: string }>): string[] {
@@ -242,8 +300,14 @@ function writeSummary(summary: RunSummary, timeline: Timeline): void {
   try {
     writeFileSync(join(summary.runDir, 'summary.json'), JSON.stringify(summary, null, 2));
     timeline.record('run', 'runner', {
-      event: 'end', passed: summary.passed, failed: summary.failed, skipped: summary.skipped, notRun: summary.notRun,
-      interrupted: summary.interrupted, aborted: summary.aborted?.message, exitCode: summary.exitCode,
+      event: 'end',
+      passed: summary.passed,
+      failed: summary.failed,
+      skipped: summary.skipped,
+      notRun: summary.notRun,
+      interrupted: summary.interrupted,
+      aborted: summary.aborted?.message,
+      exitCode: summary.exitCode,
     });
   } catch {
     /* the run folder may be gone; the console summary still prints */
@@ -251,7 +315,15 @@ function writeSummary(summary: RunSummary, timeline: Timeline): void {
 }
 
 function writeEnvironment(resultsDir: string, env: Record<string, string>): void {
-  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/([=:])/g, '\\$1');
-  writeFileSync(join(resultsDir, 'environment.properties'), Object.entries(env).map(([k, v]) => `${esc(k)}=${esc(v)}`).join('\n') + '\n');
+  const esc = (s: string) =>
+    s
+      .replace(/\\/g, '\\\\')
+      .replace(/\n/g, '\\n')
+      .replace(/([=:])/g, '\\$1');
+  writeFileSync(
+    join(resultsDir, 'environment.properties'),
+    Object.entries(env)
+      .map(([k, v]) => `${esc(k)}=${esc(v)}`)
+      .join('\n') + '\n',
+  );
 }
-

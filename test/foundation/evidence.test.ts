@@ -126,7 +126,7 @@ describe('soft assertions and inconclusive verdicts', function () {
     expect(r.status).to.equal('failed');
     expect(r.statusDetails?.message).to.match(/^\[timing violation\] response time = 2\.5 s/);
     const step = r.steps[0];
-    expect(step.name).to.match(/^response time = 2\.5 ± 0\.2 s {2}\[x <= 2 s\] {2}FAIL$/);
+    expect(step.name).to.match(/^response time = 2\.5 ± 0\.2 s {2}\[x <= 2 s\] {2}FAIL — TEST 4\.5\.6, verified$/);
     const params = Object.fromEntries(step.parameters.map((p) => [p.name, p.value]));
     expect(params.uncertainty).to.equal('± 0.2 s (harness receive-to-stamp latency p99, measured this run)');
   });
