@@ -33,7 +33,7 @@ export const BENCH_FAULTS: FaultSwitch[] = [
   },
   {
     name: 'clock-drift',
-    description: "the bench clock runs 10 % faster than its configured rate",
+    description: 'the bench clock runs 10 % faster than its configured rate',
     component: 'bench',
     suite: 'bench',
     catches: ['BENCH-CLOCK-001'],
@@ -42,7 +42,7 @@ export const BENCH_FAULTS: FaultSwitch[] = [
   },
   {
     name: 'safe-state-fails',
-    description: "the armed interlock opens but its driver never confirms the open command: the safe state overruns, the run aborts",
+    description: 'the armed interlock opens but its driver never confirms the open command: the safe state overruns, the run aborts',
     component: 'bench',
     suite: 'bench',
     catches: ['BENCH-SAFE-STATE-001'],
@@ -58,4 +58,22 @@ export const BENCH_FAULTS: FaultSwitch[] = [
     checks: ['every resource-open is on disk'],
     category: 'protocol violation',
   },
+  // Protections of the emulated RP7900-class instrument (emulator/instruments/power-instrument.ts), one second
+  // after its output went on: the trip latches the output off with OUTP? unchanged, and the harness must see it
+  // in the status registers within one poll, take the bench to its safe state and end the test broken, naming it.
+  ...(
+    [
+      ['instrument-ov-trip', 'over-voltage protection', 'a voltage transient crosses its OV level'],
+      ['instrument-sink-oc-trip', 'sink over-current protection', 'the charging current reaches its sink limit'],
+      ['instrument-watchdog-trip', 'I/O watchdog', 'its I/O watchdog expires as if the harness had gone silent'],
+    ] as const
+  ).map(([name, what, how]): FaultSwitch => ({
+    name,
+    description: `the emulated SCPI battery emulator's ${what} trips: ${how}`,
+    component: 'scpi',
+    suite: 'bench',
+    catches: ['BENCH-INSTRUMENT-001'],
+    checks: [], // broken before any verdict: the trip is a bench fault naming the protection
+    category: 'bench fault',
+  })),
 ];

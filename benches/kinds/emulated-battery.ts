@@ -29,6 +29,7 @@ const SCHEMA = {
       description:
         "Serve this battery over SCPI on 127.0.0.1 at this port, for a 'scpi-battery-emulator' resource (then it does not stream itself).",
     },
+    scpiClass: { enum: ['rp7900', 'hp-battery-emulator'], description: 'The emulated instrument class served over SCPI (default rp7900).' },
   },
 };
 
@@ -37,8 +38,11 @@ async function open(name: string, config: EmulatedBatteryConfig, ctx: OpenContex
   const inst = new EmulatedBattery(name, ctx.clock, ctx.timeline, profile, config);
   if (config.scpiPort !== undefined) {
     // The SCPI server drains the bus for its Elog: the instrument must not stream as well.
-    const server = await startEmulatedScpiServer({ clock: ctx.clock, timeline: ctx.timeline, port: config.scpiPort, instrument: inst });
+    const server = await startEmulatedScpiServer({
+      clock: ctx.clock, timeline: ctx.timeline, port: config.scpiPort, instrument: inst, instrumentClass: config.scpiClass, faults: ctx.faults,
+    });
     inst.onClose(() => server.close());
+    Object.assign(inst, { scpiServer: { host: server.host, port: server.port } }); // for a scpi-battery-emulator with `emulated:`
   } else if (config.stream !== false) await inst.startStreaming();
   return Object.assign(inst, { safeStatePrimitives: batteryEmulatorPrimitives(inst) });
 }

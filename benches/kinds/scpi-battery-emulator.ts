@@ -1,87 +1,134 @@
-// Resource kind 'scpi-battery-emulator': an RP7900-class regenerative supply over SCPI raw socket
-// (TCP 5025) as the vehicle's battery and contactors, streaming its V/I log onto the timeline. On open it
-// programs the battery from the bench's vehicle profile (OCV at the initial SOC behind R0), the
-// protections and the I/O watchdog, so a crashed harness leaves the output latched off.
+// Resource kind 'scpi-battery-emulator': a regenerative supply over SCPI raw socket (TCP 5025) as the
+// vehicle's battery and contactors, driven from an instrument profile (fixtures/instruments: rp7900 by
+// default), streaming its V/I log onto the timeline. On open the I/O watchdog is armed first (so a
+// harness that dies from here on leaves the output latched off), then the battery is programmed from the
+// vehicle profile (OCV at the initial SOC behind R0) with its protections. A protection trip seen while
+// the output is on takes the whole bench to its safe state at once (benches/safe-state.ts).
 
 import type { Clock } from '../../drivers/core/clock.ts';
+import { loadInstrumentProfile } from '../../drivers/scpi/profile.ts';
 import { SCPI_BATTERY_EMULATOR_KIND, Rp7900BatteryEmulator } from '../../drivers/scpi/rp7900.ts';
 import { SCPI_RAW_PORT, TcpScpiTransport } from '../../drivers/scpi/transport.ts';
 import { cellOcvV } from '../../drivers/vehicle/ocv.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
 import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../registry.ts';
+import { SafeStateStrategy } from '../safe-state.ts';
 import { batteryEmulatorPrimitives } from '../safe-state-primitives.ts';
 import { probeScpiIdentity } from './scpi-reachable.ts';
 
 export interface ScpiBatteryEmulatorSettings {
-  host: string;
+  host?: string;
   port?: number;
+  /** An emulated battery of this bench that serves SCPI (`scpiPort`): connect to it on loopback. */
+  emulated?: string;
+  /** Instrument profile in fixtures/instruments (default rp7900). */
+  profile?: string;
   timeoutMs?: number;
-  /** Instrument ratings (V, A): set points outside are refused before they are sent. */
+  /** The bench's limits for this unit (V, A): refused at open when above the unit's own ratings. */
   maxVoltageV?: number;
   maxCurrentA?: number;
   samplePeriodS?: number;
   pollMs?: number;
-  /** Protection levels; default: the vehicle's maximum voltage + 5 %, and the bench's maximum current. */
+  /** Protection levels; default: the vehicle's maximum voltage + 5 %, the bench's maximum current, 90 % of the vehicle's minimum. */
   ovpV?: number;
   ocpA?: number;
-  /** I/O watchdog delay (s); default 5. 0 turns it off. */
+  uvpV?: number;
+  /** I/O watchdog delay, whole seconds (default 5). */
   watchdogS?: number;
   /** Battery voltage to program; default: the vehicle profile's OCV at its initial SOC. */
   batteryVoltageV?: number;
+  /** Stream the V/I log (default true): it is the bench's power analyser then. */
+  stream?: boolean;
+}
+
+const WATCHDOG_DEFAULT_S = 5;
+
+function endpoint(name: string, cfg: ScpiBatteryEmulatorSettings, ctx: OpenContext): { host: string; port: number } {
+  if (!cfg.emulated) return { host: cfg.host!, port: cfg.port ?? SCPI_RAW_PORT };
+  const served = (ctx.resources.get(cfg.emulated) as { scpiServer?: { host: string; port: number } } | undefined)?.scpiServer;
+  if (!served) throw new Error(`${name}: '${cfg.emulated}' is not an emulated battery serving SCPI (scpiPort) opened before it`);
+  return served;
+}
+
+async function open(name: string, cfg: ScpiBatteryEmulatorSettings, ctx: OpenContext): Promise<Resource> {
+  const { host, port } = endpoint(name, cfg, ctx);
+  const transport = await TcpScpiTransport.connect({
+    host,
+    port,
+    clock: ctx.clock,
+    timeline: ctx.timeline,
+    source: name,
+    timeoutMs: cfg.timeoutMs,
+  });
+  const inst = new Rp7900BatteryEmulator({
+    name,
+    transport,
+    clock: ctx.clock,
+    timeline: ctx.timeline,
+    profile: loadInstrumentProfile(cfg.profile ?? 'rp7900'),
+    maxVoltageV: cfg.maxVoltageV,
+    maxCurrentA: cfg.maxCurrentA,
+    samplePeriodS: cfg.samplePeriodS,
+    pollMs: cfg.pollMs,
+  });
+  try {
+    await inst.open();
+    await inst.setWatchdog(cfg.watchdogS ?? WATCHDOG_DEFAULT_S);
+    const profile = loadVehicleProfile(ctx.bench.vehicle.profile, ctx.bench.vehicle.overrides ?? {});
+    const r = inst.ratings;
+    await inst.setBatteryVoltage(
+      Math.min(r.maxVoltageV, cfg.batteryVoltageV ?? profile.cellsSeries * cellOcvV(profile.chemistry, profile.initialSoc)),
+    );
+    await inst.setSeriesResistance(Math.min(r.maxResistanceOhm, profile.r0Ohm));
+    await inst.setProtection({
+      ovpV: cfg.ovpV ?? Math.min(r.maxOvpV, profile.maxVoltageV * 1.05),
+      ocpA: cfg.ocpA ?? Math.min(ctx.bench.safety.maxCurrentA ?? profile.maxCurrentA, r.maxCurrentA),
+      uvpV: cfg.uvpV ?? Math.min(r.maxVoltageV, profile.minVoltageV) * 0.9,
+    });
+    // A trip while charging: the bench goes to its safe state now, not when the test notices.
+    const strategy = new SafeStateStrategy({ clock: ctx.clock, timeline: ctx.timeline, config: ctx.bench });
+    inst.onTrip((trip) => strategy.run([...ctx.resources.values()], `instrument trip: ${trip.message}`));
+    if (cfg.stream !== false) await inst.startStreaming();
+  } catch (e) {
+    await inst.close().catch(() => undefined);
+    throw e;
+  }
+  return Object.assign(inst, { safeStatePrimitives: batteryEmulatorPrimitives(inst) });
 }
 
 if (!resourceKind(SCPI_BATTERY_EMULATOR_KIND))
   registerResourceKind<ScpiBatteryEmulatorSettings>({
     kind: SCPI_BATTERY_EMULATOR_KIND,
-    description: 'RP7900-class battery emulator over SCPI (raw socket, TCP 5025): battery voltage + series resistance, output relays as the vehicle contactors, OVP/OCP, I/O watchdog, 1 kS/s V/I log onto the timeline',
-    // After an emulated battery emulator that serves SCPI on loopback (20), before the chargers (10).
+    description:
+      'Battery emulator over SCPI (raw socket, TCP 5025) from an instrument profile (fixtures/instruments, RP7900 class by default): ' +
+      'battery voltage + series resistance, output as the vehicle contactors, OV/UV/sink-OC protection, I/O watchdog, binary V/I log onto the timeline',
+    // After an emulated battery that serves SCPI on loopback (20), before the chargers (10).
     openOrder: 15,
     schema: {
       type: 'object',
       additionalProperties: false,
-      required: ['host'],
+      oneOf: [{ required: ['host'] }, { required: ['emulated'] }],
       properties: {
         host: { type: 'string', minLength: 1 },
         port: { type: 'integer', minimum: 1, maximum: 65535, default: SCPI_RAW_PORT },
+        emulated: { type: 'string', description: 'an emulated-battery resource with scpiPort: connect to it on loopback' },
+        profile: { type: 'string', description: 'instrument profile in fixtures/instruments (default rp7900)' },
         timeoutMs: { type: 'number', minimum: 1 },
         maxVoltageV: { type: 'number', exclusiveMinimum: 0 },
         maxCurrentA: { type: 'number', exclusiveMinimum: 0 },
-        samplePeriodS: { type: 'number', minimum: 0.0002048, maximum: 1 },
+        samplePeriodS: { type: 'number', minimum: 0.0001, maximum: 1 },
         pollMs: { type: 'number', minimum: 10, maximum: 5000 },
         ovpV: { type: 'number', exclusiveMinimum: 0 },
         ocpA: { type: 'number', exclusiveMinimum: 0 },
-        watchdogS: { type: 'number', minimum: 0, maximum: 3600 },
+        uvpV: { type: 'number', minimum: 0 },
+        watchdogS: { type: 'integer', minimum: 1, maximum: 3600 },
         batteryVoltageV: { type: 'number', exclusiveMinimum: 0 },
+        stream: { type: 'boolean', default: true },
       },
     },
-    async open(name: string, cfg: ScpiBatteryEmulatorSettings, ctx: OpenContext): Promise<Resource> {
-      const transport = await TcpScpiTransport.connect({ host: cfg.host, port: cfg.port, clock: ctx.clock, timeline: ctx.timeline, source: name, timeoutMs: cfg.timeoutMs });
-      const inst = new Rp7900BatteryEmulator({
-        name,
-        transport,
-        clock: ctx.clock,
-        timeline: ctx.timeline,
-        maxVoltageV: cfg.maxVoltageV,
-        maxCurrentA: cfg.maxCurrentA,
-        samplePeriodS: cfg.samplePeriodS,
-        pollMs: cfg.pollMs,
-      });
-      try {
-        await inst.open();
-        const profile = loadVehicleProfile(ctx.bench.vehicle.profile, ctx.bench.vehicle.overrides ?? {});
-        await inst.setOutput(false);
-        await inst.setBatteryVoltage(cfg.batteryVoltageV ?? profile.cellsSeries * cellOcvV(profile.chemistry, profile.initialSoc));
-        await inst.setSeriesResistance(profile.r0Ohm);
-        await inst.setProtection({ ovpV: cfg.ovpV ?? profile.maxVoltageV * 1.05, ocpA: cfg.ocpA ?? Math.min(ctx.bench.safety.maxCurrentA ?? profile.maxCurrentA, cfg.maxCurrentA ?? Infinity) });
-        if ((cfg.watchdogS ?? 5) > 0) await inst.setWatchdog(cfg.watchdogS ?? 5);
-        await inst.startStreaming();
-      } catch (e) {
-        await inst.close().catch(() => undefined);
-        throw e;
-      }
-      return Object.assign(inst, { safeStatePrimitives: batteryEmulatorPrimitives(inst) });
-    },
+    open,
     async checkReachable(name, cfg) {
+      if (!cfg.host) return { ok: true, detail: `${name}: served by the emulated resource '${cfg.emulated}'` };
       // Connect + *IDN? only (shared with the other SCPI kinds): the reply must be a full identity.
       return probeScpiIdentity(name, cfg.host, cfg.port ?? SCPI_RAW_PORT, cfg.timeoutMs);
     },

@@ -54,6 +54,8 @@ export class Rp7900BatteryEmulator implements BatteryEmulator {
   readonly profile: InstrumentProfile;
   /** Every trip seen since open, oldest first (the timeline has them too). */
   readonly trips: InstrumentTrip[] = [];
+  /** Protection-status reads so far (the bench's self-check counts them while the output is on). */
+  statusReads = 0;
   /** Ratings in force: the unit's own once open, bounded by the bench's. */
   ratings: UnitRatings;
   private readonly elog: ElogStream;
@@ -247,6 +249,7 @@ export class Rp7900BatteryEmulator implements BatteryEmulator {
     const run = async () => {
       if (this.closed) return;
       const trip = await readTrip(this.commands);
+      this.statusReads++;
       if (!trip || this.latched) return;
       this.latched = trip;
       this.trips.push(trip);

@@ -61,16 +61,16 @@ export class ElogRecorder {
     return this.fifo.splice(0, 2 * n);
   }
 
-  /** Move the bus samples into records; `each` sees every sample (voltage, sourcing current) for the protections. */
-  collect(each: (voltageV: number, sourcingA: number) => void): void {
+  /** Move the bus samples into records; `each` sees every sample (voltage, sourcing current, time) for the protections. */
+  collect(each: (voltageV: number, sourcingA: number, tNs: number) => void): void {
     const d = this.bus.drain();
     const periodNs = this.periodS * 1e9;
     for (let k = 0; k < d.voltageV.length; k++) {
       const v = d.voltageV[k];
       const i = -d.currentA[k];
-      each(v, i);
-      if (this.state !== 'running') continue;
       const t = d.t0 + k * d.dt;
+      each(v, i, t);
+      if (this.state !== 'running') continue;
       if (t < this.triggerNs) continue;
       while (t >= this.triggerNs + (this.record + 1) * periodNs) this.close();
       this.acc.n++;

@@ -10,6 +10,7 @@
 import { floatBlock } from '../../drivers/scpi/binary-block.ts';
 import type { Clock, TimerHandle } from '../../drivers/core/clock.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
+import { BUS_TICK_NS } from '../power/dc-bus.ts';
 import type { EmulatedBattery } from '../power/emulated-battery.ts';
 import type { Action, Dialect, Protection } from './dialect.ts';
 import { ElogRecorder } from './elog-recorder.ts';
@@ -297,9 +298,10 @@ export class PowerInstrument {
 
   /** Samples into the Elog FIFO; the protections judge what the bus did. */
   private collect(): void {
-    const live = this.o.battery.outputOn;
-    this.elog.collect((v, sourcingA) => {
-      if (!live) return;
+    const since = this.outputOnSinceNs;
+    this.elog.collect((v, sourcingA, tNs) => {
+      // Only samples taken with the output connected (the bus may have ticked between a command and the switch).
+      if (since === undefined || tNs <= since + BUS_TICK_NS) return;
       if (v > this.ovpV) this.trip('ov', { voltageV: v });
       if (this.uvpOn && v < this.uvpV) this.trip('uv', { voltageV: v });
       // Current protection trips when the output reaches a current limit (sourcing, or sinking the charger's current).

@@ -27,6 +27,8 @@ export interface EmulatedBatteryConfig {
   stream?: boolean;
   /** Also serve this battery as an RP7900-class instrument over SCPI on loopback at this port (0 = any). */
   scpiPort?: number;
+  /** The instrument class it is served as (emulator/power/scpi-server.ts); default rp7900. */
+  scpiClass?: string;
 }
 
 /** The vehicle side of the bus: the battery model, or a fixed voltage + R once a test sets one. */
