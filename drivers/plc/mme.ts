@@ -3,6 +3,7 @@
 // the fragment fields FMI and FMSN. The MMEs SLAC uses (ISO 15118-3) are never fragmented.
 
 import { InputError } from '../core/errors.ts';
+import { placeBytes } from './bytes.ts';
 
 export const ETHERTYPE_HOMEPLUG_AV = 0x88e1;
 /** An Ethernet frame is at least 60 bytes without FCS: shorter MMEs are padded. */
@@ -52,7 +53,7 @@ export interface MmeHeader {
   fmsn?: number;
 }
 
-export function macToString(b: Uint8Array, at = 0): string {
+export function macToString(b: Buffer, at = 0): string {
   return Array.from(b.subarray(at, at + 6), (x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
@@ -67,7 +68,7 @@ export function headerBytes(mmv: number): number {
   return mmv === 0 ? 17 : 19;
 }
 
-export function decodeHeader(frame: Uint8Array): MmeHeader {
+export function decodeHeader(frame: Buffer): MmeHeader {
   if (frame.length < 17) throw new MmeDecodeError(`frame of ${frame.length} bytes is shorter than an MME header`);
   const b = Buffer.from(frame.buffer, frame.byteOffset, frame.length);
   const ethertype = b.readUInt16BE(12);
@@ -84,8 +85,8 @@ export function decodeHeader(frame: Uint8Array): MmeHeader {
 
 export function encodeHeader(h: MmeHeader): Buffer {
   const b = Buffer.alloc(headerBytes(h.mmv));
-  macToBytes(h.dst).copy(b, 0);
-  macToBytes(h.src).copy(b, 6);
+  placeBytes(b, macToBytes(h.dst), 0);
+  placeBytes(b, macToBytes(h.src), 6);
   b.writeUInt16BE(ETHERTYPE_HOMEPLUG_AV, 12);
   b[14] = h.mmv;
   b.writeUInt16LE(h.mmtype, 15);

@@ -3,6 +3,7 @@
 // microsecond or nanosecond timestamps.
 
 import { InputError } from '../core/errors.ts';
+import { concatBytes } from './bytes.ts';
 
 export const LINKTYPE_ETHERNET = 1;
 
@@ -57,5 +58,5 @@ export function formatEthernetPcap(records: Iterable<EthernetRecord>): Buffer {
     rh.writeUInt32LE(r.frame.length, 12);
     parts.push(rh, r.frame);
   }
-  return Buffer.concat(parts);
+  return concatBytes(parts);
 }

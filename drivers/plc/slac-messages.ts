@@ -4,6 +4,7 @@
 // re-encodes byte-exact), encode strictly (field widths and counts are checked).
 
 import { InputError } from '../core/errors.ts';
+import { concatBytes } from './bytes.ts';
 import {
   decodeHeader,
   encodeHeader,
@@ -111,7 +112,7 @@ export function isKnownMessage(name: string): boolean {
 }
 
 /** Decode one Ethernet frame holding an MME of the list above; MmeDecodeError for anything else. */
-export function decodeSlac(frame: Uint8Array): SlacMessage {
+export function decodeSlac(frame: Buffer): SlacMessage {
   const header = decodeHeader(frame);
   const name = mmtypeName(header.mmtype);
   const layout = LAYOUTS[name];
@@ -137,9 +138,9 @@ export function encodeSlac(msg: {
   if (!layout) throw new InputError(`cannot encode '${msg.name}': not a SLAC or local-modem MME this codec knows`);
   const [pair, variant] = msg.name.split('.') as [keyof typeof MMTYPE, MmeVariant];
   const head = encodeHeader({ ...msg.header, mmv: msg.header.mmv ?? 1, mmtype: mmtypeOf(MMTYPE[pair], variant) });
-  const body = Buffer.concat([head, ...writeLayout(layout, msg.fields, msg.name)]);
-  if (msg.padding !== undefined) return Buffer.concat([body, Buffer.from(msg.padding, 'hex')]);
-  return body.length >= MIN_FRAME_BYTES ? body : Buffer.concat([body, Buffer.alloc(MIN_FRAME_BYTES - body.length)]);
+  const body = concatBytes([head, ...writeLayout(layout, msg.fields, msg.name)]);
+  if (msg.padding !== undefined) return concatBytes([body, Buffer.from(msg.padding, 'hex')]);
+  return body.length >= MIN_FRAME_BYTES ? body : concatBytes([body, Buffer.alloc(MIN_FRAME_BYTES - body.length)]);
 }
 
 function readLayout(b: Buffer, at: number, layout: Layout, out: MmeFields, where: string): number {
