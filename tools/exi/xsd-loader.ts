@@ -2,12 +2,8 @@
 // Only the XSD features the V2G schemas use are supported; anything else stops the generator with a
 // message naming the construct, so a schema change cannot silently produce a wrong grammar.
 
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import {
   compareQName,
-  UNBOUNDED,
   type AttributeUse,
   type ElementUse,
   type Particle,
@@ -15,20 +11,10 @@ import {
   type SimpleModel,
   type TypeModel,
 } from '../../drivers/exi/schema-model.ts';
+import { INT_RANGES, STRINGISH, XS } from './xsd-builtins.ts';
+import { attrs, key, kids, local, occurs, readSchemaDocs, resolveQName, tagOf, type SchemaDoc, type XNode } from './xsd-documents.ts';
 
-const XS = 'http://www.w3.org/2001/XMLSchema';
 export const XMLDSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
-
-type XNode = Record<string, unknown>;
-
-interface SchemaDoc {
-  file: string;
-  tns: string;
-  elementQualified: boolean;
-  attributeQualified: boolean;
-  prefixes: Map<string, string>;
-  root: XNode;
-}
 
 interface GlobalElement {
   doc: SchemaDoc;
@@ -39,33 +25,6 @@ interface GlobalElement {
   substitutionGroup?: string; // key
 }
 
-const key = (ns: string, name: string) => `{${ns}}${name}`;
-
-function tagOf(n: XNode): string {
-  for (const k of Object.keys(n)) if (k !== ':@') return k;
-  throw new Error('empty XML node');
-}
-const local = (tag: string) => (tag.includes(':') ? tag.slice(tag.indexOf(':') + 1) : tag);
-const attrs = (n: XNode) => (n[':@'] as Record<string, string> | undefined) ?? {};
-const kids = (n: XNode) => ((n[tagOf(n)] as XNode[]) ?? []).filter((c) => !('#text' in c) && !('#comment' in c));
-const occurs = (v: string | undefined, dflt: number) => (v === undefined ? dflt : v === 'unbounded' ? UNBOUNDED : Number(v));
-
-/** Built-in integer ranges (XSD Part 2). */
-const INT_RANGES: Record<string, [bigint | undefined, bigint | undefined]> = {
-  integer: [undefined, undefined],
-  long: [-(2n ** 63n), 2n ** 63n - 1n],
-  int: [-(2n ** 31n), 2n ** 31n - 1n],
-  short: [-32768n, 32767n],
-  byte: [-128n, 127n],
-  nonNegativeInteger: [0n, undefined],
-  positiveInteger: [1n, undefined],
-  unsignedLong: [0n, 2n ** 64n - 1n],
-  unsignedInt: [0n, 2n ** 32n - 1n],
-  unsignedShort: [0n, 65535n],
-  unsignedByte: [0n, 255n],
-};
-const STRINGISH = new Set(['string', 'anyURI', 'ID', 'IDREF', 'NCName', 'token', 'normalizedString', 'language', 'Name']);
-
 export interface LoadOptions {
   /** Map from namespace to file for imports whose schemaLocation does not resolve (xmldsig). */
   namespaceFiles: Record<string, string>;
@@ -73,56 +32,7 @@ export interface LoadOptions {
 }
 
 export function loadSchemaSet(mainFile: string, opts: LoadOptions): SchemaModel {
-  const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', processEntities: false });
-  const docs: SchemaDoc[] = [];
-  const loadedNs = new Set<string>();
-
-  const load = (file: string) => {
-    // The xmldsig schema starts with a DOCTYPE internal subset the body never uses.
-    const text = readFileSync(file, 'utf8').replace(/<!DOCTYPE[\s\S]*?\]>/, '');
-    const parsed = parser.parse(text) as XNode[];
-    const root = parsed.find((n) => local(tagOf(n)) === 'schema');
-    if (!root) throw new Error(`${file}: no xs:schema root`);
-    const a = attrs(root);
-    const prefixes = new Map<string, string>();
-    for (const [k, v] of Object.entries(a)) {
-      if (k === 'xmlns') prefixes.set('', v);
-      else if (k.startsWith('xmlns:')) prefixes.set(k.slice(6), v);
-    }
-    const doc: SchemaDoc = {
-      file,
-      tns: a.targetNamespace ?? '',
-      elementQualified: a.elementFormDefault === 'qualified',
-      attributeQualified: a.attributeFormDefault === 'qualified',
-      prefixes,
-      root,
-    };
-    if (loadedNs.has(doc.tns)) return;
-    loadedNs.add(doc.tns);
-    docs.push(doc);
-    for (const c of kids(root)) {
-      const t = local(tagOf(c));
-      if (t === 'include' || t === 'redefine') throw new Error(`${file}: xs:${t} not supported`);
-      if (t !== 'import') continue;
-      const ia = attrs(c);
-      if (loadedNs.has(ia.namespace)) continue;
-      const target = opts.namespaceFiles[ia.namespace] ?? join(dirname(file), ia.schemaLocation);
-      load(target);
-    }
-  };
-  load(mainFile);
-
-  const resolveQName = (doc: SchemaDoc, q: string): { ns: string; name: string } => {
-    const i = q.indexOf(':');
-    const prefix = i < 0 ? '' : q.slice(0, i);
-    const name = i < 0 ? q : q.slice(i + 1);
-    const ns = doc.prefixes.get(prefix);
-    if (ns === undefined) {
-      if (prefix === '') return { ns: '', name };
-      throw new Error(`${doc.file}: unknown prefix in ${q}`);
-    }
-    return { ns, name };
-  };
+  const docs = readSchemaDocs(mainFile, opts.namespaceFiles);
 
   // Global declarations by key.
   const globalElements = new Map<string, GlobalElement>();
@@ -137,7 +47,14 @@ export function loadSchemaSet(mainFile: string, opts: LoadOptions): SchemaModel 
           const q = resolveQName(doc, a.substitutionGroup);
           sg = key(q.ns, q.name);
         }
-        globalElements.set(key(doc.tns, a.name), { doc, node: c, name: a.name, ns: doc.tns, abstract: a.abstract === 'true', substitutionGroup: sg });
+        globalElements.set(key(doc.tns, a.name), {
+          doc,
+          node: c,
+          name: a.name,
+          ns: doc.tns,
+          abstract: a.abstract === 'true',
+          substitutionGroup: sg,
+        });
       } else if (t === 'complexType' || t === 'simpleType') {
         globalTypes.set(key(doc.tns, a.name), { doc, node: c, complex: t === 'complexType', name: a.name });
       } else if (t === 'group' || t === 'attributeGroup' || t === 'attribute') {
@@ -211,7 +128,8 @@ export function loadSchemaSet(mainFile: string, opts: LoadOptions): SchemaModel 
       else if (ft === 'maxInclusive') facets.maxInclusive = BigInt(v);
       else if (ft === 'length') facets.length = Number(v);
       else if (ft === 'maxLength') facets.maxLength = Number(v);
-      else if (ft === 'minLength') continue; // no effect on the EXI representation
+      else if (ft === 'minLength')
+        continue; // no effect on the EXI representation
       else if (ft === 'annotation') continue;
       else throw new Error(`${doc.file}: facet xs:${ft} not supported`);
     }
@@ -324,7 +242,9 @@ export function loadSchemaSet(mainFile: string, opts: LoadOptions): SchemaModel 
     }
     if (t === 'any') return { k: 'any', min, max };
     if (t === 'sequence' || t === 'choice') {
-      const items = kids(node).filter((c) => local(tagOf(c)) !== 'annotation').map((c) => parseParticle(doc, c));
+      const items = kids(node)
+        .filter((c) => local(tagOf(c)) !== 'annotation')
+        .map((c) => parseParticle(doc, c));
       return { k: t === 'sequence' ? 'seq' : 'choice', min, max, items };
     }
     throw new Error(`${doc.file}: particle xs:${t} not supported`);
