@@ -42,4 +42,27 @@ export const dossierCommands: CommandSpec[] = [
       return v.ok ? 0 : 1;
     },
   },
+  {
+    name: 'judge <recording>',
+    description:
+      'judge a recorded session (candump .log, .asc, .pcap) with every check decidable offline; writes a run folder with Allure results',
+    options: [
+      opt('--protocol <name>', 'the protocol of the recording (gbt27930)', { required: true }),
+      opt('--bus <name>', 'which bus of a multi-bus recording (default: the first one)'),
+      opt('--out <dir>', 'output folder (the judged run gets runs/<timestamp>/ in it; default: out/ in the project)'),
+    ],
+    action: async ([recording], o) => {
+      const { judgeRecordingFile } = await import('../reports/rejudge-recording-file.ts');
+      const { requireGbt, gbtEventsFromRecording } = await import('../suites/support/gbt27930-recording.ts');
+      requireGbt(String(o.protocol));
+      const r = judgeRecordingFile({
+        protocol: o.protocol,
+        file: String(recording),
+        out: o.out,
+        events: gbtEventsFromRecording(String(recording), o.bus),
+      });
+      for (const line of r.lines) console.log(line);
+      return r.exitCode;
+    },
+  },
 ];
