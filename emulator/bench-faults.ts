@@ -76,4 +76,14 @@ export const BENCH_FAULTS: FaultSwitch[] = [
     checks: [], // broken before any verdict: the trip is a bench fault naming the protection
     category: 'bench fault',
   })),
+  {
+    name: 'instrument-output-stays-open',
+    description:
+      "the emulated SCPI battery emulator's output relay never closes: OUTP? says on, no status bit is set, the terminals stay dead",
+    component: 'scpi',
+    suite: 'bench',
+    catches: ['BENCH-INSTRUMENT-001'],
+    checks: ['*: terminal voltage off the programmed battery voltage while the output is on'],
+    category: 'safety violation',
+  },
 ];

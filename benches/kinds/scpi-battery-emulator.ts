@@ -42,6 +42,7 @@ export interface ScpiBatteryEmulatorSettings {
 }
 
 const WATCHDOG_DEFAULT_S = 5;
+const SCPI_TIMEOUT_MS = 2000;
 
 function endpoint(name: string, cfg: ScpiBatteryEmulatorSettings, ctx: OpenContext): { host: string; port: number } {
   if (!cfg.emulated) return { host: cfg.host!, port: cfg.port ?? SCPI_RAW_PORT };
@@ -52,14 +53,9 @@ function endpoint(name: string, cfg: ScpiBatteryEmulatorSettings, ctx: OpenConte
 
 async function open(name: string, cfg: ScpiBatteryEmulatorSettings, ctx: OpenContext): Promise<Resource> {
   const { host, port } = endpoint(name, cfg, ctx);
-  const transport = await TcpScpiTransport.connect({
-    host,
-    port,
-    clock: ctx.clock,
-    timeline: ctx.timeline,
-    source: name,
-    timeoutMs: cfg.timeoutMs,
-  });
+  // The timeout is bench time, the host's latency real time: on a faster-than-real bench clock it scales.
+  const timeoutMs = cfg.timeoutMs ?? SCPI_TIMEOUT_MS * (ctx.bench.clock.rate ?? 1);
+  const transport = await TcpScpiTransport.connect({ host, port, clock: ctx.clock, timeline: ctx.timeline, source: name, timeoutMs });
   const inst = new Rp7900BatteryEmulator({
     name,
     transport,

@@ -38,6 +38,8 @@ export class TcpScpiTransport implements ScpiTransport {
   private waiting: { resolve: (line: string) => void; reject: (e: Error) => void } | undefined;
   /** Set while a block query waits: its reply may hold '\n' bytes, so it is cut by its length. */
   private blockWanted = false;
+  /** Replies still owed to queries that timed out: when they come, they are dropped, not taken as the next reply. */
+  private owed = 0;
   private lines: string[] = [];
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -135,6 +137,7 @@ export class TcpScpiTransport implements ScpiTransport {
       const ms = this.o.timeoutMs ?? 2000;
       const timer = this.o.clock.setTimer(ms, () => {
         this.waiting = undefined;
+        this.owed++;
         reject(new ScpiTimeout(`${this.description}: no reply to '${command}' within ${ms} ms`, this.o.source));
       });
       this.waiting = {
@@ -153,12 +156,17 @@ export class TcpScpiTransport implements ScpiTransport {
   private onData(chunk: string): void {
     this.buffer += chunk;
     for (;;) {
-      const total = this.blockWanted && this.buffer.startsWith('#') ? blockLength(this.buffer) : -1;
+      const total = (this.blockWanted || this.owed > 0) && this.buffer.startsWith('#') ? blockLength(this.buffer) : -1;
       if (total === undefined || (total > 0 && this.buffer.length < total + 1)) return; // the rest of the block is on its way
       const nl = total > 0 ? total : this.buffer.indexOf('\n');
       if (nl < 0) return;
-      const line = this.buffer.slice(0, nl).replace(/\r$/, '');
+      const line = total > 0 ? this.buffer.slice(0, nl) : this.buffer.slice(0, nl).replace(/\r$/, ''); // a block's last byte may be 0x0D
       this.buffer = this.buffer.slice(nl + 1);
+      if (this.owed > 0) {
+        this.owed--; // the late reply to a query that already timed out
+        this.o.timeline?.record('instrument', this.o.source ?? 'scpi', { event: 'late reply dropped', chars: line.length });
+        continue;
+      }
       const w = this.waiting;
       if (w) {
         this.waiting = undefined;

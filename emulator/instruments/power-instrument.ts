@@ -270,7 +270,8 @@ export class PowerInstrument {
 
   private programOutput(on: boolean): void {
     this.outputProgrammed = on;
-    const live = on && this.tripped.size === 0;
+    // Fault 'instrument-output-stays-open': the output relay never closes, and no status bit says so.
+    const live = on && this.tripped.size === 0 && !this.o.faults?.has('instrument-output-stays-open');
     if (live && !this.o.battery.outputOn) this.outputOnSinceNs = this.o.clock.now();
     if (!live) this.outputOnSinceNs = undefined;
     void this.o.battery.setOutput(live);

@@ -2,8 +2,10 @@
 // reads its protection status. A protection that trips (over-voltage, sink over-current, the I/O watchdog)
 // latches the output off with OUTP? unchanged — only the status registers show it — so a trip becomes a
 // BenchFault naming the protection (broken: the bench cannot judge a charger with its battery cut off),
-// after the bench went to its safe state.
+// after the bench went to its safe state. An output relay that never closed sets no status bit: the
+// terminal voltage shows it.
 
+import { BenchFault } from '../../drivers/core/errors.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import { SCPI_BATTERY_EMULATOR_KIND, type Rp7900BatteryEmulator } from '../../drivers/scpi/rp7900.ts';
 import { attachText, measure, requirement } from '../../reports/evidence.ts';
@@ -12,7 +14,7 @@ const benchLimits = Limits.load('bench');
 const EPIC = 'mcs-hil bench';
 
 describe('Bench instrument safety', function () {
-  it('battery emulators hold their output on with the protection status read throughout', async function () {
+  it('battery emulators hold their output on at the programmed voltage, the protection status read throughout', async function () {
     requirement('BENCH-INSTRUMENT-001', { epic: EPIC, feature: 'Instrument safety', severity: 'blocker' });
     const { bench } = this;
     const units = bench.resourcesOfKind<Rp7900BatteryEmulator & { name: string; kind: string; close(): Promise<void> }>(
@@ -31,6 +33,7 @@ describe('Bench instrument safety', function () {
     for (const be of units) {
       const reads0 = be.statusReads;
       const trips0 = be.trips.length;
+      const programmedV = await be.batteryVoltageV();
       await be.setOutput(true);
       const t0 = bench.clock.nowMs();
       while (bench.clock.nowMs() - t0 < holdMs && be.trips.length === trips0) await bench.clock.sleep(50);
@@ -38,13 +41,22 @@ describe('Bench instrument safety', function () {
         await be.tripHandled(); // the bench's safe state, started by the trip, has run
         throw be.trips[be.trips.length - 1];
       }
+      const terminalV = (await be.read()).voltageV;
       await be.setOutput(false);
+      // Precondition: the harness watched the status throughout (otherwise a trip could have gone unseen).
+      const reads = be.statusReads - reads0;
+      const least = benchLimits.get('bench.instrument.statusReads').lo!;
+      if (reads < least)
+        throw new BenchFault(`${be.name}: protection status read ${reads} times in ${holdMs} ms, at least ${least} needed`, be.name);
+      // An output relay that never closed shows in no status bit: only at the terminals.
+      const offPct = (Math.abs(terminalV - programmedV) / programmedV) * 100;
       measure(
-        `${be.name}: protection status reads while the output was on`,
-        be.statusReads - reads0,
-        benchLimits.get('bench.instrument.statusReads'),
+        `${be.name}: terminal voltage off the programmed battery voltage while the output is on`,
+        offPct,
+        benchLimits.get('bench.instrument.terminalVoltagePct'),
         {
           violation: 'safety',
+          note: `${terminalV.toFixed(1)} V at the terminals, ${programmedV.toFixed(1)} V programmed`,
         },
       );
     }
