@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The harness's test command (README; CI runs it): install, type-check, the harness's own tests
 # (unit, integration, self-validation, report check), then every suite on the emulator bench with its
-# report. Ends with one line: `N passed, N failed`.
+# report. The bulk runs on the virtual-time bench (benches/emulator-virtual.yaml); a smaller real-time run on
+# the veth/hub bench proves the real sockets. Ends with one line: `N passed, N failed`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit $?
@@ -24,8 +25,10 @@ echo "== lint (eslint)"
 if npx eslint .; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 echo "== the harness's own tests (unit, integration, interop, self-validation of every fault switch)"
-# The self-validation's baseline is every suite on the emulator bench with no fault, time-scaled to fit CI
-# (one run per clock rate, each in its own folder under $out): its reports are generated and checked below.
+# The self-validation's baselines, each in its own folder under $out, are reported and checked below:
+#   virtual/  every suite with no fault on the virtual-time emulator bench;
+#   real/     the smoke run of the real sockets, in real time on the veth/hub bench: the tests that need a
+#             network (SDP, raw TLS handshakes), the MCS handshake and the GB/T sequence.
 out=$(mktemp -d)
 counts=$(mktemp)
 echo '{"passed":0,"failed":1}' > "$counts"
@@ -34,7 +37,7 @@ add "$counts"
 
 echo "== the emulator suites (the baseline runs above), with their HTML reports"
 runs=0
-for folder in "$out"/rate-*; do
+for folder in "$out"/virtual "$out"/real; do
   [ -d "$folder" ] || continue
   summary=$(ls -d "$folder"/runs/*/summary.json 2>/dev/null | head -n 1)
   if [ -z "$summary" ]; then echo "no emulator run in $folder"; failed=$((failed + 1)); continue; fi

@@ -1,0 +1,94 @@
+// The runs the self-validation makes: real `mcs-hil run` processes, on the virtual-time emulator bench for
+// everything it can judge, and on the real-socket emulator bench (veth pair, socketcand hub, real time)
+// for the tests that need a real network (SDP over UDP multicast, raw TLS handshakes), each such worker on
+// its own veth pair so parallel runs never meet.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checksOfRun, type TestChecks } from '../../reports/run-checks.ts';
+import { allureResults, CLI, label, onlyRunDir, ROOT, tmp, type AllureResult } from '../foundation/helpers.ts';
+
+export interface RunOutcome {
+  results: AllureResult[];
+  /** Each test's recorded checks (measurements) and their outcomes. */
+  checks: TestChecks[];
+  stdout: string;
+}
+
+/** A bench file a run uses, with the environment it needs. */
+export interface SelfValBench {
+  file: string;
+  env: Record<string, string>;
+  /** The veth pair this bench owns (real-socket benches only): removed at the end. */
+  ifaces?: [string, string];
+}
+
+export const VIRTUAL_BENCH: SelfValBench = {
+  file: join(ROOT, process.env.MCS_HIL_SELFVAL_BENCH ?? 'benches/emulator-virtual.yaml'),
+  env: {},
+};
+const REAL_BENCH = join(ROOT, process.env.MCS_HIL_SELFVAL_REAL_BENCH ?? 'benches/emulator.yaml');
+
+/** A copy of the real-socket bench whose veth pair and link-local addresses belong to worker k alone. */
+export function realBenchForWorker(k: number, dir: string): SelfValBench {
+  const ifaces: [string, string] = [`mcs-sv${k}e`, `mcs-sv${k}c`];
+  const text = readFileSync(REAL_BENCH, 'utf8').replaceAll('mcs-ev0', ifaces[0]).replaceAll('mcs-evse0', ifaces[1]);
+  const file = join(dir, `bench-worker-${k}.yaml`);
+  writeFileSync(file, text);
+  return { file, env: { MCS_EV_LL: `fe80::${k}:2`, MCS_EVSE_LL: `fe80::${k}:1` }, ifaces };
+}
+
+export function removeVethPair(bench: SelfValBench): void {
+  if (bench.ifaces) spawnSync('bash', [join(ROOT, 'scripts/veth-link.sh'), 'down', ...bench.ifaces], { stdio: 'ignore' });
+}
+
+/** One `mcs-hil run` (in its own process); resolves with its results even when it died early. */
+export function runSuite(bench: SelfValBench, suite: string, faults: string[], out = tmp('mcs-sv-'), grep?: string): Promise<RunOutcome> {
+  const args = [CLI, 'run', '--bench', bench.file, '--suite', suite, '--out', out];
+  if (faults.length) args.push('--fault', faults.join(','));
+  if (grep) args.push('--grep', grep);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...bench.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stdout += d));
+    child.on('exit', () => {
+      let results: AllureResult[] = [];
+      let checks: TestChecks[] = [];
+      try {
+        results = allureResults(onlyRunDir(out));
+        checks = checksOfRun(onlyRunDir(out));
+      } catch {
+        /* the run died before writing results: the comparison shows it */
+      }
+      resolve({ results, checks, stdout });
+    });
+  });
+}
+
+export function idOf(r: AllureResult): string {
+  return label(r, 'requirement') ?? r.testCaseId ?? r.name;
+}
+
+export function specFileOf(r: AllureResult): string {
+  return /^mcs-hil:(\S+\.spec\.ts):/.exec((r as unknown as { fullName: string }).fullName)?.[1] ?? '?';
+}
+
+/** A grep that selects exactly these test titles. */
+export function grepForTitles(titles: string[]): string {
+  return `(?:${titles.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`;
+}
+
+export function notPassed(results: AllureResult[]): string[] {
+  return results
+    .filter((r) => r.status !== 'passed' && r.status !== 'skipped')
+    .map(idOf)
+    .sort();
+}
+
+export function skipped(results: AllureResult[]): string[] {
+  return results
+    .filter((r) => r.status === 'skipped')
+    .map(idOf)
+    .sort();
+}
