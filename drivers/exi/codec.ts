@@ -64,13 +64,17 @@ export function decodeExiFragment(grammar: ExiFragmentGrammar, bytes: Uint8Array
 }
 
 function encodeWith(g: GeneratedGrammar, doc: ExiDocument, fragment: boolean): Uint8Array {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ExiEncodeError('expected { RootElement: content }', 'document');
-  const keys = Object.keys(doc);
-  if (keys.length !== 1) throw new ExiEncodeError(`expected exactly one root element, got ${keys.length}`, 'document');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new ExiEncodeError('expected { RootElement: content }', 'document');
+  // The one key, without allocating a key list per message.
+  let root: string | undefined;
+  let count = 0;
+  for (const k in doc) if (Object.hasOwn(doc, k) && count++ === 0) root = k;
+  if (count !== 1) throw new ExiEncodeError(`expected exactly one root element, got ${count}`, 'document');
   writer.reset();
   writer.bits(EXI_HEADER, 8);
-  if (fragment) g.encodeFragment(writer, keys[0], doc[keys[0]]);
-  else g.encodeDocument(writer, keys[0], doc[keys[0]]);
+  if (fragment) g.encodeFragment(writer, root!, doc[root!]);
+  else g.encodeDocument(writer, root!, doc[root!]);
   return writer.finish();
 }
 

@@ -70,6 +70,8 @@ export class ValueEmitter {
     if (s.kind === 'enum')
       return `const v = r.wrappedEnum(${this.constant(JSON.stringify(s.values), 'E')}, ${bitsFor(s.values.length)}, ${st});`;
     if (s.kind === 'integer' && s.codec === 'nbit') return `const v = r.wrappedBits(${s.bits}, ${st}) + ${s.min};`;
+    if (s.kind === 'integer' && !s.big && s.codec === 'signed') return `const v = r.intElement(${s.baseMin}, ${s.baseMax}, ${st});`;
+    if (s.kind === 'integer' && !s.big && s.codec === 'unsigned') return `const v = r.uintElement(${s.baseMax}, ${st});`;
     return `r.simpleStart(${st}); const v = ${this.decode(s, q, st)}; r.simpleEnd(${st});`;
   }
 
@@ -97,6 +99,10 @@ export class ValueEmitter {
       return `w.bits(${head}${pad ? `(${fixed.expr} << 1)` : fixed.expr}, ${total});`;
     }
     if (!wrapped) return `w.bits(${code}, ${width}); ${this.encode(s, x, at)}`;
+    if (s.kind === 'integer' && !s.big && s.codec !== 'nbit') {
+      const method = s.codec === 'signed' ? 'intElement' : 'uintElement';
+      return `w.${method}(${code * 2}, ${width + 1}, chkInt(${x}, ${s.min}, ${s.max}, ${at}));`;
+    }
     return `w.bits(${code * 2}, ${width + 1}); ${this.encode(s, x, at)} w.bits(0, 1);`;
   }
 

@@ -104,12 +104,12 @@ function d_AppProtocolType(r: BitReader): any {
   }
   state1: if (s === 1) {
     const c = r.bits(1, "AppProtocolType#1");
-    if (c === 0) { const st = "AppProtocolType#1>VersionNumberMajor"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["VersionNumberMajor"] = v; s = 2; break state1; }
+    if (c === 0) { const st = "AppProtocolType#1>VersionNumberMajor"; const v = r.uintElement(4294967295, st); o["VersionNumberMajor"] = v; s = 2; break state1; }
     return r.badCode(c, 1, "AppProtocolType#1");
   }
   state2: if (s === 2) {
     const c = r.bits(1, "AppProtocolType#2");
-    if (c === 0) { const st = "AppProtocolType#2>VersionNumberMinor"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["VersionNumberMinor"] = v; s = 3; break state2; }
+    if (c === 0) { const st = "AppProtocolType#2>VersionNumberMinor"; const v = r.uintElement(4294967295, st); o["VersionNumberMinor"] = v; s = 3; break state2; }
     return r.badCode(c, 1, "AppProtocolType#2");
   }
   state3: if (s === 3) {
@@ -139,11 +139,11 @@ function e_AppProtocolType(w: BitWriter, x: unknown): void {
     return missing("ProtocolNamespace", "AppProtocolType");
   }
   state1: if (s === 1) {
-    if (u1 === 0 && v["VersionNumberMajor"] !== undefined) { const item = v["VersionNumberMajor"]; w.bits(0, 2); w.uint(chkInt(item, 0, 4294967295, "AppProtocolType.VersionNumberMajor")); w.bits(0, 1); u1 = 1; used++; s = 2; break state1; }
+    if (u1 === 0 && v["VersionNumberMajor"] !== undefined) { const item = v["VersionNumberMajor"]; w.uintElement(0, 2, chkInt(item, 0, 4294967295, "AppProtocolType.VersionNumberMajor")); u1 = 1; used++; s = 2; break state1; }
     return missing("VersionNumberMajor", "AppProtocolType");
   }
   state2: if (s === 2) {
-    if (u2 === 0 && v["VersionNumberMinor"] !== undefined) { const item = v["VersionNumberMinor"]; w.bits(0, 2); w.uint(chkInt(item, 0, 4294967295, "AppProtocolType.VersionNumberMinor")); w.bits(0, 1); u2 = 1; used++; s = 3; break state2; }
+    if (u2 === 0 && v["VersionNumberMinor"] !== undefined) { const item = v["VersionNumberMinor"]; w.uintElement(0, 2, chkInt(item, 0, 4294967295, "AppProtocolType.VersionNumberMinor")); u2 = 1; used++; s = 3; break state2; }
     return missing("VersionNumberMinor", "AppProtocolType");
   }
   state3: if (s === 3) {

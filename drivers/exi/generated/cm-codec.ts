@@ -1371,7 +1371,7 @@ function d_AbsolutePriceScheduleType(r: BitReader): any {
   }
   state2: if (s === 2) {
     const c = r.bits(1, "AbsolutePriceScheduleType#2");
-    if (c === 0) { const st = "AbsolutePriceScheduleType#2>PriceScheduleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["PriceScheduleID"] = v; s = 3; break state2; }
+    if (c === 0) { const st = "AbsolutePriceScheduleType#2>PriceScheduleID"; const v = r.uintElement(4294967295, st); o["PriceScheduleID"] = v; s = 3; break state2; }
     return r.badCode(c, 1, "AbsolutePriceScheduleType#2");
   }
   state3: if (s === 3) {
@@ -1456,7 +1456,7 @@ function e_AbsolutePriceScheduleType(w: BitWriter, x: unknown): void {
     return missing("TimeAnchor", "AbsolutePriceScheduleType");
   }
   state2: if (s === 2) {
-    if (u2 === 0 && v["PriceScheduleID"] !== undefined) { const item = v["PriceScheduleID"]; w.bits(0, 2); w.uint(chkInt(item, 1, 4294967295, "AbsolutePriceScheduleType.PriceScheduleID")); w.bits(0, 1); u2 = 1; used++; s = 3; break state2; }
+    if (u2 === 0 && v["PriceScheduleID"] !== undefined) { const item = v["PriceScheduleID"]; w.uintElement(0, 2, chkInt(item, 1, 4294967295, "AbsolutePriceScheduleType.PriceScheduleID")); u2 = 1; used++; s = 3; break state2; }
     return missing("PriceScheduleID", "AbsolutePriceScheduleType");
   }
   state3: if (s === 3) {
@@ -2078,7 +2078,7 @@ function d_Dynamic_SEReqControlModeType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "Dynamic_SEReqControlModeType#0");
-    if (c === 0) { const st = "Dynamic_SEReqControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "Dynamic_SEReqControlModeType#0>DepartureTime"; const v = r.uintElement(4294967295, st); o["DepartureTime"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "Dynamic_SEReqControlModeType#0");
   }
   state1: if (s === 1) {
@@ -2135,7 +2135,7 @@ function e_Dynamic_SEReqControlModeType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0, u2 = 0, u3 = 0, u4 = 0, u5 = 0, u6 = 0, u7 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.bits(0, 2); w.uint(chkInt(item, 0, 4294967295, "Dynamic_SEReqControlModeType.DepartureTime")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.uintElement(0, 2, chkInt(item, 0, 4294967295, "Dynamic_SEReqControlModeType.DepartureTime")); u0 = 1; used++; s = 1; break state0; }
     return missing("DepartureTime", "Dynamic_SEReqControlModeType");
   }
   state1: if (s === 1) {
@@ -2180,7 +2180,7 @@ function d_Dynamic_SEResControlModeType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(3, "Dynamic_SEResControlModeType#0");
-    if (c === 0) { const st = "Dynamic_SEResControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "Dynamic_SEResControlModeType#0>DepartureTime"; const v = r.uintElement(4294967295, st); o["DepartureTime"] = v; s = 1; break state0; }
     if (c === 1) { const st = "Dynamic_SEResControlModeType#0>MinimumSOC"; const v = r.wrappedBits(7, st) + 0; o["MinimumSOC"] = v; s = 2; break state0; }
     if (c === 2) { const st = "Dynamic_SEResControlModeType#0>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state0; }
     if (c === 3) { o["AbsolutePriceSchedule"] = d_AbsolutePriceScheduleType(r); s = 4; break state0; }
@@ -2225,7 +2225,7 @@ function e_Dynamic_SEResControlModeType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0, u2 = 0, u3 = 0, u4 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.bits(0, 4); w.uint(chkInt(item, 0, 4294967295, "Dynamic_SEResControlModeType.DepartureTime")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.uintElement(0, 4, chkInt(item, 0, 4294967295, "Dynamic_SEResControlModeType.DepartureTime")); u0 = 1; used++; s = 1; break state0; }
     if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(512 | ((chkInt(item, 0, 100, "Dynamic_SEResControlModeType.MinimumSOC") - 0) << 1), 12); u1 = 1; used++; s = 2; break state0; }
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(1024 | ((chkInt(item, 0, 100, "Dynamic_SEResControlModeType.TargetSOC") - 0) << 1), 12); u2 = 1; used++; s = 3; break state0; }
     if (u3 === 0 && v["AbsolutePriceSchedule"] !== undefined) { const item = v["AbsolutePriceSchedule"]; w.bits(3, 3); e_AbsolutePriceScheduleType(w, item); u3 = 1; used++; s = 4; break state0; }
@@ -2583,7 +2583,7 @@ function d_EVPowerScheduleEntryType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "EVPowerScheduleEntryType#0");
-    if (c === 0) { const st = "EVPowerScheduleEntryType#0>Duration"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["Duration"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "EVPowerScheduleEntryType#0>Duration"; const v = r.uintElement(4294967295, st); o["Duration"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "EVPowerScheduleEntryType#0");
   }
   state1: if (s === 1) {
@@ -2604,7 +2604,7 @@ function e_EVPowerScheduleEntryType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["Duration"] !== undefined) { const item = v["Duration"]; w.bits(0, 2); w.uint(chkInt(item, 0, 4294967295, "EVPowerScheduleEntryType.Duration")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["Duration"] !== undefined) { const item = v["Duration"]; w.uintElement(0, 2, chkInt(item, 0, 4294967295, "EVPowerScheduleEntryType.Duration")); u0 = 1; used++; s = 1; break state0; }
     return missing("Duration", "EVPowerScheduleEntryType");
   }
   state1: if (s === 1) {
@@ -2700,7 +2700,7 @@ function d_EVPriceRuleStackType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "EVPriceRuleStackType#0");
-    if (c === 0) { const st = "EVPriceRuleStackType#0>Duration"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["Duration"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "EVPriceRuleStackType#0>Duration"; const v = r.uintElement(4294967295, st); o["Duration"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "EVPriceRuleStackType#0");
   }
   state1: if (s === 1) {
@@ -2728,7 +2728,7 @@ function e_EVPriceRuleStackType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["Duration"] !== undefined) { const item = v["Duration"]; w.bits(0, 2); w.uint(chkInt(item, 0, 4294967295, "EVPriceRuleStackType.Duration")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["Duration"] !== undefined) { const item = v["Duration"]; w.uintElement(0, 2, chkInt(item, 0, 4294967295, "EVPriceRuleStackType.Duration")); u0 = 1; used++; s = 1; break state0; }
     return missing("Duration", "EVPriceRuleStackType");
   }
   state1: if (s === 1) {
@@ -2864,7 +2864,7 @@ function d_OverstayRuleListType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(2, "OverstayRuleListType#0");
-    if (c === 0) { const st = "OverstayRuleListType#0>OverstayTimeThreshold"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["OverstayTimeThreshold"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "OverstayRuleListType#0>OverstayTimeThreshold"; const v = r.uintElement(4294967295, st); o["OverstayTimeThreshold"] = v; s = 1; break state0; }
     if (c === 1) { o["OverstayPowerThreshold"] = d_RationalNumberType(r); s = 2; break state0; }
     if (c === 2) { (o["OverstayRule"] ??= []).push(d_OverstayRuleType(r)); s = 3; break state0; }
     return r.badCode(c, 3, "OverstayRuleListType#0");
@@ -2900,7 +2900,7 @@ function e_OverstayRuleListType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0, u2 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["OverstayTimeThreshold"] !== undefined) { const item = v["OverstayTimeThreshold"]; w.bits(0, 3); w.uint(chkInt(item, 0, 4294967295, "OverstayRuleListType.OverstayTimeThreshold")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["OverstayTimeThreshold"] !== undefined) { const item = v["OverstayTimeThreshold"]; w.uintElement(0, 3, chkInt(item, 0, 4294967295, "OverstayRuleListType.OverstayTimeThreshold")); u0 = 1; used++; s = 1; break state0; }
     if (u1 === 0 && v["OverstayPowerThreshold"] !== undefined) { const item = v["OverstayPowerThreshold"]; w.bits(1, 2); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; break state0; }
     if (v["OverstayRule"] !== undefined) { const a = chkArray(v["OverstayRule"], "OverstayRuleListType.OverstayRule"); if (u2 < a.length) { const item = a[u2]; w.bits(2, 2); e_OverstayRuleType(w, item); if (u2++ === 0) used++; s = 3; break state0; } }
     return missing("OverstayTimeThreshold or OverstayPowerThreshold or OverstayRule", "OverstayRuleListType");
@@ -2930,12 +2930,12 @@ function d_OverstayRuleType(r: BitReader): any {
   state0: if (s === 0) {
     const c = r.bits(2, "OverstayRuleType#0");
     if (c === 0) { const st = "OverstayRuleType#0>OverstayRuleDescription"; r.simpleStart(st); const v = r.string(19, 160, st); r.simpleEnd(st); o["OverstayRuleDescription"] = v; s = 1; break state0; }
-    if (c === 1) { const st = "OverstayRuleType#0>StartTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["StartTime"] = v; s = 2; break state0; }
+    if (c === 1) { const st = "OverstayRuleType#0>StartTime"; const v = r.uintElement(4294967295, st); o["StartTime"] = v; s = 2; break state0; }
     return r.badCode(c, 2, "OverstayRuleType#0");
   }
   state1: if (s === 1) {
     const c = r.bits(1, "OverstayRuleType#1");
-    if (c === 0) { const st = "OverstayRuleType#1>StartTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["StartTime"] = v; s = 2; break state1; }
+    if (c === 0) { const st = "OverstayRuleType#1>StartTime"; const v = r.uintElement(4294967295, st); o["StartTime"] = v; s = 2; break state1; }
     return r.badCode(c, 1, "OverstayRuleType#1");
   }
   state2: if (s === 2) {
@@ -2945,7 +2945,7 @@ function d_OverstayRuleType(r: BitReader): any {
   }
   state3: if (s === 3) {
     const c = r.bits(1, "OverstayRuleType#3");
-    if (c === 0) { const st = "OverstayRuleType#3>OverstayFeePeriod"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["OverstayFeePeriod"] = v; s = 4; break state3; }
+    if (c === 0) { const st = "OverstayRuleType#3>OverstayFeePeriod"; const v = r.uintElement(4294967295, st); o["OverstayFeePeriod"] = v; s = 4; break state3; }
     return r.badCode(c, 1, "OverstayRuleType#3");
   }
   if (s === 4) {
@@ -2962,11 +2962,11 @@ function e_OverstayRuleType(w: BitWriter, x: unknown): void {
   let u0 = 0, u1 = 0, u2 = 0, u3 = 0;
   state0: if (s === 0) {
     if (u0 === 0 && v["OverstayRuleDescription"] !== undefined) { const item = v["OverstayRuleDescription"]; w.bits(0, 3); w.string(chkString(item, 160, "OverstayRuleType.OverstayRuleDescription")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
-    if (u1 === 0 && v["StartTime"] !== undefined) { const item = v["StartTime"]; w.bits(2, 3); w.uint(chkInt(item, 0, 4294967295, "OverstayRuleType.StartTime")); w.bits(0, 1); u1 = 1; used++; s = 2; break state0; }
+    if (u1 === 0 && v["StartTime"] !== undefined) { const item = v["StartTime"]; w.uintElement(2, 3, chkInt(item, 0, 4294967295, "OverstayRuleType.StartTime")); u1 = 1; used++; s = 2; break state0; }
     return missing("OverstayRuleDescription or StartTime", "OverstayRuleType");
   }
   state1: if (s === 1) {
-    if (u1 === 0 && v["StartTime"] !== undefined) { const item = v["StartTime"]; w.bits(0, 2); w.uint(chkInt(item, 0, 4294967295, "OverstayRuleType.StartTime")); w.bits(0, 1); u1 = 1; used++; s = 2; break state1; }
+    if (u1 === 0 && v["StartTime"] !== undefined) { const item = v["StartTime"]; w.uintElement(0, 2, chkInt(item, 0, 4294967295, "OverstayRuleType.StartTime")); u1 = 1; used++; s = 2; break state1; }
     return missing("StartTime", "OverstayRuleType");
   }
   state2: if (s === 2) {
@@ -2974,7 +2974,7 @@ function e_OverstayRuleType(w: BitWriter, x: unknown): void {
     return missing("OverstayFee", "OverstayRuleType");
   }
   state3: if (s === 3) {
-    if (u3 === 0 && v["OverstayFeePeriod"] !== undefined) { const item = v["OverstayFeePeriod"]; w.bits(0, 2); w.uint(chkInt(item, 0, 4294967295, "OverstayRuleType.OverstayFeePeriod")); w.bits(0, 1); u3 = 1; used++; s = 4; break state3; }
+    if (u3 === 0 && v["OverstayFeePeriod"] !== undefined) { const item = v["OverstayFeePeriod"]; w.uintElement(0, 2, chkInt(item, 0, 4294967295, "OverstayRuleType.OverstayFeePeriod")); u3 = 1; used++; s = 4; break state3; }
     return missing("OverstayFeePeriod", "OverstayRuleType");
   }
   if (s === 4) {
@@ -2987,7 +2987,7 @@ function d_ParameterSetType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "ParameterSetType#0");
-    if (c === 0) { const st = "ParameterSetType#0>ParameterSetID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["ParameterSetID"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "ParameterSetType#0>ParameterSetID"; const v = r.uintElement(65535, st); o["ParameterSetID"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "ParameterSetType#0");
   }
   state1: if (s === 1) {
@@ -3015,7 +3015,7 @@ function e_ParameterSetType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["ParameterSetID"] !== undefined) { const item = v["ParameterSetID"]; w.bits(0, 2); w.uint(chkInt(item, 0, 65535, "ParameterSetType.ParameterSetID")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["ParameterSetID"] !== undefined) { const item = v["ParameterSetID"]; w.uintElement(0, 2, chkInt(item, 0, 65535, "ParameterSetType.ParameterSetID")); u0 = 1; used++; s = 1; break state0; }
     return missing("ParameterSetID", "ParameterSetType");
   }
   state1: if (s === 1) {
@@ -3044,8 +3044,8 @@ function d_ParameterType(r: BitReader): any {
     const c = r.bits(3, "ParameterType#1");
     if (c === 0) { const st = "ParameterType#1>boolValue"; const v = r.wrappedBits(1, st) === 1; o["boolValue"] = v; s = 2; break state1; }
     if (c === 1) { const st = "ParameterType#1>byteValue"; const v = r.wrappedBits(8, st) + -128; o["byteValue"] = v; s = 2; break state1; }
-    if (c === 2) { const st = "ParameterType#1>shortValue"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["shortValue"] = v; s = 2; break state1; }
-    if (c === 3) { const st = "ParameterType#1>intValue"; r.simpleStart(st); const v = r.int(-2147483648, 2147483647, st); r.simpleEnd(st); o["intValue"] = v; s = 2; break state1; }
+    if (c === 2) { const st = "ParameterType#1>shortValue"; const v = r.intElement(-32768, 32767, st); o["shortValue"] = v; s = 2; break state1; }
+    if (c === 3) { const st = "ParameterType#1>intValue"; const v = r.intElement(-2147483648, 2147483647, st); o["intValue"] = v; s = 2; break state1; }
     if (c === 4) { o["rationalNumber"] = d_RationalNumberType(r); s = 2; break state1; }
     if (c === 5) { const st = "ParameterType#1>finiteString"; r.simpleStart(st); const v = r.string(21, 80, st); r.simpleEnd(st); o["finiteString"] = v; s = 2; break state1; }
     return r.badCode(c, 6, "ParameterType#1");
@@ -3069,8 +3069,8 @@ function e_ParameterType(w: BitWriter, x: unknown): void {
   state1: if (s === 1) {
     if (u1 === 0 && v["boolValue"] !== undefined) { const item = v["boolValue"]; w.bits(((chkBool(item, "ParameterType.boolValue") ? 1 : 0) << 1), 6); u1 = 1; used++; s = 2; break state1; }
     if (u2 === 0 && v["byteValue"] !== undefined) { const item = v["byteValue"]; w.bits(1024 | ((chkInt(item, -128, 127, "ParameterType.byteValue") - -128) << 1), 13); u2 = 1; used++; s = 2; break state1; }
-    if (u3 === 0 && v["shortValue"] !== undefined) { const item = v["shortValue"]; w.bits(4, 4); w.int(chkInt(item, -32768, 32767, "ParameterType.shortValue")); w.bits(0, 1); u3 = 1; used++; s = 2; break state1; }
-    if (u4 === 0 && v["intValue"] !== undefined) { const item = v["intValue"]; w.bits(6, 4); w.int(chkInt(item, -2147483648, 2147483647, "ParameterType.intValue")); w.bits(0, 1); u4 = 1; used++; s = 2; break state1; }
+    if (u3 === 0 && v["shortValue"] !== undefined) { const item = v["shortValue"]; w.intElement(4, 4, chkInt(item, -32768, 32767, "ParameterType.shortValue")); u3 = 1; used++; s = 2; break state1; }
+    if (u4 === 0 && v["intValue"] !== undefined) { const item = v["intValue"]; w.intElement(6, 4, chkInt(item, -2147483648, 2147483647, "ParameterType.intValue")); u4 = 1; used++; s = 2; break state1; }
     if (u5 === 0 && v["rationalNumber"] !== undefined) { const item = v["rationalNumber"]; w.bits(4, 3); e_RationalNumberType(w, item); u5 = 1; used++; s = 2; break state1; }
     if (u6 === 0 && v["finiteString"] !== undefined) { const item = v["finiteString"]; w.bits(10, 4); w.string(chkString(item, 80, "ParameterType.finiteString")); w.bits(0, 1); u6 = 1; used++; s = 2; break state1; }
     return missing("boolValue or byteValue or shortValue or intValue or rationalNumber or finiteString", "ParameterType");
@@ -3329,7 +3329,7 @@ function d_PowerScheduleEntryType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "PowerScheduleEntryType#0");
-    if (c === 0) { const st = "PowerScheduleEntryType#0>Duration"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["Duration"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "PowerScheduleEntryType#0>Duration"; const v = r.uintElement(4294967295, st); o["Duration"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "PowerScheduleEntryType#0");
   }
   state1: if (s === 1) {
@@ -3363,7 +3363,7 @@ function e_PowerScheduleEntryType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0, u2 = 0, u3 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["Duration"] !== undefined) { const item = v["Duration"]; w.bits(0, 2); w.uint(chkInt(item, 0, 4294967295, "PowerScheduleEntryType.Duration")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["Duration"] !== undefined) { const item = v["Duration"]; w.uintElement(0, 2, chkInt(item, 0, 4294967295, "PowerScheduleEntryType.Duration")); u0 = 1; used++; s = 1; break state0; }
     return missing("Duration", "PowerScheduleEntryType");
   }
   state1: if (s === 1) {
@@ -3492,7 +3492,7 @@ function d_PriceLevelScheduleEntryType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "PriceLevelScheduleEntryType#0");
-    if (c === 0) { const st = "PriceLevelScheduleEntryType#0>Duration"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["Duration"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "PriceLevelScheduleEntryType#0>Duration"; const v = r.uintElement(4294967295, st); o["Duration"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "PriceLevelScheduleEntryType#0");
   }
   state1: if (s === 1) {
@@ -3513,7 +3513,7 @@ function e_PriceLevelScheduleEntryType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["Duration"] !== undefined) { const item = v["Duration"]; w.bits(0, 2); w.uint(chkInt(item, 0, 4294967295, "PriceLevelScheduleEntryType.Duration")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["Duration"] !== undefined) { const item = v["Duration"]; w.uintElement(0, 2, chkInt(item, 0, 4294967295, "PriceLevelScheduleEntryType.Duration")); u0 = 1; used++; s = 1; break state0; }
     return missing("Duration", "PriceLevelScheduleEntryType");
   }
   state1: if (s === 1) {
@@ -3541,7 +3541,7 @@ function d_PriceLevelScheduleType(r: BitReader): any {
   }
   state2: if (s === 2) {
     const c = r.bits(1, "PriceLevelScheduleType#2");
-    if (c === 0) { const st = "PriceLevelScheduleType#2>PriceScheduleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["PriceScheduleID"] = v; s = 3; break state2; }
+    if (c === 0) { const st = "PriceLevelScheduleType#2>PriceScheduleID"; const v = r.uintElement(4294967295, st); o["PriceScheduleID"] = v; s = 3; break state2; }
     return r.badCode(c, 1, "PriceLevelScheduleType#2");
   }
   state3: if (s === 3) {
@@ -3582,7 +3582,7 @@ function e_PriceLevelScheduleType(w: BitWriter, x: unknown): void {
     return missing("TimeAnchor", "PriceLevelScheduleType");
   }
   state2: if (s === 2) {
-    if (u2 === 0 && v["PriceScheduleID"] !== undefined) { const item = v["PriceScheduleID"]; w.bits(0, 2); w.uint(chkInt(item, 1, 4294967295, "PriceLevelScheduleType.PriceScheduleID")); w.bits(0, 1); u2 = 1; used++; s = 3; break state2; }
+    if (u2 === 0 && v["PriceScheduleID"] !== undefined) { const item = v["PriceScheduleID"]; w.uintElement(0, 2, chkInt(item, 1, 4294967295, "PriceLevelScheduleType.PriceScheduleID")); u2 = 1; used++; s = 3; break state2; }
     return missing("PriceScheduleID", "PriceLevelScheduleType");
   }
   state3: if (s === 3) {
@@ -3649,7 +3649,7 @@ function d_PriceRuleStackType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "PriceRuleStackType#0");
-    if (c === 0) { const st = "PriceRuleStackType#0>Duration"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["Duration"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "PriceRuleStackType#0>Duration"; const v = r.uintElement(4294967295, st); o["Duration"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "PriceRuleStackType#0");
   }
   state1: if (s === 1) {
@@ -3677,7 +3677,7 @@ function e_PriceRuleStackType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["Duration"] !== undefined) { const item = v["Duration"]; w.bits(0, 2); w.uint(chkInt(item, 0, 4294967295, "PriceRuleStackType.Duration")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["Duration"] !== undefined) { const item = v["Duration"]; w.uintElement(0, 2, chkInt(item, 0, 4294967295, "PriceRuleStackType.Duration")); u0 = 1; used++; s = 1; break state0; }
     return missing("Duration", "PriceRuleStackType");
   }
   state1: if (s === 1) {
@@ -3705,23 +3705,23 @@ function d_PriceRuleType(r: BitReader): any {
   state1: if (s === 1) {
     const c = r.bits(3, "PriceRuleType#1");
     if (c === 0) { o["ParkingFee"] = d_RationalNumberType(r); s = 2; break state1; }
-    if (c === 1) { const st = "PriceRuleType#1>ParkingFeePeriod"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["ParkingFeePeriod"] = v; s = 3; break state1; }
-    if (c === 2) { const st = "PriceRuleType#1>CarbonDioxideEmission"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["CarbonDioxideEmission"] = v; s = 4; break state1; }
+    if (c === 1) { const st = "PriceRuleType#1>ParkingFeePeriod"; const v = r.uintElement(4294967295, st); o["ParkingFeePeriod"] = v; s = 3; break state1; }
+    if (c === 2) { const st = "PriceRuleType#1>CarbonDioxideEmission"; const v = r.uintElement(65535, st); o["CarbonDioxideEmission"] = v; s = 4; break state1; }
     if (c === 3) { const st = "PriceRuleType#1>RenewableGenerationPercentage"; const v = r.wrappedBits(8, st) + 0; o["RenewableGenerationPercentage"] = v; s = 5; break state1; }
     if (c === 4) { o["PowerRangeStart"] = d_RationalNumberType(r); s = 6; break state1; }
     return r.badCode(c, 5, "PriceRuleType#1");
   }
   state2: if (s === 2) {
     const c = r.bits(3, "PriceRuleType#2");
-    if (c === 0) { const st = "PriceRuleType#2>ParkingFeePeriod"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["ParkingFeePeriod"] = v; s = 3; break state2; }
-    if (c === 1) { const st = "PriceRuleType#2>CarbonDioxideEmission"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["CarbonDioxideEmission"] = v; s = 4; break state2; }
+    if (c === 0) { const st = "PriceRuleType#2>ParkingFeePeriod"; const v = r.uintElement(4294967295, st); o["ParkingFeePeriod"] = v; s = 3; break state2; }
+    if (c === 1) { const st = "PriceRuleType#2>CarbonDioxideEmission"; const v = r.uintElement(65535, st); o["CarbonDioxideEmission"] = v; s = 4; break state2; }
     if (c === 2) { const st = "PriceRuleType#2>RenewableGenerationPercentage"; const v = r.wrappedBits(8, st) + 0; o["RenewableGenerationPercentage"] = v; s = 5; break state2; }
     if (c === 3) { o["PowerRangeStart"] = d_RationalNumberType(r); s = 6; break state2; }
     return r.badCode(c, 4, "PriceRuleType#2");
   }
   state3: if (s === 3) {
     const c = r.bits(2, "PriceRuleType#3");
-    if (c === 0) { const st = "PriceRuleType#3>CarbonDioxideEmission"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["CarbonDioxideEmission"] = v; s = 4; break state3; }
+    if (c === 0) { const st = "PriceRuleType#3>CarbonDioxideEmission"; const v = r.uintElement(65535, st); o["CarbonDioxideEmission"] = v; s = 4; break state3; }
     if (c === 1) { const st = "PriceRuleType#3>RenewableGenerationPercentage"; const v = r.wrappedBits(8, st) + 0; o["RenewableGenerationPercentage"] = v; s = 5; break state3; }
     if (c === 2) { o["PowerRangeStart"] = d_RationalNumberType(r); s = 6; break state3; }
     return r.badCode(c, 3, "PriceRuleType#3");
@@ -3755,21 +3755,21 @@ function e_PriceRuleType(w: BitWriter, x: unknown): void {
   }
   state1: if (s === 1) {
     if (u1 === 0 && v["ParkingFee"] !== undefined) { const item = v["ParkingFee"]; w.bits(0, 3); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; break state1; }
-    if (u2 === 0 && v["ParkingFeePeriod"] !== undefined) { const item = v["ParkingFeePeriod"]; w.bits(2, 4); w.uint(chkInt(item, 0, 4294967295, "PriceRuleType.ParkingFeePeriod")); w.bits(0, 1); u2 = 1; used++; s = 3; break state1; }
-    if (u3 === 0 && v["CarbonDioxideEmission"] !== undefined) { const item = v["CarbonDioxideEmission"]; w.bits(4, 4); w.uint(chkInt(item, 0, 65535, "PriceRuleType.CarbonDioxideEmission")); w.bits(0, 1); u3 = 1; used++; s = 4; break state1; }
+    if (u2 === 0 && v["ParkingFeePeriod"] !== undefined) { const item = v["ParkingFeePeriod"]; w.uintElement(2, 4, chkInt(item, 0, 4294967295, "PriceRuleType.ParkingFeePeriod")); u2 = 1; used++; s = 3; break state1; }
+    if (u3 === 0 && v["CarbonDioxideEmission"] !== undefined) { const item = v["CarbonDioxideEmission"]; w.uintElement(4, 4, chkInt(item, 0, 65535, "PriceRuleType.CarbonDioxideEmission")); u3 = 1; used++; s = 4; break state1; }
     if (u4 === 0 && v["RenewableGenerationPercentage"] !== undefined) { const item = v["RenewableGenerationPercentage"]; w.bits(3072 | ((chkInt(item, 0, 255, "PriceRuleType.RenewableGenerationPercentage") - 0) << 1), 13); u4 = 1; used++; s = 5; break state1; }
     if (u5 === 0 && v["PowerRangeStart"] !== undefined) { const item = v["PowerRangeStart"]; w.bits(4, 3); e_RationalNumberType(w, item); u5 = 1; used++; s = 6; break state1; }
     return missing("ParkingFee or ParkingFeePeriod or CarbonDioxideEmission or RenewableGenerationPercentage or PowerRangeStart", "PriceRuleType");
   }
   state2: if (s === 2) {
-    if (u2 === 0 && v["ParkingFeePeriod"] !== undefined) { const item = v["ParkingFeePeriod"]; w.bits(0, 4); w.uint(chkInt(item, 0, 4294967295, "PriceRuleType.ParkingFeePeriod")); w.bits(0, 1); u2 = 1; used++; s = 3; break state2; }
-    if (u3 === 0 && v["CarbonDioxideEmission"] !== undefined) { const item = v["CarbonDioxideEmission"]; w.bits(2, 4); w.uint(chkInt(item, 0, 65535, "PriceRuleType.CarbonDioxideEmission")); w.bits(0, 1); u3 = 1; used++; s = 4; break state2; }
+    if (u2 === 0 && v["ParkingFeePeriod"] !== undefined) { const item = v["ParkingFeePeriod"]; w.uintElement(0, 4, chkInt(item, 0, 4294967295, "PriceRuleType.ParkingFeePeriod")); u2 = 1; used++; s = 3; break state2; }
+    if (u3 === 0 && v["CarbonDioxideEmission"] !== undefined) { const item = v["CarbonDioxideEmission"]; w.uintElement(2, 4, chkInt(item, 0, 65535, "PriceRuleType.CarbonDioxideEmission")); u3 = 1; used++; s = 4; break state2; }
     if (u4 === 0 && v["RenewableGenerationPercentage"] !== undefined) { const item = v["RenewableGenerationPercentage"]; w.bits(2048 | ((chkInt(item, 0, 255, "PriceRuleType.RenewableGenerationPercentage") - 0) << 1), 13); u4 = 1; used++; s = 5; break state2; }
     if (u5 === 0 && v["PowerRangeStart"] !== undefined) { const item = v["PowerRangeStart"]; w.bits(3, 3); e_RationalNumberType(w, item); u5 = 1; used++; s = 6; break state2; }
     return missing("ParkingFeePeriod or CarbonDioxideEmission or RenewableGenerationPercentage or PowerRangeStart", "PriceRuleType");
   }
   state3: if (s === 3) {
-    if (u3 === 0 && v["CarbonDioxideEmission"] !== undefined) { const item = v["CarbonDioxideEmission"]; w.bits(0, 3); w.uint(chkInt(item, 0, 65535, "PriceRuleType.CarbonDioxideEmission")); w.bits(0, 1); u3 = 1; used++; s = 4; break state3; }
+    if (u3 === 0 && v["CarbonDioxideEmission"] !== undefined) { const item = v["CarbonDioxideEmission"]; w.uintElement(0, 3, chkInt(item, 0, 65535, "PriceRuleType.CarbonDioxideEmission")); u3 = 1; used++; s = 4; break state3; }
     if (u4 === 0 && v["RenewableGenerationPercentage"] !== undefined) { const item = v["RenewableGenerationPercentage"]; w.bits(1024 | ((chkInt(item, 0, 255, "PriceRuleType.RenewableGenerationPercentage") - 0) << 1), 12); u4 = 1; used++; s = 5; break state3; }
     if (u5 === 0 && v["PowerRangeStart"] !== undefined) { const item = v["PowerRangeStart"]; w.bits(2, 2); e_RationalNumberType(w, item); u5 = 1; used++; s = 6; break state3; }
     return missing("CarbonDioxideEmission or RenewableGenerationPercentage or PowerRangeStart", "PriceRuleType");
@@ -3798,7 +3798,7 @@ function d_PriceScheduleType(r: BitReader): any {
   }
   state1: if (s === 1) {
     const c = r.bits(1, "PriceScheduleType#1");
-    if (c === 0) { const st = "PriceScheduleType#1>PriceScheduleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["PriceScheduleID"] = v; s = 2; break state1; }
+    if (c === 0) { const st = "PriceScheduleType#1>PriceScheduleID"; const v = r.uintElement(4294967295, st); o["PriceScheduleID"] = v; s = 2; break state1; }
     return r.badCode(c, 1, "PriceScheduleType#1");
   }
   state2: if (s === 2) {
@@ -3824,7 +3824,7 @@ function e_PriceScheduleType(w: BitWriter, x: unknown): void {
     return missing("TimeAnchor", "PriceScheduleType");
   }
   state1: if (s === 1) {
-    if (u1 === 0 && v["PriceScheduleID"] !== undefined) { const item = v["PriceScheduleID"]; w.bits(0, 2); w.uint(chkInt(item, 1, 4294967295, "PriceScheduleType.PriceScheduleID")); w.bits(0, 1); u1 = 1; used++; s = 2; break state1; }
+    if (u1 === 0 && v["PriceScheduleID"] !== undefined) { const item = v["PriceScheduleID"]; w.uintElement(0, 2, chkInt(item, 1, 4294967295, "PriceScheduleType.PriceScheduleID")); u1 = 1; used++; s = 2; break state1; }
     return missing("PriceScheduleID", "PriceScheduleType");
   }
   state2: if (s === 2) {
@@ -3961,7 +3961,7 @@ function d_ScheduleTupleType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "ScheduleTupleType#0");
-    if (c === 0) { const st = "ScheduleTupleType#0>ScheduleTupleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["ScheduleTupleID"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "ScheduleTupleType#0>ScheduleTupleID"; const v = r.uintElement(4294967295, st); o["ScheduleTupleID"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "ScheduleTupleType#0");
   }
   state1: if (s === 1) {
@@ -3988,7 +3988,7 @@ function e_ScheduleTupleType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0, u2 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["ScheduleTupleID"] !== undefined) { const item = v["ScheduleTupleID"]; w.bits(0, 2); w.uint(chkInt(item, 1, 4294967295, "ScheduleTupleType.ScheduleTupleID")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["ScheduleTupleID"] !== undefined) { const item = v["ScheduleTupleID"]; w.uintElement(0, 2, chkInt(item, 1, 4294967295, "ScheduleTupleType.ScheduleTupleID")); u0 = 1; used++; s = 1; break state0; }
     return missing("ScheduleTupleID", "ScheduleTupleType");
   }
   state1: if (s === 1) {
@@ -4009,7 +4009,7 @@ function d_Scheduled_EVPPTControlModeType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "Scheduled_EVPPTControlModeType#0");
-    if (c === 0) { const st = "Scheduled_EVPPTControlModeType#0>SelectedScheduleTupleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["SelectedScheduleTupleID"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "Scheduled_EVPPTControlModeType#0>SelectedScheduleTupleID"; const v = r.uintElement(4294967295, st); o["SelectedScheduleTupleID"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "Scheduled_EVPPTControlModeType#0");
   }
   state1: if (s === 1) {
@@ -4031,7 +4031,7 @@ function e_Scheduled_EVPPTControlModeType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["SelectedScheduleTupleID"] !== undefined) { const item = v["SelectedScheduleTupleID"]; w.bits(0, 2); w.uint(chkInt(item, 1, 4294967295, "Scheduled_EVPPTControlModeType.SelectedScheduleTupleID")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["SelectedScheduleTupleID"] !== undefined) { const item = v["SelectedScheduleTupleID"]; w.uintElement(0, 2, chkInt(item, 1, 4294967295, "Scheduled_EVPPTControlModeType.SelectedScheduleTupleID")); u0 = 1; used++; s = 1; break state0; }
     return missing("SelectedScheduleTupleID", "Scheduled_EVPPTControlModeType");
   }
   state1: if (s === 1) {
@@ -4048,7 +4048,7 @@ function d_Scheduled_SEReqControlModeType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(3, "Scheduled_SEReqControlModeType#0");
-    if (c === 0) { const st = "Scheduled_SEReqControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "Scheduled_SEReqControlModeType#0>DepartureTime"; const v = r.uintElement(4294967295, st); o["DepartureTime"] = v; s = 1; break state0; }
     if (c === 1) { o["EVTargetEnergyRequest"] = d_RationalNumberType(r); s = 2; break state0; }
     if (c === 2) { o["EVMaximumEnergyRequest"] = d_RationalNumberType(r); s = 3; break state0; }
     if (c === 3) { o["EVMinimumEnergyRequest"] = d_RationalNumberType(r); s = 4; break state0; }
@@ -4099,7 +4099,7 @@ function e_Scheduled_SEReqControlModeType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0, u2 = 0, u3 = 0, u4 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.bits(0, 4); w.uint(chkInt(item, 0, 4294967295, "Scheduled_SEReqControlModeType.DepartureTime")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.uintElement(0, 4, chkInt(item, 0, 4294967295, "Scheduled_SEReqControlModeType.DepartureTime")); u0 = 1; used++; s = 1; break state0; }
     if (u1 === 0 && v["EVTargetEnergyRequest"] !== undefined) { const item = v["EVTargetEnergyRequest"]; w.bits(1, 3); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; break state0; }
     if (u2 === 0 && v["EVMaximumEnergyRequest"] !== undefined) { const item = v["EVMaximumEnergyRequest"]; w.bits(2, 3); e_RationalNumberType(w, item); u2 = 1; used++; s = 3; break state0; }
     if (u3 === 0 && v["EVMinimumEnergyRequest"] !== undefined) { const item = v["EVMinimumEnergyRequest"]; w.bits(3, 3); e_RationalNumberType(w, item); u3 = 1; used++; s = 4; break state0; }
@@ -4179,7 +4179,7 @@ function d_Scheduled_SMDTControlModeType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "Scheduled_SMDTControlModeType#0");
-    if (c === 0) { const st = "Scheduled_SMDTControlModeType#0>SelectedScheduleTupleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["SelectedScheduleTupleID"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "Scheduled_SMDTControlModeType#0>SelectedScheduleTupleID"; const v = r.uintElement(4294967295, st); o["SelectedScheduleTupleID"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "Scheduled_SMDTControlModeType#0");
   }
   if (s === 1) {
@@ -4195,7 +4195,7 @@ function e_Scheduled_SMDTControlModeType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["SelectedScheduleTupleID"] !== undefined) { const item = v["SelectedScheduleTupleID"]; w.bits(0, 2); w.uint(chkInt(item, 1, 4294967295, "Scheduled_SMDTControlModeType.SelectedScheduleTupleID")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["SelectedScheduleTupleID"] !== undefined) { const item = v["SelectedScheduleTupleID"]; w.uintElement(0, 2, chkInt(item, 1, 4294967295, "Scheduled_SMDTControlModeType.SelectedScheduleTupleID")); u0 = 1; used++; s = 1; break state0; }
     return missing("SelectedScheduleTupleID", "Scheduled_SMDTControlModeType");
   }
   if (s === 1) {
@@ -4249,12 +4249,12 @@ function d_SelectedServiceType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "SelectedServiceType#0");
-    if (c === 0) { const st = "SelectedServiceType#0>ServiceID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["ServiceID"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "SelectedServiceType#0>ServiceID"; const v = r.uintElement(65535, st); o["ServiceID"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "SelectedServiceType#0");
   }
   state1: if (s === 1) {
     const c = r.bits(1, "SelectedServiceType#1");
-    if (c === 0) { const st = "SelectedServiceType#1>ParameterSetID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["ParameterSetID"] = v; s = 2; break state1; }
+    if (c === 0) { const st = "SelectedServiceType#1>ParameterSetID"; const v = r.uintElement(65535, st); o["ParameterSetID"] = v; s = 2; break state1; }
     return r.badCode(c, 1, "SelectedServiceType#1");
   }
   if (s === 2) {
@@ -4270,11 +4270,11 @@ function e_SelectedServiceType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["ServiceID"] !== undefined) { const item = v["ServiceID"]; w.bits(0, 2); w.uint(chkInt(item, 0, 65535, "SelectedServiceType.ServiceID")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["ServiceID"] !== undefined) { const item = v["ServiceID"]; w.uintElement(0, 2, chkInt(item, 0, 65535, "SelectedServiceType.ServiceID")); u0 = 1; used++; s = 1; break state0; }
     return missing("ServiceID", "SelectedServiceType");
   }
   state1: if (s === 1) {
-    if (u1 === 0 && v["ParameterSetID"] !== undefined) { const item = v["ParameterSetID"]; w.bits(0, 2); w.uint(chkInt(item, 0, 65535, "SelectedServiceType.ParameterSetID")); w.bits(0, 1); u1 = 1; used++; s = 2; break state1; }
+    if (u1 === 0 && v["ParameterSetID"] !== undefined) { const item = v["ParameterSetID"]; w.uintElement(0, 2, chkInt(item, 0, 65535, "SelectedServiceType.ParameterSetID")); u1 = 1; used++; s = 2; break state1; }
     return missing("ParameterSetID", "SelectedServiceType");
   }
   if (s === 2) {
@@ -4292,7 +4292,7 @@ function d_ServiceDetailReqType(r: BitReader): any {
   }
   state1: if (s === 1) {
     const c = r.bits(1, "ServiceDetailReqType#1");
-    if (c === 0) { const st = "ServiceDetailReqType#1>ServiceID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["ServiceID"] = v; s = 2; break state1; }
+    if (c === 0) { const st = "ServiceDetailReqType#1>ServiceID"; const v = r.uintElement(65535, st); o["ServiceID"] = v; s = 2; break state1; }
     return r.badCode(c, 1, "ServiceDetailReqType#1");
   }
   if (s === 2) {
@@ -4312,7 +4312,7 @@ function e_ServiceDetailReqType(w: BitWriter, x: unknown): void {
     return missing("Header", "ServiceDetailReqType");
   }
   state1: if (s === 1) {
-    if (u1 === 0 && v["ServiceID"] !== undefined) { const item = v["ServiceID"]; w.bits(0, 2); w.uint(chkInt(item, 0, 65535, "ServiceDetailReqType.ServiceID")); w.bits(0, 1); u1 = 1; used++; s = 2; break state1; }
+    if (u1 === 0 && v["ServiceID"] !== undefined) { const item = v["ServiceID"]; w.uintElement(0, 2, chkInt(item, 0, 65535, "ServiceDetailReqType.ServiceID")); u1 = 1; used++; s = 2; break state1; }
     return missing("ServiceID", "ServiceDetailReqType");
   }
   if (s === 2) {
@@ -4335,7 +4335,7 @@ function d_ServiceDetailResType(r: BitReader): any {
   }
   state2: if (s === 2) {
     const c = r.bits(1, "ServiceDetailResType#2");
-    if (c === 0) { const st = "ServiceDetailResType#2>ServiceID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["ServiceID"] = v; s = 3; break state2; }
+    if (c === 0) { const st = "ServiceDetailResType#2>ServiceID"; const v = r.uintElement(65535, st); o["ServiceID"] = v; s = 3; break state2; }
     return r.badCode(c, 1, "ServiceDetailResType#2");
   }
   state3: if (s === 3) {
@@ -4364,7 +4364,7 @@ function e_ServiceDetailResType(w: BitWriter, x: unknown): void {
     return missing("ResponseCode", "ServiceDetailResType");
   }
   state2: if (s === 2) {
-    if (u2 === 0 && v["ServiceID"] !== undefined) { const item = v["ServiceID"]; w.bits(0, 2); w.uint(chkInt(item, 0, 65535, "ServiceDetailResType.ServiceID")); w.bits(0, 1); u2 = 1; used++; s = 3; break state2; }
+    if (u2 === 0 && v["ServiceID"] !== undefined) { const item = v["ServiceID"]; w.uintElement(0, 2, chkInt(item, 0, 65535, "ServiceDetailResType.ServiceID")); u2 = 1; used++; s = 3; break state2; }
     return missing("ServiceID", "ServiceDetailResType");
   }
   state3: if (s === 3) {
@@ -4486,13 +4486,13 @@ function d_ServiceIDListType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "ServiceIDListType#0");
-    if (c === 0) { const st = "ServiceIDListType#0>ServiceID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); (o["ServiceID"] ??= []).push(v); s = 1; break state0; }
+    if (c === 0) { const st = "ServiceIDListType#0>ServiceID"; const v = r.uintElement(65535, st); (o["ServiceID"] ??= []).push(v); s = 1; break state0; }
     return r.badCode(c, 1, "ServiceIDListType#0");
   }
   while (s === 1) {
     if ((o["ServiceID"]?.length ?? 0) < 16) {
       const c = r.bits(2, "ServiceIDListType#1");
-      if (c === 0) { const st = "ServiceIDListType#1>ServiceID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); (o["ServiceID"] ??= []).push(v); s = 1; continue; }
+      if (c === 0) { const st = "ServiceIDListType#1>ServiceID"; const v = r.uintElement(65535, st); (o["ServiceID"] ??= []).push(v); s = 1; continue; }
       if (c === 1) { return o; }
       return r.badCode(c, 2, "ServiceIDListType#1");
     } else {
@@ -4509,12 +4509,12 @@ function e_ServiceIDListType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0;
   state0: if (s === 0) {
-    if (v["ServiceID"] !== undefined) { const a = chkArray(v["ServiceID"], "ServiceIDListType.ServiceID"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 2); w.uint(chkInt(item, 0, 65535, "ServiceIDListType.ServiceID")); w.bits(0, 1); if (u0++ === 0) used++; s = 1; break state0; } }
+    if (v["ServiceID"] !== undefined) { const a = chkArray(v["ServiceID"], "ServiceIDListType.ServiceID"); if (u0 < a.length) { const item = a[u0]; w.uintElement(0, 2, chkInt(item, 0, 65535, "ServiceIDListType.ServiceID")); if (u0++ === 0) used++; s = 1; break state0; } }
     return missing("ServiceID", "ServiceIDListType");
   }
   while (s === 1) {
     if (u0 < 16) {
-      if (v["ServiceID"] !== undefined) { const a = chkArray(v["ServiceID"], "ServiceIDListType.ServiceID"); if (u0 < a.length) { const item = a[u0]; w.bits(0, 3); w.uint(chkInt(item, 0, 65535, "ServiceIDListType.ServiceID")); w.bits(0, 1); if (u0++ === 0) used++; s = 1; continue; } }
+      if (v["ServiceID"] !== undefined) { const a = chkArray(v["ServiceID"], "ServiceIDListType.ServiceID"); if (u0 < a.length) { const item = a[u0]; w.uintElement(0, 3, chkInt(item, 0, 65535, "ServiceIDListType.ServiceID")); if (u0++ === 0) used++; s = 1; continue; } }
       w.bits(1, 2); chkAllKeysUsed(v, used, K91, "ServiceIDListType"); chkAllItemsUsed(v["ServiceID"], u0, "ServiceIDListType.ServiceID"); return;
     } else {
       w.bits(0, 1); chkAllKeysUsed(v, used, K91, "ServiceIDListType"); chkAllItemsUsed(v["ServiceID"], u0, "ServiceIDListType.ServiceID"); return;
@@ -4695,7 +4695,7 @@ function d_ServiceType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "ServiceType#0");
-    if (c === 0) { const st = "ServiceType#0>ServiceID"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["ServiceID"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "ServiceType#0>ServiceID"; const v = r.uintElement(65535, st); o["ServiceID"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "ServiceType#0");
   }
   state1: if (s === 1) {
@@ -4716,7 +4716,7 @@ function e_ServiceType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["ServiceID"] !== undefined) { const item = v["ServiceID"]; w.bits(0, 2); w.uint(chkInt(item, 0, 65535, "ServiceType.ServiceID")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["ServiceID"] !== undefined) { const item = v["ServiceID"]; w.uintElement(0, 2, chkInt(item, 0, 65535, "ServiceType.ServiceID")); u0 = 1; used++; s = 1; break state0; }
     return missing("ServiceID", "ServiceType");
   }
   state1: if (s === 1) {
@@ -5186,12 +5186,12 @@ function d_TargetPositionType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "TargetPositionType#0");
-    if (c === 0) { const st = "TargetPositionType#0>TargetOffsetX"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["TargetOffsetX"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "TargetPositionType#0>TargetOffsetX"; const v = r.uintElement(65535, st); o["TargetOffsetX"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "TargetPositionType#0");
   }
   state1: if (s === 1) {
     const c = r.bits(1, "TargetPositionType#1");
-    if (c === 0) { const st = "TargetPositionType#1>TargetOffsetY"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["TargetOffsetY"] = v; s = 2; break state1; }
+    if (c === 0) { const st = "TargetPositionType#1>TargetOffsetY"; const v = r.uintElement(65535, st); o["TargetOffsetY"] = v; s = 2; break state1; }
     return r.badCode(c, 1, "TargetPositionType#1");
   }
   if (s === 2) {
@@ -5207,11 +5207,11 @@ function e_TargetPositionType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["TargetOffsetX"] !== undefined) { const item = v["TargetOffsetX"]; w.bits(0, 2); w.uint(chkInt(item, 0, 65535, "TargetPositionType.TargetOffsetX")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["TargetOffsetX"] !== undefined) { const item = v["TargetOffsetX"]; w.uintElement(0, 2, chkInt(item, 0, 65535, "TargetPositionType.TargetOffsetX")); u0 = 1; used++; s = 1; break state0; }
     return missing("TargetOffsetX", "TargetPositionType");
   }
   state1: if (s === 1) {
-    if (u1 === 0 && v["TargetOffsetY"] !== undefined) { const item = v["TargetOffsetY"]; w.bits(0, 2); w.uint(chkInt(item, 0, 65535, "TargetPositionType.TargetOffsetY")); w.bits(0, 1); u1 = 1; used++; s = 2; break state1; }
+    if (u1 === 0 && v["TargetOffsetY"] !== undefined) { const item = v["TargetOffsetY"]; w.uintElement(0, 2, chkInt(item, 0, 65535, "TargetPositionType.TargetOffsetY")); u1 = 1; used++; s = 2; break state1; }
     return missing("TargetOffsetY", "TargetPositionType");
   }
   if (s === 2) {
@@ -5265,7 +5265,7 @@ function d_TaxRuleType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "TaxRuleType#0");
-    if (c === 0) { const st = "TaxRuleType#0>TaxRuleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["TaxRuleID"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "TaxRuleType#0>TaxRuleID"; const v = r.uintElement(4294967295, st); o["TaxRuleID"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "TaxRuleType#0");
   }
   state1: if (s === 1) {
@@ -5318,7 +5318,7 @@ function e_TaxRuleType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0, u2 = 0, u3 = 0, u4 = 0, u5 = 0, u6 = 0, u7 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["TaxRuleID"] !== undefined) { const item = v["TaxRuleID"]; w.bits(0, 2); w.uint(chkInt(item, 1, 4294967295, "TaxRuleType.TaxRuleID")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["TaxRuleID"] !== undefined) { const item = v["TaxRuleID"]; w.uintElement(0, 2, chkInt(item, 1, 4294967295, "TaxRuleType.TaxRuleID")); u0 = 1; used++; s = 1; break state0; }
     return missing("TaxRuleID", "TaxRuleType");
   }
   state1: if (s === 1) {
@@ -5376,22 +5376,22 @@ function d_VehicleCheckInReqType(r: BitReader): any {
   }
   state3: if (s === 3) {
     const c = r.bits(3, "VehicleCheckInReqType#3");
-    if (c === 0) { const st = "VehicleCheckInReqType#3>VehicleFrame"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["VehicleFrame"] = v; s = 4; break state3; }
-    if (c === 1) { const st = "VehicleCheckInReqType#3>DeviceOffset"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["DeviceOffset"] = v; s = 5; break state3; }
-    if (c === 2) { const st = "VehicleCheckInReqType#3>VehicleTravel"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["VehicleTravel"] = v; s = 6; break state3; }
+    if (c === 0) { const st = "VehicleCheckInReqType#3>VehicleFrame"; const v = r.intElement(-32768, 32767, st); o["VehicleFrame"] = v; s = 4; break state3; }
+    if (c === 1) { const st = "VehicleCheckInReqType#3>DeviceOffset"; const v = r.intElement(-32768, 32767, st); o["DeviceOffset"] = v; s = 5; break state3; }
+    if (c === 2) { const st = "VehicleCheckInReqType#3>VehicleTravel"; const v = r.intElement(-32768, 32767, st); o["VehicleTravel"] = v; s = 6; break state3; }
     if (c === 3) { return o; }
     return r.badCode(c, 4, "VehicleCheckInReqType#3");
   }
   state4: if (s === 4) {
     const c = r.bits(2, "VehicleCheckInReqType#4");
-    if (c === 0) { const st = "VehicleCheckInReqType#4>DeviceOffset"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["DeviceOffset"] = v; s = 5; break state4; }
-    if (c === 1) { const st = "VehicleCheckInReqType#4>VehicleTravel"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["VehicleTravel"] = v; s = 6; break state4; }
+    if (c === 0) { const st = "VehicleCheckInReqType#4>DeviceOffset"; const v = r.intElement(-32768, 32767, st); o["DeviceOffset"] = v; s = 5; break state4; }
+    if (c === 1) { const st = "VehicleCheckInReqType#4>VehicleTravel"; const v = r.intElement(-32768, 32767, st); o["VehicleTravel"] = v; s = 6; break state4; }
     if (c === 2) { return o; }
     return r.badCode(c, 3, "VehicleCheckInReqType#4");
   }
   state5: if (s === 5) {
     const c = r.bits(2, "VehicleCheckInReqType#5");
-    if (c === 0) { const st = "VehicleCheckInReqType#5>VehicleTravel"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["VehicleTravel"] = v; s = 6; break state5; }
+    if (c === 0) { const st = "VehicleCheckInReqType#5>VehicleTravel"; const v = r.intElement(-32768, 32767, st); o["VehicleTravel"] = v; s = 6; break state5; }
     if (c === 1) { return o; }
     return r.badCode(c, 2, "VehicleCheckInReqType#5");
   }
@@ -5420,18 +5420,18 @@ function e_VehicleCheckInReqType(w: BitWriter, x: unknown): void {
     return missing("ParkingMethod", "VehicleCheckInReqType");
   }
   state3: if (s === 3) {
-    if (u3 === 0 && v["VehicleFrame"] !== undefined) { const item = v["VehicleFrame"]; w.bits(0, 4); w.int(chkInt(item, -32768, 32767, "VehicleCheckInReqType.VehicleFrame")); w.bits(0, 1); u3 = 1; used++; s = 4; break state3; }
-    if (u4 === 0 && v["DeviceOffset"] !== undefined) { const item = v["DeviceOffset"]; w.bits(2, 4); w.int(chkInt(item, -32768, 32767, "VehicleCheckInReqType.DeviceOffset")); w.bits(0, 1); u4 = 1; used++; s = 5; break state3; }
-    if (u5 === 0 && v["VehicleTravel"] !== undefined) { const item = v["VehicleTravel"]; w.bits(4, 4); w.int(chkInt(item, -32768, 32767, "VehicleCheckInReqType.VehicleTravel")); w.bits(0, 1); u5 = 1; used++; s = 6; break state3; }
+    if (u3 === 0 && v["VehicleFrame"] !== undefined) { const item = v["VehicleFrame"]; w.intElement(0, 4, chkInt(item, -32768, 32767, "VehicleCheckInReqType.VehicleFrame")); u3 = 1; used++; s = 4; break state3; }
+    if (u4 === 0 && v["DeviceOffset"] !== undefined) { const item = v["DeviceOffset"]; w.intElement(2, 4, chkInt(item, -32768, 32767, "VehicleCheckInReqType.DeviceOffset")); u4 = 1; used++; s = 5; break state3; }
+    if (u5 === 0 && v["VehicleTravel"] !== undefined) { const item = v["VehicleTravel"]; w.intElement(4, 4, chkInt(item, -32768, 32767, "VehicleCheckInReqType.VehicleTravel")); u5 = 1; used++; s = 6; break state3; }
     w.bits(3, 3); chkAllKeysUsed(v, used, K113, "VehicleCheckInReqType"); return;
   }
   state4: if (s === 4) {
-    if (u4 === 0 && v["DeviceOffset"] !== undefined) { const item = v["DeviceOffset"]; w.bits(0, 3); w.int(chkInt(item, -32768, 32767, "VehicleCheckInReqType.DeviceOffset")); w.bits(0, 1); u4 = 1; used++; s = 5; break state4; }
-    if (u5 === 0 && v["VehicleTravel"] !== undefined) { const item = v["VehicleTravel"]; w.bits(2, 3); w.int(chkInt(item, -32768, 32767, "VehicleCheckInReqType.VehicleTravel")); w.bits(0, 1); u5 = 1; used++; s = 6; break state4; }
+    if (u4 === 0 && v["DeviceOffset"] !== undefined) { const item = v["DeviceOffset"]; w.intElement(0, 3, chkInt(item, -32768, 32767, "VehicleCheckInReqType.DeviceOffset")); u4 = 1; used++; s = 5; break state4; }
+    if (u5 === 0 && v["VehicleTravel"] !== undefined) { const item = v["VehicleTravel"]; w.intElement(2, 3, chkInt(item, -32768, 32767, "VehicleCheckInReqType.VehicleTravel")); u5 = 1; used++; s = 6; break state4; }
     w.bits(2, 2); chkAllKeysUsed(v, used, K113, "VehicleCheckInReqType"); return;
   }
   state5: if (s === 5) {
-    if (u5 === 0 && v["VehicleTravel"] !== undefined) { const item = v["VehicleTravel"]; w.bits(0, 3); w.int(chkInt(item, -32768, 32767, "VehicleCheckInReqType.VehicleTravel")); w.bits(0, 1); u5 = 1; used++; s = 6; break state5; }
+    if (u5 === 0 && v["VehicleTravel"] !== undefined) { const item = v["VehicleTravel"]; w.intElement(0, 3, chkInt(item, -32768, 32767, "VehicleCheckInReqType.VehicleTravel")); u5 = 1; used++; s = 6; break state5; }
     w.bits(1, 2); chkAllKeysUsed(v, used, K113, "VehicleCheckInReqType"); return;
   }
   if (s === 6) {
@@ -5454,22 +5454,22 @@ function d_VehicleCheckInResType(r: BitReader): any {
   }
   state2: if (s === 2) {
     const c = r.bits(3, "VehicleCheckInResType#2");
-    if (c === 0) { const st = "VehicleCheckInResType#2>ParkingSpace"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["ParkingSpace"] = v; s = 3; break state2; }
-    if (c === 1) { const st = "VehicleCheckInResType#2>DeviceLocation"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["DeviceLocation"] = v; s = 4; break state2; }
-    if (c === 2) { const st = "VehicleCheckInResType#2>TargetDistance"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["TargetDistance"] = v; s = 5; break state2; }
+    if (c === 0) { const st = "VehicleCheckInResType#2>ParkingSpace"; const v = r.intElement(-32768, 32767, st); o["ParkingSpace"] = v; s = 3; break state2; }
+    if (c === 1) { const st = "VehicleCheckInResType#2>DeviceLocation"; const v = r.intElement(-32768, 32767, st); o["DeviceLocation"] = v; s = 4; break state2; }
+    if (c === 2) { const st = "VehicleCheckInResType#2>TargetDistance"; const v = r.intElement(-32768, 32767, st); o["TargetDistance"] = v; s = 5; break state2; }
     if (c === 3) { return o; }
     return r.badCode(c, 4, "VehicleCheckInResType#2");
   }
   state3: if (s === 3) {
     const c = r.bits(2, "VehicleCheckInResType#3");
-    if (c === 0) { const st = "VehicleCheckInResType#3>DeviceLocation"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["DeviceLocation"] = v; s = 4; break state3; }
-    if (c === 1) { const st = "VehicleCheckInResType#3>TargetDistance"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["TargetDistance"] = v; s = 5; break state3; }
+    if (c === 0) { const st = "VehicleCheckInResType#3>DeviceLocation"; const v = r.intElement(-32768, 32767, st); o["DeviceLocation"] = v; s = 4; break state3; }
+    if (c === 1) { const st = "VehicleCheckInResType#3>TargetDistance"; const v = r.intElement(-32768, 32767, st); o["TargetDistance"] = v; s = 5; break state3; }
     if (c === 2) { return o; }
     return r.badCode(c, 3, "VehicleCheckInResType#3");
   }
   state4: if (s === 4) {
     const c = r.bits(2, "VehicleCheckInResType#4");
-    if (c === 0) { const st = "VehicleCheckInResType#4>TargetDistance"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["TargetDistance"] = v; s = 5; break state4; }
+    if (c === 0) { const st = "VehicleCheckInResType#4>TargetDistance"; const v = r.intElement(-32768, 32767, st); o["TargetDistance"] = v; s = 5; break state4; }
     if (c === 1) { return o; }
     return r.badCode(c, 2, "VehicleCheckInResType#4");
   }
@@ -5494,18 +5494,18 @@ function e_VehicleCheckInResType(w: BitWriter, x: unknown): void {
     return missing("ResponseCode", "VehicleCheckInResType");
   }
   state2: if (s === 2) {
-    if (u2 === 0 && v["ParkingSpace"] !== undefined) { const item = v["ParkingSpace"]; w.bits(0, 4); w.int(chkInt(item, -32768, 32767, "VehicleCheckInResType.ParkingSpace")); w.bits(0, 1); u2 = 1; used++; s = 3; break state2; }
-    if (u3 === 0 && v["DeviceLocation"] !== undefined) { const item = v["DeviceLocation"]; w.bits(2, 4); w.int(chkInt(item, -32768, 32767, "VehicleCheckInResType.DeviceLocation")); w.bits(0, 1); u3 = 1; used++; s = 4; break state2; }
-    if (u4 === 0 && v["TargetDistance"] !== undefined) { const item = v["TargetDistance"]; w.bits(4, 4); w.int(chkInt(item, -32768, 32767, "VehicleCheckInResType.TargetDistance")); w.bits(0, 1); u4 = 1; used++; s = 5; break state2; }
+    if (u2 === 0 && v["ParkingSpace"] !== undefined) { const item = v["ParkingSpace"]; w.intElement(0, 4, chkInt(item, -32768, 32767, "VehicleCheckInResType.ParkingSpace")); u2 = 1; used++; s = 3; break state2; }
+    if (u3 === 0 && v["DeviceLocation"] !== undefined) { const item = v["DeviceLocation"]; w.intElement(2, 4, chkInt(item, -32768, 32767, "VehicleCheckInResType.DeviceLocation")); u3 = 1; used++; s = 4; break state2; }
+    if (u4 === 0 && v["TargetDistance"] !== undefined) { const item = v["TargetDistance"]; w.intElement(4, 4, chkInt(item, -32768, 32767, "VehicleCheckInResType.TargetDistance")); u4 = 1; used++; s = 5; break state2; }
     w.bits(3, 3); chkAllKeysUsed(v, used, K116, "VehicleCheckInResType"); return;
   }
   state3: if (s === 3) {
-    if (u3 === 0 && v["DeviceLocation"] !== undefined) { const item = v["DeviceLocation"]; w.bits(0, 3); w.int(chkInt(item, -32768, 32767, "VehicleCheckInResType.DeviceLocation")); w.bits(0, 1); u3 = 1; used++; s = 4; break state3; }
-    if (u4 === 0 && v["TargetDistance"] !== undefined) { const item = v["TargetDistance"]; w.bits(2, 3); w.int(chkInt(item, -32768, 32767, "VehicleCheckInResType.TargetDistance")); w.bits(0, 1); u4 = 1; used++; s = 5; break state3; }
+    if (u3 === 0 && v["DeviceLocation"] !== undefined) { const item = v["DeviceLocation"]; w.intElement(0, 3, chkInt(item, -32768, 32767, "VehicleCheckInResType.DeviceLocation")); u3 = 1; used++; s = 4; break state3; }
+    if (u4 === 0 && v["TargetDistance"] !== undefined) { const item = v["TargetDistance"]; w.intElement(2, 3, chkInt(item, -32768, 32767, "VehicleCheckInResType.TargetDistance")); u4 = 1; used++; s = 5; break state3; }
     w.bits(2, 2); chkAllKeysUsed(v, used, K116, "VehicleCheckInResType"); return;
   }
   state4: if (s === 4) {
-    if (u4 === 0 && v["TargetDistance"] !== undefined) { const item = v["TargetDistance"]; w.bits(0, 3); w.int(chkInt(item, -32768, 32767, "VehicleCheckInResType.TargetDistance")); w.bits(0, 1); u4 = 1; used++; s = 5; break state4; }
+    if (u4 === 0 && v["TargetDistance"] !== undefined) { const item = v["TargetDistance"]; w.intElement(0, 3, chkInt(item, -32768, 32767, "VehicleCheckInResType.TargetDistance")); u4 = 1; used++; s = 5; break state4; }
     w.bits(1, 2); chkAllKeysUsed(v, used, K116, "VehicleCheckInResType"); return;
   }
   if (s === 5) {
@@ -5878,7 +5878,7 @@ function d_DetailedTaxType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "DetailedTaxType#0");
-    if (c === 0) { const st = "DetailedTaxType#0>TaxRuleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["TaxRuleID"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "DetailedTaxType#0>TaxRuleID"; const v = r.uintElement(4294967295, st); o["TaxRuleID"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "DetailedTaxType#0");
   }
   state1: if (s === 1) {
@@ -5899,7 +5899,7 @@ function e_DetailedTaxType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["TaxRuleID"] !== undefined) { const item = v["TaxRuleID"]; w.bits(0, 2); w.uint(chkInt(item, 1, 4294967295, "DetailedTaxType.TaxRuleID")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["TaxRuleID"] !== undefined) { const item = v["TaxRuleID"]; w.uintElement(0, 2, chkInt(item, 1, 4294967295, "DetailedTaxType.TaxRuleID")); u0 = 1; used++; s = 1; break state0; }
     return missing("TaxRuleID", "DetailedTaxType");
   }
   state1: if (s === 1) {
@@ -5920,9 +5920,9 @@ function d_DisplayParametersType(r: BitReader): any {
     if (c === 1) { const st = "DisplayParametersType#0>MinimumSOC"; const v = r.wrappedBits(7, st) + 0; o["MinimumSOC"] = v; s = 2; break state0; }
     if (c === 2) { const st = "DisplayParametersType#0>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state0; }
     if (c === 3) { const st = "DisplayParametersType#0>MaximumSOC"; const v = r.wrappedBits(7, st) + 0; o["MaximumSOC"] = v; s = 4; break state0; }
-    if (c === 4) { const st = "DisplayParametersType#0>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state0; }
-    if (c === 5) { const st = "DisplayParametersType#0>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state0; }
-    if (c === 6) { const st = "DisplayParametersType#0>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state0; }
+    if (c === 4) { const st = "DisplayParametersType#0>RemainingTimeToMinimumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state0; }
+    if (c === 5) { const st = "DisplayParametersType#0>RemainingTimeToTargetSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state0; }
+    if (c === 6) { const st = "DisplayParametersType#0>RemainingTimeToMaximumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state0; }
     if (c === 7) { const st = "DisplayParametersType#0>ChargingComplete"; const v = r.wrappedBits(1, st) === 1; o["ChargingComplete"] = v; s = 8; break state0; }
     if (c === 8) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; break state0; }
     if (c === 9) { const st = "DisplayParametersType#0>InletHot"; const v = r.wrappedBits(1, st) === 1; o["InletHot"] = v; s = 10; break state0; }
@@ -5934,9 +5934,9 @@ function d_DisplayParametersType(r: BitReader): any {
     if (c === 0) { const st = "DisplayParametersType#1>MinimumSOC"; const v = r.wrappedBits(7, st) + 0; o["MinimumSOC"] = v; s = 2; break state1; }
     if (c === 1) { const st = "DisplayParametersType#1>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state1; }
     if (c === 2) { const st = "DisplayParametersType#1>MaximumSOC"; const v = r.wrappedBits(7, st) + 0; o["MaximumSOC"] = v; s = 4; break state1; }
-    if (c === 3) { const st = "DisplayParametersType#1>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state1; }
-    if (c === 4) { const st = "DisplayParametersType#1>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state1; }
-    if (c === 5) { const st = "DisplayParametersType#1>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state1; }
+    if (c === 3) { const st = "DisplayParametersType#1>RemainingTimeToMinimumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state1; }
+    if (c === 4) { const st = "DisplayParametersType#1>RemainingTimeToTargetSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state1; }
+    if (c === 5) { const st = "DisplayParametersType#1>RemainingTimeToMaximumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state1; }
     if (c === 6) { const st = "DisplayParametersType#1>ChargingComplete"; const v = r.wrappedBits(1, st) === 1; o["ChargingComplete"] = v; s = 8; break state1; }
     if (c === 7) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; break state1; }
     if (c === 8) { const st = "DisplayParametersType#1>InletHot"; const v = r.wrappedBits(1, st) === 1; o["InletHot"] = v; s = 10; break state1; }
@@ -5947,9 +5947,9 @@ function d_DisplayParametersType(r: BitReader): any {
     const c = r.bits(4, "DisplayParametersType#2");
     if (c === 0) { const st = "DisplayParametersType#2>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state2; }
     if (c === 1) { const st = "DisplayParametersType#2>MaximumSOC"; const v = r.wrappedBits(7, st) + 0; o["MaximumSOC"] = v; s = 4; break state2; }
-    if (c === 2) { const st = "DisplayParametersType#2>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state2; }
-    if (c === 3) { const st = "DisplayParametersType#2>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state2; }
-    if (c === 4) { const st = "DisplayParametersType#2>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state2; }
+    if (c === 2) { const st = "DisplayParametersType#2>RemainingTimeToMinimumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state2; }
+    if (c === 3) { const st = "DisplayParametersType#2>RemainingTimeToTargetSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state2; }
+    if (c === 4) { const st = "DisplayParametersType#2>RemainingTimeToMaximumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state2; }
     if (c === 5) { const st = "DisplayParametersType#2>ChargingComplete"; const v = r.wrappedBits(1, st) === 1; o["ChargingComplete"] = v; s = 8; break state2; }
     if (c === 6) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; break state2; }
     if (c === 7) { const st = "DisplayParametersType#2>InletHot"; const v = r.wrappedBits(1, st) === 1; o["InletHot"] = v; s = 10; break state2; }
@@ -5959,9 +5959,9 @@ function d_DisplayParametersType(r: BitReader): any {
   state3: if (s === 3) {
     const c = r.bits(4, "DisplayParametersType#3");
     if (c === 0) { const st = "DisplayParametersType#3>MaximumSOC"; const v = r.wrappedBits(7, st) + 0; o["MaximumSOC"] = v; s = 4; break state3; }
-    if (c === 1) { const st = "DisplayParametersType#3>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state3; }
-    if (c === 2) { const st = "DisplayParametersType#3>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state3; }
-    if (c === 3) { const st = "DisplayParametersType#3>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state3; }
+    if (c === 1) { const st = "DisplayParametersType#3>RemainingTimeToMinimumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state3; }
+    if (c === 2) { const st = "DisplayParametersType#3>RemainingTimeToTargetSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state3; }
+    if (c === 3) { const st = "DisplayParametersType#3>RemainingTimeToMaximumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state3; }
     if (c === 4) { const st = "DisplayParametersType#3>ChargingComplete"; const v = r.wrappedBits(1, st) === 1; o["ChargingComplete"] = v; s = 8; break state3; }
     if (c === 5) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; break state3; }
     if (c === 6) { const st = "DisplayParametersType#3>InletHot"; const v = r.wrappedBits(1, st) === 1; o["InletHot"] = v; s = 10; break state3; }
@@ -5970,9 +5970,9 @@ function d_DisplayParametersType(r: BitReader): any {
   }
   state4: if (s === 4) {
     const c = r.bits(3, "DisplayParametersType#4");
-    if (c === 0) { const st = "DisplayParametersType#4>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state4; }
-    if (c === 1) { const st = "DisplayParametersType#4>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state4; }
-    if (c === 2) { const st = "DisplayParametersType#4>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state4; }
+    if (c === 0) { const st = "DisplayParametersType#4>RemainingTimeToMinimumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state4; }
+    if (c === 1) { const st = "DisplayParametersType#4>RemainingTimeToTargetSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state4; }
+    if (c === 2) { const st = "DisplayParametersType#4>RemainingTimeToMaximumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state4; }
     if (c === 3) { const st = "DisplayParametersType#4>ChargingComplete"; const v = r.wrappedBits(1, st) === 1; o["ChargingComplete"] = v; s = 8; break state4; }
     if (c === 4) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; break state4; }
     if (c === 5) { const st = "DisplayParametersType#4>InletHot"; const v = r.wrappedBits(1, st) === 1; o["InletHot"] = v; s = 10; break state4; }
@@ -5981,8 +5981,8 @@ function d_DisplayParametersType(r: BitReader): any {
   }
   state5: if (s === 5) {
     const c = r.bits(3, "DisplayParametersType#5");
-    if (c === 0) { const st = "DisplayParametersType#5>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state5; }
-    if (c === 1) { const st = "DisplayParametersType#5>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state5; }
+    if (c === 0) { const st = "DisplayParametersType#5>RemainingTimeToTargetSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state5; }
+    if (c === 1) { const st = "DisplayParametersType#5>RemainingTimeToMaximumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state5; }
     if (c === 2) { const st = "DisplayParametersType#5>ChargingComplete"; const v = r.wrappedBits(1, st) === 1; o["ChargingComplete"] = v; s = 8; break state5; }
     if (c === 3) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; break state5; }
     if (c === 4) { const st = "DisplayParametersType#5>InletHot"; const v = r.wrappedBits(1, st) === 1; o["InletHot"] = v; s = 10; break state5; }
@@ -5991,7 +5991,7 @@ function d_DisplayParametersType(r: BitReader): any {
   }
   state6: if (s === 6) {
     const c = r.bits(3, "DisplayParametersType#6");
-    if (c === 0) { const st = "DisplayParametersType#6>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state6; }
+    if (c === 0) { const st = "DisplayParametersType#6>RemainingTimeToMaximumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state6; }
     if (c === 1) { const st = "DisplayParametersType#6>ChargingComplete"; const v = r.wrappedBits(1, st) === 1; o["ChargingComplete"] = v; s = 8; break state6; }
     if (c === 2) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; break state6; }
     if (c === 3) { const st = "DisplayParametersType#6>InletHot"; const v = r.wrappedBits(1, st) === 1; o["InletHot"] = v; s = 10; break state6; }
@@ -6036,9 +6036,9 @@ function e_DisplayParametersType(w: BitWriter, x: unknown): void {
     if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(512 | ((chkInt(item, 0, 100, "DisplayParametersType.MinimumSOC") - 0) << 1), 13); u1 = 1; used++; s = 2; break state0; }
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(1024 | ((chkInt(item, 0, 100, "DisplayParametersType.TargetSOC") - 0) << 1), 13); u2 = 1; used++; s = 3; break state0; }
     if (u3 === 0 && v["MaximumSOC"] !== undefined) { const item = v["MaximumSOC"]; w.bits(1536 | ((chkInt(item, 0, 100, "DisplayParametersType.MaximumSOC") - 0) << 1), 13); u3 = 1; used++; s = 4; break state0; }
-    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.bits(8, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); w.bits(0, 1); u4 = 1; used++; s = 5; break state0; }
-    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(10, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; break state0; }
-    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(12, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; break state0; }
+    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.uintElement(8, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); u4 = 1; used++; s = 5; break state0; }
+    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.uintElement(10, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); u5 = 1; used++; s = 6; break state0; }
+    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.uintElement(12, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); u6 = 1; used++; s = 7; break state0; }
     if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(56 | ((chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0) << 1), 7); u7 = 1; used++; s = 8; break state0; }
     if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(8, 4); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; break state0; }
     if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(72 | ((chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0) << 1), 7); u9 = 1; used++; s = 10; break state0; }
@@ -6048,9 +6048,9 @@ function e_DisplayParametersType(w: BitWriter, x: unknown): void {
     if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(((chkInt(item, 0, 100, "DisplayParametersType.MinimumSOC") - 0) << 1), 13); u1 = 1; used++; s = 2; break state1; }
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(512 | ((chkInt(item, 0, 100, "DisplayParametersType.TargetSOC") - 0) << 1), 13); u2 = 1; used++; s = 3; break state1; }
     if (u3 === 0 && v["MaximumSOC"] !== undefined) { const item = v["MaximumSOC"]; w.bits(1024 | ((chkInt(item, 0, 100, "DisplayParametersType.MaximumSOC") - 0) << 1), 13); u3 = 1; used++; s = 4; break state1; }
-    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.bits(6, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); w.bits(0, 1); u4 = 1; used++; s = 5; break state1; }
-    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(8, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; break state1; }
-    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(10, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; break state1; }
+    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.uintElement(6, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); u4 = 1; used++; s = 5; break state1; }
+    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.uintElement(8, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); u5 = 1; used++; s = 6; break state1; }
+    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.uintElement(10, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); u6 = 1; used++; s = 7; break state1; }
     if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(48 | ((chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0) << 1), 7); u7 = 1; used++; s = 8; break state1; }
     if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(7, 4); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; break state1; }
     if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(64 | ((chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0) << 1), 7); u9 = 1; used++; s = 10; break state1; }
@@ -6059,9 +6059,9 @@ function e_DisplayParametersType(w: BitWriter, x: unknown): void {
   state2: if (s === 2) {
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(((chkInt(item, 0, 100, "DisplayParametersType.TargetSOC") - 0) << 1), 13); u2 = 1; used++; s = 3; break state2; }
     if (u3 === 0 && v["MaximumSOC"] !== undefined) { const item = v["MaximumSOC"]; w.bits(512 | ((chkInt(item, 0, 100, "DisplayParametersType.MaximumSOC") - 0) << 1), 13); u3 = 1; used++; s = 4; break state2; }
-    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.bits(4, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); w.bits(0, 1); u4 = 1; used++; s = 5; break state2; }
-    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(6, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; break state2; }
-    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(8, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; break state2; }
+    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.uintElement(4, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); u4 = 1; used++; s = 5; break state2; }
+    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.uintElement(6, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); u5 = 1; used++; s = 6; break state2; }
+    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.uintElement(8, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); u6 = 1; used++; s = 7; break state2; }
     if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(40 | ((chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0) << 1), 7); u7 = 1; used++; s = 8; break state2; }
     if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(6, 4); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; break state2; }
     if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(56 | ((chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0) << 1), 7); u9 = 1; used++; s = 10; break state2; }
@@ -6069,33 +6069,33 @@ function e_DisplayParametersType(w: BitWriter, x: unknown): void {
   }
   state3: if (s === 3) {
     if (u3 === 0 && v["MaximumSOC"] !== undefined) { const item = v["MaximumSOC"]; w.bits(((chkInt(item, 0, 100, "DisplayParametersType.MaximumSOC") - 0) << 1), 13); u3 = 1; used++; s = 4; break state3; }
-    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.bits(2, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); w.bits(0, 1); u4 = 1; used++; s = 5; break state3; }
-    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(4, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; break state3; }
-    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(6, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; break state3; }
+    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.uintElement(2, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); u4 = 1; used++; s = 5; break state3; }
+    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.uintElement(4, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); u5 = 1; used++; s = 6; break state3; }
+    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.uintElement(6, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); u6 = 1; used++; s = 7; break state3; }
     if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(32 | ((chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0) << 1), 7); u7 = 1; used++; s = 8; break state3; }
     if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(5, 4); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; break state3; }
     if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(48 | ((chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0) << 1), 7); u9 = 1; used++; s = 10; break state3; }
     w.bits(7, 4); chkAllKeysUsed(v, used, K127, "DisplayParametersType"); return;
   }
   state4: if (s === 4) {
-    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.bits(0, 4); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); w.bits(0, 1); u4 = 1; used++; s = 5; break state4; }
-    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(2, 4); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; break state4; }
-    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(4, 4); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; break state4; }
+    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.uintElement(0, 4, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); u4 = 1; used++; s = 5; break state4; }
+    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.uintElement(2, 4, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); u5 = 1; used++; s = 6; break state4; }
+    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.uintElement(4, 4, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); u6 = 1; used++; s = 7; break state4; }
     if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(24 | ((chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0) << 1), 6); u7 = 1; used++; s = 8; break state4; }
     if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(4, 3); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; break state4; }
     if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(40 | ((chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0) << 1), 6); u9 = 1; used++; s = 10; break state4; }
     w.bits(6, 3); chkAllKeysUsed(v, used, K127, "DisplayParametersType"); return;
   }
   state5: if (s === 5) {
-    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(0, 4); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; break state5; }
-    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(2, 4); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; break state5; }
+    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.uintElement(0, 4, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); u5 = 1; used++; s = 6; break state5; }
+    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.uintElement(2, 4, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); u6 = 1; used++; s = 7; break state5; }
     if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(16 | ((chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0) << 1), 6); u7 = 1; used++; s = 8; break state5; }
     if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(3, 3); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; break state5; }
     if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(32 | ((chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0) << 1), 6); u9 = 1; used++; s = 10; break state5; }
     w.bits(5, 3); chkAllKeysUsed(v, used, K127, "DisplayParametersType"); return;
   }
   state6: if (s === 6) {
-    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(0, 4); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; break state6; }
+    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.uintElement(0, 4, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); u6 = 1; used++; s = 7; break state6; }
     if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(8 | ((chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0) << 1), 6); u7 = 1; used++; s = 8; break state6; }
     if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(2, 3); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; break state6; }
     if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(24 | ((chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0) << 1), 6); u9 = 1; used++; s = 10; break state6; }
@@ -6126,7 +6126,7 @@ function d_Dynamic_CLReqControlModeType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(2, "Dynamic_CLReqControlModeType#0");
-    if (c === 0) { const st = "Dynamic_CLReqControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "Dynamic_CLReqControlModeType#0>DepartureTime"; const v = r.uintElement(4294967295, st); o["DepartureTime"] = v; s = 1; break state0; }
     if (c === 1) { o["EVTargetEnergyRequest"] = d_RationalNumberType(r); s = 2; break state0; }
     return r.badCode(c, 2, "Dynamic_CLReqControlModeType#0");
   }
@@ -6158,7 +6158,7 @@ function e_Dynamic_CLReqControlModeType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0, u2 = 0, u3 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.bits(0, 3); w.uint(chkInt(item, 0, 4294967295, "Dynamic_CLReqControlModeType.DepartureTime")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.uintElement(0, 3, chkInt(item, 0, 4294967295, "Dynamic_CLReqControlModeType.DepartureTime")); u0 = 1; used++; s = 1; break state0; }
     if (u1 === 0 && v["EVTargetEnergyRequest"] !== undefined) { const item = v["EVTargetEnergyRequest"]; w.bits(1, 2); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; break state0; }
     return missing("DepartureTime or EVTargetEnergyRequest", "Dynamic_CLReqControlModeType");
   }
@@ -6184,10 +6184,10 @@ function d_Dynamic_CLResControlModeType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(3, "Dynamic_CLResControlModeType#0");
-    if (c === 0) { const st = "Dynamic_CLResControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "Dynamic_CLResControlModeType#0>DepartureTime"; const v = r.uintElement(4294967295, st); o["DepartureTime"] = v; s = 1; break state0; }
     if (c === 1) { const st = "Dynamic_CLResControlModeType#0>MinimumSOC"; const v = r.wrappedBits(7, st) + 0; o["MinimumSOC"] = v; s = 2; break state0; }
     if (c === 2) { const st = "Dynamic_CLResControlModeType#0>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state0; }
-    if (c === 3) { const st = "Dynamic_CLResControlModeType#0>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state0; }
+    if (c === 3) { const st = "Dynamic_CLResControlModeType#0>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state0; }
     if (c === 4) { return o; }
     return r.badCode(c, 5, "Dynamic_CLResControlModeType#0");
   }
@@ -6195,20 +6195,20 @@ function d_Dynamic_CLResControlModeType(r: BitReader): any {
     const c = r.bits(3, "Dynamic_CLResControlModeType#1");
     if (c === 0) { const st = "Dynamic_CLResControlModeType#1>MinimumSOC"; const v = r.wrappedBits(7, st) + 0; o["MinimumSOC"] = v; s = 2; break state1; }
     if (c === 1) { const st = "Dynamic_CLResControlModeType#1>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state1; }
-    if (c === 2) { const st = "Dynamic_CLResControlModeType#1>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state1; }
+    if (c === 2) { const st = "Dynamic_CLResControlModeType#1>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state1; }
     if (c === 3) { return o; }
     return r.badCode(c, 4, "Dynamic_CLResControlModeType#1");
   }
   state2: if (s === 2) {
     const c = r.bits(2, "Dynamic_CLResControlModeType#2");
     if (c === 0) { const st = "Dynamic_CLResControlModeType#2>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state2; }
-    if (c === 1) { const st = "Dynamic_CLResControlModeType#2>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state2; }
+    if (c === 1) { const st = "Dynamic_CLResControlModeType#2>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state2; }
     if (c === 2) { return o; }
     return r.badCode(c, 3, "Dynamic_CLResControlModeType#2");
   }
   state3: if (s === 3) {
     const c = r.bits(2, "Dynamic_CLResControlModeType#3");
-    if (c === 0) { const st = "Dynamic_CLResControlModeType#3>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state3; }
+    if (c === 0) { const st = "Dynamic_CLResControlModeType#3>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state3; }
     if (c === 1) { return o; }
     return r.badCode(c, 2, "Dynamic_CLResControlModeType#3");
   }
@@ -6225,25 +6225,25 @@ function e_Dynamic_CLResControlModeType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0, u2 = 0, u3 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.bits(0, 4); w.uint(chkInt(item, 0, 4294967295, "Dynamic_CLResControlModeType.DepartureTime")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.uintElement(0, 4, chkInt(item, 0, 4294967295, "Dynamic_CLResControlModeType.DepartureTime")); u0 = 1; used++; s = 1; break state0; }
     if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(512 | ((chkInt(item, 0, 100, "Dynamic_CLResControlModeType.MinimumSOC") - 0) << 1), 12); u1 = 1; used++; s = 2; break state0; }
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(1024 | ((chkInt(item, 0, 100, "Dynamic_CLResControlModeType.TargetSOC") - 0) << 1), 12); u2 = 1; used++; s = 3; break state0; }
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(6, 4); w.uint(chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state0; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(6, 4, chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state0; }
     w.bits(4, 3); chkAllKeysUsed(v, used, K129, "Dynamic_CLResControlModeType"); return;
   }
   state1: if (s === 1) {
     if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(((chkInt(item, 0, 100, "Dynamic_CLResControlModeType.MinimumSOC") - 0) << 1), 12); u1 = 1; used++; s = 2; break state1; }
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(512 | ((chkInt(item, 0, 100, "Dynamic_CLResControlModeType.TargetSOC") - 0) << 1), 12); u2 = 1; used++; s = 3; break state1; }
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(4, 4); w.uint(chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state1; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(4, 4, chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state1; }
     w.bits(3, 3); chkAllKeysUsed(v, used, K129, "Dynamic_CLResControlModeType"); return;
   }
   state2: if (s === 2) {
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(((chkInt(item, 0, 100, "Dynamic_CLResControlModeType.TargetSOC") - 0) << 1), 11); u2 = 1; used++; s = 3; break state2; }
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(2, 3); w.uint(chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state2; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(2, 3, chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state2; }
     w.bits(2, 2); chkAllKeysUsed(v, used, K129, "Dynamic_CLResControlModeType"); return;
   }
   state3: if (s === 3) {
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(0, 3); w.uint(chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state3; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(0, 3, chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state3; }
     w.bits(1, 2); chkAllKeysUsed(v, used, K129, "Dynamic_CLResControlModeType"); return;
   }
   if (s === 4) {
@@ -6256,7 +6256,7 @@ function d_EVSEStatusType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "EVSEStatusType#0");
-    if (c === 0) { const st = "EVSEStatusType#0>NotificationMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["NotificationMaxDelay"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "EVSEStatusType#0>NotificationMaxDelay"; const v = r.uintElement(65535, st); o["NotificationMaxDelay"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "EVSEStatusType#0");
   }
   state1: if (s === 1) {
@@ -6277,7 +6277,7 @@ function e_EVSEStatusType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["NotificationMaxDelay"] !== undefined) { const item = v["NotificationMaxDelay"]; w.bits(0, 2); w.uint(chkInt(item, 0, 65535, "EVSEStatusType.NotificationMaxDelay")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["NotificationMaxDelay"] !== undefined) { const item = v["NotificationMaxDelay"]; w.uintElement(0, 2, chkInt(item, 0, 65535, "EVSEStatusType.NotificationMaxDelay")); u0 = 1; used++; s = 1; break state0; }
     return missing("NotificationMaxDelay", "EVSEStatusType");
   }
   state1: if (s === 1) {
@@ -6397,7 +6397,7 @@ function d_MeterInfoType(r: BitReader): any {
     if (c === 1) { const st = "MeterInfoType#2>CapacitiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["CapacitiveEnergyReadingVARh"] = v; s = 4; break state2; }
     if (c === 2) { const st = "MeterInfoType#2>BPT_InductiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; break state2; }
     if (c === 3) { const st = "MeterInfoType#2>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; break state2; }
-    if (c === 4) { const st = "MeterInfoType#2>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; break state2; }
+    if (c === 4) { const st = "MeterInfoType#2>MeterStatus"; const v = r.intElement(-32768, 32767, st); o["MeterStatus"] = v; s = 7; break state2; }
     if (c === 5) { const st = "MeterInfoType#2>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; break state2; }
     if (c === 6) { return o; }
     return r.badCode(c, 7, "MeterInfoType#2");
@@ -6407,7 +6407,7 @@ function d_MeterInfoType(r: BitReader): any {
     if (c === 0) { const st = "MeterInfoType#3>CapacitiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["CapacitiveEnergyReadingVARh"] = v; s = 4; break state3; }
     if (c === 1) { const st = "MeterInfoType#3>BPT_InductiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; break state3; }
     if (c === 2) { const st = "MeterInfoType#3>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; break state3; }
-    if (c === 3) { const st = "MeterInfoType#3>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; break state3; }
+    if (c === 3) { const st = "MeterInfoType#3>MeterStatus"; const v = r.intElement(-32768, 32767, st); o["MeterStatus"] = v; s = 7; break state3; }
     if (c === 4) { const st = "MeterInfoType#3>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; break state3; }
     if (c === 5) { return o; }
     return r.badCode(c, 6, "MeterInfoType#3");
@@ -6416,7 +6416,7 @@ function d_MeterInfoType(r: BitReader): any {
     const c = r.bits(3, "MeterInfoType#4");
     if (c === 0) { const st = "MeterInfoType#4>BPT_InductiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; break state4; }
     if (c === 1) { const st = "MeterInfoType#4>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; break state4; }
-    if (c === 2) { const st = "MeterInfoType#4>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; break state4; }
+    if (c === 2) { const st = "MeterInfoType#4>MeterStatus"; const v = r.intElement(-32768, 32767, st); o["MeterStatus"] = v; s = 7; break state4; }
     if (c === 3) { const st = "MeterInfoType#4>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; break state4; }
     if (c === 4) { return o; }
     return r.badCode(c, 5, "MeterInfoType#4");
@@ -6424,14 +6424,14 @@ function d_MeterInfoType(r: BitReader): any {
   state5: if (s === 5) {
     const c = r.bits(3, "MeterInfoType#5");
     if (c === 0) { const st = "MeterInfoType#5>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; break state5; }
-    if (c === 1) { const st = "MeterInfoType#5>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; break state5; }
+    if (c === 1) { const st = "MeterInfoType#5>MeterStatus"; const v = r.intElement(-32768, 32767, st); o["MeterStatus"] = v; s = 7; break state5; }
     if (c === 2) { const st = "MeterInfoType#5>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; break state5; }
     if (c === 3) { return o; }
     return r.badCode(c, 4, "MeterInfoType#5");
   }
   state6: if (s === 6) {
     const c = r.bits(2, "MeterInfoType#6");
-    if (c === 0) { const st = "MeterInfoType#6>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; break state6; }
+    if (c === 0) { const st = "MeterInfoType#6>MeterStatus"; const v = r.intElement(-32768, 32767, st); o["MeterStatus"] = v; s = 7; break state6; }
     if (c === 1) { const st = "MeterInfoType#6>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; break state6; }
     if (c === 2) { return o; }
     return r.badCode(c, 3, "MeterInfoType#6");
@@ -6467,7 +6467,7 @@ function e_MeterInfoType(w: BitWriter, x: unknown): void {
     if (u3 === 0 && v["CapacitiveEnergyReadingVARh"] !== undefined) { const item = v["CapacitiveEnergyReadingVARh"]; w.bits(2, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.CapacitiveEnergyReadingVARh"); w.bits(0, 1); u3 = 1; used++; s = 4; break state2; }
     if (u4 === 0 && v["BPT_InductiveEnergyReadingVARh"] !== undefined) { const item = v["BPT_InductiveEnergyReadingVARh"]; w.bits(4, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.BPT_InductiveEnergyReadingVARh"); w.bits(0, 1); u4 = 1; used++; s = 5; break state2; }
     if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(6, 4); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; break state2; }
-    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(8, 4); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; break state2; }
+    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.intElement(8, 4, chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); u6 = 1; used++; s = 7; break state2; }
     if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(10, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; break state2; }
     w.bits(6, 3); chkAllKeysUsed(v, used, K135, "MeterInfoType"); return;
   }
@@ -6475,25 +6475,25 @@ function e_MeterInfoType(w: BitWriter, x: unknown): void {
     if (u3 === 0 && v["CapacitiveEnergyReadingVARh"] !== undefined) { const item = v["CapacitiveEnergyReadingVARh"]; w.bits(0, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.CapacitiveEnergyReadingVARh"); w.bits(0, 1); u3 = 1; used++; s = 4; break state3; }
     if (u4 === 0 && v["BPT_InductiveEnergyReadingVARh"] !== undefined) { const item = v["BPT_InductiveEnergyReadingVARh"]; w.bits(2, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.BPT_InductiveEnergyReadingVARh"); w.bits(0, 1); u4 = 1; used++; s = 5; break state3; }
     if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(4, 4); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; break state3; }
-    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(6, 4); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; break state3; }
+    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.intElement(6, 4, chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); u6 = 1; used++; s = 7; break state3; }
     if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(8, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; break state3; }
     w.bits(5, 3); chkAllKeysUsed(v, used, K135, "MeterInfoType"); return;
   }
   state4: if (s === 4) {
     if (u4 === 0 && v["BPT_InductiveEnergyReadingVARh"] !== undefined) { const item = v["BPT_InductiveEnergyReadingVARh"]; w.bits(0, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.BPT_InductiveEnergyReadingVARh"); w.bits(0, 1); u4 = 1; used++; s = 5; break state4; }
     if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(2, 4); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; break state4; }
-    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(4, 4); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; break state4; }
+    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.intElement(4, 4, chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); u6 = 1; used++; s = 7; break state4; }
     if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(6, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; break state4; }
     w.bits(4, 3); chkAllKeysUsed(v, used, K135, "MeterInfoType"); return;
   }
   state5: if (s === 5) {
     if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(0, 4); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; break state5; }
-    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(2, 4); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; break state5; }
+    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.intElement(2, 4, chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); u6 = 1; used++; s = 7; break state5; }
     if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(4, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; break state5; }
     w.bits(3, 3); chkAllKeysUsed(v, used, K135, "MeterInfoType"); return;
   }
   state6: if (s === 6) {
-    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(0, 3); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; break state6; }
+    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.intElement(0, 3, chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); u6 = 1; used++; s = 7; break state6; }
     if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(2, 3); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; break state6; }
     w.bits(2, 2); chkAllKeysUsed(v, used, K135, "MeterInfoType"); return;
   }
@@ -6516,7 +6516,7 @@ function d_RationalNumberType(r: BitReader): any {
   }
   state1: if (s === 1) {
     const c = r.bits(1, "RationalNumberType#1");
-    if (c === 0) { const st = "RationalNumberType#1>Value"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["Value"] = v; s = 2; break state1; }
+    if (c === 0) { const st = "RationalNumberType#1>Value"; const v = r.intElement(-32768, 32767, st); o["Value"] = v; s = 2; break state1; }
     return r.badCode(c, 1, "RationalNumberType#1");
   }
   if (s === 2) {
@@ -6536,7 +6536,7 @@ function e_RationalNumberType(w: BitWriter, x: unknown): void {
     return missing("Exponent", "RationalNumberType");
   }
   state1: if (s === 1) {
-    if (u1 === 0 && v["Value"] !== undefined) { const item = v["Value"]; w.bits(0, 2); w.int(chkInt(item, -32768, 32767, "RationalNumberType.Value")); w.bits(0, 1); u1 = 1; used++; s = 2; break state1; }
+    if (u1 === 0 && v["Value"] !== undefined) { const item = v["Value"]; w.intElement(0, 2, chkInt(item, -32768, 32767, "RationalNumberType.Value")); u1 = 1; used++; s = 2; break state1; }
     return missing("Value", "RationalNumberType");
   }
   if (s === 2) {

@@ -1551,7 +1551,7 @@ function d_DetailedTaxType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "DetailedTaxType#0");
-    if (c === 0) { const st = "DetailedTaxType#0>TaxRuleID"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["TaxRuleID"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "DetailedTaxType#0>TaxRuleID"; const v = r.uintElement(4294967295, st); o["TaxRuleID"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "DetailedTaxType#0");
   }
   state1: if (s === 1) {
@@ -1572,7 +1572,7 @@ function e_DetailedTaxType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["TaxRuleID"] !== undefined) { const item = v["TaxRuleID"]; w.bits(0, 2); w.uint(chkInt(item, 1, 4294967295, "DetailedTaxType.TaxRuleID")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["TaxRuleID"] !== undefined) { const item = v["TaxRuleID"]; w.uintElement(0, 2, chkInt(item, 1, 4294967295, "DetailedTaxType.TaxRuleID")); u0 = 1; used++; s = 1; break state0; }
     return missing("TaxRuleID", "DetailedTaxType");
   }
   state1: if (s === 1) {
@@ -1593,9 +1593,9 @@ function d_DisplayParametersType(r: BitReader): any {
     if (c === 1) { const st = "DisplayParametersType#0>MinimumSOC"; const v = r.wrappedBits(7, st) + 0; o["MinimumSOC"] = v; s = 2; break state0; }
     if (c === 2) { const st = "DisplayParametersType#0>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state0; }
     if (c === 3) { const st = "DisplayParametersType#0>MaximumSOC"; const v = r.wrappedBits(7, st) + 0; o["MaximumSOC"] = v; s = 4; break state0; }
-    if (c === 4) { const st = "DisplayParametersType#0>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state0; }
-    if (c === 5) { const st = "DisplayParametersType#0>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state0; }
-    if (c === 6) { const st = "DisplayParametersType#0>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state0; }
+    if (c === 4) { const st = "DisplayParametersType#0>RemainingTimeToMinimumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state0; }
+    if (c === 5) { const st = "DisplayParametersType#0>RemainingTimeToTargetSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state0; }
+    if (c === 6) { const st = "DisplayParametersType#0>RemainingTimeToMaximumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state0; }
     if (c === 7) { const st = "DisplayParametersType#0>ChargingComplete"; const v = r.wrappedBits(1, st) === 1; o["ChargingComplete"] = v; s = 8; break state0; }
     if (c === 8) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; break state0; }
     if (c === 9) { const st = "DisplayParametersType#0>InletHot"; const v = r.wrappedBits(1, st) === 1; o["InletHot"] = v; s = 10; break state0; }
@@ -1607,9 +1607,9 @@ function d_DisplayParametersType(r: BitReader): any {
     if (c === 0) { const st = "DisplayParametersType#1>MinimumSOC"; const v = r.wrappedBits(7, st) + 0; o["MinimumSOC"] = v; s = 2; break state1; }
     if (c === 1) { const st = "DisplayParametersType#1>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state1; }
     if (c === 2) { const st = "DisplayParametersType#1>MaximumSOC"; const v = r.wrappedBits(7, st) + 0; o["MaximumSOC"] = v; s = 4; break state1; }
-    if (c === 3) { const st = "DisplayParametersType#1>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state1; }
-    if (c === 4) { const st = "DisplayParametersType#1>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state1; }
-    if (c === 5) { const st = "DisplayParametersType#1>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state1; }
+    if (c === 3) { const st = "DisplayParametersType#1>RemainingTimeToMinimumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state1; }
+    if (c === 4) { const st = "DisplayParametersType#1>RemainingTimeToTargetSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state1; }
+    if (c === 5) { const st = "DisplayParametersType#1>RemainingTimeToMaximumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state1; }
     if (c === 6) { const st = "DisplayParametersType#1>ChargingComplete"; const v = r.wrappedBits(1, st) === 1; o["ChargingComplete"] = v; s = 8; break state1; }
     if (c === 7) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; break state1; }
     if (c === 8) { const st = "DisplayParametersType#1>InletHot"; const v = r.wrappedBits(1, st) === 1; o["InletHot"] = v; s = 10; break state1; }
@@ -1620,9 +1620,9 @@ function d_DisplayParametersType(r: BitReader): any {
     const c = r.bits(4, "DisplayParametersType#2");
     if (c === 0) { const st = "DisplayParametersType#2>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state2; }
     if (c === 1) { const st = "DisplayParametersType#2>MaximumSOC"; const v = r.wrappedBits(7, st) + 0; o["MaximumSOC"] = v; s = 4; break state2; }
-    if (c === 2) { const st = "DisplayParametersType#2>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state2; }
-    if (c === 3) { const st = "DisplayParametersType#2>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state2; }
-    if (c === 4) { const st = "DisplayParametersType#2>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state2; }
+    if (c === 2) { const st = "DisplayParametersType#2>RemainingTimeToMinimumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state2; }
+    if (c === 3) { const st = "DisplayParametersType#2>RemainingTimeToTargetSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state2; }
+    if (c === 4) { const st = "DisplayParametersType#2>RemainingTimeToMaximumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state2; }
     if (c === 5) { const st = "DisplayParametersType#2>ChargingComplete"; const v = r.wrappedBits(1, st) === 1; o["ChargingComplete"] = v; s = 8; break state2; }
     if (c === 6) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; break state2; }
     if (c === 7) { const st = "DisplayParametersType#2>InletHot"; const v = r.wrappedBits(1, st) === 1; o["InletHot"] = v; s = 10; break state2; }
@@ -1632,9 +1632,9 @@ function d_DisplayParametersType(r: BitReader): any {
   state3: if (s === 3) {
     const c = r.bits(4, "DisplayParametersType#3");
     if (c === 0) { const st = "DisplayParametersType#3>MaximumSOC"; const v = r.wrappedBits(7, st) + 0; o["MaximumSOC"] = v; s = 4; break state3; }
-    if (c === 1) { const st = "DisplayParametersType#3>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state3; }
-    if (c === 2) { const st = "DisplayParametersType#3>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state3; }
-    if (c === 3) { const st = "DisplayParametersType#3>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state3; }
+    if (c === 1) { const st = "DisplayParametersType#3>RemainingTimeToMinimumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state3; }
+    if (c === 2) { const st = "DisplayParametersType#3>RemainingTimeToTargetSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state3; }
+    if (c === 3) { const st = "DisplayParametersType#3>RemainingTimeToMaximumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state3; }
     if (c === 4) { const st = "DisplayParametersType#3>ChargingComplete"; const v = r.wrappedBits(1, st) === 1; o["ChargingComplete"] = v; s = 8; break state3; }
     if (c === 5) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; break state3; }
     if (c === 6) { const st = "DisplayParametersType#3>InletHot"; const v = r.wrappedBits(1, st) === 1; o["InletHot"] = v; s = 10; break state3; }
@@ -1643,9 +1643,9 @@ function d_DisplayParametersType(r: BitReader): any {
   }
   state4: if (s === 4) {
     const c = r.bits(3, "DisplayParametersType#4");
-    if (c === 0) { const st = "DisplayParametersType#4>RemainingTimeToMinimumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state4; }
-    if (c === 1) { const st = "DisplayParametersType#4>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state4; }
-    if (c === 2) { const st = "DisplayParametersType#4>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state4; }
+    if (c === 0) { const st = "DisplayParametersType#4>RemainingTimeToMinimumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMinimumSOC"] = v; s = 5; break state4; }
+    if (c === 1) { const st = "DisplayParametersType#4>RemainingTimeToTargetSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state4; }
+    if (c === 2) { const st = "DisplayParametersType#4>RemainingTimeToMaximumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state4; }
     if (c === 3) { const st = "DisplayParametersType#4>ChargingComplete"; const v = r.wrappedBits(1, st) === 1; o["ChargingComplete"] = v; s = 8; break state4; }
     if (c === 4) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; break state4; }
     if (c === 5) { const st = "DisplayParametersType#4>InletHot"; const v = r.wrappedBits(1, st) === 1; o["InletHot"] = v; s = 10; break state4; }
@@ -1654,8 +1654,8 @@ function d_DisplayParametersType(r: BitReader): any {
   }
   state5: if (s === 5) {
     const c = r.bits(3, "DisplayParametersType#5");
-    if (c === 0) { const st = "DisplayParametersType#5>RemainingTimeToTargetSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state5; }
-    if (c === 1) { const st = "DisplayParametersType#5>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state5; }
+    if (c === 0) { const st = "DisplayParametersType#5>RemainingTimeToTargetSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToTargetSOC"] = v; s = 6; break state5; }
+    if (c === 1) { const st = "DisplayParametersType#5>RemainingTimeToMaximumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state5; }
     if (c === 2) { const st = "DisplayParametersType#5>ChargingComplete"; const v = r.wrappedBits(1, st) === 1; o["ChargingComplete"] = v; s = 8; break state5; }
     if (c === 3) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; break state5; }
     if (c === 4) { const st = "DisplayParametersType#5>InletHot"; const v = r.wrappedBits(1, st) === 1; o["InletHot"] = v; s = 10; break state5; }
@@ -1664,7 +1664,7 @@ function d_DisplayParametersType(r: BitReader): any {
   }
   state6: if (s === 6) {
     const c = r.bits(3, "DisplayParametersType#6");
-    if (c === 0) { const st = "DisplayParametersType#6>RemainingTimeToMaximumSOC"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state6; }
+    if (c === 0) { const st = "DisplayParametersType#6>RemainingTimeToMaximumSOC"; const v = r.uintElement(4294967295, st); o["RemainingTimeToMaximumSOC"] = v; s = 7; break state6; }
     if (c === 1) { const st = "DisplayParametersType#6>ChargingComplete"; const v = r.wrappedBits(1, st) === 1; o["ChargingComplete"] = v; s = 8; break state6; }
     if (c === 2) { o["BatteryEnergyCapacity"] = d_RationalNumberType(r); s = 9; break state6; }
     if (c === 3) { const st = "DisplayParametersType#6>InletHot"; const v = r.wrappedBits(1, st) === 1; o["InletHot"] = v; s = 10; break state6; }
@@ -1709,9 +1709,9 @@ function e_DisplayParametersType(w: BitWriter, x: unknown): void {
     if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(512 | ((chkInt(item, 0, 100, "DisplayParametersType.MinimumSOC") - 0) << 1), 13); u1 = 1; used++; s = 2; break state0; }
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(1024 | ((chkInt(item, 0, 100, "DisplayParametersType.TargetSOC") - 0) << 1), 13); u2 = 1; used++; s = 3; break state0; }
     if (u3 === 0 && v["MaximumSOC"] !== undefined) { const item = v["MaximumSOC"]; w.bits(1536 | ((chkInt(item, 0, 100, "DisplayParametersType.MaximumSOC") - 0) << 1), 13); u3 = 1; used++; s = 4; break state0; }
-    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.bits(8, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); w.bits(0, 1); u4 = 1; used++; s = 5; break state0; }
-    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(10, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; break state0; }
-    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(12, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; break state0; }
+    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.uintElement(8, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); u4 = 1; used++; s = 5; break state0; }
+    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.uintElement(10, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); u5 = 1; used++; s = 6; break state0; }
+    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.uintElement(12, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); u6 = 1; used++; s = 7; break state0; }
     if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(56 | ((chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0) << 1), 7); u7 = 1; used++; s = 8; break state0; }
     if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(8, 4); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; break state0; }
     if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(72 | ((chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0) << 1), 7); u9 = 1; used++; s = 10; break state0; }
@@ -1721,9 +1721,9 @@ function e_DisplayParametersType(w: BitWriter, x: unknown): void {
     if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(((chkInt(item, 0, 100, "DisplayParametersType.MinimumSOC") - 0) << 1), 13); u1 = 1; used++; s = 2; break state1; }
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(512 | ((chkInt(item, 0, 100, "DisplayParametersType.TargetSOC") - 0) << 1), 13); u2 = 1; used++; s = 3; break state1; }
     if (u3 === 0 && v["MaximumSOC"] !== undefined) { const item = v["MaximumSOC"]; w.bits(1024 | ((chkInt(item, 0, 100, "DisplayParametersType.MaximumSOC") - 0) << 1), 13); u3 = 1; used++; s = 4; break state1; }
-    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.bits(6, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); w.bits(0, 1); u4 = 1; used++; s = 5; break state1; }
-    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(8, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; break state1; }
-    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(10, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; break state1; }
+    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.uintElement(6, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); u4 = 1; used++; s = 5; break state1; }
+    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.uintElement(8, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); u5 = 1; used++; s = 6; break state1; }
+    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.uintElement(10, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); u6 = 1; used++; s = 7; break state1; }
     if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(48 | ((chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0) << 1), 7); u7 = 1; used++; s = 8; break state1; }
     if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(7, 4); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; break state1; }
     if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(64 | ((chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0) << 1), 7); u9 = 1; used++; s = 10; break state1; }
@@ -1732,9 +1732,9 @@ function e_DisplayParametersType(w: BitWriter, x: unknown): void {
   state2: if (s === 2) {
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(((chkInt(item, 0, 100, "DisplayParametersType.TargetSOC") - 0) << 1), 13); u2 = 1; used++; s = 3; break state2; }
     if (u3 === 0 && v["MaximumSOC"] !== undefined) { const item = v["MaximumSOC"]; w.bits(512 | ((chkInt(item, 0, 100, "DisplayParametersType.MaximumSOC") - 0) << 1), 13); u3 = 1; used++; s = 4; break state2; }
-    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.bits(4, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); w.bits(0, 1); u4 = 1; used++; s = 5; break state2; }
-    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(6, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; break state2; }
-    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(8, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; break state2; }
+    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.uintElement(4, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); u4 = 1; used++; s = 5; break state2; }
+    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.uintElement(6, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); u5 = 1; used++; s = 6; break state2; }
+    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.uintElement(8, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); u6 = 1; used++; s = 7; break state2; }
     if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(40 | ((chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0) << 1), 7); u7 = 1; used++; s = 8; break state2; }
     if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(6, 4); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; break state2; }
     if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(56 | ((chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0) << 1), 7); u9 = 1; used++; s = 10; break state2; }
@@ -1742,33 +1742,33 @@ function e_DisplayParametersType(w: BitWriter, x: unknown): void {
   }
   state3: if (s === 3) {
     if (u3 === 0 && v["MaximumSOC"] !== undefined) { const item = v["MaximumSOC"]; w.bits(((chkInt(item, 0, 100, "DisplayParametersType.MaximumSOC") - 0) << 1), 13); u3 = 1; used++; s = 4; break state3; }
-    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.bits(2, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); w.bits(0, 1); u4 = 1; used++; s = 5; break state3; }
-    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(4, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; break state3; }
-    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(6, 5); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; break state3; }
+    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.uintElement(2, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); u4 = 1; used++; s = 5; break state3; }
+    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.uintElement(4, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); u5 = 1; used++; s = 6; break state3; }
+    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.uintElement(6, 5, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); u6 = 1; used++; s = 7; break state3; }
     if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(32 | ((chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0) << 1), 7); u7 = 1; used++; s = 8; break state3; }
     if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(5, 4); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; break state3; }
     if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(48 | ((chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0) << 1), 7); u9 = 1; used++; s = 10; break state3; }
     w.bits(7, 4); chkAllKeysUsed(v, used, K30, "DisplayParametersType"); return;
   }
   state4: if (s === 4) {
-    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.bits(0, 4); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); w.bits(0, 1); u4 = 1; used++; s = 5; break state4; }
-    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(2, 4); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; break state4; }
-    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(4, 4); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; break state4; }
+    if (u4 === 0 && v["RemainingTimeToMinimumSOC"] !== undefined) { const item = v["RemainingTimeToMinimumSOC"]; w.uintElement(0, 4, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMinimumSOC")); u4 = 1; used++; s = 5; break state4; }
+    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.uintElement(2, 4, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); u5 = 1; used++; s = 6; break state4; }
+    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.uintElement(4, 4, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); u6 = 1; used++; s = 7; break state4; }
     if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(24 | ((chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0) << 1), 6); u7 = 1; used++; s = 8; break state4; }
     if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(4, 3); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; break state4; }
     if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(40 | ((chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0) << 1), 6); u9 = 1; used++; s = 10; break state4; }
     w.bits(6, 3); chkAllKeysUsed(v, used, K30, "DisplayParametersType"); return;
   }
   state5: if (s === 5) {
-    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.bits(0, 4); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); w.bits(0, 1); u5 = 1; used++; s = 6; break state5; }
-    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(2, 4); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; break state5; }
+    if (u5 === 0 && v["RemainingTimeToTargetSOC"] !== undefined) { const item = v["RemainingTimeToTargetSOC"]; w.uintElement(0, 4, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToTargetSOC")); u5 = 1; used++; s = 6; break state5; }
+    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.uintElement(2, 4, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); u6 = 1; used++; s = 7; break state5; }
     if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(16 | ((chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0) << 1), 6); u7 = 1; used++; s = 8; break state5; }
     if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(3, 3); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; break state5; }
     if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(32 | ((chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0) << 1), 6); u9 = 1; used++; s = 10; break state5; }
     w.bits(5, 3); chkAllKeysUsed(v, used, K30, "DisplayParametersType"); return;
   }
   state6: if (s === 6) {
-    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.bits(0, 4); w.uint(chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); w.bits(0, 1); u6 = 1; used++; s = 7; break state6; }
+    if (u6 === 0 && v["RemainingTimeToMaximumSOC"] !== undefined) { const item = v["RemainingTimeToMaximumSOC"]; w.uintElement(0, 4, chkInt(item, 0, 4294967295, "DisplayParametersType.RemainingTimeToMaximumSOC")); u6 = 1; used++; s = 7; break state6; }
     if (u7 === 0 && v["ChargingComplete"] !== undefined) { const item = v["ChargingComplete"]; w.bits(8 | ((chkBool(item, "DisplayParametersType.ChargingComplete") ? 1 : 0) << 1), 6); u7 = 1; used++; s = 8; break state6; }
     if (u8 === 0 && v["BatteryEnergyCapacity"] !== undefined) { const item = v["BatteryEnergyCapacity"]; w.bits(2, 3); e_RationalNumberType(w, item); u8 = 1; used++; s = 9; break state6; }
     if (u9 === 0 && v["InletHot"] !== undefined) { const item = v["InletHot"]; w.bits(24 | ((chkBool(item, "DisplayParametersType.InletHot") ? 1 : 0) << 1), 6); u9 = 1; used++; s = 10; break state6; }
@@ -1799,7 +1799,7 @@ function d_Dynamic_CLReqControlModeType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(2, "Dynamic_CLReqControlModeType#0");
-    if (c === 0) { const st = "Dynamic_CLReqControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "Dynamic_CLReqControlModeType#0>DepartureTime"; const v = r.uintElement(4294967295, st); o["DepartureTime"] = v; s = 1; break state0; }
     if (c === 1) { o["EVTargetEnergyRequest"] = d_RationalNumberType(r); s = 2; break state0; }
     return r.badCode(c, 2, "Dynamic_CLReqControlModeType#0");
   }
@@ -1831,7 +1831,7 @@ function e_Dynamic_CLReqControlModeType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0, u2 = 0, u3 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.bits(0, 3); w.uint(chkInt(item, 0, 4294967295, "Dynamic_CLReqControlModeType.DepartureTime")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.uintElement(0, 3, chkInt(item, 0, 4294967295, "Dynamic_CLReqControlModeType.DepartureTime")); u0 = 1; used++; s = 1; break state0; }
     if (u1 === 0 && v["EVTargetEnergyRequest"] !== undefined) { const item = v["EVTargetEnergyRequest"]; w.bits(1, 2); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; break state0; }
     return missing("DepartureTime or EVTargetEnergyRequest", "Dynamic_CLReqControlModeType");
   }
@@ -1857,10 +1857,10 @@ function d_Dynamic_CLResControlModeType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(3, "Dynamic_CLResControlModeType#0");
-    if (c === 0) { const st = "Dynamic_CLResControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "Dynamic_CLResControlModeType#0>DepartureTime"; const v = r.uintElement(4294967295, st); o["DepartureTime"] = v; s = 1; break state0; }
     if (c === 1) { const st = "Dynamic_CLResControlModeType#0>MinimumSOC"; const v = r.wrappedBits(7, st) + 0; o["MinimumSOC"] = v; s = 2; break state0; }
     if (c === 2) { const st = "Dynamic_CLResControlModeType#0>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state0; }
-    if (c === 3) { const st = "Dynamic_CLResControlModeType#0>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state0; }
+    if (c === 3) { const st = "Dynamic_CLResControlModeType#0>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state0; }
     if (c === 4) { return o; }
     return r.badCode(c, 5, "Dynamic_CLResControlModeType#0");
   }
@@ -1868,20 +1868,20 @@ function d_Dynamic_CLResControlModeType(r: BitReader): any {
     const c = r.bits(3, "Dynamic_CLResControlModeType#1");
     if (c === 0) { const st = "Dynamic_CLResControlModeType#1>MinimumSOC"; const v = r.wrappedBits(7, st) + 0; o["MinimumSOC"] = v; s = 2; break state1; }
     if (c === 1) { const st = "Dynamic_CLResControlModeType#1>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state1; }
-    if (c === 2) { const st = "Dynamic_CLResControlModeType#1>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state1; }
+    if (c === 2) { const st = "Dynamic_CLResControlModeType#1>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state1; }
     if (c === 3) { return o; }
     return r.badCode(c, 4, "Dynamic_CLResControlModeType#1");
   }
   state2: if (s === 2) {
     const c = r.bits(2, "Dynamic_CLResControlModeType#2");
     if (c === 0) { const st = "Dynamic_CLResControlModeType#2>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state2; }
-    if (c === 1) { const st = "Dynamic_CLResControlModeType#2>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state2; }
+    if (c === 1) { const st = "Dynamic_CLResControlModeType#2>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state2; }
     if (c === 2) { return o; }
     return r.badCode(c, 3, "Dynamic_CLResControlModeType#2");
   }
   state3: if (s === 3) {
     const c = r.bits(2, "Dynamic_CLResControlModeType#3");
-    if (c === 0) { const st = "Dynamic_CLResControlModeType#3>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state3; }
+    if (c === 0) { const st = "Dynamic_CLResControlModeType#3>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state3; }
     if (c === 1) { return o; }
     return r.badCode(c, 2, "Dynamic_CLResControlModeType#3");
   }
@@ -1898,25 +1898,25 @@ function e_Dynamic_CLResControlModeType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0, u2 = 0, u3 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.bits(0, 4); w.uint(chkInt(item, 0, 4294967295, "Dynamic_CLResControlModeType.DepartureTime")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.uintElement(0, 4, chkInt(item, 0, 4294967295, "Dynamic_CLResControlModeType.DepartureTime")); u0 = 1; used++; s = 1; break state0; }
     if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(512 | ((chkInt(item, 0, 100, "Dynamic_CLResControlModeType.MinimumSOC") - 0) << 1), 12); u1 = 1; used++; s = 2; break state0; }
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(1024 | ((chkInt(item, 0, 100, "Dynamic_CLResControlModeType.TargetSOC") - 0) << 1), 12); u2 = 1; used++; s = 3; break state0; }
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(6, 4); w.uint(chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state0; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(6, 4, chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state0; }
     w.bits(4, 3); chkAllKeysUsed(v, used, K32, "Dynamic_CLResControlModeType"); return;
   }
   state1: if (s === 1) {
     if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(((chkInt(item, 0, 100, "Dynamic_CLResControlModeType.MinimumSOC") - 0) << 1), 12); u1 = 1; used++; s = 2; break state1; }
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(512 | ((chkInt(item, 0, 100, "Dynamic_CLResControlModeType.TargetSOC") - 0) << 1), 12); u2 = 1; used++; s = 3; break state1; }
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(4, 4); w.uint(chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state1; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(4, 4, chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state1; }
     w.bits(3, 3); chkAllKeysUsed(v, used, K32, "Dynamic_CLResControlModeType"); return;
   }
   state2: if (s === 2) {
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(((chkInt(item, 0, 100, "Dynamic_CLResControlModeType.TargetSOC") - 0) << 1), 11); u2 = 1; used++; s = 3; break state2; }
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(2, 3); w.uint(chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state2; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(2, 3, chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state2; }
     w.bits(2, 2); chkAllKeysUsed(v, used, K32, "Dynamic_CLResControlModeType"); return;
   }
   state3: if (s === 3) {
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(0, 3); w.uint(chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state3; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(0, 3, chkInt(item, 0, 65535, "Dynamic_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state3; }
     w.bits(1, 2); chkAllKeysUsed(v, used, K32, "Dynamic_CLResControlModeType"); return;
   }
   if (s === 4) {
@@ -1929,7 +1929,7 @@ function d_EVSEStatusType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(1, "EVSEStatusType#0");
-    if (c === 0) { const st = "EVSEStatusType#0>NotificationMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["NotificationMaxDelay"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "EVSEStatusType#0>NotificationMaxDelay"; const v = r.uintElement(65535, st); o["NotificationMaxDelay"] = v; s = 1; break state0; }
     return r.badCode(c, 1, "EVSEStatusType#0");
   }
   state1: if (s === 1) {
@@ -1950,7 +1950,7 @@ function e_EVSEStatusType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["NotificationMaxDelay"] !== undefined) { const item = v["NotificationMaxDelay"]; w.bits(0, 2); w.uint(chkInt(item, 0, 65535, "EVSEStatusType.NotificationMaxDelay")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["NotificationMaxDelay"] !== undefined) { const item = v["NotificationMaxDelay"]; w.uintElement(0, 2, chkInt(item, 0, 65535, "EVSEStatusType.NotificationMaxDelay")); u0 = 1; used++; s = 1; break state0; }
     return missing("NotificationMaxDelay", "EVSEStatusType");
   }
   state1: if (s === 1) {
@@ -2070,7 +2070,7 @@ function d_MeterInfoType(r: BitReader): any {
     if (c === 1) { const st = "MeterInfoType#2>CapacitiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["CapacitiveEnergyReadingVARh"] = v; s = 4; break state2; }
     if (c === 2) { const st = "MeterInfoType#2>BPT_InductiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; break state2; }
     if (c === 3) { const st = "MeterInfoType#2>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; break state2; }
-    if (c === 4) { const st = "MeterInfoType#2>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; break state2; }
+    if (c === 4) { const st = "MeterInfoType#2>MeterStatus"; const v = r.intElement(-32768, 32767, st); o["MeterStatus"] = v; s = 7; break state2; }
     if (c === 5) { const st = "MeterInfoType#2>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; break state2; }
     if (c === 6) { return o; }
     return r.badCode(c, 7, "MeterInfoType#2");
@@ -2080,7 +2080,7 @@ function d_MeterInfoType(r: BitReader): any {
     if (c === 0) { const st = "MeterInfoType#3>CapacitiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["CapacitiveEnergyReadingVARh"] = v; s = 4; break state3; }
     if (c === 1) { const st = "MeterInfoType#3>BPT_InductiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; break state3; }
     if (c === 2) { const st = "MeterInfoType#3>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; break state3; }
-    if (c === 3) { const st = "MeterInfoType#3>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; break state3; }
+    if (c === 3) { const st = "MeterInfoType#3>MeterStatus"; const v = r.intElement(-32768, 32767, st); o["MeterStatus"] = v; s = 7; break state3; }
     if (c === 4) { const st = "MeterInfoType#3>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; break state3; }
     if (c === 5) { return o; }
     return r.badCode(c, 6, "MeterInfoType#3");
@@ -2089,7 +2089,7 @@ function d_MeterInfoType(r: BitReader): any {
     const c = r.bits(3, "MeterInfoType#4");
     if (c === 0) { const st = "MeterInfoType#4>BPT_InductiveEnergyReadingVARh"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["BPT_InductiveEnergyReadingVARh"] = v; s = 5; break state4; }
     if (c === 1) { const st = "MeterInfoType#4>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; break state4; }
-    if (c === 2) { const st = "MeterInfoType#4>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; break state4; }
+    if (c === 2) { const st = "MeterInfoType#4>MeterStatus"; const v = r.intElement(-32768, 32767, st); o["MeterStatus"] = v; s = 7; break state4; }
     if (c === 3) { const st = "MeterInfoType#4>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; break state4; }
     if (c === 4) { return o; }
     return r.badCode(c, 5, "MeterInfoType#4");
@@ -2097,14 +2097,14 @@ function d_MeterInfoType(r: BitReader): any {
   state5: if (s === 5) {
     const c = r.bits(3, "MeterInfoType#5");
     if (c === 0) { const st = "MeterInfoType#5>MeterSignature"; r.simpleStart(st); const v = r.base64(64, st); r.simpleEnd(st); o["MeterSignature"] = v; s = 6; break state5; }
-    if (c === 1) { const st = "MeterInfoType#5>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; break state5; }
+    if (c === 1) { const st = "MeterInfoType#5>MeterStatus"; const v = r.intElement(-32768, 32767, st); o["MeterStatus"] = v; s = 7; break state5; }
     if (c === 2) { const st = "MeterInfoType#5>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; break state5; }
     if (c === 3) { return o; }
     return r.badCode(c, 4, "MeterInfoType#5");
   }
   state6: if (s === 6) {
     const c = r.bits(2, "MeterInfoType#6");
-    if (c === 0) { const st = "MeterInfoType#6>MeterStatus"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["MeterStatus"] = v; s = 7; break state6; }
+    if (c === 0) { const st = "MeterInfoType#6>MeterStatus"; const v = r.intElement(-32768, 32767, st); o["MeterStatus"] = v; s = 7; break state6; }
     if (c === 1) { const st = "MeterInfoType#6>MeterTimestamp"; r.simpleStart(st); const v = r.ulong(9007199254740991, 18446744073709551615n, 11, st); r.simpleEnd(st); o["MeterTimestamp"] = v; s = 8; break state6; }
     if (c === 2) { return o; }
     return r.badCode(c, 3, "MeterInfoType#6");
@@ -2140,7 +2140,7 @@ function e_MeterInfoType(w: BitWriter, x: unknown): void {
     if (u3 === 0 && v["CapacitiveEnergyReadingVARh"] !== undefined) { const item = v["CapacitiveEnergyReadingVARh"]; w.bits(2, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.CapacitiveEnergyReadingVARh"); w.bits(0, 1); u3 = 1; used++; s = 4; break state2; }
     if (u4 === 0 && v["BPT_InductiveEnergyReadingVARh"] !== undefined) { const item = v["BPT_InductiveEnergyReadingVARh"]; w.bits(4, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.BPT_InductiveEnergyReadingVARh"); w.bits(0, 1); u4 = 1; used++; s = 5; break state2; }
     if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(6, 4); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; break state2; }
-    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(8, 4); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; break state2; }
+    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.intElement(8, 4, chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); u6 = 1; used++; s = 7; break state2; }
     if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(10, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; break state2; }
     w.bits(6, 3); chkAllKeysUsed(v, used, K38, "MeterInfoType"); return;
   }
@@ -2148,25 +2148,25 @@ function e_MeterInfoType(w: BitWriter, x: unknown): void {
     if (u3 === 0 && v["CapacitiveEnergyReadingVARh"] !== undefined) { const item = v["CapacitiveEnergyReadingVARh"]; w.bits(0, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.CapacitiveEnergyReadingVARh"); w.bits(0, 1); u3 = 1; used++; s = 4; break state3; }
     if (u4 === 0 && v["BPT_InductiveEnergyReadingVARh"] !== undefined) { const item = v["BPT_InductiveEnergyReadingVARh"]; w.bits(2, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.BPT_InductiveEnergyReadingVARh"); w.bits(0, 1); u4 = 1; used++; s = 5; break state3; }
     if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(4, 4); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; break state3; }
-    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(6, 4); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; break state3; }
+    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.intElement(6, 4, chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); u6 = 1; used++; s = 7; break state3; }
     if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(8, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; break state3; }
     w.bits(5, 3); chkAllKeysUsed(v, used, K38, "MeterInfoType"); return;
   }
   state4: if (s === 4) {
     if (u4 === 0 && v["BPT_InductiveEnergyReadingVARh"] !== undefined) { const item = v["BPT_InductiveEnergyReadingVARh"]; w.bits(0, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.BPT_InductiveEnergyReadingVARh"); w.bits(0, 1); u4 = 1; used++; s = 5; break state4; }
     if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(2, 4); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; break state4; }
-    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(4, 4); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; break state4; }
+    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.intElement(4, 4, chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); u6 = 1; used++; s = 7; break state4; }
     if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(6, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; break state4; }
     w.bits(4, 3); chkAllKeysUsed(v, used, K38, "MeterInfoType"); return;
   }
   state5: if (s === 5) {
     if (u5 === 0 && v["MeterSignature"] !== undefined) { const item = v["MeterSignature"]; w.bits(0, 4); w.octets(chkOctets(base64ToBytes(item, "MeterInfoType.MeterSignature"), 64, undefined, "MeterInfoType.MeterSignature")); w.bits(0, 1); u5 = 1; used++; s = 6; break state5; }
-    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(2, 4); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; break state5; }
+    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.intElement(2, 4, chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); u6 = 1; used++; s = 7; break state5; }
     if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(4, 4); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; break state5; }
     w.bits(3, 3); chkAllKeysUsed(v, used, K38, "MeterInfoType"); return;
   }
   state6: if (s === 6) {
-    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.bits(0, 3); w.int(chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); w.bits(0, 1); u6 = 1; used++; s = 7; break state6; }
+    if (u6 === 0 && v["MeterStatus"] !== undefined) { const item = v["MeterStatus"]; w.intElement(0, 3, chkInt(item, -32768, 32767, "MeterInfoType.MeterStatus")); u6 = 1; used++; s = 7; break state6; }
     if (u7 === 0 && v["MeterTimestamp"] !== undefined) { const item = v["MeterTimestamp"]; w.bits(2, 3); writeUnsignedBig(w, item, 0, 9007199254740991, 0n, 18446744073709551615n, "MeterInfoType.MeterTimestamp"); w.bits(0, 1); u7 = 1; used++; s = 8; break state6; }
     w.bits(2, 2); chkAllKeysUsed(v, used, K38, "MeterInfoType"); return;
   }
@@ -2189,7 +2189,7 @@ function d_RationalNumberType(r: BitReader): any {
   }
   state1: if (s === 1) {
     const c = r.bits(1, "RationalNumberType#1");
-    if (c === 0) { const st = "RationalNumberType#1>Value"; r.simpleStart(st); const v = r.int(-32768, 32767, st); r.simpleEnd(st); o["Value"] = v; s = 2; break state1; }
+    if (c === 0) { const st = "RationalNumberType#1>Value"; const v = r.intElement(-32768, 32767, st); o["Value"] = v; s = 2; break state1; }
     return r.badCode(c, 1, "RationalNumberType#1");
   }
   if (s === 2) {
@@ -2209,7 +2209,7 @@ function e_RationalNumberType(w: BitWriter, x: unknown): void {
     return missing("Exponent", "RationalNumberType");
   }
   state1: if (s === 1) {
-    if (u1 === 0 && v["Value"] !== undefined) { const item = v["Value"]; w.bits(0, 2); w.int(chkInt(item, -32768, 32767, "RationalNumberType.Value")); w.bits(0, 1); u1 = 1; used++; s = 2; break state1; }
+    if (u1 === 0 && v["Value"] !== undefined) { const item = v["Value"]; w.intElement(0, 2, chkInt(item, -32768, 32767, "RationalNumberType.Value")); u1 = 1; used++; s = 2; break state1; }
     return missing("Value", "RationalNumberType");
   }
   if (s === 2) {
@@ -2746,7 +2746,7 @@ function d_BPT_Dynamic_DC_CLReqControlModeType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(2, "BPT_Dynamic_DC_CLReqControlModeType#0");
-    if (c === 0) { const st = "BPT_Dynamic_DC_CLReqControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "BPT_Dynamic_DC_CLReqControlModeType#0>DepartureTime"; const v = r.uintElement(4294967295, st); o["DepartureTime"] = v; s = 1; break state0; }
     if (c === 1) { o["EVTargetEnergyRequest"] = d_RationalNumberType(r); s = 2; break state0; }
     return r.badCode(c, 2, "BPT_Dynamic_DC_CLReqControlModeType#0");
   }
@@ -2831,7 +2831,7 @@ function e_BPT_Dynamic_DC_CLReqControlModeType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0, u2 = 0, u3 = 0, u4 = 0, u5 = 0, u6 = 0, u7 = 0, u8 = 0, u9 = 0, u10 = 0, u11 = 0, u12 = 0, u13 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.bits(0, 3); w.uint(chkInt(item, 0, 4294967295, "BPT_Dynamic_DC_CLReqControlModeType.DepartureTime")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.uintElement(0, 3, chkInt(item, 0, 4294967295, "BPT_Dynamic_DC_CLReqControlModeType.DepartureTime")); u0 = 1; used++; s = 1; break state0; }
     if (u1 === 0 && v["EVTargetEnergyRequest"] !== undefined) { const item = v["EVTargetEnergyRequest"]; w.bits(1, 2); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; break state0; }
     return missing("DepartureTime or EVTargetEnergyRequest", "BPT_Dynamic_DC_CLReqControlModeType");
   }
@@ -2898,10 +2898,10 @@ function d_BPT_Dynamic_DC_CLResControlModeType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(3, "BPT_Dynamic_DC_CLResControlModeType#0");
-    if (c === 0) { const st = "BPT_Dynamic_DC_CLResControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "BPT_Dynamic_DC_CLResControlModeType#0>DepartureTime"; const v = r.uintElement(4294967295, st); o["DepartureTime"] = v; s = 1; break state0; }
     if (c === 1) { const st = "BPT_Dynamic_DC_CLResControlModeType#0>MinimumSOC"; const v = r.wrappedBits(7, st) + 0; o["MinimumSOC"] = v; s = 2; break state0; }
     if (c === 2) { const st = "BPT_Dynamic_DC_CLResControlModeType#0>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state0; }
-    if (c === 3) { const st = "BPT_Dynamic_DC_CLResControlModeType#0>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state0; }
+    if (c === 3) { const st = "BPT_Dynamic_DC_CLResControlModeType#0>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state0; }
     if (c === 4) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; break state0; }
     return r.badCode(c, 5, "BPT_Dynamic_DC_CLResControlModeType#0");
   }
@@ -2909,20 +2909,20 @@ function d_BPT_Dynamic_DC_CLResControlModeType(r: BitReader): any {
     const c = r.bits(3, "BPT_Dynamic_DC_CLResControlModeType#1");
     if (c === 0) { const st = "BPT_Dynamic_DC_CLResControlModeType#1>MinimumSOC"; const v = r.wrappedBits(7, st) + 0; o["MinimumSOC"] = v; s = 2; break state1; }
     if (c === 1) { const st = "BPT_Dynamic_DC_CLResControlModeType#1>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state1; }
-    if (c === 2) { const st = "BPT_Dynamic_DC_CLResControlModeType#1>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state1; }
+    if (c === 2) { const st = "BPT_Dynamic_DC_CLResControlModeType#1>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state1; }
     if (c === 3) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; break state1; }
     return r.badCode(c, 4, "BPT_Dynamic_DC_CLResControlModeType#1");
   }
   state2: if (s === 2) {
     const c = r.bits(2, "BPT_Dynamic_DC_CLResControlModeType#2");
     if (c === 0) { const st = "BPT_Dynamic_DC_CLResControlModeType#2>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state2; }
-    if (c === 1) { const st = "BPT_Dynamic_DC_CLResControlModeType#2>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state2; }
+    if (c === 1) { const st = "BPT_Dynamic_DC_CLResControlModeType#2>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state2; }
     if (c === 2) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; break state2; }
     return r.badCode(c, 3, "BPT_Dynamic_DC_CLResControlModeType#2");
   }
   state3: if (s === 3) {
     const c = r.bits(2, "BPT_Dynamic_DC_CLResControlModeType#3");
-    if (c === 0) { const st = "BPT_Dynamic_DC_CLResControlModeType#3>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state3; }
+    if (c === 0) { const st = "BPT_Dynamic_DC_CLResControlModeType#3>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state3; }
     if (c === 1) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; break state3; }
     return r.badCode(c, 2, "BPT_Dynamic_DC_CLResControlModeType#3");
   }
@@ -2979,28 +2979,28 @@ function e_BPT_Dynamic_DC_CLResControlModeType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0, u2 = 0, u3 = 0, u4 = 0, u5 = 0, u6 = 0, u7 = 0, u8 = 0, u9 = 0, u10 = 0, u11 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.bits(0, 4); w.uint(chkInt(item, 0, 4294967295, "BPT_Dynamic_DC_CLResControlModeType.DepartureTime")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.uintElement(0, 4, chkInt(item, 0, 4294967295, "BPT_Dynamic_DC_CLResControlModeType.DepartureTime")); u0 = 1; used++; s = 1; break state0; }
     if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(512 | ((chkInt(item, 0, 100, "BPT_Dynamic_DC_CLResControlModeType.MinimumSOC") - 0) << 1), 12); u1 = 1; used++; s = 2; break state0; }
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(1024 | ((chkInt(item, 0, 100, "BPT_Dynamic_DC_CLResControlModeType.TargetSOC") - 0) << 1), 12); u2 = 1; used++; s = 3; break state0; }
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(6, 4); w.uint(chkInt(item, 0, 65535, "BPT_Dynamic_DC_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state0; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(6, 4, chkInt(item, 0, 65535, "BPT_Dynamic_DC_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state0; }
     if (u4 === 0 && v["EVSEMaximumChargePower"] !== undefined) { const item = v["EVSEMaximumChargePower"]; w.bits(4, 3); e_RationalNumberType(w, item); u4 = 1; used++; s = 5; break state0; }
     return missing("DepartureTime or MinimumSOC or TargetSOC or AckMaxDelay or EVSEMaximumChargePower", "BPT_Dynamic_DC_CLResControlModeType");
   }
   state1: if (s === 1) {
     if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(((chkInt(item, 0, 100, "BPT_Dynamic_DC_CLResControlModeType.MinimumSOC") - 0) << 1), 12); u1 = 1; used++; s = 2; break state1; }
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(512 | ((chkInt(item, 0, 100, "BPT_Dynamic_DC_CLResControlModeType.TargetSOC") - 0) << 1), 12); u2 = 1; used++; s = 3; break state1; }
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(4, 4); w.uint(chkInt(item, 0, 65535, "BPT_Dynamic_DC_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state1; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(4, 4, chkInt(item, 0, 65535, "BPT_Dynamic_DC_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state1; }
     if (u4 === 0 && v["EVSEMaximumChargePower"] !== undefined) { const item = v["EVSEMaximumChargePower"]; w.bits(3, 3); e_RationalNumberType(w, item); u4 = 1; used++; s = 5; break state1; }
     return missing("MinimumSOC or TargetSOC or AckMaxDelay or EVSEMaximumChargePower", "BPT_Dynamic_DC_CLResControlModeType");
   }
   state2: if (s === 2) {
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(((chkInt(item, 0, 100, "BPT_Dynamic_DC_CLResControlModeType.TargetSOC") - 0) << 1), 11); u2 = 1; used++; s = 3; break state2; }
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(2, 3); w.uint(chkInt(item, 0, 65535, "BPT_Dynamic_DC_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state2; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(2, 3, chkInt(item, 0, 65535, "BPT_Dynamic_DC_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state2; }
     if (u4 === 0 && v["EVSEMaximumChargePower"] !== undefined) { const item = v["EVSEMaximumChargePower"]; w.bits(2, 2); e_RationalNumberType(w, item); u4 = 1; used++; s = 5; break state2; }
     return missing("TargetSOC or AckMaxDelay or EVSEMaximumChargePower", "BPT_Dynamic_DC_CLResControlModeType");
   }
   state3: if (s === 3) {
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(0, 3); w.uint(chkInt(item, 0, 65535, "BPT_Dynamic_DC_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state3; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(0, 3, chkInt(item, 0, 65535, "BPT_Dynamic_DC_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state3; }
     if (u4 === 0 && v["EVSEMaximumChargePower"] !== undefined) { const item = v["EVSEMaximumChargePower"]; w.bits(1, 2); e_RationalNumberType(w, item); u4 = 1; used++; s = 5; break state3; }
     return missing("AckMaxDelay or EVSEMaximumChargePower", "BPT_Dynamic_DC_CLResControlModeType");
   }
@@ -4150,7 +4150,7 @@ function d_Dynamic_DC_CLReqControlModeType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(2, "Dynamic_DC_CLReqControlModeType#0");
-    if (c === 0) { const st = "Dynamic_DC_CLReqControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "Dynamic_DC_CLReqControlModeType#0>DepartureTime"; const v = r.uintElement(4294967295, st); o["DepartureTime"] = v; s = 1; break state0; }
     if (c === 1) { o["EVTargetEnergyRequest"] = d_RationalNumberType(r); s = 2; break state0; }
     return r.badCode(c, 2, "Dynamic_DC_CLReqControlModeType#0");
   }
@@ -4207,7 +4207,7 @@ function e_Dynamic_DC_CLReqControlModeType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0, u2 = 0, u3 = 0, u4 = 0, u5 = 0, u6 = 0, u7 = 0, u8 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.bits(0, 3); w.uint(chkInt(item, 0, 4294967295, "Dynamic_DC_CLReqControlModeType.DepartureTime")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.uintElement(0, 3, chkInt(item, 0, 4294967295, "Dynamic_DC_CLReqControlModeType.DepartureTime")); u0 = 1; used++; s = 1; break state0; }
     if (u1 === 0 && v["EVTargetEnergyRequest"] !== undefined) { const item = v["EVTargetEnergyRequest"]; w.bits(1, 2); e_RationalNumberType(w, item); u1 = 1; used++; s = 2; break state0; }
     return missing("DepartureTime or EVTargetEnergyRequest", "Dynamic_DC_CLReqControlModeType");
   }
@@ -4253,10 +4253,10 @@ function d_Dynamic_DC_CLResControlModeType(r: BitReader): any {
   let s = 0;
   state0: if (s === 0) {
     const c = r.bits(3, "Dynamic_DC_CLResControlModeType#0");
-    if (c === 0) { const st = "Dynamic_DC_CLResControlModeType#0>DepartureTime"; r.simpleStart(st); const v = r.uintMax(4294967295, st); r.simpleEnd(st); o["DepartureTime"] = v; s = 1; break state0; }
+    if (c === 0) { const st = "Dynamic_DC_CLResControlModeType#0>DepartureTime"; const v = r.uintElement(4294967295, st); o["DepartureTime"] = v; s = 1; break state0; }
     if (c === 1) { const st = "Dynamic_DC_CLResControlModeType#0>MinimumSOC"; const v = r.wrappedBits(7, st) + 0; o["MinimumSOC"] = v; s = 2; break state0; }
     if (c === 2) { const st = "Dynamic_DC_CLResControlModeType#0>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state0; }
-    if (c === 3) { const st = "Dynamic_DC_CLResControlModeType#0>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state0; }
+    if (c === 3) { const st = "Dynamic_DC_CLResControlModeType#0>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state0; }
     if (c === 4) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; break state0; }
     return r.badCode(c, 5, "Dynamic_DC_CLResControlModeType#0");
   }
@@ -4264,20 +4264,20 @@ function d_Dynamic_DC_CLResControlModeType(r: BitReader): any {
     const c = r.bits(3, "Dynamic_DC_CLResControlModeType#1");
     if (c === 0) { const st = "Dynamic_DC_CLResControlModeType#1>MinimumSOC"; const v = r.wrappedBits(7, st) + 0; o["MinimumSOC"] = v; s = 2; break state1; }
     if (c === 1) { const st = "Dynamic_DC_CLResControlModeType#1>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state1; }
-    if (c === 2) { const st = "Dynamic_DC_CLResControlModeType#1>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state1; }
+    if (c === 2) { const st = "Dynamic_DC_CLResControlModeType#1>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state1; }
     if (c === 3) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; break state1; }
     return r.badCode(c, 4, "Dynamic_DC_CLResControlModeType#1");
   }
   state2: if (s === 2) {
     const c = r.bits(2, "Dynamic_DC_CLResControlModeType#2");
     if (c === 0) { const st = "Dynamic_DC_CLResControlModeType#2>TargetSOC"; const v = r.wrappedBits(7, st) + 0; o["TargetSOC"] = v; s = 3; break state2; }
-    if (c === 1) { const st = "Dynamic_DC_CLResControlModeType#2>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state2; }
+    if (c === 1) { const st = "Dynamic_DC_CLResControlModeType#2>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state2; }
     if (c === 2) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; break state2; }
     return r.badCode(c, 3, "Dynamic_DC_CLResControlModeType#2");
   }
   state3: if (s === 3) {
     const c = r.bits(2, "Dynamic_DC_CLResControlModeType#3");
-    if (c === 0) { const st = "Dynamic_DC_CLResControlModeType#3>AckMaxDelay"; r.simpleStart(st); const v = r.uintMax(65535, st); r.simpleEnd(st); o["AckMaxDelay"] = v; s = 4; break state3; }
+    if (c === 0) { const st = "Dynamic_DC_CLResControlModeType#3>AckMaxDelay"; const v = r.uintElement(65535, st); o["AckMaxDelay"] = v; s = 4; break state3; }
     if (c === 1) { o["EVSEMaximumChargePower"] = d_RationalNumberType(r); s = 5; break state3; }
     return r.badCode(c, 2, "Dynamic_DC_CLResControlModeType#3");
   }
@@ -4314,28 +4314,28 @@ function e_Dynamic_DC_CLResControlModeType(w: BitWriter, x: unknown): void {
   let used = 0;
   let u0 = 0, u1 = 0, u2 = 0, u3 = 0, u4 = 0, u5 = 0, u6 = 0, u7 = 0;
   state0: if (s === 0) {
-    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.bits(0, 4); w.uint(chkInt(item, 0, 4294967295, "Dynamic_DC_CLResControlModeType.DepartureTime")); w.bits(0, 1); u0 = 1; used++; s = 1; break state0; }
+    if (u0 === 0 && v["DepartureTime"] !== undefined) { const item = v["DepartureTime"]; w.uintElement(0, 4, chkInt(item, 0, 4294967295, "Dynamic_DC_CLResControlModeType.DepartureTime")); u0 = 1; used++; s = 1; break state0; }
     if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(512 | ((chkInt(item, 0, 100, "Dynamic_DC_CLResControlModeType.MinimumSOC") - 0) << 1), 12); u1 = 1; used++; s = 2; break state0; }
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(1024 | ((chkInt(item, 0, 100, "Dynamic_DC_CLResControlModeType.TargetSOC") - 0) << 1), 12); u2 = 1; used++; s = 3; break state0; }
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(6, 4); w.uint(chkInt(item, 0, 65535, "Dynamic_DC_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state0; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(6, 4, chkInt(item, 0, 65535, "Dynamic_DC_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state0; }
     if (u4 === 0 && v["EVSEMaximumChargePower"] !== undefined) { const item = v["EVSEMaximumChargePower"]; w.bits(4, 3); e_RationalNumberType(w, item); u4 = 1; used++; s = 5; break state0; }
     return missing("DepartureTime or MinimumSOC or TargetSOC or AckMaxDelay or EVSEMaximumChargePower", "Dynamic_DC_CLResControlModeType");
   }
   state1: if (s === 1) {
     if (u1 === 0 && v["MinimumSOC"] !== undefined) { const item = v["MinimumSOC"]; w.bits(((chkInt(item, 0, 100, "Dynamic_DC_CLResControlModeType.MinimumSOC") - 0) << 1), 12); u1 = 1; used++; s = 2; break state1; }
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(512 | ((chkInt(item, 0, 100, "Dynamic_DC_CLResControlModeType.TargetSOC") - 0) << 1), 12); u2 = 1; used++; s = 3; break state1; }
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(4, 4); w.uint(chkInt(item, 0, 65535, "Dynamic_DC_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state1; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(4, 4, chkInt(item, 0, 65535, "Dynamic_DC_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state1; }
     if (u4 === 0 && v["EVSEMaximumChargePower"] !== undefined) { const item = v["EVSEMaximumChargePower"]; w.bits(3, 3); e_RationalNumberType(w, item); u4 = 1; used++; s = 5; break state1; }
     return missing("MinimumSOC or TargetSOC or AckMaxDelay or EVSEMaximumChargePower", "Dynamic_DC_CLResControlModeType");
   }
   state2: if (s === 2) {
     if (u2 === 0 && v["TargetSOC"] !== undefined) { const item = v["TargetSOC"]; w.bits(((chkInt(item, 0, 100, "Dynamic_DC_CLResControlModeType.TargetSOC") - 0) << 1), 11); u2 = 1; used++; s = 3; break state2; }
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(2, 3); w.uint(chkInt(item, 0, 65535, "Dynamic_DC_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state2; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(2, 3, chkInt(item, 0, 65535, "Dynamic_DC_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state2; }
     if (u4 === 0 && v["EVSEMaximumChargePower"] !== undefined) { const item = v["EVSEMaximumChargePower"]; w.bits(2, 2); e_RationalNumberType(w, item); u4 = 1; used++; s = 5; break state2; }
     return missing("TargetSOC or AckMaxDelay or EVSEMaximumChargePower", "Dynamic_DC_CLResControlModeType");
   }
   state3: if (s === 3) {
-    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.bits(0, 3); w.uint(chkInt(item, 0, 65535, "Dynamic_DC_CLResControlModeType.AckMaxDelay")); w.bits(0, 1); u3 = 1; used++; s = 4; break state3; }
+    if (u3 === 0 && v["AckMaxDelay"] !== undefined) { const item = v["AckMaxDelay"]; w.uintElement(0, 3, chkInt(item, 0, 65535, "Dynamic_DC_CLResControlModeType.AckMaxDelay")); u3 = 1; used++; s = 4; break state3; }
     if (u4 === 0 && v["EVSEMaximumChargePower"] !== undefined) { const item = v["EVSEMaximumChargePower"]; w.bits(1, 2); e_RationalNumberType(w, item); u4 = 1; used++; s = 5; break state3; }
     return missing("AckMaxDelay or EVSEMaximumChargePower", "Dynamic_DC_CLResControlModeType");
   }

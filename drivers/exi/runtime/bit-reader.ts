@@ -4,11 +4,13 @@
 
 import { ExiDecodeError } from '../errors.ts';
 import type { PendingDeviation } from '../deviations.ts';
-import { OCTET_HEX } from './hex.ts';
+import { hexString } from './hex.ts';
+import { asciiString } from './ascii.ts';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const MAX_SAFE_BIG = BigInt(MAX_SAFE);
-const ASCII = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i));
+/** Octets of the string or binary being read (grown on demand; both are bounded by the stream's length). */
+let scratch = new Uint8Array(256);
 
 export class BitReader {
   pos: number;
@@ -256,6 +258,41 @@ export class BitReader {
     return v;
   }
 
+  /**
+   * CH, a signed integer and EE of a simple element: one read for a one-group magnitude (bits, MSB first:
+   * CH, sign, continuation, 7 value bits, EE); anything else is read step by step for the exact error.
+   */
+  intElement(min: number, max: number, state: string): number {
+    const pos = this.pos;
+    if (pos + 11 <= this.end) {
+      const x = this.bits(11, state);
+      if ((x & 0x501) === 0) {
+        const m = (x >>> 1) & 0x7f;
+        const v = x & 0x200 ? -m - 1 : m;
+        if (v >= min && v <= max) return v;
+      }
+      this.pos = pos;
+    }
+    this.simpleStart(state);
+    const v = this.int(min, max, state);
+    this.simpleEnd(state);
+    return v;
+  }
+
+  /** As intElement for an unsigned integer (CH, continuation, 7 value bits, EE). */
+  uintElement(max: number, state: string): number {
+    const pos = this.pos;
+    if (pos + 10 <= this.end) {
+      const x = this.bits(10, state);
+      if ((x & 0x301) === 0 && x >>> 1 <= max) return x >>> 1;
+      this.pos = pos;
+    }
+    this.simpleStart(state);
+    const v = this.uintMax(max, state);
+    this.simpleEnd(state);
+    return v;
+  }
+
   /** Signed integer (§7.1.5): sign bit, then the magnitude (negative values store -v - 1). */
   int(min: number, max: number, state: string): number {
     const neg = this.bits(1, state);
@@ -280,19 +317,19 @@ export class BitReader {
     const n = this.uint(state);
     if (n > maxLength) this.fail(`binary length ${n} above ${maxLength}`, state);
     if (this.pos + n * 8 > this.end) this.fail(`binary length ${n} runs past the end of the stream`, state);
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.octet(state);
-    return out;
+    this.copyOctets(n);
+    this.pos += n * 8;
+    return scratch.slice(0, n);
   }
 
-  /** hexBinary as uppercase text, built from the stream's octets without an intermediate array. */
+  /** hexBinary as uppercase text (the SessionID of every message). */
   hex(maxLength: number, state: string): string {
     const n = this.uint(state);
     if (n > maxLength) this.fail(`binary length ${n} above ${maxLength}`, state);
     if (this.pos + n * 8 > this.end) this.fail(`binary length ${n} runs past the end of the stream`, state);
-    let s = '';
-    for (let i = 0; i < n; i++) s += OCTET_HEX[this.octet(state)];
-    return s;
+    this.copyOctets(n);
+    this.pos += n * 8;
+    return hexString(scratch, n);
   }
 
   base64(maxLength: number, state: string): string {
@@ -320,21 +357,47 @@ export class BitReader {
     if (n > maxLength) this.fail(`string length ${n} above ${maxLength}`, state);
     // Each character takes at least 8 bits.
     if (this.pos + n * 8 > this.end) this.fail(`string length ${n} runs past the end of the stream`, state);
-    let s = '';
-    for (let i = 0; i < n; i++) {
-      const b = this.octet(state);
-      if (b < 128) {
-        s += ASCII[b]; // a one-group code point: the common case, no String.fromCodePoint call
-        continue;
-      }
-      this.pos -= 8;
-      const cp = this.uint(state);
-      if (cp > 0x10ffff) this.fail(`character code ${cp} is not Unicode`, state);
-      s += String.fromCodePoint(cp);
-    }
+    const s = this.asciiRun(n) ?? this.codePoints(n, state);
     if (n > 0) {
       local.push(s);
       (this.globalValues ??= []).push(s);
+    }
+    return s;
+  }
+
+  /** n characters that are all one-octet groups (< 128), or undefined (nothing consumed) if one is not. */
+  private asciiRun(n: number): string | undefined {
+    if (this.copyOctets(n) & 0x80) return undefined;
+    this.pos += n * 8;
+    return asciiString(scratch, n);
+  }
+
+  /**
+   * The next n octets (at any bit offset) into scratch, without consuming them; returns all of them or-ed
+   * together. The caller has checked that n octets remain.
+   */
+  private copyOctets(n: number): number {
+    if (n > scratch.length) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+    const buf = this.buf;
+    const at = this.pos >>> 3;
+    const off = this.pos & 7;
+    let all = 0;
+    if (off === 0) {
+      for (let k = 0; k < n; k++) all |= scratch[k] = buf[at + k];
+    } else {
+      // Octet k straddles at + k and at + k + 1; the last of those exists because n whole octets remain.
+      for (let k = 0; k < n; k++) all |= scratch[k] = ((buf[at + k] << off) | (buf[at + k + 1] >>> (8 - off))) & 0xff;
+    }
+    return all;
+  }
+
+  /** n characters as code points of one or more 7-bit groups each (§7.1.10). */
+  private codePoints(n: number, state: string): string {
+    let s = '';
+    for (let i = 0; i < n; i++) {
+      const cp = this.uint(state);
+      if (cp > 0x10ffff) this.fail(`character code ${cp} is not Unicode`, state);
+      s += String.fromCodePoint(cp);
     }
     return s;
   }

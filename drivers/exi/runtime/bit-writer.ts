@@ -5,6 +5,9 @@
 import { ExiEncodeError } from '../errors.ts';
 import { hexNibble } from './hex.ts';
 
+/** Octets of the string or hexBinary being written (grown on demand). */
+let scratch = new Uint8Array(256);
+
 const B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export class BitWriter {
@@ -55,6 +58,10 @@ export class BitWriter {
 
   /** Unsigned integer (§7.1.6), v a safe non-negative integer: 7-bit groups, least significant first. */
   uint(v: number): void {
+    // Up to three groups (v < 2^21: lengths, counts, most values) in one write.
+    if (v < 128) return this.bits(v, 8);
+    if (v < 16384) return this.bits((((v & 0x7f) | 0x80) << 8) | (v >>> 7), 16);
+    if (v < 2097152) return this.bits((((v & 0x7f) | 0x80) << 16) | ((((v >>> 7) & 0x7f) | 0x80) << 8) | (v >>> 14), 24);
     while (v >= 128) {
       const low = v & 0x7f; // ToInt32 keeps the low bits of any safe integer exactly
       this.bits(low | 0x80, 8);
@@ -73,6 +80,9 @@ export class BitWriter {
   }
 
   int(v: number): void {
+    // Sign and a one-group magnitude (|v| ≤ 128: exponents, small values) in one write.
+    if (v >= 0 && v < 128) return this.bits(v, 9);
+    if (v < 0 && v >= -128) return this.bits(256 | (-v - 1), 9);
     if (v < 0) {
       this.bits(1, 1);
       this.uint(-v - 1);
@@ -80,6 +90,24 @@ export class BitWriter {
       this.bits(0, 1);
       this.uint(v);
     }
+  }
+
+  /**
+   * A simple element with an integer value: the event code with CH (head, headBits wide), the value, EE.
+   * One write for a one-group value (|v| < 128 signed, v < 128 unsigned): exponents, SOC, small counts.
+   */
+  intElement(head: number, headBits: number, v: number): void {
+    if (headBits <= 15 && v >= -128 && v < 128) return this.bits(head * 1024 + ((v < 0 ? 256 | (-v - 1) : v) << 1), headBits + 10);
+    this.bits(head, headBits);
+    this.int(v);
+    this.bits(0, 1);
+  }
+
+  uintElement(head: number, headBits: number, v: number): void {
+    if (headBits <= 15 && v < 128) return this.bits(head * 512 + (v << 1), headBits + 9);
+    this.bits(head, headBits);
+    this.uint(v);
+    this.bits(0, 1);
   }
 
   intBig(v: bigint): void {
@@ -95,13 +123,13 @@ export class BitWriter {
   /** String miss (length + 2, then code points): what every V2G codec writes; no table hits. */
   string(s: string): void {
     const n = s.length;
-    let i = 0;
-    while (i < n && s.charCodeAt(i) < 128) i++;
-    if (i < n) return this.unicodeString(s);
-    // ASCII (the V2G identifiers and names): each character is one 8-bit group, three go in one write.
+    if (n > scratch.length) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+    let all = 0;
+    for (let i = 0; i < n; i++) all |= scratch[i] = s.charCodeAt(i);
+    if (all >= 128) return this.unicodeString(s);
+    // ASCII (the V2G identifiers and names): each character is one 8-bit group.
     this.uint(n + 2);
-    for (i = 0; i + 3 <= n; i += 3) this.bits((s.charCodeAt(i) << 16) | (s.charCodeAt(i + 1) << 8) | s.charCodeAt(i + 2), 24);
-    for (; i < n; i++) this.bits(s.charCodeAt(i), 8);
+    this.rawOctets(scratch, n);
   }
 
   private unicodeString(s: string): void {
@@ -115,22 +143,51 @@ export class BitWriter {
 
   octets(b: Uint8Array): void {
     this.uint(b.length);
-    for (let i = 0; i < b.length; i++) this.bits(b[i], 8);
+    this.rawOctets(b, b.length);
   }
 
   /**
-   * hexBinary straight from its text (§7.1.1: length, then the octets): checked and written in one pass,
-   * no intermediate byte array. The length rules are the schema's (exact length, or at most maxLength).
+   * hexBinary straight from its text (§7.1.1: length, then the octets): checked and converted in one
+   * pass, no intermediate allocation. The length rules are the schema's (exact length, or at most maxLength).
    */
   hex(s: unknown, maxLength: number, length: number | undefined, at: string): void {
     if (typeof s !== 'string' || (s.length & 1) !== 0) throw new ExiEncodeError('expected hexBinary (even number of hex digits)', at);
-    for (let i = 0; i < s.length; i++)
-      if (hexNibble(s.charCodeAt(i)) < 0) throw new ExiEncodeError('expected hexBinary (even number of hex digits)', at);
     const n = s.length >>> 1;
+    if (n > scratch.length) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+    let bad = 0;
+    for (let i = 0; i < n; i++) {
+      const hi = hexNibble(s.charCodeAt(2 * i));
+      const lo = hexNibble(s.charCodeAt(2 * i + 1));
+      bad |= hi | lo; // -1 for a non-digit sets the sign bit
+      scratch[i] = (hi << 4) | lo;
+    }
+    if (bad < 0) throw new ExiEncodeError('expected hexBinary (even number of hex digits)', at);
     if (length !== undefined && n !== length) throw new ExiEncodeError(`${n} octets, the schema requires exactly ${length}`, at);
     if (n > maxLength) throw new ExiEncodeError(`${n} octets, the schema allows at most ${maxLength}`, at);
     this.uint(n);
-    for (let i = 0; i < s.length; i += 2) this.bits((hexNibble(s.charCodeAt(i)) << 4) | hexNibble(s.charCodeAt(i + 1)), 8);
+    this.rawOctets(scratch, n);
+  }
+
+  /** The first n octets of src, at the current bit offset: a copy when aligned, else one shift per octet. */
+  private rawOctets(src: Uint8Array, n: number): void {
+    this.room(n + 1);
+    const buf = this.buf;
+    let byte = this.byte;
+    const k = this.nacc;
+    if (k === 0) {
+      for (let i = 0; i < n; i++) buf[byte++] = src[i];
+    } else {
+      // The k pending bits stay pending: each octet leaves with the k bits before it.
+      let acc = this.acc;
+      const keep = (1 << k) - 1;
+      for (let i = 0; i < n; i++) {
+        acc = (acc << 8) | src[i];
+        buf[byte++] = acc >>> k;
+        acc &= keep;
+      }
+      this.acc = acc;
+    }
+    this.byte = byte;
   }
 
   /** The bytes written so far, padded with zero bits to a whole byte. */

@@ -12,5 +12,28 @@ export function hexNibble(charCode: number): number {
   return charCode < 128 ? NIBBLE[charCode] : -1;
 }
 
-/** Two uppercase hex digits per octet value (the JSON model writes hexBinary in uppercase). */
-export const OCTET_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+const DIGIT = Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
+
+/** The first n octets of bytes as uppercase hex (the JSON model's hexBinary), four octets per fromCharCode call. */
+export function hexString(bytes: Uint8Array, n: number): string {
+  let s = '';
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const a = bytes[i];
+    const b = bytes[i + 1];
+    const c = bytes[i + 2];
+    const d = bytes[i + 3];
+    s += String.fromCharCode(
+      DIGIT[a >> 4],
+      DIGIT[a & 15],
+      DIGIT[b >> 4],
+      DIGIT[b & 15],
+      DIGIT[c >> 4],
+      DIGIT[c & 15],
+      DIGIT[d >> 4],
+      DIGIT[d & 15],
+    );
+  }
+  for (; i < n; i++) s += String.fromCharCode(DIGIT[bytes[i] >> 4], DIGIT[bytes[i] & 15]);
+  return s;
+}
