@@ -11,6 +11,8 @@ import './kinds/iso15118-ev.ts';
 import './kinds/scpi-battery-emulator.ts';
 import './kinds/scpi-ce-id.ts';
 import './kinds/v2g-link.ts';
+import './kinds/plc-modem.ts';
+import './kinds/plc-emulated-link.ts';
 
 registerCanKinds();
 registerEmulatedBattery();

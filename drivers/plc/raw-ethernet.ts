@@ -19,10 +19,13 @@ export class RawEthernetError extends BenchFault {
   constructor(
     readonly problem: RawEthernetProblem,
     readonly iface: string,
-    message: string,
+    /** What is wrong, without the fix. */
+    readonly detail: string,
+    /** What to do about it, when we know. */
+    readonly fix?: string,
     options?: { cause?: unknown },
   ) {
-    super(message, iface, options);
+    super(fix ? `${detail}. Fix: ${fix}` : detail, iface, options);
   }
 }
 
@@ -52,8 +55,8 @@ function loadCap(iface: string): new () => CapHandle {
     throw new RawEthernetError(
       'no-binding',
       iface,
-      `raw Ethernet is not available: the npm package 'cap' (libpcap binding) is not installed or did not build. ` +
-        `Fix: apt-get install libpcap-dev, then npm ci (scripts/setup.sh does both)`,
+      "raw Ethernet is not available: the npm package 'cap' (libpcap binding) is not installed or did not build",
+      'apt-get install libpcap-dev, then npm ci (scripts/setup.sh does both)',
       { cause: e },
     );
   }
@@ -75,7 +78,8 @@ export function openRawEthernet(iface: string, etherType = ETHERTYPE_HOMEPLUG_AV
     throw new RawEthernetError(
       'no-interface',
       iface,
-      `interface '${iface}' does not exist. Fix: check the bench file's interface against 'ip link' (is the PLC modem plugged in and its driver loaded?)`,
+      `interface '${iface}' does not exist`,
+      "check the bench file's interface against 'ip link' (is the PLC modem plugged in and its driver loaded?)",
     );
   const Cap = loadCap(iface);
   const cap = new Cap();
@@ -87,13 +91,10 @@ export function openRawEthernet(iface: string, etherType = ETHERTYPE_HOMEPLUG_AV
   } catch (e) {
     const text = e instanceof Error ? e.message : String(e);
     if (/permission|not permitted/i.test(text))
-      throw new RawEthernetError(
-        'no-permission',
-        iface,
-        `no permission to open raw sockets on '${iface}' (${text}). Fix: ${PERMISSION_FIX}`,
-        { cause: e },
-      );
-    throw new RawEthernetError('open-failed', iface, `cannot open '${iface}' for raw Ethernet: ${text}`, { cause: e });
+      throw new RawEthernetError('no-permission', iface, `no permission to open raw sockets on '${iface}' (${text})`, PERMISSION_FIX, {
+        cause: e,
+      });
+    throw new RawEthernetError('open-failed', iface, `cannot open '${iface}' for raw Ethernet: ${text}`, undefined, { cause: e });
   }
   const listeners = new Set<(frame: Buffer) => void>();
   let closed = false;
@@ -113,6 +114,7 @@ export function openRawEthernet(iface: string, etherType = ETHERTYPE_HOMEPLUG_AV
           'open-failed',
           iface,
           `sending a ${frame.length}-byte frame on '${iface}' failed: ${(e as Error).message}`,
+          undefined,
           { cause: e },
         );
       }

@@ -92,7 +92,9 @@ export class EmulatedSlacEvse {
     if (!s || f.runId !== s.runId || s.window) return;
     s.sounds = 0;
     const windowMs = (f.timeOut as number) * 100 || EVSE_TABLE.timeOutUnits100ms * 100;
-    s.window = this.clock.setTimer(windowMs, () => this.reportAttenuation(s));
+    // The late fault reports well after the window: past the vehicle's TT_EV_atten_results.
+    const lateMs = this.faults.has(SLAC_FAULT.attenCharLate) ? 900 : 0;
+    s.window = this.clock.setTimer(windowMs + lateMs, () => this.reportAttenuation(s));
   }
 
   private reportAttenuation(s: Session): void {
@@ -118,7 +120,8 @@ export class EmulatedSlacEvse {
     const f = msg.fields;
     const s = this.sessions.get(msg.header.src);
     const forUs = msg.header.dst === this.config.mac && f.evseMac === this.config.mac;
-    if (!s || f.runId !== s.runId || (!forUs && !this.faults.has(SLAC_FAULT.matchAnsweredByAll))) return;
+    if (!s || f.runId !== s.runId || this.faults.has(SLAC_FAULT.noMatchCnf)) return;
+    if (!forUs && !this.faults.has(SLAC_FAULT.matchAnsweredByAll)) return;
     // The wrong-NMK fault hands out a key its own modem does not use: the vehicle can never join.
     const nmk = this.faults.has(SLAC_FAULT.wrongNmk) ? this.config.nmk.split('').reverse().join('') : this.config.nmk;
     const cnf: MmeFields = {
