@@ -19,7 +19,9 @@ import { harnessCommands } from './harness-commands.ts';
 const program = new Command();
 program
   .name('mcs-hil')
-  .description('Hardware-in-the-loop test harness for high-power DC chargers: plays the vehicle, judges the charger, writes Allure evidence.')
+  .description(
+    'Hardware-in-the-loop test harness for high-power DC chargers: plays the vehicle, judges the charger, writes Allure evidence.',
+  )
   .version(harnessVersion())
   .showHelpAfterError()
   .exitOverride();
@@ -42,7 +44,6 @@ try {
     process.exitCode = 3; // the harness itself failed: no verdict on the charger
   }
 }
-
 
 // Leave now: a test may have left timers or sockets behind, and nothing must keep a finished run alive.
 // Wait until stdout/stderr have drained into their pipes first.

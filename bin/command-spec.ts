@@ -3,7 +3,12 @@
 // so `mcs-hil --help` does not load the whole harness.
 
 import { Option, type Command, type OptionValues } from 'commander';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package's own folder (bin/..), where the bundled benches live. */
+const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface OptionSpec {
   /** commander flags, e.g. '--port <port>' */
@@ -14,7 +19,8 @@ export interface OptionSpec {
   required?: boolean;
   parse?: (value: string) => unknown;
   /** The default is a path inside the project: found from the project root, wherever mcs-hil is started
-   *  (a linked `mcs-hil` runs outside the checkout). A path the user gives stays relative to the current folder. */
+   *  (a linked `mcs-hil` runs outside the checkout). A path the user gives is relative to the current folder,
+   *  unless it does not exist there and the package bundles it (`--bench benches/lab-example.yaml`). */
   projectPath?: boolean;
 }
 
@@ -73,15 +79,26 @@ function commanderOption(o: OptionSpec): Option {
   return option;
 }
 
-/** The command's option values, with each project-path option left at its default made absolute. */
+/**
+ * A relative path that does not exist from the current folder but does in the package (a bundled bench named
+ * from outside the checkout): the package's copy, said on stderr so the user knows which file is used.
+ */
+export function bundledFallback(path: string): string {
+  if (isAbsolute(path) || existsSync(path)) return path;
+  const bundled = join(PACKAGE_ROOT, path);
+  if (!existsSync(bundled)) return path;
+  console.error(`mcs-hil: ${path} is not in ${process.cwd()}; using the bundled ${bundled}`);
+  return bundled;
+}
+
+/** The command's option values, each project-path option made absolute (default) or found in the package (fallback). */
 async function withProjectPaths(cmd: Command, specs: OptionSpec[]): Promise<OptionValues> {
   const values = { ...cmd.opts() };
-  const keys = specs
-    .filter((o) => o.projectPath)
-    .map((o) => new Option(o.flags).attributeName())
-    .filter((key) => cmd.getOptionValueSource(key) === 'default');
-  if (keys.length === 0) return values;
-  const { PROJECT_ROOT } = await import('../benches/load.ts');
-  for (const key of keys) values[key] = join(PROJECT_ROOT, String(values[key]));
+  for (const o of specs.filter((x) => x.projectPath)) {
+    const key = new Option(o.flags).attributeName();
+    if (values[key] === undefined) continue;
+    values[key] =
+      cmd.getOptionValueSource(key) === 'default' ? join(PACKAGE_ROOT, String(values[key])) : bundledFallback(String(values[key]));
+  }
   return values;
 }

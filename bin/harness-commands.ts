@@ -2,7 +2,7 @@
 // schema. Each wires arguments to a function of its layer; exit codes are the ones bin/cli.ts documents.
 
 import { UsageError } from '../drivers/core/errors.ts';
-import { BENCH_OPTION, commaList, opt, type CommandSpec } from './command-spec.ts';
+import { BENCH_OPTION, bundledFallback, commaList, opt, type CommandSpec } from './command-spec.ts';
 
 function positiveNumber(v: string): number {
   const n = Number(v);
@@ -84,10 +84,10 @@ export const harnessCommands: CommandSpec[] = [
   {
     name: 'doctor',
     description: 'check Node, Java, Chromium, the bench file and each resource; print what to fix',
-    options: [BENCH_OPTION],
+    options: [BENCH_OPTION, opt('--json', 'print one JSON document: ready, and each finding with its status and fix')],
     action: async (_args, o) => {
       const { doctor } = await import('../benches/doctor.ts');
-      return (await doctor(o.bench, (l) => console.log(l))) ? 0 : 1;
+      return (await doctor(o.bench, (l) => console.log(l), { json: !!o.json })) ? 0 : 1;
     },
   },
   {
@@ -117,12 +117,24 @@ export const harnessCommands: CommandSpec[] = [
   },
   {
     name: 'validate <benchFile>',
-    description: 'validate a bench file without opening anything',
-    action: async ([file]) => {
+    description: 'validate a bench file without opening anything; lists every problem (file:line:col) with did-you-mean for misspelt keys',
+    options: [opt('--json', 'print one JSON document: valid, and each problem with its line, column and key')],
+    action: async ([file], o) => {
       await import('../benches/kinds.ts');
-      const { loadBenchFile } = await import('../benches/load.ts');
-      const b = loadBenchFile(String(file));
-      console.log(`${b.file}: valid bench '${b.name}' with ${Object.keys(b.resources).length} resources`);
+      const { BenchFileError, formatProblem, loadBenchFile } = await import('../benches/load.ts');
+      const path = bundledFallback(String(file));
+      try {
+        const b = loadBenchFile(path);
+        const resources = Object.keys(b.resources).length;
+        if (o.json) console.log(JSON.stringify({ file: b.file, valid: true, name: b.name, resources, problems: [] }, null, 2));
+        else console.log(`${b.file}: valid bench '${b.name}' with ${resources} resources`);
+        return 0;
+      } catch (e) {
+        if (!(e instanceof BenchFileError)) throw e;
+        if (o.json) console.log(JSON.stringify({ file: e.file, valid: false, problems: e.problems }, null, 2));
+        else for (const p of e.problems) console.error(`mcs-hil: ${formatProblem(e.file, p)}`);
+        return 2;
+      }
     },
   },
 ];

@@ -13,7 +13,15 @@ import { BenchFault } from '../drivers/core/errors.ts';
 export const CHROMIUM_PATH = process.env.MCS_HIL_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Flags for a closed network: without the background-networking ones Chromium hammers refused connections. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface ReportCheckResult {
   /** The "N test cases" number on the overview page. */
@@ -25,9 +33,21 @@ export interface ReportCheckResult {
   attachmentNames: string[];
   /** The first characters of the attachment opened in the page. */
   attachmentPreview: string;
+  /** The overview's text (its title names the charger and bench) and the test page's (requirement, clause). */
+  overviewText: string;
+  testPageText: string;
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.txt': 'text/plain', '.csv': 'text/csv' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.txt': 'text/plain',
+  '.csv': 'text/csv',
+};
 
 /** Open the report and read back what it shows. Pass a testCaseId to pick the test; default: the first test with steps and an attachment. */
 export async function checkReport(htmlDir: string, opts: { testCaseId?: string; screenshotDir?: string } = {}): Promise<ReportCheckResult> {
@@ -54,8 +74,13 @@ export async function checkReport(htmlDir: string, opts: { testCaseId?: string; 
     await page.goto(`${base}#`);
     const stats = page.locator('.summary-widget__stats');
     await stats.waitFor({ timeout: 30_000 });
-    await page.waitForFunction(() => /\d+\s*test cases/i.test(document.querySelector('.summary-widget__stats')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => /\d+\s*test cases/i.test(document.querySelector('.summary-widget__stats')?.textContent ?? ''),
+      undefined,
+      { timeout: 30_000 },
+    );
     const totalShown = Number(/(\d+)\s*test cases/i.exec((await stats.textContent()) ?? '')?.[1] ?? NaN);
+    const overviewText = await page.evaluate(() => document.body.innerText);
     if (opts.screenshotDir) await page.screenshot({ path: join(opts.screenshotDir, 'report-overview.png') });
 
     await page.goto(`${base}#testresult/${target.uid}`);
@@ -71,10 +96,22 @@ export async function checkReport(htmlDir: string, opts: { testCaseId?: string; 
     const attachmentNames = (await page.locator('.attachment-row__name').allTextContents()).map((s) => s.trim());
     await rows.first().click();
     const preview = page.locator('.attachment-row__content').first();
-    await page.waitForFunction(() => (document.querySelector('.attachment-row__content')?.textContent ?? '').trim().length > 0, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (document.querySelector('.attachment-row__content')?.textContent ?? '').trim().length > 0, undefined, {
+      timeout: 30_000,
+    });
     const attachmentPreview = ((await preview.textContent()) ?? '').trim().slice(0, 200);
+    const testPageText = await page.evaluate(() => document.body.innerText);
     if (opts.screenshotDir) await page.screenshot({ path: join(opts.screenshotDir, 'report-test.png'), fullPage: true });
-    return { totalShown, testCaseId: target.testCaseId, testTitle: target.name, stepTitles, attachmentNames, attachmentPreview };
+    return {
+      totalShown,
+      testCaseId: target.testCaseId,
+      testTitle: target.name,
+      stepTitles,
+      attachmentNames,
+      attachmentPreview,
+      overviewText,
+      testPageText,
+    };
   } finally {
     await browser.close();
     server.close();
@@ -93,8 +130,13 @@ function pickTest(htmlDir: string, testCaseId?: string): { uid: string; name: st
   const dir = join(htmlDir, 'data', 'test-cases');
   const cases = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as TestCaseFile);
   const idOf = (c: TestCaseFile) => c.labels?.find((l) => l.name === 'requirement')?.value ?? '';
-  const usable = (c: TestCaseFile) => (c.testStage?.steps?.length ?? 0) > 0 && ((c.testStage?.attachmentsCount ?? 0) > 0 || (c.afterStages ?? []).some((s) => (s.attachmentsCount ?? 0) > 0));
+  const usable = (c: TestCaseFile) =>
+    (c.testStage?.steps?.length ?? 0) > 0 &&
+    ((c.testStage?.attachmentsCount ?? 0) > 0 || (c.afterStages ?? []).some((s) => (s.attachmentsCount ?? 0) > 0));
   const found = cases.filter((c) => (testCaseId ? idOf(c) === testCaseId : usable(c))).sort((a, b) => a.name.localeCompare(b.name))[0];
-  if (!found) throw new BenchFault(testCaseId ? `the report has no test with testCaseId ${testCaseId}` : 'the report has no test with steps and an attachment');
+  if (!found)
+    throw new BenchFault(
+      testCaseId ? `the report has no test with testCaseId ${testCaseId}` : 'the report has no test with steps and an attachment',
+    );
   return { uid: found.uid, name: found.name, testCaseId: idOf(found) };
 }

@@ -26,15 +26,36 @@ describe('bench files', function () {
     }
   });
 
-  it('names the line and key of a misspelt setting', function () {
+  it('names the line, column and key of a misspelt setting, with the key it probably means', function () {
     const e = errorOf(GOOD.replace('safety: { interlock: true }', 'safety:\n  interlock: true\n  intrelock: false'));
     expect(e.line).to.equal(13);
+    expect(e.col).to.equal(3);
     expect(e.key).to.equal('safety.intrelock');
-    expect(e.message).to.match(/^bench\.yaml:13: 'safety\.intrelock' is not a known setting/);
+    expect(e.message).to.equal("bench.yaml:13:3: 'safety.intrelock' is not a known setting here — did you mean 'interlock'?");
+  });
+
+  it('finds every problem in one pass, schema and cross-references alike', function () {
+    const two = errorOf(
+      GOOD.replace('maxCurrentA: 500', 'maxCurrentA: -5').replace('safety: { interlock: true }', 'safety: { interlok: true }'),
+    );
+    expect(two.problems.map((p) => p.key)).to.deep.equal(['charger.ratings.maxCurrentA', 'safety.interlok']);
+    const refs = errorOf(
+      GOOD.replace('profile: truck-lfp-620kwh', 'profile: no-such-truck').replace('profile: bench', 'profile: no-such-profile'),
+    );
+    expect(refs.problems.map((p) => [p.key, p.line])).to.deep.equal([
+      ['vehicle.profile', 9],
+      ['limits.profile', 10],
+    ]);
+    expect(refs.message.split('\n')).to.have.length(2);
   });
 
   it('names a missing required setting at its parent', function () {
-    const e = errorOf(GOOD.replace('  ratings: { maxVoltageV: 1000, maxCurrentA: 500, maxPowerW: 350000 }', '  ratings: { maxVoltageV: 1000, maxCurrentA: 500 }'));
+    const e = errorOf(
+      GOOD.replace(
+        '  ratings: { maxVoltageV: 1000, maxCurrentA: 500, maxPowerW: 350000 }',
+        '  ratings: { maxVoltageV: 1000, maxCurrentA: 500 }',
+      ),
+    );
     expect(e.key).to.equal('charger.ratings.maxPowerW');
     expect(e.line).to.equal(5);
   });
@@ -64,12 +85,12 @@ describe('bench files', function () {
     expect(syntax.line).to.be.a('number');
   });
 
-  it('the CLI prints a one-line error with file:line and exits 2', function () {
+  it('the CLI prints a one-line error with file:line:col and exits 2', function () {
     const r = mcsHil(['validate', 'test/fixtures/benches/broken.yaml']);
     expect(r.status).to.equal(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).to.have.length(1);
-    expect(lines[0]).to.match(/^mcs-hil: test\/fixtures\/benches\/broken\.yaml:\d+: /);
+    expect(lines[0]).to.match(/^mcs-hil: test\/fixtures\/benches\/broken\.yaml:\d+:\d+: /);
   });
 
   it('the published JSON Schema is the one the registry generates', function () {
