@@ -11,7 +11,8 @@ import { bmsProfileFromVehicle } from '../../drivers/gbt27930/bms-profile.ts';
 import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../drivers/gbt27930/ids.ts';
 import { loadGbtTiming } from '../../drivers/gbt27930/timing.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
-import { gbtEvents, openRig, type Rig } from './rig.ts';
+import { gbtEvents, openRig } from './rig.ts';
+import { openPerTest } from '../support/per-test.ts';
 
 let seq = 0;
 
@@ -23,19 +24,35 @@ function scripted() {
   const vCan = openVirtualCan(ch, { clock, timeline, source: 'vehicle-can' });
   const cCan = openVirtualCan(ch, { clock, timeline, source: 'charger-can' });
   const bms = new BmsSession({
-    link: new GbtLink({ transport: vCan, clock, timeline, source: 'bms', sa: BMS_ADDRESS, da: CHARGER_ADDRESS, tp: new J1939Tp({ transport: vCan, clock, sa: BMS_ADDRESS, timeline }) }),
-    clock, timeline, source: 'bms', timing: loadGbtTiming(), profile: bmsProfileFromVehicle(loadVehicleProfile('truck-lfp-620kwh')),
+    link: new GbtLink({
+      transport: vCan,
+      clock,
+      timeline,
+      source: 'bms',
+      sa: BMS_ADDRESS,
+      da: CHARGER_ADDRESS,
+      tp: new J1939Tp({ transport: vCan, clock, sa: BMS_ADDRESS, timeline }),
+    }),
+    clock,
+    timeline,
+    source: 'bms',
+    timing: loadGbtTiming(),
+    profile: bmsProfileFromVehicle(loadVehicleProfile('truck-lfp-620kwh')),
   });
-  const charger = new GbtLink({ transport: cCan, clock, timeline, source: 'charger', sa: CHARGER_ADDRESS, da: BMS_ADDRESS, tp: new J1939Tp({ transport: cCan, clock, sa: CHARGER_ADDRESS, timeline }) });
+  const charger = new GbtLink({
+    transport: cCan,
+    clock,
+    timeline,
+    source: 'charger',
+    sa: CHARGER_ADDRESS,
+    da: BMS_ADDRESS,
+    tp: new J1939Tp({ transport: cCan, clock, sa: CHARGER_ADDRESS, timeline }),
+  });
   return { clock, timeline, bms, charger, close: async () => (await bms.close(), clock.stopAutoAdvance(), timeline.close()) };
 }
 
 describe('GB/T 27930 BMS session on its own', function () {
-  let rig: Rig | undefined;
-  afterEach(async function () {
-    await rig?.close();
-    rig = undefined;
-  });
+  const open = openPerTest(openRig);
 
   it('accepts CRM(0x00) without CHM (2011-edition chargers) and identifies itself with a 49-byte BRM', async function () {
     const s = scripted();
@@ -70,7 +87,7 @@ describe('GB/T 27930 BMS session on its own', function () {
   });
 
   it('raises BEM(CCS timeout) 1 s after the charger falls silent while charging', async function () {
-    rig = await openRig();
+    const rig = await open();
     const r = await rig.bms.startCharging();
     expect(r.ok).to.equal(true);
     await rig.clock.sleep(500);
@@ -97,7 +114,7 @@ describe('GB/T 27930 BMS session on its own', function () {
   });
 
   it('stopSending, override and delayBroReady change what goes on the bus; unplug clears them', async function () {
-    rig = await openRig();
+    const rig = await open();
     rig.bms.override('BCP', { maxChargeCurrentA: 42 });
     rig.bms.delayBroReady(2000);
     await rig.bms.startCharging();
@@ -118,13 +135,15 @@ describe('GB/T 27930 BMS session on its own', function () {
   });
 
   it('safe state: 0 A first, contactors opened only once the output is below the stop current', async function () {
-    rig = await openRig({ faults: ['slow-stop-after-bst'] }); // a charger that would stop slowly after BST
+    const rig = await open({ faults: ['slow-stop-after-bst'] }); // a charger that would stop slowly after BST
     await rig.bms.startCharging();
     await rig.clock.sleep(5000);
     rig.bms.stopSending('BCL'); // a misbehaviour left over by a test
     expect(rig.battery.bus.state().currentA).to.be.greaterThan(50);
     await rig.bms.safeState();
-    const opened = rig.timeline.query({ kind: 'session', source: 'bms' }).find((e) => e.data.event === 'contactors' && e.data.closed === false)!;
+    const opened = rig.timeline
+      .query({ kind: 'session', source: 'bms' })
+      .find((e) => e.data.event === 'contactors' && e.data.closed === false)!;
     await rig.battery.flush();
     const samples = rig.timeline.samples('currentA', { source: 'battery', from: opened.t - 20e6, to: opened.t });
     expect(samples.v.length).to.be.greaterThan(10);

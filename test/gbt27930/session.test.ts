@@ -1,14 +1,12 @@
 import { expect } from 'chai';
-import { gbtEvents, openRig, type Rig } from './rig.ts';
+import { gbtEvents, openRig } from './rig.ts';
+import { openPerTest } from '../support/per-test.ts';
 
 describe('GB/T 27930 BMS session vs emulated charger (virtual bus)', function () {
-  let rig: Rig;
-  afterEach(async function () {
-    await rig?.close();
-  });
+  const open = openPerTest(openRig);
 
   it('runs the full sequence to charging, follows BCL, and ends with statistics', async function () {
-    rig = await openRig();
+    const rig = await open();
     const start = await rig.bms.startCharging();
     expect(start.ok, start.reason).to.equal(true);
     await rig.clock.sleep(5000);
@@ -21,7 +19,21 @@ describe('GB/T 27930 BMS session vs emulated charger (virtual bus)', function ()
     expect(stop.ok).to.equal(true);
     const order = rig.timeline.query({ kind: 'gbt', source: 'bms' }).map((e) => e.data.code as string);
     const first = (c: string) => order.indexOf(c);
-    for (const [a, b] of [['CHM', 'BHM'], ['BHM', 'CRM'], ['CRM', 'BRM'], ['BRM', 'BCP'], ['BCP', 'CML'], ['CML', 'BRO'], ['BRO', 'CRO'], ['CRO', 'BCL'], ['BCL', 'CCS'], ['CCS', 'BST'], ['BST', 'CST'], ['CST', 'BSD'], ['BSD', 'CSD']])
+    for (const [a, b] of [
+      ['CHM', 'BHM'],
+      ['BHM', 'CRM'],
+      ['CRM', 'BRM'],
+      ['BRM', 'BCP'],
+      ['BCP', 'CML'],
+      ['CML', 'BRO'],
+      ['BRO', 'CRO'],
+      ['CRO', 'BCL'],
+      ['BCL', 'CCS'],
+      ['CCS', 'BST'],
+      ['BST', 'CST'],
+      ['CST', 'BSD'],
+      ['BSD', 'CSD'],
+    ])
       expect(first(a), `${a} before ${b}`).to.be.lessThan(first(b));
     expect(gbtEvents(rig.timeline, 'bms', 'rx', 'BRM')).to.have.length(0);
     expect(gbtEvents(rig.timeline, 'gbt-charger', 'rx', 'BRM').length).to.be.greaterThan(0);

@@ -7,14 +7,11 @@ import { MCS_FAULTS } from '../../emulator/mcs/faults.ts';
 import { HANDSHAKE_TEST_IDS } from '../../suites/mcs/handshake-ids.ts';
 import { NAMESPACE_DIN, ServiceId, mcsParameterSetProblems, fromRational } from '../../drivers/iso15118/evcc/messages.ts';
 import { PayloadType } from '../../drivers/iso15118/v2gtp.ts';
-import { memoryRig, type Rig } from './helpers.ts';
+import { memoryRig } from './helpers.ts';
+import { openPerTest } from '../support/per-test.ts';
 
 describe('MCS charger fault switches (in-process)', function () {
-  let rig: Rig | undefined;
-  afterEach(async function () {
-    await rig?.close();
-    rig = undefined;
-  });
+  const open = openPerTest(memoryRig);
 
   it('the catalogue is well-formed: kebab-case unique names, catches are handshake test ids', function () {
     const ids = new Set<string>(Object.values(HANDSHAKE_TEST_IDS));
@@ -33,7 +30,7 @@ describe('MCS charger fault switches (in-process)', function () {
   });
 
   it('wrong-response-code: SessionSetupRes says OK for a new session', async function () {
-    rig = await memoryRig({ faults: ['wrong-response-code'] });
+    const rig = await open({ faults: ['wrong-response-code'] });
     const s = await rig.vehicle.openSession();
     await s.supportedAppProtocol();
     const ex = await s.sessionSetup();
@@ -41,13 +38,13 @@ describe('MCS charger fault switches (in-process)', function () {
   });
 
   it('dynamic-mode-missing: no Dynamic parameter set, a Dynamic vehicle finds no service', async function () {
-    rig = await memoryRig({ faults: ['dynamic-mode-missing'], vehicle: { controlMode: 'Dynamic' } });
+    const rig = await open({ faults: ['dynamic-mode-missing'], vehicle: { controlMode: 'Dynamic' } });
     const err = await rig.vehicle.startCharging().catch((e) => e);
     expect(err.kind).to.equal('no-service');
   });
 
   it('slow-response: ServiceDiscoveryRes comes after the performance time but before the EVCC timeout', async function () {
-    rig = await memoryRig({ faults: ['slow-response'] });
+    const rig = await open({ faults: ['slow-response'] });
     const s = await rig.vehicle.openSession();
     await s.runUntil('Authorization');
     const ex = await s.serviceDiscovery();
@@ -56,45 +53,41 @@ describe('MCS charger fault switches (in-process)', function () {
   });
 
   it('sequence-error-missing: PowerDeliveryReq right after SessionSetup is answered OK', async function () {
-    rig = await memoryRig({ faults: ['sequence-error-missing'] });
+    const rig = await open({ faults: ['sequence-error-missing'] });
     const s = await rig.vehicle.openSession();
-    await s.supportedAppProtocol();
-    await s.sessionSetup();
+    await s.runUntil('SessionSetup');
     const ex = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
     expect(ex.responseCode).to.equal('OK');
   });
 
   it('unknown-session-accepted: a foreign SessionID is answered OK', async function () {
-    rig = await memoryRig({ faults: ['unknown-session-accepted'] });
+    const rig = await open({ faults: ['unknown-session-accepted'] });
     const s = await rig.vehicle.openSession();
-    await s.supportedAppProtocol();
-    await s.sessionSetup();
+    await s.runUntil('SessionSetup');
     const ex = await s.exchange('AuthorizationSetup', {}, { sessionId: 'FFFFFFFFFFFFFFFF' });
     expect(ex.responseCode).to.equal('OK');
   });
 
   it('ignores-sequence-timeout: the connection stays open past V2G_SECC_Sequence_Timeout', async function () {
-    rig = await memoryRig({ faults: ['ignores-sequence-timeout'] });
+    const rig = await open({ faults: ['ignores-sequence-timeout'] });
     const s = await rig.vehicle.openSession();
-    await s.supportedAppProtocol();
-    await s.sessionSetup();
+    await s.runUntil('SessionSetup');
     const r = await s.waitForClose(rig.charger.timers.V2G_SECC_Sequence_Timeout * 2);
     expect(r.closed).to.equal(false);
     await s.link.close();
   });
 
   it('v2gtp-payload-type-unchecked: a CommonMessages request framed as DC is answered', async function () {
-    rig = await memoryRig({ faults: ['v2gtp-payload-type-unchecked'] });
+    const rig = await open({ faults: ['v2gtp-payload-type-unchecked'] });
     const s = await rig.vehicle.openSession();
-    await s.supportedAppProtocol();
-    await s.sessionSetup();
+    await s.runUntil('SessionSetup');
     const ex = await s.exchange('AuthorizationSetup', {}, { payloadType: PayloadType.Dc });
     expect(ex.outcome).to.equal('response');
     expect(ex.responseRoot).to.equal('AuthorizationSetupRes');
   });
 
   it('accepts-unsupported-app-protocol: a DIN-only offer is accepted', async function () {
-    rig = await memoryRig({ faults: ['accepts-unsupported-app-protocol'] });
+    const rig = await open({ faults: ['accepts-unsupported-app-protocol'] });
     const offer = [{ ProtocolNamespace: NAMESPACE_DIN, VersionNumberMajor: 2, VersionNumberMinor: 0, SchemaID: 7, Priority: 1 }];
     const s = await rig.vehicle.openSession({ appProtocols: offer });
     const ex = await s.exchange('supportedAppProtocol', { AppProtocol: offer });
@@ -102,7 +95,7 @@ describe('MCS charger fault switches (in-process)', function () {
   });
 
   it('no-mcs-service: only DC is offered; the vehicle falls back to DC', async function () {
-    rig = await memoryRig({ faults: ['no-mcs-service'] });
+    const rig = await open({ faults: ['no-mcs-service'] });
     const s = await rig.vehicle.startCharging();
     expect(s.evcc.offeredServices).to.deep.equal([ServiceId.DC]);
     expect(s.evcc.selected?.serviceId).to.equal(ServiceId.DC);
@@ -110,16 +103,18 @@ describe('MCS charger fault switches (in-process)', function () {
   });
 
   it('bad-parameter-set: the MCS parameter set lacks Connector and pairs Scheduled with MobilityNeedsMode 2', async function () {
-    rig = await memoryRig({ faults: ['bad-parameter-set'] });
+    const rig = await open({ faults: ['bad-parameter-set'] });
     const s = await rig.vehicle.openSession();
     await s.runUntil('ServiceDiscovery');
     await s.serviceDetail(ServiceId.MCS);
     const problems = s.serviceDetails.get(ServiceId.MCS)!.flatMap((set) => mcsParameterSetProblems(set, ServiceId.MCS));
-    expect(problems.join('; ')).to.match(/'Connector' missing/).and.to.match(/MobilityNeedsMode=1, got 2/);
+    expect(problems.join('; '))
+      .to.match(/'Connector' missing/)
+      .and.to.match(/MobilityNeedsMode=1, got 2/);
   });
 
   it('rational-without-exponent: 3.75 MW advertised as {32767, 0}', async function () {
-    rig = await memoryRig({ faults: ['rational-without-exponent'] });
+    const rig = await open({ faults: ['rational-without-exponent'] });
     const s = await rig.vehicle.openSession();
     await s.runUntil('ServiceSelection');
     const ex = await s.chargeParameterDiscovery();
@@ -128,7 +123,7 @@ describe('MCS charger fault switches (in-process)', function () {
   });
 
   it('ratings-understated: maximum current and voltage advertised 10 % below the ratings', async function () {
-    rig = await memoryRig({ faults: ['ratings-understated'] });
+    const rig = await open({ faults: ['ratings-understated'] });
     const s = await rig.vehicle.openSession();
     await s.runUntil('DC_ChargeParameterDiscovery');
     expect(s.evseLimits.EVSEMaximumChargeCurrent).to.equal(2700);
@@ -136,7 +131,7 @@ describe('MCS charger fault switches (in-process)', function () {
   });
 
   it('dynamic-loop-answered-scheduled: a Dynamic session gets Scheduled charge-loop answers', async function () {
-    rig = await memoryRig({ faults: ['dynamic-loop-answered-scheduled'], vehicle: { controlMode: 'Dynamic' } });
+    const rig = await open({ faults: ['dynamic-loop-answered-scheduled'], vehicle: { controlMode: 'Dynamic' } });
     const session = await rig.vehicle.startCharging();
     await rig.clock.sleep(300);
     await session.stop();
@@ -146,7 +141,7 @@ describe('MCS charger fault switches (in-process)', function () {
   });
 
   it('without faults the ratings carry the exponents they need', async function () {
-    rig = await memoryRig();
+    const rig = await open();
     const s = await rig.vehicle.openSession();
     await s.runUntil('ServiceSelection');
     const ex = await s.chargeParameterDiscovery();
@@ -157,7 +152,7 @@ describe('MCS charger fault switches (in-process)', function () {
   });
 
   it('a vehicle that drops the link mid-charge makes the charger disable its output', async function () {
-    rig = await memoryRig();
+    const rig = await open();
     const s = await rig.vehicle.startCharging();
     await rig.clock.sleep(300);
     expect(rig.charger.power.outputEnabled).to.equal(true);

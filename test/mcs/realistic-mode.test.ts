@@ -5,17 +5,14 @@
 
 import { expect } from 'chai';
 import { SECC_CLOSE_WAIT_MS } from '../../emulator/mcs/secc-server.ts';
-import { memoryRig, type Rig } from './helpers.ts';
+import { memoryRig } from './helpers.ts';
+import { openPerTest } from '../support/per-test.ts';
 
 describe('MCS charger, realistic behaviour (in-process)', function () {
-  let rig: Rig | undefined;
-  afterEach(async function () {
-    await rig?.close();
-    rig = undefined;
-  });
+  const open = openPerTest(memoryRig);
 
   it('holds a session dropped without SessionStop until its sequence timeout (busy meanwhile)', async function () {
-    rig = await memoryRig({ charger: { behaviour: 'realistic' } });
+    const rig = await open({ charger: { behaviour: 'realistic' } });
     const s = await rig.vehicle.openSession();
     await s.runUntil('SessionSetup');
     const t0 = rig.clock.nowMs();
@@ -28,7 +25,7 @@ describe('MCS charger, realistic behaviour (in-process)', function () {
   });
 
   it('an unplug (CE to A) ends a held session at once', async function () {
-    rig = await memoryRig({ charger: { behaviour: 'realistic' } });
+    const rig = await open({ charger: { behaviour: 'realistic' } });
     const s = await rig.vehicle.openSession();
     await s.runUntil('SessionSetup');
     await s.link.close();
@@ -40,7 +37,7 @@ describe('MCS charger, realistic behaviour (in-process)', function () {
   });
 
   it('ends its sessions with SessionStop: the charger is idle at once', async function () {
-    rig = await memoryRig({ charger: { behaviour: 'realistic' } });
+    const rig = await open({ charger: { behaviour: 'realistic' } });
     const s = await rig.vehicle.openSession();
     await s.runUntil('ServiceDiscovery');
     const did = await rig.vehicle.endSessions('test end');
@@ -51,7 +48,7 @@ describe('MCS charger, realistic behaviour (in-process)', function () {
   });
 
   it('closes 5 s after a FAILED answer and processes nothing meanwhile', async function () {
-    rig = await memoryRig({ charger: { behaviour: 'realistic' } });
+    const rig = await open({ charger: { behaviour: 'realistic' } });
     const s = await rig.vehicle.openSession();
     await s.runUntil('SessionSetup');
     const failed = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
@@ -64,7 +61,7 @@ describe('MCS charger, realistic behaviour (in-process)', function () {
   });
 
   it('fault answers-after-failed: one more request is answered after FAILED, then the connection closes', async function () {
-    rig = await memoryRig({ faults: ['answers-after-failed'] });
+    const rig = await open({ faults: ['answers-after-failed'] });
     const s = await rig.vehicle.openSession();
     await s.runUntil('SessionSetup');
     const failed = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
