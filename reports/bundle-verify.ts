@@ -72,7 +72,7 @@ export async function verifyBundle(file: string, o: { trust?: string } = {}): Pr
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, u8(data));
     }
-    rejudged = rejudgeRun(dir);
+    rejudged = guarded('re-judge', fail, () => rejudgeRun(dir)) ?? [];
     let equal = 0;
     for (const r of rejudged) {
       if (!r.differences.length) {
@@ -84,16 +84,29 @@ export async function verifyBundle(file: string, o: { trust?: string } = {}): Pr
     }
     const offline = rejudged.filter((r) => r.basis === 'offline re-derivation').length;
     lines.push(
-      `${equal === rejudged.length ? 'ok  ' : 'FAIL'} ${equal} of ${rejudged.length} verdicts re-judged equal from the raw data ` +
+      `${equal === rejudged.length && rejudged.length ? 'ok  ' : 'FAIL'} ${equal} of ${rejudged.length} verdicts re-judged equal from the raw data ` +
         `(${offline} re-derived from frames and messages by offline checks, ${rejudged.length - offline} from their recorded values)`,
     );
     const summary = entries.get('summary/pctr.json');
-    if (summary) for (const l of summaryDifferences(JSON.parse(summary.toString('utf8')) as Pctr, buildPctr(dir))) fail(l);
+    const diffs = summary
+      ? guarded('summary check', fail, () => summaryDifferences(JSON.parse(summary.toString('utf8')) as Pctr, buildPctr(dir)))
+      : [];
+    for (const l of diffs ?? []) fail(l);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   lines.push(ok ? `bundle ${manifest.run}: VERIFIED` : `bundle ${manifest.run}: NOT VERIFIED`);
   return { ok, lines, rejudged };
+}
+
+/** A damaged file (e.g. JSON cut by a flipped byte) is a verification failure with its reason, never a crash. */
+function guarded<T>(what: string, fail: (l: string) => void, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (e) {
+    fail(`${what} could not read the evidence: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 /** Re-judge every test of a run folder (or an unpacked bundle's evidence) from its timeline. */

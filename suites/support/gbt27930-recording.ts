@@ -26,12 +26,12 @@ export function gbtEventsFromRecording(file: string, bus?: string): TimelineEven
   if (bus && !buses.includes(bus)) throw new InputError(`no bus '${bus}' in the file (buses: ${buses.join(', ') || 'none'})`, file);
   const { entries } = decodeFrames(records.filter((r) => r.bus === picked));
   if (!entries.length) throw new InputError('no GB/T 27930 message in the recording', file);
-  return entries.map((e, i) => ({
+  return entries.map(({ t, ...data }, i) => ({
     seq: i + 1,
-    t: e.t,
+    t,
     kind: 'gbt',
     source: 'bms',
-    data: { ...e, dir: e.sa === BMS_ADDRESS ? 'tx' : 'rx' },
+    data: { ...data, dir: data.sa === BMS_ADDRESS ? 'tx' : 'rx' },
   }));
 }
 
