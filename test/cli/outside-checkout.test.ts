@@ -1,9 +1,10 @@
 // mcs-hil used as a linked command outside the checkout: a bundled bench is found, the output defaults to
 // ./mcs-hil-reports where it is started; inside the checkout run outputs stay git-ignored; and
-// `npx mocha FILE` runs that file alone.
+// `npx mocha FILE` runs that file alone and leaves no temporary folder behind.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, ROOT, TempDirs } from './cli.ts';
 
@@ -39,13 +40,20 @@ describe('mcs-hil outside the checkout', function () {
     expect(existsSync(join(ROOT, 'reports', 'latest'))).to.equal(false);
   });
 
-  it('`npx mocha FILE` runs only that file', function () {
+  it('`npx mocha FILE` runs only that file, and the temporary folders its tests made are gone after it', function () {
     const mocha = join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
+    const note = join(tmp.make('mcs-cli-note-'), 'tmp-dir.txt');
+    // A fresh mocha: its own temp root, not this process's (which is removed only when this mocha exits).
+    const env = { ...process.env, MCS_HIL_TMP_NOTE: note, MCS_HIL_TEST_TMPDIR: '', TMPDIR: tmpdir() };
     const r = spawnSync(process.execPath, [mocha, '--reporter', 'json', 'test/cli/fixtures/alone.fixture.ts'], {
       cwd: ROOT,
       encoding: 'utf8',
+      env,
     });
     expect(r.status, r.stderr).to.equal(0);
+    const made = readFileSync(note, 'utf8');
+    expect(made).to.match(/mcs-hil-tests-.*mcs-alone-/);
+    expect(existsSync(made), made).to.equal(false);
     const report = JSON.parse(r.stdout) as { stats: { tests: number }; tests: { fullTitle: string; file: string }[] };
     expect(report.stats.tests).to.equal(1);
     expect(report.tests[0].fullTitle).to.equal('the one named file runs alone');
