@@ -1,20 +1,17 @@
-// Bit-packed EXI reader (W3C EXI 1.0 §7, alignment bit-packed). Every read checks the remaining
-// bits first and every length is checked against what is left BEFORE anything is allocated, so a
-// hostile stream can neither hang the decoder nor make it allocate without bound.
+// EXI values from a bit-packed stream (W3C EXI 1.0 §7): integers, strings with the string table,
+// binary, enumerations, the simple-element shortcuts the generated decoders use, and the lenient
+// reading of libcbv2g's LOOP streams. Every length is checked against what is left BEFORE anything is
+// allocated, so a hostile stream can neither hang the decoder nor make it allocate without bound.
 
-import { ExiDecodeError } from '../errors.ts';
+import { BitInput } from './bit-input.ts';
 import type { PendingDeviation } from '../deviations.ts';
 import { hexString } from './hex.ts';
 import { asciiString } from './ascii.ts';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const MAX_SAFE_BIG = BigInt(MAX_SAFE);
-/** Octets of the string or binary being read (grown on demand; both are bounded by the stream's length). */
-let scratch = new Uint8Array(256);
 
-export class BitReader {
-  pos: number;
-  readonly end: number;
+export class BitReader extends BitInput {
   /** String table (§7.3.3): global value partition and one local partition per qname id (made on the first string). */
   private globalValues: string[] | undefined;
   private localValues: string[][] | undefined;
@@ -24,75 +21,9 @@ export class BitReader {
   reachedMaxOccurs = false;
   private pending: PendingDeviation[] | undefined;
 
-  constructor(
-    readonly buf: Uint8Array,
-    bitOffset = 0,
-  ) {
-    this.pos = bitOffset;
-    this.end = buf.length * 8;
-  }
-
-  fail(reason: string, state: string): never {
-    // The error is about the input (bit position + grammar state say where), not about our call stack.
-    // Capturing a stack costs ~20x more than the rest of rejecting a hostile stream, so none is taken.
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    let e: ExiDecodeError;
-    try {
-      e = new ExiDecodeError(reason, this.pos, state);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-    throw e;
-  }
-
   /** Deviations the lenient pass accepted, in stream order. */
   get deviations(): readonly PendingDeviation[] {
     return this.pending ?? [];
-  }
-
-  /** n-bit unsigned integer, MSB first; n ≤ 31. */
-  bits(n: number, state: string): number {
-    const pos = this.pos;
-    if (pos + n > this.end) this.fail(`stream ends, ${n} more bit(s) needed`, state);
-    if (n > 25) return this.wideBits(n);
-    if (n === 0) return 0;
-    // The 1..4 octets that hold the value, as one window; then drop the bits after it and mask.
-    const buf = this.buf;
-    const stop = pos + n;
-    let i = pos >>> 3;
-    const last = (stop - 1) >>> 3;
-    let v = buf[i];
-    while (i < last) v = (v << 8) | buf[++i];
-    this.pos = stop;
-    return ((v >>> ((8 - (stop & 7)) & 7)) & ((1 << n) - 1)) >>> 0;
-  }
-
-  /** One octet at any bit offset (the 7-bit groups of integers and the characters of strings). */
-  private octet(state: string): number {
-    const pos = this.pos;
-    if (pos + 8 > this.end) this.fail('stream ends, 8 more bit(s) needed', state);
-    this.pos = pos + 8;
-    const i = pos >>> 3;
-    const off = pos & 7;
-    return off === 0 ? this.buf[i] : ((this.buf[i] << off) | (this.buf[i + 1] >>> (8 - off))) & 0xff;
-  }
-
-  /** Over 25 bits the window would need a fifth octet: take it in octet-sized steps (bounds already checked). */
-  private wideBits(n: number): number {
-    let v = 0;
-    let pos = this.pos;
-    const buf = this.buf;
-    while (n > 0) {
-      const off = pos & 7;
-      const avail = 8 - off;
-      const take = n < avail ? n : avail;
-      v = (v << take) | ((buf[pos >>> 3] >>> (avail - take)) & ((1 << take) - 1));
-      pos += take;
-      n -= take;
-    }
-    this.pos = pos;
-    return v >>> 0;
   }
 
   /** Unsigned integer (§7.1.6): 7-bit groups, least significant first; must fit a safe integer. */
@@ -319,7 +250,7 @@ export class BitReader {
     if (this.pos + n * 8 > this.end) this.fail(`binary length ${n} runs past the end of the stream`, state);
     this.copyOctets(n);
     this.pos += n * 8;
-    return scratch.slice(0, n);
+    return BitInput.scratch.slice(0, n);
   }
 
   /** hexBinary as uppercase text (the SessionID of every message). */
@@ -329,7 +260,7 @@ export class BitReader {
     if (this.pos + n * 8 > this.end) this.fail(`binary length ${n} runs past the end of the stream`, state);
     this.copyOctets(n);
     this.pos += n * 8;
-    return hexString(scratch, n);
+    return hexString(BitInput.scratch, n);
   }
 
   base64(maxLength: number, state: string): string {
@@ -369,26 +300,7 @@ export class BitReader {
   private asciiRun(n: number): string | undefined {
     if (this.copyOctets(n) & 0x80) return undefined;
     this.pos += n * 8;
-    return asciiString(scratch, n);
-  }
-
-  /**
-   * The next n octets (at any bit offset) into scratch, without consuming them; returns all of them or-ed
-   * together. The caller has checked that n octets remain.
-   */
-  private copyOctets(n: number): number {
-    if (n > scratch.length) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
-    const buf = this.buf;
-    const at = this.pos >>> 3;
-    const off = this.pos & 7;
-    let all = 0;
-    if (off === 0) {
-      for (let k = 0; k < n; k++) all |= scratch[k] = buf[at + k];
-    } else {
-      // Octet k straddles at + k and at + k + 1; the last of those exists because n whole octets remain.
-      for (let k = 0; k < n; k++) all |= scratch[k] = ((buf[at + k] << off) | (buf[at + k + 1] >>> (8 - off))) & 0xff;
-    }
-    return all;
+    return asciiString(BitInput.scratch, n);
   }
 
   /** n characters as code points of one or more 7-bit groups each (§7.1.10). */
