@@ -21,7 +21,7 @@ function caseRows(c: PctrCase): string[] {
         .join('<br>')
     : '—';
   return [
-    `<code>${esc(c.testCaseId)}</code>`,
+    `<code class="id">${esc(c.testCaseId)}</code>`,
     esc(c.title),
     esc(c.clause ?? c.standard ?? ''),
     `<span class="v ${VERDICT_CLASS[c.verdict]}">${esc(c.verdict)}</span>${c.reason ? `<div class="why">${esc(c.reason)}</div>` : ''}`,
@@ -43,7 +43,7 @@ export function pctrHtml(p: Pctr): string {
 <style>
 body{font:12px/1.4 sans-serif;margin:16px;color:#111}h1{font-size:18px}h2{font-size:14px;margin-top:18px;border-bottom:1px solid #999}
 table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border:1px solid #bbb;padding:3px 5px;vertical-align:top;text-align:left}
-th{background:#eee}code{font-size:11px}.v{padding:1px 5px;border-radius:3px;font-weight:bold;white-space:nowrap}
+th{background:#eee}.id{white-space:nowrap}code{font-size:11px}.v{padding:1px 5px;border-radius:3px;font-weight:bold;white-space:nowrap}
 .pass{background:#cfc}.fail{background:#fbb}.inc{background:#fe9}.na{background:#ddd}.nr{background:#ccd}.why{font-size:10px;color:#444}
 tr{page-break-inside:avoid}
 </style></head><body>
