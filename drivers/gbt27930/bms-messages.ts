@@ -2,7 +2,9 @@
 // what it last heard from the charger. Pure builders: the session decides when they are sent.
 
 import type { BmsProfile } from './bms-profile.ts';
+import { allNormal } from './message-def.ts';
 import { STATUS, type BEM, type BST, type CCS } from './messages.ts';
+import { BEM_FLAGS, BST_FLAGS } from './messages-end.ts';
 import type { TimeoutName } from './timing.ts';
 
 type Values = Record<string, unknown>;
@@ -16,8 +18,13 @@ export interface BmsView {
 
 export function bcp(p: BmsProfile): Values {
   return {
-    maxCellVoltageV: p.maxCellVoltageV, maxChargeCurrentA: p.maxChargeCurrentA, nominalEnergyKwh: p.nominalEnergyKwh,
-    maxChargeVoltageV: p.maxChargeVoltageV, maxTemperatureC: p.maxTemperatureC, socPct: p.socPct, batteryVoltageV: p.batteryVoltageV,
+    maxCellVoltageV: p.maxCellVoltageV,
+    maxChargeCurrentA: p.maxChargeCurrentA,
+    nominalEnergyKwh: p.nominalEnergyKwh,
+    maxChargeVoltageV: p.maxChargeVoltageV,
+    maxTemperatureC: p.maxTemperatureC,
+    socPct: p.socPct,
+    batteryVoltageV: p.batteryVoltageV,
   };
 }
 
@@ -32,22 +39,38 @@ function cellVoltage(v: BmsView): number {
 
 export function bcs(v: BmsView): Values {
   return {
-    measuredVoltageV: measuredVoltage(v), measuredCurrentA: Math.max(0, Math.min(400, v.lastCcs?.outputCurrentA ?? 0)),
-    maxCellVoltageV: cellVoltage(v), maxCellGroup: 1, socPct: Math.round(v.profile.socPct), remainingMin: 60,
+    measuredVoltageV: measuredVoltage(v),
+    measuredCurrentA: Math.max(0, Math.min(400, v.lastCcs?.outputCurrentA ?? 0)),
+    maxCellVoltageV: cellVoltage(v),
+    maxCellGroup: 1,
+    socPct: Math.round(v.profile.socPct),
+    remainingMin: 60,
   };
 }
 
 export function bsm(v: BmsView): Values {
   const t = v.profile.temperatureC;
   return {
-    maxCellVoltageIndex: 1, maxTemperatureC: t, maxTemperatureProbe: 1, minTemperatureC: t, minTemperatureProbe: 2,
-    cellVoltageStatus: 0, socStatus: 0, overCurrent: 0, overTemperature: 0, insulation: 0, outputConnector: 0, chargingPermitted: v.permit,
+    maxCellVoltageIndex: 1,
+    maxTemperatureC: t,
+    maxTemperatureProbe: 1,
+    minTemperatureC: t,
+    minTemperatureProbe: 2,
+    cellVoltageStatus: 0,
+    socStatus: 0,
+    overCurrent: 0,
+    overTemperature: 0,
+    insulation: 0,
+    outputConnector: 0,
+    chargingPermitted: v.permit,
   };
 }
 
 // BMV is capped at 32 cells: the TP serialises per peer, and a 256-cell BMV (74 packets) would hold BCS back.
 export function bmv(v: BmsView): Values {
-  return { cells: Array.from({ length: Math.min(v.profile.cellsSeries, 32) }, (_, i) => ({ voltageV: cellVoltage(v), group: (i >> 4) & 15 })) };
+  return {
+    cells: Array.from({ length: Math.min(v.profile.cellsSeries, 32) }, (_, i) => ({ voltageV: cellVoltage(v), group: (i >> 4) & 15 })),
+  };
 }
 
 export function bmt(p: BmsProfile): Values {
@@ -55,12 +78,7 @@ export function bmt(p: BmsProfile): Values {
 }
 
 export function bst(reason: Partial<BST>): Values {
-  const zero = {
-    socReached: 0, totalVoltageReached: 0, cellVoltageReached: 0, chargerStopped: 0, insulationFault: 0, connectorOverTemp: 0,
-    componentOverTemp: 0, chargingConnectorFault: 0, packOverTemp: 0, hvRelayFault: 0, checkpoint2VoltageFault: 0, otherFault: 0,
-    overCurrent: 0, voltageAbnormal: 0,
-  };
-  return { ...zero, ...reason };
+  return { ...allNormal(BST_FLAGS), ...reason };
 }
 
 export function bsd(v: BmsView): Values {
@@ -70,7 +88,7 @@ export function bsd(v: BmsView): Values {
 }
 
 export function bem(bits: Partial<BEM>): Values {
-  return { crm00Timeout: 0, crmAaTimeout: 0, ctsCmlTimeout: 0, croTimeout: 0, ccsTimeout: 0, cstTimeout: 0, csdTimeout: 0, other: 0, ...bits };
+  return { ...allNormal(BEM_FLAGS), other: 0, ...bits };
 }
 
 /** The BEM bit that reports each of the BMS's own timeouts (anything else is 'other'). */

@@ -119,3 +119,8 @@ export function temp(name: string, byte: number): NumField {
 export function status2(name: string, byte: number, bit: number): NumField {
   return { kind: 'num', name, byte, bit, bits: 2 };
 }
+
+/** 2-bit status fields packed from `firstByte` on: one row of names per byte, at bits 1–2, 3–4, 5–6, 7–8. */
+export function statusBytes(firstByte: number, rows: readonly (readonly string[])[]): NumField[] {
+  return rows.flatMap((names, i) => names.map((name, j) => status2(name, firstByte + i, 2 * j)));
+}

@@ -51,3 +51,19 @@ export const STATUS = { normal: 0, active: 1, untrusted: 2, notAvailable: 3 } as
 
 /** A field coded as in STATUS. */
 export type Status2 = number;
+
+/** Names of 2-bit status fields, one row per byte (fields.ts statusBytes lays them out). */
+export type StatusRows = readonly (readonly string[])[];
+
+/** The payload of a status layout: one Status2 per name. */
+export type StatusFlags<R extends StatusRows> = Record<R[number][number], Status2>;
+
+/** Every flag of a layout at 'normal' (00): what a stop or error message says about all it does not report. */
+export function allNormal<R extends StatusRows>(rows: R): StatusFlags<R> {
+  return Object.fromEntries(rows.flat().map((name) => [name, STATUS.normal])) as StatusFlags<R>;
+}
+
+/** One row of a stage table: the header as the standard's table lists it (minLength defaults to length), then the layout. */
+export function message(header: Omit<MessageDef, 'fields' | 'minLength'> & { minLength?: number }, fields: FieldDef[]): MessageDef {
+  return { ...header, minLength: header.minLength ?? header.length, fields };
+}

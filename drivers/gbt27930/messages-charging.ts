@@ -1,8 +1,8 @@
 // GB/T 27930-2015 charging-stage messages (BCL, BCS, CCS, BSM, BMV, BMT, BSP): payloads in physical units
 // and their byte layouts (facts: reference/can-gbt27930-chademo.md §1.2–1.3). Currents positive = charging.
 
-import { uint, volt, amp, temp, status2 } from './fields.ts';
-import type { MessageDef, Status2 } from './message-def.ts';
+import { amp, statusBytes, temp, uint, volt } from './fields.ts';
+import { message, type MessageDef, type Status2, type StatusFlags } from './message-def.ts';
 
 export const CHARGE_MODE = { constantVoltage: 1, constantCurrent: 2 } as const;
 
@@ -25,20 +25,18 @@ export interface CCS {
   chargingTimeMin: number;
   chargingPermitted?: Status2;
 }
-export interface BSM {
+/** BSM bytes 6–7: the battery's status flags (chargingPermitted 00 pauses the charger, 01 lets it charge). */
+export const BSM_FLAGS = [
+  ['cellVoltageStatus', 'socStatus', 'overCurrent', 'overTemperature'],
+  ['insulation', 'outputConnector', 'chargingPermitted'],
+] as const;
+export type BSM = StatusFlags<typeof BSM_FLAGS> & {
   maxCellVoltageIndex: number;
   maxTemperatureC: number;
   maxTemperatureProbe: number;
   minTemperatureC: number;
   minTemperatureProbe: number;
-  cellVoltageStatus: Status2;
-  socStatus: Status2;
-  overCurrent: Status2;
-  overTemperature: Status2;
-  insulation: Status2;
-  outputConnector: Status2;
-  chargingPermitted: Status2;
-}
+};
 export interface BMV {
   cells: { voltageV: number; group: number }[];
 }
@@ -50,27 +48,14 @@ export interface BSP {
 }
 
 export const CHARGING_MESSAGES: MessageDef[] = [
-  {
-    code: 'BCL',
-    title: 'battery charging demand',
-    pgn: 0x1000,
-    priority: 6,
-    from: 'bms',
-    phase: 'charging',
-    length: 5,
-    minLength: 5,
-    fields: [volt('voltageDemandV', 1), amp('currentDemandA', 3), uint('mode', 5, 1)],
-  },
-  {
-    code: 'BCS',
-    title: 'battery charging status',
-    pgn: 0x1100,
-    priority: 7,
-    from: 'bms',
-    phase: 'charging',
-    length: 9,
-    minLength: 8,
-    fields: [
+  message({ code: 'BCL', title: 'battery charging demand', pgn: 0x1000, priority: 6, from: 'bms', phase: 'charging', length: 5 }, [
+    volt('voltageDemandV', 1),
+    amp('currentDemandA', 3),
+    uint('mode', 5, 1),
+  ]),
+  message(
+    { code: 'BCS', title: 'battery charging status', pgn: 0x1100, priority: 7, from: 'bms', phase: 'charging', length: 9, minLength: 8 },
+    [
       volt('measuredVoltageV', 1),
       amp('measuredCurrentA', 3),
       { kind: 'num', name: 'maxCellVoltageV', byte: 5, bit: 0, bits: 12, scale: 0.01, unit: 'V' },
@@ -78,58 +63,46 @@ export const CHARGING_MESSAGES: MessageDef[] = [
       uint('socPct', 7, 1, 1, 0, '%'),
       uint('remainingMin', 8, 2, 1, 0, 'min', true),
     ],
-  },
-  {
-    code: 'CCS',
-    title: 'charger charging status',
-    pgn: 0x1200,
-    priority: 6,
-    from: 'charger',
-    phase: 'charging',
-    length: 8,
-    minLength: 6,
-    fields: [
+  ),
+  message(
+    {
+      code: 'CCS',
+      title: 'charger charging status',
+      pgn: 0x1200,
+      priority: 6,
+      from: 'charger',
+      phase: 'charging',
+      length: 8,
+      minLength: 6,
+    },
+    [
       volt('outputVoltageV', 1),
       amp('outputCurrentA', 3),
       uint('chargingTimeMin', 5, 2, 1, 0, 'min'),
       { kind: 'num', name: 'chargingPermitted', byte: 7, bit: 0, bits: 2, optional: true },
     ],
-  },
-  {
-    code: 'BSM',
-    title: 'battery status',
-    pgn: 0x1300,
-    priority: 6,
-    from: 'bms',
-    phase: 'charging',
-    length: 7,
-    minLength: 7,
-    fields: [
-      uint('maxCellVoltageIndex', 1, 1, 1, 1),
-      temp('maxTemperatureC', 2),
-      uint('maxTemperatureProbe', 3, 1, 1, 1),
-      temp('minTemperatureC', 4),
-      uint('minTemperatureProbe', 5, 1, 1, 1),
-      status2('cellVoltageStatus', 6, 0),
-      status2('socStatus', 6, 2),
-      status2('overCurrent', 6, 4),
-      status2('overTemperature', 6, 6),
-      status2('insulation', 7, 0),
-      status2('outputConnector', 7, 2),
-      status2('chargingPermitted', 7, 4),
-    ],
-  },
-  {
-    code: 'BMV',
-    title: 'cell voltages',
-    pgn: 0x1500,
-    priority: 7,
-    from: 'bms',
-    phase: 'charging',
-    length: 512,
-    minLength: 0,
-    variable: true,
-    fields: [
+  ),
+  message({ code: 'BSM', title: 'battery status', pgn: 0x1300, priority: 6, from: 'bms', phase: 'charging', length: 7 }, [
+    uint('maxCellVoltageIndex', 1, 1, 1, 1),
+    temp('maxTemperatureC', 2),
+    uint('maxTemperatureProbe', 3, 1, 1, 1),
+    temp('minTemperatureC', 4),
+    uint('minTemperatureProbe', 5, 1, 1, 1),
+    ...statusBytes(6, BSM_FLAGS),
+  ]),
+  message(
+    {
+      code: 'BMV',
+      title: 'cell voltages',
+      pgn: 0x1500,
+      priority: 7,
+      from: 'bms',
+      phase: 'charging',
+      length: 512,
+      minLength: 0,
+      variable: true,
+    },
+    [
       {
         kind: 'array',
         name: 'cells',
@@ -142,29 +115,33 @@ export const CHARGING_MESSAGES: MessageDef[] = [
         ],
       },
     ],
-  },
-  {
-    code: 'BMT',
-    title: 'battery temperatures',
-    pgn: 0x1600,
-    priority: 7,
-    from: 'bms',
-    phase: 'charging',
-    length: 128,
-    minLength: 0,
-    variable: true,
-    fields: [{ kind: 'array', name: 'probes', byte: 1, itemBytes: 1, maxItems: 128, item: [temp('temperatureC', 1)] }],
-  },
-  {
-    code: 'BSP',
-    title: 'battery reserved',
-    pgn: 0x1700,
-    priority: 7,
-    from: 'bms',
-    phase: 'charging',
-    length: 16,
-    minLength: 0,
-    variable: true,
-    fields: [{ kind: 'array', name: 'reserved', byte: 1, itemBytes: 1, maxItems: 16, item: [uint('value', 1, 1)] }],
-  },
+  ),
+  message(
+    {
+      code: 'BMT',
+      title: 'battery temperatures',
+      pgn: 0x1600,
+      priority: 7,
+      from: 'bms',
+      phase: 'charging',
+      length: 128,
+      minLength: 0,
+      variable: true,
+    },
+    [{ kind: 'array', name: 'probes', byte: 1, itemBytes: 1, maxItems: 128, item: [temp('temperatureC', 1)] }],
+  ),
+  message(
+    {
+      code: 'BSP',
+      title: 'battery reserved',
+      pgn: 0x1700,
+      priority: 7,
+      from: 'bms',
+      phase: 'charging',
+      length: 16,
+      minLength: 0,
+      variable: true,
+    },
+    [{ kind: 'array', name: 'reserved', byte: 1, itemBytes: 1, maxItems: 16, item: [uint('value', 1, 1)] }],
+  ),
 ];

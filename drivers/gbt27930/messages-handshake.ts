@@ -2,7 +2,7 @@
 // and their byte layouts (facts: reference/can-gbt27930-chademo.md §1.2–1.3).
 
 import { uint, volt } from './fields.ts';
-import type { MessageDef } from './message-def.ts';
+import { message, type MessageDef } from './message-def.ts';
 
 /** Recognition result (CRM). */
 export const NOT_RECOGNISED = 0x00;
@@ -38,53 +38,29 @@ export interface BRM {
 }
 
 export const HANDSHAKE_MESSAGES: MessageDef[] = [
-  {
-    code: 'CHM',
-    title: 'charger handshake',
-    pgn: 0x2600,
-    priority: 6,
-    from: 'charger',
-    phase: 'handshake',
-    length: 3,
-    minLength: 3,
-    fields: [uint('versionMinor', 1, 1), uint('versionMajor', 2, 2)],
-  },
-  {
-    code: 'BHM',
-    title: 'BMS handshake',
-    pgn: 0x2700,
-    priority: 6,
-    from: 'bms',
-    phase: 'handshake',
-    length: 2,
-    minLength: 2,
-    fields: [volt('maxChargeVoltageV', 1)],
-  },
-  {
-    code: 'CRM',
-    title: 'charger recognition',
-    pgn: 0x0100,
-    priority: 6,
-    from: 'charger',
-    phase: 'recognition',
-    length: 8,
-    minLength: 5,
-    fields: [
-      uint('recognition', 1, 1),
-      uint('chargerNumber', 2, 4),
-      { kind: 'ascii', name: 'regionCode', byte: 6, length: 3, optional: true },
-    ],
-  },
-  {
-    code: 'BRM',
-    title: 'BMS and vehicle identification',
-    pgn: 0x0200,
-    priority: 7,
-    from: 'bms',
-    phase: 'recognition',
-    length: 49,
-    minLength: 8,
-    fields: [
+  message({ code: 'CHM', title: 'charger handshake', pgn: 0x2600, priority: 6, from: 'charger', phase: 'handshake', length: 3 }, [
+    uint('versionMinor', 1, 1),
+    uint('versionMajor', 2, 2),
+  ]),
+  message({ code: 'BHM', title: 'BMS handshake', pgn: 0x2700, priority: 6, from: 'bms', phase: 'handshake', length: 2 }, [
+    volt('maxChargeVoltageV', 1),
+  ]),
+  message(
+    { code: 'CRM', title: 'charger recognition', pgn: 0x0100, priority: 6, from: 'charger', phase: 'recognition', length: 8, minLength: 5 },
+    [uint('recognition', 1, 1), uint('chargerNumber', 2, 4), { kind: 'ascii', name: 'regionCode', byte: 6, length: 3, optional: true }],
+  ),
+  message(
+    {
+      code: 'BRM',
+      title: 'BMS and vehicle identification',
+      pgn: 0x0200,
+      priority: 7,
+      from: 'bms',
+      phase: 'recognition',
+      length: 49,
+      minLength: 8,
+    },
+    [
       uint('versionMinor', 1, 1),
       uint('versionMajor', 2, 2),
       uint('batteryType', 4, 1),
@@ -100,5 +76,5 @@ export const HANDSHAKE_MESSAGES: MessageDef[] = [
       { kind: 'ascii', name: 'vin', byte: 25, length: 17, optional: true },
       { kind: 'bytes', name: 'softwareVersion', byte: 42, length: 8, optional: true },
     ],
-  },
+  ),
 ];

@@ -3,7 +3,9 @@
 // they are sent.
 
 import type { Values } from '../../drivers/gbt27930/gbt-node.ts';
+import { allNormal } from '../../drivers/gbt27930/message-def.ts';
 import { STATUS, type CEM, type CST, type GbtMessageMap } from '../../drivers/gbt27930/messages.ts';
+import { CEM_FLAGS, CST_FLAGS } from '../../drivers/gbt27930/messages-end.ts';
 import type { TimeoutName } from '../../drivers/gbt27930/timing.ts';
 import { GBT_MAX_CURRENT_A } from '../../drivers/gbt27930/bms-profile.ts';
 
@@ -27,21 +29,19 @@ export function ccs(out: { voltageV: number; currentA: number }, chargingTimeMin
   let currentA = Math.max(0, out.currentA);
   if (overReads && currentA > 10) currentA = currentA * 1.15 + 3;
   return {
-    outputVoltageV: clamp(out.voltageV, 0, 6553), outputCurrentA: clamp(currentA, 0, GBT_MAX_CURRENT_A),
-    chargingTimeMin, chargingPermitted: paused ? STATUS.normal : STATUS.active,
+    outputVoltageV: clamp(out.voltageV, 0, 6553),
+    outputCurrentA: clamp(currentA, 0, GBT_MAX_CURRENT_A),
+    chargingTimeMin,
+    chargingPermitted: paused ? STATUS.normal : STATUS.active,
   };
 }
 
 export function cst(reason: Partial<CST>): Values {
-  const zero = {
-    setpointReached: 0, manualStop: 0, faultStop: 0, bmsStopped: 0, chargerOverTemp: 0, connectorFault: 0, internalOverTemp: 0,
-    energyUnavailable: 0, emergencyStop: 0, otherFault: 0, currentMismatch: 0, voltageAbnormal: 0,
-  };
-  return { ...zero, ...reason };
+  return { ...allNormal(CST_FLAGS), ...reason };
 }
 
 export function cem(bits: Partial<CEM>): Values {
-  return { brmTimeout: 0, bcpTimeout: 0, broTimeout: 0, bcsTimeout: 0, bclTimeout: 0, bstTimeout: 0, bsdTimeout: 0, other: 0, ...bits };
+  return { ...allNormal(CEM_FLAGS), other: 0, ...bits };
 }
 
 /** The CEM bit that reports each of the charger's timeouts (anything else is 'other'). */
@@ -56,7 +56,14 @@ export const CEM_BITS: Partial<Record<TimeoutName, Partial<CEM>>> = {
 
 export function ctsTime(wallMs: number): GbtMessageMap['CTS']['time'] {
   const d = new Date(wallMs);
-  return { second: d.getUTCSeconds(), minute: d.getUTCMinutes(), hour: d.getUTCHours(), day: d.getUTCDate(), month: d.getUTCMonth() + 1, year: d.getUTCFullYear() };
+  return {
+    second: d.getUTCSeconds(),
+    minute: d.getUTCMinutes(),
+    hour: d.getUTCHours(),
+    day: d.getUTCDate(),
+    month: d.getUTCMonth() + 1,
+    year: d.getUTCFullYear(),
+  };
 }
 
 export function clamp(x: number, lo: number, hi: number): number {
