@@ -29,7 +29,7 @@ interface VethSettings {
   chargerInterface?: string;
   /** Create the pair when missing (needs root); false: only check it exists. Default true. */
   createIfMissing?: boolean;
-  /** Delete the pair when the bench closes. Default false (other runs may share it). */
+  /** Delete the pair when the bench closes, also one that was up before the run (one the run created always goes). */
   removeOnClose?: boolean;
   /** Link-state poll period on the bench clock; 0 disables the monitor. */
   monitorIntervalMs?: number;
@@ -57,7 +57,10 @@ registerResourceKind<VethSettings>({
     // One process per pair: a second run on the same pair would mix its vehicle and charger with ours.
     const lock = await acquireLinkLock([cfg.evInterface ?? DEFAULT_EV_INTERFACE, cfg.chargerInterface ?? DEFAULT_CHARGER_INTERFACE], { clock: ctx.clock, timeline: ctx.timeline, source: name, what: `bench ${ctx.bench.name} pid ${process.pid}`, signal: ctx.signal });
     let link;
+    // A pair this run creates is removed again when the bench closes; one that was already up stays.
+    let created = false;
     try {
+      if (cfg.createIfMissing !== false) created = !(await vethLinkStatus(spec)).up;
       link = cfg.createIfMissing === false ? await checkVethLink(spec) : await ensureVethLink(spec, ctx.signal);
     } catch (e) {
       lock.release();
@@ -79,7 +82,7 @@ registerResourceKind<VethSettings>({
       async close() {
         monitor.stop();
         try {
-          if (cfg.removeOnClose) {
+          if (cfg.removeOnClose || created) {
             await removeVethLink(spec);
             ctx.timeline.record('link', name, { event: 'down', interface: link.evInterface, removed: true });
           }
