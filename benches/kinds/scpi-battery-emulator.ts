@@ -69,7 +69,8 @@ async function open(name: string, cfg: ScpiBatteryEmulatorSettings, ctx: OpenCon
   });
   try {
     await inst.open();
-    await inst.setWatchdog(cfg.watchdogS ?? WATCHDOG_DEFAULT_S);
+    // Bench seconds: on a faster-than-real (emulated) bench clock the default stretches with it, like the timeout.
+    await inst.setWatchdog(cfg.watchdogS ?? WATCHDOG_DEFAULT_S * Math.ceil(ctx.bench.clock.rate ?? 1));
     const profile = loadVehicleProfile(ctx.bench.vehicle.profile, ctx.bench.vehicle.overrides ?? {});
     const r = inst.ratings;
     await inst.setBatteryVoltage(

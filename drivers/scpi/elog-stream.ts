@@ -63,13 +63,16 @@ export class ElogStream {
     await c.checkErrors();
     await c.set('elogInit');
     await this.waitArmed();
-    await c.set('elogTrigger');
-    // Record 0 is integrated over the first period after the instrument triggered, at or after this moment
-    // (the TRIG write is on its way): a lower bound for its stamp. Each reply gives an upper bound (no
-    // record is newer than the reply). The first records are held until a few replies narrowed the anchor.
+    // Record 0 is integrated over the first period after the instrument triggered: after the TRIG went out (a
+    // lower bound for its stamp), before the *OPC? behind it came back (an upper bound, read while this
+    // resource waits for nothing else). Each fetch reply bounds it too (no record is newer than the reply).
+    // The first records are held until a few replies narrowed the anchor.
     const dt = this.periodS * 1e9;
-    this.anchorLowNs = this.o.clock.now() + dt;
-    this.anchorHighNs = Number.POSITIVE_INFINITY;
+    const sentNs = this.o.clock.now();
+    await c.set('elogTrigger');
+    await c.get('operationComplete');
+    this.anchorLowNs = sentNs + dt;
+    this.anchorHighNs = this.o.clock.now() + dt;
     this.anchored = false;
     this.held = { currentA: [], voltageV: [] };
     this.heldFetches = 0;

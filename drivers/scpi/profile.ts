@@ -50,6 +50,7 @@ export const BATTERY_EMULATOR_OPERATIONS = [
   'elogTrigger',
   'elogFetch',
   'elogAbort',
+  'operationComplete',
 ] as const;
 export type Operation = (typeof BATTERY_EMULATOR_OPERATIONS)[number];
 

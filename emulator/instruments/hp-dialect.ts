@@ -21,6 +21,7 @@ export const HP_BATTERY_DIALECT: Dialect = {
     ['*IDN?', 'idn'],
     ['*CLS', 'cls'],
     ['*RST', 'rst'],
+    ['*OPC?', 'opc'],
     ['SYSTem:ERRor:NEXT?', 'error'],
     ['[SOURce:]MODE', 'priority'],
     ['[SOURce:]MODE?', 'priority'],

@@ -63,6 +63,8 @@ export class EmulatedBattery implements BatteryEmulator {
   private watchdogS: number | undefined;
   private lastIoNs: number;
   private closed = false;
+  /** Served as a SCPI instrument: its Elog is the one consumer of the bus samples, so no blocks of its own. */
+  private readonly servedOverScpi: boolean;
   private closers: (() => Promise<void>)[] = [];
 
   constructor(
@@ -78,6 +80,7 @@ export class EmulatedBattery implements BatteryEmulator {
     this.bus.attachLoad(this.load);
     this.rng = new Prng(config.seed ?? 7);
     this.blockMs = config.blockMs ?? 50;
+    this.servedOverScpi = config.scpiPort !== undefined;
     this.noiseA = config.noiseA ?? 0.05;
     this.noiseV = config.noiseV ?? 0.05;
     this.lastIoNs = clock.now();
@@ -210,7 +213,7 @@ export class EmulatedBattery implements BatteryEmulator {
   }
 
   private emitBlock(): void {
-    if (this.closed) return;
+    if (this.closed || this.servedOverScpi) return;
     const d = this.bus.drain();
     if (!d.voltageV.length) return;
     const voltageV = d.voltageV.map((v) => round3(v + this.noiseV * this.rng.gauss()));

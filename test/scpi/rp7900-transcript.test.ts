@@ -71,6 +71,7 @@ const ELOG: TranscriptEntry[] = [
   ['INIT:ELOG', null],
   ['STAT:OPER:COND?', '+12'], // OFF + WTG-meas: waiting for the trigger
   ['TRIG:ELOG', null],
+  ['*OPC?', '1'], // the trigger acted: an upper bound for the first record's stamp
 ];
 const QUIET: TranscriptEntry[] = [
   ['STAT:QUES:COND?', '+0'],
