@@ -99,7 +99,14 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
     this.limits = ctx.limits && ctx.limits.has('timer.V2G_SECC_Sequence_Timeout') ? ctx.limits : Limits.load('iso15118-20');
     this.timers = loadSessionTimers(this.limits, ctx.timers);
     const r = ctx.ratings;
-    const ratings: SeccRatings = { maxVoltageV: r.maxVoltageV, minVoltageV: r.minVoltageV ?? 150, maxCurrentA: r.maxCurrentA, minCurrentA: 0, maxPowerW: r.maxPowerW, minPowerW: 0 };
+    const ratings: SeccRatings = {
+      maxVoltageV: r.maxVoltageV,
+      minVoltageV: r.minVoltageV ?? 150,
+      maxCurrentA: r.maxCurrentA,
+      minCurrentA: 0,
+      maxPowerW: r.maxPowerW,
+      minPowerW: 0,
+    };
     this.config = {
       evseId: settings.evseId ?? 'DE*MHL*E0001*1',
       ratings,
@@ -117,7 +124,14 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
     const codec = await loadMessageCodec(settings.codec ?? 'auto');
     const c = new EmulatedMcsCharger(name, settings, ctx, codec, ctx.power ?? new IdealPowerStage());
     registerMemoryEndpoint(name, c);
-    ctx.timeline.record('session', name, { role: 'secc', event: 'charger started', codec: codec.name, ratings: c.config.ratings, services: c.config.services, faults: [...ctx.faults] });
+    ctx.timeline.record('session', name, {
+      role: 'secc',
+      event: 'charger started',
+      codec: codec.name,
+      ratings: c.config.ratings,
+      services: c.config.services,
+      faults: [...ctx.faults],
+    });
     if (settings.link !== 'memory' && (settings.link || settings.interface)) await c.listen();
     return c;
   }
@@ -127,7 +141,8 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
     const end = s.link ? this.ctx.linkEnd?.(s.link) : undefined;
     this.interface = s.interface ?? end?.interface;
     this.address = s.address ?? end?.address;
-    if (!this.interface || !this.address) throw new BenchFault(`${this.name}: no interface/address to serve on (link '${s.link ?? ''}' has no charger end)`, this.name);
+    if (!this.interface || !this.address)
+      throw new BenchFault(`${this.name}: no interface/address to serve on (link '${s.link ?? ''}' has no charger end)`, this.name);
     const tls = s.tls !== false;
     const faults = this.ctx.faults;
     this.server = new V2gServer({
@@ -140,7 +155,10 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
       port: faults.has('sdp-port-outside-dynamic-range') ? 15119 : (s.port ?? 0),
       keylogFile: s.keylog && this.ctx.runDir ? join(this.ctx.runDir, `keylog-${this.name}.txt`) : undefined,
       tls: tls
-        ? await chargerServerTls(this.ctx.tls, { untrustedChain: faults.has('tls-untrusted-chain'), requestClientCertificate: !faults.has('accepts-no-client-cert') })
+        ? await chargerServerTls(this.ctx.tls, {
+            untrustedChain: faults.has('tls-untrusted-chain'),
+            requestClientCertificate: !faults.has('accepts-no-client-cert'),
+          })
         : undefined,
     });
     this.server.on('connection', (conn) => this.serve(new ConnectionMessageLink(conn, this.ctx.clock), conn.where));
@@ -178,6 +196,15 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
       config: this.config,
       power: this.power,
       sequenceTimeoutMs: this.timers.V2G_SECC_Sequence_Timeout,
+      // fault charge-loop-timeout-missing: the general sequence timeout in the loop too (as Josev and libiso15118 do).
+      chargeLoopSequenceTimeoutMs: this.ctx.faults.has('charge-loop-timeout-missing')
+        ? undefined
+        : this.timers['V2G_SECC_Sequence_Timeout.DC_ChargeLoop'],
+      closeAtOnceAfterStop: this.ctx.faults.has('closes-early-after-stop'),
+      // fault communication-setup-unbounded: no timer before SessionSetup but the sequence timeout (as libiso15118).
+      communicationSetupMs: this.ctx.faults.has('communication-setup-unbounded')
+        ? undefined
+        : this.timers.V2G_SECC_CommunicationSetup_Performance_Time,
       // Past the performance time, still inside the EVCC's timeout: only the timing check may notice.
       slowResponseDelayMs: (m) => (this.limits.get(performanceLimitName(this.limits, m)).hi! + msgTimeoutMs(this.timers, m)) / 2,
       behaviour: this.settings.behaviour ?? 'strict',

@@ -2,7 +2,14 @@
 // sets, charge parameters, schedules, the charge loop's control-mode part, and the mandatory fields a
 // FAILED answer still carries. The fault switches that change what a response contains are applied here.
 
-import { McsParameter, ServiceId, toRational, toRationalNoExponent, type ParameterSet, type Rational } from '../../drivers/iso15118/evcc/messages.ts';
+import {
+  McsParameter,
+  ServiceId,
+  toRational,
+  toRationalNoExponent,
+  type ParameterSet,
+  type Rational,
+} from '../../drivers/iso15118/evcc/messages.ts';
 
 export interface SeccRatings {
   maxVoltageV: number;
@@ -27,7 +34,10 @@ export function offeredServices(services: number[], faults: ReadonlySet<string>)
 export function parameterSets(serviceId: number, faults: ReadonlySet<string>): ParameterSet[] {
   const isMcs = serviceId === ServiceId.MCS || serviceId === ServiceId.MCS_BPT;
   const connector = isMcs ? McsParameter.Connector.Mcs : 2;
-  const bpt = serviceId === ServiceId.MCS_BPT ? [p('BPTChannel', McsParameter.BPTChannel.Unified), p('GeneratorMode', McsParameter.GeneratorMode.GridFollowing)] : [];
+  const bpt =
+    serviceId === ServiceId.MCS_BPT
+      ? [p('BPTChannel', McsParameter.BPTChannel.Unified), p('GeneratorMode', McsParameter.GeneratorMode.GridFollowing)]
+      : [];
   const common = (mode: number) => [p('Connector', connector), p('ControlMode', mode), p('MobilityNeedsMode', 1), p('Pricing', 0), ...bpt];
   const sets: ParameterSet[] = [
     { ParameterSetID: 1, Parameter: common(McsParameter.ControlMode.Scheduled) },
@@ -103,9 +113,15 @@ export function minimalMandatory(message: string, req: Record<string, any> = {})
     case 'DC_CableCheck':
       return { EVSEProcessing: 'Finished' };
     case 'ServiceDiscovery':
-      return { ServiceRenegotiationSupported: false, EnergyTransferServiceList: { Service: [{ ServiceID: ServiceId.DC, FreeService: false }] } };
+      return {
+        ServiceRenegotiationSupported: false,
+        EnergyTransferServiceList: { Service: [{ ServiceID: ServiceId.DC, FreeService: false }] },
+      };
     case 'ServiceDetail':
-      return { ServiceID: Number.isInteger(req.ServiceID) ? req.ServiceID : ServiceId.DC, ServiceParameterList: { ParameterSet: [{ ParameterSetID: 0, Parameter: [p('Connector', 0)] }] } };
+      return {
+        ServiceID: Number.isInteger(req.ServiceID) ? req.ServiceID : ServiceId.DC,
+        ServiceParameterList: { ParameterSet: [{ ParameterSetID: 0, Parameter: [p('Connector', 0)] }] },
+      };
     case 'DC_ChargeParameterDiscovery':
       return {
         DC_CPDResEnergyTransferMode: {
@@ -123,7 +139,14 @@ export function minimalMandatory(message: string, req: Record<string, any> = {})
     case 'DC_WeldingDetection':
       return { EVSEPresentVoltage: ZERO };
     case 'DC_ChargeLoop':
-      return { EVSEPresentCurrent: ZERO, EVSEPresentVoltage: ZERO, EVSEPowerLimitAchieved: false, EVSECurrentLimitAchieved: false, EVSEVoltageLimitAchieved: false, Scheduled_DC_CLResControlMode: {} };
+      return {
+        EVSEPresentCurrent: ZERO,
+        EVSEPresentVoltage: ZERO,
+        EVSEPowerLimitAchieved: false,
+        EVSECurrentLimitAchieved: false,
+        EVSEVoltageLimitAchieved: false,
+        Scheduled_DC_CLResControlMode: {},
+      };
     default:
       return {};
   }

@@ -9,7 +9,6 @@ import { Prng } from '../power/prng.ts';
 import type { Clock } from '../../drivers/core/clock.ts';
 import {
   McsParameter,
-  NAMESPACE_DC,
   ServiceId,
   ZERO_SESSION_ID,
   fromRational,
@@ -22,43 +21,15 @@ import {
   type V2gDoc,
 } from '../../drivers/iso15118/evcc/messages.ts';
 import type { PowerStagePort } from './power-port.ts';
-import { chargeLoopControlMode, chargeParameterMode, clamp, minimalMandatory, offeredServices } from './secc-responses.ts';
-import { parameterSets, round1, scheduledControlMode, type SeccRatings } from './secc-responses.ts';
+import type { SeccConfig, SeccDecision } from './secc-config.ts';
+import { appProtocolAnswer } from './secc-app-protocol.ts';
+import { chargeLoopAnswer } from './secc-charge-loop.ts';
+import { chargeParameterMode, clamp, minimalMandatory, offeredServices } from './secc-responses.ts';
+import { parameterSets, round1, scheduledControlMode } from './secc-responses.ts';
 import { NEXT_REQUESTS, SECC_HANDLED_REQUESTS, type SeccState } from './secc-sequence.ts';
 
 export { minimalMandatory, type SeccRatings } from './secc-responses.ts';
-
-export interface SeccConfig {
-  evseId: string;
-  ratings: SeccRatings;
-  /** Energy services offered, in order (default [8 MCS, 2 DC]). */
-  services: number[];
-  /** How long the cable check reports Ongoing (clock ms). */
-  cableCheckMs: number;
-  /** How many AuthorizationReq are answered Ongoing before Finished (EIM: the customer presents a card). */
-  authorizationOngoingCount: number;
-  faults: ReadonlySet<string>;
-  /** Paused sessions the charger remembers (SessionID → true), shared across connections. */
-  pausedSessions: Set<string>;
-  /**
-   * The one connector's output belongs to the session that last energized it (cable check, precharge,
-   * power delivery), shared across connections. A session that ends — FAILED answer, sequence timeout,
-   * the vehicle closing — switches the output off only while it still owns it: an older connection that
-   * closes late must not cut the output of the session now running on the connector.
-   */
-  output?: { owner?: SeccSession };
-}
-
-export interface SeccDecision {
-  response: V2gDoc | undefined;
-  grammar: Grammar;
-  /** Close the connection after sending (session ended or FAILED). */
-  close: boolean;
-  /** Delay before answering (fault slow-response). */
-  delayMs?: number;
-  /** Why, for the timeline. */
-  note?: string;
-}
+export type { SeccConfig, SeccDecision } from './secc-config.ts';
 
 /** The emulated charger counts its cable-check voltage as reached at this fraction of the test voltage. */
 const CABLE_CHECK_VOLTAGE_REACHED = 0.95;
@@ -99,7 +70,7 @@ export class SeccSession {
     return this.cfg.faults.has(name);
   }
 
-  private get output(): { owner?: SeccSession } {
+  private get output(): { owner?: unknown } {
     return (this.cfg.output ??= {});
   }
 
@@ -156,7 +127,12 @@ export class SeccSession {
         return this.sessionSetup(body);
       case 'AuthorizationSetup':
         this.go('AuthorizationSetup');
-        return this.ok(message, { ResponseCode: 'OK', AuthorizationServices: ['EIM'], CertificateInstallationService: false, EIM_ASResAuthorizationMode: {} });
+        return this.ok(message, {
+          ResponseCode: 'OK',
+          AuthorizationServices: ['EIM'],
+          CertificateInstallationService: false,
+          EIM_ASResAuthorizationMode: {},
+        });
       case 'Authorization':
         return this.authorization(body);
       case 'ServiceDiscovery':
@@ -220,29 +196,27 @@ export class SeccSession {
   fail(message: string, code: string, reqBody: Record<string, any> = {}, note?: string): SeccDecision {
     this.ended = true;
     this.releaseOutput('charger');
-    if (message === 'supportedAppProtocol') return { response: { supportedAppProtocolRes: { ResponseCode: 'Failed_NoNegotiation' } }, grammar: 'app', close: true, note };
+    if (message === 'supportedAppProtocol')
+      return { response: { supportedAppProtocolRes: { ResponseCode: 'Failed_NoNegotiation' } }, grammar: 'app', close: true, note };
     const content = { ResponseCode: code, ...minimalMandatory(message, reqBody) };
-    return { response: { [`${message}Res`]: { Header: this.header(), ...content } }, grammar: grammarOf(message), close: true, note: note ?? code };
+    return {
+      response: { [`${message}Res`]: { Header: this.header(), ...content } },
+      grammar: grammarOf(message),
+      close: true,
+      note: note ?? code,
+    };
   }
 
   private sap(body: any): SeccDecision {
-    const offers: any[] = Array.isArray(body.AppProtocol) ? body.AppProtocol : [];
-    const ours = offers.filter((p) => p.ProtocolNamespace === NAMESPACE_DC && p.VersionNumberMajor === 1).sort((a, b) => a.Priority - b.Priority)[0];
-    if (!ours) {
-      if (this.fault('accepts-unsupported-app-protocol') && offers.length > 0) {
-        this.go('supportedAppProtocol');
-        this.state = 'supportedAppProtocol';
-        return { response: { supportedAppProtocolRes: { ResponseCode: 'OK_SuccessfulNegotiation', SchemaID: offers[0].SchemaID } }, grammar: 'app', close: false, note: 'fault: accepted an unsupported protocol' };
-      }
+    const a = appProtocolAnswer(body, this.cfg.faults);
+    const res = { supportedAppProtocolRes: { ResponseCode: a.code, ...(a.schemaId !== undefined ? { SchemaID: a.schemaId } : {}) } };
+    if (a.code === 'Failed_NoNegotiation') {
       this.ended = true;
-      return { response: { supportedAppProtocolRes: { ResponseCode: 'Failed_NoNegotiation' } }, grammar: 'app', close: true, note: 'no supported protocol offered' };
+      return { response: res, grammar: 'app', close: true, note: a.note };
     }
     this.go('supportedAppProtocol');
     this.state = 'supportedAppProtocol';
-    // fault wrong-response-code: claims a minor deviation for an exact version match.
-    const exact = ours.VersionNumberMinor === 0 && !this.fault('wrong-response-code');
-    const code = exact ? 'OK_SuccessfulNegotiation' : 'OK_SuccessfulNegotiationWithMinorDeviation';
-    return { response: { supportedAppProtocolRes: { ResponseCode: code, SchemaID: ours.SchemaID } }, grammar: 'app', close: false, ...this.slow('supportedAppProtocol') };
+    return { response: res, grammar: 'app', close: false, note: a.note, ...this.slow('supportedAppProtocol') };
   }
 
   private sessionSetup(body: any): SeccDecision {
@@ -290,7 +264,13 @@ export class SeccSession {
     const sel = body.SelectedEnergyTransferService ?? {};
     const sets = this.offered.get(Number(sel.ServiceID));
     const set = sets?.find((s) => s.ParameterSetID === Number(sel.ParameterSetID));
-    if (!set) return this.fail('ServiceSelection', 'FAILED_ServiceSelectionInvalid', body, `service ${sel.ServiceID} set ${sel.ParameterSetID} not offered`);
+    if (!set)
+      return this.fail(
+        'ServiceSelection',
+        'FAILED_ServiceSelectionInvalid',
+        body,
+        `service ${sel.ServiceID} set ${sel.ParameterSetID} not offered`,
+      );
     this.selectedService = Number(sel.ServiceID);
     const cm = set.Parameter.find((x) => x['@Name'] === 'ControlMode')?.intValue;
     this.controlMode = cm === McsParameter.ControlMode.Dynamic ? 'Dynamic' : 'Scheduled';
@@ -302,20 +282,37 @@ export class SeccSession {
     const bptService = this.selectedService === ServiceId.MCS_BPT || this.selectedService === ServiceId.DC_BPT;
     const hasBpt = 'BPT_DC_CPDReqEnergyTransferMode' in body;
     const hasPlain = 'DC_CPDReqEnergyTransferMode' in body;
-    if ((bptService && !hasBpt) || (!bptService && !hasPlain)) return this.fail('DC_ChargeParameterDiscovery', 'FAILED_WrongChargeParameter', body, 'energy transfer mode does not match the selected service');
+    if ((bptService && !hasBpt) || (!bptService && !hasPlain))
+      return this.fail(
+        'DC_ChargeParameterDiscovery',
+        'FAILED_WrongChargeParameter',
+        body,
+        'energy transfer mode does not match the selected service',
+      );
     const ev = body.DC_CPDReqEnergyTransferMode ?? body.BPT_DC_CPDReqEnergyTransferMode;
     this.evMaxVoltageV = fromRational(ev.EVMaximumVoltage);
-    if (Number.isFinite(this.evMaxVoltageV)) this.power.setVehicleLimits?.({ maxVoltageV: this.evMaxVoltageV, maxCurrentA: fromRational(ev.EVMaximumChargeCurrent) });
+    if (Number.isFinite(this.evMaxVoltageV))
+      this.power.setVehicleLimits?.({ maxVoltageV: this.evMaxVoltageV, maxCurrentA: fromRational(ev.EVMaximumChargeCurrent) });
     this.go('DC_ChargeParameterDiscovery');
-    return this.ok('DC_ChargeParameterDiscovery', { ResponseCode: 'OK', ...chargeParameterMode(this.cfg.ratings, bptService, this.cfg.faults) });
+    return this.ok('DC_ChargeParameterDiscovery', {
+      ResponseCode: 'OK',
+      ...chargeParameterMode(this.cfg.ratings, bptService, this.cfg.faults),
+    });
   }
 
   private scheduleExchange(body: any): SeccDecision {
     const wantsDynamic = 'Dynamic_SEReqControlMode' in body;
     if ((wantsDynamic && this.controlMode !== 'Dynamic') || (!wantsDynamic && this.controlMode === 'Dynamic'))
-      return this.fail('ScheduleExchange', 'FAILED', body, `ScheduleExchangeReq control mode does not match the selected ${this.controlMode} mode`);
+      return this.fail(
+        'ScheduleExchange',
+        'FAILED',
+        body,
+        `ScheduleExchangeReq control mode does not match the selected ${this.controlMode} mode`,
+      );
     this.go('ScheduleExchange.Finished');
-    const mode = wantsDynamic ? { Dynamic_SEResControlMode: {} } : scheduledControlMode(Math.floor(this.clock.wallMs() / 1000), this.cfg.ratings.maxPowerW);
+    const mode = wantsDynamic
+      ? { Dynamic_SEResControlMode: {} }
+      : scheduledControlMode(Math.floor(this.clock.wallMs() / 1000), this.cfg.ratings.maxPowerW);
     return this.ok('ScheduleExchange', { ResponseCode: 'OK', EVSEProcessing: 'Finished', ...mode });
   }
 
@@ -324,7 +321,10 @@ export class SeccSession {
     if (this.cableCheckStartMs === undefined) {
       this.cableCheckStartMs = now;
       // Insulation test at the lower of the EV's and the charger's maximum voltage.
-      this.cableCheckV = Math.min(this.cfg.ratings.maxVoltageV, Number.isFinite(this.evMaxVoltageV) ? this.evMaxVoltageV : this.cfg.ratings.maxVoltageV);
+      this.cableCheckV = Math.min(
+        this.cfg.ratings.maxVoltageV,
+        Number.isFinite(this.evMaxVoltageV) ? this.evMaxVoltageV : this.cfg.ratings.maxVoltageV,
+      );
       this.claimOutput();
       this.power.cableCheck(this.cableCheckV);
     } else if (!this.ownsOutput || !this.power.outputEnabled) {
@@ -365,36 +365,10 @@ export class SeccSession {
   }
 
   private chargeLoop(body: any): SeccDecision {
-    const r = this.cfg.ratings;
-    const sched = body.Scheduled_DC_CLReqControlMode;
-    const dyn = body.Dynamic_DC_CLReqControlMode;
-    let targetA: number;
-    let targetV: number;
-    if (sched) {
-      targetA = fromRational(sched.EVTargetCurrent);
-      targetV = fromRational(sched.EVTargetVoltage);
-    } else if (dyn) {
-      targetA = fromRational(dyn.EVMaximumChargeCurrent);
-      targetV = fromRational(dyn.EVMaximumVoltage);
-    } else return this.fail('DC_ChargeLoop', 'FAILED', body, 'no known control mode in DC_ChargeLoopReq');
-    const vForPower = Math.max(1, this.power.present().voltageV || targetV);
-    const powerCapA = r.maxPowerW / vForPower;
-    const limitA = Math.min(r.maxCurrentA, powerCapA);
-    const currentA = clamp(Number.isFinite(targetA) ? targetA : 0, 0, limitA);
-    this.power.request({ currentA, voltageV: clamp(targetV, 0, r.maxVoltageV) });
-    const present = this.power.present();
+    const a = chargeLoopAnswer(body, this.cfg.ratings, this.power, this.cfg.faults);
+    if ('error' in a) return this.fail('DC_ChargeLoop', 'FAILED', body, a.error);
     this.go('DC_ChargeLoop');
-    const res: Record<string, unknown> = {
-      ResponseCode: 'OK',
-      EVSEPresentCurrent: toRational(round1(present.currentA)),
-      EVSEPresentVoltage: toRational(round1(present.voltageV)),
-      EVSEPowerLimitAchieved: targetA > powerCapA && powerCapA < r.maxCurrentA,
-      EVSECurrentLimitAchieved: targetA > r.maxCurrentA,
-      EVSEVoltageLimitAchieved: targetV > r.maxVoltageV,
-    };
-    // fault dynamic-loop-answered-scheduled: a Dynamic loop request gets the Scheduled answer part.
-    Object.assign(res, chargeLoopControlMode(sched || this.fault('dynamic-loop-answered-scheduled') ? 'Scheduled' : 'Dynamic', r));
-    return this.ok('DC_ChargeLoop', res);
+    return this.ok('DC_ChargeLoop', a.content);
   }
 
   private sessionStop(body: any): SeccDecision {

@@ -18,4 +18,8 @@ export const HANDSHAKE_TEST_IDS = {
   mcsParameterSets: 'TC_SECC_CMN_VTB_ServiceDetail_MCS_001',
   rationalLimits: 'TC_SECC_DC_VTB_ChargeParameterDiscovery_Rational_001',
   sdp: 'TC_SECC_SDP_VTB_Discovery_001',
+  // suites/mcs/session-timing.spec.ts
+  closeWaitAfterStop: 'TC_SECC_CMN_VTB_SessionStop_CloseWait_001',
+  chargeLoopSequenceTimeout: 'TC_SECC_DC_VTB_ChargeLoop_SequenceTimeout_001',
+  communicationSetup: 'TC_SECC_CMN_VTB_CommunicationSetup_001',
 } as const;

@@ -8,18 +8,68 @@ import { Limits, type Limit } from '../../drivers/core/limits.ts';
 import type { TimelineEvent } from '../../drivers/core/timeline.ts';
 import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
 import type { EvccSession, V2gSessionError } from '../../drivers/iso15118/evcc/session.ts';
+import type { Uncertainty } from '../../reports/evidence.ts';
 import { ISO15118_EV_KIND, type Iso15118Vehicle } from '../../drivers/iso15118/evcc/vehicle.ts';
 import { attachFile, attachText, check } from '../../reports/evidence.ts';
 
 export const EPIC = 'ISO 15118-20';
 export const v2gLimits = Limits.load('iso15118-20');
+export const SEQ_CLAUSE = 'ISO 15118-20:2022 §8.8 message sequence (DC), reference §2.2';
+
+/**
+ * The hooks every ISO 15118-20 spec of this suite shares: after each test, SessionStop(Terminate) for every
+ * session it left open (a real charger would otherwise hold it), CE back to B, the TLS key logs attached.
+ */
+export function useSessionHooks(): void {
+  let keylogMark = 0;
+  beforeEach(function () {
+    keylogMark = vehicleOf(this.bench).keylogFiles.length;
+  });
+  afterEach(async function () {
+    const vehicle = vehicleOf(this.bench);
+    await vehicle.endSessions(`end of test: ${this.currentTest?.title ?? '?'}`);
+    await vehicle.pilot?.setCe('B');
+    attachKeylogs(vehicle, keylogMark);
+  });
+}
+
+/** A step-by-step session; the vehicle ends it after the test (SessionStop unless broken on purpose). */
+export async function openSession(ctx: Mocha.Context, o: Parameters<Iso15118Vehicle['openSession']>[0] = {}): Promise<EvccSession> {
+  return vehicleOf(ctx.bench).openSession(o);
+}
+
+/** supportedAppProtocol … SessionSetup. */
+export async function setUp(s: EvccSession): Promise<void> {
+  await sessionWork('session set up', SEQ_CLAUSE, () => s.runUntil('SessionSetup'));
+}
+
+/** The vehicle's own latency between two clock times, as a measurement's uncertainty in ms (or s). */
+export function vehicleUncertainty(
+  vehicle: Iso15118Vehicle,
+  fromNs: number,
+  toNs: number,
+  unit: 'ms' | 's' = 'ms',
+): Uncertainty | undefined {
+  const u = vehicle.latency.uncertainty(fromNs, toNs);
+  if (!(u.valueMs > 0)) return undefined;
+  return { value: unit === 's' ? u.valueMs / 1000 : u.valueMs, source: u.source };
+}
+
+/** The clock rate of the bench's clock ('real x5' → 5), to stretch a mocha timeout over a long charger timer. */
+export function clockRate(description: string): number {
+  const m = /x([\d.]+)/.exec(description);
+  return m ? Number(m[1]) : 1;
+}
 
 // The readable, decoded V2G message log of each test is attached by the root hooks' built-in attacher
 // (runner/attachers-builtin.ts) from the timeline records our links write.
 
 export function vehicleOf(bench: Bench): Iso15118Vehicle {
   const v = bench.find<Iso15118Vehicle & { name: string; kind: string; close(): Promise<void> }>(ISO15118_EV_KIND);
-  if (!v) throw new BenchFault(`the bench has no '${ISO15118_EV_KIND}' resource: add one (see benches/kinds/iso15118-ev.ts) to run the mcs handshake suite`);
+  if (!v)
+    throw new BenchFault(
+      `the bench has no '${ISO15118_EV_KIND}' resource: add one (see benches/kinds/iso15118-ev.ts) to run the mcs handshake suite`,
+    );
   return v;
 }
 
@@ -27,7 +77,9 @@ export type V2gEvent = TimelineEvent<{ dir: 'tx' | 'rx'; message?: string; doc?:
 
 /** The vehicle's decoded V2G messages since seq `after`. */
 export function v2gMessages(bench: Bench, vehicle: Iso15118Vehicle, after: number): V2gEvent[] {
-  return (bench.timeline.query({ kind: 'v2g', source: vehicle.name, afterSeq: after }) as V2gEvent[]).filter((e) => typeof e.data.message === 'string');
+  return (bench.timeline.query({ kind: 'v2g', source: vehicle.name, afterSeq: after }) as V2gEvent[]).filter(
+    (e) => typeof e.data.message === 'string',
+  );
 }
 
 /** Run session work; when the charger's behaviour stops the session, that is the verdict (not a bench fault). */
@@ -39,7 +91,13 @@ export async function sessionWork<T>(what: string, clause: string, fn: () => Pro
     if ((e as Error)?.name === 'V2gSessionError') {
       const err = e as V2gSessionError;
       const timing = err.kind === 'timeout' || err.kind === 'timer-expired';
-      check(what, false, { violation: timing ? 'timing' : 'protocol', clause, verified: false, expected: 'the charger answers so that the session can go on', actual: err.message });
+      check(what, false, {
+        violation: timing ? 'timing' : 'protocol',
+        clause,
+        verified: false,
+        expected: 'the charger answers so that the session can go on',
+        actual: err.message,
+      });
     }
     throw e;
   }
@@ -55,7 +113,13 @@ export function chargeLoopRanToStop(charging: ChargingSession, clause: string): 
   if (!e) return;
   const kind = (e as V2gSessionError).kind;
   const timing = kind === 'timeout' || kind === 'timer-expired';
-  check('charge loop ran until the vehicle stopped it', false, { violation: timing ? 'timing' : 'protocol', clause, verified: false, expected: 'every DC_ChargeLoopReq answered so that the loop goes on', actual: e.message });
+  check('charge loop ran until the vehicle stopped it', false, {
+    violation: timing ? 'timing' : 'protocol',
+    clause,
+    verified: false,
+    expected: 'every DC_ChargeLoopReq answered so that the loop goes on',
+    actual: e.message,
+  });
 }
 
 /** A limit from a timer value plus a tolerance limit: [timer, timer + tolerance]. */
@@ -87,7 +151,9 @@ export function attachKeylogs(vehicle: Iso15118Vehicle, fromIndex: number): void
 }
 
 export function describeOutcome(ex: { outcome: string; responseRoot?: string; responseCode?: string; detail?: string }): string {
-  return ex.outcome === 'response' ? `${ex.responseRoot} ${ex.responseCode ?? ''}`.trim() : `${ex.outcome}${ex.detail ? ` (${ex.detail})` : ''}`;
+  return ex.outcome === 'response'
+    ? `${ex.responseRoot} ${ex.responseCode ?? ''}`.trim()
+    : `${ex.outcome}${ex.detail ? ` (${ex.detail})` : ''}`;
 }
 
 export { attachText };

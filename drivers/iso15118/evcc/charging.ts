@@ -2,8 +2,12 @@
 // request per EVCC_ChargeLoop_Period, with the vehicle profile's requests or a test's override
 // (requestCurrent). stop() ends it the standard way: PowerDelivery(Stop) with CE still C, welding
 // detection, SessionStop, and CE leaves C only once the charger's output is off (bounded, 10 s).
-// This is the API the ramp and safety suites drive — keep it stable.
+// This is the API the ramp and safety suites drive — keep it stable. The loop keeps the EVCC's own side of
+// Table 217: the next DC_ChargeLoopReq leaves within V2G_EVCC_Sequence_Performance_Time (0.25 s) of the last
+// response (each record says how long it took; a late one is noted on the timeline), and silence() lets a
+// test make the vehicle go quiet mid-loop on purpose (the charger's 0.5 s sequence timeout is then judged).
 
+import type { HarnessLatency } from '../../core/harness-latency.ts';
 import type { Limits } from '../../core/limits.ts';
 import { releaseCeAfterOutputDisabled, type CeIdPilot } from '../../pilot/ce-id.ts';
 import type { EvccSession, Exchange } from './session.ts';
@@ -21,6 +25,8 @@ export interface LoopRecord {
   presentV: number;
   /** The charger's response time for this cycle (ms); NaN when it did not answer. */
   responseMs: number;
+  /** From the previous DC_ChargeLoopRes to this request (ms): the EVCC's sequence performance time; NaN for the first. */
+  sinceResponseMs: number;
   currentLimitAchieved?: boolean;
   powerLimitAchieved?: boolean;
   voltageLimitAchieved?: boolean;
@@ -41,6 +47,12 @@ export interface ChargingSession {
   stop(): Promise<void>;
   /** Vehicle-side emergency: CE leaves C at once (C-exit under power), loop and link dropped. */
   emergencyStop(): Promise<void>;
+  /**
+   * The vehicle goes silent mid-loop on purpose: no request of any kind after the response in flight.
+   * Resolves with the clock ns that last DC_ChargeLoopRes arrived (undefined when none did). stop() after it
+   * still ends the session the standard way where the charger still listens.
+   */
+  silence(): Promise<number | undefined>;
   /** Resolves when the loop has ended (stop, emergency or error). */
   readonly ended: Promise<void>;
 }
@@ -55,6 +67,8 @@ export interface ChargeLoopOptions {
   /** The vehicle never asks for more than this (bench safety.maxCurrentA). */
   maxCurrentA?: number;
   onStateChange?: (event: string, data?: Record<string, unknown>) => void;
+  /** The vehicle's own latency record: how late the loop's period timer fired (timing verdicts' uncertainty). */
+  latency?: HarnessLatency;
 }
 
 export class ChargeLoop implements ChargingSession {
@@ -65,6 +79,8 @@ export class ChargeLoop implements ChargingSession {
   private override: { currentA: number; voltageV?: number } | undefined;
   private stopRequested = false;
   private emergency = false;
+  private silent = false;
+  private lastResponseNs: number | undefined;
   private readonly startMs: number;
   private wake: (() => void) | undefined;
 
@@ -82,7 +98,8 @@ export class ChargeLoop implements ChargingSession {
   }
 
   requestCurrent(currentA: number, opts: { voltageV?: number } = {}): { atNs: number } {
-    if (!Number.isFinite(currentA) || currentA < 0) throw new RangeError(`requestCurrent: ${currentA} A is not a current the vehicle can request`);
+    if (!Number.isFinite(currentA) || currentA < 0)
+      throw new RangeError(`requestCurrent: ${currentA} A is not a current the vehicle can request`);
     this.override = { currentA, voltageV: opts.voltageV };
     const atNs = this.o.evcc.clock.now();
     this.note('request override', { currentA, voltageV: opts.voltageV, atNs });
@@ -102,7 +119,11 @@ export class ChargeLoop implements ChargingSession {
       present = await power.inlet();
       this.o.model.observe?.(present.voltageV);
     }
-    const own = this.o.model.nextRequest({ presentCurrentA: present.currentA, presentVoltageV: present.voltageV, sinceStartMs: this.o.evcc.clock.nowMs() - this.startMs });
+    const own = this.o.model.nextRequest({
+      presentCurrentA: present.currentA,
+      presentVoltageV: present.voltageV,
+      sinceStartMs: this.o.evcc.clock.nowMs() - this.startMs,
+    });
     let currentA = this.override?.currentA ?? own.currentA;
     const voltageV = this.override?.voltageV ?? own.voltageV;
     const cap = Math.min(this.o.maxCurrentA ?? Infinity, this.o.model.limits.maxCurrentA);
@@ -114,21 +135,39 @@ export class ChargeLoop implements ChargingSession {
     const clock = this.o.evcc.clock;
     const period = this.o.evcc.timers.EVCC_ChargeLoop_Period;
     let next = clock.nowMs();
-    while (!this.stopRequested && !this.emergency) {
+    const lateMs = this.o.limits.has('evcc.sequencePerformanceTime.DC_ChargeLoop')
+      ? this.o.limits.num('evcc.sequencePerformanceTime.DC_ChargeLoop')
+      : 250;
+    while (!this.stopRequested && !this.emergency && !this.silent) {
       const target = await this.target();
+      if (this.silent) break; // silenced while the target was read: not one more request
       const atNs = clock.now();
+      const sinceResponseMs = this.lastResponseNs === undefined ? NaN : (atNs - this.lastResponseNs) / 1e6;
+      if (sinceResponseMs > lateMs)
+        this.note('EVCC late: next DC_ChargeLoopReq after its sequence performance time', { sinceResponseMs, limitMs: lateMs });
       let ex: Exchange | undefined;
       try {
         ex = await this.o.evcc.chargeLoopOnce(target);
       } catch (e) {
         this.error = e as Error;
         const failed = (e as { exchange?: Exchange }).exchange;
-        this.loops.push({ atNs, targetA: target.currentA, targetV: target.voltageV, presentA: NaN, presentV: NaN, responseMs: failed?.responseMs ?? NaN });
+        const responseMs = failed?.responseMs ?? NaN;
+        this.loops.push({
+          atNs,
+          targetA: target.currentA,
+          targetV: target.voltageV,
+          presentA: NaN,
+          presentV: NaN,
+          responseMs,
+          sinceResponseMs,
+        });
         this.note('charge loop ended by an error', { error: (e as Error).message });
         break;
       }
+      this.lastResponseNs = ex.receivedAtNs;
       const b = ex.body ?? {};
       this.loops.push({
+        sinceResponseMs,
         atNs,
         targetA: target.currentA,
         targetV: target.voltageV,
@@ -141,9 +180,13 @@ export class ChargeLoop implements ChargingSession {
       });
       next += period;
       const wait = next - clock.nowMs();
-      if (wait > 0 && !this.stopRequested) {
+      if (wait > 0 && !this.stopRequested && !this.silent) {
+        const dueNs = clock.now() + wait * 1e6;
         await new Promise<void>((resolve) => {
-          const t = clock.setTimer(wait, () => resolve());
+          const t = clock.setTimer(wait, () => {
+            this.o.latency?.record('schedule', clock.now() - dueNs, clock.now());
+            resolve();
+          });
           this.wake = () => {
             t.cancel();
             resolve();
@@ -174,7 +217,8 @@ export class ChargeLoop implements ChargingSession {
         if (power) {
           // Contactors open only once the current has fallen below the stop level (bounded like the CE hold).
           const openBelowA = this.o.limits.num('evcc.contactorOpenCurrentA');
-          while (Math.abs((await power.inlet()).currentA) > openBelowA && clock.nowMs() - stopAnsweredMs < holdMaxMs) await clock.sleep(poll);
+          while (Math.abs((await power.inlet()).currentA) > openBelowA && clock.nowMs() - stopAnsweredMs < holdMaxMs)
+            await clock.sleep(poll);
           await power.setContactors(false);
           contactorsOpen = true;
           this.note('contactors open', { afterStopMs: clock.nowMs() - stopAnsweredMs });
@@ -186,20 +230,42 @@ export class ChargeLoop implements ChargingSession {
       // CE leaves C only after the charger's output is off, bounded by pilot.ceStopHoldMaxMs.
       const t0 = stopAnsweredMs ?? clock.nowMs();
       const offV = this.o.limits.num('evcc.outputOffVoltageV');
-      const off = async () => (this.o.outputOff ? await this.o.outputOff() : power ? (await power.inlet()).voltageV <= offV : evcc.lastPresent.voltageV <= offV);
+      const off = async () =>
+        this.o.outputOff ? await this.o.outputOff() : power ? (await power.inlet()).voltageV <= offV : evcc.lastPresent.voltageV <= offV;
       const maxHoldMs = Math.max(0, holdMaxMs - (clock.nowMs() - t0));
       if (this.o.ce) {
-        const r = await releaseCeAfterOutputDisabled(this.o.ce, { clock, timeline: evcc.timeline, outputDisabled: off, maxHoldMs, pollMs: poll, next: 'B' });
-        this.note(r.reason === 'output-disabled' ? 'output off: CE left C' : 'output still on after the CE hold bound: CE left C anyway', { heldMs: clock.nowMs() - t0, boundMs: holdMaxMs });
+        const r = await releaseCeAfterOutputDisabled(this.o.ce, {
+          clock,
+          timeline: evcc.timeline,
+          outputDisabled: off,
+          maxHoldMs,
+          pollMs: poll,
+          next: 'B',
+        });
+        this.note(r.reason === 'output-disabled' ? 'output off: CE left C' : 'output still on after the CE hold bound: CE left C anyway', {
+          heldMs: clock.nowMs() - t0,
+          boundMs: holdMaxMs,
+        });
       } else {
         while (!(await off()) && clock.nowMs() - t0 < holdMaxMs) await clock.sleep(poll);
-        this.note((await off()) ? 'output off' : 'output still on after the hold bound', { heldMs: clock.nowMs() - t0, boundMs: holdMaxMs });
+        this.note((await off()) ? 'output off' : 'output still on after the hold bound', {
+          heldMs: clock.nowMs() - t0,
+          boundMs: holdMaxMs,
+        });
       }
       // Whatever cut the stop sequence short (loop error, link closed, a FAILED answer to PowerDelivery(Stop)),
       // the vehicle never ends a stop with its contactors closed: the next cable check would test the battery.
       if (power && !contactorsOpen) await power.setContactors(false);
       await evcc.link.close().catch(() => undefined);
     }
+  }
+
+  async silence(): Promise<number | undefined> {
+    this.silent = true;
+    this.wake?.();
+    await this.ended;
+    this.note('vehicle silent on purpose: no further request', { lastResponseNs: this.lastResponseNs });
+    return this.lastResponseNs;
   }
 
   async emergencyStop(): Promise<void> {

@@ -26,9 +26,17 @@ export interface EvccSessionOptions {
   /** EVCCID (the vehicle's MAC or VIN-like identifier). */
   evccId?: string;
   /** Namespaces offered in supportedAppProtocolReq (default -20 DC). */
-  appProtocols?: Array<{ ProtocolNamespace: string; VersionNumberMajor: number; VersionNumberMinor: number; SchemaID: number; Priority: number }>;
+  appProtocols?: Array<{
+    ProtocolNamespace: string;
+    VersionNumberMajor: number;
+    VersionNumberMinor: number;
+    SchemaID: number;
+    Priority: number;
+  }>;
   /** The vehicle's battery/contactors/inlet measurement (a battery emulator on a bench). */
   power?: EvPowerPath;
-  /** Clock ms when communication setup began (SDP start): V2G_EVCC_CommunicationSetup_Timeout runs from here to SessionSetupRes. */
+  /** Clock ms the TCP/TLS connection was established: V2G_EVCC_CommunicationSetup_Timeout runs from here to SessionSetupRes (Table 221). */
   communicationSetupStartMs?: number;
+  /** The same instant in clock ns, for the evidence (the charger's communication setup is timed from it). */
+  establishedAtNs?: number;
 }

@@ -8,25 +8,21 @@ import type { Clock } from '../../core/clock.ts';
 import type { Limits } from '../../core/limits.ts';
 import type { Timeline } from '../../core/timeline.ts';
 import type { MessageLink } from './link.ts';
-import {
-  GRAMMAR_PAYLOAD_TYPE,
-  McsParameter,
-  NAMESPACE_DC,
-  ServiceId,
-  ZERO_SESSION_ID,
-  fromRational,
-  grammarOf,
-  grammarOfPayloadType,
-  parameterMap,
-  rootOf,
-  type ParameterSet,
-  type V2gDoc,
-} from './messages.ts';
+import { NAMESPACE_DC, ServiceId, ZERO_SESSION_ID, fromRational, type ParameterSet } from './messages.ts';
+import { exchangeOnce } from './exchange-once.ts';
 import { walkFlow, type FlowHooks, type FlowStep } from './flow.ts';
 import { MessageDecorator } from './record.ts';
 import type { EvccSessionOptions } from './session-options.ts';
-import { chargeLoopBody, chargeParameterDiscoveryBody, powerDeliveryBody, preChargeBody, scheduleExchangeBody, type ControlMode } from './request-builders.ts';
-import { msgTimeoutMs, type SessionTimers } from './timers.ts';
+import {
+  chargeLoopBody,
+  chargeParameterDiscoveryBody,
+  powerDeliveryBody,
+  preChargeBody,
+  scheduleExchangeBody,
+  type ControlMode,
+} from './request-builders.ts';
+import { chooseParameterSet } from './service-choice.ts';
+import type { SessionTimers } from './timers.ts';
 import type { EvPowerPath, EvRequestModel } from './vehicle-model.ts';
 import { V2gSessionError, type Exchange, type ExchangeOptions } from './exchange.ts';
 import { endSession, sessionIsOpen } from './session-end.ts';
@@ -71,6 +67,10 @@ export class EvccSession {
   get timeline(): Timeline {
     return this.o.timeline;
   }
+  /** Clock ns the TCP/TLS connection was established (V2G_EVCC_CommunicationSetup_Timeout starts here, Table 221). */
+  get establishedAtNs(): number | undefined {
+    return this.o.establishedAtNs;
+  }
 
   note(event: string, extra: Record<string, unknown> = {}): void {
     this.o.timeline.record('session', this.o.source, { role: 'evcc', connection: this.o.link.description, event, ...extra });
@@ -84,61 +84,16 @@ export class EvccSession {
 
   /** Send one request (any message, any content) and wait for what comes back. Never throws for the charger's behaviour. */
   async exchange(message: string, content: Record<string, unknown>, opts: ExchangeOptions = {}): Promise<Exchange> {
-    const grammar = opts.grammar ?? grammarOf(message);
-    const body = message === 'supportedAppProtocol' || opts.noHeader ? content : { Header: this.header(opts.sessionId), ...content };
-    const request: V2gDoc = { [`${message}Req`]: body };
-    const payload = this.o.codec.encode(grammar, request);
-    const payloadType = opts.payloadType ?? GRAMMAR_PAYLOAD_TYPE[grammar];
-    this.decorator.willSend(request, opts.payloadType !== undefined || opts.sessionId !== undefined ? 'misbehaviour' : undefined);
-    const ex: Exchange = { message, request, sentAtNs: this.o.clock.now(), outcome: 'timeout' };
-    this.exchanges.push(ex);
-    try {
-      await this.o.link.send(payloadType, payload);
-    } catch (e) {
-      ex.outcome = 'closed';
-      ex.detail = (e as Error).message;
-      return ex;
-    }
-    ex.sentAtNs = this.decorator.lastTxNs ?? this.o.clock.now();
-    const timeoutMs = opts.timeoutMs ?? msgTimeoutMs(this.o.timers, message);
-    const r = await this.o.link.receive(timeoutMs);
-    if (r.kind === 'timeout') {
-      ex.detail = `no response within ${timeoutMs} ms (V2G_EVCC_Msg_Timeout)`;
-      this.note('response timeout', { message, timeoutMs });
-      return ex;
-    }
-    if (r.kind === 'closed') {
-      ex.outcome = 'closed';
-      ex.detail = r.reason;
-      return ex;
-    }
-    if (r.kind === 'malformed') {
-      ex.outcome = 'malformed';
-      ex.detail = r.error.message;
-      return ex;
-    }
-    ex.receivedAtNs = r.atNs;
-    ex.responseMs = (r.atNs - ex.sentAtNs) / 1e6;
-    let doc = this.decorator.decoded(r.frame.payload);
-    if (doc === undefined) {
-      const g = grammarOfPayloadType(r.frame.payloadType);
-      try {
-        doc = g ? this.o.codec.decode(g, r.frame.payload) : new Error(`payload type 0x${r.frame.payloadType.toString(16)} unexpected`);
-      } catch (e) {
-        doc = e as Error;
-      }
-    }
-    if (doc instanceof Error) {
-      ex.outcome = 'undecodable';
-      ex.detail = doc.message;
-      return ex;
-    }
-    ex.outcome = 'response';
-    ex.response = doc;
-    ex.responseRoot = rootOf(doc);
-    ex.body = doc[ex.responseRoot] ?? {};
-    ex.responseCode = ex.body?.ResponseCode;
-    return ex;
+    const o = this.o;
+    const ctx = {
+      clock: o.clock,
+      codec: o.codec,
+      link: o.link,
+      timers: o.timers,
+      decorator: this.decorator,
+      header: (id?: string) => this.header(id),
+    };
+    return exchangeOnce({ ...ctx, note: (e, x) => this.note(e, x) }, message, content, opts, (ex) => this.exchanges.push(ex));
   }
 
   /** Put any bytes on the wire (malformed V2GTP), then wait up to waitMs for an answer or the close. */
@@ -158,7 +113,9 @@ export class EvccSession {
       // Something arrived instead of the close: keep waiting for the close in the remaining time.
       const left = timeoutMs - (this.o.clock.now() - t0) / 1e6;
       const again = left > 0 ? await this.o.link.receive(left) : { kind: 'timeout' as const };
-      return again.kind === 'closed' ? { closed: true, afterMs: (again.atNs - t0) / 1e6, unexpected: 'response' } : { closed: false, unexpected: 'response' };
+      return again.kind === 'closed'
+        ? { closed: true, afterMs: (again.atNs - t0) / 1e6, unexpected: 'response' }
+        : { closed: false, unexpected: 'response' };
     }
     return { closed: true, afterMs: (this.o.clock.now() - t0) / 1e6 };
   }
@@ -178,24 +135,36 @@ export class EvccSession {
   /** Like exchange(), but the normal flow needs a response of the right type with an OK* code. */
   private async must(message: string, content: Record<string, unknown>, okCodes?: string[]): Promise<Exchange> {
     const ex = await this.exchange(message, content);
-    if (ex.outcome !== 'response') throw new V2gSessionError(ex.outcome, `${message}Req: ${ex.outcome}${ex.detail ? ` (${ex.detail})` : ''}`, ex);
-    if (ex.responseRoot !== `${message}Res`) throw new V2gSessionError('unexpected-response', `${message}Req answered with ${ex.responseRoot}`, ex);
+    if (ex.outcome !== 'response')
+      throw new V2gSessionError(ex.outcome, `${message}Req: ${ex.outcome}${ex.detail ? ` (${ex.detail})` : ''}`, ex);
+    if (ex.responseRoot !== `${message}Res`)
+      throw new V2gSessionError('unexpected-response', `${message}Req answered with ${ex.responseRoot}`, ex);
     const code = ex.responseCode ?? '';
     const ok = okCodes ? okCodes.includes(code) : code.startsWith('OK') || code.startsWith('WARNING');
     if (!ok) throw new V2gSessionError('failed-response', `${message}Res ResponseCode ${code}`, ex);
     if (message !== 'supportedAppProtocol' && message !== 'SessionSetup' && ex.body?.Header?.SessionID !== this.sessionId)
-      throw new V2gSessionError('unknown-session', `${message}Res carries SessionID ${ex.body?.Header?.SessionID}, not ${this.sessionId}`, ex);
+      throw new V2gSessionError(
+        'unknown-session',
+        `${message}Res carries SessionID ${ex.body?.Header?.SessionID}, not ${this.sessionId}`,
+        ex,
+      );
     return ex;
   }
 
   /** Repeat a request while the charger says Ongoing, bounded by a timer of the standard. */
-  private async whileOngoing(message: string, content: () => Record<string, unknown>, timerName: keyof SessionTimers, field = 'EVSEProcessing'): Promise<Exchange> {
+  private async whileOngoing(
+    message: string,
+    content: () => Record<string, unknown>,
+    timerName: keyof SessionTimers,
+    field = 'EVSEProcessing',
+  ): Promise<Exchange> {
     const bound = this.o.timers[timerName] as number;
     const t0 = this.o.clock.nowMs();
     for (;;) {
       const ex = await this.must(message, content());
       if (ex.body?.[field] !== 'Ongoing' && ex.body?.[field] !== 'Ongoing_WaitingForCustomerInteraction') return ex;
-      if (this.o.clock.nowMs() - t0 >= bound) throw new V2gSessionError('timer-expired', `${message}: still Ongoing after ${bound} ms (${String(timerName)})`, ex);
+      if (this.o.clock.nowMs() - t0 >= bound)
+        throw new V2gSessionError('timer-expired', `${message}: still Ongoing after ${bound} ms (${String(timerName)})`, ex);
       await this.o.clock.sleep(this.o.timers.EVCC_Processing_Poll);
     }
   }
@@ -203,31 +172,50 @@ export class EvccSession {
   // --------------------------------------------------------------------------------------- the steps
 
   async supportedAppProtocol(): Promise<Exchange> {
-    const offers = this.o.appProtocols ?? [{ ProtocolNamespace: NAMESPACE_DC, VersionNumberMajor: 1, VersionNumberMinor: 0, SchemaID: 1, Priority: 1 }];
-    return this.must('supportedAppProtocol', { AppProtocol: offers }, ['OK_SuccessfulNegotiation', 'OK_SuccessfulNegotiationWithMinorDeviation']);
+    const offers = this.o.appProtocols ?? [
+      { ProtocolNamespace: NAMESPACE_DC, VersionNumberMajor: 1, VersionNumberMinor: 0, SchemaID: 1, Priority: 1 },
+    ];
+    return this.must('supportedAppProtocol', { AppProtocol: offers }, [
+      'OK_SuccessfulNegotiation',
+      'OK_SuccessfulNegotiationWithMinorDeviation',
+    ]);
   }
 
   async sessionSetup(): Promise<Exchange> {
-    const ex = await this.must('SessionSetup', { EVCCID: this.o.evccId ?? 'MCSHIL0000000001' }, ['OK', 'OK_NewSessionEstablished', 'OK_OldSessionJoined']);
+    const ex = await this.must('SessionSetup', { EVCCID: this.o.evccId ?? 'MCSHIL0000000001' }, [
+      'OK',
+      'OK_NewSessionEstablished',
+      'OK_OldSessionJoined',
+    ]);
     const sid = String(ex.body?.Header?.SessionID ?? '');
-    if (!/^[0-9A-F]{16}$/i.test(sid) || sid === ZERO_SESSION_ID) throw new V2gSessionError('unexpected-response', `SessionSetupRes SessionID '${sid}' is not a new 8-byte session id`, ex);
+    if (!/^[0-9A-F]{16}$/i.test(sid) || sid === ZERO_SESSION_ID)
+      throw new V2gSessionError('unexpected-response', `SessionSetupRes SessionID '${sid}' is not a new 8-byte session id`, ex);
     this.sessionId = sid.toUpperCase();
     this.note('session established', { sessionId: this.sessionId, responseCode: ex.responseCode });
     const start = this.o.communicationSetupStartMs;
     if (start !== undefined && this.o.clock.nowMs() - start > this.o.timers.V2G_EVCC_CommunicationSetup_Timeout)
-      throw new V2gSessionError('timer-expired', `SessionSetupRes ${(this.o.clock.nowMs() - start).toFixed(0)} ms after communication setup began (V2G_EVCC_CommunicationSetup_Timeout ${this.o.timers.V2G_EVCC_CommunicationSetup_Timeout} ms)`, ex);
+      throw new V2gSessionError(
+        'timer-expired',
+        `SessionSetupRes ${(this.o.clock.nowMs() - start).toFixed(0)} ms after communication setup began (V2G_EVCC_CommunicationSetup_Timeout ${this.o.timers.V2G_EVCC_CommunicationSetup_Timeout} ms)`,
+        ex,
+      );
     return ex;
   }
 
   async authorizationSetup(): Promise<Exchange> {
     const ex = await this.must('AuthorizationSetup', {});
     const services: string[] = ex.body?.AuthorizationServices ?? [];
-    if (!services.includes('EIM')) throw new V2gSessionError('no-service', `the charger offers no EIM authorization (${services.join(', ')})`, ex);
+    if (!services.includes('EIM'))
+      throw new V2gSessionError('no-service', `the charger offers no EIM authorization (${services.join(', ')})`, ex);
     return ex;
   }
 
   async authorization(): Promise<Exchange> {
-    return this.whileOngoing('Authorization', () => ({ SelectedAuthorizationService: 'EIM', EIM_AReqAuthorizationMode: {} }), 'V2G_EVCC_Ongoing_Timeout');
+    return this.whileOngoing(
+      'Authorization',
+      () => ({ SelectedAuthorizationService: 'EIM', EIM_AReqAuthorizationMode: {} }),
+      'V2G_EVCC_Ongoing_Timeout',
+    );
   }
 
   async serviceDiscovery(): Promise<Exchange> {
@@ -254,25 +242,15 @@ export class EvccSession {
 
   /** Choose the first preferred offered service and the parameter set with the wanted control mode. */
   async serviceSelection(choice?: { serviceId: number; parameterSetId: number }): Promise<Exchange> {
-    let sel = choice;
-    let mode: ControlMode = this.controlModeWanted;
-    if (!sel) {
-      const wantedMode = this.controlModeWanted === 'Dynamic' ? McsParameter.ControlMode.Dynamic : McsParameter.ControlMode.Scheduled;
-      for (const id of this.preference()) {
-        const sets = this.serviceDetails.get(id);
-        if (!this.offeredServices.includes(id) || !sets) continue;
-        const set = sets.find((s) => parameterMap(s).ControlMode === wantedMode);
-        if (set) {
-          sel = { serviceId: id, parameterSetId: set.ParameterSetID };
-          break;
-        }
-      }
-      if (!sel) throw new V2gSessionError('no-service', `no offered service (${this.offeredServices.join(', ')}) has a ${this.controlModeWanted} parameter set`);
-    } else {
-      const set = this.serviceDetails.get(sel.serviceId)?.find((s) => s.ParameterSetID === sel!.parameterSetId);
-      if (set) mode = parameterMap(set).ControlMode === McsParameter.ControlMode.Dynamic ? 'Dynamic' : 'Scheduled';
+    const picked = chooseParameterSet(choice, this.controlModeWanted, this.preference(), this.offeredServices, this.serviceDetails);
+    if (!picked) {
+      const why = `no offered service (${this.offeredServices.join(', ')}) has a ${this.controlModeWanted} parameter set`;
+      throw new V2gSessionError('no-service', why);
     }
-    const ex = await this.must('ServiceSelection', { SelectedEnergyTransferService: { ServiceID: sel.serviceId, ParameterSetID: sel.parameterSetId } });
+    const { controlMode: mode, ...sel } = picked;
+    const ex = await this.must('ServiceSelection', {
+      SelectedEnergyTransferService: { ServiceID: sel.serviceId, ParameterSetID: sel.parameterSetId },
+    });
     this.selected = { ...sel, controlMode: mode };
     this.note('service selected', this.selected);
     return ex;
@@ -287,7 +265,8 @@ export class EvccSession {
     const ex = await this.must('DC_ChargeParameterDiscovery', content);
     const res = ex.body?.DC_CPDResEnergyTransferMode ?? ex.body?.BPT_DC_CPDResEnergyTransferMode ?? {};
     this.evseLimits = {};
-    for (const [k, v] of Object.entries(res)) if (v && typeof v === 'object') this.evseLimits[k] = fromRational(v as { Exponent: number; Value: number });
+    for (const [k, v] of Object.entries(res))
+      if (v && typeof v === 'object') this.evseLimits[k] = fromRational(v as { Exponent: number; Value: number });
     return ex;
   }
 
@@ -315,7 +294,12 @@ export class EvccSession {
       const evseV = fromRational(ex.body?.EVSEPresentVoltage);
       this.lastPresent = { currentA: 0, voltageV: evseV };
       if (Math.abs(evseV - v) <= matchV) break;
-      if (this.o.clock.nowMs() - t0 >= bound) throw new V2gSessionError('timer-expired', `DC_PreCharge: charger at ${evseV} V, battery at ${v} V after ${bound} ms (V2G_EVCC_PreCharge_Timeout)`, ex);
+      if (this.o.clock.nowMs() - t0 >= bound)
+        throw new V2gSessionError(
+          'timer-expired',
+          `DC_PreCharge: charger at ${evseV} V, battery at ${v} V after ${bound} ms (V2G_EVCC_PreCharge_Timeout)`,
+          ex,
+        );
       await this.o.clock.sleep(this.o.timers.EVCC_Processing_Poll);
     }
     const v = await this.batteryVoltage();
@@ -347,7 +331,13 @@ export class EvccSession {
 
   /** One DC_ChargeLoop exchange with this target (the charge loop calls it each cycle). */
   async chargeLoopOnce(target: { currentA: number; voltageV: number }): Promise<Exchange> {
-    const body = chargeLoopBody(this.o.model.limits, this.selected?.controlMode, target, this.o.model.presentVoltageV(), this.o.model.soc?.());
+    const body = chargeLoopBody(
+      this.o.model.limits,
+      this.selected?.controlMode,
+      target,
+      this.o.model.presentVoltageV(),
+      this.o.model.soc?.(),
+    );
     const ex = await this.must('DC_ChargeLoop', body);
     this.lastPresent = { currentA: fromRational(ex.body?.EVSEPresentCurrent), voltageV: fromRational(ex.body?.EVSEPresentVoltage) };
     return ex;

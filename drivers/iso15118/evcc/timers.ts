@@ -14,6 +14,8 @@ export const TIMER_NAMES = [
   'V2G_EVCC_CableCheck_Timeout',
   'V2G_EVCC_PreCharge_Timeout',
   'V2G_SECC_Sequence_Timeout',
+  'V2G_SECC_Sequence_Timeout.DC_ChargeLoop',
+  'V2G_SECC_CommunicationSetup_Performance_Time',
   'EVCC_ChargeLoop_Period',
   'EVCC_Processing_Poll',
 ] as const;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import type { Clock } from '../../core/clock.ts';
 import { BenchFault } from '../../core/errors.ts';
+import { HarnessLatency } from '../../core/harness-latency.ts';
 import { Limits } from '../../core/limits.ts';
 import type { Timeline } from '../../core/timeline.ts';
 import type { TlsEndMaterial } from '../pki/bench-tls.ts';
@@ -103,6 +104,8 @@ export class Iso15118Vehicle {
   lastKeylogFile: string | undefined;
   /** Every key log written, in order (a test attaches the ones it caused). */
   readonly keylogFiles: string[] = [];
+  /** The vehicle's own latency (how late its timers fire): the uncertainty of the timing verdicts on its wire stamps. */
+  readonly latency = new HarnessLatency();
 
   constructor(
     readonly name: string,
@@ -149,7 +152,10 @@ export class Iso15118Vehicle {
     let tls: TlsClientSettings | undefined;
     let v2gRootFiles: string[] = [];
     if (useTls) ({ settings: tls, v2gRootFiles } = await vehicleClientTls(this.ctx.tls, { ...s, clientCertificate: o.clientCertificate }));
-    const keylogFile = useTls && s.keylog !== false && this.ctx.runDir ? join(this.ctx.runDir, 'keylogs', `${this.name}-${this.connections}.keylog`) : undefined;
+    const keylogFile =
+      useTls && s.keylog !== false && this.ctx.runDir
+        ? join(this.ctx.runDir, 'keylogs', `${this.name}-${this.connections}.keylog`)
+        : undefined;
     const conn = await connectV2g({
       clock: this.ctx.clock,
       timeline: this.ctx.timeline,
@@ -196,12 +202,20 @@ export class Iso15118Vehicle {
   }
 
   /** A connected session, nothing sent yet: for step-by-step and negative tests. */
-  async openSession(o: ConnectOptions & { controlMode?: ControlMode; services?: number[]; appProtocols?: EvccSessionOptions['appProtocols']; resumeSessionId?: string } = {}): Promise<EvccSession & { connected: Connected }> {
+  async openSession(
+    o: ConnectOptions & {
+      controlMode?: ControlMode;
+      services?: number[];
+      appProtocols?: EvccSessionOptions['appProtocols'];
+      resumeSessionId?: string;
+    } = {},
+  ): Promise<EvccSession & { connected: Connected }> {
     const connected = await this.connect(o);
     // V2G_EVCC_CommunicationSetup_Timeout runs from TCP/TLS established (Table 221).
     const communicationSetupStartMs = this.ctx.clock.nowMs();
     const session = new EvccSession({
       communicationSetupStartMs,
+      establishedAtNs: this.ctx.clock.now(),
       clock: this.ctx.clock,
       timeline: this.ctx.timeline,
       source: this.name,
@@ -245,6 +259,7 @@ export class Iso15118Vehicle {
       limits: this.limits,
       ce: this.ctx.pilot,
       maxCurrentA: this.ctx.maxCurrentA,
+      latency: this.latency,
       onStateChange: (event, data) => this.ctx.timeline.record('session', this.name, { role: 'evcc', event, ...data }),
     });
     this.current = loop;

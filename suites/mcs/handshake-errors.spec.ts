@@ -1,0 +1,204 @@
+// ISO 15118-20 error handling of an MCS charger, judged from the vehicle side: the ordering it must enforce
+// (FAILED_SequenceError), a foreign SessionID (FAILED_UnknownSession), V2G_SECC_Sequence_Timeout, a request
+// framed with the wrong V2GTP payload type, and a supportedAppProtocolReq without -20 DC. After a FAILED
+// answer the charger processes nothing more and closes within a bound that allows its 5 s wait [V2G20-1633].
+
+import { check, measure, requirement } from '../../reports/evidence.ts';
+import { HANDSHAKE_TEST_IDS as T } from './handshake-ids.ts';
+import { NAMESPACE_DIN } from '../../drivers/iso15118/evcc/messages.ts';
+import { PayloadType } from '../../drivers/iso15118/v2gtp.ts';
+import {
+  EPIC,
+  SEQ_CLAUSE,
+  clockRate,
+  closedAfterMs,
+  describeOutcome,
+  openSession,
+  sessionWork,
+  setUp,
+  timerWindow,
+  useSessionHooks,
+  v2gLimits as L,
+  vehicleOf,
+} from './handshake-support.ts';
+
+describe('ISO 15118-20 handshake (MCS charger)', function () {
+  useSessionHooks();
+
+  it('answers PowerDeliveryReq right after SessionSetup with FAILED_SequenceError and closes the connection', async function () {
+    requirement(T.sequenceErrorEarly, {
+      epic: EPIC,
+      feature: 'Error handling',
+      story: 'Sequence error',
+      clause: 'ISO 15118-20:2022 FAILED_SequenceError; reference §2.2',
+      severity: 'critical',
+    });
+    const s = await openSession(this);
+    await setUp(s);
+    s.breaksOnPurpose('out-of-order PowerDeliveryReq: the charger ends the session with FAILED');
+    const ex = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
+    const expected = 'PowerDeliveryRes FAILED_SequenceError';
+    const failed = ex.responseRoot === 'PowerDeliveryRes' && ex.responseCode === 'FAILED_SequenceError';
+    check('PowerDeliveryReq out of order', failed, {
+      violation: 'protocol',
+      clause: 'ISO 15118-20:2022 FAILED_SequenceError',
+      verified: false,
+      expected,
+      actual: describeOutcome(ex),
+    });
+    // What the standard requires after FAILED: the session is over, so nothing more is processed.
+    const after = await s.exchange('AuthorizationSetup', {});
+    const clause = 'ISO 15118-20:2022: after FAILED* the SECC stops the session; [V2G20-1633]';
+    const actual = describeOutcome(after);
+    check('no request processed after the FAILED answer', after.outcome !== 'response', {
+      violation: 'protocol',
+      clause,
+      verified: false,
+      expected: 'no answer',
+      actual,
+    });
+    // How soon it closes is not fixed by the standard (our bound allows the 5 s wait of [V2G20-1633]).
+    const limit = L.get('secc.closeAfterFailedMs');
+    const afterMs = await closedAfterMs(s, ex.receivedAtNs ?? ex.sentAtNs, limit.hi!);
+    measure('connection closed after the FAILED answer', afterMs, limit, { violation: 'protocol' });
+  });
+
+  it('answers PowerDeliveryReq after DC_PreChargeReq(Ongoing) with FAILED_SequenceError', async function () {
+    requirement(T.sequenceErrorPreCharge, {
+      epic: EPIC,
+      feature: 'Error handling',
+      story: 'Sequence error after PreCharge Ongoing',
+      clause: 'ISO 15118-20:2022 [V2G20-2005]/[V2G20-2006] (quoted in EVerest#2305)',
+      severity: 'critical',
+    });
+    const vehicle = vehicleOf(this.bench);
+    const s = await openSession(this);
+    const beforeCableCheck = async () => void (await vehicle.pilot?.setCe('C'));
+    await sessionWork('session up to cable check', SEQ_CLAUSE, () => s.runUntil('DC_CableCheck', { beforeCableCheck }));
+    const v = vehicle.model.presentVoltageV();
+    const rv = { Exponent: 0, Value: Math.round(v) };
+    const pre = await s.exchange('DC_PreCharge', { EVProcessing: 'Ongoing', EVPresentVoltage: rv, EVTargetVoltage: rv });
+    check('DC_PreChargeReq(Ongoing) accepted', pre.responseCode === 'OK', {
+      violation: 'protocol',
+      clause: SEQ_CLAUSE,
+      verified: false,
+      expected: 'DC_PreChargeRes OK',
+      actual: describeOutcome(pre),
+    });
+    s.breaksOnPurpose('PowerDeliveryReq while pre-charge is Ongoing: the charger ends the session with FAILED');
+    const pd = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
+    check(
+      'PowerDeliveryReq while pre-charge is Ongoing',
+      pd.responseRoot === 'PowerDeliveryRes' && pd.responseCode === 'FAILED_SequenceError',
+      {
+        violation: 'protocol',
+        clause: '[V2G20-2005]/[V2G20-2006]',
+        verified: false,
+        expected: 'PowerDeliveryRes FAILED_SequenceError',
+        actual: describeOutcome(pd),
+      },
+    );
+  });
+
+  it('answers a request with a foreign SessionID with FAILED_UnknownSession', async function () {
+    requirement(T.unknownSession, {
+      epic: EPIC,
+      feature: 'Error handling',
+      story: 'Unknown session',
+      clause: 'ISO 15118-20:2022 FAILED_UnknownSession',
+      severity: 'critical',
+    });
+    const s = await openSession(this);
+    await setUp(s);
+    const foreign = s.sessionId === 'FFFFFFFFFFFFFFFF' ? 'EEEEEEEEEEEEEEEE' : 'FFFFFFFFFFFFFFFF';
+    s.breaksOnPurpose('request with a foreign SessionID: the charger answers FAILED_UnknownSession');
+    const ex = await s.exchange('AuthorizationSetup', {}, { sessionId: foreign });
+    check(
+      'AuthorizationSetupReq with a foreign SessionID',
+      ex.responseRoot === 'AuthorizationSetupRes' && ex.responseCode === 'FAILED_UnknownSession',
+      {
+        violation: 'protocol',
+        clause: 'ISO 15118-20:2022 FAILED_UnknownSession',
+        verified: false,
+        expected: 'AuthorizationSetupRes FAILED_UnknownSession',
+        actual: describeOutcome(ex),
+      },
+    );
+  });
+
+  it('stops the session when V2G_SECC_Sequence_Timeout expires', async function () {
+    requirement(T.sequenceTimeout, {
+      epic: EPIC,
+      feature: 'Timeouts',
+      story: 'V2G_SECC_Sequence_Timeout',
+      clause: L.get('timer.V2G_SECC_Sequence_Timeout').clause,
+      severity: 'normal',
+    });
+    const vehicle = vehicleOf(this.bench);
+    const timerMs = vehicle.timers.V2G_SECC_Sequence_Timeout;
+    const window = timerWindow(timerMs, L.get('timer.V2G_SECC_Sequence_Timeout'), L.get('secc.sequenceTimeoutCloseToleranceMs'));
+    this.timeout(Math.max(this.timeout(), (window.hi! + 10_000) / Math.max(1e-9, clockRate(this.bench.clock.description))));
+    const s = await openSession(this);
+    await setUp(s);
+    s.breaksOnPurpose('the vehicle goes silent until the charger times the session out');
+    // From the last request the vehicle sent: the charger's timer cannot have started before it.
+    const lastRequestNs = s.exchanges.at(-1)!.sentAtNs;
+    const closed = await s.waitForClose(window.hi! + 1);
+    const afterMs = closed.closed && s.link.closedAtNs !== undefined ? (s.link.closedAtNs - lastRequestNs) / 1e6 : Number.POSITIVE_INFINITY;
+    measure('connection closed after the last request (vehicle silent since)', afterMs, window, { violation: 'timing' });
+  });
+
+  it('closes the connection, without an answer, on a request framed with the wrong V2GTP payload type', async function () {
+    requirement(T.malformedV2gtp, {
+      epic: EPIC,
+      feature: 'V2GTP',
+      story: 'Payload type does not match the message',
+      clause: 'ISO 15118-20:2022 V2GTP header check (payload type per namespace, Table 12)',
+      severity: 'normal',
+    });
+    const s = await openSession(this);
+    await setUp(s);
+    s.breaksOnPurpose('a request framed with the wrong V2GTP payload type: the charger closes the connection');
+    const ex = await s.exchange('AuthorizationSetup', {}, { payloadType: PayloadType.Dc });
+    const clause = 'ISO 15118-20:2022 Table 12 payload types';
+    check('CommonMessages request framed as DC (0x8004)', ex.outcome !== 'response', {
+      violation: 'protocol',
+      clause,
+      verified: false,
+      expected: 'no response',
+      actual: describeOutcome(ex),
+    });
+    // How soon it closes is not fixed by the standard (our bound allows a 5 s wait, as mature stacks do).
+    const limit = L.get('secc.malformedV2gtpCloseMs');
+    const afterMs = await closedAfterMs(s, ex.sentAtNs, limit.hi!);
+    measure('connection closed after the wrongly framed request', afterMs, limit, { violation: 'protocol' });
+  });
+
+  it('refuses a supportedAppProtocolReq that offers no protocol it supports', async function () {
+    requirement(T.unsupportedAppProtocol, {
+      epic: EPIC,
+      feature: 'Error handling',
+      story: 'supportedAppProtocol without -20 DC',
+      clause: 'ISO 15118-20:2022 / ISO 15118-2 supportedAppProtocolRes Failed_NoNegotiation',
+      severity: 'normal',
+    });
+    const s = await openSession(this, {
+      appProtocols: [{ ProtocolNamespace: NAMESPACE_DIN, VersionNumberMajor: 2, VersionNumberMinor: 0, SchemaID: 7, Priority: 1 }],
+    });
+    s.breaksOnPurpose('only DIN 70121 offered: the charger refuses the negotiation');
+    const ex = await s.exchange('supportedAppProtocol', {
+      AppProtocol: [{ ProtocolNamespace: NAMESPACE_DIN, VersionNumberMajor: 2, VersionNumberMinor: 0, SchemaID: 7, Priority: 1 }],
+    });
+    check(
+      'only DIN 70121 offered to an ISO 15118-20 charger',
+      ex.responseRoot === 'supportedAppProtocolRes' && ex.responseCode === 'Failed_NoNegotiation',
+      {
+        violation: 'protocol',
+        clause: 'supportedAppProtocolRes ResponseCode',
+        verified: false,
+        expected: 'supportedAppProtocolRes Failed_NoNegotiation',
+        actual: describeOutcome(ex),
+      },
+    );
+  });
+});
