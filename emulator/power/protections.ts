@@ -11,9 +11,28 @@ export interface Trip {
   data: Record<string, unknown>;
 }
 
+/** A condition that trips only once it has held for a delay; it starts over whenever it goes away. */
+class Sustained {
+  private sinceNs: number | undefined;
+
+  /** Whether `on` has now held for at least delayMs (ms of the clock whose ns `tNs` is). */
+  held(on: boolean, tNs: number, delayMs: number): boolean {
+    if (!on) {
+      this.sinceNs = undefined;
+      return false;
+    }
+    this.sinceNs ??= tNs;
+    return tNs - this.sinceNs >= delayMs * 1e6;
+  }
+
+  reset(): void {
+    this.sinceNs = undefined;
+  }
+}
+
 export class Protections {
-  private ovEvSinceNs: number | undefined;
-  private ovEmergencySinceNs: number | undefined;
+  private readonly ovEv = new Sustained();
+  private readonly ovEmergency = new Sustained();
   private lastInsulationCheckNs = 0;
   private insulationOkNow = true;
 
@@ -42,7 +61,8 @@ export class Protections {
     maxima: { vehicleMaxV: number | undefined; ratedMaxV: number },
   ): Trip | undefined {
     if (!isEnabled(state)) {
-      this.ovEvSinceNs = this.ovEmergencySinceNs = undefined;
+      this.ovEv.reset();
+      this.ovEmergency.reset();
       return undefined;
     }
     return (
@@ -54,23 +74,13 @@ export class Protections {
 
   private emergencyOverVoltage(view: BusView, v: number, m: { vehicleMaxV: number | undefined; ratedMaxV: number }): Trip | undefined {
     const level = emergencyOverVoltageLevelV(Math.min(m.vehicleMaxV ?? m.ratedMaxV, m.ratedMaxV));
-    if (v <= level) {
-      this.ovEmergencySinceNs = undefined;
-      return undefined;
-    }
-    this.ovEmergencySinceNs ??= view.tNs;
-    if (view.tNs - this.ovEmergencySinceNs < this.p.emergencyOverVoltageDelayMs * 1e6) return undefined;
+    if (!this.ovEmergency.held(v > level, view.tNs, this.p.emergencyOverVoltageDelayMs)) return undefined;
     return { reason: 'emergency over-voltage', data: { voltageV: v, levelV: level } };
   }
 
   private vehicleOverVoltage(state: PowerStageState, view: BusView, v: number, maxV: number | undefined): Trip | undefined {
     if ((state !== 'charging' && state !== 'stopping') || maxV === undefined || this.faults.ignoresVehicleMaxVoltage()) return undefined;
-    if (v <= maxV) {
-      this.ovEvSinceNs = undefined;
-      return undefined;
-    }
-    this.ovEvSinceNs ??= view.tNs;
-    if (view.tNs - this.ovEvSinceNs < this.p.evOverVoltageDelayMs * 1e6) return undefined;
+    if (!this.ovEv.held(v > maxV, view.tNs, this.p.evOverVoltageDelayMs)) return undefined;
     return { reason: 'over-voltage against the vehicle maximum', data: { voltageV: v, maxVoltageV: maxV } };
   }
 
