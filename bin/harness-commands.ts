@@ -62,6 +62,7 @@ export const harnessCommands: CommandSpec[] = [
       const { generateReport } = await import('../reports/generate.ts');
       const r = await generateReport({ runDir, reportsDir: o.out });
       console.log(`report: ${r.htmlDir}/index.html`);
+      console.log(`title: ${r.name}`);
       console.log(`single file: ${r.singleFile}`);
       const { stoppedRunLines } = await import('../runner/run-outcome.ts');
       // An aborted or interrupted run's report must not read as complete.

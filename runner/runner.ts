@@ -89,7 +89,8 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
     timeout: opts.timeoutMs ?? 180_000,
     rootHooks: (await import('./hooks.ts')).mochaHooks,
   });
-  const planned = await selectTests(mocha, files, { grep: opts.grep, ids: opts.ids });
+  const { planned, unknownIds } = await selectTests(mocha, files, { grep: opts.grep, ids: opts.ids });
+  if (unknownIds.length) log(`mcs-hil run: no test in the chosen suites declares ${unknownIds.map((i) => `'${i}'`).join(', ')}`);
 
   const runDir = newRunDir(opts.out ?? defaultOutDir());
   const resultsDir = join(runDir, 'allure-results');
@@ -275,7 +276,12 @@ function closeAbort(f: { resource: string; title: string; error?: string }, time
 /** Hardware, or a link to hardware: it runs in real time and has no fault switches. */
 function isPhysical(r: { kind: string } & Record<string, unknown>): boolean {
   // A SCPI resource served by an emulated instrument of the same bench (`emulated:`) runs on the bench clock.
-  return r.kind === 'ethernet-link' || r.kind === 'socketcan' || (r.kind.startsWith('scpi-') && !r.emulated) || (r.kind === 'socketcand' && !r.hub);
+  return (
+    r.kind === 'ethernet-link' ||
+    r.kind === 'socketcan' ||
+    (r.kind.startsWith('scpi-') && !r.emulated) ||
+    (r.kind === 'socketcand' && !r.hub)
+  );
 }
 
 function validateFaults(faults: string[], resources: Record<string, { kind: string }>): string[] {

@@ -24,7 +24,11 @@ export interface TestSelection {
 }
 
 /** Load the files into mocha and keep only the selected tests; throws UsageError when none is left. */
-export async function selectTests(mocha: Mocha, files: string[], sel: TestSelection): Promise<PlannedTest[]> {
+export async function selectTests(
+  mocha: Mocha,
+  files: string[],
+  sel: TestSelection,
+): Promise<{ planned: PlannedTest[]; unknownIds: string[] }> {
   let grep: RegExp | undefined;
   try {
     grep = sel.grep ? new RegExp(sel.grep) : undefined;
@@ -44,7 +48,7 @@ export async function selectTests(mocha: Mocha, files: string[], sel: TestSelect
     return keep;
   });
   if (planned.length === 0) throw new UsageError(nothingSelected(sel, seenIds));
-  return planned;
+  return { planned, unknownIds: (sel.ids ?? []).filter((id) => !seenIds.has(id)) };
 }
 
 function prune(suite: Mocha.Suite, keep: (t: Mocha.Test) => boolean): void {

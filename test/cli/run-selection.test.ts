@@ -26,10 +26,11 @@ describe('mcs-hil run: test selection and exit codes', function () {
     expect(existsSync(join(out, 'runs'))).to.equal(false);
   });
 
-  it('--id selects tests by requirement id; a passing run exits 0 and summary.json says 0', function () {
+  it('--id selects tests by requirement id (an unknown one is named); a passing run exits 0 and summary.json says 0', function () {
     const out = tmp.make('mcs-cli-id-');
-    const r = cli([...BASE, '--out', out, '--id', 'FIX-PASS-001']);
+    const r = cli([...BASE, '--out', out, '--id', 'FIX-PASS-001,NOPE-2']);
     expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain("no test in the chosen suites declares 'NOPE-2'");
     const s = summaryOf(out);
     expect(s).to.include({ exitCode: 0, total: 1, passed: 1, failed: 0, notRun: 0 });
     expect(s.tests).to.deep.equal([{ title: 'Evidence fixture passes a measurement', testCaseId: 'FIX-PASS-001', state: 'passed' }]);
