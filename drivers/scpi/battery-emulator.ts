@@ -19,6 +19,8 @@ export type BatteryEmulatorReading = PowerReading;
 export interface BatteryEmulator extends PowerAnalyser {
   /** True while the output is on: the battery is connected to the inlet (the vehicle's contactors closed). */
   readonly outputOn: boolean;
+  /** What the instrument (all its parallel units) can take, where it reports it: a test asking more is not applicable. */
+  readonly ratings?: { maxVoltageV: number; maxCurrentA: number };
 
   /** Hold the battery at this voltage (voltage priority). The emulated one leaves its battery model for a fixed source. */
   setBatteryVoltage(voltageV: number): Promise<void>;

@@ -17,6 +17,8 @@ import {
   powerRig,
   reportedPresent,
   requireControl,
+  requireDeliverable,
+  deliverableCurrentA,
   s,
   startCharging,
   stepTo,
@@ -50,6 +52,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     });
     const rig = powerRig(this.bench);
     const toA = 200;
+    requireDeliverable(this, rig, toA);
     await withTrace(holder, async () => {
       charging = await startCharging(rig);
       const stepS = await stepTo(rig, charging, toA);
@@ -74,6 +77,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     });
     const rig = powerRig(this.bench);
     const toA = 200;
+    requireDeliverable(this, rig, toA);
     await withTrace(holder, async () => {
       charging = await startCharging(rig);
       const stepS = await stepTo(rig, charging, toA);
@@ -95,6 +99,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     });
     const rig = powerRig(this.bench);
     const toA = 200;
+    requireDeliverable(this, rig, toA);
     await withTrace(holder, async () => {
       charging = await startCharging(rig);
       const stepS = await stepTo(rig, charging, toA);
@@ -121,6 +126,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     const rig = powerRig(this.bench);
     const fromA = 300;
     const toA = 100;
+    requireDeliverable(this, rig, fromA);
     await withTrace(holder, async () => {
       charging = await startCharging(rig);
       await stepTo(rig, charging, fromA);
@@ -149,6 +155,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     const rig = powerRig(this.bench);
     const control = requireControl(this, rig, 'Changing the site power cap');
     const fromA = 300;
+    requireDeliverable(this, rig, fromA);
     await withTrace(holder, async () => {
       charging = await startCharging(rig);
       await stepTo(rig, charging, fromA);
@@ -189,7 +196,14 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     const safety = this.bench.config.safety.maxCurrentA ?? Infinity;
     const v = (await rig.battery.batteryVoltageV()) || 800;
     const toA = Math.floor(
-      Math.min(rig.limits.num('ramp.longTargetA'), r.maxCurrentA, ev.maxCurrentA, safety, (0.95 * Math.min(r.maxPowerW, ev.maxPowerW)) / v),
+      Math.min(
+        rig.limits.num('ramp.longTargetA'),
+        r.maxCurrentA,
+        ev.maxCurrentA,
+        safety,
+        deliverableCurrentA(rig),
+        (0.95 * Math.min(r.maxPowerW, ev.maxPowerW)) / v,
+      ),
     );
     this.timeout(Math.max(this.timeout(), (toA / rig.limits.num('ramp.minSlopeAps') + 60) * 1000));
     await withTrace(holder, async () => {

@@ -226,6 +226,22 @@ export function requireInterlock(ctx: Mocha.Context, what: string): void {
   ctx.skip();
 }
 
+/**
+ * The most current this bench can take: its battery emulator's rating (as the unit reported it) and the bench
+ * file's safety.maxCurrentA. A test whose request is above it is not applicable here: skipped, saying why.
+ */
+export function deliverableCurrentA(rig: PowerRig): number {
+  return Math.min(rig.battery.ratings?.maxCurrentA ?? Infinity, rig.bench.config.safety.maxCurrentA ?? Infinity);
+}
+
+export function requireDeliverable(ctx: Mocha.Context, rig: PowerRig, currentA: number): void {
+  const most = deliverableCurrentA(rig);
+  if (currentA <= most) return;
+  const why = `battery emulator '${rig.battery.name}' rating, safety.maxCurrentA`;
+  attachText('skipped', `not applicable: the test needs ${currentA} A, this bench takes at most ${most} A (${why}).`);
+  ctx.skip();
+}
+
 /** A charger-side action (site cap, charger stop, E-stop) needs the bench's charger control; else the test is skipped, saying why. */
 export function requireControl(ctx: Mocha.Context, rig: PowerRig, what: string): ChargerControl {
   if (rig.control) return rig.control;

@@ -4,13 +4,14 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { VirtualClock } from '../../drivers/core/clock.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
 import { PowerStage } from '../../emulator/power/power-stage.ts';
 import { startEmulatedScpiServer } from '../../emulator/power/scpi-server.ts';
 
-const CHILD = join(import.meta.dirname, 'harness-child.ts');
+const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'harness-child.ts');
 const WATCHDOG_S = 1;
 
 describe('a harness killed mid-ramp', function () {
