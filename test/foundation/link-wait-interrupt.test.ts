@@ -49,7 +49,7 @@ describe('Ctrl-C during a wait for a held link', function () {
   it('exits with the interrupted code (130) and says no test ran', function () {
     expect(code, stdout).to.equal(130);
     expect(stdout).to.contain('interrupted by SIGINT while the bench was opening');
-    expect(stdout.trim().split('\n').at(-1)).to.equal('0 passed, 0 failed');
+    expect(stdout.trim().split('\n').at(-1)).to.match(/^0 passed, 0 failed, \d+ not run$/);
   });
 
   it('records the wait, the signal and the aborted wait on the timeline, and leaves our lock alone', function () {
