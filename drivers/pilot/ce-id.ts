@@ -51,6 +51,35 @@ export interface CeIdPilot {
   pulseC(ms: number): Promise<void>;
 }
 
+/**
+ * Where a pilot line's changes go: the timeline first (kind 'pilot', the evidence), then each listener.
+ * A listener's bug stops neither the line nor the other listeners.
+ */
+export class PilotChangeFeed {
+  private readonly listeners = new Set<(c: PilotChange) => void>();
+
+  constructor(
+    private readonly timeline: Timeline,
+    private readonly name: string,
+  ) {}
+
+  subscribe(fn: (c: PilotChange) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  emit(c: PilotChange, extra: Record<string, unknown> = {}): void {
+    this.timeline.record('pilot', this.name, { signal: c.signal, state: c.state, previous: c.previous, by: c.by, ...extra });
+    for (const l of [...this.listeners]) {
+      try {
+        l(c);
+      } catch {
+        // A listener's bug must not stop the line.
+      }
+    }
+  }
+}
+
 export function isCeState(s: unknown): s is CeState {
   return typeof s === 'string' && (CE_STATES as readonly string[]).includes(s);
 }
@@ -74,13 +103,15 @@ export class EmulatedCeIdLine {
   private gateState: ChargerCeGate = 'hlc-disabled';
   private line: CeState = 'A';
   private idState: IdState = 'not-connected';
-  private listeners = new Set<(c: PilotChange) => void>();
+  private readonly changes: PilotChangeFeed;
 
   constructor(
     readonly name: string,
     private readonly clock: Clock,
     private readonly timeline: Timeline,
-  ) {}
+  ) {
+    this.changes = new PilotChangeFeed(timeline, name);
+  }
 
   get ce(): CeState {
     return this.line;
@@ -97,7 +128,8 @@ export class EmulatedCeIdLine {
 
   /** Vehicle side. */
   setVehicleCe(state: CeState): void {
-    if (!isCeState(state)) throw new PilotStateError(`unknown CE state '${String(state)}' (one of ${CE_STATES.join(', ')})`, `pilot ${this.name}`);
+    if (!isCeState(state))
+      throw new PilotStateError(`unknown CE state '${String(state)}' (one of ${CE_STATES.join(', ')})`, `pilot ${this.name}`);
     this.request = state;
     this.update('vehicle');
   }
@@ -115,12 +147,11 @@ export class EmulatedCeIdLine {
     if (state === this.idState) return;
     const previous = this.idState;
     this.idState = state;
-    this.emit({ signal: 'ID', state, previous, by: 'charger', t: this.clock.now() });
+    this.changes.emit({ signal: 'ID', state, previous, by: 'charger', t: this.clock.now() });
   }
 
   onChange(fn: (c: PilotChange) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return this.changes.subscribe(fn);
   }
 
   private update(by: 'vehicle' | 'charger'): void {
@@ -128,18 +159,7 @@ export class EmulatedCeIdLine {
     if (next === this.line) return;
     const previous = this.line;
     this.line = next;
-    this.emit({ signal: 'CE', state: next, previous, by, t: this.clock.now() }, { requested: this.request, gate: this.gateState });
-  }
-
-  private emit(c: PilotChange, extra: Record<string, unknown> = {}): void {
-    this.timeline.record('pilot', this.name, { signal: c.signal, state: c.state, previous: c.previous, by: c.by, ...extra });
-    for (const l of [...this.listeners]) {
-      try {
-        l(c);
-      } catch {
-        // A listener's bug must not stop the line.
-      }
-    }
+    this.changes.emit({ signal: 'CE', state: next, previous, by, t: this.clock.now() }, { requested: this.request, gate: this.gateState });
   }
 }
 
@@ -205,7 +225,15 @@ export interface CeReleaseResult {
  */
 export async function releaseCeAfterOutputDisabled(
   pilot: CeIdPilot,
-  o: { clock: Clock; timeline: Timeline; outputDisabled: () => boolean | Promise<boolean>; maxHoldMs: number; pollMs?: number; next?: CeState; signal?: AbortSignal },
+  o: {
+    clock: Clock;
+    timeline: Timeline;
+    outputDisabled: () => boolean | Promise<boolean>;
+    maxHoldMs: number;
+    pollMs?: number;
+    next?: CeState;
+    signal?: AbortSignal;
+  },
 ): Promise<CeReleaseResult> {
   const t0 = o.clock.nowMs();
   const pollMs = o.pollMs ?? 10;

@@ -14,7 +14,16 @@ import { BenchFault } from '../core/errors.ts';
 import type { Timeline } from '../core/timeline.ts';
 import { ScpiInstrument } from '../scpi/instrument.ts';
 import type { ScpiTransport } from '../scpi/transport.ts';
-import { CE_STATES, isCeState, PilotStateError, type CeIdPilot, type CeState, type IdState, type PilotChange } from './ce-id.ts';
+import {
+  CE_STATES,
+  isCeState,
+  PilotChangeFeed,
+  PilotStateError,
+  type CeIdPilot,
+  type CeState,
+  type IdState,
+  type PilotChange,
+} from './ce-id.ts';
 import {
   checkScpiCeIdSettings,
   DEFAULT_ID_SPEC,
@@ -56,7 +65,7 @@ export class ScpiCeIdPilot extends ScpiInstrument implements CeIdPilot {
   private sensed: CeState | undefined;
   private request: CeState = 'A';
   private idState: IdState = 'not-connected';
-  private listeners = new Set<(c: PilotChange) => void>();
+  private readonly changes: PilotChangeFeed;
   private pollTimer: TimerHandle | undefined;
   private idn: Record<string, string> = {};
   private closed = false;
@@ -66,6 +75,7 @@ export class ScpiCeIdPilot extends ScpiInstrument implements CeIdPilot {
     this.name = o.name;
     this.clock = o.clock;
     this.timeline = o.timeline;
+    this.changes = new PilotChangeFeed(o.timeline, o.name);
     this.settings = o.settings ?? {};
     this.commands = checkScpiCeIdSettings(this.settings, `pilot ${o.name}`);
     this.idSpec = { query: DEFAULT_ID_SPEC.query, ...(this.settings.id ?? {}) };
@@ -135,7 +145,8 @@ export class ScpiCeIdPilot extends ScpiInstrument implements CeIdPilot {
       // The line, not our request, is the CE state: record the request, then measure what the line shows.
       this.timeline.record('pilot', this.name, { signal: 'CE-request', state, previous, command: c.command });
       await this.readCe();
-    } else if (state !== previous) this.emit({ signal: 'CE', state, previous, by: 'vehicle', t: this.clock.now() }, { command: c.command });
+    } else if (state !== previous)
+      this.changes.emit({ signal: 'CE', state, previous, by: 'vehicle', t: this.clock.now() }, { command: c.command });
   }
 
   /** Measure CE now (needs ceSense); a change is emitted, by 'charger' when it differs from our request. */
@@ -146,7 +157,7 @@ export class ScpiCeIdPilot extends ScpiInstrument implements CeIdPilot {
     const previous = this.sensed ?? this.confirmed ?? this.request;
     this.sensed = state;
     if (state !== previous)
-      this.emit(
+      this.changes.emit(
         { signal: 'CE', state, previous, by: state === this.request ? 'vehicle' : 'charger', t: this.clock.now() },
         { requested: this.request },
       );
@@ -173,14 +184,13 @@ export class ScpiCeIdPilot extends ScpiInstrument implements CeIdPilot {
     if (state !== this.idState) {
       const previous = this.idState;
       this.idState = state;
-      this.emit({ signal: 'ID', state, previous, by: 'charger', t: this.clock.now() });
+      this.changes.emit({ signal: 'ID', state, previous, by: 'charger', t: this.clock.now() });
     }
     return state;
   }
 
   onChange(fn: (c: PilotChange) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return this.changes.subscribe(fn);
   }
 
   async pulseC(ms: number): Promise<void> {
@@ -231,16 +241,5 @@ export class ScpiCeIdPilot extends ScpiInstrument implements CeIdPilot {
         },
       );
     });
-  }
-
-  private emit(c: PilotChange, extra: Record<string, unknown> = {}): void {
-    this.timeline.record('pilot', this.name, { signal: c.signal, state: c.state, previous: c.previous, by: c.by, ...extra });
-    for (const l of [...this.listeners]) {
-      try {
-        l(c);
-      } catch {
-        // A listener's bug must not stop the pilot.
-      }
-    }
   }
 }
