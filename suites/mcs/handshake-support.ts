@@ -111,6 +111,11 @@ export async function sessionWork<T>(what: string, clause: string, fn: () => Pro
 export function chargeLoopRanToStop(charging: ChargingSession, clause: string): void {
   const e = charging.error;
   if (!e) return;
+  if (charging.vehicleLateMs !== undefined)
+    throw new BenchFault(
+      `the charge loop ended after our vehicle sent its request ${charging.vehicleLateMs.toFixed(0)} ms after the last response, ` +
+        `past the charger's sequence timeout: the harness was late, the charger was not judged (${e.message})`,
+    );
   const kind = (e as V2gSessionError).kind;
   const timing = kind === 'timeout' || kind === 'timer-expired';
   check('charge loop ran until the vehicle stopped it', false, {

@@ -38,6 +38,12 @@ export interface ChargingSession {
   readonly loops: LoopRecord[];
   /** Why the loop ended on its own (charger stopped answering, FAILED, link lost), if it did. */
   readonly error: Error | undefined;
+  /**
+   * When the loop ended on its own: how late our vehicle itself sent the request that found the session
+   * over, in ms after the previous response, if that was past the charger's 0.5 s sequence timeout (the
+   * harness was slow, not the charger: a suite reports that as a bench fault, not a verdict).
+   */
+  readonly vehicleLateMs: number | undefined;
   readonly running: boolean;
   /** New EV target from the next loop on. */
   requestCurrent(currentA: number, opts?: { voltageV?: number }): { atNs: number };
@@ -74,6 +80,7 @@ export interface ChargeLoopOptions {
 export class ChargeLoop implements ChargingSession {
   readonly loops: LoopRecord[] = [];
   error: Error | undefined;
+  vehicleLateMs: number | undefined;
   running = true;
   readonly ended: Promise<void>;
   private override: { currentA: number; voltageV?: number } | undefined;
@@ -161,7 +168,9 @@ export class ChargeLoop implements ChargingSession {
           responseMs,
           sinceResponseMs,
         });
-        this.note('charge loop ended by an error', { error: (e as Error).message });
+        const seqMs = this.o.evcc.timers['V2G_SECC_Sequence_Timeout.DC_ChargeLoop'];
+        if (sinceResponseMs > seqMs) this.vehicleLateMs = sinceResponseMs;
+        this.note('charge loop ended by an error', { error: (e as Error).message, sinceResponseMs });
         break;
       }
       this.lastResponseNs = ex.receivedAtNs;
@@ -227,6 +236,12 @@ export class ChargeLoop implements ChargingSession {
         await evcc.sessionStop('Terminate');
       }
     } finally {
+      // A stop cut short (the charger ended the session itself): with no current flowing the contactors may open
+      // now, and must, or the inlet keeps reading the battery and the output never looks off below.
+      if (power && !contactorsOpen && Math.abs((await power.inlet()).currentA) <= this.o.limits.num('evcc.contactorOpenCurrentA')) {
+        await power.setContactors(false);
+        contactorsOpen = true;
+      }
       // CE leaves C only after the charger's output is off, bounded by pilot.ceStopHoldMaxMs.
       const t0 = stopAnsweredMs ?? clock.nowMs();
       const offV = this.o.limits.num('evcc.outputOffVoltageV');
