@@ -16,7 +16,9 @@ function caseRows(c: PctrCase): string[] {
   const limits = c.limits.length
     ? c.limits
         .map(
-          (l) => `${esc(l.measurement)}: <code>${esc(l.limit)}</code> ${l.verified ? 'verified' : '<b>unverified</b>'} → ${esc(l.outcome)}`,
+          (l) =>
+            `${esc(l.measurement)}: <code>${esc(l.limit)}</code> ${l.verified ? 'verified' : '<b>unverified</b>'}` +
+            `${l.corroborated ? ` (${esc(l.corroborated)})` : ''} → ${esc(l.outcome)}`,
         )
         .join('<br>')
     : '—';

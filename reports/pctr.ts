@@ -13,6 +13,8 @@ export interface PctrLimit {
   limit: string;
   clause: string;
   verified: boolean;
+  /** How well the public record backs the limit (standard-extract … our-choice), where its profile says. */
+  corroborated?: string;
   outcome: string;
 }
 
@@ -79,6 +81,7 @@ export function buildPctr(runDir: string): Pctr {
         limit: m.validators.join('; '),
         clause: m.clause,
         verified: m.verified,
+        corroborated: m.corroborated,
         outcome: m.outcome,
       })),
     };
