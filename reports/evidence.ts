@@ -12,9 +12,11 @@ import type { Limit } from '../drivers/core/limits.ts';
 import type { Timeline } from '../drivers/core/timeline.ts';
 import { beginVerdicts, conclude, endVerdicts, judgeAtEnd } from './soft-assertions.ts';
 import { judge, withinLimit, type Outcome, type Uncertainty } from './uncertainty.ts';
+import { stopIfProbing } from './requirement-probe.ts';
 import { INCONCLUSIVE_PREFIX, InconclusiveError, violationError, type Violation } from './verdicts.ts';
 
 export { withinLimit, judgeAtEnd, type Uncertainty };
+export { probeRequirementId } from './requirement-probe.ts';
 export { INCONCLUSIVE_PREFIX, InconclusiveError, VIOLATION_TAG, ViolationError, type Violation } from './verdicts.ts';
 
 /** One recorded measurement, in OpenHTF's shape (name, value, unit, validators, outcome). */
@@ -85,38 +87,9 @@ export interface RequirementMeta {
   clause?: string;
 }
 
-/** Thrown by requirement() while the runner probes a test for its id (runner/select-tests.ts): the body stops there. */
-class RequirementProbe extends Error {}
-
-let probing = false;
-let probedId: string | undefined;
-
-/**
- * The requirement id a test body declares, found without running the test: every spec declares it in the
- * body's first statement, so the body is called with requirement() throwing at once. A body that does not
- * start with requirement() is never called (it could act on the bench).
- */
-export function probeRequirementId(fn: (...a: unknown[]) => unknown, thisArg: unknown): string | undefined {
-  if (!/^[^{]*\{\s*(?:\(0,\s*)?[\w$.]*\brequirement\)?\(/.test(fn.toString())) return undefined;
-  probing = true;
-  probedId = undefined;
-  try {
-    const r = fn.call(thisArg, () => undefined) as { catch?: (h: () => void) => void } | undefined;
-    r?.catch?.(() => undefined); // an async body rejects with the probe
-  } catch {
-    /* the probe, or anything the arguments threw */
-  } finally {
-    probing = false;
-  }
-  return probedId;
-}
-
 /** Declare which requirement a test checks: testCaseId (stable history), epic/feature/story/severity labels. */
 export function requirement(id: string, meta: RequirementMeta): void {
-  if (probing) {
-    probedId = id;
-    throw new RequirementProbe(id);
-  }
+  stopIfProbing(id);
   if (!id.trim()) throw new Error('requirement id must not be empty');
   allure.testCaseId(id);
   allure.label('requirement', id);

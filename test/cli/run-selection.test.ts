@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startsWithRequirement } from '../../reports/requirement-probe.ts';
 import { cli, TempDirs } from './cli.ts';
 
 const BASE = ['run', '--bench', 'test/fixtures/benches/minimal.yaml', '--suite', 'test/fixtures/suites/evidence.spec.ts'];
@@ -46,5 +47,15 @@ describe('mcs-hil run: test selection and exit codes', function () {
     const r = cli([...BASE, '--out', tmp.make('mcs-cli-both-'), '--id', 'FIX-PASS-001', '--grep', 'fails']);
     expect(r.status).to.equal(2);
     expect(r.stderr).to.contain("no test matches --grep 'fails' and --id FIX-PASS-001");
+  });
+
+  it('reads a requirement id only from a body that declares it before doing anything', function () {
+    expect(startsWithRequirement('async function(){(0,import_evidence.requirement)("X-1",{epic:"e"});await go()}')).to.equal(true);
+    expect(
+      startsWithRequirement('function () {\n  // why\n  const limit = L.get("a.b");\n  requirement(T.x, { clause: limit.clause });'),
+    ).to.equal(true);
+    expect(startsWithRequirement('async function () { const rig = await powerRig(this); requirement(T.x, {}); }')).to.equal(false);
+    expect(startsWithRequirement('function () { this.bench.vehicle.start(); requirement(T.x, {}); }')).to.equal(false);
+    expect(startsWithRequirement('function () { measure("x", 1, limit, {}); }')).to.equal(false);
   });
 });
