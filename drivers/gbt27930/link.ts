@@ -31,9 +31,8 @@ export interface MultiPacketTransport {
 
 export type ReceivedMessage = GbtMessage & { t: number; sa: number; da: number; raw: Uint8Array };
 
-/** Payload of a 'gbt' timeline event. */
-export interface GbtEventData extends Record<string, unknown> {
-  dir: 'tx' | 'rx';
+/** A GB/T message as seen on the wire: decoded, or the bytes and why they could not be. */
+export interface GbtWireMessage {
   code?: GbtCode;
   phase?: string;
   sa: number;
@@ -42,6 +41,11 @@ export interface GbtEventData extends Record<string, unknown> {
   values?: Record<string, unknown>;
   /** Present when the payload could not be decoded. */
   error?: string;
+}
+
+/** Payload of a 'gbt' timeline event. */
+export interface GbtEventData extends GbtWireMessage, Record<string, unknown> {
+  dir: 'tx' | 'rx';
   /** A multi-packet transfer that did not complete (the receiver never had the message). */
   undelivered?: string;
 }
@@ -136,7 +140,18 @@ export class GbtLink {
       return;
     }
     if (!msg) return;
-    this.record({ dir: 'rx', code: msg.code, phase: messageDef(msg.code).phase, sa, da, hex: hex(data), values: msg.values as unknown as Record<string, unknown> }, t);
+    this.record(
+      {
+        dir: 'rx',
+        code: msg.code,
+        phase: messageDef(msg.code).phase,
+        sa,
+        da,
+        hex: hex(data),
+        values: msg.values as unknown as Record<string, unknown>,
+      },
+      t,
+    );
     const rx = { ...msg, t, sa, da, raw: data } as ReceivedMessage;
     for (const l of this.listeners) l(rx);
   }

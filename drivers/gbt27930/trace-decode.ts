@@ -7,26 +7,25 @@ import { readTraceFile } from '../can/trace-files.ts';
 import type { TraceRecord } from '../can/trace-record.ts';
 import { decodeByPgn, GbtDecodeError } from './codec.ts';
 import { BMS_ADDRESS, CHARGER_ADDRESS, parseId, PGN_TP_CM, PGN_TP_DT } from './ids.ts';
-import { MESSAGE_BY_PGN, type GbtCode, type GbtPhase } from './messages.ts';
+import type { GbtWireMessage } from './link.ts';
+import { MESSAGE_BY_PGN, type GbtPhase } from './messages.ts';
 
 /** One decoded message (or an undecodable payload) in time order. */
-export interface DecodedEntry {
+export interface DecodedEntry extends GbtWireMessage {
   /** ns (clock or epoch based; only differences are printed). */
   t: number;
-  code?: GbtCode;
-  phase?: string;
-  sa: number;
-  da: number;
-  hex: string;
-  values?: Record<string, unknown>;
-  error?: string;
   /** Only for entries from a live session: which way it went as the recording node saw it. */
   dir?: 'tx' | 'rx';
 }
 
 const PHASE_TITLE: Record<GbtPhase, string> = {
-  handshake: 'handshake', recognition: 'recognition', configuration: 'configuration', charging: 'charging',
-  stop: 'stop', statistics: 'statistics', error: 'error',
+  handshake: 'handshake',
+  recognition: 'recognition',
+  configuration: 'configuration',
+  charging: 'charging',
+  stop: 'stop',
+  statistics: 'statistics',
+  error: 'error',
 };
 
 /** Reassemble and decode GB/T messages from raw frames (TP sessions keyed by source → destination). */
@@ -47,7 +46,13 @@ export function decodeFrames(records: readonly TraceRecord[]): { entries: Decode
       const ctrl = f.data[0];
       if (ctrl === 0x10 && f.data.length >= 8) {
         const size = f.data[1] | (f.data[2] << 8);
-        tp.set(key, { pgn: f.data[5] | (f.data[6] << 8) | (f.data[7] << 16), size, packets: f.data[3], data: new Uint8Array(size), next: 1 });
+        tp.set(key, {
+          pgn: f.data[5] | (f.data[6] << 8) | (f.data[7] << 16),
+          size,
+          packets: f.data[3],
+          data: new Uint8Array(size),
+          next: 1,
+        });
       } else if (ctrl === 0xff) {
         tp.delete(`${id.da}>${id.sa}`);
         tp.delete(key);
@@ -60,7 +65,13 @@ export function decodeFrames(records: readonly TraceRecord[]): { entries: Decode
       const seq = f.data[0];
       if (seq !== s.next) {
         tp.delete(key);
-        entries.push({ t, sa: id.sa, da: id.da, hex: '', error: `TP.DT out of sequence (got ${seq}, expected ${s.next}); message dropped` });
+        entries.push({
+          t,
+          sa: id.sa,
+          da: id.da,
+          hex: '',
+          error: `TP.DT out of sequence (got ${seq}, expected ${s.next}); message dropped`,
+        });
         continue;
       }
       s.data.set(f.data.subarray(1, Math.min(8, 1 + s.size - (seq - 1) * 7)), (seq - 1) * 7);
@@ -143,12 +154,14 @@ export interface TraceDecodeArgs {
 
 /** The CLI command: returns the text to print. Bad arguments → UsageError; unreadable files → the reader's typed error. */
 export function traceDecodeCommand(args: TraceDecodeArgs): string {
-  if (args.protocol !== 'gbt27930') throw new UsageError(`unknown protocol '${args.protocol}' (supported: gbt27930)`, 'trace decode --protocol');
+  if (args.protocol !== 'gbt27930')
+    throw new UsageError(`unknown protocol '${args.protocol}' (supported: gbt27930)`, 'trace decode --protocol');
   if (!args.file) throw new UsageError('needs a trace file (.log candump or .pcap)', 'trace decode');
   const records = readTraceFile(args.file);
   const buses = [...new Set(records.map((r) => r.bus))];
   const bus = args.bus ?? buses[0];
-  if (args.bus && !buses.includes(args.bus)) throw new InputError(`no bus '${args.bus}' in the file (buses: ${buses.join(', ') || 'none'})`, args.file);
+  if (args.bus && !buses.includes(args.bus))
+    throw new InputError(`no bus '${args.bus}' in the file (buses: ${buses.join(', ') || 'none'})`, args.file);
   const picked = records.filter((r) => r.bus === bus);
   const { entries, foreign } = decodeFrames(picked);
   const counts = new Map<string, number>();
@@ -161,4 +174,3 @@ export function traceDecodeCommand(args: TraceDecodeArgs): string {
   ];
   return head.join('\n') + formatDecodedSession(entries);
 }
-
