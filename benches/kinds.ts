@@ -13,6 +13,8 @@ import './kinds/scpi-ce-id.ts';
 import './kinds/v2g-link.ts';
 import './kinds/plc-modem.ts';
 import './kinds/plc-emulated-link.ts';
+import './kinds/emulated-cp.ts';
+import './kinds/scpi-cp.ts';
 
 registerCanKinds();
 registerEmulatedBattery();

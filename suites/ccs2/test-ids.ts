@@ -5,4 +5,5 @@ export const CCS2_TEST_IDS = {
   slacMatch: 'CCS2-SLAC-MATCH-001',
   slacRetry: 'CCS2-SLAC-RETRY-001',
   slacMulti: 'CCS2-SLAC-MULTI-001',
+  cpDigital: 'CCS2-CP-001',
 } as const;
