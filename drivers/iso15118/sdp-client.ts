@@ -9,6 +9,7 @@ import type { Timeline } from '../core/timeline.ts';
 import {
   decodeSdpResponse,
   encodeSdpRequest,
+  malformedSdpRecord,
   SDP_MULTICAST_ADDRESS,
   SdpTransport,
   type SdpError,
@@ -90,15 +91,7 @@ export async function discoverSecc(o: SdpDiscoverOptions): Promise<SdpDiscovery>
     } catch (e) {
       const err = e as SdpError;
       rejected.push(err.message);
-      o.timeline.record('v2g', source, {
-        dir: 'rx',
-        protocol: 'SDP',
-        malformed: true,
-        reason: err.reason,
-        error: err.message,
-        hex,
-        from: rinfo.address,
-      });
+      o.timeline.record('v2g', source, malformedSdpRecord(err, hex, rinfo.address));
       return;
     }
     o.timeline.record('v2g', source, {

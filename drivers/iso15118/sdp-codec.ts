@@ -91,3 +91,8 @@ function decodeFrame(datagram: Uint8Array, where: string) {
     throw e;
   }
 }
+
+/** The timeline record of an SDP datagram that could not be read (either side), for the evidence. */
+export function malformedSdpRecord(err: SdpError, hex: string, from: string): Record<string, unknown> {
+  return { dir: 'rx', protocol: 'SDP', malformed: true, reason: err.reason, error: err.message, hex, from };
+}

@@ -8,6 +8,7 @@ import type { Timeline } from '../core/timeline.ts';
 import {
   decodeSdpRequest,
   encodeSdpResponse,
+  malformedSdpRecord,
   SDP_MULTICAST_ADDRESS,
   SdpTransport,
   type SdpError,
@@ -101,15 +102,7 @@ export class SdpServer {
     } catch (e) {
       const err = e as SdpError;
       // A request we cannot read is dropped without an answer.
-      this.o.timeline.record('v2g', source, {
-        dir: 'rx',
-        protocol: 'SDP',
-        malformed: true,
-        reason: err.reason,
-        error: err.message,
-        hex,
-        from: rinfo.address,
-      });
+      this.o.timeline.record('v2g', source, malformedSdpRecord(err, hex, rinfo.address));
       return;
     }
     this.o.timeline.record('v2g', source, {
