@@ -160,6 +160,13 @@ export const MCS_FAULTS: FaultSwitch[] = [
     ['connection closed after the FAILED answer', 'connection closed after the wrongly framed request'],
   ),
   fault(
+    'answers-after-sequence-timeout',
+    'protocol violation',
+    ['TC_SECC_CMN_VTB_SequenceTimeout_001'],
+    'when V2G_SECC_Sequence_Timeout runs out still processes (and answers) one more request before it closes the connection',
+    ['no request processed after the sequence timeout'],
+  ),
+  fault(
     'charge-loop-timeout-missing',
     'timing violation',
     ['TC_SECC_DC_VTB_ChargeLoop_SequenceTimeout_001'],

@@ -84,6 +84,7 @@ export async function serveSeccConnection(link: MessageLink, o: ServeOptions): P
   note('connection accepted');
   let armed = false;
   let answeredAfterFailed = false;
+  let timedOut = false;
   let lastRequestMs = o.clock.nowMs();
   const acceptedMs = lastRequestMs;
   const realistic = o.behaviour === 'realistic';
@@ -120,6 +121,12 @@ export async function serveSeccConnection(link: MessageLink, o: ServeOptions): P
     }
     if (r.kind === 'timeout') {
       if (setupLeftMs <= sequenceMs) return end('sequence-timeout', `no SessionSetupReq ${setupMs} ms after TCP/TLS (CommunicationSetup)`);
+      if (faults.has('answers-after-sequence-timeout') && !timedOut) {
+        // fault: the timer ran out, yet the next request is still processed and answered before the close.
+        timedOut = true;
+        note('fault answers-after-sequence-timeout: connection kept open for one more request');
+        continue;
+      }
       if (faults.has('ignores-sequence-timeout')) {
         note('fault ignores-sequence-timeout: V2G_SECC_Sequence_Timeout expired, connection kept open');
         continue;
@@ -166,6 +173,7 @@ export async function serveSeccConnection(link: MessageLink, o: ServeOptions): P
     }
     const code = decision.response ? String(Object.values(decision.response)[0]?.ResponseCode ?? '') : '';
     if (answeredAfterFailed && !decision.close) return end('failed-response', 'fault answers-after-failed: closing after the extra answer');
+    if (timedOut) return end('sequence-timeout', 'fault answers-after-sequence-timeout: closing after the extra answer');
     if (decision.close && faults.has('answers-after-failed') && /^FAILED/.test(code) && !answeredAfterFailed) {
       // fault: the session is over, yet the next request is still processed and answered before the close.
       answeredAfterFailed = true;

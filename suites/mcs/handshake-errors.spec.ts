@@ -143,8 +143,29 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
     s.breaksOnPurpose('the vehicle goes silent until the charger times the session out');
     // From the last request the vehicle sent: the charger's timer cannot have started before it.
     const lastRequestNs = s.exchanges.at(-1)!.sentAtNs;
-    const closed = await s.waitForClose(window.hi! + 1);
-    const afterMs = closed.closed && s.link.closedAtNs !== undefined ? (s.link.closedAtNs - lastRequestNs) / 1e6 : Number.POSITIVE_INFINITY;
+    // Once the timer ran out the session is over: a request a moment later must go unanswered (a charger may
+    // still hold the connection for its 5 s wait, [V2G20-1633]).
+    const probeAtMs = timerMs + L.num('secc.sequenceTimeoutProbeAfterMs');
+    const clause = `${L.get('timer.V2G_SECC_Sequence_Timeout').clause}; [V2G20-1633]`;
+    if (!Number.isFinite(await closedAfterMs(s, lastRequestNs, probeAtMs))) {
+      const probe = await s.exchange('AuthorizationSetup', {});
+      const actual = describeOutcome(probe);
+      check('no request processed after the sequence timeout', probe.outcome !== 'response', {
+        violation: 'protocol',
+        clause,
+        verified: false,
+        expected: 'no answer',
+        actual,
+      });
+    } else
+      check('no request processed after the sequence timeout', true, {
+        violation: 'protocol',
+        clause,
+        verified: false,
+        expected: 'no answer',
+        actual: 'connection closed before',
+      });
+    const afterMs = await closedAfterMs(s, lastRequestNs, window.hi!);
     measure('connection closed after the last request (vehicle silent since)', afterMs, window, { violation: 'timing' });
   });
 

@@ -96,4 +96,14 @@ describe('ISO 15118-20 timers: EVCC side (our vehicle) and SECC side (emulated c
     }
     rig = undefined;
   });
+
+  it('fault answers-after-sequence-timeout: a request after V2G_SECC_Sequence_Timeout is still answered', async function () {
+    rig = await memoryRig({ faults: ['answers-after-sequence-timeout'] });
+    const s = await rig.vehicle.openSession();
+    await s.runUntil('SessionSetup');
+    const timerMs = rig.charger.timers.V2G_SECC_Sequence_Timeout;
+    expect((await s.waitForClose(timerMs + 1000)).closed).to.equal(false);
+    expect((await s.exchange('AuthorizationSetup', {})).outcome).to.equal('response');
+    expect((await s.waitForClose(1000)).closed).to.equal(true);
+  });
 });
