@@ -4,24 +4,17 @@
 // charger message. The steps a test takes are in bms-session.ts, which extends this. Product problems never
 // throw: they show up as session states, BEM frames and timeline events that the suite judges.
 
-import type { Clock } from '../core/clock.ts';
 import type { HarnessLatency } from '../core/harness-latency.ts';
-import type { Timeline } from '../core/timeline.ts';
 import type { BmsState, StepResult } from './bms-state.ts';
 import * as build from './bms-messages.ts';
 import { BmsMisbehaviour } from './bms-misbehaviour.ts';
 import type { BmsProfile } from './bms-profile.ts';
-import { GbtNode, type Values } from './gbt-node.ts';
-import type { GbtLink, ReceivedMessage } from './link.ts';
+import { GbtNode, pickWiring, type GbtNodeWiring, type Values } from './gbt-node.ts';
+import type { ReceivedMessage } from './link.ts';
 import { CHARGE_MODE, NOT_READY, READY, RECOGNISED, STATUS, type BEM, type BST, type CCS, type CML, type GbtCode } from './messages.ts';
-import type { GbtTiming, TimeoutName } from './timing.ts';
+import type { TimeoutName } from './timing.ts';
 
-export interface BmsSessionOptions {
-  link: GbtLink;
-  clock: Clock;
-  timeline?: Timeline;
-  source: string;
-  timing: GbtTiming;
+export interface BmsSessionOptions extends GbtNodeWiring {
   profile: BmsProfile;
   /** The vehicle's DC contactors (e.g. the battery emulator's output): closed before BRO(0xAA), opened at the end. */
   contactors?: (closed: boolean) => Promise<void>;
@@ -51,13 +44,8 @@ export abstract class BmsProtocol extends BmsMisbehaviour {
     this.currentDemandA = opts.profile.initialCurrentA;
     this.voltageDemandV = opts.profile.targetVoltageV;
     this.node = new GbtNode<BmsState>({
-      link: opts.link,
-      clock: opts.clock,
-      timeline: opts.timeline,
-      source: opts.source,
-      timing: opts.timing,
+      ...pickWiring(opts),
       initial: 'idle',
-      latency: opts.latency,
       onTimeout: (n) => this.onTimeout(n),
       shape: (code, values) => this.shape(code, values),
     });

@@ -18,17 +18,26 @@ export type Values = Record<string, unknown>;
 /** What actually goes out for one message: undefined holds it back (a misbehaviour hook). */
 export type Shaper = (code: GbtCode, values: Values) => { values: Values; opts?: EncodeOptions } | undefined;
 
-export interface GbtNodeOptions<S extends string> {
+/** What a node is wired to: the same for both sides, so their options extend it. */
+export interface GbtNodeWiring {
   link: GbtLink;
   clock: Clock;
   timeline?: Timeline;
   source: string;
   timing: GbtTiming;
+  /** Where to record the harness's latency (the vehicle side measures itself; an emulated charger need not). */
+  latency?: HarnessLatency;
+}
+
+/** Just the wiring out of a side's options: the node need not hold the rest of them. */
+export function pickWiring(o: GbtNodeWiring): GbtNodeWiring {
+  return { link: o.link, clock: o.clock, timeline: o.timeline, source: o.source, timing: o.timing, latency: o.latency };
+}
+
+export interface GbtNodeOptions<S extends string> extends GbtNodeWiring {
   initial: S;
   onTimeout: (name: TimeoutName) => void;
   shape?: Shaper;
-  /** Where to record the harness's latency (the vehicle side measures itself; an emulated charger need not). */
-  latency?: HarnessLatency;
 }
 
 export class GbtNode<S extends string> {

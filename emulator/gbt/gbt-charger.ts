@@ -4,9 +4,7 @@
 // GBT_FAULTS is on. It restarts with CHM when the vehicle has been silent for `idleResetMs` after a
 // session ended (the "unplug → plug in" of the next test).
 
-import type { Clock } from '../../drivers/core/clock.ts';
-import type { Timeline } from '../../drivers/core/timeline.ts';
-import type { GbtLink, ReceivedMessage } from '../../drivers/gbt27930/link.ts';
+import type { ReceivedMessage } from '../../drivers/gbt27930/link.ts';
 import {
   NOT_READY,
   NOT_RECOGNISED,
@@ -20,9 +18,9 @@ import {
   type CST,
   type GbtCode,
 } from '../../drivers/gbt27930/messages.ts';
-import { GbtNode, type Values } from '../../drivers/gbt27930/gbt-node.ts';
+import { GbtNode, pickWiring, type GbtNodeWiring, type Values } from '../../drivers/gbt27930/gbt-node.ts';
 import { CEM_BITS, ccs, cem, cml, cmlMaxA, cst, ctsTime } from './charger-messages.ts';
-import type { GbtTiming, TimeoutName } from '../../drivers/gbt27930/timing.ts';
+import type { TimeoutName } from '../../drivers/gbt27930/timing.ts';
 import { GBT_MAX_CURRENT_A } from '../../drivers/gbt27930/bms-profile.ts';
 import type { GbtPowerStage } from './gbt-power-stage.ts';
 import { SessionMeter } from './session-meter.ts';
@@ -31,12 +29,7 @@ import { lateStop, slowStop } from './fault-stops.ts';
 export type ChargerState =
   'idle' | 'insulation' | 'recognition' | 'configuration' | 'precharge' | 'charging' | 'stopping' | 'statistics' | 'ended' | 'error';
 
-export interface GbtChargerOptions {
-  link: GbtLink;
-  clock: Clock;
-  timeline?: Timeline;
-  source: string;
-  timing: GbtTiming;
+export interface GbtChargerOptions extends GbtNodeWiring {
   stage: GbtPowerStage;
   faults: ReadonlySet<string>;
   ratings: { maxVoltageV: number; minVoltageV?: number; maxCurrentA: number };
@@ -68,11 +61,7 @@ export class GbtCharger {
 
   constructor(readonly opts: GbtChargerOptions) {
     this.node = new GbtNode<ChargerState>({
-      link: opts.link,
-      clock: opts.clock,
-      timeline: opts.timeline,
-      source: opts.source,
-      timing: opts.timing,
+      ...pickWiring(opts),
       initial: 'idle',
       onTimeout: (n) => this.onTimeout(n),
     });
