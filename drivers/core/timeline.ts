@@ -2,8 +2,11 @@
 // injected clock. It streams to a JSON-lines file (bounded memory: only the newest events stay in RAM)
 // and is the single source for assertions, plots and attachments.
 
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { Clock } from './clock.ts';
+import { forEachTimelineEvent } from './timeline-file.ts';
+
+export { readTimelineFile } from './timeline-file.ts';
 
 /** Well-known kinds; drivers may add their own. */
 export type TimelineKind =
@@ -63,6 +66,11 @@ export interface TimelineOptions {
   file?: string;
   /** How many of the newest events stay in memory (older ones are read back from the file). */
   memoryEvents?: number;
+  /**
+   * With a file: at most this many characters of JSON stay in memory (about 2.5 bytes of heap each), so a
+   * fully loaded CAN bus keeps seconds (~20 s at 1,800 frames/s), not minutes, of frames in RAM. Default 4 M.
+   */
+  memoryChars?: number;
   /** Buffered characters before a write to disk. */
   flushChars?: number;
 }
@@ -75,8 +83,20 @@ export class Timeline {
   private bufferedChars = 0;
   private readonly flushChars: number;
   private readonly memoryEvents: number;
+  private readonly memoryChars: number;
   private ring: TimelineEvent[] = [];
   private ringStart = 0; // index of the oldest live entry in ring (ring is compacted lazily)
+  /** JSON length of each ring entry (file-backed timelines) and their sum over the live entries. */
+  private ringSizes: number[] = [];
+  private ringChars = 0;
+  /** Bytes in the file, the seq of the first buffered event, the latest t so far, and one index entry per flush. */
+  private fileBytes = 0;
+  private bufferFirstSeq = 0;
+  private maxT = Number.NEGATIVE_INFINITY;
+  private readonly index: FileIndexEntry[] = [];
+  private maxTFlushed = Number.NEGATIVE_INFINITY;
+  /** Latest time (event or sample) among the events no longer in memory. */
+  private maxTEvicted = Number.NEGATIVE_INFINITY;
   private seq = 0;
   private listeners = new Set<TimelineListener>();
   private closed = false;
@@ -88,24 +108,28 @@ export class Timeline {
     this.file = opts.file;
     this.memoryEvents = opts.memoryEvents ?? 200_000;
     this.flushChars = opts.flushChars ?? 64 * 1024;
-    if (this.file) this.fd = openSync(this.file, 'a');
+    this.memoryChars = opts.memoryChars ?? 4_000_000;
+    if (this.file) {
+      this.fd = openSync(this.file, 'a');
+      this.fileBytes = fstatSync(this.fd).size;
+    }
   }
 
   /** Append an event stamped with the clock's current time. */
   record<D extends Record<string, unknown>>(kind: TimelineKind, source: string, data: D, t?: number): TimelineEvent<D> {
     const e: TimelineEvent<D> = { seq: ++this.seq, t: t ?? this.clock.now(), kind, source, data };
     if (this.closed) return e; // after close nothing more is kept, but callers never fail because of it
+    const line = this.fd !== undefined ? safeJson(e) + '\n' : undefined;
     this.ring.push(e as TimelineEvent);
-    if (this.ring.length - this.ringStart > this.memoryEvents) {
-      this.ringStart++;
-      this.oldestInMemory = this.ring[this.ringStart].seq;
-      if (this.ringStart > this.memoryEvents) {
-        this.ring = this.ring.slice(this.ringStart);
-        this.ringStart = 0;
-      }
+    if (line !== undefined) {
+      this.ringSizes.push(line.length);
+      this.ringChars += line.length;
     }
-    if (this.fd !== undefined) {
-      const line = safeJson(e) + '\n';
+    this.evictOld();
+    const latest = latestTime(e as TimelineEvent);
+    if (latest > this.maxT) this.maxT = latest;
+    if (line !== undefined) {
+      if (this.buffer.length === 0) this.bufferFirstSeq = e.seq;
       this.buffer.push(line);
       this.bufferedChars += line.length;
       if (this.bufferedChars >= this.flushChars) this.flush();
@@ -120,6 +144,26 @@ export class Timeline {
     return e;
   }
 
+  /** Drop the oldest in-memory events beyond the count or (file-backed) the character budget; the file keeps them. */
+  private evictOld(): void {
+    const sized = this.ringSizes.length > 0;
+    while (
+      this.ring.length - this.ringStart > this.memoryEvents ||
+      (sized && this.ringChars > this.memoryChars && this.ring.length - this.ringStart > 1)
+    ) {
+      if (sized) this.ringChars -= this.ringSizes[this.ringStart];
+      const latest = latestTime(this.ring[this.ringStart]);
+      if (latest > this.maxTEvicted) this.maxTEvicted = latest;
+      this.ringStart++;
+      this.oldestInMemory = this.ring[this.ringStart].seq;
+    }
+    if (this.ringStart > 1024 && this.ringStart * 2 > this.ring.length) {
+      this.ring = this.ring.slice(this.ringStart);
+      if (sized) this.ringSizes = this.ringSizes.slice(this.ringStart);
+      this.ringStart = 0;
+    }
+  }
+
   /** The seq of the last recorded event (0 before any): use it to mark the start of a window. */
   mark(): number {
     return this.seq;
@@ -132,35 +176,70 @@ export class Timeline {
 
   /** Events matching q, oldest first. Reads back from the file when the window is older than memory. */
   query(q: TimelineQuery = {}): TimelineEvent[] {
-    const match = matcher(q);
-    const needsDisk = (q.afterSeq ?? 0) + 1 < this.oldestInMemory || (q.from !== undefined && this.oldestTimeInMemory() > q.from);
-    if (needsDisk && this.file && this.oldestInMemory > 1) {
-      this.flush();
-      const out: TimelineEvent[] = [];
-      for (const e of readTimelineFile(this.file)) if (match(e)) out.push(e);
-      return out;
-    }
     const out: TimelineEvent[] = [];
-    for (let i = this.ringStart; i < this.ring.length; i++) if (match(this.ring[i])) out.push(this.ring[i]);
+    this.forEach(q, (e) => out.push(e));
     return out;
   }
 
-  /** Samples of one channel from 'samples' blocks in [from, to], as parallel arrays (t in ns). */
+  /**
+   * Calls fn with each event matching q, oldest first, without collecting them: from memory, or streamed
+   * from the file (starting at the indexed offset the window needs) when the window is older than memory.
+   */
+  forEach(q: TimelineQuery, fn: (e: TimelineEvent) => void, sampleFrom?: number): void {
+    const match = matcher(q);
+    // Evicted events can match unless the seq window starts in memory or every evicted (sample) time is before `from`.
+    const from = q.from ?? sampleFrom;
+    const needsDisk =
+      this.oldestInMemory > 1 &&
+      (q.afterSeq === undefined || q.afterSeq + 1 < this.oldestInMemory) &&
+      !(from !== undefined && this.maxTEvicted < from);
+    if (needsDisk && this.file) {
+      this.flush();
+      forEachTimelineEvent(this.file, this.offsetFor({ ...q, from }), (e) => void (match(e) && fn(e)), lineFilter(q));
+      return;
+    }
+    for (let i = this.ringStart; i < this.ring.length; i++) if (match(this.ring[i])) fn(this.ring[i]);
+  }
+
+  /** The file offset a disk read for q can start at: the last flushed chunk before the window (index entries are monotonic). */
+  private offsetFor(q: TimelineQuery): number {
+    const lastBefore = (ok: (x: FileIndexEntry) => boolean) => {
+      let lo = 0;
+      let hi = this.index.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ok(this.index[mid])) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo > 0 ? this.index[lo - 1].offset : 0;
+    };
+    const bySeq = q.afterSeq !== undefined ? lastBefore((x) => x.firstSeq <= q.afterSeq! + 1) : 0;
+    const byTime = q.from !== undefined ? lastBefore((x) => x.maxTBefore < q.from!) : 0;
+    return Math.max(bySeq, byTime);
+  }
+
+  /** Samples of one channel from 'samples' blocks in [from, to], as parallel arrays (t in ns); streamed from the file when old. */
   samples(channel: string, q: Omit<TimelineQuery, 'kind'> = {}): { t: number[]; v: number[] } {
     const t: number[] = [];
     const v: number[] = [];
-    for (const e of this.query({ ...q, kind: 'samples', from: undefined, to: undefined })) {
-      const b = e.data as unknown as SampleBlock;
-      const values = b.channels?.[channel];
-      if (!values) continue;
-      for (let k = 0; k < values.length; k++) {
-        const tk = b.t0 + k * b.dt;
-        if (q.from !== undefined && tk < q.from) continue;
-        if (q.to !== undefined && tk > q.to) continue;
-        t.push(tk);
-        v.push(values[k]);
-      }
-    }
+    // Blocks carry their own sample times, so the window is applied per sample, not per event; `from` still
+    // tells which part of the file can hold such blocks.
+    this.forEach(
+      { ...q, kind: 'samples', from: undefined, to: undefined },
+      (e) => {
+        const b = e.data as unknown as SampleBlock;
+        const values = b.channels?.[channel];
+        if (!values) return;
+        for (let k = 0; k < values.length; k++) {
+          const tk = b.t0 + k * b.dt;
+          if (q.from !== undefined && tk < q.from) continue;
+          if (q.to !== undefined && tk > q.to) continue;
+          t.push(tk);
+          v.push(values[k]);
+        }
+      },
+      q.from,
+    );
     return { t, v };
   }
 
@@ -170,7 +249,9 @@ export class Timeline {
     const chunk = this.buffer.join('');
     this.buffer = [];
     this.bufferedChars = 0;
-    writeSync(this.fd, chunk);
+    this.index.push({ firstSeq: this.bufferFirstSeq, offset: this.fileBytes, maxTBefore: this.maxTFlushed });
+    this.fileBytes += writeSync(this.fd, chunk);
+    this.maxTFlushed = this.maxT;
   }
 
   /** Flush, fsync and close the file. Further records are ignored. */
@@ -193,10 +274,30 @@ export class Timeline {
   get isClosed(): boolean {
     return this.closed;
   }
+}
 
-  private oldestTimeInMemory(): number {
-    return this.ring[this.ringStart]?.t ?? Number.POSITIVE_INFINITY;
-  }
+/** The latest time an event stands for: its own, or a sample block's last sample when that is later. */
+function latestTime(e: TimelineEvent): number {
+  if (e.kind !== 'samples') return e.t;
+  const b = e.data as unknown as Partial<SampleBlock>;
+  let n = 0;
+  for (const k in b.channels ?? {}) n = Math.max(n, b.channels![k]?.length ?? 0);
+  const last = typeof b.t0 === 'number' && typeof b.dt === 'number' && n > 0 ? b.t0 + (n - 1) * b.dt : e.t;
+  return Math.max(e.t, last);
+}
+
+/** One flushed chunk of the file: where it starts, its first event, and the latest t of everything before it. */
+interface FileIndexEntry {
+  firstSeq: number;
+  offset: number;
+  maxTBefore: number;
+}
+
+/** A cheap test on the raw JSON line (kind is serialised third) that skips parsing lines of other kinds. */
+function lineFilter(q: TimelineQuery): ((line: string) => boolean) | undefined {
+  if (q.kind === undefined) return undefined;
+  const needles = (Array.isArray(q.kind) ? q.kind : [q.kind]).map((k) => `"kind":${JSON.stringify(k)}`);
+  return (line) => needles.some((n) => line.includes(n));
 }
 
 function matcher(q: TimelineQuery): (e: TimelineEvent) => boolean {
@@ -208,21 +309,6 @@ function matcher(q: TimelineQuery): (e: TimelineEvent) => boolean {
     (q.from === undefined || e.t >= q.from) &&
     (q.to === undefined || e.t <= q.to) &&
     (q.afterSeq === undefined || e.seq > q.afterSeq);
-}
-
-/** Read a timeline JSON-lines file; a torn last line (crash mid-write) is skipped, not fatal. */
-export function readTimelineFile(file: string): TimelineEvent[] {
-  if (!existsSync(file)) return [];
-  const out: TimelineEvent[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line) continue;
-    try {
-      out.push(JSON.parse(line) as TimelineEvent);
-    } catch {
-      // only the last line can be torn; keep everything before it
-    }
-  }
-  return out;
 }
 
 function safeJson(e: TimelineEvent): string {

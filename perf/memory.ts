@@ -1,0 +1,121 @@
+// Peak memory of the harness (issue 14, item 4), printed per interval with the slope:
+//   npx tsx perf/memory.ts [recording-minutes] [-- mcs-hil run arguments]
+// (a) an emulator run of the suites: `mcs-hil run` in a child process, the RSS of its process tree sampled
+//     every second (default arguments run the bench suite on the emulator bench; pass others after --,
+//     e.g. -- --suite mcs,gbt27930 for the nightly's suites);
+// (b) a recording (default one hour, virtual time) of a fully loaded CAN bus plus 1 kS/s V/I through the
+//     run's recording path, then a plot of all of it (perf/memory-recording.ts, in its own process).
+// Target: peak RSS ≤ 200 MB and no upward slope.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const TARGET_MB = 200;
+const argv = process.argv.slice(2);
+const dash = argv.indexOf('--');
+const minutes = Number((dash < 0 ? argv : argv.slice(0, dash))[0] ?? 60);
+const runArgs = dash < 0 ? ['--suite', 'bench'] : argv.slice(dash + 1);
+const root = new URL('..', import.meta.url).pathname;
+
+/** Least-squares slope of y over x. */
+function slope(x: number[], y: number[]): number {
+  const n = x.length;
+  if (n < 2) return 0;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let k = 0; k < n; k++) {
+    num += (x[k] - mx) * (y[k] - my);
+    den += (x[k] - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+/** RSS (kB) of a process and all its descendants, from /proc. */
+function treeRssKb(pid: number): number {
+  let kb = 0;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      for (const c of children ? children.split(/\s+/) : []) kb += treeRssKb(Number(c));
+    }
+  } catch {
+    /* the process ended between two reads */
+  }
+  return kb;
+}
+
+function verdict(peakMB: number, slopeMBPerHour: number): string {
+  // "Flat": less than 5 % of the target per hour of growth once running.
+  const flat = slopeMBPerHour < TARGET_MB * 0.05;
+  return `${peakMB <= TARGET_MB ? 'meets' : 'ABOVE'} ≤ ${TARGET_MB} MB, ${flat ? 'flat' : 'GROWING'}`;
+}
+
+async function emulatorRun(): Promise<void> {
+  const out = mkdtempSync(join(tmpdir(), 'mcs-hil-memory-run-'));
+  const child = spawn(process.execPath, [join(root, 'bin/mcs-hil.mjs'), 'run', '--quiet', '--out', out, ...runArgs], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const t0 = Date.now();
+  const series: Array<{ s: number; mb: number }> = [];
+  const timer = setInterval(() => series.push({ s: (Date.now() - t0) / 1000, mb: treeRssKb(child.pid!) / 1024 }), 1000);
+  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  clearInterval(timer);
+  rmSync(out, { recursive: true, force: true });
+  console.log(`(a) mcs-hil run ${runArgs.join(' ')}: exit ${code}, ${Math.round((Date.now() - t0) / 1000)} s`);
+  const every = Math.max(1, Math.floor(series.length / 12));
+  for (let k = 0; k < series.length; k += every)
+    console.log(`    ${series[k].s.toFixed(0).padStart(5)} s  RSS ${series[k].mb.toFixed(0)} MB`);
+  const peak = Math.max(0, ...series.map((p) => p.mb));
+  const late = series.slice(Math.floor(series.length / 3));
+  const perHour = slope(
+    late.map((p) => p.s / 3600),
+    late.map((p) => p.mb),
+  );
+  console.log(`    peak RSS ${peak.toFixed(0)} MB, slope after the first third ${perHour.toFixed(0)} MB/h: ${verdict(peak, perHour)}`);
+}
+
+interface RecordingLine {
+  phase: string;
+  minute: number;
+  rssMB: number;
+  heapMB: number;
+  peakRssMB: number;
+  frames?: number;
+}
+
+async function recording(): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'perf/memory-recording.ts'), String(minutes)], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let text = '';
+  child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+  await new Promise((resolve) => child.on('exit', resolve));
+  const lines = text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as RecordingLine & Record<string, unknown>);
+  console.log(`(b) ${minutes} min recording (virtual time): full-load CAN (1,800 frames/s) + 1 kS/s V/I, then a plot of all of it`);
+  for (const l of lines) {
+    if (l.phase === 'files') console.log(`    files: ${JSON.stringify({ ...l, phase: undefined })}`);
+    else console.log(`    ${l.phase.padEnd(9)} minute ${String(l.minute).padStart(3)}  RSS ${l.rssMB} MB (heap ${l.heapMB} MB)`);
+  }
+  const rec = lines.filter((l) => l.phase === 'recording');
+  const late = rec.slice(Math.floor(rec.length / 3));
+  const perHour = slope(
+    late.map((l) => l.minute / 60),
+    late.map((l) => l.rssMB),
+  );
+  const peak = Math.max(0, ...lines.map((l) => l.peakRssMB ?? 0));
+  console.log(`    peak RSS ${peak} MB, slope after the first third ${perHour.toFixed(0)} MB/h: ${verdict(peak, perHour)}`);
+}
+
+await emulatorRun();
+await recording();
