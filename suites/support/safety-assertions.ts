@@ -143,14 +143,7 @@ export function assertDischarge(tr: PowerTrace, o: { openS: number }): number {
   requireSamples(tr, o.openS, o.openS + (lim.hi as number), 'the discharge budget after the contactors opened');
   const t = timeToFallBelow(tr.voltage(), o.openS, safe.hi as number);
   tr.bands.push({ label: `< ${safe.hi} V`, channel: 'voltageV', lo: 0, hi: safe.hi, fromS: o.openS, toS: tr.endS });
-  if (t !== undefined)
-    tr.points.push({
-      label: `< ${safe.hi} V after ${fmt(t)} s`,
-      channel: 'voltageV',
-      tS: o.openS + t,
-      value: safe.hi as number,
-      pass: t <= (lim.hi as number),
-    });
+  markFellBelow(tr, 'voltageV', safe.hi as number, o.openS, t, lim.hi as number);
   const note = t === undefined ? `still ${fmt(extremes(tr.voltage(), tr.endS - 0.1).max, 0)} V at the end of the window` : undefined;
   measure(`connector voltage < ${safe.hi} V after the contactors opened`, t ?? Number.POSITIVE_INFINITY, lim, {
     ...SAFETY,
@@ -167,14 +160,7 @@ export function assertInsulationStop(tr: PowerTrace, o: { faultS: number; fromA?
   const lim = tr.limits.get('insulation.stopS');
   const t = timeToFallBelow(tr.current(), o.faultS, stopA.value as number);
   if (t === undefined) requireSamples(tr, o.faultS, o.faultS + (lim.hi as number), 'the time an insulation fault allows');
-  if (t !== undefined)
-    tr.points.push({
-      label: `< ${stopA.value} A after ${fmt(t)} s`,
-      channel: 'currentA',
-      tS: o.faultS + t,
-      value: stopA.value as number,
-      pass: t <= (lim.hi as number),
-    });
+  markFellBelow(tr, 'currentA', stopA.value as number, o.faultS, t, lim.hi as number);
   measure('insulation fault: time to stop delivering', t ?? Number.POSITIVE_INFINITY, lim, {
     ...SAFETY,
     unit: 's',
@@ -202,4 +188,18 @@ export function assertCeAfterOutputOff(limits: Limits, o: { outputOffS: number |
     note: o.outputOffS === undefined ? 'the output was never seen disabled' : undefined,
   });
   return ms;
+}
+
+/** Mark on the plot where the trace fell below `level`, t s after fromS (nothing when it never did); it passes within limitS. */
+function markFellBelow(
+  tr: PowerTrace,
+  channel: 'currentA' | 'voltageV',
+  level: number,
+  fromS: number,
+  t: number | undefined,
+  limitS: number,
+): void {
+  if (t === undefined) return;
+  const unit = channel === 'currentA' ? 'A' : 'V';
+  tr.points.push({ label: `< ${level} ${unit} after ${fmt(t)} s`, channel, tS: fromS + t, value: level, pass: t <= limitS });
 }
