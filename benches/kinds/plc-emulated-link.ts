@@ -23,7 +23,8 @@ const DEFAULTS = { evInterface: 'plc-ev0', chargerInterface: 'plc-evse0', evseAt
 registerResourceKind<Settings>({
   kind: 'emulated-plc-link',
   description:
-    'Emulated PLC link of a CCS port: a veth pair with raw 0x88E1 frames, emulated SLAC responders (several EVSEs) and vehicle modem (needs root)',
+    'Emulated PLC link of a CCS port: a veth pair with raw 0x88E1 frames, emulated SLAC responders (several EVSEs) ' +
+    'and vehicle modem (needs root)',
   openOrder: 100,
   schema: {
     type: 'object',

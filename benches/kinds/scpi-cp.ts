@@ -22,11 +22,13 @@ interface Settings extends ScpiCpSettings {
 }
 
 const command = { type: 'string', minLength: 1 };
+const defaults = CP_VEHICLE_STATES.map((s) => `${s} '${DEFAULT_CP_COMMANDS[s]}'`).join(', ');
 
 registerResourceKind<Settings>({
   kind: SCPI_CP_KIND,
   description:
-    "Physical CCS control pilot: a SCPI I/O box (raw TCP socket) whose relays switch the vehicle-side CP resistors (A, B, C, D; read back) and whose PWM counter measures the charger's duty cycle and frequency",
+    'Physical CCS control pilot: a SCPI I/O box (raw TCP socket) whose relays switch the vehicle-side CP resistors ' +
+    "(A, B, C, D; read back) and whose PWM counter measures the charger's duty cycle and frequency",
   openOrder: 90,
   schema: {
     type: 'object',
@@ -39,7 +41,7 @@ registerResourceKind<Settings>({
       states: {
         type: 'object',
         additionalProperties: false,
-        description: `Vehicle CP state → command; default ${CP_VEHICLE_STATES.map((s) => `${s} '${DEFAULT_CP_COMMANDS[s]}'`).join(', ')}.`,
+        description: `Vehicle CP state → command; default ${defaults}.`,
         properties: Object.fromEntries(CP_VEHICLE_STATES.map((s) => [s, command])),
       },
       dutyQuery: { ...command, default: DEFAULT_DUTY_QUERY, description: 'Query answering the PWM duty cycle in percent.' },

@@ -115,7 +115,8 @@ class SlacEv {
     const cnf = await this.mp.waitFor((r) => r.msg.name === 'CM_SET_KEY.CNF', this.ms('TT_match_response'), { since });
     if (cnf.length === 0)
       throw new BenchFault(
-        `the vehicle's PLC modem did not answer CM_SET_KEY.REQ (${why}) within TT_match_response: is it powered and on ${this.o.port.iface}?`,
+        `the vehicle's PLC modem did not answer CM_SET_KEY.REQ (${why}) within TT_match_response: ` +
+          `is it powered and on ${this.o.port.iface}?`,
         this.o.source,
       );
   }

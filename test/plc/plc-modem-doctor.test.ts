@@ -16,7 +16,8 @@ function benchFile(iface: string): string {
   const resources = `resources:\n  plc: { kind: plc-modem, interface: ${iface} }\n`;
   const rest = 'vehicle: { profile: truck-lfp-620kwh }\nlimits: { profile: iso15118-3 }\nsafety: { interlock: false }\n';
   const head =
-    'name: plc-lab\nclock: { kind: real, rate: 1 }\ncharger:\n  ratings: { maxVoltageV: 1000, maxCurrentA: 500, maxPowerW: 400000 }\n  protocols: [din70121]\n';
+    'name: plc-lab\nclock: { kind: real, rate: 1 }\n' +
+    'charger:\n  ratings: { maxVoltageV: 1000, maxCurrentA: 500, maxPowerW: 400000 }\n  protocols: [din70121]\n';
   writeFileSync(file, head + resources + rest);
   return file;
 }
