@@ -63,6 +63,10 @@ export function evidenceFiles(runDir: string): { files: BundleFile[]; omitted: s
       omitted.push(`${rel}: the test's slice of timeline.jsonl (same events, same seq numbers)`);
       continue;
     }
+    if (rel.startsWith('captures/')) {
+      omitted.push(`${rel}: a test's pcapng, the same file as its Allure attachment (cut from v2g-link.pcap)`);
+      continue;
+    }
     if (rel.startsWith('allure-results/') && isSamplesCsv(base)) {
       omitted.push(`${rel}: samples CSV, a copy of the 'samples' blocks in timeline.jsonl (the report keeps a decimated copy)`);
       continue;

@@ -8,6 +8,7 @@ import type { TimelineEvent } from '../drivers/core/timeline.ts';
 import { attachJson, attachText, beginTest, bindTimeline, judgeAtEnd, step, takeMeasurements } from '../reports/evidence.ts';
 import { testAttachers } from './attachers.ts';
 import './attachers-builtin.ts';
+import { startLinkCapture } from './link-capture.ts';
 import { runContext } from './run-context.ts';
 import { eventsOfUsedPorts } from './ports-used.ts';
 import { abortRun, recordSafeState } from './safe-state-evidence.ts';
@@ -53,11 +54,12 @@ async function verifyChargerIdle(test: Test, bench: Bench): Promise<void> {
 }
 
 export const mochaHooks = {
-  beforeAll(this: Context) {
+  async beforeAll(this: Context) {
     const { bench } = runContext();
     this.bench = bench;
     this.limits = bench.limits;
     bindTimeline(bench.timeline);
+    await startLinkCapture(bench); // the V2G link's pcapng per test (runner/link-capture.ts)
   },
 
   async beforeEach(this: Context) {

@@ -47,7 +47,10 @@ describe('PCTR summary (HTML and PDF)', function () {
       await page.setContent(html);
       const rows = await page.$$eval('table', (tables) => {
         const cases = tables.find((t) => t.querySelector('th')?.textContent === 'test case id')!;
-        return [...cases.querySelectorAll('tbody tr')].map((tr) => [tr.children[0].textContent, tr.querySelector('.v')?.textContent]);
+        return Array.from(cases.querySelectorAll('tbody tr')).map((tr) => [
+          tr.children[0].textContent,
+          tr.querySelector('.v')?.textContent,
+        ]);
       });
       expect(rows).to.deep.equal([
         ['GBT27930-SEQ-001', 'pass'],
