@@ -7,6 +7,7 @@ import { SocketcandCan } from './socketcand-client.ts';
 import { SOCKETCAND_PORT } from './socketcand-protocol.ts';
 import { formatCandumpLine } from './trace-candump.ts';
 import { openTraceWriter, readTraceFile, traceFormatOf, writeTraceFile } from './trace-files.ts';
+import { stopOnSignal } from '../core/stop-on-signal.ts';
 
 export interface CanHubCommandOptions {
   host?: string;
@@ -29,10 +30,23 @@ export async function canHubCommand(opts: CanHubCommandOptions = {}): Promise<vo
   const err = opts.err ?? ((l: string) => process.stderr.write(l + '\n'));
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port === undefined ? SOCKETCAND_PORT : Number(opts.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got '${opts.port}'`, 'mcs-hil can hub');
-  const buses = typeof opts.buses === 'string' ? opts.buses.split(',').map((b) => b.trim()).filter(Boolean) : opts.buses;
-  for (const b of buses ?? []) if (!/^\S{1,16}$/.test(b)) throw new UsageError(`bus name '${b}' must be 1–16 characters without spaces`, 'mcs-hil can hub --buses');
-  const hub = new SocketcandHub({ host, port, buses: buses?.length ? buses : undefined, onProblem: (p) => err(`${p.client}: ${p.message}`) });
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0..65535, got '${opts.port}'`, 'mcs-hil can hub');
+  const buses =
+    typeof opts.buses === 'string'
+      ? opts.buses
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean)
+      : opts.buses;
+  for (const b of buses ?? [])
+    if (!/^\S{1,16}$/.test(b)) throw new UsageError(`bus name '${b}' must be 1–16 characters without spaces`, 'mcs-hil can hub --buses');
+  const hub = new SocketcandHub({
+    host,
+    port,
+    buses: buses?.length ? buses : undefined,
+    onProblem: (p) => err(`${p.client}: ${p.message}`),
+  });
   let addr: { host: string; port: number };
   try {
     addr = await hub.listen();
@@ -40,22 +54,16 @@ export async function canHubCommand(opts: CanHubCommandOptions = {}): Promise<vo
     throw new UsageError(`cannot listen on ${host}:${port} (${(e as Error).message}); choose another --port`, 'mcs-hil can hub');
   }
   out(`listening on ${addr.host}:${addr.port}`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      opts.signal?.removeEventListener('abort', stop);
-      resolve();
-    };
-    if (opts.signal) opts.signal.addEventListener('abort', stop, { once: true });
-    else {
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    }
-  });
+  await stopOnSignal(opts.signal).stopped;
   const s = hub.stats();
   await hub.close();
-  out(`hub stopped (${Object.entries(s.buses).map(([b, x]) => `${b}: ${x.frames} frames`).join(', ') || 'no traffic'}; ${s.problems} bad inputs)`);
+  out(
+    `hub stopped (${
+      Object.entries(s.buses)
+        .map(([b, x]) => `${b}: ${x.frames} frames`)
+        .join(', ') || 'no traffic'
+    }; ${s.problems} bad inputs)`,
+  );
 }
 
 export interface CanDumpCommandOptions {
@@ -77,7 +85,8 @@ export interface CanDumpCommandOptions {
 export async function canDumpCommand(opts: CanDumpCommandOptions): Promise<number> {
   const out = opts.out ?? ((l: string) => process.stdout.write(l + '\n'));
   const port = opts.port === undefined ? SOCKETCAND_PORT : Number(opts.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be 1..65535, got '${opts.port}'`, 'mcs-hil can dump');
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError(`--port must be 1..65535, got '${opts.port}'`, 'mcs-hil can dump');
   const count = opts.count === undefined ? Infinity : Number(opts.count);
   if (!(count > 0)) throw new UsageError(`--count must be a positive number, got '${opts.count}'`, 'mcs-hil can dump');
   if (opts.output) traceFormatOf(opts.output);
@@ -87,25 +96,15 @@ export async function canDumpCommand(opts: CanDumpCommandOptions): Promise<numbe
   const writer = opts.output ? openTraceWriter(opts.output) : undefined;
   let n = 0;
   try {
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      t.onFrame((f) => {
-        const r = { epochUs: Math.round(offsetUs + (f.t ?? clock.now()) / 1000), bus: opts.bus, frame: f };
-        out(formatCandumpLine(r));
-        writer?.write(r);
-        if (++n >= count) stop();
-      });
-      t.onLost(() => stop());
-      if (opts.signal) opts.signal.addEventListener('abort', stop, { once: true });
-      else {
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      }
+    const run = stopOnSignal(opts.signal);
+    t.onFrame((f) => {
+      const r = { epochUs: Math.round(offsetUs + (f.t ?? clock.now()) / 1000), bus: opts.bus, frame: f };
+      out(formatCandumpLine(r));
+      writer?.write(r);
+      if (++n >= count) run.stop();
     });
+    t.onLost(() => run.stop());
+    await run.stopped;
   } finally {
     writer?.close();
     await t.close();

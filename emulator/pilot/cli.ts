@@ -5,6 +5,7 @@
 import { UsageError } from '../../drivers/core/errors.ts';
 import { SCPI_RAW_PORT } from '../../drivers/scpi/transport.ts';
 import { startEmulatedDioServer } from './scpi-dio-server.ts';
+import { stopOnSignal } from '../../drivers/core/stop-on-signal.ts';
 
 export interface DioServerCommandOptions {
   host?: string;
@@ -20,7 +21,8 @@ export async function dioServerCommand(opts: DioServerCommandOptions = {}): Prom
   const out = opts.out ?? ((l: string) => process.stdout.write(l + '\n'));
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port === undefined ? SCPI_RAW_PORT : Number(opts.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got '${opts.port}'`, 'mcs-hil emulate dio');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0..65535, got '${opts.port}'`, 'mcs-hil emulate dio');
   let server;
   try {
     server = await startEmulatedDioServer({ host, port, inputs: { 1: opts.unplugged ? 0 : 1 } });
@@ -28,19 +30,10 @@ export async function dioServerCommand(opts: DioServerCommandOptions = {}): Prom
     throw new UsageError(`cannot listen on ${host}:${port} (${(e as Error).message}); choose another --port`, 'mcs-hil emulate dio');
   }
   out(`listening on ${server.host}:${server.port}`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    if (opts.signal) opts.signal.addEventListener('abort', stop, { once: true });
-    else {
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    }
-  });
+  await stopOnSignal(opts.signal).stopped;
   await server.close();
   const n = server.received.length;
-  out(`DIO box stopped (${n} command${n === 1 ? '' : 's'}; outputs ${[...server.settings].map(([k, v]) => `${k}=${v}`).join(', ') || 'never set'})`);
+  out(
+    `DIO box stopped (${n} command${n === 1 ? '' : 's'}; outputs ${[...server.settings].map(([k, v]) => `${k}=${v}`).join(', ') || 'never set'})`,
+  );
 }
