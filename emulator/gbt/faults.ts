@@ -21,7 +21,7 @@ export const GBT_FAULTS: FaultSwitch[] = [
   f('cro-never-ready', 'the charger precharges but never reports ready: CRO stays 0x00 until the vehicle gives up', ['GBT27930-SEQ-001', 'GBT27930-PERIOD-001'], 'protocol violation', [
     'the session reaches the charging phase', 'BRO(0xAA) → CRO(0xAA)',
   ]),
-  f('chm-period-wrong', 'CHM is sent every 400 ms instead of 250 ms', ['GBT27930-PERIOD-001'], 'timing violation', ['CHM period (mean of *)']),
+  f('chm-period-wrong', 'CHM is sent every 160 ms instead of 250 ms', ['GBT27930-PERIOD-001'], 'timing violation', ['CHM period (mean of *)']),
   f('ccs-period-wrong', 'CCS is sent every 80 ms instead of 50 ms', ['GBT27930-PERIOD-001'], 'timing violation', ['CCS period (mean of *)']),
   f('cts-cml-period-wrong', 'CTS is sent every 300 ms instead of 500 ms and CML every 150 ms instead of 250 ms', ['GBT27930-PERIOD-001'], 'timing violation', [
     'CTS period (mean of *)', 'CML period (mean of *)',

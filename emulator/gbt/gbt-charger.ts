@@ -69,7 +69,7 @@ export class GbtCharger {
     const p = opts.timing.periodMs;
     const fault = (n: string) => opts.faults.has(n);
     const every = (code: GbtCode, periodMs: number, build: () => Values) => this.node.periodic(code, periodMs, build);
-    every('CHM', fault('chm-period-wrong') ? 400 : p.CHM, () => ({ versionMinor: 1, versionMajor: 1 }));
+    every('CHM', fault('chm-period-wrong') ? 160 : p.CHM, () => ({ versionMinor: 1, versionMajor: 1 }));
     every('CRM', p.CRM, () => ({
       recognition: this.recognition,
       chargerNumber: opts.chargerNumber ?? 1,
