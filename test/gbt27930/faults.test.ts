@@ -26,7 +26,7 @@ const scenarios: Record<string, { run: (r: Rig) => Promise<number>; faultAbove: 
     run: async (r) => (await charging(r, 0), rx(r, 'CRM').filter((e) => e.data.values?.recognition === 0).length),
     faultAbove: false, threshold: 0.5,
   },
-  'chm-period-wrong': { run: async (r) => (await charging(r, 0), meanOf(gapsMs(rx(r, 'CHM')))), faultAbove: true, threshold: 300 },
+  'chm-period-wrong': { run: async (r) => (await charging(r, 0), meanOf(gapsMs(rx(r, 'CHM')))), faultAbove: false, threshold: 200 },
   'ccs-period-wrong': { run: async (r) => (await charging(r, 1000), meanOf(gapsMs(rx(r, 'CCS')))), faultAbove: true, threshold: 60 },
   'cts-cml-period-wrong': { run: async (r) => (await charging(r, 0), meanOf(gapsMs(rx(r, 'CML')))), faultAbove: false, threshold: 200 },
   'cml-before-bcp': { run: async (r) => (await charging(r, 0), firstSeq(r, 'CML', 'rx') - firstSeq(r, 'BCP', 'tx')), faultAbove: false, threshold: 0 },
