@@ -7,7 +7,7 @@ import { MCS_FAULTS } from '../../emulator/mcs/faults.ts';
 import { HANDSHAKE_TEST_IDS } from '../../suites/mcs/handshake-ids.ts';
 import { NAMESPACE_DIN, ServiceId, mcsParameterSetProblems, fromRational } from '../../drivers/iso15118/evcc/messages.ts';
 import { PayloadType } from '../../drivers/iso15118/v2gtp.ts';
-import { memoryRig } from './helpers.ts';
+import { memoryRig, sessionSetUp, prematureStart } from './helpers.ts';
 import { openPerTest } from '../support/per-test.ts';
 
 describe('MCS charger fault switches (in-process)', function () {
@@ -54,24 +54,21 @@ describe('MCS charger fault switches (in-process)', function () {
 
   it('sequence-error-missing: PowerDeliveryReq right after SessionSetup is answered OK', async function () {
     const rig = await open({ faults: ['sequence-error-missing'] });
-    const s = await rig.vehicle.openSession();
-    await s.runUntil('SessionSetup');
-    const ex = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
+    const s = await sessionSetUp(rig);
+    const ex = await prematureStart(s);
     expect(ex.responseCode).to.equal('OK');
   });
 
   it('unknown-session-accepted: a foreign SessionID is answered OK', async function () {
     const rig = await open({ faults: ['unknown-session-accepted'] });
-    const s = await rig.vehicle.openSession();
-    await s.runUntil('SessionSetup');
+    const s = await sessionSetUp(rig);
     const ex = await s.exchange('AuthorizationSetup', {}, { sessionId: 'FFFFFFFFFFFFFFFF' });
     expect(ex.responseCode).to.equal('OK');
   });
 
   it('ignores-sequence-timeout: the connection stays open past V2G_SECC_Sequence_Timeout', async function () {
     const rig = await open({ faults: ['ignores-sequence-timeout'] });
-    const s = await rig.vehicle.openSession();
-    await s.runUntil('SessionSetup');
+    const s = await sessionSetUp(rig);
     const r = await s.waitForClose(rig.charger.timers.V2G_SECC_Sequence_Timeout * 2);
     expect(r.closed).to.equal(false);
     await s.link.close();
@@ -79,8 +76,7 @@ describe('MCS charger fault switches (in-process)', function () {
 
   it('v2gtp-payload-type-unchecked: a CommonMessages request framed as DC is answered', async function () {
     const rig = await open({ faults: ['v2gtp-payload-type-unchecked'] });
-    const s = await rig.vehicle.openSession();
-    await s.runUntil('SessionSetup');
+    const s = await sessionSetUp(rig);
     const ex = await s.exchange('AuthorizationSetup', {}, { payloadType: PayloadType.Dc });
     expect(ex.outcome).to.equal('response');
     expect(ex.responseRoot).to.equal('AuthorizationSetupRes');

@@ -22,12 +22,18 @@ export interface Rig {
 let n = 0;
 
 /** Charger + vehicle on the in-memory link with a virtual clock that jumps whenever everything waits. */
-export async function memoryRig(o: { faults?: string[]; charger?: McsChargerSettings; vehicle?: VehicleSettings; codec?: 'json' | 'auto'; pilot?: boolean } = {}): Promise<Rig> {
+export async function memoryRig(
+  o: { faults?: string[]; charger?: McsChargerSettings; vehicle?: VehicleSettings; codec?: 'json' | 'auto'; pilot?: boolean } = {},
+): Promise<Rig> {
   const clock = new VirtualClock({ autoAdvance: true });
   const timeline = new Timeline({ clock });
   const limits = Limits.load('iso15118-20');
   const name = `charger-${++n}`;
-  const charger = await EmulatedMcsCharger.start(name, { link: 'memory', codec: o.codec ?? 'auto', ...o.charger }, { clock, timeline, ratings: RATINGS, faults: new Set(o.faults ?? []), limits });
+  const charger = await EmulatedMcsCharger.start(
+    name,
+    { link: 'memory', codec: o.codec ?? 'auto', ...o.charger },
+    { clock, timeline, ratings: RATINGS, faults: new Set(o.faults ?? []), limits },
+  );
   let pilot: EmulatedCeIdPilot | undefined;
   if (o.pilot) {
     const line = new EmulatedCeIdLine(`${name}-ce-id`, clock, timeline);
@@ -35,7 +41,11 @@ export async function memoryRig(o: { faults?: string[]; charger?: McsChargerSett
     line.setChargerGate('enabled');
     pilot = new EmulatedCeIdPilot('pilot', line, clock);
   }
-  const vehicle = await Iso15118Vehicle.create('ev', { memory: name, codec: o.codec ?? 'auto', ...o.vehicle }, { clock, timeline, limits, pilot });
+  const vehicle = await Iso15118Vehicle.create(
+    'ev',
+    { memory: name, codec: o.codec ?? 'auto', ...o.vehicle },
+    { clock, timeline, limits, pilot },
+  );
   return {
     clock,
     timeline,
@@ -51,7 +61,23 @@ export async function memoryRig(o: { faults?: string[]; charger?: McsChargerSett
   };
 }
 
+type Session = Awaited<ReturnType<Iso15118Vehicle['openSession']>>;
+
+/** A new session walked up to SessionSetup: where the tests that then misbehave or judge start. */
+export async function sessionSetUp(rig: Rig): Promise<Session> {
+  const s = await rig.vehicle.openSession();
+  await s.runUntil('SessionSetup');
+  return s;
+}
+
+/** PowerDelivery(Start) straight after SessionSetup: out of the standard's sequence. */
+export function prematureStart(s: Session): ReturnType<Session['exchange']> {
+  return s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
+}
+
 /** Root element names of the vehicle's v2g records, in order ('→SessionSetupReq', '←SessionSetupRes'). */
 export function messageFlow(events: TimelineEvent[], source = 'ev'): string[] {
-  return events.filter((e) => e.kind === 'v2g' && e.source === source && typeof e.data.message === 'string').map((e) => `${e.data.dir === 'tx' ? '→' : '←'}${String(e.data.message ?? '?')}`);
+  return events
+    .filter((e) => e.kind === 'v2g' && e.source === source && typeof e.data.message === 'string')
+    .map((e) => `${e.data.dir === 'tx' ? '→' : '←'}${String(e.data.message ?? '?')}`);
 }

@@ -5,7 +5,7 @@
 
 import { expect } from 'chai';
 import { SECC_CLOSE_WAIT_MS } from '../../emulator/mcs/secc-server.ts';
-import { memoryRig } from './helpers.ts';
+import { memoryRig, sessionSetUp, prematureStart } from './helpers.ts';
 import { openPerTest } from '../support/per-test.ts';
 
 describe('MCS charger, realistic behaviour (in-process)', function () {
@@ -13,8 +13,7 @@ describe('MCS charger, realistic behaviour (in-process)', function () {
 
   it('holds a session dropped without SessionStop until its sequence timeout (busy meanwhile)', async function () {
     const rig = await open({ charger: { behaviour: 'realistic' } });
-    const s = await rig.vehicle.openSession();
-    await s.runUntil('SessionSetup');
+    const s = await sessionSetUp(rig);
     const t0 = rig.clock.nowMs();
     await s.link.close(); // no SessionStop
     await rig.clock.sleep(10);
@@ -26,8 +25,7 @@ describe('MCS charger, realistic behaviour (in-process)', function () {
 
   it('an unplug (CE to A) ends a held session at once', async function () {
     const rig = await open({ charger: { behaviour: 'realistic' } });
-    const s = await rig.vehicle.openSession();
-    await s.runUntil('SessionSetup');
+    const s = await sessionSetUp(rig);
     await s.link.close();
     await rig.clock.sleep(10); // the charger has seen the drop and holds the session
     const t0 = rig.clock.nowMs();
@@ -49,9 +47,8 @@ describe('MCS charger, realistic behaviour (in-process)', function () {
 
   it('closes 5 s after a FAILED answer and processes nothing meanwhile', async function () {
     const rig = await open({ charger: { behaviour: 'realistic' } });
-    const s = await rig.vehicle.openSession();
-    await s.runUntil('SessionSetup');
-    const failed = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
+    const s = await sessionSetUp(rig);
+    const failed = await prematureStart(s);
     expect(failed.responseCode).to.equal('FAILED_SequenceError');
     const after = await s.exchange('AuthorizationSetup', {});
     expect(after.outcome).to.equal('timeout');
@@ -62,9 +59,8 @@ describe('MCS charger, realistic behaviour (in-process)', function () {
 
   it('fault answers-after-failed: one more request is answered after FAILED, then the connection closes', async function () {
     const rig = await open({ faults: ['answers-after-failed'] });
-    const s = await rig.vehicle.openSession();
-    await s.runUntil('SessionSetup');
-    const failed = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
+    const s = await sessionSetUp(rig);
+    const failed = await prematureStart(s);
     expect(failed.responseCode).to.equal('FAILED_SequenceError');
     const after = await s.exchange('AuthorizationSetup', {});
     expect(after.outcome).to.equal('response');

@@ -7,7 +7,7 @@ import { encodeRawV2gtp, PayloadType } from '../../drivers/iso15118/v2gtp.ts';
 import { NAMESPACE_DIN, ServiceId, SEQUENCE } from '../../drivers/iso15118/evcc/messages.ts';
 import { V2gSessionError } from '../../drivers/iso15118/evcc/session.ts';
 import { Iso15118Vehicle } from '../../drivers/iso15118/evcc/vehicle.ts';
-import { memoryRig, messageFlow } from './helpers.ts';
+import { memoryRig, messageFlow, sessionSetUp, prematureStart } from './helpers.ts';
 import { openPerTest } from '../support/per-test.ts';
 
 describe('MCS session in-process (EVCC ↔ emulated SECC)', function () {
@@ -91,9 +91,8 @@ describe('MCS session in-process (EVCC ↔ emulated SECC)', function () {
 
   it('answers PowerDeliveryReq right after SessionSetup with FAILED_SequenceError and closes', async function () {
     const rig = await open();
-    const s = await rig.vehicle.openSession();
-    await s.runUntil('SessionSetup');
-    const ex = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
+    const s = await sessionSetUp(rig);
+    const ex = await prematureStart(s);
     expect(ex.responseRoot).to.equal('PowerDeliveryRes');
     expect(ex.responseCode).to.equal('FAILED_SequenceError');
     expect((await s.waitForClose(1000)).closed).to.equal(true);
@@ -110,23 +109,21 @@ describe('MCS session in-process (EVCC ↔ emulated SECC)', function () {
       EVTargetVoltage: { Exponent: 0, Value: v },
     });
     expect(pre.responseCode).to.equal('OK');
-    const pd = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
+    const pd = await prematureStart(s);
     expect(pd.responseCode).to.equal('FAILED_SequenceError');
     expect(rig.charger.power.outputEnabled).to.equal(false);
   });
 
   it('answers a foreign SessionID with FAILED_UnknownSession', async function () {
     const rig = await open();
-    const s = await rig.vehicle.openSession();
-    await s.runUntil('SessionSetup');
+    const s = await sessionSetUp(rig);
     const ex = await s.exchange('AuthorizationSetup', {}, { sessionId: 'DEADBEEF00000001' });
     expect(ex.responseCode).to.equal('FAILED_UnknownSession');
   });
 
   it('closes the connection when V2G_SECC_Sequence_Timeout runs out (virtual time)', async function () {
     const rig = await open();
-    const s = await rig.vehicle.openSession();
-    await s.runUntil('SessionSetup');
+    const s = await sessionSetUp(rig);
     const limit = rig.charger.timers.V2G_SECC_Sequence_Timeout;
     const t0 = rig.clock.nowMs();
     const r = await s.waitForClose(limit + 5000);
@@ -148,8 +145,7 @@ describe('MCS session in-process (EVCC ↔ emulated SECC)', function () {
 
   it('closes without an answer when a CommonMessages request comes framed as DC (0x8004)', async function () {
     const rig = await open();
-    const s = await rig.vehicle.openSession();
-    await s.runUntil('SessionSetup');
+    const s = await sessionSetUp(rig);
     const ex = await s.exchange('AuthorizationSetup', {}, { payloadType: PayloadType.Dc });
     expect(ex.outcome).to.equal('closed');
     expect(rig.charger.results[0].reason).to.equal('undecodable');
@@ -169,8 +165,7 @@ describe('MCS session in-process (EVCC ↔ emulated SECC)', function () {
 
   it('pauses a session and joins it again with the old SessionID (OK_OldSessionJoined)', async function () {
     const rig = await open();
-    const first = await rig.vehicle.openSession();
-    await first.runUntil('SessionSetup');
+    const first = await sessionSetUp(rig);
     await first.sessionStop('Pause');
     const again = await rig.vehicle.openSession({ resumeSessionId: first.sessionId });
     await again.supportedAppProtocol();
@@ -192,13 +187,12 @@ describe('MCS session in-process (EVCC ↔ emulated SECC)', function () {
 
   it('an older connection that ends late does not switch off the output of the session now on the connector', async function () {
     const rig = await open();
-    const old = await rig.vehicle.openSession();
-    await old.runUntil('SessionSetup');
+    const old = await sessionSetUp(rig);
     const now = await rig.vehicle.openSession();
     await now.runUntil('DC_CableCheck');
     expect(rig.charger.power.outputEnabled, 'output on after the cable check').to.equal(true);
     // The old vehicle goes away (and its session ends on FAILED / close): not its output, so it stays on.
-    const foreign = await old.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
+    const foreign = await prematureStart(old);
     expect(foreign.responseCode).to.equal('FAILED_SequenceError');
     await old.link.close();
     await rig.clock.sleep(50);
