@@ -85,12 +85,15 @@ class Activity {
   private waiting?: string;
   private message?: string;
   private stage?: string;
-  private currentA?: number;
-  private voltageV?: number;
+  private check?: string;
+  private requestedA?: number;
+  /** Latest sample per instrument: the one carrying current is the port under test. */
+  private samples = new Map<string, { currentA?: number; voltageV?: number }>();
 
   reset(): void {
-    this.waiting = this.message = this.stage = undefined;
-    this.currentA = this.voltageV = undefined;
+    this.waiting = this.message = this.stage = this.check = undefined;
+    this.requestedA = undefined;
+    this.samples.clear();
   }
 
   see(e: TimelineEvent): void {
@@ -99,11 +102,13 @@ class Activity {
     if (e.kind === 'v2g' && typeof d.message === 'string') this.message = `${e.source} ${d.dir === 'tx' ? 'sent' : 'got'} ${d.message}`;
     if (e.kind === 'gbt' && typeof d.code === 'string') this.message = `${e.source} ${d.dir === 'tx' ? 'sent' : 'got'} ${d.code}`;
     if (e.kind === 'session' && typeof d.state === 'string') this.stage = `${e.source} ${d.state}`;
+    if (e.kind === 'measurement' && typeof d.name === 'string') this.check = `${d.name} ${String(d.outcome ?? '')}`.trim();
+    const requested = requestedCurrentA(e);
+    if (requested !== undefined) this.requestedA = requested;
     if (e.kind === 'test' && typeof d.event === 'string' && d.event !== 'start') this.waiting = undefined;
     if (e.kind === 'samples') {
       const ch = (d.channels ?? {}) as Record<string, number[]>;
-      this.currentA = ch.currentA?.at(-1) ?? this.currentA;
-      this.voltageV = ch.voltageV?.at(-1) ?? this.voltageV;
+      this.samples.set(e.source, { currentA: ch.currentA?.at(-1), voltageV: ch.voltageV?.at(-1) });
     }
   }
 
@@ -112,10 +117,26 @@ class Activity {
       this.waiting ? `waiting: ${this.waiting}` : '',
       this.stage ? `stage: ${this.stage}` : '',
       this.message ? `last message: ${this.message}` : '',
-      this.currentA !== undefined
-        ? `measured ${Math.round(this.currentA)} A${this.voltageV !== undefined ? ` at ${Math.round(this.voltageV)} V` : ''}`
-        : '',
+      this.measured(),
+      this.requestedA !== undefined ? `requested ${Math.round(this.requestedA)} A` : '',
+      this.check ? `last check: ${this.check}` : '',
     ].filter(Boolean);
     return parts.join('; ') || 'no bench activity recorded yet';
   }
+
+  private measured(): string {
+    const [source, v] = [...this.samples].sort((a, b) => Math.abs(b[1].currentA ?? 0) - Math.abs(a[1].currentA ?? 0))[0] ?? [];
+    if (!v || v.currentA === undefined) return '';
+    return `${source} measures ${Math.round(v.currentA)} A${v.voltageV !== undefined ? ` at ${Math.round(v.voltageV)} V` : ''}`;
+  }
+}
+
+/** The current the vehicle asks for: GB/T BCL's demand, or an ISO 15118-20 charge-loop request's EVTargetCurrent. */
+function requestedCurrentA(e: TimelineEvent): number | undefined {
+  const d = e.data as { dir?: string; code?: string; values?: { currentDemandA?: number }; doc?: Record<string, unknown> };
+  if (d.dir !== 'tx') return undefined;
+  if (e.kind === 'gbt' && d.code === 'BCL') return d.values?.currentDemandA;
+  if (e.kind !== 'v2g' || !d.doc) return undefined;
+  const target = /"EVTargetCurrent":\{"Value":(-?\d+),"Exponent":(-?\d+)\}/.exec(JSON.stringify(d.doc));
+  return target ? Number(target[1]) * 10 ** Number(target[2]) : undefined;
 }
