@@ -6,16 +6,8 @@ import dgram from 'node:dgram';
 import type { Clock } from '../core/clock.ts';
 import { BenchFault } from '../core/errors.ts';
 import type { Timeline } from '../core/timeline.ts';
-import {
-  decodeSdpResponse,
-  encodeSdpRequest,
-  malformedSdpRecord,
-  SDP_MULTICAST_ADDRESS,
-  SdpTransport,
-  type SdpError,
-  type SdpRequest,
-  type SdpResponse,
-} from './sdp-codec.ts';
+import { decodeSdpResponse, encodeSdpRequest, malformedSdpRecord, SDP_MULTICAST_ADDRESS, SdpTransport } from './sdp-codec.ts';
+import type { SdpError, SdpRequest, SdpResponse } from './sdp-codec.ts';
 import { hex2, PayloadType, toHex } from './v2gtp.ts';
 
 /** The charger never answered: every request of the bounded series went unanswered. */

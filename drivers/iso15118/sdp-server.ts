@@ -5,16 +5,8 @@ import dgram from 'node:dgram';
 import type { Clock } from '../core/clock.ts';
 import { BenchFault } from '../core/errors.ts';
 import type { Timeline } from '../core/timeline.ts';
-import {
-  decodeSdpRequest,
-  encodeSdpResponse,
-  malformedSdpRecord,
-  SDP_MULTICAST_ADDRESS,
-  SdpTransport,
-  type SdpError,
-  type SdpRequest,
-  type SdpResponse,
-} from './sdp-codec.ts';
+import { decodeSdpRequest, encodeSdpResponse, malformedSdpRecord, SDP_MULTICAST_ADDRESS, SdpTransport } from './sdp-codec.ts';
+import type { SdpError, SdpRequest, SdpResponse } from './sdp-codec.ts';
 import { PayloadType, toHex } from './v2gtp.ts';
 
 /** Misbehaviour hooks for the emulated charger (fault switches map onto these). */
