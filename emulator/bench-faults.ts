@@ -86,4 +86,14 @@ export const BENCH_FAULTS: FaultSwitch[] = [
     checks: ['*: terminal voltage off the programmed battery voltage while the output is on'],
     category: 'safety violation',
   },
+  {
+    name: 'battery-contactors-welded',
+    description:
+      "the emulated battery's output (the vehicle contactors) is welded closed: the charger's cable check and precharge drive current into it",
+    component: 'bench',
+    suite: 'bench',
+    catches: ['BENCH-SOURCE-FIGHT-001'],
+    checks: ['battery current while the charger regulates voltage'],
+    category: 'safety violation',
+  },
 ];

@@ -35,7 +35,7 @@ const SCHEMA = {
 
 async function open(name: string, config: EmulatedBatteryConfig, ctx: OpenContext): Promise<Resource> {
   const profile = loadVehicleProfile(ctx.bench.vehicle.profile, ctx.bench.vehicle.overrides ?? {});
-  const inst = new EmulatedBattery(name, ctx.clock, ctx.timeline, profile, config);
+  const inst = new EmulatedBattery(name, ctx.clock, ctx.timeline, profile, config, ctx.faults);
   if (config.scpiPort !== undefined) {
     // The SCPI server drains the bus for its Elog: the instrument must not stream as well.
     const server = await startEmulatedScpiServer({

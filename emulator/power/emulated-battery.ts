@@ -73,6 +73,8 @@ export class EmulatedBattery implements BatteryEmulator {
     readonly timeline: Timeline,
     readonly profile: VehicleProfile,
     config: EmulatedBatteryConfig = {},
+    /** Fault switches of the run: 'battery-contactors-welded' (closed from the start, never open). */
+    private readonly faults: ReadonlySet<string> = new Set(),
   ) {
     this.bus = new DcBus(clock);
     this.battery = Battery.fromProfile(profile);
@@ -84,6 +86,7 @@ export class EmulatedBattery implements BatteryEmulator {
     this.noiseA = config.noiseA ?? 0.05;
     this.noiseV = config.noiseV ?? 0.05;
     this.lastIoNs = clock.now();
+    this.load.connected = faults.has('battery-contactors-welded');
   }
 
   get source(): string {
@@ -124,6 +127,7 @@ export class EmulatedBattery implements BatteryEmulator {
   }
 
   async setOutput(on: boolean): Promise<void> {
+    if (this.faults.has('battery-contactors-welded')) return void this.io('output (welded: stays closed)', { on });
     this.io('output', { on });
     this.bus.sync();
     this.load.connected = on;

@@ -1,0 +1,64 @@
+// Source fighting: during cable check and precharge the charger regulates the inlet voltage. A battery
+// emulator in voltage priority is a low-impedance voltage source — the programming guide warns against
+// operating it against another one — so the bench keeps its output off (the vehicle's contactors open)
+// until precharge has ended, and the battery takes no current while the charger regulates voltage. The
+// order is the harness's own (a wrong order is a broken bench); the current is what a stuck contactor shows.
+
+import { BenchFault } from '../../drivers/core/errors.ts';
+import { Limits } from '../../drivers/core/limits.ts';
+import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
+import { measure, requirement } from '../../reports/evidence.ts';
+import { contactorTimes, powerRig, s, startCharging } from '../mcs/power-support.ts';
+
+const benchLimits = Limits.load('bench');
+/** A sample counts as steady when the voltage moved less than STEADY_V over ± STEADY_HALF samples. */
+const STEADY_HALF = 10;
+const STEADY_V = 1;
+
+describe('Bench source fighting', function () {
+  it('the battery stays disconnected while the charger regulates voltage (cable check, precharge)', async function () {
+    requirement('BENCH-SOURCE-FIGHT-001', { epic: 'mcs-hil bench', feature: 'Instrument safety', severity: 'critical' });
+    const { bench } = this;
+    const rig = powerRig(bench);
+    const fromS = s(bench.clock.now());
+    let charging: ChargingSession | undefined;
+    let sessionError: unknown;
+    try {
+      charging = await startCharging(rig, 0, 200);
+    } catch (e) {
+      sessionError = e; // judged below from what the bench recorded up to here
+    } finally {
+      await charging?.stop().catch(() => undefined);
+    }
+    await rig.analyser.flush();
+    const v2g = bench.timeline.query({ kind: 'v2g', source: rig.vehicle.name, from: fromS * 1e9 });
+    const cable = v2g.find((e) => e.data.dir === 'tx' && e.data.message === 'DC_CableCheckReq');
+    const preEnd = v2g.filter((e) => e.data.dir === 'rx' && e.data.message === 'DC_PreChargeRes').at(-1);
+    const end = preEnd ?? (sessionError ? v2g.at(-1) : undefined);
+    if (!cable || !end)
+      throw new BenchFault(
+        `the session never reached cable check and precharge: nothing to judge (${String(sessionError ?? 'no precharge')})`,
+      );
+    // The order is ours: the output may close only after the last precharge answer.
+    const closeS = contactorTimes(bench, rig.battery, fromS, true)[0];
+    if (preEnd && closeS !== undefined && closeS < s(preEnd.t))
+      throw new BenchFault(
+        `the bench closed '${rig.battery.name}' at ${closeS.toFixed(3)} s, before precharge ended at ${s(preEnd.t).toFixed(3)} s`,
+      );
+    const q = { source: rig.analyser.source, from: cable.t, to: end.t };
+    const i = bench.timeline.samples('currentA', q).v;
+    const v = bench.timeline.samples('voltageV', q).v;
+    // While the voltage stands still the charger's current only holds the inlet (leakage, mA); a battery
+    // behind closed contactors draws it continuously. Ramps (capacitance being charged) are left out.
+    const steady: number[] = [];
+    for (let k = STEADY_HALF; k + STEADY_HALF < Math.min(i.length, v.length); k++)
+      if (Math.abs(v[k + STEADY_HALF] - v[k - STEADY_HALF]) < STEADY_V) steady.push(Math.abs(i[k]));
+    if (steady.length < 50)
+      throw new BenchFault(`only ${steady.length} steady-voltage samples between cable check and the end of precharge: nothing to judge`);
+    const meanA = steady.reduce((a, b) => a + b, 0) / steady.length;
+    measure('battery current while the charger regulates voltage', meanA, benchLimits.get('bench.sourceFight.currentA'), {
+      violation: 'safety',
+      note: `mean over ${steady.length} steady-voltage samples from the first DC_CableCheckReq to ${preEnd ? 'the last DC_PreChargeRes' : 'the session error'}`,
+    });
+  });
+});
