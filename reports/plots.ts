@@ -2,8 +2,7 @@
 // and the measured points marked, rendered from a Vega-Lite spec to SVG headless in Node (no hand-drawn
 // SVG), plus the raw samples as CSV. Pure functions of their input; attaching is the caller's business.
 
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 export type PlotChannel = 'currentA' | 'voltageV';
 
@@ -138,6 +137,8 @@ export function powerPlotSpec(input: PowerPlotInput): TopLevelSpec {
 
 /** Render the plot to an SVG string (headless vega view, no browser, no canvas). */
 export async function powerPlotSvg(input: PowerPlotInput): Promise<string> {
+  // Loaded on the first plot: vega + vega-lite are ~37 MB of RSS a run without plots never needs.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const { spec } = compile(powerPlotSpec(input));
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   try {

@@ -68,7 +68,7 @@ export interface TimelineOptions {
   memoryEvents?: number;
   /**
    * With a file: at most this many characters of JSON stay in memory (about 2.5 bytes of heap each), so a
-   * fully loaded CAN bus keeps seconds (~20 s at 1,800 frames/s), not minutes, of frames in RAM. Default 4 M.
+   * fully loaded CAN bus keeps seconds (~10 s at 1,800 frames/s), not minutes, of frames in RAM. Default 2 M.
    */
   memoryChars?: number;
   /** Buffered characters before a write to disk. */
@@ -108,7 +108,7 @@ export class Timeline {
     this.file = opts.file;
     this.memoryEvents = opts.memoryEvents ?? 200_000;
     this.flushChars = opts.flushChars ?? 64 * 1024;
-    this.memoryChars = opts.memoryChars ?? 4_000_000;
+    this.memoryChars = opts.memoryChars ?? 2_000_000;
     if (this.file) {
       this.fd = openSync(this.file, 'a');
       this.fileBytes = fstatSync(this.fd).size;
