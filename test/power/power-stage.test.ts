@@ -22,6 +22,11 @@ async function at300(faults: string[] = [], seed = 1): Promise<{ r: Rig; stepS: 
   return { r, stepS };
 }
 
+/** The same scenario at 300 A on a healthy stage, then with `fault` on: the scenario's checks say what differs. */
+async function healthyThenFaulty(fault: string, scenario: (r: Rig, faulty: boolean) => Promise<void>): Promise<void> {
+  for (const faulty of [false, true]) await scenario((await at300(faulty ? [fault] : [])).r, faulty);
+}
+
 async function stopTime(faults: string[], reason: 'vehicle' | 'charger' | 'emergency'): Promise<number | undefined> {
   const { r } = await at300(faults);
   const t = r.clock.now() / 1e9;
@@ -80,7 +85,10 @@ describe('emulated power stage', function () {
     const present = r.stage.present();
     expect(present.currentA).to.be.closeTo(300, 1.5); // it regulates on its own sensor
     expect(r.stage.state).to.equal('charging');
-    const states = r.timeline.query({ kind: 'power' }).map((e) => e.data.state).filter(Boolean);
+    const states = r.timeline
+      .query({ kind: 'power' })
+      .map((e) => e.data.state)
+      .filter(Boolean);
     expect(states).to.deep.equal(['cable-check', 'precharge', 'charging']);
   });
 
@@ -125,27 +133,20 @@ describe('emulated power stage', function () {
         expect(r.stage.present().currentA - meanOver(I(r), now - 1, now)).to.be.closeTo(0.1 * 300 + 15, 3);
       },
       async 'slow-down-step'() {
-        for (const [faults, check] of [
-          [[], (t: number) => expect(t).to.be.below(1)],
-          [['slow-down-step'], (t: number) => expect(t).to.be.above(8)],
-        ] as const) {
-          const { r } = await at300([...faults]);
+        await healthyThenFaulty('slow-down-step', async (r, faulty) => {
           const t = r.clock.now() / 1e9;
           await r.run(15_000, 100);
-          check(timeToFallBelow(I(r), t, 105)!);
-        }
+          if (faulty) expect(timeToFallBelow(I(r), t, 105)).to.be.above(8);
+          else expect(timeToFallBelow(I(r), t, 105)).to.be.below(1);
+        });
       },
       async 'ignores-site-cap'() {
-        for (const [faults, lo, hi] of [
-          [[], 110, 130],
-          [['ignores-site-cap'], 290, 310],
-        ] as const) {
-          const { r } = await at300([...faults]);
+        await healthyThenFaulty('ignores-site-cap', async (r, faulty) => {
           r.stage.setSitePowerCapW(100e3);
           await r.run(5000);
           const now = r.clock.now() / 1e9;
-          expect(meanOver(I(r), now - 1, now)).to.be.within(lo, hi);
-        }
+          expect(meanOver(I(r), now - 1, now)).to.be.within(faulty ? 290 : 110, faulty ? 310 : 130);
+        });
       },
       async 'slow-stop'() {
         expect(await stopTime([], 'vehicle')).to.be.below(0.5);
@@ -177,49 +178,37 @@ describe('emulated power stage', function () {
         expect(longestDwellAbove(V(bad.r), 907, bad.from, bad.to)).to.be.above(0.4);
       },
       async 'contactor-welding'() {
-        for (const [faults, expectBelow] of [
-          [[], true],
-          [['contactor-welding'], false],
-        ] as const) {
-          const { r } = await at300([...faults]);
+        await healthyThenFaulty('contactor-welding', async (r, faulty) => {
           r.stage.stop('vehicle');
           await r.run(2000);
           await r.inst.setOutput(false); // the vehicle opens its contactors
           const t = r.clock.now() / 1e9;
           await r.run(3000);
           const below = timeToFallBelow(V(r), t, 60);
-          if (expectBelow) expect(below).to.be.below(1);
-          else expect(below).to.equal(undefined);
-        }
+          if (faulty) expect(below).to.equal(undefined);
+          else expect(below).to.be.below(1);
+        });
       },
       async 'ignores-vehicle-max-voltage'() {
-        for (const [faults, stops] of [
-          [[], true],
-          [['ignores-vehicle-max-voltage'], false],
-        ] as const) {
-          const { r } = await at300([...faults]);
+        await healthyThenFaulty('ignores-vehicle-max-voltage', async (r, faulty) => {
           await r.inst.setBatteryVoltage(907 + 20);
           const t = r.clock.now() / 1e9;
           await r.run(3000);
           // The CV limit takes the current away either way; what differs is the shutdown (output disabled).
           const off = r.timeline.query({ kind: 'power', from: t * 1e9 }).find((e) => e.data.outputEnabled === false);
-          if (stops) expect((off!.t - t * 1e9) / 1e9).to.be.within(0.4, 0.45);
-          else expect(off).to.equal(undefined);
-        }
+          if (faulty) expect(off).to.equal(undefined);
+          else expect((off!.t - t * 1e9) / 1e9).to.be.within(0.4, 0.45);
+        });
       },
       async 'ignores-insulation-fault'() {
-        for (const [faults, stops] of [
-          [[], true],
-          [['ignores-insulation-fault'], false],
-        ] as const) {
-          const { r } = await at300([...faults]);
+        await healthyThenFaulty('ignores-insulation-fault', async (r, faulty) => {
           await r.inst.injectInsulationFault(60e3);
           const t = r.clock.now() / 1e9;
           await r.run(5000);
           const fell = timeToFallBelow(I(r), t, 5);
-          if (stops) expect(fell).to.be.below(1.1);
-          else expect(fell).to.equal(undefined);
-        }
+          if (faulty) expect(fell).to.equal(undefined);
+          else expect(fell).to.be.below(1.1);
+        });
       },
       async 'precharge-voltage-mismatch'() {
         const bad = await prechargeTrace(['precharge-voltage-mismatch']);
