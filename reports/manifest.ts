@@ -41,12 +41,6 @@ export function manifestBytes(m: Manifest): Buffer {
   return Buffer.from(JSON.stringify(m, null, 2) + '\n');
 }
 
-export interface SigningKey {
-  key: string;
-  /** PEM of an X.509 certificate for the key (else the public key is derived from the private one). */
-  cert?: string;
-}
-
 /** Ed25519/Ed448 sign the message itself; RSA and EC keys sign its SHA-256. */
 function algorithmFor(key: KeyObject): string | null {
   return key.asymmetricKeyType === 'ed25519' || key.asymmetricKeyType === 'ed448' ? null : 'sha256';
