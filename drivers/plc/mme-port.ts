@@ -26,6 +26,7 @@ export interface Received {
 export class MmePort {
   private readonly inbox: Received[] = [];
   private readonly waiters = new Set<() => void>();
+  private readonly handlers = new Set<(r: Received) => void>();
   private readonly off: () => void;
 
   constructor(
@@ -80,6 +81,12 @@ export class MmePort {
     return found();
   }
 
+  /** Act on each message as it arrives (an answer that must go out at once); returns the unsubscribe function. */
+  onMessage(fn: (r: Received) => void): () => void {
+    this.handlers.add(fn);
+    return () => this.handlers.delete(fn);
+  }
+
   close(): void {
     this.off();
     for (const w of this.waiters) w();
@@ -106,7 +113,9 @@ export class MmePort {
       { dir: 'rx', name: msg.name, src, dst, fields: msg.fields, hex: frame.toString('hex') } satisfies PlcFrameEvent,
       t,
     );
-    this.inbox.push({ msg, t });
+    const r = { msg, t };
+    this.inbox.push(r);
+    for (const h of [...this.handlers]) h(r);
     for (const w of [...this.waiters]) w();
   }
 }

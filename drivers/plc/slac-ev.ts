@@ -144,24 +144,44 @@ class SlacEv {
     const sounds = this.ms('C_EV_match_MNBC');
     const since = this.o.clock.now();
     const start = { ...APP, numSounds: sounds, timeOut, respType: 1, forwardingSta: this.mp.mac, runId: this.runId };
-    for (let i = 0; i < this.ms('C_EV_start_atten_char_inds'); i++) {
-      if (i > 0) await this.o.clock.sleep(gapMs, this.o.signal);
-      this.mp.send('CM_START_ATTEN_CHAR.IND', BROADCAST_MAC, start);
-    }
-    for (let left = sounds - 1; left >= 0; left--) {
-      await this.o.clock.sleep(gapMs, this.o.signal);
-      const sound = { ...APP, senderId: zeros(17), cnt: left, runId: this.runId, reserved: zeros(8), rnd: randomBytes(16).toString('hex') };
-      this.mp.send('CM_MNBC_SOUND.IND', BROADCAST_MAC, sound);
-    }
-    const remaining = this.ms('TT_EV_atten_results') - (this.o.clock.now() - since) / 1e6;
-    const inds = await this.mp.waitFor(this.ours('CM_ATTEN_CHAR.IND'), Math.max(0, remaining), { since, count: Infinity });
+    // Each EVSE's CM_ATTEN_CHAR.IND is answered as it arrives: the EVSE repeats it after TT_match_response.
     const heard = new Map<string, EvseHeard>();
-    for (const { msg } of inds) {
+    const off = this.mp.onMessage(({ msg }) => {
+      if (!this.ours('CM_ATTEN_CHAR.IND')({ msg, t: 0 }) || heard.has(msg.header.src)) return;
       const aag = msg.fields.aag as number[];
       const average = aag.length ? aag.reduce((a, b) => a + b, 0) / aag.length : Number.POSITIVE_INFINITY;
       heard.set(msg.header.src, { mac: msg.header.src, averageAttenuationDb: average, numSounds: msg.fields.numSounds as number });
       const rsp: MmeFields = { ...APP, sourceAddress: this.mp.mac, runId: this.runId, sourceId: zeros(17), respId: zeros(17), result: 0 };
       this.mp.send('CM_ATTEN_CHAR.RSP', msg.header.src, rsp);
+    });
+    try {
+      // Each message on its own slot from the first (k × interval): a late wake-up does not push the rest back.
+      let k = 0;
+      const slot = async () => {
+        const due = since / 1e6 + k++ * gapMs;
+        await this.o.clock.sleep(Math.max(0, due - this.o.clock.nowMs()), this.o.signal);
+      };
+      for (let i = 0; i < this.ms('C_EV_start_atten_char_inds'); i++) {
+        await slot();
+        this.mp.send('CM_START_ATTEN_CHAR.IND', BROADCAST_MAC, start);
+      }
+      for (let left = sounds - 1; left >= 0; left--) {
+        await slot();
+        const sound = {
+          ...APP,
+          senderId: zeros(17),
+          cnt: left,
+          runId: this.runId,
+          reserved: zeros(8),
+          rnd: randomBytes(16).toString('hex'),
+        };
+        this.mp.send('CM_MNBC_SOUND.IND', BROADCAST_MAC, sound);
+      }
+      // Every EVSE that heard us reports within TT_EV_atten_results of our first CM_START_ATTEN_CHAR.IND.
+      const remaining = this.ms('TT_EV_atten_results') - (this.o.clock.now() - since) / 1e6;
+      await this.mp.waitFor(this.ours('CM_ATTEN_CHAR.IND'), Math.max(0, remaining), { since, count: Infinity });
+    } finally {
+      off();
     }
     return [...heard.values()];
   }

@@ -7,47 +7,22 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RealClock } from '../../drivers/core/clock.ts';
-import { Limits } from '../../drivers/core/limits.ts';
-import { Timeline } from '../../drivers/core/timeline.ts';
-import { ensureVethLink } from '../../drivers/iso15118/veth.ts';
 import { formatEthernetPcap } from '../../drivers/plc/pcap-ethernet.ts';
-import { openRawEthernet, type RawEthernetPort } from '../../drivers/plc/raw-ethernet.ts';
-import { runSlacAsEv, type SlacOutcome } from '../../drivers/plc/slac-ev.ts';
+import type { SlacOutcome } from '../../drivers/plc/slac-ev.ts';
 import { SLAC_FAULT } from '../../emulator/slac/faults.ts';
-import { EmulatedPlcLine } from '../../emulator/slac/plc-line.ts';
-
-const EV_IF = 'plc-tev0';
-const EVSE_IF = 'plc-tevse0';
+import { openVethSlac, type VethSlac } from './veth-slac.ts';
 
 describe('SLAC over a veth pair (vehicle ↔ emulated EVSEs)', function () {
-  let ev: RawEthernetPort;
-  let evse: RawEthernetPort;
-  const limits = Limits.load('iso15118-3');
+  let veth: VethSlac;
 
   before(async function () {
     if (process.getuid?.() !== 0) this.skip(); // the veth pair and raw sockets need root, as on the emulator bench
-    await ensureVethLink({ evInterface: EV_IF, chargerInterface: EVSE_IF });
-    ev = openRawEthernet(EV_IF);
-    evse = openRawEthernet(EVSE_IF);
+    veth = await openVethSlac();
   });
 
-  after(function () {
-    ev?.close();
-    evse?.close();
-  });
+  after(() => veth?.close());
 
-  async function slac(faults: string[] = [], loseFirstParmAnswers = false): Promise<{ out: SlacOutcome; timeline: Timeline }> {
-    const clock = new RealClock(4);
-    const timeline = new Timeline({ clock });
-    const line = new EmulatedPlcLine(evse, clock, { evseAttenuationDb: [24, 57, 63] }, new Set(faults));
-    try {
-      const out = await runSlacAsEv({ port: ev, clock, timeline, source: 'plc', limits, loseFirstParmAnswers });
-      return { out, timeline };
-    } finally {
-      line.close();
-    }
-  }
+  const slac = (faults: string[] = [], loseFirstParmAnswers = false) => veth.run({ faults, loseFirstParmAnswers });
 
   it('matches the EVSE of the lowest attenuation among three and joins its network', async function () {
     const { out, timeline } = await slac();
