@@ -38,24 +38,35 @@ async function openInterlock(clock: VirtualClock, timeline: Timeline, faults: st
   return (await resourceKind('emulated-interlock')!.open('interlock', {}, ctx)) as Interlock;
 }
 
+/** A virtual-clock bench with its interlock armed, and a log the logging resources write to. */
+async function armedBench(): Promise<{ clock: VirtualClock; timeline: Timeline; log: string[]; interlock: Interlock }> {
+  const clock = new VirtualClock({ autoAdvance: true });
+  const timeline = new Timeline({ clock });
+  const interlock = await openInterlock(clock, timeline);
+  await interlock.arm();
+  return { clock, timeline, log: [], interlock };
+}
+
 describe('safe-state strategy', function () {
   it('walks the order: 0 A, current below the stop current, contactors, pilot, outputs, interlock', async function () {
-    const clock = new VirtualClock({ autoAdvance: true });
-    const timeline = new Timeline({ clock });
-    const log: string[] = [];
-    const interlock = await openInterlock(clock, timeline);
-    await interlock.arm();
+    const { clock, timeline, log, interlock } = await armedBench();
     const strategy = new SafeStateStrategy({ clock, timeline, config });
     // Open order: interlock, battery, vehicle; the strategy goes by step, not by resource.
     const resources = [interlock, loggingResource('battery', log, { currentA: [300, 40, 2] }), loggingResource('vehicle', log)];
     const outcome = await strategy.run(resources, 'test');
     expect(outcome.ok, JSON.stringify(outcome.failure)).to.equal(true);
     expect(log).to.deep.equal([
-      'vehicle:request 0 A', 'battery:request 0 A',
-      'battery:measure', 'battery:measure', 'battery:measure',
-      'vehicle:contactors open', 'battery:contactors open',
-      'vehicle:pilot B', 'battery:pilot B',
-      'vehicle:outputs off', 'battery:outputs off',
+      'vehicle:request 0 A',
+      'battery:request 0 A',
+      'battery:measure',
+      'battery:measure',
+      'battery:measure',
+      'vehicle:contactors open',
+      'battery:contactors open',
+      'vehicle:pilot B',
+      'battery:pilot B',
+      'vehicle:outputs off',
+      'battery:outputs off',
     ]);
     expect(interlock.state).to.equal('open');
     expect(outcome.steps.map((s) => `${s.resource}:${s.phase}`).at(-1)).to.equal('interlock:interlock-open');
@@ -66,11 +77,7 @@ describe('safe-state strategy', function () {
   });
 
   it('bounds every step by its limit: a hung primitive fails the outcome, the later steps still run', async function () {
-    const clock = new VirtualClock({ autoAdvance: true });
-    const timeline = new Timeline({ clock });
-    const log: string[] = [];
-    const interlock = await openInterlock(clock, timeline);
-    await interlock.arm();
+    const { clock, timeline, log, interlock } = await armedBench();
     const hanging = loggingResource('vehicle', log, { hang: 'contactors open' });
     const outcome = await new SafeStateStrategy({ clock, timeline, config }).run([interlock, hanging], 'test');
     const limitMs = Limits.load('bench').num('bench.safeState.contactorsOpenMs');
