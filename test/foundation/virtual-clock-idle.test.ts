@@ -25,7 +25,7 @@ describe('virtual clock: idle detection', function () {
     const file = join(tmp('mcs-vclock-'), 'x.bin');
     let doneAtMs: number | undefined;
     clock.setTimer(0, () => {
-      void fsp.writeFile(file, Buffer.alloc(4 << 20)).then(() => (doneAtMs = clock.nowMs()));
+      void fsp.writeFile(file, new Uint8Array(4 << 20)).then(() => (doneAtMs = clock.nowMs()));
     });
     await clock.sleep(1);
     expect(doneAtMs).to.equal(0);

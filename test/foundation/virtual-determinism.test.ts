@@ -38,6 +38,6 @@ describe('virtual bench: determinism', function () {
     const lb = tb.toString('utf8').split('\n');
     const first = la.findIndex((l, i) => l !== lb[i]);
     expect(first, `first differing line ${first + 1}:\n${la[first]?.slice(0, 300)}\n${lb[first]?.slice(0, 300)}`).to.equal(-1);
-    expect(ta.equals(tb)).to.equal(true);
+    expect(Buffer.compare(new Uint8Array(ta), new Uint8Array(tb))).to.equal(0);
   });
 });
