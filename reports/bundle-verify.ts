@@ -95,7 +95,8 @@ export async function verifyBundle(file: string, o: { trust?: string } = {}): Pr
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  lines.push(ok ? `bundle ${manifest.run}: VERIFIED` : `bundle ${manifest.run}: NOT VERIFIED`);
+  const untrusted = sig.trusted ? '' : ' (the signer was not checked against a key you trust: --pubkey or --cert)';
+  lines.push(ok ? `bundle ${manifest.run}: VERIFIED${untrusted}` : `bundle ${manifest.run}: NOT VERIFIED`);
   return { ok, lines, rejudged };
 }
 
