@@ -278,6 +278,7 @@ function isPhysical(r: { kind: string } & Record<string, unknown>): boolean {
   // A SCPI resource served by an emulated instrument of the same bench (`emulated:`) runs on the bench clock.
   return (
     r.kind === 'ethernet-link' ||
+    r.kind === 'plc-modem' ||
     r.kind === 'socketcan' ||
     (r.kind.startsWith('scpi-') && !r.emulated) ||
     (r.kind === 'socketcand' && !r.hub)
