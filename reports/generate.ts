@@ -43,12 +43,7 @@ export function javaVersion(): string | undefined {
  * reportsDir: where html/ and history/ go; default: the reports root the run lies in, else the default output folder.
  */
 export async function generateReport(opts: { runDir?: string; reportsDir?: string }): Promise<GeneratedReport> {
-  const given = opts.runDir ? resolve(opts.runDir) : undefined;
-  const root = given ? newestRunIfRoot(given) && given : undefined;
-  const runDir = given ? (root ? newestRunIfRoot(root) : given) : latestRunDir(resolve(opts.reportsDir ?? defaultOutDir()));
-  const reportsDir = resolve(
-    opts.reportsDir ?? root ?? (runDir && basename(dirname(runDir)) === 'runs' ? dirname(dirname(runDir)) : defaultOutDir()),
-  );
+  const { runDir, reportsDir } = whichRun(opts);
   if (!runDir) throw new UsageError(`no run found under ${reportsDir}/runs (run \`mcs-hil run\` first)`);
   const results = join(runDir, 'allure-results');
   if (!existsSync(results)) throw new UsageError(`${runDir} has no allure-results folder: is it a run folder?`);
@@ -82,6 +77,20 @@ export async function generateReport(opts: { runDir?: string; reportsDir?: strin
   }
   symlinkSync(relative(reportsDir, htmlDir), latest); // relative: the folder can move
   return { runDir, htmlDir, name: title, singleFile, stats: readStats(htmlDir) };
+}
+
+function whichRun(opts: { runDir?: string; reportsDir?: string }): { runDir?: string; reportsDir: string } {
+  const out = opts.reportsDir ? resolve(opts.reportsDir) : undefined;
+  if (!opts.runDir) {
+    const reportsDir = out ?? defaultOutDir();
+    return { runDir: latestRunDir(reportsDir), reportsDir };
+  }
+  const given = resolve(opts.runDir);
+  const newest = newestRunIfRoot(given);
+  if (newest) return { runDir: newest, reportsDir: out ?? given };
+  // A run folder inside a reports root (ROOT/runs/<run>): its report goes into that root.
+  const inRoot = basename(dirname(given)) === 'runs' ? dirname(dirname(given)) : undefined;
+  return { runDir: given, reportsDir: out ?? inRoot ?? defaultOutDir() };
 }
 
 function allure(args: string[]): void {
