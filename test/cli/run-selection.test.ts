@@ -43,12 +43,6 @@ describe('mcs-hil run: test selection and exit codes', function () {
     expect(r.stderr).to.contain("no test declares 'NOPE-1' (ids here: FIX-BROKEN-001, FIX-FAIL-001, FIX-PASS-001)");
   });
 
-  it('--grep and --id together: both must match', function () {
-    const r = cli([...BASE, '--out', tmp.make('mcs-cli-both-'), '--id', 'FIX-PASS-001', '--grep', 'fails']);
-    expect(r.status).to.equal(2);
-    expect(r.stderr).to.contain("no test matches --grep 'fails' and --id FIX-PASS-001");
-  });
-
   it('reads a requirement id only from a body that declares it before doing anything', function () {
     expect(startsWithRequirement('async function(){(0,import_evidence.requirement)("X-1",{epic:"e"});await go()}')).to.equal(true);
     expect(
