@@ -196,23 +196,30 @@ export class V2gConnection extends EventEmitter {
     });
   }
 
-  private record(dir: 'tx' | 'rx', payloadType: number, payload: Uint8Array, frame: Uint8Array): void {
+  private record(dir: 'tx' | 'rx', payloadType: number, payload: Uint8Array, frame: Uint8Array, t?: number): void {
     let extra: Record<string, unknown> | undefined;
     try {
       extra = this.decorate?.(dir, payloadType, payload);
     } catch (e) {
       extra = { decorateError: (e as Error).message };
     }
-    this.rec.timeline.record('v2g', this.rec.source, {
-      dir,
-      payloadType,
-      payloadTypeName: payloadTypeLabel(payloadType),
-      hex: toHex(frame),
-      ...extra,
-    });
+    this.rec.timeline.record(
+      'v2g',
+      this.rec.source,
+      {
+        dir,
+        payloadType,
+        payloadTypeName: payloadTypeLabel(payloadType),
+        hex: toHex(frame),
+        ...extra,
+      },
+      t,
+    );
   }
 
   private onData(chunk: Buffer): void {
+    // A message is stamped when its last byte arrived, before reassembly and decoding (harness reaction is measured from here).
+    const arrivedAt = this.rec.clock.now();
     let frames: V2gtpFrame[];
     try {
       frames = this.reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
@@ -234,7 +241,7 @@ export class V2gConnection extends EventEmitter {
     for (const f of frames) {
       this.received++;
       const full = encodeV2gtp(f.payloadType, f.payload);
-      this.record('rx', f.payloadType, f.payload, full);
+      this.record('rx', f.payloadType, f.payload, full, arrivedAt);
       const w = this.waiters.shift();
       if (w) {
         w.timer.cancel();
