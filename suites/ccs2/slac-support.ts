@@ -2,6 +2,8 @@
 // modem or the emulated link), and every verdict is read back from the timeline: the 'plc' frames the
 // vehicle sent and received, and its 'session' decisions. Nothing here knows which charger answers.
 
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Bench } from '../../benches/bench.ts';
 import { PLC_LINK_KINDS, type PlcLinkResource } from '../../benches/kinds/plc-modem.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
@@ -9,7 +11,8 @@ import { Limits, type Limit } from '../../drivers/core/limits.ts';
 import type { TimelineEvent } from '../../drivers/core/timeline.ts';
 import type { PlcFrameEvent } from '../../drivers/plc/mme-port.ts';
 import { runSlacAsEv, type SlacOutcome } from '../../drivers/plc/slac-ev.ts';
-import { attachText, check, measure } from '../../reports/evidence.ts';
+import { formatEthernetPcap } from '../../drivers/plc/pcap-ethernet.ts';
+import { attachFile, attachText, check, measure } from '../../reports/evidence.ts';
 
 export const EPIC = 'ISO 15118-3 SLAC (CCS2 port)';
 export const slacLimits = Limits.load('iso15118-3');
@@ -42,6 +45,13 @@ export async function runSlac(bench: Bench, ctx: Mocha.Context, opts: { loseFirs
     ...opts,
   });
   const frames = bench.timeline.query({ kind: 'plc', source: link.name, afterSeq: after }) as PlcEvent[];
+  // The frames as a pcap too: Wireshark / tshark dissect them as HomePlug AV (test/plc checks that).
+  const pcap = join(bench.runDir, `slac-${outcome.runId}.pcap`);
+  writeFileSync(
+    pcap,
+    formatEthernetPcap(frames.map((e) => ({ tNs: e.t, frame: Buffer.from(e.data.hex, 'hex') }))) as unknown as Uint8Array,
+  );
+  attachFile('SLAC frames (pcap)', pcap, 'application/vnd.tcpdump.pcap', 'pcap');
   attachText(
     'SLAC frames',
     frames.map((e) => `${(e.t / 1e6).toFixed(1)} ms ${e.data.dir} ${e.data.name} ${e.data.src} → ${e.data.dst}`).join('\n'),
