@@ -89,11 +89,11 @@ export const BENCH_FAULTS: FaultSwitch[] = [
   {
     name: 'battery-contactors-welded',
     description:
-      "the emulated battery's output (the vehicle contactors) is welded closed: the charger's cable check and precharge drive current into it",
+      "the emulated battery's output (the vehicle contactors) is welded closed: the inlet cannot leave the battery voltage during cable check and precharge",
     component: 'bench',
     suite: 'bench',
     catches: ['BENCH-SOURCE-FIGHT-001'],
-    checks: ['battery current while the charger regulates voltage'],
+    checks: ['inlet voltage departure from the battery voltage while the charger regulates voltage'],
     category: 'safety violation',
   },
 ];

@@ -6,6 +6,8 @@
 // the output is on takes the whole bench to its safe state at once (benches/safe-state.ts).
 
 import type { Clock } from '../../drivers/core/clock.ts';
+import type { Timeline } from '../../drivers/core/timeline.ts';
+import { ParallelBatteryEmulator } from '../../drivers/scpi/parallel-units.ts';
 import { loadInstrumentProfile } from '../../drivers/scpi/profile.ts';
 import { SCPI_BATTERY_EMULATOR_KIND, Rp7900BatteryEmulator } from '../../drivers/scpi/rp7900.ts';
 import { SCPI_RAW_PORT, TcpScpiTransport } from '../../drivers/scpi/transport.ts';
@@ -19,6 +21,8 @@ import { probeScpiIdentity } from './scpi-reachable.ts';
 export interface ScpiBatteryEmulatorSettings {
   host?: string;
   port?: number;
+  /** Several units in parallel as one battery (their currents add up): each unit's address. */
+  units?: { host: string; port?: number }[];
   /** An emulated battery of this bench that serves SCPI (`scpiPort`): connect to it on loopback. */
   emulated?: string;
   /** Instrument profile in fixtures/instruments (default rp7900). */
@@ -52,35 +56,48 @@ function endpoint(name: string, cfg: ScpiBatteryEmulatorSettings, ctx: OpenConte
 }
 
 async function open(name: string, cfg: ScpiBatteryEmulatorSettings, ctx: OpenContext): Promise<Resource> {
-  const { host, port } = endpoint(name, cfg, ctx);
+  const endpoints = cfg.units?.map((u) => ({ host: u.host, port: u.port ?? SCPI_RAW_PORT })) ?? [endpoint(name, cfg, ctx)];
+  const n = endpoints.length;
   // The timeout is bench time, the host's latency real time: on a faster-than-real bench clock it scales.
   const timeoutMs = cfg.timeoutMs ?? SCPI_TIMEOUT_MS * (ctx.bench.clock.rate ?? 1);
-  const transport = await TcpScpiTransport.connect({ host, port, clock: ctx.clock, timeline: ctx.timeline, source: name, timeoutMs });
-  const inst = new Rp7900BatteryEmulator({
-    name,
-    transport,
-    clock: ctx.clock,
-    timeline: ctx.timeline,
-    profile: loadInstrumentProfile(cfg.profile ?? 'rp7900'),
-    maxVoltageV: cfg.maxVoltageV,
-    maxCurrentA: cfg.maxCurrentA,
-    samplePeriodS: cfg.samplePeriodS,
-    pollMs: cfg.pollMs,
-  });
+  const transports: TcpScpiTransport[] = [];
+  try {
+    for (const [k, e] of endpoints.entries()) {
+      const source = n > 1 ? `${name}#${k + 1}` : name;
+      transports.push(await TcpScpiTransport.connect({ ...e, clock: ctx.clock, timeline: ctx.timeline, source, timeoutMs }));
+    }
+  } catch (e) {
+    for (const t of transports) await t.close();
+    throw e;
+  }
+  const profile = loadInstrumentProfile(cfg.profile ?? 'rp7900');
+  const unit = (k: number, timeline: Timeline) =>
+    new Rp7900BatteryEmulator({
+      name: n > 1 ? `${name}#${k + 1}` : name,
+      transport: transports[k],
+      clock: ctx.clock,
+      timeline,
+      profile,
+      maxVoltageV: cfg.maxVoltageV,
+      maxCurrentA: cfg.maxCurrentA === undefined ? undefined : cfg.maxCurrentA / n, // the bench's limit is for all units
+      samplePeriodS: cfg.samplePeriodS,
+      pollMs: cfg.pollMs,
+    });
+  const inst = n > 1 ? new ParallelBatteryEmulator(name, n, ctx.timeline, unit) : unit(0, ctx.timeline);
   try {
     await inst.open();
     // Bench seconds: on a faster-than-real (emulated) bench clock the default stretches with it, like the timeout.
     await inst.setWatchdog(cfg.watchdogS ?? WATCHDOG_DEFAULT_S * Math.ceil(ctx.bench.clock.rate ?? 1));
-    const profile = loadVehicleProfile(ctx.bench.vehicle.profile, ctx.bench.vehicle.overrides ?? {});
+    const vehicle = loadVehicleProfile(ctx.bench.vehicle.profile, ctx.bench.vehicle.overrides ?? {});
     const r = inst.ratings;
     await inst.setBatteryVoltage(
-      Math.min(r.maxVoltageV, cfg.batteryVoltageV ?? profile.cellsSeries * cellOcvV(profile.chemistry, profile.initialSoc)),
+      Math.min(r.maxVoltageV, cfg.batteryVoltageV ?? vehicle.cellsSeries * cellOcvV(vehicle.chemistry, vehicle.initialSoc)),
     );
-    await inst.setSeriesResistance(Math.min(r.maxResistanceOhm, profile.r0Ohm));
+    await inst.setSeriesResistance(Math.min(r.maxResistanceOhm, vehicle.r0Ohm));
     await inst.setProtection({
-      ovpV: cfg.ovpV ?? Math.min(r.maxOvpV, profile.maxVoltageV * 1.05),
-      ocpA: cfg.ocpA ?? Math.min(ctx.bench.safety.maxCurrentA ?? profile.maxCurrentA, r.maxCurrentA),
-      uvpV: cfg.uvpV ?? Math.min(r.maxVoltageV, profile.minVoltageV) * 0.9,
+      ovpV: cfg.ovpV ?? Math.min(r.maxOvpV, vehicle.maxVoltageV * 1.05),
+      ocpA: cfg.ocpA ?? Math.min(ctx.bench.safety.maxCurrentA ?? vehicle.maxCurrentA, r.maxCurrentA),
+      uvpV: cfg.uvpV ?? Math.min(r.maxVoltageV, vehicle.minVoltageV) * 0.9,
     });
     // A trip while charging: the bench goes to its safe state now, not when the test notices.
     const strategy = new SafeStateStrategy({ clock: ctx.clock, timeline: ctx.timeline, config: ctx.bench });
@@ -104,8 +121,19 @@ if (!resourceKind(SCPI_BATTERY_EMULATOR_KIND))
     schema: {
       type: 'object',
       additionalProperties: false,
-      oneOf: [{ required: ['host'] }, { required: ['emulated'] }],
+      oneOf: [{ required: ['host'] }, { required: ['emulated'] }, { required: ['units'] }],
       properties: {
+        units: {
+          type: 'array',
+          minItems: 1,
+          description: "several units in parallel as one battery (MCS currents): each unit's address",
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['host'],
+            properties: { host: { type: 'string', minLength: 1 }, port: { type: 'integer', minimum: 1, maximum: 65535 } },
+          },
+        },
         host: { type: 'string', minLength: 1 },
         port: { type: 'integer', minimum: 1, maximum: 65535, default: SCPI_RAW_PORT },
         emulated: { type: 'string', description: 'an emulated-battery resource with scpiPort: connect to it on loopback' },
@@ -125,9 +153,13 @@ if (!resourceKind(SCPI_BATTERY_EMULATOR_KIND))
     },
     open,
     async checkReachable(name, cfg) {
-      if (!cfg.host) return { ok: true, detail: `${name}: served by the emulated resource '${cfg.emulated}'` };
-      // Connect + *IDN? only (shared with the other SCPI kinds): the reply must be a full identity.
-      return probeScpiIdentity(name, cfg.host, cfg.port ?? SCPI_RAW_PORT, cfg.timeoutMs);
+      if (cfg.emulated) return { ok: true, detail: `${name}: served by the emulated resource '${cfg.emulated}'` };
+      // Connect + *IDN? only (shared with the other SCPI kinds): the reply must be a full identity. Every unit.
+      const units = cfg.units ?? [{ host: cfg.host!, port: cfg.port }];
+      const results = [];
+      for (const u of units) results.push(await probeScpiIdentity(name, u.host, u.port ?? SCPI_RAW_PORT, cfg.timeoutMs));
+      const bad = results.find((r) => !r.ok);
+      return bad ?? { ok: true, detail: results.map((r) => r.detail).join('; ') };
     },
   });
 

@@ -195,6 +195,8 @@ export class Rp7900BatteryEmulator implements BatteryEmulator {
   /** Output on (read back); refused while a trip is latched. With the output on the protection status is polled. */
   async setOutput(on: boolean): Promise<void> {
     if (on && this.latched) throw this.latched;
+    // In every dialect the same record says when the contactors were commanded (the suites' contactor times).
+    this.o.timeline.record('instrument', this.name, { event: 'command', command: 'output', on });
     await this.commands.setSwitch('output', on);
     this.outputIsOn = on;
     this.schedule();

@@ -2,7 +2,8 @@
 // emulator in voltage priority is a low-impedance voltage source — the programming guide warns against
 // operating it against another one — so the bench keeps its output off (the vehicle's contactors open)
 // until precharge has ended, and the battery takes no current while the charger regulates voltage. The
-// order is the harness's own (a wrong order is a broken bench); the current is what a stuck contactor shows.
+// order is the harness's own (a wrong order is a broken bench); a stuck contactor shows as an inlet voltage
+// pinned to the battery's while the charger regulates.
 
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { Limits } from '../../drivers/core/limits.ts';
@@ -11,10 +12,6 @@ import { measure, requirement } from '../../reports/evidence.ts';
 import { contactorTimes, powerRig, s, startCharging } from '../mcs/power-support.ts';
 
 const benchLimits = Limits.load('bench');
-/** A sample counts as steady when the voltage moved less than STEADY_V over ± STEADY_HALF samples. */
-const STEADY_HALF = 10;
-const STEADY_V = 1;
-
 describe('Bench source fighting', function () {
   it('the battery stays disconnected while the charger regulates voltage (cable check, precharge)', async function () {
     requirement('BENCH-SOURCE-FIGHT-001', { epic: 'mcs-hil bench', feature: 'Instrument safety', severity: 'critical' });
@@ -45,20 +42,21 @@ describe('Bench source fighting', function () {
       throw new BenchFault(
         `the bench closed '${rig.battery.name}' at ${closeS.toFixed(3)} s, before precharge ended at ${s(preEnd.t).toFixed(3)} s`,
       );
-    const q = { source: rig.analyser.source, from: cable.t, to: end.t };
-    const i = bench.timeline.samples('currentA', q).v;
-    const v = bench.timeline.samples('voltageV', q).v;
-    // While the voltage stands still the charger's current only holds the inlet (leakage, mA); a battery
-    // behind closed contactors draws it continuously. Ramps (capacitance being charged) are left out.
-    const steady: number[] = [];
-    for (let k = STEADY_HALF; k + STEADY_HALF < Math.min(i.length, v.length); k++)
-      if (Math.abs(v[k + STEADY_HALF] - v[k - STEADY_HALF]) < STEADY_V) steady.push(Math.abs(i[k]));
-    if (steady.length < 50)
-      throw new BenchFault(`only ${steady.length} steady-voltage samples between cable check and the end of precharge: nothing to judge`);
-    const meanA = steady.reduce((a, b) => a + b, 0) / steady.length;
-    measure('battery current while the charger regulates voltage', meanA, benchLimits.get('bench.sourceFight.currentA'), {
-      violation: 'safety',
-      note: `mean over ${steady.length} steady-voltage samples from the first DC_CableCheckReq to ${preEnd ? 'the last DC_PreChargeRes' : 'the session error'}`,
-    });
+    // A battery behind closed contactors is a low-impedance source: the inlet could not leave its voltage.
+    // With the contactors open, the charger's own regulation moves the inlet (cable check, discharge, precharge).
+    const v = bench.timeline.samples('voltageV', { source: rig.analyser.source, from: cable.t, to: end.t }).v;
+    if (v.length < 50)
+      throw new BenchFault(`only ${v.length} voltage samples between cable check and the end of precharge: nothing to judge`);
+    const batteryV = await rig.battery.batteryVoltageV();
+    const departure = Math.max(...v.map((x) => Math.abs(x - batteryV)));
+    measure(
+      'inlet voltage departure from the battery voltage while the charger regulates voltage',
+      departure,
+      benchLimits.get('bench.sourceFight.departureV'),
+      {
+        violation: 'safety',
+        note: `battery at ${batteryV.toFixed(1)} V; ${v.length} samples from the first DC_CableCheckReq to ${preEnd ? 'the last DC_PreChargeRes' : 'the session error'}`,
+      },
+    );
   });
 });
