@@ -64,11 +64,16 @@ export const harnessCommands: CommandSpec[] = [
       console.log(`report: ${r.htmlDir}/index.html`);
       console.log(`title: ${r.name}`);
       console.log(`single file: ${r.singleFile}`);
-      const { stoppedRunLines } = await import('../runner/run-outcome.ts');
+      const { notRunOf, stoppedRunLines } = await import('../runner/run-outcome.ts');
       // An aborted or interrupted run's report must not read as complete.
       for (const line of stoppedRunLines(r.runDir)) console.log(line);
-      const { passed, failed, broken, skipped } = r.stats;
-      console.log(`${passed} passed, ${failed + broken} failed${skipped ? `, ${skipped} skipped` : ''}`);
+      // Tests that never started are in the report as skipped "not run" results: counted as not run here.
+      const notRun = notRunOf(r.runDir);
+      const { passed, failed, broken } = r.stats;
+      const skipped = r.stats.skipped - notRun;
+      console.log(
+        `${passed} passed, ${failed + broken} failed${skipped ? `, ${skipped} skipped` : ''}${notRun ? `, ${notRun} not run` : ''}`,
+      );
     },
   },
   {

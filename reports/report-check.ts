@@ -75,11 +75,11 @@ export async function checkReport(htmlDir: string, opts: { testCaseId?: string; 
     const stats = page.locator('.summary-widget__stats');
     await stats.waitFor({ timeout: 30_000 });
     await page.waitForFunction(
-      () => /\d+\s*test cases/i.test(document.querySelector('.summary-widget__stats')?.textContent ?? ''),
+      () => /\d+\s*test cases?/i.test(document.querySelector('.summary-widget__stats')?.textContent ?? ''),
       undefined,
       { timeout: 30_000 },
     );
-    const totalShown = Number(/(\d+)\s*test cases/i.exec((await stats.textContent()) ?? '')?.[1] ?? NaN);
+    const totalShown = Number(/(\d+)\s*test cases?/i.exec((await stats.textContent()) ?? '')?.[1] ?? NaN);
     const overviewText = await page.evaluate(() => document.body.innerText);
     if (opts.screenshotDir) await page.screenshot({ path: join(opts.screenshotDir, 'report-overview.png') });
 

@@ -66,3 +66,12 @@ export function recordExitCode(runDir: string, exitCode: number): number {
   }
   return exitCode;
 }
+
+/** How many tests of a run never started (summary.json; 0 for a complete or older run). */
+export function notRunOf(runDir: string): number {
+  try {
+    return (JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { notRun?: number }).notRun ?? 0;
+  } catch {
+    return 0;
+  }
+}
