@@ -88,6 +88,7 @@ for (let minute = 0; minute < minutes; minute++) {
 await battery.flush();
 canLog.flush();
 timeline.flush();
+report('recorded');
 
 // The plot of the whole recording from decimated data: the sample blocks streamed back from the file
 // through a bounded min/max decimator (3000 points per channel, as the plots draw).
