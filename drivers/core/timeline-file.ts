@@ -4,7 +4,8 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import type { TimelineEvent } from './timeline.ts';
 
-const CHUNK = 1 << 20;
+/** Read size: small enough that each chunk's buffers and strings die young (no large-object garbage per MB read). */
+const CHUNK = 64 * 1024;
 
 /**
  * Calls fn with each event of the file from byte `offset` on, oldest first; fn returns false to stop.
