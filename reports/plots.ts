@@ -135,10 +135,19 @@ export function powerPlotSpec(input: PowerPlotInput): TopLevelSpec {
   } as TopLevelSpec;
 }
 
+let plotting: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
+
+/**
+ * vega + vega-lite, loaded once: on the first plot (~37 MB of RSS a run without plots never needs), or before a
+ * virtual-time run starts (a dynamic import waits on the loader thread, which no idle check can see).
+ */
+export function loadPlotting(): Promise<[typeof import('vega'), typeof import('vega-lite')]> {
+  return (plotting ??= Promise.all([import('vega'), import('vega-lite')]));
+}
+
 /** Render the plot to an SVG string (headless vega view, no browser, no canvas). */
 export async function powerPlotSvg(input: PowerPlotInput): Promise<string> {
-  // Loaded on the first plot: vega + vega-lite are ~37 MB of RSS a run without plots never needs.
-  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, { compile }] = await loadPlotting();
   const { spec } = compile(powerPlotSpec(input));
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   try {

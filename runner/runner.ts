@@ -16,6 +16,7 @@ import { loadedLimitProfiles } from '../drivers/core/limits.ts';
 import { Timeline } from '../drivers/core/timeline.ts';
 import { AllureMochaReporter, reporterOptions } from '../reports/mocha-reporter.ts';
 import { environmentInfo } from '../reports/run-metadata.ts';
+import { loadPlotting } from '../reports/plots.ts';
 import { defaultOutDir, newRunDir } from '../reports/run-folders.ts';
 import { resolveSuiteFiles } from './suite-files.ts';
 import { selectTests, type PlannedTest } from './select-tests.ts';
@@ -90,6 +91,8 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
     rootHooks: (await import('./hooks.ts')).mochaHooks,
   });
   const { planned, unknownIds } = await selectTests(mocha, files, { grep: opts.grep, ids: opts.ids });
+  // On virtual time every wait must be one the clock can see: the plot modules load now, not inside a test.
+  if (config.clock.kind === 'virtual') await loadPlotting();
   if (unknownIds.length) log(`mcs-hil run: no test in the chosen suites declares ${unknownIds.map((i) => `'${i}'`).join(', ')}`);
 
   const runDir = newRunDir(opts.out ?? defaultOutDir());
