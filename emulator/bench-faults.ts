@@ -89,7 +89,8 @@ export const BENCH_FAULTS: FaultSwitch[] = [
   {
     name: 'battery-contactors-welded',
     description:
-      "the emulated battery's output (the vehicle contactors) is welded closed: the inlet cannot leave the battery voltage during cable check and precharge",
+      "the emulated battery's output (the vehicle contactors) is welded closed: " +
+      'the inlet cannot leave the battery voltage during cable check and precharge',
     component: 'bench',
     suite: 'bench',
     catches: ['BENCH-SOURCE-FIGHT-001'],

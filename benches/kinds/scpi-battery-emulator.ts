@@ -115,7 +115,8 @@ if (!resourceKind(SCPI_BATTERY_EMULATOR_KIND))
     kind: SCPI_BATTERY_EMULATOR_KIND,
     description:
       'Battery emulator over SCPI (raw socket, TCP 5025) from an instrument profile (fixtures/instruments, RP7900 class by default): ' +
-      'battery voltage + series resistance, output as the vehicle contactors, OV/UV/sink-OC protection, I/O watchdog, binary V/I log onto the timeline',
+      'battery voltage + series resistance, output as the vehicle contactors, OV/UV/sink-OC protection, I/O watchdog, ' +
+      'binary V/I log onto the timeline',
     // After an emulated battery that serves SCPI on loopback (20), before the chargers (10).
     openOrder: 15,
     schema: {

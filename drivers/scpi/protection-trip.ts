@@ -14,7 +14,8 @@ export class InstrumentTrip extends BenchFault {
     readonly registers: { questionable: number; questionable2: number },
   ) {
     super(
-      `${resource}: output latched off by ${protections.join(' and ')} (questionable ${registers.questionable}, questionable2 ${registers.questionable2})`,
+      `${resource}: output latched off by ${protections.join(' and ')} ` +
+        `(questionable ${registers.questionable}, questionable2 ${registers.questionable2})`,
       resource,
     );
   }

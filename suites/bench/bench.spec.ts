@@ -54,14 +54,20 @@ describe('Bench self-check', function () {
     const f = outcome.failure;
     // Every step confirmed within its own bound (fixtures/limits/bench.yaml), and the whole within the total.
     check('safe state reached, every step within its bound', outcome.ok && outcome.ms <= bound.hi!, {
-      violation: 'safety', clause: bound.clause, verified: bound.verified,
+      violation: 'safety',
+      clause: bound.clause,
+      verified: bound.verified,
       expected: `every step confirmed, total ≤ ${bound.hi} ms`,
       actual: f ? `${f.resource}: ${f.title}: ${f.error}` : `${Math.round(outcome.ms)} ms`,
     });
     for (const il of interlocks) {
       const seen = await il.readBack();
       check(`interlock '${il.name}' open after safe state`, seen === 'open', {
-        violation: 'safety', clause: benchLimits.get('bench.safeStateMs').clause, verified: false, expected: 'open', actual: seen,
+        violation: 'safety',
+        clause: benchLimits.get('bench.safeStateMs').clause,
+        verified: false,
+        expected: 'open',
+        actual: seen,
       });
     }
   });
@@ -77,10 +83,17 @@ describe('Bench self-check', function () {
     bench.timeline.flush();
     const onDisk = readTimelineFile(bench.timeline.file!);
     const opened = new Set(onDisk.filter((e) => e.data.event === 'resource-open').map((e) => e.source));
-    check('every resource-open is on disk', Object.keys(bench.config.resources).every((n) => opened.has(n)), {
-      violation: 'protocol', clause: 'DESIGN.md timeline', verified: true,
-      expected: Object.keys(bench.config.resources), actual: [...opened],
-    });
+    check(
+      'every resource-open is on disk',
+      Object.keys(bench.config.resources).every((n) => opened.has(n)),
+      {
+        violation: 'protocol',
+        clause: 'DESIGN.md timeline',
+        verified: true,
+        expected: Object.keys(bench.config.resources),
+        actual: [...opened],
+      },
+    );
     // Each source's own record must run forward in time (a source may stamp an event with when it
     // happened, e.g. a sample block's first sample, so different sources interleave).
     let backward = 0;

@@ -55,7 +55,9 @@ describe('Bench source fighting', function () {
       benchLimits.get('bench.sourceFight.departureV'),
       {
         violation: 'safety',
-        note: `battery at ${batteryV.toFixed(1)} V; ${v.length} samples from the first DC_CableCheckReq to ${preEnd ? 'the last DC_PreChargeRes' : 'the session error'}`,
+        note:
+          `battery at ${batteryV.toFixed(1)} V; ${v.length} samples from the first DC_CableCheckReq to ` +
+          (preEnd ? 'the last DC_PreChargeRes' : 'the session error'),
       },
     );
   });

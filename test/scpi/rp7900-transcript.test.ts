@@ -85,7 +85,7 @@ describe('RP7900 driver against transcripts from the programming guide', functio
     expect(e.message).to.include('maxVoltageV = 1250').and.include('rated 950');
   });
 
-  it('reads the protection status every poll while the output is on; a trip is named and cleared with the output off first', async function () {
+  it('reads the protection status each poll with the output on; a trip is named and cleared output-off first', async function () {
     const { clock, timeline, transport, inst } = rig(
       [
         ...OPEN,
