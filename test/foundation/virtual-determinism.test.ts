@@ -1,14 +1,14 @@
 // Virtual time makes a run a function of its inputs: the same bench, seed and tests give a byte-identical
 // timeline and the same verdicts, however loaded the host is. Two short runs side by side (so they compete
 // for the CPU) cover both ports: the MCS session over TLS on the in-memory link and the GB/T sequence on the
-// in-process CAN bus, plus the bench's own clock check.
+// in-process CAN bus, the bench's own clock check, and a test that renders a plot (vega loads through the loader thread).
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mcsHilAsync, onlyRunDir, ROOT, tmp } from './helpers.ts';
 
 const BENCH = join(ROOT, 'benches', 'emulator-virtual.yaml');
-const GREP = 'keeps its configured rate|runs the whole DC/MCS sequence|standard order';
+const GREP = 'keeps its configured rate|runs the whole DC/MCS sequence|standard order|follows the BCL current demand';
 
 function run(out: string): Promise<number | null> {
   const p = mcsHilAsync(['run', '--bench', BENCH, '--suite', 'bench,mcs,gbt27930', '--grep', GREP, '--out', out, '--quiet']);
@@ -29,7 +29,7 @@ describe('virtual bench: determinism', function () {
       (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).tests as { title: string; state: string }[]).map(
         (t) => `${t.state} ${t.title}`,
       );
-    expect(verdicts(a)).to.have.length(3);
+    expect(verdicts(a)).to.have.length(4);
     expect(verdicts(b)).to.deep.equal(verdicts(a));
     const ta = readFileSync(join(a, 'timeline.jsonl'));
     const tb = readFileSync(join(b, 'timeline.jsonl'));
