@@ -188,6 +188,14 @@ export const MCS_FAULTS: FaultSwitch[] = [
     'has no CommunicationSetup timer: a connection on which no session is set up stays open until the 60 s sequence timeout',
     ['connection closed with no communication setup after TCP/TLS'],
   ),
+  fault(
+    'advertised-limits-frozen',
+    'current-control violation',
+    ['MCS-SESSION-LONG-001'],
+    'keeps advertising its ratings in every Dynamic DC_ChargeLoopRes (EVSEMaximumChargePower/Current) while a site cap ' +
+      'or derating limits what it delivers: the vehicle is never told the lower limit',
+    ['EVSEMaximumChargePower on the wire after the site cap (* kW)'],
+  ),
 ];
 
 export const MCS_FAULT_NAMES = new Set(MCS_FAULTS.map((f) => f.name));

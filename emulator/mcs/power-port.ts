@@ -18,6 +18,8 @@ export interface PowerStagePort {
   setVehicleLimits?(limits: { maxVoltageV: number; maxCurrentA?: number }): unknown;
   /** The site's power share for this connector (a shared cabinet); undefined lifts the cap. */
   setSitePowerCapW?(capW: number | undefined): unknown;
+  /** The maxima the stage can deliver now (site cap and derating applied): what the charger advertises. */
+  limits?(): { maxCurrentA: number; maxVoltageV: number; maxPowerW: number };
   /** What the charger reports (and, on the emulator, what flows). */
   present(): { voltageV: number; currentA: number };
   readonly outputEnabled: boolean;

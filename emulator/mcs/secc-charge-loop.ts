@@ -33,6 +33,11 @@ export function chargeLoopAnswer(
     EVSEVoltageLimitAchieved: targetV > r.maxVoltageV,
   };
   const mode = sched || faults.has('dynamic-loop-answered-scheduled') ? 'Scheduled' : 'Dynamic';
-  Object.assign(content, chargeLoopControlMode(mode, r));
+  // Dynamic mode tells the vehicle the limits in force now (site cap, derating); fault advertised-limits-frozen: the ratings.
+  const now = faults.has('advertised-limits-frozen') ? undefined : power.limits?.();
+  const advertised = now
+    ? { ...r, maxCurrentA: Math.min(r.maxCurrentA, now.maxCurrentA), maxPowerW: Math.min(r.maxPowerW, now.maxPowerW) }
+    : r;
+  Object.assign(content, chargeLoopControlMode(mode, advertised));
   return { content };
 }

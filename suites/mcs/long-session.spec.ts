@@ -1,0 +1,140 @@
+// A whole MCS charging session, 20 → 80 % SOC with the bench's truck profile, in Dynamic control mode at the
+// power the pack takes (CC, then the CV taper), with a site power cap set and lifted during it. Judged from
+// what a real bench observes: the limits the charger advertises on the wire (each DC_ChargeLoopRes) and the
+// battery emulator's trace. The charger must tell the vehicle the cap, bring the delivered power under it
+// in time, and never stay above what it advertises, whatever lowered it (site cap or its own derating).
+// Thirty minutes of charging: it runs on a virtual-time bench; in real time only when the bench asks for it.
+// Limits: fixtures/limits/iec61851-23(-3).yaml (session.*, downStep.*, regulation.*).
+
+import { expect } from 'chai';
+import { LONG_SESSION_TEST_IDS as T } from './long-session-ids.ts';
+import { attachText, requirement } from '../../reports/evidence.ts';
+import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
+import type { PowerTrace } from '../support/power-assertions.ts';
+import { meanOver } from '../support/trace-analysis.ts';
+import { EPIC, loopRequests, powerRig, requireControl, s, traceSince, type PowerRig } from './power-support.ts';
+import { advertisedSince, decimatedTrace, judgeAdvertisedCap, judgeUnderAdvertised, type Advertised } from './long-session-support.ts';
+import { PowerTrace as Trace } from '../support/power-trace.ts';
+
+/** Thirty minutes of charging is not applicable in real time unless the bench file asks for it (clock.longSessions). */
+function requireAffordable(ctx: Mocha.Context): void {
+  const clock = ctx.bench.config.clock as { kind?: string; longSessions?: boolean } | undefined;
+  if (clock?.kind === 'virtual' || clock?.longSessions) return;
+  attachText(
+    'skipped',
+    'not applicable: a 30-minute charging session is too long for a real-time bench; it runs on a virtual-time bench ' +
+      `(benches/emulator-virtual.yaml), or here with clock.longSessions: true in ${ctx.bench.config.file}.`,
+  );
+  ctx.skip();
+}
+
+/** Full-rate samples around an event, attached as their own plot and CSV. */
+async function attachWindow(rig: PowerRig, title: string, fromS: number, toS: number, charging: ChargingSession): Promise<void> {
+  const tr = Trace.fromTimeline(rig.bench.timeline, {
+    source: rig.analyser.source,
+    fromNs: fromS * 1e9,
+    toNs: toS * 1e9,
+    title,
+    requests: loopRequests(charging, fromS).filter((r) => r.tS <= toS),
+    limits: rig.limits,
+    tolerance: rig.tolerance,
+  });
+  await tr.attachEvidence();
+}
+
+/** Advertised decreases other than the commanded cap (e.g. thermal derating): each gets its full-rate window. */
+function otherDrops(ads: Advertised[], capS: number): number[] {
+  const out: number[] = [];
+  for (let k = 1; k < ads.length && out.length < 5; k++)
+    if (ads[k].maxPowerW < ads[k - 1].maxPowerW * 0.99 && Math.abs(ads[k].tS - capS) > 5) out.push(ads[k].tS);
+  return out;
+}
+
+describe('MCS long charging session (IEC 61851-23-3)', function () {
+  let charging: ChargingSession | undefined;
+
+  afterEach(async function () {
+    if (charging?.running) await charging.stop().catch(() => undefined);
+    charging = undefined;
+  });
+
+  it('charges 20 → 80 % SOC and follows the site cap and the limits it advertises @long', async function () {
+    requirement(T.session, {
+      epic: EPIC,
+      feature: 'Current control',
+      story: 'Whole charging session with limit changes',
+      clause: 'IEC 61851-23 101.2.1.4 (descending rate) applied to EVSE-side limit changes; ISO 15118-20 Dynamic_DC_CLResControlMode',
+      severity: 'normal',
+    });
+    requireAffordable(this);
+    const rig = powerRig(this.bench);
+    const control = requireControl(this, rig, 'Changing the site power cap');
+    const L = rig.limits;
+    const clock = rig.bench.clock;
+    const capW = L.num('session.siteCapW');
+    this.timeout(0); // virtual time: the run's own clock bounds it (session.maxDurationS)
+    let whole: PowerTrace | undefined;
+    try {
+      charging = await rig.vehicle.startCharging({ controlMode: 'Dynamic' });
+      charging.useProfileRequests();
+      const t0 = s(clock.now());
+      const socStart = rig.vehicle.model.soc?.();
+      await clock.sleep(L.num('session.siteCapAtS') * 1000);
+      const beforeA = meanOver(
+        (await traceSince(rig, s(clock.now()) - 2, 'before the cap')).current(),
+        s(clock.now()) - 1.1,
+        s(clock.now()) - 0.1,
+      );
+      const capS = s(clock.now());
+      await control.setSitePowerCapW(capW);
+      try {
+        await clock.sleep(L.num('session.siteCapForS') * 1000);
+      } finally {
+        await control.setSitePowerCapW(undefined);
+      }
+      const liftS = s(clock.now());
+      const endS = t0 + L.num('session.maxDurationS');
+      // The vehicle's own end of charge (target SOC, or the taper below its cutoff): it asks for 0 A.
+      const done = (): boolean => charging!.loops.slice(-3).every((l) => l.targetA === 0);
+      while (charging.running && s(clock.now()) < endS && !done()) await clock.sleep(5000);
+      await rig.analyser.flush();
+      const ads = advertisedSince(rig.bench, rig.vehicle.name, t0);
+      whole = decimatedTrace(rig.bench, {
+        source: rig.analyser.source,
+        fromS: t0,
+        binS: L.num('session.plotBinS'),
+        title: `${T.session} whole session (${L.num('session.plotBinS')} s means)`,
+        requests: loopRequests(charging, t0),
+        limits: L,
+        tolerance: rig.tolerance,
+      });
+      attachText(
+        'session',
+        JSON.stringify(
+          { startS: t0, endS: s(clock.now()), socStartPct: socStart, socEndPct: rig.vehicle.model.soc?.(), capS, liftS, capW },
+          null,
+          2,
+        ),
+      );
+      const windowS = L.num('session.eventWindowS');
+      judgeAdvertisedCap(ads, capS, capW, liftS, L);
+      const capWindow = Trace.fromTimeline(rig.bench.timeline, {
+        source: rig.analyser.source,
+        fromNs: (capS - 2) * 1e9,
+        toNs: liftS * 1e9,
+        title: `${T.session} site cap ${capW / 1000} kW`,
+        requests: loopRequests(charging, capS - 2).filter((r) => r.tS <= liftS),
+        limits: L,
+        tolerance: rig.tolerance,
+      });
+      expect(capWindow).to.respectSiteCap({ capS, capW, fromA: beforeA });
+      await capWindow.attachEvidence();
+      judgeUnderAdvertised(whole, ads);
+      for (const t of otherDrops(ads, capS))
+        await attachWindow(rig, `${T.session} advertised limit lowered at ${t.toFixed(0)} s`, t - windowS, t + windowS, charging);
+      await attachWindow(rig, `${T.session} site cap lifted`, liftS - windowS, liftS + windowS, charging);
+    } finally {
+      await whole?.attachEvidence();
+    }
+  });
+});
