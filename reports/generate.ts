@@ -47,6 +47,12 @@ export async function generateReport(opts: { runDir?: string; reportsDir?: strin
   if (!runDir) throw new UsageError(`no run found under ${reportsDir}/runs (run \`mcs-hil run\` first)`);
   const results = join(runDir, 'allure-results');
   if (!existsSync(results)) throw new UsageError(`${runDir} has no allure-results folder: is it a run folder?`);
+  return renderReport({ runDir, reportsDir, title: reportName(readEnvironment(results)) });
+}
+
+/** Render runDir/allure-results into reportsDir/html/<run> (+ a single file), carrying reportsDir's history on. */
+export function renderReport({ runDir, reportsDir, title }: { runDir: string; reportsDir: string; title: string }): GeneratedReport {
+  const results = join(runDir, 'allure-results');
   if (!javaVersion())
     throw new BenchFault(
       'Java is not installed, and Allure 2 report generation needs it: apt-get install -y default-jre-headless (or any Java ≥ 8)',
@@ -55,7 +61,6 @@ export async function generateReport(opts: { runDir?: string; reportsDir?: strin
 
   // History of the previous report goes into this run's results so the trend widgets carry on.
   const history = prepareHistory(reportsDir, runDir, results);
-  const title = reportName(readEnvironment(results));
   writeExecutor(results, { runDir, name: title, buildOrder: history.buildOrder });
 
   const name = basename(runDir);

@@ -7,7 +7,7 @@ import { createReadStream, existsSync, readdirSync, readFileSync, statSync } fro
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { BenchFault } from '../drivers/core/errors.ts';
 
 export const CHROMIUM_PATH = process.env.MCS_HIL_CHROMIUM ?? '/usr/bin/chromium';
@@ -52,25 +52,8 @@ const TYPES: Record<string, string> = {
 /** Open the report and read back what it shows. Pass a testCaseId to pick the test; default: the first test with steps and an attachment. */
 export async function checkReport(htmlDir: string, opts: { testCaseId?: string; screenshotDir?: string } = {}): Promise<ReportCheckResult> {
   if (!existsSync(join(htmlDir, 'index.html'))) throw new BenchFault(`${htmlDir} is not a generated report (no index.html)`);
-  if (!existsSync(CHROMIUM_PATH)) throw new BenchFault(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium`);
   const target = pickTest(htmlDir, opts.testCaseId);
-  const server = http.createServer((req, res) => {
-    const rel = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    let p = join(htmlDir, rel);
-    if (existsSync(p) && statSync(p).isDirectory()) p = join(p, 'index.html');
-    if (!p.startsWith(htmlDir) || !existsSync(p)) {
-      res.statusCode = 404;
-      res.end();
-      return;
-    }
-    res.setHeader('content-type', TYPES[extname(p)] ?? 'application/octet-stream');
-    createReadStream(p).pipe(res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  return withReportPage(htmlDir, async (page, base) => {
     await page.goto(`${base}#`);
     const stats = page.locator('.summary-widget__stats');
     await stats.waitFor({ timeout: 30_000 });
@@ -112,6 +95,30 @@ export async function checkReport(htmlDir: string, opts: { testCaseId?: string; 
       overviewText,
       testPageText,
     };
+  });
+}
+
+/** Serve the report folder on 127.0.0.1 and open a Chromium page on it; base is the report's index.html URL. */
+export async function withReportPage<T>(htmlDir: string, use: (page: Page, base: string) => Promise<T>): Promise<T> {
+  if (!existsSync(join(htmlDir, 'index.html'))) throw new BenchFault(`${htmlDir} is not a generated report (no index.html)`);
+  if (!existsSync(CHROMIUM_PATH)) throw new BenchFault(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium`);
+  const server = http.createServer((req, res) => {
+    const rel = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    let p = join(htmlDir, rel);
+    if (existsSync(p) && statSync(p).isDirectory()) p = join(p, 'index.html');
+    if (!p.startsWith(htmlDir) || !existsSync(p)) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    res.setHeader('content-type', TYPES[extname(p)] ?? 'application/octet-stream');
+    createReadStream(p).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  try {
+    return await use(await browser.newPage({ viewport: { width: 1400, height: 1000 } }), base);
   } finally {
     await browser.close();
     server.close();
