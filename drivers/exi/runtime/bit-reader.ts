@@ -190,17 +190,21 @@ export class BitReader extends BitInput {
   }
 
   /**
-   * CH, a signed integer and EE of a simple element: one read for a one-group magnitude (bits, MSB first:
-   * CH, sign, continuation, 7 value bits, EE); anything else is read step by step for the exact error.
+   * CH, a signed integer and EE of a simple element: one read for a magnitude of one or two 7-bit groups
+   * (|v| < 16384: exponents, most physical values). Window, MSB first: CH, sign, group 1, then EE (one
+   * group) or group 2 and EE. Anything else is read step by step for the exact error.
    */
   intElement(min: number, max: number, state: string): number {
     const pos = this.pos;
-    if (pos + 11 <= this.end) {
-      const x = this.bits(11, state);
-      if ((x & 0x501) === 0) {
-        const m = (x >>> 1) & 0x7f;
-        const v = x & 0x200 ? -m - 1 : m;
-        if (v >= min && v <= max) return v;
+    if (pos + 19 <= this.end) {
+      const x = this.bits(19, state);
+      const m = twoGroups(x, 0x40000);
+      if (m >= 0) {
+        const v = x & 0x20000 ? -m - 1 : m;
+        if (v >= min && v <= max) {
+          this.pos = pos + (m < 128 ? 11 : 19);
+          return v;
+        }
       }
       this.pos = pos;
     }
@@ -210,12 +214,17 @@ export class BitReader extends BitInput {
     return v;
   }
 
-  /** As intElement for an unsigned integer (CH, continuation, 7 value bits, EE). */
+  /** As intElement for an unsigned integer (CH, group 1, then EE or group 2 and EE). */
   uintElement(max: number, state: string): number {
     const pos = this.pos;
-    if (pos + 10 <= this.end) {
-      const x = this.bits(10, state);
-      if ((x & 0x301) === 0 && x >>> 1 <= max) return x >>> 1;
+    if (pos + 18 <= this.end) {
+      const y = this.bits(18, state);
+      const x = ((y & 0x20000) << 1) | (y & 0x1ffff); // intElement's layout: CH to bit 18, a 0 where the sign would be
+      const m = twoGroups(x, 0x40000);
+      if (m >= 0 && m <= max) {
+        this.pos = pos + (m < 128 ? 10 : 18);
+        return m;
+      }
       this.pos = pos;
     }
     this.simpleStart(state);
@@ -313,6 +322,19 @@ export class BitReader extends BitInput {
     }
     return s;
   }
+}
+
+/**
+ * The magnitude in a 19-bit window (bit 18 CH, bit 17 sign, bits 16..9 group 1, bits 8..1 group 2 or bit 8
+ * EE, bit 0 EE), or -1 when the window is not a well-formed one- or two-group value (zeroMask: bits that
+ * must be 0, CH and for unsigned values the sign). Groups are least significant first (§7.1.6).
+ */
+function twoGroups(x: number, zeroMask: number): number {
+  const g1 = (x >>> 9) & 0xff;
+  if (g1 < 0x80) return (x & (zeroMask | 0x100)) === 0 ? g1 : -1;
+  if ((x & (zeroMask | 0x101)) !== 0) return -1; // group 2 must be the last (no continuation) and EE 0
+  const m = (g1 & 0x7f) | (((x >>> 1) & 0x7f) << 7);
+  return m < 128 ? -1 : m; // a two-group encoding of a one-group value: leave it to the exact path
 }
 
 export function bitsFor(n: number): number {

@@ -94,17 +94,29 @@ export class BitWriter {
 
   /**
    * A simple element with an integer value: the event code with CH (head, headBits wide), the value, EE.
-   * One write for a one-group value (|v| < 128 signed, v < 128 unsigned): exponents, SOC, small counts.
+   * One write for a magnitude of one or two 7-bit groups (< 16384): exponents, SOC, most physical values.
    */
   intElement(head: number, headBits: number, v: number): void {
-    if (headBits <= 15 && v >= -128 && v < 128) return this.bits(head * 1024 + ((v < 0 ? 256 | (-v - 1) : v) << 1), headBits + 10);
+    const neg = v < 0 ? 1 : 0;
+    const m = neg ? -v - 1 : v;
+    if (m < 16384 && headBits <= 12) {
+      const one = m < 128;
+      const groups = one ? m : (((m & 0x7f) | 0x80) << 8) | (m >>> 7);
+      const gBits = one ? 8 : 16;
+      return this.bits((((head << 1) | neg) << (gBits + 1)) | (groups << 1), headBits + gBits + 2); // ≤ 30 bits
+    }
     this.bits(head, headBits);
     this.int(v);
     this.bits(0, 1);
   }
 
   uintElement(head: number, headBits: number, v: number): void {
-    if (headBits <= 15 && v < 128) return this.bits(head * 512 + (v << 1), headBits + 9);
+    if (v < 16384 && headBits <= 13) {
+      const one = v < 128;
+      const groups = one ? v : (((v & 0x7f) | 0x80) << 8) | (v >>> 7);
+      const gBits = one ? 8 : 16;
+      return this.bits((head << (gBits + 1)) | (groups << 1), headBits + gBits + 1); // ≤ 30 bits
+    }
     this.bits(head, headBits);
     this.uint(v);
     this.bits(0, 1);
