@@ -9,6 +9,7 @@ import { attachJson, attachText, beginTest, bindTimeline, judgeAtEnd, step, take
 import { testAttachers } from './attachers.ts';
 import './attachers-builtin.ts';
 import { startLinkCapture } from './link-capture.ts';
+import { brokenOnInstrumentTrip } from './instrument-trip-verdict.ts';
 import { runContext } from './run-context.ts';
 import { eventsOfUsedPorts } from './ports-used.ts';
 import { abortRun, recordSafeState } from './safe-state-evidence.ts';
@@ -71,6 +72,8 @@ export const mochaHooks = {
     beginTest();
     // Soft assertions: the test records every measurement, then fails at its end with the first violation.
     if (this.currentTest?.fn) this.currentTest.fn = judgeAtEnd(this.currentTest.fn);
+    // An instrument protection tripping while the body runs makes this test broken, naming it (instrument-trip-verdict.ts).
+    if (this.currentTest?.fn) this.currentTest.fn = brokenOnInstrumentTrip(this.currentTest.fn, ctx.bench.timeline);
     if (this.currentTest) await verifyChargerIdle(this.currentTest, ctx.bench);
     bodyStartSeq = ctx.bench.timeline.mark();
     previousTest = title;
