@@ -37,9 +37,9 @@ export async function checkMergedReport(htmlDir: string, opts: { screenshotDir?:
     await page.goto(`${base}#suites`);
     await page.locator('.tree__content > .node > .node__title').first().waitFor({ timeout: 30_000 });
     const benchGroups = await page.evaluate(() =>
-      [...document.querySelectorAll('.tree__content > .node > .node__title')].map((t) => {
+      Array.from(document.querySelectorAll('.tree__content > .node > .node__title')).map((t) => {
         const counts: Record<string, number> = {};
-        for (const l of t.querySelectorAll('.node__stats .label')) {
+        for (const l of Array.from(t.querySelectorAll('.node__stats .label'))) {
           const status = /label_status_(\w+)/.exec(l.className)?.[1] ?? 'unknown';
           counts[status] = Number(l.textContent);
         }
