@@ -71,15 +71,16 @@ const serve: CommandSpec = {
   subcommands: [
     {
       name: 'scpi-battery',
-      description: 'an emulated RP7900-class battery emulator / power analyser over SCPI (raw socket) until Ctrl-C',
+      description: 'an emulated battery emulator over SCPI (raw socket) of an instrument class (--class) until Ctrl-C',
       options: [
         ...listenOptions(SCPI_PORT),
         opt('--profile <name>', 'vehicle profile of the emulated battery (fixtures/vehicles)'),
         opt('--timeline <file>', 'also record what the instrument sees as a timeline (JSON lines)'),
+        opt('--class <name>', 'instrument class to emulate, as its profile in fixtures/instruments is named (default rp7900)'),
       ],
       action: async (_args, o) => {
         const { scpiBatteryCommand } = await import('../emulator/power/cli.ts');
-        await scpiBatteryCommand({ host: o.host, port: o.port, profile: o.profile, timeline: o.timeline });
+        await scpiBatteryCommand({ host: o.host, port: o.port, profile: o.profile, timeline: o.timeline, instrumentClass: o.class });
       },
     },
     {
