@@ -1,0 +1,212 @@
+// Soak on the virtual clock: one long emulated MCS session, then sessions back to back (MCS and GB/T), on
+// the virtual-time emulator bench opened in this process. After every virtual hour / every N sessions it
+// samples what a leak would grow: RSS and heap, open handles (process.getActiveResourcesInfo()), virtual
+// timers pending, listeners on the bench's resources and the timeline, and the timeline's events in RAM.
+//   node --import tsx perf/soak.ts [--hours 8] [--sessions 1000] [--every 100]
+// Prints one line per sample and the slope of each count (per hour / per 100 sessions); asserts nothing.
+// test/foundation/soak.test.ts runs a CI-sized version and asserts the counts stay flat.
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import '../benches/kinds.ts';
+import type { Bench } from '../benches/bench.ts';
+import type { Resource } from '../benches/registry.ts';
+import { loadBenchFile } from '../benches/load.ts';
+import { makeClock, openBench } from '../benches/open.ts';
+import { GBT_BMS_KIND, type GbtBmsResource } from '../benches/kinds/gbt27930-bms.ts';
+import { VirtualClock } from '../drivers/core/clock.ts';
+import { Timeline } from '../drivers/core/timeline.ts';
+import { ISO15118_EV_KIND, type Iso15118Vehicle } from '../drivers/iso15118/evcc/vehicle.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface SoakSample {
+  label: string;
+  /** Virtual hours since the bench opened. */
+  hours: number;
+  sessions: number;
+  rssMB: number;
+  heapMB: number;
+  handles: number;
+  timers: number;
+  listeners: number;
+  timelineEvents: number;
+  timelineChars: number;
+}
+
+export interface SoakBench {
+  bench: Bench;
+  vehicle: Iso15118Vehicle;
+  bms: GbtBmsResource;
+  close(): Promise<void>;
+}
+
+/** The virtual-time emulator bench, opened here with a file-backed timeline (as a run has). */
+export async function openSoakBench(): Promise<SoakBench> {
+  const config = loadBenchFile(join(ROOT, 'benches', 'emulator-virtual.yaml'));
+  const runDir = mkdtempSync(join(tmpdir(), 'mcs-soak-'));
+  const clock = makeClock(config);
+  const timeline = new Timeline({ clock, file: join(runDir, 'timeline.jsonl') });
+  const bench = await openBench({ config, runDir, clock, timeline });
+  const vehicle = bench.find<Iso15118Vehicle & Resource>(ISO15118_EV_KIND);
+  const bms = bench.find<GbtBmsResource>(GBT_BMS_KIND);
+  if (!vehicle || !bms) throw new Error('benches/emulator-virtual.yaml has no MCS vehicle or GB/T BMS');
+  return {
+    bench,
+    vehicle,
+    bms,
+    close: async () => {
+      await bench.close('soak done');
+      if (clock instanceof VirtualClock) clock.stopAutoAdvance();
+      timeline.close();
+      rmSync(runDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** process.getActiveResourcesInfo() (Node ≥ 17.3; the @types/node in use does not declare it yet). */
+export function activeResources(): string[] {
+  return (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo();
+}
+
+/** Listeners on every EventEmitter reachable from the bench's resources (two levels down), plus the timeline's. */
+function listenerCount(bench: Bench): number {
+  const seen = new Set<object>();
+  let n = 0;
+  const visit = (x: unknown, depth: number): void => {
+    if (!x || typeof x !== 'object' || seen.has(x)) return;
+    seen.add(x);
+    if (x instanceof EventEmitter) for (const e of x.eventNames()) n += x.listenerCount(e);
+    if (depth > 0) for (const v of Object.values(x)) visit(v, depth - 1);
+  };
+  for (const r of bench.resources.values()) visit(r, 2);
+  return n + bench.timeline.memoryStats().listeners;
+}
+
+export function sample(s: SoakBench, label: string, sessions: number): SoakSample {
+  const m = process.memoryUsage();
+  const clock = s.bench.clock;
+  const tl = s.bench.timeline.memoryStats();
+  return {
+    label,
+    hours: clock.now() / 3.6e12,
+    sessions,
+    rssMB: m.rss / 2 ** 20,
+    heapMB: m.heapUsed / 2 ** 20,
+    handles: activeResources().length,
+    timers: clock instanceof VirtualClock ? clock.pendingTimers() : NaN,
+    listeners: listenerCount(s.bench),
+    timelineEvents: tl.events,
+    timelineChars: tl.chars,
+  };
+}
+
+/**
+ * One MCS charging session held at currentA for durationMs of virtual time, sampled every everyMs; each
+ * sample also gets how many exchanges the EVCC session keeps in RAM (bounded: the timeline has them all).
+ */
+export async function longSession(
+  s: SoakBench,
+  o: { durationMs: number; everyMs: number; currentA: number },
+  each: (atMs: number, exchangesInRam: number) => void,
+): Promise<void> {
+  const charging = await s.vehicle.startCharging({ controlMode: 'Dynamic' });
+  try {
+    charging.requestCurrent(o.currentA);
+    for (let at = o.everyMs; at <= o.durationMs; at += o.everyMs) {
+      await s.bench.clock.sleep(o.everyMs);
+      if (!charging.running) throw new Error(`the session ended after ${at - o.everyMs} ms: ${charging.error?.message ?? 'no reason'}`);
+      each(at, charging.evcc.exchanges.length);
+    }
+  } finally {
+    await charging.stop().catch(() => undefined);
+    await s.bench.safeState('soak: long session done');
+  }
+}
+
+/** A short session on each port (MCS, then GB/T): start, charge at currentA for holdMs, stop, safe state. */
+export async function sessionPair(s: SoakBench, currentA = 50, holdMs = 1000): Promise<void> {
+  const charging = await s.vehicle.startCharging();
+  charging.requestCurrent(currentA);
+  await s.bench.clock.sleep(holdMs);
+  await charging.stop();
+  await s.bench.safeState('soak: MCS session done');
+  const r = await s.bms.session.startCharging();
+  if (!r.ok) throw new Error(`GB/T session did not reach charging: ${r.reason ?? r.state}`);
+  s.bms.session.requestCurrent(currentA);
+  await s.bench.clock.sleep(holdMs);
+  await s.bms.session.stop();
+  await s.bench.safeState('soak: GB/T session done');
+}
+
+/** Least-squares slope of y over x. */
+export function slope(x: number[], y: number[]): number {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (x[i] - mx) * (y[i] - my);
+    den += (x[i] - mx) ** 2;
+  }
+  return den ? num / den : 0;
+}
+
+const COUNTS = ['rssMB', 'heapMB', 'handles', 'timers', 'listeners', 'timelineEvents', 'timelineChars'] as const;
+
+function line(x: SoakSample): string {
+  const f = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
+  return `${x.label.padEnd(14)} ${COUNTS.map((k) => `${k} ${f(x[k])}`).join('  ')}`;
+}
+
+function slopes(xs: SoakSample[], by: (x: SoakSample) => number, per: string): void {
+  if (xs.length < 2) return;
+  const x = xs.map(by);
+  console.log(
+    `slope ${per}: ${COUNTS.map(
+      (k) =>
+        `${k} ${slope(
+          x,
+          xs.map((s) => s[k]),
+        ).toFixed(3)}`,
+    ).join('  ')}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const arg = (name: string, dflt: number) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : dflt;
+  };
+  const hours = arg('--hours', 8);
+  const sessions = arg('--sessions', 1000);
+  const every = arg('--every', 100);
+  const s = await openSoakBench();
+  try {
+    const long: SoakSample[] = [sample(s, 'session 0 h', 0)];
+    console.log(line(long[0]));
+    await longSession(s, { durationMs: hours * 3_600_000, everyMs: 3_600_000, currentA: 40 }, (atMs, exchanges) => {
+      long.push(sample(s, `session ${atMs / 3_600_000} h`, 0));
+      console.log(`${line(long.at(-1)!)}  exchangesInRam ${exchanges}`);
+    });
+    slopes(long, (x) => x.hours, 'per virtual hour');
+    const pairs = Math.ceil(sessions / 2);
+    const back: SoakSample[] = [sample(s, 'sessions 0', 0)];
+    console.log(line(back[0]));
+    for (let k = 1; k <= pairs; k++) {
+      await sessionPair(s);
+      if ((2 * k) % every === 0 || k === pairs) {
+        back.push(sample(s, `sessions ${2 * k}`, 2 * k));
+        console.log(line(back.at(-1)!));
+      }
+    }
+    slopes(back, (x) => x.sessions / 100, 'per 100 sessions');
+  } finally {
+    await s.close();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
