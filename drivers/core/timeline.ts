@@ -164,6 +164,16 @@ export class Timeline {
     }
   }
 
+  /** What this timeline holds in RAM (soak tests: bounded however long the run). */
+  memoryStats(): { events: number; chars: number; listeners: number; indexEntries: number } {
+    return {
+      events: this.ring.length - this.ringStart,
+      chars: this.ringChars,
+      listeners: this.listeners.size,
+      indexEntries: this.index.length,
+    };
+  }
+
   /** The seq of the last recorded event (0 before any): use it to mark the start of a window. */
   mark(): number {
     return this.seq;
