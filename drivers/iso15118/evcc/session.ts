@@ -27,6 +27,9 @@ import type { EvPowerPath, EvRequestModel } from './vehicle-model.ts';
 import { V2gSessionError, type Exchange, type ExchangeOptions } from './exchange.ts';
 import { endSession, sessionIsOpen } from './session-end.ts';
 
+/** Charge-loop exchanges an EVCC session keeps in RAM (remember()). */
+const KEEP_LOOP_EXCHANGES = 100;
+
 export { V2gSessionError, type Exchange, type ExchangeOptions, type ExchangeOutcome, type V2gSessionErrorKind } from './exchange.ts';
 export { NORMAL_FLOW, type FlowStep } from './flow.ts';
 export type { EvccSessionOptions } from './session-options.ts';
@@ -93,7 +96,18 @@ export class EvccSession {
       decorator: this.decorator,
       header: (id?: string) => this.header(id),
     };
-    return exchangeOnce({ ...ctx, note: (e, x) => this.note(e, x) }, message, content, opts, (ex) => this.exchanges.push(ex));
+    return exchangeOnce({ ...ctx, note: (e, x) => this.note(e, x) }, message, content, opts, (ex) => this.remember(ex));
+  }
+
+  /**
+   * A charge loop runs for hours: of its cycles only the latest KEEP_LOOP_EXCHANGES stay in RAM (the timeline
+   * has every one). The setup exchanges before it are kept whole.
+   */
+  private remember(ex: Exchange): void {
+    const xs = this.exchanges;
+    const k = xs.length - KEEP_LOOP_EXCHANGES;
+    if (ex.message === 'DC_ChargeLoop' && k >= 0 && xs[k].message === 'DC_ChargeLoop') xs.splice(k, 1);
+    xs.push(ex);
   }
 
   /** Put any bytes on the wire (malformed V2GTP), then wait up to waitMs for an answer or the close. */
