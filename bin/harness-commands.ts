@@ -58,7 +58,7 @@ export const harnessCommands: CommandSpec[] = [
     description:
       'generate the HTML report (and a single-file HTML) of a run; default: the newest run, with history from the previous report',
     options: [
-      opt('--out <dir>', `output folder (${OUT_DEFAULT}; with --merge: merged/ in it)`),
+      opt('--out <dir>', `output folder (${OUT_DEFAULT}; with --merge: merged/ in the default one)`),
       opt('--merge <runs...>', 'one report over runs of several benches: run folders, or folders holding them (CI artifacts)'),
     ],
     action: async ([runDir], o) => {
