@@ -66,7 +66,7 @@ export interface BenchConfig {
   description?: string;
   /** Path of the file it came from. */
   file: string;
-  clock: { kind: 'real' | 'virtual'; rate?: number };
+  clock: { kind: 'real' | 'virtual'; rate?: number; longSessions?: boolean };
   charger: {
     identity?: Record<string, string>;
     ratings: {

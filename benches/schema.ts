@@ -35,6 +35,7 @@ export function benchSchema(): JsonSchema {
         properties: {
           kind: { enum: ['real', 'virtual'], description: 'real on every physical bench; virtual only for in-process emulation.' },
           rate: { type: 'number', exclusiveMinimum: 0, maximum: 100, description: 'Emulator benches only: run time this many times faster than the wall clock.' },
+          longSessions: { type: 'boolean', description: 'Run tests too long for real time (the 30-minute MCS session) on a real-time clock too.' },
         },
       },
       charger: {

@@ -118,32 +118,38 @@ export function judgeAdvertisedCap(ads: Advertised[], capS: number, capW: number
  * Session-wide: the delivered power (1 s means) never stays above what the charger advertised, once the
  * down-step time of the largest advertised decrease has passed — whatever lowered it (site cap, derating).
  */
-export function judgeUnderAdvertised(tr: PowerTrace, ads: Advertised[]): void {
+export function judgeUnderAdvertised(tr: PowerTrace, ads: Advertised[], binS: number): void {
   precondition(
     'the charger advertised its limits all session',
     ads.length >= 10,
     `${ads.length} DC_ChargeLoopRes with EVSEMaximumChargePower`,
   );
-  precondition('the power analyser sampled the whole session', tr.samples.tS.length >= 10, `${tr.samples.tS.length} one-second means`);
+  precondition('the power analyser sampled the whole session', tr.samples.tS.length >= 10, `${tr.samples.tS.length} ${binS} s means`);
   const rate = tr.limits.get('downStep.minRateAps');
   const minT = tr.limits.get('downStep.minTimeS');
   const tolA = tr.limits.get('regulation.toleranceA');
   const tolPct = tr.limits.get('regulation.tolerancePct');
+  // Each advertised decrease gives the charger max(1 s, ΔI / rate) to follow it, ΔI from the current it was
+  // delivering then (a rating far above the delivered power is no step to follow).
+  const half = binS / 2;
+  const drops: { fromS: number; untilS: number }[] = [];
+  for (let q = 1; q < ads.length; q++) {
+    if (ads[q].maxPowerW >= ads[q - 1].maxPowerW) continue;
+    const k = Math.max(0, tr.samples.tS.findIndex((x) => x >= ads[q].tS) - 1);
+    const v = Math.max(tr.samples.voltageV[k] ?? 1, 1);
+    const dropA = Math.max(0, (tr.samples.currentA[k] ?? 0) - ads[q].maxPowerW / v);
+    drops.push({ fromS: ads[q].tS, untilS: ads[q].tS + Math.max(minT.value as number, dropA / (rate.lo as number)) });
+  }
   let worst = -Infinity;
   let worstAt = NaN;
   let j = 0;
   for (let k = 0; k < tr.samples.tS.length; k++) {
     const t = tr.samples.tS[k];
+    while (j + 1 < ads.length && ads[j + 1].tS <= t - half) j++;
+    // A bin is judged against the limit in force over all of it, outside every allowed transition.
+    if (ads[j].tS > t - half || drops.some((d) => t + half >= d.fromS && t - half <= d.untilS)) continue;
     const v = Math.max(tr.samples.voltageV[k], 1);
-    while (j + 1 < ads.length && ads[j + 1].tS <= t) j++;
-    if (ads[j].tS > t) continue;
-    // Allowed: the highest advertised value within the down-step time of its drop to the one in force now.
-    let allowedW = ads[j].maxPowerW;
-    for (let q = j; q > 0 && ads[q - 1].tS >= t - 60; q--) {
-      const dropA = Math.max(0, (ads[q - 1].maxPowerW - ads[q].maxPowerW) / v);
-      const budgetS = Math.max(minT.value as number, dropA / (rate.lo as number)) + 0.5; // + half a 1 s bin
-      if (t - ads[q].tS <= budgetS) allowedW = Math.max(allowedW, ads[q - 1].maxPowerW);
-    }
+    const allowedW = ads[j].maxPowerW;
     const over = tr.samples.currentA[k] * v - allowedW - tr.toleranceA(allowedW / v) * v;
     if (over > worst) [worst, worstAt] = [over, t];
   }
