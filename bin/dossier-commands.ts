@@ -45,13 +45,16 @@ export const dossierCommands: CommandSpec[] = [
   {
     name: 'judge <recording>',
     description:
-      'judge a recorded session (candump .log, .asc, .pcap) with every check decidable offline; writes a run folder with Allure results',
+      'judge a recorded session (GB/T: candump .log, .asc, .pcap; ISO 15118-20: a pcapng of the V2G link) with every check ' +
+      'decidable offline; writes a run folder with Allure results',
     options: [
-      opt('--protocol <name>', 'the protocol of the recording (gbt27930)', { required: true }),
+      opt('--protocol <name>', 'the protocol of the recording (gbt27930, iso15118-20)', { required: true }),
       opt('--bus <name>', 'which bus of a multi-bus recording (default: the first one)'),
+      opt('--keylog <file>', 'iso15118-20: NSS TLS key log, when the pcapng has none embedded (Decryption Secrets Block)'),
       opt('--out <dir>', 'output folder (the judged run gets runs/<timestamp>/ in it; default: out/ in the project)'),
     ],
     action: async ([recording], o) => {
+      if (o.protocol === 'iso15118-20') return judgeIso15118(String(recording), o.keylog, o.out);
       const { judgeRecordingFile } = await import('../reports/rejudge-recording-file.ts');
       const { requireGbt, gbtEventsFromRecording } = await import('../suites/support/gbt27930-recording.ts');
       requireGbt(String(o.protocol));
@@ -66,3 +69,16 @@ export const dossierCommands: CommandSpec[] = [
     },
   },
 ];
+
+/** `judge --protocol iso15118-20`: decrypt and decode the capture, then judge it like a GB/T recording. */
+async function judgeIso15118(file: string, keylog: string | undefined, out: string | undefined): Promise<number> {
+  await import('../suites/support/iso15118-offline.ts'); // registers the MCS checks decidable offline
+  const { v2gEventsFromCapture } = await import('../drivers/iso15118/pcapng-reader-v2g.ts');
+  const { formatMessageLog } = await import('../drivers/iso15118/evcc/record.ts');
+  const { judgeIso15118Capture } = await import('../reports/rejudge-iso15118.ts');
+  const { events, notes } = await v2gEventsFromCapture(file, keylog);
+  const log = formatMessageLog(events);
+  const r = judgeIso15118Capture({ protocol: 'iso15118-20', file, out, events, log, notes });
+  for (const line of r.lines) console.log(line);
+  return r.exitCode;
+}

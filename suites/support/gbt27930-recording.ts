@@ -36,7 +36,8 @@ export function gbtEventsFromRecording(file: string, bus?: string): TimelineEven
 }
 
 export function requireGbt(protocol: string): void {
-  if (protocol !== 'gbt27930') throw new UsageError(`unknown protocol '${protocol}' (supported: gbt27930)`, 'judge --protocol');
+  if (protocol !== 'gbt27930')
+    throw new UsageError(`unknown protocol '${protocol}' (supported: gbt27930, iso15118-20)`, 'judge --protocol');
 }
 
 const lastT = (events: readonly TimelineEvent[]) => events.at(-1)?.t ?? 0;
