@@ -69,7 +69,8 @@ describe('report --merge: several benches, one report', function () {
   it('prints each bench with its charger and totals, the re-run, and the merged totals', function () {
     expect(stdout).to.contain('title: nightly: 2 benches (emulator-virtual, emulator-virtual-b)');
     expect(stdout).to.contain(
-      'bench emulator-virtual (mcs-hil emulated MCS charger #EMU-0001): 1 passed, 1 failed — 2 runs, latest verdict counts for 1 re-run tests',
+      'bench emulator-virtual (mcs-hil emulated MCS charger #EMU-0001): 1 passed, 1 failed' +
+        ' — 2 runs, latest verdict counts for 1 re-run tests',
     );
     expect(stdout).to.contain('bench emulator-virtual-b (mcs-hil emulated charger B #EMU-0002): 2 passed, 0 failed\n');
     expect(stdout).to.contain('all benches: 4 tests, 3 passed, 1 failed');
