@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../drivers/core/errors.ts';
 import { BENCH_OPTION, commaList, opt, type CommandSpec, type OptionSpec } from './command-spec.ts';
 
-const GRAMMARS = ['app', 'cm', 'dc'] as const;
+const GRAMMARS = ['app', 'cm', 'dc', 'din', 'iso2'] as const;
 
 function grammarOption(g: string | undefined): (typeof GRAMMARS)[number] | undefined {
   if (g === undefined) return undefined;
@@ -23,13 +23,13 @@ const SCPI_PORT = '5025';
 
 const exi: CommandSpec = {
   name: 'exi',
-  description: 'ISO 15118-20 / AppProtocol EXI codec',
+  description: 'ISO 15118-20 / -2 / DIN 70121 / AppProtocol EXI codec',
   subcommands: [
     {
       name: 'decode <hex>',
       description: 'decode an EXI stream (hex) and print it as JSON',
       options: [
-        opt('--grammar <g>', 'app (supportedAppProtocol), cm (-20 CommonMessages) or dc (-20 DC)'),
+        opt('--grammar <g>', 'app (supportedAppProtocol), cm (-20 CommonMessages), dc (-20 DC), din (DIN 70121) or iso2 (ISO 15118-2)'),
         opt('--v2gtp', 'the input is a V2GTP frame; the grammar follows its payload type'),
       ],
       action: async ([hex], o) => {
@@ -41,7 +41,7 @@ const exi: CommandSpec = {
       name: 'encode',
       description: 'read a JSON message on stdin and print its EXI encoding as lowercase hex',
       options: [
-        opt('--grammar <g>', 'app, cm or dc (default: from the root element name)'),
+        opt('--grammar <g>', 'app, cm, dc, din or iso2 (default: from the root element name; V2G_Message needs din or iso2)'),
         opt('--v2gtp', 'wrap the stream in a V2GTP frame'),
       ],
       action: async (_args, o) => {

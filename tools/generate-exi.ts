@@ -13,7 +13,7 @@ import type { SchemaModel } from '../drivers/exi/schema-model.ts';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface GrammarSpec {
-  id: 'app' | 'cm' | 'dc' | 'ac' | 'xmldsig';
+  id: 'app' | 'cm' | 'dc' | 'ac' | 'xmldsig' | 'din' | 'iso2';
   title: string;
   file: string;
   /** Namespace of the message elements (the roots the JSON types alias). */
@@ -21,14 +21,37 @@ export interface GrammarSpec {
 }
 
 export const GRAMMARS: GrammarSpec[] = [
-  { id: 'app', title: 'AppProtocol (supportedAppProtocol)', file: 'common/V2G_CI_AppProtocol.xsd', messageNs: 'urn:iso:15118:2:2010:AppProtocol' },
-  { id: 'cm', title: 'ISO 15118-20 CommonMessages', file: 'iso15118-20/V2G_CI_CommonMessages.xsd', messageNs: 'urn:iso:std:iso:15118:-20:CommonMessages' },
+  {
+    id: 'app',
+    title: 'AppProtocol (supportedAppProtocol)',
+    file: 'common/V2G_CI_AppProtocol.xsd',
+    messageNs: 'urn:iso:15118:2:2010:AppProtocol',
+  },
+  {
+    id: 'cm',
+    title: 'ISO 15118-20 CommonMessages',
+    file: 'iso15118-20/V2G_CI_CommonMessages.xsd',
+    messageNs: 'urn:iso:std:iso:15118:-20:CommonMessages',
+  },
   { id: 'dc', title: 'ISO 15118-20 DC', file: 'iso15118-20/V2G_CI_DC.xsd', messageNs: 'urn:iso:std:iso:15118:-20:DC' },
   // Not in the public API yet (ExiGrammar is app|cm|dc); generated so the AC vectors cross-check the generator.
   { id: 'ac', title: 'ISO 15118-20 AC', file: 'iso15118-20/V2G_CI_AC.xsd', messageNs: 'urn:iso:std:iso:15118:-20:AC' },
+  // DIN 70121 and ISO 15118-2: one document root (V2G_Message); the messages are the Body's substitution group members.
+  { id: 'din', title: 'DIN 70121', file: 'din70121/V2G_CI_MsgDef.xsd', messageNs: 'urn:din:70121:2012:MsgBody' },
+  { id: 'iso2', title: 'ISO 15118-2', file: 'iso15118-2/V2G_CI_MsgDef.xsd', messageNs: 'urn:iso:15118:2:2013:MsgBody' },
   // The xmldsig schema on its own: its fragment grammar is the one SignedInfo is digested/signed with.
   { id: 'xmldsig', title: 'W3C XML-Signature', file: 'common/xmldsig-core-schema.xsd', messageNs: 'http://www.w3.org/2000/09/xmldsig#' },
 ];
+
+const TYPE_PREFIX: Record<GrammarSpec['id'], string> = {
+  app: 'App',
+  cm: 'CM',
+  dc: 'DC',
+  ac: 'AC',
+  xmldsig: 'XMLDSIG',
+  din: 'DIN',
+  iso2: 'ISO2',
+};
 
 /** Message roots: the Req/Res global elements of the grammar's own namespace. */
 export function messageRoots(model: SchemaModel, spec: GrammarSpec): string[] {
@@ -60,10 +83,10 @@ export function generateExi(schemasDir: string): Map<string, string> {
         ``,
       ].join('\n'),
     );
-    forTypes.push({ prefix: spec.id === 'app' ? 'App' : spec.id.toUpperCase(), model, roots });
+    forTypes.push({ prefix: TYPE_PREFIX[spec.id], model, roots });
   }
   // -20 first so the shared CommonTypes/xmldsig names stay unprefixed; AppProtocol's clashes get 'App_'.
-  const typeOrder = ['CM', 'DC', 'AC', 'XMLDSIG', 'App'];
+  const typeOrder = ['CM', 'DC', 'AC', 'XMLDSIG', 'App', 'DIN', 'ISO2'];
   files.set('messages.ts', emitTypes(forTypes.sort((a, b) => typeOrder.indexOf(a.prefix) - typeOrder.indexOf(b.prefix))));
   return files;
 }

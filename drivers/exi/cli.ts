@@ -1,21 +1,27 @@
-// `mcs-hil exi decode|encode`: EXI hex ⇄ JSON for the app / cm / dc grammars, optionally inside a
-// V2GTP frame (the grammar then follows the payload type: 0x8001 app, 0x8002 cm, 0x8004 dc).
+// `mcs-hil exi decode|encode`: EXI hex ⇄ JSON for the app / cm / dc / din / iso2 grammars, optionally inside a
+// V2GTP frame (the grammar then follows the payload type: 0x8001 app, 0x8002 cm, 0x8004 dc; DIN 70121 and
+// ISO 15118-2 messages also travel as 0x8001, so there --grammar din|iso2 says which).
 
 import { UsageError } from '../core/errors.ts';
 import { decodeV2gtp, encodeV2gtp, payloadTypeLabel } from '../iso15118/v2gtp.ts';
-import { decodeExiWithDeviations, encodeExi, type ExiDocument, type ExiGrammar } from './codec.ts';
+import { decodeExiWithDeviations, encodeExi, EXI_GRAMMARS, type ExiDocument, type ExiGrammar } from './codec.ts';
 import { MESSAGE_ROOTS as APP_ROOTS } from './generated/app-model.ts';
 import { MESSAGE_ROOTS as CM_ROOTS } from './generated/cm-model.ts';
 import { MESSAGE_ROOTS as DC_ROOTS } from './generated/dc-model.ts';
 
-const PAYLOAD_TYPE: Record<ExiGrammar, number> = { app: 0x8001, cm: 0x8002, dc: 0x8004 };
-const GRAMMAR_OF_PAYLOAD = new Map<number, ExiGrammar>(Object.entries(PAYLOAD_TYPE).map(([g, t]) => [t, g as ExiGrammar]));
-const ROOTS: Record<ExiGrammar, readonly string[]> = { app: APP_ROOTS, cm: CM_ROOTS, dc: DC_ROOTS };
+const PAYLOAD_TYPE: Record<ExiGrammar, number> = { app: 0x8001, cm: 0x8002, dc: 0x8004, din: 0x8001, iso2: 0x8001 };
+const GRAMMAR_OF_PAYLOAD = new Map<number, ExiGrammar>([
+  [0x8001, 'app'],
+  [0x8002, 'cm'],
+  [0x8004, 'dc'],
+]);
+/** Roots that tell the grammar on encode; DIN and -2 share the root V2G_Message, so they need --grammar. */
+const ROOTS: Partial<Record<ExiGrammar, readonly string[]>> = { app: APP_ROOTS, cm: CM_ROOTS, dc: DC_ROOTS };
 
 function checkGrammar(g: unknown): ExiGrammar | undefined {
   if (g === undefined) return undefined;
-  if (g === 'app' || g === 'cm' || g === 'dc') return g;
-  throw new UsageError(`--grammar must be app, cm or dc, not ${JSON.stringify(g)}`, 'exi');
+  if (typeof g === 'string' && (EXI_GRAMMARS as readonly string[]).includes(g)) return g as ExiGrammar;
+  throw new UsageError(`--grammar must be one of ${EXI_GRAMMARS.join(', ')}, not ${JSON.stringify(g)}`, 'exi');
 }
 
 export function parseHex(hex: string): Uint8Array {
@@ -26,7 +32,7 @@ export function parseHex(hex: string): Uint8Array {
 
 /** The grammar a message root belongs to, for encode without --grammar. */
 export function grammarOfRoot(root: string): ExiGrammar | undefined {
-  return (Object.keys(ROOTS) as ExiGrammar[]).find((g) => ROOTS[g].includes(root));
+  return (Object.keys(ROOTS) as ExiGrammar[]).find((g) => ROOTS[g]!.includes(root));
 }
 
 /** The line printed (on stderr by default) for each deviation the decoder accepted. */
@@ -42,12 +48,17 @@ export function exiDecodeCommand(opts: { grammar?: ExiGrammar; hex: string; v2gt
   if (opts.v2gtp) {
     const frame = decodeV2gtp(bytes);
     const g = GRAMMAR_OF_PAYLOAD.get(frame.payloadType);
-    if (!g) throw new UsageError(`V2GTP payload type ${payloadTypeLabel(frame.payloadType)} is not an app/cm/dc EXI grammar`, 'exi decode');
-    if (grammar && grammar !== g) throw new UsageError(`--grammar ${grammar} contradicts the V2GTP payload type ${payloadTypeLabel(frame.payloadType)}`, 'exi decode');
-    grammar = g;
+    if (!g)
+      throw new UsageError(
+        `V2GTP payload type ${payloadTypeLabel(frame.payloadType)} is not an EXI grammar of ours (0x8001, 0x8002, 0x8004)`,
+        'exi decode',
+      );
+    if (grammar && PAYLOAD_TYPE[grammar] !== frame.payloadType)
+      throw new UsageError(`--grammar ${grammar} contradicts the V2GTP payload type ${payloadTypeLabel(frame.payloadType)}`, 'exi decode');
+    grammar ??= g;
     bytes = frame.payload;
   }
-  if (!grammar) throw new UsageError('--grammar app|cm|dc is required without --v2gtp', 'exi decode');
+  if (!grammar) throw new UsageError(`--grammar ${EXI_GRAMMARS.join('|')} is required without --v2gtp`, 'exi decode');
   const { document, deviations } = decodeExiWithDeviations(grammar, bytes);
   for (const d of deviations) (opts.warn ?? printWarning)(`peer EXI deviation: ${d.message}`);
   return JSON.stringify(document, null, 2);
@@ -62,7 +73,8 @@ export function exiEncodeCommand(opts: { grammar?: ExiGrammar; json: string; v2g
   }
   const root = doc && typeof doc === 'object' && !Array.isArray(doc) ? Object.keys(doc)[0] : undefined;
   const grammar = checkGrammar(opts.grammar) ?? (root !== undefined ? grammarOfRoot(root) : undefined);
-  if (!grammar) throw new UsageError(`cannot tell the grammar of root ${JSON.stringify(root)}: pass --grammar app|cm|dc`, 'exi encode');
+  if (!grammar)
+    throw new UsageError(`cannot tell the grammar of root ${JSON.stringify(root)}: pass --grammar ${EXI_GRAMMARS.join('|')}`, 'exi encode');
   const exi = encodeExi(grammar, doc);
   const out = opts.v2gtp ? encodeV2gtp(PAYLOAD_TYPE[grammar], exi) : exi;
   return Buffer.from(out).toString('hex');

@@ -1,18 +1,21 @@
 // encodeExi / decodeExi: the EXI header (§5, simple header 0x80: distinguishing bits 10, no options,
 // version 1) around the generated document grammar of the chosen schema set. Encoding is strict;
-// decoding is strict first and, for a stream that fails strictly, accepts the known deviation of real
-// C encoders (deviations.ts) and reports it.
+// decoding is strict first and, for a stream that fails strictly, accepts the known deviations of real
+// encoders (deviations.ts) and reports them, as it reports octets left after the end of the document.
 
 import { BitReader } from './runtime/bit-reader.ts';
 import { BitWriter } from './runtime/bit-writer.ts';
 import { ExiDecodeError, ExiEncodeError } from './errors.ts';
-import { resolveDeviations, type ExiDeviation, type ExiDeviationListener } from './deviations.ts';
+import { resolveDeviations, trailingOctets, type ExiDeviation, type ExiDeviationListener } from './deviations.ts';
 import * as app from './generated/app-codec.ts';
 import * as cm from './generated/cm-codec.ts';
 import * as dc from './generated/dc-codec.ts';
+import * as din from './generated/din-codec.ts';
+import * as iso2 from './generated/iso2-codec.ts';
 import * as xmldsig from './generated/xmldsig-codec.ts';
 
-export type ExiGrammar = 'app' | 'cm' | 'dc';
+/** app: supportedAppProtocol; cm / dc: ISO 15118-20; din: DIN 70121; iso2: ISO 15118-2 (both rooted at V2G_Message). */
+export type ExiGrammar = 'app' | 'cm' | 'dc' | 'din' | 'iso2';
 /** { RootElementName: content } in the JSON conventions of the vectors (see drivers/exi/README.md). */
 export type ExiDocument = Record<string, unknown>;
 
@@ -31,16 +34,16 @@ interface GeneratedGrammar {
   encodeFragment(w: BitWriter, root: string, value: unknown): void;
 }
 
-const GRAMMARS: Record<ExiGrammar, GeneratedGrammar> = { app, cm, dc };
+const GRAMMARS: Record<ExiGrammar, GeneratedGrammar> = { app, cm, dc, din, iso2 };
 const FRAGMENT_GRAMMARS: Record<ExiFragmentGrammar, GeneratedGrammar> = { cm, dc, xmldsig };
-export const EXI_GRAMMARS: readonly ExiGrammar[] = ['app', 'cm', 'dc'];
+export const EXI_GRAMMARS: readonly ExiGrammar[] = ['app', 'cm', 'dc', 'din', 'iso2'];
 
 /** The one header V2G codecs write: '10' + no options + version 1 (0000) + padding to the octet. */
 export const EXI_HEADER = 0x80;
 
 function grammarOf(g: unknown): GeneratedGrammar {
   const x = typeof g === 'string' ? GRAMMARS[g as ExiGrammar] : undefined;
-  if (!x) throw new ExiEncodeError(`unknown EXI grammar ${JSON.stringify(g)} (app, cm or dc)`, 'grammar');
+  if (!x) throw new ExiEncodeError(`unknown EXI grammar ${JSON.stringify(g)} (${EXI_GRAMMARS.join(', ')})`, 'grammar');
   return x;
 }
 
@@ -120,14 +123,14 @@ function decodeWith(g: GeneratedGrammar, bytes: Uint8Array, fragment: boolean): 
   if (!(bytes instanceof Uint8Array)) throw new ExiDecodeError('input is not a byte array', 0, 'header');
   const r = new BitReader(bytes);
   readHeader(r, bytes);
+  let doc: ExiDocument;
   try {
-    return run(g, r, fragment);
+    doc = run(g, r, fragment);
   } catch (strictError) {
     // Only a stream that went through a repetition at maxOccurs can be a libcbv2g-style LOOP stream.
     if (!r.reachedMaxOccurs) throw strictError;
     const lenient = new BitReader(bytes, 8);
     lenient.lenient = true;
-    let doc: ExiDocument;
     try {
       doc = run(g, lenient, fragment);
     } catch {
@@ -135,8 +138,17 @@ function decodeWith(g: GeneratedGrammar, bytes: Uint8Array, fragment: boolean): 
     }
     if (lenient.deviations.length === 0) throw strictError;
     lastDeviations = resolveDeviations(doc, lenient.deviations);
-    return doc;
+    return withTrailing(doc, bytes, lenient.pos);
   }
+  return withTrailing(doc, bytes, r.pos);
+}
+
+/** Adds the trailing-octets deviation when the stream goes on after the document's last octet. */
+function withTrailing(doc: ExiDocument, bytes: Uint8Array, endBit: number): ExiDocument {
+  if (bytes.length * 8 < endBit + 8) return doc; // the common case, checked without a call
+  const t = trailingOctets(doc, bytes, endBit);
+  if (t) lastDeviations = [...lastDeviations, t];
+  return doc;
 }
 
 function readHeader(r: BitReader, bytes: Uint8Array): void {

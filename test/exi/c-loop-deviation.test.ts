@@ -4,7 +4,7 @@
 
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { decodeExi, decodeExiWithDeviations, encodeExi, ExiDecodeError, type ExiDeviation } from '../../drivers/exi/index.ts';
+import { decodeExi, decodeExiWithDeviations, encodeExi, ExiDecodeError, type ExiDeviation, type LoopEndDeviation } from '../../drivers/exi/index.ts';
 import { exiDecodeCommand } from '../../drivers/exi/cli.ts';
 import { C_LOOP_CASES, FIXTURE, fixtureJson, type CLoopVector } from './support/c-loop-fixtures.ts';
 import { dcChargeLoopRes, scheduleExchangeRes, serviceDiscoveryRes, serviceSelectionReq } from './support/c-loop-streams.ts';
@@ -50,7 +50,7 @@ describe('EXI: libcbv2g-style end of a repetition at maxOccurs (decoded, reporte
         const { document, deviations } = decodeExiWithDeviations(v.grammar, bytes);
         expect(document).to.deep.equal(v.document);
         expect(deviations).to.have.length(1);
-        const d = deviations[0];
+        const d = deviations[0] as LoopEndDeviation;
         expect(d).to.include({ kind: 'loop-end-after-maxOccurs', element: v.element, repeated: v.repeated, maxOccurs: v.maxOccurs });
         expect(d.bitPosition).to.equal(v.endCodeAtBit);
         expect(d.expected).to.deep.equal({ bits: 1, code: 0 });

@@ -229,10 +229,9 @@ export function loadSchemaSet(mainFile: string, opts: LoadOptions): SchemaModel 
       if (a.ref) {
         const q = resolveQName(doc, a.ref);
         const head = key(q.ns, q.name);
-        const alts = substitutionSet(head)
-          .filter((m) => !globalElements.get(m)!.abstract)
-          .map(globalElementUse)
-          .sort(compareQName);
+        // Abstract members stay in (ISO 15118-2's abstract BodyElement, EVSEChargeParameter, …): every deployed -2 codec
+        // (EXIficient-generated: OpenV2G, libcbv2g) counts them in the event codes, and real cars' streams prove it.
+        const alts = substitutionSet(head).map(globalElementUse).sort(compareQName);
         return { k: 'el', min, max, alts };
       }
       const ns = doc.elementQualified || a.form === 'qualified' ? doc.tns : '';

@@ -1411,3 +1411,1154 @@ export interface supportedAppProtocolRes {
   SchemaID?: idType;
 }
 
+
+// ---- DIN ----
+
+export interface AC_EVChargeParameterType {
+  DepartureTime: number;
+  EAmount: PhysicalValueType;
+  EVMaxVoltage: PhysicalValueType;
+  EVMaxCurrent: PhysicalValueType;
+  EVMinCurrent: PhysicalValueType;
+}
+
+export interface AC_EVSEChargeParameterType {
+  AC_EVSEStatus: AC_EVSEStatusType;
+  EVSEMaxVoltage: PhysicalValueType;
+  EVSEMaxCurrent: PhysicalValueType;
+  EVSEMinCurrent: PhysicalValueType;
+}
+
+export interface AC_EVSEStatusType {
+  PowerSwitchClosed: boolean;
+  RCD: boolean;
+  NotificationMaxDelay: number;
+  EVSENotification: EVSENotificationType;
+}
+
+export interface BodyBaseType {}
+
+export interface BodyType {
+  BodyElement?: BodyBaseType;
+  CableCheckReq?: CableCheckReqType;
+  CableCheckRes?: CableCheckResType;
+  CertificateInstallationReq?: DIN_CertificateInstallationReqType;
+  CertificateInstallationRes?: DIN_CertificateInstallationResType;
+  CertificateUpdateReq?: CertificateUpdateReqType;
+  CertificateUpdateRes?: CertificateUpdateResType;
+  ChargeParameterDiscoveryReq?: DIN_ChargeParameterDiscoveryReqType;
+  ChargeParameterDiscoveryRes?: DIN_ChargeParameterDiscoveryResType;
+  ChargingStatusReq?: ChargingStatusReqType;
+  ChargingStatusRes?: ChargingStatusResType;
+  ContractAuthenticationReq?: ContractAuthenticationReqType;
+  ContractAuthenticationRes?: ContractAuthenticationResType;
+  CurrentDemandReq?: CurrentDemandReqType;
+  CurrentDemandRes?: CurrentDemandResType;
+  MeteringReceiptReq?: MeteringReceiptReqType;
+  MeteringReceiptRes?: MeteringReceiptResType;
+  PaymentDetailsReq?: PaymentDetailsReqType;
+  PaymentDetailsRes?: PaymentDetailsResType;
+  PowerDeliveryReq?: DIN_PowerDeliveryReqType;
+  PowerDeliveryRes?: DIN_PowerDeliveryResType;
+  PreChargeReq?: PreChargeReqType;
+  PreChargeRes?: PreChargeResType;
+  ServiceDetailReq?: DIN_ServiceDetailReqType;
+  ServiceDetailRes?: DIN_ServiceDetailResType;
+  ServiceDiscoveryReq?: DIN_ServiceDiscoveryReqType;
+  ServiceDiscoveryRes?: DIN_ServiceDiscoveryResType;
+  ServicePaymentSelectionReq?: ServicePaymentSelectionReqType;
+  ServicePaymentSelectionRes?: ServicePaymentSelectionResType;
+  SessionSetupReq?: DIN_SessionSetupReqType;
+  SessionSetupRes?: DIN_SessionSetupResType;
+  SessionStopReq?: SessionStopType;
+  SessionStopRes?: DIN_SessionStopResType;
+  WeldingDetectionReq?: WeldingDetectionReqType;
+  WeldingDetectionRes?: WeldingDetectionResType;
+}
+
+export interface CableCheckReqType {
+  DC_EVStatus: DC_EVStatusType;
+}
+
+export interface CableCheckResType {
+  ResponseCode: DIN_responseCodeType;
+  DC_EVSEStatus: DC_EVSEStatusType;
+  EVSEProcessing: EVSEProcessingType;
+}
+
+export interface CertificateUpdateReqType {
+  "@Id"?: string;
+  ContractSignatureCertChain: DIN_CertificateChainType;
+  ContractID: contractIDType;
+  ListOfRootCertificateIDs: DIN_ListOfRootCertificateIDsType;
+  DHParams: dHParamsType;
+}
+
+export interface CertificateUpdateResType {
+  "@Id": string;
+  ResponseCode: DIN_responseCodeType;
+  ContractSignatureCertChain: DIN_CertificateChainType;
+  ContractSignatureEncryptedPrivateKey: privateKeyType;
+  DHParams: dHParamsType;
+  ContractID: contractIDType;
+  RetryCounter: number;
+}
+
+export interface ChargingProfileType {
+  SAScheduleTupleID: SAIDType;
+  ProfileEntry: Array<ProfileEntryType>; // unbounded
+}
+
+export interface ChargingStatusReqType {}
+
+export interface ChargingStatusResType {
+  ResponseCode: DIN_responseCodeType;
+  EVSEID: evseIDType;
+  SAScheduleTupleID: SAIDType;
+  EVSEMaxCurrent?: PhysicalValueType;
+  MeterInfo?: DIN_MeterInfoType;
+  ReceiptRequired: boolean;
+  AC_EVSEStatus: AC_EVSEStatusType;
+}
+
+export interface ConsumptionCostType {
+  startValue: number;
+  Cost?: Array<CostType>; // unbounded
+}
+
+export interface ContractAuthenticationReqType {
+  "@Id"?: string;
+  GenChallenge?: genChallengeType;
+}
+
+export interface ContractAuthenticationResType {
+  ResponseCode: DIN_responseCodeType;
+  EVSEProcessing: EVSEProcessingType;
+}
+
+export interface CostType {
+  costKind: costKindType;
+  amount: number;
+  amountMultiplier?: unitMultiplierType;
+}
+
+export interface CurrentDemandReqType {
+  DC_EVStatus: DC_EVStatusType;
+  EVTargetCurrent: PhysicalValueType;
+  EVMaximumVoltageLimit?: PhysicalValueType;
+  EVMaximumCurrentLimit?: PhysicalValueType;
+  EVMaximumPowerLimit?: PhysicalValueType;
+  BulkChargingComplete?: boolean;
+  ChargingComplete: boolean;
+  RemainingTimeToFullSoC?: PhysicalValueType;
+  RemainingTimeToBulkSoC?: PhysicalValueType;
+  EVTargetVoltage: PhysicalValueType;
+}
+
+export interface CurrentDemandResType {
+  ResponseCode: DIN_responseCodeType;
+  DC_EVSEStatus: DC_EVSEStatusType;
+  EVSEPresentVoltage: PhysicalValueType;
+  EVSEPresentCurrent: PhysicalValueType;
+  EVSECurrentLimitAchieved: boolean;
+  EVSEVoltageLimitAchieved: boolean;
+  EVSEPowerLimitAchieved: boolean;
+  EVSEMaximumVoltageLimit?: PhysicalValueType;
+  EVSEMaximumCurrentLimit?: PhysicalValueType;
+  EVSEMaximumPowerLimit?: PhysicalValueType;
+}
+
+export interface DC_EVChargeParameterType {
+  DC_EVStatus: DC_EVStatusType;
+  EVMaximumCurrentLimit: PhysicalValueType;
+  EVMaximumPowerLimit?: PhysicalValueType;
+  EVMaximumVoltageLimit: PhysicalValueType;
+  EVEnergyCapacity?: PhysicalValueType;
+  EVEnergyRequest?: PhysicalValueType;
+  FullSOC?: percentValueType;
+  BulkSOC?: percentValueType;
+}
+
+/** enum */
+export type DC_EVErrorCodeType = "NO_ERROR" | "FAILED_RESSTemperatureInhibit" | "FAILED_EVShiftPosition" | "FAILED_ChargerConnectorLockFault" | "FAILED_EVRESSMalfunction" | "FAILED_ChargingCurrentdifferential" | "FAILED_ChargingVoltageOutOfRange" | "Reserved_A" | "Reserved_B" | "Reserved_C" | "FAILED_ChargingSystemIncompatibility" | "NoData";
+
+export interface DC_EVPowerDeliveryParameterType {
+  DC_EVStatus: DC_EVStatusType;
+  BulkChargingComplete?: boolean;
+  ChargingComplete: boolean;
+}
+
+export interface DC_EVSEChargeParameterType {
+  DC_EVSEStatus: DC_EVSEStatusType;
+  EVSEMaximumCurrentLimit: PhysicalValueType;
+  EVSEMaximumPowerLimit?: PhysicalValueType;
+  EVSEMaximumVoltageLimit: PhysicalValueType;
+  EVSEMinimumCurrentLimit: PhysicalValueType;
+  EVSEMinimumVoltageLimit: PhysicalValueType;
+  EVSECurrentRegulationTolerance?: PhysicalValueType;
+  EVSEPeakCurrentRipple: PhysicalValueType;
+  EVSEEnergyToBeDelivered?: PhysicalValueType;
+}
+
+/** enum */
+export type DC_EVSEStatusCodeType = "EVSE_NotReady" | "EVSE_Ready" | "EVSE_Shutdown" | "EVSE_UtilityInterruptEvent" | "EVSE_IsolationMonitoringActive" | "EVSE_EmergencyShutdown" | "EVSE_Malfunction" | "Reserved_8" | "Reserved_9" | "Reserved_A" | "Reserved_B" | "Reserved_C";
+
+export interface DC_EVSEStatusType {
+  EVSEIsolationStatus?: isolationLevelType;
+  EVSEStatusCode: DC_EVSEStatusCodeType;
+  NotificationMaxDelay: number;
+  EVSENotification: EVSENotificationType;
+}
+
+export interface DC_EVStatusType {
+  EVReady: boolean;
+  EVCabinConditioning?: boolean;
+  EVRESSConditioning?: boolean;
+  EVErrorCode: DC_EVErrorCodeType;
+  EVRESSSOC: percentValueType;
+}
+
+export interface DIN_CertificateChainType {
+  Certificate: certificateType;
+  SubCertificates?: DIN_SubCertificatesType;
+}
+
+export interface DIN_CertificateInstallationReqType {
+  "@Id"?: string;
+  OEMProvisioningCert: certificateType;
+  ListOfRootCertificateIDs: DIN_ListOfRootCertificateIDsType;
+  DHParams: dHParamsType;
+}
+
+export interface DIN_CertificateInstallationResType {
+  "@Id": string;
+  ResponseCode: DIN_responseCodeType;
+  ContractSignatureCertChain: DIN_CertificateChainType;
+  ContractSignatureEncryptedPrivateKey: privateKeyType;
+  DHParams: dHParamsType;
+  ContractID: contractIDType;
+}
+
+export interface DIN_ChargeParameterDiscoveryReqType {
+  EVRequestedEnergyTransferType: EVRequestedEnergyTransferType;
+  AC_EVChargeParameter?: AC_EVChargeParameterType;
+  DC_EVChargeParameter?: DC_EVChargeParameterType;
+  EVChargeParameter?: EVChargeParameterType;
+}
+
+export interface DIN_ChargeParameterDiscoveryResType {
+  ResponseCode: DIN_responseCodeType;
+  EVSEProcessing: EVSEProcessingType;
+  SAScheduleList?: SAScheduleListType;
+  SASchedules?: SASchedulesType;
+  AC_EVSEChargeParameter?: AC_EVSEChargeParameterType;
+  DC_EVSEChargeParameter?: DC_EVSEChargeParameterType;
+  EVSEChargeParameter?: EVSEChargeParameterType;
+}
+
+export interface DIN_EVSEStatusType {}
+
+export interface DIN_ListOfRootCertificateIDsType {
+  RootCertificateID: Array<rootCertificateIDType>; // unbounded
+}
+
+export interface DIN_MessageHeaderType {
+  SessionID: sessionIDType;
+  Notification?: NotificationType;
+  Signature?: SignatureType;
+}
+
+export interface DIN_MeterInfoType {
+  MeterID: meterIDType;
+  MeterReading?: PhysicalValueType;
+  SigMeterReading?: sigMeterReadingType;
+  MeterStatus?: meterStatusType;
+  TMeter?: number | string;
+}
+
+export interface DIN_ParameterSetType {
+  ParameterSetID: number;
+  Parameter: Array<DIN_ParameterType>; // unbounded
+}
+
+export interface DIN_ParameterType {
+  "@Name": string;
+  "@ValueType": valueType;
+  boolValue?: boolean;
+  byteValue?: number;
+  shortValue?: number;
+  intValue?: number;
+  physicalValue?: PhysicalValueType;
+  stringValue?: string;
+}
+
+export interface DIN_PowerDeliveryReqType {
+  ReadyToChargeState: boolean;
+  ChargingProfile?: ChargingProfileType;
+  DC_EVPowerDeliveryParameter?: DC_EVPowerDeliveryParameterType;
+  EVPowerDeliveryParameter?: EVPowerDeliveryParameterType;
+}
+
+export interface DIN_PowerDeliveryResType {
+  ResponseCode: DIN_responseCodeType;
+  AC_EVSEStatus?: AC_EVSEStatusType;
+  DC_EVSEStatus?: DC_EVSEStatusType;
+  EVSEStatus?: DIN_EVSEStatusType;
+}
+
+export interface DIN_SelectedServiceListType {
+  SelectedService: Array<DIN_SelectedServiceType>; // unbounded
+}
+
+export interface DIN_SelectedServiceType {
+  ServiceID: serviceIDType;
+  ParameterSetID?: number;
+}
+
+export interface DIN_ServiceDetailReqType {
+  ServiceID: serviceIDType;
+}
+
+export interface DIN_ServiceDetailResType {
+  ResponseCode: DIN_responseCodeType;
+  ServiceID: serviceIDType;
+  ServiceParameterList?: DIN_ServiceParameterListType;
+}
+
+export interface DIN_ServiceDiscoveryReqType {
+  ServiceScope?: serviceScopeType;
+  ServiceCategory?: serviceCategoryType;
+}
+
+export interface DIN_ServiceDiscoveryResType {
+  ResponseCode: DIN_responseCodeType;
+  PaymentOptions: PaymentOptionsType;
+  ChargeService: ServiceChargeType;
+  ServiceList?: ServiceTagListType;
+}
+
+export interface DIN_ServiceParameterListType {
+  ParameterSet: Array<DIN_ParameterSetType>; // unbounded
+}
+
+export interface DIN_ServiceType {
+  ServiceTag: ServiceTagType;
+  FreeService: boolean;
+}
+
+export interface DIN_SessionSetupReqType {
+  EVCCID: evccIDType;
+}
+
+export interface DIN_SessionSetupResType {
+  ResponseCode: DIN_responseCodeType;
+  EVSEID: evseIDType;
+  DateTimeNow?: number | string;
+}
+
+export interface DIN_SessionStopResType {
+  ResponseCode: DIN_responseCodeType;
+}
+
+export interface DIN_SubCertificatesType {
+  Certificate: Array<certificateType>; // unbounded
+}
+
+/** enum */
+export type DIN_responseCodeType = "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_EVSEPresentVoltageToLow" | "FAILED_MeteringSignatureNotValid" | "FAILED_WrongEnergyTransferType";
+
+export interface EVChargeParameterType {}
+
+export interface EVPowerDeliveryParameterType {}
+
+/** enum */
+export type EVRequestedEnergyTransferType = "AC_single_phase_core" | "AC_three_phase_core" | "DC_core" | "DC_extended" | "DC_combo_core" | "DC_unique";
+
+export interface EVSEChargeParameterType {}
+
+/** enum */
+export type EVSENotificationType = "None" | "StopCharging" | "ReNegotiation";
+
+/** enum */
+export type EVSEProcessingType = "Finished" | "Ongoing";
+
+/** enum */
+export type EVSESupportedEnergyTransferType = "AC_single_phase_core" | "AC_three_phase_core" | "DC_core" | "DC_extended" | "DC_combo_core" | "DC_dual" | "AC_core1p_DC_extended" | "AC_single_DC_core" | "AC_single_phase_three_phase_core_DC_extended" | "AC_core3p_DC_extended";
+
+export interface EVStatusType {}
+
+export interface EntryType {
+  RelativeTimeInterval?: RelativeTimeIntervalType;
+  TimeInterval?: IntervalType;
+}
+
+export interface IntervalType {}
+
+export interface MeteringReceiptReqType {
+  "@Id"?: string;
+  SessionID: sessionIDType;
+  SAScheduleTupleID?: SAIDType;
+  MeterInfo: DIN_MeterInfoType;
+}
+
+export interface MeteringReceiptResType {
+  ResponseCode: DIN_responseCodeType;
+  AC_EVSEStatus: AC_EVSEStatusType;
+}
+
+export interface NotificationType {
+  FaultCode: faultCodeType;
+  FaultMsg?: faultMsgType;
+}
+
+export interface PMaxScheduleEntryType {
+  RelativeTimeInterval?: RelativeTimeIntervalType;
+  TimeInterval?: IntervalType;
+  PMax: PMaxType;
+}
+
+export interface PMaxScheduleType {
+  PMaxScheduleID: SAIDType;
+  PMaxScheduleEntry: Array<PMaxScheduleEntryType>; // unbounded
+}
+
+/** integer -32768..32767 */
+export type PMaxType = number;
+
+export interface PaymentDetailsReqType {
+  ContractID: contractIDType;
+  ContractSignatureCertChain: DIN_CertificateChainType;
+}
+
+export interface PaymentDetailsResType {
+  ResponseCode: DIN_responseCodeType;
+  GenChallenge: genChallengeType;
+  DateTimeNow: number | string;
+}
+
+export interface PaymentOptionsType {
+  PaymentOption: Array<paymentOptionType>; // unbounded
+}
+
+export interface PhysicalValueType {
+  Multiplier: unitMultiplierType;
+  Unit?: unitSymbolType;
+  Value: number;
+}
+
+export interface PreChargeReqType {
+  DC_EVStatus: DC_EVStatusType;
+  EVTargetVoltage: PhysicalValueType;
+  EVTargetCurrent: PhysicalValueType;
+}
+
+export interface PreChargeResType {
+  ResponseCode: DIN_responseCodeType;
+  DC_EVSEStatus: DC_EVSEStatusType;
+  EVSEPresentVoltage: PhysicalValueType;
+}
+
+export interface ProfileEntryType {
+  ChargingProfileEntryStart: number;
+  ChargingProfileEntryMaxPower: PMaxType;
+}
+
+export interface RelativeTimeIntervalType {
+  start: number;
+  duration?: number;
+}
+
+/** integer -32768..32767 */
+export type SAIDType = number;
+
+export interface SAScheduleListType {
+  SAScheduleTuple: Array<SAScheduleTupleType>; // unbounded
+}
+
+export interface SAScheduleTupleType {
+  SAScheduleTupleID: SAIDType;
+  PMaxSchedule: PMaxScheduleType;
+  SalesTariff?: SalesTariffType;
+}
+
+export interface SASchedulesType {}
+
+export interface SalesTariffEntryType {
+  RelativeTimeInterval?: RelativeTimeIntervalType;
+  TimeInterval?: IntervalType;
+  EPriceLevel: number;
+  ConsumptionCost?: Array<ConsumptionCostType>; // unbounded
+}
+
+export interface SalesTariffType {
+  "@Id": string;
+  SalesTariffID: SAIDType;
+  SalesTariffDescription?: tariffDescriptionType;
+  NumEPriceLevels: number;
+  SalesTariffEntry: Array<SalesTariffEntryType>; // unbounded
+}
+
+export interface ServiceChargeType {
+  ServiceTag: ServiceTagType;
+  FreeService: boolean;
+  EnergyTransferType: EVSESupportedEnergyTransferType;
+}
+
+export interface ServicePaymentSelectionReqType {
+  SelectedPaymentOption: paymentOptionType;
+  SelectedServiceList: DIN_SelectedServiceListType;
+}
+
+export interface ServicePaymentSelectionResType {
+  ResponseCode: DIN_responseCodeType;
+}
+
+export interface ServiceTagListType {
+  Service: Array<DIN_ServiceType>; // unbounded
+}
+
+export interface ServiceTagType {
+  ServiceID: serviceIDType;
+  ServiceName?: serviceNameType;
+  ServiceCategory: serviceCategoryType;
+  ServiceScope?: serviceScopeType;
+}
+
+export interface SessionStopType {}
+
+export interface V2G_Message {
+  Header: DIN_MessageHeaderType;
+  Body: BodyType;
+}
+
+export interface WeldingDetectionReqType {
+  DC_EVStatus: DC_EVStatusType;
+}
+
+export interface WeldingDetectionResType {
+  ResponseCode: DIN_responseCodeType;
+  DC_EVSEStatus: DC_EVSEStatusType;
+  EVSEPresentVoltage: PhysicalValueType;
+}
+
+/** string, at most 24 characters */
+export type contractIDType = string;
+
+/** enum */
+export type costKindType = "relativePricePercentage" | "RenewableGenerationPercentage" | "CarbonDioxideEmission";
+
+/** base64Binary as base64, at most 256 octets */
+export type dHParamsType = string;
+
+/** hexBinary as uppercase hex, at most 8 octets */
+export type evccIDType = string;
+
+/** hexBinary as uppercase hex, at most 32 octets */
+export type evseIDType = string;
+
+/** enum */
+export type faultCodeType = "ParsingError" | "NoTLSRootCertificatAvailable" | "UnknownError";
+
+/** string, at most 64 characters */
+export type faultMsgType = string;
+
+/** enum */
+export type isolationLevelType = "Invalid" | "Valid" | "Warning" | "Fault";
+
+/** integer -32768..32767 */
+export type meterStatusType = number;
+
+/** enum */
+export type paymentOptionType = "Contract" | "ExternalPayment";
+
+/** base64Binary as base64, at most 128 octets */
+export type privateKeyType = string;
+
+/** string, at most 40 characters */
+export type rootCertificateIDType = string;
+
+/** enum */
+export type serviceCategoryType = "EVCharging" | "Internet" | "ContractCertificate" | "OtherCustom";
+
+/** string, at most 32 characters */
+export type serviceNameType = string;
+
+/** string, at most 32 characters */
+export type serviceScopeType = string;
+
+/** base64Binary as base64, at most 32 octets */
+export type sigMeterReadingType = string;
+
+/** string, at most 32 characters */
+export type tariffDescriptionType = string;
+
+/** integer -3..3 */
+export type unitMultiplierType = number;
+
+/** enum */
+export type unitSymbolType = "h" | "m" | "s" | "A" | "Ah" | "V" | "VA" | "W" | "W/s" | "Wh";
+
+/** enum */
+export type valueType = "bool" | "byte" | "short" | "int" | "physicalValue" | "string";
+
+export type CableCheckReq = CableCheckReqType;
+export type CableCheckRes = CableCheckResType;
+export type CertificateUpdateReq = CertificateUpdateReqType;
+export type CertificateUpdateRes = CertificateUpdateResType;
+export type ChargeParameterDiscoveryReq = DIN_ChargeParameterDiscoveryReqType;
+export type ChargeParameterDiscoveryRes = DIN_ChargeParameterDiscoveryResType;
+export type ChargingStatusReq = ChargingStatusReqType;
+export type ChargingStatusRes = ChargingStatusResType;
+export type ContractAuthenticationReq = ContractAuthenticationReqType;
+export type ContractAuthenticationRes = ContractAuthenticationResType;
+export type CurrentDemandReq = CurrentDemandReqType;
+export type CurrentDemandRes = CurrentDemandResType;
+export type MeteringReceiptReq = MeteringReceiptReqType;
+export type MeteringReceiptRes = MeteringReceiptResType;
+export type PaymentDetailsReq = PaymentDetailsReqType;
+export type PaymentDetailsRes = PaymentDetailsResType;
+export type PreChargeReq = PreChargeReqType;
+export type PreChargeRes = PreChargeResType;
+export type ServicePaymentSelectionReq = ServicePaymentSelectionReqType;
+export type ServicePaymentSelectionRes = ServicePaymentSelectionResType;
+export type WeldingDetectionReq = WeldingDetectionReqType;
+export type WeldingDetectionRes = WeldingDetectionResType;
+
+// ---- ISO2 ----
+
+export interface ChargeServiceType {
+  ServiceID: serviceIDType;
+  ServiceName?: serviceNameType;
+  ServiceCategory: serviceCategoryType;
+  ServiceScope?: serviceScopeType;
+  FreeService: boolean;
+  SupportedEnergyTransferMode: SupportedEnergyTransferModeType;
+}
+
+export interface ContractSignatureEncryptedPrivateKeyType {
+  "@Id": string;
+  '#text': privateKeyType;
+}
+
+export interface DiffieHellmanPublickeyType {
+  "@Id": string;
+  '#text': dHpublickeyType;
+}
+
+export interface EMAIDType {
+  "@Id": string;
+  '#text': eMAIDType;
+}
+
+/** enum */
+export type EnergyTransferModeType = "AC_single_phase_core" | "AC_three_phase_core" | "DC_core" | "DC_extended" | "DC_combo_core" | "DC_unique";
+
+export interface ISO2_AC_EVChargeParameterType {
+  DepartureTime?: number;
+  EAmount: ISO2_PhysicalValueType;
+  EVMaxVoltage: ISO2_PhysicalValueType;
+  EVMaxCurrent: ISO2_PhysicalValueType;
+  EVMinCurrent: ISO2_PhysicalValueType;
+}
+
+export interface ISO2_AC_EVSEChargeParameterType {
+  AC_EVSEStatus: ISO2_AC_EVSEStatusType;
+  EVSENominalVoltage: ISO2_PhysicalValueType;
+  EVSEMaxCurrent: ISO2_PhysicalValueType;
+}
+
+export interface ISO2_AC_EVSEStatusType {
+  NotificationMaxDelay: number;
+  EVSENotification: EVSENotificationType;
+  RCD: boolean;
+}
+
+export interface ISO2_AuthorizationReqType {
+  "@Id"?: string;
+  GenChallenge?: genChallengeType;
+}
+
+export interface ISO2_AuthorizationResType {
+  ResponseCode: ISO2_responseCodeType;
+  EVSEProcessing: ISO2_EVSEProcessingType;
+}
+
+export interface ISO2_BodyType {
+  AuthorizationReq?: ISO2_AuthorizationReqType;
+  AuthorizationRes?: ISO2_AuthorizationResType;
+  BodyElement?: BodyBaseType;
+  CableCheckReq?: ISO2_CableCheckReqType;
+  CableCheckRes?: ISO2_CableCheckResType;
+  CertificateInstallationReq?: ISO2_CertificateInstallationReqType;
+  CertificateInstallationRes?: ISO2_CertificateInstallationResType;
+  CertificateUpdateReq?: ISO2_CertificateUpdateReqType;
+  CertificateUpdateRes?: ISO2_CertificateUpdateResType;
+  ChargeParameterDiscoveryReq?: ISO2_ChargeParameterDiscoveryReqType;
+  ChargeParameterDiscoveryRes?: ISO2_ChargeParameterDiscoveryResType;
+  ChargingStatusReq?: ChargingStatusReqType;
+  ChargingStatusRes?: ISO2_ChargingStatusResType;
+  CurrentDemandReq?: ISO2_CurrentDemandReqType;
+  CurrentDemandRes?: ISO2_CurrentDemandResType;
+  MeteringReceiptReq?: ISO2_MeteringReceiptReqType;
+  MeteringReceiptRes?: ISO2_MeteringReceiptResType;
+  PaymentDetailsReq?: ISO2_PaymentDetailsReqType;
+  PaymentDetailsRes?: ISO2_PaymentDetailsResType;
+  PaymentServiceSelectionReq?: PaymentServiceSelectionReqType;
+  PaymentServiceSelectionRes?: PaymentServiceSelectionResType;
+  PowerDeliveryReq?: ISO2_PowerDeliveryReqType;
+  PowerDeliveryRes?: ISO2_PowerDeliveryResType;
+  PreChargeReq?: ISO2_PreChargeReqType;
+  PreChargeRes?: ISO2_PreChargeResType;
+  ServiceDetailReq?: ISO2_ServiceDetailReqType;
+  ServiceDetailRes?: ISO2_ServiceDetailResType;
+  ServiceDiscoveryReq?: ISO2_ServiceDiscoveryReqType;
+  ServiceDiscoveryRes?: ISO2_ServiceDiscoveryResType;
+  SessionSetupReq?: ISO2_SessionSetupReqType;
+  SessionSetupRes?: ISO2_SessionSetupResType;
+  SessionStopReq?: ISO2_SessionStopReqType;
+  SessionStopRes?: ISO2_SessionStopResType;
+  WeldingDetectionReq?: ISO2_WeldingDetectionReqType;
+  WeldingDetectionRes?: ISO2_WeldingDetectionResType;
+}
+
+export interface ISO2_CableCheckReqType {
+  DC_EVStatus: ISO2_DC_EVStatusType;
+}
+
+export interface ISO2_CableCheckResType {
+  ResponseCode: ISO2_responseCodeType;
+  DC_EVSEStatus: ISO2_DC_EVSEStatusType;
+  EVSEProcessing: ISO2_EVSEProcessingType;
+}
+
+export interface ISO2_CertificateChainType {
+  "@Id"?: string;
+  Certificate: certificateType;
+  SubCertificates?: ISO2_SubCertificatesType;
+}
+
+export interface ISO2_CertificateInstallationReqType {
+  "@Id": string;
+  OEMProvisioningCert: certificateType;
+  ListOfRootCertificateIDs: ListOfRootCertificateIDsType;
+}
+
+export interface ISO2_CertificateInstallationResType {
+  ResponseCode: ISO2_responseCodeType;
+  SAProvisioningCertificateChain: ISO2_CertificateChainType;
+  ContractSignatureCertChain: ISO2_CertificateChainType;
+  ContractSignatureEncryptedPrivateKey: ContractSignatureEncryptedPrivateKeyType;
+  DHpublickey: DiffieHellmanPublickeyType;
+  eMAID: EMAIDType;
+}
+
+export interface ISO2_CertificateUpdateReqType {
+  "@Id": string;
+  ContractSignatureCertChain: ISO2_CertificateChainType;
+  eMAID: eMAIDType;
+  ListOfRootCertificateIDs: ListOfRootCertificateIDsType;
+}
+
+export interface ISO2_CertificateUpdateResType {
+  ResponseCode: ISO2_responseCodeType;
+  SAProvisioningCertificateChain: ISO2_CertificateChainType;
+  ContractSignatureCertChain: ISO2_CertificateChainType;
+  ContractSignatureEncryptedPrivateKey: ContractSignatureEncryptedPrivateKeyType;
+  DHpublickey: DiffieHellmanPublickeyType;
+  eMAID: EMAIDType;
+  RetryCounter?: number;
+}
+
+export interface ISO2_ChargeParameterDiscoveryReqType {
+  MaxEntriesSAScheduleTuple?: number;
+  RequestedEnergyTransferMode: EnergyTransferModeType;
+  AC_EVChargeParameter?: ISO2_AC_EVChargeParameterType;
+  DC_EVChargeParameter?: ISO2_DC_EVChargeParameterType;
+  EVChargeParameter?: ISO2_EVChargeParameterType;
+}
+
+export interface ISO2_ChargeParameterDiscoveryResType {
+  ResponseCode: ISO2_responseCodeType;
+  EVSEProcessing: ISO2_EVSEProcessingType;
+  SAScheduleList?: ISO2_SAScheduleListType;
+  SASchedules?: SASchedulesType;
+  AC_EVSEChargeParameter?: ISO2_AC_EVSEChargeParameterType;
+  DC_EVSEChargeParameter?: ISO2_DC_EVSEChargeParameterType;
+  EVSEChargeParameter?: EVSEChargeParameterType;
+}
+
+export interface ISO2_ChargingProfileType {
+  ProfileEntry: Array<ISO2_ProfileEntryType>; // at most 24
+}
+
+export interface ISO2_ChargingStatusResType {
+  ResponseCode: ISO2_responseCodeType;
+  EVSEID: evseIDType;
+  SAScheduleTupleID: SAIDType;
+  EVSEMaxCurrent?: ISO2_PhysicalValueType;
+  MeterInfo?: ISO2_MeterInfoType;
+  ReceiptRequired?: boolean;
+  AC_EVSEStatus: ISO2_AC_EVSEStatusType;
+}
+
+export interface ISO2_ConsumptionCostType {
+  startValue: ISO2_PhysicalValueType;
+  Cost: Array<CostType>; // at most 3
+}
+
+export interface ISO2_CurrentDemandReqType {
+  DC_EVStatus: ISO2_DC_EVStatusType;
+  EVTargetCurrent: ISO2_PhysicalValueType;
+  EVMaximumVoltageLimit?: ISO2_PhysicalValueType;
+  EVMaximumCurrentLimit?: ISO2_PhysicalValueType;
+  EVMaximumPowerLimit?: ISO2_PhysicalValueType;
+  BulkChargingComplete?: boolean;
+  ChargingComplete: boolean;
+  RemainingTimeToFullSoC?: ISO2_PhysicalValueType;
+  RemainingTimeToBulkSoC?: ISO2_PhysicalValueType;
+  EVTargetVoltage: ISO2_PhysicalValueType;
+}
+
+export interface ISO2_CurrentDemandResType {
+  ResponseCode: ISO2_responseCodeType;
+  DC_EVSEStatus: ISO2_DC_EVSEStatusType;
+  EVSEPresentVoltage: ISO2_PhysicalValueType;
+  EVSEPresentCurrent: ISO2_PhysicalValueType;
+  EVSECurrentLimitAchieved: boolean;
+  EVSEVoltageLimitAchieved: boolean;
+  EVSEPowerLimitAchieved: boolean;
+  EVSEMaximumVoltageLimit?: ISO2_PhysicalValueType;
+  EVSEMaximumCurrentLimit?: ISO2_PhysicalValueType;
+  EVSEMaximumPowerLimit?: ISO2_PhysicalValueType;
+  EVSEID: evseIDType;
+  SAScheduleTupleID: SAIDType;
+  MeterInfo?: ISO2_MeterInfoType;
+  ReceiptRequired?: boolean;
+}
+
+export interface ISO2_DC_EVChargeParameterType {
+  DepartureTime?: number;
+  DC_EVStatus: ISO2_DC_EVStatusType;
+  EVMaximumCurrentLimit: ISO2_PhysicalValueType;
+  EVMaximumPowerLimit?: ISO2_PhysicalValueType;
+  EVMaximumVoltageLimit: ISO2_PhysicalValueType;
+  EVEnergyCapacity?: ISO2_PhysicalValueType;
+  EVEnergyRequest?: ISO2_PhysicalValueType;
+  FullSOC?: percentValueType;
+  BulkSOC?: percentValueType;
+}
+
+export interface ISO2_DC_EVPowerDeliveryParameterType {
+  DC_EVStatus: ISO2_DC_EVStatusType;
+  BulkChargingComplete?: boolean;
+  ChargingComplete: boolean;
+}
+
+export interface ISO2_DC_EVSEChargeParameterType {
+  DC_EVSEStatus: ISO2_DC_EVSEStatusType;
+  EVSEMaximumCurrentLimit: ISO2_PhysicalValueType;
+  EVSEMaximumPowerLimit: ISO2_PhysicalValueType;
+  EVSEMaximumVoltageLimit: ISO2_PhysicalValueType;
+  EVSEMinimumCurrentLimit: ISO2_PhysicalValueType;
+  EVSEMinimumVoltageLimit: ISO2_PhysicalValueType;
+  EVSECurrentRegulationTolerance?: ISO2_PhysicalValueType;
+  EVSEPeakCurrentRipple: ISO2_PhysicalValueType;
+  EVSEEnergyToBeDelivered?: ISO2_PhysicalValueType;
+}
+
+export interface ISO2_DC_EVSEStatusType {
+  NotificationMaxDelay: number;
+  EVSENotification: EVSENotificationType;
+  EVSEIsolationStatus?: ISO2_isolationLevelType;
+  EVSEStatusCode: DC_EVSEStatusCodeType;
+}
+
+export interface ISO2_DC_EVStatusType {
+  EVReady: boolean;
+  EVErrorCode: DC_EVErrorCodeType;
+  EVRESSSOC: percentValueType;
+}
+
+export interface ISO2_EVChargeParameterType {
+  DepartureTime?: number;
+}
+
+/** enum */
+export type ISO2_EVSEProcessingType = "Finished" | "Ongoing" | "Ongoing_WaitingForCustomerInteraction";
+
+export interface ISO2_EVSEStatusType {
+  NotificationMaxDelay: number;
+  EVSENotification: EVSENotificationType;
+}
+
+export interface ISO2_EntryType {
+  RelativeTimeInterval?: ISO2_RelativeTimeIntervalType;
+  TimeInterval?: IntervalType;
+}
+
+export interface ISO2_MessageHeaderType {
+  SessionID: sessionIDType;
+  Notification?: NotificationType;
+  Signature?: SignatureType;
+}
+
+export interface ISO2_MeterInfoType {
+  MeterID: meterIDType;
+  MeterReading?: number | string;
+  SigMeterReading?: sigMeterReadingType;
+  MeterStatus?: meterStatusType;
+  TMeter?: number | string;
+}
+
+export interface ISO2_MeteringReceiptReqType {
+  "@Id"?: string;
+  SessionID: sessionIDType;
+  SAScheduleTupleID?: SAIDType;
+  MeterInfo: ISO2_MeterInfoType;
+}
+
+export interface ISO2_MeteringReceiptResType {
+  ResponseCode: ISO2_responseCodeType;
+  AC_EVSEStatus?: ISO2_AC_EVSEStatusType;
+  DC_EVSEStatus?: ISO2_DC_EVSEStatusType;
+  EVSEStatus?: ISO2_EVSEStatusType;
+}
+
+export interface ISO2_PMaxScheduleEntryType {
+  RelativeTimeInterval?: ISO2_RelativeTimeIntervalType;
+  TimeInterval?: IntervalType;
+  PMax: ISO2_PhysicalValueType;
+}
+
+export interface ISO2_PMaxScheduleType {
+  PMaxScheduleEntry: Array<ISO2_PMaxScheduleEntryType>; // at most 1024
+}
+
+export interface ISO2_ParameterSetType {
+  ParameterSetID: number;
+  Parameter: Array<ISO2_ParameterType>; // at most 16
+}
+
+export interface ISO2_ParameterType {
+  "@Name": string;
+  boolValue?: boolean;
+  byteValue?: number;
+  shortValue?: number;
+  intValue?: number;
+  physicalValue?: ISO2_PhysicalValueType;
+  stringValue?: string;
+}
+
+export interface ISO2_PaymentDetailsReqType {
+  eMAID: eMAIDType;
+  ContractSignatureCertChain: ISO2_CertificateChainType;
+}
+
+export interface ISO2_PaymentDetailsResType {
+  ResponseCode: ISO2_responseCodeType;
+  GenChallenge: genChallengeType;
+  EVSETimeStamp: number | string;
+}
+
+export interface ISO2_PhysicalValueType {
+  Multiplier: unitMultiplierType;
+  Unit: ISO2_unitSymbolType;
+  Value: number;
+}
+
+export interface ISO2_PowerDeliveryReqType {
+  ChargeProgress: ISO2_chargeProgressType;
+  SAScheduleTupleID: SAIDType;
+  ChargingProfile?: ISO2_ChargingProfileType;
+  DC_EVPowerDeliveryParameter?: ISO2_DC_EVPowerDeliveryParameterType;
+  EVPowerDeliveryParameter?: EVPowerDeliveryParameterType;
+}
+
+export interface ISO2_PowerDeliveryResType {
+  ResponseCode: ISO2_responseCodeType;
+  AC_EVSEStatus?: ISO2_AC_EVSEStatusType;
+  DC_EVSEStatus?: ISO2_DC_EVSEStatusType;
+  EVSEStatus?: ISO2_EVSEStatusType;
+}
+
+export interface ISO2_PreChargeReqType {
+  DC_EVStatus: ISO2_DC_EVStatusType;
+  EVTargetVoltage: ISO2_PhysicalValueType;
+  EVTargetCurrent: ISO2_PhysicalValueType;
+}
+
+export interface ISO2_PreChargeResType {
+  ResponseCode: ISO2_responseCodeType;
+  DC_EVSEStatus: ISO2_DC_EVSEStatusType;
+  EVSEPresentVoltage: ISO2_PhysicalValueType;
+}
+
+export interface ISO2_ProfileEntryType {
+  ChargingProfileEntryStart: number;
+  ChargingProfileEntryMaxPower: ISO2_PhysicalValueType;
+  ChargingProfileEntryMaxNumberOfPhasesInUse?: maxNumPhasesType;
+}
+
+export interface ISO2_RelativeTimeIntervalType {
+  start: startType;
+  duration?: durationType;
+}
+
+export interface ISO2_SAScheduleListType {
+  SAScheduleTuple: Array<ISO2_SAScheduleTupleType>; // at most 3
+}
+
+export interface ISO2_SAScheduleTupleType {
+  SAScheduleTupleID: SAIDType;
+  PMaxSchedule: ISO2_PMaxScheduleType;
+  SalesTariff?: ISO2_SalesTariffType;
+}
+
+export interface ISO2_SalesTariffEntryType {
+  RelativeTimeInterval?: ISO2_RelativeTimeIntervalType;
+  TimeInterval?: IntervalType;
+  EPriceLevel?: number;
+  ConsumptionCost?: Array<ISO2_ConsumptionCostType>; // at most 3
+}
+
+export interface ISO2_SalesTariffType {
+  "@Id"?: string;
+  SalesTariffID: SAIDType;
+  SalesTariffDescription?: tariffDescriptionType;
+  NumEPriceLevels?: number;
+  SalesTariffEntry: Array<ISO2_SalesTariffEntryType>; // at most 1024
+}
+
+export interface ISO2_SelectedServiceListType {
+  SelectedService: Array<ISO2_SelectedServiceType>; // at most 16
+}
+
+export interface ISO2_SelectedServiceType {
+  ServiceID: serviceIDType;
+  ParameterSetID?: number;
+}
+
+export interface ISO2_ServiceDetailReqType {
+  ServiceID: serviceIDType;
+}
+
+export interface ISO2_ServiceDetailResType {
+  ResponseCode: ISO2_responseCodeType;
+  ServiceID: serviceIDType;
+  ServiceParameterList?: ISO2_ServiceParameterListType;
+}
+
+export interface ISO2_ServiceDiscoveryReqType {
+  ServiceScope?: serviceScopeType;
+  ServiceCategory?: serviceCategoryType;
+}
+
+export interface ISO2_ServiceDiscoveryResType {
+  ResponseCode: ISO2_responseCodeType;
+  PaymentOptionList: PaymentOptionListType;
+  ChargeService: ChargeServiceType;
+  ServiceList?: ISO2_ServiceListType;
+}
+
+export interface ISO2_ServiceListType {
+  Service: Array<ISO2_ServiceType>; // at most 8
+}
+
+export interface ISO2_ServiceParameterListType {
+  ParameterSet: Array<ISO2_ParameterSetType>; // at most 255
+}
+
+export interface ISO2_ServiceType {
+  ServiceID: serviceIDType;
+  ServiceName?: serviceNameType;
+  ServiceCategory: serviceCategoryType;
+  ServiceScope?: serviceScopeType;
+  FreeService: boolean;
+}
+
+export interface ISO2_SessionSetupReqType {
+  EVCCID: evccIDType;
+}
+
+export interface ISO2_SessionSetupResType {
+  ResponseCode: ISO2_responseCodeType;
+  EVSEID: evseIDType;
+  EVSETimeStamp?: number | string;
+}
+
+export interface ISO2_SessionStopReqType {
+  ChargingSession: ISO2_chargingSessionType;
+}
+
+export interface ISO2_SessionStopResType {
+  ResponseCode: ISO2_responseCodeType;
+}
+
+export interface ISO2_SubCertificatesType {
+  Certificate: Array<certificateType>; // at most 4
+}
+
+export interface ISO2_V2G_Message {
+  Header: ISO2_MessageHeaderType;
+  Body: ISO2_BodyType;
+}
+
+export interface ISO2_WeldingDetectionReqType {
+  DC_EVStatus: ISO2_DC_EVStatusType;
+}
+
+export interface ISO2_WeldingDetectionResType {
+  ResponseCode: ISO2_responseCodeType;
+  DC_EVSEStatus: ISO2_DC_EVSEStatusType;
+  EVSEPresentVoltage: ISO2_PhysicalValueType;
+}
+
+/** enum */
+export type ISO2_chargeProgressType = "Start" | "Stop" | "Renegotiate";
+
+/** enum */
+export type ISO2_chargingSessionType = "Terminate" | "Pause";
+
+/** enum */
+export type ISO2_isolationLevelType = "Invalid" | "Valid" | "Warning" | "Fault" | "No_IMD";
+
+/** enum */
+export type ISO2_responseCodeType = "OK" | "OK_NewSessionEstablished" | "OK_OldSessionJoined" | "OK_CertificateExpiresSoon" | "FAILED" | "FAILED_SequenceError" | "FAILED_ServiceIDInvalid" | "FAILED_UnknownSession" | "FAILED_ServiceSelectionInvalid" | "FAILED_PaymentSelectionInvalid" | "FAILED_CertificateExpired" | "FAILED_SignatureError" | "FAILED_NoCertificateAvailable" | "FAILED_CertChainError" | "FAILED_ChallengeInvalid" | "FAILED_ContractCanceled" | "FAILED_WrongChargeParameter" | "FAILED_PowerDeliveryNotApplied" | "FAILED_TariffSelectionInvalid" | "FAILED_ChargingProfileInvalid" | "FAILED_MeteringSignatureNotValid" | "FAILED_NoChargeServiceSelected" | "FAILED_WrongEnergyTransferMode" | "FAILED_ContactorError" | "FAILED_CertificateNotAllowedAtThisEVSE" | "FAILED_CertificateRevoked";
+
+/** enum */
+export type ISO2_unitSymbolType = "h" | "m" | "s" | "A" | "V" | "W" | "Wh";
+
+export interface PaymentOptionListType {
+  PaymentOption: Array<paymentOptionType>; // at most 2
+}
+
+export interface PaymentServiceSelectionReqType {
+  SelectedPaymentOption: paymentOptionType;
+  SelectedServiceList: ISO2_SelectedServiceListType;
+}
+
+export interface PaymentServiceSelectionResType {
+  ResponseCode: ISO2_responseCodeType;
+}
+
+export interface SupportedEnergyTransferModeType {
+  EnergyTransferMode: Array<EnergyTransferModeType>; // at most 6
+}
+
+/** base64Binary as base64, at most 65 octets */
+export type dHpublickeyType = string;
+
+/** integer 0..86400 */
+export type durationType = number;
+
+/** string, at most 15 characters */
+export type eMAIDType = string;
+
+/** integer 1..3 */
+export type maxNumPhasesType = number;
+
+/** integer 0..16777214 */
+export type startType = number;
+
+export type PaymentServiceSelectionReq = PaymentServiceSelectionReqType;
+export type PaymentServiceSelectionRes = PaymentServiceSelectionResType;
