@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { decodeExi, encodeExi, type ExiGrammar } from '../drivers/exi/index.ts';
 import { EXI_CASES } from './exi-cases.ts';
+import * as dinIso2 from '../test/exi/support/din-iso2-documents.ts';
 
 const seconds = Number(process.argv[2] ?? 1.5);
 
@@ -83,6 +84,19 @@ for (const c of EXI_CASES) {
     `${c.name} (${bytes.length} B): encode ${k(enc.best)} | decode ${k(dec.best)} | encode+decode ${both(round)}` +
       ` | libcbv2g ${k(ref)} (×${(round.best / ref).toFixed(2)}) | target ≥ ${k(target)}: ${verdict}`,
   );
+}
+
+// The DIN 70121 / ISO 15118-2 charge loop (the truck's CCS2 port): no reference figure, printed for regressions.
+const V2_CASES = [
+  ['DIN CurrentDemandReq', 'din', dinIso2.dinCurrentDemandReq],
+  ['DIN CurrentDemandRes', 'din', dinIso2.dinCurrentDemandRes],
+  ['-2 CurrentDemandReq', 'iso2', dinIso2.iso2CurrentDemandReq],
+  ['-2 CurrentDemandRes', 'iso2', dinIso2.iso2CurrentDemandRes],
+] as const;
+for (const [name, g, doc] of V2_CASES) {
+  const bytes = encodeExi(g, doc);
+  const round = rate(() => decodeExi(g, encodeExi(g, doc)));
+  console.log(`${name} (${bytes.length} B): encode+decode ${both(round)}`);
 }
 
 // A full ServiceDiscoveryRes as libcbv2g writes it (strict pass fails, lenient pass reports) vs its EXI 1.0 form.
