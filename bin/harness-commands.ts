@@ -16,6 +16,24 @@ function nonNegativeNumber(v: string): number {
   return n;
 }
 
+/** `--ui [port]` and `--ui-host`: the live bench view (runner/live-view-server.ts). */
+export const UI_OPTIONS = [
+  opt('--ui [port]', 'serve the live bench view in the browser on this port (default 7415; 0: any free port)', { parse: port }),
+  opt('--ui-host <host>', 'address the live view listens on (default 127.0.0.1; 0.0.0.0 for a lab network)'),
+];
+
+function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`expected a TCP port 0-65535, got '${v}'`);
+  return n;
+}
+
+/** The live-view settings of the options, or undefined without --ui. */
+export function uiOf(o: { ui?: number | boolean; uiHost?: string }): { port?: number; host?: string } | undefined {
+  if (o.ui === undefined && o.uiHost === undefined) return undefined;
+  return { port: typeof o.ui === 'number' ? o.ui : undefined, host: o.uiHost };
+}
+
 const OUT_DEFAULT = 'default: out/ in the project inside the checkout, ./mcs-hil-reports elsewhere';
 
 export const harnessCommands: CommandSpec[] = [
@@ -33,12 +51,25 @@ export const harnessCommands: CommandSpec[] = [
       opt('--report', 'generate the HTML report when the run ends'),
       opt('--quiet', 'print only tests that did not pass and the totals (CI)'),
       opt('--progress-every <s>', "a long test's progress line every s seconds (default 15; 0: none)", { parse: nonNegativeNumber }),
+      ...UI_OPTIONS,
     ],
     action: async (_args, o) => {
       const { runSuites } = await import('../runner/runner.ts');
       const { bench, suite, grep, out, clockRate, quiet } = o;
       const progressIntervalMs = o.progressEvery === undefined ? undefined : o.progressEvery * 1000;
-      const summary = await runSuites({ bench, suite, grep, ids: o.id, faults: o.fault ?? [], out, clockRate, quiet, progressIntervalMs });
+      const ui = uiOf(o);
+      const summary = await runSuites({
+        bench,
+        suite,
+        grep,
+        ids: o.id,
+        faults: o.fault ?? [],
+        out,
+        clockRate,
+        quiet,
+        progressIntervalMs,
+        ui,
+      });
       if (!o.report) return summary.exitCode;
       const { generateReport } = await import('../reports/generate.ts');
       const { recordExitCode } = await import('../runner/run-outcome.ts');
@@ -81,6 +112,19 @@ export const harnessCommands: CommandSpec[] = [
       console.log(
         `${passed} passed, ${failed + broken} failed${skipped ? `, ${skipped} skipped` : ''}${notRun ? `, ${notRun} not run` : ''}`,
       );
+    },
+  },
+  {
+    name: 'ui [run]',
+    description: "replay a run's timeline in the live bench view (a run folder, a reports root, default: the newest run) until Ctrl-C",
+    options: [
+      opt('--port <port>', 'port of the live view (default 7415; 0: any free port)', { parse: port }),
+      opt('--host <host>', 'address the live view listens on (default 127.0.0.1; 0.0.0.0 for a lab network)'),
+      opt('--speed <x>', 'bench-clock seconds replayed per second (default 1; 0: at once)', { parse: nonNegativeNumber }),
+    ],
+    action: async ([run], o) => {
+      const { replayRun } = await import('../runner/live-view-replay.ts');
+      return replayRun({ run, speed: o.speed, port: o.port, host: o.host });
     },
   },
   {

@@ -132,7 +132,7 @@ class Activity {
 }
 
 /** The current the vehicle asks for: GB/T BCL's demand, or an ISO 15118-20 charge-loop request's EVTargetCurrent. */
-function requestedCurrentA(e: TimelineEvent): number | undefined {
+export function requestedCurrentA(e: TimelineEvent): number | undefined {
   const d = e.data as { dir?: string; code?: string; values?: { currentDemandA?: number }; doc?: Record<string, unknown> };
   if (d.dir !== 'tx') return undefined;
   if (e.kind === 'gbt' && d.code === 'BCL') return d.values?.currentDemandA;

@@ -21,6 +21,7 @@ import { defaultOutDir, newRunDir } from '../reports/run-folders.ts';
 import { resolveSuiteFiles } from './suite-files.ts';
 import { selectTests, type PlannedTest } from './select-tests.ts';
 import { watchProgress } from './progress.ts';
+import { startLiveView } from './live-view-server.ts';
 import { writeNotRunResults } from '../reports/not-run-results.ts';
 import { vehicleCanSources } from '../benches/vehicle-can.ts';
 import { CandumpRecorder } from '../drivers/can/candump-recorder.ts';
@@ -46,6 +47,8 @@ export interface RunOptions {
   quiet?: boolean;
   /** Wall-clock period of a long test's "still running" line (runner/progress.ts); 0: none. */
   progressIntervalMs?: number;
+  /** Serve the live bench view (runner/live-view-server.ts) while the run lasts. */
+  ui?: { port?: number; host?: string };
 }
 
 export interface RunSummary {
@@ -95,11 +98,15 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
   if (config.clock.kind === 'virtual') await loadPlotting();
   if (unknownIds.length) log(`mcs-hil run: no test in the chosen suites declares ${unknownIds.map((i) => `'${i}'`).join(', ')}`);
 
+  // Before the run folder: a port already taken is a usage error that leaves nothing behind.
+  const liveView = opts.ui ? await startLiveView({ ...opts.ui, total: planned.length }) : undefined;
   const runDir = newRunDir(opts.out ?? defaultOutDir());
   const resultsDir = join(runDir, 'allure-results');
   mkdirSync(resultsDir, { recursive: true });
   const clock = makeClock(config, faults);
   const timeline = new Timeline({ clock, file: join(runDir, 'timeline.jsonl') });
+  liveView?.follow(timeline);
+  if (liveView) log(`mcs-hil run: live view at ${liveView.url}`);
   timeline.record('run', 'runner', {
     event: 'start',
     bench: config.file,
@@ -108,6 +115,7 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
     ids: opts.ids,
     faults,
     files,
+    tests: planned.length,
   });
   log(
     `mcs-hil run: bench ${config.name} (${config.file}), ${planned.length} test(s) in ${files.length} spec file(s), run folder ${runDir}`,
@@ -196,6 +204,7 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
     // Tests that never started are in the report too, as skipped "not run" cases: its totals must not read as complete.
     if (summary.notRun > 0) writeNotRunResults(resultsDir, notRunTests(planned, summary), notRunLine(summary));
     writeSummary(summary, timeline);
+    await liveView?.close();
     timeline.close();
     process.off('exit', onExit);
   }
