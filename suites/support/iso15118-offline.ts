@@ -104,20 +104,6 @@ function sequenceTimeout(events: readonly TimelineEvent[]): JudgedValue[] | { no
   const { msgs, closes } = session(events);
   const timer = L.get('timer.V2G_SECC_Sequence_Timeout');
   const tol = L.get('secc.sequenceTimeoutCloseToleranceMs');
-  const lastTx = msgs.filter((e) => e.data.dir === 'tx').at(-1);
-  const end = events.at(-1)?.t ?? 0;
-  const firstClose = closes[0];
-  if (!lastTx || lastTx.data.message === 'SessionStopReq')
-    return { notRun: 'the vehicle ended the session itself: no sequence timeout to observe' };
-  if (firstClose?.data.by === 'vehicle') return { notRun: 'the vehicle closed the connection first: no sequence timeout to observe' };
-  const closeNs = firstClose?.t;
-  if (closeNs === undefined && (end - lastTx.t) / 1e6 < timer.value! + tol.hi!)
-    return {
-      notRun: `the recording ends ${((end - lastTx.t) / 1e6).toFixed(0)} ms after the last request, before timer + tolerance ran out`,
-    };
-  const afterMs = closeNs === undefined ? Number.POSITIVE_INFINITY : (closeNs - lastTx.t) / 1e6;
-  if (afterMs < timer.value!)
-    return { notRun: `the charger closed ${afterMs.toFixed(0)} ms after the last request, before the timer: not a timeout` };
   const window = {
     ...timer,
     lo: timer.value,
@@ -125,7 +111,23 @@ function sequenceTimeout(events: readonly TimelineEvent[]): JudgedValue[] | { no
     source: `${timer.source}; tolerance: ${tol.source}`,
     note: `timer ${timer.value} ms + tolerance ${tol.hi} ms`,
   };
-  return [
+  const end = events.at(-1)?.t ?? 0;
+  const tx = msgs.filter((e) => e.data.dir === 'tx');
+  // The request after which the vehicle went silent for at least the timer (up to its next request or the end).
+  const gapAfter = (i: number) => ((tx[i + 1]?.t ?? end) - tx[i].t) / 1e6;
+  const i = tx.findIndex((e, k) => e.data.message !== 'SessionStopReq' && gapAfter(k) >= timer.value!);
+  if (i < 0) return { notRun: `the vehicle never went silent for V2G_SECC_Sequence_Timeout (${timer.value} ms) in the recording` };
+  const silent = tx[i];
+  const close = closes.find((e) => e.t > silent.t);
+  if (close?.data.by === 'vehicle' && close.t - silent.t < window.hi! * 1e6)
+    return { notRun: 'the vehicle closed the connection before the timer and its tolerance ran out' };
+  const closedBy = close?.data.by === 'charger' ? close.t : undefined;
+  if (closedBy === undefined && (end - silent.t) / 1e6 < window.hi! && !tx[i + 1])
+    return {
+      notRun: `the recording ends ${((end - silent.t) / 1e6).toFixed(0)} ms after the last request, before timer + tolerance ran out`,
+    };
+  const afterMs = closedBy === undefined ? Number.POSITIVE_INFINITY : (closedBy - silent.t) / 1e6;
+  const out: JudgedValue[] = [
     {
       kind: 'measure',
       name: 'connection closed after the last request (vehicle silent since)',
@@ -134,6 +136,22 @@ function sequenceTimeout(events: readonly TimelineEvent[]): JudgedValue[] | { no
       violation: 'timing',
     },
   ];
+  // A request the vehicle sent after the timer ran out: the charger must not process it ([V2G20-1633] may hold the connection).
+  const probe = tx[i + 1];
+  if (probe) {
+    const answer = msgs.find((e) => e.t > probe.t && e.data.dir === 'rx' && e.data.message === probe.data.message!.replace(/Req$/, 'Res'));
+    const clause = `${timer.clause}; [V2G20-1633]`;
+    out.push(
+      check(
+        'no request processed after the sequence timeout',
+        !answer,
+        'no answer',
+        answer ? `${answer.data.message}` : 'no answer',
+        clause,
+      ),
+    );
+  }
+  return out;
 }
 
 /** [V2G20-1633]: the charger waits at least 5 s after SessionStopRes before closing; observable only when the vehicle kept it open. */
