@@ -8,6 +8,7 @@ import { toHex } from './support/vectors.ts';
 // Global elements whose content model requires wildcard (xs:any) content, which the codec does not
 // encode: only xmldsig's SignatureProperties/SignatureProperty.
 const NOT_GENERATABLE = ['SignatureProperties', 'SignatureProperty'];
+const XMLDSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
 
 describe('EXI round trip over generated messages (fast-check, arbitraries from the schema model)', function () {
   for (const { grammar, model, messages } of GRAMMAR_MODELS) {
@@ -18,6 +19,8 @@ describe('EXI round trip over generated messages (fast-check, arbitraries from t
         for (const m of messages) expect(arbs.document(m), m).to.not.equal(null);
       });
       for (const g of model.globals) {
+        // xmldsig's globals are the same types in every grammar: the cm grammar covers them.
+        if (grammar !== 'cm' && grammar !== 'dc' && g.ns === XMLDSIG_NS) continue;
         const arb = arbs.document(g.name);
         if (!arb) {
           it(`${g.name}: not generatable (wildcard content)`, function () {
