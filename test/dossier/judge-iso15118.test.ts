@@ -1,7 +1,7 @@
 // `mcs-hil judge --protocol iso15118-20`: per-test pcapngs the runner attached on the veth emulator bench
-// (clean, and with faults wrong-response-code, slow-response, ignores-sequence-timeout; the timed ones at real time, so
-// the capture's wall-clock stamps are the bench's) decrypt with their embedded key log, decode, and
-// reproduce the live verdicts of the offline-decidable checks. Bad input gets a typed error.
+// (clean, and with faults wrong-response-code, slow-response, ignores-sequence-timeout, closes-early-after-stop;
+// the timed ones at real time, so the capture's wall-clock stamps are the bench's) decrypt with their embedded
+// key log, decode, and reproduce the live verdicts of the offline-decidable checks. Bad input gets a typed error.
 
 import { expect } from 'chai';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
