@@ -2,7 +2,10 @@
 // (frames/s), and the jitter of a 50 ms periodic message under 5k frames/s background load through the
 // hub. Prints numbers and ratios only; no limits (they belong to no test on a shared machine).
 //
-//   npx tsx perf/can.ts [--frames 200000] [--jitter-seconds 10]
+//   npx tsx perf/can.ts [--frames 200000] [--jitter-seconds 10] [--main-busy-ms 0]
+//
+// The jitter runs the main-thread path (SocketcandCan) and the worker-thread wire (WorkerSocketcandCan) side by
+// side; --main-busy-ms N blocks the main thread N ms of every 20 ms (EXI, plots, reports standing in).
 
 import { RealClock } from '../drivers/core/clock.ts';
 import { Timeline } from '../drivers/core/timeline.ts';
@@ -10,7 +13,8 @@ import { canFrame, type CanFrame } from '../drivers/can/frame.ts';
 import { openVirtualCan } from '../drivers/can/virtual-bus.ts';
 import { SocketcandHub } from '../drivers/can/socketcand-hub.ts';
 import { SocketcandCan } from '../drivers/can/socketcand-client.ts';
-import { percentile, periodStats, PeriodicScheduler } from '../drivers/can/scheduler.ts';
+import { WorkerSocketcandCan } from '../drivers/can/worker-can.ts';
+import { periodStats, PeriodicScheduler } from '../drivers/can/scheduler.ts';
 import type { CanTransport } from '../drivers/can/transport.ts';
 
 const clock = new RealClock();
@@ -20,6 +24,7 @@ const arg = (name: string, dflt: number) => {
 };
 const FRAMES = arg('frames', 200_000);
 const JITTER_S = arg('jitter-seconds', 10);
+const MAIN_BUSY_MS = arg('main-busy-ms', 0);
 // Physical ceilings for context (reference note §7, 8-byte frames, worst-case stuffing).
 const PHYS_1M_11BIT = 7407;
 const PHYS_250K_29BIT = 1563;
@@ -84,25 +89,46 @@ async function main(): Promise<void> {
 
   console.log('\nlossless in-order throughput');
   const row = (name: string, r: { fps: number; lost: number; outOfOrder: number }) =>
-    console.log(`  ${name.padEnd(34)} ${fmt(r.fps).padStart(10)} frames/s   lost ${r.lost}, out of order ${r.outOfOrder}   ×${(r.fps / PHYS_1M_11BIT).toFixed(1)} of a 1 Mbit/s bus (${PHYS_1M_11BIT} fps)`);
+    console.log(
+      `  ${name.padEnd(34)} ${fmt(r.fps).padStart(10)} frames/s   lost ${r.lost}, out of order ${r.outOfOrder}   ×${(r.fps / PHYS_1M_11BIT).toFixed(1)} of a 1 Mbit/s bus (${PHYS_1M_11BIT} fps)`,
+    );
   row('in-process bus', vbus);
   row('in-process bus + timeline', vbusTl);
   row('socketcand hub (TCP loopback)', hubRun);
-  console.log(`  ratio hub / in-process: ${(hubRun.fps / vbus.fps).toFixed(3)};  hub / GB/T bus (250 kbit/s, 29-bit, ${PHYS_250K_29BIT} fps): ×${(hubRun.fps / PHYS_250K_29BIT).toFixed(1)}`);
+  console.log(
+    `  ratio hub / in-process: ${(hubRun.fps / vbus.fps).toFixed(3)};  hub / GB/T bus (250 kbit/s, 29-bit, ${PHYS_250K_29BIT} fps): ×${(hubRun.fps / PHYS_250K_29BIT).toFixed(1)}`,
+  );
 
-  // 3. jitter of a 50 ms periodic message under 5k frames/s background load, through the hub
-  const periodic = await SocketcandCan.open({ host: '127.0.0.1', port, bus: 'jitter', clock });
+  // 3. jitter of a 50 ms periodic message under 5k frames/s background load through the hub, old path and the
+  // worker-thread wire side by side in one run (same load, same machine moment): each path sends its own 50 ms
+  // frame and receives both.
   const load = await SocketcandCan.open({ host: '127.0.0.1', port, bus: 'jitter', clock });
-  const sink = await SocketcandCan.open({ host: '127.0.0.1', port, bus: 'jitter', clock });
+  const paths = [
+    { name: 'main thread', open: SocketcandCan.open, id: 0x181056f4 },
+    { name: 'worker thread', open: WorkerSocketcandCan.open, id: 0x181056f5 },
+  ] as const;
+  const opened = await Promise.all(
+    paths.map(async (p) => {
+      const tx = await p.open({ host: '127.0.0.1', port, bus: 'jitter', clock });
+      const rx = await p.open({ host: '127.0.0.1', port, bus: 'jitter', clock });
+      return { ...p, tx, rx, arrivals: new Map<number, number[]>(paths.map((q) => [q.id, []])) };
+    }),
+  );
   await clock.sleep(50);
-  const arrivals: number[] = [];
   let background = 0;
-  sink.onFrame((f) => {
-    if (f.id === 0x181056f4) arrivals.push(clock.now());
-    else background++;
-  });
-  const sched = new PeriodicScheduler({ transport: periodic, clock });
-  const bcl = sched.start({ name: 'BCL', periodMs: 50, frame: canFrame(0x181056f4, [0xa5, 0x10, 0xd8, 0x0e, 0x02]) });
+  for (const o of opened)
+    o.rx.onFrame((f) => {
+      const a = o.arrivals.get(f.id);
+      if (a) a.push(f.t ?? clock.now());
+      else if (o === opened[0]) background++;
+    });
+  const tasks = opened.map((o) =>
+    new PeriodicScheduler({ transport: o.tx, clock }).start({
+      name: 'BCL',
+      periodMs: 50,
+      frame: canFrame(o.id, [0xa5, 0x10, 0xd8, 0x0e, 0x02]),
+    }),
+  );
   // 5k frames/s as a burst of 10 frames every 2 ms from another connection (a timer per frame would
   // measure the timers, not the bus)
   let loadOn = true;
@@ -110,27 +136,45 @@ async function main(): Promise<void> {
   const loadTick = (k: number) => {
     if (!loadOn) return;
     for (let j = 0; j < 10; j++) void load.send(canFrame(0x1ceb0000 + j, [j, k & 0xff, 0, 0, 0, 0, 0, 0]));
+    // Main-thread work standing for EXI coding, plotting and report writing: MAIN_BUSY_MS of every 20 ms.
+    if (MAIN_BUSY_MS > 0 && k % 10 === 0) for (const until = clock.now() + MAIN_BUSY_MS * 1e6; clock.now() < until;);
     clock.setTimer(Math.max(0, (loadStart + (k + 1) * 2e6 - clock.now()) / 1e6), () => loadTick(k + 1));
   };
   loadTick(0);
   const t0 = clock.now();
   await clock.sleep(JITTER_S * 1000);
-  sched.stopAll();
+  for (const t of tasks) t.stop();
   loadOn = false;
   const seconds = (clock.now() - t0) / 1e9;
   await clock.sleep(200);
-  const rxStats = periodStats(arrivals, 50);
-  const txStats = bcl.stats();
-  const lateness = bcl.sendTimes.map((t, i) => (t - bcl.dueTimes[i]) / 1e6);
-  console.log(`\n50 ms periodic message under background load through the hub (${seconds.toFixed(1)} s)`);
-  console.log(`  background load delivered       ${fmt(background / seconds)} frames/s`);
-  console.log(`  send side: lateness vs schedule  p50 ${percentile(lateness, 50).toFixed(3)} ms, p99 ${percentile(lateness, 99).toFixed(3)} ms, max ${Math.max(...lateness).toFixed(3)} ms`);
-  console.log(`  send side: period jitter         p99 ${txStats.jitterP99Ms.toFixed(3)} ms, max ${txStats.jitterMaxMs.toFixed(3)} ms (${txStats.count} sends)`);
-  console.log(`  receive side: period jitter      p50 ${rxStats.jitterP50Ms.toFixed(3)} ms, p99 ${rxStats.jitterP99Ms.toFixed(3)} ms, max ${rxStats.jitterMaxMs.toFixed(3)} ms (${rxStats.count} arrivals, mean period ${rxStats.meanPeriodMs.toFixed(3)} ms)`);
-  console.log(`  p99 jitter / period: ${((rxStats.jitterP99Ms / 50) * 100).toFixed(2)} %`);
-  await periodic.close();
+  console.log(
+    `\n50 ms periodic message under background load through the hub (${seconds.toFixed(1)} s, ` +
+      `main thread busy ${MAIN_BUSY_MS} ms of every 20 ms)`,
+  );
+  console.log(`  background load delivered ${fmt(background / seconds)} frames/s`);
+  const ms = (x: number) => x.toFixed(3).padStart(7);
+  const head = ['send lateness p99'.padStart(18), 'send jitter p99 / max'.padStart(22), 'receive jitter p99 / max'.padStart(25)];
+  console.log(`  ${'sent by'.padEnd(14)} ${'received by'.padEnd(14)} ${head.join(' ')}   n`);
+  for (const [i, sender] of opened.entries()) {
+    const bcl = tasks[i];
+    const tx = bcl.stats();
+    for (const receiver of opened) {
+      const rx = periodStats(receiver.arrivals.get(sender.id)!, 50);
+      const late = bcl.lateness();
+      const cells = [
+        `${ms(late.p99Ms).padStart(15)} ms`,
+        `${ms(tx.jitterP99Ms).padStart(10)} / ${ms(tx.jitterMaxMs)} ms`,
+        `${ms(rx.jitterP99Ms).padStart(13)} / ${ms(rx.jitterMaxMs)} ms`,
+      ];
+      console.log(`  ${sender.name.padEnd(14)} ${receiver.name.padEnd(14)} ${cells.join(' ')}   ${rx.count}`);
+    }
+  }
+  console.log("  (send: the sender's own stamps when the frame went to its socket; receive: the receiver's stamps on arrival)");
   await load.close();
-  await sink.close();
+  for (const o of opened) {
+    await o.tx.close();
+    await o.rx.close();
+  }
   await hub.close();
 }
 

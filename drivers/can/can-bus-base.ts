@@ -108,12 +108,13 @@ export abstract class CanBusBase implements CanTransport {
    * Receive-to-stamp latency (our stamp minus the bus's) is knowable only where the wire carries its own
    * stamp: `busWallUs`, the wall µs a hub or the kernel stamped it with (mapped to our clock the way our hub
    * maps them), or the `t` an in-process bus sent the frame with. frame.busT carries it; the frame event
-   * records t − busT.
+   * records t − busT. `stampedAt`: our stamp when it was taken earlier than now (clock ns; a bus worker
+   * thread stamps a frame when its bytes arrive, before the main thread gets to it).
    */
-  protected deliver(frame: CanFrame, busWallUs?: number): void {
+  protected deliver(frame: CanFrame, busWallUs?: number, stampedAt?: number): void {
     if (this.closed) return;
     const busT = busWallUs !== undefined ? (busWallUs / 1e3 - (this.clock.wallMs() - this.clock.nowMs())) * 1e6 : frame.t;
-    frame.t = this.clock.now();
+    frame.t = stampedAt ?? this.clock.now();
     if (busT !== undefined) frame.busT = busT;
     recordFrame(this.timeline, this.source, 'rx', frame, this.channel);
     for (const l of this.listeners) {

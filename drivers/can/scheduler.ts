@@ -8,6 +8,7 @@ import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { HarnessLatency } from '../core/harness-latency.ts';
 import type { Timeline } from '../core/timeline.ts';
 import { validateFrame, type CanFrame } from './frame.ts';
+import { periodicWire, type PeriodicWire, type PeriodicWireHandle } from './periodic-wire.ts';
 import type { CanTransport } from './transport.ts';
 
 export interface PeriodicOptions {
@@ -34,6 +35,8 @@ export class PeriodicTask {
   sent = 0;
   error: Error | undefined;
   private timer: TimerHandle | undefined;
+  /** Set when the transport runs the schedule itself, off the main event loop (a bus worker thread). */
+  private wire: PeriodicWireHandle | undefined;
   private stopped = false;
   private frame: CanFrame | ((k: number) => CanFrame);
   private readonly startNs: number;
@@ -48,7 +51,9 @@ export class PeriodicTask {
     this.frame = opts.frame;
     if (typeof opts.frame !== 'function') validateFrame(opts.frame, `periodic '${opts.name}'`);
     this.startNs = clock.now();
-    this.arm(0);
+    const wire = periodicWire(transport);
+    if (wire) this.startOnWire(wire);
+    else this.arm(0);
   }
 
   get running(): boolean {
@@ -59,6 +64,7 @@ export class PeriodicTask {
   update(frame: CanFrame | ((k: number) => CanFrame)): void {
     if (typeof frame !== 'function') validateFrame(frame, `periodic '${this.opts.name}'`);
     this.frame = frame;
+    this.wire?.update(this.frameFor(this.sent));
   }
 
   /** Replace only the payload from the next send on. */
@@ -71,6 +77,7 @@ export class PeriodicTask {
     if (this.stopped) return;
     this.stopped = true;
     this.timer?.cancel();
+    this.wire?.stop();
     this.timeline?.record('session', this.transport.channel, { event: 'periodic-stop', name: this.opts.name, sent: this.sent });
   }
 
@@ -82,6 +89,49 @@ export class PeriodicTask {
   lateness(): { count: number; p50Ms: number; p99Ms: number; maxMs: number } {
     const late = this.sendTimes.map((t, i) => (t - this.dueTimes[i]) / 1e6);
     return { count: late.length, p50Ms: percentile(late, 50), p99Ms: percentile(late, 99), maxMs: late.length ? Math.max(...late) : NaN };
+  }
+
+  private frameFor(k: number): CanFrame {
+    const f = typeof this.frame === 'function' ? this.frame(k) : this.frame;
+    validateFrame(f, `periodic '${this.opts.name}'`);
+    return f;
+  }
+
+  /**
+   * The wire keeps the due times and sends; we keep the statistics from its reports. A frame producer is
+   * asked for the next slot's frame after each send (the wire sends what it last got).
+   */
+  private startOnWire(wire: PeriodicWire): void {
+    const spec = { name: this.opts.name, periodMs: this.opts.periodMs, phaseMs: this.opts.phaseMs ?? 0, startNs: this.startNs };
+    this.wire = wire.startPeriodic(
+      { ...spec, frame: this.frameFor(0), count: this.opts.count },
+      {
+        sent: ({ k, t, due }) => {
+          this.push(this.sendTimes, t);
+          this.push(this.dueTimes, due);
+          this.opts.latency?.record('schedule', t - due, t);
+          this.sent++;
+          if (typeof this.frame !== 'function' || this.stopped) return;
+          try {
+            this.wire?.update(this.frameFor(k + 1));
+          } catch (err) {
+            this.fail(err);
+          }
+        },
+        done: () => this.stop(),
+        failed: (err) => this.fail(err),
+      },
+    );
+  }
+
+  private fail(err: unknown): void {
+    this.error = err as Error;
+    this.timeline?.record('session', this.transport.channel, {
+      event: 'periodic-error',
+      name: this.opts.name,
+      message: (err as Error).message,
+    });
+    this.stop();
   }
 
   private dueNs(k: number): number {
@@ -114,9 +164,7 @@ export class PeriodicTask {
       this.sent++;
       await this.transport.send(frame);
     } catch (err) {
-      this.error = err as Error;
-      this.timeline?.record('session', this.transport.channel, { event: 'periodic-error', name: this.opts.name, message: (err as Error).message });
-      this.stop();
+      this.fail(err);
     }
   }
 
@@ -137,7 +185,12 @@ export class PeriodicScheduler {
     this.tasks.get(o.name)?.stop();
     const task = new PeriodicTask(this.opts.transport, this.opts.clock, { latency: this.opts.latency, ...o }, this.opts.timeline);
     this.tasks.set(o.name, task);
-    this.opts.timeline?.record('session', this.opts.transport.channel, { event: 'periodic-start', name: o.name, periodMs: o.periodMs, phaseMs: o.phaseMs ?? 0 });
+    this.opts.timeline?.record('session', this.opts.transport.channel, {
+      event: 'periodic-start',
+      name: o.name,
+      periodMs: o.periodMs,
+      phaseMs: o.phaseMs ?? 0,
+    });
     return task;
   }
 
@@ -170,7 +223,16 @@ export interface PeriodStats {
 export function periodStats(timesNs: readonly number[], nominalPeriodMs: number): PeriodStats {
   const intervals: number[] = [];
   for (let i = 1; i < timesNs.length; i++) intervals.push((timesNs[i] - timesNs[i - 1]) / 1e6);
-  if (intervals.length === 0) return { count: timesNs.length, meanPeriodMs: NaN, minPeriodMs: NaN, maxPeriodMs: NaN, jitterP50Ms: NaN, jitterP99Ms: NaN, jitterMaxMs: NaN };
+  if (intervals.length === 0)
+    return {
+      count: timesNs.length,
+      meanPeriodMs: NaN,
+      minPeriodMs: NaN,
+      maxPeriodMs: NaN,
+      jitterP50Ms: NaN,
+      jitterP99Ms: NaN,
+      jitterMaxMs: NaN,
+    };
   const jitter = intervals.map((x) => Math.abs(x - nominalPeriodMs));
   return {
     count: timesNs.length,

@@ -1,0 +1,176 @@
+// A socketcand transport whose wire lives in a worker thread (worker-thread.ts): the socket, receive stamps
+// and periodic sends run off the main event loop, so a busy main thread (EXI, plots, timeline, reports) no
+// longer moves them. To its users it is the same CanTransport as SocketcandCan (open, send, onFrame, onLost,
+// close) plus PeriodicWire for the scheduler. Times come back as process.hrtime ns, mapped onto the bench clock
+// (real, any rate: the mapping is exact because RealClock counts from the same monotonic clock).
+
+import { Worker } from 'node:worker_threads';
+import { VirtualClock, type Clock } from '../core/clock.ts';
+import { CanBusBase } from './can-bus-base.ts';
+import type { CanFrame } from './frame.ts';
+import { recordFrame } from './frame-event.ts';
+import type { PeriodicWire, PeriodicWireEvents, PeriodicWireHandle, PeriodicWireSpec } from './periodic-wire.ts';
+import type { SocketcandOptions } from './socketcand-client.ts';
+import { SOCKETCAND_PORT } from './socketcand-protocol.ts';
+import type { FromWorker, ToWorker, WireFrame, WorkerLinkSettings } from './worker-messages.ts';
+
+const NO_RECONNECT = 'the harness does not reconnect by itself — check the server and the network, then rerun';
+
+/** hr ns ↔ clock ns for a real (possibly scaled) clock, fixed once. */
+function hrMapping(clock: Clock): { toClock(hr: number): number; toHr(clockNs: number): number; rate: number } {
+  const rate = (clock as { rate?: number }).rate ?? 1;
+  const hr0 = Number(process.hrtime.bigint());
+  const c0 = clock.now();
+  return { rate, toClock: (hr) => c0 + (hr - hr0) * rate, toHr: (ns) => hr0 + (ns - c0) / rate };
+}
+
+function wireFrame(f: CanFrame): WireFrame {
+  const w: WireFrame = { id: f.id, extended: f.extended, data: Uint8Array.from(f.data) };
+  for (const k of ['fd', 'brs', 'esi', 'rtr', 'error'] as const) if (f[k]) w[k] = true;
+  return w;
+}
+
+export class WorkerSocketcandCan extends CanBusBase implements PeriodicWire {
+  private worker!: Worker;
+  private readonly map: ReturnType<typeof hrMapping>;
+  private readonly periodics = new Map<string, PeriodicWireEvents>();
+  private closedByWorker: (() => void) | undefined;
+  private openResult: ((err?: Error) => void) | undefined;
+  private opened = false;
+  private exited = false;
+
+  private constructor(private readonly opts: SocketcandOptions) {
+    super(opts.bus, opts, {
+      endpoint: `socketcand ${opts.host}:${opts.port ?? SOCKETCAND_PORT} bus '${opts.bus}' (worker thread)`,
+      linkEvents: true,
+    });
+    this.map = hrMapping(opts.clock);
+  }
+
+  /** Spawn the bus's worker, connect, open the bus and enter rawmode; BenchFault (with what to check) when any step fails. */
+  static async open(opts: SocketcandOptions): Promise<WorkerSocketcandCan> {
+    const t = new WorkerSocketcandCan(opts);
+    if (opts.clock instanceof VirtualClock || opts.clock.description === 'virtual')
+      throw t.fault("a socketcand transport needs real time (bench clock 'real', any rate); with a virtual clock use kind 'virtual-can'");
+    await new Promise<void>((resolve, reject) => {
+      t.openResult = (err) => (err ? reject(err) : resolve());
+      t.spawn();
+    });
+    return t;
+  }
+
+  private spawn(): void {
+    // Bench time → wall time: the worker's own timers run on the wall clock.
+    const connectTimeoutMs = (this.opts.connectTimeoutMs ?? 5000) / this.map.rate;
+    const port = this.opts.port ?? SOCKETCAND_PORT;
+    const settings: WorkerLinkSettings = { host: this.opts.host, port, bus: this.opts.bus, connectTimeoutMs };
+    this.worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: settings });
+    this.worker.on('message', (m: FromWorker) => this.onWorker(m));
+    this.worker.on('error', (err) => this.workerGone(`worker thread failed: ${err.message}`, err));
+    this.worker.on('exit', () => {
+      this.exited = true;
+      this.workerGone('worker thread exited');
+    });
+  }
+
+  startPeriodic(spec: PeriodicWireSpec, events: PeriodicWireEvents): PeriodicWireHandle {
+    if (this.lost) throw this.lost;
+    this.periodics.set(spec.name, events);
+    const periodNs = (spec.periodMs * 1e6) / this.map.rate;
+    const phaseNs = (spec.phaseMs * 1e6) / this.map.rate;
+    const frame = wireFrame(spec.frame);
+    this.post({ op: 'periodic', name: spec.name, periodNs, phaseNs, startHr: this.map.toHr(spec.startNs), frame, count: spec.count });
+    return {
+      update: (f) => this.post({ op: 'periodic-update', name: spec.name, frame: wireFrame(f) }),
+      stop: () => {
+        if (this.periodics.get(spec.name) !== events) return;
+        this.periodics.delete(spec.name);
+        this.post({ op: 'periodic-stop', name: spec.name });
+      },
+    };
+  }
+
+  protected override refuse(frame: CanFrame): void {
+    if (frame.rtr) throw this.fault('socketcand rawmode cannot send remote frames');
+    if (frame.error) throw this.fault('socketcand rawmode cannot send error frames');
+  }
+
+  protected transmit(frame: CanFrame): void {
+    this.post({ op: 'send', frame: wireFrame(frame) });
+  }
+
+  protected async release(): Promise<void> {
+    this.periodics.clear();
+    if (this.exited) return;
+    const closed = new Promise<void>((resolve) => (this.closedByWorker = resolve));
+    this.post({ op: 'close' });
+    await closed;
+    await this.worker.terminate();
+  }
+
+  private post(m: ToWorker): void {
+    this.worker.postMessage(m);
+  }
+
+  private onWorker(m: FromWorker): void {
+    switch (m.op) {
+      case 'open':
+        this.opened = true;
+        this.recordLink('can-open');
+        this.openResult?.();
+        return;
+      case 'open-failed':
+        this.recordLink('can-open-failed', { reason: m.why });
+        void this.worker.terminate();
+        this.openResult?.(this.fault(`${m.why}; ${m.fix}`));
+        this.openResult = undefined;
+        return;
+      case 'rx': {
+        const t = this.map.toClock(m.hr);
+        for (const { frame, busUs } of m.frames) this.deliver({ ...frame }, busUs, t);
+        return;
+      }
+      case 'periodic-sent': {
+        const t = this.map.toClock(m.hr);
+        recordFrame(this.timeline, this.source, 'tx', { ...m.frame, t }, this.channel);
+        this.periodics.get(m.name)?.sent({ k: m.k, t, due: this.map.toClock(m.dueHr) });
+        return;
+      }
+      case 'periodic-done':
+        this.periodics.get(m.name)?.done();
+        this.periodics.delete(m.name);
+        return;
+      case 'bad-input':
+        this.recordLink('bad-input', { message: m.message });
+        return;
+      case 'server-error':
+        this.recordLink('server-error', { message: m.message });
+        return;
+      case 'lost':
+        this.linkLost(m.why, NO_RECONNECT);
+        this.failPeriodics();
+        return;
+      case 'closed':
+        this.closedByWorker?.();
+        return;
+    }
+  }
+
+  private workerGone(why: string, cause?: unknown): void {
+    this.closedByWorker?.();
+    if (!this.opened) {
+      this.openResult?.(this.fault(`${why}; check the harness installation (tsx) and rerun`, cause));
+      this.openResult = undefined;
+      return;
+    }
+    this.linkLost(why, NO_RECONNECT, cause);
+    this.failPeriodics();
+  }
+
+  private failPeriodics(): void {
+    const err = this.lost;
+    if (!err) return;
+    for (const e of this.periodics.values()) e.failed(err);
+    this.periodics.clear();
+  }
+}
