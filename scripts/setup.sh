@@ -36,3 +36,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# The default bench's CCS2 port needs the raw-Ethernet binding, an optional npm dependency: npm skips it
+# quietly when it cannot build (libpcap-dev installed only after node_modules). Build it now, or say so.
+if ! node -e "require('cap')" >/dev/null 2>&1; then
+  echo "setup: building the raw-Ethernet binding (npm cap, libpcap)"
+  if [ -d node_modules/cap ]; then npm rebuild cap --loglevel=error; else npm ci --no-audit --no-fund --loglevel=error; fi
+  node -e "require('cap')" >/dev/null || { echo "setup: npm cap did not build: SLAC over PLC (the CCS2 port) cannot run" >&2; exit 2; }
+fi

@@ -4,8 +4,8 @@
 // plugged into, the others by cross-talk) and as the vehicle's own modem. Fault switches: emulator/slac/faults.ts.
 
 import { acquireLinkLock } from '../../drivers/iso15118/link-lock.ts';
-import { ensureVethLink } from '../../drivers/iso15118/veth.ts';
-import { openRawEthernet } from '../../drivers/plc/raw-ethernet.ts';
+import { ensureVethLink, vethLinkStatus } from '../../drivers/iso15118/veth.ts';
+import { openRawEthernet, RawEthernetError } from '../../drivers/plc/raw-ethernet.ts';
 import { EmulatedPlcLine } from '../../emulator/slac/plc-line.ts';
 import { registerResourceKind } from '../registry.ts';
 import type { PlcLinkResource } from './plc-modem.ts';
@@ -82,5 +82,23 @@ registerResourceKind<Settings>({
       closeAll();
       throw e;
     }
+  },
+  // Raw frames first (binding built, permission), on loopback: the veth pair may not exist before a run.
+  async checkReachable(_name, cfg) {
+    try {
+      openRawEthernet('lo').close();
+    } catch (e) {
+      if (!(e instanceof RawEthernetError)) throw e;
+      return { ok: false, detail: e.detail, fix: e.fix };
+    }
+    const pair = {
+      evInterface: cfg.evInterface ?? DEFAULTS.evInterface,
+      chargerInterface: cfg.chargerInterface ?? DEFAULTS.chargerInterface,
+    };
+    const s = await vethLinkStatus(pair);
+    const raw = 'raw 0x88E1 frames open (libpcap binding)';
+    if (s.up) return { ok: true, detail: `${s.output}\n${raw}` };
+    const fix = `sudo scripts/veth-link.sh up ${pair.evInterface} ${pair.chargerInterface} (the bench creates it itself when run as root)`;
+    return { ok: true, detail: `${s.output}\n${raw}`, fix };
   },
 });

@@ -26,10 +26,10 @@ export interface SlacRun {
   link: PlcLinkResource;
 }
 
-/** The bench's PLC link; a bench without one (the MCS-only emulator bench) cannot run this suite: skip. */
+/** The bench's PLC link; a bench without one (an MCS-only bench, the virtual emulator bench) cannot run this suite: skip. */
 export function plcLinkOf(bench: Bench, ctx: Mocha.Context): PlcLinkResource {
   const link = bench.find<PlcLinkResource>(...PLC_LINK_KINDS);
-  if (!link) ctx.skip(); // no CCS2 port on this bench (benches/emulator-ccs2.yaml has one)
+  if (!link) ctx.skip(); // no PLC link here: the virtual bench has no raw Ethernet (benches/emulator.yaml has the port)
   return link!;
 }
 
