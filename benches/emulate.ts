@@ -29,6 +29,8 @@ export interface EmulateOptions {
   log?: (line: string) => void;
   /** Stop when this is aborted (default: SIGINT / SIGTERM). */
   signal?: AbortSignal;
+  /** Called once the charger side serves (`--ui` starts the live view here); what it returns runs before the bench closes. */
+  onReady?: (bench: Bench) => Promise<() => Promise<void>>;
 }
 
 /** Opens the charger side and resolves once it serves; call close() (or abort the signal) to end. */
@@ -52,6 +54,7 @@ export async function startEmulator(o: EmulateOptions): Promise<{ bench: Bench; 
 export async function emulateCommand(o: EmulateOptions): Promise<number> {
   const log = o.log ?? ((l: string) => process.stdout.write(l + '\n'));
   const em = await startEmulator(o);
+  const beforeClose = await o.onReady?.(em.bench);
   for (const c of em.chargers) {
     const where = c.interface ? `[${c.address}%${c.interface}]:${c.port} (SDP on udp 15118, ${c.settings.tls === false ? 'TCP' : 'TLS 1.3'})` : 'in-process only';
     log(`ready: ${c.name} serves ${where}, services ${c.config.services.join(',')}, codec ${c.codec.name}${em.bench.faults.size ? `, faults ${[...em.bench.faults].join(',')}` : ''}`);
@@ -70,6 +73,7 @@ export async function emulateCommand(o: EmulateOptions): Promise<number> {
     }
   });
   unsubscribe();
+  await beforeClose?.();
   log('stopping: closing the charger side');
   await em.close();
   return 0;

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../drivers/core/errors.ts';
 import { BENCH_OPTION, commaList, opt, type CommandSpec, type OptionSpec } from './command-spec.ts';
+import { UI_OPTIONS, uiOf } from './harness-commands.ts';
 
 const GRAMMARS = ['app', 'cm', 'dc', 'din', 'iso2'] as const;
 
@@ -58,10 +59,14 @@ const emulate: CommandSpec = {
   options: [
     BENCH_OPTION,
     opt('--fault <names>', 'fault switches to turn on, comma-separated (see `mcs-hil faults`)', { parse: commaList }),
+    ...UI_OPTIONS,
   ],
   action: async (_args, o) => {
     const { emulateCommand } = await import('../benches/emulate.ts');
-    return emulateCommand({ benchFile: o.bench, faults: o.fault ?? [] });
+    const ui = uiOf(o);
+    // --ui: the live view of the charger side (its own record is what there is to show here).
+    const onReady = ui && (await import('../runner/live-view-server.ts')).liveViewOfCharger(ui);
+    return emulateCommand({ benchFile: o.bench, faults: o.fault ?? [], onReady });
   },
 };
 

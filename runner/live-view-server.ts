@@ -20,20 +20,22 @@ export interface LiveViewOptions {
   port?: number;
   /** Tests the run selected (a replay learns it from the run's start event). */
   total?: number;
+  /** `mcs-hil emulate`: show the emulated charger's own record (runner/live-view-state.ts). */
+  chargerSide?: boolean;
 }
 
 export interface LiveView {
   url: string;
   state: LiveViewState;
   see(e: TimelineEvent): void;
-  /** Follow a timeline until close(). */
+  /** Follow a timeline until close(), from the events it still holds in memory. */
   follow(timeline: Timeline): void;
   /** Push the last state, tell the pages the run ended, stop serving. */
   close(): Promise<void>;
 }
 
 export async function startLiveView(o: LiveViewOptions = {}): Promise<LiveView> {
-  const state = new LiveViewState(o.total ?? 0);
+  const state = new LiveViewState(o.total ?? 0, o.chargerSide);
   const clients = new Set<ServerResponse>();
   let dirty = true;
   const unsubscribers: (() => void)[] = [];
@@ -91,6 +93,7 @@ export async function startLiveView(o: LiveViewOptions = {}): Promise<LiveView> 
     state,
     see,
     follow(timeline) {
+      for (const e of timeline.query({ afterSeq: 0 })) see(e);
       unsubscribers.push(timeline.subscribe(see));
     },
     async close() {
@@ -104,5 +107,15 @@ export async function startLiveView(o: LiveViewOptions = {}): Promise<LiveView> 
       clients.clear();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** `mcs-hil emulate --ui`: once the charger side serves, a live view of it; returns how to stop the view. */
+export function liveViewOfCharger(o: LiveViewOptions): (bench: { timeline: Timeline }) => Promise<() => Promise<void>> {
+  return async (bench) => {
+    const view = await startLiveView({ ...o, chargerSide: true });
+    view.follow(bench.timeline);
+    process.stdout.write(`live view: ${view.url}\n`);
+    return () => view.close();
   };
 }

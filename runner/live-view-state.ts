@@ -96,7 +96,11 @@ export class LiveViewState {
   /** The charger's last stop reasons (CST repeats every 10 ms): a banner only when they change. */
   private lastStopReasons = '';
 
-  constructor(total = 0) {
+  /** chargerSide: the view of `mcs-hil emulate`, where the emulated charger's record is what there is to show. */
+  constructor(
+    total = 0,
+    private readonly chargerSide = false,
+  ) {
     this.snap.total = total;
   }
 
@@ -129,7 +133,7 @@ export class LiveViewState {
     const d = e.data as Record<string, unknown>;
     if (e.kind === 'run' && typeof d.kind === 'string' && d.event === 'resource-open' && /^emulated-.*charger$/.test(d.kind))
       this.emulated.add(e.source);
-    if (this.isChargerOwn(e.source) && e.kind !== 'fault') return;
+    if (!this.chargerSide && this.isChargerOwn(e.source) && e.kind !== 'fault') return;
     switch (e.kind) {
       case 'run':
         return this.run(e, d);
@@ -218,7 +222,7 @@ export class LiveViewState {
     const code = typeof body.ResponseCode === 'string' ? body.ResponseCode : undefined;
     this.message(e, d, name, code);
     if (code?.startsWith('FAILED')) this.banner(e, 'fault', `charger answered ${name} with ${code}`);
-    if (d.dir === 'rx' && /ChargeParameterDiscoveryRes$/.test(name)) this.v2gLimits(body);
+    if (/ChargeParameterDiscoveryRes$/.test(name)) this.v2gLimits(body);
     if (d.dir === 'tx' && name === 'PowerDeliveryReq') {
       this.snap.contactors = `PowerDelivery ${String(body.ChargeProgress ?? '')}`;
       if (body.ChargeProgress === 'Stop') this.requestedA = 0;
@@ -248,9 +252,9 @@ export class LiveViewState {
       .filter(([k, v]) => v === 1 && /fault|stop|abnormal|mismatch|overtemp|unavailable|emergency/i.test(k))
       .map(([k]) => k);
     this.message(e, d, code, set.join(',') || undefined);
-    if (code === 'CST' && d.dir === 'rx') this.chargerStops(e, set);
+    if (code === 'CST' && d.dir === (this.chargerSide ? 'tx' : 'rx')) this.chargerStops(e, set);
     if (code === 'BST' && d.dir === 'tx') this.requestedA = 0; // the vehicle stops: it asks for nothing more
-    if (code === 'CML' && d.dir === 'rx')
+    if (code === 'CML')
       this.snap.limits = {
         'max voltage': `${values.maxOutputVoltageV} V`,
         'min voltage': `${values.minOutputVoltageV} V`,
