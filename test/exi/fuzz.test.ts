@@ -1,13 +1,30 @@
 import { expect } from 'chai';
-import { decodeExi, decodeExiFragment, encodeExiFragment, ExiDecodeError, type ExiFragmentGrammar, type ExiGrammar } from '../../drivers/exi/index.ts';
+import {
+  decodeExi,
+  decodeExiFragment,
+  encodeExi,
+  encodeExiFragment,
+  ExiDecodeError,
+  type ExiFragmentGrammar,
+  type ExiGrammar,
+} from '../../drivers/exi/index.ts';
 import { BitWriter } from '../../drivers/exi/runtime/bit-writer.ts';
 import { mutate, rng, runFuzz, type FuzzSeed } from './support/fuzz.ts';
 import { fromHex, recordedVectors, sharedVectors } from './support/vectors.ts';
+import { dinCurrentDemandReq, dinCurrentDemandRes, iso2CurrentDemandReq, iso2CurrentDemandRes } from './support/din-iso2-documents.ts';
+
+const DIN_ISO2_CASES = [
+  ['din', dinCurrentDemandReq],
+  ['din', dinCurrentDemandRes],
+  ['iso2', iso2CurrentDemandReq],
+  ['iso2', iso2CurrentDemandRes],
+] as const;
 
 describe('EXI decoder fuzz (mutated vectors + random bytes)', function () {
   const seeds: FuzzSeed[] = [
     ...recordedVectors().map((v) => ({ grammar: v.grammar, bytes: fromHex(v.hex) })),
     ...(sharedVectors()?.vectors ?? []).map((v) => ({ grammar: v.grammar, bytes: fromHex(v.hex) })),
+    ...DIN_ISO2_CASES.map(([grammar, doc]) => ({ grammar, bytes: encodeExi(grammar, doc) })),
   ];
 
   it('throws only ExiDecodeError (with position and state) over 100k cases, and decoded documents re-encode or are refused with ExiEncodeError', function () {
@@ -21,8 +38,26 @@ describe('EXI decoder fuzz (mutated vectors + random bytes)', function () {
   it('fragment decoding (signature digests) also throws only ExiDecodeError on 20k mutated fragments', function () {
     const A = 'http://www.w3.org/TR/canonical-exi/';
     const frags: Array<[ExiFragmentGrammar, Uint8Array]> = [
-      ['xmldsig', encodeExiFragment('xmldsig', { SignedInfo: { CanonicalizationMethod: { '@Algorithm': A }, SignatureMethod: { '@Algorithm': A }, Reference: [{ '@URI': '#a', DigestMethod: { '@Algorithm': A }, DigestValue: 'AAEC' }] } })],
-      ['cm', encodeExiFragment('cm', { PnC_AReqAuthorizationMode: { '@Id': 'x', GenChallenge: 'AAAAAAAAAAAAAAAAAAAAAA==', ContractCertificateChain: { Certificate: 'AAEC', SubCertificates: { Certificate: ['AQ=='] } } } })],
+      [
+        'xmldsig',
+        encodeExiFragment('xmldsig', {
+          SignedInfo: {
+            CanonicalizationMethod: { '@Algorithm': A },
+            SignatureMethod: { '@Algorithm': A },
+            Reference: [{ '@URI': '#a', DigestMethod: { '@Algorithm': A }, DigestValue: 'AAEC' }],
+          },
+        }),
+      ],
+      [
+        'cm',
+        encodeExiFragment('cm', {
+          PnC_AReqAuthorizationMode: {
+            '@Id': 'x',
+            GenChallenge: 'AAAAAAAAAAAAAAAAAAAAAA==',
+            ContractCertificateChain: { Certificate: 'AAEC', SubCertificates: { Certificate: ['AQ=='] } },
+          },
+        }),
+      ],
     ];
     const next = rng(99);
     let typed = 0;
@@ -67,7 +102,7 @@ describe('EXI decoder fuzz (mutated vectors + random bytes)', function () {
     // DocContent code 2 of 0..2 is SE(*): the escape to undeclared productions.
     expect(catchDecode('app', new Uint8Array([0x80, 0x80])).reason).to.match(/undeclared/);
     expect(catchDecode('app', new Uint8Array([0x80, 0xc0])).reason).to.match(/event code 3 not defined/);
-    const cut = catchDecode('dc', fromHex(recordedVectors().find((v) => v.grammar === "dc")!.hex).slice(0, 20));
+    const cut = catchDecode('dc', fromHex(recordedVectors().find((v) => v.grammar === 'dc')!.hex).slice(0, 20));
     expect(cut.reason).to.match(/stream ends|runs past the end/);
     expect(cut.bitPosition).to.be.at.most(160);
   });

@@ -2,7 +2,7 @@
 // ExiDecodeError with a bit position inside the input and a grammar state; decoded documents must
 // re-encode or be refused with an ExiEncodeError (never a crash). Seeded, so every case is reproducible.
 
-import { decodeExi, encodeExi, ExiDecodeError, ExiEncodeError, type ExiGrammar } from '../../../drivers/exi/index.ts';
+import { decodeExi, encodeExi, ExiDecodeError, ExiEncodeError, EXI_GRAMMARS, type ExiGrammar } from '../../../drivers/exi/index.ts';
 
 export interface FuzzSeed {
   grammar: ExiGrammar;
@@ -30,7 +30,7 @@ export function rng(seed: number): () => number {
   };
 }
 
-const GRAMMARS: ExiGrammar[] = ['app', 'cm', 'dc'];
+const GRAMMARS: readonly ExiGrammar[] = EXI_GRAMMARS;
 
 export function mutate(src: Uint8Array, next: () => number): Uint8Array {
   const r = (n: number) => next() % n;
@@ -92,9 +92,12 @@ export function fuzzOne(grammar: ExiGrammar, input: Uint8Array, stats: FuzzStats
   try {
     doc = decodeExi(grammar, input);
   } catch (e) {
-    if (!(e instanceof ExiDecodeError)) throw new Error(`decode threw ${(e as Error)?.name}: ${(e as Error)?.message} for ${grammar} ${Buffer.from(input).toString('hex')}`);
+    if (!(e instanceof ExiDecodeError))
+      throw new Error(`decode threw ${(e as Error)?.name}: ${(e as Error)?.message} for ${grammar} ${Buffer.from(input).toString('hex')}`);
     if (!(e.bitPosition >= 0 && e.bitPosition <= input.length * 8 && typeof e.state === 'string' && e.state.length > 0))
-      throw new Error(`ExiDecodeError without a usable position/state (${e.bitPosition}, ${e.state}) for ${grammar} ${Buffer.from(input).toString('hex')}`);
+      throw new Error(
+        `ExiDecodeError without a usable position/state (${e.bitPosition}, ${e.state}) for ${grammar} ${Buffer.from(input).toString('hex')}`,
+      );
     stats.decodeErrors++;
     return;
   }
@@ -103,7 +106,10 @@ export function fuzzOne(grammar: ExiGrammar, input: Uint8Array, stats: FuzzStats
     encodeExi(grammar, doc);
     stats.reencoded++;
   } catch (e) {
-    if (!(e instanceof ExiEncodeError)) throw new Error(`re-encode threw ${(e as Error)?.name}: ${(e as Error)?.message} for ${grammar} ${Buffer.from(input).toString('hex')}`);
+    if (!(e instanceof ExiEncodeError))
+      throw new Error(
+        `re-encode threw ${(e as Error)?.name}: ${(e as Error)?.message} for ${grammar} ${Buffer.from(input).toString('hex')}`,
+      );
     stats.encodeRefused++;
   }
 }
@@ -113,11 +119,11 @@ export function runFuzz(seeds: FuzzSeed[], cases: number, seed = 1): FuzzStats {
   const stats: FuzzStats = { cases: 0, decoded: 0, decodeErrors: 0, reencoded: 0, encodeRefused: 0 };
   for (let i = 0; i < cases; i++) {
     if (i % 5 === 4) {
-      fuzzOne(GRAMMARS[next() % 3], randomStream(next), stats);
+      fuzzOne(GRAMMARS[next() % GRAMMARS.length], randomStream(next), stats);
     } else {
       const s = seeds[next() % seeds.length];
       // Mostly the stream's own grammar; sometimes another one (a mislabelled V2GTP payload type).
-      const g = next() % 10 === 0 ? GRAMMARS[next() % 3] : s.grammar;
+      const g = next() % 10 === 0 ? GRAMMARS[next() % GRAMMARS.length] : s.grammar;
       fuzzOne(g, mutate(s.bytes, next), stats);
     }
   }
