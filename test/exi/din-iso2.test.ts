@@ -7,7 +7,7 @@ import { decodeExi, decodeExiWithDeviations, encodeExi, ExiDecodeError, EXI_GRAM
 import { exiDecodeCommand, exiEncodeCommand } from '../../drivers/exi/cli.ts';
 import { UsageError } from '../../drivers/core/errors.ts';
 import { dinCurrentDemandReq, dinCurrentDemandRes, iso2CurrentDemandReq, iso2CurrentDemandRes } from './support/din-iso2-documents.ts';
-import { toHex } from './support/vectors.ts';
+import { sharedVectors, toHex } from './support/vectors.ts';
 
 const CASES = [
   ['din', 'CurrentDemandReq', dinCurrentDemandReq],
@@ -69,6 +69,12 @@ describe('EXI: DIN 70121 and ISO 15118-2', function () {
       const framed = exiEncodeCommand({ grammar: 'din', json: JSON.stringify(dinCurrentDemandReq), v2gtp: true });
       expect(framed.slice(0, 8)).to.equal('01fe8001');
       expect(JSON.parse(exiDecodeCommand({ grammar: 'din', hex: framed, v2gtp: true }))).to.deep.equal(dinCurrentDemandReq);
+    });
+
+    it('decode --grammar din gives the public DIN vectors of ../shared/vectors (skipped where absent)', function () {
+      const din = (sharedVectors()?.vectors ?? []).filter((v) => v.grammar === 'din');
+      if (din.length === 0) this.skip();
+      for (const v of din) expect(JSON.parse(exiDecodeCommand({ grammar: 'din', hex: v.hex })), v.id).to.deep.equal(v.document);
     });
 
     it('prints the trailing-octets deviation as a warning', function () {
