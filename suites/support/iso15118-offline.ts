@@ -8,6 +8,7 @@ import { Limits } from '../../drivers/core/limits.ts';
 import type { TimelineEvent } from '../../drivers/core/timeline.ts';
 import { SEQUENCE } from '../../drivers/iso15118/evcc/messages.ts';
 import { performanceLimitName } from '../../drivers/iso15118/evcc/timers.ts';
+import { registerOfflineCheck, type DerivedValue, type TestWindow } from '../../reports/rejudge.ts';
 import { registerRecordingCase, type JudgedValue } from '../../reports/rejudge-recording.ts';
 import { HANDSHAKE_TEST_IDS as H } from '../mcs/handshake-ids.ts';
 import { POWER_TEST_IDS as P } from '../mcs/power-ids.ts';
@@ -230,3 +231,32 @@ for (const [testCaseId, why] of online)
     nature: 'online',
     why,
   });
+
+// ---- `mcs-hil verify`: the same checks re-derived from a live run's timeline (the vehicle's recorded V2G messages) ----
+
+/** The vehicle's messages of a live test: after the idle precondition, up to when the live check judged. */
+function vehicleMessages(w: TestWindow): TimelineEvent[] {
+  const i = w.events.findIndex((e) => e.kind === 'test' && (e.data as { event?: string }).event === 'precondition: charger idle');
+  const judgedAt = w.measurements[0]?.t ?? Number.POSITIVE_INFINITY;
+  const body = (i < 0 ? w.events : w.events.slice(i + 1)).filter((e) => e.kind === 'v2g' && e.t <= judgedAt);
+  // Both ends record: the vehicle is the source whose sent messages are requests.
+  const ev = body.find((e) => (e.data as V2gData).dir === 'tx' && /Req$/.test(String((e.data as V2gData).message)))?.source;
+  return body.filter((e) => e.source === ev).map((e) => ({ ...e, data: { ...e.data, connection: 'live' } }));
+}
+
+const asDerived = (values: JudgedValue[] | { notRun: string }): DerivedValue[] =>
+  Array.isArray(values) ? values.map((v) => ({ name: v.name, value: v.kind === 'check' ? v.ok : v.value })) : [];
+
+registerOfflineCheck({
+  testCaseId: H.goodCase,
+  nature: 'offline',
+  what: 'each request of the DC sequence answered by its response with the OK code its message allows',
+  derive: (w) => asDerived(goodCase(vehicleMessages(w))).filter((d) => d.name.endsWith('ResponseCode')),
+});
+
+registerOfflineCheck({
+  testCaseId: H.performanceTime,
+  nature: 'offline',
+  what: 'worst response time of each message type (Table 217)',
+  derive: (w) => asDerived(performanceTime(vehicleMessages(w))),
+});

@@ -14,6 +14,8 @@ import { formatMessageLog } from '../../drivers/iso15118/evcc/record.ts';
 import { readCapture } from '../../drivers/iso15118/pcapng-reader.ts';
 import { v2gEventsFromCapture } from '../../drivers/iso15118/pcapng-reader-v2g.ts';
 import { judgeIso15118Capture } from '../../reports/rejudge-iso15118.ts';
+import type { MeasurementRecord } from '../../reports/evidence.ts';
+import { offlineCheckFor } from '../../reports/rejudge.ts';
 import { judgeCases, recordingCases } from '../../reports/rejudge-recording.ts';
 import { ISO15118_20 } from '../../suites/support/iso15118-offline.ts';
 
@@ -46,6 +48,21 @@ describe('judge: recorded ISO 15118-20 sessions (pcapng) re-judged offline', () 
       expect(mine.status).to.equal(rec.liveState === 'passed' ? 'passed' : 'failed');
     });
   }
+
+  it('verify re-derives the live values of the good case and the response times from the V2G messages of a test window', async () => {
+    for (const name of ['good-case-wrong-response-code', 'performance-time-slow-response']) {
+      const rec = live[name];
+      const { events } = await v2gEventsFromCapture(join(DIR, `${name}.pcapng`));
+      const measurements = rec.measurements.map((m) => ({ name: m.name, t: Number.POSITIVE_INFINITY }) as MeasurementRecord);
+      const derived = offlineCheckFor(rec.testCaseId)!.derive({ title: name, events, measurements });
+      expect(derived.map((d) => d.name)).to.have.members(rec.measurements.map((m) => m.name));
+      for (const d of derived) {
+        const m = rec.measurements.find((x) => x.name === d.name)!;
+        if (typeof d.value === 'boolean') expect(d.value ? 'PASS' : 'FAIL', d.name).to.equal(m.outcome);
+        else expect(d.value, d.name).to.be.closeTo(Number(m.value), 50); // the wire's stamps vs the vehicle's clock
+      }
+    }
+  });
 
   it('declares every MCS test case, and reports what a capture cannot show as not run with the reason', async () => {
     const cases = recordingCases(ISO15118_20);
