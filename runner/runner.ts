@@ -25,6 +25,7 @@ import { startLiveView } from './live-view-server.ts';
 import { writeNotRunResults } from '../reports/not-run-results.ts';
 import { vehicleCanSources } from '../benches/vehicle-can.ts';
 import { CandumpRecorder } from '../drivers/can/candump-recorder.ts';
+import { harnessLatencyOfRun, type RunHarnessLatency } from './harness-latency-env.ts';
 import { setRunContext, type RunAborted, type RunContext } from './run-context.ts';
 import { exitCodeOf, notRunLine, printWaits } from './run-outcome.ts';
 
@@ -67,6 +68,8 @@ export interface RunSummary {
   notRun: number;
   /** The process's exit code (README: 0 passed, 1 charger failure, 2 usage, 3 bench fault/aborted, 130 interrupted). */
   exitCode: number;
+  /** The harness's own latency over the run (runner/harness-latency-env.ts): every timing verdict carries it. */
+  harnessLatency?: RunHarnessLatency;
   tests: { title: string; testCaseId?: string; state: 'passed' | 'failed' | 'skipped'; error?: string }[];
 }
 
@@ -190,6 +193,11 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
     if (bench && !summary.interrupted) await runMocha(bench);
   } finally {
     const final = bench ? await bench.close(summary.interrupted ? `interrupted by ${summary.interrupted}` : 'run finished') : undefined;
+    if (bench) {
+      const latency = harnessLatencyOfRun(bench.resources.values(), clock);
+      Object.assign(envInfo, latency.env);
+      summary.harnessLatency = latency.summary;
+    }
     // The last safe state failing leaves the bench unsafe for whatever runs next on it: also an abort.
     if (final && !final.ok && !summary.aborted) summary.aborted = closeAbort(final.failure!, timeline);
     canRecorder?.stop();
