@@ -1,6 +1,5 @@
-// Fault switches of the emulated CCS charger's control-pilot generator (emulator/pilot/cp-evse.ts). Like the
-// SLAC faults (emulator/slac/faults.ts), not yet gathered into emulator/faults.ts: the default emulator
-// benches have no CCS2 port, benches/emulator-ccs2.yaml has it.
+// Fault switches of the emulated CCS charger's control-pilot generator (emulator/pilot/cp-evse.ts), proven
+// like the SLAC faults on the real-socket emulator bench (the virtual bench has no CCS2 port).
 
 import type { FaultSwitch } from '../fault-catalogue.ts';
 

@@ -1,8 +1,6 @@
 // Fault switches of the emulated charger-side SLAC responder (ISO 15118-3). Each one makes exactly the
 // listed tests of suites/ccs2 fail; a test whose precondition the fault takes away ends broken (outcomes).
-// Not yet gathered into emulator/faults.ts: the self-validation runs every catalogued suite on the default
-// emulator benches, which have no CCS2 port yet (benches/emulator-ccs2.yaml has it). Until they do, the
-// proof runs by hand with SLAC_FAULTS added there and MCS_HIL_SELFVAL_BENCH=benches/emulator-ccs2.yaml.
+// The virtual bench has no raw Ethernet: the self-validation proves these on the real-socket emulator bench.
 
 import type { FaultSwitch } from '../fault-catalogue.ts';
 

@@ -7,7 +7,7 @@
 // Runs are real `mcs-hil run` processes, a few at a time (MCS_HIL_SELFVAL_JOBS, default 2). They use the
 // virtual-time emulator bench (benches/emulator-virtual.yaml): verdicts there do not depend on host load,
 // and a run takes seconds. The tests that bench cannot run (they need a real network: SDP, raw TLS
-// handshakes) run, with the faults they catch, on the real-socket emulator bench in real time; that
+// handshakes, the CCS2 port's SLAC over raw Ethernet and its control pilot) run, with the faults they catch, on the real-socket emulator bench in real time; that
 // baseline also repeats the MCS handshake and the GB/T sequence there, the smoke run of the real sockets.
 import { expect } from 'chai';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import {
   idOf,
   notPassed,
   realBenchForWorker,
-  removeVethPair,
+  removeVethPairs,
   runSuite,
   skipped,
   specFileOf,
@@ -132,7 +132,7 @@ describe('self-validation: every fault switch is caught by exactly its tests', f
   });
 
   after(function () {
-    for (const b of realBenches) removeVethPair(b);
+    for (const b of realBenches) removeVethPairs(b);
   });
 
   it('the catalogue is consistent: kebab-case names, a suite, at least one catching test, the checks it must fail', function () {

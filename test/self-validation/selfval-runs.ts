@@ -1,7 +1,7 @@
 // The runs the self-validation makes: real `mcs-hil run` processes, on the virtual-time emulator bench for
 // everything it can judge, and on the real-socket emulator bench (veth pair, socketcand hub, real time)
-// for the tests that need a real network (SDP over UDP multicast, raw TLS handshakes), each such worker on
-// its own veth pair so parallel runs never meet.
+// for the tests that need a real network (SDP over UDP multicast, raw TLS handshakes, SLAC's raw Ethernet
+// frames on the CCS2 port), each such worker on its own veth pairs so parallel runs never meet.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,8 +19,8 @@ export interface RunOutcome {
 export interface SelfValBench {
   file: string;
   env: Record<string, string>;
-  /** The veth pair this bench owns (real-socket benches only): removed at the end. */
-  ifaces?: [string, string];
+  /** The veth pairs this bench owns (real-socket benches only: the MCS link, the CCS2 PLC link): removed at the end. */
+  vethPairs?: [string, string][];
 }
 
 export const VIRTUAL_BENCH: SelfValBench = {
@@ -29,17 +29,29 @@ export const VIRTUAL_BENCH: SelfValBench = {
 };
 const REAL_BENCH = join(ROOT, process.env.MCS_HIL_SELFVAL_REAL_BENCH ?? 'benches/emulator.yaml');
 
-/** A copy of the real-socket bench whose veth pair and link-local addresses belong to worker k alone. */
+/** A copy of the real-socket bench whose veth pairs and link-local addresses belong to worker k alone. */
 export function realBenchForWorker(k: number, dir: string): SelfValBench {
-  const ifaces: [string, string] = [`mcs-sv${k}e`, `mcs-sv${k}c`];
-  const text = readFileSync(REAL_BENCH, 'utf8').replaceAll('mcs-ev0', ifaces[0]).replaceAll('mcs-evse0', ifaces[1]);
+  // The bench's pairs (MCS 10BASE-T1S link, CCS2 PLC link), each renamed for this worker.
+  const renames: [string, string][][] = [
+    [
+      ['mcs-ev0', `mcs-sv${k}e`],
+      ['mcs-evse0', `mcs-sv${k}c`],
+    ],
+    [
+      ['plc-ev0', `plc-sv${k}e`],
+      ['plc-evse0', `plc-sv${k}c`],
+    ],
+  ];
+  let text = readFileSync(REAL_BENCH, 'utf8');
+  for (const [from, to] of renames.flat()) text = text.replaceAll(new RegExp(`(?<![\\w-])${from}(?![\\w-])`, 'g'), to);
   const file = join(dir, `bench-worker-${k}.yaml`);
   writeFileSync(file, text);
-  return { file, env: { MCS_EV_LL: `fe80::${k}:2`, MCS_EVSE_LL: `fe80::${k}:1` }, ifaces };
+  const vethPairs = renames.map(([[, ev], [, evse]]) => [ev, evse] as [string, string]);
+  return { file, env: { MCS_EV_LL: `fe80::${k}:2`, MCS_EVSE_LL: `fe80::${k}:1` }, vethPairs };
 }
 
-export function removeVethPair(bench: SelfValBench): void {
-  if (bench.ifaces) spawnSync('bash', [join(ROOT, 'scripts/veth-link.sh'), 'down', ...bench.ifaces], { stdio: 'ignore' });
+export function removeVethPairs(bench: SelfValBench): void {
+  for (const pair of bench.vethPairs ?? []) spawnSync('bash', [join(ROOT, 'scripts/veth-link.sh'), 'down', ...pair], { stdio: 'ignore' });
 }
 
 /** One `mcs-hil run` (in its own process); resolves with its results even when it died early. */
