@@ -2,7 +2,8 @@
 // a capture of the V2G link (offline: response codes and pairing, Table 217 response times measured on the
 // capture's own time stamps, the charger's close after a silent vehicle or after SessionStopRes) or not
 // (online: it needs a stimulus our vehicle sends on purpose, or an instrument's trace). Names and limits
-// are the live tests' (suites/mcs), so an offline verdict reads like the live one.
+// are the live tests' (suites/mcs), so an offline verdict reads like the live one. `mcs-hil verify` re-derives
+// the good case and the response times with the same functions from a live run's recorded V2G messages.
 
 import { Limits } from '../../drivers/core/limits.ts';
 import type { TimelineEvent } from '../../drivers/core/timeline.ts';
