@@ -111,6 +111,7 @@ export class LiveViewState {
   snapshot(): LiveSnapshot {
     const s = this.snap;
     const done = s.passed + s.failed + s.skipped;
+    s.total = Math.max(s.total, s.started); // a run recorded before the start event said how many
     const mean = this.doneDurations.length ? this.doneDurations.reduce((a, b) => a + b, 0) / this.doneDurations.length : undefined;
     s.etaS = mean !== undefined && s.total > done ? mean * (s.total - done) : undefined;
     return s;
@@ -216,7 +217,8 @@ export class LiveViewState {
   private v2g(e: TimelineEvent, d: Record<string, unknown>): void {
     const name = typeof d.message === 'string' ? d.message : undefined;
     if (!name) return;
-    this.pushFlow(name);
+    // The flow by request (its response follows it): SessionSetup → … → DC_ChargeLoop ×812 → PowerDelivery.
+    if (!name.endsWith('Res')) this.pushFlow(name.replace(/Req$/, ''));
     const doc = (d.doc ?? {}) as Record<string, Record<string, unknown>>;
     const body = doc[name] ?? {};
     const code = typeof body.ResponseCode === 'string' ? body.ResponseCode : undefined;
