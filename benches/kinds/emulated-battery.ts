@@ -13,6 +13,7 @@ import {
   type EmulatedBatteryConfig,
 } from '../../emulator/power/emulated-battery.ts';
 import { startEmulatedScpiServer } from '../../emulator/power/scpi-server.ts';
+import { ParallelUnits } from '../../emulator/instruments/parallel-units.ts';
 
 const SCHEMA = {
   type: 'object',
@@ -30,6 +31,12 @@ const SCHEMA = {
         "Serve this battery over SCPI on 127.0.0.1 at this port, for a 'scpi-battery-emulator' resource (then it does not stream itself).",
     },
     scpiClass: { enum: ['rp7900', 'hp-battery-emulator'], description: 'The emulated instrument class served over SCPI (default rp7900).' },
+    scpiUnits: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 16,
+      description: 'Serve it as this many parallel units, each on its own port carrying its share of the current (default 1).',
+    },
   },
 };
 
@@ -37,12 +44,21 @@ async function open(name: string, config: EmulatedBatteryConfig, ctx: OpenContex
   const profile = loadVehicleProfile(ctx.bench.vehicle.profile, ctx.bench.vehicle.overrides ?? {});
   const inst = new EmulatedBattery(name, ctx.clock, ctx.timeline, profile, config, ctx.faults);
   if (config.scpiPort !== undefined) {
-    // The SCPI server drains the bus for its Elog: the instrument must not stream as well.
-    const server = await startEmulatedScpiServer({
-      clock: ctx.clock, timeline: ctx.timeline, port: config.scpiPort, instrument: inst, instrumentClass: config.scpiClass, faults: ctx.faults,
-    });
-    inst.onClose(() => server.close());
-    Object.assign(inst, { scpiServer: { host: server.host, port: server.port } }); // for a scpi-battery-emulator with `emulated:`
+    // The SCPI server drains the bus for its Elog: the instrument must not stream as well. Parallel units
+    // share the bus, each on its own port (the first at scpiPort, the others on any free port).
+    const n = config.scpiUnits ?? 1;
+    const units = n > 1 ? new ParallelUnits(inst, n) : undefined;
+    const servers = [];
+    for (let k = 0; k < n; k++) {
+      const server = await startEmulatedScpiServer({
+        clock: ctx.clock, timeline: ctx.timeline, port: k === 0 ? config.scpiPort : 0, instrument: inst, dcSide: units?.unit(k),
+        instrumentClass: config.scpiClass, faults: ctx.faults,
+      });
+      inst.onClose(() => server.close());
+      servers.push({ host: server.host, port: server.port });
+    }
+    // For a scpi-battery-emulator with `emulated:` (several servers: its units).
+    Object.assign(inst, { scpiServer: servers[0], ...(n > 1 ? { scpiServers: servers } : {}) });
   } else if (config.stream !== false) await inst.startStreaming();
   return Object.assign(inst, { safeStatePrimitives: batteryEmulatorPrimitives(inst) });
 }

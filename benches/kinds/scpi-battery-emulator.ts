@@ -48,21 +48,25 @@ export interface ScpiBatteryEmulatorSettings {
 const WATCHDOG_DEFAULT_S = 5;
 const SCPI_TIMEOUT_MS = 2000;
 
-function endpoint(name: string, cfg: ScpiBatteryEmulatorSettings, ctx: OpenContext): { host: string; port: number } {
-  if (!cfg.emulated) return { host: cfg.host!, port: cfg.port ?? SCPI_RAW_PORT };
-  const served = (ctx.resources.get(cfg.emulated) as { scpiServer?: { host: string; port: number } } | undefined)?.scpiServer;
-  if (!served) throw new Error(`${name}: '${cfg.emulated}' is not an emulated battery serving SCPI (scpiPort) opened before it`);
-  return served;
+type Endpoint = { host: string; port: number };
+
+/** The unit's address; an emulated battery served as parallel units (scpiUnits) gives one per unit. */
+function endpoints(name: string, cfg: ScpiBatteryEmulatorSettings, ctx: OpenContext): Endpoint[] {
+  if (cfg.units) return cfg.units.map((u) => ({ host: u.host, port: u.port ?? SCPI_RAW_PORT }));
+  if (!cfg.emulated) return [{ host: cfg.host!, port: cfg.port ?? SCPI_RAW_PORT }];
+  const r = ctx.resources.get(cfg.emulated) as { scpiServer?: Endpoint; scpiServers?: Endpoint[] } | undefined;
+  if (!r?.scpiServer) throw new Error(`${name}: '${cfg.emulated}' is not an emulated battery serving SCPI (scpiPort) opened before it`);
+  return r.scpiServers ?? [r.scpiServer];
 }
 
 async function open(name: string, cfg: ScpiBatteryEmulatorSettings, ctx: OpenContext): Promise<Resource> {
-  const endpoints = cfg.units?.map((u) => ({ host: u.host, port: u.port ?? SCPI_RAW_PORT })) ?? [endpoint(name, cfg, ctx)];
-  const n = endpoints.length;
+  const addresses = endpoints(name, cfg, ctx);
+  const n = addresses.length;
   // The timeout is bench time, the host's latency real time: on a faster-than-real bench clock it scales.
   const timeoutMs = cfg.timeoutMs ?? SCPI_TIMEOUT_MS * (ctx.bench.clock.rate ?? 1);
   const transports: TcpScpiTransport[] = [];
   try {
-    for (const [k, e] of endpoints.entries()) {
+    for (const [k, e] of addresses.entries()) {
       const source = n > 1 ? `${name}#${k + 1}` : name;
       transports.push(await TcpScpiTransport.connect({ ...e, clock: ctx.clock, timeline: ctx.timeline, source, timeoutMs }));
     }

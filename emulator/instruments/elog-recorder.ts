@@ -3,7 +3,7 @@
 // for is rounded to the instrument's step and held to its minimum per logged quantity, as the guide says,
 // so a driver that stamps with the requested period drifts against what the bus did.
 
-import type { DcBus } from '../power/dc-bus.ts';
+import type { InstrumentBus } from './parallel-units.ts';
 import type { Action } from './dialect.ts';
 
 /** Records kept; older ones are dropped (the real unit holds about 20 s). */
@@ -20,7 +20,7 @@ export class ElogRecorder {
   private last = { i: 0, v: 0 };
 
   constructor(
-    private readonly bus: DcBus,
+    private readonly bus: InstrumentBus,
     private readonly rules: { periodStepS: number; minPeriodPerQuantityS: number },
   ) {}
 

@@ -11,9 +11,9 @@ import { floatBlock } from '../../drivers/scpi/binary-block.ts';
 import type { Clock, TimerHandle } from '../../drivers/core/clock.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
 import { BUS_TICK_NS } from '../power/dc-bus.ts';
-import type { EmulatedBattery } from '../power/emulated-battery.ts';
 import type { Action, Dialect, Protection } from './dialect.ts';
 import { ElogRecorder } from './elog-recorder.ts';
+import type { InstrumentDcSide } from './parallel-units.ts';
 
 const ERR = {
   undefinedHeader: '-113,"Undefined header"',
@@ -40,7 +40,8 @@ export interface PowerInstrumentOptions {
   clock: Clock;
   timeline: Timeline;
   dialect: Dialect;
-  battery: EmulatedBattery;
+  /** The DC side it drives: an emulated battery, or one unit's share of it (parallel-units.ts). */
+  battery: InstrumentDcSide;
   faults?: ReadonlySet<string>;
   /** Test hook: replace the reply to a query (return undefined to answer normally). */
   replyHook?: (command: string, reply: string) => string | undefined;

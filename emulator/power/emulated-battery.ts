@@ -29,6 +29,8 @@ export interface EmulatedBatteryConfig {
   scpiPort?: number;
   /** The instrument class it is served as (emulator/power/scpi-server.ts); default rp7900. */
   scpiClass?: string;
+  /** Served as this many parallel units, each with its own SCPI server (emulator/instruments/parallel-units.ts). */
+  scpiUnits?: number;
 }
 
 /** The vehicle side of the bus: the battery model, or a fixed voltage + R once a test sets one. */

@@ -10,6 +10,7 @@ import type { Timeline } from '../../drivers/core/timeline.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
 import type { Dialect } from '../instruments/dialect.ts';
 import { HP_BATTERY_DIALECT } from '../instruments/hp-dialect.ts';
+import type { InstrumentDcSide } from '../instruments/parallel-units.ts';
 import { PowerInstrument } from '../instruments/power-instrument.ts';
 import { RP7900_DIALECT } from '../instruments/rp7900-dialect.ts';
 import { EmulatedBattery } from './emulated-battery.ts';
@@ -31,6 +32,8 @@ export interface EmulatedScpiServerOptions {
   vehicleProfile?: string;
   /** Instrument class (EMULATED_INSTRUMENT_CLASSES); default rp7900. */
   instrumentClass?: string;
+  /** Serve one of several parallel units on the battery's bus (emulator/instruments/parallel-units.ts) instead of all of it. */
+  dcSide?: InstrumentDcSide;
   /** Fault switches of the run ('instrument-*-trip'). */
   faults?: ReadonlySet<string>;
   /** Test hook: replace the reply to a query (return undefined to answer normally). */
@@ -53,7 +56,9 @@ export async function startEmulatedScpiServer(o: EmulatedScpiServerOptions): Pro
   const dialect = EMULATED_INSTRUMENT_CLASSES[o.instrumentClass ?? 'rp7900'];
   if (!dialect)
     throw new Error(`no emulated instrument class '${o.instrumentClass}' (${Object.keys(EMULATED_INSTRUMENT_CLASSES).join(', ')})`);
-  const state = new PowerInstrument({ clock: o.clock, timeline: o.timeline, dialect, battery, faults: o.faults, replyHook: o.replyHook });
+  const state = new PowerInstrument({
+    clock: o.clock, timeline: o.timeline, dialect, battery: o.dcSide ?? battery, faults: o.faults, replyHook: o.replyHook,
+  });
   const received: string[] = [];
   const host = o.host ?? '127.0.0.1';
   const lines = await startScpiLineServer({
@@ -65,7 +70,8 @@ export async function startEmulatedScpiServer(o: EmulatedScpiServerOptions): Pro
       return replies.length ? replies.join('\n') : undefined;
     },
   });
-  o.timeline.record('instrument', battery.name, { event: 'scpi-server', host, port: lines.port, class: o.instrumentClass ?? 'rp7900' });
+  const served = { event: 'scpi-server', host, port: lines.port, class: o.instrumentClass ?? 'rp7900' };
+  o.timeline.record('instrument', o.dcSide?.name ?? battery.name, served);
   return {
     port: lines.port,
     host,
