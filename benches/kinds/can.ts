@@ -20,7 +20,7 @@ import { registerResourceKind, resourceKind, type OpenContext, type Reachability
 import type { CanFrame } from '../../drivers/can/frame.ts';
 import type { CanListener, CanTransport } from '../../drivers/can/transport.ts';
 import { VirtualCan } from '../../drivers/can/virtual-bus.ts';
-import { SocketcandCan } from '../../drivers/can/socketcand-client.ts';
+import { WorkerSocketcandCan } from '../../drivers/can/worker-can.ts';
 import { SocketcandHub } from '../../drivers/can/socketcand-hub.ts';
 import { SocketcanNative } from '../../drivers/can/socketcan-native.ts';
 import { SOCKETCAND_PORT } from '../../drivers/can/socketcand-protocol.ts';
@@ -129,7 +129,8 @@ export function registerCanKinds(): void {
     openOrder: CAN_OPEN_ORDER,
     async open(name, config, ctx) {
       const { host, port } = resolveEndpoint(name, config, ctx);
-      const t = await SocketcandCan.open({ host, port, bus: config.bus, clock: ctx.clock, timeline: ctx.timeline, source: name, connectTimeoutMs: config.connectTimeoutMs });
+      // The wire on its own worker thread: main-thread work (EXI, plots, reports) never delays its sends or receive stamps.
+      const t = await WorkerSocketcandCan.open({ host, port, bus: config.bus, clock: ctx.clock, timeline: ctx.timeline, source: name, connectTimeoutMs: config.connectTimeoutMs });
       return new TransportResource(name, 'socketcand', t, { transport: 'socketcand', endpoint: `${host}:${port}`, bus: config.bus });
     },
     async checkReachable(name, config) {
