@@ -90,13 +90,15 @@ async function main(): Promise<void> {
   console.log('\nlossless in-order throughput');
   const row = (name: string, r: { fps: number; lost: number; outOfOrder: number }) =>
     console.log(
-      `  ${name.padEnd(34)} ${fmt(r.fps).padStart(10)} frames/s   lost ${r.lost}, out of order ${r.outOfOrder}   ×${(r.fps / PHYS_1M_11BIT).toFixed(1)} of a 1 Mbit/s bus (${PHYS_1M_11BIT} fps)`,
+      `  ${name.padEnd(34)} ${fmt(r.fps).padStart(10)} frames/s   lost ${r.lost}, out of order ${r.outOfOrder}   ` +
+        `×${(r.fps / PHYS_1M_11BIT).toFixed(1)} of a 1 Mbit/s bus (${PHYS_1M_11BIT} fps)`,
     );
   row('in-process bus', vbus);
   row('in-process bus + timeline', vbusTl);
   row('socketcand hub (TCP loopback)', hubRun);
   console.log(
-    `  ratio hub / in-process: ${(hubRun.fps / vbus.fps).toFixed(3)};  hub / GB/T bus (250 kbit/s, 29-bit, ${PHYS_250K_29BIT} fps): ×${(hubRun.fps / PHYS_250K_29BIT).toFixed(1)}`,
+    `  ratio hub / in-process: ${(hubRun.fps / vbus.fps).toFixed(3)};  ` +
+      `hub / GB/T bus (250 kbit/s, 29-bit, ${PHYS_250K_29BIT} fps): ×${(hubRun.fps / PHYS_250K_29BIT).toFixed(1)}`,
   );
 
   // 3. jitter of a 50 ms periodic message under 5k frames/s background load through the hub, old path and the
