@@ -15,8 +15,6 @@ const EVSE = 'mcs-pu0c';
 const GREP = 'follows a step up';
 
 interface Summary {
-  /** Tests that ended on an error other than an assertion (Allure broken); their state is 'failed'. */
-  broken: number;
   tests: { title: string; state: string; error?: string }[];
 }
 
