@@ -56,12 +56,17 @@ export async function emulateCommand(o: EmulateOptions): Promise<number> {
   const em = await startEmulator(o);
   const beforeClose = await o.onReady?.(em.bench);
   for (const c of em.chargers) {
-    const where = c.interface ? `[${c.address}%${c.interface}]:${c.port} (SDP on udp 15118, ${c.settings.tls === false ? 'TCP' : 'TLS 1.3'})` : 'in-process only';
-    log(`ready: ${c.name} serves ${where}, services ${c.config.services.join(',')}, codec ${c.codec.name}${em.bench.faults.size ? `, faults ${[...em.bench.faults].join(',')}` : ''}`);
+    const where = c.interface
+      ? `[${c.address}%${c.interface}]:${c.port} (SDP on udp 15118, ${c.settings.tls === false ? 'TCP' : 'TLS 1.3'})`
+      : 'in-process only';
+    log(
+      `ready: ${c.name} serves ${where}, services ${c.config.services.join(',')}, codec ${c.codec.name}${em.bench.faults.size ? `, faults ${[...em.bench.faults].join(',')}` : ''}`,
+    );
   }
   if (em.chargers.length === 0) log(`ready: the bench has no '${EMULATED_MCS_CHARGER_KIND}' resource; nothing to serve`);
   const unsubscribe = em.bench.timeline.subscribe((e) => {
-    if (e.kind === 'session' && typeof e.data.event === 'string' && /session end|connection accepted/.test(e.data.event)) log(`${e.source}: ${e.data.event} ${String(e.data.connection ?? '')}${e.data.detail ? ` (${String(e.data.detail)})` : ''}`);
+    if (e.kind === 'session' && typeof e.data.event === 'string' && /session end|connection accepted/.test(e.data.event))
+      log(`${e.source}: ${e.data.event} ${String(e.data.connection ?? '')}${e.data.detail ? ` (${String(e.data.detail)})` : ''}`);
   });
   await new Promise<void>((resolve) => {
     if (o.signal) {

@@ -114,7 +114,10 @@ export class SafeStateStrategy {
     const failure = steps.find((s) => !s.ok);
     const outcome: SafeStateOutcome = { reason, ok: !failure, steps, failure, ms: clock.nowMs() - t0 };
     timeline.record('safe-state', 'bench', {
-      event: 'end', reason, ok: outcome.ok, ms: outcome.ms,
+      event: 'end',
+      reason,
+      ok: outcome.ok,
+      ms: outcome.ms,
       ...(failure ? { failedResource: failure.resource, failedStep: failure.title, error: failure.error } : {}),
     });
     return outcome;
@@ -181,8 +184,13 @@ export class SafeStateStrategy {
     }
     const s: SafeStateStep = { phase, title, resource, ok: error === undefined, ms: clock.nowMs() - t0, limitMs, error };
     timeline.record('safe-state', resource, {
-      event: s.ok ? 'reached' : 'failed', phase, step: title, ms: s.ms, limitMs,
-      ...(typeof detail === 'string' ? { detail } : {}), ...(error ? { error } : {}),
+      event: s.ok ? 'reached' : 'failed',
+      phase,
+      step: title,
+      ms: s.ms,
+      limitMs,
+      ...(typeof detail === 'string' ? { detail } : {}),
+      ...(error ? { error } : {}),
     });
     return s;
   }

@@ -21,7 +21,8 @@ export function benchSchema(): JsonSchema {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: BENCH_SCHEMA_ID,
     title: 'mcs-hil bench file',
-    description: 'One test station: the charger under test, the vehicle-side resources, the vehicle profile, the limit profile and the safety settings.',
+    description:
+      'One test station: the charger under test, the vehicle-side resources, the vehicle profile, the limit profile and the safety settings.',
     type: 'object',
     additionalProperties: false,
     required: ['name', 'charger', 'resources', 'vehicle', 'limits', 'safety'],
@@ -34,8 +35,16 @@ export function benchSchema(): JsonSchema {
         additionalProperties: false,
         properties: {
           kind: { enum: ['real', 'virtual'], description: 'real on every physical bench; virtual only for in-process emulation.' },
-          rate: { type: 'number', exclusiveMinimum: 0, maximum: 100, description: 'Emulator benches only: run time this many times faster than the wall clock.' },
-          longSessions: { type: 'boolean', description: 'Run tests too long for real time (the 30-minute MCS session) on a real-time clock too.' },
+          rate: {
+            type: 'number',
+            exclusiveMinimum: 0,
+            maximum: 100,
+            description: 'Emulator benches only: run time this many times faster than the wall clock.',
+          },
+          longSessions: {
+            type: 'boolean',
+            description: 'Run tests too long for real time (the 30-minute MCS session) on a real-time clock too.',
+          },
         },
       },
       charger: {
@@ -43,7 +52,11 @@ export function benchSchema(): JsonSchema {
         additionalProperties: false,
         required: ['ratings', 'protocols'],
         properties: {
-          identity: { type: 'object', additionalProperties: { type: 'string' }, description: 'Vendor, model, serial, firmware as labelled on the unit.' },
+          identity: {
+            type: 'object',
+            additionalProperties: { type: 'string' },
+            description: 'Vendor, model, serial, firmware as labelled on the unit.',
+          },
           ratings: {
             type: 'object',
             additionalProperties: false,
@@ -95,7 +108,10 @@ export function benchSchema(): JsonSchema {
         additionalProperties: false,
         required: ['interlock'],
         properties: {
-          interlock: { type: 'boolean', description: 'Dangerous fault tests (over-voltage, insulation, emergency stop) run only when true.' },
+          interlock: {
+            type: 'boolean',
+            description: 'Dangerous fault tests (over-voltage, insulation, emergency stop) run only when true.',
+          },
           maxVoltageV: { type: 'number', exclusiveMinimum: 0 },
           maxCurrentA: { type: 'number', exclusiveMinimum: 0 },
           safeStateTimeoutMs: { type: 'number', exclusiveMinimum: 0, maximum: 60000 },

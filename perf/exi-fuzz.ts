@@ -24,7 +24,8 @@ const seeds: FuzzSeed[] = [
 // Valid streams of every message root, so mutations reach every grammar state, not only the vectors'.
 for (const { grammar, model, messages } of GRAMMAR_MODELS) {
   const arbs = new DocumentArbitraries(model);
-  for (const m of messages) for (const doc of fc.sample(arbs.document(m)!, { numRuns: 20, seed })) seeds.push({ grammar, bytes: encodeExi(grammar, doc) });
+  for (const m of messages)
+    for (const doc of fc.sample(arbs.document(m)!, { numRuns: 20, seed })) seeds.push({ grammar, bytes: encodeExi(grammar, doc) });
 }
 
 const total: FuzzStats = { cases: 0, decoded: 0, decodeErrors: 0, reencoded: 0, encodeRefused: 0 };
@@ -33,6 +34,8 @@ while (total.cases < maxCases && performance.now() - t0 < maxSeconds * 1000) {
   const s = runFuzz(seeds, 100_000, seed++);
   for (const k of Object.keys(total) as Array<keyof FuzzStats>) total[k] += s[k];
   const secs = (performance.now() - t0) / 1000;
-  process.stdout.write(`\r${total.cases} cases, ${Math.round(total.cases / secs)}/s, ${total.decodeErrors} typed decode errors, ${total.decoded} decoded, ${total.encodeRefused} re-encodes refused`);
+  process.stdout.write(
+    `\r${total.cases} cases, ${Math.round(total.cases / secs)}/s, ${total.decodeErrors} typed decode errors, ${total.decoded} decoded, ${total.encodeRefused} re-encodes refused`,
+  );
 }
 console.log(`\nOK: only typed errors in ${total.cases} cases (${seeds.length} seed streams)`);

@@ -22,7 +22,9 @@ function readerThroughput(): void {
     let n = 0;
     for (let o = 0; o < stream.length; o += chunk) n += r.push(stream.subarray(o, o + chunk)).length;
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    console.log(`V2GTP reader, ${chunk}-byte chunks: ${(n / s / 1000).toFixed(0)} k frames/s, ${(stream.length / s / 1e6).toFixed(1)} MB/s`);
+    console.log(
+      `V2GTP reader, ${chunk}-byte chunks: ${(n / s / 1000).toFixed(0)} k frames/s, ${(stream.length / s / 1e6).toFixed(1)} MB/s`,
+    );
   }
 }
 
@@ -31,7 +33,12 @@ async function setupAndEcho(tls: boolean, rounds: number): Promise<{ setupMs: nu
   const pki = await ensureTestPki();
   const timeline = new Timeline({ clock, memoryEvents: 1000 });
   const server = new V2gServer({
-    clock, timeline, source: 'secc', address: link.chargerAddress, interface: link.chargerInterface, port: 0,
+    clock,
+    timeline,
+    source: 'secc',
+    address: link.chargerAddress,
+    interface: link.chargerInterface,
+    port: 0,
     tls: tls ? { identity: { chainFile: pki.secc.chain, keyFile: pki.secc.key }, trustedRootFiles: [pki.oemRootCert] } : undefined,
   });
   server.on('connection', async (c: V2gConnection) => {
@@ -40,7 +47,9 @@ async function setupAndEcho(tls: boolean, rounds: number): Promise<{ setupMs: nu
         const f = await c.receive(10_000);
         await c.send(f.payloadType, f.payload);
       }
-    } catch { /* closed */ }
+    } catch {
+      /* closed */
+    }
   });
   const port = await server.listen();
   let setup = 0;
@@ -48,7 +57,13 @@ async function setupAndEcho(tls: boolean, rounds: number): Promise<{ setupMs: nu
   for (let i = 0; i < rounds; i++) {
     const t0 = clock.nowMs();
     const c = await connectV2g({
-      clock, timeline, source: 'evcc', host: link.chargerAddress, interface: link.evInterface, port, timeoutMs: 10_000,
+      clock,
+      timeline,
+      source: 'evcc',
+      host: link.chargerAddress,
+      interface: link.evInterface,
+      port,
+      timeoutMs: 10_000,
       tls: tls ? { trustedRootFiles: [pki.v2gRootCert], identity: { chainFile: pki.vehicle.chain, keyFile: pki.vehicle.key } } : undefined,
     });
     setup += clock.nowMs() - t0;
@@ -67,5 +82,9 @@ async function setupAndEcho(tls: boolean, rounds: number): Promise<{ setupMs: nu
 readerThroughput();
 const tcp = await setupAndEcho(false, 10);
 const tls = await setupAndEcho(true, 10);
-console.log(`connect: TCP ${tcp.setupMs.toFixed(2)} ms, TLS 1.3 mutual secp521r1 ${tls.setupMs.toFixed(2)} ms (ratio ${(tls.setupMs / tcp.setupMs).toFixed(1)}x)`);
-console.log(`echo round trip (120-byte payload): TCP ${tcp.rttMs.toFixed(3)} ms, TLS ${tls.rttMs.toFixed(3)} ms (ratio ${(tls.rttMs / tcp.rttMs).toFixed(2)}x)`);
+console.log(
+  `connect: TCP ${tcp.setupMs.toFixed(2)} ms, TLS 1.3 mutual secp521r1 ${tls.setupMs.toFixed(2)} ms (ratio ${(tls.setupMs / tcp.setupMs).toFixed(1)}x)`,
+);
+console.log(
+  `echo round trip (120-byte payload): TCP ${tcp.rttMs.toFixed(3)} ms, TLS ${tls.rttMs.toFixed(3)} ms (ratio ${(tls.rttMs / tcp.rttMs).toFixed(2)}x)`,
+);

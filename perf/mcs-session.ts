@@ -12,7 +12,11 @@ const clock = new RealClock();
 const timeline = new Timeline({ clock, memoryEvents: 10_000 });
 const limits = Limits.load('iso15118-20');
 const ratings = { maxVoltageV: 1250, minVoltageV: 150, maxCurrentA: 3000, maxPowerW: 3_750_000 };
-const charger = await EmulatedMcsCharger.start('charger', { link: 'memory', cableCheckMs: 0 }, { clock, timeline, ratings, faults: new Set(), limits });
+const charger = await EmulatedMcsCharger.start(
+  'charger',
+  { link: 'memory', cableCheckMs: 0 },
+  { clock, timeline, ratings, faults: new Set(), limits },
+);
 const ev = await Iso15118Vehicle.create('ev', { memory: 'charger' }, { clock, timeline, limits });
 const s = await ev.openSession();
 const t0 = clock.nowMs();
@@ -25,8 +29,12 @@ let sum = 0;
 for (let i = 0; i < n; i++) sum += (await s.chargeLoopOnce({ currentA: 100 + (i % 50), voltageV: 850 })).responseMs ?? 0;
 const loopMs = clock.nowMs() - t1;
 console.log(`codec ${ev.codec.name}: session setup (SAP … PowerDelivery) ${setupMs.toFixed(1)} ms`);
-console.log(`${n} DC_ChargeLoop exchanges in ${loopMs.toFixed(0)} ms: ${((n / loopMs) * 1000).toFixed(0)} exchanges/s, mean round trip ${(sum / n).toFixed(3)} ms`);
-console.log(`headroom vs. the ${ev.timers.EVCC_ChargeLoop_Period} ms loop period: ${(ev.timers.EVCC_ChargeLoop_Period / (loopMs / n)).toFixed(0)}x`);
+console.log(
+  `${n} DC_ChargeLoop exchanges in ${loopMs.toFixed(0)} ms: ${((n / loopMs) * 1000).toFixed(0)} exchanges/s, mean round trip ${(sum / n).toFixed(3)} ms`,
+);
+console.log(
+  `headroom vs. the ${ev.timers.EVCC_ChargeLoop_Period} ms loop period: ${(ev.timers.EVCC_ChargeLoop_Period / (loopMs / n)).toFixed(0)}x`,
+);
 await s.sessionStop().catch(() => undefined);
 await charger.close();
 timeline.close();

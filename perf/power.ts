@@ -18,7 +18,13 @@ const timeline = new Timeline({ clock });
 const inst = new EmulatedBattery('battery', clock, timeline, loadVehicleProfile('truck-lfp-620kwh'));
 await inst.startStreaming();
 await inst.setOutput(true);
-const stage = new PowerStage({ clock, timeline, ratings: { maxVoltageV: 1250, maxCurrentA: 3000, maxPowerW: 3.75e6 }, bus: inst.bus, faults: new Set() });
+const stage = new PowerStage({
+  clock,
+  timeline,
+  ratings: { maxVoltageV: 1250, maxCurrentA: 3000, maxPowerW: 3.75e6 },
+  bus: inst.bus,
+  faults: new Set(),
+});
 stage.startCharging();
 const simS = 60;
 let t = performance.now();
@@ -28,7 +34,9 @@ for (let k = 0; k < simS * 10; k++) {
 }
 await inst.flush();
 let wall = (performance.now() - t) / 1000;
-console.log(`bus+stage+battery+instrument: ${simS} s simulated in ${wall.toFixed(2)} s wall → ${(simS / wall).toFixed(1)}× real time (${((simS * 1000) / wall / 1000).toFixed(0)} k ticks/s)`);
+console.log(
+  `bus+stage+battery+instrument: ${simS} s simulated in ${wall.toFixed(2)} s wall → ${(simS / wall).toFixed(1)}× real time (${((simS * 1000) / wall / 1000).toFixed(0)} k ticks/s)`,
+);
 
 const i = timeline.samples('currentA', { source: 'battery' });
 const v = timeline.samples('voltageV', { source: 'battery' });
@@ -40,10 +48,16 @@ for (let k = 0; k < reps; k++) {
   timeToFallBelow(series, series.tS[0], 5);
 }
 wall = (performance.now() - t) / 1000;
-console.log(`trace maths: ${((reps * series.y.length) / wall / 1e6).toFixed(1)} M samples/s (stepResponse + timeToFallBelow on ${series.y.length} samples)`);
+console.log(
+  `trace maths: ${((reps * series.y.length) / wall / 1e6).toFixed(1)} M samples/s (stepResponse + timeToFallBelow on ${series.y.length} samples)`,
+);
 
 t = performance.now();
-const svg = await powerPlotSvg({ title: 'perf', samples: { tS: series.tS, currentA: i.v, voltageV: v.v }, requested: [{ tS: series.tS[0], currentA: 1500 }] });
+const svg = await powerPlotSvg({
+  title: 'perf',
+  samples: { tS: series.tS, currentA: i.v, voltageV: v.v },
+  requested: [{ tS: series.tS[0], currentA: 1500 }],
+});
 wall = (performance.now() - t) / 1000;
 console.log(`plot: ${series.y.length} samples → SVG ${(svg.length / 1024).toFixed(0)} kB in ${wall.toFixed(2)} s`);
 await inst.close();

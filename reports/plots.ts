@@ -93,7 +93,11 @@ export function powerPlotSpec(input: PowerPlotInput): TopLevelSpec {
         layers.push({
           data: { values: [b] },
           mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, dy: -2, fontSize: 10, color: '#1d6f65' },
-          encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: b.hi !== null ? 'hi' : 'lo', type: 'quantitative' }, text: { field: 'label' } },
+          encoding: {
+            x: { field: 'x', type: 'quantitative' },
+            y: { field: b.hi !== null ? 'hi' : 'lo', type: 'quantitative' },
+            text: { field: 'label' },
+          },
         });
       }
       layers.push({
@@ -102,8 +106,24 @@ export function powerPlotSpec(input: PowerPlotInput): TopLevelSpec {
         encoding: {
           x: { field: 't', type: 'quantitative', title: 'time (s)' },
           y: { field: 'value', type: 'quantitative', title: c.title, scale: { zero: false } },
-          color: { field: 'series', type: 'nominal', scale: { domain: ['measured', 'requested'], range: ['#264653', '#e76f51'] }, legend: { orient: 'top', title: null } },
-          strokeDash: { field: 'series', type: 'nominal', scale: { domain: ['measured', 'requested'], range: [[1, 0], [6, 3]] }, legend: { orient: 'top', title: null } },
+          color: {
+            field: 'series',
+            type: 'nominal',
+            scale: { domain: ['measured', 'requested'], range: ['#264653', '#e76f51'] },
+            legend: { orient: 'top', title: null },
+          },
+          strokeDash: {
+            field: 'series',
+            type: 'nominal',
+            scale: {
+              domain: ['measured', 'requested'],
+              range: [
+                [1, 0],
+                [6, 3],
+              ],
+            },
+            legend: { orient: 'top', title: null },
+          },
         },
       });
       if (points.length) {
@@ -158,7 +178,10 @@ export async function powerPlotSvg(input: PowerPlotInput): Promise<string> {
 }
 
 /** The raw samples as CSV (time in s from the first sample, then each channel). */
-export function samplesCsv(samples: { tS: number[]; currentA: number[]; voltageV?: number[] }, requested?: { tS: number; currentA: number }[]): string {
+export function samplesCsv(
+  samples: { tS: number[]; currentA: number[]; voltageV?: number[] },
+  requested?: { tS: number; currentA: number }[],
+): string {
   const t0 = samples.tS[0] ?? 0;
   const req = [...(requested ?? [])].sort((a, b) => a.tS - b.tS);
   let r = -1;

@@ -18,8 +18,12 @@ export function harnessVersion(): string {
 
 export function gitCommit(): string {
   try {
-    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
     return dirty ? `${sha} (with uncommitted changes)` : sha;
   } catch {
     return 'unknown (not a git checkout)';
@@ -52,7 +56,8 @@ export function environmentInfo(bench: BenchConfig, faults: string[]): Record<st
   const { currentToleranceA: tolA, currentTolerancePct: tolPct } = bench.charger.ratings;
   if (tolA !== undefined || tolPct !== undefined) {
     const set = [tolA !== undefined ? `±${tolA} A` : '', tolPct !== undefined ? `±${tolPct} %` : ''].filter(Boolean).join(' / ');
-    env['deviation.currentTolerance'] = `bench override ${set} (charger.ratings in ${bench.file}) instead of the limit profile's regulation tolerance`;
+    env['deviation.currentTolerance'] =
+      `bench override ${set} (charger.ratings in ${bench.file}) instead of the limit profile's regulation tolerance`;
   }
   return env;
 }

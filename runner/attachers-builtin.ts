@@ -22,10 +22,22 @@ registerTestAttacher((events) => {
 });
 
 function v2gLine(e: TimelineEvent, t0: number): string {
-  const d = e.data as { dir?: string; message?: string; payloadTypeName?: string; responseMs?: number; doc?: unknown; hex?: string; malformed?: boolean; error?: string; decodeError?: string; note?: string };
+  const d = e.data as {
+    dir?: string;
+    message?: string;
+    payloadTypeName?: string;
+    responseMs?: number;
+    doc?: unknown;
+    hex?: string;
+    malformed?: boolean;
+    error?: string;
+    decodeError?: string;
+    note?: string;
+  };
   const ms = ((e.t - t0) / 1e6).toFixed(3).padStart(10);
   const arrow = d.dir === 'tx' ? '→' : '←';
-  const head = `${ms} ms ${e.source.padEnd(10)} ${arrow} ${d.message ?? (d.malformed ? '(malformed V2GTP)' : '(frame)')}` +
+  const head =
+    `${ms} ms ${e.source.padEnd(10)} ${arrow} ${d.message ?? (d.malformed ? '(malformed V2GTP)' : '(frame)')}` +
     `${d.payloadTypeName ? ` [${d.payloadTypeName}]` : ''}${d.responseMs !== undefined ? ` after ${d.responseMs.toFixed(1)} ms` : ''}` +
     `${d.note ? ` — ${d.note}` : ''}${d.error || d.decodeError ? ` ! ${d.error ?? d.decodeError}` : ''}`;
   const body = d.doc ? `\n${' '.repeat(14)}${JSON.stringify(d.doc)}` : '';

@@ -11,7 +11,10 @@ export function resolveSuiteFiles(suite?: string): string[] {
   const all = listSpecs(SUITES_DIR);
   if (!suite) return all;
   const out = new Set<string>();
-  for (const part of suite.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of suite
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     // A spec file named by path (e.g. the harness's own fixture suites under test/).
     for (const candidate of [resolve(part), join(PROJECT_ROOT, part)]) {
       if (candidate.endsWith('.spec.ts') && existsSync(candidate) && statSync(candidate).isFile()) out.add(candidate);

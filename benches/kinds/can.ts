@@ -94,7 +94,8 @@ export function registerCanKinds(): void {
 
   registerResourceKind<VirtualCanConfig>({
     kind: 'virtual-can',
-    description: 'In-process CAN bus: every virtual-can resource with the same channel in this process sees the others’ frames (python-can VirtualBus model).',
+    description:
+      'In-process CAN bus: every virtual-can resource with the same channel in this process sees the others’ frames (python-can VirtualBus model).',
     schema: {
       type: 'object',
       additionalProperties: false,
@@ -113,7 +114,8 @@ export function registerCanKinds(): void {
 
   registerResourceKind<SocketcandConfig>({
     kind: 'socketcand',
-    description: 'CAN bus reached through a socketcand server (rawmode over TCP): a socketcand daemon on a Linux box with the adapter, or mcs-hil can hub.',
+    description:
+      'CAN bus reached through a socketcand server (rawmode over TCP): a socketcand daemon on a Linux box with the adapter, or mcs-hil can hub.',
     schema: {
       type: 'object',
       additionalProperties: false,
@@ -130,7 +132,15 @@ export function registerCanKinds(): void {
     async open(name, config, ctx) {
       const { host, port } = resolveEndpoint(name, config, ctx);
       // The wire on its own worker thread: main-thread work (EXI, plots, reports) never delays its sends or receive stamps.
-      const t = await WorkerSocketcandCan.open({ host, port, bus: config.bus, clock: ctx.clock, timeline: ctx.timeline, source: name, connectTimeoutMs: config.connectTimeoutMs });
+      const t = await WorkerSocketcandCan.open({
+        host,
+        port,
+        bus: config.bus,
+        clock: ctx.clock,
+        timeline: ctx.timeline,
+        source: name,
+        connectTimeoutMs: config.connectTimeoutMs,
+      });
       return new TransportResource(name, 'socketcand', t, { transport: 'socketcand', endpoint: `${host}:${port}`, bus: config.bus });
     },
     async checkReachable(name, config) {
@@ -140,7 +150,11 @@ export function registerCanKinds(): void {
       const greeting = await probeGreeting(host, port, 2000);
       return greeting === '< hi >'
         ? { ok: true, detail: `socketcand server at ${host}:${port} greets with < hi >` }
-        : { ok: false, detail: `no socketcand server at ${host}:${port} (${greeting})`, fix: `start socketcand (socketcand -i ${config.bus}) or 'mcs-hil can hub --port ${port}', or fix host/port` };
+        : {
+            ok: false,
+            detail: `no socketcand server at ${host}:${port} (${greeting})`,
+            fix: `start socketcand (socketcand -i ${config.bus}) or 'mcs-hil can hub --port ${port}', or fix host/port`,
+          };
     },
   });
 
@@ -165,14 +179,19 @@ export function registerCanKinds(): void {
 
   registerResourceKind<HubConfig>({
     kind: 'socketcand-hub',
-    description: 'Our socketcand-compatible hub, started in-process on a TCP port, so bench CAN traffic runs over real TCP and outside tools (python-can, another mcs-hil) can join.',
+    description:
+      'Our socketcand-compatible hub, started in-process on a TCP port, so bench CAN traffic runs over real TCP and outside tools (python-can, another mcs-hil) can join.',
     schema: {
       type: 'object',
       additionalProperties: false,
       properties: {
         host: { type: 'string', minLength: 1, default: '127.0.0.1' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 0, description: '0 = any free port (clients use hub: NAME).' },
-        buses: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 16 }, description: 'Bus names clients may open (any when omitted).' },
+        buses: {
+          type: 'array',
+          items: { type: 'string', minLength: 1, maxLength: 16 },
+          description: 'Bus names clients may open (any when omitted).',
+        },
       },
     },
     openOrder: HUB_OPEN_ORDER,
@@ -190,7 +209,11 @@ export function registerCanKinds(): void {
       try {
         addr = await hub.listen();
       } catch (err) {
-        throw new BenchFault(`socketcand hub '${name}': cannot listen on ${config.host ?? '127.0.0.1'}:${config.port ?? 0} (${(err as Error).message}); pick a free port`, name, { cause: err });
+        throw new BenchFault(
+          `socketcand hub '${name}': cannot listen on ${config.host ?? '127.0.0.1'}:${config.port ?? 0} (${(err as Error).message}); pick a free port`,
+          name,
+          { cause: err },
+        );
       }
       ctx.timeline.record('link', name, { event: 'hub-listening', ...addr });
       const res: CanHubResource = {
@@ -212,7 +235,11 @@ export function registerCanKinds(): void {
       const free = await portFree(config.host ?? '127.0.0.1', port);
       return free === true
         ? { ok: true, detail: `${config.host ?? '127.0.0.1'}:${port} is free` }
-        : { ok: false, detail: `cannot listen on ${config.host ?? '127.0.0.1'}:${port} (${free})`, fix: 'stop whatever holds the port, or set port: 0' };
+        : {
+            ok: false,
+            detail: `cannot listen on ${config.host ?? '127.0.0.1'}:${port} (${free})`,
+            fix: 'stop whatever holds the port, or set port: 0',
+          };
     },
   });
 }
@@ -223,9 +250,17 @@ export function registerCanKinds(): void {
  */
 export function socketcanReadiness(iface: string, paths = { procCan: '/proc/net/can', sysNet: '/sys/class/net' }): ReachabilityResult {
   if (!existsSync(paths.procCan))
-    return { ok: false, detail: 'kernel CAN (AF_CAN) is not available on this machine', fix: "load it (sudo modprobe can can_raw) or use kind 'socketcand' or 'virtual-can'" };
+    return {
+      ok: false,
+      detail: 'kernel CAN (AF_CAN) is not available on this machine',
+      fix: "load it (sudo modprobe can can_raw) or use kind 'socketcand' or 'virtual-can'",
+    };
   if (!existsSync(`${paths.sysNet}/${iface}`))
-    return { ok: false, detail: `no network interface '${iface}'`, fix: `create/bring it up: ip link set ${iface} up type can bitrate 250000` };
+    return {
+      ok: false,
+      detail: `no network interface '${iface}'`,
+      fix: `create/bring it up: ip link set ${iface} up type can bitrate 250000`,
+    };
   const sys = (f: string) => {
     try {
       return readFileSync(`${paths.sysNet}/${iface}/${f}`, 'utf8').trim();
@@ -233,9 +268,18 @@ export function socketcanReadiness(iface: string, paths = { procCan: '/proc/net/
       return '';
     }
   };
-  if (sys('type') !== '280') return { ok: false, detail: `'${iface}' is not a CAN interface (link type ${sys('type') || '?'})`, fix: 'name the CAN adapter’s interface (ip -details link show type can)' };
+  if (sys('type') !== '280')
+    return {
+      ok: false,
+      detail: `'${iface}' is not a CAN interface (link type ${sys('type') || '?'})`,
+      fix: 'name the CAN adapter’s interface (ip -details link show type can)',
+    };
   if ((parseInt(sys('flags') || '0', 16) & 0x1) === 0)
-    return { ok: false, detail: `interface ${iface} is down`, fix: `sudo ip link set ${iface} up type can bitrate 250000 (GB/T 27930: 250 kbit/s)` };
+    return {
+      ok: false,
+      detail: `interface ${iface} is down`,
+      fix: `sudo ip link set ${iface} up type can bitrate 250000 (GB/T 27930: 250 kbit/s)`,
+    };
   return { ok: true, detail: `CAN interface ${iface} up (${sys('operstate') || '?'})` };
 }
 
@@ -252,7 +296,10 @@ function resolveEndpoint(name: string, config: SocketcandConfig, ctx: OpenContex
   if (config.hub) {
     const hub = ctx.resources.get(config.hub) as CanHubResource | undefined;
     if (!hub || hub.kind !== 'socketcand-hub')
-      throw new BenchFault(`socketcand '${name}': hub '${config.hub}' is not a socketcand-hub resource of this bench (declare it, kind: socketcand-hub)`, name);
+      throw new BenchFault(
+        `socketcand '${name}': hub '${config.hub}' is not a socketcand-hub resource of this bench (declare it, kind: socketcand-hub)`,
+        name,
+      );
     return hub.address();
   }
   return { host: config.host ?? '127.0.0.1', port: config.port ?? SOCKETCAND_PORT };

@@ -51,8 +51,13 @@ async function open(name: string, config: EmulatedBatteryConfig, ctx: OpenContex
     const servers = [];
     for (let k = 0; k < n; k++) {
       const server = await startEmulatedScpiServer({
-        clock: ctx.clock, timeline: ctx.timeline, port: k === 0 ? config.scpiPort : 0, instrument: inst, dcSide: units?.unit(k),
-        instrumentClass: config.scpiClass, faults: ctx.faults,
+        clock: ctx.clock,
+        timeline: ctx.timeline,
+        port: k === 0 ? config.scpiPort : 0,
+        instrument: inst,
+        dcSide: units?.unit(k),
+        instrumentClass: config.scpiClass,
+        faults: ctx.faults,
       });
       inst.onClose(() => server.close());
       servers.push({ host: server.host, port: server.port });

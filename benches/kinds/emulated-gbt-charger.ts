@@ -44,7 +44,8 @@ export function registerEmulatedGbtChargerKind(): void {
   if (resourceKind(EMULATED_GBT_CHARGER_KIND)) return;
   registerResourceKind<EmulatedGbtChargerConfig>({
     kind: EMULATED_GBT_CHARGER_KIND,
-    description: 'Emulated GB/T 27930-2015 charger (charger side of the sequence, every timeout the gbt27930 suite checks, GBT_FAULTS) on a CAN resource and the emulated power stage.',
+    description:
+      'Emulated GB/T 27930-2015 charger (charger side of the sequence, every timeout the gbt27930 suite checks, GBT_FAULTS) on a CAN resource and the emulated power stage.',
     openOrder: 10, // after the CAN transports (80/90) and the battery emulator (20), before the BMS (5)
     schema: {
       type: 'object',
@@ -52,7 +53,11 @@ export function registerEmulatedGbtChargerKind(): void {
       required: ['can', 'battery'],
       properties: {
         can: { type: 'string', minLength: 1, description: "Name of the charger's CAN transport resource." },
-        battery: { type: 'string', minLength: 1, description: 'Name of the emulated-battery resource whose DC bus the power stage drives.' },
+        battery: {
+          type: 'string',
+          minLength: 1,
+          description: 'Name of the emulated-battery resource whose DC bus the power stage drives.',
+        },
         sa: { type: 'integer', minimum: 0, maximum: 253, default: CHARGER_ADDRESS },
         da: { type: 'integer', minimum: 0, maximum: 253, default: BMS_ADDRESS },
         chargerNumber: { type: 'integer', minimum: 0, maximum: 4294967294 },
@@ -66,25 +71,44 @@ export function registerEmulatedGbtChargerKind(): void {
       const can = canResourceOf(ctx, config.can, name);
       const battery = ctx.resources.get(config.battery);
       if (!(battery instanceof EmulatedBattery))
-        throw new InputError(`resource '${config.battery}' is not an emulated-battery (the emulated charger needs its DC bus)`, `${ctx.bench.file}: resources.${name}.battery`);
+        throw new InputError(
+          `resource '${config.battery}' is not an emulated-battery (the emulated charger needs its DC bus)`,
+          `${ctx.bench.file}: resources.${name}.battery`,
+        );
       const sa = config.sa ?? CHARGER_ADDRESS;
       const da = config.da ?? BMS_ADDRESS;
       const r = ctx.bench.charger.ratings;
       const stage = new PowerStage({
-        clock: ctx.clock, timeline: ctx.timeline, bus: battery.bus, faults: ctx.faults, seed: config.seed, source: `${name}-power`,
+        clock: ctx.clock,
+        timeline: ctx.timeline,
+        bus: battery.bus,
+        faults: ctx.faults,
+        seed: config.seed,
+        source: `${name}-power`,
         params: gbtPowerStageParams(ctx.faults, config.powerStage),
         ratings: { maxVoltageV: r.maxVoltageV, minVoltageV: r.minVoltageV, maxCurrentA: r.maxCurrentA, maxPowerW: r.maxPowerW },
       });
       const tp = new J1939Tp({ transport: can, clock: ctx.clock, sa, timeline: ctx.timeline, source: `${name}-tp` });
       const link = new GbtLink({ transport: can, clock: ctx.clock, timeline: ctx.timeline, source: name, sa, da, tp });
       const charger = new GbtCharger({
-        link, clock: ctx.clock, timeline: ctx.timeline, source: name, timing: loadGbtTiming(Limits.load(GBT_LIMIT_PROFILE), ctx.bench.timers ?? {}),
-        stage, faults: ctx.faults, ratings: { maxVoltageV: r.maxVoltageV, minVoltageV: r.minVoltageV, maxCurrentA: r.maxCurrentA },
-        chargerNumber: config.chargerNumber, insulationTestMs: config.insulationTestMs, idleResetMs: config.idleResetMs,
+        link,
+        clock: ctx.clock,
+        timeline: ctx.timeline,
+        source: name,
+        timing: loadGbtTiming(Limits.load(GBT_LIMIT_PROFILE), ctx.bench.timers ?? {}),
+        stage,
+        faults: ctx.faults,
+        ratings: { maxVoltageV: r.maxVoltageV, minVoltageV: r.minVoltageV, maxCurrentA: r.maxCurrentA },
+        chargerNumber: config.chargerNumber,
+        insulationTestMs: config.insulationTestMs,
+        idleResetMs: config.idleResetMs,
       });
       charger.start();
       return {
-        name, kind: EMULATED_GBT_CHARGER_KIND, charger, stage,
+        name,
+        kind: EMULATED_GBT_CHARGER_KIND,
+        charger,
+        stage,
         async safeState() {
           await charger.safeState();
         },

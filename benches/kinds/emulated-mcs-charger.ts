@@ -23,7 +23,8 @@ interface Settings extends Omit<McsChargerSettings, 'tls'> {
 if (!resourceKind(EMULATED_MCS_CHARGER_KIND))
   registerResourceKind<Settings>({
     kind: EMULATED_MCS_CHARGER_KIND,
-    description: 'Emulated MCS charger: ISO 15118-20 SECC (SDP, TLS 1.3 mutual auth, DC/MCS session with sequence checks) driving an emulated power stage; fault switches in emulator/mcs/faults.ts',
+    description:
+      'Emulated MCS charger: ISO 15118-20 SECC (SDP, TLS 1.3 mutual auth, DC/MCS session with sequence checks) driving an emulated power stage; fault switches in emulator/mcs/faults.ts',
     // After the link (100), the pilot (90) and the battery emulator (20) it attaches to.
     openOrder: 10,
     schema: {
@@ -45,7 +46,11 @@ if (!resourceKind(EMULATED_MCS_CHARGER_KIND))
         powerStage: { type: 'object', additionalProperties: { type: 'number' } },
         seed: { type: 'integer' },
         pilotLine: { type: 'string' },
-        behaviour: { enum: ['strict', 'realistic'], default: 'strict', description: 'realistic: holds dropped sessions, closes 5 s after FAILED' },
+        behaviour: {
+          enum: ['strict', 'realistic'],
+          default: 'strict',
+          description: 'realistic: holds dropped sessions, closes 5 s after FAILED',
+        },
       },
     },
     async open(name, cfg, ctx) {
@@ -53,25 +58,39 @@ if (!resourceKind(EMULATED_MCS_CHARGER_KIND))
       let power: PowerStagePort | undefined;
       if (cfg.battery) {
         const be = ctx.resources.get(cfg.battery);
-        if (!(be instanceof EmulatedBattery)) throw new Error(`${name}: battery '${cfg.battery}' is not an emulated battery opened before the charger`);
-        power = new PowerStage({ clock: ctx.clock, timeline: ctx.timeline, ratings: ctx.bench.charger.ratings, bus: be.bus, faults: ctx.faults, seed: cfg.seed, params: cfg.powerStage, source: `${name}/power` });
+        if (!(be instanceof EmulatedBattery))
+          throw new Error(`${name}: battery '${cfg.battery}' is not an emulated battery opened before the charger`);
+        power = new PowerStage({
+          clock: ctx.clock,
+          timeline: ctx.timeline,
+          ratings: ctx.bench.charger.ratings,
+          bus: be.bus,
+          faults: ctx.faults,
+          seed: cfg.seed,
+          params: cfg.powerStage,
+          source: `${name}/power`,
+        });
       }
       const tls = await openTlsSetting(name, cfg.tls, ctx.bench, { timeline: ctx.timeline });
-      const charger = await EmulatedMcsCharger.start(name, { ...cfg, tls: tls.enabled }, {
-        tls: tls.enabled ? tls.material : undefined,
-        clock: ctx.clock,
-        timeline: ctx.timeline,
-        ratings: ctx.bench.charger.ratings,
-        faults: ctx.faults,
-        timers: ctx.bench.timers,
-        limits,
-        runDir: ctx.runDir,
-        power,
-        linkEnd: (n) => {
-          const l = ctx.resources.get(n) as V2gLinkResource | undefined;
-          return l?.chargerInterface && l.chargerAddress ? { interface: l.chargerInterface, address: l.chargerAddress } : undefined;
+      const charger = await EmulatedMcsCharger.start(
+        name,
+        { ...cfg, tls: tls.enabled },
+        {
+          tls: tls.enabled ? tls.material : undefined,
+          clock: ctx.clock,
+          timeline: ctx.timeline,
+          ratings: ctx.bench.charger.ratings,
+          faults: ctx.faults,
+          timers: ctx.bench.timers,
+          limits,
+          runDir: ctx.runDir,
+          power,
+          linkEnd: (n) => {
+            const l = ctx.resources.get(n) as V2gLinkResource | undefined;
+            return l?.chargerInterface && l.chargerAddress ? { interface: l.chargerInterface, address: l.chargerAddress } : undefined;
+          },
         },
-      });
+      );
       if (cfg.pilotLine !== '') {
         const line = sharedCeIdLine(cfg.pilotLine ?? 'ce-id', ctx.clock, ctx.timeline);
         line.setChargerGate('enabled');

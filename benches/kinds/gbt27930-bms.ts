@@ -31,7 +31,12 @@ export interface GbtBmsConfig {
   battery?: string;
   sa?: number;
   da?: number;
-  profile?: Partial<Pick<BmsProfile, 'initialCurrentA' | 'brmLength' | 'broReadyDelayMs' | 'optionalReports' | 'maxChargeCurrentA' | 'targetVoltageV' | 'temperatureC'>>;
+  profile?: Partial<
+    Pick<
+      BmsProfile,
+      'initialCurrentA' | 'brmLength' | 'broReadyDelayMs' | 'optionalReports' | 'maxChargeCurrentA' | 'targetVoltageV' | 'temperatureC'
+    >
+  >;
   /** Gap between our TP.DT packets (ms). */
   dtGapMs?: number;
 }
@@ -69,8 +74,13 @@ export function isCanTransport(r: unknown): r is CanTransport {
 /** Find a CAN transport resource named by a setting, with a clear error pointing at the bench file. */
 export function canResourceOf(ctx: OpenContext, name: string, owner: string): CanTransport {
   const r = ctx.resources.get(name);
-  if (!r) throw new InputError(`resource '${owner}' names CAN resource '${name}', which the bench does not have (or opens later)`, `${ctx.bench.file}: resources.${owner}.can`);
-  if (!isCanTransport(r)) throw new InputError(`resource '${name}' (kind ${r.kind}) is not a CAN transport`, `${ctx.bench.file}: resources.${owner}.can`);
+  if (!r)
+    throw new InputError(
+      `resource '${owner}' names CAN resource '${name}', which the bench does not have (or opens later)`,
+      `${ctx.bench.file}: resources.${owner}.can`,
+    );
+  if (!isCanTransport(r))
+    throw new InputError(`resource '${name}' (kind ${r.kind}) is not a CAN transport`, `${ctx.bench.file}: resources.${owner}.can`);
   return r;
 }
 
@@ -78,7 +88,8 @@ export function registerGbtBmsKind(): void {
   if (resourceKind(GBT_BMS_KIND)) return;
   registerResourceKind<GbtBmsConfig>({
     kind: GBT_BMS_KIND,
-    description: 'GB/T 27930-2015 vehicle BMS (handshake → statistics, every timeout of the standard, misbehaviour hooks) on a CAN resource.',
+    description:
+      'GB/T 27930-2015 vehicle BMS (handshake → statistics, every timeout of the standard, misbehaviour hooks) on a CAN resource.',
     openOrder: 5, // after the CAN transports and the battery emulator
     schema: {
       type: 'object',
@@ -86,7 +97,11 @@ export function registerGbtBmsKind(): void {
       required: ['can'],
       properties: {
         can: { type: 'string', minLength: 1, description: 'Name of the CAN transport resource the BMS talks on.' },
-        battery: { type: 'string', minLength: 1, description: "Battery emulator resource whose output stands for the vehicle's DC contactors." },
+        battery: {
+          type: 'string',
+          minLength: 1,
+          description: "Battery emulator resource whose output stands for the vehicle's DC contactors.",
+        },
         sa: { type: 'integer', minimum: 0, maximum: 253, default: BMS_ADDRESS },
         da: { type: 'integer', minimum: 0, maximum: 253, default: CHARGER_ADDRESS },
         dtGapMs: { type: 'number', minimum: 0, maximum: 200 },
@@ -117,21 +132,53 @@ export function registerGbtBmsKind(): void {
       const latency = new HarnessLatency();
       const vehicle = loadVehicleProfile(ctx.bench.vehicle.profile, ctx.bench.vehicle.overrides ?? {});
       const profile = bmsProfileFromVehicle(vehicle, config.profile);
-      if (ctx.bench.safety.maxCurrentA !== undefined) profile.maxChargeCurrentA = Math.min(profile.maxChargeCurrentA, ctx.bench.safety.maxCurrentA);
-      if (ctx.bench.safety.maxVoltageV !== undefined) profile.maxChargeVoltageV = Math.min(profile.maxChargeVoltageV, ctx.bench.safety.maxVoltageV);
-      const tp = new J1939Tp({ transport: can, clock: ctx.clock, sa, timeline: ctx.timeline, source: `${name}-tp`, dtGapMs: config.dtGapMs });
+      if (ctx.bench.safety.maxCurrentA !== undefined)
+        profile.maxChargeCurrentA = Math.min(profile.maxChargeCurrentA, ctx.bench.safety.maxCurrentA);
+      if (ctx.bench.safety.maxVoltageV !== undefined)
+        profile.maxChargeVoltageV = Math.min(profile.maxChargeVoltageV, ctx.bench.safety.maxVoltageV);
+      const tp = new J1939Tp({
+        transport: can,
+        clock: ctx.clock,
+        sa,
+        timeline: ctx.timeline,
+        source: `${name}-tp`,
+        dtGapMs: config.dtGapMs,
+      });
       const link = new GbtLink({ transport: can, clock: ctx.clock, timeline: ctx.timeline, source: name, sa, da, tp });
       const session = new BmsSession({
-        link, clock: ctx.clock, timeline: ctx.timeline, source: name, timing, profile, latency,
+        link,
+        clock: ctx.clock,
+        timeline: ctx.timeline,
+        source: name,
+        timing,
+        profile,
+        latency,
         contactors: isBatteryEmulator(battery) ? (closed) => battery.setOutput(closed) : undefined,
         batteryVoltage: isBatteryEmulator(battery) ? () => battery.batteryVoltageV() : undefined,
       });
       return {
-        name, kind: GBT_BMS_KIND, session, timing, source: name, canResource: config.can, battery: config.battery, sa, da, latency,
-        awaitChargerIdle: (previousTest) => awaitGbtChargerIdle({
-          link, clock: ctx.clock, resource: name, boundMs: limits.num('idle.returnMs'), periodMs: timing.periodMs.CHM,
-          goSilent: () => session.state !== 'idle' && session.unplug('vehicle silent until the charger is idle'),
-        }, previousTest),
+        name,
+        kind: GBT_BMS_KIND,
+        session,
+        timing,
+        source: name,
+        canResource: config.can,
+        battery: config.battery,
+        sa,
+        da,
+        latency,
+        awaitChargerIdle: (previousTest) =>
+          awaitGbtChargerIdle(
+            {
+              link,
+              clock: ctx.clock,
+              resource: name,
+              boundMs: limits.num('idle.returnMs'),
+              periodMs: timing.periodMs.CHM,
+              goSilent: () => session.state !== 'idle' && session.unplug('vehicle silent until the charger is idle'),
+            },
+            previousTest,
+          ),
         startCharging: (timeoutMs) => session.startCharging(timeoutMs),
         requestCurrent: (currentA) => session.requestCurrent(currentA),
         stop: (reason, timeoutMs) => session.stop(reason, timeoutMs),

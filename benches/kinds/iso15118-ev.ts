@@ -21,7 +21,8 @@ type BenchVehicleSettings = Omit<VehicleSettings, 'tls'> & { tls?: BenchTlsSetti
 if (!resourceKind(ISO15118_EV_KIND))
   registerResourceKind<BenchVehicleSettings>({
     kind: ISO15118_EV_KIND,
-    description: 'ISO 15118-20 vehicle (EVCC): SDP, TLS 1.3 with the OEM client chain, DC/MCS session (Scheduled/Dynamic), charge loop, CE/ID handling; step-by-step and misbehaviour hooks for negative tests',
+    description:
+      'ISO 15118-20 vehicle (EVCC): SDP, TLS 1.3 with the OEM client chain, DC/MCS session (Scheduled/Dynamic), charge loop, CE/ID handling; step-by-step and misbehaviour hooks for negative tests',
     openOrder: 5,
     schema: {
       type: 'object',
@@ -32,9 +33,16 @@ if (!resourceKind(ISO15118_EV_KIND))
         localAddress: { type: 'string' },
         memory: { type: 'string', description: 'in-process: the emulated charger resource to connect to without sockets' },
         pilot: { type: 'string', description: 'CE/ID pilot resource' },
-        battery: { type: 'string', description: "battery emulator resource: the vehicle's battery and contactors; requests then follow the bench's vehicle profile" },
+        battery: {
+          type: 'string',
+          description: "battery emulator resource: the vehicle's battery and contactors; requests then follow the bench's vehicle profile",
+        },
         tls: tlsSettingSchema('vehicle'),
-        keylog: { type: 'boolean', description: 'NSS key log per TLS session in the run folder; default on with the emulated charger, off on a physical bench (session secrets in the evidence)' },
+        keylog: {
+          type: 'boolean',
+          description:
+            'NSS key log per TLS session in the run folder; default on with the emulated charger, off on a physical bench (session secrets in the evidence)',
+        },
         serverChain: { enum: ['enforce', 'record'], default: 'enforce' },
         alsoTrust: { type: 'array', items: { type: 'string' } },
         controlMode: { enum: ['Scheduled', 'Dynamic'] },
@@ -44,7 +52,13 @@ if (!resourceKind(ISO15118_EV_KIND))
         request: {
           type: 'object',
           additionalProperties: false,
-          properties: { packVoltageV: { type: 'number' }, requestCurrentA: { type: 'number' }, maxCurrentA: { type: 'number' }, maxVoltageV: { type: 'number' }, maxPowerW: { type: 'number' } },
+          properties: {
+            packVoltageV: { type: 'number' },
+            requestCurrentA: { type: 'number' },
+            maxCurrentA: { type: 'number' },
+            maxVoltageV: { type: 'number' },
+            maxPowerW: { type: 'number' },
+          },
         },
       },
     },
@@ -55,7 +69,8 @@ if (!resourceKind(ISO15118_EV_KIND))
       let be: BatteryEmulator | undefined;
       if (cfg.battery) {
         be = ctx.resources.get(cfg.battery) as BatteryEmulator | undefined;
-        if (!be || typeof be.setOutput !== 'function') throw new Error(`${name}: battery '${cfg.battery}' is not a battery emulator opened before the vehicle`);
+        if (!be || typeof be.setOutput !== 'function')
+          throw new Error(`${name}: battery '${cfg.battery}' is not a battery emulator opened before the vehicle`);
         const b = be;
         power = { batteryVoltageV: () => b.batteryVoltageV(), inlet: () => b.read(), setContactors: (closed) => b.setOutput(closed) };
       }
@@ -76,13 +91,21 @@ if (!resourceKind(ISO15118_EV_KIND))
           return l ? { interface: l.evInterface, address: l.evAddress } : undefined;
         },
       });
-      if (be) vehicle.setModel(new ProfileRequestModel(loadVehicleProfile(ctx.bench.vehicle.profile, ctx.bench.vehicle.overrides ?? {}), () => ctx.clock.nowMs()));
+      if (be)
+        vehicle.setModel(
+          new ProfileRequestModel(loadVehicleProfile(ctx.bench.vehicle.profile, ctx.bench.vehicle.overrides ?? {}), () =>
+            ctx.clock.nowMs(),
+          ),
+        );
       return Object.assign(vehicle, {
         async close() {
           await vehicle.safeState();
         },
         // The vehicle's stop path first (the standard's way), then its contactors once the current fell.
-        safeStatePrimitives: { requestZeroCurrent: () => vehicle.safeState(), ...(power ? { openContactors: () => power!.setContactors(false) } : {}) },
+        safeStatePrimitives: {
+          requestZeroCurrent: () => vehicle.safeState(),
+          ...(power ? { openContactors: () => power!.setContactors(false) } : {}),
+        },
         identity: () => ({ vehicle: `mcs-hil EVCC (${vehicle.codec.name})` }),
       }) as Iso15118EvResource;
     },

@@ -7,7 +7,12 @@ import type { ReachabilityResult } from '../registry.ts';
 
 export const SCPI_PROBE_TIMEOUT_MS = 2000;
 
-export async function probeScpiIdentity(name: string, host: string, port = SCPI_RAW_PORT, timeoutMs = SCPI_PROBE_TIMEOUT_MS): Promise<ReachabilityResult> {
+export async function probeScpiIdentity(
+  name: string,
+  host: string,
+  port = SCPI_RAW_PORT,
+  timeoutMs = SCPI_PROBE_TIMEOUT_MS,
+): Promise<ReachabilityResult> {
   const clock = new RealClock();
   const where = `${host}:${port}`;
   let transport: TcpScpiTransport | undefined;
@@ -23,10 +28,18 @@ export async function probeScpiIdentity(name: string, host: string, port = SCPI_
   try {
     const idn = (await transport.query('*IDN?')).trim();
     if (idn.split(',').length < 4)
-      return { ok: false, detail: `${where} answered *IDN? with '${idn.slice(0, 80)}', not 'vendor,model,serial,firmware'`, fix: `check that ${where} is the SCPI instrument of resource '${name}' and not another service` };
+      return {
+        ok: false,
+        detail: `${where} answered *IDN? with '${idn.slice(0, 80)}', not 'vendor,model,serial,firmware'`,
+        fix: `check that ${where} is the SCPI instrument of resource '${name}' and not another service`,
+      };
     return { ok: true, detail: `${where}: ${idn}` };
   } catch (e) {
-    return { ok: false, detail: `${where} accepted the connection but did not answer *IDN? (${(e as Error).message})`, fix: `check the port is the raw SCPI socket (not telnet/HiSLIP) and the instrument is not busy / in local lock-out; reconnect or power-cycle it` };
+    return {
+      ok: false,
+      detail: `${where} accepted the connection but did not answer *IDN? (${(e as Error).message})`,
+      fix: `check the port is the raw SCPI socket (not telnet/HiSLIP) and the instrument is not busy / in local lock-out; reconnect or power-cycle it`,
+    };
   } finally {
     await transport.close().catch(() => undefined);
   }

@@ -5,7 +5,14 @@
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { acquireLinkLock } from '../../drivers/iso15118/link-lock.ts';
 import { LinkMonitor, readLinkState, type LinkState } from '../../drivers/iso15118/link.ts';
-import { checkVethLink, DEFAULT_CHARGER_INTERFACE, DEFAULT_EV_INTERFACE, ensureVethLink, removeVethLink, vethLinkStatus } from '../../drivers/iso15118/veth.ts';
+import {
+  checkVethLink,
+  DEFAULT_CHARGER_INTERFACE,
+  DEFAULT_EV_INTERFACE,
+  ensureVethLink,
+  removeVethLink,
+  vethLinkStatus,
+} from '../../drivers/iso15118/veth.ts';
 import { registerResourceKind, type Resource } from '../registry.ts';
 
 /** What the EVCC session (and the emulated SECC, on a veth link) take from a link resource. */
@@ -39,7 +46,8 @@ const ifName = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,15}$' };
 
 registerResourceKind<VethSettings>({
   kind: 'veth-link',
-  description: 'Emulated 10BASE-T1S link: a veth pair (vehicle end / charger end), IPv6 link-local, no DAD (scripts/veth-link.sh; needs root)',
+  description:
+    'Emulated 10BASE-T1S link: a veth pair (vehicle end / charger end), IPv6 link-local, no DAD (scripts/veth-link.sh; needs root)',
   openOrder: 100,
   schema: {
     type: 'object',
@@ -55,7 +63,13 @@ registerResourceKind<VethSettings>({
   async open(name, cfg, ctx) {
     const spec = { evInterface: cfg.evInterface, chargerInterface: cfg.chargerInterface };
     // One process per pair: a second run on the same pair would mix its vehicle and charger with ours.
-    const lock = await acquireLinkLock([cfg.evInterface ?? DEFAULT_EV_INTERFACE, cfg.chargerInterface ?? DEFAULT_CHARGER_INTERFACE], { clock: ctx.clock, timeline: ctx.timeline, source: name, what: `bench ${ctx.bench.name} pid ${process.pid}`, signal: ctx.signal });
+    const lock = await acquireLinkLock([cfg.evInterface ?? DEFAULT_EV_INTERFACE, cfg.chargerInterface ?? DEFAULT_CHARGER_INTERFACE], {
+      clock: ctx.clock,
+      timeline: ctx.timeline,
+      source: name,
+      what: `bench ${ctx.bench.name} pid ${process.pid}`,
+      signal: ctx.signal,
+    });
     let link;
     // A pair this run creates is removed again when the bench closes; one that was already up stays.
     let created = false;
@@ -66,8 +80,19 @@ registerResourceKind<VethSettings>({
       lock.release();
       throw e;
     }
-    ctx.timeline.record('link', name, { event: 'veth-ready', ev: `${link.evInterface} ${link.evAddress}`, charger: `${link.chargerInterface} ${link.chargerAddress}`, script: link.output });
-    const monitor = new LinkMonitor([link.evInterface, link.chargerInterface], ctx.clock, ctx.timeline, name, monitorPeriod(cfg.monitorIntervalMs, ctx.clock.description));
+    ctx.timeline.record('link', name, {
+      event: 'veth-ready',
+      ev: `${link.evInterface} ${link.evAddress}`,
+      charger: `${link.chargerInterface} ${link.chargerAddress}`,
+      script: link.output,
+    });
+    const monitor = new LinkMonitor(
+      [link.evInterface, link.chargerInterface],
+      ctx.clock,
+      ctx.timeline,
+      name,
+      monitorPeriod(cfg.monitorIntervalMs, ctx.clock.description),
+    );
     monitor.start();
     const res: V2gLinkResource = {
       name,
@@ -97,7 +122,11 @@ registerResourceKind<VethSettings>({
     const s = await vethLinkStatus({ evInterface: cfg.evInterface, chargerInterface: cfg.chargerInterface });
     return s.up
       ? { ok: true, detail: s.output }
-      : { ok: cfg.createIfMissing !== false, detail: s.output, fix: `sudo scripts/veth-link.sh up ${cfg.evInterface ?? DEFAULT_EV_INTERFACE} ${cfg.chargerInterface ?? DEFAULT_CHARGER_INTERFACE} (the bench creates it itself when run as root)` };
+      : {
+          ok: cfg.createIfMissing !== false,
+          detail: s.output,
+          fix: `sudo scripts/veth-link.sh up ${cfg.evInterface ?? DEFAULT_EV_INTERFACE} ${cfg.chargerInterface ?? DEFAULT_CHARGER_INTERFACE} (the bench creates it itself when run as root)`,
+        };
   },
 });
 
@@ -108,15 +137,28 @@ interface EthernetSettings {
 }
 
 function ethernetProblem(iface: string, s: LinkState): { detail: string; fix: string } | undefined {
-  if (!s.exists) return { detail: `interface '${iface}' does not exist`, fix: `check the bench file's interface name against 'ip link' (is the 10BASE-T1S adapter / PLC modem plugged in and its driver loaded?)` };
-  if (!s.up) return { detail: `interface '${iface}' is ${s.operstate}, carrier ${s.carrier ? 'on' : 'off'}`, fix: `bring it up: sudo ip link set ${iface} up; no carrier means the cable / charger side is not connected (on T1S: check PLCA node id, EV = 1)` };
-  if (s.linkLocal.length === 0) return { detail: `interface '${iface}' has no fe80:: address`, fix: `enable IPv6 on it: sudo sysctl -w net.ipv6.conf.${iface}.disable_ipv6=0 (and addr_gen_mode=0), then take the link down and up` };
+  if (!s.exists)
+    return {
+      detail: `interface '${iface}' does not exist`,
+      fix: `check the bench file's interface name against 'ip link' (is the 10BASE-T1S adapter / PLC modem plugged in and its driver loaded?)`,
+    };
+  if (!s.up)
+    return {
+      detail: `interface '${iface}' is ${s.operstate}, carrier ${s.carrier ? 'on' : 'off'}`,
+      fix: `bring it up: sudo ip link set ${iface} up; no carrier means the cable / charger side is not connected (on T1S: check PLCA node id, EV = 1)`,
+    };
+  if (s.linkLocal.length === 0)
+    return {
+      detail: `interface '${iface}' has no fe80:: address`,
+      fix: `enable IPv6 on it: sudo sysctl -w net.ipv6.conf.${iface}.disable_ipv6=0 (and addr_gen_mode=0), then take the link down and up`,
+    };
   return undefined;
 }
 
 registerResourceKind<EthernetSettings>({
   kind: 'ethernet-link',
-  description: 'Physical ISO 15118 link: the vehicle-side 10BASE-T1S netdev (MCS) or PLC modem Ethernet; must be up with an IPv6 link-local address',
+  description:
+    'Physical ISO 15118 link: the vehicle-side 10BASE-T1S netdev (MCS) or PLC modem Ethernet; must be up with an IPv6 link-local address',
   openOrder: 100,
   schema: {
     type: 'object',
@@ -128,7 +170,13 @@ registerResourceKind<EthernetSettings>({
     const s = readLinkState(cfg.interface);
     const problem = ethernetProblem(cfg.interface, s);
     if (problem) throw new BenchFault(`link '${name}': ${problem.detail}. Fix: ${problem.fix}`, name);
-    const monitor = new LinkMonitor([cfg.interface], ctx.clock, ctx.timeline, name, monitorPeriod(cfg.monitorIntervalMs, ctx.clock.description));
+    const monitor = new LinkMonitor(
+      [cfg.interface],
+      ctx.clock,
+      ctx.timeline,
+      name,
+      monitorPeriod(cfg.monitorIntervalMs, ctx.clock.description),
+    );
     monitor.start();
     const res: V2gLinkResource = {
       name,

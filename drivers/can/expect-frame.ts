@@ -26,7 +26,13 @@ export class FrameTimeoutError extends Error {
 }
 
 /** The next matching frame, or undefined after timeoutMs of clock time. */
-export function waitForFrame(transport: CanTransport, match: FrameMatch, timeoutMs: number, clock: Clock, signal?: AbortSignal): Promise<CanFrame | undefined> {
+export function waitForFrame(
+  transport: CanTransport,
+  match: FrameMatch,
+  timeoutMs: number,
+  clock: Clock,
+  signal?: AbortSignal,
+): Promise<CanFrame | undefined> {
   const m = frameMatcher(match);
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -55,8 +61,19 @@ export function waitForFrame(transport: CanTransport, match: FrameMatch, timeout
 }
 
 /** The next matching frame; FrameTimeoutError after timeoutMs of clock time. */
-export async function expectFrame(transport: CanTransport, match: FrameMatch, timeoutMs: number, clock: Clock, signal?: AbortSignal): Promise<CanFrame> {
+export async function expectFrame(
+  transport: CanTransport,
+  match: FrameMatch,
+  timeoutMs: number,
+  clock: Clock,
+  signal?: AbortSignal,
+): Promise<CanFrame> {
   const f = await waitForFrame(transport, match, timeoutMs, clock, signal);
-  if (!f) throw new FrameTimeoutError(transport.channel, timeoutMs, typeof match === 'function' ? 'matching frame' : `frame 0x${match.id.toString(16).toUpperCase()}`);
+  if (!f)
+    throw new FrameTimeoutError(
+      transport.channel,
+      timeoutMs,
+      typeof match === 'function' ? 'matching frame' : `frame 0x${match.id.toString(16).toUpperCase()}`,
+    );
   return f;
 }

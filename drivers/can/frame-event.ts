@@ -53,5 +53,9 @@ export function frameFromEvent(e: TimelineEvent): CanFrame & { dir: 'tx' | 'rx' 
 }
 
 export function isFrameEvent(e: TimelineEvent): boolean {
-  return e.kind === 'can' && typeof (e.data as { id?: unknown }).id === 'number' && ((e.data as { dir?: unknown }).dir === 'tx' || (e.data as { dir?: unknown }).dir === 'rx');
+  return (
+    e.kind === 'can' &&
+    typeof (e.data as { id?: unknown }).id === 'number' &&
+    ((e.data as { dir?: unknown }).dir === 'tx' || (e.data as { dir?: unknown }).dir === 'rx')
+  );
 }

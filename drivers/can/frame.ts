@@ -98,7 +98,10 @@ export function hexData(hex: string, where: string): Uint8Array {
 
 /** candump-style id text: 3 hex digits for 11-bit, 8 for 29-bit. */
 export function idText(frame: Pick<CanFrame, 'id' | 'extended'>): string {
-  return frame.id.toString(16).toUpperCase().padStart(frame.extended ? 8 : 3, '0');
+  return frame.id
+    .toString(16)
+    .toUpperCase()
+    .padStart(frame.extended ? 8 : 3, '0');
 }
 
 /** Short human form: '1826F456#010100', '123#R', '123##1AABB'. */

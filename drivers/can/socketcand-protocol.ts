@@ -79,7 +79,8 @@ export function parseSend(tk: string[], where: string): CanFrame {
   const idTok = tk[1];
   const id = parseHexToken(idTok, 'identifier', where);
   const dlcTok = tk[2];
-  if (dlcTok === undefined || !/^[0-9a-fA-F]{1,2}$/.test(dlcTok)) throw new SocketcandSyntaxError(`length '${dlcTok ?? ''}' is not a number`, where);
+  if (dlcTok === undefined || !/^[0-9a-fA-F]{1,2}$/.test(dlcTok))
+    throw new SocketcandSyntaxError(`length '${dlcTok ?? ''}' is not a number`, where);
   const dlc = parseInt(dlcTok, 16); // 0..8 reads the same in decimal and hex
   if (dlc > 8) throw new SocketcandSyntaxError(`length ${dlc} > 8 (use fdsend for CAN FD)`, where);
   const bytes = tk.slice(3);
@@ -96,7 +97,8 @@ export function parseFdSend(tk: string[], where: string): CanFrame {
   const id = parseHexToken(idTok, 'identifier', where);
   const flags = parseHexToken(tk[2], 'flags', where);
   const lenTok = tk[3];
-  if (lenTok === undefined || !/^\d{1,2}$/.test(lenTok)) throw new SocketcandSyntaxError(`length '${lenTok ?? ''}' is not a decimal number`, where);
+  if (lenTok === undefined || !/^\d{1,2}$/.test(lenTok))
+    throw new SocketcandSyntaxError(`length '${lenTok ?? ''}' is not a decimal number`, where);
   const len = Number(lenTok);
   const bytes = tk.slice(4);
   if (bytes.length !== len) throw new SocketcandSyntaxError(`length ${len} but ${bytes.length} data bytes`, where);
@@ -112,9 +114,13 @@ function parseByte(b: string, where: string): number {
 
 /** What a client sends: `< send 1826F456 3 01 01 00 >` or `< fdsend 123 05 12 … >`. */
 export function formatSend(frame: CanFrame): string {
-  const id = frame.id.toString(16).toUpperCase().padStart(frame.extended ? 8 : 3, '0');
+  const id = frame.id
+    .toString(16)
+    .toUpperCase()
+    .padStart(frame.extended ? 8 : 3, '0');
   const bytes = Array.from(frame.data, (b) => b.toString(16).toUpperCase().padStart(2, '0'));
-  if (frame.fd) return `< fdsend ${id} ${fdFlags(frame).toString(16).toUpperCase().padStart(2, '0')} ${frame.data.length}${bytes.length ? ' ' + bytes.join(' ') : ''} >`;
+  if (frame.fd)
+    return `< fdsend ${id} ${fdFlags(frame).toString(16).toUpperCase().padStart(2, '0')} ${frame.data.length}${bytes.length ? ' ' + bytes.join(' ') : ''} >`;
   return `< send ${id} ${frame.data.length}${bytes.length ? ' ' + bytes.join(' ') : ''} >`;
 }
 
@@ -132,7 +138,10 @@ export function secUsec(epochUs: number): string {
 export function formatFrame(frame: CanFrame, epochUs: number): string {
   const ts = secUsec(epochUs);
   if (frame.error) return `< error ${frame.id.toString(16).toUpperCase().padStart(3, '0')} ${ts} >`;
-  const id = frame.id.toString(16).toUpperCase().padStart(frame.extended ? 8 : 3, '0');
+  const id = frame.id
+    .toString(16)
+    .toUpperCase()
+    .padStart(frame.extended ? 8 : 3, '0');
   if (frame.fd) return `< fdframe ${id} ${fdFlags(frame).toString(16).toUpperCase().padStart(2, '0')} ${ts} ${dataHex(frame.data)} >`;
   return `< frame ${id} ${ts} ${dataHex(frame.data)} >`;
 }
@@ -153,7 +162,8 @@ export function parseServerFrame(tk: string[], where: string): { frame: CanFrame
   if (tk.length > (fd ? 5 : 4)) throw new SocketcandSyntaxError(`unexpected tokens after the data: '${tk.join(' ')}'`, where);
   if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new SocketcandSyntaxError(`data '${hex}' is not an even run of hex digits`, where);
   const data = Uint8Array.from(Buffer.from(hex, 'hex'));
-  if (data.length > (fd ? 64 : 8)) throw new SocketcandSyntaxError(`${data.length} data bytes in a ${fd ? 'CAN FD' : 'classic'} frame`, where);
+  if (data.length > (fd ? 64 : 8))
+    throw new SocketcandSyntaxError(`${data.length} data bytes in a ${fd ? 'CAN FD' : 'classic'} frame`, where);
   const frame: CanFrame = { id, extended: idTok!.length > 3 || id > CAN_SFF_MAX, data };
   if (fd) Object.assign(frame, { fd: true, brs: !!(flags & 1), esi: !!(flags & 2) });
   return { frame, epochUs: parseTs(tsTok, where) };

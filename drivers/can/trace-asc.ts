@@ -24,7 +24,13 @@ export function formatAsc(records: readonly TraceRecord[]): string {
   const start = records[0]?.epochUs ?? 0;
   const channels = new Map<string, number>();
   const hex = (b: number) => b.toString(16).toUpperCase().padStart(2, '0');
-  const lines = [`date ${ascDate(start)}`, 'base hex  timestamps absolute', 'internal events logged', `Begin Triggerblock ${ascDate(start)}`, '   0.000000 Start of measurement'];
+  const lines = [
+    `date ${ascDate(start)}`,
+    'base hex  timestamps absolute',
+    'internal events logged',
+    `Begin Triggerblock ${ascDate(start)}`,
+    '   0.000000 Start of measurement',
+  ];
   for (const r of records) {
     if (!channels.has(r.bus)) channels.set(r.bus, channels.size + 1);
     const ch = channels.get(r.bus)!;
@@ -39,14 +45,18 @@ export function formatAsc(records: readonly TraceRecord[]): string {
     if (f.fd) {
       const dlc = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64].indexOf(f.data.length);
       const flags = (1 << 12) | (f.brs ? 1 << 13 : 0) | (f.esi ? 1 << 14 : 0);
-      lines.push(`${ts} CANFD ${String(ch).padStart(3, ' ')} ${dir}        ${id.padEnd(8, ' ')}                                  ${f.brs ? 1 : 0} ${f.esi ? 1 : 0} ${dlc.toString(16)} ${String(f.data.length).padStart(2, ' ')} ${Array.from(f.data, hex).join(' ')}        0    0   ${flags.toString(16).toUpperCase().padStart(8, ' ')}        0        0        0        0        0`);
+      lines.push(
+        `${ts} CANFD ${String(ch).padStart(3, ' ')} ${dir}        ${id.padEnd(8, ' ')}                                  ${f.brs ? 1 : 0} ${f.esi ? 1 : 0} ${dlc.toString(16)} ${String(f.data.length).padStart(2, ' ')} ${Array.from(f.data, hex).join(' ')}        0    0   ${flags.toString(16).toUpperCase().padStart(8, ' ')}        0        0        0        0        0`,
+      );
       continue;
     }
     if (f.rtr) {
       lines.push(`${ts} ${ch}  ${id.padEnd(15, ' ')} ${dir}   r ${f.data.length.toString(16)}`);
       continue;
     }
-    lines.push(`${ts} ${ch}  ${id.padEnd(15, ' ')} ${dir}   d ${f.data.length.toString(16)}${f.data.length ? ' ' + Array.from(f.data, hex).join(' ') : ''}`);
+    lines.push(
+      `${ts} ${ch}  ${id.padEnd(15, ' ')} ${dir}   d ${f.data.length.toString(16)}${f.data.length ? ' ' + Array.from(f.data, hex).join(' ') : ''}`,
+    );
   }
   lines.push('End TriggerBlock');
   return lines.join('\n') + '\n';

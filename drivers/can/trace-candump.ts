@@ -92,7 +92,11 @@ export function parseCandumpFrame(text: string, where: string): CanFrame {
  * Parse a whole log. Comment lines ('#', '//') and blank lines are skipped; so are DROPCOUNT lines.
  * With `tolerant`, bad lines are collected in `errors` instead of stopping the read.
  */
-export function parseCandump(text: string, file = 'candump log', opts: { tolerant?: boolean } = {}): { records: TraceRecord[]; errors: TraceFormatError[] } {
+export function parseCandump(
+  text: string,
+  file = 'candump log',
+  opts: { tolerant?: boolean } = {},
+): { records: TraceRecord[]; errors: TraceFormatError[] } {
   const records: TraceRecord[] = [];
   const errors: TraceFormatError[] = [];
   const lines = text.split(/\r?\n/);

@@ -79,7 +79,8 @@ export function parsePcap(buf: Buffer, file = 'pcap', bus = 'can0'): TraceRecord
   } else throw new TraceFormatError('not a pcap file (bad magic; pcapng is not supported)', file);
   const u32 = (o: number) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
   const linktype = u32(20);
-  if (linktype !== LINKTYPE_CAN_SOCKETCAN) throw new TraceFormatError(`link type ${linktype}, expected ${LINKTYPE_CAN_SOCKETCAN} (CAN_SOCKETCAN)`, file);
+  if (linktype !== LINKTYPE_CAN_SOCKETCAN)
+    throw new TraceFormatError(`link type ${linktype}, expected ${LINKTYPE_CAN_SOCKETCAN} (CAN_SOCKETCAN)`, file);
   const out: TraceRecord[] = [];
   let off = 24;
   let n = 0;
@@ -97,7 +98,11 @@ export function parsePcap(buf: Buffer, file = 'pcap', bus = 'can0'): TraceRecord
     const flags = buf.readUInt8(off + 5);
     const fd = !!(flags & 0x04) || incl === 72;
     if (len > (fd ? 64 : 8) || 8 + len > incl) throw new TraceFormatError(`payload length ${len} in a ${incl}-byte packet`, where);
-    const frame: CanFrame = { id: idw & CAN_EFF_MAX, extended: !!(idw & CAN_EFF_FLAG), data: Uint8Array.from(buf.subarray(off + 8, off + 8 + len)) };
+    const frame: CanFrame = {
+      id: idw & CAN_EFF_MAX,
+      extended: !!(idw & CAN_EFF_FLAG),
+      data: Uint8Array.from(buf.subarray(off + 8, off + 8 + len)),
+    };
     if (idw & CAN_ERR_FLAG) Object.assign(frame, { error: true, extended: true }); // error class: 29 bits, like candump's reader
     if (idw & CAN_RTR_FLAG) frame.rtr = true;
     if (fd) Object.assign(frame, { fd: true, brs: !!(flags & 1), esi: !!(flags & 2) });

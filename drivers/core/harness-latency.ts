@@ -26,7 +26,10 @@ const KEEP = 20_000;
 
 /** One ring of (clock ns when observed, latency ns) samples per kind; bounded memory. */
 export class HarnessLatency {
-  private readonly samples: Record<LatencyKind, { t: number[]; ns: number[] }> = { receive: { t: [], ns: [] }, schedule: { t: [], ns: [] } };
+  private readonly samples: Record<LatencyKind, { t: number[]; ns: number[] }> = {
+    receive: { t: [], ns: [] },
+    schedule: { t: [], ns: [] },
+  };
 
   record(kind: LatencyKind, latencyNs: number, atNs: number): void {
     if (!Number.isFinite(latencyNs)) return;
@@ -77,7 +80,9 @@ export class HarnessLatency {
 export function describeStats(s: LatencyStats): string {
   const one = (k: LatencyKind) => {
     const d = s[k];
-    return d.count ? `${k} p50 ${d.p50Ms.toFixed(2)} / p99 ${d.p99Ms.toFixed(2)} / max ${d.maxMs.toFixed(2)} ms (n ${d.count})` : `${k}: no samples`;
+    return d.count
+      ? `${k} p50 ${d.p50Ms.toFixed(2)} / p99 ${d.p99Ms.toFixed(2)} / max ${d.maxMs.toFixed(2)} ms (n ${d.count})`
+      : `${k}: no samples`;
   };
   return `${one('receive')}; ${one('schedule')}`;
 }

@@ -9,7 +9,16 @@ export type SimpleModel =
   | { kind: 'enum'; values: string[] }
   /** nbit: (value - min) in `bits` bits (bounded range ≤ 4096); unsigned/signed: variable length.
    *  min/max are decimal strings (they can exceed 2^53). `big`: values may exceed 2^53. */
-  | { kind: 'integer'; codec: 'nbit' | 'unsigned' | 'signed'; bits: number; min?: string; max?: string; baseMin?: string; baseMax?: string; big: boolean }
+  | {
+      kind: 'integer';
+      codec: 'nbit' | 'unsigned' | 'signed';
+      bits: number;
+      min?: string;
+      max?: string;
+      baseMin?: string;
+      baseMax?: string;
+      big: boolean;
+    }
   | { kind: 'string'; maxLength?: number; length?: number }
   | { kind: 'binary'; encoding: 'hex' | 'base64'; maxLength?: number; length?: number };
 
@@ -104,4 +113,3 @@ export function isArrayKey(t: Extract<TypeModel, { kind: 'complex' }>, name: str
   const o = occurrences(t.content).get(name);
   return o !== undefined && (o.max === UNBOUNDED || o.max > 1);
 }
-

@@ -48,8 +48,12 @@ export async function awaitGbtChargerIdle(o: ChargerIdleOptions, previousTest: s
     const end = o.clock.nowMs() + o.boundMs;
     while (idleRun < quiet) {
       if (o.clock.nowMs() >= end) {
-        const what = heard === 0 ? 'the charger sent nothing (no CHM)' : `the charger still sends ${lastBusy ?? 'session messages'}, not only CHM`;
-        throw new BenchFault(`charger did not return to idle after ${previousTest}: ${what} within ${o.boundMs} ms (idle.returnMs)`, o.resource);
+        const what =
+          heard === 0 ? 'the charger sent nothing (no CHM)' : `the charger still sends ${lastBusy ?? 'session messages'}, not only CHM`;
+        throw new BenchFault(
+          `charger did not return to idle after ${previousTest}: ${what} within ${o.boundMs} ms (idle.returnMs)`,
+          o.resource,
+        );
       }
       await o.clock.sleep(Math.min(o.periodMs / 2, Math.max(1, end - o.clock.nowMs())));
     }

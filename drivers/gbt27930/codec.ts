@@ -31,7 +31,8 @@ export function encodeMessage<K extends GbtCode>(code: K, values: GbtMessageMap[
     const arr = def.fields[0];
     if (arr.kind === 'array') {
       const items = (v[arr.name] as unknown[] | undefined) ?? [];
-      if (items.length > arr.maxItems) throw new GbtEncodeError(`${items.length} items exceed the maximum of ${arr.maxItems}`, `${code}.${arr.name}`);
+      if (items.length > arr.maxItems)
+        throw new GbtEncodeError(`${items.length} items exceed the maximum of ${arr.maxItems}`, `${code}.${arr.name}`);
       length = opts.length ?? items.length * arr.itemBytes;
     }
   }
@@ -72,7 +73,7 @@ function encodeField(out: Uint8Array, f: FieldDef, value: unknown, where: string
       const parts = [t.second, t.minute, t.hour, t.day, t.month, Math.floor(t.year / 100), t.year % 100];
       parts.forEach((p, i) => {
         if (!Number.isInteger(p) || p < 0 || p > 99) throw new GbtEncodeError(`time part ${i + 1} = ${p} is not 0..99`, where);
-        out[f.byte - 1 + i] = ((Math.floor(p / 10) << 4) | p % 10) & 0xff;
+        out[f.byte - 1 + i] = ((Math.floor(p / 10) << 4) | (p % 10)) & 0xff;
       });
       return;
     }
@@ -94,7 +95,8 @@ function encodeNum(out: Uint8Array, start: number, f: NumField, value: unknown, 
     if (f.optional) return; // not sent: stays all ones
     throw new GbtEncodeError('is required', where);
   }
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new GbtEncodeError(`expects a finite number, got ${String(value)}`, where);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new GbtEncodeError(`expects a finite number, got ${String(value)}`, where);
   const raw = Math.round((value - (f.offset ?? 0)) / (f.scale ?? 1));
   // All ones means "not available" for optional fields: a real value must stay below it.
   const max = allOnes(f.bits) - (f.optional ? 1 : 0);
@@ -107,8 +109,7 @@ export function decodeMessage<K extends GbtCode>(code: K, data: Uint8Array, wher
 }
 
 function decodeWith(def: MessageDef, data: Uint8Array, where: string): Values {
-  if (data.length < def.minLength)
-    throw new GbtDecodeError(`${def.code} needs at least ${def.minLength} bytes, got ${data.length}`, where);
+  if (data.length < def.minLength) throw new GbtDecodeError(`${def.code} needs at least ${def.minLength} bytes, got ${data.length}`, where);
   const out: Values = {};
   for (const f of def.fields) {
     if (f.kind === 'array') {

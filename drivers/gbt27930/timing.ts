@@ -5,8 +5,22 @@ import { Limits } from '../core/limits.ts';
 import { GBT_CODES, type GbtCode } from './messages.ts';
 
 export const TIMEOUT_NAMES = [
-  'general', 'BCL', 'BCS', 'CCS', 'BRM', 'CRM_AA', 'CRM_00', 'BCP', 'CML', 'BRO', 'BRO_AA', 'CRO', 'CRO_AA', 'CCS_first',
-  'stopMessage', 'statistics',
+  'general',
+  'BCL',
+  'BCS',
+  'CCS',
+  'BRM',
+  'CRM_AA',
+  'CRM_00',
+  'BCP',
+  'CML',
+  'BRO',
+  'BRO_AA',
+  'CRO',
+  'CRO_AA',
+  'CCS_first',
+  'stopMessage',
+  'statistics',
 ] as const;
 export type TimeoutName = (typeof TIMEOUT_NAMES)[number];
 

@@ -91,7 +91,14 @@ export class LinkMonitor {
     const s = readLinkState(iface);
     if (!initial && this.last.get(iface) === s.up) return;
     this.last.set(iface, s.up);
-    this.timeline.record('link', this.source, { event: s.up ? 'up' : 'down', interface: iface, operstate: s.operstate, carrier: s.carrier, linkLocal: s.linkLocal, ...(initial ? { initial: true } : {}) });
+    this.timeline.record('link', this.source, {
+      event: s.up ? 'up' : 'down',
+      interface: iface,
+      operstate: s.operstate,
+      carrier: s.carrier,
+      linkLocal: s.linkLocal,
+      ...(initial ? { initial: true } : {}),
+    });
     for (const l of this.listeners) l(iface, s);
   }
 }

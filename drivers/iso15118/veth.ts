@@ -62,7 +62,8 @@ async function script(
     // Interrupted (Ctrl-C): the script was killed; the run stops with the signal's reason.
     if (signal?.aborted) throw signal.reason;
     const err = e as { code?: number | string; stdout?: string; stderr?: string; message: string };
-    if (err.code === 'ENOENT' || err.code === 'EACCES') throw new BenchFault(`cannot run ${VETH_SCRIPT} (${err.code}); is the checkout complete and the script executable?`);
+    if (err.code === 'ENOENT' || err.code === 'EACCES')
+      throw new BenchFault(`cannot run ${VETH_SCRIPT} (${err.code}); is the checkout complete and the script executable?`);
     return { code: typeof err.code === 'number' ? err.code : 2, out: `${err.stdout ?? ''}${err.stderr ?? ''}`.trim() || err.message };
   }
 }

@@ -51,9 +51,23 @@ export class VehicleProfileError extends InputError {
 }
 
 const NUMERIC: (keyof VehicleProfile)[] = [
-  'cellsSeries', 'cellsParallel', 'cellCapacityAh', 'nominalEnergyKWh', 'r0Ohm', 'r1Ohm', 'tau1S', 'maxVoltageV',
-  'minVoltageV', 'maxCurrentA', 'maxCRate', 'requestRampAps', 'cvVoltageV', 'cvTaperGainApVs', 'cutoffCurrentA',
-  'initialSoc', 'targetSoc',
+  'cellsSeries',
+  'cellsParallel',
+  'cellCapacityAh',
+  'nominalEnergyKWh',
+  'r0Ohm',
+  'r1Ohm',
+  'tau1S',
+  'maxVoltageV',
+  'minVoltageV',
+  'maxCurrentA',
+  'maxCRate',
+  'requestRampAps',
+  'cvVoltageV',
+  'cvTaperGainApVs',
+  'cutoffCurrentA',
+  'initialSoc',
+  'targetSoc',
 ];
 
 /** Load fixtures/vehicles/<name>.yaml, applying the bench's overrides (same keys). */
@@ -69,13 +83,16 @@ export function loadVehicleProfile(name: string, overrides: Record<string, unkno
   const merged = { ...raw, ...overrides } as Record<string, unknown>;
   for (const key of NUMERIC) {
     const v = merged[key];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new VehicleProfileError(`'${key}' must be a number, got ${JSON.stringify(v)}`, file);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new VehicleProfileError(`'${key}' must be a number, got ${JSON.stringify(v)}`, file);
   }
-  if (!CHEMISTRIES.includes(merged.chemistry as Chemistry)) throw new VehicleProfileError(`'chemistry' must be one of ${CHEMISTRIES.join(', ')}`, file);
+  if (!CHEMISTRIES.includes(merged.chemistry as Chemistry))
+    throw new VehicleProfileError(`'chemistry' must be one of ${CHEMISTRIES.join(', ')}`, file);
   const p = { ...(merged as unknown as VehicleProfile), name, title: String(merged.title ?? name), file };
   for (const key of ['initialSoc', 'targetSoc'] as const)
     if (p[key] < 0 || p[key] > 1) throw new VehicleProfileError(`'${key}' must be within 0..1`, file);
-  if (p.cvVoltageV > p.maxVoltageV) throw new VehicleProfileError(`'cvVoltageV' (${p.cvVoltageV}) is above 'maxVoltageV' (${p.maxVoltageV})`, file);
+  if (p.cvVoltageV > p.maxVoltageV)
+    throw new VehicleProfileError(`'cvVoltageV' (${p.cvVoltageV}) is above 'maxVoltageV' (${p.maxVoltageV})`, file);
   return p;
 }
 

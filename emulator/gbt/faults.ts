@@ -5,57 +5,162 @@ import type { FaultSwitch } from '../fault-catalogue.ts';
 import type { PowerStageParams } from '../power/power-stage.ts';
 
 const f = (name: string, description: string, catches: string[], category: FaultSwitch['category'], checks: string[]): FaultSwitch => ({
-  name, description, component: 'gbt-charger', suite: 'gbt27930', catches, category, checks,
+  name,
+  description,
+  component: 'gbt-charger',
+  suite: 'gbt27930',
+  catches,
+  category,
+  checks,
 });
 
 /** Step-name patterns of the stop-rate check (`*` = any text, see checkNameMatches). */
 const fallCheck = (what: string) => `${what}: fall from I0−0.5 A to < * A (*)`;
 
 export const GBT_FAULTS: FaultSwitch[] = [
-  f('wrong-crm-sequence', 'the charger sends CRM(0xAA) straight away, without CRM(0x00) and without waiting for BRM', ['GBT27930-SEQ-001', 'GBT27930-TO-BRM-001'], 'protocol violation', [
-    'CRM(0x00) precedes CRM(0xAA)', 'CHM precedes CRM(0x00)', 'BRM precedes CRM(0xAA)', 'the charger starts recognition with CRM(0x00)',
+  f(
+    'wrong-crm-sequence',
+    'the charger sends CRM(0xAA) straight away, without CRM(0x00) and without waiting for BRM',
+    ['GBT27930-SEQ-001', 'GBT27930-TO-BRM-001'],
+    'protocol violation',
+    ['CRM(0x00) precedes CRM(0xAA)', 'CHM precedes CRM(0x00)', 'BRM precedes CRM(0xAA)', 'the charger starts recognition with CRM(0x00)'],
+  ),
+  f(
+    'crm-aa-late',
+    "the charger recognises the vehicle (CRM 0xAA) only 6 s after its BRM, past the standard's 5 s",
+    ['GBT27930-SEQ-001', 'GBT27930-PERIOD-001'],
+    'protocol violation',
+    ['the session reaches the charging phase', 'BRM → CRM(0xAA)'],
+  ),
+  f(
+    'cro-never-ready',
+    'the charger precharges but never reports ready: CRO stays 0x00 until the vehicle gives up',
+    ['GBT27930-SEQ-001', 'GBT27930-PERIOD-001'],
+    'protocol violation',
+    ['the session reaches the charging phase', 'BRO(0xAA) → CRO(0xAA)'],
+  ),
+  f('chm-period-wrong', 'CHM is sent every 160 ms instead of 250 ms', ['GBT27930-PERIOD-001'], 'timing violation', [
+    'CHM period (mean of *)',
   ]),
-  f('crm-aa-late', 'the charger recognises the vehicle (CRM 0xAA) only 6 s after its BRM, past the standard\'s 5 s', ['GBT27930-SEQ-001', 'GBT27930-PERIOD-001'], 'protocol violation', [
-    'the session reaches the charging phase', 'BRM → CRM(0xAA)',
+  f('ccs-period-wrong', 'CCS is sent every 80 ms instead of 50 ms', ['GBT27930-PERIOD-001'], 'timing violation', [
+    'CCS period (mean of *)',
   ]),
-  f('cro-never-ready', 'the charger precharges but never reports ready: CRO stays 0x00 until the vehicle gives up', ['GBT27930-SEQ-001', 'GBT27930-PERIOD-001'], 'protocol violation', [
-    'the session reaches the charging phase', 'BRO(0xAA) → CRO(0xAA)',
+  f(
+    'cts-cml-period-wrong',
+    'CTS is sent every 300 ms instead of 500 ms and CML every 150 ms instead of 250 ms',
+    ['GBT27930-PERIOD-001'],
+    'timing violation',
+    ['CTS period (mean of *)', 'CML period (mean of *)'],
+  ),
+  f(
+    'cml-before-bcp',
+    "the charger sends its CML just before CRM(0xAA), ahead of the BMS's BCP it answers",
+    ['GBT27930-SEQ-001'],
+    'protocol violation',
+    ['BCP precedes CML'],
+  ),
+  f(
+    'cro-ready-early',
+    'the charger reports CRO(0xAA) as soon as it has the BCP, before the vehicle is ready (BRO 0xAA)',
+    ['GBT27930-SEQ-001'],
+    'protocol violation',
+    ['BRO(0xAA) precedes CRO(0xAA)'],
+  ),
+  f('ccs-before-cro', 'the charger starts sending CCS while it precharges, before CRO(0xAA)', ['GBT27930-SEQ-001'], 'protocol violation', [
+    'CRO(0xAA) precedes CCS',
   ]),
-  f('chm-period-wrong', 'CHM is sent every 160 ms instead of 250 ms', ['GBT27930-PERIOD-001'], 'timing violation', ['CHM period (mean of *)']),
-  f('ccs-period-wrong', 'CCS is sent every 80 ms instead of 50 ms', ['GBT27930-PERIOD-001'], 'timing violation', ['CCS period (mean of *)']),
-  f('cts-cml-period-wrong', 'CTS is sent every 300 ms instead of 500 ms and CML every 150 ms instead of 250 ms', ['GBT27930-PERIOD-001'], 'timing violation', [
-    'CTS period (mean of *)', 'CML period (mean of *)',
+  f(
+    'cml-exceeds-bcp',
+    "the charger limits its output only by its own CML maximum and ignores the BMS's BCP maximum charging current",
+    ['GBT27930-PARAM-001'],
+    'current-control violation',
+    ['peak output current above BCP maximum * A + tolerance (*)'],
+  ),
+  f(
+    'bcl-ramp-too-slow',
+    'the power stage raises the current at only 10 A/s after a higher BCL demand',
+    ['GBT27930-CURR-001', 'GBT27930-CURR-002'],
+    'current-control violation',
+    ['CCS output current at a * A demand (mean of *)', 'up-ramp slope 10–90 % (*)'],
+  ),
+  f(
+    'ccs-wrong-current',
+    'CCS reports the output current 15 % + 3 A too high (above 10 A)',
+    ['GBT27930-CURR-001'],
+    'current-control violation',
+    ['CCS output current at a * A demand (mean of *)'],
+  ),
+  f('ignores-bsm-pause', 'BSM "charging permitted = 00" does not pause the output', ['GBT27930-PAUSE-001'], 'current-control violation', [
+    fallCheck('BSM pause'),
   ]),
-  f('cml-before-bcp', "the charger sends its CML just before CRM(0xAA), ahead of the BMS's BCP it answers", ['GBT27930-SEQ-001'], 'protocol violation', ['BCP precedes CML']),
-  f('cro-ready-early', 'the charger reports CRO(0xAA) as soon as it has the BCP, before the vehicle is ready (BRO 0xAA)', ['GBT27930-SEQ-001'], 'protocol violation', [
-    'BRO(0xAA) precedes CRO(0xAA)',
-  ]),
-  f('ccs-before-cro', 'the charger starts sending CCS while it precharges, before CRO(0xAA)', ['GBT27930-SEQ-001'], 'protocol violation', ['CRO(0xAA) precedes CCS']),
-  f('cml-exceeds-bcp', "the charger limits its output only by its own CML maximum and ignores the BMS's BCP maximum charging current", ['GBT27930-PARAM-001'], 'current-control violation', ['peak output current above BCP maximum * A + tolerance (*)']),
-  f('bcl-ramp-too-slow', 'the power stage raises the current at only 10 A/s after a higher BCL demand', ['GBT27930-CURR-001', 'GBT27930-CURR-002'], 'current-control violation', ['CCS output current at a * A demand (mean of *)', 'up-ramp slope 10–90 % (*)']),
-  f('ccs-wrong-current', 'CCS reports the output current 15 % + 3 A too high (above 10 A)', ['GBT27930-CURR-001'], 'current-control violation', ['CCS output current at a * A demand (mean of *)']),
-  f('ignores-bsm-pause', 'BSM "charging permitted = 00" does not pause the output', ['GBT27930-PAUSE-001'], 'current-control violation', [fallCheck('BSM pause')]),
-  f('slow-stop-after-bst', 'after BST the charger lowers its current at only 20 A/s instead of stopping at once', ['GBT27930-STOP-BST-001'], 'safety violation', [fallCheck('BST stop')]),
-  f('no-cst-after-bst', 'after BST the charger stops its output but never answers with CST', ['GBT27930-STOP-BST-001'], 'protocol violation', ['BST → CST']),
+  f(
+    'slow-stop-after-bst',
+    'after BST the charger lowers its current at only 20 A/s instead of stopping at once',
+    ['GBT27930-STOP-BST-001'],
+    'safety violation',
+    [fallCheck('BST stop')],
+  ),
+  f(
+    'no-cst-after-bst',
+    'after BST the charger stops its output but never answers with CST',
+    ['GBT27930-STOP-BST-001'],
+    'protocol violation',
+    ['BST → CST'],
+  ),
   {
     ...f(
-      'output-on-after-bst', 'after BST the charger answers with CST but keeps its output on for 12 s',
-      ['GBT27930-STOP-BST-001', 'GBT27930-STAT-001'], 'safety violation', ['BST → output current < 5 A', 'stop (BST) → CSD'],
+      'output-on-after-bst',
+      'after BST the charger answers with CST but keeps its output on for 12 s',
+      ['GBT27930-STOP-BST-001', 'GBT27930-STAT-001'],
+      'safety violation',
+      ['BST → output current < 5 A', 'stop (BST) → CSD'],
     ),
     // Its statistics wait for the output to go off: the missing CSD is a protocol failure of the statistics test.
     outcomes: { 'GBT27930-STAT-001': 'protocol violation' },
   },
-  f('slow-stop-on-timeout', 'when BCL (or BCS) stops arriving the charger reports it but lowers its current at only 20 A/s', ['GBT27930-TO-BCL-001'], 'safety violation', [
-    fallCheck('charger stop after BCL timeout'),
-  ]),
+  f(
+    'slow-stop-on-timeout',
+    'when BCL (or BCS) stops arriving the charger reports it but lowers its current at only 20 A/s',
+    ['GBT27930-TO-BCL-001'],
+    'safety violation',
+    [fallCheck('charger stop after BCL timeout')],
+  ),
   f('no-csd', 'the charger never sends its statistics (CSD)', ['GBT27930-STAT-001'], 'protocol violation', ['stop (BST) → CSD']),
-  f('ignores-bcl-timeout', 'the charger keeps charging on the last BCL when BCL stops arriving', ['GBT27930-TO-BCL-001'], 'timing violation', ['last BCL → charger stop (CST/CEM)']),
-  f('ignores-bcs-timeout', 'the charger keeps charging when BCS stops arriving', ['GBT27930-TO-BCS-001'], 'timing violation', ['last BCS → CEM']),
-  f('ignores-brm-timeout', 'the charger waits for BRM forever (no CEM after 5 s)', ['GBT27930-TO-BRM-001'], 'timing violation', ['CRM(0x00) → CEM']),
-  f('ignores-bcp-timeout', 'the charger waits for BCP forever (no CEM after 5 s)', ['GBT27930-TO-BCP-001'], 'timing violation', ['CRM(0xAA) → CEM']),
-  f('ignores-bro-timeout', 'the charger waits for BRO forever (no CEM after 5 s)', ['GBT27930-TO-BRO-001'], 'timing violation', ['first CTS/CML → CEM']),
-  f('cem-wrong-bits', "CEM always flags 'other' instead of the message that timed out", ['GBT27930-TO-BCL-001', 'GBT27930-TO-BCS-001', 'GBT27930-TO-BRM-001', 'GBT27930-TO-BCP-001', 'GBT27930-TO-BRO-001'], 'protocol violation', ['CEM reports the bclTimeout', 'CEM reports the bcsTimeout', 'CEM reports the brmTimeout', 'CEM reports the bcpTimeout', 'CEM reports the broTimeout']),
-  f('ignores-bem', 'the charger keeps charging after the BMS reported an error (BEM)', ['GBT27930-ERR-BEM-001'], 'safety violation', [fallCheck('BEM error stop')]),
+  f(
+    'ignores-bcl-timeout',
+    'the charger keeps charging on the last BCL when BCL stops arriving',
+    ['GBT27930-TO-BCL-001'],
+    'timing violation',
+    ['last BCL → charger stop (CST/CEM)'],
+  ),
+  f('ignores-bcs-timeout', 'the charger keeps charging when BCS stops arriving', ['GBT27930-TO-BCS-001'], 'timing violation', [
+    'last BCS → CEM',
+  ]),
+  f('ignores-brm-timeout', 'the charger waits for BRM forever (no CEM after 5 s)', ['GBT27930-TO-BRM-001'], 'timing violation', [
+    'CRM(0x00) → CEM',
+  ]),
+  f('ignores-bcp-timeout', 'the charger waits for BCP forever (no CEM after 5 s)', ['GBT27930-TO-BCP-001'], 'timing violation', [
+    'CRM(0xAA) → CEM',
+  ]),
+  f('ignores-bro-timeout', 'the charger waits for BRO forever (no CEM after 5 s)', ['GBT27930-TO-BRO-001'], 'timing violation', [
+    'first CTS/CML → CEM',
+  ]),
+  f(
+    'cem-wrong-bits',
+    "CEM always flags 'other' instead of the message that timed out",
+    ['GBT27930-TO-BCL-001', 'GBT27930-TO-BCS-001', 'GBT27930-TO-BRM-001', 'GBT27930-TO-BCP-001', 'GBT27930-TO-BRO-001'],
+    'protocol violation',
+    [
+      'CEM reports the bclTimeout',
+      'CEM reports the bcsTimeout',
+      'CEM reports the brmTimeout',
+      'CEM reports the bcpTimeout',
+      'CEM reports the broTimeout',
+    ],
+  ),
+  f('ignores-bem', 'the charger keeps charging after the BMS reported an error (BEM)', ['GBT27930-ERR-BEM-001'], 'safety violation', [
+    fallCheck('BEM error stop'),
+  ]),
 ];
 
 /** Power-stage parameters of the GB/T charger with its own ramp fault applied (the stage's shared faults belong to the MCS suites). */

@@ -58,7 +58,10 @@ export async function startEmulatedDioServer(o: EmulatedDioServerOptions = {}): 
     if (!m) return undefined;
     const header = m[1].toUpperCase();
     const isQuery = m[2] === '?';
-    const args = (m[3] ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+    const args = (m[3] ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== '');
     if (isQuery) {
       if (header === '*IDN') return idn;
       if (header === 'SYST:ERR' || header === 'SYSTEM:ERROR') return errors.shift() ?? '+0,"No error"';

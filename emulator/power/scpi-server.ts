@@ -57,7 +57,12 @@ export async function startEmulatedScpiServer(o: EmulatedScpiServerOptions): Pro
   if (!dialect)
     throw new Error(`no emulated instrument class '${o.instrumentClass}' (${Object.keys(EMULATED_INSTRUMENT_CLASSES).join(', ')})`);
   const state = new PowerInstrument({
-    clock: o.clock, timeline: o.timeline, dialect, battery: o.dcSide ?? battery, faults: o.faults, replyHook: o.replyHook,
+    clock: o.clock,
+    timeline: o.timeline,
+    dialect,
+    battery: o.dcSide ?? battery,
+    faults: o.faults,
+    replyHook: o.replyHook,
   });
   const received: string[] = [];
   const host = o.host ?? '127.0.0.1';

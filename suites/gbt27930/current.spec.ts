@@ -15,7 +15,9 @@ const powerLimits = Limits.load('gbt');
 
 function tolerance(demandA: number): number {
   return regulationTolerance(demandA, {
-    tolA: gbtLimits.get('current.toleranceA').hi!, pct: gbtLimits.get('current.tolerancePct').hi!, thresholdA: gbtLimits.num('current.regulationThresholdA'),
+    tolA: gbtLimits.get('current.toleranceA').hi!,
+    pct: gbtLimits.get('current.tolerancePct').hi!,
+    thresholdA: gbtLimits.num('current.regulationThresholdA'),
   });
 }
 
@@ -23,7 +25,13 @@ describe('GB/T 27930 current control', function () {
   const gbt = gbtFixture();
 
   it('follows the BCL current demand (CCS-reported output current)', async function () {
-    requirement(GBT_TEST_IDS.followsBcl, { epic: EPIC, feature: 'Current control', story: 'CCS output current follows BCL', clause: 'GB/T 27930-2015 BCL SPN3073 / CCS SPN3082; NB/T 33001 accuracy', severity: 'critical' });
+    requirement(GBT_TEST_IDS.followsBcl, {
+      epic: EPIC,
+      feature: 'Current control',
+      story: 'CCS output current follows BCL',
+      clause: 'GB/T 27930-2015 BCL SPN3073 / CCS SPN3082; NB/T 33001 accuracy',
+      severity: 'critical',
+    });
     const { bench, bms, after } = await gbt.charging();
     let previousA = 0;
     // Two demands well above the 30 A threshold, inside the 400 A a 2015 BMS can ask for.
@@ -33,14 +41,28 @@ describe('GB/T 27930 current control', function () {
       const observeNs = gbtLimits.num('current.observeMs') * 1e6;
       const ccs = ccsSeries(bench, bms, after, settledNs - observeNs, settledNs);
       const tol = tolerance(demandA);
-      measure(`CCS output current at a ${demandA} A demand (mean of ${ccs.y.length})`, mean(ccs.y),
-        derivedLimit(gbtLimits.get('current.tolerancePct'), { lo: demandA - tol, hi: demandA + tol }, gbtLimits.get('current.toleranceA'), `demand ${demandA} A ± ${tol.toFixed(2)} A`),
-        { violation: 'current-control', unit: 'A' });
+      measure(
+        `CCS output current at a ${demandA} A demand (mean of ${ccs.y.length})`,
+        mean(ccs.y),
+        derivedLimit(
+          gbtLimits.get('current.tolerancePct'),
+          { lo: demandA - tol, hi: demandA + tol },
+          gbtLimits.get('current.toleranceA'),
+          `demand ${demandA} A ± ${tol.toFixed(2)} A`,
+        ),
+        { violation: 'current-control', unit: 'A' },
+      );
     }
   });
 
   it('never delivers more than the BCP maximum charging current, even when BCL asks for more', async function () {
-    requirement(GBT_TEST_IDS.bcpCap, { epic: EPIC, feature: 'Charging parameters', story: 'BCP maximum current caps the output', clause: 'GB/T 27930-2015 BCP SPN2817, CML', severity: 'critical' });
+    requirement(GBT_TEST_IDS.bcpCap, {
+      epic: EPIC,
+      feature: 'Charging parameters',
+      story: 'BCP maximum current caps the output',
+      clause: 'GB/T 27930-2015 BCP SPN2817, CML',
+      severity: 'critical',
+    });
     const { bench, bms, after } = gbt.test();
     const bcpMaxA = 80;
     bms.session.override('BCP', { maxChargeCurrentA: bcpMaxA });
@@ -50,14 +72,26 @@ describe('GB/T 27930 current control', function () {
     const { series, source } = await currentSeries(bench, bms, after, stepNs, settledNs);
     const peak = smoothedMax(series).max;
     const excess = peak - (bcpMaxA + tolerance(bcpMaxA));
-    measure(`peak output current above BCP maximum ${bcpMaxA} A + tolerance (${source})`, excess, gbtLimits.get('current.bcpMaxExcessA'), { violation: 'current-control', note: `peak ${peak.toFixed(1)} A` });
+    measure(`peak output current above BCP maximum ${bcpMaxA} A + tolerance (${source})`, excess, gbtLimits.get('current.bcpMaxExcessA'), {
+      violation: 'current-control',
+      note: `peak ${peak.toFixed(1)} A`,
+    });
   });
 
   it('ramps to a higher BCL demand at the minimum slope and settles (measured samples)', async function () {
-    requirement(GBT_TEST_IDS.rampOnAnalyser, { epic: EPIC, feature: 'Current control', story: 'BCL step up: slope and settling on the power analyser', clause: 'GB/T 18487.1 / IEC 61851-23 101.2.1 (as profile gbt)', severity: 'critical' });
+    requirement(GBT_TEST_IDS.rampOnAnalyser, {
+      epic: EPIC,
+      feature: 'Current control',
+      story: 'BCL step up: slope and settling on the power analyser',
+      clause: 'GB/T 18487.1 / IEC 61851-23 101.2.1 (as profile gbt)',
+      severity: 'critical',
+    });
     const { bench, bms } = gbt.test();
     const meter = analyser(bench, bms);
-    if (!meter) throw new BenchFault(`the ramp test needs a power analyser: give the BMS resource '${bms.name}' a 'battery' (battery-emulator resource streaming samples)`);
+    if (!meter)
+      throw new BenchFault(
+        `the ramp test needs a power analyser: give the BMS resource '${bms.name}' a 'battery' (battery-emulator resource streaming samples)`,
+      );
     const t = await gbt.charging();
     const fromA = bms.session.demandA;
     await settleAt(bench, bms, fromA);
@@ -70,8 +104,15 @@ describe('GB/T 27930 current control', function () {
     await meter.flush();
     const step = { stepS: stepNs / 1e9, fromA, toA };
     const trace = PowerTrace.fromTimeline(bench.timeline, {
-      source: meter.source, fromNs: stepNs - 500e6, toNs: bench.clock.now(), title: `BCL step ${fromA} → ${toA} A`,
-      requests: [{ tS: stepNs / 1e9 - 0.5, currentA: fromA }, { tS: stepNs / 1e9, currentA: toA }], limits: powerLimits,
+      source: meter.source,
+      fromNs: stepNs - 500e6,
+      toNs: bench.clock.now(),
+      title: `BCL step ${fromA} → ${toA} A`,
+      requests: [
+        { tS: stepNs / 1e9 - 0.5, currentA: fromA },
+        { tS: stepNs / 1e9, currentA: toA },
+      ],
+      limits: powerLimits,
     });
     try {
       assertRampUp(trace, step);

@@ -38,7 +38,12 @@ export function gbtFixture(): GbtFixture {
     const bms = b?.find<GbtBmsResource>('gbt27930-bms');
     if (!bms?.latency) return;
     const stats = bms.latency.stats(startNs, b.clock.now());
-    b.timeline.record('latency', bms.source, { test: this.currentTest?.fullTitle(), unit: 'clock ms', ...stats, text: describeStats(stats) });
+    b.timeline.record('latency', bms.source, {
+      test: this.currentTest?.fullTitle(),
+      unit: 'clock ms',
+      ...stats,
+      text: describeStats(stats),
+    });
   });
   const test = (): GbtTest => {
     if (!bench) throw new Error('gbtFixture().test() is only valid inside a test');

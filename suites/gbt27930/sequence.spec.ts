@@ -13,7 +13,13 @@ describe('GB/T 27930 charging sequence', function () {
   const gbt = gbtFixture();
 
   it('runs handshake → recognition → configuration → charging in the standard order', async function () {
-    requirement(GBT_TEST_IDS.sequence, { epic: EPIC, feature: 'Charging sequence', story: 'CHM, CRM(0x00), BRM, CRM(0xAA), BCP, CML, BRO, CRO, CCS', clause: 'GB/T 27930-2015 §10, Fig. A.6', severity: 'blocker' });
+    requirement(GBT_TEST_IDS.sequence, {
+      epic: EPIC,
+      feature: 'Charging sequence',
+      story: 'CHM, CRM(0x00), BRM, CRM(0xAA), BCP, CML, BRO, CRO, CCS',
+      clause: 'GB/T 27930-2015 §10, Fig. A.6',
+      severity: 'blocker',
+    });
     const t = await gbt.charging();
     const { bench, bms, after } = t;
     // CCS follows the first BCL after CRO(0xAA); give it the standard's CCS timeout to appear.
@@ -22,7 +28,11 @@ describe('GB/T 27930 charging sequence', function () {
     const seq = sequenceOrder(gbtView(bench.timeline.query({ afterSeq: after }), bms.source));
     for (const p of seq.pairs) {
       check(`${p.a} precedes ${p.b}`, p.ok, {
-        violation: 'protocol', clause: 'GB/T 27930-2015 §10, Fig. A.6', verified: false, expected: `${p.a} then ${p.b}`, actual: p.actual,
+        violation: 'protocol',
+        clause: 'GB/T 27930-2015 §10, Fig. A.6',
+        verified: false,
+        expected: `${p.a} then ${p.b}`,
+        actual: p.actual,
       });
     }
     measureTiming(t, 'BRM → CRM(0xAA)', seq.brmToCrmAaMs, gbtLimits.get('reaction.brmToCrmAaMs'), { violation: 'timing' });
@@ -30,7 +40,13 @@ describe('GB/T 27930 charging sequence', function () {
   });
 
   it('sends every charger message at its period', async function () {
-    requirement(GBT_TEST_IDS.periods, { epic: EPIC, feature: 'Message periods', story: 'CHM, CTS, CML, CCS', clause: 'GB/T 27930-2015 Tables 3–5', severity: 'normal' });
+    requirement(GBT_TEST_IDS.periods, {
+      epic: EPIC,
+      feature: 'Message periods',
+      story: 'CHM, CTS, CML, CCS',
+      clause: 'GB/T 27930-2015 Tables 3–5',
+      severity: 'normal',
+    });
     const t = gbt.test();
     const { bench, bms, after } = t;
     // Hold BRO at 0x00 so that CTS/CML run long enough to be judged (the standard allows up to 60 s).
@@ -50,7 +66,11 @@ describe('GB/T 27930 charging sequence', function () {
         continue;
       }
       const note = `longest gap ${p.longestMs.toFixed(1)} ms`;
-      measureTiming(t, periodName(p.code, p.intervals), p.meanMs, gbtLimits.get(`period.${p.code}`), { violation: 'timing', note, intervals: p.intervals });
+      measureTiming(t, periodName(p.code, p.intervals), p.meanMs, gbtLimits.get(`period.${p.code}`), {
+        violation: 'timing',
+        note,
+        intervals: p.intervals,
+      });
     }
     if (unjudged.length) throw new BenchFault(`too few frames to judge the period of ${unjudged.join(', ')}`, bms.name);
   });

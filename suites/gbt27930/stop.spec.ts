@@ -14,7 +14,13 @@ describe('GB/T 27930 stop and statistics', function () {
   const gbt = gbtFixture();
 
   it('stops the output after BST (BMS-initiated stop) at the required rate', async function () {
-    requirement(GBT_TEST_IDS.stopAfterBst, { epic: EPIC, feature: 'Stop', story: 'BST → CST, current < 5 A, stop rate', clause: 'GB/T 27930-2015 Fig. A.6; GB/T 34657.1-2025 6.3.2.5.4', severity: 'critical' });
+    requirement(GBT_TEST_IDS.stopAfterBst, {
+      epic: EPIC,
+      feature: 'Stop',
+      story: 'BST → CST, current < 5 A, stop rate',
+      clause: 'GB/T 27930-2015 Fig. A.6; GB/T 34657.1-2025 6.3.2.5.4',
+      severity: 'critical',
+    });
     const t = await gbt.charging({ settle: true });
     const { bench, bms, after } = t;
     bms.session.beginStop();
@@ -27,12 +33,24 @@ describe('GB/T 27930 stop and statistics', function () {
     const ok = await waitCurrentBelow(bench, bms, after, bst!.t, gbtLimits.get('stop.currentBelowA').hi!, gbtLimits.num('stop.afterBstMs'));
     const { series } = await currentSeries(bench, bms, after, bst!.t, bench.clock.now());
     const belowS = ok ? timeToFallBelow(series, 0, gbtLimits.get('stop.currentBelowA').hi!) : undefined;
-    measureTiming(t, 'BST → output current < 5 A', belowS === undefined ? Number.POSITIVE_INFINITY : belowS * 1000, gbtLimits.get('stop.afterBstMs'), { violation: 'safety' });
+    measureTiming(
+      t,
+      'BST → output current < 5 A',
+      belowS === undefined ? Number.POSITIVE_INFINITY : belowS * 1000,
+      gbtLimits.get('stop.afterBstMs'),
+      { violation: 'safety' },
+    );
     await judgeStopRate(t, bst!.t, 'BST stop');
   });
 
   it('sends its statistics (CSD) after the stop', async function () {
-    requirement(GBT_TEST_IDS.statistics, { epic: EPIC, feature: 'Statistics', story: 'BSD / CSD', clause: 'GB/T 27930-2015 Fig. A.6, Table 7', severity: 'normal' });
+    requirement(GBT_TEST_IDS.statistics, {
+      epic: EPIC,
+      feature: 'Statistics',
+      story: 'BSD / CSD',
+      clause: 'GB/T 27930-2015 Fig. A.6, Table 7',
+      severity: 'normal',
+    });
     const t = await gbt.charging();
     const { bench, bms, after } = t;
     await bench.clock.sleep(gbtLimits.num('current.observeMs'));
@@ -49,7 +67,13 @@ describe('GB/T 27930 stop and statistics', function () {
   });
 
   it('pauses the output when BSM withdraws the charging permission', async function () {
-    requirement(GBT_TEST_IDS.pause, { epic: EPIC, feature: 'Current control', story: 'BSM charging permitted = 00 pauses', clause: 'GB/T 27930-2015 BSM SPN3096', severity: 'normal' });
+    requirement(GBT_TEST_IDS.pause, {
+      epic: EPIC,
+      feature: 'Current control',
+      story: 'BSM charging permitted = 00 pauses',
+      clause: 'GB/T 27930-2015 BSM SPN3096',
+      severity: 'normal',
+    });
     const t = await gbt.charging({ settle: true });
     const { bench, bms, after } = t;
     bms.session.setChargingPermitted(false);
@@ -60,7 +84,13 @@ describe('GB/T 27930 stop and statistics', function () {
   });
 
   it('stops the output when the BMS reports an error (BEM)', async function () {
-    requirement(GBT_TEST_IDS.stopOnBem, { epic: EPIC, feature: 'Error handling', story: 'BEM → charger stops', clause: 'GB/T 27930-2015 §8, Fig. A.12', severity: 'critical' });
+    requirement(GBT_TEST_IDS.stopOnBem, {
+      epic: EPIC,
+      feature: 'Error handling',
+      story: 'BEM → charger stops',
+      clause: 'GB/T 27930-2015 §8, Fig. A.12',
+      severity: 'critical',
+    });
     const t = await gbt.charging({ settle: true });
     const { bench, bms, after } = t;
     bms.session.sendBem({ other: 1 });

@@ -26,7 +26,10 @@ export type GbtEvent = TimelineEvent<GbtEventData>;
 
 export function bmsOf(bench: Bench): GbtBmsResource {
   const bms = bench.find<GbtBmsResource>(GBT_BMS_KIND);
-  if (!bms) throw new BenchFault(`the bench has no '${GBT_BMS_KIND}' resource: add one (see benches/kinds/gbt27930-bms.ts) to run the gbt27930 suite`);
+  if (!bms)
+    throw new BenchFault(
+      `the bench has no '${GBT_BMS_KIND}' resource: add one (see benches/kinds/gbt27930-bms.ts) to run the gbt27930 suite`,
+    );
   return bms;
 }
 
@@ -36,10 +39,15 @@ export function bmsOf(bench: Bench): GbtBmsResource {
  * it belongs to the previous session (its CEM/CST/CSD may still be on the bus) and is left out.
  */
 export function messages(bench: Bench, bms: GbtBmsResource, after: number, dir?: 'tx' | 'rx', code?: GbtCode): GbtEvent[] {
-  const all = (bench.timeline.query({ kind: 'gbt', source: bms.source, afterSeq: after }) as GbtEvent[]).filter((e) => !e.data.error && !e.data.undelivered);
+  const all = (bench.timeline.query({ kind: 'gbt', source: bms.source, afterSeq: after }) as GbtEvent[]).filter(
+    (e) => !e.data.error && !e.data.undelivered,
+  );
   const start = all.find((e) => e.data.dir === 'rx' && (e.data.code === 'CHM' || e.data.code === 'CRM'));
   return all.filter(
-    (e) => (dir === undefined || e.data.dir === dir) && (code === undefined || e.data.code === code) && !(start && e.data.dir === 'rx' && e.t < start.t),
+    (e) =>
+      (dir === undefined || e.data.dir === dir) &&
+      (code === undefined || e.data.code === code) &&
+      !(start && e.data.dir === 'rx' && e.t < start.t),
   );
 }
 
@@ -66,7 +74,14 @@ export function intervalsMs(events: GbtEvent[]): number[] {
 
 /** A limit derived from two profile limits (e.g. the standard's timeout + our allowance), keeping clause and verification honest. */
 export function derivedLimit(base: Limit, bounds: { lo?: number; hi?: number }, extra: Limit, note: string): Limit {
-  return { ...bounds, unit: base.unit, clause: base.clause, source: `${base.source}; ${extra.source}`, verified: base.verified && extra.verified, note };
+  return {
+    ...bounds,
+    unit: base.unit,
+    clause: base.clause,
+    source: `${base.source}; ${extra.source}`,
+    verified: base.verified && extra.verified,
+    note,
+  };
 }
 
 /** The battery emulator that is this BMS's battery (on a bench with several, the one named in its `battery` setting). */
@@ -80,7 +95,13 @@ export function analyser(bench: Bench, bms: GbtBmsResource): BatteryEmulator | u
  * The output current over [fromNs, toNs] as a series in seconds (t relative to fromNs): measured samples
  * when the bench has a power analyser, else what the charger reports in CCS (with `source` saying which).
  */
-export async function currentSeries(bench: Bench, bms: GbtBmsResource, after: number, fromNs: number, toNs: number): Promise<{ series: Series; source: string }> {
+export async function currentSeries(
+  bench: Bench,
+  bms: GbtBmsResource,
+  after: number,
+  fromNs: number,
+  toNs: number,
+): Promise<{ series: Series; source: string }> {
   const a = analyser(bench, bms);
   if (a) {
     await a.flush();
@@ -128,13 +149,22 @@ registerTestAttacher((events) => {
 export async function startCharging(bench: Bench, bms: GbtBmsResource): Promise<number> {
   const r = await bms.session.startCharging();
   check('the session reaches the charging phase', r.ok, {
-    violation: 'protocol', clause: 'GB/T 27930-2015 Fig. A.6 (charging sequence)', verified: false, expected: 'charging', actual: r.reason ?? r.state,
+    violation: 'protocol',
+    clause: 'GB/T 27930-2015 Fig. A.6 (charging sequence)',
+    verified: false,
+    expected: 'charging',
+    actual: r.reason ?? r.state,
   });
   return r.to;
 }
 
 /** Ask for currentA and wait until the charger can have settled there (ΔI / minimum slope + margin). */
-export async function settleAt(bench: Bench, bms: GbtBmsResource, currentA: number, fromA = 0): Promise<{ stepNs: number; settledNs: number }> {
+export async function settleAt(
+  bench: Bench,
+  bms: GbtBmsResource,
+  currentA: number,
+  fromA = 0,
+): Promise<{ stepNs: number; settledNs: number }> {
   const step = bms.session.requestCurrent(currentA);
   const waitMs = (Math.abs(currentA - fromA) / gbtLimits.num('current.minRampAps')) * 1000 + gbtLimits.num('current.settleMarginMs');
   await bench.clock.sleep(waitMs);
@@ -142,7 +172,14 @@ export async function settleAt(bench: Bench, bms: GbtBmsResource, currentA: numb
 }
 
 /** Poll (on the bench clock) until the output current has fallen below `level`; true if it did in time. */
-export async function waitCurrentBelow(bench: Bench, bms: GbtBmsResource, after: number, fromNs: number, level: number, timeoutMs: number): Promise<boolean> {
+export async function waitCurrentBelow(
+  bench: Bench,
+  bms: GbtBmsResource,
+  after: number,
+  fromNs: number,
+  level: number,
+  timeoutMs: number,
+): Promise<boolean> {
   const end = bench.clock.nowMs() + timeoutMs;
   for (;;) {
     const { series } = await currentSeries(bench, bms, after, fromNs, bench.clock.now());
@@ -188,7 +225,12 @@ export async function judgeStopRate(t: GbtTest, eventNs: number, what: string, v
   const belowS = timeToFallBelow(series, eventS, level);
   const budget = stopTimeBudgetS(i0, { minS: gbtLimits.num('stop.minFallBudgetMs') / 1000, rateAps: gbtLimits.get('stop.minRateAps').lo! });
   const fallMs = fallStartS === undefined || belowS === undefined ? Number.POSITIVE_INFINITY : (belowS - fallStartS) * 1000;
-  const limit = derivedLimit(gbtLimits.get('stop.minRateAps'), { hi: budget * 1000 }, gbtLimits.get('stop.minFallBudgetMs'), `budget max(1 s, I0 / 100 A/s) = ${(budget * 1000).toFixed(0)} ms`);
+  const limit = derivedLimit(
+    gbtLimits.get('stop.minRateAps'),
+    { hi: budget * 1000 },
+    gbtLimits.get('stop.minFallBudgetMs'),
+    `budget max(1 s, I0 / 100 A/s) = ${(budget * 1000).toFixed(0)} ms`,
+  );
   const name = `${what}: fall from I0−0.5 A to < ${level} A (I0 = ${i0.toFixed(1)} A, ${source})`;
   if (source === CCS_SOURCE) measureTiming(t, name, fallMs, limit, { violation, unit: 'ms' });
   else measure(name, fallMs, limit, { violation, unit: 'ms' });

@@ -23,7 +23,11 @@ function cemAfter(bench: Bench, bms: GbtBmsResource, after: number, fromNs: numb
 function cemBit(bench: Bench, bms: GbtBmsResource, after: number, fromNs: number, bit: string, clause: string): void {
   const cem = cemAfter(bench, bms, after, fromNs);
   check(`CEM reports the ${bit}`, value(cem, bit) === 1, {
-    violation: 'protocol', clause, verified: false, expected: `${bit} = 01`, actual: cem ? cem.data.values : 'no CEM',
+    violation: 'protocol',
+    clause,
+    verified: false,
+    expected: `${bit} = 01`,
+    actual: cem ? cem.data.values : 'no CEM',
   });
 }
 
@@ -55,12 +59,24 @@ function startWithout(bms: GbtBmsResource, codes: GbtCode[]): void {
  * The vehicle never sends `code` (nor its own BEM, so that only the charger's reaction is judged): the
  * charger's CEM must come within its timeout of `from` (the event that starts its timer), with `bit` set.
  */
-async function judgeMissing(t: GbtTest, code: GbtCode, from: { what: string; find: () => GbtEvent | undefined }, bit: string, spn: string): Promise<void> {
+async function judgeMissing(
+  t: GbtTest,
+  code: GbtCode,
+  from: { what: string; find: () => GbtEvent | undefined },
+  bit: string,
+  spn: string,
+): Promise<void> {
   startWithout(t.bms, [code, 'BEM']);
   await missingReported(t, code as TimeoutName, from, bit, spn);
 }
 
-async function missingReported(t: GbtTest, timer: TimeoutName, from: { what: string; find: () => GbtEvent | undefined }, bit: string, spn: string): Promise<void> {
+async function missingReported(
+  t: GbtTest,
+  timer: TimeoutName,
+  from: { what: string; find: () => GbtEvent | undefined },
+  bit: string,
+  spn: string,
+): Promise<void> {
   const fromNs = await judgeCem(t, timer, from.what, from.find);
   cemBit(t.bench, t.bms, t.after, fromNs, bit, `GB/T 27930-2015 CEM ${spn}`);
 }
@@ -69,7 +85,13 @@ describe('GB/T 27930 timeouts the charger honours', function () {
   const gbt = gbtFixture();
 
   it('stops within 1 s when BCL stops arriving', async function () {
-    requirement(GBT_TEST_IDS.bclTimeout, { epic: EPIC, feature: 'Timeouts', story: 'BCL lost → CEM + CST, output stops', clause: 'GB/T 27930-2015 ch. 8 (BCL 1 s)', severity: 'critical' });
+    requirement(GBT_TEST_IDS.bclTimeout, {
+      epic: EPIC,
+      feature: 'Timeouts',
+      story: 'BCL lost → CEM + CST, output stops',
+      clause: 'GB/T 27930-2015 ch. 8 (BCL 1 s)',
+      severity: 'critical',
+    });
     const t = await gbt.charging();
     const { bench, bms, after } = t;
     await bench.clock.sleep(gbtLimits.num('current.observeMs'));
@@ -87,7 +109,13 @@ describe('GB/T 27930 timeouts the charger honours', function () {
   });
 
   it('reports a BCS timeout after 5 s', async function () {
-    requirement(GBT_TEST_IDS.bcsTimeout, { epic: EPIC, feature: 'Timeouts', story: 'BCS lost → CEM', clause: 'GB/T 27930-2015 ch. 8 (BCS 5 s)', severity: 'normal' });
+    requirement(GBT_TEST_IDS.bcsTimeout, {
+      epic: EPIC,
+      feature: 'Timeouts',
+      story: 'BCS lost → CEM',
+      clause: 'GB/T 27930-2015 ch. 8 (BCS 5 s)',
+      severity: 'normal',
+    });
     const t = await gbt.charging();
     const { bench, bms } = t;
     await bench.clock.sleep(gbtLimits.num('current.observeMs'));
@@ -97,7 +125,13 @@ describe('GB/T 27930 timeouts the charger honours', function () {
   });
 
   it('reports a BRM timeout after 5 s', async function () {
-    requirement(GBT_TEST_IDS.brmTimeout, { epic: EPIC, feature: 'Timeouts', story: 'no BRM → CEM', clause: 'GB/T 27930-2015 Fig. A.6 (BRM 5 s)', severity: 'normal' });
+    requirement(GBT_TEST_IDS.brmTimeout, {
+      epic: EPIC,
+      feature: 'Timeouts',
+      story: 'no BRM → CEM',
+      clause: 'GB/T 27930-2015 Fig. A.6 (BRM 5 s)',
+      severity: 'normal',
+    });
     const t = gbt.test();
     const { bench, bms, after } = t;
     startWithout(bms, ['BRM', 'BEM']);
@@ -106,20 +140,36 @@ describe('GB/T 27930 timeouts the charger honours', function () {
     await until(bench, () => messages(bench, bms, after, 'rx', 'CRM').length > 0, bms.timing.timeoutMs.CRM_00);
     const firstCrm = first(messages(bench, bms, after, 'rx', 'CRM'));
     check('the charger starts recognition with CRM(0x00)', !!crm00(), {
-      violation: 'protocol', clause: 'GB/T 27930-2015 Fig. A.6 (recognition)', verified: false, expected: 'CRM(0x00)', actual: firstCrm ? `CRM(0x${Number(value(firstCrm, 'recognition')).toString(16).toUpperCase()})` : 'no CRM',
+      violation: 'protocol',
+      clause: 'GB/T 27930-2015 Fig. A.6 (recognition)',
+      verified: false,
+      expected: 'CRM(0x00)',
+      actual: firstCrm ? `CRM(0x${Number(value(firstCrm, 'recognition')).toString(16).toUpperCase()})` : 'no CRM',
     });
     await missingReported(t, 'BRM', { what: 'CRM(0x00)', find: crm00 }, 'brmTimeout', 'SPN3921');
   });
 
   it('reports a BCP timeout after 5 s', async function () {
-    requirement(GBT_TEST_IDS.bcpTimeout, { epic: EPIC, feature: 'Timeouts', story: 'no BCP → CEM', clause: 'GB/T 27930-2015 Fig. A.6 (BCP 5 s)', severity: 'normal' });
+    requirement(GBT_TEST_IDS.bcpTimeout, {
+      epic: EPIC,
+      feature: 'Timeouts',
+      story: 'no BCP → CEM',
+      clause: 'GB/T 27930-2015 Fig. A.6 (BCP 5 s)',
+      severity: 'normal',
+    });
     const t = gbt.test();
     const crmAa = () => first(messages(t.bench, t.bms, t.after, 'rx', 'CRM'), (e) => value(e, 'recognition') === RECOGNISED);
     await judgeMissing(t, 'BCP', { what: 'CRM(0xAA)', find: crmAa }, 'bcpTimeout', 'SPN3922');
   });
 
   it('reports a BRO timeout after 5 s', async function () {
-    requirement(GBT_TEST_IDS.broTimeout, { epic: EPIC, feature: 'Timeouts', story: 'no BRO → CEM', clause: 'GB/T 27930-2015 Fig. A.6 (BRO 5 s)', severity: 'normal' });
+    requirement(GBT_TEST_IDS.broTimeout, {
+      epic: EPIC,
+      feature: 'Timeouts',
+      story: 'no BRO → CEM',
+      clause: 'GB/T 27930-2015 Fig. A.6 (BRO 5 s)',
+      severity: 'normal',
+    });
     const t = gbt.test();
     // The charger's BRO timer starts with its answer to BCP (CTS/CML).
     const answer = () => first(messages(t.bench, t.bms, t.after, 'rx'), (e) => e.data.code === 'CML' || e.data.code === 'CTS');

@@ -22,8 +22,17 @@ export function timingUncertainty(t: GbtTest, intervals = 1): Uncertainty {
  * called inconclusive for being within our latency of zero.
  */
 export function measureTiming(
-  t: GbtTest, name: string, valueMs: number, limit: Limit, opts: { violation: Violation; note?: string; intervals?: number; unit?: string },
+  t: GbtTest,
+  name: string,
+  valueMs: number,
+  limit: Limit,
+  opts: { violation: Violation; note?: string; intervals?: number; unit?: string },
 ): void {
   const judged: Limit = limit.lo === 0 ? { ...limit, lo: undefined } : limit;
-  measure(name, valueMs, judged, { violation: opts.violation, note: opts.note, unit: opts.unit, uncertainty: timingUncertainty(t, opts.intervals) });
+  measure(name, valueMs, judged, {
+    violation: opts.violation,
+    note: opts.note,
+    unit: opts.unit,
+    uncertainty: timingUncertainty(t, opts.intervals),
+  });
 }

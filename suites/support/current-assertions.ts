@@ -8,15 +8,7 @@ import type { Limit } from '../../drivers/core/limits.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { measure, type Violation } from '../../reports/evidence.ts';
 import { derivedLimit, fmt, precondition, requireCurrentAt, requireSamples, type PowerTrace, type Step } from './power-trace.ts';
-import {
-  meanOver,
-  regulationTolerance,
-  smooth,
-  stepResponse,
-  timeToFallBelow,
-  type Series,
-  type StepResponse,
-} from './trace-analysis.ts';
+import { meanOver, regulationTolerance, smooth, stepResponse, timeToFallBelow, type Series, type StepResponse } from './trace-analysis.ts';
 
 const CC: { violation: Violation } = { violation: 'current-control' };
 

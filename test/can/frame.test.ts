@@ -21,7 +21,11 @@ describe('CAN frame validation', function () {
       canFrame(0x123, [], { fd: true, rtr: true }),
     ];
     for (const f of bad) {
-      expect(() => validateFrame(f, 'can0 send'), frameText(f)).to.throw(CanFrameError).that.is.instanceOf(InputError).with.property('message').that.matches(/^can0 send: /);
+      expect(() => validateFrame(f, 'can0 send'), frameText(f))
+        .to.throw(CanFrameError)
+        .that.is.instanceOf(InputError)
+        .with.property('message')
+        .that.matches(/^can0 send: /);
     }
   });
 

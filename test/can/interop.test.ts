@@ -60,7 +60,13 @@ bus.shutdown()
     await clock.sleep(50); // past the hub's rawmode grace
     const sent: CanFrame[] = [];
     for (let i = 0; i < 20; i++) {
-      const f = i % 2 === 0 ? canFrame(0x1826f400 + i, Array.from({ length: i % 9 }, (_, k) => k * 17)) : canFrame(0x200 + i, [i], { extended: false });
+      const f =
+        i % 2 === 0
+          ? canFrame(
+              0x1826f400 + i,
+              Array.from({ length: i % 9 }, (_, k) => k * 17),
+            )
+          : canFrame(0x200 + i, [i], { extended: false });
       sent.push(f);
       await ours.send(f);
       // python-can 4.1 mis-parses a message split across two of its 1024-byte reads; pace so each arrives alone
@@ -103,7 +109,16 @@ print(json.dumps(rows))
       expect(row.t, `frame ${i} time`).to.equal(r.epochUs);
       expect(row.err, `frame ${i} error`).to.equal(!!f.error);
       if (f.error) return;
-      expect(row, `frame ${i}`).to.deep.include({ ch: r.bus, id: f.id, ext: f.extended, rtr: !!f.rtr, fd: !!f.fd, brs: !!f.brs, esi: !!f.esi, dlc: f.data.length });
+      expect(row, `frame ${i}`).to.deep.include({
+        ch: r.bus,
+        id: f.id,
+        ext: f.extended,
+        rtr: !!f.rtr,
+        fd: !!f.fd,
+        brs: !!f.brs,
+        esi: !!f.esi,
+        dlc: f.data.length,
+      });
       expect(row.data, `frame ${i} data`).to.equal(f.rtr ? '' : dataHex(f.data));
     });
   });

@@ -10,9 +10,14 @@ const CHARGER = 0x56;
 const PGN_BRM = 0x000200;
 
 // A 49-byte BRM (the length real vehicles send); contents are ours, only the length and layout matter here.
-const BRM = Uint8Array.from(Buffer.from('01010003F0054002' + '00'.repeat(8) + 'FF'.repeat(8) + '31'.repeat(17) + '0104E707FFFF'.padEnd(16, 'F'), 'hex')).slice(0, 49);
+const BRM = Uint8Array.from(
+  Buffer.from('01010003F0054002' + '00'.repeat(8) + 'FF'.repeat(8) + '31'.repeat(17) + '0104E707FFFF'.padEnd(16, 'F'), 'hex'),
+).slice(0, 49);
 
-function setup(bus: string, opts: { vehicle?: Partial<ConstructorParameters<typeof J1939Tp>[0]>; charger?: Partial<ConstructorParameters<typeof J1939Tp>[0]> } = {}) {
+function setup(
+  bus: string,
+  opts: { vehicle?: Partial<ConstructorParameters<typeof J1939Tp>[0]>; charger?: Partial<ConstructorParameters<typeof J1939Tp>[0]> } = {},
+) {
   const clock = new VirtualClock({ autoAdvance: true });
   const timeline = new Timeline({ clock });
   const vt = openVirtualCan(bus, { clock, timeline, source: 'vehicle' });
@@ -150,7 +155,8 @@ describe('J1939-21 transport protocol', function () {
     // Hand-played receiver: answer the RTS with a hold, then nothing.
     s.charger.close();
     s.ct.onFrame((f) => {
-      if (f.id === 0x1cec56f4 && f.data[0] === 0x10) void s.ct.send({ id: 0x1cecf456, extended: true, data: Uint8Array.from([0x11, 0, 1, 0xff, 0xff, 0, 2, 0]) });
+      if (f.id === 0x1cec56f4 && f.data[0] === 0x10)
+        void s.ct.send({ id: 0x1cecf456, extended: true, data: Uint8Array.from([0x11, 0, 1, 0xff, 0xff, 0, 2, 0]) });
     });
     const t0 = s.clock.nowMs();
     const err = await s.vehicle.send(PGN_BRM, CHARGER, BRM).then(

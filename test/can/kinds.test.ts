@@ -18,7 +18,14 @@ import { SocketcandHub } from '../../drivers/can/socketcand-hub.ts';
 
 function ctx(resources: Map<string, Resource>): OpenContext {
   const clock = new RealClock();
-  return { clock, timeline: new Timeline({ clock }), resources, bench: {} as BenchConfig, faults: new Set(), runDir: mkdtempSync(join(tmpdir(), 'can-kinds-')) };
+  return {
+    clock,
+    timeline: new Timeline({ clock }),
+    resources,
+    bench: {} as BenchConfig,
+    faults: new Set(),
+    runDir: mkdtempSync(join(tmpdir(), 'can-kinds-')),
+  };
 }
 
 describe('CAN resource kinds', function () {
@@ -51,8 +58,13 @@ describe('CAN resource kinds', function () {
     await charger.close();
     await hub.close();
     let err: unknown;
-    await resourceKind('socketcand')!.open('x', { hub: 'missing', bus: 'gbt' }, c).catch((e) => (err = e));
-    expect(err).to.be.instanceOf(BenchFault).with.property('message').that.matches(/declare it, kind: socketcand-hub/);
+    await resourceKind('socketcand')!
+      .open('x', { hub: 'missing', bus: 'gbt' }, c)
+      .catch((e) => (err = e));
+    expect(err)
+      .to.be.instanceOf(BenchFault)
+      .with.property('message')
+      .that.matches(/declare it, kind: socketcand-hub/);
   });
 
   it('opens virtual-can nodes on a shared channel', async function () {
@@ -71,7 +83,9 @@ describe('CAN resource kinds', function () {
   it('socketcan: without AF_CAN, open fails with a BenchFault naming socketcand and virtual-can', async function () {
     const c = ctx(new Map());
     let err: unknown;
-    await resourceKind('socketcan')!.open('can0', { interface: 'can0' }, c).catch((e) => (err = e));
+    await resourceKind('socketcan')!
+      .open('can0', { interface: 'can0' }, c)
+      .catch((e) => (err = e));
     expect(err).to.be.instanceOf(BenchFault);
     if (afCanPresent()) {
       // a Linux box with the can module but (usually) no can0: the message says which interface to bring up
@@ -142,7 +156,10 @@ describe('CAN resource kinds', function () {
     refuse = true;
     let err: unknown;
     await t.send(canFrame(0x1, [1])).catch((e) => (err = e));
-    expect(err).to.be.instanceOf(BenchFault).with.property('message').that.matches(/send failed \(No buffer space available\)/);
+    expect(err)
+      .to.be.instanceOf(BenchFault)
+      .with.property('message')
+      .that.matches(/send failed \(No buffer space available\)/);
     expect(timeline.query({ kind: 'can' })).to.have.length(0);
     const lost: BenchFault[] = [];
     t.onLost((f) => lost.push(f));
@@ -158,7 +175,13 @@ describe('CAN resource kinds', function () {
   it('canHubCommand prints "listening on HOST:PORT", serves clients, stops on abort', async function () {
     const lines: string[] = [];
     const ac = new AbortController();
-    const run = canHubCommand({ port: 0, buses: 'gbt,can0', out: (l) => lines.push(l), err: (l) => lines.push('ERR ' + l), signal: ac.signal });
+    const run = canHubCommand({
+      port: 0,
+      buses: 'gbt,can0',
+      out: (l) => lines.push(l),
+      err: (l) => lines.push('ERR ' + l),
+      signal: ac.signal,
+    });
     const clock = new RealClock();
     await waitFor(clock, () => lines.length > 0, 2000);
     const m = /^listening on 127\.0\.0\.1:(\d+)$/.exec(lines[0]);

@@ -12,57 +12,86 @@ const arbFrame: fc.Arbitrary<CanFrame> = fc.oneof(
   fc.record({ id: fc.integer({ min: 0, max: 0x7ff }), extended: fc.constant(false), data: fc.uint8Array({ maxLength: 8 }) }),
   fc.record({ id: fc.integer({ min: 0, max: 0x1fffffff }), extended: fc.constant(true), data: fc.uint8Array({ maxLength: 8 }) }),
   fc
-    .record({ id: fc.integer({ min: 0, max: 0x1fffffff }), extended: fc.boolean(), len: fc.constantFrom(...FD_LENGTHS), brs: fc.boolean(), esi: fc.boolean(), seed: fc.integer() })
-    .map(({ id, extended, len, brs, esi, seed }) => ({ id: extended ? id : id & 0x7ff, extended, fd: true, brs, esi, data: Uint8Array.from({ length: len }, (_, i) => (seed + i * 31) & 0xff) })),
-  fc.record({ id: fc.integer({ min: 0, max: 0x7ff }), extended: fc.constant(false), rtr: fc.constant(true), data: fc.integer({ min: 0, max: 8 }).map((n) => new Uint8Array(n)) }),
+    .record({
+      id: fc.integer({ min: 0, max: 0x1fffffff }),
+      extended: fc.boolean(),
+      len: fc.constantFrom(...FD_LENGTHS),
+      brs: fc.boolean(),
+      esi: fc.boolean(),
+      seed: fc.integer(),
+    })
+    .map(({ id, extended, len, brs, esi, seed }) => ({
+      id: extended ? id : id & 0x7ff,
+      extended,
+      fd: true,
+      brs,
+      esi,
+      data: Uint8Array.from({ length: len }, (_, i) => (seed + i * 31) & 0xff),
+    })),
+  fc.record({
+    id: fc.integer({ min: 0, max: 0x7ff }),
+    extended: fc.constant(false),
+    rtr: fc.constant(true),
+    data: fc.integer({ min: 0, max: 8 }).map((n) => new Uint8Array(n)),
+  }),
 );
 
 describe('CAN properties', function () {
   it('every valid frame survives candump text and pcap unchanged', function () {
     fc.assert(
-      fc.property(arbFrame, fc.integer({ min: 0, max: 4_000_000_000 }).map((s) => s * 1e6 + 123), (frame, epochUs) => {
-        validateFrame(frame, 'gen');
-        const r = { epochUs, bus: 'can0', frame };
-        const back = parseCandumpLine(formatCandumpLine(r), 'line');
-        expect(back.epochUs).to.equal(epochUs);
-        expect(sameFrame(back.frame, frame)).to.equal(true);
-        expect(!!back.frame.brs).to.equal(!!frame.brs);
-        const p = parsePcap(formatPcap([r]))[0];
-        expect(sameFrame(p.frame, frame)).to.equal(true);
-        expect(p.epochUs).to.equal(epochUs);
-      }),
+      fc.property(
+        arbFrame,
+        fc.integer({ min: 0, max: 4_000_000_000 }).map((s) => s * 1e6 + 123),
+        (frame, epochUs) => {
+          validateFrame(frame, 'gen');
+          const r = { epochUs, bus: 'can0', frame };
+          const back = parseCandumpLine(formatCandumpLine(r), 'line');
+          expect(back.epochUs).to.equal(epochUs);
+          expect(sameFrame(back.frame, frame)).to.equal(true);
+          expect(!!back.frame.brs).to.equal(!!frame.brs);
+          const p = parsePcap(formatPcap([r]))[0];
+          expect(sameFrame(p.frame, frame)).to.equal(true);
+          expect(p.epochUs).to.equal(epochUs);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('every classic or FD frame survives a socketcand send command', function () {
     fc.assert(
-      fc.property(arbFrame.filter((f) => !f.rtr), (frame) => {
-        const text = formatSend(frame);
-        const tk = tokens(text.slice(1, -1));
-        const back = tk[0] === 'send' ? parseSend(tk, 'x') : parseFdSend(tk, 'x');
-        expect(sameFrame(back, frame)).to.equal(true);
-      }),
+      fc.property(
+        arbFrame.filter((f) => !f.rtr),
+        (frame) => {
+          const text = formatSend(frame);
+          const tk = tokens(text.slice(1, -1));
+          const back = tk[0] === 'send' ? parseSend(tk, 'x') : parseFdSend(tk, 'x');
+          expect(sameFrame(back, frame)).to.equal(true);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('random bytes into the splitter and the command parsers give messages or typed errors, never a crash', function () {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: fc.constantFrom('<', '>', ' ', 's', 'e', 'n', 'd', '1', 'F', 'x', '\n', '9', 'f') }), { maxLength: 20 }), (chunks) => {
-        const sp = new MessageSplitter();
-        for (const c of chunks) {
-          const { messages } = sp.push(c);
-          for (const m of messages) {
-            try {
-              const tk = tokens(m);
-              parseSend(['send', ...tk.slice(1)], 'fuzz');
-            } catch (err) {
-              expect(err).to.be.instanceOf(CanFrameError);
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom('<', '>', ' ', 's', 'e', 'n', 'd', '1', 'F', 'x', '\n', '9', 'f') }), { maxLength: 20 }),
+        (chunks) => {
+          const sp = new MessageSplitter();
+          for (const c of chunks) {
+            const { messages } = sp.push(c);
+            for (const m of messages) {
+              try {
+                const tk = tokens(m);
+                parseSend(['send', ...tk.slice(1)], 'fuzz');
+              } catch (err) {
+                expect(err).to.be.instanceOf(CanFrameError);
+              }
             }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -6,7 +6,15 @@ import { BenchFault } from '../../drivers/core/errors.ts';
 import { canFrame, frameText, type CanFrame } from '../../drivers/can/frame.ts';
 import { SocketcandHub, type HubProblem } from '../../drivers/can/socketcand-hub.ts';
 import { SocketcandCan } from '../../drivers/can/socketcand-client.ts';
-import { formatFrame, formatSend, MessageSplitter, parseSend, parseServerFrame, SocketcandSyntaxError, tokens } from '../../drivers/can/socketcand-protocol.ts';
+import {
+  formatFrame,
+  formatSend,
+  MessageSplitter,
+  parseSend,
+  parseServerFrame,
+  SocketcandSyntaxError,
+  tokens,
+} from '../../drivers/can/socketcand-protocol.ts';
 import { waitFor } from '../../drivers/core/clock.ts';
 
 const clock = new RealClock();
@@ -128,9 +136,11 @@ describe('socketcand hub and client', function () {
     const heard = nodes.map(() => [] as CanFrame[]);
     nodes.forEach((n, k) => n.onFrame((f) => heard[k].push(f)));
     await clock.sleep(40);
-    await Promise.all(nodes.map(async (n, k) => {
-      for (let i = 0; i < 50; i++) await n.send(canFrame(0x100 + k, [i], { extended: false }));
-    }));
+    await Promise.all(
+      nodes.map(async (n, k) => {
+        for (let i = 0; i < 50; i++) await n.send(canFrame(0x100 + k, [i], { extended: false }));
+      }),
+    );
     expect(await waitFor(clock, () => heard.every((h) => h.length === 9 * 50), 10_000)).to.equal(true);
     heard.forEach((h, k) => {
       for (let j = 0; j < 10; j++) {
@@ -219,7 +229,10 @@ describe('socketcand hub and client', function () {
   it('refuses a virtual clock (its timeouts would fire while TCP is in flight) and says what to use', async function () {
     let err: unknown;
     await SocketcandCan.open({ host: '127.0.0.1', port, bus: 'gbt', clock: new VirtualClock() }).catch((e) => (err = e));
-    expect(err).to.be.instanceOf(BenchFault).with.property('message').that.matches(/needs real time .*'virtual-can'/);
+    expect(err)
+      .to.be.instanceOf(BenchFault)
+      .with.property('message')
+      .that.matches(/needs real time .*'virtual-can'/);
   });
 
   it('turns a lost server into a BenchFault on the timeline and on the next send (no silent reconnect)', async function () {
@@ -245,7 +258,13 @@ describe('socketcand hub and client', function () {
     const got: CanFrame[] = [];
     b.onFrame((f) => got.push(f));
     await clock.sleep(40);
-    await a.send(canFrame(0x123, Array.from({ length: 48 }, (_, i) => i), { extended: false, fd: true, brs: true }));
+    await a.send(
+      canFrame(
+        0x123,
+        Array.from({ length: 48 }, (_, i) => i),
+        { extended: false, fd: true, brs: true },
+      ),
+    );
     await waitFor(clock, () => got.length === 1, 2000);
     expect(got[0]).to.deep.include({ id: 0x123, fd: true, brs: true, esi: false });
     expect(got[0].data.length).to.equal(48);

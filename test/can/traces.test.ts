@@ -56,7 +56,9 @@ describe('CAN trace files', function () {
 
   it('reports a bad line as a TraceFormatError with file:line, or collects it when tolerant', function () {
     const text = '(1.000000) can0 123#11\n(2.000000) can0 12345#11\n(3.000000) can0 123#1\ngarbage\n(4.000000) can0 800#00\n';
-    expect(() => parseCandump(text, 'run/can.log')).to.throw(TraceFormatError, /^run\/can\.log:2: identifier '12345'/).and.to.be.instanceOf(InputError);
+    expect(() => parseCandump(text, 'run/can.log'))
+      .to.throw(TraceFormatError, /^run\/can\.log:2: identifier '12345'/)
+      .and.to.be.instanceOf(InputError);
     const { records, errors } = parseCandump(text, 'run/can.log', { tolerant: true });
     expect(records).to.have.length(1);
     expect(errors.map((e) => e.where)).to.deep.equal(['run/can.log:2', 'run/can.log:3', 'run/can.log:4', 'run/can.log:5']);
@@ -74,7 +76,10 @@ describe('CAN trace files', function () {
     expect(file.readUInt32LE(0)).to.equal(0xa1b2c3d4);
     expect(file.readUInt32LE(20)).to.equal(227);
     const back = parsePcap(file);
-    expectSameRecords(back, SAMPLE_RECORDS.map((r) => ({ ...r, frame: r.frame.rtr ? { ...r.frame, data: new Uint8Array(4) } : r.frame })));
+    expectSameRecords(
+      back,
+      SAMPLE_RECORDS.map((r) => ({ ...r, frame: r.frame.rtr ? { ...r.frame, data: new Uint8Array(4) } : r.frame })),
+    );
     expect(() => parsePcap(file.subarray(0, file.length - 3), 'cut.pcap')).to.throw(TraceFormatError, /cut\.pcap packet 8: truncated/);
   });
 
@@ -94,7 +99,10 @@ describe('CAN trace files', function () {
     const dir = mkdtempSync(join(tmpdir(), 'can-traces-'));
     for (const name of ['t.log', 't.pcap']) {
       writeTraceFile(join(dir, name), SAMPLE_RECORDS);
-      expectSameRecords(readTraceFile(join(dir, name)).map((r) => ({ ...r })), SAMPLE_RECORDS);
+      expectSameRecords(
+        readTraceFile(join(dir, name)).map((r) => ({ ...r })),
+        SAMPLE_RECORDS,
+      );
     }
     writeTraceFile(join(dir, 't.asc'), SAMPLE_RECORDS);
     expect(readFileSync(join(dir, 't.asc'), 'utf8')).to.match(/^date /);

@@ -26,7 +26,11 @@ const chargeLoopReq: DC_ChargeLoopReq = {
 describe('EXI API', function () {
   describe('typed messages', function () {
     it('encodes and decodes the generated interfaces of every grammar', function () {
-      const sap: supportedAppProtocolReq = { AppProtocol: [{ ProtocolNamespace: 'urn:iso:std:iso:15118:-20:DC', VersionNumberMajor: 1, VersionNumberMinor: 0, SchemaID: 1, Priority: 1 }] };
+      const sap: supportedAppProtocolReq = {
+        AppProtocol: [
+          { ProtocolNamespace: 'urn:iso:std:iso:15118:-20:DC', VersionNumberMajor: 1, VersionNumberMinor: 0, SchemaID: 1, Priority: 1 },
+        ],
+      };
       const res: SessionSetupRes = { Header: header, ResponseCode: 'OK_NewSessionEstablished', EVSEID: 'DE*ABC*E123' };
       expect(decodeExi('app', encodeExi('app', { supportedAppProtocolReq: sap }))).to.deep.equal({ supportedAppProtocolReq: sap });
       expect(decodeExi('cm', encodeExi('cm', { SessionSetupRes: res }))).to.deep.equal({ SessionSetupRes: res });
@@ -51,12 +55,28 @@ describe('EXI API', function () {
     const cases: Array<[string, unknown, RegExp]> = [
       ['unknown root', { DC_Nope: {} }, /not a global element/],
       ['two roots', { DC_ChargeLoopReq: chargeLoopReq, DC_ChargeLoopRes: {} }, /exactly one root/],
-      ['missing mandatory element', { DC_ChargeLoopReq: { ...chargeLoopReq, EVPresentVoltage: undefined } }, /DC_ChargeLoopReqType: missing content: expected EVPresentVoltage/],
+      [
+        'missing mandatory element',
+        { DC_ChargeLoopReq: { ...chargeLoopReq, EVPresentVoltage: undefined } },
+        /DC_ChargeLoopReqType: missing content: expected EVPresentVoltage/,
+      ],
       ['unknown key', { DC_ChargeLoopReq: { ...chargeLoopReq, Bogus: 1 } }, /unknown key\(s\) Bogus/],
       ['two choice alternatives', { DC_ChargeLoopReq: { ...chargeLoopReq, CLReqControlMode: {} } }, /order or combination/],
-      ['xs:short overflow', { DC_ChargeLoopReq: { ...chargeLoopReq, EVPresentVoltage: { Exponent: 0, Value: 40000 } } }, /RationalNumberType.Value: 40000 outside -32768..32767/],
-      ['bad enum', { DC_CableCheckRes: { Header: header, ResponseCode: 'Fine', EVSEProcessing: 'Finished' } }, /ResponseCode: "Fine" is not one of OK/],
-      ['SessionID length', { DC_CableCheckReq: { Header: { ...header, SessionID: '0011' } } }, /SessionID: 2 octets, the schema requires exactly 8/],
+      [
+        'xs:short overflow',
+        { DC_ChargeLoopReq: { ...chargeLoopReq, EVPresentVoltage: { Exponent: 0, Value: 40000 } } },
+        /RationalNumberType.Value: 40000 outside -32768..32767/,
+      ],
+      [
+        'bad enum',
+        { DC_CableCheckRes: { Header: header, ResponseCode: 'Fine', EVSEProcessing: 'Finished' } },
+        /ResponseCode: "Fine" is not one of OK/,
+      ],
+      [
+        'SessionID length',
+        { DC_CableCheckReq: { Header: { ...header, SessionID: '0011' } } },
+        /SessionID: 2 octets, the schema requires exactly 8/,
+      ],
       ['not hex', { DC_CableCheckReq: { Header: { ...header, SessionID: 'xyz' } } }, /expected hexBinary/],
       ['array expected', { supportedAppProtocolReq: { AppProtocol: { ProtocolNamespace: 'x' } } }, /expected an array/],
     ];
@@ -91,7 +111,9 @@ describe('EXI API', function () {
         expect(e).to.be.instanceOf(ExiDecodeError);
         expect(e).to.be.instanceOf(InputError);
         expect((e as ExiDecodeError).bitPosition).to.be.a('number');
-        expect((e as ExiDecodeError).state).to.be.a('string').and.not.equal('');
+        expect((e as ExiDecodeError).state)
+          .to.be.a('string')
+          .and.not.equal('');
       }
     });
     it('rejects a non-byte input and an unknown grammar with the same typed error', function () {
@@ -134,7 +156,7 @@ describe('EXI API', function () {
       expect(exiEncodeCommand({ json })).to.equal(v.hex); // grammar from the root element
     });
     it('handles V2GTP frames, taking the grammar from the payload type', function () {
-      const frame = toHex(encodeV2gtp(0x8004, new Uint8Array(Buffer.from(v.hex, "hex"))));
+      const frame = toHex(encodeV2gtp(0x8004, new Uint8Array(Buffer.from(v.hex, 'hex'))));
       expect(JSON.parse(exiDecodeCommand({ hex: frame, v2gtp: true }))).to.deep.equal(v.document);
       expect(exiEncodeCommand({ json: JSON.stringify(v.document), v2gtp: true })).to.equal(frame);
       expect(() => exiDecodeCommand({ grammar: 'cm', hex: frame, v2gtp: true })).to.throw(InputError, /contradicts/);

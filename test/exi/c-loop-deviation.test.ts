@@ -4,7 +4,14 @@
 
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { decodeExi, decodeExiWithDeviations, encodeExi, ExiDecodeError, type ExiDeviation, type LoopEndDeviation } from '../../drivers/exi/index.ts';
+import {
+  decodeExi,
+  decodeExiWithDeviations,
+  encodeExi,
+  ExiDecodeError,
+  type ExiDeviation,
+  type LoopEndDeviation,
+} from '../../drivers/exi/index.ts';
 import { exiDecodeCommand } from '../../drivers/exi/cli.ts';
 import { C_LOOP_CASES, FIXTURE, fixtureJson, type CLoopVector } from './support/c-loop-fixtures.ts';
 import { dcChargeLoopRes, scheduleExchangeRes, serviceDiscoveryRes, serviceSelectionReq } from './support/c-loop-streams.ts';

@@ -14,7 +14,14 @@ const signedInfo = {
   SignedInfo: {
     CanonicalizationMethod: { '@Algorithm': C14N_EXI },
     SignatureMethod: { '@Algorithm': 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512' },
-    Reference: [{ '@URI': '#Id1', Transforms: { Transform: [{ '@Algorithm': C14N_EXI }] }, DigestMethod: { '@Algorithm': SHA512 }, DigestValue: Buffer.alloc(64, 7).toString('base64') }],
+    Reference: [
+      {
+        '@URI': '#Id1',
+        Transforms: { Transform: [{ '@Algorithm': C14N_EXI }] },
+        DigestMethod: { '@Algorithm': SHA512 },
+        DigestValue: Buffer.alloc(64, 7).toString('base64'),
+      },
+    ],
   },
 };
 
@@ -42,7 +49,10 @@ describe('EXI fragments (signature digests)', function () {
       PnC_AReqAuthorizationMode: {
         '@Id': 'id1',
         GenChallenge: Buffer.alloc(16, 1).toString('base64'),
-        ContractCertificateChain: { Certificate: Buffer.alloc(40, 2).toString('base64'), SubCertificates: { Certificate: [Buffer.alloc(30, 3).toString('base64')] } },
+        ContractCertificateChain: {
+          Certificate: Buffer.alloc(40, 2).toString('base64'),
+          SubCertificates: { Certificate: [Buffer.alloc(30, 3).toString('base64')] },
+        },
       },
     };
     const b = encodeExiFragment('cm', pnc);
@@ -71,13 +81,19 @@ describe('EXI fragments (signature digests)', function () {
             const b = encodeExiFragment(grammar, doc);
             const back = decodeExiFragment(grammar, b);
             expect(back).to.deep.equal(doc);
-            expect(Buffer.from(encodeExiFragment(grammar, back)).toString("hex")).to.equal(Buffer.from(b).toString("hex"));
+            expect(Buffer.from(encodeExiFragment(grammar, back)).toString('hex')).to.equal(Buffer.from(b).toString('hex'));
           }),
           { numRuns: 40 },
         );
       }
     });
   property('xmldsig', dsigModel, ['SignedInfo', 'KeyInfo']);
-  property('cm', cmModel, ['PnC_AReqAuthorizationMode', 'SignedInstallationData', 'MeteringConfirmationReq', 'CertificateInstallationReq', 'AbsolutePriceSchedule']);
+  property('cm', cmModel, [
+    'PnC_AReqAuthorizationMode',
+    'SignedInstallationData',
+    'MeteringConfirmationReq',
+    'CertificateInstallationReq',
+    'AbsolutePriceSchedule',
+  ]);
   property('dc', dcModel, ['DC_ChargeParameterDiscoveryRes', 'SignedInfo']);
 });

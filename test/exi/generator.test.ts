@@ -14,7 +14,9 @@ describe('EXI generator (tools/generate-exi.ts)', function () {
     const second = generateExi(schemas);
     expect([...first.keys()]).to.deep.equal([...second.keys()]);
     for (const [name, text] of first) expect(second.get(name), `${name} differs between two runs`).to.equal(text);
-    const committed = readdirSync(generatedDir).filter((f) => f.endsWith('.ts')).sort();
+    const committed = readdirSync(generatedDir)
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
     expect(committed).to.deep.equal([...first.keys()].sort());
     for (const [name, text] of first) {
       // Compare without printing 400 kB diffs on failure.

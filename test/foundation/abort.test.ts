@@ -14,7 +14,10 @@ describe('abort (SIGINT) during a run', function () {
   before(async function () {
     out = tmp('mcs-abort-');
     const marker = join(out, 'started');
-    const child = mcsHilAsync(['run', '--bench', 'test/fixtures/benches/minimal.yaml', '--suite', 'test/fixtures/suites/interruptible.spec.ts', '--out', out], { MCS_HIL_TEST_MARKER: marker });
+    const child = mcsHilAsync(
+      ['run', '--bench', 'test/fixtures/benches/minimal.yaml', '--suite', 'test/fixtures/suites/interruptible.spec.ts', '--out', out],
+      { MCS_HIL_TEST_MARKER: marker },
+    );
     child.stdout.on('data', (d) => (stdout += d));
     while (!existsSync(marker)) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');

@@ -43,43 +43,84 @@ describe('GB/T 27930 codec', function () {
 
     it('BCP with the charging current sign flipped to positive', function () {
       expect(decodeMessage('BCP', hex('7201DA052A02A5107308 03C60E'))).to.deep.equal({
-        maxCellVoltageV: 3.7, maxChargeCurrentA: 250.2, nominalEnergyKwh: 55.4, maxChargeVoltageV: 426.1,
-        maxTemperatureC: 65, socPct: 77.6, batteryVoltageV: 378.2,
+        maxCellVoltageV: 3.7,
+        maxChargeCurrentA: 250.2,
+        nominalEnergyKwh: 55.4,
+        maxChargeVoltageV: 426.1,
+        maxTemperatureC: 65,
+        socPct: 77.6,
+        batteryVoltageV: 378.2,
       });
     });
 
     it('CML, BCL, BCS, CCS (7 bytes), BSM', function () {
-      expect(decodeMessage('CML', hex('1C257C01DC05A00F'))).to.deep.equal({ maxOutputVoltageV: 950, minOutputVoltageV: 38, maxOutputCurrentA: 250, minOutputCurrentA: 0 });
+      expect(decodeMessage('CML', hex('1C257C01DC05A00F'))).to.deep.equal({
+        maxOutputVoltageV: 950,
+        minOutputVoltageV: 38,
+        maxOutputCurrentA: 250,
+        minOutputCurrentA: 0,
+      });
       expect(decodeMessage('BCL', hex('A510D80E02'))).to.deep.equal({ voltageDemandV: 426.1, currentDemandA: 20, mode: 2 });
       expect(decodeMessage('BCS', hex('C50EA00F4C614D0000'))).to.deep.equal({
-        measuredVoltageV: 378.1, measuredCurrentA: 0, maxCellVoltageV: 3.32, maxCellGroup: 6, socPct: 77, remainingMin: 0,
+        measuredVoltageV: 378.1,
+        measuredCurrentA: 0,
+        maxCellVoltageV: 3.32,
+        maxCellGroup: 6,
+        socPct: 77,
+        remainingMin: 0,
       });
-      expect(decodeMessage('CCS', hex('090F3E0E0000FD'))).to.deep.equal({ outputVoltageV: 384.9, outputCurrentA: 35.4, chargingTimeMin: 0, chargingPermitted: 1 });
+      expect(decodeMessage('CCS', hex('090F3E0E0000FD'))).to.deep.equal({
+        outputVoltageV: 384.9,
+        outputCurrentA: 35.4,
+        chargingTimeMin: 0,
+        chargingPermitted: 1,
+      });
       const bsm = decodeMessage('BSM', hex('1E360635 0F0010'));
-      expect(bsm).to.include({ maxCellVoltageIndex: 31, maxTemperatureC: 4, maxTemperatureProbe: 7, minTemperatureC: 3, minTemperatureProbe: 16, chargingPermitted: 1, insulation: 0 });
+      expect(bsm).to.include({
+        maxCellVoltageIndex: 31,
+        maxTemperatureC: 4,
+        maxTemperatureProbe: 7,
+        minTemperatureC: 3,
+        minTemperatureProbe: 16,
+        chargingPermitted: 1,
+        insulation: 0,
+      });
     });
 
     it('CST, BST (0-filled reserved bits), BSD', function () {
       expect(decodeMessage('CST', hex('0400F0F0'))).to.include({ manualStop: 1, setpointReached: 0, faultStop: 0, bmsStopped: 0 });
       expect(decodeMessage('BST', hex('40000000'))).to.include({ chargerStopped: 1, socReached: 0, overCurrent: 0 });
-      expect(decodeMessage('BSD', hex('4D4D014E013536'))).to.deep.equal({ socPct: 77, minCellVoltageV: 3.33, maxCellVoltageV: 3.34, minTemperatureC: 3, maxTemperatureC: 4 });
+      expect(decodeMessage('BSD', hex('4D4D014E013536'))).to.deep.equal({
+        socPct: 77,
+        minCellVoltageV: 3.33,
+        maxCellVoltageV: 3.34,
+        minTemperatureC: 3,
+        maxTemperatureC: 4,
+      });
     });
   });
 
   describe('encodes strictly', function () {
     it('uses the standard lengths and fills unused bits with 1', function () {
-      expect(toHex(encodeMessage('CCS', { outputVoltageV: 384.9, outputCurrentA: 35.4, chargingTimeMin: 0, chargingPermitted: 1 }))).to.equal('090F3E0E0000FDFF');
+      expect(
+        toHex(encodeMessage('CCS', { outputVoltageV: 384.9, outputCurrentA: 35.4, chargingTimeMin: 0, chargingPermitted: 1 })),
+      ).to.equal('090F3E0E0000FDFF');
       const bst = encodeMessage('BST', { ...zeroStatus('BST'), chargerStopped: 1 } as GbtMessageMap['BST']);
       expect(toHex(bst)).to.equal('400000F0');
       expect(toHex(encodeMessage('CRM', { recognition: 0xaa, chargerNumber: 0x01010101 }))).to.equal('AA01010101FFFFFF');
       expect(toHex(encodeMessage('CTS', {}))).to.equal('FFFFFFFFFFFFFF');
-      expect(toHex(encodeMessage('CTS', { time: { second: 5, minute: 30, hour: 14, day: 25, month: 11, year: 2026 } }))).to.equal('05301425112026');
+      expect(toHex(encodeMessage('CTS', { time: { second: 5, minute: 30, hour: 14, day: 25, month: 11, year: 2026 } }))).to.equal(
+        '05301425112026',
+      );
       expect(encodeMessage('BRM', brm())).to.have.length(49);
       expect(encodeMessage('BRM', brm(), { length: 41 })).to.have.length(41);
     });
 
     it('rejects values that do not fit the field with a typed error naming it', function () {
-      expect(() => encodeMessage('BCL', { voltageDemandV: 400, currentDemandA: 500, mode: 2 })).to.throw(GbtEncodeError, /BCL\.currentDemandA/);
+      expect(() => encodeMessage('BCL', { voltageDemandV: 400, currentDemandA: 500, mode: 2 })).to.throw(
+        GbtEncodeError,
+        /BCL\.currentDemandA/,
+      );
       expect(() => encodeMessage('BHM', { maxChargeVoltageV: -1 })).to.throw(GbtEncodeError);
       expect(() => encodeMessage('BCL', { voltageDemandV: 400, mode: 2 } as never)).to.throw(GbtEncodeError, /required/);
     });
@@ -129,9 +170,17 @@ describe('GB/T 27930 codec', function () {
     });
 
     it('decodes BMV/BMT arrays of any length', function () {
-      const bmv = encodeMessage('BMV', { cells: [{ voltageV: 3.32, group: 6 }, { voltageV: 3.3, group: 1 }] });
+      const bmv = encodeMessage('BMV', {
+        cells: [
+          { voltageV: 3.32, group: 6 },
+          { voltageV: 3.3, group: 1 },
+        ],
+      });
       expect(toHex(bmv)).to.equal('4C614A11');
-      expect(decodeMessage('BMV', bmv).cells).to.deep.equal([{ voltageV: 3.32, group: 6 }, { voltageV: 3.3, group: 1 }]);
+      expect(decodeMessage('BMV', bmv).cells).to.deep.equal([
+        { voltageV: 3.32, group: 6 },
+        { voltageV: 3.3, group: 1 },
+      ]);
       expect(decodeMessage('BMT', hex('3536')).probes).to.deep.equal([{ temperatureC: 3 }, { temperatureC: 4 }]);
     });
   });
@@ -172,9 +221,20 @@ function zeroStatus(code: GbtCode): Record<string, number> {
 
 function brm(): GbtMessageMap['BRM'] {
   return {
-    versionMinor: 1, versionMajor: 1, batteryType: 3, ratedCapacityAh: 200, ratedVoltageV: 380, manufacturer: 'MCSH',
-    packSerial: 1, productionYear: 2025, productionMonth: 6, productionDay: 1, chargeCount: 12, ownership: 1,
-    vin: 'LTEST0000000GBT01', softwareVersion: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]),
+    versionMinor: 1,
+    versionMajor: 1,
+    batteryType: 3,
+    ratedCapacityAh: 200,
+    ratedVoltageV: 380,
+    manufacturer: 'MCSH',
+    packSerial: 1,
+    productionYear: 2025,
+    productionMonth: 6,
+    productionDay: 1,
+    chargeCount: 12,
+    ownership: 1,
+    vin: 'LTEST0000000GBT01',
+    softwareVersion: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]),
   };
 }
 
@@ -190,10 +250,27 @@ function valuesArb(code: GbtCode): fc.Arbitrary<Record<string, unknown>> {
   for (const f of MESSAGES.get(code)!.fields) {
     if (f.kind === 'num') parts[f.name] = numArb(f);
     else if (f.kind === 'ascii') parts[f.name] = fc.option(fc.stringMatching(new RegExp(`^[A-Z0-9]{1,${f.length}}$`)), { nil: undefined });
-    else if (f.kind === 'bytes') parts[f.name] = fc.option(fc.uint8Array({ minLength: f.length, maxLength: f.length }).filter((b) => !b.every((x) => x === 0xff)), { nil: undefined });
+    else if (f.kind === 'bytes')
+      parts[f.name] = fc.option(
+        fc.uint8Array({ minLength: f.length, maxLength: f.length }).filter((b) => !b.every((x) => x === 0xff)),
+        { nil: undefined },
+      );
     else if (f.kind === 'bcd-time')
-      parts[f.name] = fc.option(fc.record({ second: fc.integer({ min: 0, max: 59 }), minute: fc.integer({ min: 0, max: 59 }), hour: fc.integer({ min: 0, max: 23 }), day: fc.integer({ min: 1, max: 31 }), month: fc.integer({ min: 1, max: 12 }), year: fc.integer({ min: 2000, max: 2099 }) }), { nil: undefined });
-    else parts[f.name] = fc.array(fc.record(Object.fromEntries(f.item.map((s) => [s.name, numArb(s)]))), { maxLength: Math.min(f.maxItems, 40) });
+      parts[f.name] = fc.option(
+        fc.record({
+          second: fc.integer({ min: 0, max: 59 }),
+          minute: fc.integer({ min: 0, max: 59 }),
+          hour: fc.integer({ min: 0, max: 23 }),
+          day: fc.integer({ min: 1, max: 31 }),
+          month: fc.integer({ min: 1, max: 12 }),
+          year: fc.integer({ min: 2000, max: 2099 }),
+        }),
+        { nil: undefined },
+      );
+    else
+      parts[f.name] = fc.array(fc.record(Object.fromEntries(f.item.map((s) => [s.name, numArb(s)]))), {
+        maxLength: Math.min(f.maxItems, 40),
+      });
   }
   return fc.record(parts);
 }

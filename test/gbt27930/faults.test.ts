@@ -24,26 +24,48 @@ async function charging(r: Rig, settleMs = 5000): Promise<void> {
 const scenarios: Record<string, { run: (r: Rig) => Promise<number>; faultAbove: boolean; threshold: number }> = {
   'wrong-crm-sequence': {
     run: async (r) => (await charging(r, 0), rx(r, 'CRM').filter((e) => e.data.values?.recognition === 0).length),
-    faultAbove: false, threshold: 0.5,
+    faultAbove: false,
+    threshold: 0.5,
   },
   'chm-period-wrong': { run: async (r) => (await charging(r, 0), meanOf(gapsMs(rx(r, 'CHM')))), faultAbove: false, threshold: 200 },
   'ccs-period-wrong': { run: async (r) => (await charging(r, 1000), meanOf(gapsMs(rx(r, 'CCS')))), faultAbove: true, threshold: 60 },
   'cts-cml-period-wrong': { run: async (r) => (await charging(r, 0), meanOf(gapsMs(rx(r, 'CML')))), faultAbove: false, threshold: 200 },
-  'cml-before-bcp': { run: async (r) => (await charging(r, 0), firstSeq(r, 'CML', 'rx') - firstSeq(r, 'BCP', 'tx')), faultAbove: false, threshold: 0 },
+  'cml-before-bcp': {
+    run: async (r) => (await charging(r, 0), firstSeq(r, 'CML', 'rx') - firstSeq(r, 'BCP', 'tx')),
+    faultAbove: false,
+    threshold: 0,
+  },
   // The vehicle gives up on a charger that recognises it too late or never reports ready: no charging.
   'crm-aa-late': { run: async (r) => ((await r.bms.startCharging()).ok ? 1 : 0), faultAbove: false, threshold: 0.5 },
   'cro-never-ready': { run: async (r) => ((await r.bms.startCharging()).ok ? 1 : 0), faultAbove: false, threshold: 0.5 },
   'cro-ready-early': {
-    run: async (r) => (await charging(r, 0), firstSeq(r, 'CRO', 'rx', (v) => v.ready === 0xaa) - firstSeq(r, 'BRO', 'tx', (v) => v.ready === 0xaa)),
-    faultAbove: false, threshold: 0,
+    run: async (r) => (
+      await charging(r, 0),
+      firstSeq(r, 'CRO', 'rx', (v) => v.ready === 0xaa) - firstSeq(r, 'BRO', 'tx', (v) => v.ready === 0xaa)
+    ),
+    faultAbove: false,
+    threshold: 0,
   },
   'ccs-before-cro': {
     run: async (r) => (await charging(r, 500), firstSeq(r, 'CCS', 'rx') - firstSeq(r, 'CRO', 'rx', (v) => v.ready === 0xaa)),
-    faultAbove: false, threshold: 0,
+    faultAbove: false,
+    threshold: 0,
   },
-  'no-cst-after-bst': { run: async (r) => (await charging(r, 500), r.bms.beginStop(), await r.clock.sleep(1000), rx(r, 'CST').length), faultAbove: false, threshold: 0.5 },
-  'output-on-after-bst': { run: async (r) => (await charging(r), r.bms.beginStop(), await r.clock.sleep(8000), trueA(r)), faultAbove: true, threshold: 5 },
-  'slow-stop-on-timeout': { run: async (r) => (await charging(r), r.bms.stopSending('BCL'), await r.clock.sleep(1800), trueA(r)), faultAbove: true, threshold: 5 },
+  'no-cst-after-bst': {
+    run: async (r) => (await charging(r, 500), r.bms.beginStop(), await r.clock.sleep(1000), rx(r, 'CST').length),
+    faultAbove: false,
+    threshold: 0.5,
+  },
+  'output-on-after-bst': {
+    run: async (r) => (await charging(r), r.bms.beginStop(), await r.clock.sleep(8000), trueA(r)),
+    faultAbove: true,
+    threshold: 5,
+  },
+  'slow-stop-on-timeout': {
+    run: async (r) => (await charging(r), r.bms.stopSending('BCL'), await r.clock.sleep(1800), trueA(r)),
+    faultAbove: true,
+    threshold: 5,
+  },
   'cml-exceeds-bcp': {
     run: async (r) => {
       r.bms.override('BCP', { maxChargeCurrentA: 80 });
@@ -52,41 +74,67 @@ const scenarios: Record<string, { run: (r: Rig) => Promise<number>; faultAbove: 
       await r.clock.sleep(8000);
       return trueA(r);
     },
-    faultAbove: true, threshold: 85,
+    faultAbove: true,
+    threshold: 85,
   },
   'bcl-ramp-too-slow': { run: async (r) => (await charging(r, 0), await r.clock.sleep(2500), trueA(r)), faultAbove: false, threshold: 40 },
   'ccs-wrong-current': { run: async (r) => (await charging(r), ccsA(r) - trueA(r)), faultAbove: true, threshold: 5 },
   'ignores-bsm-pause': {
     run: async (r) => (await charging(r), r.bms.setChargingPermitted(false), await r.clock.sleep(1500), trueA(r)),
-    faultAbove: true, threshold: 5,
+    faultAbove: true,
+    threshold: 5,
   },
-  'slow-stop-after-bst': { run: async (r) => (await charging(r), r.bms.beginStop(), await r.clock.sleep(1000), trueA(r)), faultAbove: true, threshold: 5 },
+  'slow-stop-after-bst': {
+    run: async (r) => (await charging(r), r.bms.beginStop(), await r.clock.sleep(1000), trueA(r)),
+    faultAbove: true,
+    threshold: 5,
+  },
   'no-csd': { run: async (r) => (await charging(r, 500), await r.bms.stop(), rx(r, 'CSD').length), faultAbove: false, threshold: 0.5 },
   'ignores-bcl-timeout': {
-    run: async (r) => (await charging(r, 500), r.bms.stopSending('BCL'), await r.clock.sleep(2000), rx(r, 'CST').length + rx(r, 'CEM').length),
-    faultAbove: false, threshold: 0.5,
+    run: async (r) => (
+      await charging(r, 500),
+      r.bms.stopSending('BCL'),
+      await r.clock.sleep(2000),
+      rx(r, 'CST').length + rx(r, 'CEM').length
+    ),
+    faultAbove: false,
+    threshold: 0.5,
   },
   'ignores-bcs-timeout': {
     run: async (r) => (await charging(r, 500), r.bms.stopSending('BCS'), await r.clock.sleep(6000), rx(r, 'CEM').length),
-    faultAbove: false, threshold: 0.5,
+    faultAbove: false,
+    threshold: 0.5,
   },
   'ignores-brm-timeout': {
     run: async (r) => (r.bms.stopSending('BRM'), r.bms.stopSending('BEM'), r.bms.plugIn(), await r.clock.sleep(9000), rx(r, 'CEM').length),
-    faultAbove: false, threshold: 0.5,
+    faultAbove: false,
+    threshold: 0.5,
   },
   'ignores-bcp-timeout': {
     run: async (r) => (r.bms.stopSending('BCP'), r.bms.stopSending('BEM'), r.bms.plugIn(), await r.clock.sleep(9000), rx(r, 'CEM').length),
-    faultAbove: false, threshold: 0.5,
+    faultAbove: false,
+    threshold: 0.5,
   },
   'ignores-bro-timeout': {
     run: async (r) => (r.bms.stopSending('BRO'), r.bms.plugIn(), await r.clock.sleep(9000), rx(r, 'CEM').length),
-    faultAbove: false, threshold: 0.5,
+    faultAbove: false,
+    threshold: 0.5,
   },
   'cem-wrong-bits': {
-    run: async (r) => (await charging(r, 500), r.bms.stopSending('BCL'), await r.clock.sleep(2000), Number(rx(r, 'CEM')[0]?.data.values?.bclTimeout ?? 0)),
-    faultAbove: false, threshold: 0.5,
+    run: async (r) => (
+      await charging(r, 500),
+      r.bms.stopSending('BCL'),
+      await r.clock.sleep(2000),
+      Number(rx(r, 'CEM')[0]?.data.values?.bclTimeout ?? 0)
+    ),
+    faultAbove: false,
+    threshold: 0.5,
   },
-  'ignores-bem': { run: async (r) => (await charging(r), r.bms.sendBem({ other: 1 }), await r.clock.sleep(800), trueA(r)), faultAbove: true, threshold: 5 },
+  'ignores-bem': {
+    run: async (r) => (await charging(r), r.bms.sendBem({ other: 1 }), await r.clock.sleep(800), trueA(r)),
+    faultAbove: true,
+    threshold: 5,
+  },
 };
 
 describe('GB/T charger fault switches', function () {

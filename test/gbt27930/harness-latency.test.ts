@@ -29,9 +29,19 @@ describe('harness latency (GB/T timing uncertainty)', function () {
   it('reports timer lateness in clock units: none on virtual time, rate × wall lateness on a scaled clock', async function () {
     const v = new VirtualClock();
     const late: number[] = [];
-    const task = new PeriodicTask(v, 50, () => undefined, (ns) => late.push(ns));
+    const task = new PeriodicTask(
+      v,
+      50,
+      () => undefined,
+      (ns) => late.push(ns),
+    );
     task.start();
-    new Watchdog(v, 'CCS', () => undefined, (ns) => late.push(ns)).kick(120);
+    new Watchdog(
+      v,
+      'CCS',
+      () => undefined,
+      (ns) => late.push(ns),
+    ).kick(120);
     await v.advance(200);
     task.stop();
     expect(late).to.have.length(5); // four periodic firings after the first, one watchdog
@@ -41,7 +51,14 @@ describe('harness latency (GB/T timing uncertainty)', function () {
     // fire at least 5 × 20 − 10 = 90 clock ms late: that is what the stamps being judged suffer.
     const scaled = new RealClock(5);
     const seen: number[] = [];
-    const fired = new Promise<void>((resolve) => new Watchdog(scaled, 'x', () => resolve(), (ns) => seen.push(ns)).kick(10));
+    const fired = new Promise<void>((resolve) =>
+      new Watchdog(
+        scaled,
+        'x',
+        () => resolve(),
+        (ns) => seen.push(ns),
+      ).kick(10),
+    );
     const until = process.hrtime.bigint() + 20_000_000n;
     while (process.hrtime.bigint() < until); // the stall
     await fired;

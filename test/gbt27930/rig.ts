@@ -55,22 +55,62 @@ export async function openRig(o: RigOptions = {}): Promise<Rig> {
   const battery = new EmulatedBattery('battery', clock, timeline, vehicle, {});
   await battery.startStreaming();
   const stage = new PowerStage({
-    clock, timeline, bus: battery.bus, faults, source: 'power-stage', params: gbtPowerStageParams(faults),
+    clock,
+    timeline,
+    bus: battery.bus,
+    faults,
+    source: 'power-stage',
+    params: gbtPowerStageParams(faults),
     ratings: { maxVoltageV: 1000, minVoltageV: 150, maxCurrentA: 400, maxPowerW: 400e3 },
   });
-  const bmsLink = new GbtLink({ transport: vCan, clock, timeline, source: 'bms', sa: BMS_ADDRESS, da: CHARGER_ADDRESS, tp: new J1939Tp({ transport: vCan, clock, sa: BMS_ADDRESS, timeline }) });
-  const chgLink = new GbtLink({ transport: cCan, clock, timeline, source: 'gbt-charger', sa: CHARGER_ADDRESS, da: BMS_ADDRESS, tp: new J1939Tp({ transport: cCan, clock, sa: CHARGER_ADDRESS, timeline }) });
+  const bmsLink = new GbtLink({
+    transport: vCan,
+    clock,
+    timeline,
+    source: 'bms',
+    sa: BMS_ADDRESS,
+    da: CHARGER_ADDRESS,
+    tp: new J1939Tp({ transport: vCan, clock, sa: BMS_ADDRESS, timeline }),
+  });
+  const chgLink = new GbtLink({
+    transport: cCan,
+    clock,
+    timeline,
+    source: 'gbt-charger',
+    sa: CHARGER_ADDRESS,
+    da: BMS_ADDRESS,
+    tp: new J1939Tp({ transport: cCan, clock, sa: CHARGER_ADDRESS, timeline }),
+  });
   const bms = new BmsSession({
-    link: bmsLink, clock, timeline, source: 'bms', timing,
+    link: bmsLink,
+    clock,
+    timeline,
+    source: 'bms',
+    timing,
     profile: bmsProfileFromVehicle(vehicle, { initialCurrentA: 100, ...o.profile }),
     contactors: (closed) => battery.setOutput(closed),
     batteryVoltage: () => battery.batteryVoltageV(),
     latency: o.latency,
   });
-  const charger = new GbtCharger({ link: chgLink, clock, timeline, source: 'gbt-charger', timing, stage, faults, ratings: { maxVoltageV: 1000, minVoltageV: 150, maxCurrentA: 400 }, insulationTestMs: o.insulationTestMs ?? 2000 });
+  const charger = new GbtCharger({
+    link: chgLink,
+    clock,
+    timeline,
+    source: 'gbt-charger',
+    timing,
+    stage,
+    faults,
+    ratings: { maxVoltageV: 1000, minVoltageV: 150, maxCurrentA: 400 },
+    insulationTestMs: o.insulationTestMs ?? 2000,
+  });
   charger.start();
   return {
-    clock, timeline, bms, charger, battery, stage,
+    clock,
+    timeline,
+    bms,
+    charger,
+    battery,
+    stage,
     async close() {
       await bms.close();
       await charger.close();
@@ -87,7 +127,9 @@ export async function openRig(o: RigOptions = {}): Promise<Rig> {
 
 /** Decoded GB/T messages on the timeline, as one side saw them. */
 export function gbtEvents(timeline: Timeline, source: string, dir: 'tx' | 'rx', code?: string): TimelineEvent<GbtEventData>[] {
-  return (timeline.query({ kind: 'gbt', source }) as TimelineEvent<GbtEventData>[]).filter((e) => e.data.dir === dir && (code === undefined || e.data.code === code));
+  return (timeline.query({ kind: 'gbt', source }) as TimelineEvent<GbtEventData>[]).filter(
+    (e) => e.data.dir === dir && (code === undefined || e.data.code === code),
+  );
 }
 
 export type { Clock };

@@ -14,7 +14,10 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/emulated-session.log', import.
 describe('trace decode --protocol gbt27930', function () {
   it('prints a recorded session (our own bytes) in the standard phases, multi-packet messages reassembled', function () {
     const out = traceDecodeCommand({ protocol: 'gbt27930', file: FIXTURE });
-    const headers = out.split('\n').filter((l) => l.startsWith('== ')).map((l) => l.slice(3, -3));
+    const headers = out
+      .split('\n')
+      .filter((l) => l.startsWith('== '))
+      .map((l) => l.slice(3, -3));
     // Phases in the order they first appear (stop and statistics frames interleave at the end).
     expect([...new Set(headers)]).to.deep.equal(['handshake', 'recognition', 'configuration', 'charging', 'stop', 'statistics']);
     expect(out).to.match(/BMS→charger\s+BRM .*vin="LMCSHIL0000000001"/);
@@ -34,7 +37,27 @@ describe('trace decode --protocol gbt27930', function () {
       const file = join(dir, 'can.log');
       writeFileSync(file, candumpText(rig.timeline.query({ kind: 'can' }), { clock: rig.clock, sources: ['vehicle-can'] }));
       const out = traceDecodeCommand({ protocol: 'gbt27930', file });
-      for (const code of ['CHM', 'BHM', 'CRM', 'BRM', 'BCP', 'CTS', 'CML', 'BRO', 'CRO', 'BCL', 'BCS', 'CCS', 'BSM', 'BMV', 'BMT', 'BST', 'CST', 'BSD', 'CSD'])
+      for (const code of [
+        'CHM',
+        'BHM',
+        'CRM',
+        'BRM',
+        'BCP',
+        'CTS',
+        'CML',
+        'BRO',
+        'CRO',
+        'BCL',
+        'BCS',
+        'CCS',
+        'BSM',
+        'BMV',
+        'BMT',
+        'BST',
+        'CST',
+        'BSD',
+        'CSD',
+      ])
         expect(out, code).to.match(new RegExp(`\\b${code}×\\d+`));
       expect(out).to.not.match(/UNDECODABLE/);
     } finally {
@@ -45,7 +68,10 @@ describe('trace decode --protocol gbt27930', function () {
   it('reports undecodable payloads inline and keeps going', function () {
     const dir = mkdtempSync(join(tmpdir(), 'gbt-decode-'));
     const file = join(dir, 'bad.log');
-    writeFileSync(file, ['(1.000000) can0 181056F4#A510', '(1.050000) can0 181056F4#A510D80E02', '(1.060000) can0 0070F4B5#0000B5'].join('\n') + '\n');
+    writeFileSync(
+      file,
+      ['(1.000000) can0 181056F4#A510', '(1.050000) can0 181056F4#A510D80E02', '(1.060000) can0 0070F4B5#0000B5'].join('\n') + '\n',
+    );
     const out = traceDecodeCommand({ protocol: 'gbt27930', file });
     expect(out).to.match(/BCL\s+UNDECODABLE A510 \(.*BCL needs at least 5 bytes, got 2\)/);
     expect(out).to.match(/BCL\s+voltageDemandV=426.1 currentDemandA=20 mode=2/);

@@ -20,7 +20,11 @@ export interface AllureResult {
   steps: Array<{ name: string }>;
 }
 
-export async function runSuiteChild(o: { bench: string; suite?: string; grep?: string }): Promise<{ verdicts: Verdict[]; results: AllureResult[] }> {
+export async function runSuiteChild(o: {
+  bench: string;
+  suite?: string;
+  grep?: string;
+}): Promise<{ verdicts: Verdict[]; results: AllureResult[] }> {
   const out = mkdtempSync(join(tmpdir(), 'mcs-child-run-'));
   const args = ['--import', 'tsx', join(here, 'run-suite.ts'), '--bench', o.bench, '--out', out];
   if (o.suite) args.push('--suite', o.suite);

@@ -3,7 +3,15 @@
 
 import { expect } from 'chai';
 import { jsonStandInCodec, loadMessageCodec, MessageDecodeError } from '../../drivers/iso15118/evcc/codec.ts';
-import { fromRational, grammarOf, mcsParameterSetProblems, messageOfRoot, ServiceId, toRational, toRationalNoExponent } from '../../drivers/iso15118/evcc/messages.ts';
+import {
+  fromRational,
+  grammarOf,
+  mcsParameterSetProblems,
+  messageOfRoot,
+  ServiceId,
+  toRational,
+  toRationalNoExponent,
+} from '../../drivers/iso15118/evcc/messages.ts';
 import { performanceLimitName, loadSessionTimers, msgTimeoutMs } from '../../drivers/iso15118/evcc/timers.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 
@@ -27,11 +35,29 @@ describe('ISO 15118-20 message catalogue (EVCC/SECC shared)', function () {
   });
 
   it('finds what is wrong with an MCS parameter set', function () {
-    const good = { ParameterSetID: 1, Parameter: [{ '@Name': 'Connector', intValue: 1 }, { '@Name': 'ControlMode', intValue: 1 }, { '@Name': 'MobilityNeedsMode', intValue: 1 }, { '@Name': 'Pricing', intValue: 0 }] };
+    const good = {
+      ParameterSetID: 1,
+      Parameter: [
+        { '@Name': 'Connector', intValue: 1 },
+        { '@Name': 'ControlMode', intValue: 1 },
+        { '@Name': 'MobilityNeedsMode', intValue: 1 },
+        { '@Name': 'Pricing', intValue: 0 },
+      ],
+    };
     expect(mcsParameterSetProblems(good, ServiceId.MCS)).to.deep.equal([]);
-    const bad = { ParameterSetID: 2, Parameter: [{ '@Name': 'Connector', intValue: 9 }, { '@Name': 'ControlMode', intValue: 1 }, { '@Name': 'MobilityNeedsMode', intValue: 2 }] };
+    const bad = {
+      ParameterSetID: 2,
+      Parameter: [
+        { '@Name': 'Connector', intValue: 9 },
+        { '@Name': 'ControlMode', intValue: 1 },
+        { '@Name': 'MobilityNeedsMode', intValue: 2 },
+      ],
+    };
     const p = mcsParameterSetProblems(bad, ServiceId.MCS).join('; ');
-    expect(p).to.match(/Connector=9 not in/).and.to.match(/'Pricing' missing/).and.to.match(/Scheduled control needs MobilityNeedsMode=1/);
+    expect(p)
+      .to.match(/Connector=9 not in/)
+      .and.to.match(/'Pricing' missing/)
+      .and.to.match(/Scheduled control needs MobilityNeedsMode=1/);
     expect(mcsParameterSetProblems(good, ServiceId.MCS_BPT).join('; ')).to.match(/'BPTChannel' missing/);
   });
 

@@ -18,7 +18,9 @@ const LANES = 2;
 /** The bench file for one lane: the fixture with that lane's veth pair. */
 function laneBench(lane: number): string {
   if (lane === 0) return BENCH;
-  const text = readFileSync(BENCH, 'utf8').replace('mcs-t4ev2', `mcs-t4ev${2 + lane}`).replace('mcs-t4se2', `mcs-t4se${2 + lane}`);
+  const text = readFileSync(BENCH, 'utf8')
+    .replace('mcs-t4ev2', `mcs-t4ev${2 + lane}`)
+    .replace('mcs-t4se2', `mcs-t4se${2 + lane}`);
   const file = join(mkdtempSync(join(tmpdir(), 'mcs-realistic-bench-')), `lane-${lane}.yaml`);
   writeFileSync(file, text);
   return file;

@@ -28,7 +28,10 @@ describe('emulated MCS charger in its own process (emulateCommand) with an indep
 
   before(async function () {
     link = await ensureVethLink(LINK);
-    child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'emulate-child.ts'), BENCH], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'emulate-child.ts'), BENCH], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -51,7 +54,8 @@ describe('emulated MCS charger in its own process (emulateCommand) with an indep
     timeline.close();
   });
 
-  const vehicle = (name: string) => Iso15118Vehicle.create(name, { interface: link.evInterface, localAddress: link.evAddress }, { clock, timeline, limits });
+  const vehicle = (name: string) =>
+    Iso15118Vehicle.create(name, { interface: link.evInterface, localAddress: link.evAddress }, { clock, timeline, limits });
 
   it('charges two vehicles one after another', async function () {
     for (const name of ['ev-a', 'ev-b']) {
@@ -61,7 +65,10 @@ describe('emulated MCS charger in its own process (emulateCommand) with an indep
       await s.stop();
       expect(s.loops.length, name).to.be.greaterThan(1);
       expect(s.error, name).to.equal(undefined);
-      const last = timeline.query({ kind: 'v2g', source: name }).filter((e) => typeof e.data.message === 'string').at(-1);
+      const last = timeline
+        .query({ kind: 'v2g', source: name })
+        .filter((e) => typeof e.data.message === 'string')
+        .at(-1);
       expect(last?.data.message, name).to.equal('SessionStopRes');
     }
   });

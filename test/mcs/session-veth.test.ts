@@ -40,11 +40,19 @@ describe('MCS session over the veth link (SDP, TLS 1.3, EXI)', function () {
   });
 
   async function start(faults: string[] = []): Promise<EmulatedMcsCharger> {
-    charger = await EmulatedMcsCharger.start('charger', { interface: link.chargerInterface, address: link.chargerAddress }, { clock, timeline, ratings: RATINGS, faults: new Set(faults), limits, runDir });
+    charger = await EmulatedMcsCharger.start(
+      'charger',
+      { interface: link.chargerInterface, address: link.chargerAddress },
+      { clock, timeline, ratings: RATINGS, faults: new Set(faults), limits, runDir },
+    );
     return charger;
   }
   function vehicle(s: VehicleSettings = {}): Promise<Iso15118Vehicle> {
-    return Iso15118Vehicle.create('ev', { interface: link.evInterface, localAddress: link.evAddress, ...s }, { clock, timeline, limits, runDir });
+    return Iso15118Vehicle.create(
+      'ev',
+      { interface: link.evInterface, localAddress: link.evAddress, ...s },
+      { clock, timeline, limits, runDir },
+    );
   }
 
   it('charges and stops over TLS 1.3 with mutual authentication, EXI on the wire, key log written', async function () {
@@ -79,7 +87,11 @@ describe('MCS session over the veth link (SDP, TLS 1.3, EXI)', function () {
       .openSession({ clientCertificate: false })
       .then(async (s) => {
         // TLS 1.3: the client may see the rejection only at its first read.
-        const ex = await s.exchange('supportedAppProtocol', { AppProtocol: [{ ProtocolNamespace: 'urn:iso:std:iso:15118:-20:DC', VersionNumberMajor: 1, VersionNumberMinor: 0, SchemaID: 1, Priority: 1 }] });
+        const ex = await s.exchange('supportedAppProtocol', {
+          AppProtocol: [
+            { ProtocolNamespace: 'urn:iso:std:iso:15118:-20:DC', VersionNumberMajor: 1, VersionNumberMinor: 0, SchemaID: 1, Priority: 1 },
+          ],
+        });
         return ex.outcome === 'response' ? undefined : new Error(`${ex.outcome}: ${ex.detail}`);
       })
       .catch((e: Error) => e);

@@ -27,7 +27,7 @@ const LINK = { evInterface: 'mcs-lab0', chargerInterface: 'mcs-labse0' };
 function doctor(): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [CLI, 'doctor', '--bench', BENCH], { cwd: PROJECT_ROOT }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
       resolve({ code, out: stdout + stderr });
     });
   });
@@ -39,7 +39,10 @@ function line(out: string, resource: string): string {
 
 function startHub(): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, 'can', 'hub', '--port', String(PORTS.hub), '--buses', 'can0'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [CLI, 'can', 'hub', '--port', String(PORTS.hub), '--buses', 'can0'], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     p.stdout!.on('data', (d) => {
       out += String(d);
@@ -91,7 +94,9 @@ describe('lab-loopback.yaml: the physical bench kinds against emulated boxes on 
     expect(line(r.out, 'pilot')).to.match(/^ok\s+resource pilot \(scpi-ce-id\): 127\.0\.0\.1:45026: mcs-hil,Emulated DIO box,/);
     expect(line(r.out, 'battery')).to.match(/^ok\s+resource battery \(scpi-battery-emulator\): 127\.0\.0\.1:45025: /);
     expect(line(r.out, 'gbt-battery')).to.match(/^ok\s+resource gbt-battery \(scpi-battery-emulator\): 127\.0\.0\.1:45027: /);
-    expect(line(r.out, 'gbt-can')).to.match(/^ok\s+resource gbt-can \(socketcand\): socketcand server at 127\.0\.0\.1:45029 greets with < hi >/);
+    expect(line(r.out, 'gbt-can')).to.match(
+      /^ok\s+resource gbt-can \(socketcand\): socketcand server at 127\.0\.0\.1:45029 greets with < hi >/,
+    );
     expect(r.out).to.match(/all good/);
     // A reachability check only asks: nothing was written to the boxes.
     expect(dio!.received).to.deep.equal(['*IDN?']);
@@ -104,7 +109,10 @@ describe('lab-loopback.yaml: the physical bench kinds against emulated boxes on 
     const benchTimeline = new Timeline({ clock });
     const bench = await openBench({ config, timeline: benchTimeline, runDir: mkdtempSync(join(tmpdir(), 'mcs-lab-loopback-')) });
     try {
-      const opened = benchTimeline.query({ kind: 'run' }).filter((e) => e.data.event === 'resource-open').map((e) => e.source);
+      const opened = benchTimeline
+        .query({ kind: 'run' })
+        .filter((e) => e.data.event === 'resource-open')
+        .map((e) => e.source);
       expect(opened.sort()).to.deep.equal(Object.keys(config.resources).sort());
       const pilot = bench.resource<CeIdPilotResource>('pilot');
       expect(pilot.identity!().pilot).to.match(/^mcs-hil Emulated DIO box/);
@@ -126,7 +134,9 @@ describe('lab-loopback.yaml: the physical bench kinds against emulated boxes on 
     expect(r.code, r.out).to.equal(1);
     const pilot = line(r.out, 'pilot');
     expect(pilot).to.match(/^FIX\s+resource pilot \(scpi-ce-id\): no SCPI socket at 127\.0\.0\.1:45026 /);
-    expect(pilot).to.match(/→ power the instrument and check it is on the LAN at 127\.0\.0\.1 .*port \(usually 5025\) must match the bench file's port/);
+    expect(pilot).to.match(
+      /→ power the instrument and check it is on the LAN at 127\.0\.0\.1 .*port \(usually 5025\) must match the bench file's port/,
+    );
     for (const other of ['ev-link', 'battery', 'gbt-can', 'gbt-battery']) expect(line(r.out, other)).to.match(/^ok\s/);
     expect(r.out).to.match(/1 thing\(s\) to fix/);
   });

@@ -23,7 +23,11 @@ function fakeSys(ifaces: Record<string, { type: string; flags: string; operstate
 
 describe('doctor checks of physical kinds without a server', function () {
   it('socketcan: AF_CAN, interface, CAN link type and admin-up, each with its fix', function () {
-    const paths = fakeSys({ can0: { type: '280', flags: '0x40081', operstate: 'up' }, can1: { type: '280', flags: '0x80', operstate: 'down' }, eth0: { type: '1', flags: '0x1003', operstate: 'up' } });
+    const paths = fakeSys({
+      can0: { type: '280', flags: '0x40081', operstate: 'up' },
+      can1: { type: '280', flags: '0x80', operstate: 'down' },
+      eth0: { type: '1', flags: '0x1003', operstate: 'up' },
+    });
     expect(socketcanReadiness('can0', paths)).to.deep.equal({ ok: true, detail: 'CAN interface can0 up (up)' });
     const down = socketcanReadiness('can1', paths);
     expect(down).to.include({ ok: false, detail: 'interface can1 is down' });

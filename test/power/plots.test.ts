@@ -48,10 +48,22 @@ describe('power plots (vega-lite → SVG) and sample CSV', function () {
   });
 
   it('the spec draws the requested current as a step function', function () {
-    const spec = powerPlotSpec({ title: 'x', samples: trace(), requested: [{ tS: 101, currentA: 300 }, { tS: 110, currentA: 100 }] }) as any;
+    const spec = powerPlotSpec({
+      title: 'x',
+      samples: trace(),
+      requested: [
+        { tS: 101, currentA: 300 },
+        { tS: 110, currentA: 100 },
+      ],
+    }) as any;
     const line = spec.vconcat[0].layer.find((l: any) => l.mark.type === 'line');
     const req = line.data.values.filter((v: any) => v.series === 'requested');
-    expect(req.map((v: any) => [v.t, v.value])).to.deep.equal([[1, 300], [10, 300], [10, 100], [19.999, 100]]);
+    expect(req.map((v: any) => [v.t, v.value])).to.deep.equal([
+      [1, 300],
+      [10, 300],
+      [10, 100],
+      [19.999, 100],
+    ]);
   });
 
   it('writes the raw samples as CSV with the request column', function () {

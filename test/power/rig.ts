@@ -20,7 +20,9 @@ export interface Rig {
   samples(from?: number, to?: number): { tS: number[]; i: number[]; v: number[] };
 }
 
-export async function makeRig(opts: { faults?: string[]; seed?: number; params?: Partial<PowerStageParams>; profile?: string } = {}): Promise<Rig> {
+export async function makeRig(
+  opts: { faults?: string[]; seed?: number; params?: Partial<PowerStageParams>; profile?: string } = {},
+): Promise<Rig> {
   const clock = new VirtualClock();
   const timeline = new Timeline({ clock });
   const profile = loadVehicleProfile(opts.profile ?? 'truck-lfp-620kwh');

@@ -7,7 +7,15 @@ import { allureResults, label, mcsHil, onlyRunDir, tmp } from '../foundation/hel
 describe('ramp and safety suites on a SCPI battery-emulator bench', function () {
   it('run the same tests and pass (insulation skipped: no fault box behind a battery emulator)', function () {
     const out = tmp('mcs-scpi-bench-');
-    const run = mcsHil(['run', '--bench', 'test/power/fixtures/mcs-power-scpi.yaml', '--suite', 'suites/mcs/current-ramp.spec.ts,suites/mcs/safety.spec.ts', '--out', out]);
+    const run = mcsHil([
+      'run',
+      '--bench',
+      'test/power/fixtures/mcs-power-scpi.yaml',
+      '--suite',
+      'suites/mcs/current-ramp.spec.ts,suites/mcs/safety.spec.ts',
+      '--out',
+      out,
+    ]);
     const results = allureResults(onlyRunDir(out));
     expect(results.length, run.stdout.slice(-3000)).to.equal(12);
     const notPassed = results.filter((r) => r.status !== 'passed').map((r) => `${label(r, 'requirement')} ${r.status}`);

@@ -45,7 +45,8 @@ describe('trace analysis (ramp and safety maths)', function () {
     const wn = 10;
     const wd = wn * Math.sqrt(1 - zeta * zeta);
     const phi = Math.acos(zeta);
-    const f = (t: number) => (t < 0.5 ? 0 : 100 * (1 - (Math.exp(-zeta * wn * (t - 0.5)) / Math.sqrt(1 - zeta * zeta)) * Math.sin(wd * (t - 0.5) + phi)));
+    const f = (t: number) =>
+      t < 0.5 ? 0 : 100 * (1 - (Math.exp(-zeta * wn * (t - 0.5)) / Math.sqrt(1 - zeta * zeta)) * Math.sin(wd * (t - 0.5) + phi));
     const r = stepResponse(synth(5, f), { stepS: 0.5, band: 2, smoothS: 0.002 });
     const expected = 100 * Math.exp((-Math.PI * zeta) / Math.sqrt(1 - zeta * zeta));
     expect(r.overshootPct).to.be.closeTo(expected, 0.5);
@@ -70,14 +71,23 @@ describe('trace analysis (ramp and safety maths)', function () {
     const s = synth(5, (t) => (t < 1 ? 0 : t > 4.5 ? 400 : 0));
     const r = stepResponse(s, { stepS: 1, band: 5, finalWindowS: 0.2 });
     expect(r.settleTimeS).to.be.closeTo(3.5, 0.05);
-    const flat = stepResponse(synth(5, () => 10), { stepS: 1, band: 5, initial: 0 });
+    const flat = stepResponse(
+      synth(5, () => 10),
+      { stepS: 1, band: 5, initial: 0 },
+    );
     expect(flat.slope).to.equal(Number.POSITIVE_INFINITY); // already there: an instant step, not "never"
   });
 
   it('times a stop to < 5 A on an exponential decay: τ·ln(I₀/5)', function () {
     const s = synth(5, (t) => (t < 1 ? 600 : 600 * Math.exp(-(t - 1) / 0.2)), 0.3, 1);
     expect(timeToFallBelow(s, 1, 5)).to.be.closeTo(0.2 * Math.log(600 / 5), 0.01);
-    expect(timeToFallBelow(synth(2, () => 100), 0, 5)).to.equal(undefined);
+    expect(
+      timeToFallBelow(
+        synth(2, () => 100),
+        0,
+        5,
+      ),
+    ).to.equal(undefined);
   });
 
   it('finds the longest dwell above a level, ignoring a single noisy sample', function () {
@@ -114,12 +124,18 @@ describe('trace analysis (ramp and safety maths)', function () {
 
   it('property: the measured slope of any noisy rate-limited ramp is within 3 % of the true slope', function () {
     fc.assert(
-      fc.property(fc.double({ min: 5, max: 200, noNaN: true }), fc.integer({ min: 100, max: 1500 }), fc.double({ min: 0, max: 2, noNaN: true }), fc.integer(), (rate, deltaA, noise, seed) => {
-        const dur = 1 + deltaA / rate + 2;
-        const s = synth(dur, (t) => (t < 1 ? 0 : Math.min(deltaA, rate * (t - 1))), noise, 1, seed);
-        const r = stepResponse(s, { stepS: 1, band: 5 });
-        return Math.abs(r.slope - rate) / rate < 0.03;
-      }),
+      fc.property(
+        fc.double({ min: 5, max: 200, noNaN: true }),
+        fc.integer({ min: 100, max: 1500 }),
+        fc.double({ min: 0, max: 2, noNaN: true }),
+        fc.integer(),
+        (rate, deltaA, noise, seed) => {
+          const dur = 1 + deltaA / rate + 2;
+          const s = synth(dur, (t) => (t < 1 ? 0 : Math.min(deltaA, rate * (t - 1))), noise, 1, seed);
+          const r = stepResponse(s, { stepS: 1, band: 5 });
+          return Math.abs(r.slope - rate) / rate < 0.03;
+        },
+      ),
       { numRuns: 25, seed: 42 },
     );
   });

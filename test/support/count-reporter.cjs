@@ -8,7 +8,8 @@ class CountReporter extends Mocha.reporters.Spec {
     super(runner, options);
     runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
       const file = process.env.MCS_HIL_COUNT_FILE;
-      if (file) writeFileSync(file, JSON.stringify({ passed: this.stats.passes, failed: this.stats.failures, skipped: this.stats.pending }));
+      if (file)
+        writeFileSync(file, JSON.stringify({ passed: this.stats.passes, failed: this.stats.failures, skipped: this.stats.pending }));
     });
   }
 }

@@ -86,7 +86,7 @@ export function emitTypes(grammars: GrammarForTypes[]): string {
     };
     const local = Object.values(g.model.types).filter((t) => !(t.kind === 'simple' && t.tsName.startsWith('xs_')));
     // Rename until no type of this grammar clashes with a different body emitted before.
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const t of local) {
         const n = nameOf(t);

@@ -114,13 +114,15 @@ export function buildTypeGrammar(type: Extract<TypeModel, { kind: 'complex' }>):
     if (p.min === 0) nodes[from].eps.push(to);
   };
 
-  if (type.simpleContent) nodes[contentStart].trans.push({ ev: 'CH', order: 0, to: end, use: { name: '', ns: '', type: type.simpleContent } });
+  if (type.simpleContent)
+    nodes[contentStart].trans.push({ ev: 'CH', order: 0, to: end, use: { name: '', ns: '', type: type.simpleContent } });
   else if (type.content) build(type.content, contentStart, end);
   else nodes[contentStart].eps.push(end);
 
   if (type.mixed) {
     // Every element-content state gets CH[untyped] looping to itself (§8.5.4.1.3.2).
-    for (let i = firstContentNode; i < nodes.length; i++) if (i !== start || attrs.length === 0) nodes[i].trans.push({ ev: 'CH*', order: 0, to: i });
+    for (let i = firstContentNode; i < nodes.length; i++)
+      if (i !== start || attrs.length === 0) nodes[i].trans.push({ ev: 'CH*', order: 0, to: i });
   }
 
   // ---- normalisation: ε-closure + subset construction ----
@@ -174,7 +176,8 @@ export function buildTypeGrammar(type: Extract<TypeModel, { kind: 'complex' }>):
     const list = [...groups.values()];
     const rank = (ev: string) => ({ AT: 0, SE: 1, 'SE*': 2, CH: 4, 'CH*': 4 })[ev] ?? 9;
     list.sort((a, b) => {
-      const ra = rank(a.t.ev), rb = rank(b.t.ev);
+      const ra = rank(a.t.ev),
+        rb = rank(b.t.ev);
       if (ra !== rb) return ra - rb;
       if (a.t.ev === 'AT') return compareQName(a.t.use!, b.t.use!);
       return a.order - b.order;

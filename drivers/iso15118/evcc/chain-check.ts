@@ -37,5 +37,9 @@ export function verifyServerChain(socket: TLSSocket, v2gRootFiles: string | stri
   const signer = roots.find((r) => top.checkIssued(r) && top.verify(r.publicKey));
   if (signer) return { rootedInV2gRoot: true, chain, detail: `top of the chain is signed by the V2G root (${subjectLine(signer)})` };
   const known = roots.map(subjectLine).join('; ');
-  return { rootedInV2gRoot: false, chain, detail: `top of the chain (${chain[chain.length - 1]}) is not issued by a V2G root the bench trusts (${known})` };
+  return {
+    rootedInV2gRoot: false,
+    chain,
+    detail: `top of the chain (${chain[chain.length - 1]}) is not issued by a V2G root the bench trusts (${known})`,
+  };
 }

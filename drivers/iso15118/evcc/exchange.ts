@@ -36,7 +36,16 @@ export interface ExchangeOptions {
   noHeader?: boolean;
 }
 
-export type V2gSessionErrorKind = 'timeout' | 'closed' | 'malformed' | 'undecodable' | 'unexpected-response' | 'failed-response' | 'unknown-session' | 'timer-expired' | 'no-service';
+export type V2gSessionErrorKind =
+  | 'timeout'
+  | 'closed'
+  | 'malformed'
+  | 'undecodable'
+  | 'unexpected-response'
+  | 'failed-response'
+  | 'unknown-session'
+  | 'timer-expired'
+  | 'no-service';
 
 /** The normal flow cannot go on because of what the charger did (or did not do). */
 export class V2gSessionError extends Error {

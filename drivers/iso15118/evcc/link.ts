@@ -82,7 +82,13 @@ export class StreamMessageLink implements MessageLink {
     } catch (e) {
       this.readFailed = true;
       const err = e as V2gtpError;
-      this.rec?.timeline.record('v2g', this.rec.source, { dir: 'rx', malformed: true, reason: err.reason, error: err.message, hex: chunk.toString('hex') });
+      this.rec?.timeline.record('v2g', this.rec.source, {
+        dir: 'rx',
+        malformed: true,
+        reason: err.reason,
+        error: err.message,
+        hex: chunk.toString('hex'),
+      });
       this.deliver({ kind: 'malformed', error: err, atNs: this.clock.now() });
     }
   }
@@ -118,7 +124,13 @@ export class StreamMessageLink implements MessageLink {
     } catch (e) {
       extra = { decorateError: (e as Error).message };
     }
-    this.rec.timeline.record('v2g', this.rec.source, { dir, payloadType, payloadTypeName: payloadTypeLabel(payloadType), hex: toHex(encodeV2gtp(payloadType, payload)), ...extra });
+    this.rec.timeline.record('v2g', this.rec.source, {
+      dir,
+      payloadType,
+      payloadTypeName: payloadTypeLabel(payloadType),
+      hex: toHex(encodeV2gtp(payloadType, payload)),
+      ...extra,
+    });
     // A peer encoder's deviation from EXI 1.0 that still decoded: a warning to read, the session goes on.
     const deviations = extra?.exiDeviations as Array<{ message: string }> | undefined;
     for (const d of deviations ?? []) {

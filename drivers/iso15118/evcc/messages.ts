@@ -53,7 +53,13 @@ export const SEQUENCE = [
 ] as const;
 export type MessageName = (typeof SEQUENCE)[number];
 
-const DC_MESSAGES = new Set<string>(['DC_ChargeParameterDiscovery', 'DC_CableCheck', 'DC_PreCharge', 'DC_ChargeLoop', 'DC_WeldingDetection']);
+const DC_MESSAGES = new Set<string>([
+  'DC_ChargeParameterDiscovery',
+  'DC_CableCheck',
+  'DC_PreCharge',
+  'DC_ChargeLoop',
+  'DC_WeldingDetection',
+]);
 
 export function grammarOf(message: string): Grammar {
   if (message === 'supportedAppProtocol') return 'app';
@@ -135,10 +141,15 @@ export function mcsParameterSetProblems(set: ParameterSet, serviceId: number): s
     else if (map[name] === undefined) problems.push(`parameter set ${set.ParameterSetID}: '${name}' is not an intValue`);
     else {
       const allowed = Object.values((McsParameter as Record<string, Record<string, number>>)[name]);
-      if (!allowed.includes(map[name])) problems.push(`parameter set ${set.ParameterSetID}: ${name}=${map[name]} not in {${allowed.join(', ')}}`);
+      if (!allowed.includes(map[name]))
+        problems.push(`parameter set ${set.ParameterSetID}: ${name}=${map[name]} not in {${allowed.join(', ')}}`);
     }
   }
-  if (map.ControlMode === McsParameter.ControlMode.Scheduled && map.MobilityNeedsMode !== undefined && map.MobilityNeedsMode !== McsParameter.MobilityNeedsMode.ProvidedByEvcc)
+  if (
+    map.ControlMode === McsParameter.ControlMode.Scheduled &&
+    map.MobilityNeedsMode !== undefined &&
+    map.MobilityNeedsMode !== McsParameter.MobilityNeedsMode.ProvidedByEvcc
+  )
     problems.push(`parameter set ${set.ParameterSetID}: Scheduled control needs MobilityNeedsMode=1, got ${map.MobilityNeedsMode}`);
   return problems;
 }

@@ -96,13 +96,25 @@ export function formatMessageLog(events: Array<{ t: number; source: string; data
   const lines: string[] = [];
   const t0 = events[0]?.t ?? 0;
   for (const e of events) {
-    const d = e.data as Partial<V2gDecoration> & { dir?: string; payloadTypeName?: string; hex?: string; raw?: boolean; malformed?: boolean; error?: string; protocol?: string };
+    const d = e.data as Partial<V2gDecoration> & {
+      dir?: string;
+      payloadTypeName?: string;
+      hex?: string;
+      raw?: boolean;
+      malformed?: boolean;
+      error?: string;
+      protocol?: string;
+    };
     const ms = ((e.t - t0) / 1e6).toFixed(1).padStart(9);
     const rt = d.responseMs !== undefined ? `  (${d.responseMs.toFixed(1)} ms)` : '';
     const arrow = d.dir === 'tx' ? '→' : '←';
-    const what = d.message ?? (d.protocol ? `${d.protocol}${d.malformed ? ' (malformed)' : ''}` : d.malformed ? '(malformed V2GTP)' : d.raw ? '(raw bytes)' : '?');
+    const what =
+      d.message ??
+      (d.protocol ? `${d.protocol}${d.malformed ? ' (malformed)' : ''}` : d.malformed ? '(malformed V2GTP)' : d.raw ? '(raw bytes)' : '?');
     const why = d.note ?? d.error ?? d.decodeError;
-    lines.push(`${ms} ms  ${e.source.padEnd(10)} ${arrow} ${what}  [${d.payloadTypeName ?? ''}${d.connection ? `, ${d.connection}` : ''}]${rt}${why ? `  — ${why}` : ''}`);
+    lines.push(
+      `${ms} ms  ${e.source.padEnd(10)} ${arrow} ${what}  [${d.payloadTypeName ?? ''}${d.connection ? `, ${d.connection}` : ''}]${rt}${why ? `  — ${why}` : ''}`,
+    );
     if (d.doc) lines.push('            ' + JSON.stringify(d.doc));
     lines.push(`            hex ${d.hex ?? ''}`);
   }

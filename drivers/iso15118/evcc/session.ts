@@ -26,6 +26,7 @@ import type { SessionTimers } from './timers.ts';
 import type { EvPowerPath, EvRequestModel } from './vehicle-model.ts';
 import { V2gSessionError, type Exchange, type ExchangeOptions } from './exchange.ts';
 import { endSession, sessionIsOpen } from './session-end.ts';
+import { waitForClose, type CloseWait } from './wait-for-close.ts';
 
 /** Charge-loop exchanges an EVCC session keeps in RAM (remember()). */
 const KEEP_LOOP_EXCHANGES = 100;
@@ -117,21 +118,8 @@ export class EvccSession {
   }
 
   /** Wait until the charger closes the connection (or timeoutMs passes); ms it took, or undefined. */
-  async waitForClose(timeoutMs: number): Promise<{ closed: boolean; afterMs?: number; unexpected?: Exchange['outcome'] }> {
-    const t0 = this.o.clock.now();
-    if (this.o.link.closed) return { closed: true, afterMs: 0 };
-    const r = await this.o.link.receive(timeoutMs);
-    if (r.kind === 'closed') return { closed: true, afterMs: (r.atNs - t0) / 1e6 };
-    if (r.kind === 'timeout') return { closed: false };
-    if (r.kind === 'frame') {
-      // Something arrived instead of the close: keep waiting for the close in the remaining time.
-      const left = timeoutMs - (this.o.clock.now() - t0) / 1e6;
-      const again = left > 0 ? await this.o.link.receive(left) : { kind: 'timeout' as const };
-      return again.kind === 'closed'
-        ? { closed: true, afterMs: (again.atNs - t0) / 1e6, unexpected: 'response' }
-        : { closed: false, unexpected: 'response' };
-    }
-    return { closed: true, afterMs: (this.o.clock.now() - t0) / 1e6 };
+  waitForClose(timeoutMs: number): Promise<CloseWait> {
+    return waitForClose(this.o.link, this.o.clock, timeoutMs);
   }
 
   /** Do nothing for ms (to run a charger timer out). */

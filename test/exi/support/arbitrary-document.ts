@@ -3,7 +3,14 @@
 // hand-written per-message generators.
 
 import fc from 'fast-check';
-import { isArrayKey, UNBOUNDED, type Particle, type SchemaModel, type SimpleModel, type TypeModel } from '../../../drivers/exi/schema-model.ts';
+import {
+  isArrayKey,
+  UNBOUNDED,
+  type Particle,
+  type SchemaModel,
+  type SimpleModel,
+  type TypeModel,
+} from '../../../drivers/exi/schema-model.ts';
 
 type Entries = Array<[string, unknown]>;
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -29,11 +36,13 @@ export function simpleArbitrary(s: SimpleModel): fc.Arbitrary<unknown> {
       const max = s.max !== undefined ? BigInt(s.max) : 2n ** 80n;
       const toJson = (b: bigint) => (b >= -SAFE && b <= SAFE ? Number(b) : b.toString());
       // Mostly everyday values, sometimes the extremes and beyond-2^53 values.
-      return fc.oneof(
-        { weight: 4, arbitrary: fc.bigInt({ min: min > 0n ? min : 0n, max: max < 100000n ? max : 100000n }) },
-        { weight: 1, arbitrary: fc.bigInt({ min, max }) },
-        { weight: 1, arbitrary: fc.constantFrom(min, max) },
-      ).map(toJson);
+      return fc
+        .oneof(
+          { weight: 4, arbitrary: fc.bigInt({ min: min > 0n ? min : 0n, max: max < 100000n ? max : 100000n }) },
+          { weight: 1, arbitrary: fc.bigInt({ min, max }) },
+          { weight: 1, arbitrary: fc.constantFrom(min, max) },
+        )
+        .map(toJson);
     }
     case 'string': {
       const maxLength = Math.min(s.maxLength ?? 24, 40);
@@ -41,7 +50,9 @@ export function simpleArbitrary(s: SimpleModel): fc.Arbitrary<unknown> {
     }
     case 'binary': {
       const len = s.length !== undefined ? { minLength: s.length, maxLength: s.length } : { maxLength: Math.min(s.maxLength ?? 24, 40) };
-      return fc.uint8Array(len).map((b) => (s.encoding === 'hex' ? Buffer.from(b).toString('hex').toUpperCase() : Buffer.from(b).toString('base64')));
+      return fc
+        .uint8Array(len)
+        .map((b) => (s.encoding === 'hex' ? Buffer.from(b).toString('hex').toUpperCase() : Buffer.from(b).toString('base64')));
     }
   }
 }
@@ -110,7 +121,8 @@ export class DocumentArbitraries {
   private count(min: number, max: number): fc.Arbitrary<number> {
     const cap = max === UNBOUNDED ? this.opts.arrayCap : Math.min(max, this.opts.arrayCap);
     const normal = fc.integer({ min, max: Math.max(min, cap) });
-    if (max !== UNBOUNDED && max > cap && max <= this.opts.fullArraysUpTo) return fc.oneof({ weight: 4, arbitrary: normal }, { weight: 1, arbitrary: fc.constant(max) });
+    if (max !== UNBOUNDED && max > cap && max <= this.opts.fullArraysUpTo)
+      return fc.oneof({ weight: 4, arbitrary: normal }, { weight: 1, arbitrary: fc.constant(max) });
     return normal;
   }
 
