@@ -4,14 +4,11 @@ import { expect } from 'chai';
 import { VirtualClock } from '../../drivers/core/clock.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
 import { openVirtualCan } from '../../drivers/can/virtual-bus.ts';
-import { J1939Tp } from '../../drivers/can/j1939-tp.ts';
-import { GbtLink } from '../../drivers/gbt27930/link.ts';
 import { BmsSession } from '../../drivers/gbt27930/bms-session.ts';
 import { bmsProfileFromVehicle } from '../../drivers/gbt27930/bms-profile.ts';
-import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../drivers/gbt27930/ids.ts';
 import { loadGbtTiming } from '../../drivers/gbt27930/timing.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
-import { gbtEvents, openRig } from './rig.ts';
+import { gbtEvents, gbtTestLink, openRig } from './rig.ts';
 import { openPerTest } from '../support/per-test.ts';
 
 let seq = 0;
@@ -24,30 +21,14 @@ function scripted() {
   const vCan = openVirtualCan(ch, { clock, timeline, source: 'vehicle-can' });
   const cCan = openVirtualCan(ch, { clock, timeline, source: 'charger-can' });
   const bms = new BmsSession({
-    link: new GbtLink({
-      transport: vCan,
-      clock,
-      timeline,
-      source: 'bms',
-      sa: BMS_ADDRESS,
-      da: CHARGER_ADDRESS,
-      tp: new J1939Tp({ transport: vCan, clock, sa: BMS_ADDRESS, timeline }),
-    }),
+    link: gbtTestLink('bms', vCan, clock, timeline),
     clock,
     timeline,
     source: 'bms',
     timing: loadGbtTiming(),
     profile: bmsProfileFromVehicle(loadVehicleProfile('truck-lfp-620kwh')),
   });
-  const charger = new GbtLink({
-    transport: cCan,
-    clock,
-    timeline,
-    source: 'charger',
-    sa: CHARGER_ADDRESS,
-    da: BMS_ADDRESS,
-    tp: new J1939Tp({ transport: cCan, clock, sa: CHARGER_ADDRESS, timeline }),
-  });
+  const charger = gbtTestLink('charger', cCan, clock, timeline);
   return { clock, timeline, bms, charger, close: async () => (await bms.close(), clock.stopAutoAdvance(), timeline.close()) };
 }
 

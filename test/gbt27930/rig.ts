@@ -43,6 +43,12 @@ export interface RigOptions {
   latency?: HarnessLatency;
 }
 
+/** One node's link on the standard addresses (BMS 0xF4 ↔ charger 0x56), with its own transport protocol. */
+export function gbtTestLink(node: 'bms' | 'charger', transport: CanTransport, clock: Clock, timeline: Timeline, source: string = node) {
+  const [sa, da] = node === 'bms' ? [BMS_ADDRESS, CHARGER_ADDRESS] : [CHARGER_ADDRESS, BMS_ADDRESS];
+  return new GbtLink({ transport, clock, timeline, source, sa, da, tp: new J1939Tp({ transport, clock, sa, timeline }) });
+}
+
 export async function openRig(o: RigOptions = {}): Promise<Rig> {
   const clock: Clock = o.clock ?? new VirtualClock({ autoAdvance: true });
   const timeline = new Timeline({ clock });
@@ -63,24 +69,8 @@ export async function openRig(o: RigOptions = {}): Promise<Rig> {
     params: gbtPowerStageParams(faults),
     ratings: { maxVoltageV: 1000, minVoltageV: 150, maxCurrentA: 400, maxPowerW: 400e3 },
   });
-  const bmsLink = new GbtLink({
-    transport: vCan,
-    clock,
-    timeline,
-    source: 'bms',
-    sa: BMS_ADDRESS,
-    da: CHARGER_ADDRESS,
-    tp: new J1939Tp({ transport: vCan, clock, sa: BMS_ADDRESS, timeline }),
-  });
-  const chgLink = new GbtLink({
-    transport: cCan,
-    clock,
-    timeline,
-    source: 'gbt-charger',
-    sa: CHARGER_ADDRESS,
-    da: BMS_ADDRESS,
-    tp: new J1939Tp({ transport: cCan, clock, sa: CHARGER_ADDRESS, timeline }),
-  });
+  const bmsLink = gbtTestLink('bms', vCan, clock, timeline);
+  const chgLink = gbtTestLink('charger', cCan, clock, timeline, 'gbt-charger');
   const bms = new BmsSession({
     link: bmsLink,
     clock,
