@@ -13,7 +13,7 @@ import {
   removeVethLink,
   vethLinkStatus,
 } from '../../drivers/iso15118/veth.ts';
-import { registerResourceKind, type Resource } from '../registry.ts';
+import { registerResourceKind, type OpenContext, type Resource } from '../registry.ts';
 
 /** What the EVCC session (and the emulated SECC, on a veth link) take from a link resource. */
 export interface V2gLinkResource extends Resource {
@@ -86,14 +86,7 @@ registerResourceKind<VethSettings>({
       charger: `${link.chargerInterface} ${link.chargerAddress}`,
       script: link.output,
     });
-    const monitor = new LinkMonitor(
-      [link.evInterface, link.chargerInterface],
-      ctx.clock,
-      ctx.timeline,
-      name,
-      monitorPeriod(cfg.monitorIntervalMs, ctx.clock.description),
-    );
-    monitor.start();
+    const monitor = startMonitor([link.evInterface, link.chargerInterface], name, cfg.monitorIntervalMs, ctx);
     const res: V2gLinkResource = {
       name,
       kind: 'veth-link',
@@ -170,14 +163,7 @@ registerResourceKind<EthernetSettings>({
     const s = readLinkState(cfg.interface);
     const problem = ethernetProblem(cfg.interface, s);
     if (problem) throw new BenchFault(`link '${name}': ${problem.detail}. Fix: ${problem.fix}`, name);
-    const monitor = new LinkMonitor(
-      [cfg.interface],
-      ctx.clock,
-      ctx.timeline,
-      name,
-      monitorPeriod(cfg.monitorIntervalMs, ctx.clock.description),
-    );
-    monitor.start();
+    const monitor = startMonitor([cfg.interface], name, cfg.monitorIntervalMs, ctx);
     const res: V2gLinkResource = {
       name,
       kind: 'ethernet-link',
@@ -199,8 +185,11 @@ registerResourceKind<EthernetSettings>({
   },
 });
 
-/** Polling keeps a virtual clock busy forever (it would jump from poll to poll): off there unless asked. */
-function monitorPeriod(configured: number | undefined, clockDescription: string): number {
-  if (configured !== undefined) return configured;
-  return clockDescription === 'virtual' ? 0 : DEFAULT_MONITOR_MS;
+/** A running monitor of the link's interfaces. Polling keeps a virtual clock busy forever (it would jump from poll
+ * to poll): off there unless asked. */
+function startMonitor(interfaces: string[], name: string, configuredMs: number | undefined, ctx: OpenContext): LinkMonitor {
+  const periodMs = configuredMs ?? (ctx.clock.description === 'virtual' ? 0 : DEFAULT_MONITOR_MS);
+  const monitor = new LinkMonitor(interfaces, ctx.clock, ctx.timeline, name, periodMs);
+  monitor.start();
+  return monitor;
 }
