@@ -9,11 +9,10 @@
 import { expect } from 'chai';
 import { POWER_TEST_IDS as T } from './power-ids.ts';
 import { requirement } from '../../reports/evidence.ts';
-import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
-import type { PowerTrace } from '../support/power-assertions.ts';
 import {
   EPIC,
-  loopRequests,
+  chargeSteady,
+  loopTrace,
   powerRig,
   reportedPresent,
   requireControl,
@@ -22,25 +21,14 @@ import {
   s,
   startCharging,
   stepTo,
-  traceSince,
-  waitSteady,
+  usePowerTest,
   withTrace,
 } from './power-support.ts';
 
 const RAMP = 'IEC 61851-23:2014 101.2.1 (response to a changed current request)';
 
 describe('MCS current ramp (IEC 61851-23-3)', function () {
-  let charging: ChargingSession | undefined;
-  const holder: { trace?: PowerTrace } = {};
-
-  beforeEach(function () {
-    charging = undefined;
-    holder.trace = undefined;
-  });
-
-  afterEach(async function () {
-    if (charging?.running) await charging.stop().catch(() => undefined);
-  });
+  const test = usePowerTest();
 
   it('follows a step up at the minimum slope, without overshoot, and settles in band', async function () {
     requirement(T.rampUp, {
@@ -53,13 +41,13 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     const rig = powerRig(this.bench);
     const toA = 200;
     requireDeliverable(this, rig, toA);
-    await withTrace(holder, async () => {
-      charging = await startCharging(rig);
+    await withTrace(test, async () => {
+      const charging = (test.charging = await startCharging(rig));
       const stepS = await stepTo(rig, charging, toA);
       const observeS = toA / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.observeExtraS');
       await rig.bench.clock.sleep(observeS * 1000);
       const step = { stepS, fromA: 0, toA };
-      const tr = (holder.trace = await traceSince(rig, stepS - 1, `${T.rampUp} step 0 → ${toA} A`, loopRequests(charging, stepS - 1)));
+      const tr = await loopTrace(rig, test, charging, stepS - 1, `${T.rampUp} step 0 → ${toA} A`);
       expect(tr).to.rampUpAtLeast(step);
       expect(tr).to.settleWithin(step);
       // Last: an overshoot needs a response to measure (broken without one, after the verdicts above).
@@ -78,13 +66,11 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     const rig = powerRig(this.bench);
     const toA = 200;
     requireDeliverable(this, rig, toA);
-    await withTrace(holder, async () => {
-      charging = await startCharging(rig);
-      const stepS = await stepTo(rig, charging, toA);
-      const steadyS = await waitSteady(rig, toA, (4 * toA) / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.settleAllowanceS'));
+    await withTrace(test, async () => {
+      const { charging, stepS, steadyS } = await chargeSteady(rig, test, toA, rig.limits.num('ramp.settleAllowanceS'));
       const windowS = rig.limits.num('regulation.windowS');
       await rig.bench.clock.sleep(windowS * 1000);
-      const tr = (holder.trace = await traceSince(rig, stepS - 1, `${T.accuracy} hold ${toA} A`, loopRequests(charging, stepS - 1)));
+      const tr = await loopTrace(rig, test, charging, stepS - 1, `${T.accuracy} hold ${toA} A`);
       expect(tr).to.holdCurrentWithin({ requestA: toA, fromS: Math.max(steadyS, tr.endS - windowS), toS: tr.endS });
     });
   });
@@ -100,17 +86,10 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     const rig = powerRig(this.bench);
     const toA = 200;
     requireDeliverable(this, rig, toA);
-    await withTrace(holder, async () => {
-      charging = await startCharging(rig);
-      const stepS = await stepTo(rig, charging, toA);
-      const steadyS = await waitSteady(rig, toA, (4 * toA) / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.settleAllowanceS'));
+    await withTrace(test, async () => {
+      const { charging, stepS, steadyS } = await chargeSteady(rig, test, toA, rig.limits.num('ramp.settleAllowanceS'));
       await rig.bench.clock.sleep(rig.limits.num('regulation.windowS') * 1000);
-      const tr = (holder.trace = await traceSince(
-        rig,
-        stepS - 1,
-        `${T.present} reported vs measured at ${toA} A`,
-        loopRequests(charging, stepS - 1),
-      ));
+      const tr = await loopTrace(rig, test, charging, stepS - 1, `${T.present} reported vs measured at ${toA} A`);
       expect(tr).to.reportPresentWithin(reportedPresent(charging, steadyS, tr.endS - 0.1));
     });
   });
@@ -127,19 +106,12 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     const fromA = 300;
     const toA = 100;
     requireDeliverable(this, rig, fromA);
-    await withTrace(holder, async () => {
-      charging = await startCharging(rig);
-      await stepTo(rig, charging, fromA);
-      await waitSteady(rig, fromA, (4 * fromA) / rig.limits.num('ramp.minSlopeAps'));
+    await withTrace(test, async () => {
+      const { charging } = await chargeSteady(rig, test, fromA);
       const stepS = await stepTo(rig, charging, toA);
       const budgetS = Math.max(rig.limits.num('downStep.minTimeS'), (fromA - toA) / rig.limits.num('downStep.minRateAps'));
       await rig.bench.clock.sleep((budgetS + 2) * 1000);
-      const tr = (holder.trace = await traceSince(
-        rig,
-        stepS - 2,
-        `${T.downStep} step ${fromA} → ${toA} A`,
-        loopRequests(charging, stepS - 2),
-      ));
+      const tr = await loopTrace(rig, test, charging, stepS - 2, `${T.downStep} step ${fromA} → ${toA} A`);
       expect(tr).to.stepDownWithin({ stepS, fromA, toA });
     });
   });
@@ -156,10 +128,8 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
     const control = requireControl(this, rig, 'Changing the site power cap');
     const fromA = 300;
     requireDeliverable(this, rig, fromA);
-    await withTrace(holder, async () => {
-      charging = await startCharging(rig);
-      await stepTo(rig, charging, fromA);
-      await waitSteady(rig, fromA, (4 * fromA) / rig.limits.num('ramp.minSlopeAps'));
+    await withTrace(test, async () => {
+      const { charging } = await chargeSteady(rig, test, fromA);
       const v = (await rig.battery.read()).voltageV;
       const capW = Math.round((0.5 * fromA * v) / 1000) * 1000; // half the present power
       const capS = s(rig.bench.clock.now());
@@ -167,12 +137,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
       try {
         const budgetS = Math.max(rig.limits.num('downStep.minTimeS'), fromA / 2 / rig.limits.num('downStep.minRateAps'));
         await rig.bench.clock.sleep((budgetS + 3) * 1000);
-        const tr = (holder.trace = await traceSince(
-          rig,
-          capS - 2,
-          `${T.siteCap} site cap ${capW / 1000} kW`,
-          loopRequests(charging, capS - 2),
-        ));
+        const tr = await loopTrace(rig, test, charging, capS - 2, `${T.siteCap} site cap ${capW / 1000} kW`);
         expect(tr).to.respectSiteCap({ capS, capW, fromA });
       } finally {
         await control.setSitePowerCapW(undefined);
@@ -206,11 +171,11 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
       ),
     );
     this.timeout(Math.max(this.timeout(), (toA / rig.limits.num('ramp.minSlopeAps') + 60) * 1000));
-    await withTrace(holder, async () => {
-      charging = await startCharging(rig);
+    await withTrace(test, async () => {
+      const charging = (test.charging = await startCharging(rig));
       const stepS = await stepTo(rig, charging, toA);
       await rig.bench.clock.sleep((toA / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.observeExtraS')) * 1000);
-      const tr = (holder.trace = await traceSince(rig, stepS - 1, `${T.longRamp} ramp 0 → ${toA} A`, loopRequests(charging, stepS - 1)));
+      const tr = await loopTrace(rig, test, charging, stepS - 1, `${T.longRamp} ramp 0 → ${toA} A`);
       expect(tr).to.rampUpAtLeast({ stepS, fromA: 0, toA });
     });
   });

@@ -158,6 +158,52 @@ export async function traceSince(rig: PowerRig, fromS: number, title: string, re
   });
 }
 
+/** One power test's state: the session its hooks stop afterwards and the trace attached as its evidence. */
+export interface PowerTest {
+  charging?: ChargingSession;
+  trace?: PowerTrace;
+}
+
+/** The hooks every power suite needs: fresh state before each test, a session left running stopped after it. */
+export function usePowerTest(): PowerTest {
+  const test: PowerTest = {};
+  beforeEach(function () {
+    test.charging = undefined;
+    test.trace = undefined;
+  });
+  afterEach(async function () {
+    if (test.charging?.running) await test.charging.stop().catch(() => undefined);
+  });
+  return test;
+}
+
+/**
+ * Start charging (kept in `test` for its hooks to stop), step to currentA and wait until steady, bounded by the
+ * minimum slope from 0 to 4 × currentA plus extraS. Returns the session, the step time and the steady time (s).
+ */
+export async function chargeSteady(
+  rig: PowerRig,
+  test: PowerTest,
+  currentA: number,
+  extraS = 0,
+): Promise<{ charging: ChargingSession; stepS: number; steadyS: number }> {
+  const charging = (test.charging = await startCharging(rig));
+  const stepS = await stepTo(rig, charging, currentA);
+  const steadyS = await waitSteady(rig, currentA, (4 * currentA) / rig.limits.num('ramp.minSlopeAps') + extraS);
+  return { charging, stepS, steadyS };
+}
+
+/** The trace since fromS with the vehicle's requests since then, kept in `test` as its evidence. */
+export async function loopTrace(
+  rig: PowerRig,
+  test: PowerTest,
+  charging: ChargingSession,
+  fromS: number,
+  title: string,
+): Promise<PowerTrace> {
+  return (test.trace = await traceSince(rig, fromS, title, loopRequests(charging, fromS)));
+}
+
 /** Run a test body with its trace; the plot and CSV are attached whether the body passed or failed. */
 export async function withTrace(holder: { trace?: PowerTrace }, body: () => Promise<void>): Promise<void> {
   try {

@@ -8,24 +8,25 @@
 import { expect } from 'chai';
 import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
 import { attachText, requirement } from '../../reports/evidence.ts';
-import { assertCeAfterOutputOff, precondition, requireCurrentAt, type PowerTrace } from '../support/power-assertions.ts';
+import { assertCeAfterOutputOff, precondition, requireCurrentAt } from '../support/power-assertions.ts';
 import { POWER_TEST_IDS as T } from './power-ids.ts';
 import {
   EPIC,
   ceExitTime,
+  chargeSteady,
   contactorTimes,
   currentOffTime,
   loopRequests,
+  loopTrace,
   powerRig,
   requestSentTime,
   requireControl,
   requireInterlock,
   s,
   startCharging,
-  stepTo,
   traceSince,
   voltageOffTime,
-  waitSteady,
+  usePowerTest,
   withTrace,
   type PowerRig,
 } from './power-support.ts';
@@ -33,24 +34,11 @@ import {
 const LOAD_A = 300;
 
 describe('MCS safety (IEC 61851-23 / -23-3)', function () {
-  let charging: ChargingSession | undefined;
-  const holder: { trace?: PowerTrace } = {};
-
-  beforeEach(function () {
-    charging = undefined;
-    holder.trace = undefined;
-  });
-
-  afterEach(async function () {
-    if (charging?.running) await charging.stop().catch(() => undefined);
-  });
+  const test = usePowerTest();
 
   /** Charge at LOAD_A until steady. */
   async function loaded(rig: PowerRig): Promise<ChargingSession> {
-    const c = (charging = await startCharging(rig));
-    await stepTo(rig, c, LOAD_A);
-    await waitSteady(rig, LOAD_A, (4 * LOAD_A) / rig.limits.num('ramp.minSlopeAps'));
-    return c;
+    return (await chargeSteady(rig, test, LOAD_A)).charging;
   }
 
   /** The vehicle's contactors opened after fromS (the battery emulator's output records); broken when they never did. */
@@ -74,10 +62,10 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
     });
     const rig = powerRig(this.bench);
     const markS = s(this.bench.clock.now());
-    await withTrace(holder, async () => {
+    await withTrace(test, async () => {
       let sessionError: unknown;
       try {
-        charging = await startCharging(rig, 0, 500);
+        test.charging = await startCharging(rig, 0, 500);
       } catch (e) {
         sessionError = e; // judge what the trace shows first: a precharge that went wrong is the finding
       }
@@ -86,11 +74,11 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       const closeS = preS === undefined ? undefined : contactorTimes(this.bench, rig.battery, preS, true)[0];
       const batteryV = await rig.battery.batteryVoltageV();
       const fromS = preS ?? markS;
-      const tr = (holder.trace = await traceSince(
+      const tr = (test.trace = await traceSince(
         rig,
         fromS - 0.5,
         `${T.precharge} precharge to ${Math.round(batteryV)} V`,
-        charging ? loopRequests(charging, fromS) : [],
+        test.charging ? loopRequests(test.charging, fromS) : [],
       ));
       precondition(
         'the vehicle sent DC_PreChargeReq',
@@ -117,7 +105,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       severity: 'blocker',
     });
     const rig = powerRig(this.bench);
-    await withTrace(holder, async () => {
+    await withTrace(test, async () => {
       const c = await loaded(rig);
       const markS = s(this.bench.clock.now());
       await c.stop();
@@ -126,7 +114,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       );
       await this.bench.clock.sleep((rig.limits.get('stop.dischargeS').hi! + 0.5) * 1000);
       const fromS = stopS ?? markS;
-      const tr = (holder.trace = await traceSince(rig, fromS - 1, `${T.stopByVehicle} stop by the vehicle from ${LOAD_A} A`, [
+      const tr = (test.trace = await traceSince(rig, fromS - 1, `${T.stopByVehicle} stop by the vehicle from ${LOAD_A} A`, [
         ...loopRequests(c, fromS - 1),
         { tS: fromS, currentA: 0 },
       ]));
@@ -152,7 +140,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
     });
     const rig = powerRig(this.bench);
     const control = requireControl(this, rig, 'A charger-initiated stop');
-    await withTrace(holder, async () => {
+    await withTrace(test, async () => {
       const c = await loaded(rig);
       const stopS = s(this.bench.clock.now());
       await control.stop('charger');
@@ -160,12 +148,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       await this.bench.clock.sleep((budgetS + 1) * 1000);
       await c.stop(); // the vehicle ends the session: contactors open, welding detection, CE
       await this.bench.clock.sleep((rig.limits.get('stop.dischargeS').hi! + 0.5) * 1000);
-      const tr = (holder.trace = await traceSince(
-        rig,
-        stopS - 1,
-        `${T.stopByCharger} stop by the charger from ${LOAD_A} A`,
-        loopRequests(c, stopS - 1),
-      ));
+      const tr = await loopTrace(rig, test, c, stopS - 1, `${T.stopByCharger} stop by the charger from ${LOAD_A} A`);
       expect(tr).to.stopWithin({ stopS, kind: 'charger', fromA: LOAD_A });
       expect(tr).to.dischargeWithin({ openS: requireOpened(rig, stopS) });
     });
@@ -182,12 +165,12 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
     requireInterlock(this, 'The emergency stop test');
     const rig = powerRig(this.bench);
     const control = requireControl(this, rig, 'Pressing the charger E-stop');
-    await withTrace(holder, async () => {
+    await withTrace(test, async () => {
       const c = await loaded(rig);
       const stopS = s(this.bench.clock.now());
       await control.stop('emergency');
       await this.bench.clock.sleep((rig.limits.get('estop.maxS').hi! + 1) * 1000);
-      const tr = (holder.trace = await traceSince(
+      const tr = (test.trace = await traceSince(
         rig,
         stopS - 1,
         `${T.emergencyStop} emergency stop from ${LOAD_A} A`,
@@ -208,7 +191,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
     requireInterlock(this, 'The over-voltage test');
     const rig = powerRig(this.bench);
     const maxV = rig.vehicle.model.limits.maxVoltageV;
-    await withTrace(holder, async () => {
+    await withTrace(test, async () => {
       const c = await loaded(rig);
       const fromS = s(this.bench.clock.now());
       const beforeV = await rig.battery.batteryVoltageV();
@@ -220,7 +203,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       }
       // An error shutdown keeps the output off once the voltage is back; a CV limit would let the current return.
       await this.bench.clock.sleep(rig.limits.num('ovp.resumeWatchS') * 1000);
-      const tr = (holder.trace = await traceSince(rig, fromS - 1, `${T.overVoltage} battery at EV max + 20 V`, loopRequests(c, fromS - 1)));
+      const tr = await loopTrace(rig, test, c, fromS - 1, `${T.overVoltage} battery at EV max + 20 V`);
       requireCurrentAt(tr, fromS, LOAD_A, LOAD_A, 'the voltage was raised');
       expect(tr).to.shutDownOnOverVoltage({ maxV, fromS, outputOffS: currentOffTime(rig, tr, fromS) });
     });
@@ -241,7 +224,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       attachText('skipped', `battery emulator '${rig.battery.name}' has no insulation fault box to inject the fault with`);
       this.skip();
     }
-    await withTrace(holder, async () => {
+    await withTrace(test, async () => {
       const c = await loaded(rig);
       const faultS = s(this.bench.clock.now());
       await inject(rig.limits.num('insulation.faultInjectOhm'));
@@ -254,12 +237,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
         await inject(undefined);
       }
       const ohm = rig.limits.num('insulation.faultInjectOhm');
-      const tr = (holder.trace = await traceSince(
-        rig,
-        faultS - 1,
-        `${T.insulation} insulation ${ohm / 1000} kΩ`,
-        loopRequests(c, faultS - 1),
-      ));
+      const tr = await loopTrace(rig, test, c, faultS - 1, `${T.insulation} insulation ${ohm / 1000} kΩ`);
       expect(tr).to.stopOnInsulationFault({ faultS, fromA: LOAD_A });
     });
   });

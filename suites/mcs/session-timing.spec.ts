@@ -6,7 +6,7 @@
 
 import { measure, requirement } from '../../reports/evidence.ts';
 import { HANDSHAKE_TEST_IDS as T } from './handshake-ids.ts';
-import { derivedLimit, fmt, precondition, requireCurrentAt, type PowerTrace } from '../support/power-trace.ts';
+import { derivedLimit, fmt, precondition, requireCurrentAt } from '../support/power-trace.ts';
 import {
   EPIC,
   SEQ_CLAUSE,
@@ -21,18 +21,14 @@ import {
   vehicleOf,
   vehicleUncertainty,
 } from './handshake-support.ts';
-import { currentOffTime, loopRequests, powerRig, s, startCharging, stepTo, traceSince, waitSteady, withTrace } from './power-support.ts';
+import { currentOffTime, loopTrace, powerRig, s, startCharging, stepTo, usePowerTest, waitSteady, withTrace } from './power-support.ts';
 
 /** The current the charge loop runs at when the vehicle goes silent: enough to see the stop, quick to reach. */
 const LOAD_A = 100;
 
 describe('ISO 15118-20 session timing (MCS charger)', function () {
-  const holder: { trace?: PowerTrace } = {};
+  const test = usePowerTest();
   useSessionHooks();
-
-  beforeEach(function () {
-    holder.trace = undefined;
-  });
 
   it('stops the session and disables its output when the vehicle goes silent in the charge loop (0.5 s)', async function () {
     const seqLimit = L.get('timer.V2G_SECC_Sequence_Timeout.DC_ChargeLoop');
@@ -45,7 +41,7 @@ describe('ISO 15118-20 session timing (MCS charger)', function () {
     });
     const rig = powerRig(this.bench);
     const clock = this.bench.clock;
-    await withTrace(holder, async () => {
+    await withTrace(test, async () => {
       const c = await startCharging(rig);
       try {
         await stepTo(rig, c, LOAD_A);
@@ -59,12 +55,7 @@ describe('ISO 15118-20 session timing (MCS charger)', function () {
         const minT = rig.limits.get('stop.minTimeS');
         const rate = rig.limits.get('stop.minRateAps');
         await clock.sleep((seqS + Math.max(minT.value!, LOAD_A / rate.lo!) + 1) * 1000);
-        const tr = (holder.trace = await traceSince(
-          rig,
-          lastS - 1,
-          `${T.chargeLoopSequenceTimeout} vehicle silent at ${LOAD_A} A`,
-          loopRequests(c, lastS - 1),
-        ));
+        const tr = await loopTrace(rig, test, c, lastS - 1, `${T.chargeLoopSequenceTimeout} vehicle silent at ${LOAD_A} A`);
         const i0 = requireCurrentAt(tr, lastS, LOAD_A, LOAD_A, 'the vehicle going silent');
         const how = `timer ${seqS} s + max(${minT.value} s, I₀ / ${rate.lo} A/s), I₀ = ${fmt(i0, 1)} A`;
         const limit = derivedLimit({ hi: seqS + Math.max(minT.value!, i0 / rate.lo!) }, 's', [seqLimit, minT, rate], how);
