@@ -17,6 +17,7 @@ import { registerResourceKind, resourceKind, type OpenContext, type Resource } f
 import { SafeStateStrategy } from '../safe-state.ts';
 import { batteryEmulatorPrimitives } from '../safe-state-primitives.ts';
 import { probeScpiIdentity } from './scpi-reachable.ts';
+import { connectScpiResource } from './scpi-socket.ts';
 
 export interface ScpiBatteryEmulatorSettings {
   host?: string;
@@ -68,7 +69,7 @@ async function open(name: string, cfg: ScpiBatteryEmulatorSettings, ctx: OpenCon
   try {
     for (const [k, e] of addresses.entries()) {
       const source = n > 1 ? `${name}#${k + 1}` : name;
-      transports.push(await TcpScpiTransport.connect({ ...e, clock: ctx.clock, timeline: ctx.timeline, source, timeoutMs }));
+      transports.push(await connectScpiResource(source, { ...e, timeoutMs }, ctx));
     }
   } catch (e) {
     for (const t of transports) await t.close();

@@ -12,10 +12,11 @@ import {
   DEFAULT_SAFE_CE,
   type ScpiCeIdSettings,
 } from '../../drivers/pilot/scpi-ce-id-protocol.ts';
-import { SCPI_RAW_PORT, TcpScpiTransport } from '../../drivers/scpi/transport.ts';
+import { SCPI_RAW_PORT } from '../../drivers/scpi/transport.ts';
 import { registerResourceKind, resourceKind } from '../registry.ts';
 import type { CeIdPilotResource } from './emulated-ce-id.ts';
 import { probeScpiIdentity } from './scpi-reachable.ts';
+import { connectScpiResource } from './scpi-socket.ts';
 
 interface Settings extends ScpiCeIdSettings {
   host: string;
@@ -125,14 +126,7 @@ if (!resourceKind(SCPI_CE_ID_KIND))
     async open(name, cfg, ctx) {
       const where = `${ctx.bench.file} resources.${name}`;
       checkScpiCeIdSettings(cfg, where); // a typo fails before we touch the box
-      const transport = await TcpScpiTransport.connect({
-        host: cfg.host,
-        port: cfg.port,
-        clock: ctx.clock,
-        timeline: ctx.timeline,
-        source: name,
-        timeoutMs: cfg.timeoutMs,
-      });
+      const transport = await connectScpiResource(name, cfg, ctx);
       const pollMs = cfg.pollMs ?? (ctx.clock.description === 'virtual' ? 0 : DEFAULT_POLL_MS);
       const pilot = new ScpiCeIdPilot({ name, transport, clock: ctx.clock, timeline: ctx.timeline, settings: { ...cfg, pollMs } });
       try {

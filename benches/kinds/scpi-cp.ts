@@ -10,10 +10,11 @@ import {
   ScpiCpPilot,
   type ScpiCpSettings,
 } from '../../drivers/pilot/scpi-cp.ts';
-import { SCPI_RAW_PORT, TcpScpiTransport } from '../../drivers/scpi/transport.ts';
+import { SCPI_RAW_PORT } from '../../drivers/scpi/transport.ts';
 import { registerResourceKind } from '../registry.ts';
 import type { CpPilotResource } from './emulated-cp.ts';
 import { probeScpiIdentity } from './scpi-reachable.ts';
+import { connectScpiResource } from './scpi-socket.ts';
 
 interface Settings extends ScpiCpSettings {
   host: string;
@@ -64,14 +65,7 @@ registerResourceKind<Settings>({
     },
   },
   async open(name, cfg, ctx) {
-    const transport = await TcpScpiTransport.connect({
-      host: cfg.host,
-      port: cfg.port,
-      clock: ctx.clock,
-      timeline: ctx.timeline,
-      source: name,
-      timeoutMs: cfg.timeoutMs,
-    });
+    const transport = await connectScpiResource(name, cfg, ctx);
     const pilot = new ScpiCpPilot(name, transport, ctx.timeline, cfg);
     const idn = await pilot.queryIdentity();
     const res: CpPilotResource = {
