@@ -127,6 +127,54 @@ export function chargeLoopRanToStop(charging: ChargingSession, clause: string): 
   });
 }
 
+/** The vehicle of a TLS test; the test is skipped on a bench whose vehicle does not run TLS over the network. */
+export function tlsVehicleOrSkip(ctx: Mocha.Context): Iso15118Vehicle {
+  const vehicle = vehicleOf(ctx.bench);
+  if (!vehicle.networked || vehicle.settings.tls === false) ctx.skip();
+  return vehicle;
+}
+
+/**
+ * A whole charging session that runs `loops` charge-loop periods before the vehicle stops it; a loop that
+ * ended on its own is the verdict (chargeLoopRanToStop). Returns the timeline mark and clock time it began.
+ */
+export async function chargeThrough(
+  bench: Bench,
+  loops: number,
+  o: { what?: string; clause?: string; controlMode?: 'Dynamic' } = {},
+): Promise<{ vehicle: Iso15118Vehicle; mark: number; markNs: number; charging: ChargingSession }> {
+  const vehicle = vehicleOf(bench);
+  const mark = bench.timeline.mark();
+  const markNs = bench.clock.now();
+  const clause = o.clause ?? SEQ_CLAUSE;
+  const options = o.controlMode ? { controlMode: o.controlMode } : {};
+  const charging = await sessionWork(o.what ?? 'charging session', clause, () => vehicle.startCharging(options));
+  await bench.clock.sleep(loops * vehicle.timers.EVCC_ChargeLoop_Period);
+  await sessionWork('stop', SEQ_CLAUSE, () => charging.stop());
+  chargeLoopRanToStop(charging, clause);
+  return { vehicle, mark, markNs, charging };
+}
+
+/** Stretch a test's mocha timeout over waitMs of bench clock (plus 10 s) at the bench's clock rate. */
+export function allowClockTime(ctx: Mocha.Context, waitMs: number): void {
+  ctx.timeout(Math.max(ctx.timeout(), (waitMs + 10_000) / Math.max(1e-9, clockRate(ctx.bench.clock.description))));
+}
+
+/** The charger answered `ex` with `root` and `code` (a protocol check; anything else is described as the actual). */
+export function checkResponse(
+  name: string,
+  ex: { outcome: string; responseRoot?: string; responseCode?: string; detail?: string },
+  expected: { root: string; code: string; clause: string },
+): void {
+  check(name, ex.responseRoot === expected.root && ex.responseCode === expected.code, {
+    violation: 'protocol',
+    clause: expected.clause,
+    verified: false,
+    expected: `${expected.root} ${expected.code}`,
+    actual: describeOutcome(ex),
+  });
+}
+
 /** A limit from a timer value plus a tolerance limit: [timer, timer + tolerance]. */
 export function timerWindow(timerMs: number, timerLimit: Limit, tolerance: Limit): Limit {
   return {

@@ -5,7 +5,7 @@
 import { check, measure, requirement } from '../../reports/evidence.ts';
 import { HANDSHAKE_TEST_IDS as T } from './handshake-ids.ts';
 import { precondition } from '../support/power-trace.ts';
-import { EPIC, describeOutcome, openSession, useSessionHooks, v2gLimits as L, vehicleOf } from './handshake-support.ts';
+import { EPIC, describeOutcome, openSession, tlsVehicleOrSkip, useSessionHooks, v2gLimits as L, vehicleOf } from './handshake-support.ts';
 
 describe('ISO 15118-20 handshake (MCS charger)', function () {
   useSessionHooks();
@@ -18,8 +18,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
       clause: 'ISO 15118-20:2022 [V2G20-2400] CertificateRequest (TLS 1.3 mutual authentication)',
       severity: 'critical',
     });
-    const vehicle = vehicleOf(this.bench);
-    if (!vehicle.networked || vehicle.settings.tls === false) this.skip();
+    tlsVehicleOrSkip(this);
     let outcome: string;
     try {
       const s = await openSession(this, { clientCertificate: false });
@@ -50,8 +49,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
       clause: 'ISO 15118-20:2022 [V2G20-2338] (V2G root), secp521r1 [V2G20-2674]',
       severity: 'critical',
     });
-    const vehicle = vehicleOf(this.bench);
-    if (!vehicle.networked || vehicle.settings.tls === false) this.skip();
+    const vehicle = tlsVehicleOrSkip(this);
     let actual: string;
     let ok = false;
     try {

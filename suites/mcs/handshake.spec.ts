@@ -22,13 +22,12 @@ import { precondition } from '../support/power-trace.ts';
 import {
   EPIC,
   SEQ_CLAUSE,
-  chargeLoopRanToStop,
+  chargeThrough,
   openSession,
   sessionWork,
   useSessionHooks,
   v2gLimits as L,
   v2gMessages,
-  vehicleOf,
   vehicleUncertainty,
   type V2gEvent,
 } from './handshake-support.ts';
@@ -51,12 +50,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
       severity: 'blocker',
     });
     const { bench } = this;
-    const vehicle = vehicleOf(bench);
-    const mark = bench.timeline.mark();
-    const charging = await sessionWork('charging session', SEQ_CLAUSE, () => vehicle.startCharging());
-    await bench.clock.sleep(5 * vehicle.timers.EVCC_ChargeLoop_Period);
-    await sessionWork('stop', SEQ_CLAUSE, () => charging.stop());
-    chargeLoopRanToStop(charging, SEQ_CLAUSE);
+    const { vehicle, mark } = await chargeThrough(bench, 5);
     const msgs = v2gMessages(bench, vehicle, mark);
     // The vehicle only goes on when each request got its own response type (else the session step above
     // is the verdict), so a complete, paired sequence is the precondition of judging the response codes.
@@ -86,13 +80,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
       severity: 'critical',
     });
     const { bench } = this;
-    const vehicle = vehicleOf(bench);
-    const mark = bench.timeline.mark();
-    const markNs = bench.clock.now();
-    const charging = await sessionWork('charging session', SEQ_CLAUSE, () => vehicle.startCharging());
-    await bench.clock.sleep(10 * vehicle.timers.EVCC_ChargeLoop_Period);
-    await sessionWork('stop', SEQ_CLAUSE, () => charging.stop());
-    chargeLoopRanToStop(charging, SEQ_CLAUSE);
+    const { vehicle, mark, markNs } = await chargeThrough(bench, 10);
     const worst = new Map<string, number>();
     for (const e of v2gMessages(bench, vehicle, mark)) {
       if (e.data.dir !== 'rx' || e.data.responseMs === undefined) continue;
@@ -179,14 +167,8 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
       severity: 'normal',
     });
     const { bench } = this;
-    const vehicle = vehicleOf(bench);
-    const mark = bench.timeline.mark();
-    const charging = await sessionWork('Dynamic charging session', 'ISO 15118-20:2022 Dynamic control mode', () =>
-      vehicle.startCharging({ controlMode: 'Dynamic' }),
-    );
-    await bench.clock.sleep(5 * vehicle.timers.EVCC_ChargeLoop_Period);
-    await sessionWork('stop', SEQ_CLAUSE, () => charging.stop());
-    chargeLoopRanToStop(charging, 'ISO 15118-20:2022 Dynamic control mode');
+    const clause = 'ISO 15118-20:2022 Dynamic control mode';
+    const { vehicle, mark } = await chargeThrough(bench, 5, { what: 'Dynamic charging session', clause, controlMode: 'Dynamic' });
     const loopRes = v2gMessages(bench, vehicle, mark).filter((e) => e.data.message === 'DC_ChargeLoopRes');
     const dyn = loopRes.filter((e) => e.data.doc?.DC_ChargeLoopRes?.Dynamic_DC_CLResControlMode);
     check('DC_ChargeLoopRes in Dynamic control mode', loopRes.length > 0 && dyn.length === loopRes.length, {
