@@ -2,17 +2,11 @@
 // Times cross the thread boundary as process.hrtime ns (one monotonic clock for every thread of the process);
 // the main thread maps them onto the bench clock (worker-can.ts).
 
-/** A frame as it crosses threads: plain fields, the payload as a transferable-free byte array. */
-export interface WireFrame {
-  id: number;
-  extended: boolean;
-  data: Uint8Array;
-  fd?: boolean;
-  brs?: boolean;
-  esi?: boolean;
-  rtr?: boolean;
-  error?: boolean;
-}
+import type { CanFrame } from './frame.ts';
+
+/** A frame as it crosses threads: the frame's own fields without the receive stamps (each side stamps on its own
+ *  clock), the payload as a transferable-free byte array. */
+export type WireFrame = Omit<CanFrame, 't' | 'busT'>;
 
 /** Main → worker. */
 export type ToWorker =
