@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { slope } from './slope.ts';
 
 const TARGET_MB = 200;
 const argv = process.argv.slice(2);
@@ -18,21 +19,6 @@ const dash = argv.indexOf('--');
 const minutes = Number((dash < 0 ? argv : argv.slice(0, dash))[0] ?? 60);
 const runArgs = dash < 0 ? ['--suite', 'bench'] : argv.slice(dash + 1);
 const root = new URL('..', import.meta.url).pathname;
-
-/** Least-squares slope of y over x. */
-function slope(x: number[], y: number[]): number {
-  const n = x.length;
-  if (n < 2) return 0;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let k = 0; k < n; k++) {
-    num += (x[k] - mx) * (y[k] - my);
-    den += (x[k] - mx) ** 2;
-  }
-  return den === 0 ? 0 : num / den;
-}
 
 /** RSS (kB) of a process and all its descendants, from /proc. */
 function treeRssKb(pid: number): number {

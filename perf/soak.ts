@@ -19,6 +19,7 @@ import { GBT_BMS_KIND, type GbtBmsResource } from '../benches/kinds/gbt27930-bms
 import { VirtualClock } from '../drivers/core/clock.ts';
 import { Timeline } from '../drivers/core/timeline.ts';
 import { ISO15118_EV_KIND, type Iso15118Vehicle } from '../drivers/iso15118/evcc/vehicle.ts';
+import { slope } from './slope.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -139,20 +140,6 @@ export async function sessionPair(s: SoakBench, currentA = 50, holdMs = 1000): P
   await s.bench.clock.sleep(holdMs);
   await s.bms.session.stop();
   await s.bench.safeState('soak: GB/T session done');
-}
-
-/** Least-squares slope of y over x. */
-export function slope(x: number[], y: number[]): number {
-  const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    num += (x[i] - mx) * (y[i] - my);
-    den += (x[i] - mx) ** 2;
-  }
-  return den ? num / den : 0;
 }
 
 const COUNTS = ['rssMB', 'heapMB', 'handles', 'timers', 'listeners', 'timelineEvents', 'timelineChars'] as const;
