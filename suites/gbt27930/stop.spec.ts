@@ -7,7 +7,7 @@ import { STATUS } from '../../drivers/gbt27930/messages.ts';
 import { timeToFallBelow } from '../support/trace-analysis.ts';
 import { GBT_TEST_IDS } from './test-ids.ts';
 import { gbtFixture } from './fixture.ts';
-import { EPIC, currentSeries, first, gbtLimits, judgeStopRate, messages, msBetween, until, value, waitCurrentBelow } from './support.ts';
+import { EPIC, awaitFirst, currentSeries, gbtLimits, judgeStopRate, msBetween, value, waitCurrentBelow } from './support.ts';
 import { measureTiming } from './timing.ts';
 
 describe('GB/T 27930 stop and statistics', function () {
@@ -24,11 +24,8 @@ describe('GB/T 27930 stop and statistics', function () {
     const t = await gbt.charging({ settle: true });
     const { bench, bms, after } = t;
     bms.session.beginStop();
-    await until(bench, () => messages(bench, bms, after, 'tx', 'BST').length > 0, 1000);
-    const bst = first(messages(bench, bms, after, 'tx', 'BST'));
-    const cstAfterBst = () => first(messages(bench, bms, after, 'rx', 'CST'), (e) => e.t >= bst!.t);
-    await until(bench, () => cstAfterBst() !== undefined, gbtLimits.get('reaction.bstToCstMs').hi! + 500);
-    const cst = cstAfterBst();
+    const bst = await awaitFirst(t, 'tx', 'BST', 1000);
+    const cst = await awaitFirst(t, 'rx', 'CST', gbtLimits.get('reaction.bstToCstMs').hi! + 500, (e) => e.t >= bst!.t);
     measureTiming(t, 'BST → CST', msBetween(bst?.t, cst?.t), gbtLimits.get('reaction.bstToCstMs'), { violation: 'protocol' });
     const ok = await waitCurrentBelow(bench, bms, after, bst!.t, gbtLimits.get('stop.currentBelowA').hi!, gbtLimits.num('stop.afterBstMs'));
     const { series } = await currentSeries(bench, bms, after, bst!.t, bench.clock.now());
@@ -52,17 +49,14 @@ describe('GB/T 27930 stop and statistics', function () {
       severity: 'normal',
     });
     const t = await gbt.charging();
-    const { bench, bms, after } = t;
+    const { bench, bms } = t;
     await bench.clock.sleep(gbtLimits.num('current.observeMs'));
     bms.session.beginStop();
     const limit = gbtLimits.get('reaction.stopToStatisticsMs');
-    await until(bench, () => messages(bench, bms, after, 'tx', 'BST').length > 0, 1000);
-    const bst = first(messages(bench, bms, after, 'tx', 'BST'));
+    const bst = await awaitFirst(t, 'tx', 'BST', 1000);
     const bstNs = bst?.t ?? bench.clock.now();
     // Only this session's CSD counts: the previous session's charger may still be sending its own.
-    const csdAfterStop = () => first(messages(bench, bms, after, 'rx', 'CSD'), (e) => e.t >= bstNs);
-    await until(bench, () => csdAfterStop() !== undefined, limit.hi! + 500);
-    const csd = csdAfterStop();
+    const csd = await awaitFirst(t, 'rx', 'CSD', limit.hi! + 500, (e) => e.t >= bstNs);
     measureTiming(t, 'stop (BST) → CSD', msBetween(bst?.t, csd?.t), limit, { violation: 'protocol' });
   });
 
@@ -75,10 +69,9 @@ describe('GB/T 27930 stop and statistics', function () {
       severity: 'normal',
     });
     const t = await gbt.charging({ settle: true });
-    const { bench, bms, after } = t;
+    const { bms } = t;
     bms.session.setChargingPermitted(false);
-    await until(bench, () => messages(bench, bms, after, 'tx', 'BSM').some((e) => value(e, 'chargingPermitted') === STATUS.normal), 1000);
-    const bsm = first(messages(bench, bms, after, 'tx', 'BSM'), (e) => value(e, 'chargingPermitted') === STATUS.normal);
+    const bsm = await awaitFirst(t, 'tx', 'BSM', 1000, (e) => value(e, 'chargingPermitted') === STATUS.normal);
     await judgeStopRate(t, bsm!.t, 'BSM pause', 'current-control');
     bms.session.setChargingPermitted(true);
   });
@@ -92,10 +85,9 @@ describe('GB/T 27930 stop and statistics', function () {
       severity: 'critical',
     });
     const t = await gbt.charging({ settle: true });
-    const { bench, bms, after } = t;
+    const { bms } = t;
     bms.session.sendBem({ other: 1 });
-    await until(bench, () => messages(bench, bms, after, 'tx', 'BEM').length > 0, 1000);
-    const bem = first(messages(bench, bms, after, 'tx', 'BEM'));
+    const bem = await awaitFirst(t, 'tx', 'BEM', 1000);
     await judgeStopRate(t, bem!.t, 'BEM error stop');
   });
 });

@@ -133,6 +133,22 @@ export async function until(bench: Bench, pred: () => boolean, timeoutMs: number
   return true;
 }
 
+/**
+ * Wait up to timeoutMs for this session's first `code` message in `dir` that matches `pred`; undefined when none
+ * came by then (the caller decides whether that is a verdict or a broken precondition).
+ */
+export async function awaitFirst(
+  t: GbtTest,
+  dir: 'tx' | 'rx',
+  code: GbtCode,
+  timeoutMs: number,
+  pred: (e: GbtEvent) => boolean = () => true,
+): Promise<GbtEvent | undefined> {
+  const find = () => first(messages(t.bench, t.bms, t.after, dir, code), pred);
+  await until(t.bench, () => find() !== undefined, timeoutMs);
+  return find();
+}
+
 // The decoded GB/T session of every test (the vehicle BMS's view), next to the root hooks' can.log.
 registerTestAttacher((events) => {
   const mine = events.filter((e) => {

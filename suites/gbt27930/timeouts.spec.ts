@@ -10,7 +10,19 @@ import type { Bench } from '../../benches/bench.ts';
 import type { GbtBmsResource } from '../../benches/kinds/gbt27930-bms.ts';
 import { GBT_TEST_IDS } from './test-ids.ts';
 import { gbtFixture, type GbtTest } from './fixture.ts';
-import { EPIC, derivedLimit, first, gbtLimits, judgeStopRate, messages, msBetween, until, value, type GbtEvent } from './support.ts';
+import {
+  EPIC,
+  awaitFirst,
+  derivedLimit,
+  first,
+  gbtLimits,
+  judgeStopRate,
+  messages,
+  msBetween,
+  until,
+  value,
+  type GbtEvent,
+} from './support.ts';
 import { measureTiming } from './timing.ts';
 
 const allowance = gbtLimits.get('reaction.timeoutAllowanceMs');
@@ -137,8 +149,7 @@ describe('GB/T 27930 timeouts the charger honours', function () {
     startWithout(bms, ['BRM', 'BEM']);
     const crm00 = () => first(messages(bench, bms, after, 'rx', 'CRM'), (e) => value(e, 'recognition') === NOT_RECOGNISED);
     // The charger's BRM timer starts with CRM(0x00): without it there is no timeout to judge.
-    await until(bench, () => messages(bench, bms, after, 'rx', 'CRM').length > 0, bms.timing.timeoutMs.CRM_00);
-    const firstCrm = first(messages(bench, bms, after, 'rx', 'CRM'));
+    const firstCrm = await awaitFirst(t, 'rx', 'CRM', bms.timing.timeoutMs.CRM_00);
     check('the charger starts recognition with CRM(0x00)', !!crm00(), {
       violation: 'protocol',
       clause: 'GB/T 27930-2015 Fig. A.6 (recognition)',
