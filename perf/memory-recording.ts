@@ -11,11 +11,9 @@ import { VirtualClock } from '../drivers/core/clock.ts';
 import { Timeline, type SampleBlock } from '../drivers/core/timeline.ts';
 import { CandumpRecorder } from '../drivers/can/candump-recorder.ts';
 import { recordFrame } from '../drivers/can/frame-event.ts';
-import { loadVehicleProfile } from '../drivers/vehicle/profile.ts';
-import { EmulatedBattery } from '../emulator/power/emulated-battery.ts';
-import { PowerStage } from '../emulator/power/power-stage.ts';
 import { powerPlotSvg } from '../reports/plots.ts';
 import { StreamingDecimator } from '../reports/streaming-decimator.ts';
+import { startChargingStage } from './charging-stage.ts';
 
 const minutes = Number(process.argv[2] ?? 60);
 /**
@@ -30,17 +28,7 @@ const clock = new VirtualClock();
 const timeline = new Timeline({ clock, file: join(dir, 'timeline.jsonl') });
 const canLog = new CandumpRecorder({ timeline, file: join(dir, 'can.log'), sources: ['can0'] }).start();
 
-const battery = new EmulatedBattery('battery', clock, timeline, loadVehicleProfile('truck-lfp-620kwh'));
-await battery.startStreaming();
-await battery.setOutput(true);
-const stage = new PowerStage({
-  clock,
-  timeline,
-  ratings: { maxVoltageV: 1250, maxCurrentA: 3000, maxPowerW: 3.75e6 },
-  bus: battery.bus,
-  faults: new Set(),
-});
-stage.startCharging();
+const { battery, stage } = await startChargingStage(clock, timeline);
 
 // The bus load: GB/T-like identifiers (priority 6, PGN in the middle byte), frames evenly spaced, both directions.
 const ids = [0x1826f456, 0x1801f456, 0x1808f456, 0x1810f456, 0x181256f4, 0x181356f4, 0x181c56f4, 0x10135 << 8];

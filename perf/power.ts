@@ -7,25 +7,13 @@
 import { performance } from 'node:perf_hooks';
 import { VirtualClock } from '../drivers/core/clock.ts';
 import { Timeline } from '../drivers/core/timeline.ts';
-import { loadVehicleProfile } from '../drivers/vehicle/profile.ts';
-import { EmulatedBattery } from '../emulator/power/emulated-battery.ts';
-import { PowerStage } from '../emulator/power/power-stage.ts';
 import { powerPlotSvg } from '../reports/plots.ts';
 import { stepResponse, timeToFallBelow } from '../suites/support/trace-analysis.ts';
+import { startChargingStage } from './charging-stage.ts';
 
 const clock = new VirtualClock();
 const timeline = new Timeline({ clock });
-const inst = new EmulatedBattery('battery', clock, timeline, loadVehicleProfile('truck-lfp-620kwh'));
-await inst.startStreaming();
-await inst.setOutput(true);
-const stage = new PowerStage({
-  clock,
-  timeline,
-  ratings: { maxVoltageV: 1250, maxCurrentA: 3000, maxPowerW: 3.75e6 },
-  bus: inst.bus,
-  faults: new Set(),
-});
-stage.startCharging();
+const { battery: inst, stage } = await startChargingStage(clock, timeline);
 const simS = 60;
 let t = performance.now();
 for (let k = 0; k < simS * 10; k++) {
