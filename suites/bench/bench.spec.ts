@@ -3,16 +3,13 @@
 
 import { readTimelineFile } from '../../drivers/core/timeline.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
-import { Limits } from '../../drivers/core/limits.ts';
-import { check, measure, requirement } from '../../reports/evidence.ts';
+import { check, measure } from '../../reports/evidence.ts';
 import type { Interlock } from '../../drivers/core/resource.ts';
-
-const benchLimits = Limits.load('bench');
-const EPIC = 'mcs-hil bench';
+import { benchLimits, benchRequirement } from './support.ts';
 
 describe('Bench self-check', function () {
   it('every resource is open and answers', async function () {
-    requirement('BENCH-RESOURCES-001', { epic: EPIC, feature: 'Resources', severity: 'blocker' });
+    benchRequirement('BENCH-RESOURCES-001', 'Resources', 'blocker');
     const { bench } = this;
     // A bench only opens with every resource open: a missing one is a broken harness, not a verdict.
     const missing = Object.keys(bench.config.resources).filter((n) => !bench.resources.has(n));
@@ -21,7 +18,7 @@ describe('Bench self-check', function () {
   });
 
   it('the clock keeps its configured rate', async function () {
-    requirement('BENCH-CLOCK-001', { epic: EPIC, feature: 'Clock', severity: 'critical' });
+    benchRequirement('BENCH-CLOCK-001', 'Clock', 'critical');
     const { bench } = this;
     const rate = bench.config.clock.rate ?? 1;
     const windowMs = benchLimits.num('bench.clockObserveMs');
@@ -45,7 +42,7 @@ describe('Bench self-check', function () {
   // Before the timeline test, which arms the interlock: with a welded relay the safe state after that test
   // fails and aborts the run, so this check must already have judged it.
   it('the safe state is reachable', async function () {
-    requirement('BENCH-SAFE-STATE-001', { epic: EPIC, feature: 'Safe state', severity: 'blocker' });
+    benchRequirement('BENCH-SAFE-STATE-001', 'Safe state', 'blocker');
     const { bench } = this;
     const interlocks = bench.resourcesOfKind<Interlock>('emulated-interlock');
     for (const il of interlocks) await il.arm();
@@ -73,7 +70,7 @@ describe('Bench self-check', function () {
   });
 
   it('the timeline is on disk, complete and monotonic', async function () {
-    requirement('BENCH-TIMELINE-001', { epic: EPIC, feature: 'Timeline', severity: 'critical' });
+    benchRequirement('BENCH-TIMELINE-001', 'Timeline', 'critical');
     const { bench } = this;
     // A state change and its readback: the readback must not be stamped before the change it reads.
     for (const il of bench.resourcesOfKind<Interlock>('emulated-interlock')) {

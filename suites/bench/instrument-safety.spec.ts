@@ -6,16 +6,13 @@
 // terminal voltage shows it.
 
 import { BenchFault } from '../../drivers/core/errors.ts';
-import { Limits } from '../../drivers/core/limits.ts';
 import { SCPI_BATTERY_EMULATOR_KIND, type Rp7900BatteryEmulator } from '../../drivers/scpi/rp7900.ts';
-import { attachText, measure, requirement } from '../../reports/evidence.ts';
-
-const benchLimits = Limits.load('bench');
-const EPIC = 'mcs-hil bench';
+import { attachText, measure } from '../../reports/evidence.ts';
+import { benchLimits, benchRequirement } from './support.ts';
 
 describe('Bench instrument safety', function () {
   it('battery emulators hold their output on at the programmed voltage, the protection status read throughout', async function () {
-    requirement('BENCH-INSTRUMENT-001', { epic: EPIC, feature: 'Instrument safety', severity: 'blocker' });
+    benchRequirement('BENCH-INSTRUMENT-001', 'Instrument safety', 'blocker');
     const { bench } = this;
     const units = bench.resourcesOfKind<Rp7900BatteryEmulator & { name: string; kind: string; close(): Promise<void> }>(
       SCPI_BATTERY_EMULATOR_KIND,

@@ -6,15 +6,14 @@
 // pinned to the battery's while the charger regulates.
 
 import { BenchFault } from '../../drivers/core/errors.ts';
-import { Limits } from '../../drivers/core/limits.ts';
 import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
-import { measure, requirement } from '../../reports/evidence.ts';
+import { measure } from '../../reports/evidence.ts';
 import { contactorTimes, powerRig, s, startCharging } from '../mcs/power-support.ts';
+import { benchLimits, benchRequirement } from './support.ts';
 
-const benchLimits = Limits.load('bench');
 describe('Bench source fighting', function () {
   it('the battery stays disconnected while the charger regulates voltage (cable check, precharge)', async function () {
-    requirement('BENCH-SOURCE-FIGHT-001', { epic: 'mcs-hil bench', feature: 'Instrument safety', severity: 'critical' });
+    benchRequirement('BENCH-SOURCE-FIGHT-001', 'Instrument safety', 'critical');
     const { bench } = this;
     const rig = powerRig(bench);
     const fromS = s(bench.clock.now());
