@@ -8,6 +8,10 @@ export interface ChargerControl {
   setSitePowerCapW(capW: number | undefined): unknown;
   /** The charger stops charging on its own ('charger') or its emergency stop is pressed ('emergency'). */
   stop(reason: 'charger' | 'emergency'): unknown;
+  /** Keep EIM Authorization waiting (on a lab bench: nobody presents the ID) until called with false. */
+  withholdAuthorization?(on: boolean): unknown;
+  /** Keep ScheduleExchange waiting (no schedule from the backend yet) until called with false. */
+  delaySchedule?(on: boolean): unknown;
 }
 
 /** A resource that can command its charger exposes `chargerControl`. */

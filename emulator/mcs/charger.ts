@@ -116,6 +116,7 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
       faults: ctx.faults,
       pausedSessions: new Set(),
       output: {},
+      holds: { authorization: false, schedule: false },
     };
   }
 
@@ -253,7 +254,14 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
   /** What a lab does through the charger's own remote interface: site power cap, charger stop, E-stop. */
   get chargerControl(): ChargerControl {
     const power = this.power;
-    return { setSitePowerCapW: (capW) => power.setSitePowerCapW?.(capW), stop: (reason) => power.stop(reason) };
+    const holds = this.config.holds!;
+    return {
+      setSitePowerCapW: (capW) => power.setSitePowerCapW?.(capW),
+      stop: (reason) => power.stop(reason),
+      // What a lab's operator does at an EIM reader or its backend: nobody presents the ID, no schedule yet.
+      withholdAuthorization: (on) => void (holds.authorization = on),
+      delaySchedule: (on) => void (holds.schedule = on),
+    };
   }
 
   identity(): Record<string, string> {

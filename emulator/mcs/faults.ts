@@ -189,6 +189,20 @@ export const MCS_FAULTS: FaultSwitch[] = [
     ['connection closed with no communication setup after TCP/TLS'],
   ),
   fault(
+    'authorization-ongoing-forever',
+    'timing violation',
+    ['TC_SECC_CMN_VTB_Authorization_OngoingLimit_001'],
+    'while the bench withholds EIM authorization, answers AuthorizationReq Ongoing for ever instead of FAILED after its Ongoing limit',
+    ['Authorization answered Ongoing for'],
+  ),
+  fault(
+    'schedule-ongoing-forever',
+    'timing violation',
+    ['TC_SECC_CMN_VTB_ScheduleExchange_OngoingLimit_001'],
+    'while the bench delays the schedule, answers ScheduleExchangeReq Ongoing for ever instead of FAILED after its Ongoing limit',
+    ['ScheduleExchange answered Ongoing for'],
+  ),
+  fault(
     'advertised-limits-frozen',
     'current-control violation',
     ['MCS-SESSION-LONG-001'],

@@ -3,6 +3,7 @@
 
 import type { Grammar, V2gDoc } from '../../drivers/iso15118/evcc/messages.ts';
 import type { SeccRatings } from './secc-responses.ts';
+import type { OngoingHolds } from './secc-ongoing.ts';
 
 export interface SeccConfig {
   evseId: string;
@@ -14,6 +15,8 @@ export interface SeccConfig {
   /** How many AuthorizationReq are answered Ongoing before Finished (EIM: the customer presents a card). */
   authorizationOngoingCount: number;
   faults: ReadonlySet<string>;
+  /** What the bench withholds now (authorization, schedule): those loops answer Ongoing (secc-ongoing.ts). */
+  holds?: OngoingHolds;
   /** Paused sessions the charger remembers (SessionID → true), shared across connections. */
   pausedSessions: Set<string>;
   /**

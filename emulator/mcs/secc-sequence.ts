@@ -40,6 +40,7 @@ export type SeccState =
   | 'ServiceDetail'
   | 'ServiceSelection'
   | 'DC_ChargeParameterDiscovery'
+  | 'ScheduleExchange.Ongoing'
   | 'ScheduleExchange.Finished'
   | 'DC_CableCheck.Ongoing'
   | 'DC_CableCheck.Finished'
@@ -66,6 +67,7 @@ export const NEXT_REQUESTS: Readonly<Record<SeccState, readonly string[]>> = {
   ServiceDetail: ['ServiceDetail', 'ServiceSelection', STOP],
   ServiceSelection: ['DC_ChargeParameterDiscovery', STOP],
   DC_ChargeParameterDiscovery: ['ScheduleExchange', STOP],
+  'ScheduleExchange.Ongoing': ['ScheduleExchange', STOP],
   'ScheduleExchange.Finished': ['DC_CableCheck', STOP],
   'DC_CableCheck.Ongoing': ['DC_CableCheck', STOP],
   'DC_CableCheck.Finished': ['DC_PreCharge', STOP],

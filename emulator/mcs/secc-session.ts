@@ -26,6 +26,7 @@ import { appProtocolAnswer } from './secc-app-protocol.ts';
 import { chargeLoopAnswer } from './secc-charge-loop.ts';
 import { chargeParameterMode, clamp, minimalMandatory, offeredServices } from './secc-responses.ts';
 import { parameterSets, round1, scheduledControlMode } from './secc-responses.ts';
+import { OngoingLoops } from './secc-ongoing.ts';
 import { NEXT_REQUESTS, SECC_HANDLED_REQUESTS, type SeccState } from './secc-sequence.ts';
 
 export { minimalMandatory, type SeccRatings } from './secc-responses.ts';
@@ -57,6 +58,7 @@ export class SeccSession {
   /** Name of the state (the last request handled), for the timeline. */
   state = 'WaitForSupportedAppProtocol';
   ended = false;
+  private readonly ongoing: OngoingLoops;
 
   constructor(
     private readonly cfg: SeccConfig,
@@ -64,7 +66,9 @@ export class SeccSession {
     private readonly power: PowerStagePort,
     /** Delay of the slow-response fault per message: past its performance time, inside the EVCC timeout. */
     private readonly slowResponseDelayMs: (message: string) => number,
-  ) {}
+  ) {
+    this.ongoing = new OngoingLoops(cfg.holds, cfg.faults);
+  }
 
   private fault(name: string): boolean {
     return this.cfg.faults.has(name);
@@ -238,6 +242,12 @@ export class SeccSession {
     if (body.SelectedAuthorizationService !== 'EIM') {
       return this.fail('Authorization', 'WARNING_AuthorizationSelectionInvalid', body, 'only EIM is offered');
     }
+    const held = this.ongoing.answer('Authorization', this.clock.nowMs());
+    if (held === 'failed') return this.fail('Authorization', 'FAILED', body, this.ongoing.failNote('Authorization'));
+    if (held === 'ongoing') {
+      this.go('Authorization.Ongoing');
+      return this.ok('Authorization', { ResponseCode: 'OK', EVSEProcessing: 'Ongoing' });
+    }
     this.authorizationCount++;
     const finished = this.authorizationCount > this.cfg.authorizationOngoingCount;
     this.go(finished ? 'Authorization.Finished' : 'Authorization.Ongoing');
@@ -309,11 +319,14 @@ export class SeccSession {
         body,
         `ScheduleExchangeReq control mode does not match the selected ${this.controlMode} mode`,
       );
-    this.go('ScheduleExchange.Finished');
+    const held = this.ongoing.answer('ScheduleExchange', this.clock.nowMs());
+    if (held === 'failed') return this.fail('ScheduleExchange', 'FAILED', body, this.ongoing.failNote('ScheduleExchange'));
+    this.go(held === 'ongoing' ? 'ScheduleExchange.Ongoing' : 'ScheduleExchange.Finished');
     const mode = wantsDynamic
       ? { Dynamic_SEResControlMode: {} }
       : scheduledControlMode(Math.floor(this.clock.wallMs() / 1000), this.cfg.ratings.maxPowerW);
-    return this.ok('ScheduleExchange', { ResponseCode: 'OK', EVSEProcessing: 'Finished', ...mode });
+    const processing = held === 'ongoing' ? 'Ongoing' : 'Finished';
+    return this.ok('ScheduleExchange', { ResponseCode: 'OK', EVSEProcessing: processing, ...mode });
   }
 
   private cableCheck(): SeccDecision {
