@@ -16,7 +16,7 @@ import { SCPI_RAW_PORT } from '../../drivers/scpi/transport.ts';
 import { registerResourceKind, resourceKind } from '../registry.ts';
 import type { CeIdPilotResource } from './emulated-ce-id.ts';
 import { probeScpiIdentity } from './scpi-reachable.ts';
-import { connectScpiResource } from './scpi-socket.ts';
+import { connectScpiResource, scpiSocketProperties } from './scpi-socket.ts';
 
 interface Settings extends ScpiCeIdSettings {
   host: string;
@@ -58,9 +58,7 @@ if (!resourceKind(SCPI_CE_ID_KIND))
       additionalProperties: false,
       required: ['host'],
       properties: {
-        host: { type: 'string', minLength: 1, description: 'The box on the LAN (IP address or host name).' },
-        port: { type: 'integer', minimum: 1, maximum: 65535, default: SCPI_RAW_PORT, description: 'Raw SCPI socket port.' },
-        timeoutMs: { type: 'integer', minimum: 1, default: 2000, description: 'Connect and per-reply timeout (ms).' },
+        ...scpiSocketProperties('The box on the LAN (IP address or host name).'),
         ce: {
           type: 'object',
           additionalProperties: false,

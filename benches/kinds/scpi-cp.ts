@@ -10,11 +10,10 @@ import {
   ScpiCpPilot,
   type ScpiCpSettings,
 } from '../../drivers/pilot/scpi-cp.ts';
-import { SCPI_RAW_PORT } from '../../drivers/scpi/transport.ts';
 import { registerResourceKind } from '../registry.ts';
 import type { CpPilotResource } from './emulated-cp.ts';
 import { probeScpiIdentity } from './scpi-reachable.ts';
-import { connectScpiResource } from './scpi-socket.ts';
+import { connectScpiResource, scpiSocketProperties } from './scpi-socket.ts';
 
 interface Settings extends ScpiCpSettings {
   host: string;
@@ -36,9 +35,7 @@ registerResourceKind<Settings>({
     additionalProperties: false,
     required: ['host'],
     properties: {
-      host: { type: 'string', minLength: 1, description: 'The box on the LAN.' },
-      port: { type: 'integer', minimum: 1, maximum: 65535, default: SCPI_RAW_PORT },
-      timeoutMs: { type: 'integer', minimum: 1, default: 2000 },
+      ...scpiSocketProperties('The box on the LAN.'),
       states: {
         type: 'object',
         additionalProperties: false,
