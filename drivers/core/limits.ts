@@ -109,6 +109,9 @@ export function loadLimitProfile(profile: string, dir = LIMITS_DIR, seen: string
 
 /** The public record of a limit: typed, followable, and present where the profile requires it. */
 function checkProvenance(l: Partial<Limit>, where: string, required: boolean): void {
+  // Every limit, corroborated or not: a reader must be able to follow its source from the repository.
+  const outside = [l.source, ...(Array.isArray(l.sources) ? l.sources : [])].filter((x) => typeof x === 'string' && OUTSIDE_REPO.test(x));
+  if (outside.length) throw new LimitError(`source points outside the repository: ${outside.map((x) => `'${x}'`).join(', ')}`, where);
   const c = l.corroborated;
   if (c === undefined) {
     if (required) throw new LimitError(`is a timing limit: needs 'corroborated' (${CORROBORATION_LEVELS.join(' | ')})`, where);
@@ -124,7 +127,6 @@ function checkProvenance(l: Partial<Limit>, where: string, required: boolean): v
   if (sources.length === 0 && c !== 'our-choice') throw new LimitError(`is '${c}' but names no source`, where);
   const bad = sources.filter((x) => !PUBLIC_SOURCE.test(x));
   if (bad.length) throw new LimitError(`sources must be URLs or owner/repo@commit:path, not ${bad.map((x) => `'${x}'`).join(', ')}`, where);
-  if (OUTSIDE_REPO.test(l.source ?? '')) throw new LimitError(`'source' points outside the repository: '${l.source}'`, where);
 }
 
 /** Typed access that fails loudly when a suite asks for a limit its profile lacks. */
