@@ -203,6 +203,13 @@ export const MCS_FAULTS: FaultSwitch[] = [
     ['ScheduleExchange answered Ongoing for'],
   ),
   fault(
+    'ongoing-limit-without-failed',
+    'protocol violation',
+    ['TC_SECC_CMN_VTB_Authorization_OngoingLimit_001', 'TC_SECC_CMN_VTB_ScheduleExchange_OngoingLimit_001'],
+    'ends an Authorization or ScheduleExchange it kept Ongoing past its limit by closing the connection, without the FAILED answer',
+    ['AuthorizationRes after the Ongoing limit', 'ScheduleExchangeRes after the Ongoing limit'],
+  ),
+  fault(
     'advertised-limits-frozen',
     'current-control violation',
     ['MCS-SESSION-LONG-001'],

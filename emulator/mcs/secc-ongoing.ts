@@ -4,6 +4,8 @@
 // passed it answers FAILED and stops the session. The limits below are this charger's own, kept inside the
 // vehicle's V2G_EVCC_Ongoing_Timeout for ScheduleExchange so the charger, not the vehicle, ends the wait.
 
+import type { SeccDecision } from './secc-config.ts';
+
 /** What the bench currently withholds (shared by every session of the charger, set through its chargerControl). */
 export interface OngoingHolds {
   authorization: boolean;
@@ -46,4 +48,14 @@ export class OngoingLoops {
     const what = message === 'Authorization' ? 'EIM authorization still withheld' : 'schedule still not available';
     return `${what} after the charger's Ongoing limit of ${SECC_ONGOING_LIMIT_MS[message]} ms: FAILED`;
   }
+}
+
+/** Fault: at the limit the charger ends the session by closing the connection, without the FAILED answer. */
+export const ONGOING_UNANSWERED_FAULT = 'ongoing-limit-without-failed';
+
+/** The limit passed: `fail` answers FAILED and ends the session; under the fault the answer is withheld and the connection closes. */
+export function giveUp(faults: ReadonlySet<string>, fail: () => SeccDecision): SeccDecision {
+  const d = fail();
+  if (!faults.has(ONGOING_UNANSWERED_FAULT)) return d;
+  return { ...d, response: undefined, note: `fault ${ONGOING_UNANSWERED_FAULT}: ${d.note ?? 'FAILED'} not sent, connection closed` };
 }

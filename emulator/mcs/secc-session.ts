@@ -26,7 +26,7 @@ import { appProtocolAnswer } from './secc-app-protocol.ts';
 import { chargeLoopAnswer } from './secc-charge-loop.ts';
 import { chargeParameterMode, clamp, minimalMandatory, offeredServices } from './secc-responses.ts';
 import { parameterSets, round1, scheduledControlMode } from './secc-responses.ts';
-import { OngoingLoops } from './secc-ongoing.ts';
+import { OngoingLoops, giveUp } from './secc-ongoing.ts';
 import { NEXT_REQUESTS, SECC_HANDLED_REQUESTS, type SeccState } from './secc-sequence.ts';
 
 export { minimalMandatory, type SeccRatings } from './secc-responses.ts';
@@ -243,7 +243,8 @@ export class SeccSession {
       return this.fail('Authorization', 'WARNING_AuthorizationSelectionInvalid', body, 'only EIM is offered');
     }
     const held = this.ongoing.answer('Authorization', this.clock.nowMs());
-    if (held === 'failed') return this.fail('Authorization', 'FAILED', body, this.ongoing.failNote('Authorization'));
+    if (held === 'failed')
+      return giveUp(this.cfg.faults, () => this.fail('Authorization', 'FAILED', body, this.ongoing.failNote('Authorization')));
     if (held === 'ongoing') {
       this.go('Authorization.Ongoing');
       return this.ok('Authorization', { ResponseCode: 'OK', EVSEProcessing: 'Ongoing' });
@@ -320,7 +321,8 @@ export class SeccSession {
         `ScheduleExchangeReq control mode does not match the selected ${this.controlMode} mode`,
       );
     const held = this.ongoing.answer('ScheduleExchange', this.clock.nowMs());
-    if (held === 'failed') return this.fail('ScheduleExchange', 'FAILED', body, this.ongoing.failNote('ScheduleExchange'));
+    if (held === 'failed')
+      return giveUp(this.cfg.faults, () => this.fail('ScheduleExchange', 'FAILED', body, this.ongoing.failNote('ScheduleExchange')));
     this.go(held === 'ongoing' ? 'ScheduleExchange.Ongoing' : 'ScheduleExchange.Finished');
     const mode = wantsDynamic
       ? { Dynamic_SEResControlMode: {} }
