@@ -10,10 +10,8 @@
 
 import { InputError } from '../../drivers/core/errors.ts';
 import { Limits } from '../../drivers/core/limits.ts';
-import { J1939Tp } from '../../drivers/can/j1939-tp.ts';
 import { canResourceOf } from './gbt27930-bms.ts';
-import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../drivers/gbt27930/ids.ts';
-import { GbtLink } from '../../drivers/gbt27930/link.ts';
+import { gbtAddressProperties, openGbtBenchLink } from './gbt-bench-link.ts';
 import { GBT_LIMIT_PROFILE, loadGbtTiming } from '../../drivers/gbt27930/timing.ts';
 import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../registry.ts';
 import { EmulatedBattery } from '../../emulator/power/emulated-battery.ts';
@@ -58,8 +56,7 @@ export function registerEmulatedGbtChargerKind(): void {
           minLength: 1,
           description: 'Name of the emulated-battery resource whose DC bus the power stage drives.',
         },
-        sa: { type: 'integer', minimum: 0, maximum: 253, default: CHARGER_ADDRESS },
-        da: { type: 'integer', minimum: 0, maximum: 253, default: BMS_ADDRESS },
+        ...gbtAddressProperties('charger'),
         chargerNumber: { type: 'integer', minimum: 0, maximum: 4294967294 },
         insulationTestMs: { type: 'number', minimum: 0, maximum: 60000 },
         idleResetMs: { type: 'number', minimum: 100, maximum: 60000 },
@@ -75,8 +72,6 @@ export function registerEmulatedGbtChargerKind(): void {
           `resource '${config.battery}' is not an emulated-battery (the emulated charger needs its DC bus)`,
           `${ctx.bench.file}: resources.${name}.battery`,
         );
-      const sa = config.sa ?? CHARGER_ADDRESS;
-      const da = config.da ?? BMS_ADDRESS;
       const r = ctx.bench.charger.ratings;
       const stage = new PowerStage({
         clock: ctx.clock,
@@ -88,8 +83,7 @@ export function registerEmulatedGbtChargerKind(): void {
         params: gbtPowerStageParams(ctx.faults, config.powerStage),
         ratings: { maxVoltageV: r.maxVoltageV, minVoltageV: r.minVoltageV, maxCurrentA: r.maxCurrentA, maxPowerW: r.maxPowerW },
       });
-      const tp = new J1939Tp({ transport: can, clock: ctx.clock, sa, timeline: ctx.timeline, source: `${name}-tp` });
-      const link = new GbtLink({ transport: can, clock: ctx.clock, timeline: ctx.timeline, source: name, sa, da, tp });
+      const { sa, tp, link } = openGbtBenchLink(name, 'charger', can, { sa: config.sa, da: config.da }, ctx);
       const charger = new GbtCharger({
         link,
         clock: ctx.clock,

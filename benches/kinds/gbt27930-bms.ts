@@ -11,7 +11,6 @@
 
 import { InputError } from '../../drivers/core/errors.ts';
 import { Limits } from '../../drivers/core/limits.ts';
-import { J1939Tp } from '../../drivers/can/j1939-tp.ts';
 import type { CanTransport } from '../../drivers/can/transport.ts';
 import { isBatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
@@ -20,9 +19,8 @@ import { bmsProfileFromVehicle, type BmsProfile } from '../../drivers/gbt27930/b
 import { BmsSession } from '../../drivers/gbt27930/bms-session.ts';
 import { awaitGbtChargerIdle } from '../../drivers/gbt27930/charger-idle.ts';
 import { HarnessLatency } from '../../drivers/core/harness-latency.ts';
-import { BMS_ADDRESS, CHARGER_ADDRESS } from '../../drivers/gbt27930/ids.ts';
-import { GbtLink } from '../../drivers/gbt27930/link.ts';
 import { GBT_LIMIT_PROFILE, loadGbtTiming, type GbtTiming } from '../../drivers/gbt27930/timing.ts';
+import { gbtAddressProperties, openGbtBenchLink } from './gbt-bench-link.ts';
 
 export const GBT_BMS_KIND = 'gbt27930-bms';
 
@@ -102,8 +100,7 @@ export function registerGbtBmsKind(): void {
           minLength: 1,
           description: "Battery emulator resource whose output stands for the vehicle's DC contactors.",
         },
-        sa: { type: 'integer', minimum: 0, maximum: 253, default: BMS_ADDRESS },
-        da: { type: 'integer', minimum: 0, maximum: 253, default: CHARGER_ADDRESS },
+        ...gbtAddressProperties('bms'),
         dtGapMs: { type: 'number', minimum: 0, maximum: 200 },
         profile: {
           type: 'object',
@@ -125,8 +122,6 @@ export function registerGbtBmsKind(): void {
       const battery = config.battery ? ctx.resources.get(config.battery) : undefined;
       if (config.battery && !isBatteryEmulator(battery))
         throw new InputError(`resource '${config.battery}' is not a battery emulator`, `${ctx.bench.file}: resources.${name}.battery`);
-      const sa = config.sa ?? BMS_ADDRESS;
-      const da = config.da ?? CHARGER_ADDRESS;
       const limits = Limits.load(GBT_LIMIT_PROFILE);
       const timing = loadGbtTiming(limits, ctx.bench.timers ?? {});
       const latency = new HarnessLatency();
@@ -136,15 +131,7 @@ export function registerGbtBmsKind(): void {
         profile.maxChargeCurrentA = Math.min(profile.maxChargeCurrentA, ctx.bench.safety.maxCurrentA);
       if (ctx.bench.safety.maxVoltageV !== undefined)
         profile.maxChargeVoltageV = Math.min(profile.maxChargeVoltageV, ctx.bench.safety.maxVoltageV);
-      const tp = new J1939Tp({
-        transport: can,
-        clock: ctx.clock,
-        sa,
-        timeline: ctx.timeline,
-        source: `${name}-tp`,
-        dtGapMs: config.dtGapMs,
-      });
-      const link = new GbtLink({ transport: can, clock: ctx.clock, timeline: ctx.timeline, source: name, sa, da, tp });
+      const { sa, da, tp, link } = openGbtBenchLink(name, 'bms', can, config, ctx);
       const session = new BmsSession({
         link,
         clock: ctx.clock,
