@@ -1,5 +1,5 @@
-// Issue 5's physical-bench check: a bench whose vehicle battery is a SCPI battery emulator (our RP7900-
-// class driver over TCP, here talking to the emulated RP7900 on loopback) runs the same ramp and safety
+// Issue 5's physical-bench check: a bench whose vehicle battery is a SCPI battery emulator (our SCPI
+// battery-emulator driver over TCP, here talking to an emulated high-power unit on loopback) runs the same ramp and safety
 // tests and passes. Fault switches are proven on the default bench by test/self-validation.
 import { expect } from 'chai';
 import { allureResults, label, mcsHil, onlyRunDir, tmp } from '../foundation/helpers.ts';
