@@ -181,7 +181,7 @@ export class VirtualClock implements Clock {
     this.auto = false;
     if (this.autoHandle) {
       clearImmediate(this.autoHandle);
-      scheduledTicks--;
+      ticks.scheduled--;
     }
     this.autoHandle = undefined;
   }
@@ -198,9 +198,9 @@ export class VirtualClock implements Clock {
   private scheduleTick(): void {
     if (!this.auto || this.autoHandle || this.holds > 0) return;
     // A pending virtual timer keeps the process alive just like a real one would; with none, nothing spins.
-    scheduledTicks++;
+    ticks.scheduled++;
     this.autoHandle = setImmediate(() => {
-      scheduledTicks--;
+      ticks.scheduled--;
       this.tick();
     });
   }
@@ -234,7 +234,12 @@ const QUIET_TURNS = 2;
 const PENDING_WORK = /Req(Callback|Promise|Wrap)?$|^(WriteWrap|ShutdownWrap|SendWrap|\w*ConnectWrap)$/;
 
 /** Ticks of auto-advancing virtual clocks waiting in the check phase: not work, each clock's own turn. */
-let scheduledTicks = 0;
+// Kept on globalThis: a process can load this module twice (a spec required as CommonJS, the runner imported as
+// ESM, each a module instance of its own); with a counter per instance two clocks took each other's ticks for
+// work in flight and neither ever jumped again.
+const ticks: { scheduled: number } = ((globalThis as Record<symbol, unknown>)[Symbol.for('mcs-hil.virtual-clock.ticks')] ??= {
+  scheduled: 0,
+}) as { scheduled: number };
 
 /** True when nothing but persistent handles and host timers is left: no other setImmediate, no request. */
 export function hostIdle(): boolean {
@@ -244,7 +249,7 @@ export function hostIdle(): boolean {
     if (r === 'Immediate') immediates++;
     else if (PENDING_WORK.test(r)) return false;
   }
-  return immediates <= scheduledTicks;
+  return immediates <= ticks.scheduled;
 }
 
 function sleepOn(clock: Clock, delayMs: number, signal?: AbortSignal): Promise<void> {
