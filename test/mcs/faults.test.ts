@@ -5,6 +5,8 @@
 import { expect } from 'chai';
 import { MCS_FAULTS } from '../../emulator/mcs/faults.ts';
 import { HANDSHAKE_TEST_IDS } from '../../suites/mcs/handshake-ids.ts';
+import { LONG_SESSION_TEST_IDS } from '../../suites/mcs/long-session-ids.ts';
+import { ONGOING_LIMIT_TEST_IDS } from '../../suites/mcs/ongoing-limits-ids.ts';
 import { NAMESPACE_DIN, ServiceId, mcsParameterSetProblems, fromRational } from '../../drivers/iso15118/evcc/messages.ts';
 import { PayloadType } from '../../drivers/iso15118/v2gtp.ts';
 import { memoryRig, sessionSetUp, prematureStart } from './helpers.ts';
@@ -13,8 +15,9 @@ import { openPerTest } from '../support/per-test.ts';
 describe('MCS charger fault switches (in-process)', function () {
   const open = openPerTest(memoryRig);
 
-  it('the catalogue is well-formed: kebab-case unique names, catches are handshake test ids', function () {
-    const ids = new Set<string>(Object.values(HANDSHAKE_TEST_IDS));
+  it('the catalogue is well-formed: kebab-case unique names, catches are MCS protocol test ids', function () {
+    const handshake = new Set<string>(Object.values(HANDSHAKE_TEST_IDS));
+    const ids = new Set<string>([...handshake, ...Object.values(ONGOING_LIMIT_TEST_IDS), ...Object.values(LONG_SESSION_TEST_IDS)]);
     const names = new Set<string>();
     for (const f of MCS_FAULTS) {
       expect(f.name).to.match(/^[a-z0-9]+(-[a-z0-9]+)*$/);
@@ -24,9 +27,9 @@ describe('MCS charger fault switches (in-process)', function () {
       for (const c of f.catches) expect(ids.has(c), `${f.name} → ${c}`).to.equal(true);
       expect(f.suite).to.equal('mcs');
     }
-    // every handshake test is caught by some fault
+    // every handshake and Ongoing-limit test is caught by some fault
     const caught = new Set(MCS_FAULTS.flatMap((f) => f.catches));
-    for (const id of ids) expect(caught.has(id), id).to.equal(true);
+    for (const id of [...handshake, ...Object.values(ONGOING_LIMIT_TEST_IDS)]) expect(caught.has(id), id).to.equal(true);
   });
 
   it('wrong-response-code: SessionSetupRes says OK for a new session', async function () {
