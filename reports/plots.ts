@@ -162,7 +162,9 @@ let plotting: Promise<[typeof import('vega'), typeof import('vega-lite')]> | und
  * virtual-time run starts (a dynamic import waits on the loader thread, which no idle check can see).
  */
 export function loadPlotting(): Promise<[typeof import('vega'), typeof import('vega-lite')]> {
-  return (plotting ??= Promise.all([import('vega'), import('vega-lite')]));
+  // One after the other: the two share most of their module graph, and two concurrent dynamic imports of it
+  // under the tsx loader once waited forever (no CPU, the plot test never returned).
+  return (plotting ??= import('vega').then(async (vega) => [vega, await import('vega-lite')]));
 }
 
 /** Render the plot to an SVG string (headless vega view, no browser, no canvas). */
