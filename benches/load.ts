@@ -92,7 +92,7 @@ export function parseBench(text: string, file: string): BenchConfig {
   if (!existsSync(join(LIMITS_DIR, `${bench.limits.profile}.yaml`)))
     problem(`limit profile '${bench.limits.profile}' not found in fixtures/limits/`, ['limits', 'profile']);
   // Real sockets and instruments live in host time; in-process vehicles and emulators follow the bench clock.
-  const realTime = Object.entries(bench.resources).find(([, r]) => REAL_TIME_KINDS.test(r.kind));
+  const realTime = Object.entries(bench.resources).find(([, r]) => REAL_TIME_KINDS.test(r.kind) && !servedInProcess(bench, r));
   if (bench.clock.kind === 'virtual' && realTime)
     problem(
       `a virtual clock only works when every resource is in-process ('${realTime[0]}' is ${realTime[1].kind}: use virtual-can / link: memory)`,
@@ -100,6 +100,13 @@ export function parseBench(text: string, file: string): BenchConfig {
     );
   if (problems.length) fail(file, problems);
   return bench;
+}
+
+/** An instrument driver whose instrument is an emulated one of this bench served in-process (`scpiPort: memory`). */
+function servedInProcess(bench: BenchConfig, r: BenchConfig['resources'][string]): boolean {
+  const emulated = (r as { emulated?: unknown }).emulated;
+  const unit = typeof emulated === 'string' ? (bench.resources[emulated] as { scpiPort?: unknown } | undefined) : undefined;
+  return unit?.scpiPort === 'memory';
 }
 
 /** Kinds that talk over host sockets or to instruments: they cannot run on a virtual clock. */

@@ -24,11 +24,13 @@ const SCHEMA = {
     seed: { type: 'integer' },
     stream: { type: 'boolean', description: 'Stream samples from the moment the bench opens (default true).' },
     scpiPort: {
-      type: 'integer',
-      minimum: 0,
-      maximum: 65535,
+      oneOf: [
+        { type: 'integer', minimum: 0, maximum: 65535 },
+        { const: 'memory', description: 'in-process only, no socket: for a virtual-time bench' },
+      ],
       description:
-        "Serve this battery over SCPI on 127.0.0.1 at this port, for a 'scpi-battery-emulator' resource (then it does not stream itself).",
+        "Serve this battery over SCPI on 127.0.0.1 at this port (or 'memory': in-process), for a 'scpi-battery-emulator' resource " +
+        '(then it does not stream itself).',
     },
     scpiClass: { enum: ['rp7900', 'hp-battery-emulator'], description: 'The emulated instrument class served over SCPI (default rp7900).' },
     scpiUnits: {
@@ -53,14 +55,14 @@ async function open(name: string, config: EmulatedBatteryConfig, ctx: OpenContex
       const server = await startEmulatedScpiServer({
         clock: ctx.clock,
         timeline: ctx.timeline,
-        port: k === 0 ? config.scpiPort : 0,
+        port: config.scpiPort === 'memory' ? 'memory' : k === 0 ? config.scpiPort : 0,
         instrument: inst,
         dcSide: units?.unit(k),
         instrumentClass: config.scpiClass,
         faults: ctx.faults,
       });
       inst.onClose(() => server.close());
-      servers.push({ host: server.host, port: server.port });
+      servers.push({ host: server.host, port: server.port, connectInProcess: server.connectInProcess });
     }
     // For a scpi-battery-emulator with `emulated:` (several servers: its units).
     Object.assign(inst, { scpiServer: servers[0], ...(n > 1 ? { scpiServers: servers } : {}) });

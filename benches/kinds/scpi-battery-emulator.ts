@@ -5,6 +5,7 @@
 // vehicle profile (OCV at the initial SOC behind R0) with its protections. A protection trip seen while
 // the output is on takes the whole bench to its safe state at once (benches/safe-state.ts).
 
+import type { Duplex } from 'node:stream';
 import type { Clock } from '../../drivers/core/clock.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
 import { ParallelBatteryEmulator } from '../../drivers/scpi/parallel-units.ts';
@@ -49,7 +50,7 @@ export interface ScpiBatteryEmulatorSettings {
 const WATCHDOG_DEFAULT_S = 5;
 const SCPI_TIMEOUT_MS = 2000;
 
-type Endpoint = { host: string; port: number };
+type Endpoint = { host: string; port: number; connectInProcess?: () => Duplex };
 
 /** The unit's address; an emulated battery served as parallel units (scpiUnits) gives one per unit. */
 function endpoints(name: string, cfg: ScpiBatteryEmulatorSettings, ctx: OpenContext): Endpoint[] {
@@ -69,7 +70,12 @@ async function open(name: string, cfg: ScpiBatteryEmulatorSettings, ctx: OpenCon
   try {
     for (const [k, e] of addresses.entries()) {
       const source = n > 1 ? `${name}#${k + 1}` : name;
-      transports.push(await connectScpiResource(source, { ...e, timeoutMs }, ctx));
+      // An emulated unit served in-process (scpiPort: memory) is reached without a socket (virtual-time benches).
+      transports.push(
+        e.host === 'memory' && e.connectInProcess
+          ? TcpScpiTransport.inProcess(e.connectInProcess(), { clock: ctx.clock, timeline: ctx.timeline, source, timeoutMs })
+          : await connectScpiResource(source, { ...e, timeoutMs }, ctx),
+      );
     }
   } catch (e) {
     for (const t of transports) await t.close();

@@ -4,6 +4,7 @@
 // Timeouts run on the injected clock; every command and reply goes on the timeline (kind 'instrument').
 
 import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Clock } from '../core/clock.ts';
 import type { Timeline } from '../core/timeline.ts';
 import { blockLength } from './binary-block.ts';
@@ -32,6 +33,7 @@ export interface TcpScpiOptions {
   timeoutMs?: number;
 }
 
+/** The raw-socket transport; the same line protocol also runs over an in-process stream (`inProcess`). */
 export class TcpScpiTransport implements ScpiTransport {
   readonly description: string;
   private buffer = '';
@@ -46,15 +48,22 @@ export class TcpScpiTransport implements ScpiTransport {
   private failure: Error | undefined;
 
   private constructor(
-    private readonly socket: Socket,
+    private readonly socket: Duplex,
     private readonly o: TcpScpiOptions,
   ) {
-    this.description = `TCPIP::${o.host}::${o.port ?? SCPI_RAW_PORT}::SOCKET`;
-    socket.setNoDelay(true);
+    this.description = socket instanceof Socket ? `TCPIP::${o.host}::${o.port ?? SCPI_RAW_PORT}::SOCKET` : `memory::${o.source ?? 'scpi'}`;
+    if (socket instanceof Socket) socket.setNoDelay(true);
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('error', (e) => this.fail(new ScpiTimeout(`${this.description}: ${e.message}`, o.source, { cause: e })));
     socket.on('close', () => this.fail(new ScpiTimeout(`${this.description}: connection closed by the instrument`, o.source)));
+  }
+
+  /** Over an in-process stream to an emulated instrument (a virtual-time bench has no sockets). */
+  static inProcess(stream: Duplex, o: Omit<TcpScpiOptions, 'host' | 'port'>): TcpScpiTransport {
+    const t = new TcpScpiTransport(stream, { ...o, host: 'memory' });
+    o.timeline?.record('link', o.source ?? 'scpi', { event: 'connected', resource: t.description });
+    return t;
   }
 
   static connect(o: TcpScpiOptions): Promise<TcpScpiTransport> {

@@ -25,8 +25,8 @@ export interface EmulatedBatteryConfig {
   seed?: number;
   /** Start streaming when opened (default true; off when it serves SCPI). */
   stream?: boolean;
-  /** Also serve this battery as an RP7900-class instrument over SCPI on loopback at this port (0 = any). */
-  scpiPort?: number;
+  /** Also serve this battery as an RP7900-class instrument over SCPI on loopback at this port (0 = any), or in-process ('memory'). */
+  scpiPort?: number | 'memory';
   /** The instrument class it is served as (emulator/power/scpi-server.ts); default rp7900. */
   scpiClass?: string;
   /** Served as this many parallel units, each with its own SCPI server (emulator/instruments/parallel-units.ts). */

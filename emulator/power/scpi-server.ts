@@ -4,7 +4,8 @@
 // from its class's programming guide (emulator/instruments/: the RP7900 class by default, or the example
 // high-power class), not from our driver.
 
-import { startScpiLineServer } from '../scpi-line-server.ts';
+import type { Duplex } from 'node:stream';
+import { startInProcessScpiLineServer, startScpiLineServer } from '../scpi-line-server.ts';
 import type { Clock } from '../../drivers/core/clock.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
@@ -24,8 +25,8 @@ export const EMULATED_INSTRUMENT_CLASSES: Record<string, Dialect> = {
 export interface EmulatedScpiServerOptions {
   clock: Clock;
   timeline: Timeline;
-  /** 0 = any free port. */
-  port?: number;
+  /** 0 = any free port; 'memory' = in-process only (no socket: a virtual-time bench). */
+  port?: number | 'memory';
   host?: string;
   /** The emulated battery whose bus it serves (it must not stream itself); made from the profile when absent. */
   instrument?: EmulatedBattery;
@@ -44,6 +45,8 @@ export interface EmulatedScpiServer {
   readonly port: number;
   readonly host: string;
   readonly instrument: EmulatedBattery;
+  /** A new in-process connection (the client's end of a memory stream). */
+  connectInProcess(): Duplex;
   /** Commands received, in order (for tests). */
   readonly received: string[];
   close(): Promise<void>;
@@ -66,21 +69,19 @@ export async function startEmulatedScpiServer(o: EmulatedScpiServerOptions): Pro
   });
   const received: string[] = [];
   const host = o.host ?? '127.0.0.1';
-  const lines = await startScpiLineServer({
-    host,
-    port: o.port,
-    onLine: (line) => {
-      received.push(line);
-      const replies = state.execute(line);
-      return replies.length ? replies.join('\n') : undefined;
-    },
-  });
-  const served = { event: 'scpi-server', host, port: lines.port, class: o.instrumentClass ?? 'rp7900' };
+  const onLine = (line: string) => {
+    received.push(line);
+    const replies = state.execute(line);
+    return replies.length ? replies.join('\n') : undefined;
+  };
+  const lines = o.port === 'memory' ? startInProcessScpiLineServer({ onLine }) : await startScpiLineServer({ host, port: o.port, onLine });
+  const served = { event: 'scpi-server', host: lines.host, port: lines.port, class: o.instrumentClass ?? 'rp7900' };
   o.timeline.record('instrument', o.dcSide?.name ?? battery.name, served);
   return {
     port: lines.port,
-    host,
+    host: lines.host,
     instrument: battery,
+    connectInProcess: () => lines.connectInProcess(),
     received,
     async close() {
       state.stop();

@@ -1,6 +1,6 @@
 // Issue 5's physical-bench check: a bench whose vehicle battery is a SCPI battery emulator (our SCPI
-// battery-emulator driver over TCP, here talking to an emulated high-power unit on loopback) runs the same ramp and safety
-// tests and passes. Fault switches are proven on the default bench by test/self-validation.
+// battery-emulator driver, here talking in-process and in virtual time to an emulated high-power unit) runs the same
+// ramp and safety tests and passes. Fault switches are proven on the default bench by test/self-validation.
 import { expect } from 'chai';
 import { allureResults, label, mcsHil, onlyRunDir, tmp } from '../foundation/helpers.ts';
 

@@ -3,8 +3,9 @@
 // which is how both session engines are written (send a request, wait for the answer or the timer).
 // Sending takes raw bytes so a test can put malformed frames on the wire on purpose.
 
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type { Clock } from '../../core/clock.ts';
+import { memoryStreamPair } from '../../core/memory-stream.ts';
 import type { Timeline } from '../../core/timeline.ts';
 import { V2gReceiveTimeout, type CloseInfo, type V2gConnection } from '../connection.ts';
 import { encodeV2gtp, payloadTypeLabel, toHex, V2gtpError, V2gtpReader, type V2gtpFrame } from '../v2gtp.ts';
@@ -193,39 +194,6 @@ export class StreamMessageLink implements MessageLink {
     if (this.closed) fn(this.closeReason ?? 'closed');
     else this.closeFns.push(fn);
   }
-}
-
-/** Two connected in-memory byte streams: what one writes the other reads (like a TCP connection). */
-export function memoryStreamPair(): [Duplex, Duplex] {
-  const ends: { b?: Duplex } = {};
-  const make = (peer: () => Duplex) =>
-    new Duplex({
-      read() {},
-      write(chunk, _enc, cb) {
-        // Deliver asynchronously, as a socket would, but before the next event-loop turn: a virtual
-        // clock jumps time when a turn passes with nothing to do, and bytes in flight are not "nothing".
-        process.nextTick(() => peer().push(chunk));
-        cb();
-      },
-      final(cb) {
-        process.nextTick(() => peer().push(null));
-        cb();
-      },
-      destroy(err, cb) {
-        process.nextTick(() => {
-          const p = peer();
-          if (!p.destroyed) {
-            p.push(null);
-            p.destroy();
-          }
-        });
-        cb(err);
-      },
-    });
-  const a = make(() => ends.b!);
-  const b = make(() => a);
-  ends.b = b;
-  return [a, b];
 }
 
 /** A connected pair of message links in memory: [vehicle end, charger end]. */
