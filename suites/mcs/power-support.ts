@@ -13,7 +13,7 @@ import { Limits } from '../../drivers/core/limits.ts';
 import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
 import { ISO15118_EV_KIND, type Iso15118Vehicle } from '../../drivers/iso15118/evcc/vehicle.ts';
 import { BATTERY_EMULATOR_KINDS, isBatteryEmulator, type BatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
-import type { PowerAnalyser } from '../../drivers/scpi/power-analyser.ts';
+import { separateAnalyser, type PowerAnalyser } from '../../drivers/scpi/power-analyser.ts';
 import { attachText } from '../../reports/evidence.ts';
 import { PowerTrace, usePowerAssertions, type RequestPoint } from '../support/power-assertions.ts';
 import { meanOver, smoothedMax, timeToFallBelow } from '../support/trace-analysis.ts';
@@ -29,7 +29,7 @@ export interface PowerRig {
   vehicle: Iso15118Vehicle;
   /** The vehicle's battery and contactors. */
   battery: BatteryEmulator;
-  /** Where the inlet samples come from (the battery emulator serves as the analyser). */
+  /** Where the judged inlet samples come from: the bench's separate analyser, else the battery emulator. */
   analyser: PowerAnalyser;
   /** The bench's way to command the charger (site cap, charger stop, E-stop), where it has one. */
   control: ChargerControl | undefined;
@@ -58,7 +58,7 @@ export function powerRig(bench: Bench): PowerRig {
     bench,
     vehicle,
     battery: named,
-    analyser: named,
+    analyser: separateAnalyser(bench.resources.values()) ?? named,
     control,
     limits,
     tolerance: currentTolerance(limits, bench.config.charger.ratings, bench.config.file),
