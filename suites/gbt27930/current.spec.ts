@@ -1,14 +1,15 @@
 // GB/T 27930-2015 current control: the charger follows the BMS's BCL demand (as it reports in CCS) and
 // never exceeds the BMS's BCP maximum.
 
-import { measure, requirement } from '../../reports/evidence.ts';
+import { measure } from '../../reports/evidence.ts';
+import { requirement } from '../support/requirements.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { PowerTrace, assertRampUp, assertSettle } from '../support/power-assertions.ts';
 import { regulationTolerance, smoothedMax } from '../support/trace-analysis.ts';
-import { GBT_TEST_IDS } from './test-ids.ts';
+import { GBT_REQUIREMENTS as R } from './requirements.ts';
 import { gbtFixture } from './fixture.ts';
-import { EPIC, analyser, ccsSeries, currentSeries, derivedLimit, gbtLimits, mean, settleAt, waitCurrentNear } from './support.ts';
+import { analyser, ccsSeries, currentSeries, derivedLimit, gbtLimits, mean, settleAt, waitCurrentNear } from './support.ts';
 
 /** GB/T 18487.1 / 34657.1 current-control limits of the shared power assertions. */
 const powerLimits = Limits.load('gbt');
@@ -25,13 +26,7 @@ describe('GB/T 27930 current control', function () {
   const gbt = gbtFixture();
 
   it('follows the BCL current demand (CCS-reported output current)', async function () {
-    requirement(GBT_TEST_IDS.followsBcl, {
-      epic: EPIC,
-      feature: 'Current control',
-      story: 'CCS output current follows BCL',
-      clause: 'GB/T 27930-2015 BCL SPN3073 / CCS SPN3082; NB/T 33001 accuracy',
-      severity: 'critical',
-    });
+    requirement(R.followsBcl);
     const { bench, bms, after } = await gbt.charging();
     let previousA = 0;
     // Two demands well above the 30 A threshold, inside the 400 A a 2015 BMS can ask for.
@@ -56,13 +51,7 @@ describe('GB/T 27930 current control', function () {
   });
 
   it('never delivers more than the BCP maximum charging current, even when BCL asks for more', async function () {
-    requirement(GBT_TEST_IDS.bcpCap, {
-      epic: EPIC,
-      feature: 'Charging parameters',
-      story: 'BCP maximum current caps the output',
-      clause: 'GB/T 27930-2015 BCP SPN2817, CML',
-      severity: 'critical',
-    });
+    requirement(R.bcpCap);
     const { bench, bms, after } = gbt.test();
     const bcpMaxA = 80;
     bms.session.override('BCP', { maxChargeCurrentA: bcpMaxA });
@@ -79,13 +68,7 @@ describe('GB/T 27930 current control', function () {
   });
 
   it('ramps to a higher BCL demand at the minimum slope and settles (measured samples)', async function () {
-    requirement(GBT_TEST_IDS.rampOnAnalyser, {
-      epic: EPIC,
-      feature: 'Current control',
-      story: 'BCL step up: slope and settling on the power analyser',
-      clause: 'GB/T 18487.1 / IEC 61851-23 101.2.1 (as profile gbt)',
-      severity: 'critical',
-    });
+    requirement(R.rampOnAnalyser);
     const { bench, bms } = gbt.test();
     const meter = analyser(bench, bms);
     if (!meter)

@@ -2,24 +2,19 @@
 // (timing steps carry the harness's own latency as uncertainty).
 
 import { BenchFault } from '../../drivers/core/errors.ts';
-import { check, requirement } from '../../reports/evidence.ts';
-import { GBT_TEST_IDS } from './test-ids.ts';
+import { check } from '../../reports/evidence.ts';
+import { requirement } from '../support/requirements.ts';
+import { GBT_REQUIREMENTS as R } from './requirements.ts';
 import { gbtFixture } from './fixture.ts';
 import { measureTiming } from './timing.ts';
 import { chargerPeriods, gbtView, periodName, sequenceOrder } from '../support/gbt27930-offline.ts';
-import { EPIC, gbtLimits, messages, until } from './support.ts';
+import { gbtLimits, messages, until } from './support.ts';
 
 describe('GB/T 27930 charging sequence', function () {
   const gbt = gbtFixture();
 
   it('runs handshake → recognition → configuration → charging in the standard order', async function () {
-    requirement(GBT_TEST_IDS.sequence, {
-      epic: EPIC,
-      feature: 'Charging sequence',
-      story: 'CHM, CRM(0x00), BRM, CRM(0xAA), BCP, CML, BRO, CRO, CCS',
-      clause: 'GB/T 27930-2015 §10, Fig. A.6',
-      severity: 'blocker',
-    });
+    requirement(R.sequence);
     const t = await gbt.charging();
     const { bench, bms, after } = t;
     // CCS follows the first BCL after CRO(0xAA); give it the standard's CCS timeout to appear.
@@ -40,13 +35,7 @@ describe('GB/T 27930 charging sequence', function () {
   });
 
   it('sends every charger message at its period', async function () {
-    requirement(GBT_TEST_IDS.periods, {
-      epic: EPIC,
-      feature: 'Message periods',
-      story: 'CHM, CTS, CML, CCS',
-      clause: 'GB/T 27930-2015 Tables 3–5',
-      severity: 'normal',
-    });
+    requirement(R.periods);
     const t = gbt.test();
     const { bench, bms, after } = t;
     // Hold BRO at 0x00 so that CTS/CML run long enough to be judged (the standard allows up to 60 s).

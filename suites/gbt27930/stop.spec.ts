@@ -2,25 +2,19 @@
 // output-current stop rate of GB/T 34657.1, judged on measured samples when the bench has a power analyser.
 // Times between stamped messages carry the harness's own latency as uncertainty.
 
-import { requirement } from '../../reports/evidence.ts';
+import { requirement } from '../support/requirements.ts';
 import { STATUS } from '../../drivers/gbt27930/messages.ts';
 import { timeToFallBelow } from '../support/trace-analysis.ts';
-import { GBT_TEST_IDS } from './test-ids.ts';
+import { GBT_REQUIREMENTS as R } from './requirements.ts';
 import { gbtFixture } from './fixture.ts';
-import { EPIC, awaitFirst, currentSeries, gbtLimits, judgeStopRate, msBetween, value, waitCurrentBelow } from './support.ts';
+import { awaitFirst, currentSeries, gbtLimits, judgeStopRate, msBetween, value, waitCurrentBelow } from './support.ts';
 import { measureTiming } from './timing.ts';
 
 describe('GB/T 27930 stop and statistics', function () {
   const gbt = gbtFixture();
 
   it('stops the output after BST (BMS-initiated stop) at the required rate', async function () {
-    requirement(GBT_TEST_IDS.stopAfterBst, {
-      epic: EPIC,
-      feature: 'Stop',
-      story: 'BST → CST, current < 5 A, stop rate',
-      clause: 'GB/T 27930-2015 Fig. A.6; GB/T 34657.1-2025 6.3.2.5.4',
-      severity: 'critical',
-    });
+    requirement(R.stopAfterBst);
     const t = await gbt.charging({ settle: true });
     const { bench, bms, after } = t;
     bms.session.beginStop();
@@ -41,13 +35,7 @@ describe('GB/T 27930 stop and statistics', function () {
   });
 
   it('sends its statistics (CSD) after the stop', async function () {
-    requirement(GBT_TEST_IDS.statistics, {
-      epic: EPIC,
-      feature: 'Statistics',
-      story: 'BSD / CSD',
-      clause: 'GB/T 27930-2015 Fig. A.6, Table 7',
-      severity: 'normal',
-    });
+    requirement(R.statistics);
     const t = await gbt.charging();
     const { bench, bms } = t;
     await bench.clock.sleep(gbtLimits.num('current.observeMs'));
@@ -61,13 +49,7 @@ describe('GB/T 27930 stop and statistics', function () {
   });
 
   it('pauses the output when BSM withdraws the charging permission', async function () {
-    requirement(GBT_TEST_IDS.pause, {
-      epic: EPIC,
-      feature: 'Current control',
-      story: 'BSM charging permitted = 00 pauses',
-      clause: 'GB/T 27930-2015 BSM SPN3096',
-      severity: 'normal',
-    });
+    requirement(R.pause);
     const t = await gbt.charging({ settle: true });
     const { bms } = t;
     bms.session.setChargingPermitted(false);
@@ -77,13 +59,7 @@ describe('GB/T 27930 stop and statistics', function () {
   });
 
   it('stops the output when the BMS reports an error (BEM)', async function () {
-    requirement(GBT_TEST_IDS.stopOnBem, {
-      epic: EPIC,
-      feature: 'Error handling',
-      story: 'BEM → charger stops',
-      clause: 'GB/T 27930-2015 §8, Fig. A.12',
-      severity: 'critical',
-    });
+    requirement(R.stopOnBem);
     const t = await gbt.charging({ settle: true });
     const { bms } = t;
     bms.session.sendBem({ other: 1 });

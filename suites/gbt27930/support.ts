@@ -19,7 +19,6 @@ import { measure } from '../../reports/evidence.ts';
 import type { GbtTest } from './fixture.ts';
 import { measureTiming } from './timing.ts';
 
-export const EPIC = 'GB/T 27930-2015';
 export const gbtLimits = Limits.load('gbt27930');
 
 export type GbtEvent = TimelineEvent<GbtEventData>;

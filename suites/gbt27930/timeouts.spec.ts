@@ -3,26 +3,15 @@
 // harness's own latency is each timing step's uncertainty, never part of the limit. These tests break the
 // session on purpose: the next test pays the wait until the charger is idle again.
 
-import { check, requirement } from '../../reports/evidence.ts';
+import { check } from '../../reports/evidence.ts';
+import { requirement } from '../support/requirements.ts';
 import { RECOGNISED, NOT_RECOGNISED, type GbtCode } from '../../drivers/gbt27930/messages.ts';
 import type { TimeoutName } from '../../drivers/gbt27930/timing.ts';
 import type { Bench } from '../../benches/bench.ts';
 import type { GbtBmsResource } from '../../benches/kinds/gbt27930-bms.ts';
-import { GBT_TEST_IDS } from './test-ids.ts';
+import { GBT_REQUIREMENTS as R } from './requirements.ts';
 import { gbtFixture, type GbtTest } from './fixture.ts';
-import {
-  EPIC,
-  awaitFirst,
-  derivedLimit,
-  first,
-  gbtLimits,
-  judgeStopRate,
-  messages,
-  msBetween,
-  until,
-  value,
-  type GbtEvent,
-} from './support.ts';
+import { awaitFirst, derivedLimit, first, gbtLimits, judgeStopRate, messages, msBetween, until, value, type GbtEvent } from './support.ts';
 import { measureTiming } from './timing.ts';
 
 const allowance = gbtLimits.get('reaction.timeoutAllowanceMs');
@@ -97,13 +86,7 @@ describe('GB/T 27930 timeouts the charger honours', function () {
   const gbt = gbtFixture();
 
   it('stops within 1 s when BCL stops arriving', async function () {
-    requirement(GBT_TEST_IDS.bclTimeout, {
-      epic: EPIC,
-      feature: 'Timeouts',
-      story: 'BCL lost → CEM + CST, output stops',
-      clause: 'GB/T 27930-2015 ch. 8 (BCL 1 s)',
-      severity: 'critical',
-    });
+    requirement(R.bclTimeout);
     const t = await gbt.charging();
     const { bench, bms, after } = t;
     await bench.clock.sleep(gbtLimits.num('current.observeMs'));
@@ -121,13 +104,7 @@ describe('GB/T 27930 timeouts the charger honours', function () {
   });
 
   it('reports a BCS timeout after 5 s', async function () {
-    requirement(GBT_TEST_IDS.bcsTimeout, {
-      epic: EPIC,
-      feature: 'Timeouts',
-      story: 'BCS lost → CEM',
-      clause: 'GB/T 27930-2015 ch. 8 (BCS 5 s)',
-      severity: 'normal',
-    });
+    requirement(R.bcsTimeout);
     const t = await gbt.charging();
     const { bench, bms } = t;
     await bench.clock.sleep(gbtLimits.num('current.observeMs'));
@@ -137,13 +114,7 @@ describe('GB/T 27930 timeouts the charger honours', function () {
   });
 
   it('reports a BRM timeout after 5 s', async function () {
-    requirement(GBT_TEST_IDS.brmTimeout, {
-      epic: EPIC,
-      feature: 'Timeouts',
-      story: 'no BRM → CEM',
-      clause: 'GB/T 27930-2015 Fig. A.6 (BRM 5 s)',
-      severity: 'normal',
-    });
+    requirement(R.brmTimeout);
     const t = gbt.test();
     const { bench, bms, after } = t;
     startWithout(bms, ['BRM', 'BEM']);
@@ -161,26 +132,14 @@ describe('GB/T 27930 timeouts the charger honours', function () {
   });
 
   it('reports a BCP timeout after 5 s', async function () {
-    requirement(GBT_TEST_IDS.bcpTimeout, {
-      epic: EPIC,
-      feature: 'Timeouts',
-      story: 'no BCP → CEM',
-      clause: 'GB/T 27930-2015 Fig. A.6 (BCP 5 s)',
-      severity: 'normal',
-    });
+    requirement(R.bcpTimeout);
     const t = gbt.test();
     const crmAa = () => first(messages(t.bench, t.bms, t.after, 'rx', 'CRM'), (e) => value(e, 'recognition') === RECOGNISED);
     await judgeMissing(t, 'BCP', { what: 'CRM(0xAA)', find: crmAa }, 'bcpTimeout', 'SPN3922');
   });
 
   it('reports a BRO timeout after 5 s', async function () {
-    requirement(GBT_TEST_IDS.broTimeout, {
-      epic: EPIC,
-      feature: 'Timeouts',
-      story: 'no BRO → CEM',
-      clause: 'GB/T 27930-2015 Fig. A.6 (BRO 5 s)',
-      severity: 'normal',
-    });
+    requirement(R.broTimeout);
     const t = gbt.test();
     // The charger's BRO timer starts with its answer to BCP (CTS/CML).
     const answer = () => first(messages(t.bench, t.bms, t.after, 'rx'), (e) => e.data.code === 'CML' || e.data.code === 'CTS');
