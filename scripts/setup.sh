@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 # libpcap-dev: headers the raw-Ethernet binding (npm cap, SLAC over PLC) builds against during npm ci.
 want=(chromium default-jre-headless iproute2 openssl libpcap-dev)
+# g++: the native real-time CAN helper (native/build.sh); without it the CAN wire stays on a worker thread.
+command -v g++ >/dev/null 2>&1 || want+=(g++)
 [ "${1:-}" = "--run" ] || want+=(python3-can can-utils)
 # tshark: the interop test that dissects our SLAC frames as HomePlug AV.
 [ "${1:-}" = "--run" ] || want+=(tshark)
@@ -44,3 +46,7 @@ if ! node -e "require('cap')" >/dev/null 2>&1; then
   if [ -d node_modules/cap ]; then npm rebuild cap --loglevel=error; else npm ci --no-audit --no-fund --loglevel=error; fi
   node -e "require('cap')" >/dev/null || { echo "setup: npm cap did not build: SLAC over PLC (the CCS2 port) cannot run" >&2; exit 2; }
 fi
+
+# The native real-time CAN helper (SCHED_FIFO periodic sends, kernel receive stamps): a socketcand bus uses it
+# when built, else its worker thread.
+bash native/build.sh --quiet || echo "setup: native CAN helper not built: socketcand buses run on worker threads" >&2

@@ -131,7 +131,7 @@ export function registerCanKinds(): void {
     openOrder: CAN_OPEN_ORDER,
     async open(name, config, ctx) {
       const { host, port } = resolveEndpoint(name, config, ctx);
-      // The wire on its own worker thread: main-thread work (EXI, plots, reports) never delays its sends or receive stamps.
+      // The wire off the main thread (native helper when built, else a worker): EXI, plots, reports never delay it.
       const t = await WorkerSocketcandCan.open({
         host,
         port,
@@ -141,7 +141,9 @@ export function registerCanKinds(): void {
         source: name,
         connectTimeoutMs: config.connectTimeoutMs,
       });
-      return new TransportResource(name, 'socketcand', t, { transport: 'socketcand', endpoint: `${host}:${port}`, bus: config.bus });
+      // wire: which engine carries the bus (native real-time helper or worker thread) and what it got, for the environment.
+      const ident = { transport: 'socketcand', endpoint: `${host}:${port}`, bus: config.bus, wire: t.wire };
+      return new TransportResource(name, 'socketcand', t, ident);
     },
     async checkReachable(name, config) {
       if (config.hub) return { ok: true, detail: `uses the in-process hub '${config.hub}'` };

@@ -1,10 +1,10 @@
-// A socketcand transport whose wire lives in a worker thread (worker-thread.ts): the socket, receive stamps
-// and periodic sends run off the main event loop, so a busy main thread (EXI, plots, timeline, reports) no
-// longer moves them. To its users it is the same CanTransport as SocketcandCan (open, send, onFrame, onLost,
+// A socketcand transport whose wire lives off the main event loop: in the native real-time helper when it is
+// built (rt-engine.ts: SCHED_FIFO, absolute CLOCK_MONOTONIC sleeps, kernel receive stamps), else in a worker
+// thread (worker-thread.ts). The socket, receive stamps and periodic sends never wait for the main thread, so
+// a busy one (EXI, plots, timeline, reports) no longer moves them. To its users it is the same CanTransport as SocketcandCan (open, send, onFrame, onLost,
 // close) plus PeriodicWire for the scheduler. Times come back as process.hrtime ns, mapped onto the bench clock
 // (real, any rate: the mapping is exact because RealClock counts from the same monotonic clock).
 
-import { Worker } from 'node:worker_threads';
 import { VirtualClock, type Clock } from '../core/clock.ts';
 import { CanBusBase } from './can-bus-base.ts';
 import type { CanFrame } from './frame.ts';
@@ -12,44 +12,54 @@ import { recordFrame } from './frame-event.ts';
 import type { PeriodicWire, PeriodicWireEvents, PeriodicWireHandle, PeriodicWireSpec } from './periodic-wire.ts';
 import type { SocketcandOptions } from './socketcand-client.ts';
 import { SOCKETCAND_PORT } from './socketcand-protocol.ts';
-import type { FromWorker, ToWorker, WireFrame, WorkerLinkSettings } from './worker-messages.ts';
+import type { FromWorker, ToWorker, WorkerLinkSettings } from './worker-messages.ts';
+import { WorkerThreadEngine, type WireEngine, type WireEngineEvents } from './worker-engine.ts';
+import { wireFrame } from './worker-session.ts';
+import { NativeWireEngine, wireEngineChoice } from './rt-engine.ts';
 
 const NO_RECONNECT = 'the harness does not reconnect by itself — check the server and the network, then rerun';
 
 /** hr ns ↔ clock ns for a real (possibly scaled) clock, fixed once. */
-function hrMapping(clock: Clock): { toClock(hr: number): number; toHr(clockNs: number): number; rate: number } {
+export function hrMapping(clock: Clock): { toClock(hr: number): number; toHr(clockNs: number): number; rate: number } {
   const rate = (clock as { rate?: number }).rate ?? 1;
   const hr0 = Number(process.hrtime.bigint());
   const c0 = clock.now();
   return { rate, toClock: (hr) => c0 + (hr - hr0) * rate, toHr: (ns) => hr0 + (ns - c0) / rate };
 }
 
-function wireFrame(f: CanFrame): WireFrame {
-  const w: WireFrame = { id: f.id, extended: f.extended, data: Uint8Array.from(f.data) };
-  for (const k of ['fd', 'brs', 'esi', 'rtr', 'error'] as const) if (f[k]) w[k] = true;
-  return w;
-}
-
 export class WorkerSocketcandCan extends CanBusBase implements PeriodicWire {
-  private worker!: Worker;
+  private engine!: WireEngine;
   private readonly map: ReturnType<typeof hrMapping>;
   private readonly periodics = new Map<string, PeriodicWireEvents>();
   private closedByWorker: (() => void) | undefined;
   private openResult: ((err?: Error) => void) | undefined;
   private opened = false;
-  private exited = false;
+  /** The engine ended (thread exited, helper process gone): nothing will answer a close. */
+  private engineGone = false;
 
-  private constructor(private readonly opts: SocketcandOptions) {
+  private constructor(
+    private readonly opts: SocketcandOptions,
+    private readonly engineKind: 'native' | 'worker',
+  ) {
+    const on = engineKind === 'native' ? 'native real-time helper' : 'worker thread';
     super(opts.bus, opts, {
-      endpoint: `socketcand ${opts.host}:${opts.port ?? SOCKETCAND_PORT} bus '${opts.bus}' (worker thread)`,
+      endpoint: `socketcand ${opts.host}:${opts.port ?? SOCKETCAND_PORT} bus '${opts.bus}' (${on})`,
       linkEvents: true,
     });
     this.map = hrMapping(opts.clock);
   }
 
-  /** Spawn the bus's worker, connect, open the bus and enter rawmode; BenchFault (with what to check) when any step fails. */
-  static async open(opts: SocketcandOptions): Promise<WorkerSocketcandCan> {
-    const t = new WorkerSocketcandCan(opts);
+  /** Which wire runs the bus and what it got from the system, for the run environment. */
+  get wire(): string {
+    return `${this.engine.name}${this.engine.detail ? ` (${this.engine.detail})` : ''}`;
+  }
+
+  /**
+   * Start the bus's wire (the native helper when built, else a worker thread; `engine` forces one), connect,
+   * open the bus and enter rawmode; BenchFault (with what to check) when any step fails.
+   */
+  static async open(opts: SocketcandOptions & { engine?: 'native' | 'worker' }): Promise<WorkerSocketcandCan> {
+    const t = new WorkerSocketcandCan(opts, opts.engine ?? wireEngineChoice().engine);
     if (opts.clock instanceof VirtualClock || opts.clock.description === 'virtual')
       throw t.fault("a socketcand transport needs real time (bench clock 'real', any rate); with a virtual clock use kind 'virtual-can'");
     await new Promise<void>((resolve, reject) => {
@@ -64,13 +74,14 @@ export class WorkerSocketcandCan extends CanBusBase implements PeriodicWire {
     const connectTimeoutMs = (this.opts.connectTimeoutMs ?? 5000) / this.map.rate;
     const port = this.opts.port ?? SOCKETCAND_PORT;
     const settings: WorkerLinkSettings = { host: this.opts.host, port, bus: this.opts.bus, connectTimeoutMs };
-    this.worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: settings });
-    this.worker.on('message', (m: FromWorker) => this.onWorker(m));
-    this.worker.on('error', (err) => this.workerGone(`worker thread failed: ${err.message}`, err));
-    this.worker.on('exit', () => {
-      this.exited = true;
-      this.workerGone('worker thread exited');
-    });
+    const events: WireEngineEvents = { message: (m) => this.onWorker(m), gone: (why, cause) => this.workerGone(why, cause) };
+    this.engine =
+      this.engineKind === 'native'
+        ? new NativeWireEngine(settings, events, (ms, fn) => {
+            const h = this.opts.clock.setTimer(ms * this.map.rate, fn);
+            return () => h.cancel();
+          })
+        : new WorkerThreadEngine(settings, events);
   }
 
   startPeriodic(spec: PeriodicWireSpec, events: PeriodicWireEvents): PeriodicWireHandle {
@@ -101,15 +112,15 @@ export class WorkerSocketcandCan extends CanBusBase implements PeriodicWire {
 
   protected async release(): Promise<void> {
     this.periodics.clear();
-    if (this.exited) return;
+    if (this.engineGone) return;
     const closed = new Promise<void>((resolve) => (this.closedByWorker = resolve));
     this.post({ op: 'close' });
     await closed;
-    await this.worker.terminate();
+    await this.engine.terminate();
   }
 
   private post(m: ToWorker): void {
-    this.worker.postMessage(m);
+    this.engine.post(m);
   }
 
   private onWorker(m: FromWorker): void {
@@ -121,7 +132,7 @@ export class WorkerSocketcandCan extends CanBusBase implements PeriodicWire {
         return;
       case 'open-failed':
         this.recordLink('can-open-failed', { reason: m.why });
-        void this.worker.terminate();
+        void this.engine.terminate();
         this.openResult?.(this.fault(`${m.why}; ${m.fix}`));
         this.openResult = undefined;
         return;
@@ -157,6 +168,7 @@ export class WorkerSocketcandCan extends CanBusBase implements PeriodicWire {
   }
 
   private workerGone(why: string, cause?: unknown): void {
+    this.engineGone = true;
     this.closedByWorker?.();
     if (!this.opened) {
       this.openResult?.(this.fault(`${why}; check the harness installation (tsx) and rerun`, cause));

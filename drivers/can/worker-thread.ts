@@ -7,8 +7,9 @@
 import { connect, type Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CanFrame } from './frame.ts';
-import { formatSend, MessageSplitter, parseServerFrame, tokens } from './socketcand-protocol.ts';
+import { formatSend } from './socketcand-protocol.ts';
 import type { FromWorker, ToWorker, WireFrame, WorkerLinkSettings } from './worker-messages.ts';
+import { SocketcandWireSession } from './worker-session.ts';
 
 const port = parentPort!;
 const settings = workerData as WorkerLinkSettings;
@@ -29,14 +30,7 @@ interface Periodic {
 }
 
 const periodics = new Map<string, Periodic>();
-const splitter = new MessageSplitter();
-let ready = false;
 let closing = false;
-
-function wire(frame: CanFrame): WireFrame {
-  const { id, extended, data, fd, brs, esi, rtr, error } = frame;
-  return { id, extended, data, fd, brs, esi, rtr, error };
-}
 
 function arm(p: Periodic, k: number): void {
   if (p.stopped || closing) return;
@@ -69,88 +63,25 @@ function stopPeriodic(name: string): void {
   periodics.delete(name);
 }
 
-function onServerMessages(chunk: string, stamp: number): void {
-  const { messages, junk } = splitter.push(chunk);
-  for (const j of junk) post({ op: 'bad-input', message: `text outside < … >: '${j.slice(0, 60)}'` });
-  const frames: { frame: WireFrame; busUs: number }[] = [];
-  for (const m of messages) {
-    if (!ready) {
-      handshake(m);
-      continue;
-    }
-    const tk = tokens(m);
-    if (tk[0] === 'frame' || tk[0] === 'fdframe' || (tk[0] === 'error' && /^[0-9A-Fa-f]+$/.test(tk[1] ?? '') && tk.length === 3)) {
-      try {
-        const parsed = parseServerFrame(tk, `socketcand bus '${settings.bus}' '< ${m.slice(0, 80)} >'`);
-        frames.push({ frame: wire(parsed.frame), busUs: parsed.epochUs });
-      } catch (err) {
-        post({ op: 'bad-input', message: (err as Error).message });
-      }
-    } else if (tk[0] === 'error') post({ op: 'server-error', message: m });
-    else if (m !== 'ok' && m !== 'echo') post({ op: 'bad-input', message: `unexpected message '< ${m.slice(0, 80)} >'` });
-  }
-  if (frames.length) post({ op: 'rx', hr: stamp, frames });
-}
-
-let step: 'hi' | 'open' | 'raw' = 'hi';
-function handshake(m: string): void {
-  const tk = tokens(m);
-  if (tk[0] === 'error') {
-    const fix =
-      step === 'open'
-        ? `check that bus '${settings.bus}' exists on the server (socketcand -i ${settings.bus} / hub --buses)`
-        : 'check the server log';
-    return failOpen(`server refused: '< ${m} >'`, fix);
-  }
-  if (step === 'hi' && m === 'hi') {
-    step = 'open';
-    socket.write(`< open ${settings.bus} >`);
-  } else if (step === 'open' && m === 'ok') {
-    step = 'raw';
-    socket.write('< rawmode >');
-  } else if (step === 'raw' && m === 'ok') {
-    ready = true;
-    clearTimeout(openTimer);
-    post({ op: 'open' });
-  } else
-    failOpen(
-      `unexpected '< ${m} >' while waiting for ${step === 'hi' ? '< hi >' : '< ok >'}`,
-      'check that the server speaks the socketcand protocol',
-    );
-}
-
-let openDone = false;
-function failOpen(why: string, fix: string): void {
-  if (openDone || ready) return;
-  openDone = true;
-  clearTimeout(openTimer);
-  socket.destroy();
-  post({ op: 'open-failed', why, fix });
-}
-
-const awaited = () => (step === 'hi' ? "'< hi >' greeting" : step === 'open' ? "reply to '< open >'" : "reply to '< rawmode >'");
-const openTimer = setTimeout(
-  () =>
-    failOpen(
-      `no ${awaited()} within ${settings.connectTimeoutMs} ms`,
-      'check that a socketcand server (not another service) listens there',
-    ),
-  settings.connectTimeoutMs,
-);
-
 const socket: Socket = connect({ host: settings.host, port: settings.port });
+const session = new SocketcandWireSession(settings, {
+  write: (text) => socket.write(text),
+  post,
+  timer: (ms, fn) => {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  },
+  destroy: () => socket.destroy(),
+});
 socket.setNoDelay(true);
 socket.setEncoding('latin1');
-socket.on('data', (chunk: string) => onServerMessages(chunk, hr()));
+socket.on('data', (chunk: string) => session.chunk(chunk, hr()));
 socket.on('error', (err) => {
-  const start =
-    `start the server (e.g. 'mcs-hil can hub --port ${settings.port}' or socketcand -i ${settings.bus}) ` +
-    'or fix host/port in the bench file';
-  if (!ready) failOpen(`cannot connect (${err.message})`, start);
+  if (!session.ready) session.failOpen(`cannot connect (${err.message})`, session.startFix());
   else if (!closing) post({ op: 'lost', why: `socket error: ${err.message}` });
 });
 socket.on('close', () => {
-  if (!ready) failOpen('the server closed the connection during the handshake', 'check the bus name and the server log');
+  if (!session.ready) session.failOpen('the server closed the connection during the handshake', 'check the bus name and the server log');
   else if (closing) post({ op: 'closed' });
   else post({ op: 'lost', why: 'the server closed the connection' });
   for (const name of [...periodics.keys()]) stopPeriodic(name);
@@ -160,7 +91,7 @@ socket.on('close', () => {
 port.on('message', (m: ToWorker) => {
   switch (m.op) {
     case 'send':
-      if (ready && !closing) socket.write(formatSend(m.frame as CanFrame));
+      if (session.ready && !closing) socket.write(formatSend(m.frame as CanFrame));
       return;
     case 'periodic': {
       stopPeriodic(m.name);

@@ -1,0 +1,113 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { RealClock, waitFor } from '../../drivers/core/clock.ts';
+import { BenchFault } from '../../drivers/core/errors.ts';
+import { Timeline } from '../../drivers/core/timeline.ts';
+import { canFrame, frameText, type CanFrame } from '../../drivers/can/frame.ts';
+import { RT_HELPER_PATH, wireEngineChoice } from '../../drivers/can/rt-engine.ts';
+import { PeriodicScheduler } from '../../drivers/can/scheduler.ts';
+import { SocketcandCan } from '../../drivers/can/socketcand-client.ts';
+import { SocketcandHub } from '../../drivers/can/socketcand-hub.ts';
+import { WorkerSocketcandCan } from '../../drivers/can/worker-can.ts';
+
+// The native real-time helper is judged on what it carries, never on how fast: nothing here is timed.
+const clock = new RealClock();
+const WAIT_MS = 20_000; // how long to wait for frames that must come, on a loaded machine (not a limit judged)
+const root = new URL('../..', import.meta.url).pathname;
+
+describe('native real-time CAN helper (native/rt-can.cpp)', function () {
+  let hub: SocketcandHub;
+  let port: number;
+  before(async function () {
+    this.timeout(120_000); // a first build compiles the helper
+    execFileSync('bash', [`${root}native/build.sh`, '--quiet'], { stdio: 'inherit' });
+    hub = new SocketcandHub({ port: 0, buses: ['relay-native', 'relay-worker', 'periodic', 'lost'] });
+    port = (await hub.listen()).port;
+  });
+  after(async function () {
+    await hub.close();
+  });
+
+  it('builds, and is the wire a socketcand bus gets unless told otherwise', function () {
+    expect(wireEngineChoice({}).engine).to.equal('native');
+    expect(wireEngineChoice({ MCS_HIL_CAN_WIRE: 'worker' }).engine).to.equal('worker');
+    expect(RT_HELPER_PATH).to.match(/native\/build\/mcs-hil-rt-can$/);
+  });
+
+  for (const engine of ['native', 'worker'] as const)
+    it(`relays frames both ways through our hub (${engine}), each received frame stamped and on the timeline`, async function () {
+      const timeline = new Timeline({ clock });
+      const bus = `relay-${engine}`;
+      const w = await WorkerSocketcandCan.open({ host: '127.0.0.1', port, bus, clock, timeline, source: 'gbt-can', engine });
+      const m = await SocketcandCan.open({ host: '127.0.0.1', port, bus, clock });
+      expect(w.wire).to.contain(engine === 'native' ? 'native real-time helper (' : 'worker thread');
+      const atWire: CanFrame[] = [];
+      const atMain: CanFrame[] = [];
+      w.onFrame((f) => atWire.push(f));
+      m.onFrame((f) => atMain.push(f));
+      const sent = Array.from({ length: 30 }, (_, i) => canFrame(0x18ff0000 + i, [i, 0x55, 0xaa]));
+      for (const f of sent) await m.send(f);
+      for (let i = 0; i < 5; i++) await w.send(canFrame(0x100 + i, [i], { extended: false }));
+      expect(await waitFor(clock, () => atWire.length === 30 && atMain.length === 5, WAIT_MS)).to.equal(true);
+      expect(atWire.map(frameText)).to.deep.equal(sent.map(frameText));
+      expect(atMain.map(frameText)).to.deep.equal(['100#00', '101#01', '102#02', '103#03', '104#04']);
+      expect(atWire.every((f) => typeof f.t === 'number' && typeof f.busT === 'number')).to.equal(true);
+      expect(timeline.query({ kind: 'can' }).filter((e) => e.data.dir === 'rx')).to.have.length(30);
+      await w.close();
+      await m.close();
+      expect(timeline.query({ kind: 'link' }).map((e) => e.data.event)).to.deep.equal(['can-open', 'can-close']);
+    });
+
+  it('runs a periodic frame in the helper: slots in order, each payload the producer gave, sends on the timeline', async function () {
+    const timeline = new Timeline({ clock });
+    const w = await WorkerSocketcandCan.open({
+      host: '127.0.0.1',
+      port,
+      bus: 'periodic',
+      clock,
+      timeline,
+      source: 'bms',
+      engine: 'native',
+    });
+    const m = await SocketcandCan.open({ host: '127.0.0.1', port, bus: 'periodic', clock });
+    const got: CanFrame[] = [];
+    m.onFrame((f) => got.push(f));
+    const task = new PeriodicScheduler({ transport: w, clock }).start({
+      name: 'BCL',
+      periodMs: 10,
+      frame: (k) => canFrame(0x181056f4, [k]),
+      count: 6,
+    });
+    expect(await waitFor(clock, () => !task.running && got.length === task.sent, WAIT_MS)).to.equal(true);
+    expect(task.error).to.equal(undefined);
+    expect(task.sent).to.be.within(1, 6);
+    const payloads = got.map((f) => f.data[0]);
+    expect(payloads[0]).to.equal(0);
+    expect([...payloads].sort((a, b) => a - b)).to.deep.equal(payloads);
+    expect(task.sendTimes.every((t, i) => t >= task.dueTimes[i])).to.equal(true);
+    expect(
+      timeline
+        .query({ kind: 'can' })
+        .filter((e) => e.data.dir === 'tx')
+        .map((e) => e.t),
+    ).to.deep.equal(task.sendTimes);
+    await w.close();
+    await m.close();
+  });
+
+  it('reports a lost server as one BenchFault, and a refused bus with what to fix', async function () {
+    const own = new SocketcandHub({ port: 0 });
+    const ownPort = (await own.listen()).port;
+    let refused: unknown;
+    await WorkerSocketcandCan.open({ host: '127.0.0.1', port, bus: 'nope', clock, engine: 'native' }).catch((e) => (refused = e));
+    expect(refused).to.be.instanceOf(BenchFault);
+    expect((refused as Error).message).to.match(/server refused: .*check that bus 'nope' exists/);
+    const w = await WorkerSocketcandCan.open({ host: '127.0.0.1', port: ownPort, bus: 'x', clock, engine: 'native' });
+    const lost: BenchFault[] = [];
+    w.onLost((f) => lost.push(f));
+    await own.close();
+    expect(await waitFor(clock, () => lost.length === 1, WAIT_MS)).to.equal(true);
+    expect(lost[0].message).to.match(/connection lost .*does not reconnect/);
+    await w.close();
+  });
+});
