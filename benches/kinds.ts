@@ -9,6 +9,7 @@ import { registerEmulatedBattery } from './kinds/emulated-battery.ts';
 import './kinds/emulated-ce-id.ts';
 import './kinds/iso15118-ev.ts';
 import './kinds/scpi-battery-emulator.ts';
+import './kinds/scpi-power-analyser.ts';
 import './kinds/scpi-ce-id.ts';
 import './kinds/v2g-link.ts';
 import './kinds/plc-modem.ts';

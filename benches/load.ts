@@ -105,6 +105,8 @@ export function parseBench(text: string, file: string): BenchConfig {
 /** An instrument driver whose instrument is an emulated one of this bench served in-process (`scpiPort: memory`). */
 function servedInProcess(bench: BenchConfig, r: BenchConfig['resources'][string]): boolean {
   const emulated = (r as { emulated?: unknown }).emulated;
+  // A power analyser with `emulated:` serves its emulated unit itself: in-process on a virtual clock.
+  if (r.kind === 'scpi-power-analyser' && typeof emulated === 'string') return true;
   const unit = typeof emulated === 'string' ? (bench.resources[emulated] as { scpiPort?: unknown } | undefined) : undefined;
   return unit?.scpiPort === 'memory';
 }

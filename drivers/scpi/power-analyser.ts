@@ -1,7 +1,8 @@
 // The power analyser: the instrument whose inlet voltage/current samples every ramp and safety assertion
 // reads. It streams them as 'samples' blocks onto the timeline ({t0, dt, channels: {voltageV, currentA}},
 // ≥ 1 kS/s). A dedicated analyser (a Yokogawa/HIOKI class instrument) offers only this; a battery emulator
-// that logs its own output (drivers/scpi/battery-emulator.ts) can serve as the analyser too.
+// that logs its own output (drivers/scpi/battery-emulator.ts) serves as the analyser on a bench without one;
+// a separate SCPI analyser (power-analyser-scpi.ts, kind scpi-power-analyser) takes the judged trace when present.
 
 /** The bench's resource shape (benches/registry.ts Resource), restated so a driver does not import a bench. */
 export interface InstrumentResource {
@@ -41,4 +42,13 @@ export function isPowerAnalyser(r: unknown): r is PowerAnalyser {
     typeof a.read === 'function' &&
     typeof a.startStreaming === 'function'
   );
+}
+
+/** Resource kind of a separate SCPI power analyser (drivers/scpi/power-analyser-scpi.ts). */
+export const SCPI_POWER_ANALYSER_KIND = 'scpi-power-analyser';
+
+/** The bench's separate power analyser, where it has one: its trace is the judged one (else the battery emulator's). */
+export function separateAnalyser(resources: Iterable<unknown>): PowerAnalyser | undefined {
+  for (const r of resources) if (isPowerAnalyser(r) && r.kind === SCPI_POWER_ANALYSER_KIND) return r;
+  return undefined;
 }

@@ -72,6 +72,8 @@ export class DcBus {
   private bufV: number[] = [];
   private bufI: number[] = [];
   private stepping = false;
+  /** Further consumers (an independent instrument on the same inlet, e.g. a power analyser): each its own samples. */
+  private taps: { t0: number; v: number[]; i: number[] }[] = [];
 
   constructor(
     readonly clock: Clock,
@@ -132,6 +134,21 @@ export class DcBus {
     return out;
   }
 
+  /** A second, independent reader of the samples from the next tick on: call the result to take its own. */
+  tap(): () => { t0: number; dt: number; voltageV: number[]; currentA: number[] } {
+    this.sync();
+    const mine = { t0: this.tNs + BUS_TICK_NS, v: [] as number[], i: [] as number[] };
+    this.taps.push(mine);
+    return () => {
+      this.sync();
+      const out = { t0: mine.t0, dt: BUS_TICK_NS, voltageV: mine.v, currentA: mine.i };
+      mine.t0 += mine.v.length * BUS_TICK_NS;
+      mine.v = [];
+      mine.i = [];
+      return out;
+    };
+  }
+
   private stepOnce(): void {
     const dtS = BUS_TICK_NS / 1e9;
     this.tNs += BUS_TICK_NS;
@@ -174,6 +191,15 @@ export class DcBus {
     }
     this.bufV.push(this.v);
     this.bufI.push(this.i);
+    for (const t of this.taps) {
+      t.v.push(this.v);
+      t.i.push(this.i);
+      if (t.v.length > MAX_BUFFERED) {
+        t.v.splice(0, MAX_BUFFERED / 2);
+        t.i.splice(0, MAX_BUFFERED / 2);
+        t.t0 += (MAX_BUFFERED / 2) * BUS_TICK_NS;
+      }
+    }
     if (this.bufV.length > MAX_BUFFERED) {
       // Nobody drains (no instrument on this bench): keep memory bounded, drop the oldest half.
       const drop = MAX_BUFFERED / 2;
