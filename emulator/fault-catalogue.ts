@@ -8,7 +8,7 @@ export interface FaultSwitch {
   /** What the emulator does wrong when it is on. */
   description: string;
   /** Which emulated component honours it. */
-  component: 'mcs-charger' | 'gbt-charger' | 'power-stage' | 'bench' | 'scpi' | 'slac-responder' | 'cp-generator';
+  component: 'mcs-charger' | 'ccs-charger' | 'gbt-charger' | 'power-stage' | 'bench' | 'scpi' | 'slac-responder' | 'cp-generator';
   /** The suite whose run must catch it (as `mcs-hil run --suite`). */
   suite: string;
   /** testCaseIds that must fail when it is on — exactly these, no others. */

@@ -217,9 +217,15 @@ async function holdDroppedSession(o: ServeOptions, note: Note, lastRequestMs: nu
  * [V2G20-1633]: wait before closing TCP. Requests arriving meanwhile are not processed (the session is
  * over). After SessionStopRes the vehicle normally closes first, which ends the wait.
  */
-type Note = (t: string, x?: Record<string, unknown>) => void;
+export type Note = (t: string, x?: Record<string, unknown>) => void;
 
-async function closeWait(link: MessageLink, o: ServeOptions, note: Note, stopped: boolean, ms?: number) {
+export async function closeWait(
+  link: MessageLink,
+  o: Pick<ServeOptions, 'clock' | 'closeWaitMs'>,
+  note: Note,
+  stopped: boolean,
+  ms?: number,
+) {
   const waitMs = ms ?? o.closeWaitMs ?? SECC_CLOSE_WAIT_MS;
   const t0 = o.clock.nowMs();
   note('waiting before closing the connection ([V2G20-1633])', { waitMs });

@@ -37,7 +37,7 @@ const CABLE_CHECK_VOLTAGE_REACHED = 0.95;
 
 /** Session IDs from a seeded generator: unique within a run and the same on every run (a reproducible timeline). */
 const sessionIdSource = new Prng(0x15118);
-function newSessionId(): string {
+export function newSessionId(): string {
   const word = () =>
     Math.floor(sessionIdSource.next() * 2 ** 32)
       .toString(16)

@@ -1,0 +1,205 @@
+// The emulated CCS charger (resource kind 'emulated-ccs-charger'): the SECC side of DIN SPEC 70121 and
+// ISO 15118-2 DC on the CCS2 port's emulated PLC link (after SLAC, IPv6 link-local on the link's charger end):
+// SDP server, plain TCP server (no TLS: DIN has none, -2's is optional and this charger does not offer it), one
+// CcsSeccSession per connection, driving a power stage on an emulated battery's DC bus like the MCS charger.
+// Also reachable in-process without sockets (memory endpoint) for the virtual bench and unit tests.
+
+import type { Clock } from '../../drivers/core/clock.ts';
+import type { ChargerControl } from '../../drivers/core/charger-control.ts';
+import { BenchFault } from '../../drivers/core/errors.ts';
+import type { Resource } from '../../drivers/core/resource.ts';
+import type { Timeline } from '../../drivers/core/timeline.ts';
+import { ConnectionMessageLink, memoryLinkPair, type MessageLink } from '../../drivers/iso15118/evcc/link.ts';
+import { registerMemoryEndpoint, unregisterMemoryEndpoint, type MemoryEndpoint } from '../../drivers/iso15118/evcc/memory-endpoint.ts';
+import { SdpSecurity, SdpServer } from '../../drivers/iso15118/sdp.ts';
+import { V2gServer } from '../../drivers/iso15118/v2g-server.ts';
+import { IdealPowerStage, type PowerStagePort } from '../mcs/power-port.ts';
+import type { CcsProtocol } from './ccs-protocol.ts';
+import type { CcsRatings } from './ccs-responses.ts';
+import { serveCcsConnection, type CcsServeResult } from './ccs-server.ts';
+import type { CcsSeccConfig } from './ccs-session.ts';
+
+export const EMULATED_CCS_CHARGER_KIND = 'emulated-ccs-charger';
+
+/**
+ * This charger's timing, from the standards: V2G_SECC_Sequence_Timeout is 60 s in DIN 70121 and ISO 15118-2
+ * alike; the CurrentDemandRes performance time is 25 ms and the vehicle's CurrentDemand timeout 250 ms
+ * (ISO 15118-2 Table 109; DIN the same), which bound the delay of fault ccs-currentdemand-slow.
+ */
+export const CCS_SECC_TIMING = {
+  sequenceTimeoutMs: 60_000,
+  currentDemandPerformanceMs: 25,
+  currentDemandEvccTimeoutMs: 250,
+  /** SDP's UDP port (ISO 15118-2 §7.10.1.2; the same for -20). */
+  sdpServerPort: 15118,
+} as const;
+
+export interface CcsChargerSettings {
+  /** Resource name of the link whose charger end we serve on; or 'memory' (in-process only). */
+  link?: string;
+  /** Explicit interface/address when there is no link resource (standalone emulate on another netdev). */
+  interface?: string;
+  address?: string;
+  /** TCP port; 0 or absent picks a free one in 49152–65535. */
+  port?: number;
+  evseId?: string;
+  /** The protocols offered (default both); the vehicle's supportedAppProtocol priority picks one. */
+  protocols?: CcsProtocol[];
+  cableCheckMs?: number;
+  authorizationOngoingCount?: number;
+}
+
+export interface CcsChargerContext {
+  clock: Clock;
+  timeline: Timeline;
+  ratings: { maxVoltageV: number; minVoltageV?: number; maxCurrentA: number; maxPowerW: number };
+  faults: ReadonlySet<string>;
+  /** The power stage to drive; IdealPowerStage when absent. */
+  power?: PowerStagePort;
+  /** Resolve a link's charger end by resource name. */
+  linkEnd?: (name: string) => { interface: string; address: string } | undefined;
+}
+
+export class EmulatedCcsCharger implements Resource, MemoryEndpoint {
+  readonly kind = EMULATED_CCS_CHARGER_KIND;
+  readonly results: CcsServeResult[] = [];
+  private readonly active = new Set<Promise<CcsServeResult>>();
+  private server: V2gServer | undefined;
+  private sdp: SdpServer | undefined;
+  private connCount = 0;
+  readonly config: CcsSeccConfig;
+  port = 0;
+  address: string | undefined;
+  interface: string | undefined;
+
+  private constructor(
+    readonly name: string,
+    readonly settings: CcsChargerSettings,
+    private readonly ctx: CcsChargerContext,
+    readonly power: PowerStagePort,
+  ) {
+    const r = ctx.ratings;
+    const ratings: CcsRatings = {
+      maxVoltageV: r.maxVoltageV,
+      minVoltageV: r.minVoltageV ?? 150,
+      maxCurrentA: r.maxCurrentA,
+      minCurrentA: 0,
+      maxPowerW: r.maxPowerW,
+      // What the emulated stage holds (power-stage-params: offset 0.5 A, gain error 0.5 %, ripple 1 A peak) with margin.
+      currentRegulationToleranceA: 5,
+      peakCurrentRippleA: 2,
+    };
+    const t = CCS_SECC_TIMING;
+    this.config = {
+      evseId: settings.evseId ?? 'DE*MHL*E0002*1',
+      protocols: settings.protocols ?? ['iso2', 'din'],
+      ratings,
+      cableCheckMs: settings.cableCheckMs ?? 300,
+      authorizationOngoingCount: settings.authorizationOngoingCount ?? 1,
+      faults: ctx.faults,
+      slowCurrentDemandMs: (t.currentDemandPerformanceMs + t.currentDemandEvccTimeoutMs) / 2,
+      output: {},
+    };
+  }
+
+  /** Start serving: memory endpoint always; SDP + TCP server when a link/interface is configured. */
+  static async start(name: string, settings: CcsChargerSettings, ctx: CcsChargerContext): Promise<EmulatedCcsCharger> {
+    const c = new EmulatedCcsCharger(name, settings, ctx, ctx.power ?? new IdealPowerStage());
+    registerMemoryEndpoint(name, c);
+    ctx.timeline.record('session', name, {
+      role: 'secc',
+      event: 'charger started',
+      protocols: c.config.protocols,
+      ratings: c.config.ratings,
+      faults: [...ctx.faults].filter((f) => f.startsWith('ccs-')),
+    });
+    if (settings.link !== 'memory' && (settings.link || settings.interface)) await c.listen();
+    return c;
+  }
+
+  private async listen(): Promise<void> {
+    const s = this.settings;
+    const end = s.link ? this.ctx.linkEnd?.(s.link) : undefined;
+    this.interface = s.interface ?? end?.interface;
+    this.address = s.address ?? end?.address;
+    if (!this.interface || !this.address)
+      throw new BenchFault(`${this.name}: no interface/address to serve on (link '${s.link ?? ''}' has no charger end)`, this.name);
+    const rec = { clock: this.ctx.clock, timeline: this.ctx.timeline, source: this.name };
+    this.server = new V2gServer({ ...rec, address: this.address, interface: this.interface, port: s.port ?? 0 });
+    this.server.on('connection', (conn) => this.serve(new ConnectionMessageLink(conn, this.ctx.clock), conn.where));
+    this.port = await this.server.listen();
+    this.sdp = new SdpServer({
+      ...rec,
+      interface: this.interface,
+      address: this.address,
+      port: this.port,
+      security: SdpSecurity.NoTls,
+      serverPort: CCS_SECC_TIMING.sdpServerPort,
+    });
+    await this.sdp.start();
+  }
+
+  /** MemoryEndpoint: a vehicle in this process connects without sockets. */
+  connect(evSource: string): MessageLink {
+    const [ev, charger] = memoryLinkPair(this.ctx.clock, { timeline: this.ctx.timeline, ev: evSource, charger: this.name });
+    this.serve(charger, `memory #${this.connCount + 1}`);
+    return ev;
+  }
+
+  private serve(link: MessageLink, label: string): void {
+    this.connCount++;
+    const p = serveCcsConnection(link, {
+      clock: this.ctx.clock,
+      timeline: this.ctx.timeline,
+      source: this.name,
+      connection: `${label} (#${this.connCount})`,
+      config: this.config,
+      power: this.power,
+      sequenceTimeoutMs: CCS_SECC_TIMING.sequenceTimeoutMs,
+      firstMessageTimeoutMs: CCS_SECC_TIMING.sequenceTimeoutMs,
+    }).catch((e: Error) => {
+      this.ctx.timeline.record('session', this.name, { role: 'secc', event: 'serve error', error: e.message });
+      return { reason: 'peer-closed', session: undefined } as unknown as CcsServeResult;
+    });
+    const tracked: Promise<CcsServeResult> = p.then((r) => {
+      this.results.push(r);
+      this.active.delete(tracked);
+      return r;
+    });
+    this.active.add(tracked);
+  }
+
+  /** Resolves when every session being served now has ended. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.active]);
+  }
+
+  get activeSessions(): number {
+    return this.active.size;
+  }
+
+  /** What a lab does through the charger's own remote interface: site power cap, charger stop. */
+  get chargerControl(): ChargerControl {
+    return { setSitePowerCapW: (capW) => this.power.setSitePowerCapW?.(capW), stop: (reason) => this.power.stop(reason) };
+  }
+
+  identity(): Record<string, string> {
+    return {
+      charger: 'emulated CCS charger (DIN 70121 / ISO 15118-2 DC)',
+      evseId: this.config.evseId,
+      protocols: this.config.protocols.join(','),
+    };
+  }
+
+  async safeState(): Promise<void> {
+    if (this.power.outputEnabled) this.power.stop('charger');
+  }
+
+  async close(): Promise<void> {
+    unregisterMemoryEndpoint(this.name, this);
+    await this.sdp?.close();
+    await this.server?.close();
+    this.sdp = undefined;
+    this.server = undefined;
+  }
+}

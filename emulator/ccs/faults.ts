@@ -1,0 +1,116 @@
+// Fault switches of the emulated CCS charger (DIN 70121 / ISO 15118-2 DC SECC and its power stage). Each one
+// makes exactly the listed tests of suites/ccs2 fail, on the named checks. The ids are the suite's
+// testCaseIds written out (the emulator never imports suites). Switches that are power-stage behaviour are
+// handed to this charger's own power stage under the stage's name (POWER_STAGE_FAULT), so the MCS charger's
+// stage on the same bench stays correct.
+
+import type { FaultSwitch } from '../fault-catalogue.ts';
+
+export const CCS_FAULT = {
+  currentDemandSlow: 'ccs-currentdemand-slow',
+  wrongResponseCode: 'ccs-wrong-response-code',
+  sequenceErrorMissing: 'ccs-sequence-error-missing',
+  cableCheckSkipsIsolation: 'ccs-cablecheck-skips-isolation',
+  prechargeOvercurrent: 'ccs-precharge-overcurrent',
+  prechargeVoltageMissed: 'ccs-precharge-voltage-missed',
+  presentValuesFrozen: 'ccs-present-values-frozen',
+  ignoresStop: 'ccs-ignores-stop',
+} as const;
+
+/** The power-stage switch (emulator/power/fault-layer.ts) each CCS power fault turns on in this charger's stage. */
+export const POWER_STAGE_FAULT: Readonly<Record<string, string>> = {
+  [CCS_FAULT.prechargeOvercurrent]: 'precharge-over-current',
+  [CCS_FAULT.prechargeVoltageMissed]: 'precharge-voltage-mismatch',
+  [CCS_FAULT.presentValuesFrozen]: 'present-values-frozen',
+  [CCS_FAULT.ignoresStop]: 'ignores-stop',
+};
+
+/** The switches this charger's power stage honours, from the run's CCS faults only. */
+export function ccsPowerStageFaults(faults: ReadonlySet<string>): Set<string> {
+  return new Set([...faults].filter((f) => f in POWER_STAGE_FAULT).map((f) => POWER_STAGE_FAULT[f]));
+}
+
+/** The suite's test-case ids (suites/ccs2/test-ids.ts). */
+const ID = {
+  dinHandshake: 'CCS2-DIN-HANDSHAKE-001',
+  iso2Handshake: 'CCS2-ISO2-HANDSHAKE-001',
+  sequenceError: 'CCS2-SEQUENCE-ERROR-001',
+  performance: 'CCS2-PERFORMANCE-001',
+  cableCheck: 'CCS2-CABLECHECK-001',
+  precharge: 'CCS2-PRECHARGE-001',
+  currentDemand: 'CCS2-CURRENTDEMAND-001',
+  stop: 'CCS2-STOP-001',
+};
+
+const f = (
+  name: string,
+  category: FaultSwitch['category'],
+  catches: string[],
+  description: string,
+  checks: string[],
+  outcomes?: FaultSwitch['outcomes'],
+): FaultSwitch => ({
+  name,
+  category,
+  catches,
+  description,
+  checks,
+  component: 'ccs-charger',
+  suite: 'ccs2',
+  ...(outcomes && { outcomes }),
+});
+
+export const CCS_FAULTS: FaultSwitch[] = [
+  f(
+    CCS_FAULT.currentDemandSlow,
+    'timing violation',
+    [ID.performance],
+    'answers every CurrentDemandReq after its 25 ms SECC performance time (but inside the vehicle’s 250 ms timeout)',
+    ['CurrentDemandRes response time (worst)'],
+  ),
+  f(
+    CCS_FAULT.wrongResponseCode,
+    'protocol violation',
+    [ID.dinHandshake, ID.iso2Handshake],
+    'answers a new SessionSetupReq with OK instead of OK_NewSessionEstablished, and every other OK answer with OK_CertificateExpiresSoon',
+    ['* ResponseCode'],
+  ),
+  f(
+    CCS_FAULT.sequenceErrorMissing,
+    'protocol violation',
+    [ID.sequenceError],
+    'accepts requests out of order (no FAILED_SequenceError), e.g. PowerDeliveryReq right after SessionSetup',
+    ['PowerDeliveryReq out of order'],
+  ),
+  f(
+    CCS_FAULT.cableCheckSkipsIsolation,
+    'safety violation',
+    [ID.cableCheck],
+    'answers the first CableCheckReq Finished without applying a test voltage: the isolation is never measured (status Invalid)',
+    ['EVSEIsolationStatus before precharge'],
+  ),
+  f(
+    CCS_FAULT.prechargeOvercurrent,
+    'safety violation',
+    [ID.precharge],
+    'precharges with a 40 A current limit and a fast slew instead of at most 2 A (IEC 61851-23 CC.5.1)',
+    ['precharge current (max)'],
+  ),
+  f(
+    CCS_FAULT.prechargeVoltageMissed,
+    'protocol violation',
+    [ID.precharge],
+    'its voltage sensor reads 40 V high in precharge: the output lands 40 V below the vehicle’s target while it reports the target',
+    ['precharge voltage reached'],
+  ),
+  f(
+    CCS_FAULT.presentValuesFrozen,
+    'current-control violation',
+    [ID.currentDemand],
+    'reports the first present current and voltage of the session in every CurrentDemandRes instead of what flows',
+    ['EVSEPresentCurrent vs battery emulator'],
+  ),
+  f(CCS_FAULT.ignoresStop, 'safety violation', [ID.stop], 'answers PowerDeliveryReq (stop) OK but keeps delivering current', [
+    'current after PowerDelivery stop',
+  ]),
+];
