@@ -50,6 +50,8 @@ export class ScpiPowerAnalyser extends ScpiInstrument implements PowerAnalyser {
   private idn: Record<string, string> = {};
   private closed = false;
   private binary = true;
+  /** The unit was told to stream and not yet to stop. */
+  private unitStreaming = false;
 
   constructor(private readonly o: ScpiPowerAnalyserOptions) {
     super(o.transport, o.name);
@@ -129,15 +131,18 @@ export class ScpiPowerAnalyser extends ScpiInstrument implements PowerAnalyser {
     if (this.stream.running || this.closed) return;
     const sentNs = this.o.clock.now();
     await this.set('streamStart');
+    this.unitStreaming = true;
     await this.ask(this.spell('operationComplete', 'get'));
     this.stream.begin(sentNs, this.o.clock.now());
     this.schedule();
   }
 
+  /** Stops the unit's stream too when a bad reply already ended ours. */
   async stopStreaming(): Promise<void> {
-    if (!this.stream.running) return;
+    if (!this.unitStreaming) return;
     await this.stream.drain(true).catch(() => undefined);
     this.stream.end();
+    this.unitStreaming = false;
     await this.set('streamStop');
     this.schedule();
   }

@@ -313,10 +313,12 @@ function round(x: number, step: number): number {
   return Math.round(x / step) * step;
 }
 
-/** NR3 as the class answers numbers ('500.0E-03' style: mantissa with one decimal, signed 2-digit exponent). */
+/** NR3 as the class answers numbers: engineering notation, at least one decimal ('10.0E-03', '1.5E+03', '-285.15E+00'). */
 function nr3(x: number): string {
-  if (x >= OVER_RANGE) return '9.91E+37';
-  const [m, e] = x.toExponential(5).split('e');
-  const exp = Number(e);
-  return `${Number(m)}E${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  if (Math.abs(x) >= OVER_RANGE) return '9.91E+37';
+  if (x === 0) return '0.0E+00';
+  const exp = Math.floor(Math.log10(Math.abs(x)) / 3) * 3;
+  const m = Number((x / 10 ** exp).toPrecision(6));
+  const mant = Number.isInteger(m) ? m.toFixed(1) : String(m);
+  return `${mant}E${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
 }
