@@ -14,7 +14,8 @@ export interface ExchangeContext {
   clock: Clock;
   codec: MessageCodec;
   link: MessageLink;
-  timers: SessionTimers;
+  /** The session's timers, or (DIN / -2, whose per-message timeouts differ) a function giving each request's timeout. */
+  timers: SessionTimers | ((message: string) => number);
   decorator: MessageDecorator;
   header: (sessionId?: string) => { SessionID: string; TimeStamp: number };
   note: (event: string, extra?: Record<string, unknown>) => void;
@@ -44,7 +45,7 @@ export async function exchangeOnce(
     return ex;
   }
   ex.sentAtNs = c.decorator.lastTxNs ?? c.clock.now();
-  const timeoutMs = opts.timeoutMs ?? msgTimeoutMs(c.timers, message);
+  const timeoutMs = opts.timeoutMs ?? (typeof c.timers === 'function' ? c.timers(message) : msgTimeoutMs(c.timers, message));
   const r = await c.link.receive(timeoutMs);
   if (r.kind === 'timeout') {
     ex.detail = `no response within ${timeoutMs} ms (V2G_EVCC_Msg_Timeout)`;
