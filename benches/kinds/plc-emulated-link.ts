@@ -49,7 +49,7 @@ registerResourceKind<Settings>({
     const opened: { close(): void }[] = [{ close: () => lock.release() }];
     const closeAll = () => opened.reverse().forEach((o) => o.close());
     try {
-      await ensureVethLink({ evInterface, chargerInterface }, ctx.signal);
+      const veth = await ensureVethLink({ evInterface, chargerInterface }, ctx.signal);
       const chargerPort = openRawEthernet(chargerInterface);
       opened.push(chargerPort);
       const vehiclePort = openRawEthernet(evInterface);
@@ -72,6 +72,10 @@ registerResourceKind<Settings>({
         kind: 'emulated-plc-link',
         evInterface,
         vehiclePort,
+        // IPv6 link-local ends for what runs over the link after SLAC (SDP, DIN / -2 over TCP).
+        evAddress: veth.evAddress,
+        chargerInterface,
+        chargerAddress: veth.chargerAddress,
         identity: () => ({ plc: `emulated PLC link ${evInterface}<->${chargerInterface}, ${line.evses.length} EVSE(s)` }),
         async close() {
           closeAll();

@@ -11,6 +11,10 @@ export interface PlcLinkResource extends Resource {
   readonly evInterface: string;
   /** The vehicle's raw port on it (one per interface: a second socket would see our own sends). */
   readonly vehiclePort: RawEthernetPort;
+  /** On an emulated link: the IPv6 link-local ends (no scope) the vehicle and the emulated charger use after SLAC. */
+  readonly evAddress?: string;
+  readonly chargerInterface?: string;
+  readonly chargerAddress?: string;
 }
 
 export const PLC_LINK_KINDS = ['plc-modem', 'emulated-plc-link'];
