@@ -3,10 +3,7 @@
 // intervals it offers and the current sensor's sign. A battery emulator's profile has other operations
 // (profile.ts); a bad analyser profile is bad input: a typed error naming the file and the key.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { INSTRUMENTS_DIR, InstrumentProfileError, type CommandSpelling } from './profile.ts';
+import { INSTRUMENTS_DIR, InstrumentProfileError, loadProfileFile, type CommandSpelling } from './profile.ts';
 
 export const ANALYSER_OPERATIONS = [
   'identity',
@@ -47,22 +44,9 @@ export interface AnalyserProfile {
   assumedRatings: { maxVoltageV: number; maxCurrentA: number };
 }
 
-const cache = new Map<string, AnalyserProfile>();
-
 /** Load fixtures/instruments/<name>.yaml (or a path ending in .yaml) as a power-analyser profile. */
 export function loadAnalyserProfile(name = 'power-analyser', dir = INSTRUMENTS_DIR): AnalyserProfile {
-  const file = name.endsWith('.yaml') ? name : join(dir, `${name}.yaml`);
-  const hit = cache.get(file);
-  if (hit) return hit;
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new InstrumentProfileError(`power-analyser profile '${name}' cannot be read: ${(e as Error).message}`, file);
-  }
-  const p = check(raw as Partial<AnalyserProfile>, file);
-  cache.set(file, p);
-  return p;
+  return loadProfileFile(name, dir, 'power-analyser profile', check);
 }
 
 function check(p: Partial<AnalyserProfile>, file: string): AnalyserProfile {

@@ -81,20 +81,25 @@ export class InstrumentProfileError extends InputError {
   override name = 'InstrumentProfileError';
 }
 
-const cache = new Map<string, InstrumentProfile>();
+const cache = new Map<string, unknown>();
 
 /** Load fixtures/instruments/<name>.yaml (or a path ending in .yaml). */
 export function loadInstrumentProfile(name: string, dir = INSTRUMENTS_DIR): InstrumentProfile {
+  return loadProfileFile(name, dir, 'instrument profile', check);
+}
+
+/** Read, check (once per file) and cache a profile file of any role; a file that cannot be read is a typed error. */
+export function loadProfileFile<P>(name: string, dir: string, what: string, checked: (raw: Partial<P>, file: string) => P): P {
   const file = name.endsWith('.yaml') ? name : join(dir, `${name}.yaml`);
   const hit = cache.get(file);
-  if (hit) return hit;
+  if (hit) return hit as P;
   let raw: unknown;
   try {
     raw = parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new InstrumentProfileError(`instrument profile '${name}' cannot be read: ${(e as Error).message}`, file);
+    throw new InstrumentProfileError(`${what} '${name}' cannot be read: ${(e as Error).message}`, file);
   }
-  const p = check(raw as Partial<InstrumentProfile>, file);
+  const p = checked(raw as Partial<P>, file);
   cache.set(file, p);
   return p;
 }
