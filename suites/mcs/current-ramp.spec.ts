@@ -7,10 +7,9 @@
 // it fail (the fault catalogue names these test ids, suites/mcs/power-ids.ts).
 
 import { expect } from 'chai';
-import { POWER_TEST_IDS as T } from './power-ids.ts';
-import { requirement } from '../../reports/evidence.ts';
+import { POWER_REQUIREMENTS as R } from './requirements.ts';
+import { requirement } from '../support/requirements.ts';
 import {
-  EPIC,
   chargeSteady,
   loopTrace,
   powerRig,
@@ -25,19 +24,11 @@ import {
   withTrace,
 } from './power-support.ts';
 
-const RAMP = 'IEC 61851-23:2014 101.2.1 (response to a changed current request)';
-
 describe('MCS current ramp (IEC 61851-23-3)', function () {
   const test = usePowerTest();
 
   it('follows a step up at the minimum slope, without overshoot, and settles in band', async function () {
-    requirement(T.rampUp, {
-      epic: EPIC,
-      feature: 'Current control',
-      story: 'Step up: slope, overshoot, settling',
-      clause: RAMP,
-      severity: 'critical',
-    });
+    requirement(R.rampUp);
     const rig = powerRig(this.bench);
     const toA = 200;
     requireDeliverable(this, rig, toA);
@@ -47,7 +38,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
       const observeS = toA / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.observeExtraS');
       await rig.bench.clock.sleep(observeS * 1000);
       const step = { stepS, fromA: 0, toA };
-      const tr = await loopTrace(rig, test, charging, stepS - 1, `${T.rampUp} step 0 → ${toA} A`);
+      const tr = await loopTrace(rig, test, charging, stepS - 1, `${R.rampUp.id} step 0 → ${toA} A`);
       expect(tr).to.rampUpAtLeast(step);
       expect(tr).to.settleWithin(step);
       // Last: an overshoot needs a response to measure (broken without one, after the verdicts above).
@@ -56,13 +47,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
   });
 
   it('holds the requested current within the declared (or profile) tolerance', async function () {
-    requirement(T.accuracy, {
-      epic: EPIC,
-      feature: 'Current control',
-      story: 'Steady-state accuracy',
-      clause: 'IEC 61851-23:2014 101.2.1.2.1 (CCC accuracy)',
-      severity: 'critical',
-    });
+    requirement(R.accuracy);
     const rig = powerRig(this.bench);
     const toA = 200;
     requireDeliverable(this, rig, toA);
@@ -70,38 +55,26 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
       const { charging, stepS, steadyS } = await chargeSteady(rig, test, toA, rig.limits.num('ramp.settleAllowanceS'));
       const windowS = rig.limits.num('regulation.windowS');
       await rig.bench.clock.sleep(windowS * 1000);
-      const tr = await loopTrace(rig, test, charging, stepS - 1, `${T.accuracy} hold ${toA} A`);
+      const tr = await loopTrace(rig, test, charging, stepS - 1, `${R.accuracy.id} hold ${toA} A`);
       expect(tr).to.holdCurrentWithin({ requestA: toA, fromS: Math.max(steadyS, tr.endS - windowS), toS: tr.endS });
     });
   });
 
   it('reports present current and voltage that match what it delivers', async function () {
-    requirement(T.present, {
-      epic: EPIC,
-      feature: 'Current control',
-      story: 'EVSEPresentCurrent / Voltage vs measured',
-      clause: 'ISO 15118-20 DC_ChargeLoopRes EVSEPresentCurrent/Voltage; IEC 61851-23 101.2.1.2',
-      severity: 'normal',
-    });
+    requirement(R.present);
     const rig = powerRig(this.bench);
     const toA = 200;
     requireDeliverable(this, rig, toA);
     await withTrace(test, async () => {
       const { charging, stepS, steadyS } = await chargeSteady(rig, test, toA, rig.limits.num('ramp.settleAllowanceS'));
       await rig.bench.clock.sleep(rig.limits.num('regulation.windowS') * 1000);
-      const tr = await loopTrace(rig, test, charging, stepS - 1, `${T.present} reported vs measured at ${toA} A`);
+      const tr = await loopTrace(rig, test, charging, stepS - 1, `${R.present.id} reported vs measured at ${toA} A`);
       expect(tr).to.reportPresentWithin(reportedPresent(charging, steadyS, tr.endS - 0.1));
     });
   });
 
   it('follows a step down within max(1 s, ΔI / 100 A/s)', async function () {
-    requirement(T.downStep, {
-      epic: EPIC,
-      feature: 'Current control',
-      story: 'Step down',
-      clause: 'IEC 61851-23:2014 101.2.1.4 (descending rate)',
-      severity: 'critical',
-    });
+    requirement(R.downStep);
     const rig = powerRig(this.bench);
     const fromA = 300;
     const toA = 100;
@@ -111,19 +84,13 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
       const stepS = await stepTo(rig, charging, toA);
       const budgetS = Math.max(rig.limits.num('downStep.minTimeS'), (fromA - toA) / rig.limits.num('downStep.minRateAps'));
       await rig.bench.clock.sleep((budgetS + 2) * 1000);
-      const tr = await loopTrace(rig, test, charging, stepS - 2, `${T.downStep} step ${fromA} → ${toA} A`);
+      const tr = await loopTrace(rig, test, charging, stepS - 2, `${R.downStep.id} step ${fromA} → ${toA} A`);
       expect(tr).to.stepDownWithin({ stepS, fromA, toA });
     });
   });
 
   it('obeys a site power cap lowered during the session', async function () {
-    requirement(T.siteCap, {
-      epic: EPIC,
-      feature: 'Current control',
-      story: 'Site power cap change',
-      clause: 'IEC 61851-23 101.2.1.4 (descending rate) applied to an EVSE-side limit change; EVSEMaximumChargePower',
-      severity: 'normal',
-    });
+    requirement(R.siteCap);
     const rig = powerRig(this.bench);
     const control = requireControl(this, rig, 'Changing the site power cap');
     const fromA = 300;
@@ -137,7 +104,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
       try {
         const budgetS = Math.max(rig.limits.num('downStep.minTimeS'), fromA / 2 / rig.limits.num('downStep.minRateAps'));
         await rig.bench.clock.sleep((budgetS + 3) * 1000);
-        const tr = await loopTrace(rig, test, charging, capS - 2, `${T.siteCap} site cap ${capW / 1000} kW`);
+        const tr = await loopTrace(rig, test, charging, capS - 2, `${R.siteCap.id} site cap ${capW / 1000} kW`);
         expect(tr).to.respectSiteCap({ capS, capW, fromA });
       } finally {
         await control.setSitePowerCapW(undefined);
@@ -148,13 +115,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
   // The request stays below 95 % of the rated power, so 'power within the rating' would only repeat the
   // regulation-accuracy check; the charger's own power limiting is judged where a request exceeds it (site cap).
   it('ramps toward its maximum at the minimum slope @long', async function () {
-    requirement(T.longRamp, {
-      epic: EPIC,
-      feature: 'Current control',
-      story: 'Long ramp toward the maximum',
-      clause: RAMP,
-      severity: 'normal',
-    });
+    requirement(R.longRamp);
     const rig = powerRig(this.bench);
     const r = this.bench.config.charger.ratings;
     const ev = rig.vehicle.model.limits;
@@ -175,7 +136,7 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
       const charging = (test.charging = await startCharging(rig));
       const stepS = await stepTo(rig, charging, toA);
       await rig.bench.clock.sleep((toA / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.observeExtraS')) * 1000);
-      const tr = await loopTrace(rig, test, charging, stepS - 1, `${T.longRamp} ramp 0 → ${toA} A`);
+      const tr = await loopTrace(rig, test, charging, stepS - 1, `${R.longRamp.id} ramp 0 → ${toA} A`);
       expect(tr).to.rampUpAtLeast({ stepS, fromA: 0, toA });
     });
   });

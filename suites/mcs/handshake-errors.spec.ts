@@ -3,12 +3,12 @@
 // framed with the wrong V2GTP payload type, and a supportedAppProtocolReq without -20 DC. After a FAILED
 // answer the charger processes nothing more and closes within a bound that allows its 5 s wait [V2G20-1633].
 
-import { check, measure, requirement } from '../../reports/evidence.ts';
-import { HANDSHAKE_TEST_IDS as T } from './handshake-ids.ts';
+import { check, measure } from '../../reports/evidence.ts';
+import { requirement } from '../support/requirements.ts';
+import { V2G_REQUIREMENTS as R } from './requirements.ts';
 import { NAMESPACE_DIN } from '../../drivers/iso15118/evcc/messages.ts';
 import { PayloadType } from '../../drivers/iso15118/v2gtp.ts';
 import {
-  EPIC,
   SEQ_CLAUSE,
   allowClockTime,
   checkResponse,
@@ -27,13 +27,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   useSessionHooks();
 
   it('answers PowerDeliveryReq right after SessionSetup with FAILED_SequenceError and closes the connection', async function () {
-    requirement(T.sequenceErrorEarly, {
-      epic: EPIC,
-      feature: 'Error handling',
-      story: 'Sequence error',
-      clause: 'ISO 15118-20:2022 FAILED_SequenceError; reference §2.2',
-      severity: 'critical',
-    });
+    requirement(R.sequenceErrorEarly);
     const s = await openSession(this);
     await setUp(s);
     s.breaksOnPurpose('out-of-order PowerDeliveryReq: the charger ends the session with FAILED');
@@ -57,13 +51,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   });
 
   it('answers PowerDeliveryReq after DC_PreChargeReq(Ongoing) with FAILED_SequenceError', async function () {
-    requirement(T.sequenceErrorPreCharge, {
-      epic: EPIC,
-      feature: 'Error handling',
-      story: 'Sequence error after PreCharge Ongoing',
-      clause: 'ISO 15118-20:2022 [V2G20-2005]/[V2G20-2006] (quoted in EVerest#2305)',
-      severity: 'critical',
-    });
+    requirement(R.sequenceErrorPreCharge);
     const vehicle = vehicleOf(this.bench);
     const s = await openSession(this);
     const beforeCableCheck = async () => void (await vehicle.pilot?.setCe('C'));
@@ -85,13 +73,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   });
 
   it('answers a request with a foreign SessionID with FAILED_UnknownSession', async function () {
-    requirement(T.unknownSession, {
-      epic: EPIC,
-      feature: 'Error handling',
-      story: 'Unknown session',
-      clause: 'ISO 15118-20:2022 FAILED_UnknownSession',
-      severity: 'critical',
-    });
+    requirement(R.unknownSession);
     const s = await openSession(this);
     await setUp(s);
     const foreign = s.sessionId === 'FFFFFFFFFFFFFFFF' ? 'EEEEEEEEEEEEEEEE' : 'FFFFFFFFFFFFFFFF';
@@ -105,13 +87,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   });
 
   it('stops the session when V2G_SECC_Sequence_Timeout expires', async function () {
-    requirement(T.sequenceTimeout, {
-      epic: EPIC,
-      feature: 'Timeouts',
-      story: 'V2G_SECC_Sequence_Timeout',
-      clause: L.get('timer.V2G_SECC_Sequence_Timeout').clause,
-      severity: 'normal',
-    });
+    requirement(R.sequenceTimeout);
     const vehicle = vehicleOf(this.bench);
     const timerMs = vehicle.timers.V2G_SECC_Sequence_Timeout;
     const window = timerWindow(timerMs, L.get('timer.V2G_SECC_Sequence_Timeout'), L.get('secc.sequenceTimeoutCloseToleranceMs'));
@@ -136,13 +112,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   });
 
   it('closes the connection, without an answer, on a request framed with the wrong V2GTP payload type', async function () {
-    requirement(T.malformedV2gtp, {
-      epic: EPIC,
-      feature: 'V2GTP',
-      story: 'Payload type does not match the message',
-      clause: 'ISO 15118-20:2022 V2GTP header check (payload type per namespace, Table 12)',
-      severity: 'normal',
-    });
+    requirement(R.malformedV2gtp);
     const s = await openSession(this);
     await setUp(s);
     s.breaksOnPurpose('a request framed with the wrong V2GTP payload type: the charger closes the connection');
@@ -162,13 +132,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   });
 
   it('refuses a supportedAppProtocolReq that offers no protocol it supports', async function () {
-    requirement(T.unsupportedAppProtocol, {
-      epic: EPIC,
-      feature: 'Error handling',
-      story: 'supportedAppProtocol without -20 DC',
-      clause: 'ISO 15118-20:2022 / ISO 15118-2 supportedAppProtocolRes Failed_NoNegotiation',
-      severity: 'normal',
-    });
+    requirement(R.unsupportedAppProtocol);
     const s = await openSession(this, {
       appProtocols: [{ ProtocolNamespace: NAMESPACE_DIN, VersionNumberMajor: 2, VersionNumberMinor: 0, SchemaID: 7, Priority: 1 }],
     });

@@ -2,22 +2,17 @@
 // a vehicle without a client certificate, presents a chain rooted in the V2G root, and answers SDP on the
 // first request with a TLS port in the dynamic range.
 
-import { check, measure, requirement } from '../../reports/evidence.ts';
-import { HANDSHAKE_TEST_IDS as T } from './handshake-ids.ts';
+import { check, measure } from '../../reports/evidence.ts';
+import { requirement } from '../support/requirements.ts';
+import { V2G_REQUIREMENTS as R } from './requirements.ts';
 import { precondition } from '../support/power-trace.ts';
-import { EPIC, describeOutcome, openSession, tlsVehicleOrSkip, useSessionHooks, v2gLimits as L, vehicleOf } from './handshake-support.ts';
+import { describeOutcome, openSession, tlsVehicleOrSkip, useSessionHooks, v2gLimits as L, vehicleOf } from './handshake-support.ts';
 
 describe('ISO 15118-20 handshake (MCS charger)', function () {
   useSessionHooks();
 
   it('refuses the TLS handshake of a vehicle that offers no client certificate', async function () {
-    requirement(T.tlsNoClientCert, {
-      epic: EPIC,
-      feature: 'TLS',
-      story: 'Mutual authentication: no client certificate',
-      clause: 'ISO 15118-20:2022 [V2G20-2400] CertificateRequest (TLS 1.3 mutual authentication)',
-      severity: 'critical',
-    });
+    requirement(R.tlsNoClientCert);
     tlsVehicleOrSkip(this);
     let outcome: string;
     try {
@@ -42,13 +37,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   });
 
   it('presents a TLS server chain rooted in the V2G root', async function () {
-    requirement(T.tlsChainRoot, {
-      epic: EPIC,
-      feature: 'TLS',
-      story: 'SECC certificate chain',
-      clause: 'ISO 15118-20:2022 [V2G20-2338] (V2G root), secp521r1 [V2G20-2674]',
-      severity: 'critical',
-    });
+    requirement(R.tlsChainRoot);
     const vehicle = tlsVehicleOrSkip(this);
     let actual: string;
     let ok = false;
@@ -70,13 +59,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   });
 
   it('answers SDP on the first request, offering TLS on a port in the dynamic range', async function () {
-    requirement(T.sdp, {
-      epic: EPIC,
-      feature: 'SDP',
-      story: 'SECC discovery',
-      clause: L.get('sdp.requestWaitMs').clause,
-      severity: 'normal',
-    });
+    requirement(R.sdp);
     const vehicle = vehicleOf(this.bench);
     if (!vehicle.networked) this.skip();
     const c = await vehicle.connect();

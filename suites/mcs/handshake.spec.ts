@@ -5,8 +5,9 @@
 // in session-timing.spec.ts. Every verdict is a measure()/check() against fixtures/limits/iso15118-20.yaml;
 // every test has an emulator fault switch that makes it fail (emulator/mcs/faults.ts).
 
-import { check, measure, requirement } from '../../reports/evidence.ts';
-import { HANDSHAKE_TEST_IDS as T } from './handshake-ids.ts';
+import { check, measure } from '../../reports/evidence.ts';
+import { requirement } from '../support/requirements.ts';
+import { V2G_REQUIREMENTS as R } from './requirements.ts';
 import {
   McsParameter,
   SEQUENCE,
@@ -20,7 +21,6 @@ import type { EvccSession } from '../../drivers/iso15118/evcc/session.ts';
 import { performanceLimitName } from '../../drivers/iso15118/evcc/timers.ts';
 import { precondition } from '../support/power-trace.ts';
 import {
-  EPIC,
   SEQ_CLAUSE,
   chargeThrough,
   openSession,
@@ -42,13 +42,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   useSessionHooks();
 
   it('runs the whole DC/MCS sequence with OK answers, each request answered by its response', async function () {
-    requirement(T.goodCase, {
-      epic: EPIC,
-      feature: 'Good case',
-      story: 'CommonMessageFlow: SAP … SessionStop',
-      clause: SEQ_CLAUSE,
-      severity: 'blocker',
-    });
+    requirement(R.goodCase);
     const { bench } = this;
     const { vehicle, mark } = await chargeThrough(bench, 5);
     const msgs = v2gMessages(bench, vehicle, mark);
@@ -72,13 +66,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   });
 
   it('answers every request within the SECC performance time', async function () {
-    requirement(T.performanceTime, {
-      epic: EPIC,
-      feature: 'Timing',
-      story: 'V2G_SECC_Msg_Performance_Time per message',
-      clause: 'ISO 15118-20:2022 [V2G20-1502] Table 217; Table 215',
-      severity: 'critical',
-    });
+    requirement(R.performanceTime);
     const { bench } = this;
     const { vehicle, mark, markNs } = await chargeThrough(bench, 10);
     const worst = new Map<string, number>();
@@ -99,13 +87,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   });
 
   it('offers the MCS energy service (8) and accepts its selection', async function () {
-    requirement(T.mcsService, {
-      epic: EPIC,
-      feature: 'MCS services',
-      story: 'ServiceDiscovery / ServiceSelection of MCS',
-      clause: 'ISO 15118-20:2022/Amd 1 (MCS service ID 8; reference §1.4)',
-      severity: 'blocker',
-    });
+    requirement(R.mcsService);
     const s = await openSession(this, { services: [ServiceId.MCS] });
     await sessionWork('session up to service discovery', SEQ_CLAUSE, () => s.runUntil('ServiceDiscovery'));
     check('ServiceDiscoveryRes offers MCS (8)', s.offeredServices.includes(ServiceId.MCS), {
@@ -124,13 +106,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   });
 
   it('describes MCS with complete, valid parameter sets (Connector, ControlMode, MobilityNeedsMode, Pricing)', async function () {
-    requirement(T.mcsParameterSets, {
-      epic: EPIC,
-      feature: 'MCS services',
-      story: 'ServiceDetail parameter sets',
-      clause: 'ISO 15118-20:2022/Amd 1 MCS ServiceDetail parameters (reference §1.4)',
-      severity: 'critical',
-    });
+    requirement(R.mcsParameterSets);
     const s = await openSession(this, { services: [ServiceId.MCS, ServiceId.MCS_BPT] });
     await sessionWork('session up to service discovery', SEQ_CLAUSE, () => s.runUntil('ServiceDiscovery'));
     // Whether MCS is offered at all is the previous test's verdict; here only its description is judged.
@@ -159,13 +135,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   });
 
   it('charges in Dynamic control mode (MCS ControlMode 2)', async function () {
-    requirement(T.dynamicMode, {
-      epic: EPIC,
-      feature: 'MCS services',
-      story: 'Dynamic control mode session',
-      clause: 'ISO 15118-20:2022 Dynamic control mode (Dynamic_DC_CLReq/ResControlMode)',
-      severity: 'normal',
-    });
+    requirement(R.dynamicMode);
     const { bench } = this;
     const clause = 'ISO 15118-20:2022 Dynamic control mode';
     const { vehicle, mark } = await chargeThrough(bench, 5, { what: 'Dynamic charging session', clause, controlMode: 'Dynamic' });
@@ -181,13 +151,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   });
 
   it('advertises its ratings (up to 1250 V, 3000 A, 3.75 MW) as RationalNumbers with the exponents they need', async function () {
-    requirement(T.rationalLimits, {
-      epic: EPIC,
-      feature: 'Charge parameters',
-      story: 'RationalNumber ratings',
-      clause: 'ISO 15118-20:2022 RationalNumberType; DC_CPDResEnergyTransferMode',
-      severity: 'critical',
-    });
+    requirement(R.rationalLimits);
     const { bench } = this;
     const s = await openSession(this);
     await sessionWork('session up to charge parameter discovery', SEQ_CLAUSE, () => s.runUntil('DC_ChargeParameterDiscovery'));

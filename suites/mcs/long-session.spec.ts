@@ -7,11 +7,12 @@
 // Limits: fixtures/limits/iec61851-23(-3).yaml (session.*, downStep.*, regulation.*).
 
 import { expect } from 'chai';
-import { LONG_SESSION_TEST_IDS as T } from './long-session-ids.ts';
-import { attachText, requirement } from '../../reports/evidence.ts';
+import { POWER_REQUIREMENTS as R } from './requirements.ts';
+import { attachText } from '../../reports/evidence.ts';
+import { requirement } from '../support/requirements.ts';
 import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
 import type { PowerTrace } from '../support/power-assertions.ts';
-import { EPIC, loopRequests, powerRig, requireControl, s, type PowerRig } from './power-support.ts';
+import { loopRequests, powerRig, requireControl, s, type PowerRig } from './power-support.ts';
 import { advertisedSince, decimatedTrace, judgeAdvertisedCap, judgeUnderAdvertised, type Advertised } from './long-session-support.ts';
 import { PowerTrace as Trace } from '../support/power-trace.ts';
 
@@ -58,13 +59,7 @@ describe('MCS long charging session (IEC 61851-23-3)', function () {
   });
 
   it('charges 20 → 80 % SOC and follows the site cap and the limits it advertises @long', async function () {
-    requirement(T.session, {
-      epic: EPIC,
-      feature: 'Current control',
-      story: 'Whole charging session with limit changes',
-      clause: 'IEC 61851-23 101.2.1.4 (descending rate) applied to EVSE-side limit changes; ISO 15118-20 Dynamic_DC_CLResControlMode',
-      severity: 'normal',
-    });
+    requirement(R.session);
     requireAffordable(this);
     const rig = powerRig(this.bench);
     const control = requireControl(this, rig, 'Changing the site power cap');
@@ -79,7 +74,7 @@ describe('MCS long charging session (IEC 61851-23-3)', function () {
         source: rig.analyser.source,
         fromS: t0!,
         binS: L.num('session.plotBinS'),
-        title: `${T.session} whole session (${L.num('session.plotBinS')} s means)`,
+        title: `${R.session.id} whole session (${L.num('session.plotBinS')} s means)`,
         requests: charging ? loopRequests(charging, t0!) : [],
         limits: L,
         tolerance: rig.tolerance,
@@ -108,7 +103,7 @@ describe('MCS long charging session (IEC 61851-23-3)', function () {
         source: rig.analyser.source,
         fromNs: (capS - 2) * 1e9,
         toNs: liftS * 1e9,
-        title: `${T.session} site cap ${capW / 1000} kW`,
+        title: `${R.session.id} site cap ${capW / 1000} kW`,
         requests: loopRequests(charging, capS - 2).filter((r) => r.tS <= liftS),
         limits: L,
         tolerance: rig.tolerance,
@@ -129,8 +124,8 @@ describe('MCS long charging session (IEC 61851-23-3)', function () {
       judgeUnderAdvertised((whole = wholeTrace()), ads, L.num('session.plotBinS'));
       const windowS = L.num('session.eventWindowS');
       for (const t of otherDrops(ads, capS))
-        await attachWindow(rig, `${T.session} advertised limit lowered at ${t.toFixed(0)} s`, t - windowS, t + windowS, charging);
-      await attachWindow(rig, `${T.session} site cap lifted`, liftS - windowS, liftS + windowS, charging);
+        await attachWindow(rig, `${R.session.id} advertised limit lowered at ${t.toFixed(0)} s`, t - windowS, t + windowS, charging);
+      await attachWindow(rig, `${R.session.id} site cap lifted`, liftS - windowS, liftS + windowS, charging);
     } finally {
       if (t0 !== undefined) await (whole ?? wholeTrace()).attachEvidence();
     }

@@ -6,15 +6,15 @@
 // Needs the bench's means to withhold (chargerControl); a minute to three of bench time, so on a real-time
 // bench only with clock.longSessions. Faults: authorization-ongoing-forever, schedule-ongoing-forever.
 
-import { attachText, check, measure, requirement } from '../../reports/evidence.ts';
+import { attachText, check, measure } from '../../reports/evidence.ts';
+import { requirement } from '../support/requirements.ts';
 import type { Limit } from '../../drivers/core/limits.ts';
 import { chargerControlOf, type ChargerControl } from '../../drivers/core/charger-control.ts';
 import type { EvccSession, Exchange } from '../../drivers/iso15118/evcc/session.ts';
 import { scheduleExchangeBody } from '../../drivers/iso15118/evcc/request-builders.ts';
-import { ONGOING_LIMIT_TEST_IDS as T } from './ongoing-limits-ids.ts';
+import { V2G_REQUIREMENTS as R } from './requirements.ts';
 import { fmt, precondition } from '../support/power-trace.ts';
 import {
-  EPIC,
   SEQ_CLAUSE,
   allowClockTime,
   describeOutcome,
@@ -108,14 +108,8 @@ describe('ISO 15118-20 Ongoing limits (MCS charger)', function () {
   useSessionHooks();
 
   it('answers EIM Authorization FAILED once its Ongoing limit has passed', async function () {
+    requirement(R.authorization);
     const limit = L.get('secc.ongoing.EIM_Authorization');
-    requirement(T.authorization, {
-      epic: EPIC,
-      feature: 'Timeouts',
-      story: 'Authorization Ongoing limit',
-      clause: limit.clause,
-      severity: 'normal',
-    });
     const withhold = holdOrSkip(this, 'withholdAuthorization', 'Keeping EIM authorization Ongoing');
     requireAffordable(this, limit.hi!);
     allowClockTime(this, limit.hi! * 1.2);
@@ -136,14 +130,8 @@ describe('ISO 15118-20 Ongoing limits (MCS charger)', function () {
   });
 
   it('answers ScheduleExchange FAILED once its Ongoing limit has passed', async function () {
+    requirement(R.scheduleExchange);
     const limit = L.get('secc.ongoing.ScheduleExchange');
-    requirement(T.scheduleExchange, {
-      epic: EPIC,
-      feature: 'Timeouts',
-      story: 'ScheduleExchange Ongoing limit',
-      clause: limit.clause,
-      severity: 'normal',
-    });
     const delay = holdOrSkip(this, 'delaySchedule', 'Keeping ScheduleExchange Ongoing');
     requireAffordable(this, limit.hi!);
     allowClockTime(this, limit.hi! * 1.2);

@@ -7,11 +7,11 @@
 
 import { expect } from 'chai';
 import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
-import { attachText, requirement } from '../../reports/evidence.ts';
+import { attachText } from '../../reports/evidence.ts';
+import { requirement } from '../support/requirements.ts';
 import { assertCeAfterOutputOff, precondition, requireCurrentAt } from '../support/power-assertions.ts';
-import { POWER_TEST_IDS as T } from './power-ids.ts';
+import { POWER_REQUIREMENTS as R } from './requirements.ts';
 import {
-  EPIC,
   ceExitTime,
   chargeSteady,
   contactorTimes,
@@ -53,13 +53,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
   }
 
   it('precharges at ≤ 2 A and matches the battery voltage before the vehicle closes its contactors', async function () {
-    requirement(T.precharge, {
-      epic: EPIC,
-      feature: 'Safety',
-      story: 'Precharge',
-      clause: 'IEC 61851-23:2014 CC.5.1 / CC.6.1; Table 104 / CC.6.2',
-      severity: 'blocker',
-    });
+    requirement(R.precharge);
     const rig = powerRig(this.bench);
     const markS = s(this.bench.clock.now());
     await withTrace(test, async () => {
@@ -77,7 +71,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       const tr = (test.trace = await traceSince(
         rig,
         fromS - 0.5,
-        `${T.precharge} precharge to ${Math.round(batteryV)} V`,
+        `${R.precharge.id} precharge to ${Math.round(batteryV)} V`,
         test.charging ? loopRequests(test.charging, fromS) : [],
       ));
       precondition(
@@ -97,13 +91,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
   });
 
   it('stops when the vehicle stops: < 5 A in time, output off before CE leaves C, connector < 60 V', async function () {
-    requirement(T.stopByVehicle, {
-      epic: EPIC,
-      feature: 'Safety',
-      story: 'Stop by the vehicle',
-      clause: 'IEC 61851-23:2014 101.2.1.4; IEC 61851-23-3 Table CC.111; CC.7.6.20',
-      severity: 'blocker',
-    });
+    requirement(R.stopByVehicle);
     const rig = powerRig(this.bench);
     await withTrace(test, async () => {
       const c = await loaded(rig);
@@ -114,7 +102,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       );
       await this.bench.clock.sleep((rig.limits.get('stop.dischargeS').hi! + 0.5) * 1000);
       const fromS = stopS ?? markS;
-      const tr = (test.trace = await traceSince(rig, fromS - 1, `${T.stopByVehicle} stop by the vehicle from ${LOAD_A} A`, [
+      const tr = (test.trace = await traceSince(rig, fromS - 1, `${R.stopByVehicle.id} stop by the vehicle from ${LOAD_A} A`, [
         ...loopRequests(c, fromS - 1),
         { tS: fromS, currentA: 0 },
       ]));
@@ -131,13 +119,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
   });
 
   it('stops when the charger stops: < 5 A in time, connector < 60 V after the contactors open', async function () {
-    requirement(T.stopByCharger, {
-      epic: EPIC,
-      feature: 'Safety',
-      story: 'Stop by the charger',
-      clause: 'IEC 61851-23:2014 101.2.1.4; CC.7.6.20',
-      severity: 'critical',
-    });
+    requirement(R.stopByCharger);
     const rig = powerRig(this.bench);
     const control = requireControl(this, rig, 'A charger-initiated stop');
     await withTrace(test, async () => {
@@ -148,20 +130,14 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       await this.bench.clock.sleep((budgetS + 1) * 1000);
       await c.stop(); // the vehicle ends the session: contactors open, welding detection, CE
       await this.bench.clock.sleep((rig.limits.get('stop.dischargeS').hi! + 0.5) * 1000);
-      const tr = await loopTrace(rig, test, c, stopS - 1, `${T.stopByCharger} stop by the charger from ${LOAD_A} A`);
+      const tr = await loopTrace(rig, test, c, stopS - 1, `${R.stopByCharger.id} stop by the charger from ${LOAD_A} A`);
       expect(tr).to.stopWithin({ stopS, kind: 'charger', fromA: LOAD_A });
       expect(tr).to.dischargeWithin({ openS: requireOpened(rig, stopS) });
     });
   });
 
   it('emergency stop brings the current below 5 A within the emergency bound', async function () {
-    requirement(T.emergencyStop, {
-      epic: EPIC,
-      feature: 'Safety',
-      story: 'Emergency stop',
-      clause: 'IEC 61851-23:2023 6.3.1.109 / CC.3.4 (emergency shutdown)',
-      severity: 'blocker',
-    });
+    requirement(R.emergencyStop);
     requireInterlock(this, 'The emergency stop test');
     const rig = powerRig(this.bench);
     const control = requireControl(this, rig, 'Pressing the charger E-stop');
@@ -173,7 +149,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       const tr = (test.trace = await traceSince(
         rig,
         stopS - 1,
-        `${T.emergencyStop} emergency stop from ${LOAD_A} A`,
+        `${R.emergencyStop.id} emergency stop from ${LOAD_A} A`,
         loopRequests(c, stopS - 1).filter((r) => r.tS < stopS),
       ));
       expect(tr).to.stopWithin({ stopS, kind: 'emergency', fromA: LOAD_A });
@@ -181,13 +157,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
   });
 
   it('shuts down when the voltage exceeds the vehicle maximum longer than allowed', async function () {
-    requirement(T.overVoltage, {
-      epic: EPIC,
-      feature: 'Safety',
-      story: 'Over-voltage against the EV maximum',
-      clause: 'IEC 61851-23:2023 6.3.1.106.3 Table 104; CC.6.2',
-      severity: 'blocker',
-    });
+    requirement(R.overVoltage);
     requireInterlock(this, 'The over-voltage test');
     const rig = powerRig(this.bench);
     const maxV = rig.vehicle.model.limits.maxVoltageV;
@@ -203,20 +173,14 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       }
       // An error shutdown keeps the output off once the voltage is back; a CV limit would let the current return.
       await this.bench.clock.sleep(rig.limits.num('ovp.resumeWatchS') * 1000);
-      const tr = await loopTrace(rig, test, c, fromS - 1, `${T.overVoltage} battery at EV max + 20 V`);
+      const tr = await loopTrace(rig, test, c, fromS - 1, `${R.overVoltage.id} battery at EV max + 20 V`);
       requireCurrentAt(tr, fromS, LOAD_A, LOAD_A, 'the voltage was raised');
       expect(tr).to.shutDownOnOverVoltage({ maxV, fromS, outputOffS: currentOffTime(rig, tr, fromS) });
     });
   });
 
   it('stops delivering energy on an insulation fault', async function () {
-    requirement(T.insulation, {
-      epic: EPIC,
-      feature: 'Safety',
-      story: 'Insulation fault',
-      clause: 'IEC 61851-23-3 CC.4.1.4 c); IEC 61851-23 Table CC.10 (error shutdown)',
-      severity: 'blocker',
-    });
+    requirement(R.insulation);
     requireInterlock(this, 'The insulation fault test');
     const rig = powerRig(this.bench);
     const inject = rig.battery.injectInsulationFault?.bind(rig.battery);
@@ -237,7 +201,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
         await inject(undefined);
       }
       const ohm = rig.limits.num('insulation.faultInjectOhm');
-      const tr = await loopTrace(rig, test, c, faultS - 1, `${T.insulation} insulation ${ohm / 1000} kΩ`);
+      const tr = await loopTrace(rig, test, c, faultS - 1, `${R.insulation.id} insulation ${ohm / 1000} kΩ`);
       expect(tr).to.stopOnInsulationFault({ faultS, fromA: LOAD_A });
     });
   });

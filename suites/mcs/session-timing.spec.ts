@@ -4,11 +4,11 @@
 // after SessionStopRes before it closes ([V2G20-1633]), and the CommunicationSetup timer from TCP/TLS
 // (Table 221). Limits: fixtures/limits/iso15118-20.yaml and the MCS stop limits; faults: emulator/mcs/faults.ts.
 
-import { measure, requirement } from '../../reports/evidence.ts';
-import { HANDSHAKE_TEST_IDS as T } from './handshake-ids.ts';
+import { measure } from '../../reports/evidence.ts';
+import { requirement } from '../support/requirements.ts';
+import { V2G_REQUIREMENTS as R } from './requirements.ts';
 import { derivedLimit, fmt, precondition, requireCurrentAt } from '../support/power-trace.ts';
 import {
-  EPIC,
   SEQ_CLAUSE,
   allowClockTime,
   closedAfterMs,
@@ -31,14 +31,8 @@ describe('ISO 15118-20 session timing (MCS charger)', function () {
   useSessionHooks();
 
   it('stops the session and disables its output when the vehicle goes silent in the charge loop (0.5 s)', async function () {
+    requirement(R.chargeLoopSequenceTimeout);
     const seqLimit = L.get('timer.V2G_SECC_Sequence_Timeout.DC_ChargeLoop');
-    requirement(T.chargeLoopSequenceTimeout, {
-      epic: EPIC,
-      feature: 'Timeouts',
-      story: 'V2G_SECC_Sequence_Timeout after DC_ChargeLoopRes',
-      clause: seqLimit.clause,
-      severity: 'critical',
-    });
     const rig = powerRig(this.bench);
     const clock = this.bench.clock;
     await withTrace(test, async () => {
@@ -55,7 +49,7 @@ describe('ISO 15118-20 session timing (MCS charger)', function () {
         const minT = rig.limits.get('stop.minTimeS');
         const rate = rig.limits.get('stop.minRateAps');
         await clock.sleep((seqS + Math.max(minT.value!, LOAD_A / rate.lo!) + 1) * 1000);
-        const tr = await loopTrace(rig, test, c, lastS - 1, `${T.chargeLoopSequenceTimeout} vehicle silent at ${LOAD_A} A`);
+        const tr = await loopTrace(rig, test, c, lastS - 1, `${R.chargeLoopSequenceTimeout.id} vehicle silent at ${LOAD_A} A`);
         const i0 = requireCurrentAt(tr, lastS, LOAD_A, LOAD_A, 'the vehicle going silent');
         const how = `timer ${seqS} s + max(${minT.value} s, I₀ / ${rate.lo} A/s), I₀ = ${fmt(i0, 1)} A`;
         const limit = derivedLimit({ hi: seqS + Math.max(minT.value!, i0 / rate.lo!) }, 's', [seqLimit, minT, rate], how);
@@ -77,14 +71,8 @@ describe('ISO 15118-20 session timing (MCS charger)', function () {
   });
 
   it('waits at least 5 s after SessionStopRes before it closes the connection', async function () {
+    requirement(R.closeWaitAfterStop);
     const limit = L.get('secc.closeAfterStopMinMs');
-    requirement(T.closeWaitAfterStop, {
-      epic: EPIC,
-      feature: 'Timing',
-      story: 'Close after SessionStop',
-      clause: limit.clause,
-      severity: 'normal',
-    });
     const s = await openSession(this);
     await setUp(s);
     const stop = await sessionWork('SessionStop(Terminate)', SEQ_CLAUSE, () => s.sessionStop('Terminate'));
@@ -97,14 +85,8 @@ describe('ISO 15118-20 session timing (MCS charger)', function () {
   });
 
   it('closes a connection on which no session is set up within V2G_SECC_CommunicationSetup_Performance_Time', async function () {
+    requirement(R.communicationSetup);
     const timer = L.get('timer.V2G_SECC_CommunicationSetup_Performance_Time');
-    requirement(T.communicationSetup, {
-      epic: EPIC,
-      feature: 'Timeouts',
-      story: 'CommunicationSetup from TCP/TLS',
-      clause: timer.clause,
-      severity: 'normal',
-    });
     const vehicle = vehicleOf(this.bench);
     const timerMs = vehicle.timers.V2G_SECC_CommunicationSetup_Performance_Time;
     // Upper bound only: the timer plus the close tolerance (which allows the 5 s wait of [V2G20-1633]).
