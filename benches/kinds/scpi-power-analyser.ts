@@ -61,6 +61,7 @@ async function open(name: string, cfg: ScpiPowerAnalyserSettings, ctx: OpenConte
   const timeoutMs = cfg.timeoutMs ?? SCPI_TIMEOUT_MS * (ctx.bench.clock.rate ?? 1);
   const transport = await transportTo(name, cfg, ctx, timeoutMs);
   const ratings = ctx.bench.charger.ratings;
+  const mostA = Math.min(ratings.maxCurrentA, ctx.bench.safety.maxCurrentA ?? Infinity);
   const inst = new ScpiPowerAnalyser({
     name,
     transport,
@@ -69,8 +70,10 @@ async function open(name: string, cfg: ScpiPowerAnalyserSettings, ctx: OpenConte
     profile: loadAnalyserProfile(cfg.profile ?? 'power-analyser'),
     updatePeriodS: cfg.updatePeriodS,
     voltageRangeV: cfg.voltageRangeV ?? ratings.maxVoltageV,
-    currentRangeA: cfg.currentRangeA ?? Math.min(ratings.maxCurrentA, ctx.bench.safety.maxCurrentA ?? Infinity),
+    currentRangeA: cfg.currentRangeA ?? mostA,
+    // What the charger may put on the inlet (its current as far as the bench lets it): a range below it would clip.
     requiredVoltageV: ratings.maxVoltageV,
+    requiredCurrentA: mostA,
     pollMs: cfg.pollMs,
   });
   try {

@@ -89,7 +89,11 @@ export class ScpiPowerAnalyser extends ScpiInstrument implements PowerAnalyser {
     for (const k of ['voltageV', 'currentA'] as const) {
       const want = need[k];
       if (want !== undefined && want > this.ranges[k])
-        throw new BenchFault(`${this.name}: the ${k} range is ${this.ranges[k]}, below the ${want} the bench must measure`, this.name);
+        throw new BenchFault(
+          `${this.name}: the ${k} range is ${this.ranges[k]}, below the ${want} the bench must measure ` +
+            '(a larger range, or a lower charger rating / safety.maxCurrentA in the bench file)',
+          this.name,
+        );
     }
     await this.setWord('itemCount', String(ANALYSER_QUANTITIES.length), (r) => parseNumber(r, 'items') === ANALYSER_QUANTITIES.length);
     for (const [k, q] of ANALYSER_QUANTITIES.entries()) {

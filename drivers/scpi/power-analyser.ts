@@ -1,8 +1,8 @@
 // The power analyser: the instrument whose inlet voltage/current samples every ramp and safety assertion
-// reads. It streams them as 'samples' blocks onto the timeline ({t0, dt, channels: {voltageV, currentA}},
-// ≥ 1 kS/s). A dedicated analyser (a Yokogawa/HIOKI class instrument) offers only this; a battery emulator
-// that logs its own output (drivers/scpi/battery-emulator.ts) serves as the analyser on a bench without one;
-// a separate SCPI analyser (power-analyser-scpi.ts, kind scpi-power-analyser) takes the judged trace when present.
+// reads. It streams them as 'samples' blocks onto the timeline ({t0, dt, channels: {voltageV, currentA, …}}):
+// a battery emulator's own log at ≥ 1 kS/s (drivers/scpi/battery-emulator.ts) serves as the analyser on a bench
+// without a separate one; a separate SCPI analyser (power-analyser-scpi.ts, kind scpi-power-analyser) streams
+// the mean over each of its data updates (10 ms and up) and takes the judged trace when the bench has one.
 
 /** The bench's resource shape (benches/registry.ts Resource), restated so a driver does not import a bench. */
 export interface InstrumentResource {

@@ -75,6 +75,26 @@ describe('power-analyser driver against transcripts from its class guide', funct
     expect(b[0].t0).to.equal(5e6); // each record is the mean over its interval: stamped at its middle
   });
 
+  it('leaves over-range records out of the trace (a gap, said on the timeline), never as numbers', async function () {
+    const { clock, timeline, transport, inst } = rig([
+      ...OPEN,
+      ...START,
+      [':NUM:STR:DATA? 1000', floatBlock([801, 100, 80100, 9.91e37, 9.91e37, 9.91e37, 801.5, 120, 96180])],
+      [':NUM:STR:STOP', null],
+    ]);
+    await inst.open();
+    await inst.startStreaming();
+    await clock.advance(35);
+    await inst.close();
+    transport.assertConsumed();
+    expect(blocks(timeline).map((b) => [b.t0, b.channels.currentA])).to.deep.equal([
+      [5e6, [100]],
+      [25e6, [120]],
+    ]);
+    const said = timeline.query({ kind: 'instrument', source: 'analyser' }).filter((x) => x.data.event === 'over-range');
+    expect(said).to.have.length(1);
+  });
+
   it('refuses to open when a range is below what the bench must measure', async function () {
     const open = OPEN.map((e): TranscriptEntry => (e[0] === ':INP:VOLT:RANG:ELEM1?' ? [e[0], '1.0E+03'] : e));
     const { inst } = rig(open);
