@@ -18,6 +18,7 @@ import { GbtCharger } from '../../emulator/gbt/gbt-charger.ts';
 import { gbtPowerStageParams } from '../../emulator/gbt/faults.ts';
 import { EmulatedBattery } from '../../emulator/power/emulated-battery.ts';
 import { PowerStage } from '../../emulator/power/power-stage.ts';
+import { withRigClose } from '../support/rig-close.ts';
 
 let channelSeq = 0;
 
@@ -94,25 +95,8 @@ export async function openRig(o: RigOptions = {}): Promise<Rig> {
     insulationTestMs: o.insulationTestMs ?? 2000,
   });
   charger.start();
-  return {
-    clock,
-    timeline,
-    bms,
-    charger,
-    battery,
-    stage,
-    async close() {
-      await bms.close();
-      await charger.close();
-      await bmsLink.close();
-      await chgLink.close();
-      await battery.close();
-      await vCan.close();
-      await cCan.close();
-      if (clock instanceof VirtualClock) clock.stopAutoAdvance();
-      timeline.close();
-    },
-  };
+  const rig = { clock, timeline, bms, charger, battery, stage };
+  return withRigClose(rig, [bms, charger, bmsLink, chgLink, battery, vCan, cCan]);
 }
 
 /** Decoded GB/T messages on the timeline, as one side saw them. */

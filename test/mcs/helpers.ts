@@ -7,6 +7,7 @@ import { Timeline, type TimelineEvent } from '../../drivers/core/timeline.ts';
 import { Iso15118Vehicle, type VehicleSettings } from '../../drivers/iso15118/evcc/vehicle.ts';
 import { EmulatedCeIdLine, EmulatedCeIdPilot } from '../../drivers/pilot/ce-id.ts';
 import { EmulatedMcsCharger, type McsChargerSettings } from '../../emulator/mcs/charger.ts';
+import { withRigClose } from '../support/rig-close.ts';
 
 export const RATINGS = { maxVoltageV: 1250, minVoltageV: 150, maxCurrentA: 3000, maxPowerW: 3_750_000 };
 
@@ -46,19 +47,7 @@ export async function memoryRig(
     { memory: name, codec: o.codec ?? 'auto', ...o.vehicle },
     { clock, timeline, limits, pilot },
   );
-  return {
-    clock,
-    timeline,
-    charger,
-    vehicle,
-    limits,
-    async close() {
-      await vehicle.safeState();
-      await charger.close();
-      clock.stopAutoAdvance();
-      timeline.close();
-    },
-  };
+  return withRigClose({ clock, timeline, charger, vehicle, limits }, [() => vehicle.safeState(), charger]);
 }
 
 type Session = Awaited<ReturnType<Iso15118Vehicle['openSession']>>;
