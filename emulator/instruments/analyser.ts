@@ -11,6 +11,7 @@
 import { floatBlock } from '../../drivers/scpi/binary-block.ts';
 import type { Clock } from '../../drivers/core/clock.ts';
 import { itemNumber, type AnalyserAction, type AnalyserDialect } from './analyser-dialect.ts';
+import { runProgramLine, type ProgramUnit } from './scpi-header.ts';
 
 const ERR = {
   undefinedHeader: '-113,"Undefined header"',
@@ -78,20 +79,10 @@ export class EmulatedAnalyser {
   /** One program line (commands separated by ';'): the replies to its queries. */
   execute(line: string): string[] {
     this.collect();
-    const out: string[] = [];
-    for (const part of line.split(';')) {
-      const cmd = part.trim();
-      if (!cmd) continue;
-      const reply = this.one(cmd);
-      if (reply !== undefined) out.push(this.o.replyHook?.(cmd, reply) ?? reply);
-    }
-    return out;
+    return runProgramLine(line, (u) => this.one(u), this.o.replyHook);
   }
 
-  private one(raw: string): string | undefined {
-    const [head, ...rest] = raw.split(/\s+/);
-    const arg = rest.join(' ').trim();
-    const query = head.endsWith('?');
+  private one({ head, arg, query }: ProgramUnit): string | undefined {
     const n = itemNumber(head);
     if (n !== undefined) return this.item(head, n, arg, query);
     const entry = this.o.dialect.commands.find((c) => c.matcher.query === query && c.matcher.matches(head));

@@ -13,6 +13,7 @@ import type { Timeline } from '../../drivers/core/timeline.ts';
 import { BUS_TICK_NS } from '../power/dc-bus.ts';
 import type { Action, Dialect, Protection } from './dialect.ts';
 import { ElogRecorder } from './elog-recorder.ts';
+import { runProgramLine, type ProgramUnit } from './scpi-header.ts';
 import type { InstrumentDcSide } from './parallel-units.ts';
 
 const ERR = {
@@ -92,20 +93,10 @@ export class PowerInstrument {
   execute(line: string): string[] {
     this.lastIoNs = this.o.clock.now();
     this.collect();
-    const out: string[] = [];
-    for (const part of line.split(';')) {
-      const cmd = part.trim();
-      if (!cmd) continue;
-      const reply = this.one(cmd);
-      if (reply !== undefined) out.push(this.o.replyHook?.(cmd, reply) ?? reply);
-    }
-    return out;
+    return runProgramLine(line, (u) => this.one(u), this.o.replyHook);
   }
 
-  private one(raw: string): string | undefined {
-    const [head, ...rest] = raw.split(/\s+/);
-    const arg = rest.join(' ').trim();
-    const query = head.endsWith('?');
+  private one({ head, arg, query }: ProgramUnit): string | undefined {
     const entry = this.d.commands.find((c) => c.matcher.query === query && c.matcher.matches(head));
     if (!entry) {
       this.errors.push(ERR.undefinedHeader);

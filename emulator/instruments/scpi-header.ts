@@ -35,3 +35,31 @@ export function header(pattern: string): HeaderMatcher {
   const rx = new RegExp(`^:?${re}${query ? '\\?' : ''}$`, 'i');
   return { pattern, query, matches: (h) => rx.test(h) };
 }
+
+/** One program unit of a line: its header, its argument text, and whether it is a query. */
+export interface ProgramUnit {
+  text: string;
+  head: string;
+  arg: string;
+  query: boolean;
+}
+
+/**
+ * Run a program line (units separated by ';') through `one`: the replies to its queries, in order. A test
+ * hook may replace a reply (return undefined to keep it).
+ */
+export function runProgramLine(
+  line: string,
+  one: (u: ProgramUnit) => string | undefined,
+  hook?: (command: string, reply: string) => string | undefined,
+): string[] {
+  const out: string[] = [];
+  for (const part of line.split(';')) {
+    const text = part.trim();
+    if (!text) continue;
+    const [head, ...rest] = text.split(/\s+/);
+    const reply = one({ text, head, arg: rest.join(' ').trim(), query: head.endsWith('?') });
+    if (reply !== undefined) out.push(hook?.(text, reply) ?? reply);
+  }
+  return out;
+}
