@@ -67,13 +67,11 @@ export class DcBus {
   private i = 0;
   /** Insulation resistance DC± to PE (Ω): the insulation monitor reads it; a fault box lowers it. */
   insulationOhm = 10e6;
-  /** Samples since the last drain: sample k was taken at bufT0 + k·BUS_TICK_NS. */
-  private bufT0: number;
-  private bufV: number[] = [];
-  private bufI: number[] = [];
+  /** Samples since the last drain: sample k was taken at t0 + k·BUS_TICK_NS. */
+  private readonly buffer: SampleBuffer;
   private stepping = false;
-  /** Further consumers (an independent instrument on the same inlet, e.g. a power analyser): each its own samples. */
-  private taps: { t0: number; v: number[]; i: number[] }[] = [];
+  /** The drain's buffer and one per tap (an independent instrument on the same inlet, e.g. a power analyser). */
+  private readonly buffers: SampleBuffer[];
 
   constructor(
     readonly clock: Clock,
@@ -81,7 +79,8 @@ export class DcBus {
   ) {
     this.params = { ...DEFAULT_BUS_PARAMS, ...params };
     this.tNs = Math.floor(clock.now() / BUS_TICK_NS) * BUS_TICK_NS;
-    this.bufT0 = this.tNs + BUS_TICK_NS;
+    this.buffer = { t0: this.tNs + BUS_TICK_NS, v: [], i: [] };
+    this.buffers = [this.buffer];
   }
 
   attachSource(source: BusSource): void {
@@ -126,27 +125,24 @@ export class DcBus {
 
   /** Hand over the samples taken since the last drain (one consumer: the instrument). */
   drain(): { t0: number; dt: number; voltageV: number[]; currentA: number[] } {
-    this.sync();
-    const out = { t0: this.bufT0, dt: BUS_TICK_NS, voltageV: this.bufV, currentA: this.bufI };
-    this.bufT0 += this.bufV.length * BUS_TICK_NS;
-    this.bufV = [];
-    this.bufI = [];
-    return out;
+    return this.take(this.buffer);
   }
 
   /** A second, independent reader of the samples from the next tick on: call the result to take its own. */
   tap(): () => { t0: number; dt: number; voltageV: number[]; currentA: number[] } {
     this.sync();
-    const mine = { t0: this.tNs + BUS_TICK_NS, v: [] as number[], i: [] as number[] };
-    this.taps.push(mine);
-    return () => {
-      this.sync();
-      const out = { t0: mine.t0, dt: BUS_TICK_NS, voltageV: mine.v, currentA: mine.i };
-      mine.t0 += mine.v.length * BUS_TICK_NS;
-      mine.v = [];
-      mine.i = [];
-      return out;
-    };
+    const mine: SampleBuffer = { t0: this.tNs + BUS_TICK_NS, v: [], i: [] };
+    this.buffers.push(mine);
+    return () => this.take(mine);
+  }
+
+  private take(b: SampleBuffer): { t0: number; dt: number; voltageV: number[]; currentA: number[] } {
+    this.sync();
+    const out = { t0: b.t0, dt: BUS_TICK_NS, voltageV: b.v, currentA: b.i };
+    b.t0 += b.v.length * BUS_TICK_NS;
+    b.v = [];
+    b.i = [];
+    return out;
   }
 
   private stepOnce(): void {
@@ -189,25 +185,24 @@ export class DcBus {
         this.v *= Math.exp(-dtS / (out.bleed ? bleedTauS : rp * c));
       }
     }
-    this.bufV.push(this.v);
-    this.bufI.push(this.i);
-    for (const t of this.taps) {
-      t.v.push(this.v);
-      t.i.push(this.i);
-      if (t.v.length > MAX_BUFFERED) {
-        t.v.splice(0, MAX_BUFFERED / 2);
-        t.i.splice(0, MAX_BUFFERED / 2);
-        t.t0 += (MAX_BUFFERED / 2) * BUS_TICK_NS;
+    for (const b of this.buffers) {
+      b.v.push(this.v);
+      b.i.push(this.i);
+      if (b.v.length > MAX_BUFFERED) {
+        // Nobody drains this one (no instrument on this bench): keep memory bounded, drop the oldest half.
+        const drop = MAX_BUFFERED / 2;
+        b.v.splice(0, drop);
+        b.i.splice(0, drop);
+        b.t0 += drop * BUS_TICK_NS;
       }
     }
-    if (this.bufV.length > MAX_BUFFERED) {
-      // Nobody drains (no instrument on this bench): keep memory bounded, drop the oldest half.
-      const drop = MAX_BUFFERED / 2;
-      this.bufV.splice(0, drop);
-      this.bufI.splice(0, drop);
-      this.bufT0 += drop * BUS_TICK_NS;
-    }
   }
+}
+
+interface SampleBuffer {
+  t0: number;
+  v: number[];
+  i: number[];
 }
 
 function clamp(x: number, lo: number, hi: number): number {
