@@ -4,8 +4,9 @@
 //
 //   npx tsx perf/can.ts [--frames 200000] [--jitter-seconds 10] [--main-busy-ms 0]
 //
-// The jitter runs the main-thread path (SocketcandCan) and the worker-thread wire (WorkerSocketcandCan) side by
-// side; --main-busy-ms N blocks the main thread N ms of every 20 ms (EXI, plots, reports standing in).
+// The jitter (perf/can-jitter.ts) runs every wire in one run: main thread, worker thread, worker
+// thread under SCHED_FIFO, native real-time helper (when built: bash native/build.sh). --main-busy-ms N blocks
+// the main thread N ms of every 20 ms (EXI, plots, reports standing in).
 
 import { RealClock } from '../drivers/core/clock.ts';
 import { Timeline } from '../drivers/core/timeline.ts';
@@ -13,8 +14,7 @@ import { canFrame, type CanFrame } from '../drivers/can/frame.ts';
 import { openVirtualCan } from '../drivers/can/virtual-bus.ts';
 import { SocketcandHub } from '../drivers/can/socketcand-hub.ts';
 import { SocketcandCan } from '../drivers/can/socketcand-client.ts';
-import { WorkerSocketcandCan } from '../drivers/can/worker-can.ts';
-import { periodStats, PeriodicScheduler } from '../drivers/can/scheduler.ts';
+import { periodicJitter } from './can-jitter.ts';
 import type { CanTransport } from '../drivers/can/transport.ts';
 
 const clock = new RealClock();
@@ -101,83 +101,10 @@ async function main(): Promise<void> {
       `hub / GB/T bus (250 kbit/s, 29-bit, ${PHYS_250K_29BIT} fps): ×${(hubRun.fps / PHYS_250K_29BIT).toFixed(1)}`,
   );
 
-  // 3. jitter of a 50 ms periodic message under 5k frames/s background load through the hub, old path and the
-  // worker-thread wire side by side in one run (same load, same machine moment): each path sends its own 50 ms
-  // frame and receives both.
-  const load = await SocketcandCan.open({ host: '127.0.0.1', port, bus: 'jitter', clock });
-  const paths = [
-    { name: 'main thread', open: SocketcandCan.open, id: 0x181056f4 },
-    { name: 'worker thread', open: WorkerSocketcandCan.open, id: 0x181056f5 },
-  ] as const;
-  const opened = await Promise.all(
-    paths.map(async (p) => {
-      const tx = await p.open({ host: '127.0.0.1', port, bus: 'jitter', clock });
-      const rx = await p.open({ host: '127.0.0.1', port, bus: 'jitter', clock });
-      return { ...p, tx, rx, arrivals: new Map<number, number[]>(paths.map((q) => [q.id, []])) };
-    }),
-  );
-  await clock.sleep(50);
-  let background = 0;
-  for (const o of opened)
-    o.rx.onFrame((f) => {
-      const a = o.arrivals.get(f.id);
-      if (a) a.push(f.t ?? clock.now());
-      else if (o === opened[0]) background++;
-    });
-  const tasks = opened.map((o) =>
-    new PeriodicScheduler({ transport: o.tx, clock }).start({
-      name: 'BCL',
-      periodMs: 50,
-      frame: canFrame(o.id, [0xa5, 0x10, 0xd8, 0x0e, 0x02]),
-    }),
-  );
-  // 5k frames/s as a burst of 10 frames every 2 ms from another connection (a timer per frame would
-  // measure the timers, not the bus)
-  let loadOn = true;
-  const loadStart = clock.now();
-  const loadTick = (k: number) => {
-    if (!loadOn) return;
-    for (let j = 0; j < 10; j++) void load.send(canFrame(0x1ceb0000 + j, [j, k & 0xff, 0, 0, 0, 0, 0, 0]));
-    // Main-thread work standing for EXI coding, plotting and report writing: MAIN_BUSY_MS of every 20 ms.
-    if (MAIN_BUSY_MS > 0 && k % 10 === 0) for (const until = clock.now() + MAIN_BUSY_MS * 1e6; clock.now() < until;);
-    clock.setTimer(Math.max(0, (loadStart + (k + 1) * 2e6 - clock.now()) / 1e6), () => loadTick(k + 1));
-  };
-  loadTick(0);
-  const t0 = clock.now();
-  await clock.sleep(JITTER_S * 1000);
-  for (const t of tasks) t.stop();
-  loadOn = false;
-  const seconds = (clock.now() - t0) / 1e9;
-  await clock.sleep(200);
-  console.log(
-    `\n50 ms periodic message under background load through the hub (${seconds.toFixed(1)} s, ` +
-      `main thread busy ${MAIN_BUSY_MS} ms of every 20 ms)`,
-  );
-  console.log(`  background load delivered ${fmt(background / seconds)} frames/s`);
-  const ms = (x: number) => x.toFixed(3).padStart(7);
-  const head = ['send lateness p99'.padStart(18), 'send jitter p99 / max'.padStart(22), 'receive jitter p99 / max'.padStart(25)];
-  console.log(`  ${'sent by'.padEnd(14)} ${'received by'.padEnd(14)} ${head.join(' ')}   n`);
-  for (const [i, sender] of opened.entries()) {
-    const bcl = tasks[i];
-    const tx = bcl.stats();
-    for (const receiver of opened) {
-      const rx = periodStats(receiver.arrivals.get(sender.id)!, 50);
-      const late = bcl.lateness();
-      const cells = [
-        `${ms(late.p99Ms).padStart(15)} ms`,
-        `${ms(tx.jitterP99Ms).padStart(10)} / ${ms(tx.jitterMaxMs)} ms`,
-        `${ms(rx.jitterP99Ms).padStart(13)} / ${ms(rx.jitterMaxMs)} ms`,
-      ];
-      console.log(`  ${sender.name.padEnd(14)} ${receiver.name.padEnd(14)} ${cells.join(' ')}   ${rx.count}`);
-    }
-  }
-  console.log("  (send: the sender's own stamps when the frame went to its socket; receive: the receiver's stamps on arrival)");
-  await load.close();
-  for (const o of opened) {
-    await o.tx.close();
-    await o.rx.close();
-  }
   await hub.close();
+
+  // 3. jitter of a 50 ms periodic frame under 5k frames/s background load, each wire side by side in one run
+  await periodicJitter(clock, JITTER_S, MAIN_BUSY_MS);
 }
 
 main().then(

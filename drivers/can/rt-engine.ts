@@ -32,13 +32,9 @@ export function wireEngineChoice(env: NodeJS.ProcessEnv = process.env): { engine
   return { engine: 'worker', why: 'native helper not built (bash native/build.sh, needs g++)' };
 }
 
-const enum Rec {
-  Write = 1,
-  Periodic = 2,
-  Update = 3,
-  Stop = 4,
-  Close = 5,
-}
+/** Records Node sends the helper (perf/can-load.ts drives a helper directly with them). */
+export const RtRecord = { Write: 1, Periodic: 2, Update: 3, Stop: 4, Close: 5 } as const;
+export type RtRecord = (typeof RtRecord)[keyof typeof RtRecord];
 const enum Ev {
   Open = 1,
   OpenFailed = 2,
@@ -49,7 +45,7 @@ const enum Ev {
   Closed = 7,
 }
 
-function record(type: Rec, head: Buffer, text = ''): Buffer {
+export function helperRecord(type: RtRecord, head: Buffer, text = ''): Buffer {
   const body = Buffer.from(text, 'latin1');
   const out = Buffer.alloc(5 + head.length + body.length);
   out.writeUInt32LE(1 + head.length + body.length, 0);
@@ -88,7 +84,7 @@ export class NativeWireEngine implements WireEngine {
     const args = [settings.host, String(settings.port), String(Math.ceil(settings.connectTimeoutMs)), String(RT_PRIORITY)];
     this.child = spawn(RT_HELPER_PATH, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.session = new SocketcandWireSession(settings, {
-      write: (text) => this.write(record(Rec.Write, Buffer.alloc(0), text)),
+      write: (text) => this.write(helperRecord(RtRecord.Write, Buffer.alloc(0), text)),
       post: (m) => events.message(m),
       timer,
       destroy: () => this.child.kill(),
@@ -114,7 +110,7 @@ export class NativeWireEngine implements WireEngine {
   post(m: ToWorker): void {
     switch (m.op) {
       case 'send':
-        if (this.session.ready && !this.closing) this.write(record(Rec.Write, Buffer.alloc(0), formatSend(m.frame as CanFrame)));
+        if (this.session.ready && !this.closing) this.write(helperRecord(RtRecord.Write, Buffer.alloc(0), formatSend(m.frame as CanFrame)));
         return;
       case 'periodic': {
         this.stop(m.name);
@@ -128,7 +124,7 @@ export class NativeWireEngine implements WireEngine {
         head.writeBigInt64LE(BigInt(Math.round(m.startHr + m.phaseNs)), 8);
         head.writeBigInt64LE(BigInt(Math.max(1, Math.round(m.periodNs))), 16);
         head.writeUInt32LE(slot.gen, 24);
-        this.write(record(Rec.Periodic, head, formatSend(m.frame as CanFrame)));
+        this.write(helperRecord(RtRecord.Periodic, head, formatSend(m.frame as CanFrame)));
         return;
       }
       case 'periodic-update': {
@@ -139,14 +135,14 @@ export class NativeWireEngine implements WireEngine {
         const head = Buffer.alloc(8);
         head.writeUInt32LE(slot.id, 0);
         head.writeUInt32LE(slot.gen, 4);
-        this.write(record(Rec.Update, head, formatSend(m.frame as CanFrame)));
+        this.write(helperRecord(RtRecord.Update, head, formatSend(m.frame as CanFrame)));
         return;
       }
       case 'periodic-stop':
         return this.stop(m.name);
       case 'close':
         this.closing = true;
-        this.write(record(Rec.Close, Buffer.alloc(0)));
+        this.write(helperRecord(RtRecord.Close, Buffer.alloc(0)));
         return;
     }
   }
@@ -165,7 +161,7 @@ export class NativeWireEngine implements WireEngine {
     this.names.delete(slot.id);
     const head = Buffer.alloc(4);
     head.writeUInt32LE(slot.id, 0);
-    this.write(record(Rec.Stop, head));
+    this.write(helperRecord(RtRecord.Stop, head));
   }
 
   private write(b: Buffer): void {

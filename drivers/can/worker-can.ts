@@ -27,6 +27,13 @@ export function hrMapping(clock: Clock): { toClock(hr: number): number; toHr(clo
   return { rate, toClock: (hr) => c0 + (hr - hr0) * rate, toHr: (ns) => hr0 + (ns - c0) / rate };
 }
 
+export interface WorkerCanOptions extends SocketcandOptions {
+  /** Force the engine (default: the native helper when built, else a worker thread). */
+  engine?: 'native' | 'worker';
+  /** Worker engine only: run its thread under SCHED_FIFO at this priority (perf/can-jitter.ts compares it). */
+  fifoPriority?: number;
+}
+
 export class WorkerSocketcandCan extends CanBusBase implements PeriodicWire {
   private engine!: WireEngine;
   private readonly map: ReturnType<typeof hrMapping>;
@@ -38,7 +45,7 @@ export class WorkerSocketcandCan extends CanBusBase implements PeriodicWire {
   private engineGone = false;
 
   private constructor(
-    private readonly opts: SocketcandOptions,
+    private readonly opts: WorkerCanOptions,
     private readonly engineKind: 'native' | 'worker',
   ) {
     const on = engineKind === 'native' ? 'native real-time helper' : 'worker thread';
@@ -58,7 +65,7 @@ export class WorkerSocketcandCan extends CanBusBase implements PeriodicWire {
    * Start the bus's wire (the native helper when built, else a worker thread; `engine` forces one), connect,
    * open the bus and enter rawmode; BenchFault (with what to check) when any step fails.
    */
-  static async open(opts: SocketcandOptions & { engine?: 'native' | 'worker' }): Promise<WorkerSocketcandCan> {
+  static async open(opts: WorkerCanOptions): Promise<WorkerSocketcandCan> {
     const t = new WorkerSocketcandCan(opts, opts.engine ?? wireEngineChoice().engine);
     if (opts.clock instanceof VirtualClock || opts.clock.description === 'virtual')
       throw t.fault("a socketcand transport needs real time (bench clock 'real', any rate); with a virtual clock use kind 'virtual-can'");
@@ -73,7 +80,13 @@ export class WorkerSocketcandCan extends CanBusBase implements PeriodicWire {
     // Bench time → wall time: the worker's own timers run on the wall clock.
     const connectTimeoutMs = (this.opts.connectTimeoutMs ?? 5000) / this.map.rate;
     const port = this.opts.port ?? SOCKETCAND_PORT;
-    const settings: WorkerLinkSettings = { host: this.opts.host, port, bus: this.opts.bus, connectTimeoutMs };
+    const settings: WorkerLinkSettings = {
+      host: this.opts.host,
+      port,
+      bus: this.opts.bus,
+      connectTimeoutMs,
+      fifoPriority: this.opts.fifoPriority,
+    };
     const events: WireEngineEvents = { message: (m) => this.onWorker(m), gone: (why, cause) => this.workerGone(why, cause) };
     this.engine =
       this.engineKind === 'native'

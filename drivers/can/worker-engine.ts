@@ -23,13 +23,16 @@ export interface WireEngine {
 
 export class WorkerThreadEngine implements WireEngine {
   readonly name = 'worker thread';
-  readonly detail = 'event-loop timers + spin, receive stamped on arrival in the thread';
+  detail = '';
   private readonly worker: Worker;
   private exited = false;
 
   constructor(settings: WorkerLinkSettings, events: WireEngineEvents) {
     this.worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: settings });
-    this.worker.on('message', (m: FromWorker) => events.message(m));
+    this.worker.on('message', (m: FromWorker) => {
+      if (m.op === 'open' && m.detail) this.detail = m.detail;
+      events.message(m);
+    });
     this.worker.on('error', (err) => events.gone(`worker thread failed: ${err.message}`, err));
     this.worker.on('exit', () => {
       this.exited = true;

@@ -19,7 +19,8 @@ export type ToWorker =
 
 /** Worker → main. */
 export type FromWorker =
-  | { op: 'open' }
+  /** detail: what the wire got from the system (real-time policy), for the run environment. */
+  | { op: 'open'; detail?: string }
   | { op: 'open-failed'; why: string; fix: string }
   /** Frames of one socket read, stamped (hr ns) as soon as their bytes reached the worker; busUs = the server's epoch µs. */
   | { op: 'rx'; hr: number; frames: { frame: WireFrame; busUs: number }[] }
@@ -37,4 +38,6 @@ export interface WorkerLinkSettings {
   port: number;
   bus: string;
   connectTimeoutMs: number;
+  /** Run the worker thread under SCHED_FIFO at this priority (where permitted). */
+  fifoPriority?: number;
 }

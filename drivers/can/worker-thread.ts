@@ -4,6 +4,8 @@
 // parsing; periodic sends go out at absolute due times. Everything else (validation, the timeline, listeners)
 // stays on the main thread (worker-can.ts), which talks to this one through worker-messages.ts.
 
+import { spawnSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CanFrame } from './frame.ts';
@@ -17,6 +19,18 @@ const hr = () => Number(process.hrtime.bigint());
 const post = (m: FromWorker) => port.postMessage(m);
 // libuv timers fire on whole milliseconds: wake this much early and wait out the rest on the clock itself.
 const SPIN_NS = 1_200_000;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** SCHED_FIFO for this thread only (chrt on its kernel thread id), when asked and permitted; says what it got. */
+function realtime(priority: number | undefined): string {
+  if (priority === undefined) return 'event-loop timers + futex sleep, receive stamped on arrival in the thread';
+  const tid = /task\/(\d+)/.exec(readlinkSync('/proc/thread-self'))?.[1];
+  const r = tid ? spawnSync('chrt', ['-f', '-p', String(priority), tid], { encoding: 'utf8' }) : undefined;
+  return r?.status === 0
+    ? `SCHED_FIFO ${priority} (thread ${tid})`
+    : `SCHED_OTHER (chrt refused: ${r?.stderr?.trim() || r?.error?.message || 'no tid'})`;
+}
+const rtNote = realtime(settings.fifoPriority);
 
 interface Periodic {
   name: string;
@@ -45,7 +59,10 @@ function arm(p: Periodic, k: number): void {
 
 function fire(p: Periodic, k: number, due: number): void {
   if (p.stopped || closing) return;
-  while (hr() < due); // at most SPIN_NS: the last stretch the timer cannot resolve
+  // The last stretch the timer cannot resolve: sleep on a futex (hrtimer precision) but the final 50 µs, spun.
+  const left = due - hr();
+  if (left > 100_000) Atomics.wait(sleeper, 0, 0, (left - 50_000) / 1e6);
+  while (hr() < due);
   const t = hr();
   socket.write(formatSend(p.frame as CanFrame));
   post({ op: 'periodic-sent', name: p.name, k, hr: t, dueHr: due, frame: p.frame });
@@ -66,7 +83,7 @@ function stopPeriodic(name: string): void {
 const socket: Socket = connect({ host: settings.host, port: settings.port });
 const session = new SocketcandWireSession(settings, {
   write: (text) => socket.write(text),
-  post,
+  post: (m) => post(m.op === 'open' ? { ...m, detail: rtNote } : m),
   timer: (ms, fn) => {
     const t = setTimeout(fn, ms);
     return () => clearTimeout(t);
