@@ -14,22 +14,18 @@ import {
   checkResponse,
   closedAfterMs,
   describeOutcome,
-  openSession,
   sessionWork,
-  setUp,
   timerWindow,
-  useSessionHooks,
   v2gLimits as L,
-  vehicleOf,
 } from './handshake-support.ts';
+import { v2gFixture } from './session-fixture.ts';
 
 describe('ISO 15118-20 handshake (MCS charger)', function () {
-  useSessionHooks();
+  const v2g = v2gFixture();
 
   it('answers PowerDeliveryReq right after SessionSetup with FAILED_SequenceError and closes the connection', async function () {
     requirement(R.sequenceErrorEarly);
-    const s = await openSession(this);
-    await setUp(s);
+    const s = await v2g.setUp();
     s.breaksOnPurpose('out-of-order PowerDeliveryReq: the charger ends the session with FAILED');
     const ex = await s.exchange('PowerDelivery', { EVProcessing: 'Finished', ChargeProgress: 'Start' });
     const clause = 'ISO 15118-20:2022 FAILED_SequenceError';
@@ -52,8 +48,8 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
 
   it('answers PowerDeliveryReq after DC_PreChargeReq(Ongoing) with FAILED_SequenceError', async function () {
     requirement(R.sequenceErrorPreCharge);
-    const vehicle = vehicleOf(this.bench);
-    const s = await openSession(this);
+    const vehicle = v2g.vehicle();
+    const s = await v2g.open();
     const beforeCableCheck = async () => void (await vehicle.pilot?.setCe('C'));
     await sessionWork('session up to cable check', SEQ_CLAUSE, () => s.runUntil('DC_CableCheck', { beforeCableCheck }));
     const v = vehicle.model.presentVoltageV();
@@ -74,8 +70,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
 
   it('answers a request with a foreign SessionID with FAILED_UnknownSession', async function () {
     requirement(R.unknownSession);
-    const s = await openSession(this);
-    await setUp(s);
+    const s = await v2g.setUp();
     const foreign = s.sessionId === 'FFFFFFFFFFFFFFFF' ? 'EEEEEEEEEEEEEEEE' : 'FFFFFFFFFFFFFFFF';
     s.breaksOnPurpose('request with a foreign SessionID: the charger answers FAILED_UnknownSession');
     const ex = await s.exchange('AuthorizationSetup', {}, { sessionId: foreign });
@@ -88,12 +83,11 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
 
   it('stops the session when V2G_SECC_Sequence_Timeout expires', async function () {
     requirement(R.sequenceTimeout);
-    const vehicle = vehicleOf(this.bench);
+    const vehicle = v2g.vehicle();
     const timerMs = vehicle.timers.V2G_SECC_Sequence_Timeout;
     const window = timerWindow(timerMs, L.get('timer.V2G_SECC_Sequence_Timeout'), L.get('secc.sequenceTimeoutCloseToleranceMs'));
     allowClockTime(this, window.hi!);
-    const s = await openSession(this);
-    await setUp(s);
+    const s = await v2g.setUp();
     s.breaksOnPurpose('the vehicle goes silent until the charger times the session out');
     // From the last request the vehicle sent: the charger's timer cannot have started before it.
     const lastRequestNs = s.exchanges.at(-1)!.sentAtNs;
@@ -113,8 +107,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
 
   it('closes the connection, without an answer, on a request framed with the wrong V2GTP payload type', async function () {
     requirement(R.malformedV2gtp);
-    const s = await openSession(this);
-    await setUp(s);
+    const s = await v2g.setUp();
     s.breaksOnPurpose('a request framed with the wrong V2GTP payload type: the charger closes the connection');
     const ex = await s.exchange('AuthorizationSetup', {}, { payloadType: PayloadType.Dc });
     const clause = 'ISO 15118-20:2022 Table 12 payload types';
@@ -133,7 +126,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
 
   it('refuses a supportedAppProtocolReq that offers no protocol it supports', async function () {
     requirement(R.unsupportedAppProtocol);
-    const s = await openSession(this, {
+    const s = await v2g.open({
       appProtocols: [{ ProtocolNamespace: NAMESPACE_DIN, VersionNumberMajor: 2, VersionNumberMinor: 0, SchemaID: 7, Priority: 1 }],
     });
     s.breaksOnPurpose('only DIN 70121 offered: the charger refuses the negotiation');

@@ -16,33 +16,6 @@ export const EPIC = 'ISO 15118-20';
 export const v2gLimits = Limits.load('iso15118-20');
 export const SEQ_CLAUSE = 'ISO 15118-20:2022 §8.8 message sequence (DC), reference §2.2';
 
-/**
- * The hooks every ISO 15118-20 spec of this suite shares: after each test, SessionStop(Terminate) for every
- * session it left open (a real charger would otherwise hold it), CE back to B, the TLS key logs attached.
- */
-export function useSessionHooks(): void {
-  let keylogMark = 0;
-  beforeEach(function () {
-    keylogMark = vehicleOf(this.bench).keylogFiles.length;
-  });
-  afterEach(async function () {
-    const vehicle = vehicleOf(this.bench);
-    await vehicle.endSessions(`end of test: ${this.currentTest?.title ?? '?'}`);
-    await vehicle.pilot?.setCe('B');
-    attachKeylogs(vehicle, keylogMark);
-  });
-}
-
-/** A step-by-step session; the vehicle ends it after the test (SessionStop unless broken on purpose). */
-export async function openSession(ctx: Mocha.Context, o: Parameters<Iso15118Vehicle['openSession']>[0] = {}): Promise<EvccSession> {
-  return vehicleOf(ctx.bench).openSession(o);
-}
-
-/** supportedAppProtocol … SessionSetup. */
-export async function setUp(s: EvccSession): Promise<void> {
-  await sessionWork('session set up', SEQ_CLAUSE, () => s.runUntil('SessionSetup'));
-}
-
 /** The vehicle's own latency between two clock times, as a measurement's uncertainty in ms (or s). */
 export function vehicleUncertainty(
   vehicle: Iso15118Vehicle,

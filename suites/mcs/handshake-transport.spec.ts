@@ -6,17 +6,18 @@ import { check, measure } from '../../reports/evidence.ts';
 import { requirement } from '../support/requirements.ts';
 import { V2G_REQUIREMENTS as R } from './requirements.ts';
 import { precondition } from '../support/power-trace.ts';
-import { describeOutcome, openSession, tlsVehicleOrSkip, useSessionHooks, v2gLimits as L, vehicleOf } from './handshake-support.ts';
+import { describeOutcome, tlsVehicleOrSkip, v2gLimits as L } from './handshake-support.ts';
+import { v2gFixture } from './session-fixture.ts';
 
 describe('ISO 15118-20 handshake (MCS charger)', function () {
-  useSessionHooks();
+  const v2g = v2gFixture();
 
   it('refuses the TLS handshake of a vehicle that offers no client certificate', async function () {
     requirement(R.tlsNoClientCert);
     tlsVehicleOrSkip(this);
     let outcome: string;
     try {
-      const s = await openSession(this, { clientCertificate: false });
+      const s = await v2g.open({ clientCertificate: false });
       // In TLS 1.3 the client learns of the rejection at its first read.
       const ex = await s.exchange('supportedAppProtocol', {
         AppProtocol: [
@@ -60,7 +61,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
 
   it('answers SDP on the first request, offering TLS on a port in the dynamic range', async function () {
     requirement(R.sdp);
-    const vehicle = vehicleOf(this.bench);
+    const vehicle = v2g.vehicle();
     if (!vehicle.networked) this.skip();
     const c = await vehicle.connect();
     await c.link.close();

@@ -23,14 +23,13 @@ import { precondition } from '../support/power-trace.ts';
 import {
   SEQ_CLAUSE,
   chargeThrough,
-  openSession,
   sessionWork,
-  useSessionHooks,
   v2gLimits as L,
   v2gMessages,
   vehicleUncertainty,
   type V2gEvent,
 } from './handshake-support.ts';
+import { v2gFixture } from './session-fixture.ts';
 
 const OK_CODES: Record<string, string[]> = {
   // The vehicle offers -20 DC 1.0 exactly: WithMinorDeviation is only for an offer whose minor version differs.
@@ -39,7 +38,7 @@ const OK_CODES: Record<string, string[]> = {
 };
 
 describe('ISO 15118-20 handshake (MCS charger)', function () {
-  useSessionHooks();
+  const v2g = v2gFixture();
 
   it('runs the whole DC/MCS sequence with OK answers, each request answered by its response', async function () {
     requirement(R.goodCase);
@@ -88,7 +87,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
 
   it('offers the MCS energy service (8) and accepts its selection', async function () {
     requirement(R.mcsService);
-    const s = await openSession(this, { services: [ServiceId.MCS] });
+    const s = await v2g.open({ services: [ServiceId.MCS] });
     await sessionWork('session up to service discovery', SEQ_CLAUSE, () => s.runUntil('ServiceDiscovery'));
     check('ServiceDiscoveryRes offers MCS (8)', s.offeredServices.includes(ServiceId.MCS), {
       violation: 'protocol',
@@ -107,7 +106,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
 
   it('describes MCS with complete, valid parameter sets (Connector, ControlMode, MobilityNeedsMode, Pricing)', async function () {
     requirement(R.mcsParameterSets);
-    const s = await openSession(this, { services: [ServiceId.MCS, ServiceId.MCS_BPT] });
+    const s = await v2g.open({ services: [ServiceId.MCS, ServiceId.MCS_BPT] });
     await sessionWork('session up to service discovery', SEQ_CLAUSE, () => s.runUntil('ServiceDiscovery'));
     // Whether MCS is offered at all is the previous test's verdict; here only its description is judged.
     const ids = [ServiceId.MCS, ServiceId.MCS_BPT].filter((id) => s.offeredServices.includes(id));
@@ -153,7 +152,7 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
   it('advertises its ratings (up to 1250 V, 3000 A, 3.75 MW) as RationalNumbers with the exponents they need', async function () {
     requirement(R.rationalLimits);
     const { bench } = this;
-    const s = await openSession(this);
+    const s = await v2g.open();
     await sessionWork('session up to charge parameter discovery', SEQ_CLAUSE, () => s.runUntil('DC_ChargeParameterDiscovery'));
     const r = bench.config.charger.ratings;
     const tol = L.get('secc.ratingRationalRelTol');

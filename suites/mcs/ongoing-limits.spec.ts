@@ -18,14 +18,12 @@ import {
   SEQ_CLAUSE,
   allowClockTime,
   describeOutcome,
-  openSession,
   sessionWork,
-  setUp,
-  useSessionHooks,
   v2gLimits as L,
   vehicleOf,
   vehicleUncertainty,
 } from './handshake-support.ts';
+import { v2gFixture } from './session-fixture.ts';
 
 type Hold = 'withholdAuthorization' | 'delaySchedule';
 
@@ -105,7 +103,7 @@ async function judgeOngoingLimit(
 }
 
 describe('ISO 15118-20 Ongoing limits (MCS charger)', function () {
-  useSessionHooks();
+  const v2g = v2gFixture();
 
   it('answers EIM Authorization FAILED once its Ongoing limit has passed', async function () {
     requirement(R.authorization);
@@ -113,8 +111,7 @@ describe('ISO 15118-20 Ongoing limits (MCS charger)', function () {
     const withhold = holdOrSkip(this, 'withholdAuthorization', 'Keeping EIM authorization Ongoing');
     requireAffordable(this, limit.hi!);
     allowClockTime(this, limit.hi! * 1.2);
-    const s = await openSession(this);
-    await setUp(s);
+    const s = await v2g.setUp();
     await sessionWork('AuthorizationSetup', SEQ_CLAUSE, () => s.authorizationSetup());
     // The vehicle waits for the customer past its own V2G_EVCC_Ongoing_Timeout: the charger's limit is what is judged.
     s.breaksOnPurpose('the vehicle polls Authorization until the charger gives up (FAILED ends the session)');
@@ -135,10 +132,10 @@ describe('ISO 15118-20 Ongoing limits (MCS charger)', function () {
     const delay = holdOrSkip(this, 'delaySchedule', 'Keeping ScheduleExchange Ongoing');
     requireAffordable(this, limit.hi!);
     allowClockTime(this, limit.hi! * 1.2);
-    const s = await openSession(this);
+    const s = await v2g.open();
     await sessionWork('session up to ChargeParameterDiscovery', SEQ_CLAUSE, () => s.runUntil('DC_ChargeParameterDiscovery'));
     s.breaksOnPurpose('the vehicle polls ScheduleExchange until the charger gives up (FAILED ends the session)');
-    const limits = vehicleOf(this.bench).model.limits;
+    const limits = v2g.vehicle().model.limits;
     await delay(true);
     try {
       await judgeOngoingLimit(this, s, limit, 'ScheduleExchange', () => scheduleExchangeBody(limits, s.selected?.controlMode));

@@ -12,15 +12,12 @@ import {
   SEQ_CLAUSE,
   allowClockTime,
   closedAfterMs,
-  openSession,
   sessionWork,
-  setUp,
   timerWindow,
-  useSessionHooks,
   v2gLimits as L,
-  vehicleOf,
   vehicleUncertainty,
 } from './handshake-support.ts';
+import { v2gFixture } from './session-fixture.ts';
 import { currentOffTime, loopTrace, powerRig, s, startCharging, stepTo, usePowerTest, waitSteady, withTrace } from './power-support.ts';
 
 /** The current the charge loop runs at when the vehicle goes silent: enough to see the stop, quick to reach. */
@@ -28,7 +25,7 @@ const LOAD_A = 100;
 
 describe('ISO 15118-20 session timing (MCS charger)', function () {
   const test = usePowerTest();
-  useSessionHooks();
+  const v2g = v2gFixture();
 
   it('stops the session and disables its output when the vehicle goes silent in the charge loop (0.5 s)', async function () {
     requirement(R.chargeLoopSequenceTimeout);
@@ -73,8 +70,7 @@ describe('ISO 15118-20 session timing (MCS charger)', function () {
   it('waits at least 5 s after SessionStopRes before it closes the connection', async function () {
     requirement(R.closeWaitAfterStop);
     const limit = L.get('secc.closeAfterStopMinMs');
-    const s = await openSession(this);
-    await setUp(s);
+    const s = await v2g.setUp();
     const stop = await sessionWork('SessionStop(Terminate)', SEQ_CLAUSE, () => s.sessionStop('Terminate'));
     // The vehicle keeps the connection open past the 5 s; a charger that waits longer (or for the vehicle) passes.
     const watchMs = limit.lo! + L.num('secc.closeAfterStopWatchMarginMs');
@@ -87,12 +83,12 @@ describe('ISO 15118-20 session timing (MCS charger)', function () {
   it('closes a connection on which no session is set up within V2G_SECC_CommunicationSetup_Performance_Time', async function () {
     requirement(R.communicationSetup);
     const timer = L.get('timer.V2G_SECC_CommunicationSetup_Performance_Time');
-    const vehicle = vehicleOf(this.bench);
+    const vehicle = v2g.vehicle();
     const timerMs = vehicle.timers.V2G_SECC_CommunicationSetup_Performance_Time;
     // Upper bound only: the timer plus the close tolerance (which allows the 5 s wait of [V2G20-1633]).
     const window = { ...timerWindow(timerMs, timer, L.get('secc.sequenceTimeoutCloseToleranceMs')), lo: undefined };
     allowClockTime(this, window.hi!);
-    const s = await openSession(this);
+    const s = await v2g.open();
     s.breaksOnPurpose('the vehicle sets up no session: the charger must close the connection');
     precondition('the TCP/TLS connection was established', s.establishedAtNs !== undefined, s.link.description);
     const afterMs = await closedAfterMs(s, s.establishedAtNs!, window.hi!);
