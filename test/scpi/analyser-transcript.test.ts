@@ -13,6 +13,7 @@ import { EmulatedAnalyser } from '../../emulator/instruments/analyser.ts';
 import { ANALYSER_DIALECT } from '../../emulator/instruments/analyser-dialect.ts';
 import { startEmulatedAnalyser } from '../../emulator/instruments/analyser-server.ts';
 import { DcBus } from '../../emulator/power/dc-bus.ts';
+import { rejects } from '../support/rejection.ts';
 import { NO_ERROR, OPEN, START, STOP } from './analyser-transcripts.ts';
 
 function rig(entries: TranscriptEntry[]) {
@@ -31,15 +32,6 @@ function rig(entries: TranscriptEntry[]) {
     pollMs: 3_600_000,
   });
   return { clock, timeline, transport, inst };
-}
-
-async function rejects(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 const blocks = (timeline: Timeline) => timeline.query({ kind: 'samples', source: 'analyser' }).map((e) => e.data as unknown as SampleBlock);
