@@ -27,6 +27,17 @@ export class VehicleRequestPolicy {
     this.socEstimate = profile.initialSoc;
   }
 
+  /**
+   * A new charging session (the vehicle plugged in again): the request starts from 0 A in constant current, as a
+   * BMS starts each charge, unless the pack is already at its target. A taper or end of charge reached in an
+   * earlier session must not carry over (a vehicle 'done' once would ask 0 A for ever).
+   */
+  newSession(): void {
+    this.phase = this.socEstimate >= this.profile.targetSoc ? 'done' : 'cc';
+    this.requestA = 0;
+    this.lastMs = undefined;
+  }
+
   /** Ask for a given current from now on (tests step the request); undefined returns to the profile. */
   setCeiling(currentA: number | undefined): void {
     this.ceilingA = currentA;

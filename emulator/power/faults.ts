@@ -13,6 +13,7 @@ const DOWN_STEP = 'MCS-RAMP-DOWN-001';
 const SITE_CAP = 'MCS-RAMP-CAP-001';
 const LONG_RAMP = 'MCS-RAMP-LONG-001';
 const LONG_SESSION = 'MCS-SESSION-LONG-001';
+const FULL_POWER = 'MCS-RAMP-FULL-001';
 const PRECHARGE = 'MCS-SAFE-PRECHARGE-001';
 const STOP_EV = 'MCS-SAFE-STOP-EV-001';
 const STOP_EVSE = 'MCS-SAFE-STOP-EVSE-001';
@@ -43,6 +44,7 @@ const ACCURACY_ERR = 'steady-state current error at * A';
 const PRESENT_ERR = 'reported − measured present current (worst reading)';
 const CAP_TIME = 'time to come down to the site cap (* kW)';
 const UNDER_ADVERTISED = 'delivered power above the advertised maximum (worst 1 s mean)';
+const TAPER = 'current − request during the CV taper (worst 1 s mean)';
 const PRECHARGE_DELTA = 'inlet − battery voltage at contactor close';
 const stopTime = (kind: 'vehicle' | 'charger' | 'emergency') => `${kind} stop: time to < * A from * A`;
 
@@ -105,6 +107,22 @@ export const POWER_FAULTS: FaultSwitch[] = [
     'mean power under the site cap',
     UNDER_ADVERTISED,
   ]),
+  f(
+    'power-limit-overshoot',
+    'At its rated current the limit stage aims 12 % above it: at full current the charger delivers more than its rated and ' +
+      'advertised power (above 3.75 MW), while following every request below its rating.',
+    [FULL_POWER],
+    cc,
+    [UNDER_ADVERTISED],
+  ),
+  f(
+    'cv-taper-ignored',
+    "The charger keeps the highest current asked in the charge and ignores the vehicle's falling requests (only its own " +
+      "voltage limit at the vehicle's maximum voltage holds it back): the CV taper is not followed.",
+    [FULL_POWER],
+    cc,
+    [TAPER],
+  ),
   f('slow-stop', 'A normal stop (by the vehicle or the charger) ramps the current down at 30 A/s.', [STOP_EV, STOP_EVSE], safety, [
     stopTime('vehicle'),
     stopTime('charger'),

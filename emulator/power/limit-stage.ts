@@ -20,6 +20,8 @@ export class LimitStage {
   siteCapW: number | undefined;
   private cvLimitA: number;
   private tempC: number;
+  /** The highest request of this charge (fault cv-taper-ignored holds it). */
+  private highestRequestA = 0;
 
   constructor(
     private readonly p: PowerStageParams,
@@ -37,6 +39,7 @@ export class LimitStage {
   /** A new charge: the CV integrator starts open. */
   reset(): void {
     this.cvLimitA = this.ratings.maxCurrentA;
+    this.highestRequestA = 0;
   }
 
   /** The voltage the charger limits its output to (request, vehicle maximum, rating). */
@@ -46,13 +49,15 @@ export class LimitStage {
 
   limitA(x: LimitInputs, dtS: number): number {
     const v = Math.max(x.measuredV, this.ratings.minVoltageV ?? 50, 1);
-    let lim = Math.min(x.requestA, this.ratings.maxCurrentA, x.vehicleMaxA ?? Number.POSITIVE_INFINITY, this.ratings.maxPowerW / v);
+    this.highestRequestA = Math.max(this.highestRequestA, x.requestA);
+    const requestA = this.faults.heldRequestA(x.requestA, this.highestRequestA);
+    let lim = Math.min(requestA, this.ratings.maxCurrentA, x.vehicleMaxA ?? Number.POSITIVE_INFINITY, this.ratings.maxPowerW / v);
     if (this.siteCapW !== undefined && !this.faults.ignoresSiteCap()) lim = Math.min(lim, this.siteCapW / v);
     lim *= this.thermalFactor();
     const cvV = this.cvVoltageV(x.requestV, x.vehicleMaxV);
     this.cvLimitA += this.p.cvGainApVs * (cvV - x.measuredV) * dtS;
     this.cvLimitA = Math.max(0, Math.min(this.cvLimitA, this.ratings.maxCurrentA, x.commandA + 50)); // no wind-up
-    return Math.max(0, Math.min(lim, this.cvLimitA));
+    return this.faults.overRatedLimitA(Math.max(0, Math.min(lim, this.cvLimitA)), this.ratings.maxCurrentA);
   }
 
   /** The maxima the charger advertises now (EVSEMaximum…), with derating and the site cap applied. */

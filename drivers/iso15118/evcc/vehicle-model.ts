@@ -96,6 +96,7 @@ export class ProfileRequestModel implements EvRequestModel {
   private readonly policy: VehicleRequestPolicy;
   private lastV: number;
   private lastSoc: number;
+  private lastSinceStartMs = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly profile: VehicleProfile,
@@ -129,7 +130,10 @@ export class ProfileRequestModel implements EvRequestModel {
     return this.lastV;
   }
 
-  nextRequest(ctx: { presentCurrentA: number; presentVoltageV: number }): { currentA: number; voltageV: number } {
+  nextRequest(ctx: { presentCurrentA: number; presentVoltageV: number; sinceStartMs: number }): { currentA: number; voltageV: number } {
+    // The charge loop's clock restarts with each session: the policy starts a new charge then.
+    if (ctx.sinceStartMs < this.lastSinceStartMs) this.policy.newSession();
+    this.lastSinceStartMs = ctx.sinceStartMs;
     const r = this.policy.next(this.nowMs(), ctx.presentVoltageV, ctx.presentCurrentA);
     this.lastSoc = r.soc * 100;
     return { currentA: r.currentA, voltageV: r.voltageV };
