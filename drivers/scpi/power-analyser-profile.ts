@@ -41,7 +41,6 @@ export interface AnalyserProfile {
   values: { on: string; off: string; binary: string };
   updateIntervalsS: number[];
   currentSign: 1 | -1;
-  assumedRatings: { maxVoltageV: number; maxCurrentA: number };
 }
 
 /** Load fixtures/instruments/<name>.yaml (or a path ending in .yaml) as a power-analyser profile. */
@@ -68,7 +67,5 @@ function check(p: Partial<AnalyserProfile>, file: string): AnalyserProfile {
   const rates = p.updateIntervalsS;
   need(Array.isArray(rates) && rates.length > 0 && rates.every((r) => r > 0), `'updateIntervalsS' must list the intervals (s) > 0`);
   need(p.currentSign === 1 || p.currentSign === -1, `'currentSign' must be 1 or -1`);
-  const r = p.assumedRatings;
-  need(!!r && r.maxVoltageV > 0 && r.maxCurrentA > 0, `'assumedRatings' needs maxVoltageV and maxCurrentA > 0`);
   return { ...(p as AnalyserProfile), file };
 }
