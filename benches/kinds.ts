@@ -6,6 +6,7 @@ import { registerEmulatedGbtChargerKind } from './kinds/emulated-gbt-charger.ts'
 import './kinds/emulated-interlock.ts';
 import './kinds/emulated-mcs-charger.ts';
 import './kinds/emulated-ccs-charger.ts';
+import './kinds/ccs-ev.ts';
 import { registerEmulatedBattery } from './kinds/emulated-battery.ts';
 import './kinds/emulated-ce-id.ts';
 import './kinds/iso15118-ev.ts';

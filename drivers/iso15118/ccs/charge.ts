@@ -3,6 +3,7 @@
 // stop() ends it the standard's way: PowerDelivery(Stop) with CP still in C, contactors open once the
 // current has fallen, WeldingDetection, SessionStop, and CP back to B only once the charger's output is off.
 
+import type { HarnessLatency } from '../../core/harness-latency.ts';
 import type { CpPilot } from '../../pilot/cp.ts';
 import type { LoopRecord } from '../evcc/charging.ts';
 import type { Exchange } from '../evcc/exchange.ts';
@@ -16,6 +17,8 @@ export interface CcsChargeOptions {
   pilot?: CpPilot;
   /** The vehicle never asks for more than this (bench safety.maxCurrentA). */
   maxCurrentA?: number;
+  /** The vehicle's own latency record: how late the loop's period timer fired (timing verdicts' uncertainty). */
+  latency?: HarnessLatency;
 }
 
 export class CcsChargeLoop {
@@ -33,6 +36,10 @@ export class CcsChargeLoop {
   constructor(private readonly o: CcsChargeOptions) {
     this.startMs = o.session.clock.nowMs();
     this.ended = this.run();
+  }
+
+  get session(): CcsEvccSession {
+    return this.o.session;
   }
 
   /** New target current from the next cycle on. */
@@ -105,7 +112,11 @@ export class CcsChargeLoop {
         continue;
       }
       await new Promise<void>((resolve) => {
-        const t = s.clock.setTimer(wait, resolve);
+        const dueNs = s.clock.now() + wait * 1e6;
+        const t = s.clock.setTimer(wait, () => {
+          this.o.latency?.record('schedule', s.clock.now() - dueNs, s.clock.now());
+          resolve();
+        });
         this.wake = () => {
           t.cancel();
           resolve();

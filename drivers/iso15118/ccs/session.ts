@@ -116,7 +116,8 @@ export class CcsEvccSession {
       link: o.link,
       timers: timers.msgTimeoutMs,
       decorator: this.decorator,
-      header: (id?: string) => ({ SessionID: id ?? this.sessionId, TimeStamp: 0 }),
+      // DIN / -2 headers carry no TimeStamp (the codec would drop one): the evidence shows the header as sent.
+      header: (id?: string) => ({ SessionID: id ?? this.sessionId }) as { SessionID: string; TimeStamp: number },
       note: (e: string, x?: Record<string, unknown>) => this.note(e, x),
     };
     // Every DIN / -2 message is a 0x8001 frame: the 'app' grammar slot; the codec knows the negotiated protocol.

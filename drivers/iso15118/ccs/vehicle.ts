@@ -1,0 +1,175 @@
+// The truck's CCS2 port as a vehicle (resource kind 'ccs-ev'): after SLAC on its PLC link it finds the charger
+// (SDP, no TLS), connects over IPv6 link-local TCP and runs DIN 70121 / ISO 15118-2 DC sessions — whole
+// (startCharging → stop) or step by step (openSession) for negative tests. CP goes B when plugged in, C from
+// CableCheck through PowerDelivery(Stop), back to B once the charger's output is off (charge.ts).
+// SDP and the TCP connect bound are the same for -2 and -20: their limits come from the iso15118-20 profile,
+// which cites the -2 clauses for them.
+
+import type { Clock } from '../../core/clock.ts';
+import { BenchFault } from '../../core/errors.ts';
+import { HarnessLatency } from '../../core/harness-latency.ts';
+import { Limits } from '../../core/limits.ts';
+import type { Timeline } from '../../core/timeline.ts';
+import type { CpPilot } from '../../pilot/cp.ts';
+import { ConnectionMessageLink, type MessageLink } from '../evcc/link.ts';
+import { memoryEndpoint } from '../evcc/memory-endpoint.ts';
+import { ConstantRequestModel, type ConstantRequestSettings, type EvPowerPath, type EvRequestModel } from '../evcc/vehicle-model.ts';
+import { discoverSecc, SdpSecurity } from '../sdp.ts';
+import { connectV2g } from '../v2g-client.ts';
+import { CcsChargeLoop } from './charge.ts';
+import { CcsMessageCodec } from './codec.ts';
+import { LIMIT_PROFILE, type CcsProtocol, type OfferedProtocol } from './protocols.ts';
+import { CcsEvccSession } from './session.ts';
+
+export const CCS_EV_KIND = 'ccs-ev';
+
+export interface CcsVehicleSettings {
+  /** In-process: the emulated CCS charger resource to connect to without sockets. */
+  memory?: string;
+  /** Offered in supportedAppProtocolReq in this order of preference (default -2, then DIN). */
+  protocols?: OfferedProtocol[];
+  evccId?: string;
+  /** -2: ask ServiceDetail for the charge service (default off). */
+  serviceDetail?: boolean;
+  /** WeldingDetection after the stop (default on). */
+  weldingDetection?: boolean;
+  /** The default request model (a fixed pack voltage and request) when no profile model is set. */
+  request?: ConstantRequestSettings;
+}
+
+export interface CcsVehicleContext {
+  clock: Clock;
+  timeline: Timeline;
+  /** Bench timer overrides (ms). */
+  timers?: Record<string, number>;
+  /** The vehicle's end of the PLC link (after SLAC), for SDP and TCP. */
+  network?: { interface: string; address?: string; slac: () => Promise<{ joined: boolean; stoppedAt?: string }> };
+  pilot?: CpPilot;
+  power?: EvPowerPath;
+  /** Timeline source of the battery emulator's samples (the trace the suites judge against). */
+  powerSource?: string;
+  maxCurrentA?: number;
+}
+
+export class CcsVehicle {
+  readonly kind = CCS_EV_KIND;
+  readonly profiles: Record<CcsProtocol, Limits> = { din: Limits.load(LIMIT_PROFILE.din), iso2: Limits.load(LIMIT_PROFILE.iso2) };
+  private readonly transport = Limits.load('iso15118-20');
+  model: EvRequestModel;
+  private current: CcsChargeLoop | undefined;
+  private readonly sessions = new Set<CcsEvccSession>();
+  /** The vehicle's own latency (how late its timers fire): the uncertainty of the timing verdicts on its wire stamps. */
+  readonly latency = new HarnessLatency();
+
+  constructor(
+    readonly name: string,
+    readonly settings: CcsVehicleSettings,
+    readonly ctx: CcsVehicleContext,
+  ) {
+    this.model = new ConstantRequestModel(settings.request);
+  }
+
+  /** The charge running now, if any. */
+  get charging(): CcsChargeLoop | undefined {
+    return this.current?.running ? this.current : undefined;
+  }
+
+  get pilot(): CpPilot | undefined {
+    return this.ctx.pilot;
+  }
+
+  setModel(model: EvRequestModel): void {
+    this.model = model;
+  }
+
+  /** SLAC + SDP + TCP on the PLC link, or the in-process endpoint. */
+  async connect(): Promise<MessageLink> {
+    const { clock, timeline } = this.ctx;
+    if (this.settings.memory) {
+      const ep = memoryEndpoint(this.settings.memory);
+      if (!ep) throw new BenchFault(`${this.name}: no in-process charger '${this.settings.memory}' to connect to`, this.name);
+      return ep.connect(this.name);
+    }
+    const net = this.ctx.network;
+    if (!net) throw new BenchFault(`${this.name}: neither 'plc' nor 'memory' set: nothing to talk on`, this.name);
+    const slac = await net.slac();
+    if (!slac.joined) throw new BenchFault(`${this.name}: SLAC did not match a charger (stopped at ${slac.stoppedAt})`, this.name);
+    const l = this.transport;
+    const sdp = await discoverSecc({
+      clock,
+      timeline,
+      source: this.name,
+      interface: net.interface,
+      localAddress: net.address,
+      security: SdpSecurity.NoTls,
+      waitMs: l.num('sdp.requestWaitMs'),
+      maxRequests: l.num('sdp.maxRequests'),
+      serverPort: l.num('sdp.serverPort'),
+    });
+    const conn = await connectV2g({
+      clock,
+      timeline,
+      source: this.name,
+      host: sdp.address,
+      port: sdp.port,
+      interface: net.interface,
+      timeoutMs: l.num('tcp.connectTimeoutMs'),
+    });
+    return new ConnectionMessageLink(conn, clock, { sdp });
+  }
+
+  /** Plugged in (CP B) and connected, nothing sent yet: for step-by-step and negative tests. */
+  async openSession(o: { protocols?: OfferedProtocol[] } = {}): Promise<CcsEvccSession> {
+    await this.ctx.pilot?.setVehicleState('B');
+    const link = await this.connect();
+    const session = new CcsEvccSession({
+      clock: this.ctx.clock,
+      timeline: this.ctx.timeline,
+      source: this.name,
+      link,
+      codec: new CcsMessageCodec(),
+      limits: this.profiles,
+      timerOverrides: this.ctx.timers,
+      model: this.model,
+      power: this.ctx.power,
+      preference: o.protocols ?? this.settings.protocols,
+      evccId: this.settings.evccId,
+      serviceDetail: this.settings.serviceDetail,
+      weldingDetection: this.settings.weldingDetection,
+    });
+    this.sessions.add(session);
+    return session;
+  }
+
+  /** supportedAppProtocol … PowerDelivery(Start); the CurrentDemand loop then runs on its own. */
+  async startCharging(o: { protocols?: OfferedProtocol[] } = {}): Promise<CcsChargeLoop> {
+    if (this.current?.running) throw new BenchFault(`${this.name}: a charging session is already running; stop it first`, this.name);
+    const session = await this.openSession(o);
+    try {
+      await session.runUntil('PowerDelivery', {
+        beforeCableCheck: () => this.ctx.pilot?.setVehicleState('C') ?? Promise.resolve(),
+        // Pre-charge matched: the vehicle closes its contactors, then asks for power.
+        beforePowerDelivery: async () => void (await this.ctx.power?.setContactors(true)),
+      });
+    } catch (e) {
+      await this.ctx.power?.setContactors(false);
+      await this.ctx.pilot?.setVehicleState('B');
+      await session.end(`start failed: ${(e as Error).message}`);
+      throw e;
+    }
+    this.current = new CcsChargeLoop({ session, pilot: this.ctx.pilot, maxCurrentA: this.ctx.maxCurrentA, latency: this.latency });
+    return this.current;
+  }
+
+  /** The vehicle's safe state: stop a running charge the standard's way, end open sessions, contactors open, CP B. */
+  async safeState(): Promise<void> {
+    const loop = this.current;
+    this.current = undefined;
+    if (loop?.running) await loop.stop().catch(() => undefined);
+    for (const s of this.sessions) await s.end('safe state');
+    this.sessions.clear();
+    await this.ctx.power?.setContactors(false);
+    const cp = this.ctx.pilot;
+    if (cp && ['C', 'D'].includes((await cp.read()).state)) await cp.setVehicleState('B');
+  }
+}
