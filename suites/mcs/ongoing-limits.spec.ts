@@ -25,7 +25,12 @@ import {
 } from './handshake-support.ts';
 import { v2gFixture } from './session-fixture.ts';
 
-type Hold = 'withholdAuthorization' | 'delaySchedule';
+/** The bench's means to keep a step Ongoing (chargerControl), the charger's limit for it, and what holding it means. */
+const HOLDS = {
+  withholdAuthorization: { limit: 'secc.ongoing.EIM_Authorization', what: 'Keeping EIM authorization Ongoing' },
+  delaySchedule: { limit: 'secc.ongoing.ScheduleExchange', what: 'Keeping ScheduleExchange Ongoing' },
+} as const;
+type Hold = keyof typeof HOLDS;
 
 /** How many poll pauses past the limit the vehicle keeps asking: enough to see a charger that never gives up. */
 const WATCH_POLLS_PAST_LIMIT = 20;
@@ -36,6 +41,27 @@ function holdOrSkip(ctx: Mocha.Context, hold: Hold, what: string): (on: boolean)
   if (control) return (on) => control[hold]!(on);
   attachText('skipped', `${what} needs the bench to keep the charger from finishing it (chargerControl.${hold}); this bench has none.`);
   ctx.skip();
+}
+
+/**
+ * What an Ongoing-limit test needs before its session: the limit, the bench's means to hold the step (else the
+ * test is skipped), bench time it can afford, and a mocha timeout that covers it. `holding` runs the judgement
+ * with the step held and lets it go afterwards, whatever the verdict.
+ */
+function prepareHold(ctx: Mocha.Context, hold: Hold) {
+  const limit = L.get(HOLDS[hold].limit);
+  const set = holdOrSkip(ctx, hold, HOLDS[hold].what);
+  requireAffordable(ctx, limit.hi!);
+  allowClockTime(ctx, limit.hi! * 1.2);
+  const holding = async (judge: () => Promise<void>): Promise<void> => {
+    await set(true);
+    try {
+      await judge();
+    } finally {
+      await set(false);
+    }
+  };
+  return { limit, holding };
 }
 
 /** A minute or three of waiting is not applicable in real time unless the bench file asks for it (clock.longSessions). */
@@ -107,40 +133,22 @@ describe('ISO 15118-20 Ongoing limits (MCS charger)', function () {
 
   it('answers EIM Authorization FAILED once its Ongoing limit has passed', async function () {
     requirement(R.authorization);
-    const limit = L.get('secc.ongoing.EIM_Authorization');
-    const withhold = holdOrSkip(this, 'withholdAuthorization', 'Keeping EIM authorization Ongoing');
-    requireAffordable(this, limit.hi!);
-    allowClockTime(this, limit.hi! * 1.2);
+    const { limit, holding } = prepareHold(this, 'withholdAuthorization');
     const s = await v2g.setUp();
     await sessionWork('AuthorizationSetup', SEQ_CLAUSE, () => s.authorizationSetup());
     // The vehicle waits for the customer past its own V2G_EVCC_Ongoing_Timeout: the charger's limit is what is judged.
     s.breaksOnPurpose('the vehicle polls Authorization until the charger gives up (FAILED ends the session)');
-    await withhold(true);
-    try {
-      await judgeOngoingLimit(this, s, limit, 'Authorization', () => ({
-        SelectedAuthorizationService: 'EIM',
-        EIM_AReqAuthorizationMode: {},
-      }));
-    } finally {
-      await withhold(false);
-    }
+    const eim = () => ({ SelectedAuthorizationService: 'EIM', EIM_AReqAuthorizationMode: {} });
+    await holding(() => judgeOngoingLimit(this, s, limit, 'Authorization', eim));
   });
 
   it('answers ScheduleExchange FAILED once its Ongoing limit has passed', async function () {
     requirement(R.scheduleExchange);
-    const limit = L.get('secc.ongoing.ScheduleExchange');
-    const delay = holdOrSkip(this, 'delaySchedule', 'Keeping ScheduleExchange Ongoing');
-    requireAffordable(this, limit.hi!);
-    allowClockTime(this, limit.hi! * 1.2);
+    const { limit, holding } = prepareHold(this, 'delaySchedule');
     const s = await v2g.open();
     await sessionWork('session up to ChargeParameterDiscovery', SEQ_CLAUSE, () => s.runUntil('DC_ChargeParameterDiscovery'));
     s.breaksOnPurpose('the vehicle polls ScheduleExchange until the charger gives up (FAILED ends the session)');
     const limits = v2g.vehicle().model.limits;
-    await delay(true);
-    try {
-      await judgeOngoingLimit(this, s, limit, 'ScheduleExchange', () => scheduleExchangeBody(limits, s.selected?.controlMode));
-    } finally {
-      await delay(false);
-    }
+    await holding(() => judgeOngoingLimit(this, s, limit, 'ScheduleExchange', () => scheduleExchangeBody(limits, s.selected?.controlMode)));
   });
 });
