@@ -151,8 +151,13 @@ export class ScpiPowerAnalyser extends ScpiInstrument implements PowerAnalyser {
     this.schedule();
   }
 
-  flush(): Promise<void> {
-    return this.stream.drain(true);
+  /**
+   * Every update so far onto the timeline, then the error queue: a unit that reports an error (its buffer
+   * overflowed: updates lost, the stamps after them wrong) is a bench fault before anything judges the trace.
+   */
+  async flush(): Promise<void> {
+    await this.stream.drain(true);
+    await this.checkErrors();
   }
 
   /** No output to switch off: the analyser only measures. What it holds goes onto the timeline. */

@@ -6,7 +6,7 @@ import { VirtualClock } from '../../drivers/core/clock.ts';
 import { BenchFault, InputError } from '../../drivers/core/errors.ts';
 import { Timeline, type SampleBlock } from '../../drivers/core/timeline.ts';
 import { floatBlock } from '../../drivers/scpi/binary-block.ts';
-import { ScpiReplyError } from '../../drivers/scpi/errors.ts';
+import { ScpiInstrumentError, ScpiReplyError } from '../../drivers/scpi/errors.ts';
 import { ScpiPowerAnalyser } from '../../drivers/scpi/power-analyser-scpi.ts';
 import { TcpScpiTransport, TranscriptTransport, type TranscriptEntry } from '../../drivers/scpi/transport.ts';
 import { EmulatedAnalyser } from '../../emulator/instruments/analyser.ts';
@@ -50,6 +50,7 @@ describe('power-analyser driver against transcripts from its class guide', funct
       ...OPEN,
       ...START,
       [':NUM:STR:DATA? 1000', floatBlock([801, 100, 80100, 801.5, 120, 96180])],
+      NO_ERROR,
       ...STOP,
     ]);
     await inst.open();
@@ -87,6 +88,25 @@ describe('power-analyser driver against transcripts from its class guide', funct
     expect(said).to.have.length(1);
   });
 
+  it('a unit that lost updates (its buffer overflowed) makes the flush a bench fault, before anything judges the trace', async function () {
+    const { clock, transport, inst } = rig([
+      ...OPEN,
+      ...START,
+      [':NUM:STR:DATA? 1000', floatBlock([801, 100, 80100])],
+      [':STAT:ERR?', '-350,"Queue overflow"'],
+      NO_ERROR,
+      ...STOP,
+    ]);
+    await inst.open();
+    await inst.startStreaming();
+    await clock.advance(15);
+    const e = await rejects(inst.flush());
+    expect(e).to.be.instanceOf(ScpiInstrumentError).and.instanceOf(BenchFault);
+    expect(e.message).to.include('Queue overflow');
+    await inst.close();
+    transport.assertConsumed();
+  });
+
   it('refuses to open when a range is below what the bench must measure', async function () {
     const open = OPEN.map((e): TranscriptEntry => (e[0] === ':INP:VOLT:RANG:ELEM1?' ? [e[0], '1.0E+03'] : e));
     const { inst } = rig(open);
@@ -100,6 +120,7 @@ describe('power-analyser driver against transcripts from its class guide', funct
       ...OPEN,
       ...START,
       [':NUM:STR:DATA? 1000', floatBlock([801, 100, 80100, 801.5, 120, 96180])],
+      NO_ERROR,
       [':NUM:STR:DATA? 1000', '-350,"Queue overflow"'],
       [':NUM:STR:STOP', null],
     ]);
