@@ -22,23 +22,41 @@ import {
   stepTo,
   usePowerTest,
   withTrace,
+  type PowerRig,
 } from './power-support.ts';
+import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
+import type { PowerTrace } from '../support/power-assertions.ts';
+
+/** The request of the step-up, accuracy and reporting tests: well inside any MCS bench, well above the regulation threshold. */
+const HOLD_A = 200;
+
+/** The rig of a test that needs `currentA`: skipped (not applicable) on a bench that cannot take it. */
+function rigFor(ctx: Mocha.Context, currentA: number): PowerRig {
+  const rig = powerRig(ctx.bench);
+  requireDeliverable(ctx, rig, currentA);
+  return rig;
+}
 
 describe('MCS current ramp (IEC 61851-23-3)', function () {
   const test = usePowerTest();
 
+  /** Charge steady at HOLD_A, hold it over the regulation window, and read the trace back (the test's evidence). */
+  async function heldTrace(rig: PowerRig, title: string): Promise<{ tr: PowerTrace; charging: ChargingSession; steadyS: number }> {
+    const { charging, stepS, steadyS } = await chargeSteady(rig, test, HOLD_A, rig.limits.num('ramp.settleAllowanceS'));
+    await rig.bench.clock.sleep(rig.limits.num('regulation.windowS') * 1000);
+    return { tr: await loopTrace(rig, test, charging, stepS - 1, title), charging, steadyS };
+  }
+
   it('follows a step up at the minimum slope, without overshoot, and settles in band', async function () {
     requirement(R.rampUp);
-    const rig = powerRig(this.bench);
-    const toA = 200;
-    requireDeliverable(this, rig, toA);
+    const rig = rigFor(this, HOLD_A);
     await withTrace(test, async () => {
       const charging = (test.charging = await startCharging(rig));
-      const stepS = await stepTo(rig, charging, toA);
-      const observeS = toA / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.observeExtraS');
+      const stepS = await stepTo(rig, charging, HOLD_A);
+      const observeS = HOLD_A / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.observeExtraS');
       await rig.bench.clock.sleep(observeS * 1000);
-      const step = { stepS, fromA: 0, toA };
-      const tr = await loopTrace(rig, test, charging, stepS - 1, `${R.rampUp.id} step 0 → ${toA} A`);
+      const step = { stepS, fromA: 0, toA: HOLD_A };
+      const tr = await loopTrace(rig, test, charging, stepS - 1, `${R.rampUp.id} step 0 → ${HOLD_A} A`);
       expect(tr).to.rampUpAtLeast(step);
       expect(tr).to.settleWithin(step);
       // Last: an overshoot needs a response to measure (broken without one, after the verdicts above).
@@ -48,37 +66,28 @@ describe('MCS current ramp (IEC 61851-23-3)', function () {
 
   it('holds the requested current within the declared (or profile) tolerance', async function () {
     requirement(R.accuracy);
-    const rig = powerRig(this.bench);
-    const toA = 200;
-    requireDeliverable(this, rig, toA);
+    const rig = rigFor(this, HOLD_A);
     await withTrace(test, async () => {
-      const { charging, stepS, steadyS } = await chargeSteady(rig, test, toA, rig.limits.num('ramp.settleAllowanceS'));
+      const { tr, steadyS } = await heldTrace(rig, `${R.accuracy.id} hold ${HOLD_A} A`);
       const windowS = rig.limits.num('regulation.windowS');
-      await rig.bench.clock.sleep(windowS * 1000);
-      const tr = await loopTrace(rig, test, charging, stepS - 1, `${R.accuracy.id} hold ${toA} A`);
-      expect(tr).to.holdCurrentWithin({ requestA: toA, fromS: Math.max(steadyS, tr.endS - windowS), toS: tr.endS });
+      expect(tr).to.holdCurrentWithin({ requestA: HOLD_A, fromS: Math.max(steadyS, tr.endS - windowS), toS: tr.endS });
     });
   });
 
   it('reports present current and voltage that match what it delivers', async function () {
     requirement(R.present);
-    const rig = powerRig(this.bench);
-    const toA = 200;
-    requireDeliverable(this, rig, toA);
+    const rig = rigFor(this, HOLD_A);
     await withTrace(test, async () => {
-      const { charging, stepS, steadyS } = await chargeSteady(rig, test, toA, rig.limits.num('ramp.settleAllowanceS'));
-      await rig.bench.clock.sleep(rig.limits.num('regulation.windowS') * 1000);
-      const tr = await loopTrace(rig, test, charging, stepS - 1, `${R.present.id} reported vs measured at ${toA} A`);
+      const { tr, charging, steadyS } = await heldTrace(rig, `${R.present.id} reported vs measured at ${HOLD_A} A`);
       expect(tr).to.reportPresentWithin(reportedPresent(charging, steadyS, tr.endS - 0.1));
     });
   });
 
   it('follows a step down within max(1 s, ΔI / 100 A/s)', async function () {
     requirement(R.downStep);
-    const rig = powerRig(this.bench);
     const fromA = 300;
     const toA = 100;
-    requireDeliverable(this, rig, fromA);
+    const rig = rigFor(this, fromA);
     await withTrace(test, async () => {
       const { charging } = await chargeSteady(rig, test, fromA);
       const stepS = await stepTo(rig, charging, toA);
