@@ -17,6 +17,8 @@ import { ANALYSER_QUANTITIES, loadAnalyserProfile, type AnalyserOperation, type 
 import { AnalyserStream, asciiNumbers, records, type AnalyserReading } from './power-analyser-stream.ts';
 import type { ScpiTransport } from './transport.ts';
 
+/** SCPI's over-range / NaN marker (9.91E+37) and anything near it. */
+const OVER_RANGE = 9.9e37;
 /** Waits for the first record when a reading is asked for right after streaming started. */
 const FIRST_RECORD_WAITS = 20;
 
@@ -95,7 +97,8 @@ export class ScpiPowerAnalyser extends ScpiInstrument implements PowerAnalyser {
           this.name,
         );
     }
-    await this.setWord('itemCount', String(ANALYSER_QUANTITIES.length), (r) => parseNumber(r, 'items') === ANALYSER_QUANTITIES.length);
+    const items = ANALYSER_QUANTITIES.length;
+    await this.setWord('itemCount', String(items), (r) => parseNumber(r, this.where(this.spell('itemCount', 'get'))) === items);
     for (const [k, q] of ANALYSER_QUANTITIES.entries()) {
       const item = this.profile.items[q];
       await this.setWord('item', item, (r) => r.trim().replace(/"/g, '').toUpperCase() === item.toUpperCase(), k + 1);
@@ -119,6 +122,8 @@ export class ScpiPowerAnalyser extends ScpiInstrument implements PowerAnalyser {
         : asciiNumbers(await this.ask(q), this.where(q));
       const [v, i, p] = records(values, this.where(q))[0] ?? [];
       if (v === undefined) throw new ScpiReplyError('no values in the reply', this.where(q), '');
+      if ([v, i, p].some((x) => Math.abs(x) >= OVER_RANGE))
+        throw new BenchFault(`${this.name}: the inlet is over the analyser's input range (${q} → 9.91E+37)`, this.name);
       const sign = this.profile.currentSign;
       return { voltageV: v, currentA: sign * i, powerW: sign * p };
     }

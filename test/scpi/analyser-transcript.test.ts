@@ -107,6 +107,20 @@ describe('power-analyser driver against transcripts from its class guide', funct
     transport.assertConsumed();
   });
 
+  it('reads the present update when not streaming; a value over the input range is a bench fault', async function () {
+    const { transport, inst } = rig([
+      ...OPEN,
+      [':NUM:NORM:VAL?', floatBlock([801, 100, 80100])],
+      [':NUM:NORM:VAL?', floatBlock([801, 9.91e37, 9.91e37])],
+    ]);
+    await inst.open();
+    expect(await inst.read()).to.deep.equal({ voltageV: 801, currentA: 100, powerW: 80100 });
+    const e = await rejects(inst.read());
+    expect(e).to.be.instanceOf(BenchFault);
+    expect(e.message).to.include('input range');
+    transport.assertConsumed();
+  });
+
   it('refuses to open when a range is below what the bench must measure', async function () {
     const open = OPEN.map((e): TranscriptEntry => (e[0] === ':INP:VOLT:RANG:ELEM1?' ? [e[0], '1.0E+03'] : e));
     const { inst } = rig(open);
