@@ -6,7 +6,8 @@
 // is on until turned off and a range change loses that update; errors go to the queue (-113 undefined
 // header, -104 data type, -222 out of range, -224 illegal parameter, -350 queue overflow). The buffered
 // stream keeps every update from its start. Fault 'analyser-error-reply': one second into a stream its data
-// query answers with an error text instead of a record block.
+// query answers with an error text instead of a record block (a bench fault, not a charger check: it is not in
+// the run's fault catalogue; test/scpi/analyser-transcript.test.ts switches it on directly).
 
 import { floatBlock } from '../../drivers/scpi/binary-block.ts';
 import type { Clock } from '../../drivers/core/clock.ts';
