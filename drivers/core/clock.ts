@@ -56,11 +56,17 @@ export class RealClock implements Clock {
   }
 }
 
-interface PendingTimer {
-  dueNs: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
+/** A virtual timer is its own handle: a class method, not a closure made (and named, under tsx) per timer. */
+class PendingTimer implements TimerHandle {
+  cancelled = false;
+  constructor(
+    readonly dueNs: number,
+    readonly fn: () => void,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
 }
 
 /**
@@ -71,7 +77,6 @@ interface PendingTimer {
  */
 export class VirtualClock implements Clock {
   private t = 0;
-  private seq = 0;
   private timers: PendingTimer[] = [];
   private autoHandle: NodeJS.Immediate | undefined;
   private auto = false;
@@ -105,8 +110,8 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(delayMs: number, fn: () => void): TimerHandle {
-    const timer: PendingTimer = { dueNs: this.t + Math.max(0, delayMs) * NS_PER_MS, seq: this.seq++, fn, cancelled: false };
-    // Keep the list sorted by (due, seq): binary search for the first timer due later than this one.
+    const timer = new PendingTimer(this.t + Math.max(0, delayMs) * NS_PER_MS, fn);
+    // Keep the list sorted by due time, equal ones in the order they were set: insert after the last one due no later.
     let lo = 0;
     let hi = this.timers.length;
     while (lo < hi) {
@@ -116,11 +121,7 @@ export class VirtualClock implements Clock {
     }
     this.timers.splice(lo, 0, timer);
     this.scheduleTick();
-    return {
-      cancel: () => {
-        timer.cancelled = true;
-      },
-    };
+    return timer;
   }
 
   sleep(delayMs: number, signal?: AbortSignal): Promise<void> {
@@ -253,6 +254,8 @@ export function hostIdle(): boolean {
 }
 
 function sleepOn(clock: Clock, delayMs: number, signal?: AbortSignal): Promise<void> {
+  // Without a signal no listener is needed (the common case of every poll loop: no closure to create and name).
+  if (!signal) return new Promise((resolve) => void clock.setTimer(delayMs, resolve));
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {

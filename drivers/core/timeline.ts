@@ -86,6 +86,8 @@ export class Timeline {
   private readonly memoryChars: number;
   private ring: TimelineEvent[] = [];
   private ringStart = 0; // index of the oldest live entry in ring (ring is compacted lazily)
+  /** Latest time among ring[0..k] (monotonic): a window's start in memory is found by binary search, not a scan. */
+  private ringLatest: number[] = [];
   /** JSON length of each ring entry (file-backed timelines) and their sum over the live entries. */
   private ringSizes: number[] = [];
   private ringChars = 0;
@@ -120,14 +122,15 @@ export class Timeline {
     const e: TimelineEvent<D> = { seq: ++this.seq, t: t ?? this.clock.now(), kind, source, data };
     if (this.closed) return e; // after close nothing more is kept, but callers never fail because of it
     const line = this.fd !== undefined ? safeJson(e) + '\n' : undefined;
+    const latest = latestTime(e as TimelineEvent);
+    if (latest > this.maxT) this.maxT = latest;
     this.ring.push(e as TimelineEvent);
+    this.ringLatest.push(this.maxT);
     if (line !== undefined) {
       this.ringSizes.push(line.length);
       this.ringChars += line.length;
     }
     this.evictOld();
-    const latest = latestTime(e as TimelineEvent);
-    if (latest > this.maxT) this.maxT = latest;
     if (line !== undefined) {
       if (this.buffer.length === 0) this.bufferFirstSeq = e.seq;
       this.buffer.push(line);
@@ -159,6 +162,7 @@ export class Timeline {
     }
     if (this.ringStart > 1024 && this.ringStart * 2 > this.ring.length) {
       this.ring = this.ring.slice(this.ringStart);
+      this.ringLatest = this.ringLatest.slice(this.ringStart);
       if (sized) this.ringSizes = this.ringSizes.slice(this.ringStart);
       this.ringStart = 0;
     }
@@ -208,7 +212,24 @@ export class Timeline {
       forEachTimelineEvent(this.file, this.offsetFor({ ...q, from }), (e) => void (match(e) && fn(e)), lineFilter(q));
       return;
     }
-    for (let i = this.ringStart; i < this.ring.length; i++) if (match(this.ring[i])) fn(this.ring[i]);
+    for (let i = this.firstInMemory(q.afterSeq, from); i < this.ring.length; i++) if (match(this.ring[i])) fn(this.ring[i]);
+  }
+
+  /** Index of the first in-memory event that can be in the window: after afterSeq (seq is strictly increasing) and not all before `from`. */
+  private firstInMemory(afterSeq: number | undefined, from: number | undefined): number {
+    const firstWhere = (ok: (i: number) => boolean) => {
+      let lo = this.ringStart;
+      let hi = this.ring.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ok(mid)) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    };
+    const bySeq = afterSeq === undefined ? this.ringStart : firstWhere((i) => this.ring[i].seq > afterSeq);
+    const byTime = from === undefined ? this.ringStart : firstWhere((i) => this.ringLatest[i] >= from);
+    return Math.max(bySeq, byTime);
   }
 
   /** The file offset a disk read for q can start at: the last flushed chunk before the window (index entries are monotonic). */
@@ -303,11 +324,14 @@ interface FileIndexEntry {
   maxTBefore: number;
 }
 
-/** A cheap test on the raw JSON line (kind is serialised third) that skips parsing lines of other kinds. */
+/** A cheap test on the raw JSON line (kind and source are serialised as they are) that skips parsing lines of other kinds or sources. */
 function lineFilter(q: TimelineQuery): ((line: string) => boolean) | undefined {
-  if (q.kind === undefined) return undefined;
-  const needles = (Array.isArray(q.kind) ? q.kind : [q.kind]).map((k) => `"kind":${JSON.stringify(k)}`);
-  return (line) => needles.some((n) => line.includes(n));
+  const needles = (key: string, x: string | string[] | undefined) =>
+    x === undefined ? undefined : (Array.isArray(x) ? x : [x]).map((v) => `"${key}":${JSON.stringify(v)}`);
+  const kinds = needles('kind', q.kind);
+  const sources = needles('source', q.source);
+  if (!kinds && !sources) return undefined;
+  return (line) => (!kinds || kinds.some((n) => line.includes(n))) && (!sources || sources.some((n) => line.includes(n)));
 }
 
 function matcher(q: TimelineQuery): (e: TimelineEvent) => boolean {
@@ -322,10 +346,32 @@ function matcher(q: TimelineQuery): (e: TimelineEvent) => boolean {
 }
 
 function safeJson(e: TimelineEvent): string {
-  return JSON.stringify(e, (_k, v) => {
-    if (typeof v === 'bigint') return v.toString();
-    if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
-    if (v instanceof Error) return { name: v.name, message: v.message };
-    return v;
-  });
+  // A replacer costs a call per value (per sample of a 1 kS/s block): only events that need one pay it.
+  return plainJson(e, 0) ? JSON.stringify(e) : JSON.stringify(e, jsonReplacer);
+}
+
+function jsonReplacer(_k: string, v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  if (v instanceof Error) return { name: v.name, message: v.message };
+  return v;
+}
+
+/**
+ * True when JSON.stringify alone writes what it writes with jsonReplacer: nothing the replacer changes (bigint,
+ * bytes, Error) and nothing whose toJSON could hand it one, within a depth a cycle cannot hide behind.
+ */
+function plainJson(v: unknown, depth: number): boolean {
+  if (typeof v !== 'object' || v === null) return typeof v !== 'bigint';
+  if (depth > 64) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x === 'object' ? !plainJson(x, depth + 1) : typeof x === 'bigint') return false;
+    }
+    return true;
+  }
+  if (ArrayBuffer.isView(v) || v instanceof Error || typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
+  for (const k in v) if (!plainJson((v as Record<string, unknown>)[k], depth + 1)) return false;
+  return true;
 }
