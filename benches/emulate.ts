@@ -10,6 +10,7 @@ import { loadBenchFile } from './load.ts';
 import { openBench } from './open.ts';
 import type { Bench } from './bench.ts';
 import { EMULATED_MCS_CHARGER_KIND, type EmulatedMcsCharger } from '../emulator/mcs/charger.ts';
+import { EMULATED_CCS_CHARGER_KIND, type EmulatedCcsCharger } from '../emulator/ccs/charger.ts';
 // The kinds an emulator bench's charger side needs (also in benches/kinds.ts once wired there).
 import './kinds.ts';
 import './kinds/v2g-link.ts';
@@ -18,7 +19,7 @@ import './kinds/emulated-battery.ts';
 import './kinds/emulated-mcs-charger.ts';
 
 /** Resource kinds that are the vehicle, not the charger: left closed when emulating a charger. */
-export const VEHICLE_SIDE_KINDS = new Set(['iso15118-ev', 'gbt27930-bms']);
+export const VEHICLE_SIDE_KINDS = new Set(['iso15118-ev', 'gbt27930-bms', 'ccs-ev']);
 
 export interface EmulateOptions {
   benchFile: string;
@@ -34,7 +35,9 @@ export interface EmulateOptions {
 }
 
 /** Opens the charger side and resolves once it serves; call close() (or abort the signal) to end. */
-export async function startEmulator(o: EmulateOptions): Promise<{ bench: Bench; chargers: EmulatedMcsCharger[]; close(): Promise<void> }> {
+export async function startEmulator(
+  o: EmulateOptions,
+): Promise<{ bench: Bench; chargers: EmulatedMcsCharger[]; ccsChargers: EmulatedCcsCharger[]; close(): Promise<void> }> {
   const config = loadBenchFile(o.benchFile);
   const resources = Object.fromEntries(Object.entries(config.resources).filter(([, r]) => !VEHICLE_SIDE_KINDS.has(r.kind)));
   const runDir = o.runDir ?? mkdtempSync(join(tmpdir(), 'mcs-emulate-'));
@@ -43,6 +46,8 @@ export async function startEmulator(o: EmulateOptions): Promise<{ bench: Bench; 
   return {
     bench,
     chargers,
+    // The CCS2 port's DIN 70121 / ISO 15118-2 charger, where the bench has one.
+    ccsChargers: bench.resourcesOfKind<EmulatedCcsCharger>(EMULATED_CCS_CHARGER_KIND),
     close: async () => {
       await bench.close('emulator stopped');
       bench.timeline.close();
@@ -63,7 +68,12 @@ export async function emulateCommand(o: EmulateOptions): Promise<number> {
       `ready: ${c.name} serves ${where}, services ${c.config.services.join(',')}, codec ${c.codec.name}${em.bench.faults.size ? `, faults ${[...em.bench.faults].join(',')}` : ''}`,
     );
   }
-  if (em.chargers.length === 0) log(`ready: the bench has no '${EMULATED_MCS_CHARGER_KIND}' resource; nothing to serve`);
+  for (const c of em.ccsChargers) {
+    const where = c.interface ? `[${c.address}%${c.interface}]:${c.port} (SDP on udp 15118, TCP)` : 'in-process only';
+    log(`ready: ${c.name} serves ${where}, ${c.config.protocols.join(' + ')} DC, after SLAC on its PLC link`);
+  }
+  if (em.chargers.length + em.ccsChargers.length === 0)
+    log(`ready: the bench has no '${EMULATED_MCS_CHARGER_KIND}' resource; nothing to serve`);
   const unsubscribe = em.bench.timeline.subscribe((e) => {
     if (e.kind === 'session' && typeof e.data.event === 'string' && /session end|connection accepted/.test(e.data.event))
       log(`${e.source}: ${e.data.event} ${String(e.data.connection ?? '')}${e.data.detail ? ` (${String(e.data.detail)})` : ''}`);
