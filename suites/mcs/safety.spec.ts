@@ -7,6 +7,7 @@
 
 import { expect } from 'chai';
 import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
+import type { ChargerControl } from '../../drivers/core/charger-control.ts';
 import { attachText } from '../../reports/evidence.ts';
 import { requirement } from '../support/requirements.ts';
 import { assertCeAfterOutputOff, precondition, requireCurrentAt } from '../support/power-assertions.ts';
@@ -39,6 +40,14 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
   /** Charge at LOAD_A until steady. */
   async function loaded(rig: PowerRig): Promise<ChargingSession> {
     return (await chargeSteady(rig, test, LOAD_A)).charging;
+  }
+
+  /** Charge at LOAD_A until steady, then the charger is told to stop (its own stop, or the E-stop): the session and when. */
+  async function stoppedByCharger(rig: PowerRig, control: ChargerControl, kind: 'charger' | 'emergency') {
+    const c = await loaded(rig);
+    const stopS = s(rig.bench.clock.now());
+    await control.stop(kind);
+    return { c, stopS };
   }
 
   /** The vehicle's contactors opened after fromS (the battery emulator's output records); broken when they never did. */
@@ -123,9 +132,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
     const rig = powerRig(this.bench);
     const control = requireControl(this, rig, 'A charger-initiated stop');
     await withTrace(test, async () => {
-      const c = await loaded(rig);
-      const stopS = s(this.bench.clock.now());
-      await control.stop('charger');
+      const { c, stopS } = await stoppedByCharger(rig, control, 'charger');
       const budgetS = Math.max(rig.limits.num('stop.minTimeS'), LOAD_A / rig.limits.num('stop.minRateAps'));
       await this.bench.clock.sleep((budgetS + 1) * 1000);
       await c.stop(); // the vehicle ends the session: contactors open, welding detection, CE
@@ -142,9 +149,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
     const rig = powerRig(this.bench);
     const control = requireControl(this, rig, 'Pressing the charger E-stop');
     await withTrace(test, async () => {
-      const c = await loaded(rig);
-      const stopS = s(this.bench.clock.now());
-      await control.stop('emergency');
+      const { c, stopS } = await stoppedByCharger(rig, control, 'emergency');
       await this.bench.clock.sleep((rig.limits.get('estop.maxS').hi! + 1) * 1000);
       const tr = (test.trace = await traceSince(
         rig,
