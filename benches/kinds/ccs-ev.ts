@@ -11,6 +11,7 @@ import { runSlacAsEv } from '../../drivers/plc/slac-ev.ts';
 import type { BatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
 import { registerResourceKind, resourceKind, type Resource } from '../registry.ts';
+import { requestSettingsSchema } from './iso15118-ev.ts';
 import type { PlcLinkResource } from './plc-modem.ts';
 
 export type CcsEvResource = CcsVehicle & Resource;
@@ -62,17 +63,7 @@ if (!resourceKind(CCS_EV_KIND))
         evccId: { type: 'string', pattern: '^[0-9A-Fa-f]{12}$', description: "EVCCID: the vehicle's MAC, 12 hex digits" },
         serviceDetail: { type: 'boolean', description: '-2: ask ServiceDetail for the charge service (default false)' },
         weldingDetection: { type: 'boolean', description: 'WeldingDetection after the stop (default true)' },
-        request: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            packVoltageV: { type: 'number' },
-            requestCurrentA: { type: 'number' },
-            maxCurrentA: { type: 'number' },
-            maxVoltageV: { type: 'number' },
-            maxPowerW: { type: 'number' },
-          },
-        },
+        request: requestSettingsSchema,
       },
     },
     async open(name, cfg, ctx) {

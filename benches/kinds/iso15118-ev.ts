@@ -18,6 +18,19 @@ export type Iso15118EvResource = Iso15118Vehicle & Resource;
 /** As the bench file gives it: `tls` may name a lab PKI (resolved to material when the bench opens). */
 type BenchVehicleSettings = Omit<VehicleSettings, 'tls'> & { tls?: BenchTlsSetting };
 
+/** The default request model's settings (a fixed pack voltage and request), as a bench file gives them to a vehicle kind. */
+export const requestSettingsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    packVoltageV: { type: 'number' },
+    requestCurrentA: { type: 'number' },
+    maxCurrentA: { type: 'number' },
+    maxVoltageV: { type: 'number' },
+    maxPowerW: { type: 'number' },
+  },
+};
+
 if (!resourceKind(ISO15118_EV_KIND))
   registerResourceKind<BenchVehicleSettings>({
     kind: ISO15118_EV_KIND,
@@ -49,17 +62,7 @@ if (!resourceKind(ISO15118_EV_KIND))
         services: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 255 } },
         evccId: { type: 'string' },
         codec: { enum: ['auto', 'exi', 'json'] },
-        request: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            packVoltageV: { type: 'number' },
-            requestCurrentA: { type: 'number' },
-            maxCurrentA: { type: 'number' },
-            maxVoltageV: { type: 'number' },
-            maxPowerW: { type: 'number' },
-          },
-        },
+        request: requestSettingsSchema,
       },
     },
     async open(name, cfg, ctx) {

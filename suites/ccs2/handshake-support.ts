@@ -7,7 +7,7 @@ import type { Bench } from '../../benches/bench.ts';
 import type { CcsEvResource } from '../../benches/kinds/ccs-ev.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import type { Limit, Limits } from '../../drivers/core/limits.ts';
-import type { Uncertainty } from '../../reports/evidence.ts';
+import { requirement, type RequirementMeta, type Uncertainty } from '../../reports/evidence.ts';
 import { CCS_EV_KIND } from '../../drivers/iso15118/ccs/vehicle.ts';
 import { PROTOCOL_NAMES, type CcsProtocol } from '../../drivers/iso15118/ccs/protocols.ts';
 import { fromPhysical } from '../../drivers/iso15118/ccs/requests.ts';
@@ -117,6 +117,31 @@ export async function chargeRun(
 }
 
 const isStop = (b: Record<string, any>) => b.ChargeProgress === 'Stop' || b.ReadyToChargeState === false;
+
+export interface SessionTest {
+  bench: Bench;
+  vehicle: CcsEvResource;
+  protocol: CcsProtocol;
+  /** The negotiated protocol's limit profile. */
+  limits: Limits;
+  run: ChargeRun;
+}
+
+/** The common start of a test judging one whole session: the protocol the bench declares, the requirement, the run. */
+export async function judgedSession(
+  ctx: Mocha.Context,
+  id: string,
+  meta: Omit<RequirementMeta, 'epic'>,
+  chargeMs: number,
+  steadyA?: number,
+): Promise<SessionTest> {
+  const { bench } = ctx;
+  const protocol = anyDeclared(bench, ctx);
+  requirement(id, { epic: EPIC, ...meta });
+  const vehicle = ccsVehicleOf(bench, ctx);
+  const run = await chargeRun(bench, vehicle, protocol, chargeMs, steadyA);
+  return { bench, vehicle, protocol, limits: vehicle.profiles[protocol], run };
+}
 
 /** The session reached what a check needs (e.g. CurrentDemandRes), or the test is broken with why it did not. */
 export function requireReached(run: ChargeRun, root: string, count = 1): WireMessage[] {

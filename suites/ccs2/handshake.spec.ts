@@ -86,20 +86,13 @@ describe('DIN SPEC 70121 / ISO 15118-2 DC handshake (CCS2 port)', function () {
   });
 
   it('answers CurrentDemandReq within the SECC performance time (and records every response time)', async function () {
-    const { bench } = this;
-    const protocol = h.anyDeclared(bench, this);
-    requirement(ID.performance, {
-      epic: h.EPIC,
-      feature: 'Performance times',
-      clause: 'ISO 15118-2:2014 Table 109; DIN SPEC 70121:2014 Table 75',
-    });
-    const vehicle = h.ccsVehicleOf(bench, this);
-    const run = await h.chargeRun(bench, vehicle, protocol, CHARGE_MS);
+    const clause = 'ISO 15118-2:2014 Table 109; DIN SPEC 70121:2014 Table 75';
+    const { bench, limits, run } = await h.judgedSession(this, ID.performance, { feature: 'Performance times', clause }, CHARGE_MS);
     const loops = h.requireReached(run, 'CurrentDemandRes', 5);
     const byMessage: Record<string, number[]> = {};
     for (const m of run.messages) if (m.dir === 'rx' && m.responseMs !== undefined) (byMessage[m.message] ??= []).push(m.responseMs);
     attachJson('response times (ms) per message', byMessage);
-    const limit = vehicle.profiles[protocol].get('secc.performanceTime.CurrentDemand');
+    const limit = limits.get('secc.performanceTime.CurrentDemand');
     const worst = Math.max(...loops.map((m) => m.responseMs ?? Number.POSITIVE_INFINITY));
     // The vehicle's own latency in this window is the uncertainty of the response time (never a wider limit).
     measure('CurrentDemandRes response time (worst)', worst, limit, {
@@ -109,15 +102,8 @@ describe('DIN SPEC 70121 / ISO 15118-2 DC handshake (CCS2 port)', function () {
   });
 
   it('reports a valid isolation (EVSEIsolationStatus) when its cable check ends, before precharge', async function () {
-    const { bench } = this;
-    const protocol = h.anyDeclared(bench, this);
-    requirement(ID.cableCheck, {
-      epic: h.EPIC,
-      feature: 'Cable check',
-      clause: `${IEC} CC.4.1; ISO 15118-2:2014 [V2G2-699]`,
-      severity: 'critical',
-    });
-    const run = await h.chargeRun(bench, h.ccsVehicleOf(bench, this), protocol, 500);
+    const meta = { feature: 'Cable check', clause: `${IEC} CC.4.1; ISO 15118-2:2014 [V2G2-699]`, severity: 'critical' } as const;
+    const { run } = await h.judgedSession(this, ID.cableCheck, meta, 500);
     const [preCharge] = h.requireReached(run, 'PreChargeReq');
     const last = h.lastBefore(run, 'CableCheckRes', preCharge.t);
     precondition(
@@ -136,18 +122,14 @@ describe('DIN SPEC 70121 / ISO 15118-2 DC handshake (CCS2 port)', function () {
   });
 
   it("precharges with at most the precharge current and brings its output to the vehicle's target voltage", async function () {
-    const { bench } = this;
-    const protocol = h.anyDeclared(bench, this);
-    requirement(ID.precharge, { epic: h.EPIC, feature: 'Precharge', clause: `${IEC} CC.5.1 / CC.6.1`, severity: 'critical' });
-    const vehicle = h.ccsVehicleOf(bench, this);
-    const run = await h.chargeRun(bench, vehicle, protocol, 500);
+    const meta = { feature: 'Precharge', clause: `${IEC} CC.5.1 / CC.6.1`, severity: 'critical' } as const;
+    const { bench, limits, run } = await h.judgedSession(this, ID.precharge, meta, 500);
     const [first] = h.requireReached(run, 'PreChargeReq');
     const start = h.firstAfter(run, 'PowerDeliveryReq', first.t);
     precondition('the vehicle ended precharge with PowerDeliveryReq(Start)', !!start, start ? 'sent' : 'not sent');
     const lastReq = h.lastBefore(run, 'PreChargeReq', start!.t)!;
     const lastRes = h.firstAfter(run, 'PreChargeRes', lastReq.t);
     precondition('the charger answered the last PreChargeReq', !!lastRes, lastRes ? 'answered' : 'no answer');
-    const limits = vehicle.profiles[protocol];
     const tr = h.traceOf(bench, run, limits, 'precharge');
     const fromS = first.t / 1e9;
     const resS = lastRes!.t / 1e9;
@@ -169,17 +151,9 @@ describe('DIN SPEC 70121 / ISO 15118-2 DC handshake (CCS2 port)', function () {
   });
 
   it('reports in CurrentDemandRes the current the battery emulator measures', async function () {
-    const { bench } = this;
-    const protocol = h.anyDeclared(bench, this);
-    requirement(ID.currentDemand, {
-      epic: h.EPIC,
-      feature: 'CurrentDemand loop',
-      clause: `${IEC} 101.2.1.2.1; ISO 15118-2 EVSEPresentCurrent`,
-    });
-    const vehicle = h.ccsVehicleOf(bench, this);
-    const run = await h.chargeRun(bench, vehicle, protocol, CHARGE_MS, STEADY_A);
+    const meta = { feature: 'CurrentDemand loop', clause: `${IEC} 101.2.1.2.1; ISO 15118-2 EVSEPresentCurrent` };
+    const { bench, limits, run } = await h.judgedSession(this, ID.currentDemand, meta, CHARGE_MS, STEADY_A);
     const loops = h.requireReached(run, 'CurrentDemandRes', 5);
-    const limits = vehicle.profiles[protocol];
     const tr = h.traceOf(bench, run, limits, 'CurrentDemand');
     const stopA = limits.num('stop.currentA');
     // Judge the responses while a steady current flows: the measured mean moved by less than half the tolerance in 200 ms.
@@ -215,13 +189,9 @@ describe('DIN SPEC 70121 / ISO 15118-2 DC handshake (CCS2 port)', function () {
   });
 
   it('brings the current below the stop current in time after PowerDeliveryReq (stop)', async function () {
-    const { bench } = this;
-    const protocol = h.anyDeclared(bench, this);
-    requirement(ID.stop, { epic: h.EPIC, feature: 'Stop', clause: `${IEC} 101.2.1.4`, severity: 'critical' });
-    const vehicle = h.ccsVehicleOf(bench, this);
-    const run = await h.chargeRun(bench, vehicle, protocol, CHARGE_MS, STEADY_A);
+    const meta = { feature: 'Stop', clause: `${IEC} 101.2.1.4`, severity: 'critical' } as const;
+    const { bench, limits, run } = await h.judgedSession(this, ID.stop, meta, CHARGE_MS, STEADY_A);
     precondition('the vehicle sent PowerDeliveryReq (stop)', run.stopNs !== undefined, run.flowError?.message ?? 'not sent');
-    const limits = vehicle.profiles[protocol];
     const stopS = run.stopNs! / 1e9;
     let tr = h.traceOf(bench, run, limits, 'stop');
     const i0 = meanOver(tr.current(), stopS - 0.3, stopS - 0.05);
