@@ -37,15 +37,8 @@ import type { CanTransport } from './transport.ts';
 
 // The API this module has always offered, now defined in the files of each concern.
 export { GLOBAL_ADDRESS, j1939Id, parseJ1939Id } from './j1939-id.ts';
-export {
-  ABORT_REASONS,
-  J1939TpAbort,
-  PGN_TP_CM,
-  PGN_TP_DT,
-  TP_MAX_BYTES,
-  type J1939Message,
-  type TpFrameRole,
-} from './j1939-tp-messages.ts';
+export { J1939TpAbort } from './j1939-tp-messages.ts';
+export { ABORT_REASONS, PGN_TP_CM, PGN_TP_DT, TP_MAX_BYTES, type J1939Message, type TpFrameRole };
 export type { SendOptions } from './j1939-tp-send.ts';
 export { loadJ1939Timeouts, type J1939Timeouts } from './j1939-tp-timeouts.ts';
 

@@ -35,11 +35,10 @@ export interface EvTransport {
 }
 
 export async function openEvTransport(o: EvTransportOptions): Promise<EvTransport> {
-  const source = o.source ?? 'evcc';
+  // Every part of the transport runs on the same clock and records under the same source.
+  const at = { clock: o.clock, timeline: o.timeline, source: o.source ?? 'evcc' };
   const discovery = await discoverSecc({
-    clock: o.clock,
-    timeline: o.timeline,
-    source,
+    ...at,
     interface: o.interface,
     security: o.tls ? SdpSecurity.Tls : SdpSecurity.NoTls,
     waitMs: o.limits.num('sdp.requestWaitMs'),
@@ -48,9 +47,7 @@ export async function openEvTransport(o: EvTransportOptions): Promise<EvTranspor
     signal: o.signal,
   });
   const connection = await connectV2g({
-    clock: o.clock,
-    timeline: o.timeline,
-    source,
+    ...at,
     host: discovery.address,
     port: discovery.port,
     interface: o.interface,
@@ -89,11 +86,10 @@ export interface SeccTransport {
 
 /** Listen for V2G connections and announce them via SDP. Listen on 'connection' of `server`. */
 export async function startSeccTransport(o: SeccTransportOptions): Promise<SeccTransport> {
-  const source = o.source ?? 'secc';
+  // Every part of the transport runs on the same clock and records under the same source.
+  const at = { clock: o.clock, timeline: o.timeline, source: o.source ?? 'secc' };
   const server = new V2gServer({
-    clock: o.clock,
-    timeline: o.timeline,
-    source,
+    ...at,
     address: o.address,
     interface: o.interface,
     port: o.port ?? 0,
@@ -104,9 +100,7 @@ export async function startSeccTransport(o: SeccTransportOptions): Promise<SeccT
   });
   const port = await server.listen();
   const sdp = new SdpServer({
-    clock: o.clock,
-    timeline: o.timeline,
-    source,
+    ...at,
     interface: o.interface,
     address: o.address,
     port,
