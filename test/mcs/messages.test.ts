@@ -35,24 +35,14 @@ describe('ISO 15118-20 message catalogue (EVCC/SECC shared)', function () {
   });
 
   it('finds what is wrong with an MCS parameter set', function () {
-    const good = {
-      ParameterSetID: 1,
-      Parameter: [
-        { '@Name': 'Connector', intValue: 1 },
-        { '@Name': 'ControlMode', intValue: 1 },
-        { '@Name': 'MobilityNeedsMode', intValue: 1 },
-        { '@Name': 'Pricing', intValue: 0 },
-      ],
-    };
+    /** A parameter set as a charger sends it: one int parameter per name. */
+    const set = (id: number, values: Record<string, number>) => ({
+      ParameterSetID: id,
+      Parameter: Object.entries(values).map(([name, intValue]) => ({ '@Name': name, intValue })),
+    });
+    const good = set(1, { Connector: 1, ControlMode: 1, MobilityNeedsMode: 1, Pricing: 0 });
     expect(mcsParameterSetProblems(good, ServiceId.MCS)).to.deep.equal([]);
-    const bad = {
-      ParameterSetID: 2,
-      Parameter: [
-        { '@Name': 'Connector', intValue: 9 },
-        { '@Name': 'ControlMode', intValue: 1 },
-        { '@Name': 'MobilityNeedsMode', intValue: 2 },
-      ],
-    };
+    const bad = set(2, { Connector: 9, ControlMode: 1, MobilityNeedsMode: 2 });
     const p = mcsParameterSetProblems(bad, ServiceId.MCS).join('; ');
     expect(p)
       .to.match(/Connector=9 not in/)
