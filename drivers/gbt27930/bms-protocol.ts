@@ -48,6 +48,7 @@ export abstract class BmsProtocol extends BmsMisbehaviour {
       initial: 'idle',
       onTimeout: (n) => this.onTimeout(n),
       shape: (code, values) => this.shape(code, values),
+      periodicsOnWire: true, // BCL's 50 ms and the others' periods kept by the bus's real-time wire
     });
     this.unsubscribe = opts.link.onMessage((m) => this.onMessage(m));
     const p = opts.timing.periodMs;

@@ -4,13 +4,15 @@
 // only their own protocol table. Optionally measures the harness's own latency (receive-to-stamp of every
 // frame it hears, lateness of its timers) for the timing verdicts' uncertainty.
 
+import type { CanFrame } from '../can/frame.ts';
+import { periodicWire, type PeriodicWire } from '../can/periodic-wire.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { HarnessLatency } from '../core/harness-latency.ts';
 import type { Timeline } from '../core/timeline.ts';
-import type { EncodeOptions } from './codec.ts';
+import { encodeMessage, type EncodeOptions } from './codec.ts';
 import type { GbtLink } from './link.ts';
 import type { GbtCode, GbtMessageMap } from './messages.ts';
-import { PeriodicTask, Watchdog, type LatenessSink } from './periodic.ts';
+import { PeriodicTask, Watchdog, WirePeriodicTask, type LatenessSink } from './periodic.ts';
 import type { GbtTiming, TimeoutName } from './timing.ts';
 
 export type Values = Record<string, unknown>;
@@ -38,12 +40,18 @@ export interface GbtNodeOptions<S extends string> extends GbtNodeWiring {
   initial: S;
   onTimeout: (name: TimeoutName) => void;
   shape?: Shaper;
+  /**
+   * Single-frame periodic messages go to the transport's real-time wire when it has one (the native helper or
+   * the bus's worker thread): their period no longer waits for the main event loop. The vehicle's BMS asks
+   * for it; multi-packet messages (BCS, BCP…: a TP dialogue with the peer) stay on the main thread.
+   */
+  periodicsOnWire?: boolean;
 }
 
 export class GbtNode<S extends string> {
   private st: S;
   private sinceNs: number;
-  private readonly tasks = new Map<GbtCode, PeriodicTask>();
+  private readonly tasks = new Map<GbtCode, PeriodicTask | WirePeriodicTask>();
   private readonly watchdogs = new Map<TimeoutName, Watchdog>();
   private readonly timers = new Set<TimerHandle>();
   private readonly stateListeners = new Set<() => void>();
@@ -76,7 +84,40 @@ export class GbtNode<S extends string> {
 
   /** Declare a periodic message (started and stopped by code). */
   periodic(code: GbtCode, periodMs: number, build: () => Values): void {
-    this.tasks.set(code, new PeriodicTask(this.opts.clock, periodMs, () => this.send(code, build()), this.late));
+    const send = () => this.send(code, build());
+    const task = new PeriodicTask(this.opts.clock, periodMs, send, this.late);
+    const wire = this.opts.periodicsOnWire ? this.wire() : undefined;
+    this.tasks.set(
+      code,
+      wire ? new WirePeriodicTask(wire, this.opts.clock, code, this.wireSource(code, build), task, send, this.late) : task,
+    );
+  }
+
+  /** The transport's periodic wire: the transport itself or the one a bench resource wraps. */
+  private wire(): PeriodicWire | undefined {
+    const t = this.opts.link.opts.transport as unknown as { transport?: unknown };
+    return periodicWire(t) ?? periodicWire(t.transport);
+  }
+
+  private wireSource(code: GbtCode, build: () => Values) {
+    const link = this.opts.link;
+    const values = new WeakMap<object, Values>();
+    return {
+      frame: () => {
+        const shaped = this.opts.shape ? this.opts.shape(code, build()) : { values: build() };
+        if (!shaped) return undefined;
+        try {
+          const f = link.frameOf(code, encodeMessage(code, shaped.values as GbtMessageMap[typeof code] as never, shaped.opts));
+          if (f) values.set(f, shaped.values);
+          return f;
+        } catch (err) {
+          this.note(`sending ${code} failed: ${(err as Error)?.message ?? String(err)}`);
+          return undefined;
+        }
+      },
+      sent: (f: CanFrame, t: number) => link.recordSent(code, f.data, values.get(f), t),
+      failed: (err: Error) => this.note(`sending ${code} failed: ${err.message}`),
+    };
   }
 
   /** Start (or re-anchor) periodic messages: the first goes out now, or after phaseMs. */

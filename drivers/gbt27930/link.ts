@@ -4,6 +4,7 @@
 
 import type { Clock } from '../core/clock.ts';
 import type { Timeline } from '../core/timeline.ts';
+import type { CanFrame } from '../can/frame.ts';
 import type { CanTransport } from '../can/transport.ts';
 import { decodeByPgn, encodeMessage, GbtDecodeError, type EncodeOptions, type GbtMessage } from './codec.ts';
 import { buildId, parseId, PGN_TP_CM, PGN_TP_DT } from './ids.ts';
@@ -94,14 +95,27 @@ export class GbtLink {
     await this.sendRaw(code, data, values as unknown as Record<string, unknown>);
   }
 
+  /** The single frame `code` goes out as (a transport's periodic wire sends it itself); undefined when it needs TP. */
+  frameOf(code: GbtCode, data: Uint8Array): CanFrame | undefined {
+    const def = messageDef(code);
+    return data.length <= 8 ? { id: buildId(def.priority, def.pgn, this.opts.da, this.opts.sa), extended: true, data } : undefined;
+  }
+
+  /** Record a message sent at t (clock ns; default now), as send() records its own: a periodic wire's sends. */
+  recordSent(code: GbtCode, data: Uint8Array, values?: Record<string, unknown>, t?: number): void {
+    const event = { dir: 'tx' as const, code, phase: messageDef(code).phase, sa: this.opts.sa, da: this.opts.da, hex: hex(data), values };
+    this.record(event, t);
+  }
+
   /** Send bytes as `code` without encoding them (negative tests: wrong lengths, bad fields). */
   async sendRaw(code: GbtCode, data: Uint8Array, values?: Record<string, unknown>): Promise<void> {
     if (this.closed) return;
     const def = messageDef(code);
     const event = { dir: 'tx' as const, code, phase: def.phase, sa: this.opts.sa, da: this.opts.da, hex: hex(data), values };
-    if (data.length <= 8) {
-      this.record(event);
-      await this.opts.transport.send({ id: buildId(def.priority, def.pgn, this.opts.da, this.opts.sa), extended: true, data });
+    const single = this.frameOf(code, data);
+    if (single) {
+      this.recordSent(code, data, values);
+      await this.opts.transport.send(single);
       return;
     }
     // A multi-packet message is sent when its last packet goes on the wire: that is when the receiver has it

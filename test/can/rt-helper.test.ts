@@ -9,6 +9,7 @@ import { PeriodicScheduler } from '../../drivers/can/scheduler.ts';
 import { SocketcandCan } from '../../drivers/can/socketcand-client.ts';
 import { SocketcandHub } from '../../drivers/can/socketcand-hub.ts';
 import { WorkerSocketcandCan } from '../../drivers/can/worker-can.ts';
+import { gbtEvents, openRig } from '../gbt27930/rig.ts';
 
 // The native real-time helper is judged on what it carries, never on how fast: nothing here is timed.
 const clock = new RealClock();
@@ -21,7 +22,7 @@ describe('native real-time CAN helper (native/rt-can.cpp)', function () {
   before(async function () {
     this.timeout(120_000); // a first build compiles the helper
     execFileSync('bash', [`${root}native/build.sh`, '--quiet'], { stdio: 'inherit' });
-    hub = new SocketcandHub({ port: 0, buses: ['relay-native', 'relay-worker', 'periodic', 'lost'] });
+    hub = new SocketcandHub({ port: 0, buses: ['relay-native', 'relay-worker', 'periodic', 'lost', 'gbt'] });
     port = (await hub.listen()).port;
   });
   after(async function () {
@@ -109,5 +110,40 @@ describe('native real-time CAN helper (native/rt-can.cpp)', function () {
     expect(await waitFor(clock, () => lost.length === 1, WAIT_MS)).to.equal(true);
     expect(lost[0].message).to.match(/connection lost .*does not reconnect/);
     await w.close();
+  });
+
+  it("carries the GB/T BMS's BCL: decoded on the timeline at the wire's send time, a new demand at once, held back on request", async function () {
+    const clock = new RealClock(1);
+    const tl = new Timeline({ clock });
+    const at = { host: '127.0.0.1', port, bus: 'gbt', clock, timeline: tl };
+    const vehicle = await WorkerSocketcandCan.open({ ...at, source: 'vehicle-can', engine: 'native' });
+    const charger = await SocketcandCan.open({ ...at, source: 'charger-can' });
+    const rig = await openRig({ clock, transports: { vehicle, charger }, insulationTestMs: 300 });
+    try {
+      const start = await rig.bms.startCharging();
+      expect(start.ok, start.reason).to.equal(true);
+      const heard = () => gbtEvents(rig.timeline, 'gbt-charger', 'rx', 'BCL');
+      expect(await waitFor(clock, () => heard().length >= 5, WAIT_MS)).to.equal(true);
+      const sent = gbtEvents(rig.timeline, 'bms', 'tx', 'BCL');
+      expect(sent.every((e) => typeof e.data.values?.currentDemandA === 'number')).to.equal(true);
+      // Each BCL the wire sent is on the timeline twice at the same instant: the frame and the decoded message.
+      const frameTimes = new Set(
+        tl
+          .query({ kind: 'can', source: 'vehicle-can' })
+          .filter((e) => e.data.dir === 'tx')
+          .map((e) => e.t),
+      );
+      expect(sent.filter((e) => frameTimes.has(e.t)).length).to.be.greaterThan(3);
+      rig.bms.requestCurrent(42);
+      const asked = () => heard().filter((e) => e.data.values?.currentDemandA === 42);
+      expect(await waitFor(clock, () => asked().length >= 3, WAIT_MS)).to.equal(true);
+      rig.bms.stopSending('BCL');
+      await clock.sleep(200); // a send already on its way may still arrive
+      const held = heard().length;
+      await clock.sleep(300);
+      expect(heard().length).to.equal(held);
+    } finally {
+      await rig.close();
+    }
   });
 });
