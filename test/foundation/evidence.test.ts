@@ -5,26 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InconclusiveError, measure, ViolationError, withinLimit, withUncertainty, validatorText } from '../../reports/evidence.ts';
 import { judge } from '../../reports/uncertainty.ts';
-import { allureResults, label, mcsHil, onlyRunDir, tmp, type AllureResult } from './helpers.ts';
+import { type AllureResult, allureResults, label, runFixtureSuite } from './helpers.ts';
 
 describe('evidence pipeline', function () {
-  let out: string;
-  let run: ReturnType<typeof mcsHil>;
-  let runDir: string;
-
-  before(function () {
-    out = tmp('mcs-ev-');
-    run = mcsHil([
-      'run',
-      '--bench',
-      'test/fixtures/benches/minimal.yaml',
-      '--suite',
-      'test/fixtures/suites/evidence.spec.ts',
-      '--out',
-      out,
-    ]);
-    runDir = onlyRunDir(out);
-  });
+  const run = runFixtureSuite('mcs-ev-', 'test/fixtures/suites/evidence.spec.ts');
 
   it('ends with the plain summary line and exit code 1 when a test failed (broken counts as failed)', function () {
     const lines = run.stdout.trim().split('\n');
@@ -33,7 +17,7 @@ describe('evidence pipeline', function () {
   });
 
   it('a passing measurement is a passed step with value, limit, clause and verified flag', function () {
-    const r = allureResults(runDir).find((x) => x.name === 'passes a measurement')!;
+    const r = allureResults(run.runDir).find((x) => x.name === 'passes a measurement')!;
     expect(r.status).to.equal('passed');
     expect(r.testCaseId).to.equal('FIX-PASS-001');
     expect(label(r, 'epic')).to.equal('Fixture standard');
@@ -48,7 +32,7 @@ describe('evidence pipeline', function () {
   });
 
   it('a failing measurement is failed, tagged with its violation category, with the step failed', function () {
-    const r = allureResults(runDir).find((x) => x.name === 'fails a measurement')!;
+    const r = allureResults(run.runDir).find((x) => x.name === 'fails a measurement')!;
     expect(r.status).to.equal('failed');
     expect(r.statusDetails?.message).to.match(
       /^\[current-control violation\] settle time = 2\.5 s, required x <= 2 s \(TEST 1\.2\.3, limit unverified\)/,
@@ -57,13 +41,13 @@ describe('evidence pipeline', function () {
   });
 
   it('a bench fault is broken, not failed', function () {
-    const r = allureResults(runDir).find((x) => x.name === 'meets a bench fault')!;
+    const r = allureResults(run.runDir).find((x) => x.name === 'meets a bench fault')!;
     expect(r.status).to.equal('broken');
     expect(r.statusDetails?.message).to.contain('battery emulator did not answer');
   });
 
   it('writes the measurements attachment, categories, environment and JUnit XML', function () {
-    const dir = join(runDir, 'allure-results');
+    const dir = join(run.runDir, 'allure-results');
     const cats = JSON.parse(readFileSync(join(dir, 'categories.json'), 'utf8')) as { name: string }[];
     expect(cats.map((c) => c.name)).to.include.members([
       'Protocol violation',
@@ -74,13 +58,13 @@ describe('evidence pipeline', function () {
     ]);
     const env = readFileSync(join(dir, 'environment.properties'), 'utf8');
     for (const key of ['bench.name=minimal', 'limits.sha256=', 'harness.commit=', 'harness.version=', 'node=']) expect(env).to.contain(key);
-    const junit = readFileSync(join(runDir, 'junit.xml'), 'utf8');
+    const junit = readFileSync(join(run.runDir, 'junit.xml'), 'utf8');
     expect(junit).to.match(/tests="3"/);
     // mocha's xunit counts a thrown AssertionError-named error as an error too; what matters: none passed silently
     expect(junit).to.match(/tests="3" failures="\d" errors="\d"/);
     expect(junit.match(/<failure>/g)?.length).to.equal(2);
-    expect(existsSync(join(runDir, 'timeline.jsonl'))).to.equal(true);
-    const containers = readFileSync(join(runDir, 'summary.json'), 'utf8');
+    expect(existsSync(join(run.runDir, 'timeline.jsonl'))).to.equal(true);
+    const containers = readFileSync(join(run.runDir, 'summary.json'), 'utf8');
     expect(JSON.parse(containers)).to.include({ passed: 1, failed: 2 });
   });
 
@@ -95,16 +79,13 @@ describe('evidence pipeline', function () {
 });
 
 describe('soft assertions and inconclusive verdicts', function () {
+  const run = runFixtureSuite('mcs-soft-', 'test/fixtures/suites/soft-evidence.spec.ts');
   let results: AllureResult[];
-  let runDir: string;
   const byId = (id: string) => results.find((r) => r.testCaseId === id)!;
   const stepsOf = (id: string) => byId(id).steps.map((s) => [s.name.replace(/ {2}\[.*$/, ''), s.status]);
 
   before(function () {
-    const out = tmp('mcs-soft-');
-    mcsHil(['run', '--bench', 'test/fixtures/benches/minimal.yaml', '--suite', 'test/fixtures/suites/soft-evidence.spec.ts', '--out', out]);
-    runDir = onlyRunDir(out);
-    results = allureResults(runDir);
+    results = allureResults(run.runDir);
   });
 
   it('a test records every measurement, then fails with the first violation and lists the others', function () {
@@ -140,7 +121,7 @@ describe('soft assertions and inconclusive verdicts', function () {
       expect(r.steps[0].name, id).to.contain('INCONCLUSIVE');
     }
     // The report groups them apart from other bench faults (first match wins, so it comes before them).
-    const catsFile = join(runDir, 'allure-results', 'categories.json');
+    const catsFile = join(run.runDir, 'allure-results', 'categories.json');
     const cats = JSON.parse(readFileSync(catsFile, 'utf8')) as { name: string; messageRegex?: string }[];
     const k = cats.findIndex((c) => c.name.startsWith('Inconclusive'));
     expect(k)

@@ -27,6 +27,28 @@ export function onlyRunDir(reportsDir: string): string {
   return join(reportsDir, 'runs', runs[0]);
 }
 
+/** What a fixture-suite run left: the command's exit status and output, and its run folder. */
+export interface FixtureRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  runDir: string;
+}
+
+/**
+ * `mcs-hil run` of a fixture suite on the minimal bench into a fresh output folder (`extra`: more arguments),
+ * once before the tests of the describe that calls this; the returned record is filled then.
+ */
+export function runFixtureSuite(prefix: string, suite: string, extra: string[] = []): FixtureRun {
+  const run: FixtureRun = { status: null, stdout: '', stderr: '', runDir: '' };
+  before(function () {
+    const out = tmp(prefix);
+    Object.assign(run, mcsHil(['run', '--bench', 'test/fixtures/benches/minimal.yaml', '--suite', suite, '--out', out, ...extra]));
+    run.runDir = onlyRunDir(out);
+  });
+  return run;
+}
+
 export interface AllureResult {
   name: string;
   status: string;

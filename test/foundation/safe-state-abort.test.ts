@@ -5,19 +5,11 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTimelineFile } from '../../drivers/core/timeline.ts';
-import { allureResults, mcsHil, onlyRunDir, tmp } from './helpers.ts';
+import { allureResults, runFixtureSuite } from './helpers.ts';
 
 describe('a failed safe state aborts the run', function () {
-  let out: string;
-  let run: ReturnType<typeof mcsHil>;
-  let runDir: string;
-
-  before(function () {
-    out = tmp('mcs-safe-abort-');
-    const suite = 'test/foundation/fixtures/three-tests.spec.ts';
-    run = mcsHil(['run', '--bench', 'test/fixtures/benches/minimal.yaml', '--suite', suite, '--out', out, '--fault', 'safe-state-fails']);
-    runDir = onlyRunDir(out);
-  });
+  const suite = 'test/foundation/fixtures/three-tests.spec.ts';
+  const run = runFixtureSuite('mcs-safe-abort-', suite, ['--fault', 'safe-state-fails']);
 
   it('exits with the aborted code and says which resource failed which step, and how many tests did not run', function () {
     expect(run.status, run.stdout + run.stderr).to.equal(3);
@@ -26,7 +18,7 @@ describe('a failed safe state aborts the run', function () {
   });
 
   it('starts no test after the failed safe state', function () {
-    const results = allureResults(runDir);
+    const results = allureResults(run.runDir);
     expect(results.filter((r) => r.status !== 'skipped').map((r) => r.name)).to.deep.equal(['arms the interlock']);
     // The others are in the report as not run, so its totals do not read as complete.
     for (const r of results.filter((x) => x.status === 'skipped'))
@@ -34,7 +26,7 @@ describe('a failed safe state aborts the run', function () {
   });
 
   it('writes the final exit code and the abort into summary.json', function () {
-    const s = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
+    const s = JSON.parse(readFileSync(join(run.runDir, 'summary.json'), 'utf8'));
     expect(s.exitCode).to.equal(3);
     expect(s.total).to.equal(3);
     expect(s.notRun).to.equal(2);
@@ -42,7 +34,7 @@ describe('a failed safe state aborts the run', function () {
   });
 
   it('records each safe-state step and the abort on the timeline, before the run ends', function () {
-    const events = readTimelineFile(join(runDir, 'timeline.jsonl'));
+    const events = readTimelineFile(join(run.runDir, 'timeline.jsonl'));
     const failed = events.findIndex((e) => e.kind === 'safe-state' && e.source === 'interlock' && e.data.event === 'failed');
     const aborted = events.findIndex((e) => e.data.event === 'aborted');
     const end = events.findIndex((e) => e.kind === 'run' && e.source === 'runner' && e.data.event === 'end');
@@ -53,10 +45,10 @@ describe('a failed safe state aborts the run', function () {
   });
 
   it("shows the abort in the report's environment and as the broken tear-down of the test it ended", function () {
-    const env = readFileSync(join(runDir, 'allure-results', 'environment.properties'), 'utf8');
+    const env = readFileSync(join(run.runDir, 'allure-results', 'environment.properties'), 'utf8');
     expect(env).to.match(/^run\.aborted=safe state not reached/m);
     expect(env).to.match(/^run\.not run=2 of 3 tests did not run/m);
-    const dir = join(runDir, 'allure-results');
+    const dir = join(run.runDir, 'allure-results');
     type Fixture = { status?: string; statusDetails?: { message?: string }; steps?: { name: string }[] };
     const containers = readdirJson(dir, '-container.json') as { afters?: Fixture[] }[];
     const teardown = containers.flatMap((c) => c.afters ?? []).find((a) => a.status === 'broken');
