@@ -83,6 +83,11 @@ describe('soft assertions and inconclusive verdicts', function () {
   let results: AllureResult[];
   const byId = (id: string) => results.find((r) => r.testCaseId === id)!;
   const stepsOf = (id: string) => byId(id).steps.map((s) => [s.name.replace(/ {2}\[.*$/, ''), s.status]);
+  /** The test failed, its message opening with its first violation and naming `also` after it. */
+  const expectFailed = (id: string, first: RegExp, also: string) => {
+    expect(byId(id).status, id).to.equal('failed');
+    expect(byId(id).statusDetails?.message).to.match(first).and.contain(also);
+  };
 
   before(function () {
     results = allureResults(run.runDir);
@@ -135,28 +140,22 @@ describe('soft assertions and inconclusive verdicts', function () {
   });
 
   it('a violation outranks an inconclusive value in the same test', function () {
-    const r = byId('FIX-SOFT-006');
-    expect(r.status).to.equal('failed');
-    expect(r.statusDetails?.message)
-      .to.match(/^\[safety violation\] stop time = 9 s/)
-      .and.contain('harness latency too high to judge');
+    expectFailed('FIX-SOFT-006', /^\[safety violation\] stop time = 9 s/, 'harness latency too high to judge');
   });
 
   it('a bench fault still stops the test at once (broken); a violation found before a later error stands', function () {
     expect(byId('FIX-SOFT-007').status).to.equal('broken');
     expect(byId('FIX-SOFT-007').statusDetails?.message).to.contain('power analyser did not answer');
-    const r = byId('FIX-SOFT-008');
-    expect(r.status).to.equal('failed');
-    expect(r.statusDetails?.message)
-      .to.match(/^\[protocol violation\] precondition value = 5 s/)
-      .and.contain('nothing to judge after the session broke');
+    expectFailed('FIX-SOFT-008', /^\[protocol violation\] precondition value = 5 s/, 'nothing to judge after the session broke');
   });
 
   it('a failed check marked stop ends the test at once, after the violations found before it', function () {
     expect(stepsOf('FIX-SOFT-009').map(([name]) => name)).to.deep.equal(['earlier value = 3 s', 'session reached charging: idle']);
-    expect(byId('FIX-SOFT-009').statusDetails?.message)
-      .to.match(/^\[timing violation\] earlier value = 3 s/)
-      .and.contain('[protocol violation] session reached charging: expected charging, got idle');
+    expectFailed(
+      'FIX-SOFT-009',
+      /^\[timing violation\] earlier value = 3 s/,
+      '[protocol violation] session reached charging: expected charging, got idle',
+    );
   });
 
   it("withUncertainty() gives measurements inside it (a chai plugin's) an uncertainty; outside a test they throw at once", function () {
