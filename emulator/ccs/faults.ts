@@ -13,7 +13,7 @@ export const CCS_FAULT = {
   cableCheckSkipsIsolation: 'ccs-cablecheck-skips-isolation',
   prechargeOvercurrent: 'ccs-precharge-overcurrent',
   prechargeVoltageMissed: 'ccs-precharge-voltage-missed',
-  presentValuesFrozen: 'ccs-present-values-frozen',
+  reportsWrongCurrent: 'ccs-reports-wrong-current',
   ignoresStop: 'ccs-ignores-stop',
 } as const;
 
@@ -21,7 +21,7 @@ export const CCS_FAULT = {
 export const POWER_STAGE_FAULT: Readonly<Record<string, string>> = {
   [CCS_FAULT.prechargeOvercurrent]: 'precharge-over-current',
   [CCS_FAULT.prechargeVoltageMissed]: 'precharge-voltage-mismatch',
-  [CCS_FAULT.presentValuesFrozen]: 'present-values-frozen',
+  [CCS_FAULT.reportsWrongCurrent]: 'reports-wrong-current',
   [CCS_FAULT.ignoresStop]: 'ignores-stop',
 };
 
@@ -30,7 +30,7 @@ export function ccsPowerStageFaults(faults: ReadonlySet<string>): Set<string> {
   return new Set([...faults].filter((f) => f in POWER_STAGE_FAULT).map((f) => POWER_STAGE_FAULT[f]));
 }
 
-/** The suite's test-case ids (suites/ccs2/test-ids.ts). */
+/** The suite's test-case ids (suites/ccs2/handshake-ids.ts). */
 const ID = {
   dinHandshake: 'CCS2-DIN-HANDSHAKE-001',
   iso2Handshake: 'CCS2-ISO2-HANDSHAKE-001',
@@ -104,10 +104,10 @@ export const CCS_FAULTS: FaultSwitch[] = [
     ['precharge voltage reached'],
   ),
   f(
-    CCS_FAULT.presentValuesFrozen,
+    CCS_FAULT.reportsWrongCurrent,
     'current-control violation',
     [ID.currentDemand],
-    'reports the first present current and voltage of the session in every CurrentDemandRes instead of what flows',
+    'its current sensor reads 10 % + 15 A high: every CurrentDemandRes reports more current than flows',
     ['EVSEPresentCurrent vs battery emulator'],
   ),
   f(CCS_FAULT.ignoresStop, 'safety violation', [ID.stop], 'answers PowerDeliveryReq (stop) OK but keeps delivering current', [
