@@ -17,6 +17,26 @@ const f = (name: string, description: string, catches: string[], category: Fault
 /** Step-name patterns of the stop-rate check (`*` = any text, see checkNameMatches). */
 const fallCheck = (what: string) => `${what}: fall from I0−0.5 A to < * A (*)`;
 
+/** The charger sends `code` every `sentMs` instead of the standard's `standardMs`: the period test fails on it. */
+const periodWrong = (code: string, sentMs: number, standardMs: number) =>
+  f(
+    `${code.toLowerCase()}-period-wrong`,
+    `${code} is sent every ${sentMs} ms instead of ${standardMs} ms`,
+    ['GBT27930-PERIOD-001'],
+    'timing violation',
+    [`${code} period (mean of *)`],
+  );
+
+/** The charger never times out waiting for `code` (its timer starts at `from`): that message's timeout test fails. */
+const ignoresTimeout = (code: string, from: string) =>
+  f(
+    `ignores-${code.toLowerCase()}-timeout`,
+    `the charger waits for ${code} forever (no CEM after 5 s)`,
+    [`GBT27930-TO-${code}-001`],
+    'timing violation',
+    [`${from} → CEM`],
+  );
+
 export const GBT_FAULTS: FaultSwitch[] = [
   f(
     'wrong-crm-sequence',
@@ -39,12 +59,8 @@ export const GBT_FAULTS: FaultSwitch[] = [
     'protocol violation',
     ['the session reaches the charging phase', 'BRO(0xAA) → CRO(0xAA)'],
   ),
-  f('chm-period-wrong', 'CHM is sent every 160 ms instead of 250 ms', ['GBT27930-PERIOD-001'], 'timing violation', [
-    'CHM period (mean of *)',
-  ]),
-  f('ccs-period-wrong', 'CCS is sent every 80 ms instead of 50 ms', ['GBT27930-PERIOD-001'], 'timing violation', [
-    'CCS period (mean of *)',
-  ]),
+  periodWrong('CHM', 160, 250),
+  periodWrong('CCS', 80, 50),
   f(
     'cts-cml-period-wrong',
     'CTS is sent every 300 ms instead of 500 ms and CML every 150 ms instead of 250 ms',
@@ -136,15 +152,9 @@ export const GBT_FAULTS: FaultSwitch[] = [
   f('ignores-bcs-timeout', 'the charger keeps charging when BCS stops arriving', ['GBT27930-TO-BCS-001'], 'timing violation', [
     'last BCS → CEM',
   ]),
-  f('ignores-brm-timeout', 'the charger waits for BRM forever (no CEM after 5 s)', ['GBT27930-TO-BRM-001'], 'timing violation', [
-    'CRM(0x00) → CEM',
-  ]),
-  f('ignores-bcp-timeout', 'the charger waits for BCP forever (no CEM after 5 s)', ['GBT27930-TO-BCP-001'], 'timing violation', [
-    'CRM(0xAA) → CEM',
-  ]),
-  f('ignores-bro-timeout', 'the charger waits for BRO forever (no CEM after 5 s)', ['GBT27930-TO-BRO-001'], 'timing violation', [
-    'first CTS/CML → CEM',
-  ]),
+  ignoresTimeout('BRM', 'CRM(0x00)'),
+  ignoresTimeout('BCP', 'CRM(0xAA)'),
+  ignoresTimeout('BRO', 'first CTS/CML'),
   f(
     'cem-wrong-bits',
     "CEM always flags 'other' instead of the message that timed out",
