@@ -42,6 +42,8 @@ export interface CcsSessionOptions {
   serviceDetail?: boolean;
   /** WeldingDetection after PowerDelivery(Stop) (optional for the vehicle; default on; some real cars skip it). */
   weldingDetection?: boolean;
+  /** Clock ms the vehicle was plugged in (CP B): V2G_EVCC_CommunicationSetup_Timeout runs from here to SessionSetupRes. */
+  communicationSetupStartMs?: number;
 }
 
 export interface CcsFlowHooks {
@@ -207,6 +209,14 @@ export class CcsEvccSession {
       throw new V2gSessionError('unexpected-response', `SessionSetupRes SessionID '${sid}' is not a new session id`, ex);
     this.sessionId = sid;
     this.note('session established', { sessionId: sid, responseCode: ex.responseCode });
+    const start = this.o.communicationSetupStartMs;
+    const bound = this.timers.get('V2G_EVCC_CommunicationSetup_Timeout');
+    if (start !== undefined && this.o.clock.nowMs() - start > bound)
+      throw new V2gSessionError(
+        'timer-expired',
+        `SessionSetupRes ${Math.round(this.o.clock.nowMs() - start)} ms after plug-in (V2G_EVCC_CommunicationSetup_Timeout ${bound} ms)`,
+        ex,
+      );
     return ex;
   }
 

@@ -121,6 +121,7 @@ export class CcsVehicle {
   /** Plugged in (CP B) and connected, nothing sent yet: for step-by-step and negative tests. */
   async openSession(o: { protocols?: OfferedProtocol[] } = {}): Promise<CcsEvccSession> {
     await this.ctx.pilot?.setVehicleState('B');
+    const communicationSetupStartMs = this.ctx.clock.nowMs();
     const link = await this.connect();
     const session = new CcsEvccSession({
       clock: this.ctx.clock,
@@ -136,6 +137,7 @@ export class CcsVehicle {
       evccId: this.settings.evccId,
       serviceDetail: this.settings.serviceDetail,
       weldingDetection: this.settings.weldingDetection,
+      communicationSetupStartMs,
     });
     this.sessions.add(session);
     return session;
