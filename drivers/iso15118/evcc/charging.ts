@@ -34,7 +34,7 @@ export interface LoopRecord {
 
 export interface ChargingSession {
   readonly evcc: EvccSession;
-  /** One entry per DC_ChargeLoop cycle. */
+  /** One entry per DC_ChargeLoop cycle: the latest KEEP_LOOP_RECORDS stay in RAM (the timeline has every one). */
   readonly loops: LoopRecord[];
   /** Why the loop ended on its own (charger stopped answering, FAILED, link lost), if it did. */
   readonly error: Error | undefined;
@@ -63,6 +63,9 @@ export interface ChargingSession {
   readonly ended: Promise<void>;
 }
 
+/** Charge-loop records a session keeps in RAM: an hour at the 100 ms period, longer than any session a suite judges. */
+export const KEEP_LOOP_RECORDS = 36_000;
+
 export interface ChargeLoopOptions {
   evcc: EvccSession;
   model: EvRequestModel;
@@ -75,6 +78,8 @@ export interface ChargeLoopOptions {
   onStateChange?: (event: string, data?: Record<string, unknown>) => void;
   /** The vehicle's own latency record: how late the loop's period timer fired (timing verdicts' uncertainty). */
   latency?: HarnessLatency;
+  /** How many loop records stay in RAM (default KEEP_LOOP_RECORDS; a soak test sets fewer to see the bound). */
+  keepLoopRecords?: number;
 }
 
 export class ChargeLoop implements ChargingSession {
@@ -187,6 +192,9 @@ export class ChargeLoop implements ChargingSession {
         powerLimitAchieved: b.EVSEPowerLimitAchieved,
         voltageLimitAchieved: b.EVSEVoltageLimitAchieved,
       });
+      // Trimmed in batches: an 8-hour session must not grow the vehicle's record (the soak's heap per hour).
+      const keep = this.o.keepLoopRecords ?? KEEP_LOOP_RECORDS;
+      if (this.loops.length > keep * 1.05 + 10) this.loops.splice(0, this.loops.length - keep);
       next += period;
       const wait = next - clock.nowMs();
       if (wait > 0 && !this.stopRequested && !this.silent) {

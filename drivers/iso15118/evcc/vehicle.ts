@@ -237,7 +237,9 @@ export class Iso15118Vehicle {
   }
 
   /** SDP … PowerDelivery(Start); the charge loop then runs on its own. */
-  async startCharging(o: ConnectOptions & { controlMode?: ControlMode; services?: number[] } = {}): Promise<ChargingSession> {
+  async startCharging(
+    o: ConnectOptions & { controlMode?: ControlMode; services?: number[]; keepLoopRecords?: number } = {},
+  ): Promise<ChargingSession> {
     if (this.current?.running) throw new BenchFault(`${this.name}: a charging session is already running; stop it first`, this.name);
     await this.ctx.pilot?.setCe('B');
     const evcc = await this.openSession(o);
@@ -260,6 +262,7 @@ export class Iso15118Vehicle {
       ce: this.ctx.pilot,
       maxCurrentA: this.ctx.maxCurrentA,
       latency: this.latency,
+      keepLoopRecords: o.keepLoopRecords,
       onStateChange: (event, data) => this.ctx.timeline.record('session', this.name, { role: 'evcc', event, ...data }),
     });
     this.current = loop;
