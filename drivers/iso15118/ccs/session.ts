@@ -13,7 +13,8 @@ import type { MessageLink } from '../evcc/link.ts';
 import { MessageDecorator } from '../evcc/record.ts';
 import type { EvPowerPath, EvRequestModel } from '../evcc/vehicle-model.ts';
 import type { CcsMessageCodec } from './codec.ts';
-import { appProtocolOffers, CCS_FLOW, PROTOCOL_NAMES, requestName, selectedProtocol } from './protocols.ts';
+import { walkCcsFlow, type CcsFlowHooks } from './flow.ts';
+import { appProtocolOffers, PROTOCOL_NAMES, requestName, selectedProtocol } from './protocols.ts';
 import type { CcsProtocol, CcsStep, OfferedProtocol } from './protocols.ts';
 import * as body from './requests.ts';
 import { CcsTimers } from './timers.ts';
@@ -46,12 +47,7 @@ export interface CcsSessionOptions {
   communicationSetupStartMs?: number;
 }
 
-export interface CcsFlowHooks {
-  /** Just before CableCheck: the vehicle puts CP to C. */
-  beforeCableCheck?: () => Promise<void>;
-  /** Just before PowerDelivery(Start): pre-charge matched, the vehicle closes its contactors. */
-  beforePowerDelivery?: () => Promise<void>;
-}
+export type { CcsFlowHooks };
 
 export class CcsEvccSession {
   sessionId = NO_SESSION_ID;
@@ -332,31 +328,28 @@ export class CcsEvccSession {
   }
 
   /** Each step of the flow up to and including `last` (PowerDelivery = Start); the hooks run at their steps. */
-  async runUntil(last: CcsStep, hooks: CcsFlowHooks = {}): Promise<Exchange | undefined> {
-    let out: Exchange | Exchange[] | undefined;
-    for (const step of CCS_FLOW) {
-      if (step === 'CableCheck') await hooks.beforeCableCheck?.();
-      if (step === 'PowerDelivery') await hooks.beforePowerDelivery?.();
-      out = await this.step(step);
-      if (step === last) break;
-    }
-    return Array.isArray(out) ? out.at(-1) : out;
+  runUntil(last: CcsStep, hooks: CcsFlowHooks = {}): Promise<Exchange | undefined> {
+    return walkCcsFlow(this, last, hooks);
   }
 
-  private step(step: CcsStep): Promise<Exchange | Exchange[] | undefined> {
-    const steps: Record<CcsStep, () => Promise<Exchange | Exchange[] | undefined>> = {
-      supportedAppProtocol: () => this.supportedAppProtocol(),
-      SessionSetup: () => this.sessionSetup(),
-      ServiceDiscovery: () => this.serviceDiscovery(),
-      ServiceDetail: () => this.serviceDetail(),
-      PaymentSelection: () => this.paymentSelection(),
-      Authorization: () => this.authorization(),
-      ChargeParameterDiscovery: () => this.chargeParameterDiscovery(),
-      CableCheck: () => this.cableCheck(),
-      PreCharge: () => this.preCharge(),
-      PowerDelivery: () => this.powerDelivery(true),
-    };
-    return steps[step]();
+  // ------------------------------------------------------------------- misbehaviour on purpose (negative tests)
+
+  /** Put any bytes on the wire (malformed V2GTP on purpose). */
+  async sendRaw(bytes: Uint8Array, note: string): Promise<void> {
+    await this.o.link.sendRaw(bytes, note);
+    this.note('raw bytes sent', { note });
+  }
+
+  /** Do nothing for ms (to run a charger timer out). */
+  async pause(ms: number): Promise<void> {
+    this.note('pause', { ms });
+    await this.o.clock.sleep(ms);
+  }
+
+  /** Drop the link without a goodbye (TCP RST). */
+  dropLink(): void {
+    this.note('link dropped on purpose');
+    this.o.link.abort();
   }
 
   /** The test breaks this session on purpose: no SessionStop at its end. */
