@@ -7,15 +7,8 @@
 // 3. N clean runs of every suite on the virtual bench: how many of them did not pass, and whether their
 //    timelines were all byte-identical.
 // Prints figures, asserts nothing (perf/ is not the test run).
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runSuites } from './virtual-run.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'bin', 'mcs-hil.mjs');
 const VIRTUAL = 'benches/emulator-virtual.yaml';
 const REAL = 'benches/emulator.yaml';
 
@@ -25,35 +18,7 @@ const arg = (name: string, dflt: string) => {
 };
 const realSuite = arg('--real-suite', 'gbt27930');
 const loops = Number(arg('--loops', '20'));
-
-interface Run {
-  wallS: number;
-  /** Bench-clock seconds from the first to the last timeline event. */
-  clockS: number;
-  exitCode: number | null;
-  verdicts: string[];
-  timelineSha: string;
-}
-
-function run(bench: string, suite: string | undefined): Run {
-  const out = mkdtempSync(join(tmpdir(), 'mcs-perf-virtual-'));
-  const args = [CLI, 'run', '--bench', bench, '--out', out, ...(suite ? ['--suite', suite] : [])];
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
-  const dir = join(out, 'runs', readdirSync(join(out, 'runs'))[0]);
-  const timeline = readFileSync(join(dir, 'timeline.jsonl'));
-  const lines = timeline.toString('utf8').trim().split('\n');
-  const stamp = (l: string) => (JSON.parse(l) as { t: number }).t;
-  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { tests: { title: string; state: string }[] };
-  return {
-    wallS,
-    clockS: (stamp(lines[lines.length - 1]) - stamp(lines[0])) / 1e9,
-    exitCode: r.status,
-    verdicts: summary.tests.map((t) => `${t.state} ${t.title}`).sort(),
-    timelineSha: createHash('sha256').update(timeline.toString('latin1')).digest('hex'),
-  };
-}
+const run = runSuites;
 
 const f1 = (x: number) => x.toFixed(1);
 const all = run(VIRTUAL, undefined);
