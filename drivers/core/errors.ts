@@ -29,6 +29,15 @@ export class InputError extends Error {
   }
 }
 
+/** Bad input of a named kind: `reason` is what tests and judges switch on, the message (after it) explains. */
+export class ReasonedInputError<R extends string> extends InputError {
+  readonly reason: R;
+  constructor(reason: R, message: string, where?: string, options?: { cause?: unknown }) {
+    super(`${reason}: ${message}`, where, options);
+    this.reason = reason;
+  }
+}
+
 /** A command-line argument that cannot be used. */
 export class UsageError extends InputError {
   override name = 'UsageError';

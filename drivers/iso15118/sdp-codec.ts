@@ -2,7 +2,7 @@
 // security, transport) and the response (0x9001, 20 bytes: the charger's link-local address, TCP port,
 // security, transport). Encode strictly, decode strict about structure and tolerant about values.
 
-import { InputError } from '../core/errors.ts';
+import { ReasonedInputError } from '../core/errors.ts';
 import { bytesToIpv6, ipv6ToBytes } from './ipv6-text.ts';
 import { decodeV2gtp, encodeV2gtp, hex2, PayloadType, V2gtpError } from './v2gtp.ts';
 
@@ -26,14 +26,10 @@ export interface SdpResponse {
 
 export type SdpErrorReason = 'wrong-payload-type' | 'wrong-length' | 'bad-value' | 'v2gtp';
 
-export class SdpError extends InputError {
+export class SdpError extends ReasonedInputError<SdpErrorReason> {
   override name = 'SdpError';
-  constructor(
-    readonly reason: SdpErrorReason,
-    message: string,
-    where = 'SDP',
-  ) {
-    super(`${reason}: ${message}`, where);
+  constructor(reason: SdpErrorReason, message: string, where = 'SDP') {
+    super(reason, message, where);
   }
 }
 

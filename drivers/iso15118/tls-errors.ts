@@ -1,7 +1,7 @@
 // Why a TLS handshake failed, in the words a test asserts on: OpenSSL/Node error codes and alerts mapped
 // onto a few reasons (untrusted chain, certificate rejected, no TLS 1.3, no shared cipher), from either end.
 
-import { InputError } from '../core/errors.ts';
+import { ReasonedInputError } from '../core/errors.ts';
 
 export type TlsFailureReason =
   | 'server-chain-untrusted' // the charger's chain does not verify against our V2G root
@@ -13,17 +13,17 @@ export type TlsFailureReason =
   | 'handshake-failed'; // anything else, see cause
 
 /** The TLS handshake (or the alert right after it) failed. An InputError: the peer's behaviour, not our bench. */
-export class TlsHandshakeError extends InputError {
+export class TlsHandshakeError extends ReasonedInputError<TlsFailureReason> {
   override name = 'TlsHandshakeError';
   constructor(
-    readonly reason: TlsFailureReason,
+    reason: TlsFailureReason,
     message: string,
     where: string,
     /** OpenSSL / Node error code, e.g. 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'. */
     readonly code?: string,
     options?: { cause?: unknown },
   ) {
-    super(`${reason}: ${message}`, where, options);
+    super(reason, message, where, options);
   }
 }
 

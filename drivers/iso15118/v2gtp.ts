@@ -6,7 +6,7 @@
 // type, then payload length against the receive buffer. Each failure has its own reason code so a test
 // can assert WHICH check a malformed frame trips (the SECC side closes the connection on any of them).
 
-import { InputError } from '../core/errors.ts';
+import { ReasonedInputError } from '../core/errors.ts';
 
 export const V2GTP_VERSION = 0x01;
 export const V2GTP_INVERSE_VERSION = 0xfe;
@@ -65,16 +65,16 @@ export type V2gtpErrorReason =
   | 'truncated' // fewer bytes than header + length
   | 'trailing-bytes'; // decodeV2gtp on a buffer longer than one frame
 
-export class V2gtpError extends InputError {
+export class V2gtpError extends ReasonedInputError<V2gtpErrorReason> {
   override name = 'V2gtpError';
   constructor(
-    readonly reason: V2gtpErrorReason,
+    reason: V2gtpErrorReason,
     message: string,
     where = 'V2GTP',
     /** The header bytes seen (up to 8), for the evidence. */
     readonly header?: Uint8Array,
   ) {
-    super(`${reason}: ${message}`, where);
+    super(reason, message, where);
   }
 }
 
