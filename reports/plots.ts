@@ -3,6 +3,7 @@
 // SVG), plus the raw samples as CSV. Pure functions of their input; attaching is the caller's business.
 
 import type { TopLevelSpec } from 'vega-lite';
+import { plottingLibraries } from './plotting-libraries.ts';
 
 export type PlotChannel = 'currentA' | 'voltageV';
 
@@ -155,16 +156,9 @@ export function powerPlotSpec(input: PowerPlotInput): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-let plotting: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
-
-/**
- * vega + vega-lite, loaded once: on the first plot (~37 MB of RSS a run without plots never needs), or before a
- * virtual-time run starts (a dynamic import waits on the loader thread, which no idle check can see).
- */
-export function loadPlotting(): Promise<[typeof import('vega'), typeof import('vega-lite')]> {
-  // One after the other: the two share most of their module graph, and two concurrent dynamic imports of it
-  // under the tsx loader once waited forever (no CPU, the plot test never returned).
-  return (plotting ??= import('vega').then(async (vega) => [vega, await import('vega-lite')]));
+/** vega + vega-lite, loaded once: on the first plot (~37 MB of RSS a run without plots never needs), or before a virtual-time run starts. */
+export async function loadPlotting(): Promise<[typeof import('vega'), typeof import('vega-lite')]> {
+  return plottingLibraries();
 }
 
 /** Render the plot to an SVG string (headless vega view, no browser, no canvas). */
