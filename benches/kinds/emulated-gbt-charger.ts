@@ -18,6 +18,7 @@ import { EmulatedBattery } from '../../emulator/power/emulated-battery.ts';
 import { PowerStage, type PowerStageParams } from '../../emulator/power/power-stage.ts';
 import { GbtCharger } from '../../emulator/gbt/gbt-charger.ts';
 import { gbtPowerStageParams } from '../../emulator/gbt/faults.ts';
+import { entrySchema, resourceRef } from './entry-schema.ts';
 
 export const EMULATED_GBT_CHARGER_KIND = 'emulated-gbt-charger';
 
@@ -45,25 +46,16 @@ export function registerEmulatedGbtChargerKind(): void {
     description:
       'Emulated GB/T 27930-2015 charger (charger side of the sequence, every timeout the gbt27930 suite checks, GBT_FAULTS) on a CAN resource and the emulated power stage.',
     openOrder: 10, // after the CAN transports (80/90) and the battery emulator (20), before the BMS (5)
-    schema: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['can', 'battery'],
-      properties: {
-        can: { type: 'string', minLength: 1, description: "Name of the charger's CAN transport resource." },
-        battery: {
-          type: 'string',
-          minLength: 1,
-          description: 'Name of the emulated-battery resource whose DC bus the power stage drives.',
-        },
-        ...gbtAddressProperties('charger'),
-        chargerNumber: { type: 'integer', minimum: 0, maximum: 4294967294 },
-        insulationTestMs: { type: 'number', minimum: 0, maximum: 60000 },
-        idleResetMs: { type: 'number', minimum: 100, maximum: 60000 },
-        seed: { type: 'integer' },
-        powerStage: { type: 'object', description: 'Power-stage parameter overrides (emulator/power/power-stage.ts).' },
-      },
-    },
+    schema: entrySchema(['can', 'battery'], {
+      can: resourceRef("Name of the charger's CAN transport resource."),
+      battery: resourceRef('Name of the emulated-battery resource whose DC bus the power stage drives.'),
+      ...gbtAddressProperties('charger'),
+      chargerNumber: { type: 'integer', minimum: 0, maximum: 4294967294 },
+      insulationTestMs: { type: 'number', minimum: 0, maximum: 60000 },
+      idleResetMs: { type: 'number', minimum: 100, maximum: 60000 },
+      seed: { type: 'integer' },
+      powerStage: { type: 'object', description: 'Power-stage parameter overrides (emulator/power/power-stage.ts).' },
+    }),
     async open(name: string, config: EmulatedGbtChargerConfig, ctx: OpenContext): Promise<EmulatedGbtChargerResource> {
       const can = canResourceOf(ctx, config.can, name);
       const battery = ctx.resources.get(config.battery);

@@ -12,6 +12,7 @@ import { EmulatedBattery } from '../../emulator/power/emulated-battery.ts';
 import { PowerStage } from '../../emulator/power/power-stage.ts';
 import { EMULATED_MCS_CHARGER_KIND, EmulatedMcsCharger, type McsChargerSettings } from '../../emulator/mcs/charger.ts';
 import type { PowerStagePort } from '../../emulator/mcs/power-port.ts';
+import { entrySchema, resourceRef } from './entry-schema.ts';
 
 interface Settings extends Omit<McsChargerSettings, 'tls'> {
   /** true (generated test PKI), { enabled: false, reason }, or a lab PKI: its SECC chain + key and the roots it trusts. */
@@ -27,32 +28,28 @@ if (!resourceKind(EMULATED_MCS_CHARGER_KIND))
       'Emulated MCS charger: ISO 15118-20 SECC (SDP, TLS 1.3 mutual auth, DC/MCS session with sequence checks) driving an emulated power stage; fault switches in emulator/mcs/faults.ts',
     // After the link (100), the pilot (90) and the battery emulator (20) it attaches to.
     openOrder: 10,
-    schema: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        link: { type: 'string', minLength: 1, description: "veth-link resource to serve on, or 'memory' (in-process only)" },
-        interface: { type: 'string' },
-        address: { type: 'string' },
-        port: { type: 'integer', minimum: 0, maximum: 65535 },
-        tls: tlsSettingSchema('charger'),
-        keylog: { type: 'boolean', default: false },
-        evseId: { type: 'string' },
-        services: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 255 } },
-        cableCheckMs: { type: 'number', minimum: 0 },
-        authorizationOngoingCount: { type: 'integer', minimum: 0 },
-        battery: { type: 'string', description: 'emulated-battery resource whose DC bus the power stage drives' },
-        codec: { enum: ['auto', 'exi', 'json'] },
-        powerStage: { type: 'object', additionalProperties: { type: 'number' } },
-        seed: { type: 'integer' },
-        pilotLine: { type: 'string' },
-        behaviour: {
-          enum: ['strict', 'realistic'],
-          default: 'strict',
-          description: 'realistic: holds dropped sessions, closes 5 s after FAILED',
-        },
+    schema: entrySchema([], {
+      link: resourceRef("veth-link resource to serve on, or 'memory' (in-process only)"),
+      interface: { type: 'string' },
+      address: { type: 'string' },
+      port: { type: 'integer', minimum: 0, maximum: 65535 },
+      tls: tlsSettingSchema('charger'),
+      keylog: { type: 'boolean', default: false },
+      evseId: { type: 'string' },
+      services: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 255 } },
+      cableCheckMs: { type: 'number', minimum: 0 },
+      authorizationOngoingCount: { type: 'integer', minimum: 0 },
+      battery: { type: 'string', description: 'emulated-battery resource whose DC bus the power stage drives' },
+      codec: { enum: ['auto', 'exi', 'json'] },
+      powerStage: { type: 'object', additionalProperties: { type: 'number' } },
+      seed: { type: 'integer' },
+      pilotLine: { type: 'string' },
+      behaviour: {
+        enum: ['strict', 'realistic'],
+        default: 'strict',
+        description: 'realistic: holds dropped sessions, closes 5 s after FAILED',
       },
-    },
+    }),
     async open(name, cfg, ctx) {
       const limits = Limits.load('iso15118-20');
       let power: PowerStagePort | undefined;

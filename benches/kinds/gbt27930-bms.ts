@@ -21,6 +21,7 @@ import { awaitGbtChargerIdle } from '../../drivers/gbt27930/charger-idle.ts';
 import { HarnessLatency } from '../../drivers/core/harness-latency.ts';
 import { GBT_LIMIT_PROFILE, loadGbtTiming, type GbtTiming } from '../../drivers/gbt27930/timing.ts';
 import { gbtAddressProperties, openGbtBenchLink } from './gbt-bench-link.ts';
+import { entrySchema, resourceRef } from './entry-schema.ts';
 
 export const GBT_BMS_KIND = 'gbt27930-bms';
 
@@ -89,34 +90,25 @@ export function registerGbtBmsKind(): void {
     description:
       'GB/T 27930-2015 vehicle BMS (handshake → statistics, every timeout of the standard, misbehaviour hooks) on a CAN resource.',
     openOrder: 5, // after the CAN transports and the battery emulator
-    schema: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['can'],
-      properties: {
-        can: { type: 'string', minLength: 1, description: 'Name of the CAN transport resource the BMS talks on.' },
-        battery: {
-          type: 'string',
-          minLength: 1,
-          description: "Battery emulator resource whose output stands for the vehicle's DC contactors.",
-        },
-        ...gbtAddressProperties('bms'),
-        dtGapMs: { type: 'number', minimum: 0, maximum: 200 },
-        profile: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            initialCurrentA: { type: 'number', minimum: 0, maximum: 400 },
-            maxChargeCurrentA: { type: 'number', minimum: 0, maximum: 400 },
-            targetVoltageV: { type: 'number', minimum: 0 },
-            temperatureC: { type: 'number', minimum: -50, maximum: 200 },
-            brmLength: { enum: [41, 49] },
-            broReadyDelayMs: { type: 'number', minimum: 0 },
-            optionalReports: { type: 'boolean' },
-          },
+    schema: entrySchema(['can'], {
+      can: resourceRef('Name of the CAN transport resource the BMS talks on.'),
+      battery: resourceRef("Battery emulator resource whose output stands for the vehicle's DC contactors."),
+      ...gbtAddressProperties('bms'),
+      dtGapMs: { type: 'number', minimum: 0, maximum: 200 },
+      profile: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          initialCurrentA: { type: 'number', minimum: 0, maximum: 400 },
+          maxChargeCurrentA: { type: 'number', minimum: 0, maximum: 400 },
+          targetVoltageV: { type: 'number', minimum: 0 },
+          temperatureC: { type: 'number', minimum: -50, maximum: 200 },
+          brmLength: { enum: [41, 49] },
+          broReadyDelayMs: { type: 'number', minimum: 0 },
+          optionalReports: { type: 'boolean' },
         },
       },
-    },
+    }),
     async open(name: string, config: GbtBmsConfig, ctx: OpenContext): Promise<GbtBmsResource> {
       const can = canResourceOf(ctx, config.can, name);
       const battery = config.battery ? ctx.resources.get(config.battery) : undefined;

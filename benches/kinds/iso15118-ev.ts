@@ -12,6 +12,7 @@ import { tlsSettingSchema, type BenchTlsSetting } from '../../drivers/iso15118/p
 import { registerResourceKind, resourceKind, type Resource } from '../registry.ts';
 import { keylogByDefault, openTlsSetting } from './tls-setting.ts';
 import type { V2gLinkResource } from './v2g-link.ts';
+import { entrySchema, resourceRef } from './entry-schema.ts';
 
 export type Iso15118EvResource = Iso15118Vehicle & Resource;
 
@@ -37,34 +38,30 @@ if (!resourceKind(ISO15118_EV_KIND))
     description:
       'ISO 15118-20 vehicle (EVCC): SDP, TLS 1.3 with the OEM client chain, DC/MCS session (Scheduled/Dynamic), charge loop, CE/ID handling; step-by-step and misbehaviour hooks for negative tests',
     openOrder: 5,
-    schema: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        link: { type: 'string', minLength: 1, description: 'link resource (veth-link / ethernet-link) to talk on' },
-        interface: { type: 'string' },
-        localAddress: { type: 'string' },
-        memory: { type: 'string', description: 'in-process: the emulated charger resource to connect to without sockets' },
-        pilot: { type: 'string', description: 'CE/ID pilot resource' },
-        battery: {
-          type: 'string',
-          description: "battery emulator resource: the vehicle's battery and contactors; requests then follow the bench's vehicle profile",
-        },
-        tls: tlsSettingSchema('vehicle'),
-        keylog: {
-          type: 'boolean',
-          description:
-            'NSS key log per TLS session in the run folder; default on with the emulated charger, off on a physical bench (session secrets in the evidence)',
-        },
-        serverChain: { enum: ['enforce', 'record'], default: 'enforce' },
-        alsoTrust: { type: 'array', items: { type: 'string' } },
-        controlMode: { enum: ['Scheduled', 'Dynamic'] },
-        services: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 255 } },
-        evccId: { type: 'string' },
-        codec: { enum: ['auto', 'exi', 'json'] },
-        request: requestSettingsSchema,
+    schema: entrySchema([], {
+      link: resourceRef('link resource (veth-link / ethernet-link) to talk on'),
+      interface: { type: 'string' },
+      localAddress: { type: 'string' },
+      memory: { type: 'string', description: 'in-process: the emulated charger resource to connect to without sockets' },
+      pilot: { type: 'string', description: 'CE/ID pilot resource' },
+      battery: {
+        type: 'string',
+        description: "battery emulator resource: the vehicle's battery and contactors; requests then follow the bench's vehicle profile",
       },
-    },
+      tls: tlsSettingSchema('vehicle'),
+      keylog: {
+        type: 'boolean',
+        description:
+          'NSS key log per TLS session in the run folder; default on with the emulated charger, off on a physical bench (session secrets in the evidence)',
+      },
+      serverChain: { enum: ['enforce', 'record'], default: 'enforce' },
+      alsoTrust: { type: 'array', items: { type: 'string' } },
+      controlMode: { enum: ['Scheduled', 'Dynamic'] },
+      services: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 255 } },
+      evccId: { type: 'string' },
+      codec: { enum: ['auto', 'exi', 'json'] },
+      request: requestSettingsSchema,
+    }),
     async open(name, cfg, ctx) {
       const pilot = cfg.pilot ? (ctx.resources.get(cfg.pilot) as (CeIdPilot & Resource) | undefined) : undefined;
       if (cfg.pilot && !pilot) throw new Error(`${name}: pilot resource '${cfg.pilot}' is not on the bench (or opens after the vehicle)`);

@@ -14,6 +14,7 @@ import { registerResourceKind } from '../registry.ts';
 import type { CpPilotResource } from './emulated-cp.ts';
 import { probeScpiIdentity } from './scpi-reachable.ts';
 import { connectScpiResource, scpiSocketProperties } from './scpi-socket.ts';
+import { entrySchema } from './entry-schema.ts';
 
 interface Settings extends ScpiCpSettings {
   host: string;
@@ -30,37 +31,32 @@ registerResourceKind<Settings>({
     'Physical CCS control pilot: a SCPI I/O box (raw TCP socket) whose relays switch the vehicle-side CP resistors ' +
     "(A, B, C, D; read back) and whose PWM counter measures the charger's duty cycle and frequency",
   openOrder: 90,
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['host'],
-    properties: {
-      ...scpiSocketProperties('The box on the LAN.'),
-      states: {
-        type: 'object',
-        additionalProperties: false,
-        description: `Vehicle CP state → command; default ${defaults}.`,
-        properties: Object.fromEntries(CP_VEHICLE_STATES.map((s) => [s, command])),
-      },
-      dutyQuery: { ...command, default: DEFAULT_DUTY_QUERY, description: 'Query answering the PWM duty cycle in percent.' },
-      frequencyQuery: { ...command, default: DEFAULT_FREQUENCY_QUERY, description: 'Query answering the PWM frequency in Hz.' },
-      stateSense: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['query', 'states'],
-        description: 'Optional: the box senses the line state (E and F included); line state → regular expression over the reply.',
-        properties: {
-          query: command,
-          states: {
-            type: 'object',
-            additionalProperties: false,
-            minProperties: 1,
-            properties: Object.fromEntries(['A', 'B', 'C', 'D', 'E', 'F'].map((s) => [s, command])),
-          },
+  schema: entrySchema(['host'], {
+    ...scpiSocketProperties('The box on the LAN.'),
+    states: {
+      type: 'object',
+      additionalProperties: false,
+      description: `Vehicle CP state → command; default ${defaults}.`,
+      properties: Object.fromEntries(CP_VEHICLE_STATES.map((s) => [s, command])),
+    },
+    dutyQuery: { ...command, default: DEFAULT_DUTY_QUERY, description: 'Query answering the PWM duty cycle in percent.' },
+    frequencyQuery: { ...command, default: DEFAULT_FREQUENCY_QUERY, description: 'Query answering the PWM frequency in Hz.' },
+    stateSense: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['query', 'states'],
+      description: 'Optional: the box senses the line state (E and F included); line state → regular expression over the reply.',
+      properties: {
+        query: command,
+        states: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: Object.fromEntries(['A', 'B', 'C', 'D', 'E', 'F'].map((s) => [s, command])),
         },
       },
     },
-  },
+  }),
   async open(name, cfg, ctx) {
     const transport = await connectScpiResource(name, cfg, ctx);
     const pilot = new ScpiCpPilot(name, transport, ctx.timeline, cfg);
