@@ -8,10 +8,10 @@
 // Faults: ramp-too-slow / overshoot (the ramp), power-limit-overshoot, cv-taper-ignored.
 
 import { expect } from 'chai';
-import { FULL_POWER_TEST_IDS } from './full-power-ids.ts';
-import { requirement, requirementTable } from '../support/requirements.ts';
+import { POWER_REQUIREMENTS as R } from './requirements.ts';
+import { requirement } from '../support/requirements.ts';
 import { PowerTrace } from '../support/power-trace.ts';
-import { EPIC, loopRequests, powerRig, s, stepTo, traceSince, usePowerTest } from './power-support.ts';
+import { loopRequests, powerRig, s, stepTo, traceSince, usePowerTest } from './power-support.ts';
 import { decimatedTrace, judgeUnderAdvertised } from './long-session-support.ts';
 import {
   advertisedLimitsSince,
@@ -21,17 +21,6 @@ import {
   requirePowerLimitReached,
   runVehicleTaper,
 } from './full-power-support.ts';
-
-const R = requirementTable(EPIC, FULL_POWER_TEST_IDS, {
-  fullPower: {
-    feature: 'Current control',
-    story: 'Ramp to the rated current, power limit, CV taper',
-    clause:
-      'IEC 61851-23:2014 101.2.1 (response to a changed current request; 101.2.1.2.1 accuracy; 101.2.1.4 descending rate); ' +
-      'ISO 15118-20 Dynamic_DC_CLResControlMode EVSEMaximumChargePower',
-    severity: 'critical',
-  },
-});
 
 describe('MCS full power (IEC 61851-23-3)', function () {
   const test = usePowerTest();

@@ -1,9 +1,10 @@
 // The requirement each MCS test checks, keyed as the suite's id tables (handshake-ids.ts, ongoing-limits-ids.ts,
-// power-ids.ts, long-session-ids.ts): the labels the report files it under. A test declares its row with
-// requirement(R.key) (suites/support/requirements.ts). A clause the limit profile names is read from there.
+// power-ids.ts, long-session-ids.ts, full-power-ids.ts): the labels the report files it under. A test declares its
+// row with requirement(R.key) (suites/support/requirements.ts). A clause the limit profile names is read from there.
 
 import { requirementTable } from '../support/requirements.ts';
 import { HANDSHAKE_TEST_IDS } from './handshake-ids.ts';
+import { FULL_POWER_TEST_IDS } from './full-power-ids.ts';
 import { LONG_SESSION_TEST_IDS } from './long-session-ids.ts';
 import { ONGOING_LIMIT_TEST_IDS } from './ongoing-limits-ids.ts';
 import { POWER_TEST_IDS } from './power-ids.ts';
@@ -128,8 +129,8 @@ export const V2G_REQUIREMENTS = requirementTable(V2G_EPIC, V2G_IDS, {
   },
 });
 
-/** Current control and safety on the battery emulator's trace, and the long charging session. */
-const POWER_IDS = { ...POWER_TEST_IDS, ...LONG_SESSION_TEST_IDS };
+/** Current control and safety on the battery emulator's trace, the long charging session and full power. */
+const POWER_IDS = { ...POWER_TEST_IDS, ...LONG_SESSION_TEST_IDS, ...FULL_POWER_TEST_IDS };
 export const POWER_REQUIREMENTS = requirementTable(POWER_EPIC, POWER_IDS, {
   rampUp: { feature: 'Current control', story: 'Step up: slope, overshoot, settling', clause: RAMP, severity: 'critical' },
   accuracy: {
@@ -198,5 +199,13 @@ export const POWER_REQUIREMENTS = requirementTable(POWER_EPIC, POWER_IDS, {
     story: 'Whole charging session with limit changes',
     clause: 'IEC 61851-23 101.2.1.4 (descending rate) applied to EVSE-side limit changes; ISO 15118-20 Dynamic_DC_CLResControlMode',
     severity: 'normal',
+  },
+  fullPower: {
+    feature: 'Current control',
+    story: 'Ramp to the rated current, power limit, CV taper',
+    clause:
+      'IEC 61851-23:2014 101.2.1 (response to a changed current request; 101.2.1.2.1 accuracy; 101.2.1.4 descending rate); ' +
+      'ISO 15118-20 Dynamic_DC_CLResControlMode EVSEMaximumChargePower',
+    severity: 'critical',
   },
 });
