@@ -26,6 +26,7 @@ import { writeNotRunResults } from '../reports/not-run-results.ts';
 import { vehicleCanSources } from '../benches/vehicle-can.ts';
 import { CandumpRecorder } from '../drivers/can/candump-recorder.ts';
 import { harnessLatencyOfRun, type RunHarnessLatency } from './harness-latency-env.ts';
+import { realtimeMainThread } from '../drivers/core/realtime-thread.ts';
 import { setRunContext, type RunAborted, type RunContext } from './run-context.ts';
 import { exitCodeOf, notRunLine, printWaits } from './run-outcome.ts';
 
@@ -190,7 +191,12 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
       }
       log(`mcs-hil run: interrupted by ${summary.interrupted} while the bench was opening`);
     }
-    if (bench && !summary.interrupted) await runMocha(bench);
+    if (bench && !summary.interrupted) {
+      // Opt-in SCHED_FIFO for the tests' main thread on a real-time bench (drivers/core/realtime-thread.ts).
+      const rt = realtimeMainThread(!clock.description.startsWith('virtual'));
+      envInfo['harness.mainThread'] = rt.note;
+      await runMocha(bench).finally(() => rt.restore());
+    }
   } finally {
     const final = bench ? await bench.close(summary.interrupted ? `interrupted by ${summary.interrupted}` : 'run finished') : undefined;
     if (bench) {
