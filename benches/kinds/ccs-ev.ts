@@ -11,6 +11,7 @@ import { runSlacAsEv } from '../../drivers/plc/slac-ev.ts';
 import type { BatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
 import { registerResourceKind, resourceKind, type Resource } from '../registry.ts';
+import { entrySchema, resourceRef } from './entry-schema.ts';
 import { requestSettingsSchema } from './iso15118-ev.ts';
 import type { PlcLinkResource } from './plc-modem.ts';
 
@@ -45,27 +46,23 @@ if (!resourceKind(CCS_EV_KIND))
       'CurrentDemand loop, CP handling; step by step for negative tests',
     // After the PLC link (100), the pilot (90), the battery (20) and the charger (10) it talks to.
     openOrder: 5,
-    schema: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        plc: { type: 'string', minLength: 1, description: 'PLC link resource (plc-modem / emulated-plc-link): SLAC, then IPv6 TCP' },
-        memory: { type: 'string', minLength: 1, description: 'in-process: the emulated CCS charger resource to connect to' },
-        pilot: { type: 'string', minLength: 1, description: 'CP pilot resource (emulated-cp / scpi-cp)' },
-        battery: { type: 'string', minLength: 1, description: "battery emulator resource: the vehicle's battery and contactors" },
-        protocols: {
-          type: 'array',
-          minItems: 1,
-          uniqueItems: true,
-          items: { enum: ['iso2', 'din', 'iso20-dc'] },
-          description: 'offered in supportedAppProtocolReq in this order of preference (default [iso2, din])',
-        },
-        evccId: { type: 'string', pattern: '^[0-9A-Fa-f]{12}$', description: "EVCCID: the vehicle's MAC, 12 hex digits" },
-        serviceDetail: { type: 'boolean', description: '-2: ask ServiceDetail for the charge service (default false)' },
-        weldingDetection: { type: 'boolean', description: 'WeldingDetection after the stop (default true)' },
-        request: requestSettingsSchema,
+    schema: entrySchema([], {
+      plc: resourceRef('PLC link resource (plc-modem / emulated-plc-link): SLAC, then IPv6 TCP'),
+      memory: resourceRef('in-process: the emulated CCS charger resource to connect to'),
+      pilot: resourceRef('CP pilot resource (emulated-cp / scpi-cp)'),
+      battery: resourceRef("battery emulator resource: the vehicle's battery and contactors"),
+      protocols: {
+        type: 'array',
+        minItems: 1,
+        uniqueItems: true,
+        items: { enum: ['iso2', 'din', 'iso20-dc'] },
+        description: 'offered in supportedAppProtocolReq in this order of preference (default [iso2, din])',
       },
-    },
+      evccId: { type: 'string', pattern: '^[0-9A-Fa-f]{12}$', description: "EVCCID: the vehicle's MAC, 12 hex digits" },
+      serviceDetail: { type: 'boolean', description: '-2: ask ServiceDetail for the charge service (default false)' },
+      weldingDetection: { type: 'boolean', description: 'WeldingDetection after the stop (default true)' },
+      request: requestSettingsSchema,
+    }),
     async open(name, cfg, ctx) {
       if (!cfg.plc === !cfg.memory) throw new Error(`${name}: set exactly one of 'plc' (a PLC link) and 'memory' (an in-process charger)`);
       const link = resource<PlcLinkResource>(ctx, name, 'PLC link', cfg.plc);
