@@ -72,6 +72,14 @@ function header(w: Bits, h: { SessionID: string; TimeStamp: number }): void {
   w.code(1, 2);
 }
 
+/** Each item of a repetition: SE(item) in the first state's 1 bit, then in the loop state's {SE(item), EE} 2 bits. */
+function eachItem<T>(w: Bits, items: T[], item: (x: T) => void): void {
+  items.forEach((x, i) => {
+    w.code(0, i === 0 ? 1 : 2);
+    item(x);
+  });
+}
+
 /** After item k of a repetition with maxOccurs max: one more item, or the end (where the styles differ). */
 function loopEnd(w: Bits, count: number, max: number, style: Style): number {
   const at = w.length;
@@ -104,8 +112,7 @@ export function serviceDiscoveryRes(doc: ServiceDiscoveryRes, style: Style): Com
   simple(w, [0, 1], (x) => x.code(doc.ServiceRenegotiationSupported ? 1 : 0, 1));
   w.code(0, 1); // SE(EnergyTransferServiceList)
   const services = doc.EnergyTransferServiceList.Service;
-  services.forEach((s, i) => {
-    w.code(0, i === 0 ? 1 : 2); // first: {SE(Service)} 1 bit; then the loop state {SE(Service), EE} 2 bits
+  eachItem(w, services, (s) => {
     simple(w, [0, 1], (x) => x.uint(s.ServiceID));
     simple(w, [0, 1], (x) => x.code(s.FreeService ? 1 : 0, 1));
     w.code(0, 1); // EE of ServiceType: the only production left
@@ -135,10 +142,7 @@ export function serviceSelectionReq(doc: ServiceSelectionReq, style: Style): Com
   selected(doc.SelectedEnergyTransferService);
   w.code(0, 2); // {SE(SelectedVASList), EE} → SE
   const list = doc.SelectedVASList.SelectedService;
-  list.forEach((s, i) => {
-    w.code(0, i === 0 ? 1 : 2);
-    selected(s);
-  });
+  eachItem(w, list, selected);
   const at = loopEnd(w, list.length, 16, style);
   w.code(0, 1); // EE of ServiceSelectionReq: the only production left
   return done(w, at);
@@ -177,8 +181,7 @@ export function scheduleExchangeRes(doc: ScheduleExchangeRes, style: Style): Com
   simple(w, [0, 1], (x) => x.code(0, 2)); // EVSEProcessing: 3 values in 2 bits, Finished = 0
   w.code(2, 2); // {SE(GoToPause), SE(Dynamic_SEResControlMode), SE(Scheduled_SEResControlMode)} → Scheduled
   const tuples = doc.Scheduled_SEResControlMode.ScheduleTuple;
-  tuples.forEach((t, i) => {
-    w.code(0, i === 0 ? 1 : 2);
+  eachItem(w, tuples, (t) => {
     simple(w, [0, 1], (x) => x.uint(t.ScheduleTupleID));
     w.code(0, 1); // SE(ChargingSchedule)
     w.code(0, 1); // SE(PowerSchedule)
@@ -186,8 +189,7 @@ export function scheduleExchangeRes(doc: ScheduleExchangeRes, style: Style): Com
     simple(w, [0, 1], (x) => x.uint(ps.TimeAnchor));
     w.code(2, 2); // {SE(AvailableEnergy), SE(PowerTolerance), SE(PowerScheduleEntries)} → PowerScheduleEntries
     const entries = ps.PowerScheduleEntries.PowerScheduleEntry;
-    entries.forEach((e, j) => {
-      w.code(0, j === 0 ? 1 : 2);
+    eachItem(w, entries, (e) => {
       simple(w, [0, 1], (x) => x.uint(e.Duration));
       w.code(0, 1); // SE(Power)
       rational(w, e.Power);
