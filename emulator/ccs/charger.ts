@@ -17,6 +17,7 @@ import { IdealPowerStage, type PowerStagePort } from '../mcs/power-port.ts';
 import type { CcsProtocol } from './ccs-protocol.ts';
 import type { CcsRatings } from './ccs-responses.ts';
 import { serveCcsConnection, type CcsServeResult } from './ccs-server.ts';
+import { ServedSessions } from '../served-sessions.ts';
 import type { CcsSeccConfig } from './ccs-session.ts';
 
 export const EMULATED_CCS_CHARGER_KIND = 'emulated-ccs-charger';
@@ -62,11 +63,9 @@ export interface CcsChargerContext {
 
 export class EmulatedCcsCharger implements Resource, MemoryEndpoint {
   readonly kind = EMULATED_CCS_CHARGER_KIND;
-  readonly results: CcsServeResult[] = [];
-  private readonly active = new Set<Promise<CcsServeResult>>();
+  private readonly sessions: ServedSessions<CcsServeResult>;
   private server: V2gServer | undefined;
   private sdp: SdpServer | undefined;
-  private connCount = 0;
   readonly config: CcsSeccConfig;
   port = 0;
   address: string | undefined;
@@ -78,6 +77,7 @@ export class EmulatedCcsCharger implements Resource, MemoryEndpoint {
     private readonly ctx: CcsChargerContext,
     readonly power: PowerStagePort,
   ) {
+    this.sessions = new ServedSessions(ctx.timeline, name);
     const r = ctx.ratings;
     const ratings: CcsRatings = {
       maxVoltageV: r.maxVoltageV,
@@ -142,40 +142,37 @@ export class EmulatedCcsCharger implements Resource, MemoryEndpoint {
   /** MemoryEndpoint: a vehicle in this process connects without sockets. */
   connect(evSource: string): MessageLink {
     const [ev, charger] = memoryLinkPair(this.ctx.clock, { timeline: this.ctx.timeline, ev: evSource, charger: this.name });
-    this.serve(charger, `memory #${this.connCount + 1}`);
+    this.serve(charger, this.sessions.nextMemory());
     return ev;
   }
 
+  /** Every session served so far, in the order they ended. */
+  get results(): CcsServeResult[] {
+    return this.sessions.results;
+  }
+
   private serve(link: MessageLink, label: string): void {
-    this.connCount++;
     const p = serveCcsConnection(link, {
       clock: this.ctx.clock,
       timeline: this.ctx.timeline,
       source: this.name,
-      connection: `${label} (#${this.connCount})`,
+      connection: this.sessions.label(label),
       config: this.config,
       power: this.power,
       sequenceTimeoutMs: CCS_SECC_TIMING.sequenceTimeoutMs,
       firstMessageTimeoutMs: CCS_SECC_TIMING.sequenceTimeoutMs,
-    }).catch((e: Error) => {
-      this.ctx.timeline.record('session', this.name, { role: 'secc', event: 'serve error', error: e.message });
-      return { reason: 'peer-closed', session: undefined } as unknown as CcsServeResult;
     });
-    const tracked: Promise<CcsServeResult> = p.then((r) => {
-      this.results.push(r);
-      this.active.delete(tracked);
-      return r;
-    });
-    this.active.add(tracked);
+    this.sessions.track(p);
   }
 
   /** Resolves when every session being served now has ended. */
   async settled(): Promise<void> {
-    await Promise.all([...this.active]);
+    await this.sessions.settled();
   }
 
+  /** Sessions being served right now. */
   get activeSessions(): number {
-    return this.active.size;
+    return this.sessions.size;
   }
 
   /** What a lab does through the charger's own remote interface: site power cap, charger stop. */

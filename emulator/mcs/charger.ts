@@ -23,6 +23,7 @@ import type { Resource } from '../../drivers/core/resource.ts';
 import { IdealPowerStage, type PowerStagePort } from './power-port.ts';
 import type { SeccConfig, SeccRatings } from './secc-session.ts';
 import { serveSeccConnection, type ServeResult } from './secc-server.ts';
+import { ServedSessions } from '../served-sessions.ts';
 
 export const EMULATED_MCS_CHARGER_KIND = 'emulated-mcs-charger';
 
@@ -76,11 +77,9 @@ export interface ChargerContext {
 
 export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
   readonly kind = EMULATED_MCS_CHARGER_KIND;
-  readonly results: ServeResult[] = [];
-  private readonly active = new Set<Promise<ServeResult>>();
+  private readonly sessions: ServedSessions<ServeResult>;
   private server: V2gServer | undefined;
   private sdp: SdpServer | undefined;
-  private connCount = 0;
   private unplug = new AbortController();
   readonly config: SeccConfig;
   readonly timers: SessionTimers;
@@ -96,6 +95,7 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
     readonly codec: MessageCodec,
     readonly power: PowerStagePort,
   ) {
+    this.sessions = new ServedSessions(ctx.timeline, name);
     this.limits = ctx.limits && ctx.limits.has('timer.V2G_SECC_Sequence_Timeout') ? ctx.limits : Limits.load('iso15118-20');
     this.timers = loadSessionTimers(this.limits, ctx.timers);
     const r = ctx.ratings;
@@ -182,18 +182,22 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
   /** MemoryEndpoint: a vehicle in this process connects without sockets. */
   connect(evSource: string): MessageLink {
     const [ev, charger] = memoryLinkPair(this.ctx.clock, { timeline: this.ctx.timeline, ev: evSource, charger: this.name });
-    this.serve(charger, `memory #${this.connCount + 1}`);
+    this.serve(charger, this.sessions.nextMemory());
     return ev;
   }
 
+  /** Every session served so far, in the order they ended. */
+  get results(): ServeResult[] {
+    return this.sessions.results;
+  }
+
   private serve(link: MessageLink, label: string): void {
-    this.connCount++;
     const p = serveSeccConnection(link, {
       clock: this.ctx.clock,
       timeline: this.ctx.timeline,
       codec: this.codec,
       source: this.name,
-      connection: `${label} (#${this.connCount})`,
+      connection: this.sessions.label(label),
       config: this.config,
       power: this.power,
       sequenceTimeoutMs: this.timers.V2G_SECC_Sequence_Timeout,
@@ -212,16 +216,8 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
       // Past the bound the suite allows for the close after FAILED / a framing error: only those checks notice.
       slowCloseMs: this.ctx.faults.has('slow-close-after-error') ? this.slowCloseMs() : undefined,
       unplugged: () => this.unplug.signal,
-    }).catch((e: Error) => {
-      this.ctx.timeline.record('session', this.name, { role: 'secc', event: 'serve error', error: e.message });
-      return { reason: 'peer-closed', session: undefined } as unknown as ServeResult;
     });
-    const tracked: Promise<ServeResult> = p.then((r) => {
-      this.results.push(r);
-      this.active.delete(tracked);
-      return r;
-    });
-    this.active.add(tracked);
+    this.sessions.track(p);
   }
 
   private slowCloseMs(): number {
@@ -231,8 +227,8 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
 
   /** Why the one connector cannot take a new vehicle now (realistic mode: any session still served). */
   busyReason(): string | undefined {
-    if (this.settings.behaviour !== 'realistic' || this.active.size === 0) return undefined;
-    return `${this.active.size} session(s) still held or closing`;
+    if (this.settings.behaviour !== 'realistic' || this.sessions.size === 0) return undefined;
+    return `${this.sessions.size} session(s) still held or closing`;
   }
 
   /** The vehicle was unplugged (CE to A): a session held for a vanished vehicle ends now. */
@@ -243,12 +239,12 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
 
   /** Resolves when every session being served now has ended. */
   async settled(): Promise<void> {
-    await Promise.all([...this.active]);
+    await this.sessions.settled();
   }
 
   /** Sessions being served right now. */
   get activeSessions(): number {
-    return this.active.size;
+    return this.sessions.size;
   }
 
   /** What a lab does through the charger's own remote interface: site power cap, charger stop, E-stop. */
