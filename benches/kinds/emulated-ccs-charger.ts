@@ -7,6 +7,7 @@ import { EmulatedBattery } from '../../emulator/power/emulated-battery.ts';
 import { PowerStage } from '../../emulator/power/power-stage.ts';
 import { EMULATED_CCS_CHARGER_KIND, EmulatedCcsCharger, type CcsChargerSettings } from '../../emulator/ccs/charger.ts';
 import { ccsPowerStageFaults } from '../../emulator/ccs/faults.ts';
+import { ccsRampStageFaults, withCcsPowerFaults } from '../../emulator/ccs/power-faults.ts';
 import type { PowerStagePort } from '../../emulator/mcs/power-port.ts';
 import { registerResourceKind, resourceKind } from '../registry.ts';
 import type { PlcLinkResource } from './plc-modem.ts';
@@ -61,16 +62,17 @@ if (!resourceKind(EMULATED_CCS_CHARGER_KIND))
         const be = ctx.resources.get(cfg.battery);
         if (!(be instanceof EmulatedBattery))
           throw new Error(`${name}: battery '${cfg.battery}' is not an emulated battery opened before the charger`);
-        power = new PowerStage({
+        const stage = new PowerStage({
           clock: ctx.clock,
           timeline: ctx.timeline,
           ratings,
           bus: be.bus,
-          faults: ccsPowerStageFaults(ctx.faults),
+          faults: new Set([...ccsPowerStageFaults(ctx.faults), ...ccsRampStageFaults(ctx.faults)]),
           seed: cfg.seed,
           params: cfg.powerStage,
           source: `${name}/power`,
         });
+        power = withCcsPowerFaults(stage, ctx.faults);
       }
       const charger = await EmulatedCcsCharger.start(name, cfg, {
         clock: ctx.clock,
