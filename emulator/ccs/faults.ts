@@ -25,9 +25,14 @@ export const POWER_STAGE_FAULT: Readonly<Record<string, string>> = {
   [CCS_FAULT.ignoresStop]: 'ignores-stop',
 };
 
+/** The power-stage switches a table like POWER_STAGE_FAULT turns on for the run's faults. */
+export function stageFaultsOf(table: Readonly<Record<string, string>>, faults: ReadonlySet<string>): Set<string> {
+  return new Set([...faults].filter((f) => f in table).map((f) => table[f]));
+}
+
 /** The switches this charger's power stage honours, from the run's CCS faults only. */
 export function ccsPowerStageFaults(faults: ReadonlySet<string>): Set<string> {
-  return new Set([...faults].filter((f) => f in POWER_STAGE_FAULT).map((f) => POWER_STAGE_FAULT[f]));
+  return stageFaultsOf(POWER_STAGE_FAULT, faults);
 }
 
 /** The suite's test-case ids (suites/ccs2/handshake-ids.ts). */
@@ -42,7 +47,8 @@ const ID = {
   stop: 'CCS2-STOP-001',
 };
 
-const f = (
+/** One fault switch of the CCS charger, caught by the ccs2 suite. */
+export const ccsFault = (
   name: string,
   category: FaultSwitch['category'],
   catches: string[],
@@ -61,49 +67,49 @@ const f = (
 });
 
 export const CCS_FAULTS: FaultSwitch[] = [
-  f(
+  ccsFault(
     CCS_FAULT.currentDemandSlow,
     'timing violation',
     [ID.performance],
     'answers every CurrentDemandReq after its 25 ms SECC performance time (but inside the vehicle’s 250 ms timeout)',
     ['CurrentDemandRes response time (worst)'],
   ),
-  f(
+  ccsFault(
     CCS_FAULT.wrongResponseCode,
     'protocol violation',
     [ID.dinHandshake, ID.iso2Handshake],
     'answers a new SessionSetupReq with OK instead of OK_NewSessionEstablished, and every other OK answer with OK_CertificateExpiresSoon',
     ['* ResponseCode'],
   ),
-  f(
+  ccsFault(
     CCS_FAULT.sequenceErrorMissing,
     'protocol violation',
     [ID.sequenceError],
     'accepts requests out of order (no FAILED_SequenceError), e.g. PowerDeliveryReq right after SessionSetup',
     ['PowerDeliveryReq out of order'],
   ),
-  f(
+  ccsFault(
     CCS_FAULT.cableCheckSkipsIsolation,
     'safety violation',
     [ID.cableCheck],
     'answers the first CableCheckReq Finished without applying a test voltage: the isolation is never measured (status Invalid)',
     ['EVSEIsolationStatus before precharge'],
   ),
-  f(
+  ccsFault(
     CCS_FAULT.prechargeOvercurrent,
     'safety violation',
     [ID.precharge],
     'precharges with a 40 A current limit and a fast slew instead of at most 2 A (IEC 61851-23 CC.5.1)',
     ['precharge current (max)'],
   ),
-  f(
+  ccsFault(
     CCS_FAULT.prechargeVoltageMissed,
     'protocol violation',
     [ID.precharge],
     'its voltage sensor reads 40 V high in precharge: the output lands 40 V below the vehicle’s target while it reports the target',
     ['precharge voltage reached'],
   ),
-  f(
+  ccsFault(
     CCS_FAULT.reportsWrongCurrent,
     'current-control violation',
     [ID.currentDemand],
