@@ -99,6 +99,24 @@ export class SeccSession {
     return { SessionID: this.sessionId ?? ZERO_SESSION_ID, TimeStamp: Math.floor(this.clock.wallMs() / 1000) };
   }
 
+  /** The handler of each request the SECC answers, once the session and sequence checks let it through. */
+  private readonly handlers: Record<string, (body: any) => SeccDecision> = {
+    SessionSetup: (b) => this.sessionSetup(b),
+    AuthorizationSetup: () => this.authorizationSetup(),
+    Authorization: (b) => this.authorization(b),
+    ServiceDiscovery: () => this.serviceDiscovery(),
+    ServiceDetail: (b) => this.serviceDetail(b),
+    ServiceSelection: (b) => this.serviceSelection(b),
+    DC_ChargeParameterDiscovery: (b) => this.chargeParameterDiscovery(b),
+    ScheduleExchange: (b) => this.scheduleExchange(b),
+    DC_CableCheck: () => this.cableCheck(),
+    DC_PreCharge: (b) => this.preCharge(b),
+    PowerDelivery: (b) => this.powerDelivery(b),
+    DC_ChargeLoop: (b) => this.chargeLoop(b),
+    DC_WeldingDetection: () => this.weldingDetection(),
+    SessionStop: (b) => this.sessionStop(b),
+  };
+
   /** Handle one decoded request that arrived with the given grammar (from its V2GTP payload type). */
   handle(doc: V2gDoc, grammar: Grammar): SeccDecision {
     let root: string;
@@ -126,45 +144,8 @@ export class SeccSession {
       return this.fail(message, 'FAILED_SequenceError', body, why);
     }
     this.state = message;
-    switch (message) {
-      case 'SessionSetup':
-        return this.sessionSetup(body);
-      case 'AuthorizationSetup':
-        this.go('AuthorizationSetup');
-        return this.ok(message, {
-          ResponseCode: 'OK',
-          AuthorizationServices: ['EIM'],
-          CertificateInstallationService: false,
-          EIM_ASResAuthorizationMode: {},
-        });
-      case 'Authorization':
-        return this.authorization(body);
-      case 'ServiceDiscovery':
-        return this.serviceDiscovery();
-      case 'ServiceDetail':
-        return this.serviceDetail(body);
-      case 'ServiceSelection':
-        return this.serviceSelection(body);
-      case 'DC_ChargeParameterDiscovery':
-        return this.chargeParameterDiscovery(body);
-      case 'ScheduleExchange':
-        return this.scheduleExchange(body);
-      case 'DC_CableCheck':
-        return this.cableCheck();
-      case 'DC_PreCharge':
-        return this.preCharge(body);
-      case 'PowerDelivery':
-        return this.powerDelivery(body);
-      case 'DC_ChargeLoop':
-        return this.chargeLoop(body);
-      case 'DC_WeldingDetection':
-        this.go('DC_WeldingDetection');
-        return this.ok(message, { ResponseCode: 'OK', EVSEPresentVoltage: toRational(round1(this.power.present().voltageV)) });
-      case 'SessionStop':
-        return this.sessionStop(body);
-      default:
-        return { response: undefined, grammar, close: true, note: `no handler for ${message}` };
-    }
+    const handler = Object.hasOwn(this.handlers, message) ? this.handlers[message] : undefined;
+    return handler ? handler(body) : { response: undefined, grammar, close: true, note: `no handler for ${message}` };
   }
 
   /** Fault answers-after-failed: the ended session goes on for one more request. */
@@ -236,6 +217,16 @@ export class SeccSession {
     }
     this.go('SessionSetup');
     return this.ok('SessionSetup', { ResponseCode: code, EVSEID: this.cfg.evseId });
+  }
+
+  private authorizationSetup(): SeccDecision {
+    this.go('AuthorizationSetup');
+    return this.ok('AuthorizationSetup', {
+      ResponseCode: 'OK',
+      AuthorizationServices: ['EIM'],
+      CertificateInstallationService: false,
+      EIM_ASResAuthorizationMode: {},
+    });
   }
 
   private authorization(body: any): SeccDecision {
@@ -384,6 +375,11 @@ export class SeccSession {
     if ('error' in a) return this.fail('DC_ChargeLoop', 'FAILED', body, a.error);
     this.go('DC_ChargeLoop');
     return this.ok('DC_ChargeLoop', a.content);
+  }
+
+  private weldingDetection(): SeccDecision {
+    this.go('DC_WeldingDetection');
+    return this.ok('DC_WeldingDetection', { ResponseCode: 'OK', EVSEPresentVoltage: toRational(round1(this.power.present().voltageV)) });
   }
 
   private sessionStop(body: any): SeccDecision {
