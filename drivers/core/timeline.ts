@@ -5,6 +5,7 @@
 import { closeSync, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { Clock } from './clock.ts';
 import { forEachTimelineEvent } from './timeline-file.ts';
+import { KindIndex } from './timeline-kind-index.ts';
 
 export { readTimelineFile } from './timeline-file.ts';
 
@@ -88,6 +89,7 @@ export class Timeline {
   private ringStart = 0; // index of the oldest live entry in ring (ring is compacted lazily)
   /** Latest time among ring[0..k] (monotonic): a window's start in memory is found by binary search, not a scan. */
   private ringLatest: number[] = [];
+  private readonly kinds = new KindIndex();
   /** JSON length of each ring entry (file-backed timelines) and their sum over the live entries. */
   private ringSizes: number[] = [];
   private ringChars = 0;
@@ -126,6 +128,7 @@ export class Timeline {
     if (latest > this.maxT) this.maxT = latest;
     this.ring.push(e as TimelineEvent);
     this.ringLatest.push(this.maxT);
+    this.kinds.add(kind, e.seq);
     if (line !== undefined) {
       this.ringSizes.push(line.length);
       this.ringChars += line.length;
@@ -163,6 +166,7 @@ export class Timeline {
     if (this.ringStart > 1024 && this.ringStart * 2 > this.ring.length) {
       this.ring = this.ring.slice(this.ringStart);
       this.ringLatest = this.ringLatest.slice(this.ringStart);
+      this.kinds.dropBefore(this.oldestInMemory);
       if (sized) this.ringSizes = this.ringSizes.slice(this.ringStart);
       this.ringStart = 0;
     }
@@ -212,10 +216,19 @@ export class Timeline {
       forEachTimelineEvent(this.file, this.offsetFor({ ...q, from }), (e) => void (match(e) && fn(e)), lineFilter(q));
       return;
     }
-    for (let i = this.firstInMemory(q.afterSeq, from); i < this.ring.length; i++) if (match(this.ring[i])) fn(this.ring[i]);
+    const start = this.firstInMemory(q.afterSeq, from);
+    const kind = typeof q.kind === 'string' ? q.kind : q.kind?.length === 1 ? q.kind[0] : undefined;
+    if (kind === undefined || start >= this.ring.length) {
+      for (let i = start; i < this.ring.length; i++) if (match(this.ring[i])) fn(this.ring[i]);
+      return;
+    }
+    // One kind: walk its events only (ring index = seq - base: seqs in memory are consecutive).
+    const base = this.ring[this.ringStart].seq - this.ringStart;
+    const { seqs, from: k0 } = this.kinds.after(kind, this.ring[start].seq - 1);
+    for (let k = k0; k < seqs.length; k++) if (match(this.ring[seqs[k] - base])) fn(this.ring[seqs[k] - base]);
   }
 
-  /** Index of the first in-memory event that can be in the window: after afterSeq (seq is strictly increasing) and not all before `from`. */
+  /** Index of the first in-memory event that can be in the window: after afterSeq (seqs increase) and not all before `from`. */
   private firstInMemory(afterSeq: number | undefined, from: number | undefined): number {
     const firstWhere = (ok: (i: number) => boolean) => {
       let lo = this.ringStart;

@@ -50,4 +50,15 @@ describe('timeline fast paths', function () {
       expect(s.t).to.deep.equal(t.filter((x) => x >= from));
     }
   });
+
+  it('one-kind windows hold what a scan holds, also after older events left memory', function () {
+    const tl = new Timeline({ clock: new VirtualClock(), memoryEvents: 500 });
+    const kinds = ['can', 'gbt', 'samples', 'can', 'note'];
+    for (let i = 0; i < 5000; i++) tl.record(kinds[(i * 7) % 5], 'x', { i });
+    const inMemory = tl.query();
+    expect(inMemory).to.have.length(500);
+    for (const kind of ['can', 'gbt', 'note', 'none'])
+      for (const afterSeq of [0, 4400, 4600, 4999])
+        expect(tl.query({ kind: [kind], afterSeq })).to.deep.equal(inMemory.filter((e) => e.kind === kind && e.seq > afterSeq));
+  });
 });
