@@ -13,6 +13,8 @@ const CLI = join(ROOT, 'bin', 'mcs-hil.mjs');
 
 export interface SuiteRun {
   wallS: number;
+  /** CPU seconds the run's process used (all its threads): what its wall time would be on an idle host, about. */
+  cpuS: number;
   /** Bench-clock seconds from the first to the last timeline event. */
   clockS: number;
   exitCode: number | null;
@@ -30,8 +32,10 @@ export function runSuites(bench: string, suite?: string): SuiteRun {
   const out = mkdtempSync(join(tmpdir(), 'mcs-perf-virtual-'));
   const args = [CLI, 'run', '--bench', bench, '--out', out, '--quiet', ...(suite ? ['--suite', suite] : [])];
   const t0 = process.hrtime.bigint();
+  const cpu0 = childrenCpuS();
   const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpuS = childrenCpuS() - cpu0;
   const runs = join(out, 'runs');
   const runDir = join(runs, readdirSync(runs)[0]);
   const timeline = readFileSync(join(runDir, 'timeline.jsonl'));
@@ -42,6 +46,7 @@ export function runSuites(bench: string, suite?: string): SuiteRun {
   const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { tests: { title: string; state: string }[] };
   return {
     wallS,
+    cpuS,
     clockS: (stamp(last) - stamp(first)) / 1e9,
     exitCode: r.status,
     verdicts: summary.tests.map((t) => `${t.state} ${t.title}`).sort(),
@@ -58,4 +63,14 @@ export function firstDifference(a: string, b: string): { line: number; a: string
   for (let k = 0; k < Math.max(la.length, lb.length); k++)
     if (la[k] !== lb[k]) return { line: k + 1, a: la[k] ?? '(end)', b: lb[k] ?? '(end)' };
   return undefined;
+}
+
+/** User + system CPU seconds of this process's waited-for children (Linux /proc; NaN elsewhere), in 1/100 s ticks. */
+function childrenCpuS(): number {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100; // cutime, cstime (fields 16 and 17 of proc(5))
+  } catch {
+    return Number.NaN;
+  }
 }

@@ -4,6 +4,7 @@
 // 2. the same selection on both benches (default the GB/T suite, whose timers and timeouts make it the
 //    longest in real time for its size; `--real-suite all` runs every suite in real time, 8–9 minutes): the
 //    speed-up as the real run's wall time over the virtual run's, and whether the verdicts are identical;
+//    beside it the same ratio against the virtual run's CPU time, which a loaded host does not inflate;
 // 3. N clean runs of every suite on the virtual bench: how many of them did not pass, and whether their
 //    timelines were all byte-identical.
 // Prints figures, asserts nothing (perf/ is not the test run).
@@ -23,7 +24,8 @@ const run = runSuites;
 const f1 = (x: number) => x.toFixed(1);
 const all = run(VIRTUAL, undefined);
 console.log(
-  `every suite, virtual bench: ${f1(all.wallS)} s wall for ${f1(all.clockS)} s of bench time (${f1(all.clockS / all.wallS)}x), exit ${all.exitCode}, ${all.verdicts.length} tests`,
+  `every suite, virtual bench: ${f1(all.wallS)} s wall (${f1(all.cpuS)} s CPU) for ${f1(all.clockS)} s of bench time` +
+    ` (${f1(all.clockS / all.wallS)}x), exit ${all.exitCode}, ${all.verdicts.length} tests`,
 );
 
 const selection = realSuite === 'all' ? undefined : realSuite;
@@ -31,7 +33,9 @@ const v = selection ? run(VIRTUAL, selection) : all;
 const r = run(REAL, selection);
 const same = JSON.stringify(v.verdicts) === JSON.stringify(r.verdicts);
 console.log(
-  `side by side (${selection ?? 'every suite'}): real time ${f1(r.wallS)} s, virtual ${f1(v.wallS)} s: speed-up ${f1(r.wallS / v.wallS)}x; verdicts ${same ? 'identical' : 'DIFFER'} (${v.verdicts.length} tests)`,
+  `side by side (${selection ?? 'every suite'}): real time ${f1(r.wallS)} s, virtual ${f1(v.wallS)} s: speed-up ${f1(r.wallS / v.wallS)}x` +
+    ` (against its ${f1(v.cpuS)} s of CPU: ${f1(r.wallS / v.cpuS)}x);` +
+    ` verdicts ${same ? 'identical' : 'DIFFER'} (${v.verdicts.length} tests)`,
 );
 if (!same) for (const x of v.verdicts.filter((t) => !r.verdicts.includes(t))) console.log(`  virtual only: ${x}`);
 
