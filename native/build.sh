@@ -10,7 +10,7 @@ if ! command -v g++ >/dev/null 2>&1; then
 fi
 mkdir -p build
 out=build/mcs-hil-rt-can
-if [ ! -x "$out" ] || [ rt-can.cpp -nt "$out" ]; then
+if [ ! -x "$out" ] || [ rt-can.cpp -nt "$out" ] || [ rt-records.hpp -nt "$out" ]; then
   g++ -std=c++17 -O2 -Wall -Wextra -pthread -o "$out.tmp" rt-can.cpp
   mv "$out.tmp" "$out"
   [ "${1:-}" = --quiet ] || echo "native: built native/$out"

@@ -1,8 +1,8 @@
 // Peak memory of the harness (issue 14, item 4), printed per interval with the slope:
 //   npx tsx perf/memory.ts [recording-minutes] [-- mcs-hil run arguments]
-// (a) an emulator run of the suites: `mcs-hil run` in a child process, the RSS of its process tree sampled
-//     every second (default arguments run the bench suite on the emulator bench; pass others after --,
-//     e.g. -- --suite mcs,gbt27930 for the nightly's suites);
+// (a) the nightly emulator run: `mcs-hil run` of every suite on benches/emulator.yaml (as scripts/nightly.sh)
+//     in a child process, the RSS of its process tree (native CAN helpers included) sampled every second; pass
+//     other run arguments after --, e.g. -- --suite bench for a short one;
 // (b) a recording (default one hour, virtual time) of a fully loaded CAN bus plus 1 kS/s V/I through the
 //     run's recording path, then a plot of all of it (perf/memory-recording.ts, in its own process).
 // Target: peak RSS ≤ 200 MB and no upward slope.
@@ -17,7 +17,7 @@ const TARGET_MB = 200;
 const argv = process.argv.slice(2);
 const dash = argv.indexOf('--');
 const minutes = Number((dash < 0 ? argv : argv.slice(0, dash))[0] ?? 60);
-const runArgs = dash < 0 ? ['--suite', 'bench'] : argv.slice(dash + 1);
+const runArgs = dash < 0 ? [] : argv.slice(dash + 1);
 const root = new URL('..', import.meta.url).pathname;
 
 /** RSS (kB) of a process and all its descendants, from /proc. */
@@ -54,7 +54,8 @@ async function emulatorRun(): Promise<void> {
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
   clearInterval(timer);
   rmSync(out, { recursive: true, force: true });
-  console.log(`(a) mcs-hil run ${runArgs.join(' ')}: exit ${code}, ${Math.round((Date.now() - t0) / 1000)} s`);
+  const what = runArgs.length ? runArgs.join(' ') : '(every suite, as the nightly)';
+  console.log(`(a) mcs-hil run ${what}: exit ${code}, ${Math.round((Date.now() - t0) / 1000)} s`);
   const every = Math.max(1, Math.floor(series.length / 12));
   for (let k = 0; k < series.length; k += every)
     console.log(`    ${series[k].s.toFixed(0).padStart(5)} s  RSS ${series[k].mb.toFixed(0)} MB`);

@@ -1,9 +1,10 @@
 // A socketcand transport whose wire lives off the main event loop: in the native real-time helper when it is
 // built (rt-engine.ts: SCHED_FIFO, absolute CLOCK_MONOTONIC sleeps, kernel receive stamps), else in a worker
 // thread (worker-thread.ts). The socket, receive stamps and periodic sends never wait for the main thread, so
-// a busy one (EXI, plots, timeline, reports) no longer moves them. To its users it is the same CanTransport as SocketcandCan (open, send, onFrame, onLost,
-// close) plus PeriodicWire for the scheduler. Times come back as process.hrtime ns, mapped onto the bench clock
-// (real, any rate: the mapping is exact because RealClock counts from the same monotonic clock).
+// a busy one (EXI, plots, timeline, reports) no longer moves them. To its users it is the same CanTransport as
+// SocketcandCan (open, send, onFrame, onLost, close) plus PeriodicWire for the scheduler. Times come back as
+// process.hrtime ns, mapped onto the bench clock (real, any rate: exact, as RealClock counts from the same
+// monotonic clock).
 
 import { VirtualClock, type Clock } from '../core/clock.ts';
 import { CanBusBase } from './can-bus-base.ts';

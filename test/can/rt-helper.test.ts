@@ -112,7 +112,7 @@ describe('native real-time CAN helper (native/rt-can.cpp)', function () {
     await w.close();
   });
 
-  it("carries the GB/T BMS's BCL: decoded on the timeline at the wire's send time, a new demand at once, held back on request", async function () {
+  it("carries the GB/T BMS's BCL: decoded at the wire's send time, a new demand at once, held back on request", async function () {
     const clock = new RealClock(1);
     const tl = new Timeline({ clock });
     const at = { host: '127.0.0.1', port, bus: 'gbt', clock, timeline: tl };
