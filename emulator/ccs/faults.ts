@@ -116,7 +116,7 @@ export const CCS_FAULTS: FaultSwitch[] = [
     'its current sensor reads 10 % + 15 A high: every CurrentDemandRes reports more current than flows',
     ['EVSEPresentCurrent vs battery emulator'],
   ),
-  f(CCS_FAULT.ignoresStop, 'safety violation', [ID.stop], 'answers PowerDeliveryReq (stop) OK but keeps delivering current', [
+  ccsFault(CCS_FAULT.ignoresStop, 'safety violation', [ID.stop], 'answers PowerDeliveryReq (stop) OK but keeps delivering current', [
     'current after PowerDelivery stop',
   ]),
 ];
