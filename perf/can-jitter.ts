@@ -7,6 +7,7 @@
 // Send: the sender's own stamps when the frame went to its socket. Receive: the receiver's stamps on arrival,
 // after the hub (its forwarding delay included); stamp delay: receiver stamp − the hub's stamp of the frame.
 
+import { cpus, loadavg, release, version } from 'node:os';
 import type { Clock } from '../drivers/core/clock.ts';
 import { canFrame, type CanFrame } from '../drivers/can/frame.ts';
 import { wireEngineChoice } from '../drivers/can/rt-engine.ts';
@@ -116,6 +117,12 @@ export async function periodicJitter(clock: Clock, seconds: number, mainBusyMs: 
       `(main thread busy ${mainBusyMs} ms of every 20 ms)`,
   );
   console.log(`  hub: ${hub.note}; load: the native helper, bursts of 10 frames`);
+  // Context for the tails: a real-time thread still waits for a non-preemptible kernel (PREEMPT_NONE) and the others' load.
+  console.log(
+    `  kernel ${release()} ${version()}, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}, ${cpus().length} CPUs`,
+  );
   for (const [i, w] of list.entries()) if (tallies[i].detail) console.log(`  ${w.name}: ${tallies[i].detail}`);
   if (wireEngineChoice({}).engine !== 'native') console.log(`  native helper: ${wireEngineChoice({}).why}`);
   const cols = ['send late p99', 'send jitter p99 / max', 'receive jitter p99 / max', 'stamp delay p99 / max', 'load fps', 'n'];
