@@ -6,6 +6,7 @@
 // DIN 70121 and the ISO 15118-2 test alike: the power stage behind both protocols is the same.
 
 import type { FaultSwitch } from '../fault-catalogue.ts';
+import { ccsFault } from './faults.ts';
 import type { PowerStagePort } from '../mcs/power-port.ts';
 
 export const CCS_POWER_FAULT = {
@@ -124,23 +125,7 @@ const broken = 'bench fault' as const;
 const cc = 'current-control violation' as const;
 const safety = 'safety violation' as const;
 
-const f = (
-  name: string,
-  category: FaultSwitch['category'],
-  catches: string[],
-  description: string,
-  checks: string[],
-  outcomes?: FaultSwitch['outcomes'],
-): FaultSwitch => ({
-  name,
-  category,
-  catches,
-  description,
-  checks,
-  component: 'ccs-charger',
-  suite: 'ccs2',
-  ...(outcomes && { outcomes }),
-});
+const f = ccsFault;
 
 export const CCS_POWER_FAULTS: FaultSwitch[] = [
   f(CCS_POWER_FAULT.rampTooSlow, cc, RAMP_UP, 'raises its current at 10 A/s, below the 20 A/s minimum slope', [SLOPE, SETTLE]),

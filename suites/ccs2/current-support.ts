@@ -119,13 +119,14 @@ export async function stepTo(rig: CcsRig, loop: CcsChargeLoop, currentA: number)
 
 /**
  * Wait until the measured current is steady at the request (two consecutive 1 s means within half the tolerance
- * of each other, the last within the tolerance), bounded by the minimum slope from 0 to 4 × the request + extraS.
+ * of each other, the last within the tolerance), bounded by the settling limit from 0 (request / ramp.minSlopeAps +
+ * ramp.settleAllowanceS) + extraS: a charger not steady by then fails its checks, or leaves them unjudgeable, anyway.
  * Returns the time (s); a charger that never gets there is judged (or found not judgeable) by the checks after.
  */
 export async function waitSteady(rig: CcsRig, requestA: number, extraS = 0): Promise<number> {
   const tolA = rig.tolerance.toleranceA(requestA);
   const clock = rig.bench.clock;
-  const end = s(clock.now()) + (4 * requestA) / rig.limits.num('ramp.minSlopeAps') + extraS;
+  const end = s(clock.now()) + requestA / rig.limits.num('ramp.minSlopeAps') + rig.limits.num('ramp.settleAllowanceS') + extraS;
   await clock.sleep(2000);
   while (s(clock.now()) < end) {
     await rig.battery.flush();

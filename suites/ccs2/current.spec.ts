@@ -46,7 +46,7 @@ const EV_MAX_FAR_V = 60;
 const EV_MAX_LOWER_BY_V = 40;
 
 async function heldTrace(rig: CcsRig, test: CcsPowerTest, title: string) {
-  const { stepS, steadyS } = await chargeSteady(rig, test, STEP_A, rig.limits.num('ramp.settleAllowanceS'));
+  const { stepS, steadyS } = await chargeSteady(rig, test, STEP_A);
   await rig.bench.clock.sleep(rig.limits.num('regulation.windowS') * 1000);
   return { tr: await ccsTrace(rig, test, stepS - 1, title), steadyS };
 }
