@@ -1,5 +1,5 @@
 // The emulated CCS charger's own message sequence table for a DC session, written from the standards'
-// DC message sequences (DIN SPEC 70121 §9.1 and ISO 15118-2 §8.8.2, EIM identification only) and not
+// DC message sequences (DIN SPEC 70121:2014 §9 and ISO 15118-2:2014 §8.8, EIM identification only) and not
 // shared with any vehicle code: a misreading on either side shows as a disagreement on the wire.
 //
 // A state is the step just answered, with the outcome where the outcome decides what may follow

@@ -39,7 +39,7 @@ export interface CcsSeccConfig {
   authorizationOngoingCount: number;
   faults: ReadonlySet<string>;
   /** The delay of fault ccs-currentdemand-slow: past the SECC performance time, inside the vehicle's timeout. */
-  slowCurrentDemandMs: number;
+  slowCurrentDemandMs: Readonly<Record<CcsProtocol, number>>;
   /** The one connector's output belongs to the session that last energized it (shared across connections). */
   output: { owner?: unknown };
 }
@@ -254,7 +254,7 @@ export class CcsSeccSession {
   }
 
   private slow(): Partial<CcsDecision> {
-    const delayMs = this.cfg.slowCurrentDemandMs;
+    const delayMs = this.cfg.slowCurrentDemandMs[this.protocol!];
     return { delayMs, note: `fault ${CCS_FAULT.currentDemandSlow}: answer delayed ${delayMs} ms` };
   }
 

@@ -7,6 +7,7 @@
 import type { Clock } from '../../drivers/core/clock.ts';
 import type { ChargerControl } from '../../drivers/core/charger-control.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
+import { Limits } from '../../drivers/core/limits.ts';
 import type { Resource } from '../../drivers/core/resource.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
 import { ConnectionMessageLink, memoryLinkPair, type MessageLink } from '../../drivers/iso15118/evcc/link.ts';
@@ -22,18 +23,20 @@ import type { CcsSeccConfig } from './ccs-session.ts';
 
 export const EMULATED_CCS_CHARGER_KIND = 'emulated-ccs-charger';
 
+/** This charger's timing: V2G_SECC_Sequence_Timeout is 60 s in DIN 70121 and ISO 15118-2 alike; SDP on UDP 15118. */
+export const CCS_SECC_TIMING = { sequenceTimeoutMs: 60_000, sdpServerPort: 15118 } as const;
+
+/** Each protocol's limit profile (fixtures/limits), where the charge loop's performance time and timeout are. */
+const PROFILE: Readonly<Record<CcsProtocol, string>> = { din: 'din70121', iso2: 'iso15118-2' };
+
 /**
- * This charger's timing, from the standards: V2G_SECC_Sequence_Timeout is 60 s in DIN 70121 and ISO 15118-2
- * alike; the CurrentDemandRes performance time is 25 ms and the vehicle's CurrentDemand timeout 250 ms
- * (ISO 15118-2 Table 109; DIN the same), which bound the delay of fault ccs-currentdemand-slow.
+ * The delay of fault ccs-currentdemand-slow per protocol: halfway between the CurrentDemandRes performance
+ * time and the vehicle's CurrentDemand timeout, so only the timing check may notice.
  */
-export const CCS_SECC_TIMING = {
-  sequenceTimeoutMs: 60_000,
-  currentDemandPerformanceMs: 25,
-  currentDemandEvccTimeoutMs: 250,
-  /** SDP's UDP port (ISO 15118-2 §7.10.1.2; the same for -20). */
-  sdpServerPort: 15118,
-} as const;
+function slowCurrentDemandMs(p: CcsProtocol): number {
+  const limits = Limits.load(PROFILE[p]);
+  return (limits.get('secc.performanceTime.CurrentDemand').hi! + limits.num('timer.V2G_EVCC_Msg_Timeout.CurrentDemand')) / 2;
+}
 
 export interface CcsChargerSettings {
   /** Resource name of the link whose charger end we serve on; or 'memory' (in-process only). */
@@ -89,7 +92,6 @@ export class EmulatedCcsCharger implements Resource, MemoryEndpoint {
       currentRegulationToleranceA: 5,
       peakCurrentRippleA: 2,
     };
-    const t = CCS_SECC_TIMING;
     this.config = {
       evseId: settings.evseId ?? 'DE*MHL*E0002*1',
       protocols: settings.protocols ?? ['iso2', 'din'],
@@ -97,7 +99,7 @@ export class EmulatedCcsCharger implements Resource, MemoryEndpoint {
       cableCheckMs: settings.cableCheckMs ?? 300,
       authorizationOngoingCount: settings.authorizationOngoingCount ?? 1,
       faults: ctx.faults,
-      slowCurrentDemandMs: (t.currentDemandPerformanceMs + t.currentDemandEvccTimeoutMs) / 2,
+      slowCurrentDemandMs: { din: slowCurrentDemandMs('din'), iso2: slowCurrentDemandMs('iso2') },
       output: {},
     };
   }

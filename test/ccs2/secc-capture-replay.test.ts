@@ -35,7 +35,7 @@ function config(protocol: CcsProtocol): CcsSeccConfig {
     cableCheckMs: 300,
     authorizationOngoingCount: 1,
     faults: new Set(),
-    slowCurrentDemandMs: 137,
+    slowCurrentDemandMs: { din: 137.5, iso2: 137.5 },
     output: {},
   };
 }
