@@ -5,11 +5,10 @@
 // the instrument reports sourced current as positive, charging current is positive in mcs-hil.
 
 import { BenchFault } from '../core/errors.ts';
-import type { Clock } from '../core/clock.ts';
-import type { Timeline } from '../core/timeline.ts';
 import type { BatteryEmulatorReading } from './battery-emulator.ts';
 import { blockFloats } from './binary-block.ts';
 import { ScpiReplyError } from './errors.ts';
+import type { InstrumentRecording } from './instrument-recording.ts';
 import type { ProfiledCommands } from './profiled-commands.ts';
 
 /** Replies collected before the sample stamps are anchored (each narrows the trigger-time estimate). */
@@ -17,10 +16,7 @@ const ANCHOR_FETCHES = 5;
 /** Reads of the operation register while waiting for the trigger-armed bit. */
 const ARM_POLLS = 50;
 
-export interface ElogOptions {
-  name: string;
-  clock: Clock;
-  timeline: Timeline;
+export interface ElogOptions extends InstrumentRecording {
   commands: ProfiledCommands;
   samplePeriodS: number;
   fetchRecords: number;

@@ -24,12 +24,15 @@ export function strictDiscreteSet<V>(v: V, values: readonly V[], where: string):
   return v;
 }
 
+/** SCPI's NaN / over-range marker (9.91E+37) and anything near it. */
+export const SCPI_NAN = 9.9e37;
+
 /** Parse one number from a reply (SCPI NR1/NR2/NR3; 9.91E37 is SCPI's NaN, refused). */
 export function parseNumber(reply: string, where: string): number {
   const s = reply.trim();
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) throw new ScpiReplyError('not a number', where, reply);
   const v = Number(s);
-  if (Math.abs(v) >= 9.9e37) throw new ScpiReplyError('the instrument returned SCPI NaN / overrange', where, reply);
+  if (Math.abs(v) >= SCPI_NAN) throw new ScpiReplyError('the instrument returned SCPI NaN / overrange', where, reply);
   return v;
 }
 

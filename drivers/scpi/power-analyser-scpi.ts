@@ -6,27 +6,22 @@
 // uses that. Streaming hands the unit's buffered updates to the timeline (power-analyser-stream.ts); every
 // setting is read back and the error queue checked, a refusal is a BenchFault naming the command.
 
-import type { Clock, TimerHandle } from '../core/clock.ts';
+import type { TimerHandle } from '../core/clock.ts';
 import { BenchFault } from '../core/errors.ts';
-import type { Timeline } from '../core/timeline.ts';
 import { blockFloats } from './binary-block.ts';
 import { ScpiReplyError } from './errors.ts';
-import { ScpiInstrument, parseBool, parseNumber } from './instrument.ts';
+import { SCPI_NAN, ScpiInstrument, parseBool, parseNumber } from './instrument.ts';
+import { recordingOf, type InstrumentRecording } from './instrument-recording.ts';
 import { SCPI_POWER_ANALYSER_KIND, type PowerAnalyser } from './power-analyser.ts';
 import { ANALYSER_QUANTITIES, loadAnalyserProfile, type AnalyserOperation, type AnalyserProfile } from './power-analyser-profile.ts';
 import { AnalyserStream, asciiNumbers, records, type AnalyserReading } from './power-analyser-stream.ts';
 import type { ScpiTransport } from './transport.ts';
 
-/** SCPI's over-range / NaN marker (9.91E+37) and anything near it. */
-const OVER_RANGE = 9.9e37;
 /** Waits for the first record when a reading is asked for right after streaming started. */
 const FIRST_RECORD_WAITS = 20;
 
-export interface ScpiPowerAnalyserOptions {
-  name: string;
+export interface ScpiPowerAnalyserOptions extends InstrumentRecording {
   transport: ScpiTransport;
-  clock: Clock;
-  timeline: Timeline;
   profile?: AnalyserProfile;
   /** Update interval asked for (s); the unit's choice is read back. Default: the class's fastest. */
   updatePeriodS?: number;
@@ -122,7 +117,7 @@ export class ScpiPowerAnalyser extends ScpiInstrument implements PowerAnalyser {
         : asciiNumbers(await this.ask(q), this.where(q));
       const [v, i, p] = records(values, this.where(q))[0] ?? [];
       if (v === undefined) throw new ScpiReplyError('no values in the reply', this.where(q), '');
-      if ([v, i, p].some((x) => Math.abs(x) >= OVER_RANGE))
+      if ([v, i, p].some((x) => Math.abs(x) >= SCPI_NAN))
         throw new BenchFault(`${this.name}: the inlet is over the analyser's input range (${q} → 9.91E+37)`, this.name);
       const sign = this.profile.currentSign;
       return { voltageV: v, currentA: sign * i, powerW: sign * p };
@@ -192,9 +187,7 @@ export class ScpiPowerAnalyser extends ScpiInstrument implements PowerAnalyser {
   private newStream(): AnalyserStream {
     const fetchQ = this.spell('streamFetch', 'get');
     return new AnalyserStream({
-      name: this.o.name,
-      clock: this.o.clock,
-      timeline: this.o.timeline,
+      ...recordingOf(this.o),
       periodS: this.periodS,
       fetchRecords: this.o.fetchRecords ?? 1000,
       currentSign: this.profile.currentSign,

@@ -7,21 +7,16 @@
 // said so on the timeline; a reply that is no record block stops the stream: a typed error here and on
 // every later drain, everything already recorded stays.
 
-import type { Clock } from '../core/clock.ts';
-import type { Timeline } from '../core/timeline.ts';
 import { blockFloats } from './binary-block.ts';
 import { ScpiReplyError } from './errors.ts';
+import { SCPI_NAN } from './instrument.ts';
+import type { InstrumentRecording } from './instrument-recording.ts';
 import type { PowerReading } from './power-analyser.ts';
 
 /** Fetches whose bounds narrow the first interval's start before the held records go out. */
 const ANCHOR_FETCHES = 3;
-/** SCPI's NaN / over-range marker (9.91E+37) and anything near it. */
-const OVER_RANGE = 9.9e37;
 
-export interface AnalyserStreamOptions {
-  name: string;
-  clock: Clock;
-  timeline: Timeline;
+export interface AnalyserStreamOptions extends InstrumentRecording {
   /** The unit's update interval as it reported it (s). */
   periodS: number;
   /** Most records per fetch. */
@@ -135,7 +130,7 @@ export class AnalyserStream {
       this.o.timeline.record('samples', this.o.name, { t0, dt, channels }, t0 + (channels.voltageV.length - 1) * dt);
     };
     rows.forEach(([v, i, p], k) => {
-      if (Math.abs(v) >= OVER_RANGE || Math.abs(i) >= OVER_RANGE || Math.abs(p) >= OVER_RANGE) {
+      if (Math.abs(v) >= SCPI_NAN || Math.abs(i) >= SCPI_NAN || Math.abs(p) >= SCPI_NAN) {
         flush(); // a block has one spacing: the gap starts a new one
         t0 = this.startNs + (first + k + 1.5) * dt;
         if (this.overRanges++ === 0)
@@ -148,7 +143,7 @@ export class AnalyserStream {
     });
     flush();
     const [v, i, p] = rows[rows.length - 1];
-    if (Math.abs(v) < OVER_RANGE && Math.abs(i) < OVER_RANGE) this.lastReading = { voltageV: v, currentA: sign * i, powerW: sign * p };
+    if (Math.abs(v) < SCPI_NAN && Math.abs(i) < SCPI_NAN) this.lastReading = { voltageV: v, currentA: sign * i, powerW: sign * p };
   }
 }
 

@@ -8,26 +8,23 @@
 // safe state). Sign convention: the instrument reports sourced current as positive; charging current flows
 // into it, so every current is negated at this boundary (charging current positive everywhere in mcs-hil).
 
-import type { Clock, TimerHandle } from '../core/clock.ts';
+import type { TimerHandle } from '../core/clock.ts';
 import { BenchFault } from '../core/errors.ts';
-import type { Timeline } from '../core/timeline.ts';
 import type { BatteryEmulator, BatteryEmulatorProtection, BatteryEmulatorReading } from './battery-emulator.ts';
 import { ElogStream } from './elog-stream.ts';
 import { ScpiValueError } from './errors.ts';
 import { loadInstrumentProfile, type InstrumentProfile } from './profile.ts';
 import { ProfiledCommands } from './profiled-commands.ts';
 import { InstrumentTrip, readTrip } from './protection-trip.ts';
+import { recordingOf, type InstrumentRecording } from './instrument-recording.ts';
 import type { ScpiTransport } from './transport.ts';
 
 export const SCPI_BATTERY_EMULATOR_KIND = 'scpi-battery-emulator';
 /** Waits for the first Elog record when a reading is asked for right after streaming started. */
 const FIRST_RECORD_WAITS = 20;
 
-export interface Rp7900Options {
-  name: string;
+export interface Rp7900Options extends InstrumentRecording {
   transport: ScpiTransport;
-  clock: Clock;
-  timeline: Timeline;
   /** Instrument profile (fixtures/instruments); default the RP7900 class. */
   profile?: InstrumentProfile;
   /** The bench's limits for this unit (V, A): never above what the unit reports as its ratings. */
@@ -83,9 +80,7 @@ export class Rp7900BatteryEmulator implements BatteryEmulator {
     this.pollMs = o.pollMs ?? 100;
     const samplePeriodS = o.samplePeriodS ?? 0.001;
     this.elog = new ElogStream({
-      name: o.name,
-      clock: o.clock,
-      timeline: o.timeline,
+      ...recordingOf(o),
       commands: this.commands,
       samplePeriodS,
       fetchRecords: o.fetchRecords ?? 1000,

@@ -8,30 +8,29 @@ import { Timeline, type SampleBlock } from '../../drivers/core/timeline.ts';
 import { floatBlock } from '../../drivers/scpi/binary-block.ts';
 import { ScpiInstrumentError, ScpiReplyError } from '../../drivers/scpi/errors.ts';
 import { ScpiPowerAnalyser } from '../../drivers/scpi/power-analyser-scpi.ts';
-import { TcpScpiTransport, TranscriptTransport, type TranscriptEntry } from '../../drivers/scpi/transport.ts';
+import { TcpScpiTransport, type TranscriptEntry } from '../../drivers/scpi/transport.ts';
 import { EmulatedAnalyser } from '../../emulator/instruments/analyser.ts';
 import { ANALYSER_DIALECT } from '../../emulator/instruments/analyser-dialect.ts';
 import { startEmulatedAnalyser } from '../../emulator/instruments/analyser-server.ts';
 import { DcBus } from '../../emulator/power/dc-bus.ts';
 import { rejects } from '../support/rejection.ts';
-import { NO_ERROR, OPEN, START, STOP } from './analyser-transcripts.ts';
+import { NO_ERROR, OPEN, START, STOP, TWO_UPDATES } from './analyser-transcripts.ts';
+import { transcriptRig } from './transcript-rig.ts';
 
 function rig(entries: TranscriptEntry[]) {
-  const clock = new VirtualClock();
-  const timeline = new Timeline({ clock });
-  const transport = new TranscriptTransport(entries);
-  const inst = new ScpiPowerAnalyser({
-    name: 'analyser',
-    transport,
-    clock,
-    timeline,
-    updatePeriodS: 0.008,
-    voltageRangeV: 1250,
-    currentRangeA: 3000,
-    requiredVoltageV: 1250,
-    pollMs: 3_600_000,
-  });
-  return { clock, timeline, transport, inst };
+  return transcriptRig(
+    entries,
+    (r) =>
+      new ScpiPowerAnalyser({
+        name: 'analyser',
+        ...r,
+        updatePeriodS: 0.008,
+        voltageRangeV: 1250,
+        currentRangeA: 3000,
+        requiredVoltageV: 1250,
+        pollMs: 3_600_000,
+      }),
+  );
 }
 
 const blocks = (timeline: Timeline) => timeline.query({ kind: 'samples', source: 'analyser' }).map((e) => e.data as unknown as SampleBlock);
@@ -46,13 +45,7 @@ function busAt100A(clock: VirtualClock): DcBus {
 
 describe('power-analyser driver against transcripts from its class guide', function () {
   it('opens into a known state and streams V, I, P stamped with the interval the unit reported', async function () {
-    const { clock, timeline, transport, inst } = rig([
-      ...OPEN,
-      ...START,
-      [':NUM:STR:DATA? 1000', floatBlock([801, 100, 80100, 801.5, 120, 96180])],
-      NO_ERROR,
-      ...STOP,
-    ]);
+    const { clock, timeline, transport, inst } = rig([...OPEN, ...START, ...TWO_UPDATES, ...STOP]);
     await inst.open();
     expect(inst.identity()).to.include({ model: 'Emulated DC power analyser 1500 V', profile: 'power-analyser', updatePeriodS: '0.01' });
     expect(inst.ranges).to.deep.equal({ voltageV: 1500, currentA: 5000 });
@@ -133,8 +126,7 @@ describe('power-analyser driver against transcripts from its class guide', funct
     const { clock, timeline, transport, inst } = rig([
       ...OPEN,
       ...START,
-      [':NUM:STR:DATA? 1000', floatBlock([801, 100, 80100, 801.5, 120, 96180])],
-      NO_ERROR,
+      ...TWO_UPDATES,
       [':NUM:STR:DATA? 1000', '-350,"Queue overflow"'],
       [':NUM:STR:STOP', null],
     ]);

@@ -1,6 +1,7 @@
 // Exchanges with a power analyser of the numeric-list class (fixtures/instruments/power-analyser.yaml) as its
 // guide describes them — spellings, header-less replies in engineering NR3, the range the unit picks for a
 // value between two, the update interval it rounds to — shared by the analyser driver's transcript tests.
+import { floatBlock } from '../../drivers/scpi/binary-block.ts';
 import type { TranscriptEntry } from '../../drivers/scpi/transport.ts';
 
 export const NO_ERROR: TranscriptEntry = [':STAT:ERR?', '0,"No error"'];
@@ -41,6 +42,9 @@ export const START: TranscriptEntry[] = [
   [':NUM:STR:STAR', null],
   ['*OPC?', '1'],
 ];
+
+/** One fetch returns two updates (801 V 100 A 80.1 kW, 801.5 V 120 A 96.18 kW); the error queue is empty. */
+export const TWO_UPDATES: TranscriptEntry[] = [[':NUM:STR:DATA? 1000', floatBlock([801, 100, 80100, 801.5, 120, 96180])], NO_ERROR];
 
 /** Nothing left in the buffer, then the stream stops. */
 export const STOP: TranscriptEntry[] = [

@@ -12,20 +12,13 @@ import { InstrumentTrip } from '../../drivers/scpi/protection-trip.ts';
 import { Rp7900BatteryEmulator } from '../../drivers/scpi/rp7900.ts';
 import { TranscriptMismatch, TranscriptTransport, type TranscriptEntry } from '../../drivers/scpi/transport.ts';
 import { CONFIGURE, ELOG, NO_ERROR, OPEN, QUIET } from './rp7900-transcripts.ts';
+import { transcriptRig } from './transcript-rig.ts';
 
 function rig(entries: TranscriptEntry[], o: { pollMs?: number; maxVoltageV?: number } = {}) {
-  const clock = new VirtualClock();
-  const timeline = new Timeline({ clock });
-  const transport = new TranscriptTransport(entries);
-  const inst = new Rp7900BatteryEmulator({
-    name: 'battery',
-    transport,
-    clock,
-    timeline,
-    pollMs: o.pollMs ?? 3_600_000,
-    maxVoltageV: o.maxVoltageV,
-  });
-  return { clock, timeline, transport, inst };
+  return transcriptRig(
+    entries,
+    (r) => new Rp7900BatteryEmulator({ name: 'battery', ...r, pollMs: o.pollMs ?? 3_600_000, maxVoltageV: o.maxVoltageV }),
+  );
 }
 
 async function rejects(p: Promise<unknown>): Promise<Error> {
