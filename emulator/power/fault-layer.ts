@@ -6,7 +6,7 @@ import type { SourceOutput } from './dc-bus.ts';
 import type { PowerStageParams, PowerStageState, StopReason } from './power-stage-params.ts';
 
 const PRECHARGE_SENSOR_ERROR_V = 40;
-/** power-limit-overshoot: from this share of the rated current on, the limit is this factor over it. */
+/** power-limit-overshoot: from this share of its rating on, the limit is this factor over it. */
 const OVER_RATED_FROM = 0.975;
 const OVER_RATED_FACTOR = 1.12;
 
@@ -56,9 +56,9 @@ export class PowerFaultLayer {
     return this.has('ignores-site-cap');
   }
 
-  /** power-limit-overshoot: at (near) its rated current the limit is 12 % over it — above the rated power too. */
-  overRatedLimitA(limitA: number, ratedA: number): number {
-    return this.has('power-limit-overshoot') && limitA >= OVER_RATED_FROM * ratedA ? limitA * OVER_RATED_FACTOR : limitA;
+  /** power-limit-overshoot: at (near) its rating — current, or power / V — the limit is 12 % over it. */
+  overRatedLimitA(limitA: number, ratingA: number): number {
+    return this.has('power-limit-overshoot') && limitA >= OVER_RATED_FROM * ratingA ? limitA * OVER_RATED_FACTOR : limitA;
   }
 
   /** cv-taper-ignored: the charger keeps the highest current asked in this charge; only a request of 0 lowers it. */

@@ -28,6 +28,7 @@ const ALL_POWER_TESTS = [
   DOWN_STEP,
   SITE_CAP,
   LONG_RAMP,
+  FULL_POWER,
   LONG_SESSION,
   PRECHARGE,
   STOP_EV,
@@ -64,14 +65,17 @@ function f(
 }
 
 export const POWER_FAULTS: FaultSwitch[] = [
-  f('ramp-too-slow', 'The ramp limiter raises the current at 10 A/s, below the 20 A/s minimum slope.', [RAMP_UP, LONG_RAMP], cc, [
-    SLOPE,
-    SETTLE,
-  ]),
+  f(
+    'ramp-too-slow',
+    'The ramp limiter raises the current at 10 A/s, below the 20 A/s minimum slope.',
+    [RAMP_UP, LONG_RAMP, FULL_POWER],
+    cc,
+    [SLOPE, SETTLE],
+  ),
   f(
     'overshoot',
     'The current loop is under-damped (ζ = 0.3) and the ramp limiter is bypassed: a step up overshoots by about a third.',
-    [RAMP_UP],
+    [RAMP_UP, FULL_POWER],
     cc,
     ['overshoot of the step'],
   ),
@@ -109,8 +113,8 @@ export const POWER_FAULTS: FaultSwitch[] = [
   ]),
   f(
     'power-limit-overshoot',
-    'At its rated current the limit stage aims 12 % above it: at full current the charger delivers more than its rated and ' +
-      'advertised power (above 3.75 MW), while following every request below its rating.',
+    'At its rating (its rated current, or its rated power at the present voltage) the limit stage aims 12 % above it: at ' +
+      'full current the charger delivers more than its rated and advertised power (above 3.75 MW), while following every request below.',
     [FULL_POWER],
     cc,
     [UNDER_ADVERTISED],
@@ -186,7 +190,7 @@ export const POWER_FAULTS: FaultSwitch[] = [
     ALL_POWER_TESTS,
     broken,
     [SLOPE, SETTLE, ACCURACY_ERR, PRESENT_ERR, PRECHARGE_DELTA],
-    { outcomes: { [RAMP_UP]: cc, [ACCURACY]: cc, [PRESENT]: cc, [LONG_RAMP]: cc, [PRECHARGE]: safety } },
+    { outcomes: { [RAMP_UP]: cc, [ACCURACY]: cc, [PRESENT]: cc, [LONG_RAMP]: cc, [FULL_POWER]: cc, [PRECHARGE]: safety } },
   ),
   f(
     'present-values-frozen',

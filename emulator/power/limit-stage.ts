@@ -57,7 +57,8 @@ export class LimitStage {
     const cvV = this.cvVoltageV(x.requestV, x.vehicleMaxV);
     this.cvLimitA += this.p.cvGainApVs * (cvV - x.measuredV) * dtS;
     this.cvLimitA = Math.max(0, Math.min(this.cvLimitA, this.ratings.maxCurrentA, x.commandA + 50)); // no wind-up
-    return this.faults.overRatedLimitA(Math.max(0, Math.min(lim, this.cvLimitA)), this.ratings.maxCurrentA);
+    const ratingA = Math.min(this.ratings.maxCurrentA, this.ratings.maxPowerW / v);
+    return this.faults.overRatedLimitA(Math.max(0, Math.min(lim, this.cvLimitA)), ratingA);
   }
 
   /** The maxima the charger advertises now (EVSEMaximum…), with derating and the site cap applied. */

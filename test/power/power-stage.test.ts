@@ -229,6 +229,25 @@ describe('emulated power stage', function () {
         // On the wire it claims to deliver what was asked.
         expect(r.stage.present().currentA).to.be.closeTo(300, 1);
       },
+      async 'power-limit-overshoot'() {
+        // 1500 A asked at ~850 V: the 1 MW rating limits the current; with the fault the limit is 12 % over it.
+        for (const faulty of [false, true]) {
+          const r = await makeRig({ faults: faulty ? ['power-limit-overshoot'] : [] });
+          await r.startCharging();
+          await r.run(80_000, 1500);
+          const s = r.samples(r.clock.now() - 5e9);
+          const p = s.i.reduce((a, i, k) => a + i * s.v[k], 0) / s.i.length;
+          if (faulty) expect(p).to.be.above(1.08e6);
+          else expect(p).to.be.below(1.01e6);
+        }
+      },
+      async 'cv-taper-ignored'() {
+        await healthyThenFaulty('cv-taper-ignored', async (r, faulty) => {
+          await r.run(5000, 100);
+          const now = r.clock.now() / 1e9;
+          expect(meanOver(I(r), now - 1, now)).to.be.within(faulty ? 290 : 95, faulty ? 310 : 105);
+        });
+      },
       async 'present-values-frozen'() {
         const r = await makeRig({ faults: ['present-values-frozen'] });
         r.stage.cableCheck(900);
