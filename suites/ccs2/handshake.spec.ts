@@ -52,12 +52,12 @@ async function judgeHandshake(ctx: Mocha.Context, protocol: CcsProtocol): Promis
 }
 
 describe('DIN SPEC 70121 / ISO 15118-2 DC handshake (CCS2 port)', function () {
-  it('DIN 70121: the charger answers every request of the DC flow with OK, a new session with OK_NewSessionEstablished', async function () {
+  it('DIN 70121: answers each request of the DC flow with OK, a new session with OK_NewSessionEstablished', async function () {
     requirement(ID.dinHandshake, { epic: h.EPIC, feature: 'DIN 70121 message flow', clause: h.CLAUSE.din.flow, severity: 'blocker' });
     await judgeHandshake(this, 'din');
   });
 
-  it('ISO 15118-2: the charger answers every request of the DC flow with OK, a new session with OK_NewSessionEstablished', async function () {
+  it('ISO 15118-2: answers each request of the DC flow with OK, a new session with OK_NewSessionEstablished', async function () {
     requirement(ID.iso2Handshake, { epic: h.EPIC, feature: 'ISO 15118-2 message flow', clause: h.CLAUSE.iso2.flow, severity: 'blocker' });
     await judgeHandshake(this, 'iso2');
   });
@@ -182,7 +182,9 @@ describe('DIN SPEC 70121 / ISO 15118-2 DC handshake (CCS2 port)', function () {
       {
         violation: 'current-control',
         unit: 'A',
-        note: `reported ${fmt(worst.reportedA, 1)} A, measured ${fmt(worst.measuredA, 1)} A at ${fmt(worst.tS, 3)} s (worst of ${judged.length})`,
+        note:
+          `reported ${fmt(worst.reportedA, 1)} A, measured ${fmt(worst.measuredA, 1)} A at ${fmt(worst.tS, 3)} s` +
+          ` (worst of ${judged.length})`,
       },
     );
     await tr.attachEvidence();

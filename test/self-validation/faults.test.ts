@@ -38,6 +38,8 @@ const ONLY = process.env.MCS_HIL_SELFVAL_ONLY?.split(',').filter(Boolean);
 const REAL_SMOKE = [
   'runs the whole DC/MCS sequence with OK answers, each request answered by its response',
   'runs handshake → recognition → configuration → charging in the standard order',
+  // The CCS2 vehicle over the PLC veth pair: SLAC, SDP, IPv6 TCP, the -2 DC flow (response codes only: no timing judged).
+  'ISO 15118-2: answers each request of the DC flow with OK, a new session with OK_NewSessionEstablished',
 ];
 
 const CATEGORY_TAG: Record<FaultSwitch['category'], string | undefined> = {
