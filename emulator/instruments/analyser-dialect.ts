@@ -3,7 +3,7 @@
 // input ranges and update intervals. The buffered stream (NUMeric:STReam) is the example dialect that
 // fixtures/instruments/power-analyser.yaml marks as ours. The behaviour behind it is in analyser.ts.
 
-import { header, type HeaderMatcher } from './scpi-header.ts';
+import { commandTable, type Command } from './scpi-header.ts';
 
 export type AnalyserAction =
   | 'idn'
@@ -42,11 +42,7 @@ export interface AnalyserDialect {
   maxItems: number;
   /** Updates the stream buffer holds; older ones are dropped (with a queue-overflow error). */
   bufferRecords: number;
-  commands: { matcher: HeaderMatcher; action: AnalyserAction }[];
-}
-
-function table(entries: [string, AnalyserAction][]): AnalyserDialect['commands'] {
-  return entries.map(([pattern, action]) => ({ matcher: header(pattern), action }));
+  commands: Command<AnalyserAction>[];
 }
 
 export const ANALYSER_DIALECT: AnalyserDialect = {
@@ -59,11 +55,7 @@ export const ANALYSER_DIALECT: AnalyserDialect = {
   defaultIntervalS: 0.5,
   maxItems: 255,
   bufferRecords: 200_000,
-  commands: table([
-    ['*IDN?', 'idn'],
-    ['*CLS', 'cls'],
-    ['*RST', 'rst'],
-    ['*OPC?', 'opc'],
+  commands: commandTable([
     ['STATus:ERRor?', 'error'],
     ['COMMunicate:HEADer', 'header'],
     ['COMMunicate:HEADer?', 'header'],

@@ -2,7 +2,7 @@
 // scpi-header.ts), its identity and ratings, its status-register bit assignments and its Elog rules. The
 // behaviour behind the commands (power-instrument.ts) is the same documented behaviour for every class.
 
-import { header, type HeaderMatcher } from './scpi-header.ts';
+import type { Command } from './scpi-header.ts';
 
 /** The actions the emulated instrument knows; a dialect maps its spellings onto them. */
 export type Action =
@@ -56,10 +56,10 @@ export interface Dialect {
   waitingForTriggerBit: number;
   elog: { periodStepS: number; minPeriodPerQuantityS: number; maxPeriodS: number };
   watchdog: { minS: number; maxS: number };
-  commands: { matcher: HeaderMatcher; action: Action }[];
+  commands: Command<Action>[];
 }
 
-/** Build the command list from [guide-form header, action] pairs. */
-export function commandTable(entries: [string, Action][]): Dialect['commands'] {
-  return entries.map(([pattern, action]) => ({ matcher: header(pattern), action }));
+/** SCPI-99's QUEStionable register has VOLTage at bit 0 and CURRent at bit 1; a class places its other protections. */
+export function protectionBits(others: Pick<Dialect['bits'], 'wdog' | 'uv'>): Dialect['bits'] {
+  return { ov: { register: 'ques', bit: 0 }, oc: { register: 'ques', bit: 1 }, ...others };
 }

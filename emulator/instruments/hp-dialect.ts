@@ -2,26 +2,18 @@
 // fixtures/instruments/hp-battery-emulator.yaml describes for labs to copy. Its behaviour is the same
 // documented behaviour as the RP7900 class (latching trips, status registers, watchdog, rounded period).
 
-import { commandTable, type Dialect } from './dialect.ts';
+import { protectionBits, type Dialect } from './dialect.ts';
+import { commandTable } from './scpi-header.ts';
 
 export const HP_BATTERY_DIALECT: Dialect = {
   idn: 'mcs-hil,Emulated HP battery emulator 1500 V,EMU-HP-0001,A.00.00-emulated',
   ratings: { maxVoltageV: 1500, maxCurrentA: 1000, maxResistanceOhm: 2, maxOvpV: 1650 },
   priorityWords: { voltage: 'BATTERY', others: ['SOURCE', 'LOAD'] },
-  bits: {
-    ov: { register: 'ques', bit: 0 },
-    oc: { register: 'ques', bit: 1 },
-    wdog: { register: 'ques', bit: 4 },
-    uv: { register: 'ques2', bit: 0 },
-  },
+  bits: protectionBits({ wdog: { register: 'ques', bit: 4 }, uv: { register: 'ques2', bit: 0 } }),
   waitingForTriggerBit: 5,
   elog: { periodStepS: 100e-6, minPeriodPerQuantityS: 100e-6, maxPeriodS: 10 },
   watchdog: { minS: 1, maxS: 600 },
   commands: commandTable([
-    ['*IDN?', 'idn'],
-    ['*CLS', 'cls'],
-    ['*RST', 'rst'],
-    ['*OPC?', 'opc'],
     ['SYSTem:ERRor:NEXT?', 'error'],
     ['[SOURce:]MODE', 'priority'],
     ['[SOURce:]MODE?', 'priority'],

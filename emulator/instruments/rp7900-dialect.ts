@@ -3,28 +3,20 @@
 // spells a command the guide does not have gets -113 here as it would on the bench. Status bits: guide
 // p.241 (Questionable1: OV 0, OC 1, PROT 11; Operation: WTG-meas 3) and p.242 (Questionable2: UV 6).
 
-import { commandTable, type Dialect } from './dialect.ts';
+import { protectionBits, type Dialect } from './dialect.ts';
+import { commandTable } from './scpi-header.ts';
 
 export const RP7900_DIALECT: Dialect = {
   idn: 'mcs-hil,Emulated RP7900-class 950 V,EMU-RP-0001,A.00.00-emulated',
   // A 950 V class unit (guide p.75); its current rating is our choice for the emulation.
   ratings: { maxVoltageV: 950, maxCurrentA: 40, maxResistanceOhm: 1, maxOvpV: 1045 },
   priorityWords: { voltage: 'VOLTAGE', others: ['CURRENT'] },
-  bits: {
-    ov: { register: 'ques', bit: 0 },
-    oc: { register: 'ques', bit: 1 },
-    wdog: { register: 'ques', bit: 11 },
-    uv: { register: 'ques2', bit: 6 },
-  },
+  bits: protectionBits({ wdog: { register: 'ques', bit: 11 }, uv: { register: 'ques2', bit: 6 } }),
   waitingForTriggerBit: 3,
   // Elog period: multiples of 20.48 µs, at least 102.4 µs per logged quantity (N6700C guide p.146, same family).
   elog: { periodStepS: 20.48e-6, minPeriodPerQuantityS: 102.4e-6, maxPeriodS: 60 },
   watchdog: { minS: 1, maxS: 3600 }, // p.226
   commands: commandTable([
-    ['*IDN?', 'idn'],
-    ['*CLS', 'cls'],
-    ['*RST', 'rst'],
-    ['*OPC?', 'opc'],
     ['SYSTem:ERRor[:NEXT]?', 'error'],
     // Source subsystem (p.118, p.238)
     ['[SOURce:]FUNCtion', 'priority'],

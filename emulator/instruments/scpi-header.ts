@@ -63,3 +63,22 @@ export function runProgramLine(
   }
   return out;
 }
+
+/** The IEEE 488.2 common commands: every emulated unit answers them the same way, ahead of its own table. */
+export type CommonAction = 'idn' | 'cls' | 'rst' | 'opc';
+const COMMON_COMMANDS: [string, CommonAction][] = [
+  ['*IDN?', 'idn'],
+  ['*CLS', 'cls'],
+  ['*RST', 'rst'],
+  ['*OPC?', 'opc'],
+];
+
+export interface Command<A extends string> {
+  matcher: HeaderMatcher;
+  action: A;
+}
+
+/** A unit's command list from its guide's [header, action] pairs, after the common commands. */
+export function commandTable<A extends string>(entries: [string, A][]): Command<A | CommonAction>[] {
+  return [...COMMON_COMMANDS, ...entries].map(([pattern, action]) => ({ matcher: header(pattern), action }));
+}
