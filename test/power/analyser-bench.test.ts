@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allureResults, label, mcsHil, onlyRunDir, tmp } from '../foundation/helpers.ts';
+import { runOnBench } from './bench-run.ts';
 
 interface Attachment {
   name: string;
@@ -37,21 +37,9 @@ function currents(timelineFile: string): Map<string, Set<number>> {
 describe('ramp suite on a bench with a separate power analyser', function () {
   this.timeout(0); // a whole run of the harness in virtual time: no wall-clock limit (house rule)
   it('passes every test, each judged on the analyser trace', function () {
-    const out = tmp('mcs-analyser-bench-');
-    const run = mcsHil([
-      'run',
-      '--bench',
-      'test/power/fixtures/mcs-power-analyser.yaml',
-      '--suite',
-      'suites/mcs/current-ramp.spec.ts',
-      '--out',
-      out,
-    ]);
-    const dir = onlyRunDir(out);
-    const results = allureResults(dir);
-    expect(results.length, run.stdout.slice(-3000)).to.equal(6);
-    const notPassed = results.filter((r) => r.status !== 'passed').map((r) => `${label(r, 'requirement')} ${r.status}`);
-    expect(notPassed, run.stdout.slice(-3000)).to.deep.equal([]);
+    const { dir, results, notPassed, tail } = runOnBench('mcs-power-analyser.yaml', ['suites/mcs/current-ramp.spec.ts']);
+    expect(results.length, tail).to.equal(6);
+    expect(notPassed, tail).to.deep.equal([]);
 
     const seen = currents(join(dir, 'timeline.jsonl'));
     expect([...seen.keys()].sort(), 'both instruments sampled the bus').to.deep.equal(['analyser', 'battery']);
