@@ -3,9 +3,9 @@
 
 import type { BmsProfile } from './bms-profile.ts';
 import { allNormal } from './message-def.ts';
-import { STATUS, type BEM, type BST, type CCS } from './messages.ts';
+import { type BEM, type BST, type CCS } from './messages.ts';
+import { errorMessage, timeoutBits } from './error-flags.ts';
 import { BEM_FLAGS, BST_FLAGS } from './messages-end.ts';
-import type { TimeoutName } from './timing.ts';
 
 type Values = Record<string, unknown>;
 
@@ -88,16 +88,16 @@ export function bsd(v: BmsView): Values {
 }
 
 export function bem(bits: Partial<BEM>): Values {
-  return { ...allNormal(BEM_FLAGS), other: 0, ...bits };
+  return errorMessage(BEM_FLAGS, bits);
 }
 
 /** The BEM bit that reports each of the BMS's own timeouts (anything else is 'other'). */
-export const BEM_BITS: Partial<Record<TimeoutName, Partial<BEM>>> = {
-  CRM_AA: { crmAaTimeout: STATUS.active },
-  CML: { ctsCmlTimeout: STATUS.active },
-  CRO_AA: { croTimeout: STATUS.active },
-  CCS: { ccsTimeout: STATUS.active },
-  CCS_first: { ccsTimeout: STATUS.active },
-  stopMessage: { cstTimeout: STATUS.active },
-  statistics: { csdTimeout: STATUS.active },
-};
+export const BEM_BITS = timeoutBits<keyof BEM>({
+  CRM_AA: 'crmAaTimeout',
+  CML: 'ctsCmlTimeout',
+  CRO_AA: 'croTimeout',
+  CCS: 'ccsTimeout',
+  CCS_first: 'ccsTimeout',
+  stopMessage: 'cstTimeout',
+  statistics: 'csdTimeout',
+});

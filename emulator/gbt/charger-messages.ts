@@ -5,8 +5,8 @@
 import type { Values } from '../../drivers/gbt27930/gbt-node.ts';
 import { allNormal } from '../../drivers/gbt27930/message-def.ts';
 import { STATUS, type CEM, type CST, type GbtMessageMap } from '../../drivers/gbt27930/messages.ts';
+import { errorMessage, timeoutBits } from '../../drivers/gbt27930/error-flags.ts';
 import { CEM_FLAGS, CST_FLAGS } from '../../drivers/gbt27930/messages-end.ts';
-import type { TimeoutName } from '../../drivers/gbt27930/timing.ts';
 import { GBT_MAX_CURRENT_A } from '../../drivers/gbt27930/bms-profile.ts';
 
 export interface ChargerRatings {
@@ -41,18 +41,18 @@ export function cst(reason: Partial<CST>): Values {
 }
 
 export function cem(bits: Partial<CEM>): Values {
-  return { ...allNormal(CEM_FLAGS), other: 0, ...bits };
+  return errorMessage(CEM_FLAGS, bits);
 }
 
 /** The CEM bit that reports each of the charger's timeouts (anything else is 'other'). */
-export const CEM_BITS: Partial<Record<TimeoutName, Partial<CEM>>> = {
-  BRM: { brmTimeout: STATUS.active },
-  BCP: { bcpTimeout: STATUS.active },
-  BRO: { broTimeout: STATUS.active },
-  BRO_AA: { broTimeout: STATUS.active },
-  BCS: { bcsTimeout: STATUS.active },
-  BCL: { bclTimeout: STATUS.active },
-};
+export const CEM_BITS = timeoutBits<keyof CEM>({
+  BRM: 'brmTimeout',
+  BCP: 'bcpTimeout',
+  BRO: 'broTimeout',
+  BRO_AA: 'broTimeout',
+  BCS: 'bcsTimeout',
+  BCL: 'bclTimeout',
+});
 
 export function ctsTime(wallMs: number): GbtMessageMap['CTS']['time'] {
   const d = new Date(wallMs);
