@@ -40,6 +40,8 @@ export interface CcsSeccConfig {
   faults: ReadonlySet<string>;
   /** The delay of fault ccs-currentdemand-slow: past the SECC performance time, inside the vehicle's timeout. */
   slowCurrentDemandMs: Readonly<Record<CcsProtocol, number>>;
+  /** Sessions paused by the vehicle (-2 SessionStop Pause), by SessionID, shared across connections. */
+  pausedSessions: Set<string>;
   /** The one connector's output belongs to the session that last energized it (shared across connections). */
   output: { owner?: unknown };
 }
@@ -144,6 +146,8 @@ export class CcsSeccSession {
         return this.ok(step, 'WeldingDetection');
       case 'SessionStop':
         this.releaseOutput('vehicle');
+        // -2 ChargingSession=Pause: the session may be resumed on a later connection (DIN has no pause).
+        if (req.ChargingSession === 'Pause' && this.sessionId) this.cfg.pausedSessions.add(this.sessionId);
         this.ended = true;
         return this.ok(step, 'SessionStop', { close: true });
     }
@@ -170,9 +174,11 @@ export class CcsSeccSession {
     return { response: res, grammar: 'app', close: false, note: `negotiated ${this.protocol}` };
   }
 
+  /** A zero SessionID asks for a new session; a paused one's ID resumes it (OK_OldSessionJoined); any other gets a new one. */
   private sessionSetup(asked: string): CcsDecision {
-    const fresh = isZeroSessionId(asked) || asked !== this.sessionId;
-    if (fresh) this.sessionId = newSessionId();
+    const fresh = isZeroSessionId(asked) || !this.cfg.pausedSessions.has(asked);
+    this.cfg.pausedSessions.delete(asked);
+    this.sessionId = fresh ? newSessionId() : asked;
     this.seq = 'SessionSetup';
     // fault ccs-wrong-response-code: a new session answered OK instead of OK_NewSessionEstablished.
     const code = fresh && !this.fault(CCS_FAULT.wrongResponseCode) ? 'OK_NewSessionEstablished' : fresh ? 'OK' : 'OK_OldSessionJoined';

@@ -100,6 +100,7 @@ export class EmulatedCcsCharger implements Resource, MemoryEndpoint {
       authorizationOngoingCount: settings.authorizationOngoingCount ?? 1,
       faults: ctx.faults,
       slowCurrentDemandMs: { din: slowCurrentDemandMs('din'), iso2: slowCurrentDemandMs('iso2') },
+      pausedSessions: new Set(),
       output: {},
     };
   }

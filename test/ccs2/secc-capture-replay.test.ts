@@ -36,6 +36,7 @@ function config(protocol: CcsProtocol): CcsSeccConfig {
     authorizationOngoingCount: 1,
     faults: new Set(),
     slowCurrentDemandMs: { din: 137.5, iso2: 137.5 },
+    pausedSessions: new Set(),
     output: {},
   };
 }

@@ -66,4 +66,19 @@ describe('emulated CCS charger (DIN 70121 / ISO 15118-2 DC SECC), in-process', f
     await s.req('SessionSetup', { EVCCID: '0A0B0C0D0E0F' });
     expect((await s.req('PowerDelivery', { ChargeProgress: 'Start', SAScheduleTupleID: 1 })).c.ResponseCode).to.equal('OK');
   });
+
+  it('-2: a session paused by SessionStop(Pause) is resumed on the next connection with OK_OldSessionJoined', async function () {
+    const { link, charger, clock } = await rig();
+    const s = new Script(link, clock);
+    await s.sap([[NAMESPACE_ISO2, 1]]);
+    await s.req('SessionSetup', { EVCCID: '0A0B0C0D0E0F' });
+    const paused = s.sessionId;
+    expect((await s.req('SessionStop', { ChargingSession: 'Pause' })).c.ResponseCode).to.equal('OK');
+    await link.close();
+    await charger.settled();
+    const again = new Script(charger.connect('ev'), clock);
+    await again.sap([[NAMESPACE_ISO2, 1]]);
+    const r = await again.req('SessionSetup', { EVCCID: '0A0B0C0D0E0F' }, paused);
+    expect([r.c.ResponseCode, again.sessionId]).to.deep.equal(['OK_OldSessionJoined', paused]);
+  });
 });
