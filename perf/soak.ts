@@ -40,6 +40,8 @@ export interface SoakSample {
   listeners: number;
   timelineEvents: number;
   timelineChars: number;
+  /** Entries of the timeline's file index (sparse: one per MB of file). */
+  timelineIndex: number;
 }
 
 export interface SoakBench {
@@ -113,6 +115,7 @@ export function sample(s: SoakBench, label: string, sessions: number): SoakSampl
     listeners: listenerCount(s.bench),
     timelineEvents: tl.events,
     timelineChars: tl.chars,
+    timelineIndex: tl.indexEntries,
   };
 }
 
@@ -161,7 +164,7 @@ export async function sessionPair(s: SoakBench, currentA = 50, holdMs = 1000): P
   await s.bench.safeState('soak: GB/T session done');
 }
 
-const COUNTS = ['rssMB', 'heapMB', 'handles', 'timers', 'listeners', 'timelineEvents', 'timelineChars'] as const;
+const COUNTS = ['rssMB', 'heapMB', 'handles', 'timers', 'listeners', 'timelineEvents', 'timelineChars', 'timelineIndex'] as const;
 
 function line(x: SoakSample): string {
   const f = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));

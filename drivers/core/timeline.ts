@@ -293,7 +293,11 @@ export class Timeline {
     const chunk = this.buffer.join('');
     this.buffer = [];
     this.bufferedChars = 0;
-    this.index.push({ firstSeq: this.bufferFirstSeq, offset: this.fileBytes, maxTBefore: this.maxTFlushed });
+    // A sparse index (one entry per INDEX_EVERY_BYTES of file): a query reads at most that much more, and an
+    // 8-hour run (hundreds of MB per hour) no longer grows RAM by an entry per 64 KB flush.
+    const last = this.index.at(-1);
+    if (!last || this.fileBytes - last.offset >= INDEX_EVERY_BYTES)
+      this.index.push({ firstSeq: this.bufferFirstSeq, offset: this.fileBytes, maxTBefore: this.maxTFlushed });
     this.fileBytes += writeSync(this.fd, chunk);
     this.maxTFlushed = this.maxT;
   }
@@ -330,7 +334,10 @@ function latestTime(e: TimelineEvent): number {
   return Math.max(e.t, last);
 }
 
-/** One flushed chunk of the file: where it starts, its first event, and the latest t of everything before it. */
+/** File bytes between two index entries: a query from the file reads at most this much before its window. */
+const INDEX_EVERY_BYTES = 1 << 20;
+
+/** A place in the file where a flushed chunk starts: its offset, its first event, and the latest t of everything before it. */
 interface FileIndexEntry {
   firstSeq: number;
   offset: number;

@@ -54,6 +54,8 @@ describe('soak on the virtual clock (counts, not wall time)', function () {
     const last = xs.at(-1)!;
     expect(last.timelineChars, 'timeline characters in RAM').to.be.at.most(2_000_000 + 100_000);
     expect(last.timelineEvents, 'timeline events in RAM').to.be.at.most(200_000);
+    // The file index is sparse (one entry per MB of file, not per 64 KB flush): tens of entries, not hundreds.
+    expect(last.timelineIndex, 'timeline file index entries').to.be.at.most(100);
     // The charge loop ran thousands of cycles; the session holds its setup (about 50 exchanges with the cable-check
     // polls) and the latest 100 cycles only, the same number at every sample.
     expect(Math.max(...exchanges), `EVCC exchanges in RAM: ${exchanges.join(', ')}`).to.be.at.most(200);
