@@ -11,7 +11,7 @@
 import { InputError } from '../../drivers/core/errors.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import { canResourceOf } from './gbt27930-bms.ts';
-import { gbtAddressProperties, openGbtBenchLink } from './gbt-bench-link.ts';
+import { gbtAddressProperties, gbtNodeResource, openGbtBenchLink } from './gbt-bench-link.ts';
 import { GBT_LIMIT_PROFILE, loadGbtTiming } from '../../drivers/gbt27930/timing.ts';
 import { registerResourceKind, resourceKind, type OpenContext, type Resource } from '../registry.ts';
 import { EmulatedBattery } from '../../emulator/power/emulated-battery.ts';
@@ -75,9 +75,9 @@ export function registerEmulatedGbtChargerKind(): void {
         params: gbtPowerStageParams(ctx.faults, config.powerStage),
         ratings: { maxVoltageV: r.maxVoltageV, minVoltageV: r.minVoltageV, maxCurrentA: r.maxCurrentA, maxPowerW: r.maxPowerW },
       });
-      const { sa, tp, link } = openGbtBenchLink(name, 'charger', can, { sa: config.sa, da: config.da }, ctx);
+      const stack = openGbtBenchLink(name, 'charger', can, { sa: config.sa, da: config.da }, ctx);
       const charger = new GbtCharger({
-        link,
+        link: stack.link,
         clock: ctx.clock,
         timeline: ctx.timeline,
         source: name,
@@ -90,23 +90,19 @@ export function registerEmulatedGbtChargerKind(): void {
         idleResetMs: config.idleResetMs,
       });
       charger.start();
+      const ends = gbtNodeResource(charger, stack, 'disableChargerOutput');
       return {
         name,
         kind: EMULATED_GBT_CHARGER_KIND,
         charger,
         stage,
-        async safeState() {
-          await charger.safeState();
-        },
-        safeStatePrimitives: { disableChargerOutput: () => charger.safeState() },
+        ...ends,
         async close() {
-          await charger.close();
-          await link.close();
-          tp.close();
+          await ends.close();
           battery.detachSource(stage);
         },
         identity() {
-          return { charger: 'emulated GB/T 27930-2015 charger', address: `0x${sa.toString(16)}` };
+          return { charger: 'emulated GB/T 27930-2015 charger', address: `0x${stack.sa.toString(16)}` };
         },
       };
     },

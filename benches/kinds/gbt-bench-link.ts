@@ -31,11 +31,35 @@ export function gbtAddressProperties(role: GbtRole) {
   };
 }
 
-/** The link and its transport protocol: the caller closes the link first, then the transport protocol. */
+/** The link and its transport protocol: closed by the node's resource (gbtNodeResource), link first. */
 export function openGbtBenchLink(name: string, role: GbtRole, can: CanTransport, settings: GbtLinkSettings, ctx: OpenContext) {
   const sa = settings.sa ?? ADDRESSES[role][0];
   const da = settings.da ?? ADDRESSES[role][1];
   const { clock, timeline } = ctx;
   const tp = new J1939Tp({ transport: can, clock, sa, timeline, source: `${name}-tp`, dtGapMs: settings.dtGapMs });
   return { sa, da, tp, link: new GbtLink({ transport: can, clock, timeline, source: name, sa, da, tp }) };
+}
+
+/** A GB/T node (the BMS session, the emulated charger) that brings itself to its safe state and closes. */
+export interface GbtNode {
+  safeState(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The safe-state and close ends of a node's resource: the node's own safe state, which is also the one
+ * primitive the bench's safe state asks of it; closed top-down (the node, its link, the transport protocol).
+ */
+export function gbtNodeResource<P extends string>(node: GbtNode, stack: { link: GbtLink; tp: J1939Tp }, primitive: P) {
+  return {
+    async safeState() {
+      await node.safeState();
+    },
+    safeStatePrimitives: { [primitive]: () => node.safeState() } as Record<P, () => Promise<void>>,
+    async close() {
+      await node.close();
+      await stack.link.close();
+      stack.tp.close();
+    },
+  };
 }

@@ -20,7 +20,7 @@ import { BmsSession } from '../../drivers/gbt27930/bms-session.ts';
 import { awaitGbtChargerIdle } from '../../drivers/gbt27930/charger-idle.ts';
 import { HarnessLatency } from '../../drivers/core/harness-latency.ts';
 import { GBT_LIMIT_PROFILE, loadGbtTiming, type GbtTiming } from '../../drivers/gbt27930/timing.ts';
-import { gbtAddressProperties, openGbtBenchLink } from './gbt-bench-link.ts';
+import { gbtAddressProperties, gbtNodeResource, openGbtBenchLink } from './gbt-bench-link.ts';
 import { entrySchema, resourceRef } from './entry-schema.ts';
 
 export const GBT_BMS_KIND = 'gbt27930-bms';
@@ -164,15 +164,7 @@ export function registerGbtBmsKind(): void {
         stopSending: (code) => session.stopSending(code),
         resumeSending: (code) => session.resumeSending(code),
         sendBem: (values) => session.sendBem(values),
-        async safeState() {
-          await session.safeState();
-        },
-        safeStatePrimitives: { requestZeroCurrent: () => session.safeState() },
-        async close() {
-          await session.close();
-          await link.close();
-          tp.close();
-        },
+        ...gbtNodeResource(session, { link, tp }, 'requestZeroCurrent'),
         identity() {
           return { vehicleProfile: vehicle.name, vin: profile.identity.vin ?? '', sa: `0x${sa.toString(16)}`, da: `0x${da.toString(16)}` };
         },
