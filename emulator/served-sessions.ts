@@ -2,7 +2,9 @@
 // it ends, its result kept in order. A serve that throws is recorded on the timeline and counts as the vehicle
 // gone, so a charger bug shows in the evidence instead of an unhandled rejection.
 
+import type { Clock } from '../drivers/core/clock.ts';
 import type { Timeline } from '../drivers/core/timeline.ts';
+import { memoryLinkPair, type MessageLink } from '../drivers/iso15118/evcc/link.ts';
 
 export class ServedSessions<R> {
   readonly results: R[] = [];
@@ -21,9 +23,11 @@ export class ServedSessions<R> {
     return `${where} (#${this.count})`;
   }
 
-  /** Where the next in-process connection comes from. */
-  nextMemory(): string {
-    return `memory #${this.count + 1}`;
+  /** A vehicle in this process connects without sockets: `serve` takes the charger's end, the vehicle's is returned. */
+  memoryConnection(clock: Clock, ev: string, serve: (link: MessageLink, where: string) => void): MessageLink {
+    const [evEnd, chargerEnd] = memoryLinkPair(clock, { timeline: this.timeline, ev, charger: this.source });
+    serve(chargerEnd, `memory #${this.count + 1}`);
+    return evEnd;
   }
 
   track(serve: Promise<R>): void {

@@ -10,7 +10,7 @@ import { BenchFault } from '../../drivers/core/errors.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import type { Resource } from '../../drivers/core/resource.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
-import { ConnectionMessageLink, memoryLinkPair, type MessageLink } from '../../drivers/iso15118/evcc/link.ts';
+import { ConnectionMessageLink, type MessageLink } from '../../drivers/iso15118/evcc/link.ts';
 import { registerMemoryEndpoint, unregisterMemoryEndpoint, type MemoryEndpoint } from '../../drivers/iso15118/evcc/memory-endpoint.ts';
 import { SdpSecurity, SdpServer } from '../../drivers/iso15118/sdp.ts';
 import { V2gServer } from '../../drivers/iso15118/v2g-server.ts';
@@ -144,9 +144,7 @@ export class EmulatedCcsCharger implements Resource, MemoryEndpoint {
 
   /** MemoryEndpoint: a vehicle in this process connects without sockets. */
   connect(evSource: string): MessageLink {
-    const [ev, charger] = memoryLinkPair(this.ctx.clock, { timeline: this.ctx.timeline, ev: evSource, charger: this.name });
-    this.serve(charger, this.sessions.nextMemory());
-    return ev;
+    return this.sessions.memoryConnection(this.ctx.clock, evSource, (link, where) => this.serve(link, where));
   }
 
   /** Every session served so far, in the order they ended. */

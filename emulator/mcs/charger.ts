@@ -12,7 +12,7 @@ import { Limits } from '../../drivers/core/limits.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
 import { V2gServer } from '../../drivers/iso15118/v2g-server.ts';
 import { loadMessageCodec, type MessageCodec } from '../../drivers/iso15118/evcc/codec.ts';
-import { ConnectionMessageLink, memoryLinkPair, type MessageLink } from '../../drivers/iso15118/evcc/link.ts';
+import { ConnectionMessageLink, type MessageLink } from '../../drivers/iso15118/evcc/link.ts';
 import { registerMemoryEndpoint, unregisterMemoryEndpoint, type MemoryEndpoint } from '../../drivers/iso15118/evcc/memory-endpoint.ts';
 import { ServiceId } from '../../drivers/iso15118/evcc/messages.ts';
 import { loadSessionTimers, msgTimeoutMs, performanceLimitName, type SessionTimers } from '../../drivers/iso15118/evcc/timers.ts';
@@ -181,9 +181,7 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
 
   /** MemoryEndpoint: a vehicle in this process connects without sockets. */
   connect(evSource: string): MessageLink {
-    const [ev, charger] = memoryLinkPair(this.ctx.clock, { timeline: this.ctx.timeline, ev: evSource, charger: this.name });
-    this.serve(charger, this.sessions.nextMemory());
-    return ev;
+    return this.sessions.memoryConnection(this.ctx.clock, evSource, (link, where) => this.serve(link, where));
   }
 
   /** Every session served so far, in the order they ended. */
