@@ -13,6 +13,7 @@ import { floatBlock } from '../../drivers/scpi/binary-block.ts';
 import type { Clock } from '../../drivers/core/clock.ts';
 import { itemNumber, type AnalyserAction, type AnalyserDialect } from './analyser-dialect.ts';
 import { runProgramLine, type ProgramUnit } from './scpi-header.ts';
+import { ScpiUnit } from './scpi-unit.ts';
 
 const ERR = {
   undefinedHeader: '-113,"Undefined header"',
@@ -53,8 +54,7 @@ interface Sums {
 
 const empty = (): Sums => ({ n: 0, v: 0, v2: 0, av: 0, i: 0, i2: 0, ai: 0, p: 0 });
 
-export class EmulatedAnalyser {
-  private errors: string[] = [];
+export class EmulatedAnalyser extends ScpiUnit<AnalyserAction> {
   private headers = true;
   private auto = { voltage: true, current: true };
   private range: { voltage: number; current: number };
@@ -71,6 +71,7 @@ export class EmulatedAnalyser {
   private lostUpdate = false;
 
   constructor(private readonly o: EmulatedAnalyserOptions) {
+    super('0,"No error"');
     const d = o.dialect;
     this.range = { voltage: d.voltageRangesV.at(-1)!, current: d.currentRangesA.at(-1)! };
     this.intervalS = d.defaultIntervalS;
@@ -88,20 +89,25 @@ export class EmulatedAnalyser {
     if (n !== undefined) return this.item(head, n, arg, query);
     const entry = this.o.dialect.commands.find((c) => c.matcher.query === query && c.matcher.matches(head));
     if (!entry) return void this.errors.push(ERR.undefinedHeader);
-    if (!query) return void this.set(entry.action, arg);
-    const reply = this.get(entry.action, arg);
+    if (!query) return void this.dispatch(entry.action, arg, false);
+    const reply = this.dispatch(entry.action, arg, true);
     if (reply === undefined || !this.headers || head.startsWith('*')) return reply;
     return `${head.slice(0, -1).toUpperCase()} ${reply}`;
   }
 
-  private get(a: AnalyserAction, arg: string): string | undefined {
+  protected identity(): string {
+    return this.o.dialect.idn;
+  }
+
+  protected reset(): void {
+    this.headers = true;
+    this.auto = { voltage: true, current: true };
+    this.intervalS = this.o.dialect.defaultIntervalS;
+    this.streaming = false;
+  }
+
+  protected get(a: AnalyserAction, arg: string): string | undefined {
     switch (a) {
-      case 'idn':
-        return this.o.dialect.idn;
-      case 'opc':
-        return '1';
-      case 'error':
-        return this.errors.shift() ?? '0,"No error"';
       case 'header':
         return this.headers ? '1' : '0';
       case 'voltageAuto':
@@ -134,18 +140,9 @@ export class EmulatedAnalyser {
     }
   }
 
-  private set(a: AnalyserAction, arg: string): void {
+  protected set(a: AnalyserAction, arg: string): void {
     const d = this.o.dialect;
     switch (a) {
-      case 'cls':
-        this.errors = [];
-        return;
-      case 'rst':
-        this.headers = true;
-        this.auto = { voltage: true, current: true };
-        this.intervalS = d.defaultIntervalS;
-        this.streaming = false;
-        return;
       case 'header':
         return this.bool(arg, (on) => (this.headers = on));
       case 'voltageAuto':

@@ -14,6 +14,7 @@ import { BUS_TICK_NS } from '../power/dc-bus.ts';
 import type { Action, Dialect, Protection } from './dialect.ts';
 import { ElogRecorder } from './elog-recorder.ts';
 import { runProgramLine, type ProgramUnit } from './scpi-header.ts';
+import { ScpiUnit } from './scpi-unit.ts';
 import type { InstrumentDcSide } from './parallel-units.ts';
 
 const ERR = {
@@ -48,8 +49,7 @@ export interface PowerInstrumentOptions {
   replyHook?: (command: string, reply: string) => string | undefined;
 }
 
-export class PowerInstrument {
-  private errors: string[] = [];
+export class PowerInstrument extends ScpiUnit<Action> {
   private priority: 'voltage' | 'other' = 'voltage';
   private outputProgrammed = false;
   private resistanceOhm = 0;
@@ -71,6 +71,7 @@ export class PowerInstrument {
   private readonly d: Dialect;
 
   constructor(private readonly o: PowerInstrumentOptions) {
+    super('+0,"No error"');
     this.d = o.dialect;
     this.currentLimitA = this.d.ratings.maxCurrentA;
     this.sinkLimitA = -this.d.ratings.maxCurrentA;
@@ -102,48 +103,55 @@ export class PowerInstrument {
       this.errors.push(ERR.undefinedHeader);
       return undefined;
     }
-    return query ? this.get(entry.action, arg.toUpperCase()) : this.set(entry.action, arg);
+    return this.dispatch(entry.action, query ? arg.toUpperCase() : arg, query);
   }
 
-  private get(a: Action, arg: string): string | undefined {
+  protected identity(): string {
+    return this.d.idn;
+  }
+
+  protected reset(): void {
+    this.programOutput(false);
+    this.elog.abort();
+    this.resistanceOn = false;
+  }
+
+  /** A setting's read-back: its value now and, where the guide has one, the rating a MAX query answers. */
+  private readBack(a: Action): { now: number | boolean; max?: number } | undefined {
     const r = this.d.ratings;
+    switch (a) {
+      case 'voltage':
+        return { now: this.o.battery.batteryVoltageNowV(), max: r.maxVoltageV };
+      case 'current':
+      case 'currentLimit':
+        return { now: this.currentLimitA, max: r.maxCurrentA };
+      case 'resistance':
+        return { now: this.resistanceOhm, max: r.maxResistanceOhm };
+      case 'ovp':
+        return { now: this.ovpV, max: r.maxOvpV };
+    }
+    const plain: Partial<Record<Action, number | boolean>> = {
+      resistanceOn: this.resistanceOn,
+      sinkLimit: this.sinkLimitA,
+      ocpOn: this.ocpOn,
+      uvp: this.uvpV,
+      uvpOn: this.uvpOn,
+      output: this.outputProgrammed, // the programmed state, also after a trip
+      wdog: this.wdogOn,
+      wdogDelay: this.wdogDelayS,
+    };
+    return a in plain ? { now: plain[a]! } : undefined;
+  }
+
+  protected get(a: Action, arg: string): string | undefined {
     const max = arg === 'MAX' || arg === 'MAXIMUM';
     const bus = this.o.battery.bus;
+    const setting = this.readBack(a);
+    if (setting !== undefined)
+      return typeof setting.now === 'boolean' ? flag(setting.now) : fmt(max ? (setting.max ?? setting.now) : setting.now);
     switch (a) {
-      case 'idn':
-        return this.d.idn;
-      case 'opc':
-        return '1';
-      case 'error':
-        return this.errors.shift() ?? '+0,"No error"';
       case 'priority':
         return this.priority === 'voltage' ? this.d.priorityWords.voltage.slice(0, 4) : this.d.priorityWords.others[0].slice(0, 4);
-      case 'voltage':
-        return fmt(max ? r.maxVoltageV : this.o.battery.batteryVoltageNowV());
-      case 'current':
-        return fmt(max ? r.maxCurrentA : this.currentLimitA);
-      case 'resistance':
-        return fmt(max ? r.maxResistanceOhm : this.resistanceOhm);
-      case 'resistanceOn':
-        return flag(this.resistanceOn);
-      case 'currentLimit':
-        return fmt(max ? r.maxCurrentA : this.currentLimitA);
-      case 'sinkLimit':
-        return fmt(this.sinkLimitA);
-      case 'ocpOn':
-        return flag(this.ocpOn);
-      case 'ovp':
-        return fmt(max ? r.maxOvpV : this.ovpV);
-      case 'uvp':
-        return fmt(this.uvpV);
-      case 'uvpOn':
-        return flag(this.uvpOn);
-      case 'output':
-        return flag(this.outputProgrammed); // the programmed state, also after a trip
-      case 'wdog':
-        return flag(this.wdogOn);
-      case 'wdogDelay':
-        return fmt(this.wdogDelayS);
       case 'ques':
         return String(this.register('ques'));
       case 'ques2':
@@ -170,18 +178,10 @@ export class PowerInstrument {
     }
   }
 
-  private set(a: Action, arg: string): undefined {
+  protected set(a: Action, arg: string): undefined {
     const r = this.d.ratings;
     const inst = this.o.battery;
     switch (a) {
-      case 'cls':
-        this.errors = [];
-        break;
-      case 'rst':
-        this.programOutput(false);
-        this.elog.abort();
-        this.resistanceOn = false;
-        break;
       case 'priority':
         return this.word(
           arg,
