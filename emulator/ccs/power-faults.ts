@@ -168,7 +168,8 @@ export const CCS_POWER_FAULTS: FaultSwitch[] = [
     CCS_POWER_FAULT.ignoresEvMaxVoltage,
     safety,
     EV_MAX,
-    'ignores the vehicle’s EVMaximumVoltageLimit and EVTargetVoltage: limits its output only at its own rated voltage, no over-voltage trip',
+    'ignores the vehicle’s EVMaximumVoltageLimit and EVTargetVoltage: ' +
+      'limits its output only at its own rated voltage, no over-voltage trip',
     [EV_MAX_V],
   ),
   f(CCS_POWER_FAULT.slowStop, safety, STOP, 'ramps its current down at 30 A/s after PowerDelivery(Stop)', [

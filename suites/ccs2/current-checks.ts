@@ -59,7 +59,7 @@ export function assertEvMaxima(tr: PowerTrace, o: { stepS: number; loweredS: num
   measure(`highest voltage above EVMaximumVoltageLimit (${windowS * 1000} ms mean)`, v.max - o.maxV, margin, {
     violation: 'safety',
     unit: 'V',
-    note: `${fmt(v.max, 1)} V at ${fmt(v.tS)} s; the vehicle's maximum ${fmt(o.maxV, 0)} V from ${fmt(o.loweredS)} s, judged from ${fmt(actS)} s`,
+    note: `${fmt(v.max, 1)} V at ${fmt(v.tS)} s; maximum ${fmt(o.maxV, 0)} V from ${fmt(o.loweredS)} s, judged from ${fmt(actS)} s`,
   });
 }
 

@@ -135,7 +135,9 @@ function currentTests(protocol: CcsProtocol): void {
     }
   });
 
-  it(`${name}: stops after PowerDelivery(Stop): < 5 A in time, WeldingDetection reports the falling voltage, connector < 60 V`, async function () {
+  const stopTitle =
+    `${name}: stops after PowerDelivery(Stop): < 5 A in time, ` + 'WeldingDetection reports the falling voltage, connector < 60 V';
+  it(stopTitle, async function () {
     requirement(R.stop);
     const rig = ccsRig(this, protocol, STEP_A);
     await withTrace(test, async () => {
