@@ -7,6 +7,9 @@
 // of the test is soft-assertions.ts's business.
 
 import * as allure from 'allure-js-commons/sync';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ContentType, Severity, Status } from 'allure-js-commons';
 import type { Limit } from '../drivers/core/limits.ts';
 import type { Timeline } from '../drivers/core/timeline.ts';
@@ -288,6 +291,35 @@ export function attachSvg(name: string, svg: string): void {
 
 export function attachFile(name: string, path: string, contentType: string, fileExtension?: string): void {
   allure.attachmentPath(name, path, { contentType, fileExtension });
+}
+
+/** Characters gathered before a streamed attachment writes them out. */
+const STREAM_CHUNK_CHARS = 64 * 1024;
+
+/**
+ * Attach text produced piece by piece (a test's timeline: up to ~100 MB for a long MCS test): the pieces go
+ * through a temporary file into the results, so the whole text is never in memory. Same bytes as attachText.
+ */
+export function attachTextStream(name: string, ext: string, produce: (put: (piece: string) => void) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'mcs-hil-attachment-'));
+  const file = join(dir, `attachment.${ext}`);
+  let fd: number | undefined = openSync(file, 'w');
+  try {
+    let pending = '';
+    produce((piece) => {
+      pending += piece;
+      if (pending.length < STREAM_CHUNK_CHARS) return;
+      writeSync(fd!, pending);
+      pending = '';
+    });
+    if (pending) writeSync(fd, pending);
+    closeSync(fd);
+    fd = undefined;
+    attachFile(name, file, ContentType.TEXT, ext); // copied into the results before it returns
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function tag(...tags: string[]): void {

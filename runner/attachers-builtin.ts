@@ -7,18 +7,26 @@ import { registerTestAttacher } from './attachers.ts';
 import { runContext } from './run-context.ts';
 import { vehicleCanSources } from '../benches/vehicle-can.ts';
 
-registerTestAttacher((events) => {
-  if (!events.some((e) => e.kind === 'can')) return undefined;
+registerTestAttacher(['can'], (events) => {
+  const frames = events.filter((e) => e.kind === 'can');
+  if (!frames.length) return undefined;
   const { bench } = runContext();
-  const text = candumpText(events, { clock: bench.clock, sources: vehicleCanSources(bench) });
+  const text = candumpText(frames, { clock: bench.clock, sources: vehicleCanSources(bench) });
   return { name: 'can.log (candump, as the vehicle saw the bus)', content: text, contentType: 'text/plain', fileExtension: 'log' };
 });
 
-registerTestAttacher((events) => {
-  const v2g = events.filter((e) => e.kind === 'v2g');
-  if (!v2g.length) return undefined;
-  const t0 = v2g[0].t;
-  return { name: 'v2g-messages.txt', content: v2g.map((e) => v2gLine(e, t0)).join('\n'), contentType: 'text/plain', fileExtension: 'txt' };
+// A long session's log is tens of MB: written line by line as the events stream past, never whole in memory.
+registerTestAttacher(['v2g'], (events) => {
+  let t0 = Number.NaN;
+  if (!events.some((e) => ((t0 = e.t), true))) return undefined;
+  const content = (put: (piece: string) => void) => {
+    let sep = '';
+    events.forEach((e) => {
+      put(sep + v2gLine(e, t0));
+      sep = '\n';
+    });
+  };
+  return { name: 'v2g-messages.txt', content, contentType: 'text/plain', fileExtension: 'txt' };
 });
 
 function v2gLine(e: TimelineEvent, t0: number): string {

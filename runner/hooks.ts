@@ -4,14 +4,12 @@
 import type { Context, Test } from 'mocha';
 import type { Bench } from '../benches/bench.ts';
 import { BenchFault, RunInterrupted } from '../drivers/core/errors.ts';
-import type { TimelineEvent } from '../drivers/core/timeline.ts';
-import { attachJson, attachText, beginTest, bindTimeline, judgeAtEnd, step, takeMeasurements } from '../reports/evidence.ts';
-import { testAttachers } from './attachers.ts';
+import { attachJson, beginTest, bindTimeline, judgeAtEnd, step, takeMeasurements } from '../reports/evidence.ts';
+import { attachTimelineSlice, runAttachers } from './attachers-slice.ts';
 import './attachers-builtin.ts';
 import { startLinkCapture } from './link-capture.ts';
 import { brokenOnInstrumentTrip } from './instrument-trip-verdict.ts';
 import { runContext } from './run-context.ts';
-import { eventsOfUsedPorts } from './ports-used.ts';
 import { abortRun, recordSafeState } from './safe-state-evidence.ts';
 
 let testStartSeq = 0;
@@ -94,43 +92,10 @@ export const mochaHooks = {
       error: test?.err?.message,
     });
     bench.timeline.flush();
-    const events = bench.timeline.query({ afterSeq: testStartSeq });
     if (measurements.length) attachJson('measurements.json', measurements);
-    attachText('timeline.jsonl', timelineText(events), 'jsonl');
-    const portEvents = eventsOfUsedPorts(bench, events, bodyStartSeq);
-    for (const attacher of testAttachers()) {
-      const a = safely(() => attacher(portEvents));
-      if (a)
-        a.contentType === 'application/json' ? attachJson(a.name, JSON.parse(a.content)) : attachText(a.name, a.content, a.fileExtension);
-    }
+    attachTimelineSlice(bench.timeline, testStartSeq);
+    runAttachers(bench, testStartSeq, bodyStartSeq);
     // The bench may be unsafe: this test's tear-down is broken with the reason and no further test starts.
     if (!safe.ok) throw abortRun(ctx, safe, test?.fullTitle() ?? '?');
   },
 };
-
-/** The test's timeline as JSON lines; instrument sample blocks are summarised (their CSV is attached by the test). */
-function timelineText(events: TimelineEvent[]): string {
-  return events
-    .map((e) =>
-      e.kind === 'samples'
-        ? JSON.stringify({
-            ...e,
-            data: {
-              t0: (e.data as { t0?: number }).t0,
-              samples: Object.fromEntries(
-                Object.entries((e.data as { channels?: Record<string, number[]> }).channels ?? {}).map(([k, v]) => [k, v.length]),
-              ),
-            },
-          })
-        : JSON.stringify(e),
-    )
-    .join('\n');
-}
-
-function safely<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch {
-    return undefined;
-  }
-}

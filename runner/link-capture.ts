@@ -64,7 +64,7 @@ export function stopLinkCapture(): void {
 process.once('exit', stopLinkCapture);
 
 // An attacher returns text; the pcapng is binary, so it is written beside the capture and attached by path.
-registerTestAttacher((events) => {
+registerTestAttacher(['v2g'], (events) => {
   const run = active;
   if (!run || !events.some((e) => e.kind === 'v2g')) return undefined; // no capture, or the test did not use the V2G link
   const { linkType, packets } = run.capture.window(run.startUs, Date.now() * 1000);

@@ -195,15 +195,16 @@ export class Timeline {
   /** Events matching q, oldest first. Reads back from the file when the window is older than memory. */
   query(q: TimelineQuery = {}): TimelineEvent[] {
     const out: TimelineEvent[] = [];
-    this.forEach(q, (e) => out.push(e));
+    this.forEach(q, (e) => void out.push(e));
     return out;
   }
 
   /**
    * Calls fn with each event matching q, oldest first, without collecting them: from memory, or streamed
    * from the file (starting at the indexed offset the window needs) when the window is older than memory.
+   * fn returns false to stop early (a search that found what it looked for).
    */
-  forEach(q: TimelineQuery, fn: (e: TimelineEvent) => void, sampleFrom?: number): void {
+  forEach(q: TimelineQuery, fn: (e: TimelineEvent) => boolean | void, sampleFrom?: number): void {
     const match = matcher(q);
     // Evicted events can match unless the seq window starts in memory or every evicted (sample) time is before `from`.
     const from = q.from ?? sampleFrom;
@@ -213,19 +214,19 @@ export class Timeline {
       !(from !== undefined && this.maxTEvicted < from);
     if (needsDisk && this.file) {
       this.flush();
-      forEachTimelineEvent(this.file, this.offsetFor({ ...q, from }), (e) => void (match(e) && fn(e)), lineFilter(q));
+      forEachTimelineEvent(this.file, this.offsetFor({ ...q, from }), (e) => !match(e) || fn(e) !== false, lineFilter(q));
       return;
     }
     const start = this.firstInMemory(q.afterSeq, from);
     const kind = typeof q.kind === 'string' ? q.kind : q.kind?.length === 1 ? q.kind[0] : undefined;
     if (kind === undefined || start >= this.ring.length) {
-      for (let i = start; i < this.ring.length; i++) if (match(this.ring[i])) fn(this.ring[i]);
+      for (let i = start; i < this.ring.length; i++) if (match(this.ring[i]) && fn(this.ring[i]) === false) return;
       return;
     }
     // One kind: walk its events only (ring index = seq - base: seqs in memory are consecutive).
     const base = this.ring[this.ringStart].seq - this.ringStart;
     const { seqs, from: k0 } = this.kinds.after(kind, this.ring[start].seq - 1);
-    for (let k = k0; k < seqs.length; k++) if (match(this.ring[seqs[k] - base])) fn(this.ring[seqs[k] - base]);
+    for (let k = k0; k < seqs.length; k++) if (match(this.ring[seqs[k] - base]) && fn(this.ring[seqs[k] - base]) === false) return;
   }
 
   /** Index of the first in-memory event that can be in the window: after afterSeq (seqs increase) and not all before `from`. */

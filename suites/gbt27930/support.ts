@@ -149,7 +149,7 @@ export async function awaitFirst(
 }
 
 // The decoded GB/T session of every test (the vehicle BMS's view), next to the root hooks' can.log.
-registerTestAttacher((events) => {
+registerTestAttacher(['gbt'], (events) => {
   const mine = events.filter((e) => {
     if (e.kind !== 'gbt') return false;
     const d = e.data as GbtEventData;
