@@ -3,6 +3,7 @@
 // shape ({ V2G_Message: { Header, Body } }), and PhysicalValue coding (value · 10^Multiplier, int16 value).
 // Both standards carry every message, supportedAppProtocol included, in V2GTP payload type 0x8001.
 
+import type { CcsStep as CcsFlowStep } from '../../drivers/iso15118/ccs/protocols.ts';
 import { NAMESPACE_DIN, NAMESPACE_ISO2, type V2gDoc } from '../../drivers/iso15118/evcc/messages.ts';
 
 export type CcsProtocol = 'din' | 'iso2';
@@ -17,21 +18,10 @@ export const CCS_PAYLOAD_TYPE = 0x8001;
 
 /**
  * One step of the DC sequence, whatever its body is called: DIN's ServicePaymentSelection and
- * ContractAuthentication are -2's PaymentServiceSelection and Authorization.
+ * ContractAuthentication are -2's PaymentServiceSelection and Authorization. The setup steps are the vehicle
+ * flow's (after the protocol handshake), then the charge loop and the end.
  */
-export type CcsStep =
-  | 'SessionSetup'
-  | 'ServiceDiscovery'
-  | 'ServiceDetail'
-  | 'PaymentSelection'
-  | 'Authorization'
-  | 'ChargeParameterDiscovery'
-  | 'CableCheck'
-  | 'PreCharge'
-  | 'PowerDelivery'
-  | 'CurrentDemand'
-  | 'WeldingDetection'
-  | 'SessionStop';
+export type CcsStep = Exclude<CcsFlowStep, 'supportedAppProtocol'> | 'CurrentDemand' | 'WeldingDetection' | 'SessionStop';
 
 const SHARED_STEPS: CcsStep[] = [
   'SessionSetup',
