@@ -5,16 +5,12 @@
 // walk the whole DC flow to SessionStop, in the order the real car did, with every frame decoded.
 
 import { expect } from 'chai';
-import { VirtualClock } from '../../drivers/core/clock.ts';
-import { Timeline } from '../../drivers/core/timeline.ts';
-import { Limits } from '../../drivers/core/limits.ts';
 import { decodeExi, encodeExi } from '../../drivers/exi/index.ts';
 import { CcsChargeLoop } from '../../drivers/iso15118/ccs/charge.ts';
-import { CcsMessageCodec } from '../../drivers/iso15118/ccs/codec.ts';
-import { CcsEvccSession } from '../../drivers/iso15118/ccs/session.ts';
-import { memoryLinkPair, type MessageLink } from '../../drivers/iso15118/evcc/link.ts';
+import type { MessageLink } from '../../drivers/iso15118/evcc/link.ts';
 import { NAMESPACE_DIN, NAMESPACE_ISO2 } from '../../drivers/iso15118/evcc/messages.ts';
 import { ConstantRequestModel } from '../../drivers/iso15118/evcc/vehicle-model.ts';
+import { memoryVehicle } from './memory-vehicle.ts';
 import { PayloadType } from '../../drivers/iso15118/v2gtp.ts';
 import { captureFiles, capturesDir, readCapturedSession, type CapturedSession } from '../exi/support/captures.ts';
 
@@ -71,17 +67,7 @@ function capturedStopCode(s: CapturedSession): string | undefined {
 
 async function runAgainst(file: string) {
   const s = readCapturedSession(file);
-  const clock = new VirtualClock({ autoAdvance: true });
-  const timeline = new Timeline({ clock });
-  const [ev, charger] = memoryLinkPair(clock, { timeline, ev: 'ev', charger: 'charger' });
-  const served = serveReplay(charger, s);
-  const session = new CcsEvccSession({
-    clock,
-    timeline,
-    source: 'ev',
-    link: ev,
-    codec: new CcsMessageCodec(),
-    limits: { din: Limits.load('din70121'), iso2: Limits.load('iso15118-2') },
+  const { clock, timeline, served, session } = memoryVehicle((charger) => serveReplay(charger, s), {
     weldingDetection: carRequests(s).includes('WeldingDetection'),
     model: new ConstantRequestModel({
       packVoltageV: carPackVoltage(s),

@@ -3,16 +3,14 @@
 // 0.25 s V2G_EVCC_Msg_Timeout and no longer, and a CableCheck left Ongoing ends at V2G_EVCC_CableCheck_Timeout.
 
 import { expect } from 'chai';
-import { VirtualClock } from '../../drivers/core/clock.ts';
 import { Limits } from '../../drivers/core/limits.ts';
-import { Timeline } from '../../drivers/core/timeline.ts';
 import { CcsMessageCodec } from '../../drivers/iso15118/ccs/codec.ts';
 import { appProtocolOffers, type AppProtocolOffer, type OfferedProtocol } from '../../drivers/iso15118/ccs/protocols.ts';
-import { CcsEvccSession } from '../../drivers/iso15118/ccs/session.ts';
 import { V2gSessionError } from '../../drivers/iso15118/evcc/exchange.ts';
-import { memoryLinkPair, type MessageLink } from '../../drivers/iso15118/evcc/link.ts';
+import type { MessageLink } from '../../drivers/iso15118/evcc/link.ts';
 import { rootOf } from '../../drivers/iso15118/evcc/messages.ts';
 import { ConstantRequestModel } from '../../drivers/iso15118/evcc/vehicle-model.ts';
+import { memoryVehicle } from './memory-vehicle.ts';
 import { PayloadType } from '../../drivers/iso15118/v2gtp.ts';
 
 type Answer = Record<string, unknown> | undefined;
@@ -79,17 +77,7 @@ const DIN_FLOW: Record<string, (n: number) => Answer> = {
 };
 
 function vehicle(preference: OfferedProtocol[], chosen: OfferedProtocol, table: Record<string, (n: number) => Answer>) {
-  const clock = new VirtualClock({ autoAdvance: true });
-  const timeline = new Timeline({ clock });
-  const [ev, charger] = memoryLinkPair(clock, { timeline, ev: 'ev', charger: 'charger' });
-  scriptedCharger(charger, chosen, table);
-  const session = new CcsEvccSession({
-    clock,
-    timeline,
-    source: 'ev',
-    link: ev,
-    codec: new CcsMessageCodec(),
-    limits: { din: Limits.load('din70121'), iso2: Limits.load('iso15118-2') },
+  const { clock, ev, session } = memoryVehicle((charger) => scriptedCharger(charger, chosen, table), {
     model: new ConstantRequestModel({ packVoltageV: 800, requestCurrentA: 50 }),
     preference,
   });
