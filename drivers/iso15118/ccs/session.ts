@@ -10,7 +10,7 @@ import type { Timeline } from '../../core/timeline.ts';
 import { V2gSessionError, type Exchange, type ExchangeOptions } from '../evcc/exchange.ts';
 import { exchangeOnce } from '../evcc/exchange-once.ts';
 import type { MessageLink } from '../evcc/link.ts';
-import { MessageDecorator } from '../evcc/record.ts';
+import { V2gSessionBase } from '../evcc/session-base.ts';
 import type { EvPowerPath, EvRequestModel } from '../evcc/vehicle-model.ts';
 import type { CcsMessageCodec } from './codec.ts';
 import { walkCcsFlow, type CcsFlowHooks } from './flow.ts';
@@ -49,36 +49,20 @@ export interface CcsSessionOptions {
 
 export type { CcsFlowHooks };
 
-export class CcsEvccSession {
+export class CcsEvccSession extends V2gSessionBase<CcsSessionOptions> {
   sessionId = NO_SESSION_ID;
-  readonly exchanges: Exchange[] = [];
-  readonly decorator: MessageDecorator;
   /** The protocol supportedAppProtocolRes selected (undefined before). */
   protocol: CcsProtocol | undefined;
   chargeServiceId = 1;
   saScheduleTupleId: number | undefined;
   /** The charger's DC maxima from ChargeParameterDiscoveryRes (V, A, W). */
   evseMax: { voltageV: number; currentA: number; powerW: number } | undefined;
-  lastPresent = { currentA: 0, voltageV: 0 };
-  /** Why a test broke this session on purpose (then no SessionStop at its end). */
-  brokenOnPurpose: string | undefined;
   private stopped = false;
   readonly preference: OfferedProtocol[];
 
-  constructor(private readonly o: CcsSessionOptions) {
+  constructor(o: CcsSessionOptions) {
+    super(o);
     this.preference = o.preference ?? ['iso2', 'din'];
-    this.decorator = new MessageDecorator(o.codec, o.clock, o.link.description, true);
-    o.link.decorate = this.decorator.decorate;
-  }
-
-  get link(): MessageLink {
-    return this.o.link;
-  }
-  get clock(): Clock {
-    return this.o.clock;
-  }
-  get timeline(): Timeline {
-    return this.o.timeline;
   }
   get model(): EvRequestModel {
     return this.o.model;
@@ -98,10 +82,6 @@ export class CcsEvccSession {
 
   get timers(): CcsTimers {
     return new CcsTimers(this.limits, this.o.timerOverrides);
-  }
-
-  note(event: string, extra: Record<string, unknown> = {}): void {
-    this.o.timeline.record('session', this.o.source, { role: 'evcc', connection: this.o.link.description, event, ...extra });
   }
 
   /** Send one request (any message, any content) and wait for what comes back. Never throws for the charger's behaviour. */
@@ -333,24 +313,6 @@ export class CcsEvccSession {
   }
 
   // ------------------------------------------------------------------- misbehaviour on purpose (negative tests)
-
-  /** Put any bytes on the wire (malformed V2GTP on purpose). */
-  async sendRaw(bytes: Uint8Array, note: string): Promise<void> {
-    await this.o.link.sendRaw(bytes, note);
-    this.note('raw bytes sent', { note });
-  }
-
-  /** Do nothing for ms (to run a charger timer out). */
-  async pause(ms: number): Promise<void> {
-    this.note('pause', { ms });
-    await this.o.clock.sleep(ms);
-  }
-
-  /** Drop the link without a goodbye (TCP RST). */
-  dropLink(): void {
-    this.note('link dropped on purpose');
-    this.o.link.abort();
-  }
 
   /** The test breaks this session on purpose: no SessionStop at its end. */
   breaksOnPurpose(why: string): void {

@@ -4,14 +4,11 @@
 // exchange() never throws for what the charger does (timeout, close, FAILED): it returns the outcome to
 // judge. The normal flow's steps throw a V2gSessionError when the answer does not let the session go on.
 
-import type { Clock } from '../../core/clock.ts';
 import type { Limits } from '../../core/limits.ts';
-import type { Timeline } from '../../core/timeline.ts';
-import type { MessageLink } from './link.ts';
 import { NAMESPACE_DC, ServiceId, ZERO_SESSION_ID, fromRational, type ParameterSet } from './messages.ts';
 import { exchangeOnce } from './exchange-once.ts';
 import { walkFlow, type FlowHooks, type FlowStep } from './flow.ts';
-import { MessageDecorator } from './record.ts';
+import { V2gSessionBase } from './session-base.ts';
 import type { EvccSessionOptions } from './session-options.ts';
 import {
   chargeLoopBody,
@@ -36,48 +33,27 @@ export { NORMAL_FLOW, type FlowStep } from './flow.ts';
 export type { EvccSessionOptions } from './session-options.ts';
 export type { ControlMode };
 
-export class EvccSession {
+export class EvccSession extends V2gSessionBase<EvccSessionOptions> {
   sessionId = ZERO_SESSION_ID;
-  readonly exchanges: Exchange[] = [];
-  readonly decorator: MessageDecorator;
   /** What the charger offered / we chose. */
   offeredServices: number[] = [];
   serviceDetails = new Map<number, ParameterSet[]>();
   selected: { serviceId: number; parameterSetId: number; controlMode: ControlMode } | undefined;
   evseLimits: Record<string, number> = {};
   scheduleTupleId: number | undefined;
-  lastPresent = { currentA: 0, voltageV: 0 };
-  /** Why the test broke this session on purpose (then no SessionStop at its end). */
-  brokenOnPurpose: string | undefined;
   readonly controlModeWanted: ControlMode;
-  private readonly o: EvccSessionOptions;
 
   constructor(o: EvccSessionOptions) {
-    this.o = o;
+    super(o);
     this.controlModeWanted = o.controlMode ?? 'Scheduled';
-    this.decorator = new MessageDecorator(o.codec, o.clock, o.link.description, true);
-    o.link.decorate = this.decorator.decorate;
   }
 
-  get link(): MessageLink {
-    return this.o.link;
-  }
-  get clock(): Clock {
-    return this.o.clock;
-  }
   get timers(): SessionTimers {
     return this.o.timers;
-  }
-  get timeline(): Timeline {
-    return this.o.timeline;
   }
   /** Clock ns the TCP/TLS connection was established (V2G_EVCC_CommunicationSetup_Timeout starts here, Table 221). */
   get establishedAtNs(): number | undefined {
     return this.o.establishedAtNs;
-  }
-
-  note(event: string, extra: Record<string, unknown> = {}): void {
-    this.o.timeline.record('session', this.o.source, { role: 'evcc', connection: this.o.link.description, event, ...extra });
   }
 
   private header(sessionId = this.sessionId): { SessionID: string; TimeStamp: number } {
@@ -111,27 +87,9 @@ export class EvccSession {
     xs.push(ex);
   }
 
-  /** Put any bytes on the wire (malformed V2GTP), then wait up to waitMs for an answer or the close. */
-  async sendRaw(bytes: Uint8Array, note: string): Promise<void> {
-    await this.o.link.sendRaw(bytes, note);
-    this.note('raw bytes sent', { note });
-  }
-
   /** Wait until the charger closes the connection (or timeoutMs passes); ms it took, or undefined. */
   waitForClose(timeoutMs: number): Promise<CloseWait> {
     return waitForClose(this.o.link, this.o.clock, timeoutMs);
-  }
-
-  /** Do nothing for ms (to run a charger timer out). */
-  async pause(ms: number): Promise<void> {
-    this.note('pause', { ms });
-    await this.o.clock.sleep(ms);
-  }
-
-  /** Drop the link without a goodbye (TCP RST). */
-  dropLink(): void {
-    this.note('link dropped on purpose');
-    this.o.link.abort();
   }
 
   /** Like exchange(), but the normal flow needs a response of the right type with an OK* code. */
