@@ -5,7 +5,7 @@
 
 import type { HarnessLatency } from '../../core/harness-latency.ts';
 import type { CpPilot } from '../../pilot/cp.ts';
-import type { LoopRecord } from '../evcc/charging.ts';
+import { answeredLoop, brokenLoop, type LoopRecord } from '../evcc/charging.ts';
 import type { Exchange } from '../evcc/exchange.ts';
 import type { CcsEvccSession } from './session.ts';
 
@@ -78,33 +78,12 @@ export class CcsChargeLoop {
         ex = await s.currentDemand(target);
       } catch (e) {
         this.error = e as Error;
-        const responseMs = (e as { exchange?: Exchange }).exchange?.responseMs ?? NaN;
-        this.loops.push({
-          atNs,
-          targetA: target.currentA,
-          targetV: target.voltageV,
-          presentA: NaN,
-          presentV: NaN,
-          responseMs,
-          sinceResponseMs,
-        });
+        this.loops.push(brokenLoop(atNs, target, sinceResponseMs, e));
         s.note('charge loop ended by an error', { error: this.error.message });
         break;
       }
       this.lastResponseNs = ex.receivedAtNs;
-      const b = ex.body ?? {};
-      this.loops.push({
-        atNs,
-        targetA: target.currentA,
-        targetV: target.voltageV,
-        presentA: s.lastPresent.currentA,
-        presentV: s.lastPresent.voltageV,
-        responseMs: ex.responseMs ?? NaN,
-        sinceResponseMs,
-        currentLimitAchieved: b.EVSECurrentLimitAchieved,
-        powerLimitAchieved: b.EVSEPowerLimitAchieved,
-        voltageLimitAchieved: b.EVSEVoltageLimitAchieved,
-      });
+      this.loops.push(answeredLoop(atNs, target, sinceResponseMs, ex, s.lastPresent));
       next += period;
       const wait = next - s.clock.nowMs();
       if (wait <= 0) {

@@ -32,6 +32,35 @@ export interface LoopRecord {
   voltageLimitAchieved?: boolean;
 }
 
+/** A charge-loop cycle the charger answered: what was asked and what it reported. */
+export function answeredLoop(
+  atNs: number,
+  target: { currentA: number; voltageV: number },
+  sinceResponseMs: number,
+  ex: Exchange,
+  present: { currentA: number; voltageV: number },
+): LoopRecord {
+  const b = ex.body ?? {};
+  return {
+    atNs,
+    targetA: target.currentA,
+    targetV: target.voltageV,
+    presentA: present.currentA,
+    presentV: present.voltageV,
+    responseMs: ex.responseMs ?? NaN,
+    sinceResponseMs,
+    currentLimitAchieved: b.EVSECurrentLimitAchieved,
+    powerLimitAchieved: b.EVSEPowerLimitAchieved,
+    voltageLimitAchieved: b.EVSEVoltageLimitAchieved,
+  };
+}
+
+/** The cycle that ended the loop with an error: no present values, the response time if an answer came. */
+export function brokenLoop(atNs: number, target: { currentA: number; voltageV: number }, sinceResponseMs: number, e: unknown): LoopRecord {
+  const responseMs = (e as { exchange?: Exchange }).exchange?.responseMs ?? NaN;
+  return { atNs, targetA: target.currentA, targetV: target.voltageV, presentA: NaN, presentV: NaN, responseMs, sinceResponseMs };
+}
+
 export interface ChargingSession {
   readonly evcc: EvccSession;
   /** One entry per DC_ChargeLoop cycle: the latest KEEP_LOOP_RECORDS stay in RAM (the timeline has every one). */
@@ -162,36 +191,14 @@ export class ChargeLoop implements ChargingSession {
         ex = await this.o.evcc.chargeLoopOnce(target);
       } catch (e) {
         this.error = e as Error;
-        const failed = (e as { exchange?: Exchange }).exchange;
-        const responseMs = failed?.responseMs ?? NaN;
-        this.loops.push({
-          atNs,
-          targetA: target.currentA,
-          targetV: target.voltageV,
-          presentA: NaN,
-          presentV: NaN,
-          responseMs,
-          sinceResponseMs,
-        });
+        this.loops.push(brokenLoop(atNs, target, sinceResponseMs, e));
         const seqMs = this.o.evcc.timers['V2G_SECC_Sequence_Timeout.DC_ChargeLoop'];
         if (sinceResponseMs > seqMs) this.vehicleLateMs = sinceResponseMs;
         this.note('charge loop ended by an error', { error: (e as Error).message, sinceResponseMs });
         break;
       }
       this.lastResponseNs = ex.receivedAtNs;
-      const b = ex.body ?? {};
-      this.loops.push({
-        sinceResponseMs,
-        atNs,
-        targetA: target.currentA,
-        targetV: target.voltageV,
-        presentA: this.o.evcc.lastPresent.currentA,
-        presentV: this.o.evcc.lastPresent.voltageV,
-        responseMs: ex.responseMs ?? NaN,
-        currentLimitAchieved: b.EVSECurrentLimitAchieved,
-        powerLimitAchieved: b.EVSEPowerLimitAchieved,
-        voltageLimitAchieved: b.EVSEVoltageLimitAchieved,
-      });
+      this.loops.push(answeredLoop(atNs, target, sinceResponseMs, ex, this.o.evcc.lastPresent));
       // Trimmed in batches: an 8-hour session must not grow the vehicle's record (the soak's heap per hour).
       const keep = this.o.keepLoopRecords ?? KEEP_LOOP_RECORDS;
       if (this.loops.length > keep * 1.05 + 10) this.loops.splice(0, this.loops.length - keep);
