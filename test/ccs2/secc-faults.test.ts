@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { CCS_FAULT, CCS_FAULTS } from '../../emulator/ccs/faults.ts';
 import { NAMESPACE_ISO2 } from '../../drivers/iso15118/evcc/messages.ts';
 import { HANDSHAKE_IDS } from '../../suites/ccs2/handshake-ids.ts';
-import { chargeSession, rig, Script } from './secc-script.ts';
+import { chargeSession, closeRigs, rig, Script } from './secc-script.ts';
 
 /** A whole -2 session at 30 A under these faults. */
 async function session(faults: string[], openAfterStopMs = 0) {
@@ -23,6 +23,7 @@ async function session(faults: string[], openAfterStopMs = 0) {
 }
 
 describe('emulated CCS charger fault switches (in-process)', function () {
+  afterEach(closeRigs);
   it('the catalogue names only CCS2 handshake test ids, and every such test is caught by some fault', function () {
     const ids = new Set<string>(Object.values(HANDSHAKE_IDS));
     for (const f of CCS_FAULTS) {

@@ -16,6 +16,14 @@ import { PowerStage } from '../../emulator/power/power-stage.ts';
 
 export const RATINGS = { maxVoltageV: 1000, minVoltageV: 150, maxCurrentA: 500, maxPowerW: 400_000 };
 
+/** What each rig of the running test must stop: its charger, battery and auto-advancing clock keep the process alive. */
+const openRigs: Array<() => Promise<void>> = [];
+
+/** Stop every rig made since the last call (each test file: `afterEach(closeRigs)`). */
+export async function closeRigs(): Promise<void> {
+  for (const close of openRigs.splice(0)) await close();
+}
+
 export async function rig(faults: string[] = [], protocols?: CcsProtocol[]) {
   const clock = new VirtualClock({ autoAdvance: true });
   const timeline = new Timeline({ clock });
@@ -28,6 +36,11 @@ export async function rig(faults: string[] = [], protocols?: CcsProtocol[]) {
     { link: 'memory', protocols },
     { clock, timeline, ratings: RATINGS, faults: set, power },
   );
+  openRigs.push(async () => {
+    await charger.close();
+    await battery.close();
+    clock.stopAutoAdvance();
+  });
   return { clock, timeline, battery, charger, link: charger.connect('ev') };
 }
 

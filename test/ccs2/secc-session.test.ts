@@ -5,9 +5,10 @@
 import { expect } from 'chai';
 import { NAMESPACE_DIN, NAMESPACE_ISO2 } from '../../drivers/iso15118/evcc/messages.ts';
 import { CCS_FAULT } from '../../emulator/ccs/faults.ts';
-import { chargeSession, rig, Script } from './secc-script.ts';
+import { chargeSession, closeRigs, rig, Script } from './secc-script.ts';
 
 describe('emulated CCS charger (DIN 70121 / ISO 15118-2 DC SECC), in-process', function () {
+  afterEach(closeRigs);
   for (const protocol of ['iso2', 'din'] as const) {
     it(`${protocol}: a whole DC session on the emulated power stage and battery, every answer OK`, async function () {
       const { clock, battery, charger, link } = await rig();
