@@ -6,19 +6,18 @@
 
 import type { Clock } from '../../drivers/core/clock.ts';
 import type { ChargerControl } from '../../drivers/core/charger-control.ts';
-import { BenchFault } from '../../drivers/core/errors.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import type { Resource } from '../../drivers/core/resource.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
-import { ConnectionMessageLink, type MessageLink } from '../../drivers/iso15118/evcc/link.ts';
-import { registerMemoryEndpoint, unregisterMemoryEndpoint, type MemoryEndpoint } from '../../drivers/iso15118/evcc/memory-endpoint.ts';
+import type { MessageLink } from '../../drivers/iso15118/evcc/link.ts';
+import type { MemoryEndpoint } from '../../drivers/iso15118/evcc/memory-endpoint.ts';
 import { SdpSecurity, SdpServer } from '../../drivers/iso15118/sdp.ts';
 import { V2gServer } from '../../drivers/iso15118/v2g-server.ts';
 import { IdealPowerStage, type PowerStagePort } from '../mcs/power-port.ts';
 import type { CcsProtocol } from './ccs-protocol.ts';
 import type { CcsRatings } from './ccs-responses.ts';
 import { serveCcsConnection, type CcsServeResult } from './ccs-server.ts';
-import { ServedSessions } from '../served-sessions.ts';
+import { ServingCharger } from '../serving-charger.ts';
 import type { CcsSeccConfig } from './ccs-session.ts';
 
 export const EMULATED_CCS_CHARGER_KIND = 'emulated-ccs-charger';
@@ -64,23 +63,17 @@ export interface CcsChargerContext {
   linkEnd?: (name: string) => { interface: string; address: string } | undefined;
 }
 
-export class EmulatedCcsCharger implements Resource, MemoryEndpoint {
+export class EmulatedCcsCharger extends ServingCharger<CcsServeResult> implements Resource, MemoryEndpoint {
   readonly kind = EMULATED_CCS_CHARGER_KIND;
-  private readonly sessions: ServedSessions<CcsServeResult>;
-  private server: V2gServer | undefined;
-  private sdp: SdpServer | undefined;
   readonly config: CcsSeccConfig;
-  port = 0;
-  address: string | undefined;
-  interface: string | undefined;
 
   private constructor(
-    readonly name: string,
+    name: string,
     readonly settings: CcsChargerSettings,
     private readonly ctx: CcsChargerContext,
-    readonly power: PowerStagePort,
+    power: PowerStagePort,
   ) {
-    this.sessions = new ServedSessions(ctx.timeline, name);
+    super(name, ctx.clock, ctx.timeline, power);
     const r = ctx.ratings;
     const ratings: CcsRatings = {
       maxVoltageV: r.maxVoltageV,
@@ -108,33 +101,22 @@ export class EmulatedCcsCharger implements Resource, MemoryEndpoint {
   /** Start serving: memory endpoint always; SDP + TCP server when a link/interface is configured. */
   static async start(name: string, settings: CcsChargerSettings, ctx: CcsChargerContext): Promise<EmulatedCcsCharger> {
     const c = new EmulatedCcsCharger(name, settings, ctx, ctx.power ?? new IdealPowerStage());
-    registerMemoryEndpoint(name, c);
-    ctx.timeline.record('session', name, {
-      role: 'secc',
-      event: 'charger started',
+    await c.startServing(settings, {
       protocols: c.config.protocols,
       ratings: c.config.ratings,
       faults: [...ctx.faults].filter((f) => f.startsWith('ccs-')),
     });
-    if (settings.link !== 'memory' && (settings.link || settings.interface)) await c.listen();
     return c;
   }
 
-  private async listen(): Promise<void> {
+  protected async listen(): Promise<void> {
     const s = this.settings;
-    const end = s.link ? this.ctx.linkEnd?.(s.link) : undefined;
-    this.interface = s.interface ?? end?.interface;
-    this.address = s.address ?? end?.address;
-    if (!this.interface || !this.address)
-      throw new BenchFault(`${this.name}: no interface/address to serve on (link '${s.link ?? ''}' has no charger end)`, this.name);
+    const at = this.serveAt(s, this.ctx.linkEnd);
     const rec = { clock: this.ctx.clock, timeline: this.ctx.timeline, source: this.name };
-    this.server = new V2gServer({ ...rec, address: this.address, interface: this.interface, port: s.port ?? 0 });
-    this.server.on('connection', (conn) => this.serve(new ConnectionMessageLink(conn, this.ctx.clock), conn.where));
-    this.port = await this.server.listen();
+    await this.serveTcp(new V2gServer({ ...rec, ...at, port: s.port ?? 0 }));
     this.sdp = new SdpServer({
       ...rec,
-      interface: this.interface,
-      address: this.address,
+      ...at,
       port: this.port,
       security: SdpSecurity.NoTls,
       serverPort: CCS_SECC_TIMING.sdpServerPort,
@@ -142,38 +124,14 @@ export class EmulatedCcsCharger implements Resource, MemoryEndpoint {
     await this.sdp.start();
   }
 
-  /** MemoryEndpoint: a vehicle in this process connects without sockets. */
-  connect(evSource: string): MessageLink {
-    return this.sessions.memoryConnection(this.ctx.clock, evSource, (link, where) => this.serve(link, where));
-  }
-
-  /** Every session served so far, in the order they ended. */
-  get results(): CcsServeResult[] {
-    return this.sessions.results;
-  }
-
-  private serve(link: MessageLink, label: string): void {
+  protected serve(link: MessageLink, label: string): void {
     const p = serveCcsConnection(link, {
-      clock: this.ctx.clock,
-      timeline: this.ctx.timeline,
-      source: this.name,
-      connection: this.sessions.label(label),
+      ...this.connectionBasics(label),
       config: this.config,
-      power: this.power,
       sequenceTimeoutMs: CCS_SECC_TIMING.sequenceTimeoutMs,
       firstMessageTimeoutMs: CCS_SECC_TIMING.sequenceTimeoutMs,
     });
     this.sessions.track(p);
-  }
-
-  /** Resolves when every session being served now has ended. */
-  async settled(): Promise<void> {
-    await this.sessions.settled();
-  }
-
-  /** Sessions being served right now. */
-  get activeSessions(): number {
-    return this.sessions.size;
   }
 
   /** What a lab does through the charger's own remote interface: site power cap, charger stop. */
@@ -187,17 +145,5 @@ export class EmulatedCcsCharger implements Resource, MemoryEndpoint {
       evseId: this.config.evseId,
       protocols: this.config.protocols.join(','),
     };
-  }
-
-  async safeState(): Promise<void> {
-    if (this.power.outputEnabled) this.power.stop('charger');
-  }
-
-  async close(): Promise<void> {
-    unregisterMemoryEndpoint(this.name, this);
-    await this.sdp?.close();
-    await this.server?.close();
-    this.sdp = undefined;
-    this.server = undefined;
   }
 }

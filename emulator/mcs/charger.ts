@@ -7,13 +7,12 @@
 import { join } from 'node:path';
 import type { Clock } from '../../drivers/core/clock.ts';
 import type { ChargerControl } from '../../drivers/core/charger-control.ts';
-import { BenchFault } from '../../drivers/core/errors.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
 import { V2gServer } from '../../drivers/iso15118/v2g-server.ts';
 import { loadMessageCodec, type MessageCodec } from '../../drivers/iso15118/evcc/codec.ts';
-import { ConnectionMessageLink, type MessageLink } from '../../drivers/iso15118/evcc/link.ts';
-import { registerMemoryEndpoint, unregisterMemoryEndpoint, type MemoryEndpoint } from '../../drivers/iso15118/evcc/memory-endpoint.ts';
+import type { MessageLink } from '../../drivers/iso15118/evcc/link.ts';
+import type { MemoryEndpoint } from '../../drivers/iso15118/evcc/memory-endpoint.ts';
 import { ServiceId } from '../../drivers/iso15118/evcc/messages.ts';
 import { loadSessionTimers, msgTimeoutMs, performanceLimitName, type SessionTimers } from '../../drivers/iso15118/evcc/timers.ts';
 import { SdpSecurity, SdpServer } from '../../drivers/iso15118/sdp.ts';
@@ -23,7 +22,7 @@ import type { Resource } from '../../drivers/core/resource.ts';
 import { IdealPowerStage, type PowerStagePort } from './power-port.ts';
 import type { SeccConfig, SeccRatings } from './secc-session.ts';
 import { serveSeccConnection, type ServeResult } from './secc-server.ts';
-import { ServedSessions } from '../served-sessions.ts';
+import { ServingCharger } from '../serving-charger.ts';
 
 export const EMULATED_MCS_CHARGER_KIND = 'emulated-mcs-charger';
 
@@ -75,27 +74,21 @@ export interface ChargerContext {
   tls?: TlsEndMaterial;
 }
 
-export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
+export class EmulatedMcsCharger extends ServingCharger<ServeResult> implements Resource, MemoryEndpoint {
   readonly kind = EMULATED_MCS_CHARGER_KIND;
-  private readonly sessions: ServedSessions<ServeResult>;
-  private server: V2gServer | undefined;
-  private sdp: SdpServer | undefined;
   private unplug = new AbortController();
   readonly config: SeccConfig;
   readonly timers: SessionTimers;
   readonly limits: Limits;
-  port = 0;
-  address: string | undefined;
-  interface: string | undefined;
 
   private constructor(
-    readonly name: string,
+    name: string,
     readonly settings: McsChargerSettings,
     private readonly ctx: ChargerContext,
     readonly codec: MessageCodec,
-    readonly power: PowerStagePort,
+    power: PowerStagePort,
   ) {
-    this.sessions = new ServedSessions(ctx.timeline, name);
+    super(name, ctx.clock, ctx.timeline, power);
     this.limits = ctx.limits && ctx.limits.has('timer.V2G_SECC_Sequence_Timeout') ? ctx.limits : Limits.load('iso15118-20');
     this.timers = loadSessionTimers(this.limits, ctx.timers);
     const r = ctx.ratings;
@@ -124,34 +117,20 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
   static async start(name: string, settings: McsChargerSettings, ctx: ChargerContext): Promise<EmulatedMcsCharger> {
     const codec = await loadMessageCodec(settings.codec ?? 'auto');
     const c = new EmulatedMcsCharger(name, settings, ctx, codec, ctx.power ?? new IdealPowerStage());
-    registerMemoryEndpoint(name, c);
-    ctx.timeline.record('session', name, {
-      role: 'secc',
-      event: 'charger started',
-      codec: codec.name,
-      ratings: c.config.ratings,
-      services: c.config.services,
-      faults: [...ctx.faults],
-    });
-    if (settings.link !== 'memory' && (settings.link || settings.interface)) await c.listen();
+    await c.startServing(settings, { codec: codec.name, ratings: c.config.ratings, services: c.config.services, faults: [...ctx.faults] });
     return c;
   }
 
-  private async listen(): Promise<void> {
+  protected async listen(): Promise<void> {
     const s = this.settings;
-    const end = s.link ? this.ctx.linkEnd?.(s.link) : undefined;
-    this.interface = s.interface ?? end?.interface;
-    this.address = s.address ?? end?.address;
-    if (!this.interface || !this.address)
-      throw new BenchFault(`${this.name}: no interface/address to serve on (link '${s.link ?? ''}' has no charger end)`, this.name);
+    const at = this.serveAt(s, this.ctx.linkEnd);
     const tls = s.tls !== false;
     const faults = this.ctx.faults;
-    this.server = new V2gServer({
+    const server = new V2gServer({
       clock: this.ctx.clock,
       timeline: this.ctx.timeline,
       source: this.name,
-      address: this.address,
-      interface: this.interface,
+      ...at,
       // fault sdp-port-outside-dynamic-range: a fixed port below 49152, reachable, but not one SDP may advertise.
       port: faults.has('sdp-port-outside-dynamic-range') ? 15119 : (s.port ?? 0),
       keylogFile: s.keylog && this.ctx.runDir ? join(this.ctx.runDir, `keylog-${this.name}.txt`) : undefined,
@@ -162,15 +141,13 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
           })
         : undefined,
     });
-    this.server.on('connection', (conn) => this.serve(new ConnectionMessageLink(conn, this.ctx.clock), conn.where));
-    this.server.on('handshakeError', () => undefined); // recorded by the server on the timeline
-    this.port = await this.server.listen();
+    server.on('handshakeError', () => undefined); // recorded by the server on the timeline
+    await this.serveTcp(server);
     this.sdp = new SdpServer({
       clock: this.ctx.clock,
       timeline: this.ctx.timeline,
       source: this.name,
-      interface: this.interface,
-      address: this.address,
+      ...at,
       port: this.port,
       security: tls ? SdpSecurity.Tls : SdpSecurity.NoTls,
       serverPort: this.limits.num('sdp.serverPort'),
@@ -179,25 +156,11 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
     await this.sdp.start();
   }
 
-  /** MemoryEndpoint: a vehicle in this process connects without sockets. */
-  connect(evSource: string): MessageLink {
-    return this.sessions.memoryConnection(this.ctx.clock, evSource, (link, where) => this.serve(link, where));
-  }
-
-  /** Every session served so far, in the order they ended. */
-  get results(): ServeResult[] {
-    return this.sessions.results;
-  }
-
-  private serve(link: MessageLink, label: string): void {
+  protected serve(link: MessageLink, label: string): void {
     const p = serveSeccConnection(link, {
-      clock: this.ctx.clock,
-      timeline: this.ctx.timeline,
+      ...this.connectionBasics(label),
       codec: this.codec,
-      source: this.name,
-      connection: this.sessions.label(label),
       config: this.config,
-      power: this.power,
       sequenceTimeoutMs: this.timers.V2G_SECC_Sequence_Timeout,
       // fault charge-loop-timeout-missing: the general sequence timeout in the loop too (as Josev and libiso15118 do).
       chargeLoopSequenceTimeoutMs: this.ctx.faults.has('charge-loop-timeout-missing')
@@ -235,16 +198,6 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
     this.unplug = new AbortController();
   }
 
-  /** Resolves when every session being served now has ended. */
-  async settled(): Promise<void> {
-    await this.sessions.settled();
-  }
-
-  /** Sessions being served right now. */
-  get activeSessions(): number {
-    return this.sessions.size;
-  }
-
   /** What a lab does through the charger's own remote interface: site power cap, charger stop, E-stop. */
   get chargerControl(): ChargerControl {
     const power = this.power;
@@ -260,17 +213,5 @@ export class EmulatedMcsCharger implements Resource, MemoryEndpoint {
 
   identity(): Record<string, string> {
     return { charger: `emulated MCS charger (${this.codec.name})`, evseId: this.config.evseId, services: this.config.services.join(',') };
-  }
-
-  async safeState(): Promise<void> {
-    if (this.power.outputEnabled) this.power.stop('charger');
-  }
-
-  async close(): Promise<void> {
-    unregisterMemoryEndpoint(this.name, this);
-    await this.sdp?.close();
-    await this.server?.close();
-    this.sdp = undefined;
-    this.server = undefined;
   }
 }
