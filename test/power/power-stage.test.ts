@@ -27,6 +27,14 @@ async function healthyThenFaulty(fault: string, scenario: (r: Rig, faulty: boole
   for (const faulty of [false, true]) await scenario((await at300(faulty ? [fault] : [])).r, faulty);
 }
 
+/** Act on the running stage, then let it run ms: the second the act happened, its reaction is timed from there. */
+async function actThenRun(r: Rig, act: () => Promise<unknown>, ms: number): Promise<number> {
+  await act();
+  const t = r.clock.now() / 1e9;
+  await r.run(ms);
+  return t;
+}
+
 async function stopTime(faults: string[], reason: 'vehicle' | 'charger' | 'emergency'): Promise<number | undefined> {
   const { r } = await at300(faults);
   const t = r.clock.now() / 1e9;
@@ -181,9 +189,7 @@ describe('emulated power stage', function () {
         await healthyThenFaulty('contactor-welding', async (r, faulty) => {
           r.stage.stop('vehicle');
           await r.run(2000);
-          await r.inst.setOutput(false); // the vehicle opens its contactors
-          const t = r.clock.now() / 1e9;
-          await r.run(3000);
+          const t = await actThenRun(r, () => r.inst.setOutput(false), 3000); // the vehicle opens its contactors
           const below = timeToFallBelow(V(r), t, 60);
           if (faulty) expect(below).to.equal(undefined);
           else expect(below).to.be.below(1);
@@ -191,9 +197,7 @@ describe('emulated power stage', function () {
       },
       async 'ignores-vehicle-max-voltage'() {
         await healthyThenFaulty('ignores-vehicle-max-voltage', async (r, faulty) => {
-          await r.inst.setBatteryVoltage(907 + 20);
-          const t = r.clock.now() / 1e9;
-          await r.run(3000);
+          const t = await actThenRun(r, () => r.inst.setBatteryVoltage(907 + 20), 3000);
           // The CV limit takes the current away either way; what differs is the shutdown (output disabled).
           const off = r.timeline.query({ kind: 'power', from: t * 1e9 }).find((e) => e.data.outputEnabled === false);
           if (faulty) expect(off).to.equal(undefined);
@@ -202,9 +206,7 @@ describe('emulated power stage', function () {
       },
       async 'ignores-insulation-fault'() {
         await healthyThenFaulty('ignores-insulation-fault', async (r, faulty) => {
-          await r.inst.injectInsulationFault(60e3);
-          const t = r.clock.now() / 1e9;
-          await r.run(5000);
+          const t = await actThenRun(r, () => r.inst.injectInsulationFault(60e3), 5000);
           const fell = timeToFallBelow(I(r), t, 5);
           if (faulty) expect(fell).to.equal(undefined);
           else expect(fell).to.be.below(1.1);
