@@ -10,6 +10,7 @@ import { SocketcandCan } from '../../drivers/can/socketcand-client.ts';
 import { SocketcandHub } from '../../drivers/can/socketcand-hub.ts';
 import { WorkerSocketcandCan } from '../../drivers/can/worker-can.ts';
 import { gbtEvents, openRig } from '../gbt27930/rig.ts';
+import { relayBothWays } from './relay-both-ways.ts';
 
 // The native real-time helper is judged on what it carries, never on how fast: nothing here is timed.
 const clock = new RealClock();
@@ -42,21 +43,10 @@ describe('native real-time CAN helper (native/rt-can.cpp)', function () {
       const w = await WorkerSocketcandCan.open({ host: '127.0.0.1', port, bus, clock, timeline, source: 'gbt-can', engine });
       const m = await SocketcandCan.open({ host: '127.0.0.1', port, bus, clock });
       expect(w.wire).to.contain(engine === 'native' ? 'native real-time helper (' : 'worker thread');
-      const atWire: CanFrame[] = [];
-      const atMain: CanFrame[] = [];
-      w.onFrame((f) => atWire.push(f));
-      m.onFrame((f) => atMain.push(f));
-      const sent = Array.from({ length: 30 }, (_, i) => canFrame(0x18ff0000 + i, [i, 0x55, 0xaa]));
-      for (const f of sent) await m.send(f);
-      for (let i = 0; i < 5; i++) await w.send(canFrame(0x100 + i, [i], { extended: false }));
-      expect(await waitFor(clock, () => atWire.length === 30 && atMain.length === 5, WAIT_MS)).to.equal(true);
-      expect(atWire.map(frameText)).to.deep.equal(sent.map(frameText));
-      expect(atMain.map(frameText)).to.deep.equal(['100#00', '101#01', '102#02', '103#03', '104#04']);
-      expect(atWire.every((f) => typeof f.t === 'number' && typeof f.busT === 'number')).to.equal(true);
-      expect(timeline.query({ kind: 'can' }).filter((e) => e.data.dir === 'rx')).to.have.length(30);
-      await w.close();
-      await m.close();
-      expect(timeline.query({ kind: 'link' }).map((e) => e.data.event)).to.deep.equal(['can-open', 'can-close']);
+      const toWire = Array.from({ length: 30 }, (_, i) => canFrame(0x18ff0000 + i, [i, 0x55, 0xaa]));
+      const toMain = Array.from({ length: 5 }, (_, i) => canFrame(0x100 + i, [i], { extended: false }));
+      expect(toMain.map(frameText)).to.deep.equal(['100#00', '101#01', '102#02', '103#03', '104#04']);
+      await relayBothWays(clock, timeline, WAIT_MS, { wire: w, main: m }, toWire, toMain);
     });
 
   it('runs a periodic frame in the helper: slots in order, each payload the producer gave, sends on the timeline', async function () {

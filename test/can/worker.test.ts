@@ -7,6 +7,7 @@ import { PeriodicScheduler } from '../../drivers/can/scheduler.ts';
 import { SocketcandCan } from '../../drivers/can/socketcand-client.ts';
 import { SocketcandHub } from '../../drivers/can/socketcand-hub.ts';
 import { WorkerSocketcandCan } from '../../drivers/can/worker-can.ts';
+import { relayBothWays } from './relay-both-ways.ts';
 
 // The worker-thread wire is judged on what it carries, never on how fast: no test here times anything.
 const clock = new RealClock();
@@ -27,23 +28,13 @@ describe('socketcand transport on a worker thread', function () {
     const timeline = new Timeline({ clock });
     const w = await WorkerSocketcandCan.open({ host: '127.0.0.1', port, bus: 'both', clock, timeline, source: 'gbt-can' });
     const m = await SocketcandCan.open({ host: '127.0.0.1', port, bus: 'both', clock });
-    const atWorker: CanFrame[] = [];
-    const atMain: CanFrame[] = [];
-    w.onFrame((f) => atWorker.push(f));
-    m.onFrame((f) => atMain.push(f));
-    for (let i = 0; i < 20; i++) await m.send(canFrame(0x18ff0000 + i, [i, 0xaa]));
-    await w.send(canFrame(0x123, [1, 2, 3], { extended: false }));
-    expect(await waitFor(clock, () => atWorker.length === 20 && atMain.length === 1, WAIT_MS)).to.equal(true);
-    expect(atWorker.map(frameText)).to.deep.equal(Array.from({ length: 20 }, (_, i) => frameText(canFrame(0x18ff0000 + i, [i, 0xaa]))));
-    expect(frameText(atMain[0])).to.equal('123#010203');
-    expect(atWorker.every((f) => typeof f.t === 'number' && typeof f.busT === 'number')).to.equal(true);
-    const rx = timeline.query({ kind: 'can' }).filter((e) => e.data.dir === 'rx');
-    expect(rx).to.have.length(20);
-    expect(rx.every((e) => typeof e.data.stampDelayUs === 'number')).to.equal(true);
-    expect(timeline.query({ kind: 'can' }).filter((e) => e.data.dir === 'tx')).to.have.length(1);
-    await w.close();
-    await m.close();
-    expect(timeline.query({ kind: 'link' }).map((e) => e.data.event)).to.deep.equal(['can-open', 'can-close']);
+    const toWorker = Array.from({ length: 20 }, (_, i) => canFrame(0x18ff0000 + i, [i, 0xaa]));
+    const toMain = [canFrame(0x123, [1, 2, 3], { extended: false })];
+    expect(toMain.map(frameText)).to.deep.equal(['123#010203']);
+    await relayBothWays(clock, timeline, WAIT_MS, { wire: w, main: m }, toWorker, toMain);
+    const can = timeline.query({ kind: 'can' });
+    expect(can.filter((e) => e.data.dir === 'rx').every((e) => typeof e.data.stampDelayUs === 'number')).to.equal(true);
+    expect(can.filter((e) => e.data.dir === 'tx')).to.have.length(1);
   });
 
   it('runs a periodic frame in the worker: every slot sent once, in order, the producer asked for each next payload', async function () {
