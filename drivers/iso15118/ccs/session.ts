@@ -8,7 +8,6 @@ import type { Clock } from '../../core/clock.ts';
 import type { Limits } from '../../core/limits.ts';
 import type { Timeline } from '../../core/timeline.ts';
 import { V2gSessionError, type Exchange, type ExchangeOptions } from '../evcc/exchange.ts';
-import { exchangeOnce } from '../evcc/exchange-once.ts';
 import type { MessageLink } from '../evcc/link.ts';
 import { V2gSessionBase } from '../evcc/session-base.ts';
 import type { EvPowerPath, EvRequestModel } from '../evcc/vehicle-model.ts';
@@ -84,26 +83,22 @@ export class CcsEvccSession extends V2gSessionBase<CcsSessionOptions> {
     return new CcsTimers(this.limits, this.o.timerOverrides);
   }
 
-  /** Send one request (any message, any content) and wait for what comes back. Never throws for the charger's behaviour. */
-  async exchange(message: string, content: Record<string, unknown>, opts: ExchangeOptions = {}): Promise<Exchange> {
-    const o = this.o;
-    const timers = this.timers;
-    const ctx = {
-      clock: o.clock,
-      codec: o.codec,
-      link: o.link,
-      timers: timers.msgTimeoutMs,
-      decorator: this.decorator,
-      // DIN / -2 headers carry no TimeStamp (the codec would drop one): the evidence shows the header as sent.
-      header: (id?: string) => ({ SessionID: id ?? this.sessionId }) as { SessionID: string; TimeStamp: number },
-      note: (e: string, x?: Record<string, unknown>) => this.note(e, x),
-    };
-    // Every DIN / -2 message is a 0x8001 frame: the 'app' grammar slot; the codec knows the negotiated protocol.
-    return exchangeOnce(ctx, message, content, { grammar: 'app', ...opts }, (ex) => this.remember(ex));
+  protected msgTimers(): (message: string) => number {
+    return this.timers.msgTimeoutMs;
+  }
+
+  /** DIN / -2 headers carry no TimeStamp (the codec would drop one): the evidence shows the header as sent. */
+  protected header(id?: string): { SessionID: string; TimeStamp: number } {
+    return { SessionID: id ?? this.sessionId } as { SessionID: string; TimeStamp: number };
+  }
+
+  /** Every DIN / -2 message is a 0x8001 frame: the 'app' grammar slot; the codec knows the negotiated protocol. */
+  protected override exchangeDefaults(): ExchangeOptions {
+    return { grammar: 'app' };
   }
 
   /** The charge loop runs for hours: only its latest cycles stay in RAM (the timeline has all). */
-  private remember(ex: Exchange): void {
+  protected remember(ex: Exchange): void {
     if (ex.message === 'CurrentDemand' && this.exchanges.length > 200) {
       const i = this.exchanges.findIndex((x) => x.message === 'CurrentDemand');
       if (i >= 0) this.exchanges.splice(i, 1);

@@ -5,7 +5,8 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Timeline } from '../../core/timeline.ts';
 import type { MessageCodec } from './codec.ts';
-import type { Exchange } from './exchange.ts';
+import type { Exchange, ExchangeOptions } from './exchange.ts';
+import { exchangeOnce, type ExchangeContext } from './exchange-once.ts';
 import type { MessageLink } from './link.ts';
 import { MessageDecorator } from './record.ts';
 
@@ -39,6 +40,32 @@ export abstract class V2gSessionBase<O extends SessionBaseOptions> {
   }
   get timeline(): Timeline {
     return this.o.timeline;
+  }
+
+  /** Send one request (any message, any content) and wait for what comes back. Never throws for the charger's behaviour. */
+  async exchange(message: string, content: Record<string, unknown>, opts: ExchangeOptions = {}): Promise<Exchange> {
+    const o = this.o;
+    const ctx: ExchangeContext = {
+      clock: o.clock,
+      codec: o.codec,
+      link: o.link,
+      timers: this.msgTimers(),
+      decorator: this.decorator,
+      header: (id?: string) => this.header(id),
+      note: (e, x) => this.note(e, x),
+    };
+    return exchangeOnce(ctx, message, content, { ...this.exchangeDefaults(), ...opts }, (ex) => this.remember(ex));
+  }
+
+  /** The V2G_EVCC_Msg_Timeout of each request. */
+  protected abstract msgTimers(): ExchangeContext['timers'];
+  /** The message header this protocol sends (SessionID; -20 also a TimeStamp). */
+  protected abstract header(sessionId?: string): { SessionID: string; TimeStamp: number };
+  /** Keep an exchange (a charge loop keeps only its latest cycles). */
+  protected abstract remember(ex: Exchange): void;
+  /** What every exchange of this protocol is sent with unless the caller says otherwise. */
+  protected exchangeDefaults(): ExchangeOptions {
+    return {};
   }
 
   note(event: string, extra: Record<string, unknown> = {}): void {

@@ -6,7 +6,6 @@
 
 import type { Limits } from '../../core/limits.ts';
 import { NAMESPACE_DC, ServiceId, ZERO_SESSION_ID, fromRational, type ParameterSet } from './messages.ts';
-import { exchangeOnce } from './exchange-once.ts';
 import { walkFlow, type FlowHooks, type FlowStep } from './flow.ts';
 import { V2gSessionBase } from './session-base.ts';
 import type { EvccSessionOptions } from './session-options.ts';
@@ -21,7 +20,7 @@ import {
 import { chooseParameterSet } from './service-choice.ts';
 import type { SessionTimers } from './timers.ts';
 import type { EvPowerPath, EvRequestModel } from './vehicle-model.ts';
-import { V2gSessionError, type Exchange, type ExchangeOptions } from './exchange.ts';
+import { V2gSessionError, type Exchange } from './exchange.ts';
 import { endSession, sessionIsOpen } from './session-end.ts';
 import { waitForClose, type CloseWait } from './wait-for-close.ts';
 
@@ -56,31 +55,21 @@ export class EvccSession extends V2gSessionBase<EvccSessionOptions> {
     return this.o.establishedAtNs;
   }
 
-  private header(sessionId = this.sessionId): { SessionID: string; TimeStamp: number } {
+  protected header(sessionId = this.sessionId): { SessionID: string; TimeStamp: number } {
     return { SessionID: sessionId, TimeStamp: Math.floor(this.o.clock.wallMs() / 1000) };
   }
 
   // ------------------------------------------------------------------------------------ raw exchanges
 
-  /** Send one request (any message, any content) and wait for what comes back. Never throws for the charger's behaviour. */
-  async exchange(message: string, content: Record<string, unknown>, opts: ExchangeOptions = {}): Promise<Exchange> {
-    const o = this.o;
-    const ctx = {
-      clock: o.clock,
-      codec: o.codec,
-      link: o.link,
-      timers: o.timers,
-      decorator: this.decorator,
-      header: (id?: string) => this.header(id),
-    };
-    return exchangeOnce({ ...ctx, note: (e, x) => this.note(e, x) }, message, content, opts, (ex) => this.remember(ex));
+  protected msgTimers(): SessionTimers {
+    return this.o.timers;
   }
 
   /**
    * A charge loop runs for hours: of its cycles only the latest KEEP_LOOP_EXCHANGES stay in RAM (the timeline
    * has every one). The setup exchanges before it are kept whole.
    */
-  private remember(ex: Exchange): void {
+  protected remember(ex: Exchange): void {
     const xs = this.exchanges;
     const k = xs.length - KEEP_LOOP_EXCHANGES;
     if (ex.message === 'DC_ChargeLoop' && k >= 0 && xs[k].message === 'DC_ChargeLoop') xs.splice(k, 1);
