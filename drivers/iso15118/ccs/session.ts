@@ -106,20 +106,14 @@ export class CcsEvccSession extends V2gSessionBase<CcsSessionOptions> {
     this.exchanges.push(ex);
   }
 
-  /** exchange(), but the flow needs a response of the right type, an OK code and this session's id. */
-  private async must(message: string, content: Record<string, unknown>, okCodes?: string[]): Promise<Exchange> {
-    const ex = await this.exchange(message, content);
-    if (ex.outcome !== 'response')
-      throw new V2gSessionError(ex.outcome, `${message}Req: ${ex.outcome}${ex.detail ? ` (${ex.detail})` : ''}`, ex);
-    if (ex.responseRoot !== `${message}Res`)
-      throw new V2gSessionError('unexpected-response', `${message}Req answered with ${ex.responseRoot}`, ex);
-    const code = ex.responseCode ?? '';
-    if (!(okCodes ? okCodes.includes(code) : code.startsWith('OK')))
-      throw new V2gSessionError('failed-response', `${message}Res ResponseCode ${code}`, ex);
-    const sid = String(ex.body?.Header?.SessionID ?? '');
-    if (message !== 'supportedAppProtocol' && message !== 'SessionSetup' && sid.toUpperCase() !== this.sessionId)
-      throw new V2gSessionError('unknown-session', `${message}Res carries SessionID ${sid}, not ${this.sessionId}`, ex);
-    return ex;
+  /** DIN / -2 go on with OK* codes only. */
+  protected accepts(code: string): boolean {
+    return code.startsWith('OK');
+  }
+
+  /** DIN / -2 SessionIDs are hex of any case. */
+  protected isThisSession(sid: string): boolean {
+    return sid.toUpperCase() === this.sessionId;
   }
 
   /** Repeat a request while the charger answers EVSEProcessing=Ongoing, bounded by a timer of the standard. */

@@ -5,7 +5,7 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Timeline } from '../../core/timeline.ts';
 import type { MessageCodec } from './codec.ts';
-import type { Exchange, ExchangeOptions } from './exchange.ts';
+import { V2gSessionError, type Exchange, type ExchangeOptions } from './exchange.ts';
 import { exchangeOnce, type ExchangeContext } from './exchange-once.ts';
 import type { MessageLink } from './link.ts';
 import { MessageDecorator } from './record.ts';
@@ -57,6 +57,28 @@ export abstract class V2gSessionBase<O extends SessionBaseOptions> {
     return exchangeOnce(ctx, message, content, { ...this.exchangeDefaults(), ...opts }, (ex) => this.remember(ex));
   }
 
+  /** exchange(), but the flow needs a response of the right type, an accepted code and this session's id. */
+  protected async must(message: string, content: Record<string, unknown>, okCodes?: string[]): Promise<Exchange> {
+    const ex = await this.exchange(message, content);
+    if (ex.outcome !== 'response')
+      throw new V2gSessionError(ex.outcome, `${message}Req: ${ex.outcome}${ex.detail ? ` (${ex.detail})` : ''}`, ex);
+    if (ex.responseRoot !== `${message}Res`)
+      throw new V2gSessionError('unexpected-response', `${message}Req answered with ${ex.responseRoot}`, ex);
+    const code = ex.responseCode ?? '';
+    if (!(okCodes ? okCodes.includes(code) : this.accepts(code)))
+      throw new V2gSessionError('failed-response', `${message}Res ResponseCode ${code}`, ex);
+    const sid = String(ex.body?.Header?.SessionID ?? '');
+    if (message !== 'supportedAppProtocol' && message !== 'SessionSetup' && !this.isThisSession(sid))
+      throw new V2gSessionError('unknown-session', `${message}Res carries SessionID ${sid}, not ${this.sessionId}`, ex);
+    return ex;
+  }
+
+  /** The SessionID this session sends (before SessionSetupRes: the protocol's "no session"). */
+  abstract sessionId: string;
+  /** A response code the normal flow goes on with (when the step names none). */
+  protected abstract accepts(code: string): boolean;
+  /** Whether a response's SessionID is this session's. */
+  protected abstract isThisSession(sid: string): boolean;
   /** The V2G_EVCC_Msg_Timeout of each request. */
   protected abstract msgTimers(): ExchangeContext['timers'];
   /** The message header this protocol sends (SessionID; -20 also a TimeStamp). */

@@ -81,23 +81,13 @@ export class EvccSession extends V2gSessionBase<EvccSessionOptions> {
     return waitForClose(this.o.link, this.o.clock, timeoutMs);
   }
 
-  /** Like exchange(), but the normal flow needs a response of the right type with an OK* code. */
-  private async must(message: string, content: Record<string, unknown>, okCodes?: string[]): Promise<Exchange> {
-    const ex = await this.exchange(message, content);
-    if (ex.outcome !== 'response')
-      throw new V2gSessionError(ex.outcome, `${message}Req: ${ex.outcome}${ex.detail ? ` (${ex.detail})` : ''}`, ex);
-    if (ex.responseRoot !== `${message}Res`)
-      throw new V2gSessionError('unexpected-response', `${message}Req answered with ${ex.responseRoot}`, ex);
-    const code = ex.responseCode ?? '';
-    const ok = okCodes ? okCodes.includes(code) : code.startsWith('OK') || code.startsWith('WARNING');
-    if (!ok) throw new V2gSessionError('failed-response', `${message}Res ResponseCode ${code}`, ex);
-    if (message !== 'supportedAppProtocol' && message !== 'SessionSetup' && ex.body?.Header?.SessionID !== this.sessionId)
-      throw new V2gSessionError(
-        'unknown-session',
-        `${message}Res carries SessionID ${ex.body?.Header?.SessionID}, not ${this.sessionId}`,
-        ex,
-      );
-    return ex;
+  /** -20 goes on with OK* and WARNING* codes. */
+  protected accepts(code: string): boolean {
+    return code.startsWith('OK') || code.startsWith('WARNING');
+  }
+
+  protected isThisSession(sid: string): boolean {
+    return sid === this.sessionId;
   }
 
   /** Repeat a request while the charger says Ongoing, bounded by a timer of the standard. */
