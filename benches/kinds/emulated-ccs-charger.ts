@@ -10,7 +10,7 @@ import { ccsPowerStageFaults } from '../../emulator/ccs/faults.ts';
 import { ccsRampStageFaults, withCcsPowerFaults } from '../../emulator/ccs/power-faults.ts';
 import type { PowerStagePort } from '../../emulator/mcs/power-port.ts';
 import { registerResourceKind, resourceKind } from '../registry.ts';
-import type { PlcLinkResource } from './plc-modem.ts';
+import { chargerLinkEnd } from './charger-link-end.ts';
 
 interface Settings extends CcsChargerSettings {
   /** Resource name of the emulated battery whose DC bus the power stage drives (IdealPowerStage without one). */
@@ -80,10 +80,7 @@ if (!resourceKind(EMULATED_CCS_CHARGER_KIND))
         ratings,
         faults: ctx.faults,
         power,
-        linkEnd: (n) => {
-          const l = ctx.resources.get(n) as PlcLinkResource | undefined;
-          return l?.chargerInterface && l.chargerAddress ? { interface: l.chargerInterface, address: l.chargerAddress } : undefined;
-        },
+        linkEnd: chargerLinkEnd(ctx.resources),
       });
       // The bench's own means to disable this charger's output (a real bench's E-stop relay plays this part).
       return Object.assign(charger, { safeStatePrimitives: { disableChargerOutput: () => charger.safeState() } });

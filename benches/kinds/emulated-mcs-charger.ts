@@ -4,7 +4,7 @@
 
 import { Limits } from '../../drivers/core/limits.ts';
 import { sharedCeIdLine } from '../../drivers/pilot/ce-id.ts';
-import type { V2gLinkResource } from './v2g-link.ts';
+import { chargerLinkEnd } from './charger-link-end.ts';
 import { registerResourceKind, resourceKind } from '../registry.ts';
 import { openTlsSetting } from './tls-setting.ts';
 import { tlsSettingSchema, type BenchTlsSetting } from '../../drivers/iso15118/pki/bench-tls.ts';
@@ -82,10 +82,7 @@ if (!resourceKind(EMULATED_MCS_CHARGER_KIND))
           limits,
           runDir: ctx.runDir,
           power,
-          linkEnd: (n) => {
-            const l = ctx.resources.get(n) as V2gLinkResource | undefined;
-            return l?.chargerInterface && l.chargerAddress ? { interface: l.chargerInterface, address: l.chargerAddress } : undefined;
-          },
+          linkEnd: chargerLinkEnd(ctx.resources),
         },
       );
       if (cfg.pilotLine !== '') {
