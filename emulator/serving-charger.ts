@@ -7,7 +7,7 @@ import type { Timeline } from '../drivers/core/timeline.ts';
 import { BenchFault } from '../drivers/core/errors.ts';
 import { ConnectionMessageLink, type MessageLink } from '../drivers/iso15118/evcc/link.ts';
 import { registerMemoryEndpoint, unregisterMemoryEndpoint } from '../drivers/iso15118/evcc/memory-endpoint.ts';
-import type { SdpServer } from '../drivers/iso15118/sdp.ts';
+import { SdpServer, type SdpServerOptions } from '../drivers/iso15118/sdp.ts';
 import type { V2gServer } from '../drivers/iso15118/v2g-server.ts';
 import type { PowerStagePort } from './mcs/power-port.ts';
 import { ServedSessions } from './served-sessions.ts';
@@ -79,6 +79,15 @@ export abstract class ServingCharger<R> {
     server.on('connection', (conn) => this.serve(new ConnectionMessageLink(conn, this.clock), conn.where));
     this.port = await server.listen();
     return this.port;
+  }
+
+  /** Answer SDP on where the TCP server listens (serveTcp first): security, UDP port and behaviour are the charger's. */
+  protected async serveSdp(
+    at: { interface: string; address: string },
+    how: Pick<SdpServerOptions, 'security' | 'serverPort' | 'behaviour'>,
+  ) {
+    this.sdp = new SdpServer({ clock: this.clock, timeline: this.timeline, source: this.name, ...at, port: this.port, ...how });
+    await this.sdp.start();
   }
 
   /** Serve one vehicle connection (the label says where it came from). */

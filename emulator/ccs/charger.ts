@@ -11,7 +11,7 @@ import type { Resource } from '../../drivers/core/resource.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
 import type { MessageLink } from '../../drivers/iso15118/evcc/link.ts';
 import type { MemoryEndpoint } from '../../drivers/iso15118/evcc/memory-endpoint.ts';
-import { SdpSecurity, SdpServer } from '../../drivers/iso15118/sdp.ts';
+import { SdpSecurity } from '../../drivers/iso15118/sdp.ts';
 import { V2gServer } from '../../drivers/iso15118/v2g-server.ts';
 import { IdealPowerStage, type PowerStagePort } from '../mcs/power-port.ts';
 import type { CcsProtocol } from './ccs-protocol.ts';
@@ -114,14 +114,7 @@ export class EmulatedCcsCharger extends ServingCharger<CcsServeResult> implement
     const at = this.serveAt(s, this.ctx.linkEnd);
     const rec = { clock: this.ctx.clock, timeline: this.ctx.timeline, source: this.name };
     await this.serveTcp(new V2gServer({ ...rec, ...at, port: s.port ?? 0 }));
-    this.sdp = new SdpServer({
-      ...rec,
-      ...at,
-      port: this.port,
-      security: SdpSecurity.NoTls,
-      serverPort: CCS_SECC_TIMING.sdpServerPort,
-    });
-    await this.sdp.start();
+    await this.serveSdp(at, { security: SdpSecurity.NoTls, serverPort: CCS_SECC_TIMING.sdpServerPort });
   }
 
   protected serve(link: MessageLink, label: string): void {

@@ -15,7 +15,7 @@ import type { MessageLink } from '../../drivers/iso15118/evcc/link.ts';
 import type { MemoryEndpoint } from '../../drivers/iso15118/evcc/memory-endpoint.ts';
 import { ServiceId } from '../../drivers/iso15118/evcc/messages.ts';
 import { loadSessionTimers, msgTimeoutMs, performanceLimitName, type SessionTimers } from '../../drivers/iso15118/evcc/timers.ts';
-import { SdpSecurity, SdpServer } from '../../drivers/iso15118/sdp.ts';
+import { SdpSecurity } from '../../drivers/iso15118/sdp.ts';
 import type { TlsEndMaterial } from '../../drivers/iso15118/pki/bench-tls.ts';
 import { chargerServerTls } from '../../drivers/iso15118/pki/charger-server.ts';
 import type { Resource } from '../../drivers/core/resource.ts';
@@ -143,17 +143,11 @@ export class EmulatedMcsCharger extends ServingCharger<ServeResult> implements R
     });
     server.on('handshakeError', () => undefined); // recorded by the server on the timeline
     await this.serveTcp(server);
-    this.sdp = new SdpServer({
-      clock: this.ctx.clock,
-      timeline: this.ctx.timeline,
-      source: this.name,
-      ...at,
-      port: this.port,
+    await this.serveSdp(at, {
       security: tls ? SdpSecurity.Tls : SdpSecurity.NoTls,
       serverPort: this.limits.num('sdp.serverPort'),
       behaviour: { ignoreFirstOfEachDiscovery: faults.has('sdp-first-request-ignored'), busy: () => this.busyReason() },
     });
-    await this.sdp.start();
   }
 
   protected serve(link: MessageLink, label: string): void {
