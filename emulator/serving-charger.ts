@@ -22,6 +22,17 @@ export interface ServeAtSettings {
 /** Resolve a link's charger end by resource name. */
 export type LinkEndOf = (name: string) => { interface: string; address: string } | undefined;
 
+/** The bench's DC ratings as both emulated chargers advertise them: no lower current, 150 V floor unless rated. */
+export function advertisedDcRatings(r: { maxVoltageV: number; minVoltageV?: number; maxCurrentA: number; maxPowerW: number }) {
+  return {
+    maxVoltageV: r.maxVoltageV,
+    minVoltageV: r.minVoltageV ?? 150,
+    maxCurrentA: r.maxCurrentA,
+    minCurrentA: 0,
+    maxPowerW: r.maxPowerW,
+  };
+}
+
 export abstract class ServingCharger<R> {
   protected readonly sessions: ServedSessions<R>;
   protected server: V2gServer | undefined;

@@ -17,7 +17,7 @@ import { IdealPowerStage, type PowerStagePort } from '../mcs/power-port.ts';
 import type { CcsProtocol } from './ccs-protocol.ts';
 import type { CcsRatings } from './ccs-responses.ts';
 import { serveCcsConnection, type CcsServeResult } from './ccs-server.ts';
-import { ServingCharger } from '../serving-charger.ts';
+import { advertisedDcRatings, ServingCharger } from '../serving-charger.ts';
 import type { CcsSeccConfig } from './ccs-session.ts';
 
 export const EMULATED_CCS_CHARGER_KIND = 'emulated-ccs-charger';
@@ -74,13 +74,8 @@ export class EmulatedCcsCharger extends ServingCharger<CcsServeResult> implement
     power: PowerStagePort,
   ) {
     super(name, ctx.clock, ctx.timeline, power);
-    const r = ctx.ratings;
     const ratings: CcsRatings = {
-      maxVoltageV: r.maxVoltageV,
-      minVoltageV: r.minVoltageV ?? 150,
-      maxCurrentA: r.maxCurrentA,
-      minCurrentA: 0,
-      maxPowerW: r.maxPowerW,
+      ...advertisedDcRatings(ctx.ratings),
       // What the emulated stage holds (power-stage-params: offset 0.5 A, gain error 0.5 %, ripple 1 A peak) with margin.
       currentRegulationToleranceA: 5,
       peakCurrentRippleA: 2,

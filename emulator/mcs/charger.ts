@@ -22,7 +22,7 @@ import type { Resource } from '../../drivers/core/resource.ts';
 import { IdealPowerStage, type PowerStagePort } from './power-port.ts';
 import type { SeccConfig, SeccRatings } from './secc-session.ts';
 import { serveSeccConnection, type ServeResult } from './secc-server.ts';
-import { ServingCharger } from '../serving-charger.ts';
+import { advertisedDcRatings, ServingCharger } from '../serving-charger.ts';
 
 export const EMULATED_MCS_CHARGER_KIND = 'emulated-mcs-charger';
 
@@ -91,15 +91,7 @@ export class EmulatedMcsCharger extends ServingCharger<ServeResult> implements R
     super(name, ctx.clock, ctx.timeline, power);
     this.limits = ctx.limits && ctx.limits.has('timer.V2G_SECC_Sequence_Timeout') ? ctx.limits : Limits.load('iso15118-20');
     this.timers = loadSessionTimers(this.limits, ctx.timers);
-    const r = ctx.ratings;
-    const ratings: SeccRatings = {
-      maxVoltageV: r.maxVoltageV,
-      minVoltageV: r.minVoltageV ?? 150,
-      maxCurrentA: r.maxCurrentA,
-      minCurrentA: 0,
-      maxPowerW: r.maxPowerW,
-      minPowerW: 0,
-    };
+    const ratings: SeccRatings = { ...advertisedDcRatings(ctx.ratings), minPowerW: 0 };
     this.config = {
       evseId: settings.evseId ?? 'DE*MHL*E0001*1',
       ratings,
