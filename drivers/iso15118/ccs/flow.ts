@@ -2,6 +2,7 @@
 // for tests that need a session brought up to one message before they misbehave or judge.
 
 import type { Exchange } from '../evcc/exchange.ts';
+import { walkSteps } from '../evcc/flow.ts';
 import { CCS_FLOW, type CcsStep } from './protocols.ts';
 import type { CcsEvccSession } from './session.ts';
 
@@ -29,12 +30,5 @@ const STEPS: Record<CcsStep, (s: CcsEvccSession) => Promise<Result>> = {
 
 /** Each step up to and including `last`; the exchange of the last step (the last of a repeated one). */
 export async function walkCcsFlow(s: CcsEvccSession, last: CcsStep, hooks: CcsFlowHooks = {}): Promise<Exchange | undefined> {
-  let out: Result;
-  for (const step of CCS_FLOW) {
-    if (step === 'CableCheck') await hooks.beforeCableCheck?.();
-    if (step === 'PowerDelivery') await hooks.beforePowerDelivery?.();
-    out = await STEPS[step](s);
-    if (step === last) break;
-  }
-  return Array.isArray(out) ? out.at(-1) : out;
+  return walkSteps(CCS_FLOW, 'CableCheck', (step) => STEPS[step](s), last, hooks);
 }

@@ -34,11 +34,22 @@ const STEPS: Record<FlowStep, (s: EvccSession) => Promise<Exchange | Exchange[]>
 /** Each step up to and including `last`; the exchange of the last step (the last of a repeated one). */
 export async function walkFlow(s: EvccSession, last: FlowStep, hooks: FlowHooks = {}): Promise<Exchange | undefined> {
   if (!NORMAL_FLOW.includes(last)) throw new RangeError(`runUntil: '${last}' is not a step of the normal DC flow`);
+  return walkSteps(NORMAL_FLOW, 'DC_CableCheck', (step) => STEPS[step](s), last, hooks);
+}
+
+/** A protocol's flow up to `last`, the hooks at its cable check and PowerDelivery(Start) (DIN / -2 walk theirs too). */
+export async function walkSteps<T extends string>(
+  flow: readonly T[],
+  cableCheck: T,
+  run: (step: T) => Promise<Exchange | Exchange[] | undefined>,
+  last: T,
+  hooks: FlowHooks,
+): Promise<Exchange | undefined> {
   let out: Exchange | Exchange[] | undefined;
-  for (const step of NORMAL_FLOW) {
-    if (step === 'DC_CableCheck') await hooks.beforeCableCheck?.();
+  for (const step of flow) {
+    if (step === cableCheck) await hooks.beforeCableCheck?.();
     if (step === 'PowerDelivery') await hooks.beforePowerDelivery?.();
-    out = await STEPS[step](s);
+    out = await run(step);
     if (step === last) break;
   }
   return Array.isArray(out) ? out.at(-1) : out;
