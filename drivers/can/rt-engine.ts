@@ -93,7 +93,9 @@ export class NativeWireEngine implements WireEngine {
     this.child.stderr.on('data', (b: Buffer) => (this.stderr = (this.stderr + b.toString()).slice(-500)));
     this.child.stdin.on('error', () => {}); // the exit handler reports a helper that went away
     this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
+      // 'close', not 'exit': it comes after stdout is drained, so the helper's own reason (e.g. 'cannot connect')
+      // is read before its exit is taken as the failure.
+      this.child.on('close', (code, signal) => {
         resolve();
         if (this.closing) return events.message({ op: 'closed' });
         const why = `native helper exited (${signal ?? `code ${code}`})${this.stderr ? `: ${this.stderr.trim()}` : ''}`;

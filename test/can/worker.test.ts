@@ -77,6 +77,17 @@ describe('socketcand transport on a worker thread', function () {
     expect(await fail({ host: '127.0.0.1', port, bus: 'gbt', clock: new VirtualClock() })).to.match(/needs real time .*'virtual-can'/);
   });
 
+  it('says why it could not connect every time, not that the wire engine exited (its reason is read before its exit)', async function () {
+    // Under load the engine's exit could overtake its last report; 1 in 10 opens said only 'native helper exited'.
+    const reasons = new Set<string>();
+    for (let i = 0; i < 50; i++) {
+      await WorkerSocketcandCan.open({ host: '127.0.0.1', port: 1, bus: 'gbt', clock }).catch((e: Error) =>
+        reasons.add(e.message.replace(/^.*?\): /, '')),
+      );
+    }
+    expect([...reasons].map((r) => r.slice(0, 'cannot connect'.length))).to.deep.equal(['cannot connect']);
+  });
+
   it('turns a lost server into one BenchFault: on the timeline, to onLost, on the next send and on a running periodic', async function () {
     const own = new SocketcandHub({ port: 0 });
     const ownPort = (await own.listen()).port;
