@@ -1,6 +1,7 @@
 // The CCS2 vehicle's own rules, against a scripted charger in virtual time: supportedAppProtocol picks the
 // protocol by the charger's SchemaID (and refuses -20, which another vehicle runs), CurrentDemand waits its
-// 0.25 s V2G_EVCC_Msg_Timeout and no longer, and a CableCheck left Ongoing ends at V2G_EVCC_CableCheck_Timeout.
+// 0.25 s V2G_EVCC_Msg_Timeout and no longer, a CableCheck left Ongoing ends at V2G_EVCC_CableCheck_Timeout, and
+// PreChargeReq is repeated until the charger's voltage is within the vehicle's match band (or its PreCharge timer ends).
 
 import { expect } from 'chai';
 import { Limits } from '../../drivers/core/limits.ts';
@@ -84,6 +85,29 @@ function vehicle(preference: OfferedProtocol[], chosen: OfferedProtocol, table: 
   return { clock, session, close: () => ev.abort() };
 }
 
+/** ChargeParameterDiscoveryRes of a 1000 V / 500 A charger, then a CableCheck that finishes at once. */
+const CPD = () => ({
+  EVSEProcessing: 'Finished',
+  DC_EVSEChargeParameter: {
+    DC_EVSEStatus: status,
+    EVSEMaximumCurrentLimit: V(500, 'A'),
+    EVSEMaximumPowerLimit: V(400, 'W'),
+    EVSEMaximumVoltageLimit: V(1000, 'V'),
+    EVSEMinimumCurrentLimit: V(0, 'A'),
+    EVSEMinimumVoltageLimit: V(150, 'V'),
+    EVSEPeakCurrentRipple: V(2, 'A'),
+  },
+});
+const TO_PRECHARGE = { ...FLOW, ChargeParameterDiscovery: CPD, CableCheck: () => ({ EVSEProcessing: 'Finished', DC_EVSEStatus: status }) };
+/** A charger whose output reaches `voltsAt(n)` by its n-th PreChargeRes. */
+const preChargingTo = (voltsAt: (n: number) => number) => ({
+  ...TO_PRECHARGE,
+  PreCharge: (n: number) => ({ DC_EVSEStatus: status, EVSEPresentVoltage: V(voltsAt(n), 'V') }),
+});
+type Physical = { Value: number; Multiplier: number };
+const preChargeReqs = (exs: { request: Record<string, unknown> }[]) => exs.map((x) => x.request.PreChargeReq as Record<string, Physical>);
+const value = (p: Physical) => p.Value * 10 ** p.Multiplier;
+
 describe('CCS2 vehicle: protocol choice and timers (virtual time)', function () {
   it('takes the protocol the charger selects by SchemaID, whatever the vehicle preferred', async function () {
     const { session, close } = vehicle(['din', 'iso2'], 'iso2', FLOW);
@@ -115,18 +139,7 @@ describe('CCS2 vehicle: protocol choice and timers (virtual time)', function () 
   it('a CableCheck left Ongoing ends at V2G_EVCC_CableCheck_Timeout (40 s), not before', async function () {
     const table = {
       ...FLOW,
-      ChargeParameterDiscovery: () => ({
-        EVSEProcessing: 'Finished',
-        DC_EVSEChargeParameter: {
-          DC_EVSEStatus: status,
-          EVSEMaximumCurrentLimit: V(500, 'A'),
-          EVSEMaximumPowerLimit: V(400, 'W'),
-          EVSEMaximumVoltageLimit: V(1000, 'V'),
-          EVSEMinimumCurrentLimit: V(0, 'A'),
-          EVSEMinimumVoltageLimit: V(150, 'V'),
-          EVSEPeakCurrentRipple: V(2, 'A'),
-        },
-      }),
+      ChargeParameterDiscovery: CPD,
       CableCheck: () => ({ EVSEProcessing: 'Ongoing', DC_EVSEStatus: { ...status, EVSEIsolationStatus: 'Invalid' } }),
     };
     const { clock, session, close } = vehicle(['iso2'], 'iso2', table);
@@ -135,6 +148,44 @@ describe('CCS2 vehicle: protocol choice and timers (virtual time)', function () 
     const e = await session.cableCheck().catch((x: Error) => x);
     expect((e as V2gSessionError).kind).to.equal('timer-expired');
     expect(clock.nowMs() - t0).to.be.within(40_000, 40_000 + Limits.load('iso15118-2').num('timer.EVCC_Processing_Poll'));
+    close();
+  });
+
+  it('repeats PreChargeReq (≤ the precharge current) until the charger is within its match band of the battery', async function () {
+    const l = Limits.load('iso15118-2');
+    const bandV = l.num('evcc.preChargeMatchV');
+    // 800 V battery; the charger climbs 100 V per answer: 700 V is still outside the band, 800 V inside.
+    const { session, close } = vehicle(
+      ['iso2'],
+      'iso2',
+      preChargingTo((n) => Math.min(800, 100 * n)),
+    );
+    await session.runUntil('CableCheck');
+    const exs = await session.preCharge();
+    const reqs = preChargeReqs(exs);
+    expect(800 - 700, 'the test steps across the band').to.be.above(bandV);
+    expect(exs.map((x) => x.body?.EVSEPresentVoltage.Value)).to.deep.equal([100, 200, 300, 400, 500, 600, 700, 800]);
+    for (const r of reqs) {
+      expect(value(r.EVTargetVoltage)).to.equal(800);
+      expect(value(r.EVTargetCurrent)).to.be.at.most(l.num('precharge.maxCurrentA'));
+    }
+    close();
+  });
+
+  it('a charger that stays outside the match band ends PreCharge at V2G_EVCC_PreCharge_Timeout, not before', async function () {
+    const l = Limits.load('iso15118-2');
+    const offV = 800 - l.num('evcc.preChargeMatchV') - 10;
+    const { clock, session, close } = vehicle(
+      ['iso2'],
+      'iso2',
+      preChargingTo(() => offV),
+    );
+    await session.runUntil('CableCheck');
+    const t0 = clock.nowMs();
+    const e = await session.preCharge().catch((x: Error) => x);
+    expect((e as V2gSessionError).kind).to.equal('timer-expired');
+    const bound = l.num('timer.V2G_EVCC_PreCharge_Timeout');
+    expect(clock.nowMs() - t0).to.be.within(bound, bound + l.num('timer.EVCC_Processing_Poll'));
     close();
   });
 });

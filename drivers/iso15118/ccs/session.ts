@@ -230,12 +230,16 @@ export class CcsEvccSession extends V2gSessionBase<CcsSessionOptions> {
     return this.whileOngoing(this.request('CableCheck'), () => body.cableCheckBody(this.ev()), 'V2G_EVCC_CableCheck_Timeout');
   }
 
-  /** PreCharge until the charger's voltage is within the vehicle's match band of its battery (V2G_EVCC_PreCharge_Timeout). */
+  /**
+   * PreChargeReq again and again until the charger's voltage is within the vehicle's match band of its battery
+   * (the standards leave that band to the EV: evcc.preChargeMatchV), bounded by V2G_EVCC_PreCharge_Timeout.
+   * The vehicle asks for no more than the precharge current IEC 61851-23 allows (precharge.maxCurrentA).
+   */
   async preCharge(): Promise<Exchange[]> {
     const t = this.timers;
     const bound = t.get('V2G_EVCC_PreCharge_Timeout');
     const matchV = this.limits.num('evcc.preChargeMatchV');
-    const currentA = Math.min(2, this.o.model.limits.maxCurrentA);
+    const currentA = Math.min(this.limits.num('precharge.maxCurrentA'), this.o.model.limits.maxCurrentA);
     const t0 = this.o.clock.nowMs();
     const out: Exchange[] = [];
     for (;;) {
