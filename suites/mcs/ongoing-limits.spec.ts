@@ -32,7 +32,10 @@ const HOLDS = {
 } as const;
 type Hold = keyof typeof HOLDS;
 
-/** How many poll pauses past the limit the vehicle keeps asking: enough to see a charger that never gives up. */
+/**
+ * How many poll pauses past the limit the vehicle keeps asking: enough to see a charger that never gives up. Not a
+ * judged number: any Ongoing answer past the limit already fails the check; this only ends the vehicle's patience.
+ */
 const WATCH_POLLS_PAST_LIMIT = 20;
 
 /** The bench's means to keep the vehicle waiting, or the test is skipped with the reason. */

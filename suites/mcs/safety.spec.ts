@@ -32,17 +32,17 @@ import {
   type PowerRig,
 } from './power-support.ts';
 
-const LOAD_A = 300;
-
 describe('MCS safety (IEC 61851-23 / -23-3)', function () {
   const test = usePowerTest();
+  /** The steady current every stop starts from (a test condition of the limit profile: stop.fromCurrentA). */
+  const loadA = (rig: PowerRig): number => rig.limits.num('stop.fromCurrentA');
 
-  /** Charge at LOAD_A until steady. */
+  /** Charge at the load current until steady. */
   async function loaded(rig: PowerRig): Promise<ChargingSession> {
-    return (await chargeSteady(rig, test, LOAD_A)).charging;
+    return (await chargeSteady(rig, test, loadA(rig))).charging;
   }
 
-  /** Charge at LOAD_A until steady, then the charger is told to stop (its own stop, or the E-stop): the session and when. */
+  /** Charge at the load current until steady, then the charger is told to stop (its own stop, or the E-stop): the session and when. */
   async function stoppedByCharger(rig: PowerRig, control: ChargerControl, kind: 'charger' | 'emergency') {
     const c = await loaded(rig);
     const stopS = s(rig.bench.clock.now());
@@ -111,7 +111,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       );
       await this.bench.clock.sleep((rig.limits.get('stop.dischargeS').hi! + 0.5) * 1000);
       const fromS = stopS ?? markS;
-      const tr = (test.trace = await traceSince(rig, fromS - 1, `${R.stopByVehicle.id} stop by the vehicle from ${LOAD_A} A`, [
+      const tr = (test.trace = await traceSince(rig, fromS - 1, `${R.stopByVehicle.id} stop by the vehicle from ${loadA(rig)} A`, [
         ...loopRequests(c, fromS - 1),
         { tS: fromS, currentA: 0 },
       ]));
@@ -120,7 +120,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
         stopS !== undefined,
         stopS === undefined ? 'none on the wire' : `at ${stopS.toFixed(2)} s`,
       );
-      expect(tr).to.stopWithin({ stopS: stopS!, kind: 'vehicle', fromA: LOAD_A });
+      expect(tr).to.stopWithin({ stopS: stopS!, kind: 'vehicle', fromA: loadA(rig) });
       const openS = requireOpened(rig, stopS!);
       expect(tr).to.dischargeWithin({ openS });
       assertCeAfterOutputOff(rig.limits, { outputOffS: voltageOffTime(rig, tr, openS), ceExitS: ceExitTime(this.bench, stopS!) });
@@ -133,12 +133,12 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
     const control = requireControl(this, rig, 'A charger-initiated stop');
     await withTrace(test, async () => {
       const { c, stopS } = await stoppedByCharger(rig, control, 'charger');
-      const budgetS = Math.max(rig.limits.num('stop.minTimeS'), LOAD_A / rig.limits.num('stop.minRateAps'));
+      const budgetS = Math.max(rig.limits.num('stop.minTimeS'), loadA(rig) / rig.limits.num('stop.minRateAps'));
       await this.bench.clock.sleep((budgetS + 1) * 1000);
       await c.stop(); // the vehicle ends the session: contactors open, welding detection, CE
       await this.bench.clock.sleep((rig.limits.get('stop.dischargeS').hi! + 0.5) * 1000);
-      const tr = await loopTrace(rig, test, c, stopS - 1, `${R.stopByCharger.id} stop by the charger from ${LOAD_A} A`);
-      expect(tr).to.stopWithin({ stopS, kind: 'charger', fromA: LOAD_A });
+      const tr = await loopTrace(rig, test, c, stopS - 1, `${R.stopByCharger.id} stop by the charger from ${loadA(rig)} A`);
+      expect(tr).to.stopWithin({ stopS, kind: 'charger', fromA: loadA(rig) });
       expect(tr).to.dischargeWithin({ openS: requireOpened(rig, stopS) });
     });
   });
@@ -154,10 +154,10 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       const tr = (test.trace = await traceSince(
         rig,
         stopS - 1,
-        `${R.emergencyStop.id} emergency stop from ${LOAD_A} A`,
+        `${R.emergencyStop.id} emergency stop from ${loadA(rig)} A`,
         loopRequests(c, stopS - 1).filter((r) => r.tS < stopS),
       ));
-      expect(tr).to.stopWithin({ stopS, kind: 'emergency', fromA: LOAD_A });
+      expect(tr).to.stopWithin({ stopS, kind: 'emergency', fromA: loadA(rig) });
     });
   });
 
@@ -166,11 +166,12 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
     requireInterlock(this, 'The over-voltage test');
     const rig = powerRig(this.bench);
     const maxV = rig.vehicle.model.limits.maxVoltageV;
+    const aboveV = rig.limits.num('ovp.injectAboveEvMaxV');
     await withTrace(test, async () => {
       const c = await loaded(rig);
       const fromS = s(this.bench.clock.now());
       const beforeV = await rig.battery.batteryVoltageV();
-      await rig.battery.setBatteryVoltage(maxV + 20); // the battery side drives the inlet above the EV maximum
+      await rig.battery.setBatteryVoltage(maxV + aboveV); // the battery side drives the inlet above the EV maximum
       try {
         await this.bench.clock.sleep((rig.limits.get('ovp.evMaxShutdownMs').hi! / 1000 + 1.5) * 1000);
       } finally {
@@ -178,8 +179,8 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       }
       // An error shutdown keeps the output off once the voltage is back; a CV limit would let the current return.
       await this.bench.clock.sleep(rig.limits.num('ovp.resumeWatchS') * 1000);
-      const tr = await loopTrace(rig, test, c, fromS - 1, `${R.overVoltage.id} battery at EV max + 20 V`);
-      requireCurrentAt(tr, fromS, LOAD_A, LOAD_A, 'the voltage was raised');
+      const tr = await loopTrace(rig, test, c, fromS - 1, `${R.overVoltage.id} battery at EV max + ${aboveV} V`);
+      requireCurrentAt(tr, fromS, loadA(rig), loadA(rig), 'the voltage was raised');
       expect(tr).to.shutDownOnOverVoltage({ maxV, fromS, outputOffS: currentOffTime(rig, tr, fromS) });
     });
   });
@@ -207,7 +208,7 @@ describe('MCS safety (IEC 61851-23 / -23-3)', function () {
       }
       const ohm = rig.limits.num('insulation.faultInjectOhm');
       const tr = await loopTrace(rig, test, c, faultS - 1, `${R.insulation.id} insulation ${ohm / 1000} kΩ`);
-      expect(tr).to.stopOnInsulationFault({ faultS, fromA: LOAD_A });
+      expect(tr).to.stopOnInsulationFault({ faultS, fromA: loadA(rig) });
     });
   });
 });

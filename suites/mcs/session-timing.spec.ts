@@ -20,9 +20,6 @@ import {
 import { v2gFixture } from './session-fixture.ts';
 import { currentOffTime, loopTrace, powerRig, s, startCharging, stepTo, usePowerTest, waitSteady, withTrace } from './power-support.ts';
 
-/** The current the charge loop runs at when the vehicle goes silent: enough to see the stop, quick to reach. */
-const LOAD_A = 100;
-
 describe('ISO 15118-20 session timing (MCS charger)', function () {
   const test = usePowerTest();
   const v2g = v2gFixture();
@@ -32,11 +29,13 @@ describe('ISO 15118-20 session timing (MCS charger)', function () {
     const seqLimit = L.get('timer.V2G_SECC_Sequence_Timeout.DC_ChargeLoop');
     const rig = powerRig(this.bench);
     const clock = this.bench.clock;
+    // The current the charge loop runs at when the vehicle goes silent (a test condition of the limit profile).
+    const loadA = rig.limits.num('sequenceTimeout.loadCurrentA');
     await withTrace(test, async () => {
       const c = await startCharging(rig);
       try {
-        await stepTo(rig, c, LOAD_A);
-        await waitSteady(rig, LOAD_A, (4 * LOAD_A) / rig.limits.num('ramp.minSlopeAps'));
+        await stepTo(rig, c, loadA);
+        await waitSteady(rig, loadA, (4 * loadA) / rig.limits.num('ramp.minSlopeAps'));
         c.evcc.breaksOnPurpose('the vehicle goes silent mid-loop: the charger must time the session out');
         const lastResNs = await c.silence();
         precondition('a DC_ChargeLoopRes arrived before the vehicle went silent', lastResNs !== undefined, c.error?.message ?? 'none');
@@ -45,9 +44,9 @@ describe('ISO 15118-20 session timing (MCS charger)', function () {
         const seqS = rig.vehicle.timers['V2G_SECC_Sequence_Timeout.DC_ChargeLoop'] / 1000;
         const minT = rig.limits.get('stop.minTimeS');
         const rate = rig.limits.get('stop.minRateAps');
-        await clock.sleep((seqS + Math.max(minT.value!, LOAD_A / rate.lo!) + 1) * 1000);
-        const tr = await loopTrace(rig, test, c, lastS - 1, `${R.chargeLoopSequenceTimeout.id} vehicle silent at ${LOAD_A} A`);
-        const i0 = requireCurrentAt(tr, lastS, LOAD_A, LOAD_A, 'the vehicle going silent');
+        await clock.sleep((seqS + Math.max(minT.value!, loadA / rate.lo!) + 1) * 1000);
+        const tr = await loopTrace(rig, test, c, lastS - 1, `${R.chargeLoopSequenceTimeout.id} vehicle silent at ${loadA} A`);
+        const i0 = requireCurrentAt(tr, lastS, loadA, loadA, 'the vehicle going silent');
         const how = `timer ${seqS} s + max(${minT.value} s, I₀ / ${rate.lo} A/s), I₀ = ${fmt(i0, 1)} A`;
         const limit = derivedLimit({ hi: seqS + Math.max(minT.value!, i0 / rate.lo!) }, 's', [seqLimit, minT, rate], how);
         const offS = currentOffTime(rig, tr, lastS);
