@@ -11,12 +11,16 @@ import { ccsRampStageFaults, withCcsPowerFaults } from '../../emulator/ccs/power
 import type { PowerStagePort } from '../../emulator/mcs/power-port.ts';
 import { registerResourceKind, resourceKind } from '../registry.ts';
 import { chargerLinkEnd } from './charger-link-end.ts';
+import { isEmulatedCp } from './emulated-cp.ts';
+import { reactToCpExit } from '../../emulator/ccs/cp-reaction.ts';
 
 interface Settings extends CcsChargerSettings {
   /** Resource name of the emulated battery whose DC bus the power stage drives (IdealPowerStage without one). */
   battery?: string;
   /** This port's ratings where they differ from the bench charger's (a CCS port beside an MCS one). */
   ratings?: { maxVoltageV: number; minVoltageV?: number; maxCurrentA: number; maxPowerW: number };
+  /** The port's emulated-cp resource: the charger reacts to the vehicle's CP state (none: no pilot on this port). */
+  pilot?: string;
   /** Power-stage parameter overrides. */
   powerStage?: Record<string, number>;
   seed?: number;
@@ -45,6 +49,7 @@ if (!resourceKind(EMULATED_CCS_CHARGER_KIND))
         cableCheckMs: { type: 'number', minimum: 0 },
         authorizationOngoingCount: { type: 'integer', minimum: 0 },
         battery: { type: 'string', description: 'emulated-battery resource whose DC bus the power stage drives' },
+        pilot: { type: 'string', description: "the port's emulated-cp resource: output off when the vehicle takes CP out of C" },
         ratings: {
           type: 'object',
           additionalProperties: false,
@@ -82,6 +87,12 @@ if (!resourceKind(EMULATED_CCS_CHARGER_KIND))
         power,
         linkEnd: chargerLinkEnd(ctx.resources),
       });
+      if (cfg.pilot) {
+        const cp = ctx.resources.get(cfg.pilot);
+        if (!isEmulatedCp(cp)) throw new Error(`${name}: pilot '${cfg.pilot}' is not an emulated-cp resource opened before the charger`);
+        const { power: stage, config } = charger;
+        reactToCpExit(cp.line, { power: stage, output: config.output, faults: ctx.faults, timeline: ctx.timeline, source: name });
+      }
       // The bench's own means to disable this charger's output (a real bench's E-stop relay plays this part).
       return Object.assign(charger, { safeStatePrimitives: { disableChargerOutput: () => charger.safeState() } });
     },

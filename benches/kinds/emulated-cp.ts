@@ -1,11 +1,18 @@
 // Resource kind `emulated-cp`: the CCS port's control pilot on an in-process line; the emulated charger's
 // CP generator (emulator/pilot/cp-evse.ts) drives its side, honouring the CP fault switches.
 
-import { EmulatedCpPilot, releaseCpLine, sharedCpLine, type CpPilot } from '../../drivers/pilot/cp.ts';
+import { EmulatedCpPilot, releaseCpLine, sharedCpLine, type CpPilot, type EmulatedCpLine } from '../../drivers/pilot/cp.ts';
 import { EmulatedCpEvse } from '../../emulator/pilot/cp-evse.ts';
 import { registerResourceKind, type Resource } from '../registry.ts';
 
 export interface CpPilotResource extends Resource, CpPilot {}
+
+/** An emulated-cp resource: also the in-process line, where the emulated charger on the port watches the vehicle's state. */
+export interface EmulatedCpResource extends CpPilotResource {
+  readonly line: EmulatedCpLine;
+}
+
+export const isEmulatedCp = (r: unknown): r is EmulatedCpResource => (r as Resource | undefined)?.kind === 'emulated-cp';
 
 export const CP_PILOT_KINDS = ['emulated-cp', 'scpi-cp'];
 
@@ -24,9 +31,10 @@ registerResourceKind<Settings>({
     const line = sharedCpLine(lineName, ctx.timeline);
     const evse = new EmulatedCpEvse(line, ctx.clock, ctx.faults);
     const pilot = new EmulatedCpPilot(name, line);
-    const res: CpPilotResource = {
+    const res: EmulatedCpResource = {
       name,
       kind: 'emulated-cp',
+      line,
       setVehicleState: (s) => pilot.setVehicleState(s),
       read: () => pilot.read(),
       // Safe state of the vehicle's CP: off C/D (B stays connected, the charger stops offering energy).

@@ -15,6 +15,7 @@ import type { PowerStagePort } from '../mcs/power-port.ts';
 import { closeWait, SECC_CLOSE_WAIT_MS } from '../mcs/secc-server.ts';
 import { bodyOf, CCS_PAYLOAD_TYPE, type CcsGrammar } from './ccs-protocol.ts';
 import { CcsSeccSession, type CcsSeccConfig } from './ccs-session.ts';
+import { withResponseFaults } from './response-faults.ts';
 
 export interface CcsServeOptions {
   clock: Clock;
@@ -66,7 +67,7 @@ export async function serveCcsConnection(link: MessageLink, o: CcsServeOptions):
       return end('undecodable', doc instanceof Error ? doc.message : `payload type ${payloadTypeLabel(r.frame.payloadType)}`);
     armed = true;
     const grammar = session.grammar;
-    const decision = session.handle(doc);
+    const decision = withResponseFaults(session.handle(doc), session.protocol, o.config.faults);
     if (decision.delayMs) await o.clock.sleep(decision.delayMs);
     if (decision.response && !link.closed) {
       pendingTx.set(link.decorate!, { doc: decision.response, note: decision.note });

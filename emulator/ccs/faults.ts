@@ -47,6 +47,9 @@ const ID = {
   stop: 'CCS2-STOP-001',
 };
 
+/** A ccs2 test per protocol (suites/ccs2/current-ids.ts, performance.spec.ts): DIN 70121 and ISO 15118-2. */
+const CURRENT_SUITE = (key: string): string[] => [`CCS2-DIN-${key}-001`, `CCS2-ISO2-${key}-001`];
+
 /** One fault switch of the CCS charger, caught by the ccs2 suite. */
 export const ccsFault = (
   name: string,
@@ -70,7 +73,7 @@ export const CCS_FAULTS: FaultSwitch[] = [
   ccsFault(
     CCS_FAULT.currentDemandSlow,
     'timing violation',
-    [ID.performance],
+    [ID.performance, ...CURRENT_SUITE('MSG-PERFORMANCE')],
     'answers every CurrentDemandReq after its 25 ms SECC performance time (but inside the vehicle’s 250 ms timeout)',
     ['CurrentDemandRes response time (worst)'],
   ),
@@ -109,14 +112,19 @@ export const CCS_FAULTS: FaultSwitch[] = [
     'its voltage sensor reads 40 V high in precharge: the output lands 40 V below the vehicle’s target while it reports the target',
     ['precharge voltage reached'],
   ),
+  // The current suite (suites/ccs2/current.spec.ts) judges the same behaviour on its own trace: it fails there too.
   ccsFault(
     CCS_FAULT.reportsWrongCurrent,
     'current-control violation',
-    [ID.currentDemand],
+    [ID.currentDemand, ...CURRENT_SUITE('RAMP-PRESENT')],
     'its current sensor reads 10 % + 15 A high: every CurrentDemandRes reports more current than flows',
-    ['EVSEPresentCurrent vs battery emulator'],
+    ['EVSEPresentCurrent vs battery emulator', 'reported − measured present current (worst reading)'],
   ),
-  ccsFault(CCS_FAULT.ignoresStop, 'safety violation', [ID.stop], 'answers PowerDeliveryReq (stop) OK but keeps delivering current', [
-    'current after PowerDelivery stop',
-  ]),
+  ccsFault(
+    CCS_FAULT.ignoresStop,
+    'safety violation',
+    [ID.stop, ...CURRENT_SUITE('RAMP-STOP')],
+    'answers PowerDeliveryReq (stop) OK but keeps delivering current',
+    ['current after PowerDelivery stop', 'vehicle stop: time to < * A from * A'],
+  ),
 ];
