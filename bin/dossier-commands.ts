@@ -37,6 +37,7 @@ export const dossierCommands: CommandSpec[] = [
       if (o.pubkey && o.cert) throw new UsageError('give --pubkey or --cert, not both');
       await import('../suites/support/gbt27930-offline.ts'); // registers the GB/T checks decidable offline
       await import('../suites/support/iso15118-offline.ts'); // and the MCS ones, re-derived from the recorded V2G messages
+      await import('../suites/support/ccs2-offline.ts'); // and the CCS2 ones, from the V2G messages and the battery emulator's samples
       const { verifyBundle } = await import('../reports/bundle-verify.ts');
       const v = await verifyBundle(String(bundle), { trust: o.pubkey ?? o.cert });
       for (const line of v.lines) console.log(line);
