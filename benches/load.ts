@@ -2,7 +2,6 @@
 // each naming the file, the line and column and the offending key, in one line, so a lab engineer can fix
 // them all without reading a stack trace.
 
-import { Ajv } from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import { LIMITS_DIR } from '../drivers/core/limits.ts';
 import { positionOf, schemaProblems, type BenchProblem } from './bench-problems.ts';
 import { resourceKind, type BenchConfig } from './registry.ts';
 import { benchSchema } from './schema.ts';
+import { validateAgainst } from './bench-validator.ts';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_BENCH = join(PROJECT_ROOT, 'benches', 'emulator.yaml');
@@ -67,10 +67,9 @@ export function parseBench(text: string, file: string): BenchConfig {
   if (!data || typeof data !== 'object' || Array.isArray(data))
     throw new BenchFileError('a bench file is a YAML mapping (name:, charger:, resources:, …)', file, 1);
 
-  // verbose: errors carry their schema, whose properties give the did-you-mean (bench-problems.ts).
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-  const validate = ajv.compile(benchSchema());
-  if (!validate(data)) fail(file, schemaProblems(validate.errors ?? [], doc, lines));
+  // Verbose errors carry their schema, whose properties give the did-you-mean (bench-problems.ts).
+  const errors = validateAgainst(benchSchema())(data);
+  if (errors) fail(file, schemaProblems(errors, doc, lines));
   const bench = data as BenchConfig;
   bench.file = file;
   bench.clock = bench.clock ?? { kind: 'real', rate: 1 };
