@@ -13,14 +13,14 @@ import { connectV2g } from '../../drivers/iso15118/v2g-client.ts';
 import { V2gServer } from '../../drivers/iso15118/v2g-server.ts';
 import { ensureTestPki, type PkiPaths } from '../../drivers/iso15118/test-pki.ts';
 import { encodeRawV2gtp, PayloadType, V2gtpError } from '../../drivers/iso15118/v2gtp.ts';
-import type { VethLink } from '../../drivers/iso15118/veth.ts';
+import type { TestVethPair } from '../support/veth-pair.ts';
 import { bringUpTestLink } from './test-link.ts';
 
 const limits = Limits.load('iso15118-20');
 const EXI = new Uint8Array([0x80, 0x98, 0x02, 0x10]); // opaque bytes: this layer does not decode EXI
 
 describe('V2G connection over the veth link: TCP and TLS 1.3', function () {
-  let link: VethLink;
+  let link: TestVethPair;
   let pki: PkiPaths;
   const clock = new RealClock();
   let timeline: Timeline;
@@ -33,6 +33,7 @@ describe('V2G connection over the veth link: TCP and TLS 1.3', function () {
     pki = await ensureTestPki();
     dir = mkdtempSync(join(tmpdir(), 'mcs-hil-tls-'));
   });
+  after(() => link?.remove());
   beforeEach(function () {
     timeline = new Timeline({ clock });
   });

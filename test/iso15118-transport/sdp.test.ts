@@ -19,7 +19,7 @@ import {
   type SdpServerBehaviour,
 } from '../../drivers/iso15118/sdp.ts';
 import { encodeRawV2gtp, encodeV2gtp } from '../../drivers/iso15118/v2gtp.ts';
-import type { VethLink } from '../../drivers/iso15118/veth.ts';
+import type { TestVethPair } from '../support/veth-pair.ts';
 import { bringUpTestLink } from './test-link.ts';
 
 const limits = Limits.load('iso15118-20');
@@ -73,7 +73,7 @@ describe('SDP codec', function () {
 });
 
 describe('SDP over the veth link (FF02::1, UDP 15118)', function () {
-  let link: VethLink;
+  let link: TestVethPair;
   const clock = new RealClock();
   let timeline: Timeline;
   let server: SdpServer | undefined;
@@ -81,6 +81,7 @@ describe('SDP over the veth link (FF02::1, UDP 15118)', function () {
   before(async function () {
     link = await bringUpTestLink();
   });
+  after(() => link?.remove());
   beforeEach(function () {
     timeline = new Timeline({ clock });
   });

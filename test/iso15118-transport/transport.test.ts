@@ -6,20 +6,23 @@ import type { V2gConnection } from '../../drivers/iso15118/connection.ts';
 import { ensureTestPki } from '../../drivers/iso15118/test-pki.ts';
 import { openEvTransport, startSeccTransport, type SeccTransport } from '../../drivers/iso15118/transport.ts';
 import { PayloadType } from '../../drivers/iso15118/v2gtp.ts';
+import type { TestVethPair } from '../support/veth-pair.ts';
 import { bringUpTestLink } from './test-link.ts';
 
 describe('whole transport: SDP → TCP → TLS 1.3 between the EV and SECC helpers', function () {
   const clock = new RealClock();
   const limits = Limits.load('iso15118-20');
   let secc: SeccTransport | undefined;
+  let pair: TestVethPair | undefined;
 
   afterEach(async function () {
     await secc?.close();
     secc = undefined;
+    await pair?.remove();
   });
 
   it('finds the charger by SDP and talks V2GTP over mutual-auth TLS, with decorated timeline records', async function () {
-    const link = await bringUpTestLink();
+    const link = (pair = await bringUpTestLink());
     const pki = await ensureTestPki();
     const timeline = new Timeline({ clock });
     secc = await startSeccTransport({

@@ -10,7 +10,7 @@ import { RealClock } from '../../drivers/core/clock.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
 import { Iso15118Vehicle } from '../../drivers/iso15118/evcc/vehicle.ts';
-import { ensureVethLink, type VethLink } from '../../drivers/iso15118/veth.ts';
+import { upTestVethPair, type TestVethPair } from '../support/veth-pair.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -21,13 +21,13 @@ describe('emulated MCS charger in its own process (emulateCommand) with an indep
   this.timeout(120_000);
   let child: ChildProcess | undefined;
   let output = '';
-  let link: VethLink;
+  let link: TestVethPair;
   const clock = new RealClock();
   const timeline = new Timeline({ clock });
   const limits = Limits.load('iso15118-20');
 
   before(async function () {
-    link = await ensureVethLink(LINK);
+    link = await upTestVethPair(LINK);
     child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'emulate-child.ts'), BENCH], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,9 +49,14 @@ describe('emulated MCS charger in its own process (emulateCommand) with an indep
     });
   });
 
-  after(function () {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+  after(async function () {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited; // the emulator's sockets are gone before its link is
+    }
     timeline.close();
+    await link?.remove();
   });
 
   const vehicle = (name: string) =>

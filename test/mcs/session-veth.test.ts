@@ -12,7 +12,7 @@ import { Limits } from '../../drivers/core/limits.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
 import { TlsHandshakeError } from '../../drivers/iso15118/tls-errors.ts';
 import { Iso15118Vehicle, type VehicleSettings } from '../../drivers/iso15118/evcc/vehicle.ts';
-import { ensureVethLink, type VethLink } from '../../drivers/iso15118/veth.ts';
+import { upTestVethPair, type TestVethPair } from '../support/veth-pair.ts';
 import { EmulatedMcsCharger } from '../../emulator/mcs/charger.ts';
 import { RATINGS, messageFlow } from './helpers.ts';
 
@@ -20,7 +20,7 @@ export const TEST_LINK = { evInterface: 'mcs-t4ev0', chargerInterface: 'mcs-t4se
 
 describe('MCS session over the veth link (SDP, TLS 1.3, EXI)', function () {
   this.timeout(60_000);
-  let link: VethLink;
+  let link: TestVethPair;
   const clock = new RealClock();
   let timeline: Timeline;
   let charger: EmulatedMcsCharger | undefined;
@@ -28,8 +28,9 @@ describe('MCS session over the veth link (SDP, TLS 1.3, EXI)', function () {
   const runDir = mkdtempSync(join(tmpdir(), 'mcs-veth-'));
 
   before(async function () {
-    link = await ensureVethLink(TEST_LINK);
+    link = await upTestVethPair(TEST_LINK);
   });
+  after(() => link?.remove());
   beforeEach(function () {
     timeline = new Timeline({ clock });
   });

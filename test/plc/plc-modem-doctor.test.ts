@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import '../../benches/kinds.ts';
 import { resourceKind, type BenchConfig } from '../../benches/registry.ts';
-import { ensureVethLink } from '../../drivers/iso15118/veth.ts';
+import { upTestVethPair } from '../support/veth-pair.ts';
 import { CLI, ROOT, tmp } from '../foundation/helpers.ts';
 
 function benchFile(iface: string): string {
@@ -33,9 +33,14 @@ function doctor(file: string, dropRawSockets: boolean): { status: number | null;
 
 describe('plc-modem at doctor', function () {
   it('without raw-socket permission: a clear finding with the fix, exit non-zero', async function () {
-    if (process.getuid?.() === 0) await ensureVethLink({ evInterface: 'plc-tev0', chargerInterface: 'plc-tevse0' });
-    else this.skip(); // the interface comes from the veth script, which needs root
-    const r = doctor(benchFile('plc-tev0'), true);
+    if (process.getuid?.() !== 0) this.skip(); // the interface comes from the veth script, which needs root
+    const pair = await upTestVethPair({ evInterface: 'plc-tev0', chargerInterface: 'plc-tevse0' });
+    let r: ReturnType<typeof doctor>;
+    try {
+      r = doctor(benchFile('plc-tev0'), true);
+    } finally {
+      await pair.remove();
+    }
     expect(r.status).to.not.equal(0);
     expect(r.out).to.match(/resource plc \(plc-modem\): no permission to open raw sockets on 'plc-tev0'/);
     expect(r.out).to.contain('setcap cap_net_raw');

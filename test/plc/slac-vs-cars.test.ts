@@ -68,7 +68,7 @@ describe("our vehicle's SLAC against eleven real cars (../shared/captures)", fun
       const { timeline } = await veth.run({ rate: 1 });
       ours = (timeline.query({ kind: 'plc' }) as TimelineEvent<{ name: string }>[]).map((e) => ({ t: e.t / 1e6, name: e.data.name }));
     } finally {
-      veth.close();
+      await veth.close();
     }
     for (const car of cars) expect(order(ours), car.file).to.deep.equal(order(car.frames));
     const mine = delays(ours);

@@ -3,7 +3,7 @@
 import { RealClock } from '../../drivers/core/clock.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
-import { ensureVethLink } from '../../drivers/iso15118/veth.ts';
+import { upTestVethPair } from '../support/veth-pair.ts';
 import { openRawEthernet, type RawEthernetPort } from '../../drivers/plc/raw-ethernet.ts';
 import { runSlacAsEv, type SlacOutcome } from '../../drivers/plc/slac-ev.ts';
 import { EmulatedPlcLine } from '../../emulator/slac/plc-line.ts';
@@ -13,11 +13,12 @@ export const TEST_EVSE_IF = 'plc-tevse0';
 
 export interface VethSlac {
   run(o?: { faults?: string[]; loseFirstParmAnswers?: boolean; rate?: number }): Promise<{ out: SlacOutcome; timeline: Timeline }>;
-  close(): void;
+  /** Close both raw ports, then remove the pair if this helper created it. */
+  close(): Promise<void>;
 }
 
 export async function openVethSlac(): Promise<VethSlac> {
-  await ensureVethLink({ evInterface: TEST_EV_IF, chargerInterface: TEST_EVSE_IF });
+  const pair = await upTestVethPair({ evInterface: TEST_EV_IF, chargerInterface: TEST_EVSE_IF });
   const ev: RawEthernetPort = openRawEthernet(TEST_EV_IF);
   const evse: RawEthernetPort = openRawEthernet(TEST_EVSE_IF);
   const limits = Limits.load('iso15118-3');
@@ -32,9 +33,10 @@ export async function openVethSlac(): Promise<VethSlac> {
         line.close();
       }
     },
-    close() {
+    async close() {
       ev.close();
       evse.close();
+      await pair.remove();
     },
   };
 }
