@@ -4,6 +4,7 @@ import { BENCH_FAULTS } from './bench-faults.ts';
 import { CCS_FAULTS } from './ccs/faults.ts';
 import { CCS_POWER_FAULTS } from './ccs/power-faults.ts';
 import { CCS_RESPONSE_FAULTS } from './ccs/response-faults.ts';
+import { CCS_TLS_FAULTS } from './ccs/ccs-tls.ts';
 import type { FaultSwitch } from './fault-catalogue.ts';
 import { GBT_FAULTS } from './gbt/faults.ts';
 import { MCS_FAULTS } from './mcs/faults.ts';
@@ -21,6 +22,7 @@ export function faultCatalogue(): FaultSwitch[] {
     ...CP_FAULTS,
     ...CCS_FAULTS,
     ...CCS_POWER_FAULTS,
+    ...CCS_TLS_FAULTS,
     ...CCS_RESPONSE_FAULTS,
   ];
   const seen = new Set<string>();

@@ -95,7 +95,7 @@ export abstract class ServingCharger<R> {
   /** Answer SDP on where the TCP server listens (serveTcp first): security, UDP port and behaviour are the charger's. */
   protected async serveSdp(
     at: { interface: string; address: string },
-    how: Pick<SdpServerOptions, 'security' | 'serverPort' | 'behaviour'>,
+    how: Pick<SdpServerOptions, 'security' | 'serverPort' | 'behaviour' | 'portFor'>,
   ) {
     this.sdp = new SdpServer({ clock: this.clock, timeline: this.timeline, source: this.name, ...at, port: this.port, ...how });
     await this.sdp.start();

@@ -5,6 +5,7 @@
 
 import { Limits } from '../../drivers/core/limits.ts';
 import { CCS_EV_KIND, CcsVehicle, type CcsVehicleSettings } from '../../drivers/iso15118/ccs/vehicle.ts';
+import { EMULATED_CCS_CHARGER_KIND } from '../../emulator/ccs/charger.ts';
 import { ProfileRequestModel, type EvPowerPath } from '../../drivers/iso15118/evcc/vehicle-model.ts';
 import type { CpPilot } from '../../drivers/pilot/cp.ts';
 import { runSlacAsEv } from '../../drivers/plc/slac-ev.ts';
@@ -61,6 +62,19 @@ if (!resourceKind(CCS_EV_KIND))
       evccId: { type: 'string', pattern: '^[0-9A-Fa-f]{12}$', description: "EVCCID: the vehicle's MAC, 12 hex digits" },
       serviceDetail: { type: 'boolean', description: '-2: ask ServiceDetail for the charge service (default false)' },
       weldingDetection: { type: 'boolean', description: 'WeldingDetection after the stop (default true)' },
+      tls: {
+        type: 'boolean',
+        description:
+          'ask for TLS in SDP (0x00) for sessions that may run ISO 15118-2: TLS 1.2 with the -2 cipher suites, the charger ' +
+          'verified against the generated -2 test V2G root; the charger may answer no TLS (0x10), which is recorded. ' +
+          'DIN 70121 never uses TLS (default false)',
+      },
+      keylog: {
+        type: 'boolean',
+        description:
+          'TLS session keys (SSLKEYLOGFILE format) per connection into the run folder and the evidence; default on with the ' +
+          'emulated CCS charger, off on a physical bench (session secrets in the evidence)',
+      },
       request: requestSettingsSchema,
     }),
     async open(name, cfg, ctx) {
@@ -75,21 +89,27 @@ if (!resourceKind(CCS_EV_KIND))
         setContactors: (closed) => be.setOutput(closed),
       };
       const slacLimits = Limits.load('iso15118-3');
-      const vehicle = new CcsVehicle(name, cfg, {
-        clock: ctx.clock,
-        timeline: ctx.timeline,
-        timers: ctx.bench.timers,
-        pilot,
-        power,
-        powerSource: cfg.battery,
-        maxCurrentA: ctx.bench.safety.maxCurrentA,
-        network: link && {
-          interface: link.evInterface,
-          address: link.evAddress,
-          slac: () =>
-            runSlacAsEv({ port: link.vehiclePort, clock: ctx.clock, timeline: ctx.timeline, source: link.name, limits: slacLimits }),
+      const emulatedCharger = Object.values(ctx.bench.resources).some((r) => r.kind === EMULATED_CCS_CHARGER_KIND);
+      const vehicle = new CcsVehicle(
+        name,
+        { ...cfg, keylog: cfg.keylog ?? emulatedCharger },
+        {
+          clock: ctx.clock,
+          timeline: ctx.timeline,
+          timers: ctx.bench.timers,
+          pilot,
+          power,
+          powerSource: cfg.battery,
+          maxCurrentA: ctx.bench.safety.maxCurrentA,
+          runDir: ctx.runDir,
+          network: link && {
+            interface: link.evInterface,
+            address: link.evAddress,
+            slac: () =>
+              runSlacAsEv({ port: link.vehiclePort, clock: ctx.clock, timeline: ctx.timeline, source: link.name, limits: slacLimits }),
+          },
         },
-      });
+      );
       if (be) {
         const profile = loadVehicleProfile(ctx.bench.vehicle.profile, ctx.bench.vehicle.overrides ?? {});
         vehicle.setModel(new ProfileRequestModel(profile, () => ctx.clock.nowMs()));

@@ -48,6 +48,13 @@ if (!resourceKind(EMULATED_CCS_CHARGER_KIND))
         protocols: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['din', 'iso2'] } },
         cableCheckMs: { type: 'number', minimum: 0 },
         authorizationOngoingCount: { type: 'integer', minimum: 0 },
+        tls: {
+          type: 'boolean',
+          description:
+            'also serve ISO 15118-2 over TLS 1.2 (the -2 cipher suites, the generated -2 test PKI): SDP announces it to a ' +
+            'vehicle asking for TLS, plain TCP to one asking for none; DIN 70121 stays plain (default false)',
+        },
+        keylog: { type: 'boolean', description: "the charger side's TLS session keys into the run folder (default false)" },
         battery: { type: 'string', description: 'emulated-battery resource whose DC bus the power stage drives' },
         pilot: { type: 'string', description: "the port's emulated-cp resource: output off when the vehicle takes CP out of C" },
         ratings: {
@@ -86,6 +93,7 @@ if (!resourceKind(EMULATED_CCS_CHARGER_KIND))
         faults: ctx.faults,
         power,
         linkEnd: chargerLinkEnd(ctx.resources),
+        runDir: ctx.runDir,
       });
       if (cfg.pilot) {
         const cp = ctx.resources.get(cfg.pilot);

@@ -36,6 +36,8 @@ export interface SdpServerOptions {
   port: number;
   /** Security we offer; `answerRequested` answers with whatever the vehicle asked for (when we support both). */
   security: number | 'answerRequested';
+  /** The port announced with each security, where TLS and TCP listen apart (-2 chargers offering both); default `port`. */
+  portFor?: (security: number) => number;
   serverPort: number;
   behaviour?: SdpServerBehaviour;
 }
@@ -112,10 +114,11 @@ export class SdpServer {
     const why = faultHook ? 'fault hook ignoreRequests' : busy ? `busy: ${busy}` : firstOfDiscovery ? 'first request of a discovery' : '';
     this.answeredLast = why === '';
     if (why) return void this.o.timeline.record('session', source, { event: 'sdp-request-ignored', request: this.seen, why });
+    const security = this.o.security === 'answerRequested' ? req.security : this.o.security;
     const res: SdpResponse = {
       address: this.o.address,
-      port: this.o.port,
-      security: this.o.security === 'answerRequested' ? req.security : this.o.security,
+      port: this.o.portFor?.(security) ?? this.o.port,
+      security,
       transport: SdpTransport.Tcp,
       ...b.override,
     };

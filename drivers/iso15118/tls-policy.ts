@@ -27,7 +27,17 @@ export interface Pkcs12Identity {
   passphrase?: string;
 }
 
+/** The version, suites and groups of one standard's TLS (default: ISO 15118-20's TLS 1.3; -2 passes its TLS 1.2 profile). */
+export interface TlsVersionProfile {
+  version: 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher string (TLS 1.2 suites) or TLS 1.3 suite names. */
+  ciphers: readonly string[];
+  groups: string;
+}
+
 export interface TlsClientSettings {
+  /** Default the -20 TLS 1.3 profile. */
+  profile?: TlsVersionProfile;
   /** PEM file(s) of the trust anchors for the charger's chain (the V2G root). */
   trustedRootFiles: string[];
   /** Our client identity (the OEM provisioning chain); omit to offer no client certificate (negative test). */
@@ -37,6 +47,8 @@ export interface TlsClientSettings {
 }
 
 export interface TlsServerSettings {
+  /** Default the -20 TLS 1.3 profile. */
+  profile?: TlsVersionProfile;
   identity: TlsIdentity;
   /** Anchors for the vehicle's chain (the OEM root). */
   trustedRootFiles: string[];
@@ -47,13 +59,17 @@ export interface TlsServerSettings {
   cipherSuites?: readonly string[];
 }
 
-/** Options common to both ends: TLS 1.3 only, the standard's suites and groups, our anchors. */
-function commonOptions(cipherSuites: readonly string[] | undefined, trustedRootFiles: string[]): tls.SecureContextOptions {
+/** Options common to both ends: one TLS version (1.3 unless a profile says), the standard's suites and groups, our anchors. */
+function commonOptions(
+  cipherSuites: readonly string[] | undefined,
+  trustedRootFiles: string[],
+  profile?: TlsVersionProfile,
+): tls.SecureContextOptions {
   return {
-    minVersion: 'TLSv1.3',
-    maxVersion: 'TLSv1.3',
-    ciphers: (cipherSuites ?? ISO15118_20_CIPHER_SUITES).join(':'),
-    ecdhCurve: ISO15118_20_GROUPS,
+    minVersion: profile?.version ?? 'TLSv1.3',
+    maxVersion: profile?.version ?? 'TLSv1.3',
+    ciphers: (cipherSuites ?? profile?.ciphers ?? ISO15118_20_CIPHER_SUITES).join(':'),
+    ecdhCurve: profile?.groups ?? ISO15118_20_GROUPS,
     ca: trustedRootFiles.map((f) => readFileSync(f)),
   };
 }
@@ -65,7 +81,7 @@ function identityOptions(id: TlsIdentity): tls.SecureContextOptions {
 
 export function clientTlsOptions(t: TlsClientSettings): tls.ConnectionOptions {
   return {
-    ...commonOptions(t.cipherSuites, t.trustedRootFiles),
+    ...commonOptions(t.cipherSuites, t.trustedRootFiles, t.profile),
     ...(t.identity ? identityOptions(t.identity) : {}),
     rejectUnauthorized: true,
     // ISO 15118 identifies the SECC by its chain, not by a host name (it has none on a link-local address).
@@ -77,7 +93,7 @@ export function clientTlsOptions(t: TlsClientSettings): tls.ConnectionOptions {
 export function serverTlsOptions(t: TlsServerSettings): tls.TlsOptions {
   const request = t.requestClientCertificate ?? true;
   return {
-    ...commonOptions(t.cipherSuites, t.trustedRootFiles),
+    ...commonOptions(t.cipherSuites, t.trustedRootFiles, t.profile),
     ...identityOptions(t.identity),
     requestCert: request,
     rejectUnauthorized: request && (t.requireClientCertificate ?? true),

@@ -1,15 +1,18 @@
 // The emulated CCS charger (resource kind 'emulated-ccs-charger'): the SECC side of DIN SPEC 70121 and
 // ISO 15118-2 DC on the CCS2 port's emulated PLC link (after SLAC, IPv6 link-local on the link's charger end):
-// SDP server, plain TCP server (no TLS: DIN has none, -2's is optional and this charger does not offer it), one
-// CcsSeccSession per connection, driving a power stage on an emulated battery's DC bus like the MCS charger.
+// SDP server, plain TCP server, and with `tls` a TLS 1.2 server for -2 (ccs-tls.ts) that SDP announces to a
+// vehicle asking for TLS (0x00), the TCP one to a vehicle asking for none (0x10); one CcsSeccSession per
+// connection (over TLS only -2 is selected: DIN has no TLS), driving a power stage on an emulated battery's
+// DC bus like the MCS charger.
 // Also reachable in-process without sockets (memory endpoint) for the virtual bench and unit tests.
 
+import { join } from 'node:path';
 import type { Clock } from '../../drivers/core/clock.ts';
 import type { ChargerControl } from '../../drivers/core/charger-control.ts';
 import { Limits } from '../../drivers/core/limits.ts';
 import type { Resource } from '../../drivers/core/resource.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
-import type { MessageLink } from '../../drivers/iso15118/evcc/link.ts';
+import { ConnectionMessageLink, type MessageLink } from '../../drivers/iso15118/evcc/link.ts';
 import type { MemoryEndpoint } from '../../drivers/iso15118/evcc/memory-endpoint.ts';
 import { SdpSecurity } from '../../drivers/iso15118/sdp.ts';
 import { V2gServer } from '../../drivers/iso15118/v2g-server.ts';
@@ -19,6 +22,7 @@ import type { CcsRatings } from './ccs-responses.ts';
 import { serveCcsConnection, type CcsServeResult } from './ccs-server.ts';
 import { advertisedDcRatings, ServingCharger } from '../serving-charger.ts';
 import type { CcsSeccConfig } from './ccs-session.ts';
+import { ccsServerTls } from './ccs-tls.ts';
 
 export const EMULATED_CCS_CHARGER_KIND = 'emulated-ccs-charger';
 
@@ -50,6 +54,10 @@ export interface CcsChargerSettings {
   protocols?: CcsProtocol[];
   cableCheckMs?: number;
   authorizationOngoingCount?: number;
+  /** Offer ISO 15118-2 over TLS 1.2 besides plain TCP (default false); SDP answers what the vehicle asks for. */
+  tls?: boolean;
+  /** Write the charger side's TLS session keys (SSLKEYLOGFILE format) into the run folder (default false). */
+  keylog?: boolean;
 }
 
 export interface CcsChargerContext {
@@ -61,11 +69,16 @@ export interface CcsChargerContext {
   power?: PowerStagePort;
   /** Resolve a link's charger end by resource name. */
   linkEnd?: (name: string) => { interface: string; address: string } | undefined;
+  /** The run's folder (the charger's key log goes there). */
+  runDir?: string;
 }
 
 export class EmulatedCcsCharger extends ServingCharger<CcsServeResult> implements Resource, MemoryEndpoint {
   readonly kind = EMULATED_CCS_CHARGER_KIND;
   readonly config: CcsSeccConfig;
+  private tlsServer: V2gServer | undefined;
+  /** The TLS 1.2 port SDP announces with security 0x00 (0 while none listens). */
+  tlsPort = 0;
 
   private constructor(
     name: string,
@@ -109,13 +122,32 @@ export class EmulatedCcsCharger extends ServingCharger<CcsServeResult> implement
     const at = this.serveAt(s, this.ctx.linkEnd);
     const rec = { clock: this.ctx.clock, timeline: this.ctx.timeline, source: this.name };
     await this.serveTcp(new V2gServer({ ...rec, ...at, port: s.port ?? 0 }));
-    await this.serveSdp(at, { security: SdpSecurity.NoTls, serverPort: CCS_SECC_TIMING.sdpServerPort });
+    if (s.tls) {
+      const keylogFile = s.keylog && this.ctx.runDir ? join(this.ctx.runDir, `keylog-${this.name}.txt`) : undefined;
+      const server = new V2gServer({ ...rec, ...at, port: 0, keylogFile, tls: await ccsServerTls(this.ctx.faults) });
+      server.on('handshakeError', () => undefined); // recorded by the server on the timeline
+      server.on('connection', (conn) => this.serve(new ConnectionMessageLink(conn, this.ctx.clock), conn.where));
+      this.tlsServer = server;
+      this.tlsPort = await server.listen();
+    }
+    await this.serveSdp(at, {
+      security: s.tls ? 'answerRequested' : SdpSecurity.NoTls,
+      portFor: (security) => (security === SdpSecurity.Tls && this.tlsPort ? this.tlsPort : this.port),
+      serverPort: CCS_SECC_TIMING.sdpServerPort,
+    });
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await this.tlsServer?.close();
+    this.tlsServer = undefined;
   }
 
   protected serve(link: MessageLink, label: string): void {
     const p = serveCcsConnection(link, {
       ...this.connectionBasics(label),
-      config: this.config,
+      // Inside TLS only -2: DIN SPEC 70121 has no TLS.
+      config: link.info.tls ? { ...this.config, protocols: this.config.protocols.filter((x) => x !== 'din') } : this.config,
       sequenceTimeoutMs: CCS_SECC_TIMING.sequenceTimeoutMs,
       firstMessageTimeoutMs: CCS_SECC_TIMING.sequenceTimeoutMs,
     });

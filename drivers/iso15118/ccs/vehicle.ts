@@ -1,5 +1,6 @@
 // The truck's CCS2 port as a vehicle (resource kind 'ccs-ev'): after SLAC on its PLC link it finds the charger
-// (SDP, no TLS), connects over IPv6 link-local TCP and runs DIN 70121 / ISO 15118-2 DC sessions — whole
+// (SDP; TLS 1.2 for -2 when its bench setting asks, connect.ts), connects over IPv6 link-local TCP or TLS and runs
+// DIN 70121 / ISO 15118-2 DC sessions — whole
 // (startCharging → stop) or step by step (openSession) for negative tests. CP goes B when plugged in, C from
 // CableCheck through PowerDelivery(Stop), back to B once the charger's output is off (charge.ts).
 // SDP and the TCP connect bound are the same for -2 and -20: their limits come from the iso15118-20 profile,
@@ -11,12 +12,13 @@ import { HarnessLatency } from '../../core/harness-latency.ts';
 import { Limits } from '../../core/limits.ts';
 import type { Timeline } from '../../core/timeline.ts';
 import type { CpPilot } from '../../pilot/cp.ts';
-import { ConnectionMessageLink, type MessageLink } from '../evcc/link.ts';
+import { join } from 'node:path';
+import type { MessageLink } from '../evcc/link.ts';
 import { memoryEndpoint } from '../evcc/memory-endpoint.ts';
 import { ConstantRequestModel, type ConstantRequestSettings, type EvPowerPath, type EvRequestModel } from '../evcc/vehicle-model.ts';
-import { discoverSecc, SdpSecurity } from '../sdp.ts';
-import { connectV2g } from '../v2g-client.ts';
 import { CcsChargeLoop } from './charge.ts';
+import { connectCcsCharger } from './connect.ts';
+import { offersOverTls, wantsTls } from './tls.ts';
 import { CcsMessageCodec } from './codec.ts';
 import { LIMIT_PROFILE, type CcsProtocol, type OfferedProtocol } from './protocols.ts';
 import { CcsEvccSession } from './session.ts';
@@ -35,6 +37,10 @@ export interface CcsVehicleSettings {
   weldingDetection?: boolean;
   /** The default request model (a fixed pack voltage and request) when no profile model is set. */
   request?: ConstantRequestSettings;
+  /** Ask for TLS 1.2 in SDP for sessions that may run ISO 15118-2 (default false; DIN never uses TLS). */
+  tls?: boolean;
+  /** Write each TLS session's keys (SSLKEYLOGFILE format) into the run folder (default false). */
+  keylog?: boolean;
 }
 
 export interface CcsVehicleContext {
@@ -49,6 +55,8 @@ export interface CcsVehicleContext {
   /** Timeline source of the battery emulator's samples (the trace the suites judge against). */
   powerSource?: string;
   maxCurrentA?: number;
+  /** The run's folder, where TLS key logs go. */
+  runDir?: string;
 }
 
 export class CcsVehicle {
@@ -60,6 +68,9 @@ export class CcsVehicle {
   private readonly sessions = new Set<CcsEvccSession>();
   /** The vehicle's own latency (how late its timers fire): the uncertainty of the timing verdicts on its wire stamps. */
   readonly latency = new HarnessLatency();
+  /** Every TLS key log written, in order (a test attaches the ones its sessions wrote). */
+  readonly sessionKeylogs: string[] = [];
+  private connections = 0;
 
   constructor(
     readonly name: string,
@@ -82,47 +93,41 @@ export class CcsVehicle {
     this.model = model;
   }
 
-  /** SLAC + SDP + TCP on the PLC link, or the in-process endpoint. */
-  async connect(): Promise<MessageLink> {
-    const { clock, timeline } = this.ctx;
+  /**
+   * SLAC + SDP + TCP (or TLS 1.2, see connect.ts) on the PLC link, or the in-process endpoint. Returns the
+   * protocols to offer on it: inside TLS not DIN, which has no TLS.
+   */
+  async connect(offers: readonly OfferedProtocol[]): Promise<{ link: MessageLink; offers: OfferedProtocol[] }> {
     if (this.settings.memory) {
       const ep = memoryEndpoint(this.settings.memory);
       if (!ep) throw new BenchFault(`${this.name}: no in-process charger '${this.settings.memory}' to connect to`, this.name);
-      return ep.connect(this.name);
+      return { link: ep.connect(this.name), offers: [...offers] };
     }
     const net = this.ctx.network;
     if (!net) throw new BenchFault(`${this.name}: neither 'plc' nor 'memory' set: nothing to talk on`, this.name);
     const slac = await net.slac();
     if (!slac.joined) throw new BenchFault(`${this.name}: SLAC did not match a charger (stopped at ${slac.stoppedAt})`, this.name);
-    const l = this.transport;
-    const sdp = await discoverSecc({
-      clock,
-      timeline,
+    const n = ++this.connections;
+    const keylogFile = this.settings.keylog && this.ctx.runDir ? join(this.ctx.runDir, 'keylogs', `${this.name}-${n}.keylog`) : undefined;
+    const c = await connectCcsCharger({
+      clock: this.ctx.clock,
+      timeline: this.ctx.timeline,
       source: this.name,
       interface: net.interface,
-      localAddress: net.address,
-      security: SdpSecurity.NoTls,
-      waitMs: l.num('sdp.requestWaitMs'),
-      maxRequests: l.num('sdp.maxRequests'),
-      serverPort: l.num('sdp.serverPort'),
+      address: net.address,
+      limits: this.transport,
+      askTls: wantsTls(this.settings.tls, offers),
+      keylogFile,
     });
-    const conn = await connectV2g({
-      clock,
-      timeline,
-      source: this.name,
-      host: sdp.address,
-      port: sdp.port,
-      interface: net.interface,
-      timeoutMs: l.num('tcp.connectTimeoutMs'),
-    });
-    return new ConnectionMessageLink(conn, clock, { sdp });
+    if (c.keylogFile) this.sessionKeylogs.push(c.keylogFile);
+    return { link: c.link, offers: c.tls ? offersOverTls(offers) : [...offers] };
   }
 
   /** Plugged in (CP B) and connected, nothing sent yet: for step-by-step and negative tests. */
   async openSession(o: { protocols?: OfferedProtocol[] } = {}): Promise<CcsEvccSession> {
     await this.ctx.pilot?.setVehicleState('B');
     const communicationSetupStartMs = this.ctx.clock.nowMs();
-    const link = await this.connect();
+    const { link, offers } = await this.connect(o.protocols ?? this.settings.protocols ?? ['iso2', 'din']);
     const session = new CcsEvccSession({
       clock: this.ctx.clock,
       timeline: this.ctx.timeline,
@@ -133,7 +138,7 @@ export class CcsVehicle {
       timerOverrides: this.ctx.timers,
       model: this.model,
       power: this.ctx.power,
-      preference: o.protocols ?? this.settings.protocols,
+      preference: offers,
       evccId: this.settings.evccId,
       serviceDetail: this.settings.serviceDetail,
       weldingDetection: this.settings.weldingDetection,

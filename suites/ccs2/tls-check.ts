@@ -1,0 +1,74 @@
+// ISO 15118-2's TLS on the CCS2 port, judged from what the vehicle observed: its SDP exchange (did the
+// charger answer TLS, 0x00?) and its TLS connection (the version and suite negotiated, or why the handshake
+// failed), as recorded on the timeline. -2 makes TLS optional: a charger answering 0x10 is not judged here.
+// The session's key log (SSLKEYLOGFILE format) goes into the evidence, so the capture can be decrypted.
+
+import { existsSync } from 'node:fs';
+import type { Bench } from '../../benches/bench.ts';
+import type { CcsEvResource } from '../../benches/kinds/ccs-ev.ts';
+import { BenchFault } from '../../drivers/core/errors.ts';
+import { isIso2CipherSuite, ISO15118_2_CIPHER_SUITES } from '../../drivers/iso15118/ccs/tls.ts';
+import { attachFile, check, step } from '../../reports/evidence.ts';
+import { precondition } from '../support/power-trace.ts';
+import * as h from './handshake-support.ts';
+
+export const TLS_CLAUSE = 'ISO 15118-2:2014 [V2G2-602] (TLS 1.2 with its cipher suites), [V2G2-006] (secp256r1)';
+
+interface LinkEvent {
+  event?: string;
+  answered?: string;
+  tls?: { protocol: string | null; cipher: string };
+  reason?: string;
+  error?: string;
+}
+
+/** The vehicle's link events (SDP security, connect, connect-failed) after a timeline mark. */
+function linkEvents(bench: Bench, vehicle: CcsEvResource, afterSeq: number): LinkEvent[] {
+  return bench.timeline.query({ kind: 'link', source: vehicle.name, afterSeq }).map((e) => e.data as LinkEvent);
+}
+
+/** One -2 session asking for TLS, set up to SessionSetup and ended; then its SDP answer and TLS session judged. */
+export async function judgeIso2Tls(ctx: Mocha.Context): Promise<void> {
+  const { bench } = ctx;
+  h.requireDeclared(bench, ctx, 'iso2');
+  const vehicle = h.ccsVehicleOf(bench, ctx);
+  // In-process link (virtual bench): no SDP and no TLS to judge; the real-socket bench runs this test.
+  if (vehicle.settings.memory) ctx.skip();
+  // The bench does not ask for TLS (ccs-ev 'tls'): nothing to judge.
+  if (!vehicle.settings.tls) ctx.skip();
+  const mark = bench.timeline.mark();
+  const keylogMark = vehicle.sessionKeylogs.length;
+  let failure: Error | undefined;
+  try {
+    const session = await vehicle.openSession({ protocols: ['iso2'] });
+    await session.runUntil('SessionSetup').finally(() => session.end('TLS check'));
+  } catch (e) {
+    if (e instanceof BenchFault) throw e;
+    failure = e as Error;
+  }
+  const events = linkEvents(bench, vehicle, mark);
+  const sdp = events.find((e) => e.event === 'sdp-security');
+  precondition('the charger answered SDP', !!sdp, sdp ? `security ${sdp.answered}` : `no answer${failure ? `: ${failure.message}` : ''}`);
+  if (sdp!.answered !== 'TLS') {
+    step(`the charger answered SDP with ${sdp!.answered}: ISO 15118-2 makes TLS optional, there is no TLS session to judge`, () => 0);
+    ctx.skip();
+  }
+  const connected = events.find((e) => e.event === 'connect');
+  const refused = events.find((e) => e.event === 'connect-failed');
+  precondition(
+    'the vehicle opened a TLS connection to the port SDP announced (or the handshake failed)',
+    !!connected?.tls || !!refused?.reason,
+    connected?.tls ? `${connected.tls.protocol} ${connected.tls.cipher}` : (refused?.error ?? failure?.message ?? 'no connection'),
+  );
+  for (const f of vehicle.sessionKeylogs.slice(keylogMark))
+    if (existsSync(f)) attachFile('tls-keylog (SSLKEYLOGFILE)', f, 'text/plain', 'keylog');
+  const t = connected?.tls;
+  const ok = t?.protocol === 'TLSv1.2' && isIso2CipherSuite(t.cipher);
+  check('ISO 15118-2 TLS version and cipher suite', ok, {
+    violation: 'protocol',
+    clause: TLS_CLAUSE,
+    verified: false,
+    expected: `TLSv1.2 with ${ISO15118_2_CIPHER_SUITES.join(' or ')}`,
+    actual: t ? `${t.protocol} with ${t.cipher}` : `handshake failed (${refused!.reason}): ${refused!.error}`,
+  });
+}
