@@ -1,12 +1,14 @@
-// Clean runs in a row: the whole emulator suite on the virtual-time bench N times (default 20), each in its
-// own process, as the nightly would run it. Prints one line per run, then `N runs, X failures` and whether
-// every run's timeline was byte-identical (same seed and bench must give the same bytes, whatever the host
-// load); on a difference, the first line that differs. Keeps the first run's folder (and the first that
-// differs or fails) and removes the others.
+// Clean runs in a row: the whole emulator suite (every suite folder: bench, ccs2, gbt27930, mcs) on the
+// virtual-time bench N times (default 20), each in its own process, as the nightly would run it. Prints one
+// line per run, then `N runs, X failures`, `clean runs: N of M`, and whether every run's timeline was
+// byte-identical (same seed and bench must give the same bytes, whatever the host load); on a difference,
+// the first line that differs. Keeps the first run's folder (and the first that differs or fails) and removes
+// the others.
 //   node --import tsx perf/virtual-repeat.ts [--runs 20] [--suite mcs,gbt27930] [--bench benches/emulator-virtual.yaml]
 // Exit code 1 when a run failed or the timelines differ (a nightly job can gate on it).
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { suiteNames } from '../runner/suite-files.ts';
 import { firstDifference, runSuites, type SuiteRun } from './virtual-run.ts';
 
 const arg = (name: string, dflt: string | undefined) => {
@@ -17,6 +19,7 @@ const runs = Number(arg('--runs', '20'));
 const suite = arg('--suite', undefined);
 const bench = arg('--bench', 'benches/emulator-virtual.yaml')!;
 
+console.log(`${runs} runs of ${suite ? `--suite ${suite}` : `every suite (${suiteNames().join(', ')})`} on ${bench}`);
 const first: SuiteRun[] = [];
 let failures = 0;
 let differing: SuiteRun | undefined;
@@ -30,7 +33,8 @@ for (let i = 1; i <= runs; i++) {
   shas.add(r.timelineSha);
   console.log(
     `run ${i}/${runs}: exit ${r.exitCode}, ${r.verdicts.length} tests, ${r.notPassed.length} not passed, ` +
-      `timeline ${r.timelineSha.slice(0, 12)}${differs ? ' (differs)' : ''}, ${r.wallS.toFixed(1)} s wall for ${r.clockS.toFixed(0)} s bench time`,
+      `timeline ${r.timelineSha.slice(0, 12)}${differs ? ' (differs)' : ''}, ${r.wallS.toFixed(1)} s wall / ${r.cpuS.toFixed(1)} s CPU` +
+      ` for ${r.clockS.toFixed(0)} s bench time (load ${r.load[0].toFixed(1)})`,
   );
   for (const t of r.notPassed) console.log(`  ${t}`);
   if (!first.length) first.push(r);
@@ -39,6 +43,7 @@ for (let i = 1; i <= runs; i++) {
 }
 const perRunS = Number(process.hrtime.bigint() - t0) / 1e9 / Math.max(1, runs);
 console.log(`${runs} runs, ${failures} failures (${perRunS.toFixed(1)} s per run); first run kept in ${first[0]?.runDir}`);
+console.log(`clean runs: ${runs - failures} of ${runs}`);
 if (shas.size <= 1) console.log(`timelines byte-identical: yes (${runs} runs, sha256 ${first[0]?.timelineSha})`);
 else {
   console.log(`timelines byte-identical: NO (${shas.size} distinct)`);

@@ -1,10 +1,11 @@
 // One `mcs-hil run` of the emulator suites in its own process, for the perf scripts that compare runs
-// (perf/virtual.ts, perf/virtual-repeat.ts): its wall time, the bench time it covered, its exit code, the
-// verdict of every test, and its timeline's hash (virtual-time runs must give the same bytes every time).
+// (perf/virtual.ts, perf/virtual-repeat.ts): its wall and CPU time, the bench time it covered, its exit code,
+// the verdict and duration of every test, the host's load while it ran, and its timeline's hash (virtual-time
+// runs must give the same bytes every time).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,17 +26,23 @@ export interface SuiteRun {
   timelineSha: string;
   /** The run folder (timeline.jsonl, summary.json, allure-results). */
   runDir: string;
+  /** Wall seconds of each test's body (JUnit time: without the per-test hooks), by full title. */
+  testWallS: Map<string, number>;
+  /** The host's 1-minute load average when the run started and when it ended. */
+  load: [number, number];
 }
 
 /** Run the suites (all when undefined) on a bench file, in a fresh output folder under the system temp dir. */
 export function runSuites(bench: string, suite?: string): SuiteRun {
   const out = mkdtempSync(join(tmpdir(), 'mcs-perf-virtual-'));
   const args = [CLI, 'run', '--bench', bench, '--out', out, '--quiet', ...(suite ? ['--suite', suite] : [])];
+  const load0 = loadavg()[0];
   const t0 = process.hrtime.bigint();
   const cpu0 = childrenCpuS();
   const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpuS = childrenCpuS() - cpu0;
+  const load = [load0, loadavg()[0]] as [number, number];
   const runs = join(out, 'runs');
   const runDir = join(runs, readdirSync(runs)[0]);
   const timeline = readFileSync(join(runDir, 'timeline.jsonl'));
@@ -53,8 +60,41 @@ export function runSuites(bench: string, suite?: string): SuiteRun {
     notPassed: summary.tests.filter((t) => t.state !== 'passed' && t.state !== 'skipped').map((t) => `${t.state} ${t.title}`),
     timelineSha: createHash('sha256').update(text).digest('hex'),
     runDir,
+    testWallS: junitTimes(readFileSync(join(runDir, 'junit.xml'), 'utf8')),
+    load,
   };
 }
+
+/** What a run costs before its first test: the process start, the modules, the bench file and the spec files (a selection that
+ * matches nothing ends the run there, exit 2, before the bench opens). Wall and CPU seconds. */
+export function startupCost(bench: string): { wallS: number; cpuS: number } {
+  const out = mkdtempSync(join(tmpdir(), 'mcs-perf-startup-'));
+  const args = [CLI, 'run', '--bench', bench, '--out', out, '--quiet', '--grep', '^no test is called this$'];
+  const t0 = process.hrtime.bigint();
+  const cpu0 = childrenCpuS();
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpuS = childrenCpuS() - cpu0;
+  rmSync(out, { recursive: true, force: true });
+  if (r.status !== 2) throw new Error(`a run that selects no test should end with exit 2, not ${r.status}: ${r.stderr}`);
+  return { wallS, cpuS };
+}
+
+/** `classname name` → time of every JUnit testcase (mocha's JUnit names a test by its describe and its title). */
+function junitTimes(xml: string): Map<string, number> {
+  const times = new Map<string, number>();
+  const attr = (tag: string, name: string) => {
+    const v = new RegExp(` ${name}="([^"]*)"`).exec(tag)?.[1] ?? '';
+    return v
+      .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+      .replace(/&(quot|amp|lt|gt|apos);/g, (_, e: string) => ENTITIES[e]);
+  };
+  for (const m of xml.matchAll(/<testcase [^>]*>/g))
+    times.set(`${attr(m[0], 'classname')} ${attr(m[0], 'name')}`, Number(attr(m[0], 'time')));
+  return times;
+}
+
+const ENTITIES: Record<string, string> = { quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" };
 
 /** The first line where two timelines differ (1-based), with both versions; undefined when they are identical. */
 export function firstDifference(a: string, b: string): { line: number; a: string; b: string } | undefined {
