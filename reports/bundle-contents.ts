@@ -64,7 +64,7 @@ export function evidenceFiles(runDir: string): { files: BundleFile[]; omitted: s
       continue;
     }
     if (rel.startsWith('captures/')) {
-      omitted.push(`${rel}: a test's pcapng, the same file as its Allure attachment (cut from v2g-link.pcap)`);
+      omitted.push(`${rel}: a test's pcapng, the same file as its Allure attachment (cut from the run's capture-<link>.pcap)`);
       continue;
     }
     if (rel.startsWith('allure-results/') && isSamplesCsv(base)) {

@@ -28,7 +28,7 @@ export function runAttachers(bench: Bench, afterSeq: number, bodyStartSeq: numbe
   const used = portsUsed(bench, afterSeq, bodyStartSeq);
   const onUsedPort = (e: TimelineEvent) => used.size === 0 || !portOf(e.kind) || used.has(portOf(e.kind)!);
   for (const { kinds, attach } of testAttachers()) {
-    const a = safely(() => attach(testEvents(bench.timeline, { afterSeq, kind: [...kinds] }, onUsedPort)));
+    const a = safely(() => attach(testEvents(bench.timeline, { afterSeq, kind: [...kinds] }, onUsedPort, bodyStartSeq)));
     if (a) attachOne(a);
   }
 }
@@ -53,9 +53,15 @@ function portsUsed(bench: Bench, afterSeq: number, bodyStartSeq: number): Set<Po
   return used;
 }
 
-function testEvents(timeline: Timeline, q: Parameters<Timeline['forEach']>[0], keep: (e: TimelineEvent) => boolean): TestEvents {
+function testEvents(
+  timeline: Timeline,
+  q: Parameters<Timeline['forEach']>[0],
+  keep: (e: TimelineEvent) => boolean,
+  bodyStartSeq: number,
+): TestEvents {
   const forEach = (fn: (e: TimelineEvent) => boolean | void) => timeline.forEach(q, (e) => !keep(e) || fn(e));
   return {
+    bodyStartSeq,
     forEach,
     some(pred) {
       let found = false;

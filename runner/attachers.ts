@@ -20,6 +20,8 @@ export interface TestEvents {
   forEach(fn: (e: TimelineEvent) => boolean | void): void;
   some(pred: (e: TimelineEvent) => boolean): boolean;
   filter(pred: (e: TimelineEvent) => boolean): TimelineEvent[];
+  /** The last event before the test body (after its idle precondition): what the body did comes after it. */
+  readonly bodyStartSeq: number;
 }
 
 export type TestAttacher = (events: TestEvents) => TestAttachment | undefined;

@@ -1,6 +1,8 @@
-// Per-test pcapng of the V2G link: one tcpdump capture per run on the vehicle's link interface
-// (v2g-link.pcap in the run folder), and after each test its time window as pcapng with the test's TLS key
-// logs embedded (Decryption Secrets Block), attached as `v2g-link.pcapng` — Wireshark opens it decrypted.
+// Per-test pcapng of every vehicle-side network link: one tcpdump capture per link per run (capture-<link>.pcap in
+// the run folder: the MCS 10BASE-T1S link, the CCS2 port's PLC link), IPv6 (SDP, V2GTP over TCP or TLS) and
+// HomePlug AV (EtherType 0x88E1: SLAC), and after each test, for each link it used (runner/link-use.ts), its time
+// window as pcapng with the TLS key logs of that link's sessions embedded (Decryption Secrets Block): Wireshark
+// opens it decrypted. tshark has no V2GTP dissector of its own: tools/wireshark/v2gtp.lua is ours.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,73 +11,123 @@ import { LinkCapture } from '../drivers/iso15118/capture.ts';
 import { writePcapng } from '../drivers/iso15118/capture-pcapng.ts';
 import { attachFile } from '../reports/evidence.ts';
 import { registerTestAttacher } from './attachers.ts';
+import { benchLinks, LINK_USE_KINDS, linksUsed, type BenchLink } from './link-use.ts';
 
-interface LinkLike {
-  evInterface?: string;
-}
+/** What runs on a vehicle-side link: ISO 15118 over IPv6, and SLAC's HomePlug AV management frames on a PLC link. */
+export const LINK_CAPTURE_FILTER = 'ip6 or ether proto 0x88e1';
+
+/**
+ * A vehicle whose TLS sessions write NSS key logs: the MCS vehicle lists them as keylogFiles, the CCS2 vehicle
+ * as sessionKeylogs; either way one file per connection, appended as connections open.
+ */
 interface KeylogSource {
   keylogFiles?: string[];
+  sessionKeylogs?: string[];
+}
+
+function keylogFilesOf(r: unknown): readonly string[] {
+  const s = r as KeylogSource | undefined;
+  return s?.keylogFiles ?? s?.sessionKeylogs ?? [];
+}
+
+interface CapturedLink {
+  link: BenchLink;
+  capture: LinkCapture;
+  /** The vehicles on the link and how many key logs each had written when the test started. */
+  keylogs: { vehicle: unknown; mark: number }[];
 }
 
 interface ActiveCapture {
-  capture: LinkCapture;
   dir: string;
-  vehicle?: KeylogSource;
+  links: CapturedLink[];
   startUs: number;
-  keylogMark: number;
+  /** The test's number in the run: the pcapng files of one test share it. */
   n: number;
 }
 
-/** The capture of the run in progress (a process may run several runs one after another). */
+/** The captures of the run in progress (a process may run several runs one after another). */
 let active: ActiveCapture | undefined;
 
-/** Start the run's capture when the bench has a V2G link and tcpdump; without either the run goes on uncaptured (noted). */
+/** Start a capture on each of the bench's links; a link that cannot be captured (no tcpdump, no permission) is noted, the run goes on. */
 export async function startLinkCapture(bench: Bench): Promise<void> {
-  active?.capture.stop();
-  active = undefined;
-  const link = [...bench.resources.values()].find((r) => typeof (r as LinkLike).evInterface === 'string') as LinkLike | undefined;
+  stopLinkCapture();
+  const links = benchLinks(bench);
   const file = bench.timeline.file;
-  if (!link?.evInterface || !file) return;
-  const note = (why: string) => bench.timeline.record('note', 'link-capture', { capture: 'off', why });
-  if (!LinkCapture.available()) return void note('tcpdump is not installed (apt-get install tcpdump): no pcapng of the V2G link');
-  let capture: LinkCapture;
-  try {
-    capture = await LinkCapture.start(link.evInterface, join(dirname(file), 'v2g-link.pcap'));
-  } catch (e) {
-    return void note((e as Error).message);
+  if (!links.length || !file) return;
+  const note = (data: Record<string, unknown>) => bench.timeline.record('note', 'link-capture', data);
+  if (!LinkCapture.available()) {
+    return void note({ capture: 'off', why: 'tcpdump is not installed (apt-get install tcpdump): no pcapng of the network links' });
   }
-  bench.timeline.record('note', 'link-capture', { capture: 'on', interface: capture.iface, file: capture.file });
-  const vehicle = [...bench.resources.values()].find((r) => Array.isArray((r as KeylogSource).keylogFiles)) as KeylogSource | undefined;
-  const run: ActiveCapture = { capture, dir: dirname(file), vehicle, startUs: 0, keylogMark: 0, n: 0 };
+  const dir = dirname(file);
+  const started = await Promise.all(links.map((link) => startOne(bench, link, dir, note)));
+  const run: ActiveCapture = { dir, links: started.filter((c): c is CapturedLink => c !== undefined), startUs: 0, n: 0 };
+  if (!run.links.length) return;
   active = run;
   bench.timeline.subscribe((e) => {
     if (e.kind !== 'test' || e.source !== 'runner' || (e.data as { event?: string }).event !== 'start') return;
     run.startUs = Date.now() * 1000; // pcap stamps are wall time, and a bench clock may run faster than the wall
-    run.keylogMark = vehicle?.keylogFiles?.length ?? 0;
+    run.n++;
+    for (const k of run.links.flatMap((l) => l.keylogs)) k.mark = keylogFilesOf(k.vehicle).length;
   });
 }
 
+async function startOne(
+  bench: Bench,
+  link: BenchLink,
+  dir: string,
+  note: (data: Record<string, unknown>) => void,
+): Promise<CapturedLink | undefined> {
+  try {
+    const capture = await LinkCapture.start(link.iface, join(dir, `capture-${link.name}.pcap`), LINK_CAPTURE_FILTER);
+    note({ capture: 'on', link: link.name, interface: capture.iface, file: capture.file, filter: LINK_CAPTURE_FILTER });
+    return { link, capture, keylogs: link.vehicles.map((v) => ({ vehicle: bench.resources.get(v), mark: 0 })) };
+  } catch (e) {
+    note({ capture: 'off', link: link.name, interface: link.iface, why: (e as Error).message });
+    return undefined;
+  }
+}
+
 export function stopLinkCapture(): void {
-  active?.capture.stop();
+  for (const l of active?.links ?? []) l.capture.stop();
   active = undefined;
 }
 
 // tcpdump is a child of this process: it must not outlive the run.
 process.once('exit', stopLinkCapture);
 
-// An attacher returns text; the pcapng is binary, so it is written beside the capture and attached by path.
-registerTestAttacher(['v2g'], (events) => {
-  const run = active;
-  if (!run || !events.some((e) => e.kind === 'v2g')) return undefined; // no capture, or the test did not use the V2G link
-  const { linkType, packets } = run.capture.window(run.startUs, Date.now() * 1000);
-  const keylog = (run.vehicle?.keylogFiles ?? [])
-    .slice(run.keylogMark)
+/** The key logs the link's vehicles wrote since the test started, as one NSS key log. */
+function testKeylog(l: CapturedLink): string {
+  return l.keylogs
+    .flatMap((k) => keylogFilesOf(k.vehicle).slice(k.mark))
     .filter((f) => existsSync(f))
     .map((f) => readFileSync(f, 'latin1'))
     .join('');
-  const out = join(run.dir, 'captures', `v2g-link-${String(++run.n).padStart(3, '0')}.pcapng`);
+}
+
+function attachLinkCapture(run: ActiveCapture, l: CapturedLink, toUs: number): void {
+  const { linkType, packets } = l.capture.window(run.startUs, toUs);
+  const keylog = testKeylog(l);
+  const out = join(run.dir, 'captures', `${l.link.name}-${String(run.n).padStart(3, '0')}.pcapng`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, writePcapng({ linkType, packets, keylog: keylog || undefined, interfaceName: run.capture.iface }));
-  attachFile('v2g-link.pcapng (decrypts in Wireshark: TLS key log embedded)', out, 'application/vnd.tcpdump.pcap', 'pcapng');
+  writeFileSync(out, writePcapng({ linkType, packets, keylog: keylog || undefined, interfaceName: l.capture.iface }));
+  const how = keylog ? 'TLS key log embedded: decrypts in Wireshark' : 'no TLS key log';
+  attachFile(`${l.link.name}.pcapng (link capture on ${l.capture.iface}; ${how})`, out, 'application/vnd.tcpdump.pcap', 'pcapng');
+}
+
+// An attacher returns text; the pcapng is binary, so it is written beside the capture and attached by path.
+registerTestAttacher(LINK_USE_KINDS, (events) => {
+  const run = active;
+  if (!run) return undefined;
+  const toUs = Date.now() * 1000;
+  const links = run.links.map((l) => l.link);
+  const used = new Set(linksUsed(links, events.forEach, events.bodyStartSeq));
+  for (const l of run.links) {
+    if (!used.has(l.link)) continue;
+    try {
+      attachLinkCapture(run, l, toUs);
+    } catch {
+      // A capture that cannot be cut (its file unreadable) costs its own attachment only, not the other link's.
+    }
+  }
   return undefined;
 });
