@@ -16,6 +16,8 @@ import type { OfferedProtocol } from '../../drivers/iso15118/ccs/protocols.ts';
 import { TlsHandshakeError } from '../../drivers/iso15118/tls-errors.ts';
 import { ensureVethLink, VETH_SCRIPT, type VethLink } from '../../drivers/iso15118/veth.ts';
 import { EmulatedCcsCharger } from '../../emulator/ccs/charger.ts';
+import '../../benches/kinds.ts';
+import { BenchFileError, parseBench } from '../../benches/load.ts';
 
 const EV_IF = 'ccs-tls0e';
 const EVSE_IF = 'ccs-tls0c';
@@ -145,6 +147,37 @@ describe('ISO 15118-2 over TLS 1.2: CCS2 vehicle and emulated CCS charger on a v
     expect((await sClient(['-connect', peer, '-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'])).code, 'a non -2 suite').to.not.equal(
       0,
     );
+  });
+});
+
+describe('bench files: tls of ccs-ev and emulated-ccs-charger', function () {
+  const bench = (ev: string, charger: string) =>
+    [
+      'name: t',
+      'charger: { identity: { vendor: v, model: m, serial: s }, ratings: { maxVoltageV: 1000, maxCurrentA: 200, maxPowerW: 200000 }, protocols: [iso15118-2] }',
+      'resources:',
+      `  ccs-charger: { kind: emulated-ccs-charger, link: memory, ${charger} }`,
+      `  ccs-ev: { kind: ccs-ev, memory: ccs-charger, ${ev} }`,
+      'vehicle: { profile: truck-lfp-620kwh }',
+      'limits: { profile: iec61851-23-3 }',
+      'safety: { interlock: false }',
+    ].join('\n');
+
+  it('takes tls: true|false and keylog on both kinds', function () {
+    const cfg = parseBench(bench('tls: true, keylog: false', 'tls: true, keylog: true'), 'bench.yaml');
+    expect(cfg.resources['ccs-ev']).to.include({ tls: true, keylog: false });
+    expect(cfg.resources['ccs-charger']).to.include({ tls: true, keylog: true });
+  });
+
+  it('refuses anything but a boolean, naming the file, line and key', function () {
+    let e: unknown;
+    try {
+      parseBench(bench('tls: yes', 'tls: 1.2'), 'bench.yaml');
+    } catch (err) {
+      e = err;
+    }
+    expect(e).to.be.instanceOf(BenchFileError);
+    expect(String(e)).to.contain("'resources.ccs-ev.tls' must be boolean").and.to.contain("'resources.ccs-charger.tls' must be boolean");
   });
 });
 
