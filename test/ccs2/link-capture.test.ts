@@ -1,9 +1,9 @@
 // The per-test pcapng of the CCS2 port's PLC link (issue 12: tshark decodes our SLAC frames as HomePlug AV and
 // our -2 V2GTP, the capture in the evidence; issue 11: a pcapng of the link per test). The harness runs one
-// ISO 15118-2 handshake test on a bench of its own veth pair (test/ccs2/fixtures/link-capture.yaml), and tshark
-// reads the pcapng attached to that test: the SLAC message types as HomePlug AV, then SDP and the EXI messages
-// as V2GTP (our dissector, tools/wireshark/v2gtp.lua: tshark has none). Which link's capture a test gets is
-// checked on its own, without a bench.
+// ISO 15118-2 handshake test on a bench of its own veth pair (test/ccs2/fixtures/link-capture.yaml, -2 over TLS 1.2),
+// and tshark reads the pcapng attached to that test: the SLAC message types as HomePlug AV, then SDP and, decrypted
+// with the key log the file embeds, the EXI messages as V2GTP (our dissector, tools/wireshark/v2gtp.lua: tshark has
+// none). Which link's capture a test gets is checked on its own, without a bench.
 
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { VirtualClock } from '../../drivers/core/clock.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
 import { benchLinks, linksUsed } from '../../runner/link-use.ts';
+import { upTestVethPair, type TestVethPair } from '../support/veth-pair.ts';
 import { mcsHil, onlyRunDir, ROOT, tmp } from '../foundation/helpers.ts';
 
 const BENCH = 'test/ccs2/fixtures/link-capture.yaml';
@@ -74,7 +75,10 @@ describe("CCS2 link capture: the test's pcapng of the PLC link, read by tshark",
 
   this.timeout(0); // a real-time run of one short test: as long as the machine needs
   let pcapng = '';
-  before(function () {
+  let pair: TestVethPair | undefined;
+  before(async function () {
+    // Up before the run, so that the run leaves it and the after hook takes down only what this test brought up.
+    pair = await upTestVethPair({ evInterface: 'plc-cap-ev0', chargerInterface: 'plc-cap-evse0' });
     const out = tmp('mcs-hil-ccs2-capture-');
     const run = mcsHil(['run', '--bench', BENCH, '--suite', 'ccs2', '--grep', TEST, '--out', out]);
     expect(run.status, `the -2 handshake test passes:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-2000)}`).to.equal(0);
@@ -84,21 +88,22 @@ describe("CCS2 link capture: the test's pcapng of the PLC link, read by tshark",
       captures.map((a) => a.name),
       'one capture of the PLC link',
     ).to.have.length(1);
+    expect(captures[0].name).to.include('TLS key log embedded');
     pcapng = join(results, captures[0].source);
   });
+  after(() => pair?.remove());
 
   it('holds every SLAC message type of the match, dissected as HomePlug AV', function () {
     const types = new Set(tshark(pcapng, 'homeplug-av', 'homeplug_av.mmhdr.mmtype'));
     for (const [name, mmtype] of Object.entries(SLAC_MMTYPES)) expect(types.has(mmtype), `${name} (${mmtype})`).to.equal(true);
   });
 
-  it('holds the SDP exchange and the -2 EXI messages over TCP as V2GTP', function () {
+  it('holds the SDP exchange as V2GTP, and the -2 EXI messages as V2GTP inside TLS, decrypted from the file alone', function () {
     const types = tshark(pcapng, 'v2gtp', 'v2gtp.payload_type', true);
     expect(types).to.include.members(['0x9000', '0x9001']);
     // supportedAppProtocol … SessionStop: a request and its response each, all 0x8001 in -2.
-    expect(types.filter((t) => t === '0x8001').length).to.be.at.least(2 * 10);
-    const overTcp = tshark(pcapng, 'v2gtp && tcp', 'tcp.dstport', true);
-    expect(overTcp.length, 'the EXI messages travel over TCP').to.be.greaterThan(0);
+    const inTls = tshark(pcapng, 'v2gtp && tls', 'v2gtp.payload_type', true).flatMap((t) => t.split(','));
+    expect(inTls.filter((t) => t === '0x8001').length, 'EXI messages decrypted from the TLS records').to.be.at.least(2 * 10);
   });
 });
 
