@@ -12,7 +12,9 @@ want=(chromium default-jre-headless iproute2 openssl libpcap-dev)
 # g++: the native real-time CAN helper (native/build.sh); without it the CAN wire stays on a worker thread.
 command -v g++ >/dev/null 2>&1 || want+=(g++)
 [ "${1:-}" = "--run" ] || want+=(python3-can can-utils)
-# tshark: the interop test that dissects our SLAC frames as HomePlug AV.
+# tcpdump: the per-test pcapng of each network link in the evidence (runner/link-capture.ts); a run goes on without it.
+want+=(tcpdump)
+# tshark: the interop tests that read our SLAC frames as HomePlug AV and the captured V2GTP (test/ccs2/link-capture.test.ts).
 [ "${1:-}" = "--run" ] || want+=(tshark)
 
 missing=()
