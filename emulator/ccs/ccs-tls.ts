@@ -5,8 +5,7 @@
 // OpenSSL 3 (static ECDH was removed in 1.1.0), so this charger cannot offer it.
 // Fault ccs-tls-weak-cipher: the charger speaks only TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA (SHA-1 MAC), no -2 suite.
 
-import { join } from 'node:path';
-import { ensureTestPki, PKI_DIR } from '../../drivers/iso15118/test-pki.ts';
+import { iso2TestPki } from '../../drivers/iso15118/ccs/tls.ts';
 import type { TlsServerSettings, TlsVersionProfile } from '../../drivers/iso15118/tls-policy.ts';
 import type { FaultSwitch } from '../fault-catalogue.ts';
 import { ccsFault } from './faults.ts';
@@ -35,7 +34,7 @@ function profile(weak: boolean): TlsVersionProfile {
 
 /** The charger's TLS server settings from the -2 test PKI (fixtures/pki/recipe-iso2.yaml). */
 export async function ccsServerTls(faults: ReadonlySet<string>): Promise<TlsServerSettings> {
-  const pki = await ensureTestPki({ recipeFile: join(PKI_DIR, 'recipe-iso2.yaml') });
+  const pki = await iso2TestPki();
   return {
     profile: profile(faults.has(CCS_TLS_FAULT.weakCipher)),
     identity: { chainFile: pki.secc.chain, keyFile: pki.secc.key },

@@ -164,6 +164,7 @@ export class EmulatedCcsCharger extends ServingCharger<CcsServeResult> implement
       charger: 'emulated CCS charger (DIN 70121 / ISO 15118-2 DC)',
       evseId: this.config.evseId,
       protocols: this.config.protocols.join(','),
+      transport: this.settings.tls ? 'TCP; TLS 1.2 for ISO 15118-2' : 'TCP',
     };
   }
 }
