@@ -6,8 +6,8 @@
 import type { PowerStagePort } from '../mcs/power-port.ts';
 import { round1 } from '../mcs/secc-responses.ts';
 import { fromPhysical, physical, type CcsProtocol, type CcsStep } from './ccs-protocol.ts';
+import { offeredServiceList, serviceDetailContent } from './value-added-services.ts';
 import {
-  CHARGE_SERVICE_ID,
   dcEvseChargeParameter,
   evseIdFor,
   loopLimits,
@@ -36,9 +36,9 @@ export function answerContent(c: AnswerContext, step: CcsStep, req: Record<strin
     case 'SessionSetup':
       return { EVSEID: evseIdFor(c.protocol, c.evseId), ...(c.protocol === 'din' ? { DateTimeNow: c.nowS } : { EVSETimeStamp: c.nowS }) };
     case 'ServiceDiscovery':
-      return serviceDiscoveryContent(c.protocol);
+      return { ...serviceDiscoveryContent(c.protocol), ...offeredServiceList(c.protocol) };
     case 'ServiceDetail':
-      return { ServiceID: Number.isInteger(req.ServiceID) ? req.ServiceID : CHARGE_SERVICE_ID };
+      return serviceDetailContent(req.ServiceID);
     case 'PaymentSelection':
     case 'SessionStop':
       return {};

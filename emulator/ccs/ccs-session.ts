@@ -27,6 +27,7 @@ import { CCS_NEXT_STEPS, type CcsState } from './ccs-sequence.ts';
 import { CCS_FAULT } from './faults.ts';
 import { CHARGE_SERVICE_ID, dcEvseStatus, DC_TRANSFER_MODES, type CcsRatings, type IsolationLevel } from './ccs-responses.ts';
 import { answerContent, type AnswerContext } from './ccs-answers.ts';
+import { isOfferedService } from './value-added-services.ts';
 
 export interface CcsSeccConfig {
   evseId: string;
@@ -125,9 +126,9 @@ export class CcsSeccSession {
       case 'ServiceDiscovery':
         return this.ok(step, 'ServiceDiscovery');
       case 'ServiceDetail':
-        if (Number(req.ServiceID) !== CHARGE_SERVICE_ID)
+        if (!isOfferedService(protocol, Number(req.ServiceID)))
           return this.fail(step, 'FAILED_ServiceIDInvalid', `service ${req.ServiceID} not offered`);
-        return this.ok(step, 'ServiceDetail');
+        return this.ok(step, 'ServiceDetail', {}, req);
       case 'PaymentSelection':
         return this.paymentSelection(req);
       case 'Authorization':

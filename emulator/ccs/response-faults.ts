@@ -1,5 +1,5 @@
-// Fault switches of the emulated CCS charger that bend when it answers and how it reacts to its control pilot,
-// caught by suites/ccs2/performance.spec.ts and suites/ccs2/pilot.spec.ts. The ids are those suites' testCaseIds
+// Fault switches of the emulated CCS charger that bend when and what it answers and how it reacts to its control
+// pilot, caught by suites/ccs2/performance.spec.ts, services.spec.ts and pilot.spec.ts. The ids are those suites' testCaseIds
 // written out (the emulator never imports suites).
 
 import { Limits } from '../../drivers/core/limits.ts';
@@ -9,7 +9,11 @@ import { bodyOf, type CcsProtocol } from './ccs-protocol.ts';
 import type { CcsDecision } from './ccs-session.ts';
 import { ccsFault } from './faults.ts';
 
-export const CCS_RESPONSE_FAULT = { slowResponses: 'ccs-slow-responses', ignoresCpStateB: 'ccs-ignores-cp-state-b' } as const;
+export const CCS_RESPONSE_FAULT = {
+  slowResponses: 'ccs-slow-responses',
+  ignoresCpStateB: 'ccs-ignores-cp-state-b',
+  serviceDetailMalformed: 'ccs-service-detail-malformed',
+} as const;
 
 /** Each protocol's limit profile: the SECC performance times and the vehicle's message timeouts the delay sits between. */
 const PROFILE: Readonly<Record<CcsProtocol, string>> = { din: 'din70121', iso2: 'iso15118-2' };
@@ -31,13 +35,20 @@ export function slowResponseMs(protocol: CcsProtocol, response: string): number 
   return (of('secc.performanceTime') + of('timer.V2G_EVCC_Msg_Timeout')) / 2;
 }
 
-/** The decision with this run's response-timing fault applied (protocol: the session's, once negotiated). */
+/** The decision with this run's response faults applied (protocol: the session's, once negotiated). */
 export function withResponseFaults(d: CcsDecision, protocol: CcsProtocol | undefined, faults: ReadonlySet<string>): CcsDecision {
-  if (!faults.has(CCS_RESPONSE_FAULT.slowResponses) || !d.response || !protocol) return d;
+  if (!d.response || !protocol) return d;
   const response = responseName(d.response);
-  if (response === NOT_SLOWED) return d;
+  if (faults.has(CCS_RESPONSE_FAULT.serviceDetailMalformed) && response === 'ServiceDetailRes') malformParameterSets(d.response);
+  if (!faults.has(CCS_RESPONSE_FAULT.slowResponses) || response === NOT_SLOWED) return d;
   const delayMs = slowResponseMs(protocol, response);
   return { ...d, delayMs: (d.delayMs ?? 0) + delayMs, note: `fault ${CCS_RESPONSE_FAULT.slowResponses}: answer delayed ${delayMs} ms` };
+}
+
+/** ccs-service-detail-malformed: every parameter set of the answer gets the same ParameterSetID (schema-valid, unusable). */
+function malformParameterSets(doc: V2gDoc): void {
+  const sets: { ParameterSetID: number }[] = bodyOf(doc)?.content.ServiceParameterList?.ParameterSet ?? [];
+  for (const set of sets) set.ParameterSetID = 1;
 }
 
 const responseName = (doc: V2gDoc): string => bodyOf(doc)?.name ?? Object.keys(doc)[0];
@@ -69,6 +80,13 @@ export const CCS_RESPONSE_FAULTS: FaultSwitch[] = [
     both('MSG-PERFORMANCE'),
     'answers every request but CurrentDemandReq after its SECC message performance time (but inside the vehicle’s timeout)',
     SLOWED.map((r) => `${r} response time (worst)`),
+  ),
+  ccsFault(
+    CCS_RESPONSE_FAULT.serviceDetailMalformed,
+    'protocol violation',
+    ['CCS2-ISO2-SERVICE-DETAIL-001'],
+    'describes its value-added service in ServiceDetailRes with parameter sets that all carry ParameterSetID 1',
+    ['ServiceDetailRes (service *) well-formed'],
   ),
   ccsFault(
     CCS_RESPONSE_FAULT.ignoresCpStateB,

@@ -9,12 +9,7 @@ import { PROTOCOL_NAMES, type CcsProtocol } from '../../drivers/iso15118/ccs/pro
 import { attachJson, measure, requirement } from '../../reports/evidence.ts';
 import { fmt } from '../support/power-trace.ts';
 import * as h from './handshake-support.ts';
-
-/** The stable test-case ids (the emulated CCS charger's faults name them in emulator/ccs/response-faults.ts). */
-export const MESSAGE_PERFORMANCE_IDS: Record<CcsProtocol, string> = {
-  din: 'CCS2-DIN-MSG-PERFORMANCE-001',
-  iso2: 'CCS2-ISO2-MSG-PERFORMANCE-001',
-};
+import { MESSAGE_PERFORMANCE_IDS } from './session-ids.ts';
 
 const CLAUSE: Record<CcsProtocol, string> = {
   din: 'DIN SPEC 70121:2014 9.6.2 Table 75 (V2G_SECC_Msg_Performance_Time)',

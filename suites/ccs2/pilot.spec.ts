@@ -15,9 +15,7 @@ import { fmt } from '../support/power-trace.ts';
 import { timeToFallBelow } from '../support/trace-analysis.ts';
 import { ccsRig, ccsTrace, chargeSteady, s, useCcsPowerTest, type CcsRig } from './current-support.ts';
 import { EPIC } from './handshake-support.ts';
-
-/** The stable test-case ids (emulator/ccs/response-faults.ts names them for fault ccs-ignores-cp-state-b). */
-export const CP_EXIT_IDS: Record<CcsProtocol, string> = { din: 'CCS2-DIN-CP-EXIT-001', iso2: 'CCS2-ISO2-CP-EXIT-001' };
+import { CP_EXIT_IDS } from './session-ids.ts';
 
 /** The current flowing when CP leaves C: well above the stop current, within any CCS charger. */
 const FLOWING_A = 60;
