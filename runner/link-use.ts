@@ -3,7 +3,7 @@
 // A link counts as used when the vehicle transmitted on it during the test body: its SLAC frames (kind 'plc',
 // recorded under the link's name) or its V2G messages and SDP (kind 'v2g', under a vehicle resource that names
 // the link in the bench file). The idle check before the body runs on every link before every test: it does not
-// count, unless the body transmitted on no link at all (a test broken at its precondition: that traffic explains it).
+// count, except in a test broken at that precondition: then the links it checked carry what explains it.
 
 import type { Bench } from '../benches/bench.ts';
 import type { TimelineEvent } from '../drivers/core/timeline.ts';
@@ -17,8 +17,8 @@ export interface BenchLink {
   vehicles: string[];
 }
 
-/** The kinds whose transmissions tell a link was used. */
-export const LINK_USE_KINDS = ['plc', 'v2g'] as const;
+/** The kinds whose transmissions tell a link was used, and the runner's test events (a failed precondition). */
+export const LINK_USE_KINDS = ['plc', 'v2g', 'test'] as const;
 
 /** Every opened resource with a vehicle-side interface, and the vehicles whose bench entry names it. */
 export function benchLinks(bench: Pick<Bench, 'resources' | 'config'>): BenchLink[] {
@@ -44,8 +44,8 @@ function linkOf(links: readonly BenchLink[], e: TimelineEvent): BenchLink | unde
 }
 
 /**
- * The links the test used, from its events (of LINK_USE_KINDS, in order): those the body transmitted on, or
- * when it transmitted on none, those the test transmitted on before its body.
+ * The links the test used, from its events (of LINK_USE_KINDS, in order): those the body transmitted on, and
+ * when its precondition failed (it has no body), those the precondition transmitted on.
  */
 export function linksUsed(
   links: readonly BenchLink[],
@@ -54,11 +54,12 @@ export function linksUsed(
 ): BenchLink[] {
   const inBody = new Set<BenchLink>();
   const before = new Set<BenchLink>();
+  let preconditionFailed = false;
   forEach((e) => {
+    if (e.kind === 'test' && (e.data as { event?: unknown }).event === 'precondition failed') preconditionFailed = true;
     const link = linkOf(links, e);
     if (link) (e.seq > bodyStartSeq ? inBody : before).add(link);
-    return inBody.size < links.length; // every link seen: nothing more to learn
+    return inBody.size < links.length; // every link used in the body: nothing more to learn
   });
-  const used = inBody.size ? inBody : before;
-  return links.filter((l) => used.has(l));
+  return links.filter((l) => inBody.has(l) || (preconditionFailed && before.has(l)));
 }

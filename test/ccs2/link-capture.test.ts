@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VirtualClock } from '../../drivers/core/clock.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
-import { benchLinks, linksUsed } from '../../runner/link-use.ts';
+import { benchLinks, LINK_USE_KINDS, linksUsed } from '../../runner/link-use.ts';
 import { upTestVethPair, type TestVethPair } from '../support/veth-pair.ts';
 import { mcsHil, onlyRunDir, ROOT, tmp } from '../foundation/helpers.ts';
 
@@ -128,13 +128,14 @@ describe('Which links a test carries the capture of', function () {
   const links = benchLinks(bench);
 
   /** A test's events: the idle check's SDP on the MCS link, then the body's. */
-  function used(body: [kind: string, source: string, dir: string][]): string[] {
+  function used(body: [kind: string, source: string, dir: string][], o: { preconditionFailed?: boolean } = {}): string[] {
     const timeline = new Timeline({ clock: new VirtualClock() });
     timeline.record('v2g', 'vehicle', { dir: 'tx', message: 'SDP request' });
     timeline.record('v2g', 'charger', { dir: 'tx', message: 'SDP response' });
+    if (o.preconditionFailed) timeline.record('test', 'runner', { event: 'precondition failed', resource: 'vehicle' });
     const bodyStartSeq = timeline.mark();
     for (const [kind, source, dir] of body) timeline.record(kind, source, { dir });
-    return linksUsed(links, (fn) => timeline.forEach({ kind: ['plc', 'v2g'] }, fn), bodyStartSeq).map((l) => l.name);
+    return linksUsed(links, (fn) => timeline.forEach({ kind: [...LINK_USE_KINDS] }, fn), bodyStartSeq).map((l) => l.name);
   }
 
   it('finds each link and the vehicle that talks on it (not the emulated charger)', function () {
@@ -165,12 +166,12 @@ describe('Which links a test carries the capture of', function () {
     ).to.deep.equal(['ev-link', 'plc']);
   });
 
-  it('a test whose body sent on no link (broken at its precondition) gets the links its precondition used', function () {
-    expect(
-      used([
-        ['v2g', 'charger', 'tx'],
-        ['plc', 'plc', 'rx'],
-      ]),
-    ).to.deep.equal(['ev-link']);
+  it('a test whose body sent on no link gets no capture, unless its precondition failed: then those it checked', function () {
+    const overheard: [string, string, string][] = [
+      ['v2g', 'charger', 'tx'],
+      ['plc', 'plc', 'rx'],
+    ];
+    expect(used(overheard)).to.deep.equal([]);
+    expect(used([], { preconditionFailed: true })).to.deep.equal(['ev-link']);
   });
 });
