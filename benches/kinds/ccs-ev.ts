@@ -12,13 +12,16 @@ import { runSlacAsEv } from '../../drivers/plc/slac-ev.ts';
 import type { BatteryEmulator } from '../../drivers/scpi/battery-emulator.ts';
 import { loadVehicleProfile } from '../../drivers/vehicle/profile.ts';
 import { registerResourceKind, resourceKind, type Resource } from '../registry.ts';
+import { ccsTlsSettingSchema, openCcsTlsSetting, type CcsTlsSetting } from './ccs-tls-setting.ts';
 import { entrySchema, resourceRef } from './entry-schema.ts';
 import { requestSettingsSchema } from './iso15118-ev.ts';
 import type { PlcLinkResource } from './plc-modem.ts';
 
 export type CcsEvResource = CcsVehicle & Resource;
 
-interface Settings extends CcsVehicleSettings {
+interface Settings extends Omit<CcsVehicleSettings, 'tls'> {
+  /** -2 TLS: true, false, or the lab's V2G roots (ccs-tls-setting.ts). */
+  tls?: CcsTlsSetting;
   /** PLC link resource (plc-modem / emulated-plc-link) the vehicle matches on and talks over. */
   plc?: string;
   /** CP pilot resource (emulated-cp / scpi-cp). */
@@ -62,13 +65,7 @@ if (!resourceKind(CCS_EV_KIND))
       evccId: { type: 'string', pattern: '^[0-9A-Fa-f]{12}$', description: "EVCCID: the vehicle's MAC, 12 hex digits" },
       serviceDetail: { type: 'boolean', description: '-2: ask ServiceDetail for the charge service (default false)' },
       weldingDetection: { type: 'boolean', description: 'WeldingDetection after the stop (default true)' },
-      tls: {
-        type: 'boolean',
-        description:
-          'ask for TLS in SDP (0x00) for sessions that may run ISO 15118-2: TLS 1.2 with the -2 cipher suites, the charger ' +
-          'verified against the generated -2 test V2G root; the charger may answer no TLS (0x10), which is recorded. ' +
-          'DIN 70121 never uses TLS (default false)',
-      },
+      tls: ccsTlsSettingSchema,
       keylog: {
         type: 'boolean',
         description:
@@ -90,9 +87,10 @@ if (!resourceKind(CCS_EV_KIND))
       };
       const slacLimits = Limits.load('iso15118-3');
       const emulatedCharger = Object.values(ctx.bench.resources).some((r) => r.kind === EMULATED_CCS_CHARGER_KIND);
+      const { tls, v2gRootFiles } = openCcsTlsSetting(name, cfg.tls, ctx.bench);
       const vehicle = new CcsVehicle(
         name,
-        { ...cfg, keylog: cfg.keylog ?? emulatedCharger },
+        { ...cfg, tls, keylog: cfg.keylog ?? emulatedCharger },
         {
           clock: ctx.clock,
           timeline: ctx.timeline,
@@ -102,6 +100,7 @@ if (!resourceKind(CCS_EV_KIND))
           powerSource: cfg.battery,
           maxCurrentA: ctx.bench.safety.maxCurrentA,
           runDir: ctx.runDir,
+          v2gRootFiles,
           network: link && {
             interface: link.evInterface,
             address: link.evAddress,

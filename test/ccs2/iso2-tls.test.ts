@@ -15,7 +15,10 @@ import { CcsVehicle } from '../../drivers/iso15118/ccs/vehicle.ts';
 import type { OfferedProtocol } from '../../drivers/iso15118/ccs/protocols.ts';
 import { TlsHandshakeError } from '../../drivers/iso15118/tls-errors.ts';
 import { ensureVethLink, VETH_SCRIPT, type VethLink } from '../../drivers/iso15118/veth.ts';
+import { ensureTestPki } from '../../drivers/iso15118/test-pki.ts';
 import { EmulatedCcsCharger } from '../../emulator/ccs/charger.ts';
+import { openCcsTlsSetting } from '../../benches/kinds/ccs-tls-setting.ts';
+import type { BenchConfig } from '../../benches/registry.ts';
 import '../../benches/kinds.ts';
 import { BenchFileError, parseBench } from '../../benches/load.ts';
 
@@ -52,7 +55,7 @@ describe('ISO 15118-2 over TLS 1.2: CCS2 vehicle and emulated CCS charger on a v
     return charger;
   }
 
-  function vehicle(tls: boolean): CcsVehicle {
+  function vehicle(tls: boolean, v2gRootFiles?: string[]): CcsVehicle {
     return new CcsVehicle(
       'ccs-ev',
       { tls, keylog: true },
@@ -60,6 +63,7 @@ describe('ISO 15118-2 over TLS 1.2: CCS2 vehicle and emulated CCS charger on a v
         clock,
         timeline,
         runDir: dir,
+        v2gRootFiles,
         // SLAC is not what this test is about: the PLC link counts as matched.
         network: { interface: link.evInterface, address: link.evAddress, slac: async () => ({ joined: true }) },
       },
@@ -134,6 +138,19 @@ describe('ISO 15118-2 over TLS 1.2: CCS2 vehicle and emulated CCS charger on a v
     expect(linkEvents('connect-failed')[0]).to.include({ reason: 'no-shared-cipher' });
   });
 
+  it("a V2G root the charger's chain does not lead to (the -20 test root): the handshake fails, the chain untrusted", async function () {
+    await startCharger({ tls: true });
+    const e = await vehicle(true, [(await ensureTestPki()).v2gRootCert])
+      .openSession({ protocols: ['iso2'] })
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(e).to.be.instanceOf(TlsHandshakeError);
+    expect((e as TlsHandshakeError).reason).to.equal('server-chain-untrusted');
+    expect(String(e)).to.contain('mcs-hil V2G Root CA (ISO 15118-2)');
+  });
+
   it('openssl s_client speaks standard TLS 1.2 to the charger: the -2 suite, the chain verifies; TLS 1.3 and other suites are refused', async function () {
     const c = await startCharger({ tls: true });
     const root = (await iso2TestPki()).v2gRootCert;
@@ -177,7 +194,20 @@ describe('bench files: tls of ccs-ev and emulated-ccs-charger', function () {
       e = err;
     }
     expect(e).to.be.instanceOf(BenchFileError);
-    expect(String(e)).to.contain("'resources.ccs-ev.tls' must be boolean").and.to.contain("'resources.ccs-charger.tls' must be boolean");
+    expect(String(e)).to.contain("'resources.ccs-ev.tls'").and.to.contain("'resources.ccs-charger.tls' must be boolean");
+  });
+
+  it("tls: { trustAnchors } loads the lab's V2G roots when the bench opens; a missing file names the setting and the file", async function () {
+    const root = (await iso2TestPki()).v2gRootCert;
+    const cfg = { file: join(tmpdir(), 'bench.yaml') } as BenchConfig;
+    expect(openCcsTlsSetting('ccs-ev', { trustAnchors: [root] }, cfg)).to.deep.equal({ tls: true, v2gRootFiles: [root] });
+    expect(openCcsTlsSetting('ccs-ev', true, cfg)).to.deep.equal({ tls: true });
+    expect(() => openCcsTlsSetting('ccs-ev', { trustAnchors: ['no-such-root.pem'] }, cfg))
+      .to.throw(BenchFileError)
+      .with.property('message')
+      .that.contains("'resources.ccs-ev.tls.trustAnchors'")
+      .and.contains('no-such-root.pem')
+      .and.contains('no such file');
   });
 });
 

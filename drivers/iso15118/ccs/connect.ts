@@ -26,6 +26,8 @@ export interface CcsConnectOptions {
   askTls: boolean;
   /** Where this connection's TLS session keys go (SSLKEYLOGFILE format), when it runs TLS. */
   keylogFile?: string;
+  /** PEM files of the V2G root(s) the charger's chain must lead to (default the generated -2 test root). */
+  v2gRootFiles?: readonly string[];
 }
 
 export interface CcsConnection {
@@ -76,7 +78,7 @@ export async function connectCcsCharger(o: CcsConnectOptions): Promise<CcsConnec
     host: sdp.address,
     port: sdp.port,
     interface: o.interface,
-    tls: tls ? await vehicleIso2Tls() : undefined,
+    tls: tls ? await vehicleIso2Tls(o.v2gRootFiles) : undefined,
     keylogFile: tls ? o.keylogFile : undefined,
     timeoutMs: o.limits.num(tls ? 'tls.handshakeTimeoutMs' : 'tcp.connectTimeoutMs'),
   });

@@ -51,8 +51,11 @@ export function offersOverTls(offers: readonly OfferedProtocol[]): OfferedProtoc
   return offers.filter((p) => p !== 'din');
 }
 
-/** The vehicle's client settings: trust the -2 V2G root, no client certificate, TLS 1.2 with the -2 suites. */
-export async function vehicleIso2Tls(): Promise<TlsClientSettings> {
-  const pki = await iso2TestPki();
-  return { profile: ISO15118_2_TLS, trustedRootFiles: [pki.v2gRootCert] };
+/**
+ * The vehicle's client settings: trust the V2G root(s) (a lab's PEM files; default the -2 test PKI's root), no
+ * client certificate, TLS 1.2 with the -2 suites.
+ */
+export async function vehicleIso2Tls(v2gRootFiles?: readonly string[]): Promise<TlsClientSettings> {
+  const roots = v2gRootFiles?.length ? [...v2gRootFiles] : [(await iso2TestPki()).v2gRootCert];
+  return { profile: ISO15118_2_TLS, trustedRootFiles: roots };
 }

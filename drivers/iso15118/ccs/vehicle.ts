@@ -57,6 +57,8 @@ export interface CcsVehicleContext {
   maxCurrentA?: number;
   /** The run's folder, where TLS key logs go. */
   runDir?: string;
+  /** A lab's V2G root PEM files for -2 TLS (default the generated -2 test PKI's root). */
+  v2gRootFiles?: string[];
 }
 
 export class CcsVehicle {
@@ -118,6 +120,7 @@ export class CcsVehicle {
       limits: this.transport,
       askTls: wantsTls(this.settings.tls, offers),
       keylogFile,
+      v2gRootFiles: this.ctx.v2gRootFiles,
     });
     if (c.keylogFile) this.sessionKeylogs.push(c.keylogFile);
     return { link: c.link, offers: c.tls ? offersOverTls(offers) : [...offers] };
