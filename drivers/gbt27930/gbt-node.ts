@@ -31,6 +31,12 @@ export interface GbtNodeWiring {
   latency?: HarnessLatency;
 }
 
+/** How a wire transport names its engine ('native real-time helper (…)'), for the uncertainty's source. */
+function wireName(wire: PeriodicWire | undefined): string {
+  const name = (wire as { wire?: unknown } | undefined)?.wire;
+  return typeof name === 'string' ? name : 'CAN wire engine';
+}
+
 /** Just the wiring out of a side's options: the node need not hold the rest of them. */
 export function pickWiring(o: GbtNodeWiring): GbtNodeWiring {
   return { link: o.link, clock: o.clock, timeline: o.timeline, source: o.source, timing: o.timing, latency: o.latency };
@@ -65,9 +71,13 @@ export class GbtNode<S extends string> {
     const latency = opts.latency;
     if (latency) {
       this.late = (ns, at) => latency.record('schedule', ns, at);
+      // A wire engine stamps received frames (kernel/helper) and its own sends off the main thread.
+      const engine = this.wire() ? wireName(this.wire()) : undefined;
+      if (engine) latency.stampedOnWire(engine);
+      const path = engine ? 'wire' : 'main';
       this.unsubscribe.push(
         opts.link.opts.transport.onFrame((f) => {
-          if (f.t !== undefined && f.busT !== undefined) latency.record('receive', f.t - f.busT, f.t);
+          if (f.t !== undefined && f.busT !== undefined) latency.record('receive', f.t - f.busT, f.t, path);
         }),
       );
     }
@@ -87,9 +97,12 @@ export class GbtNode<S extends string> {
     const send = () => this.send(code, build());
     const task = new PeriodicTask(this.opts.clock, periodMs, send, this.late);
     const wire = this.opts.periodicsOnWire ? this.wire() : undefined;
+    const latency = this.opts.latency;
+    // The wire's own send lateness: its path's schedule figure, not the main thread's.
+    const wireLate: LatenessSink | undefined = latency && ((ns, at) => latency.record('schedule', ns, at, 'wire'));
     this.tasks.set(
       code,
-      wire ? new WirePeriodicTask(wire, this.opts.clock, code, this.wireSource(code, build), task, send, this.late) : task,
+      wire ? new WirePeriodicTask(wire, this.opts.clock, code, this.wireSource(code, build), task, send, wireLate) : task,
     );
   }
 
@@ -133,11 +146,11 @@ export class GbtNode<S extends string> {
     return !!this.tasks.get(code)?.running;
   }
 
-  /** (Re)start the standard's named timeout. */
-  kick(name: TimeoutName): void {
+  /** (Re)start the standard's named timeout, from `fromNs` (a received message's stamp; default now). */
+  kick(name: TimeoutName, fromNs?: number): void {
     let w = this.watchdogs.get(name);
     if (!w) this.watchdogs.set(name, (w = new Watchdog(this.opts.clock, name, (n) => this.opts.onTimeout(n as TimeoutName), this.late)));
-    w.kick(this.opts.timing.timeoutMs[name]);
+    w.kick(this.opts.timing.timeoutMs[name], fromNs);
   }
 
   cancel(...names: TimeoutName[]): void {

@@ -74,11 +74,16 @@ export class Watchdog {
     return this.handle !== undefined;
   }
 
-  /** (Re)start the timeout: it expires timeoutMs from now unless kicked or cancelled. */
-  kick(timeoutMs: number): void {
+  /**
+   * (Re)start the timeout: it expires timeoutMs after `fromNs` (default now) unless kicked or cancelled. A node
+   * that restarts it on a received message passes the message's receive stamp, so the time the main thread took
+   * to get to the message is not added to the timeout.
+   */
+  kick(timeoutMs: number, fromNs?: number): void {
     this.handle?.cancel();
-    const dueNs = this.clock.now() + timeoutMs * 1e6;
-    this.handle = this.clock.setTimer(timeoutMs, () => {
+    const now = this.clock.now();
+    const dueNs = Math.min(now, fromNs ?? now) + timeoutMs * 1e6;
+    this.handle = this.clock.setTimer(Math.max(0, (dueNs - now) / 1e6), () => {
       this.handle = undefined;
       const now = this.clock.now();
       this.onLate?.(now - dueNs, now);

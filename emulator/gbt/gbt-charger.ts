@@ -122,7 +122,8 @@ export class GbtCharger {
   // ---------------------------------------------------------------- protocol
 
   private onMessage(m: ReceivedMessage): void {
-    this.lastRxNs = this.opts.clock.now();
+    // Its timers count from when the message arrived (its receive stamp), not from when we got to it.
+    this.lastRxNs = m.t;
     const fault = (n: string) => this.opts.faults.has(n);
     const s = this.node.state;
     switch (m.code) {
@@ -177,14 +178,14 @@ export class GbtCharger {
       case 'BCL':
         if (s === 'precharge' || s === 'charging') {
           this.bcl = m.values;
-          if (!fault('ignores-bcl-timeout')) this.node.kick('BCL');
+          if (!fault('ignores-bcl-timeout')) this.node.kick('BCL', m.t);
           if (s === 'precharge' && this.croReady) this.enterCharging();
           this.applyRequest();
         }
         return;
       case 'BCS':
         if (s === 'charging' || (s === 'precharge' && this.croReady)) {
-          if (!fault('ignores-bcs-timeout')) this.node.kick('BCS');
+          if (!fault('ignores-bcs-timeout')) this.node.kick('BCS', m.t);
         }
         return;
       case 'BSM':
