@@ -26,6 +26,26 @@ describe('harness latency (GB/T timing uncertainty)', function () {
     expect(new HarnessLatency().uncertainty(0, 1).valueMs).to.equal(0);
   });
 
+  it("judges stamps taken on a wire engine with that path's figures only, naming the main-thread lateness it leaves out", function () {
+    const h = new HarnessLatency();
+    h.record('schedule', 130e6, 1e9); // a main-thread stall of 130 ms (a watchdog fired late)
+    h.record('schedule', 0.4e6, 1e9, 'wire');
+    h.record('receive', 0.1e6, 1e9, 'wire');
+    h.record('receive', 0.3e6, 2e9, 'wire');
+    expect(h.stampPath).to.equal('main');
+    expect(h.uncertainty(0, 1e12).valueMs).to.be.closeTo(Math.hypot(0.2, 130), 1e-9);
+    h.stampedOnWire('native real-time helper');
+    expect(h.stampPath).to.equal('wire');
+    const u = h.uncertainty(0, 1e12);
+    expect(u.valueMs).to.be.closeTo(Math.hypot(0.2, 0.4), 1e-9);
+    expect(u.source).to.match(
+      /off the main thread by the native real-time helper; main-thread timer lateness, p99 130\.00 ms, does not enter them; p99s/,
+    );
+    // The run's figures still show both paths.
+    expect(h.stats().schedule).to.include({ count: 2, maxMs: 130 });
+    expect(h.stats(0, 1e12, 'wire').schedule).to.include({ count: 1, maxMs: 0.4 });
+  });
+
   it('reports timer lateness in clock units: none on virtual time, rate × wall lateness on a scaled clock', async function () {
     const v = new VirtualClock();
     const late: number[] = [];
@@ -63,6 +83,21 @@ describe('harness latency (GB/T timing uncertainty)', function () {
     while (process.hrtime.bigint() < until); // the stall
     await fired;
     expect(seen[0] / 1e6).to.be.at.least(90);
+  });
+
+  it("restarts a timeout from a received message's stamp: the time taken to get to the message is not added", async function () {
+    const v = new VirtualClock();
+    await v.advance(100);
+    let firedAt = -1;
+    const w = new Watchdog(v, 'BCL', () => (firedAt = v.nowMs()));
+    w.kick(1000, v.now() - 30e6); // the message arrived 30 ms before the node got to it
+    await v.advance(969);
+    expect(firedAt).to.equal(-1);
+    await v.advance(1);
+    expect(firedAt).to.equal(1070);
+    w.kick(50, v.now() + 10e6); // a stamp 'after now' never lengthens a timeout
+    await v.advance(50);
+    expect(firedAt).to.equal(1120);
   });
 
   it("records the BMS node's receive-to-stamp latency and timer lateness while a session runs (virtual bus)", async function () {
