@@ -2,7 +2,8 @@
 // run recorded — the vehicle's V2G messages and the battery emulator's samples — re-derived from the test's
 // timeline window with the suites' own trace maths, so a measurement edited in the evidence (and re-signed)
 // differs from what the raw data gives. Names are the live tests' (suites/ccs2), limits the recorded ones.
-//   - the CurrentDemandRes performance time: the worst response time of the charge loop;
+//   - the SECC performance times: the worst CurrentDemandRes response time of the charge loop, and the worst of
+//     each message type of a whole session (the message-performance test of each protocol);
 //   - the stop after PowerDeliveryReq(Stop): the time to below the stop current, in the handshake suite and in
 //     the current suite of each protocol (whose measurement name carries the current the stop came from).
 
@@ -11,6 +12,7 @@ import type { SampleBlock, TimelineEvent } from '../../drivers/core/timeline.ts'
 import { registerOfflineCheck, type DerivedValue, type TestWindow } from '../../reports/rejudge.ts';
 import { CURRENT_IDS } from '../ccs2/current-ids.ts';
 import { HANDSHAKE_IDS as H } from '../ccs2/handshake-ids.ts';
+import { MESSAGE_PERFORMANCE_IDS } from '../ccs2/session-ids.ts';
 import { fmt } from './power-trace.ts';
 import { meanOver, timeToFallBelow, type Series } from './trace-analysis.ts';
 
@@ -88,17 +90,33 @@ function stopOf(w: TestWindow): { stopS: number; current: Series } {
 
 const timeToStop = (current: Series, stopS: number) => timeToFallBelow(current, stopS, STOP_A) ?? Number.POSITIVE_INFINITY;
 
+/** The worst response time of each response type the vehicle received (request sent → response received). */
+function worstResponseTimes(w: TestWindow): Map<string, number> {
+  const worst = new Map<string, number>();
+  for (const e of vehicleMessages(beforeJudged(w)))
+    if (e.data.dir === 'rx' && e.data.responseMs !== undefined)
+      worst.set(e.data.message!, Math.max(worst.get(e.data.message!) ?? 0, e.data.responseMs));
+  return worst;
+}
+
 registerOfflineCheck({
   testCaseId: H.performance,
   nature: 'offline',
   what: 'worst CurrentDemandRes response time of the charge loop (request sent → response received)',
   derive: (w) => {
-    const loops = vehicleMessages(beforeJudged(w)).filter((e) => e.data.dir === 'rx' && e.data.message === 'CurrentDemandRes');
-    if (!loops.length) throw new Error('the window holds no CurrentDemandRes');
-    const worst = Math.max(...loops.map((e) => e.data.responseMs ?? Number.POSITIVE_INFINITY));
+    const worst = worstResponseTimes(w).get('CurrentDemandRes');
+    if (worst === undefined) throw new Error('the window holds no CurrentDemandRes');
     return [{ name: 'CurrentDemandRes response time (worst)', value: worst }];
   },
 });
+
+for (const testCaseId of Object.values(MESSAGE_PERFORMANCE_IDS))
+  registerOfflineCheck({
+    testCaseId,
+    nature: 'offline',
+    what: 'worst response time of each message type of the session (request sent → response received)',
+    derive: (w) => [...worstResponseTimes(w)].map(([response, ms]) => ({ name: `${response} response time (worst)`, value: ms })),
+  });
 
 registerOfflineCheck({
   testCaseId: H.stop,

@@ -1,6 +1,6 @@
 // `mcs-hil verify` re-derives the CCS2 checks whose values follow from the raw data (suites/support/ccs2-offline.ts):
 // a short CCS2 run on the virtual-time emulator bench with the slow-stop fault (the current suite's DIN stop fails;
-// the CurrentDemandRes performance time and the handshake stop) is re-judged equal from its timeline, and a
+// the CurrentDemandRes and DIN message performance times, the handshake stop) is re-judged equal from its timeline, and a
 // measurement edited in the timeline is caught as differing from what the samples and messages give.
 
 import { expect } from 'chai';
@@ -12,7 +12,7 @@ import { rejudgeRun } from '../../reports/bundle-verify.ts';
 import '../../suites/support/ccs2-offline.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const GREP = 'DIN SPEC 70121: stops after|within the SECC performance time|below the stop current in time';
+const GREP = 'DIN SPEC 70121: (stops after|answers every request)|within the SECC performance time|below the stop current in time';
 
 /** One run of the CCS2 tests above in a child process (virtual time); its run folder. */
 function ccs2Run(out: string, fault?: string): string {
@@ -57,6 +57,7 @@ describe('verify re-derives the CCS2 measurements from the raw data', function (
       ['CCS2-DIN-RAMP-STOP-001', 'offline re-derivation'],
       ['CCS2-PERFORMANCE-001', 'offline re-derivation'],
       ['CCS2-STOP-001', 'offline re-derivation'],
+      ['CCS2-DIN-MSG-PERFORMANCE-001', 'offline re-derivation'],
     ]);
     expect(r.map((x) => x.derived)).to.deep.equal(r.map((x) => x.recorded));
     expect(r[0].recorded, 'the slow stop failed the current suite').to.equal('failed');
@@ -64,8 +65,9 @@ describe('verify re-derives the CCS2 measurements from the raw data', function (
     expect(r.flatMap((x) => x.differences)).to.deep.equal([]);
   });
 
-  it('catches a response time edited in the timeline, and a failed stop edited into a pass', () => {
+  it('catches response times edited in the timeline, and a failed stop edited into a pass', () => {
     editMeasurement(run, 'CurrentDemandRes response time (worst)', 3);
+    editMeasurement(run, 'PreChargeRes response time (worst)', 7);
     const stop = editMeasurement(run, 'vehicle stop: time to <', 0.2, 'PASS');
     expect(stop.was, 'the edited stop had failed').to.equal('FAIL');
     const r = Object.fromEntries(rejudgeRun(run).map((x) => [x.testCaseId, x]));
@@ -75,6 +77,9 @@ describe('verify re-derives the CCS2 measurements from the raw data', function (
     expect(r['CCS2-DIN-RAMP-STOP-001'].derived).to.equal('failed');
     expect(r['CCS2-DIN-RAMP-STOP-001'].differences.join('\n')).to.match(
       /vehicle stop: time to < 5 A from \d+ A: recorded 0\.2, re-derived [\d.]+/,
+    );
+    expect(r['CCS2-DIN-MSG-PERFORMANCE-001'].differences.join('\n')).to.match(
+      /PreChargeRes response time \(worst\): recorded 7, re-derived \d+/,
     );
     expect(r['CCS2-STOP-001'].differences).to.deep.equal([]);
   });
