@@ -4,6 +4,7 @@ export const HANDSHAKE_IDS = {
   dinHandshake: 'CCS2-DIN-HANDSHAKE-001',
   iso2Handshake: 'CCS2-ISO2-HANDSHAKE-001',
   iso2Tls: 'CCS2-ISO2-TLS-001',
+  iso2TlsChain: 'CCS2-ISO2-TLS-CHAIN-001',
   sequenceError: 'CCS2-SEQUENCE-ERROR-001',
   performance: 'CCS2-PERFORMANCE-001',
   cableCheck: 'CCS2-CABLECHECK-001',

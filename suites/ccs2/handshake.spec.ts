@@ -12,7 +12,7 @@ import { extremes, meanOver, stopTimeBudgetS, timeToFallBelow } from '../support
 import type { CcsProtocol } from '../../drivers/iso15118/ccs/protocols.ts';
 import * as h from './handshake-support.ts';
 import { HANDSHAKE_IDS as ID } from './handshake-ids.ts';
-import { judgeIso2Tls, TLS_CLAUSE } from './tls-check.ts';
+import { CHAIN_CLAUSE, judgeIso2TlsChain, judgeIso2TlsSuite, TLS_CLAUSE } from './tls-check.ts';
 
 /** Long enough for the current to ramp and settle on the emulator, short for the self-validation's runs. */
 const CHARGE_MS = 3000;
@@ -65,7 +65,12 @@ describe('DIN SPEC 70121 / ISO 15118-2 DC handshake (CCS2 port)', function () {
 
   it('ISO 15118-2: negotiates TLS 1.2 with a -2 cipher suite when it answers SDP with TLS', async function () {
     requirement(ID.iso2Tls, { epic: h.EPIC, feature: 'ISO 15118-2 TLS', clause: TLS_CLAUSE, severity: 'critical' });
-    await judgeIso2Tls(this);
+    await judgeIso2TlsSuite(this);
+  });
+
+  it('ISO 15118-2: presents a TLS certificate chain that leads to the V2G root', async function () {
+    requirement(ID.iso2TlsChain, { epic: h.EPIC, feature: 'ISO 15118-2 TLS', clause: CHAIN_CLAUSE, severity: 'critical' });
+    await judgeIso2TlsChain(this);
   });
 
   it('answers a request out of sequence (PowerDelivery right after SessionSetup) with FAILED_SequenceError', async function () {

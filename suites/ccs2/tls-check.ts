@@ -13,11 +13,12 @@ import { precondition } from '../support/power-trace.ts';
 import * as h from './handshake-support.ts';
 
 export const TLS_CLAUSE = 'ISO 15118-2:2014 [V2G2-602] (TLS 1.2 with its cipher suites), [V2G2-006] (secp256r1)';
+export const CHAIN_CLAUSE = 'ISO 15118-2:2014 TLS: the SECC authenticates with its certificate chain up to a V2G root';
 
 interface LinkEvent {
   event?: string;
   answered?: string;
-  tls?: { protocol: string | null; cipher: string };
+  tls?: { protocol: string | null; cipher: string; peerChain?: string[] };
   reason?: string;
   error?: string;
 }
@@ -27,8 +28,17 @@ function linkEvents(bench: Bench, vehicle: CcsEvResource, afterSeq: number): Lin
   return bench.timeline.query({ kind: 'link', source: vehicle.name, afterSeq }).map((e) => e.data as LinkEvent);
 }
 
-/** One -2 session asking for TLS, set up to SessionSetup and ended; then its SDP answer and TLS session judged. */
-export async function judgeIso2Tls(ctx: Mocha.Context): Promise<void> {
+interface TlsRun {
+  connected?: LinkEvent;
+  refused?: LinkEvent;
+}
+
+/**
+ * One -2 session asking for TLS, set up to SessionSetup and ended, its key log attached: what the vehicle saw of
+ * the TLS connection. Skips where there is nothing to judge (in-process link, a bench not asking for TLS, a
+ * charger answering SDP without TLS); broken when SDP or the connection did not happen.
+ */
+async function tlsRun(ctx: Mocha.Context): Promise<TlsRun> {
   const { bench } = ctx;
   h.requireDeclared(bench, ctx, 'iso2');
   const vehicle = h.ccsVehicleOf(bench, ctx);
@@ -62,13 +72,44 @@ export async function judgeIso2Tls(ctx: Mocha.Context): Promise<void> {
   );
   for (const f of vehicle.sessionKeylogs.slice(keylogMark))
     if (existsSync(f)) attachFile('tls-keylog (SSLKEYLOGFILE)', f, 'text/plain', 'keylog');
+  return { connected, refused };
+}
+
+const failedHow = (refused: LinkEvent | undefined) => `handshake failed (${refused?.reason}): ${refused?.error}`;
+
+/** The charger negotiated TLS 1.2 with a -2 cipher suite. */
+export async function judgeIso2TlsSuite(ctx: Mocha.Context): Promise<void> {
+  const { connected, refused } = await tlsRun(ctx);
+  // An untrusted chain ends the handshake after the suite was chosen: the chain test judges that, this one cannot.
+  precondition(
+    "the handshake got past the charger's certificate",
+    refused?.reason !== 'server-chain-untrusted',
+    connected ? 'yes' : failedHow(refused),
+  );
   const t = connected?.tls;
-  const ok = t?.protocol === 'TLSv1.2' && isIso2CipherSuite(t.cipher);
-  check('ISO 15118-2 TLS version and cipher suite', ok, {
+  check('ISO 15118-2 TLS version and cipher suite', t?.protocol === 'TLSv1.2' && isIso2CipherSuite(t.cipher), {
     violation: 'protocol',
     clause: TLS_CLAUSE,
     verified: false,
     expected: `TLSv1.2 with ${ISO15118_2_CIPHER_SUITES.join(' or ')}`,
-    actual: t ? `${t.protocol} with ${t.cipher}` : `handshake failed (${refused!.reason}): ${refused!.error}`,
+    actual: t ? `${t.protocol} with ${t.cipher}` : failedHow(refused),
+  });
+}
+
+/** The charger's certificate chain leads to a V2G root the bench trusts. */
+export async function judgeIso2TlsChain(ctx: Mocha.Context): Promise<void> {
+  const { connected, refused } = await tlsRun(ctx);
+  precondition(
+    "the handshake reached the charger's certificate",
+    !!connected || refused?.reason === 'server-chain-untrusted',
+    connected ? 'yes' : failedHow(refused),
+  );
+  const chain = connected?.tls?.peerChain ?? [];
+  check('SECC certificate chain leads to the V2G root', !!connected, {
+    violation: 'protocol',
+    clause: CHAIN_CLAUSE,
+    verified: false,
+    expected: 'a chain (SECC leaf, CPO sub-CAs) the vehicle verifies against its V2G root',
+    actual: connected ? chain.join(' ← ') : failedHow(refused),
   });
 }
