@@ -115,6 +115,8 @@ const PRESENT = both('RAMP-PRESENT');
 const DOWN_STEP = both('RAMP-DOWN');
 const EV_MAX = both('EVMAX');
 const STOP = both('RAMP-STOP');
+/** suites/ccs2/pilot.spec.ts: the vehicle takes CP out of C under load (session-ids.ts). */
+const CP_EXIT = both('CP-EXIT');
 
 // Check names of suites/support/power-assertions.ts and suites/ccs2/current-checks.ts (`*` = a value in the name).
 const SLOPE = 'up-ramp slope 10–90 % (*)';
@@ -139,11 +141,11 @@ export const CCS_POWER_FAULTS: FaultSwitch[] = [
   f(
     CCS_POWER_FAULT.currentOffset,
     cc,
-    [...RAMP_UP, ...ACCURACY, ...PRESENT, ...DOWN_STEP, ...EV_MAX, ...STOP],
+    [...RAMP_UP, ...ACCURACY, ...PRESENT, ...DOWN_STEP, ...EV_MAX, ...STOP, ...CP_EXIT],
     'its current sensor reads 40 A high: it delivers 40 A less than asked while reporting the request',
     [SETTLE, 'steady-state current error at * A', PRESENT_I],
-    // The down-step, the EV-maxima and the stop tests start from a current this charger never reaches: broken, not judged.
-    Object.fromEntries([...DOWN_STEP, ...EV_MAX, ...STOP].map((id) => [id, broken])),
+    // The down-step, EV-maxima, stop and CP-exit tests start from a current this charger never reaches: broken, not judged.
+    Object.fromEntries([...DOWN_STEP, ...EV_MAX, ...STOP, ...CP_EXIT].map((id) => [id, broken])),
   ),
   f(CCS_POWER_FAULT.presentCurrentGainError, cc, PRESENT, 'reports in CurrentDemandRes a present current 7 % above what flows', [
     PRESENT_I,
@@ -175,9 +177,13 @@ export const CCS_POWER_FAULTS: FaultSwitch[] = [
   f(CCS_POWER_FAULT.slowStop, safety, STOP, 'ramps its current down at 30 A/s after PowerDelivery(Stop)', [
     'vehicle stop: time to < * A from * A',
   ]),
-  f(CCS_POWER_FAULT.contactorWelding, safety, STOP, 'its output contactor is welded: after the stop the connector stays above 60 V', [
-    'connector voltage < * V after the contactors opened',
-  ]),
+  f(
+    CCS_POWER_FAULT.contactorWelding,
+    safety,
+    [...STOP, ...CP_EXIT],
+    'its output contactor is welded: after a stop the connector stays above 60 V',
+    ['connector voltage < * V after the contactors opened'],
+  ),
   f(
     CCS_POWER_FAULT.weldingVoltageStale,
     safety,

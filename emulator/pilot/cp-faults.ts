@@ -1,5 +1,5 @@
-// Fault switches of the emulated CCS charger's control-pilot generator (emulator/pilot/cp-evse.ts), proven
-// like the SLAC faults on the real-socket emulator bench (the virtual bench has no CCS2 port).
+// Fault switches of the emulated CCS charger's control-pilot generator (emulator/pilot/cp-evse.ts), proven on
+// the virtual bench like the other CCS2 faults (its control pilot is an in-process line, as on the real-socket bench).
 
 import type { FaultSwitch } from '../fault-catalogue.ts';
 

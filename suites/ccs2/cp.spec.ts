@@ -13,7 +13,7 @@ const EPIC = 'IEC 61851-1 control pilot (CCS2 port)';
 
 function cpOf(bench: Bench, ctx: Mocha.Context): CpPilotResource {
   const cp = bench.find<CpPilotResource>(...CP_PILOT_KINDS);
-  if (!cp) ctx.skip(); // no CCS2 control pilot on this bench (the virtual emulator bench has none: benches/emulator.yaml has)
+  if (!cp) ctx.skip(); // no CCS2 control pilot on this bench (both emulator benches have one)
   return cp!;
 }
 

@@ -7,7 +7,7 @@
 // Runs are real `mcs-hil run` processes, a few at a time (MCS_HIL_SELFVAL_JOBS, default 2). They use the
 // virtual-time emulator bench (benches/emulator-virtual.yaml): verdicts there do not depend on host load,
 // and a run takes seconds. The tests that bench cannot run (they need a real network: SDP, raw TLS
-// handshakes, the CCS2 port's SLAC over raw Ethernet and its control pilot) run, with the faults they catch, on the real-socket emulator bench in real time; that
+// handshakes, the CCS2 port's SLAC over raw Ethernet) run, with the faults they catch, on the real-socket emulator bench in real time; that
 // baseline also repeats the MCS handshake and the GB/T sequence there, the smoke run of the real sockets.
 import { expect } from 'chai';
 import { join } from 'node:path';
