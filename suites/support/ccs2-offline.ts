@@ -30,6 +30,12 @@ interface V2gData {
 }
 type V2gEvent = TimelineEvent<V2gData>;
 
+/** A test that broke before its check measured anything has nothing to re-derive (its verdict is re-judged as broken). */
+const ifJudged =
+  (derive: (w: TestWindow) => DerivedValue[]) =>
+  (w: TestWindow): DerivedValue[] =>
+    w.measurements.length ? derive(w) : [];
+
 /** What the live check had seen when it judged: the window's events recorded before its first measurement. */
 function beforeJudged(w: TestWindow): TimelineEvent[] {
   const first = w.events.find((e) => e.kind === 'measurement');
@@ -103,11 +109,11 @@ registerOfflineCheck({
   testCaseId: H.performance,
   nature: 'offline',
   what: 'worst CurrentDemandRes response time of the charge loop (request sent → response received)',
-  derive: (w) => {
+  derive: ifJudged((w) => {
     const worst = worstResponseTimes(w).get('CurrentDemandRes');
     if (worst === undefined) throw new Error('the window holds no CurrentDemandRes');
     return [{ name: 'CurrentDemandRes response time (worst)', value: worst }];
-  },
+  }),
 });
 
 for (const testCaseId of Object.values(MESSAGE_PERFORMANCE_IDS))
@@ -115,17 +121,17 @@ for (const testCaseId of Object.values(MESSAGE_PERFORMANCE_IDS))
     testCaseId,
     nature: 'offline',
     what: 'worst response time of each message type of the session (request sent → response received)',
-    derive: (w) => [...worstResponseTimes(w)].map(([response, ms]) => ({ name: `${response} response time (worst)`, value: ms })),
+    derive: ifJudged((w) => [...worstResponseTimes(w)].map(([response, ms]) => ({ name: `${response} response time (worst)`, value: ms }))),
   });
 
 registerOfflineCheck({
   testCaseId: H.stop,
   nature: 'offline',
   what: 'time from PowerDeliveryReq (stop) to the inlet current below the stop current',
-  derive: (w): DerivedValue[] => {
+  derive: ifJudged((w) => {
     const { stopS, current } = stopOf(w);
     return [{ name: 'current after PowerDelivery stop', value: timeToStop(current, stopS) }];
-  },
+  }),
 });
 
 for (const ids of Object.values(CURRENT_IDS))
@@ -133,9 +139,9 @@ for (const ids of Object.values(CURRENT_IDS))
     testCaseId: ids.stop,
     nature: 'offline',
     what: 'time from PowerDeliveryReq (stop) to the inlet current below the stop current, from the current before it',
-    derive: (w): DerivedValue[] => {
+    derive: ifJudged((w) => {
       const { stopS, current } = stopOf(w);
       const i0 = meanOver(current, stopS - LEVEL_WINDOW_S - LEVEL_GUARD_S, stopS - LEVEL_GUARD_S);
       return [{ name: `vehicle stop: time to < ${STOP_A} A from ${fmt(i0, 0)} A`, value: timeToStop(current, stopS) }];
-    },
+    }),
   });
