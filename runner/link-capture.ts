@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Bench } from '../benches/bench.ts';
 import { LinkCapture } from '../drivers/iso15118/capture.ts';
+import { PcapTail } from '../drivers/iso15118/capture-tail.ts';
 import { writePcapng } from '../drivers/iso15118/capture-pcapng.ts';
 import { attachFile } from '../reports/evidence.ts';
 import { registerTestAttacher } from './attachers.ts';
@@ -33,6 +34,8 @@ function keylogFilesOf(r: unknown): readonly string[] {
 interface CapturedLink {
   link: BenchLink;
   capture: LinkCapture;
+  /** The capture file read on from where the previous test's window was cut. */
+  tail: PcapTail;
   /** The vehicles on the link and how many key logs each had written when the test started. */
   keylogs: { vehicle: unknown; mark: number }[];
 }
@@ -80,7 +83,8 @@ async function startOne(
   try {
     const capture = await LinkCapture.start(link.iface, join(dir, `capture-${link.name}.pcap`), LINK_CAPTURE_FILTER);
     note({ capture: 'on', link: link.name, interface: capture.iface, file: capture.file, filter: LINK_CAPTURE_FILTER });
-    return { link, capture, keylogs: link.vehicles.map((v) => ({ vehicle: bench.resources.get(v), mark: 0 })) };
+    const keylogs = link.vehicles.map((v) => ({ vehicle: bench.resources.get(v), mark: 0 }));
+    return { link, capture, tail: new PcapTail(capture.file), keylogs };
   } catch (e) {
     note({ capture: 'off', link: link.name, interface: link.iface, why: (e as Error).message });
     return undefined;
@@ -104,8 +108,10 @@ function testKeylog(l: CapturedLink): string {
     .join('');
 }
 
-function attachLinkCapture(run: ActiveCapture, l: CapturedLink, toUs: number): void {
-  const { linkType, packets } = l.capture.window(run.startUs, toUs);
+/** The test's window: the packets written since the previous test's cut, from the test's start on. */
+function attachLinkCapture(run: ActiveCapture, l: CapturedLink): void {
+  const { linkType, packets: since } = l.tail.next();
+  const packets = since.filter((p) => p.tsUs >= run.startUs);
   const keylog = testKeylog(l);
   const out = join(run.dir, 'captures', `${l.link.name}-${String(run.n).padStart(3, '0')}.pcapng`);
   mkdirSync(dirname(out), { recursive: true });
@@ -118,13 +124,12 @@ function attachLinkCapture(run: ActiveCapture, l: CapturedLink, toUs: number): v
 registerTestAttacher(LINK_USE_KINDS, (events) => {
   const run = active;
   if (!run) return undefined;
-  const toUs = Date.now() * 1000;
   const links = run.links.map((l) => l.link);
   const used = new Set(linksUsed(links, events.forEach, events.bodyStartSeq));
   for (const l of run.links) {
     if (!used.has(l.link)) continue;
     try {
-      attachLinkCapture(run, l, toUs);
+      attachLinkCapture(run, l);
     } catch {
       // A capture that cannot be cut (its file unreadable) costs its own attachment only, not the other link's.
     }

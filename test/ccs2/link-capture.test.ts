@@ -7,10 +7,11 @@
 
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VirtualClock } from '../../drivers/core/clock.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
+import { PcapTail } from '../../drivers/iso15118/capture-tail.ts';
 import { benchLinks, LINK_USE_KINDS, linksUsed } from '../../runner/link-use.ts';
 import { upTestVethPair, type TestVethPair } from '../support/veth-pair.ts';
 import { mcsHil, onlyRunDir, ROOT, tmp } from '../foundation/helpers.ts';
@@ -173,5 +174,29 @@ describe('Which links a test carries the capture of', function () {
     ];
     expect(used(overheard)).to.deep.equal([]);
     expect(used([], { preconditionFailed: true })).to.deep.equal(['ev-link']);
+  });
+});
+
+describe('A link capture read as it grows', function () {
+  const le32 = (...values: number[]) => {
+    const out = new Uint8Array(values.length * 4);
+    values.forEach((v, k) => new DataView(out.buffer).setUint32(k * 4, v, true));
+    return out;
+  };
+  const record = (tsUs: number, bytes: number[]) =>
+    new Uint8Array([...le32(Math.floor(tsUs / 1e6), tsUs % 1e6, bytes.length, bytes.length), ...bytes]);
+
+  it('returns each packet once, and a record still being written on the next read', function () {
+    const file = join(tmp('mcs-hil-pcap-tail-'), 'link.pcap');
+    const header = le32(0xa1b2c3d4, 0, 0, 0, 0, 1);
+    const tail = new PcapTail(file);
+    writeFileSync(file, header.subarray(0, 10));
+    expect(tail.next().packets).to.deep.equal([]); // tcpdump has not written its header yet
+    const [a, b] = [record(1_000_001, [1, 2, 3]), record(2_000_002, [4, 5])];
+    writeFileSync(file, new Uint8Array([...header, ...a, ...b.subarray(0, 17)]));
+    expect(tail.next().packets.map((p) => p.tsUs)).to.deep.equal([1_000_001]);
+    appendFileSync(file, b.subarray(17));
+    expect(tail.next().packets.map((p) => [...p.data])).to.deep.equal([[4, 5]]);
+    expect(tail.next().packets).to.deep.equal([]);
   });
 });
