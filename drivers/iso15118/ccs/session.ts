@@ -20,6 +20,10 @@ import { CcsTimers } from './timers.ts';
 
 /** SessionID of the SessionSetupReq (no session yet): one zero byte, as the real cars send it. */
 export const NO_SESSION_ID = '00';
+/** EVRESSSOC of a request model that knows no state of charge: mid-range, which no charger reads as full or empty. */
+const UNKNOWN_SOC_PCT = 50;
+/** CurrentDemand exchanges kept in RAM: enough for a test's look back over the loop; the timeline keeps them all. */
+const KEPT_CHARGE_LOOP_EXCHANGES = 200;
 
 export interface CcsSessionOptions {
   clock: Clock;
@@ -99,7 +103,7 @@ export class CcsEvccSession extends V2gSessionBase<CcsSessionOptions> {
 
   /** The charge loop runs for hours: only its latest cycles stay in RAM (the timeline has all). */
   protected remember(ex: Exchange): void {
-    if (ex.message === 'CurrentDemand' && this.exchanges.length > 200) {
+    if (ex.message === 'CurrentDemand' && this.exchanges.length > KEPT_CHARGE_LOOP_EXCHANGES) {
       const i = this.exchanges.findIndex((x) => x.message === 'CurrentDemand');
       if (i >= 0) this.exchanges.splice(i, 1);
     }
@@ -142,7 +146,7 @@ export class CcsEvccSession extends V2gSessionBase<CcsSessionOptions> {
   }
 
   private ev(ready = true): body.EvState {
-    return { ready, soc: this.o.model.soc?.() ?? 50 };
+    return { ready, soc: this.o.model.soc?.() ?? UNKNOWN_SOC_PCT };
   }
 
   // ------------------------------------------------------------------------------------------ the steps
