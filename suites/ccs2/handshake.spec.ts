@@ -12,7 +12,7 @@ import { extremes, meanOver, stopTimeBudgetS, timeToFallBelow } from '../support
 import type { CcsProtocol } from '../../drivers/iso15118/ccs/protocols.ts';
 import * as h from './handshake-support.ts';
 import { HANDSHAKE_IDS as ID } from './handshake-ids.ts';
-import { CHAIN_CLAUSE, judgeIso2TlsChain, judgeIso2TlsSuite, TLS_CLAUSE } from './tls-check.ts';
+import { attachTlsKeylogsAfterEach, CHAIN_CLAUSE, judgeIso2TlsChain, judgeIso2TlsSuite, TLS_CLAUSE } from './tls-check.ts';
 
 /** Long enough for the current to ramp and settle on the emulator, short for the self-validation's runs. */
 const CHARGE_MS = 3000;
@@ -53,6 +53,8 @@ async function judgeHandshake(ctx: Mocha.Context, protocol: CcsProtocol): Promis
 }
 
 describe('DIN SPEC 70121 / ISO 15118-2 DC handshake (CCS2 port)', function () {
+  attachTlsKeylogsAfterEach();
+
   it('DIN 70121: answers each request of the DC flow with OK, a new session with OK_NewSessionEstablished', async function () {
     requirement(ID.dinHandshake, { epic: h.EPIC, feature: 'DIN 70121 message flow', clause: h.CLAUSE.din.flow, severity: 'blocker' });
     await judgeHandshake(this, 'din');

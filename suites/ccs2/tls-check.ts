@@ -1,13 +1,14 @@
 // ISO 15118-2's TLS on the CCS2 port, judged from what the vehicle observed: its SDP exchange (did the
 // charger answer TLS, 0x00?) and its TLS connection (the version and suite negotiated, or why the handshake
 // failed), as recorded on the timeline. -2 makes TLS optional: a charger answering 0x10 is not judged here.
-// The session's key log (SSLKEYLOGFILE format) goes into the evidence, so the capture can be decrypted.
+// Each test's TLS key logs (SSLKEYLOGFILE format) go into the evidence, so the capture can be decrypted.
 
 import { existsSync } from 'node:fs';
 import type { Bench } from '../../benches/bench.ts';
 import type { CcsEvResource } from '../../benches/kinds/ccs-ev.ts';
 import { BenchFault } from '../../drivers/core/errors.ts';
 import { isIso2CipherSuite, ISO15118_2_CIPHER_SUITES } from '../../drivers/iso15118/ccs/tls.ts';
+import { CCS_EV_KIND } from '../../drivers/iso15118/ccs/vehicle.ts';
 import { attachFile, check, step } from '../../reports/evidence.ts';
 import { precondition } from '../support/power-trace.ts';
 import * as h from './handshake-support.ts';
@@ -21,6 +22,22 @@ interface LinkEvent {
   tls?: { protocol: string | null; cipher: string; peerChain?: string[] };
   reason?: string;
   error?: string;
+}
+
+/**
+ * Hooks of a describe block: after each test, the TLS key logs (SSLKEYLOGFILE format) of the sessions the bench's
+ * CCS2 vehicle opened during it are attached, so its capture decrypts in Wireshark.
+ */
+export function attachTlsKeylogsAfterEach(): void {
+  let mark = 0;
+  const vehicleOf = (bench: Bench) => bench.find<CcsEvResource>(CCS_EV_KIND);
+  beforeEach(function () {
+    mark = vehicleOf(this.bench)?.sessionKeylogs.length ?? 0;
+  });
+  afterEach(function () {
+    for (const f of vehicleOf(this.bench)?.sessionKeylogs.slice(mark) ?? [])
+      if (existsSync(f)) attachFile('tls-keylog (SSLKEYLOGFILE)', f, 'text/plain', 'keylog');
+  });
 }
 
 /** The vehicle's link events (SDP security, connect, connect-failed) after a timeline mark. */
@@ -47,7 +64,6 @@ async function tlsRun(ctx: Mocha.Context): Promise<TlsRun> {
   // The bench does not ask for TLS (ccs-ev 'tls'): nothing to judge.
   if (!vehicle.settings.tls) ctx.skip();
   const mark = bench.timeline.mark();
-  const keylogMark = vehicle.sessionKeylogs.length;
   let failure: Error | undefined;
   try {
     const session = await vehicle.openSession({ protocols: ['iso2'] });
@@ -70,8 +86,6 @@ async function tlsRun(ctx: Mocha.Context): Promise<TlsRun> {
     !!connected?.tls || !!refused?.reason,
     connected?.tls ? `${connected.tls.protocol} ${connected.tls.cipher}` : (refused?.error ?? failure?.message ?? 'no connection'),
   );
-  for (const f of vehicle.sessionKeylogs.slice(keylogMark))
-    if (existsSync(f)) attachFile('tls-keylog (SSLKEYLOGFILE)', f, 'text/plain', 'keylog');
   return { connected, refused };
 }
 
