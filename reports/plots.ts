@@ -4,6 +4,7 @@
 
 import type { TopLevelSpec } from 'vega-lite';
 import { plottingLibraries } from './plotting-libraries.ts';
+import { plotThreadEnabled, renderOnPlotThread } from './plot-thread.ts';
 
 export type PlotChannel = 'currentA' | 'voltageV';
 
@@ -161,8 +162,16 @@ export async function loadPlotting(): Promise<[typeof import('vega'), typeof imp
   return plottingLibraries();
 }
 
-/** Render the plot to an SVG string (headless vega view, no browser, no canvas). */
-export async function powerPlotSvg(input: PowerPlotInput): Promise<string> {
+/**
+ * Render the plot to an SVG string (headless vega view, no browser, no canvas): on the plot thread while a
+ * real-time bench runs (plot-thread.ts), else here.
+ */
+export function powerPlotSvg(input: PowerPlotInput): Promise<string> {
+  return plotThreadEnabled() ? renderOnPlotThread(input) : renderPowerPlotSvg(input);
+}
+
+/** Render the plot on this thread. */
+export async function renderPowerPlotSvg(input: PowerPlotInput): Promise<string> {
   const [vega, { compile }] = await loadPlotting();
   const { spec } = compile(powerPlotSpec(input));
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });

@@ -26,6 +26,7 @@ import { writeNotRunResults } from '../reports/not-run-results.ts';
 import { vehicleCanSources } from '../benches/vehicle-can.ts';
 import { CandumpRecorder } from '../drivers/can/candump-recorder.ts';
 import { harnessLatencyOfRun, type RunHarnessLatency } from './harness-latency-env.ts';
+import { plotsOffMainThread } from '../reports/plot-thread.ts';
 import { realtimeMainThread } from '../drivers/core/realtime-thread.ts';
 import { setRunContext, type RunAborted, type RunContext } from './run-context.ts';
 import { exitCodeOf, notRunLine, printWaits } from './run-outcome.ts';
@@ -195,7 +196,9 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
       // Opt-in SCHED_FIFO for the tests' main thread on a real-time bench (drivers/core/realtime-thread.ts).
       const rt = realtimeMainThread(!clock.description.startsWith('virtual'));
       envInfo['harness.mainThread'] = rt.note;
-      await runMocha(bench).finally(() => rt.restore());
+      // Plots render off the main thread on a real-time bench (reports/plot-thread.ts says why not on virtual time).
+      plotsOffMainThread(!clock.description.startsWith('virtual'));
+      await runMocha(bench).finally(() => (rt.restore(), plotsOffMainThread(false)));
     }
   } finally {
     const final = bench ? await bench.close(summary.interrupted ? `interrupted by ${summary.interrupted}` : 'run finished') : undefined;
