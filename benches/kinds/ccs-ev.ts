@@ -46,7 +46,7 @@ if (!resourceKind(CCS_EV_KIND))
   registerResourceKind<Settings>({
     kind: CCS_EV_KIND,
     description:
-      'CCS2 vehicle (EVCC): SLAC, SDP, DIN 70121 / ISO 15118-2 DC with EIM (supportedAppProtocol priority configurable), ' +
+      'CCS2 vehicle (EVCC): SLAC, SDP, DIN 70121 / ISO 15118-2 DC (optional TLS 1.2) with EIM (supportedAppProtocol priority configurable), ' +
       'CurrentDemand loop, CP handling; step by step for negative tests',
     // After the PLC link (100), the pilot (90), the battery (20) and the charger (10) it talks to.
     openOrder: 5,
@@ -122,7 +122,10 @@ if (!resourceKind(CCS_EV_KIND))
           requestZeroCurrent: () => vehicle.safeState(),
           ...(power ? { openContactors: () => power.setContactors(false) } : {}),
         },
-        identity: () => ({ vehicle: `mcs-hil CCS2 EVCC (${(cfg.protocols ?? ['iso2', 'din']).join(' > ')})` }),
+        identity: () => ({
+          vehicle: `mcs-hil CCS2 EVCC (${(cfg.protocols ?? ['iso2', 'din']).join(' > ')})`,
+          security: tls ? `asks for TLS 1.2 for ISO 15118-2 (V2G root: ${v2gRootFiles ? 'bench' : 'generated -2 test PKI'})` : 'no TLS',
+        }),
       }) as CcsEvResource;
     },
   });
