@@ -4,6 +4,7 @@
 
 import { expect } from 'chai';
 import { CCS_FAULT, CCS_FAULTS } from '../../emulator/ccs/faults.ts';
+import { CCS_TLS_FAULTS } from '../../emulator/ccs/ccs-tls.ts';
 import { NAMESPACE_ISO2 } from '../../drivers/iso15118/evcc/messages.ts';
 import { HANDSHAKE_IDS } from '../../suites/ccs2/handshake-ids.ts';
 import { CURRENT_IDS } from '../../suites/ccs2/current-ids.ts';
@@ -30,11 +31,11 @@ describe('emulated CCS charger fault switches (in-process)', function () {
     // The handshake suite's, and the current suite's and the message-performance tests that judge the same behaviour.
     const ccs2 = [...Object.values(CURRENT_IDS).flatMap((x) => Object.values(x)), ...Object.values(MESSAGE_PERFORMANCE_IDS)];
     const ids = new Set<string>([...Object.values(HANDSHAKE_IDS), ...ccs2]);
-    for (const f of CCS_FAULTS) {
+    for (const f of [...CCS_FAULTS, ...CCS_TLS_FAULTS]) {
       expect(f.suite).to.equal('ccs2');
       for (const c of f.catches) expect(ids.has(c), `${f.name} → ${c}`).to.equal(true);
     }
-    const caught = new Set(CCS_FAULTS.flatMap((f) => f.catches));
+    const caught = new Set([...CCS_FAULTS, ...CCS_TLS_FAULTS].flatMap((f) => f.catches));
     for (const id of Object.values(HANDSHAKE_IDS)) expect(caught.has(id), id).to.equal(true);
   });
 
