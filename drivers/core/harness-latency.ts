@@ -61,6 +61,16 @@ export class HarnessLatency {
     }
   }
 
+  /** Statistics of the samples the uncertainty of a verdict on this node's stamps is made of. */
+  judgedStats(fromNs = 0, toNs = Number.POSITIVE_INFINITY): LatencyStats {
+    return this.stats(fromNs, toNs, this.wire === undefined ? undefined : 'wire');
+  }
+
+  /** Which engine stamps this node's judged frames off the main thread, if one does. */
+  get wireEngine(): string | undefined {
+    return this.wire;
+  }
+
   /** Statistics of the samples observed in [fromNs, toNs]: of one path, or (default) of both. */
   stats(fromNs = 0, toNs = Number.POSITIVE_INFINITY, path?: StampPath): LatencyStats {
     const paths: StampPath[] = path ? [path] : ['main', 'wire'];
@@ -76,7 +86,7 @@ export class HarnessLatency {
    */
   uncertainty(fromNs: number, toNs: number, intervals = 1): TimingUncertainty {
     const onWire = this.wire !== undefined;
-    const s = this.stats(fromNs, toNs, onWire ? 'wire' : undefined);
+    const s = this.judgedStats(fromNs, toNs);
     const part = (d: LatencyDistribution) => (d.count ? d.p99Ms : 0);
     const valueMs = Math.hypot(part(s.receive), part(s.schedule)) / Math.max(1, intervals);
     const per = intervals > 1 ? `, over a mean of ${intervals} intervals` : '';

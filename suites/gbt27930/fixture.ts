@@ -37,7 +37,7 @@ export function gbtFixture(): GbtFixture {
     const b = this.bench;
     const bms = b?.find<GbtBmsResource>('gbt27930-bms');
     if (!bms?.latency) return;
-    const stats = bms.latency.stats(startNs, b.clock.now());
+    const stats = bms.latency.judgedStats(startNs, b.clock.now());
     b.timeline.record('latency', bms.source, {
       test: this.currentTest?.fullTitle(),
       unit: 'clock ms',

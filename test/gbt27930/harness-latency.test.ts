@@ -44,6 +44,8 @@ describe('harness latency (GB/T timing uncertainty)', function () {
     // The run's figures still show both paths.
     expect(h.stats().schedule).to.include({ count: 2, maxMs: 130 });
     expect(h.stats(0, 1e12, 'wire').schedule).to.include({ count: 1, maxMs: 0.4 });
+    expect(h.judgedStats().schedule).to.include({ count: 1, maxMs: 0.4 });
+    expect(h.wireEngine).to.equal('native real-time helper');
   });
 
   it('reports timer lateness in clock units: none on virtual time, rate × wall lateness on a scaled clock', async function () {
