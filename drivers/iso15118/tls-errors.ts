@@ -8,7 +8,7 @@ export type TlsFailureReason =
   | 'client-certificate-rejected' // the peer refused our (missing or untrusted) client certificate
   | 'no-client-certificate' // (server side) the vehicle offered none
   | 'client-chain-untrusted' // (server side) the vehicle's chain does not verify against the OEM root
-  | 'protocol-version' // no TLS 1.3
+  | 'protocol-version' // no common TLS version (1.3 for -20, 1.2 for -2)
   | 'no-shared-cipher'
   | 'handshake-failed'; // anything else, see cause
 
@@ -59,7 +59,7 @@ export function classifyTlsError(e: Error, where: string, side: 'client' | 'serv
       ? mk('client-certificate-rejected', `the charger rejected our client certificate (${code || m})`)
       : mk('server-chain-untrusted', `the vehicle rejected the charger's certificate (${code || m})`);
   if (/UNSUPPORTED_PROTOCOL|PROTOCOL_VERSION|WRONG_VERSION_NUMBER/i.test(code + m))
-    return mk('protocol-version', `no common TLS version (TLS 1.3 required): ${m}`);
+    return mk('protocol-version', `no common TLS version (ISO 15118-20 needs TLS 1.3, ISO 15118-2 TLS 1.2): ${m}`);
   if (/NO_SHARED_CIPHER|HANDSHAKE_FAILURE|NO_SUITABLE|no shared cipher/i.test(code + m))
     return mk('no-shared-cipher', `no common cipher suite / group: ${m}`);
   if (code.startsWith('ERR_SSL') || /ssl|tls/i.test(code)) return mk('handshake-failed', m);

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RealClock } from '../../drivers/core/clock.ts';
 import { Timeline } from '../../drivers/core/timeline.ts';
-import { iso2TestPki } from '../../drivers/iso15118/ccs/tls.ts';
+import { iso2TestPki, vehicleIso2Tls } from '../../drivers/iso15118/ccs/tls.ts';
+import { connectV2g } from '../../drivers/iso15118/v2g-client.ts';
+import { V2gServer } from '../../drivers/iso15118/v2g-server.ts';
 import { CcsVehicle } from '../../drivers/iso15118/ccs/vehicle.ts';
 import type { OfferedProtocol } from '../../drivers/iso15118/ccs/protocols.ts';
 import { TlsHandshakeError } from '../../drivers/iso15118/tls-errors.ts';
@@ -149,6 +151,37 @@ describe('ISO 15118-2 over TLS 1.2: CCS2 vehicle and emulated CCS charger on a v
     expect(e).to.be.instanceOf(TlsHandshakeError);
     expect((e as TlsHandshakeError).reason).to.equal('server-chain-untrusted');
     expect(String(e)).to.contain('mcs-hil V2G Root CA (ISO 15118-2)');
+  });
+
+  it('a charger speaking only TLS 1.3 (the -20 profile): the -2 vehicle fails the handshake for want of a common version', async function () {
+    const pki = await iso2TestPki();
+    const at = { clock, timeline, source: 'tls13-charger', address: link.chargerAddress, interface: link.chargerInterface };
+    const server = new V2gServer({
+      ...at,
+      port: 0,
+      tls: { identity: { chainFile: pki.secc.chain, keyFile: pki.secc.key }, trustedRootFiles: [] },
+    });
+    server.on('handshakeError', () => undefined);
+    const port = await server.listen();
+    try {
+      const e = await connectV2g({
+        clock,
+        timeline,
+        source: 'ccs-ev',
+        host: link.chargerAddress,
+        port,
+        interface: link.evInterface,
+        tls: await vehicleIso2Tls(),
+        timeoutMs: 10_000,
+      }).then(
+        (c) => c.close(),
+        (err: unknown) => err,
+      );
+      expect(e).to.be.instanceOf(TlsHandshakeError);
+      expect((e as TlsHandshakeError).reason).to.equal('protocol-version');
+    } finally {
+      await server.close();
+    }
   });
 
   it('openssl s_client speaks standard TLS 1.2 to the charger: the -2 suite, the chain verifies; TLS 1.3 and other suites are refused', async function () {
