@@ -1,5 +1,5 @@
 // Peak memory of the harness (issue 14, item 4), printed per interval with the slope:
-//   npx tsx perf/memory.ts [recording-minutes] [-- mcs-hil run arguments]
+//   npx tsx perf/memory.ts [recording-minutes, 0: none] [-- mcs-hil run arguments]
 // (a) the nightly emulator run: `mcs-hil run` of every suite on benches/emulator.yaml (as scripts/nightly.sh)
 //     in a child process, the RSS of its process tree (native CAN helpers included) sampled every second; pass
 //     other run arguments after --, e.g. -- --suite bench for a short one;
@@ -20,21 +20,29 @@ const minutes = Number((dash < 0 ? argv : argv.slice(0, dash))[0] ?? 60);
 const runArgs = dash < 0 ? [] : argv.slice(dash + 1);
 const root = new URL('..', import.meta.url).pathname;
 
-/** RSS (kB) of a process and all its descendants, from /proc. */
-function treeRssKb(pid: number): number {
-  let kb = 0;
+/** RSS (kB) of a process and all its descendants, from /proc, per command name (node, esbuild, tcpdump, the CAN helper …). */
+function treeRssKb(pid: number, into = new Map<string, number>()): Map<string, number> {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    const name = /Name:\s+(\S+)/.exec(status)?.[1] ?? '?';
+    into.set(name, (into.get(name) ?? 0) + Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
     for (const task of readdirSync(`/proc/${pid}/task`)) {
       const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-      for (const c of children ? children.split(/\s+/) : []) kb += treeRssKb(Number(c));
+      for (const c of children ? children.split(/\s+/) : []) treeRssKb(Number(c), into);
     }
   } catch {
     /* the process ended between two reads */
   }
-  return kb;
+  return into;
 }
+
+const sumMB = (byName: Map<string, number>) => [...byName.values()].reduce((a, b) => a + b, 0) / 1024;
+/** "node 150, esbuild 57, tcpdump 20": where a tree's memory sits (the run itself is one node; tsx's esbuild, helpers). */
+const breakdown = (byName: Map<string, number>) =>
+  [...byName]
+    .sort((a, b) => b[1] - a[1])
+    .map(([n, kb]) => `${n} ${(kb / 1024).toFixed(0)}`)
+    .join(', ');
 
 function verdict(peakMB: number, slopeMBPerHour: number): string {
   // "Flat": less than 5 % of the target per hour of growth once running.
@@ -49,8 +57,11 @@ async function emulatorRun(): Promise<void> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const t0 = Date.now();
-  const series: Array<{ s: number; mb: number }> = [];
-  const timer = setInterval(() => series.push({ s: (Date.now() - t0) / 1000, mb: treeRssKb(child.pid!) / 1024 }), 1000);
+  const series: Array<{ s: number; mb: number; byName: Map<string, number> }> = [];
+  const timer = setInterval(() => {
+    const byName = treeRssKb(child.pid!);
+    series.push({ s: (Date.now() - t0) / 1000, mb: sumMB(byName), byName });
+  }, 1000);
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
   clearInterval(timer);
   rmSync(out, { recursive: true, force: true });
@@ -58,8 +69,15 @@ async function emulatorRun(): Promise<void> {
   console.log(`(a) mcs-hil run ${what}: exit ${code}, ${Math.round((Date.now() - t0) / 1000)} s`);
   const every = Math.max(1, Math.floor(series.length / 12));
   for (let k = 0; k < series.length; k += every)
-    console.log(`    ${series[k].s.toFixed(0).padStart(5)} s  RSS ${series[k].mb.toFixed(0)} MB`);
+    console.log(`    ${series[k].s.toFixed(0).padStart(5)} s  RSS ${series[k].mb.toFixed(0)} MB (${breakdown(series[k].byName)})`);
   const peak = Math.max(0, ...series.map((p) => p.mb));
+  const atPeak = series.find((p) => p.mb === peak);
+  const maxPerName = new Map<string, number>();
+  for (const p of series) for (const [n, kb] of p.byName) maxPerName.set(n, Math.max(maxPerName.get(n) ?? 0, kb));
+  if (atPeak)
+    console.log(
+      `    at the peak (${atPeak.s.toFixed(0)} s): ${breakdown(atPeak.byName)} MB; each one's own peak: ${breakdown(maxPerName)} MB`,
+    );
   const late = series.slice(Math.floor(series.length / 3));
   // A slope needs a run long enough to be past start-up (module loading, bench open).
   if (series.length < 120)
@@ -112,4 +130,5 @@ async function recording(): Promise<void> {
 }
 
 await emulatorRun();
-await recording();
+// 0 minutes: the run only (iterations on the run's memory).
+if (minutes > 0) await recording();
