@@ -2,7 +2,9 @@
 // the run folder: the MCS 10BASE-T1S link, the CCS2 port's PLC link), IPv6 (SDP, V2GTP over TCP or TLS) and
 // HomePlug AV (EtherType 0x88E1: SLAC), and after each test, for each link it used (runner/link-use.ts), its time
 // window as pcapng with the TLS key logs of that link's sessions embedded (Decryption Secrets Block): Wireshark
-// opens it decrypted. tshark has no V2GTP dissector of its own: tools/wireshark/v2gtp.lua is ours.
+// opens it decrypted. tshark has no V2GTP dissector of its own: tools/wireshark/v2gtp.lua is ours. An in-process
+// link (virtual bench) has no interface to run tcpdump on: it writes the same capture file itself
+// (runner/memory-link-capture.ts), and its tests get the same attachments.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,6 +15,7 @@ import { writePcapng } from '../drivers/iso15118/capture-pcapng.ts';
 import { attachFile } from '../reports/evidence.ts';
 import { registerTestAttacher } from './attachers.ts';
 import { benchLinks, LINK_USE_KINDS, linksUsed, type BenchLink } from './link-use.ts';
+import { startMemoryLinkCaptures } from './memory-link-capture.ts';
 
 /** What runs on a vehicle-side link: ISO 15118 over IPv6, and SLAC's HomePlug AV management frames on a PLC link. */
 export const LINK_CAPTURE_FILTER = 'ip6 or ether proto 0x88e1';
@@ -31,19 +34,27 @@ function keylogFilesOf(r: unknown): readonly string[] {
   return s?.keylogFiles ?? s?.sessionKeylogs ?? [];
 }
 
-interface CapturedLink {
+/** A link's capture file as it grows, whoever writes it (tcpdump, or the in-process link itself). */
+export interface CapturedLink {
   link: BenchLink;
-  capture: LinkCapture;
+  /** The interface name the pcapng carries, and what the attachment says the capture is ('link capture on mcs-ev0'). */
+  iface: string;
+  what: string;
   /** The capture file read on from where the previous test's window was cut. */
   tail: PcapTail;
   /** The vehicles on the link and how many key logs each had written when the test started. */
   keylogs: { vehicle: unknown; mark: number }[];
+  /** Now on the clock the packets are stamped with (µs since the epoch), and where the test's window starts on it. */
+  nowUs(): number;
+  startUs: number;
+  /** What was captured so far is in the file (before a window is cut). */
+  flush(): void;
+  stop(): void;
 }
 
 interface ActiveCapture {
   dir: string;
   links: CapturedLink[];
-  startUs: number;
   /** The test's number in the run: the pcapng files of one test share it. */
   n: number;
 }
@@ -54,24 +65,34 @@ let active: ActiveCapture | undefined;
 /** Start a capture on each of the bench's links; a link that cannot be captured (no tcpdump, no permission) is noted, the run goes on. */
 export async function startLinkCapture(bench: Bench): Promise<void> {
   stopLinkCapture();
-  const links = benchLinks(bench);
   const file = bench.timeline.file;
-  if (!links.length || !file) return;
+  if (!file) return;
   const note = (data: Record<string, unknown>) => bench.timeline.record('note', 'link-capture', data);
-  if (!LinkCapture.available()) {
-    return void note({ capture: 'off', why: 'tcpdump is not installed (apt-get install tcpdump): no pcapng of the network links' });
-  }
   const dir = dirname(file);
-  const started = await Promise.all(links.map((link) => startOne(bench, link, dir, note)));
-  const run: ActiveCapture = { dir, links: started.filter((c): c is CapturedLink => c !== undefined), startUs: 0, n: 0 };
+  const run: ActiveCapture = {
+    dir,
+    links: [...startMemoryLinkCaptures(bench, dir, note), ...(await startTcpdumps(bench, dir, note))],
+    n: 0,
+  };
   if (!run.links.length) return;
   active = run;
   bench.timeline.subscribe((e) => {
     if (e.kind !== 'test' || e.source !== 'runner' || (e.data as { event?: string }).event !== 'start') return;
-    run.startUs = Date.now() * 1000; // pcap stamps are wall time, and a bench clock may run faster than the wall
     run.n++;
+    for (const l of run.links) l.startUs = l.nowUs();
     for (const k of run.links.flatMap((l) => l.keylogs)) k.mark = keylogFilesOf(k.vehicle).length;
   });
+}
+
+async function startTcpdumps(bench: Bench, dir: string, note: (data: Record<string, unknown>) => void): Promise<CapturedLink[]> {
+  const links = benchLinks(bench);
+  if (!links.length) return [];
+  if (!LinkCapture.available()) {
+    note({ capture: 'off', why: 'tcpdump is not installed (apt-get install tcpdump): no pcapng of the network links' });
+    return [];
+  }
+  const started = await Promise.all(links.map((link) => startOne(bench, link, dir, note)));
+  return started.filter((c): c is CapturedLink => c !== undefined);
 }
 
 async function startOne(
@@ -83,8 +104,17 @@ async function startOne(
   try {
     const capture = await LinkCapture.start(link.iface, join(dir, `capture-${link.name}.pcap`), LINK_CAPTURE_FILTER);
     note({ capture: 'on', link: link.name, interface: capture.iface, file: capture.file, filter: LINK_CAPTURE_FILTER });
-    const keylogs = link.vehicles.map((v) => ({ vehicle: bench.resources.get(v), mark: 0 }));
-    return { link, capture, tail: new PcapTail(capture.file), keylogs };
+    return {
+      link,
+      iface: capture.iface,
+      what: `link capture on ${capture.iface}`,
+      tail: new PcapTail(capture.file),
+      keylogs: link.vehicles.map((v) => ({ vehicle: bench.resources.get(v), mark: 0 })),
+      nowUs: () => Date.now() * 1000, // tcpdump stamps wall time, and a bench clock may run faster than the wall
+      startUs: 0,
+      flush: () => undefined,
+      stop: () => capture.stop(),
+    };
   } catch (e) {
     note({ capture: 'off', link: link.name, interface: link.iface, why: (e as Error).message });
     return undefined;
@@ -92,7 +122,7 @@ async function startOne(
 }
 
 export function stopLinkCapture(): void {
-  for (const l of active?.links ?? []) l.capture.stop();
+  for (const l of active?.links ?? []) l.stop();
   active = undefined;
 }
 
@@ -110,14 +140,15 @@ function testKeylog(l: CapturedLink): string {
 
 /** The test's window: the packets written since the previous test's cut, from the test's start on. */
 function attachLinkCapture(run: ActiveCapture, l: CapturedLink): void {
+  l.flush();
   const { linkType, packets: since } = l.tail.next();
-  const packets = since.filter((p) => p.tsUs >= run.startUs);
+  const packets = since.filter((p) => p.tsUs >= l.startUs);
   const keylog = testKeylog(l);
   const out = join(run.dir, 'captures', `${l.link.name}-${String(run.n).padStart(3, '0')}.pcapng`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, writePcapng({ linkType, packets, keylog: keylog || undefined, interfaceName: l.capture.iface }));
+  writeFileSync(out, writePcapng({ linkType, packets, keylog: keylog || undefined, interfaceName: l.iface }));
   const how = keylog ? 'TLS key log embedded: decrypts in Wireshark' : 'no TLS key log';
-  attachFile(`${l.link.name}.pcapng (link capture on ${l.capture.iface}; ${how})`, out, 'application/vnd.tcpdump.pcap', 'pcapng');
+  attachFile(`${l.link.name}.pcapng (${l.what}; ${how})`, out, 'application/vnd.tcpdump.pcap', 'pcapng');
 }
 
 // An attacher returns text; the pcapng is binary, so it is written beside the capture and attached by path.

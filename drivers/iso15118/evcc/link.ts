@@ -6,6 +6,7 @@
 import type { Duplex } from 'node:stream';
 import type { Clock } from '../../core/clock.ts';
 import { memoryStreamPair } from '../../core/memory-stream.ts';
+import { memoryLinkTap } from '../memory-capture.ts';
 import type { Timeline } from '../../core/timeline.ts';
 import { V2gReceiveTimeout, type CloseInfo, type V2gConnection } from '../connection.ts';
 import { encodeV2gtp, payloadTypeLabel, toHex, V2gtpError, V2gtpReader, type V2gtpFrame } from '../v2gtp.ts';
@@ -198,7 +199,8 @@ export class StreamMessageLink implements MessageLink {
 
 /** A connected pair of message links in memory: [vehicle end, charger end]. */
 export function memoryLinkPair(clock: Clock, rec?: { timeline: Timeline; ev: string; charger: string }): [MessageLink, MessageLink] {
-  const [a, b] = memoryStreamPair();
+  // The run's capture of the in-process link sees what crosses it, as tcpdump sees a socket's (memory-capture.ts).
+  const [a, b] = memoryStreamPair(rec && memoryLinkTap(rec.ev, clock));
   return [
     new StreamMessageLink(a, clock, 'memory (EV end)', rec && { timeline: rec.timeline, source: rec.ev }),
     new StreamMessageLink(b, clock, 'memory (charger end)', rec && { timeline: rec.timeline, source: rec.charger }),
