@@ -5,7 +5,7 @@
 // which would move on during the plot. Same code either side (plots.ts), so the SVG is the same.
 
 import { Worker } from 'node:worker_threads';
-import type { PowerPlotInput } from './plots.ts';
+import type { TopLevelSpec } from 'vega-lite';
 
 interface Pending {
   on: Worker;
@@ -28,18 +28,19 @@ export function plotThreadEnabled(): boolean {
   return enabled;
 }
 
-/** Render on the plot thread (started on first use; it never keeps the process alive). */
-export function renderOnPlotThread(input: PowerPlotInput): Promise<string> {
+/** Render a Vega-Lite spec on the plot thread (started on first use; it never keeps the process alive). */
+export function renderOnPlotThread(spec: TopLevelSpec): Promise<string> {
   const w = worker ?? start();
   const id = nextId++;
   return new Promise<string>((resolve, reject) => {
     pending.set(id, { on: w, resolve, reject });
-    w.postMessage({ id, input });
+    w.postMessage({ id, spec });
   });
 }
 
 function start(): Worker {
-  const w = new Worker(new URL('./plot-worker-boot.mjs', import.meta.url));
+  // A small young generation: the thread's peak RSS stays that of drawing inline (~+25 MB with the default).
+  const w = new Worker(new URL('./plot-worker.mjs', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   w.unref();
   w.on('message', (m: { id: number; svg?: string; error?: string }) => {
     const p = pending.get(m.id);

@@ -4,6 +4,7 @@
 
 import type { TopLevelSpec } from 'vega-lite';
 import { plottingLibraries } from './plotting-libraries.ts';
+import { renderSpecSvg } from './plotting-builds.mjs';
 import { plotThreadEnabled, renderOnPlotThread } from './plot-thread.ts';
 
 export type PlotChannel = 'currentA' | 'voltageV';
@@ -166,20 +167,13 @@ export async function loadPlotting(): Promise<[typeof import('vega'), typeof imp
  * Render the plot to an SVG string (headless vega view, no browser, no canvas): on the plot thread while a
  * real-time bench runs (plot-thread.ts), else here.
  */
-export function powerPlotSvg(input: PowerPlotInput): Promise<string> {
-  return plotThreadEnabled() ? renderOnPlotThread(input) : renderPowerPlotSvg(input);
+export async function powerPlotSvg(input: PowerPlotInput): Promise<string> {
+  return plotThreadEnabled() ? renderOnPlotThread(powerPlotSpec(input)) : renderPowerPlotSvg(input);
 }
 
 /** Render the plot on this thread. */
 export async function renderPowerPlotSvg(input: PowerPlotInput): Promise<string> {
-  const [vega, { compile }] = await loadPlotting();
-  const { spec } = compile(powerPlotSpec(input));
-  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  return renderSpecSvg(await loadPlotting(), powerPlotSpec(input));
 }
 
 /** The raw samples as CSV (time in s from the first sample, then each channel). */

@@ -1,51 +1,11 @@
-// vega and vega-lite for the plots, from the single-file builds both packages ship (build/vega.js, the UMD
-// build; build/vega-lite.min.js) instead of their ESM module graphs: those are a few hundred files, each
-// resolved and loaded through the tsx loader thread, ~0.7 s of CPU in every run that plots; the two files
-// compile in ~0.2 s. Same versions, same code: the SVGs are byte-identical. Loading is synchronous, so it
-// cannot stall a virtual-time run (a dynamic import waits on the loader thread, which no idle check sees).
+// vega and vega-lite for the plots, loaded once per thread from the packages' single-file builds
+// (plotting-builds.mjs says why, and why it is plain JavaScript).
 
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { compileFunction } from 'node:vm';
+import { loadPlottingBuilds, type PlottingLibraries } from './plotting-builds.mjs';
 
-type Vega = typeof import('vega');
-type VegaLite = typeof import('vega-lite');
-
-const require = createRequire(import.meta.url);
-
-/** A package's folder: up from its entry point (its exports map hides package.json and the single-file builds). */
-function packageDir(name: string): string {
-  let dir = dirname(require.resolve(name));
-  while (
-    !existsSync(join(dir, 'package.json')) ||
-    (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name !== name
-  ) {
-    if (dirname(dir) === dir) throw new Error(`no package folder for '${name}'`);
-    dir = dirname(dir);
-  }
-  return dir;
-}
-
-/** Run a UMD build as CommonJS with the given dependencies, return its exports. */
-function loadUmd(file: string, deps: Record<string, unknown>): unknown {
-  const module = { exports: {} as Record<string, unknown> };
-  const run = compileFunction(readFileSync(file, 'utf8'), ['exports', 'module', 'require'], { filename: file });
-  run(module.exports, module, (name: string) => {
-    if (!(name in deps)) throw new Error(`${file} requires '${name}', which the plots do not provide`);
-    return deps[name];
-  });
-  return module.exports;
-}
-
-let libraries: [Vega, VegaLite] | undefined;
+let libraries: PlottingLibraries | undefined;
 
 /** vega + vega-lite, loaded once (on the first plot, or before a virtual-time run starts). */
-export function plottingLibraries(): [Vega, VegaLite] {
-  if (!libraries) {
-    const vega = loadUmd(join(packageDir('vega'), 'build', 'vega.js'), {}) as Vega;
-    const vegaLite = loadUmd(join(packageDir('vega-lite'), 'build', 'vega-lite.min.js'), { vega }) as VegaLite;
-    libraries = [vega, vegaLite];
-  }
-  return libraries;
+export function plottingLibraries(): PlottingLibraries {
+  return (libraries ??= loadPlottingBuilds());
 }
