@@ -39,5 +39,9 @@ describe('virtual bench: determinism', function () {
     const first = la.findIndex((l, i) => l !== lb[i]);
     expect(first, `first differing line ${first + 1}:\n${la[first]?.slice(0, 300)}\n${lb[first]?.slice(0, 300)}`).to.equal(-1);
     expect(Buffer.compare(new Uint8Array(ta), new Uint8Array(tb))).to.equal(0);
+    // The in-process link's capture (runner/memory-link-capture.ts) is a function of the run too: the session has no TLS on it.
+    const capture = (dir: string) => new Uint8Array(readFileSync(join(dir, 'capture-ev-link.pcap')));
+    expect(capture(a).length, 'the MCS session is in the capture').to.be.above(24);
+    expect(Buffer.compare(capture(a), capture(b)), 'capture-ev-link.pcap').to.equal(0);
   });
 });
