@@ -32,8 +32,8 @@ export interface GbtNodeWiring {
 }
 
 /** How a wire transport names its engine ('native real-time helper (…)'), for the uncertainty's source. */
-function wireName(wire: PeriodicWire | undefined): string {
-  const name = (wire as { wire?: unknown } | undefined)?.wire;
+function wireName(wire: PeriodicWire): string {
+  const name = (wire as { wire?: unknown }).wire;
   return typeof name === 'string' ? name : 'CAN wire engine';
 }
 
@@ -72,7 +72,8 @@ export class GbtNode<S extends string> {
     if (latency) {
       this.late = (ns, at) => latency.record('schedule', ns, at);
       // A wire engine stamps received frames (kernel/helper) and its own sends off the main thread.
-      const engine = this.wire() ? wireName(this.wire()) : undefined;
+      const wire = this.wire();
+      const engine = wire && wireName(wire);
       if (engine) latency.stampedOnWire(engine);
       const path = engine ? 'wire' : 'main';
       this.unsubscribe.push(
