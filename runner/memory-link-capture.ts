@@ -23,7 +23,8 @@ export function inProcessLinks(bench: Pick<Bench, 'config'>): BenchLink[] {
   for (const [vehicle, e] of Object.entries(bench.config.resources)) {
     const name = LINK_NAME_OF_KIND[e.kind];
     if (!name || typeof (e as { memory?: unknown }).memory !== 'string') continue;
-    const taken = links.some((l) => l.name === name);
+    // A network link of the bench may already have the name (and its capture file): then the vehicle's name tells them apart.
+    const taken = links.some((l) => l.name === name) || name in bench.config.resources;
     links.push({ name: taken ? `${name}-${vehicle}` : name, iface: IN_PROCESS, vehicles: [vehicle] });
   }
   return links;

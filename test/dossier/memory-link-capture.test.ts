@@ -16,6 +16,7 @@ import { PcapTail } from '../../drivers/iso15118/capture-tail.ts';
 import { writePcapng } from '../../drivers/iso15118/capture-pcapng.ts';
 import { MemoryLinkRecorder } from '../../drivers/iso15118/memory-capture.ts';
 import { encodeSdpRequest, encodeSdpResponse, SdpSecurity, SdpTransport } from '../../drivers/iso15118/sdp-codec.ts';
+import { inProcessLinks } from '../../runner/memory-link-capture.ts';
 import { mcsHil, onlyRunDir, ROOT, tmp } from '../foundation/helpers.ts';
 
 const V2GTP_LUA = join(ROOT, 'tools/wireshark/v2gtp.lua');
@@ -141,5 +142,22 @@ describe('in-process link capture: the socket layer written as the real link', f
         'supportedAppProtocol … SessionStop, each request with its response',
       ).to.be.at.least(2 * 10);
     });
+  });
+});
+
+describe('which in-process links a bench has, and their names', function () {
+  it('names each port as the network bench names its link, and keeps a name a network link already has for that link', function () {
+    const resources = {
+      charger: { kind: 'emulated-mcs-charger', link: 'memory' },
+      vehicle: { kind: 'iso15118-ev', memory: 'charger' },
+      'ccs-ev': { kind: 'ccs-ev', memory: 'ccs-charger' },
+      plc: { kind: 'emulated-plc-link' },
+      'ccs-ev-2': { kind: 'ccs-ev', plc: 'plc' },
+    };
+    const links = inProcessLinks({ config: { resources } } as unknown as Parameters<typeof inProcessLinks>[0]);
+    expect(links.map((l) => [l.name, l.vehicles])).to.deep.equal([
+      ['ev-link', ['vehicle']],
+      ['plc-ccs-ev', ['ccs-ev']],
+    ]);
   });
 });
