@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { VirtualClock } from '../../drivers/core/clock.ts';
 import { memoryStreamPair } from '../../drivers/core/memory-stream.ts';
@@ -28,12 +29,19 @@ const CCS_TEST = 'ISO 15118-2: answers each request of the DC flow with OK';
 
 const missing = ['tshark', 'openssl'].filter((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).error);
 
-function tshark(file: string, filter: string, field: string, prefs: string[] = []): string[] {
-  const args = ['-X', `lua_script:${V2GTP_LUA}`, ...prefs, '-r', file, '-Y', filter, '-T', 'fields', '-e', field];
+/** The frames tshark shows through `filter`, each as its `fields` (tab-separated in tshark's output). */
+function tshark(file: string, filter: string, fields: string[], prefs: string[] = []): string[][] {
+  const args = ['-X', `lua_script:${V2GTP_LUA}`, ...prefs, '-r', file, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])];
   const r = spawnSync('tshark', args, { encoding: 'utf8' });
   expect(r.status, `tshark ${args.join(' ')}: ${r.stderr}`).to.equal(0);
-  return r.stdout.split('\n').filter((l) => l.length > 0);
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => l.split('\t'));
 }
+
+/** The V2GTP payload types tshark finds in the file (several in one segment are one comma-separated field). */
+const payloadTypes = (file: string) => tshark(file, 'v2gtp', ['v2gtp.payload_type']).flatMap(([t]) => t.split(','));
 
 /** A self-signed P-256 server certificate and key, PEM. */
 function serverCredentials(dir: string): { key: Buffer; cert: Buffer } {
@@ -46,7 +54,8 @@ function serverCredentials(dir: string): { key: Buffer; cert: Buffer } {
 /** One TLS 1.3 exchange (REQ → RES, then the vehicle closes) over a memory stream pair the recorder taps; the vehicle's key log. */
 async function tlsOverMemory(recorder: MemoryLinkRecorder, clock: VirtualClock, creds: { key: Buffer; cert: Buffer }): Promise<string> {
   const [evEnd, chargerEnd] = memoryStreamPair(recorder.connection(clock));
-  const server = new TLSSocket(chargerEnd, { isServer: true, ...creds, minVersion: 'TLSv1.3' });
+  // A TLSSocket runs over any Duplex (Node's documentation); its type names only net.Socket.
+  const server = new TLSSocket(chargerEnd as Socket, { isServer: true, ...creds, minVersion: 'TLSv1.3' });
   server.on('data', () => server.end(new Uint8Array(Buffer.from(RES, 'hex'))));
   server.on('error', () => undefined);
   const client = connect({ socket: evEnd, rejectUnauthorized: false, minVersion: 'TLSv1.3' });
@@ -79,16 +88,41 @@ describe('in-process link capture: the socket layer written as the real link', f
     const file = join(dir, 'test.pcapng');
     writeFileSync(file, writePcapng({ ...tail.next(), keylog, interfaceName: 'in-process' }));
 
-    expect(tshark(file, 'v2gtp && udp.dstport == 15118', 'v2gtp.payload_type')).to.deep.equal(['0x9000']);
-    expect(tshark(file, 'v2gtp && udp.srcport == 15118', 'v2gtp.payload_type')).to.deep.equal(['0x9001']);
-    expect(tshark(file, 'v2gtp && tls', 'v2gtp.payload_type')).to.deep.equal(['0x8001', '0x8001']);
-    expect(tshark(file, 'tcp.flags.syn == 1 && tcp.flags.ack == 0', 'tcp.dstport')).to.deep.equal(['50000']);
-    expect(tshark(file, 'tcp.flags.syn == 1 && tcp.flags.ack == 1', 'tcp.srcport')).to.deep.equal(['50000']);
-    expect(tshark(file, 'tcp.flags.fin == 1', 'tcp.srcport')).to.have.length(2);
+    // One pass over the frames (tshark takes a second to start): what each is, and what V2GTP it carries.
+    const frames = tshark(file, 'udp || tcp', [
+      'udp.dstport',
+      'tcp.srcport',
+      'tcp.flags.syn',
+      'tcp.flags.fin',
+      'tls.record.content_type',
+      'v2gtp.payload_type',
+    ]);
+    const set = (v: string) => v === '1' || v === 'True'; // tshark prints flags either way, by version
+    const types = (pick: (f: string[]) => boolean) => frames.filter(pick).map((f) => f[5]);
+    expect(
+      types((f) => f[0] === '15118'),
+      'SDP request to the SDP port',
+    ).to.deep.equal(['0x9000']);
+    expect(
+      types((f) => f[0] !== '' && f[0] !== '15118'),
+      'SDP response to the vehicle',
+    ).to.deep.equal(['0x9001']);
+    expect(
+      types((f) => f[4] !== '' && f[5] !== ''),
+      'V2GTP decrypted from TLS records',
+    ).to.deep.equal(['0x8001', '0x8001']);
+    expect(
+      frames.filter((f) => set(f[2])).map((f) => f[1]),
+      'SYN from the vehicle (its next port: SDP had 49152), SYN-ACK from port 50000',
+    ).to.deep.equal(['49153', '50000']);
+    expect(
+      frames.filter((f) => set(f[3])),
+      'a FIN from each side',
+    ).to.have.length(2);
     // Every checksum right, and TCP's analysis finds nothing out of order, lost or retransmitted.
     const checked = ['-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE'];
-    expect(tshark(file, 'tcp.checksum.status != 1 || udp.checksum.status != 1', 'frame.number', checked)).to.deep.equal([]);
-    expect(tshark(file, 'tcp.analysis.flags && !tcp.analysis.window_update', 'frame.number')).to.deep.equal([]);
+    const bad = 'tcp.checksum.status != 1 || udp.checksum.status != 1 || (tcp.analysis.flags && !tcp.analysis.window_update)';
+    expect(tshark(file, bad, ['frame.number'], checked)).to.deep.equal([]);
   });
 
   describe('a virtual-bench run: each test carries its own port link capture', function () {
@@ -127,8 +161,8 @@ describe('in-process link capture: the socket layer written as the real link', f
     it('MCS: the ev-link capture holds the TCP handshake and the -20 messages as V2GTP', function () {
       const c = captureOf(MCS_TEST);
       expect(c.name).to.match(/^ev-link\.pcapng \(in-process link capture/);
-      expect(tshark(c.file, 'tcp.flags.syn == 1', 'tcp.dstport')).to.include('50000');
-      const types = tshark(c.file, 'v2gtp', 'v2gtp.payload_type').flatMap((t) => t.split(','));
+      expect(tshark(c.file, 'tcp.flags.syn == 1', ['tcp.srcport']).flat(), 'SYN, SYN-ACK').to.deep.equal(['49152', '50000']);
+      const types = payloadTypes(c.file);
       expect(types, 'supportedAppProtocol').to.include('0x8001');
       expect(types.filter((t) => t === '0x8002').length, '-20 CommonMessages').to.be.at.least(6);
     });
@@ -136,7 +170,7 @@ describe('in-process link capture: the socket layer written as the real link', f
     it('CCS2: the plc capture holds the -2 EXI messages as V2GTP', function () {
       const c = captureOf(CCS_TEST);
       expect(c.name).to.match(/^plc\.pcapng \(in-process link capture/);
-      const types = tshark(c.file, 'v2gtp', 'v2gtp.payload_type').flatMap((t) => t.split(','));
+      const types = payloadTypes(c.file);
       expect(
         types.filter((t) => t === '0x8001').length,
         'supportedAppProtocol … SessionStop, each request with its response',
