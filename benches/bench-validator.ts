@@ -1,6 +1,7 @@
 // The bench schema's validator. Compiling it with ajv took ~0.4 s of every run's start (plus loading ajv), so
-// the compiled code is kept as ajv standalone code in a cache folder, under a name that is the hash of the
-// schema, ajv's version and its options: a changed schema (a new resource kind) gets a new entry by itself.
+// the compiled code is kept as ajv standalone code in the harness's cache folder (drivers/core/parse-cache.ts),
+// under a name that is the hash of the schema, ajv's version and its options: a changed schema (a new resource
+// kind) gets a new entry by itself.
 // Only the answer "valid" comes from the cached code. A file with problems is validated again by a freshly
 // compiled ajv, whose verbose errors (each with its schema: the did-you-mean) are what bench-problems.ts reads,
 // exactly as before. The cache is a speed-up only: any failure to read or write it falls back to compiling.
@@ -9,8 +10,8 @@ import type { ErrorObject, Options } from 'ajv';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { harnessCacheDir } from '../drivers/core/parse-cache.ts';
 import type { JsonSchema } from './registry.ts';
 
 // ajv is CommonJS and loaded only when needed (a cache miss or a file with problems): synchronously, as
@@ -19,11 +20,6 @@ const require = createRequire(import.meta.url);
 
 /** `allErrors`: every problem at once; `verbose`: errors carry their schema (for did-you-mean). */
 const OPTIONS: Options = { allErrors: true, strict: false, verbose: true };
-
-/** Where compiled validators are kept: the package's node_modules/.cache (git-ignored, per checkout); MCS_HIL_CACHE_DIR overrides. */
-export function validatorCacheDir(): string {
-  return process.env.MCS_HIL_CACHE_DIR || join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'node_modules', '.cache', 'mcs-hil');
-}
 
 export type ValidateFn = (data: unknown) => boolean;
 
@@ -35,7 +31,7 @@ const withErrors = new Map<string, ReturnType<ReturnType<typeof newAjv>['compile
 export function validateAgainst(schema: JsonSchema): (data: unknown) => ErrorObject[] | undefined {
   const key = schemaKey(schema);
   let valid = loaded.get(key);
-  if (!valid) loaded.set(key, (valid = validatorFor(schema, validatorCacheDir())));
+  if (!valid) loaded.set(key, (valid = validatorFor(schema, harnessCacheDir())));
   return (data) => {
     if (valid(data)) return undefined;
     let validate = withErrors.get(key);

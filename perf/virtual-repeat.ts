@@ -26,7 +26,14 @@ let differing: SuiteRun | undefined;
 const shas = new Set<string>();
 const t0 = process.hrtime.bigint();
 for (let i = 1; i <= runs; i++) {
-  const r = runSuites(bench, suite);
+  let r: SuiteRun;
+  try {
+    r = runSuites(bench, suite);
+  } catch (e) {
+    failures++; // a run that ended before its run folder (crashed, killed) is a failed run, not the end of the count
+    console.log(`run ${i}/${runs}: FAILED before any test: ${(e as Error).message}`);
+    continue;
+  }
   const failed = r.exitCode !== 0 || r.notPassed.length > 0;
   if (failed) failures++;
   const differs = first.length > 0 && r.timelineSha !== first[0].timelineSha;

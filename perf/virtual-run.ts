@@ -4,7 +4,7 @@
 // runs must give the same bytes every time).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,11 @@ export function runSuites(bench: string, suite?: string): SuiteRun {
   const cpuS = childrenCpuS() - cpu0;
   const load = [load0, loadavg()[0]] as [number, number];
   const runs = join(out, 'runs');
+  if (!existsSync(runs)) {
+    rmSync(out, { recursive: true, force: true });
+    const how = r.signal ? `killed by ${r.signal}` : `exit ${r.status}`;
+    throw new Error(`the run made no run folder (${how}): ${(r.stderr || r.stdout || String(r.error ?? '')).trim().slice(-2000)}`);
+  }
   const runDir = join(runs, readdirSync(runs)[0]);
   const timeline = readFileSync(join(runDir, 'timeline.jsonl'));
   const text = timeline.toString('latin1');

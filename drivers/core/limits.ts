@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { InputError } from './errors.ts';
+import { parseYamlCached } from './parse-cache.ts';
 
 export interface Limit {
   /** Lower bound (inclusive), when the limit is a minimum or a range. */
@@ -114,10 +114,11 @@ export function loadLimitProfile(profile: string, dir = LIMITS_DIR, seen: string
 
 const parsed = new Map<string, { text: string; raw: unknown }>();
 
-/** YAML parsed once per file text (every suite and bench kind loads its profiles; parsing was ~0.5 s of a run), a fresh copy each time. */
+/** YAML parsed once per file text (every suite and bench kind loads its profiles; parsing was ~0.5 s of a run), a fresh copy each time;
+ * across runs too (parse-cache.ts). */
 function parseOnce(file: string, text: string): unknown {
   let p = parsed.get(file);
-  if (p?.text !== text) parsed.set(file, (p = { text, raw: parse(text) }));
+  if (p?.text !== text) parsed.set(file, (p = { text, raw: parseYamlCached(text) }));
   return structuredClone(p.raw);
 }
 
