@@ -11,6 +11,7 @@
 // committed (heapHeldMB: V8's heap after that GC). It is garbage, not a leak: a compacting GC gives the
 // pages back (old space 28 MB). So a sample is taken after one (and one more GC, which unmaps what it freed):
 // rssMB and heapTotalMB are what the process needs; heapHeldMB shows what V8 holds between compactions.
+// 8 virtual hours sampled so: RSS 151.5 → 152.7 MB over hours 1–8 (0.2 MB/h), heapHeldMB 102–185 MB, no trend.
 //   node --import tsx perf/soak.ts [--hours 8] [--sessions 1000] [--every 100]
 // Prints one line per sample and the slope of each count (per hour / per 100 sessions); asserts nothing. The
 // session's slope starts at its first hour: the bounded stores (the timeline's window in RAM, the charge loop's
