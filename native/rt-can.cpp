@@ -1,7 +1,8 @@
-// mcs-hil-rt-can: the real-time wire of one socketcand bus (issue 14). Node (drivers/can/rt-can.ts) starts it
+// mcs-hil-rt-can: the real-time wire of one socketcand bus (issue 14). Node (drivers/can/rt-engine.ts) starts it
 // with the server's host and port; it owns the TCP connection, sends periodic frames at absolute due times on
 // CLOCK_MONOTONIC (clock_nanosleep TIMER_ABSTIME on a SCHED_FIFO thread, memory locked) and stamps received
-// bytes at the socket (the kernel's SO_TIMESTAMPNS receive stamp of the data). It knows nothing of the
+// bytes at the socket (the kernel's SO_TIMESTAMPNS receive stamp of the data). The transmit thread wakes a little
+// before each due time and spins the rest (SPIN_LEAD_MS, at most a twentieth of the period). It knows nothing of the
 // socketcand protocol: Node hands it the text to write and gets back every received chunk with its stamp, so
 // the protocol is parsed in one place only (socketcand-protocol.ts). Stamps are CLOCK_MONOTONIC ns, the clock
 // of Node's process.hrtime.
@@ -53,6 +54,7 @@ int sock = -1;
 PiMutex sockMutex, schedMutex;
 pthread_cond_t schedCond;
 bool closing = false;
+int64_t spinLeadNs = 0;  // how long before a due time the transmit thread stops sleeping and spins (argv[5]), ≤ period/20
 
 struct Periodic {
   uint32_t count;
@@ -67,6 +69,14 @@ int64_t monoNs() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
 }
 
 // Small stacks: with memory locked, every byte of a thread's stack stays resident.
@@ -115,14 +125,24 @@ void transmitLoop(int prio) {
   realtime(prio);
   std::unique_lock<PiMutex> lk(schedMutex);
   while (!closing) {
-    int64_t now = monoNs(), next = now + 1000000000;
-    for (auto &[slot, p] : periodics) next = std::min(next, p.firstDue + int64_t(p.k) * p.period);
-    if (next > now) {
-      timespec ts{time_t(next / 1000000000), long(next % 1000000000)};
-      // Schedule changes wake us through the condition; the due time itself through the absolute timeout.
-      // No spin before it: measured, the tail left (≈0.3 ms p99 on a loaded PREEMPT_NONE kernel) is the
-      // kernel finishing another task's work, which a spinning thread waits for just the same.
+    int64_t now = monoNs(), next = now + 1000000000, lead = 0;
+    for (auto &[slot, p] : periodics)
+      if (int64_t due = p.firstDue + int64_t(p.k) * p.period; due < next)
+        next = due, lead = std::min(spinLeadNs, p.period / 20);  // a short period must not turn into a busy CPU
+    if (next - now > lead) {
+      int64_t wake = next - lead;
+      timespec ts{time_t(wake / 1000000000), long(wake % 1000000000)};
+      // Schedule changes wake us through the condition; the wake-up before the due time through the timeout.
       pthread_cond_timedwait(&schedCond, schedMutex.native(), &ts);
+      continue;
+    }
+    if (next > now) {
+      // The last stretch on the CPU: a woken thread waits for the kernel to finish another task's work on a
+      // non-preemptible (PREEMPT_NONE) kernel, up to ms under load; one already running in user space does not.
+      // Unlocked, so commands are not held meanwhile; the schedule is read again after it.
+      lk.unlock();
+      while (monoNs() < next) cpuRelax();
+      lk.lock();
       continue;
     }
     for (auto it = periodics.begin(); it != periodics.end();) {
@@ -303,11 +323,12 @@ int connectTo(const char *host, const char *port, int timeoutMs, std::string &wh
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: mcs-hil-rt-can HOST PORT [CONNECT_TIMEOUT_MS] [PRIORITY]\n");
+    fprintf(stderr, "usage: mcs-hil-rt-can HOST PORT [CONNECT_TIMEOUT_MS] [PRIORITY] [SPIN_LEAD_MS]\n");
     return 2;
   }
   int timeoutMs = argc > 3 ? atoi(argv[3]) : 5000;
   int prio = argc > 4 ? atoi(argv[4]) : 80;
+  spinLeadNs = argc > 5 ? int64_t(atof(argv[5]) * 1e6) : 0;
   std::string why;
   sock = connectTo(argv[1], argv[2], timeoutMs, why);
   if (sock < 0) {
@@ -328,7 +349,8 @@ int main(int argc, char **argv) {
   std::string rt = realtime(prio);
   sched_param normal{};
   pthread_setschedparam(pthread_self(), SCHED_OTHER, &normal);  // commands are not time-critical
-  Out(1).text(rt + ", " + note + ", kernel receive stamps (SO_TIMESTAMPNS)").emit();
+  std::string spin = spinLeadNs > 0 ? ", transmit spins " + std::to_string(spinLeadNs / 1000) + " us before each due time" : "";
+  Out(1).text(rt + ", " + note + spin + ", kernel receive stamps (SO_TIMESTAMPNS)").emit();
 
   startThread(writerLoop, 0);
   startThread(transmitLoop, prio + 1);

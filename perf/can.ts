@@ -2,7 +2,8 @@
 // (frames/s), and the jitter of a 50 ms periodic message under 5k frames/s background load through the
 // hub. Prints numbers and ratios only; no limits (they belong to no test on a shared machine).
 //
-//   npx tsx perf/can.ts [--frames 200000] [--jitter-seconds 10] [--main-busy-ms 0]
+//   npx tsx perf/can.ts [--frames 200000] [--jitter-seconds 10] [--main-busy-ms 0] [--wires native,worker,main]
+// (--frames 0 skips the throughput runs; --wires runs the named wires' jitter only.)
 //
 // The jitter (perf/can-jitter.ts) runs every wire in one run: main thread, worker thread, worker
 // thread under SCHED_FIFO, native real-time helper (when built: bash native/build.sh). --main-busy-ms N blocks
@@ -25,6 +26,7 @@ const arg = (name: string, dflt: number) => {
 const FRAMES = arg('frames', 200_000);
 const JITTER_S = arg('jitter-seconds', 10);
 const MAIN_BUSY_MS = arg('main-busy-ms', 0);
+const WIRES = process.argv.includes('--wires') ? (process.argv[process.argv.indexOf('--wires') + 1] ?? '').split(',') : [];
 // Physical ceilings for context (reference note §7, 8-byte frames, worst-case stuffing).
 const PHYS_1M_11BIT = 7407;
 const PHYS_250K_29BIT = 1563;
@@ -61,9 +63,7 @@ function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-async function main(): Promise<void> {
-  console.log(`CAN perf (${FRAMES} frames per throughput run, ${JITTER_S} s jitter run, Node ${process.version})`);
-
+async function throughputs(): Promise<void> {
   // 1. in-process bus, without and with timeline recording (a bench records every frame twice: tx + rx)
   const a = openVirtualCan('perf', { clock });
   const b = openVirtualCan('perf', { clock });
@@ -102,9 +102,14 @@ async function main(): Promise<void> {
   );
 
   await hub.close();
+}
+
+async function main(): Promise<void> {
+  console.log(`CAN perf (${FRAMES} frames per throughput run, ${JITTER_S} s jitter run, Node ${process.version})`);
+  if (FRAMES > 0) await throughputs(); // --frames 0: the jitter only
 
   // 3. jitter of a 50 ms periodic frame under 5k frames/s background load, each wire side by side in one run
-  await periodicJitter(clock, JITTER_S, MAIN_BUSY_MS);
+  await periodicJitter(clock, JITTER_S, MAIN_BUSY_MS, WIRES);
 }
 
 main().then(
