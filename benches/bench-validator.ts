@@ -8,7 +8,7 @@
 
 import type { ErrorObject, Options } from 'ajv';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { harnessCacheDir } from '../drivers/core/parse-cache.ts';
@@ -82,6 +82,10 @@ function compileAndStore(schema: JsonSchema, file: string): ValidateFn {
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, standaloneCode(ajv, validate));
     renameSync(tmp, file);
+    // Only the current schema's entry is kept (~0.5 MB each; every edit of a kind's schema makes a new one).
+    for (const old of readdirSync(dirname(file)))
+      if (/^bench-validator-[0-9a-f]+\.cjs$/.test(old) && join(dirname(file), old) !== file)
+        rmSync(join(dirname(file), old), { force: true });
   } catch {
     // a read-only install: every run compiles, as before
   }

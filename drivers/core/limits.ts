@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { InputError } from './errors.ts';
 import { parseYamlCached } from './parse-cache.ts';
 
@@ -115,10 +116,10 @@ export function loadLimitProfile(profile: string, dir = LIMITS_DIR, seen: string
 const parsed = new Map<string, { text: string; raw: unknown }>();
 
 /** YAML parsed once per file text (every suite and bench kind loads its profiles; parsing was ~0.5 s of a run), a fresh copy each time;
- * across runs too (parse-cache.ts). */
+ * the package's own profiles across runs too (parse-cache.ts; a test's profiles in a temporary folder would only fill the cache). */
 function parseOnce(file: string, text: string): unknown {
   let p = parsed.get(file);
-  if (p?.text !== text) parsed.set(file, (p = { text, raw: parseYamlCached(text) }));
+  if (p?.text !== text) parsed.set(file, (p = { text, raw: file.startsWith(LIMITS_DIR) ? parseYamlCached(text) : parse(text) }));
   return structuredClone(p.raw);
 }
 

@@ -32,7 +32,8 @@ export function cachedParse<T>(parser: string, text: string, parse: (text: strin
   const key = createHash('sha256').update(parser).update('\0').update(text).digest('hex').slice(0, 32);
   const file = join(harnessCacheDir(), `parsed-${key}.v8`);
   try {
-    return deserialize(readFileSync(file)) as T;
+    const bytes = readFileSync(file);
+    return deserialize(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)) as T;
   } catch {
     // not cached yet, or unreadable: parse
   }
@@ -41,7 +42,8 @@ export function cachedParse<T>(parser: string, text: string, parse: (text: strin
     mkdirSync(dirname(file), { recursive: true });
     // Written aside and renamed: runs starting at the same time never read half a file.
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, serialize(value));
+    const bytes = serialize(value);
+    writeFileSync(tmp, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
     renameSync(tmp, file);
   } catch {
     // a read-only install: every run parses, as before
