@@ -3,13 +3,14 @@
 // loader in this thread.
 
 import { spawnSync } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { loadPlottingBuilds, renderSpecSvg } from './plotting-builds.mjs';
 
-// A thread inherits its creator's policy: under MCS_HIL_REALTIME the main thread is SCHED_FIFO, and a FIFO
+// A thread inherits its creator's policy: when the main thread runs SCHED_FIFO (realtime-thread.ts), a FIFO
 // thread drawing a plot would hold a CPU from every normal process. Plots are not real-time work.
-if (process.env.MCS_HIL_REALTIME) {
+const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]) !== 0) {
   const tid = /task\/(\d+)/.exec(readlinkSync('/proc/thread-self'))?.[1];
   if (tid) spawnSync('chrt', ['-o', '-p', '0', tid]);
 }
