@@ -193,8 +193,11 @@ export async function runSuites(opts: RunOptions): Promise<RunSummary> {
       log(`mcs-hil run: interrupted by ${summary.interrupted} while the bench was opening`);
     }
     if (bench && !summary.interrupted) {
-      // Opt-in SCHED_FIFO for the tests' main thread on a real-time bench (drivers/core/realtime-thread.ts).
-      const rt = realtimeMainThread(!clock.description.startsWith('virtual'));
+      // SCHED_FIFO for the tests' main thread: default on a lab bench, opt-in with emulation here (realtime-thread.ts).
+      const rt = realtimeMainThread({
+        realClock: !clock.description.startsWith('virtual'),
+        emulatedInProcess: Object.values(config.resources).some((r) => r.kind.startsWith('emulated-')),
+      });
       envInfo['harness.mainThread'] = rt.note;
       // Plots render off the main thread on a real-time bench (reports/plot-thread.ts says why not on virtual time).
       plotsOffMainThread(!clock.description.startsWith('virtual'));
