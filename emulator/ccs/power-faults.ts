@@ -117,11 +117,16 @@ const EV_MAX = both('EVMAX');
 const STOP = both('RAMP-STOP');
 /** suites/ccs2/pilot.spec.ts: the vehicle takes CP out of C under load (session-ids.ts). */
 const CP_EXIT = both('CP-EXIT');
+/** suites/ccs2/handshake.spec.ts (handshake-ids.ts): the charge loop's reported current, and the stop. */
+const CURRENT_DEMAND = 'CCS2-CURRENTDEMAND-001';
+const HANDSHAKE_STOP = 'CCS2-STOP-001';
 
 // Check names of suites/support/power-assertions.ts and suites/ccs2/current-checks.ts (`*` = a value in the name).
 const SLOPE = 'up-ramp slope 10–90 % (*)';
 const SETTLE = 'settling time into ± * A';
 const PRESENT_I = 'reported − measured present current (worst reading)';
+const STEADY_ERROR = 'steady-state current error at * A';
+const REPORTED_I = 'EVSEPresentCurrent vs battery emulator';
 const EV_MAX_V = 'highest voltage above EVMaximumVoltageLimit (* ms mean)';
 const broken = 'bench fault' as const;
 const cc = 'current-control violation' as const;
@@ -130,26 +135,42 @@ const safety = 'safety violation' as const;
 const f = ccsFault;
 
 export const CCS_POWER_FAULTS: FaultSwitch[] = [
-  f(CCS_POWER_FAULT.rampTooSlow, cc, RAMP_UP, 'raises its current at 10 A/s, below the 20 A/s minimum slope', [SLOPE, SETTLE]),
+  f(
+    CCS_POWER_FAULT.rampTooSlow,
+    cc,
+    [...RAMP_UP, ...ACCURACY, CURRENT_DEMAND, ...DOWN_STEP, ...EV_MAX, ...STOP],
+    'raises its current at 10 A/s, below the 20 A/s minimum slope',
+    [SLOPE, SETTLE, STEADY_ERROR],
+    // Still short of 100 A when the accuracy window is judged (failed); the tests that start from a settled
+    // current never see it within their settling limit: broken, not judged (perf/fault-exactness.ts).
+    Object.fromEntries([CURRENT_DEMAND, ...DOWN_STEP, ...EV_MAX, ...STOP].map((id) => [id, broken])),
+  ),
   f(
     CCS_POWER_FAULT.currentOvershoot,
     cc,
     [...RAMP_UP, ...EV_MAX],
     'an under-damped current loop without ramp limiter: a step up overshoots by about a third, past the vehicle’s maximum current',
+    // Not CURRENT_DEMAND: in a whole-suite run its reported-vs-measured check fails by a hair (2.58 > 2.5 A, the ringing
+    // sampled at another phase), run alone it passes; an order-dependent verdict, not a catch (perf/fault-exactness.ts).
     ['overshoot of the step', 'highest current above EVMaximumCurrentLimit (* ms mean)'],
   ),
   f(
     CCS_POWER_FAULT.currentOffset,
     cc,
-    [...RAMP_UP, ...ACCURACY, ...PRESENT, ...DOWN_STEP, ...EV_MAX, ...STOP, ...CP_EXIT],
+    [...RAMP_UP, ...ACCURACY, ...PRESENT, ...DOWN_STEP, ...EV_MAX, ...STOP, ...CP_EXIT, CURRENT_DEMAND, HANDSHAKE_STOP],
     'its current sensor reads 40 A high: it delivers 40 A less than asked while reporting the request',
-    [SETTLE, 'steady-state current error at * A', PRESENT_I],
-    // The down-step, EV-maxima, stop and CP-exit tests start from a current this charger never reaches: broken, not judged.
-    Object.fromEntries([...DOWN_STEP, ...EV_MAX, ...STOP, ...CP_EXIT].map((id) => [id, broken])),
+    [SETTLE, STEADY_ERROR, PRESENT_I],
+    // The down-step, EV-maxima, stop and CP-exit tests start from a current this charger never reaches, and the
+    // handshake suite's small requests give no current at all: broken, not judged.
+    Object.fromEntries([...DOWN_STEP, ...EV_MAX, ...STOP, ...CP_EXIT, CURRENT_DEMAND, HANDSHAKE_STOP].map((id) => [id, broken])),
   ),
-  f(CCS_POWER_FAULT.presentCurrentGainError, cc, PRESENT, 'reports in CurrentDemandRes a present current 7 % above what flows', [
-    PRESENT_I,
-  ]),
+  f(
+    CCS_POWER_FAULT.presentCurrentGainError,
+    cc,
+    [...PRESENT, CURRENT_DEMAND],
+    'reports in CurrentDemandRes a present current 7 % above what flows',
+    [PRESENT_I, REPORTED_I],
+  ),
   f(
     CCS_POWER_FAULT.presentVoltageWrong,
     cc,
