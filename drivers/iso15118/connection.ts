@@ -109,22 +109,7 @@ export class V2gConnection extends EventEmitter {
 
   /** TLS details once connected (undefined on plain TCP). */
   tlsInfo(): TlsSessionInfo | undefined {
-    const s = this.socket;
-    if (!(s instanceof tls.TLSSocket)) return undefined;
-    const chain: string[] = [];
-    let c = s.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
-    const seen = new Set<string>();
-    while (c && c.subject && !seen.has(c.fingerprint256)) {
-      seen.add(c.fingerprint256);
-      chain.push(subjectText(c.subject));
-      c = c.issuerCertificate;
-    }
-    return {
-      protocol: s.getProtocol(),
-      cipher: s.getCipher()?.standardName ?? s.getCipher()?.name ?? '',
-      peerChain: chain,
-      authorized: s.authorized,
-    };
+    return this.socket instanceof tls.TLSSocket ? tlsSessionInfo(this.socket) : undefined;
   }
 
   /** Frame and send one message. Resolves when handed to the kernel. */
@@ -285,6 +270,24 @@ export class V2gConnection extends EventEmitter {
     if (e instanceof InputError) return e;
     return classifyTlsError(e, this.where) ?? e;
   }
+}
+
+/** A TLS socket's session for the evidence: version, suite, the peer's chain as received, Node's verdict on it. */
+export function tlsSessionInfo(s: tls.TLSSocket): TlsSessionInfo {
+  const chain: string[] = [];
+  let c = s.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
+  const seen = new Set<string>();
+  while (c && c.subject && !seen.has(c.fingerprint256)) {
+    seen.add(c.fingerprint256);
+    chain.push(subjectText(c.subject));
+    c = c.issuerCertificate;
+  }
+  return {
+    protocol: s.getProtocol(),
+    cipher: s.getCipher()?.standardName ?? s.getCipher()?.name ?? '',
+    peerChain: chain,
+    authorized: s.authorized,
+  };
 }
 
 function subjectText(s: tls.Certificate): string {

@@ -65,3 +65,16 @@ export function classifyTlsError(e: Error, where: string, side: 'client' | 'serv
   if (code.startsWith('ERR_SSL') || /ssl|tls/i.test(code)) return mk('handshake-failed', m);
   return undefined;
 }
+
+/**
+ * A server's 'tlsClientError' as a reason: Node verifies the client chain after the handshake and just drops the
+ * socket ('socket hang up'); the real reason is left in the socket's authorizationError.
+ */
+export function serverHandshakeError(e: Error, s: { authorizationError?: unknown }, where: string): TlsHandshakeError {
+  const authError = s.authorizationError ? String(s.authorizationError) : undefined;
+  const cause = authError ? Object.assign(new Error(`client chain: ${authError}`), { code: authError }) : e;
+  return (
+    classifyTlsError(cause, where, 'server') ??
+    new TlsHandshakeError('handshake-failed', e.message, where, (e as NodeJS.ErrnoException).code, { cause: e })
+  );
+}

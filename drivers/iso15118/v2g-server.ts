@@ -7,7 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { BenchFault } from '../core/errors.ts';
 import { V2gConnection, type ConnectionRecording } from './connection.ts';
-import { classifyTlsError, TlsHandshakeError } from './tls-errors.ts';
+import { serverHandshakeError } from './tls-errors.ts';
 import { serverTlsOptions, writeKeylog, type TlsServerSettings } from './tls-policy.ts';
 
 export interface V2gServerOptions extends ConnectionRecording {
@@ -42,13 +42,7 @@ export class V2gServer extends EventEmitter {
       const srv = tls.createServer(serverTlsOptions(o.tls));
       srv.on('secureConnection', (s) => this.accept(s));
       srv.on('tlsClientError', (e, s) => {
-        // Node verifies the client chain after the handshake and just drops the socket ('socket hang up');
-        // the real reason is left in authorizationError.
-        const authError = (s as tls.TLSSocket & { authorizationError?: string }).authorizationError;
-        const cause = authError ? Object.assign(new Error(`client chain: ${authError}`), { code: authError }) : e;
-        const err =
-          classifyTlsError(cause, this.where, 'server') ??
-          new TlsHandshakeError('handshake-failed', e.message, this.where, (e as NodeJS.ErrnoException).code, { cause: e });
+        const err = serverHandshakeError(e, s as tls.TLSSocket & { authorizationError?: string }, this.where);
         o.timeline.record('link', o.source, {
           event: 'handshake-failed',
           peer: `[${s.remoteAddress}]:${s.remotePort}`,
