@@ -4,7 +4,9 @@
 
 import type { Clock } from '../drivers/core/clock.ts';
 import type { Timeline } from '../drivers/core/timeline.ts';
+import type { TLSSocket } from 'node:tls';
 import { memoryLinkPair, type MessageLink } from '../drivers/iso15118/evcc/link.ts';
+import { memoryTlsLinkPair, type MemoryTlsClient, type MemoryTlsServer } from '../drivers/iso15118/memory-tls.ts';
 
 export class ServedSessions<R> {
   readonly results: R[] = [];
@@ -28,6 +30,17 @@ export class ServedSessions<R> {
     const [evEnd, chargerEnd] = memoryLinkPair(clock, { timeline: this.timeline, ev, charger: this.source });
     serve(chargerEnd, `memory #${this.count + 1}`);
     return evEnd;
+  }
+
+  /** The same over TLS: `serve` takes the charger's end once the server's handshake accepted the vehicle. */
+  memoryTlsConnection(
+    clock: Clock,
+    ev: string,
+    tls: { client: MemoryTlsClient; server: MemoryTlsServer },
+    serve: (link: MessageLink, where: string) => void,
+  ): Promise<{ link: MessageLink; socket: TLSSocket }> {
+    const rec = { clock, timeline: this.timeline, ev, charger: this.source };
+    return memoryTlsLinkPair(rec, tls.client, tls.server, (link) => serve(link, `memory tls #${this.count + 1}`));
   }
 
   track(serve: Promise<R>): void {

@@ -2,10 +2,12 @@
 // serves (in-process vehicles too), its SDP and TCP servers, its safe state and its top-down close. Each
 // charger keeps its own protocol: how it listens and how one connection is served.
 
+import type { TLSSocket } from 'node:tls';
 import type { Clock } from '../drivers/core/clock.ts';
 import type { Timeline } from '../drivers/core/timeline.ts';
 import { BenchFault } from '../drivers/core/errors.ts';
 import { ConnectionMessageLink, type MessageLink } from '../drivers/iso15118/evcc/link.ts';
+import type { MemoryTlsClient, MemoryTlsServer } from '../drivers/iso15118/memory-tls.ts';
 import { registerMemoryEndpoint, unregisterMemoryEndpoint } from '../drivers/iso15118/evcc/memory-endpoint.ts';
 import { SdpServer, type SdpServerOptions } from '../drivers/iso15118/sdp.ts';
 import type { V2gServer } from '../drivers/iso15118/v2g-server.ts';
@@ -107,6 +109,19 @@ export abstract class ServingCharger<R> {
   /** MemoryEndpoint: a vehicle in this process connects without sockets. */
   connect(evSource: string): MessageLink {
     return this.sessions.memoryConnection(this.clock, evSource, (link, where) => this.serve(link, where));
+  }
+
+  /** MemoryEndpoint: the same over TLS 1.3, as the charger serves it on a socket (its certificates, faults, key log). */
+  async connectTls(evSource: string, client: MemoryTlsClient): Promise<{ link: MessageLink; socket: TLSSocket }> {
+    const server = await this.memoryTlsServer();
+    if (!server)
+      throw new BenchFault(`${this.name}: the vehicle '${evSource}' asks for TLS, the charger serves none (tls: false)`, this.name);
+    return this.sessions.memoryTlsConnection(this.clock, evSource, { client, server }, (link, where) => this.serve(link, where));
+  }
+
+  /** The TLS this charger serves on its in-process link; none by default. */
+  protected async memoryTlsServer(): Promise<MemoryTlsServer | undefined> {
+    return undefined;
   }
 
   /** Every session served so far, in the order they ended. */

@@ -42,10 +42,12 @@ export function memoryStreamPair(tap?: StreamTap): [Duplex, Duplex] {
         process.nextTick(() => {
           endTap();
           const p = peer();
-          if (!p.destroyed) {
-            p.push(null);
-            p.destroy();
-          }
+          if (p.destroyed) return;
+          p.push(null);
+          // What this end wrote before it went reaches the peer first, as a socket's FIN follows its data: a reader
+          // that reads on 'readable' (a TLS layer) has not taken it yet, and destroying now would discard it.
+          if (p.readableLength > 0) p.once('end', () => p.destroy());
+          else p.destroy();
         });
         cb(err);
       },

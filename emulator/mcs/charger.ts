@@ -18,6 +18,8 @@ import { loadSessionTimers, msgTimeoutMs, performanceLimitName, type SessionTime
 import { SdpSecurity } from '../../drivers/iso15118/sdp.ts';
 import type { TlsEndMaterial } from '../../drivers/iso15118/pki/bench-tls.ts';
 import { chargerServerTls } from '../../drivers/iso15118/pki/charger-server.ts';
+import type { MemoryTlsServer } from '../../drivers/iso15118/memory-tls.ts';
+import type { TlsServerSettings } from '../../drivers/iso15118/tls-policy.ts';
 import type { Resource } from '../../drivers/core/resource.ts';
 import { IdealPowerStage, type PowerStagePort } from './power-port.ts';
 import type { SeccConfig, SeccRatings } from './secc-session.ts';
@@ -125,13 +127,8 @@ export class EmulatedMcsCharger extends ServingCharger<ServeResult> implements R
       ...at,
       // fault sdp-port-outside-dynamic-range: a fixed port below 49152, reachable, but not one SDP may advertise.
       port: faults.has('sdp-port-outside-dynamic-range') ? 15119 : (s.port ?? 0),
-      keylogFile: s.keylog && this.ctx.runDir ? join(this.ctx.runDir, `keylog-${this.name}.txt`) : undefined,
-      tls: tls
-        ? await chargerServerTls(this.ctx.tls, {
-            untrustedChain: faults.has('tls-untrusted-chain'),
-            requestClientCertificate: !faults.has('accepts-no-client-cert'),
-          })
-        : undefined,
+      keylogFile: this.keylogFile(),
+      tls: tls ? await this.tlsServerSettings() : undefined,
     });
     server.on('handshakeError', () => undefined); // recorded by the server on the timeline
     await this.serveTcp(server);
@@ -140,6 +137,26 @@ export class EmulatedMcsCharger extends ServingCharger<ServeResult> implements R
       serverPort: this.limits.num('sdp.serverPort'),
       behaviour: { ignoreFirstOfEachDiscovery: faults.has('sdp-first-request-ignored'), busy: () => this.busyReason() },
     });
+  }
+
+  /** The charger's own key log, when its settings ask for one (`keylog: true`). */
+  private keylogFile(): string | undefined {
+    return this.settings.keylog && this.ctx.runDir ? join(this.ctx.runDir, `keylog-${this.name}.txt`) : undefined;
+  }
+
+  /** Its TLS server: the bench's PKI or the test PKI, with the faults that change what it presents or asks for. */
+  private tlsServerSettings(): Promise<TlsServerSettings> {
+    const faults = this.ctx.faults;
+    return chargerServerTls(this.ctx.tls, {
+      untrustedChain: faults.has('tls-untrusted-chain'),
+      requestClientCertificate: !faults.has('accepts-no-client-cert'),
+    });
+  }
+
+  /** The in-process link runs the same TLS as the socket server (unless `tls: false`). */
+  protected override async memoryTlsServer(): Promise<MemoryTlsServer | undefined> {
+    if (this.settings.tls === false) return undefined;
+    return { settings: await this.tlsServerSettings(), keylogFile: this.keylogFile() };
   }
 
   protected serve(link: MessageLink, label: string): void {

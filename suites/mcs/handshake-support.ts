@@ -100,10 +100,10 @@ export function chargeLoopRanToStop(charging: ChargingSession, clause: string): 
   });
 }
 
-/** The vehicle of a TLS test; the test is skipped on a bench whose vehicle does not run TLS over the network. */
+/** The vehicle of a TLS test; the test is skipped on a bench whose vehicle does not run TLS (on a socket or in process). */
 export function tlsVehicleOrSkip(ctx: Mocha.Context): Iso15118Vehicle {
   const vehicle = vehicleOf(ctx.bench);
-  if (!vehicle.networked || vehicle.settings.tls === false) ctx.skip();
+  if (!vehicle.speaksTls) ctx.skip();
   return vehicle;
 }
 

@@ -4,6 +4,7 @@
 // Sending takes raw bytes so a test can put malformed frames on the wire on purpose.
 
 import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import type { Clock } from '../../core/clock.ts';
 import { memoryStreamPair } from '../../core/memory-stream.ts';
 import { memoryLinkTap } from '../memory-capture.ts';
@@ -180,8 +181,13 @@ export class StreamMessageLink implements MessageLink {
 
   async close(reason = 'closed by this side'): Promise<void> {
     if (this.closed) return;
-    this.stream.end();
-    this.stream.destroy();
+    // TLS on the in-memory link (memory-tls.ts) hands its records down asynchronously: destroyed at once it would drop
+    // the last response before it left, where a kernel socket would still send it.
+    if (this.stream instanceof TLSSocket) this.stream.end(() => this.stream.destroy());
+    else {
+      this.stream.end();
+      this.stream.destroy();
+    }
     this.markClosed(reason);
   }
 

@@ -132,6 +132,11 @@ export class Iso15118Vehicle {
     return !this.settings.memory;
   }
 
+  /** Its connections run TLS: on the network unless `tls: false`; in process only with `tls: true` (connectInProcess). */
+  get speaksTls(): boolean {
+    return this.networked ? this.settings.tls !== false : this.settings.tls === true;
+  }
+
   /** Use another request model (a battery/profile model) from now on. */
   setModel(model: EvRequestModel): void {
     this.model = model;
@@ -141,21 +146,14 @@ export class Iso15118Vehicle {
   async connect(o: ConnectOptions = {}): Promise<Connected> {
     this.connections++;
     const s = this.settings;
-    if (s.memory) {
-      const ep = memoryEndpoint(s.memory);
-      if (!ep) throw new BenchFault(`${this.name}: no in-process charger '${s.memory}' to connect to`, this.name);
-      return { link: ep.connect(this.name) };
-    }
+    if (s.memory) return this.connectInProcess(s.memory, o);
     const useTls = o.tls ?? s.tls !== false;
     const iface = this.networkInterface().interface;
     const sdp = await this.discover(useTls, this.limits.num('sdp.maxRequests'));
     let tls: TlsClientSettings | undefined;
     let v2gRootFiles: string[] = [];
     if (useTls) ({ settings: tls, v2gRootFiles } = await vehicleClientTls(this.ctx.tls, { ...s, clientCertificate: o.clientCertificate }));
-    const keylogFile =
-      useTls && s.keylog !== false && this.ctx.runDir
-        ? join(this.ctx.runDir, 'keylogs', `${this.name}-${this.connections}.keylog`)
-        : undefined;
+    const keylogFile = useTls ? this.nextKeylogFile() : undefined;
     const conn = await connectV2g({
       clock: this.ctx.clock,
       timeline: this.ctx.timeline,
@@ -175,6 +173,33 @@ export class Iso15118Vehicle {
       this.ctx.timeline.record('link', this.name, { event: 'server-chain', ...chain });
     }
     return { link: new ConnectionMessageLink(conn, this.ctx.clock, { sdp, chain }), sdp, chain, keylogFile };
+  }
+
+  /** This connection's NSS key log in the run folder, unless the settings turn key logs off. */
+  private nextKeylogFile(): string | undefined {
+    if (this.settings.keylog === false || !this.ctx.runDir) return undefined;
+    return join(this.ctx.runDir, 'keylogs', `${this.name}-${this.connections}.keylog`);
+  }
+
+  /**
+   * The emulated charger in this process, without SDP: plain V2GTP, or with `tls: true` the same TLS 1.3 as on a
+   * socket (certificates, policy, key log, chain verdict) over the in-memory link (memory-tls.ts).
+   */
+  private async connectInProcess(charger: string, o: ConnectOptions): Promise<Connected> {
+    const ep = memoryEndpoint(charger);
+    if (!ep) throw new BenchFault(`${this.name}: no in-process charger '${charger}' to connect to`, this.name);
+    // In process, TLS is asked for explicitly: unit tests' vehicles without a `tls` setting talk plain.
+    if (!(o.tls ?? this.settings.tls === true)) return { link: ep.connect(this.name) };
+    const choice = { ...this.settings, clientCertificate: o.clientCertificate };
+    const { settings, v2gRootFiles } = await vehicleClientTls(this.ctx.tls, choice);
+    const keylogFile = this.nextKeylogFile();
+    this.lastKeylogFile = keylogFile;
+    if (keylogFile) this.keylogFiles.push(keylogFile);
+    const { link, socket } = await ep.connectTls(this.name, { settings, keylogFile, timeoutMs: this.limits.num('tls.handshakeTimeoutMs') });
+    const chain = verifyServerChain(socket, v2gRootFiles);
+    this.ctx.timeline.record('link', this.name, { event: 'server-chain', ...chain });
+    link.info.chain = chain;
+    return { link, chain, keylogFile };
   }
 
   private networkInterface(): { interface: string; address?: string } {
