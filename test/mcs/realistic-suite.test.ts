@@ -4,7 +4,7 @@
 // its session with SessionStop (or says it breaks it) and starts from a charger verified idle.
 // Each run is a child process (test/mcs/run-suite.ts) on the in-process link in virtual time, so whether a test
 // cascades is judged the same whatever the host load (at x5 real time, host delay could itself break a session).
-// The tests that need a network (SDP, raw TLS handshakes) skip there; the real-socket tier runs them.
+// The tests that need a network (SDP) skip there; the real-socket tier runs them. TLS runs on the in-process link too.
 
 import { expect } from 'chai';
 import { join } from 'node:path';
