@@ -84,6 +84,8 @@ interface Verdict {
   doesNotFail: string[];
   /** Tests that ran in the baseline and were skipped under the fault: their checks went unseen. */
   newlySkipped: string[];
+  /** Tests an aborted run never started (its safe state failed: by design no further test starts). */
+  notRun: number;
   wallS: number;
 }
 
@@ -92,7 +94,7 @@ function statusOf(o: RunOutcome, id: string): string {
 }
 
 function judge(fault: FaultSwitch, base: Timed, o: Timed): Verdict {
-  const v: Verdict = { fault, alsoFails: [], doesNotFail: [], newlySkipped: [], wallS: o.wallS };
+  const v: Verdict = { fault, alsoFails: [], doesNotFail: [], newlySkipped: [], notRun: 0, wallS: o.wallS };
   if (o.results.length === 0) return { ...v, notCovered: `the run wrote no results:\n${o.stdout.trim().slice(-1500)}` };
   const failing = new Set(notPassed(o.results));
   const failingBefore = new Set(notPassed(base.results));
@@ -102,7 +104,9 @@ function judge(fault: FaultSwitch, base: Timed, o: Timed): Verdict {
     .map((id) => `${id} (${statusOf(o, id)}${failingBefore.has(id) ? ', fails without the fault too' : ''})`);
   v.doesNotFail = [...expected].filter((id) => !failing.has(id)).map((id) => `${id} (${statusOf(o, id)})`);
   const skippedBefore = new Set(skipped(base.results));
-  v.newlySkipped = skipped(o.results).filter((id) => !skippedBefore.has(id));
+  const notRun = new Set(o.results.filter((r) => r.statusDetails?.message?.startsWith('not run')).map(idOf));
+  v.notRun = notRun.size;
+  v.newlySkipped = skipped(o.results).filter((id) => !skippedBefore.has(id) && !notRun.has(id));
   return v;
 }
 
@@ -124,7 +128,8 @@ function line(v: Verdict): string {
   if (v.alsoFails.length) parts.push(`also fails: ${v.alsoFails.join(', ')}`);
   if (v.doesNotFail.length) parts.push(`does not fail: ${v.doesNotFail.join(', ')}`);
   if (v.newlySkipped.length) parts.push(`skipped only under the fault: ${v.newlySkipped.join(', ')}`);
-  return `${head}: ${parts.length ? parts.join('; ') : 'ok'} (${v.wallS.toFixed(0)} s)`;
+  const aborted = v.notRun ? `, run aborted: ${v.notRun} test(s) not run` : '';
+  return `${head}: ${parts.length ? parts.join('; ') : 'ok'} (${v.wallS.toFixed(0)} s${aborted})`;
 }
 
 function mismatch(v: Verdict): boolean {
@@ -161,7 +166,7 @@ async function main(): Promise<void> {
       const base = baselines.get(fault.suite)!;
       const why = whyNotVirtual(fault, base);
       const v = why
-        ? { fault, notCovered: why, alsoFails: [], doesNotFail: [], newlySkipped: [], wallS: 0 }
+        ? { fault, notCovered: why, alsoFails: [], doesNotFail: [], newlySkipped: [], notRun: 0, wallS: 0 }
         : judge(fault, base, await run(fault.suite, fault.name));
       console.log(line(v));
       return v;
