@@ -148,6 +148,17 @@ export async function awaitFirst(
   return find();
 }
 
+/**
+ * The vehicle's own message `code` as it went on the wire: what a stop/pause check is timed from. Not sent (the
+ * session never reached the phase that sends it) means the check cannot judge: broken, not a TypeError.
+ */
+export async function awaitSent(t: GbtTest, code: GbtCode, timeoutMs: number, pred?: (e: GbtEvent) => boolean): Promise<GbtEvent> {
+  const sent = await awaitFirst(t, 'tx', code, timeoutMs, pred);
+  if (!sent)
+    throw new BenchFault(`precondition not met: the vehicle sent ${code} — none on the wire; the check could not judge the charger`);
+  return sent;
+}
+
 // The decoded GB/T session of every test (the vehicle BMS's view), next to the root hooks' can.log.
 registerTestAttacher(['gbt'], (events) => {
   const mine = events.filter((e) => {
