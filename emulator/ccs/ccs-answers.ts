@@ -7,14 +7,7 @@ import type { PowerStagePort } from '../mcs/power-port.ts';
 import { round1 } from '../mcs/secc-responses.ts';
 import { fromPhysical, physical, type CcsProtocol, type CcsStep } from './ccs-protocol.ts';
 import { offeredServiceList, serviceDetailContent } from './value-added-services.ts';
-import {
-  dcEvseChargeParameter,
-  evseIdFor,
-  loopLimits,
-  saScheduleList,
-  serviceDiscoveryContent,
-  type CcsRatings,
-} from './ccs-responses.ts';
+import { dcEvseChargeParameter, evseIdFor, loopLimits, saScheduleList, serviceDiscoveryContent, type CcsRatings } from './ccs-responses.ts';
 
 export interface AnswerContext {
   protocol: CcsProtocol;
