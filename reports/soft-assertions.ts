@@ -45,8 +45,13 @@ export function judgeAtEnd<F extends (...args: any[]) => unknown>(fn: F): F {
     const mine = (softTest = testNo);
     let thrown: unknown;
     let out: unknown;
+    const body = Promise.resolve().then(() => fn.call(this));
+    bodyRunning = body.then(
+      () => undefined,
+      () => undefined,
+    );
     try {
-      out = await fn.call(this);
+      out = await body;
     } catch (e) {
       thrown = e;
     } finally {
@@ -59,6 +64,13 @@ export function judgeAtEnd<F extends (...args: any[]) => unknown>(fn: F): F {
   judging.add(wrapped);
   // mocha shows (and allure-mocha may record) the test's body via toString: keep the original's.
   return Object.assign(wrapped, { toString: () => fn.toString() }) as unknown as F;
+}
+
+/** The running (or last) wrapped body, settled when it ends: a hook waits on one mocha gave up on (a timeout). */
+let bodyRunning: Promise<void> | undefined;
+
+export function runningBody(): Promise<void> | undefined {
+  return bodyRunning;
 }
 
 /** Functions already wrapped (a retried test keeps its wrapper). */

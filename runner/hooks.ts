@@ -11,6 +11,7 @@ import { startLinkCapture } from './link-capture.ts';
 import { brokenOnInstrumentTrip } from './instrument-trip-verdict.ts';
 import { runContext } from './run-context.ts';
 import { abortRun, recordSafeState } from './safe-state-evidence.ts';
+import { awaitAbandonedBody } from './abandoned-body.ts';
 
 let testStartSeq = 0;
 /** The last timeline event before the test body (after the idle precondition): what the body did comes after. */
@@ -84,6 +85,8 @@ export const mochaHooks = {
     // Safe state first: whatever the test left running, the bench goes quiet before anything else.
     const safe = await bench.safeState(`after test: ${test?.title ?? '?'}`);
     recordSafeState(safe);
+    // A body mocha timed out still runs: it ends here, in its own test, or the run stops (abandoned-body.ts).
+    const stuck = test?.timedOut ? await awaitAbandonedBody(bench, test.fullTitle()) : undefined;
     const measurements = takeMeasurements();
     bench.timeline.record('test', 'runner', {
       event: 'end',
@@ -97,5 +100,6 @@ export const mochaHooks = {
     runAttachers(bench, testStartSeq, bodyStartSeq);
     // The bench may be unsafe: this test's tear-down is broken with the reason and no further test starts.
     if (!safe.ok) throw abortRun(ctx, safe, test?.fullTitle() ?? '?');
+    if (stuck) throw abortRun(ctx, stuck, test?.fullTitle() ?? '?');
   },
 };
