@@ -14,11 +14,8 @@ import { precondition, requireCurrentAt } from '../support/power-assertions.ts';
 import { fmt } from '../support/power-trace.ts';
 import { timeToFallBelow } from '../support/trace-analysis.ts';
 import { ccsRig, ccsTrace, chargeSteady, s, useCcsPowerTest, type CcsRig } from './current-support.ts';
-import { EPIC } from './handshake-support.ts';
+import { ccsVehicleOf, EPIC, requireDeclared } from './handshake-support.ts';
 import { CP_EXIT_IDS } from './session-ids.ts';
-
-/** The current flowing when CP leaves C: well above the stop current, within any CCS charger. */
-const FLOWING_A = 60;
 
 /** When (s) the line left C for B after the mark: the line's own record, as the bench's CP instrument saw it. */
 function cpLeftC(rig: CcsRig, mark: number): number | undefined {
@@ -36,11 +33,14 @@ function cpExitTest(protocol: CcsProtocol): void {
       clause: 'IEC 61851-23:2014 CC.3.5 (EV-initiated shutdown: CP C → B during energy transfer); IEC 61851-23:2023 CC.7.6.20',
       severity: 'blocker',
     });
-    const rig = ccsRig(this, protocol, FLOWING_A);
+    // The current flowing when CP leaves C: a test condition of the profile (cpExit.loadCurrentA).
+    requireDeclared(this.bench, this, protocol);
+    const flowingA = ccsVehicleOf(this.bench, this).profiles[protocol].num('cpExit.loadCurrentA');
+    const rig = ccsRig(this, protocol, flowingA);
     const cp = rig.vehicle.pilot;
     if (!cp) this.skip(); // no control pilot on this bench's CCS2 port: the vehicle cannot leave C
     await withTrace(test, async () => {
-      const { loop } = await chargeSteady(rig, test, FLOWING_A);
+      const { loop } = await chargeSteady(rig, test, flowingA);
       const mark = rig.bench.timeline.mark();
       await cp!.setVehicleState('B');
       const exitS = cpLeftC(rig, mark);
@@ -51,9 +51,9 @@ function cpExitTest(protocol: CcsProtocol): void {
       // The vehicle ends its session (PowerDelivery(Stop) if the charger still answers), opens its contactors below 5 A.
       await loop.stop();
       await rig.bench.clock.sleep((rig.limits.get('stop.dischargeS').hi! + 0.5) * 1000);
-      const tr = await ccsTrace(rig, test, exitS - 1, `CP C → B at ${FLOWING_A} A`);
+      const tr = await ccsTrace(rig, test, exitS - 1, `CP C → B at ${flowingA} A`);
       const stopA = rig.limits.num('stop.currentA');
-      const i0 = requireCurrentAt(tr, exitS, FLOWING_A, FLOWING_A, 'CP left C');
+      const i0 = requireCurrentAt(tr, exitS, flowingA, flowingA, 'CP left C');
       const t = timeToFallBelow(tr.current(), exitS, stopA);
       tr.bands.push({ label: `< ${stopA} A`, channel: 'currentA', lo: 0, hi: stopA, fromS: exitS, toS: tr.endS });
       measure(`CP left C: time to < ${stopA} A from ${fmt(i0, 0)} A`, t ?? Number.POSITIVE_INFINITY, budget, {
