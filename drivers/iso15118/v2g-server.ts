@@ -58,7 +58,6 @@ export class V2gServer extends EventEmitter {
       const srv = net.createServer({ noDelay: true }, (s) => this.accept(s));
       this.server = srv;
     }
-    this.server.on('error', (e) => this.emit('error', e));
     const host = `${o.address}%${o.interface}`;
     const tryListen = (port: number) =>
       new Promise<number>((resolve, reject) => {
@@ -85,6 +84,9 @@ export class V2gServer extends EventEmitter {
         }
       }
     }
+    // Only now: a listen error is the caller's to retry or report, and would otherwise also be re-emitted here
+    // with nobody listening (an unhandled 'error' that ended a run when a picked port was taken).
+    this.server.on('error', (e) => this.emit('error', e));
     o.timeline.record('link', o.source, { event: 'listen', address: `[${host}]:${this.port}`, tls: !!o.tls });
     return this.port;
   }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import { join } from 'node:path';
 import { RealClock, VirtualClock } from '../../drivers/core/clock.ts';
 import { BenchFault, InputError } from '../../drivers/core/errors.ts';
@@ -244,6 +245,30 @@ describe('V2G connection over the veth link: TCP and TLS 1.3', function () {
     const rec = timeline.query({ kind: 'v2g', source: 'evcc' }).at(-1)!.data;
     expect(rec).to.deep.include({ dir: 'rx', malformed: true, reason: 'wrong-inverse' });
     expect(timeline.query({ kind: 'link', source: 'evcc' }).at(-1)!.data).to.deep.include({ event: 'close', reason: 'malformed-frame' });
+  });
+
+  it('picks another port when the one it picked is taken, without an unhandled error', async function () {
+    const taken = net.createServer();
+    let takenPort = 0;
+    for (let port = 50_000; !takenPort; port++) {
+      takenPort = await new Promise<number>((r) => {
+        taken.once('error', () => r(0));
+        taken.listen({ host: `${link.chargerAddress}%${link.chargerInterface}`, port, ipv6Only: true }, () => r(port));
+      });
+    }
+    // The picker draws from 49152–65535: make its first draw the taken port, then let it draw freely.
+    const random = Math.random;
+    let draws = 0;
+    Math.random = () => (draws++ === 0 ? (takenPort - 49152 + 0.5) / (65535 - 49152 + 1) : random());
+    try {
+      server = new V2gServer({ clock, timeline, source: 'secc', address: link.chargerAddress, interface: link.chargerInterface, port: 0 });
+      const port = await server.listen();
+      expect(draws).to.be.greaterThan(1, 'the first pick collided and was retried');
+      expect(port).to.not.equal(takenPort);
+    } finally {
+      Math.random = random;
+      await new Promise<void>((r) => taken.close(() => r()));
+    }
   });
 
   it('times out a receive on the injected clock', async function () {
