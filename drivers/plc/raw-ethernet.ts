@@ -67,6 +67,17 @@ export function interfaceMac(iface: string): string | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
+// Every Cap handle this process opened, closed ones too, for the rest of the process. The binding (cap 0.2.1)
+// only stops the libuv poll handle inside the object on close, never uv_close()s it, and then lets V8 collect
+// the object: the loop's handle list keeps pointing into freed memory and a later handle corrupts it (a
+// segfault minutes later, in whatever test runs then). Keeping the object reachable keeps that memory valid.
+const everOpened: CapHandle[] = [];
+
+/** How many binding handles this process keeps (each one it ever opened): see everOpened. */
+export function rawEthernetHandlesKept(): number {
+  return everOpened.length;
+}
+
 const PERMISSION_FIX =
   'run as root, or give node the capability: sudo setcap cap_net_raw,cap_net_admin+eip "$(readlink -f "$(which node)")"';
 
@@ -83,6 +94,7 @@ export function openRawEthernet(iface: string, etherType = ETHERTYPE_HOMEPLUG_AV
     );
   const Cap = loadCap(iface);
   const cap = new Cap();
+  everOpened.push(cap);
   const buffer = Buffer.alloc(65535);
   try {
     // A packet socket does not get its own sends back, but it does see another socket's sends on the same
