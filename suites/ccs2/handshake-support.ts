@@ -12,6 +12,7 @@ import { CCS_EV_KIND } from '../../drivers/iso15118/ccs/vehicle.ts';
 import { PROTOCOL_NAMES, type CcsProtocol } from '../../drivers/iso15118/ccs/protocols.ts';
 import { fromPhysical } from '../../drivers/iso15118/ccs/requests.ts';
 import { PowerTrace, precondition } from '../support/power-trace.ts';
+import { meanOver, type Series } from '../support/trace-analysis.ts';
 
 export const EPIC = 'DIN SPEC 70121 / ISO 15118-2 DC (CCS2 port)';
 
@@ -177,6 +178,27 @@ export async function sampleUntil(bench: Bench, untilNs: number): Promise<void> 
 export function vehicleUncertainty(run: ChargeRun, toNs: number): Uncertainty | undefined {
   const u = run.vehicle.latency.uncertainty(run.fromNs, toNs);
   return u.valueMs > 0 ? { value: u.valueMs, source: u.source } : undefined;
+}
+
+/** How long before a reading the measured current must have held still for the reading to be judged (s). */
+const STEADY_BEFORE_S = 0.3;
+/** The mean each point of that window is taken over (s): whole periods of converter ripple, little noise. */
+const STEADY_MEAN_S = 0.05;
+
+/**
+ * The measured current held still over the STEADY_BEFORE_S before tS: its STEADY_MEAN_S means, every half window, lie
+ * within a band of width bandA. Longer than half a period of a current loop's ringing, so a loop still ringing is seen.
+ */
+export function heldSteady(s: Series, tS: number, bandA: number): boolean {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let end = tS - STEADY_BEFORE_S + STEADY_MEAN_S; end <= tS + 1e-9; end += STEADY_MEAN_S / 2) {
+    const m = meanOver(s, end - STEADY_MEAN_S, end);
+    if (!Number.isFinite(m)) return false;
+    lo = Math.min(lo, m);
+    hi = Math.max(hi, m);
+  }
+  return hi - lo <= bandA;
 }
 
 /** A bound the suite derives from a profile limit for this case, carrying the limit's provenance. */
