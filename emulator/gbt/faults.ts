@@ -37,6 +37,24 @@ const ignoresTimeout = (code: string, from: string) =>
     [`${from} → CEM`],
   );
 
+/**
+ * The tests whose precondition is a charging session (suites/gbt27930: gbt.charging() not judged): a charger that never
+ * gets there breaks each of them; only the sequence test judges getting there.
+ */
+const NEEDS_CHARGING = [
+  'GBT27930-PERIOD-001',
+  'GBT27930-CURR-001',
+  'GBT27930-CURR-002',
+  'GBT27930-PARAM-001',
+  'GBT27930-STOP-BST-001',
+  'GBT27930-STAT-001',
+  'GBT27930-PAUSE-001',
+  'GBT27930-ERR-BEM-001',
+  'GBT27930-TO-BCL-001',
+  'GBT27930-TO-BCS-001',
+];
+const brokenWithoutCharging: Record<string, FaultSwitch['category']> = Object.fromEntries(NEEDS_CHARGING.map((id) => [id, 'bench fault']));
+
 export const GBT_FAULTS: FaultSwitch[] = [
   f(
     'wrong-crm-sequence',
@@ -46,37 +64,29 @@ export const GBT_FAULTS: FaultSwitch[] = [
     ['CRM(0x00) precedes CRM(0xAA)', 'CHM precedes CRM(0x00)', 'BRM precedes CRM(0xAA)', 'the charger starts recognition with CRM(0x00)'],
   ),
   {
-    // Every test whose session must get past recognition fails (a whole-suite run, perf/fault-exactness.ts): the
-    // vehicle gives up at its 5 s CRM(0xAA) timeout; the BRO-timeout test never sees the charger reach its stage.
+    // The vehicle gives up at its 5 s CRM(0xAA) timeout: the sequence test fails on it; every test that needs a
+    // charging session is broken at that precondition; the BRO-timeout test never sees the charger reach its stage.
     ...f(
       'crm-aa-late',
       "the charger recognises the vehicle (CRM 0xAA) only 6 s after its BRM, past the standard's 5 s",
-      [
-        'GBT27930-SEQ-001',
-        'GBT27930-PERIOD-001',
-        'GBT27930-CURR-001',
-        'GBT27930-CURR-002',
-        'GBT27930-PARAM-001',
-        'GBT27930-STOP-BST-001',
-        'GBT27930-STAT-001',
-        'GBT27930-PAUSE-001',
-        'GBT27930-ERR-BEM-001',
-        'GBT27930-TO-BCL-001',
-        'GBT27930-TO-BCS-001',
-        'GBT27930-TO-BRO-001',
-      ],
+      ['GBT27930-SEQ-001', ...NEEDS_CHARGING, 'GBT27930-TO-BRO-001'],
       'protocol violation',
       ['the session reaches the charging phase', 'BRM → CRM(0xAA)', 'first CTS/CML → CEM'],
     ),
-    outcomes: { 'GBT27930-TO-BRO-001': 'timing violation' },
+    outcomes: { ...brokenWithoutCharging, 'GBT27930-TO-BRO-001': 'timing violation' },
   },
-  f(
-    'cro-never-ready',
-    'the charger precharges but never reports ready: CRO stays 0x00 until the vehicle gives up',
-    ['GBT27930-SEQ-001', 'GBT27930-PERIOD-001'],
-    'protocol violation',
-    ['the session reaches the charging phase', 'BRO(0xAA) → CRO(0xAA)'],
-  ),
+  {
+    // The vehicle gives up at its 60 s CRO(0xAA) timeout: the sequence test fails on it, every test that needs a
+    // charging session is broken at that precondition (perf/fault-exactness.ts, a whole-suite run).
+    ...f(
+      'cro-never-ready',
+      'the charger precharges but never reports ready: CRO stays 0x00 until the vehicle gives up',
+      ['GBT27930-SEQ-001', ...NEEDS_CHARGING],
+      'protocol violation',
+      ['the session reaches the charging phase', 'BRO(0xAA) → CRO(0xAA)'],
+    ),
+    outcomes: brokenWithoutCharging,
+  },
   periodWrong('CHM', 160, 250),
   periodWrong('CCS', 80, 50),
   f(

@@ -19,8 +19,11 @@ export interface GbtTest {
 export interface GbtFixture {
   /** The running test's context (the BMS is looked up here, so a bench without one makes the test broken). */
   test(): GbtTest;
-  /** The common preamble: plug in and reach charging (a charger that does not is a protocol failure). */
-  charging(opts?: { settle?: boolean }): Promise<GbtTest>;
+  /**
+   * The common preamble: plug in and reach charging. A charger that does not makes the test broken (its precondition),
+   * or, where reaching charging is what the test judges (`judged`), fails it (protocol).
+   */
+  charging(opts?: { settle?: boolean; judged?: boolean }): Promise<GbtTest>;
 }
 
 export function gbtFixture(): GbtFixture {
@@ -53,7 +56,7 @@ export function gbtFixture(): GbtFixture {
     test,
     async charging(opts = {}) {
       const t = test();
-      await startCharging(t.bench, t.bms);
+      await startCharging(t.bench, t.bms, opts.judged);
       if (opts.settle) await settleAt(t.bench, t.bms, t.bms.session.demandA);
       return t;
     },

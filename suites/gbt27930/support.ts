@@ -16,6 +16,7 @@ import { registerTestAttacher } from '../../runner/attachers.ts';
 import { BMS_ADDRESS } from '../../drivers/gbt27930/ids.ts';
 import { stopTimeBudgetS, timeToFallBelow, type Series } from '../support/trace-analysis.ts';
 import { measure } from '../../reports/evidence.ts';
+import { precondition } from '../support/power-trace.ts';
 import type { GbtTest } from './fixture.ts';
 import { measureTiming } from './timing.ts';
 
@@ -171,9 +172,18 @@ registerTestAttacher(['gbt'], (events) => {
   return { name: 'gbt27930-session.txt (decoded)', content: text, contentType: 'text/plain', fileExtension: 'txt' };
 });
 
-/** Plug in and run the sequence to charging; a charger that does not get there fails the test (protocol). */
-export async function startCharging(bench: Bench, bms: GbtBmsResource): Promise<number> {
+/**
+ * Plug in and run the sequence to charging. Where the sequence is what the test judges (`judged`), a charger that does
+ * not get there fails it (protocol); for every other test charging is its precondition: not reached, the test is
+ * broken at once (its own checks cannot judge, and waiting for what a session that never charged would send only
+ * runs out the test's time).
+ */
+export async function startCharging(bench: Bench, bms: GbtBmsResource, judged = false): Promise<number> {
   const r = await bms.session.startCharging();
+  if (!judged) {
+    precondition('the session reached the charging phase', r.ok, r.ok ? 'charging' : (r.reason ?? r.state));
+    return r.to;
+  }
   check('the session reaches the charging phase', r.ok, {
     violation: 'protocol',
     clause: 'GB/T 27930-2015 Fig. A.6 (charging sequence)',
