@@ -7,9 +7,20 @@
 import type { FaultSwitch } from '../fault-catalogue.ts';
 import { SECC_HANDLED_REQUESTS } from './secc-sequence.ts';
 
-function fault(name: string, category: FaultSwitch['category'], catches: string[], description: string, checks: string[]): FaultSwitch {
-  return { name, category, catches, description, checks, component: 'mcs-charger', suite: 'mcs' };
+function fault(
+  name: string,
+  category: FaultSwitch['category'],
+  catches: string[],
+  description: string,
+  checks: string[],
+  more: Partial<FaultSwitch> = {},
+): FaultSwitch {
+  return { name, category, catches, description, checks, component: 'mcs-charger', suite: 'mcs', ...more };
 }
+
+/** The power tests that charge in Dynamic control mode (they judge what it advertises in each Dynamic DC_ChargeLoopRes). */
+const FULL_POWER = 'MCS-RAMP-FULL-001';
+const LONG_SESSION = 'MCS-SESSION-LONG-001';
 
 /** The -20 requests this SECC answers (its own table), whose per-message checks a fault names one by one. */
 const DC_REQUESTS = [...SECC_HANDLED_REQUESTS].filter((m) => m !== 'supportedAppProtocol');
@@ -26,10 +37,12 @@ export const MCS_FAULTS: FaultSwitch[] = [
   fault(
     'dynamic-mode-missing',
     'protocol violation',
-    ['TC_SECC_DC_VTB_ChargeLoop_Dynamic_001'],
+    ['TC_SECC_DC_VTB_ChargeLoop_Dynamic_001', FULL_POWER, LONG_SESSION],
     'offers only Scheduled control mode parameter sets (no Dynamic set for any energy service), ' +
       'so a vehicle cannot select Dynamic control',
     ['Dynamic charging session'],
+    // The full-power and long-session tests charge in Dynamic mode: with no Dynamic set they cannot start (broken).
+    { outcomes: { [FULL_POWER]: 'bench fault', [LONG_SESSION]: 'bench fault' } },
   ),
   fault(
     'slow-response',
@@ -56,9 +69,11 @@ export const MCS_FAULTS: FaultSwitch[] = [
   fault(
     'ignores-sequence-timeout',
     'timing violation',
-    ['TC_SECC_CMN_VTB_SequenceTimeout_001'],
-    'never stops the session when V2G_SECC_Sequence_Timeout expires; the TCP connection stays open',
-    ['connection closed after the last request (vehicle silent since)'],
+    // The 0.5 s after a DC_ChargeLoopRes is the same timer's value in the loop ([V2G20-1500]): a charger without the
+    // timer also keeps delivering to a vehicle silent mid-loop.
+    ['TC_SECC_CMN_VTB_SequenceTimeout_001', 'TC_SECC_DC_VTB_ChargeLoop_SequenceTimeout_001'],
+    'never stops the session when V2G_SECC_Sequence_Timeout expires (nor its 0.5 s in the charge loop); the TCP connection stays open',
+    ['connection closed after the last request (vehicle silent since)', 'output disabled after the vehicle went silent in the charge loop'],
   ),
   fault(
     'v2gtp-payload-type-unchecked',
@@ -91,9 +106,11 @@ export const MCS_FAULTS: FaultSwitch[] = [
   fault(
     'no-mcs-service',
     'protocol violation',
-    ['TC_SECC_CMN_VTB_ServiceDiscovery_MCS_001'],
+    ['TC_SECC_CMN_VTB_ServiceDiscovery_MCS_001', 'TC_SECC_CMN_VTB_ServiceDetail_MCS_001'],
     'offers only DC (service 2) in ServiceDiscoveryRes, not MCS (8)',
     ['ServiceDiscoveryRes offers MCS (8)'],
+    // With no MCS service there are no MCS parameter sets to judge: that test cannot judge (broken).
+    { outcomes: { TC_SECC_CMN_VTB_ServiceDetail_MCS_001: 'bench fault' } },
   ),
   fault(
     'bad-parameter-set',
@@ -126,9 +143,11 @@ export const MCS_FAULTS: FaultSwitch[] = [
   fault(
     'dynamic-loop-answered-scheduled',
     'protocol violation',
-    ['TC_SECC_DC_VTB_ChargeLoop_Dynamic_001'],
+    ['TC_SECC_DC_VTB_ChargeLoop_Dynamic_001', FULL_POWER, LONG_SESSION],
     'answers DC_ChargeLoopReq of a Dynamic session with the Scheduled control-mode part',
     ['DC_ChargeLoopRes in Dynamic control mode'],
+    // Those tests judge the maxima of each Dynamic DC_ChargeLoopRes: with none on the wire they cannot judge (broken).
+    { outcomes: { [FULL_POWER]: 'bench fault', [LONG_SESSION]: 'bench fault' } },
   ),
   fault(
     'mcs-scheduled-set-missing',
@@ -212,7 +231,7 @@ export const MCS_FAULTS: FaultSwitch[] = [
   fault(
     'advertised-limits-frozen',
     'current-control violation',
-    ['MCS-SESSION-LONG-001'],
+    [LONG_SESSION],
     'keeps advertising its ratings in every Dynamic DC_ChargeLoopRes (EVSEMaximumChargePower/Current) while a site cap ' +
       'or derating limits what it delivers: the vehicle is never told the lower limit',
     ['EVSEMaximumChargePower on the wire after the site cap (* kW)'],

@@ -89,13 +89,16 @@ describe('ISO 15118-20 handshake (MCS charger)', function () {
     allowClockTime(this, window.hi!);
     const s = await v2g.setUp();
     s.breaksOnPurpose('the vehicle goes silent until the charger times the session out');
-    // From the last request the vehicle sent: the charger's timer cannot have started before it.
-    const lastRequestNs = s.exchanges.at(-1)!.sentAtNs;
+    // The charger's timer started between the vehicle's last request and the arrival of its answer: the close is
+    // measured from the request (it cannot have started before it), the probe from the answer (the latest start),
+    // else a charger that answers slowly (but in time) and times from its answer would be probed before it ran out.
+    const last = s.exchanges.at(-1)!;
+    const lastRequestNs = last.sentAtNs;
     // Once the timer ran out the session is over: a request a moment later must go unanswered (a charger may
     // still hold the connection for its 5 s wait, [V2G20-1633]).
     const probeAtMs = timerMs + L.num('secc.sequenceTimeoutProbeAfterMs');
     const clause = `${L.get('timer.V2G_SECC_Sequence_Timeout').clause}; [V2G20-1633]`;
-    const closedBeforeProbe = Number.isFinite(await closedAfterMs(s, lastRequestNs, probeAtMs));
+    const closedBeforeProbe = Number.isFinite(await closedAfterMs(s, last.receivedAtNs ?? lastRequestNs, probeAtMs));
     const probe = closedBeforeProbe ? undefined : await s.exchange('AuthorizationSetup', {});
     const afterMs = await closedAfterMs(s, lastRequestNs, window.hi!);
     // The timer first: a charger that never stops the session fails on it, not on the probe it then answers.
