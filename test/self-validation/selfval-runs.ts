@@ -3,7 +3,7 @@
 // for the tests that need a real network (SDP over UDP multicast, raw TLS handshakes, SLAC's raw Ethernet
 // frames on the CCS2 port), each such worker on its own veth pairs so parallel runs never meet.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checksOfRun, type TestChecks } from '../../reports/run-checks.ts';
 import { allureResults, CLI, label, onlyRunDir, ROOT, tmp, type AllureResult } from '../foundation/helpers.ts';
@@ -54,11 +54,20 @@ export function removeVethPairs(bench: SelfValBench): void {
   for (const pair of bench.vethPairs ?? []) spawnSync('bash', [join(ROOT, 'scripts/veth-link.sh'), 'down', ...pair], { stdio: 'ignore' });
 }
 
+/** With MCS_HIL_SELFVAL_TIMES set, one line per run (wall seconds, bench, faults, tests): where its minutes go. */
+function logRunTime(ms: number, bench: SelfValBench, suite: string, faults: string[], tests: number): void {
+  const file = process.env.MCS_HIL_SELFVAL_TIMES;
+  if (!file) return;
+  const benchName = bench === VIRTUAL_BENCH ? 'virtual' : 'real';
+  appendFileSync(file, `${(ms / 1000).toFixed(1)}\t${benchName}\t${faults.join(',') || 'baseline'}\t${tests} tests\t${suite}\n`);
+}
+
 /** One `mcs-hil run` (in its own process); resolves with its results even when it died early. */
 export function runSuite(bench: SelfValBench, suite: string, faults: string[], out = tmp('mcs-sv-'), grep?: string): Promise<RunOutcome> {
   const args = [CLI, 'run', '--bench', bench.file, '--suite', suite, '--out', out];
   if (faults.length) args.push('--fault', faults.join(','));
   if (grep) args.push('--grep', grep);
+  const t0 = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...bench.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -73,6 +82,7 @@ export function runSuite(bench: SelfValBench, suite: string, faults: string[], o
       } catch {
         /* the run died before writing results: the comparison shows it */
       }
+      logRunTime(performance.now() - t0, bench, suite, faults, results.length);
       resolve({ results, checks, stdout });
     });
   });
