@@ -10,7 +10,7 @@ import type { ChargingSession } from '../../drivers/iso15118/evcc/charging.ts';
 import type { VehicleProfile } from '../../drivers/vehicle/profile.ts';
 import { attachText, measure } from '../../reports/evidence.ts';
 import { derivedLimit, fmt, precondition, type PowerTrace } from '../support/power-trace.ts';
-import { deliverableCurrentA, s, type PowerRig } from './power-support.ts';
+import { deliverableCurrentA, s, toNs, type PowerRig } from './power-support.ts';
 
 /** Minutes of charging at megawatts: not applicable in real time unless the bench file asks for it (clock.longSessions). */
 export function requireLongSessions(ctx: Mocha.Context, what: string): void {
@@ -115,7 +115,7 @@ function rational(x: unknown): number | undefined {
 /** EVSEMaximumChargePower / Current of every Dynamic DC_ChargeLoopRes the vehicle received since fromS. */
 export function advertisedLimitsSince(bench: Bench, vehicleName: string, fromS: number): AdvertisedLimits[] {
   const out: AdvertisedLimits[] = [];
-  for (const e of bench.timeline.query({ kind: 'v2g', source: vehicleName, from: fromS * 1e9 })) {
+  for (const e of bench.timeline.query({ kind: 'v2g', source: vehicleName, from: toNs(fromS) })) {
     if (e.data.dir !== 'rx' || e.data.message !== 'DC_ChargeLoopRes') continue;
     const doc = (e.data as { doc?: Record<string, unknown> }).doc;
     const res = (doc?.DC_ChargeLoopRes ?? doc) as Record<string, unknown> | undefined;
@@ -135,7 +135,7 @@ export function requirePowerLimitReached(tr: PowerTrace, ads: AdvertisedLimits[]
   precondition(
     `the delivered power reached ${pct} % of the advertised maximum (${fmt(limitW / 1e6, 3)} MW)`,
     ads.length > 0 && peakW >= (pct / 100) * limitW,
-    `peak ${fmt(peakW / 1e6, 3)} MW (1 s means), ${ads.length} DC_ChargeLoopRes`,
+    `peak ${fmt(peakW / 1e6, 3)} MW (1 s means), ${ads.length} Dynamic DC_ChargeLoopRes with EVSEMaximumChargePower/Current`,
   );
 }
 

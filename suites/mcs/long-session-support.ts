@@ -10,6 +10,7 @@ import type { SampleBlock } from '../../drivers/core/timeline.ts';
 import type { CurrentTolerance } from '../support/current-tolerance.ts';
 import { derivedLimit, fmt, precondition, PowerTrace } from '../support/power-trace.ts';
 import type { RequestPoint } from '../support/power-assertions.ts';
+import { toNs } from './power-support.ts';
 
 /** One DC_ChargeLoopRes as the vehicle received it: when, and the maximum power it advertised (W). */
 export interface Advertised {
@@ -34,7 +35,7 @@ function rationalAt(doc: unknown, key: string): number | undefined {
 /** EVSEMaximumChargePower of every DC_ChargeLoopRes the vehicle received since fromS. */
 export function advertisedSince(bench: Bench, vehicleName: string, fromS: number): Advertised[] {
   const out: Advertised[] = [];
-  for (const e of bench.timeline.query({ kind: 'v2g', source: vehicleName, from: fromS * 1e9 })) {
+  for (const e of bench.timeline.query({ kind: 'v2g', source: vehicleName, from: toNs(fromS) })) {
     if (e.data.dir !== 'rx' || e.data.message !== 'DC_ChargeLoopRes') continue;
     const p = rationalAt((e.data as { doc?: unknown }).doc, 'EVSEMaximumChargePower');
     if (p !== undefined) out.push({ tS: e.t / 1e9, maxPowerW: p });
@@ -98,7 +99,11 @@ function decimateRequests(r: RequestPoint[], binS: number): RequestPoint[] {
  */
 export function judgeAdvertisedCap(ads: Advertised[], capS: number, capW: number, untilS: number, limits: Limits): void {
   const after = ads.filter((a) => a.tS >= capS && a.tS <= untilS);
-  precondition('the charger answered the charge loop after the site cap was set', after.length >= 2, `${after.length} DC_ChargeLoopRes`);
+  precondition(
+    'the charger advertised EVSEMaximumChargePower in the charge loop after the site cap was set',
+    after.length >= 2,
+    `${after.length} DC_ChargeLoopRes with EVSEMaximumChargePower`,
+  );
   const seen = after.find((a) => a.maxPowerW <= capW * 1.001);
   measure(
     `EVSEMaximumChargePower on the wire after the site cap (${fmt(capW / 1e3, 0)} kW)`,

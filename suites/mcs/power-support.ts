@@ -69,6 +69,15 @@ export function s(ns: number): number {
   return ns / 1e9;
 }
 
+/**
+ * Seconds back to clock ns for a timeline query. Rounded: ns → s → ns is not exact in floating point (2195.052 s
+ * × 1e9 is 2195052000000.0002), and on a virtual clock the event a query looks for (the stop request, the contactor
+ * opening) is often stamped at exactly the instant the window starts: `from` must not step past it.
+ */
+export function toNs(seconds: number): number {
+  return Math.round(seconds * 1e9);
+}
+
 /** Start charging and hold the request at currentA (0 by default) until the charge loop has run a moment. */
 export async function startCharging(rig: PowerRig, currentA = 0, settleMs = 1000): Promise<ChargingSession> {
   const charging = await rig.vehicle.startCharging();
@@ -150,7 +159,7 @@ export async function traceSince(rig: PowerRig, fromS: number, title: string, re
   await rig.analyser.flush();
   return PowerTrace.fromTimeline(rig.bench.timeline, {
     source: rig.analyser.source,
-    fromNs: fromS * 1e9,
+    fromNs: toNs(fromS),
     title,
     requests,
     limits: rig.limits,
@@ -216,7 +225,7 @@ export async function withTrace(holder: { trace?: PowerTrace }, body: () => Prom
 /** First time (s) after fromS the vehicle's CE left state C. */
 export function ceExitTime(bench: Bench, fromS: number): number | undefined {
   const e = bench.timeline
-    .query({ kind: 'pilot', from: fromS * 1e9 })
+    .query({ kind: 'pilot', from: toNs(fromS) })
     .find((x) => x.data.signal === 'CE' && x.data.previous === 'C' && x.data.state !== 'C');
   return e ? s(e.t) : undefined;
 }
@@ -225,7 +234,7 @@ export function ceExitTime(bench: Bench, fromS: number): number | undefined {
 export function contactorTimes(bench: Bench, battery: BatteryEmulator, fromS: number, on: boolean): number[] {
   const text = on ? 'OUTP ON' : 'OUTP OFF';
   return bench.timeline
-    .query({ kind: 'instrument', source: battery.source, from: fromS * 1e9 })
+    .query({ kind: 'instrument', source: battery.source, from: toNs(fromS) })
     .filter(
       (e) => (e.data.command === 'output' && e.data.on === on) || (e.data.dir === 'out' && String(e.data.text).toUpperCase() === text),
     )
@@ -241,7 +250,7 @@ export function requestSentTime(
   pred: (doc: unknown) => boolean = () => true,
 ): number | undefined {
   const e = bench.timeline
-    .query({ kind: 'v2g', source: vehicle.name, from: fromS * 1e9 })
+    .query({ kind: 'v2g', source: vehicle.name, from: toNs(fromS) })
     .find((x) => x.data.dir === 'tx' && x.data.message === message && pred((x.data as { doc?: unknown }).doc));
   return e ? s(e.t) : undefined;
 }
