@@ -22,6 +22,8 @@ export interface PowerStagePort {
   limits?(): { maxCurrentA: number; maxVoltageV: number; maxPowerW: number };
   /** What the charger reports (and, on the emulator, what flows). */
   present(): { voltageV: number; currentA: number };
+  /** What the charger's own control believes it outputs, where that differs from what it reports (else present()). */
+  measured?(): { voltageV: number; currentA: number };
   readonly outputEnabled: boolean;
   isolationOk(): boolean;
 }

@@ -339,7 +339,7 @@ export class SeccSession {
       return this.fail('DC_CableCheck', 'FAILED', {}, 'output disabled during the cable check: insulation test aborted');
     }
     // Finished once the test voltage is up (the stage slews to it) and the insulation was watched long enough.
-    const atVoltage = this.power.present().voltageV >= CABLE_CHECK_VOLTAGE_REACHED * this.cableCheckV;
+    const atVoltage = (this.power.measured?.() ?? this.power.present()).voltageV >= CABLE_CHECK_VOLTAGE_REACHED * this.cableCheckV;
     const done = now - this.cableCheckStartMs >= this.cfg.cableCheckMs && atVoltage;
     if (done && !this.power.isolationOk()) return this.fail('DC_CableCheck', 'FAILED', {}, 'insulation fault');
     this.go(done ? 'DC_CableCheck.Finished' : 'DC_CableCheck.Ongoing');

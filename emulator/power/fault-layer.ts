@@ -105,7 +105,7 @@ export class PowerFaultLayer {
    * believes it outputs (its voltage set point, its current command) — a charger whose output never
    * energizes reports that, as one that trusts its converter would.
    */
-  report(state: PowerStageState, sensed: Reading, intended: Reading): Reading {
+  report(state: PowerStageState, sensed: Reading, intended: Reading, onWire = true): Reading {
     let r = { ...sensed };
     if (this.has('output-never-energizes')) {
       r = state === 'charging' || state === 'stopping' ? { voltageV: sensed.voltageV, currentA: intended.currentA } : { ...intended };
@@ -113,7 +113,8 @@ export class PowerFaultLayer {
     if (this.has('reports-wrong-current')) r.currentA = r.currentA * 1.1 + 15;
     if (this.has('reports-wrong-voltage') && (state === 'charging' || state === 'stopping')) r.voltageV *= 1.03;
     if (this.has('precharge-voltage-mismatch') && state === 'precharge') r.voltageV += PRECHARGE_SENSOR_ERROR_V;
-    if (this.has('present-values-frozen')) {
+    // Only what goes on the wire freezes: the charger's own decisions (its cable check) still see its readings.
+    if (this.has('present-values-frozen') && onWire) {
       this.frozen ??= r;
       return { ...this.frozen };
     }

@@ -129,6 +129,8 @@ export class PowerStage implements BusSource {
     if (this.st === 'tripped' || this.st === 'emergency') return; // only a new cable check resets a trip
     this.loop.reset(this.bus.state().currentA);
     this.limiter.reset();
+    // A new charge starts from no request: the last charge's must not be aimed at (nor held by cv-taper-ignored).
+    this.reqCurrentA = 0;
     this.stopReason = undefined;
     this.stopDoneNs = undefined;
     this.enter('charging', {});
@@ -169,13 +171,22 @@ export class PowerStage implements BusSource {
 
   /** What the charger itself measures and reports as its present voltage and current (with its sensor errors). */
   present(): { voltageV: number; currentA: number } {
+    return this.reading(true);
+  }
+
+  /** What the charger's own control believes its output is (present() before it goes on the wire). */
+  measured(): { voltageV: number; currentA: number } {
+    return this.reading(false);
+  }
+
+  private reading(onWire: boolean): { voltageV: number; currentA: number } {
     const s = this.bus.state();
     const sensed = { voltageV: sensedVoltageV(this.params, s.voltageV), currentA: sensedCurrentA(this.params, s.currentA) };
     const intended = {
       voltageV: isEnabled(this.st) ? this.vSetV : 0,
       currentA: this.st === 'charging' || this.st === 'stopping' ? this.loop.commandA : 0,
     };
-    return this.faults.report(this.st, sensed, intended);
+    return this.faults.report(this.st, sensed, intended, onWire);
   }
 
   get outputEnabled(): boolean {
