@@ -20,6 +20,8 @@ const STOP_EVSE = 'MCS-SAFE-STOP-EVSE-001';
 const ESTOP = 'MCS-SAFE-ESTOP-001';
 const OVER_VOLTAGE = 'MCS-SAFE-OV-001';
 const INSULATION = 'MCS-SAFE-ISO-001';
+/** suites/mcs/session-timing.spec.ts: the vehicle goes silent mid-loop at sequenceTimeout.loadCurrentA; judged on the trace. */
+const CHARGE_LOOP_TIMEOUT = 'TC_SECC_DC_VTB_ChargeLoop_SequenceTimeout_001';
 /** Every current and safety test: a charger that delivers (or reports) nothing must pass none of them. */
 const ALL_POWER_TESTS = [
   RAMP_UP,
@@ -36,7 +38,18 @@ const ALL_POWER_TESTS = [
   ESTOP,
   OVER_VOLTAGE,
   INSULATION,
+  CHARGE_LOOP_TIMEOUT,
 ];
+
+/** The handshake tests that run a whole charging session (suites/mcs/handshake.spec.ts). */
+const WHOLE_SESSION_TESTS = [
+  'TC_SECC_CMN_VTB_CommonMessageFlow_001',
+  'TC_SECC_CMN_VTB_PerformanceTime_001',
+  'TC_SECC_DC_VTB_ChargeLoop_Dynamic_001',
+];
+
+/** The tests that start from a current settled at a level (the step down, site cap, stops, faults, charge-loop timeout). */
+const FROM_SETTLED = [DOWN_STEP, SITE_CAP, STOP_EV, STOP_EVSE, ESTOP, OVER_VOLTAGE, INSULATION, CHARGE_LOOP_TIMEOUT];
 
 // Step names of suites/support/power-assertions.ts (`*` = a value in the name).
 const SLOPE = 'up-ramp slope 10–90 % (*)';
@@ -82,12 +95,13 @@ export const POWER_FAULTS: FaultSwitch[] = [
   f(
     'offset-beyond-tolerance',
     "The charger's current sensor reads 40 A high, so it delivers 40 A less than requested while reporting the request.",
-    [RAMP_UP, ACCURACY, PRESENT, DOWN_STEP, SITE_CAP],
+    [RAMP_UP, ACCURACY, PRESENT, ...FROM_SETTLED],
     cc,
     [SETTLE, ACCURACY_ERR, PRESENT_ERR],
-    // It never settles into the band around a request; and the down-step and site-cap tests start from a current
-    // at 300 A ± tolerance, which this charger never reaches (broken).
-    { outcomes: { [DOWN_STEP]: broken, [SITE_CAP]: broken } },
+    // It never settles into the band around a request; and every test that starts from a settled current (300 A, the
+    // stops and faults from stop.fromCurrentA, the charge-loop timeout from 100 A) needs a level this charger never
+    // reaches (broken).
+    { outcomes: Object.fromEntries(FROM_SETTLED.map((id) => [id, broken])) },
   ),
   f('reports-wrong-current', 'The present current the charger reports is 10 % + 15 A above what it delivers.', [PRESENT], cc, [
     PRESENT_ERR,
@@ -102,9 +116,10 @@ export const POWER_FAULTS: FaultSwitch[] = [
   f(
     'slow-down-step',
     'Decreases of the current command are ramp-limited to 20 A/s (request drops and site-cap drops follow slowly).',
-    [DOWN_STEP, SITE_CAP, LONG_SESSION],
+    // The vehicle's CV taper is a run of falling requests: at 20 A/s the current lags them by far more than the tolerance.
+    [DOWN_STEP, SITE_CAP, LONG_SESSION, FULL_POWER],
     cc,
-    ['down-step time * → * A', CAP_TIME, UNDER_ADVERTISED],
+    ['down-step time * → * A', CAP_TIME, UNDER_ADVERTISED, TAPER],
   ),
   f('ignores-site-cap', 'The limit stage ignores the site power cap (while advertising it).', [SITE_CAP, LONG_SESSION], cc, [
     CAP_TIME,
@@ -123,14 +138,20 @@ export const POWER_FAULTS: FaultSwitch[] = [
     'cv-taper-ignored',
     "The charger keeps the highest current asked in the charge and ignores the vehicle's falling requests (only its own " +
       "voltage limit at the vehicle's maximum voltage holds it back): the CV taper is not followed.",
-    [FULL_POWER],
+    // A step down is a falling request too: it is not followed either.
+    [FULL_POWER, DOWN_STEP],
     cc,
-    [TAPER],
+    [TAPER, 'down-step time * → * A'],
   ),
-  f('slow-stop', 'A normal stop (by the vehicle or the charger) ramps the current down at 30 A/s.', [STOP_EV, STOP_EVSE], safety, [
-    stopTime('vehicle'),
-    stopTime('charger'),
-  ]),
+  f(
+    'slow-stop',
+    'A normal stop (by the vehicle or the charger) ramps the current down at 30 A/s.',
+    // The charger's stop when the vehicle goes silent in the charge loop is such a stop: it ends too late as well.
+    [STOP_EV, STOP_EVSE, CHARGE_LOOP_TIMEOUT],
+    safety,
+    [stopTime('vehicle'), stopTime('charger'), 'output disabled after the vehicle went silent in the charge loop'],
+    { outcomes: { [CHARGE_LOOP_TIMEOUT]: 'timing violation' } },
+  ),
   f('ignores-stop', "The charger ignores the vehicle's stop and keeps delivering.", [STOP_EV], safety, [
     stopTime('vehicle'),
     'CE exit from C − output disabled',
@@ -194,9 +215,13 @@ export const POWER_FAULTS: FaultSwitch[] = [
   ),
   f(
     'present-values-frozen',
-    'The present voltage and current the charger reports on the wire freeze at the first reading of the session (cable check, 0 V).',
-    ALL_POWER_TESTS,
+    'The present voltage and current the charger reports on the wire freeze at the first reading it reports in the session (its ' +
+      'first DC_PreChargeRes, near the cable-check voltage); its own control still sees its sensors.',
+    // The vehicle's precharge never sees its target: every session ends at V2G_EVCC_PreCharge_Timeout, so the handshake
+    // tests that run a whole session fail too (the session cannot go on).
+    [...ALL_POWER_TESTS, ...WHOLE_SESSION_TESTS],
     broken,
-    [],
+    ['charging session', 'Dynamic charging session'],
+    { outcomes: Object.fromEntries(WHOLE_SESSION_TESTS.map((id) => [id, 'timing violation'])) },
   ),
 ];
