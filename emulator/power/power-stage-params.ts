@@ -36,6 +36,8 @@ export interface PowerStageParams {
   ripplePkA: number;
   rippleHz: number;
   noiseA: number;
+  /** The present current it reports is the mean over this window (ms) of its output (current-meter.ts). */
+  meterWindowMs: number;
   /** Voltage-source phases: slew (V/s) and current limit (A). */
   cableCheckSlewVps: number;
   prechargeSlewVps: number;
@@ -82,6 +84,7 @@ export const DEFAULT_POWER_STAGE_PARAMS: PowerStageParams = {
   ripplePkA: 1,
   rippleHz: 600,
   noiseA: 0.2,
+  meterWindowMs: 10,
   cableCheckSlewVps: 500,
   prechargeSlewVps: 500,
   voltageModeCurrentLimitA: 2,

@@ -7,6 +7,7 @@
 
 import type { Clock } from '../../drivers/core/clock.ts';
 import type { Timeline } from '../../drivers/core/timeline.ts';
+import { CurrentMeter } from './current-meter.ts';
 import { CurrentLoop } from './current-loop.ts';
 import type { BusSource, BusView, DcBus, SourceOutput } from './dc-bus.ts';
 import { PowerFaultLayer } from './fault-layer.ts';
@@ -59,6 +60,7 @@ export class PowerStage implements BusSource {
   private stopReason: string | undefined;
   private stopDoneNs: number | undefined;
   private lastView: BusView | undefined;
+  private readonly meter: CurrentMeter;
   private stopRateAps = Number.POSITIVE_INFINITY;
   private discharging = false;
 
@@ -82,6 +84,7 @@ export class PowerStage implements BusSource {
     this.params = this.faults.params({ ...DEFAULT_POWER_STAGE_PARAMS, ...opts.params });
     this.limiter = new LimitStage(this.params, opts.ratings, this.faults);
     this.loop = new CurrentLoop(this.params);
+    this.meter = new CurrentMeter(this.params.meterWindowMs);
     this.protections = new Protections(this.params, this.faults, (e, d, t) => this.note(e, d, t));
     this.bus.attachSource(this);
   }
@@ -181,7 +184,9 @@ export class PowerStage implements BusSource {
 
   private reading(onWire: boolean): { voltageV: number; currentA: number } {
     const s = this.bus.state();
-    const sensed = { voltageV: sensedVoltageV(this.params, s.voltageV), currentA: sensedCurrentA(this.params, s.currentA) };
+    // On the wire: the meter's reading. The charger's own control acts on the instant value.
+    const trueA = onWire ? this.meter.reading(s.currentA) : s.currentA;
+    const sensed = { voltageV: sensedVoltageV(this.params, s.voltageV), currentA: sensedCurrentA(this.params, trueA) };
     const intended = {
       voltageV: isEnabled(this.st) ? this.vSetV : 0,
       currentA: this.st === 'charging' || this.st === 'stopping' ? this.loop.commandA : 0,
@@ -226,6 +231,7 @@ export class PowerStage implements BusSource {
 
   tick(dtS: number, view: BusView): SourceOutput {
     this.lastView = view;
+    this.meter.add(view.inletA);
     this.applyPending(view.tNs);
     this.limiter.thermalStep(dtS, view.inletA);
     const vMeas = sensedVoltageV(this.params, view.inletV);

@@ -100,6 +100,21 @@ describe('emulated power stage', function () {
     expect(states).to.deep.equal(['cable-check', 'precharge', 'charging']);
   });
 
+  it('reports a metered present current: the 600 Hz ripple its output carries stays out of the readings', async function () {
+    const { r } = await at300();
+    const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
+    const instant: number[] = [];
+    const reported: number[] = [];
+    for (let k = 0; k < 20; k++) {
+      await r.clock.advance(1);
+      instant.push(r.stage.measured().currentA);
+      reported.push(r.stage.present().currentA);
+    }
+    // Precondition: the output does ripple (±1 A peak), so a reading of one instant would show it.
+    expect(spread(instant), 'instantaneous output current spread').to.be.above(1);
+    expect(spread(reported), 'reported present current spread').to.be.below(0.5);
+  });
+
   it('limits power to the rating, and the CV limit holds the vehicle target voltage', async function () {
     const r = await makeRig({ params: { rampUpAps: 500 } });
     await r.startCharging();
