@@ -4,6 +4,7 @@
 
 import { expect } from 'chai';
 import { MCS_FAULTS } from '../../emulator/mcs/faults.ts';
+import { FULL_POWER_TEST_IDS } from '../../suites/mcs/full-power-ids.ts';
 import { HANDSHAKE_TEST_IDS } from '../../suites/mcs/handshake-ids.ts';
 import { LONG_SESSION_TEST_IDS } from '../../suites/mcs/long-session-ids.ts';
 import { ONGOING_LIMIT_TEST_IDS } from '../../suites/mcs/ongoing-limits-ids.ts';
@@ -15,9 +16,16 @@ import { openPerTest } from '../support/per-test.ts';
 describe('MCS charger fault switches (in-process)', function () {
   const open = openPerTest(memoryRig);
 
-  it('the catalogue is well-formed: kebab-case unique names, catches are MCS protocol test ids', function () {
+  it('the catalogue is well-formed: kebab-case unique names, catches are MCS protocol or Dynamic-mode test ids', function () {
     const handshake = new Set<string>(Object.values(HANDSHAKE_TEST_IDS));
-    const ids = new Set<string>([...handshake, ...Object.values(ONGOING_LIMIT_TEST_IDS), ...Object.values(LONG_SESSION_TEST_IDS)]);
+    // A protocol fault may also break the tests that judge what its messages carry: the Dynamic-mode full-power and
+    // long-session tests read the charger's Dynamic maxima (dynamic-mode-missing, dynamic-loop-answered-scheduled).
+    const ids = new Set<string>([
+      ...handshake,
+      ...Object.values(ONGOING_LIMIT_TEST_IDS),
+      ...Object.values(LONG_SESSION_TEST_IDS),
+      ...Object.values(FULL_POWER_TEST_IDS),
+    ]);
     const names = new Set<string>();
     for (const f of MCS_FAULTS) {
       expect(f.name).to.match(/^[a-z0-9]+(-[a-z0-9]+)*$/);
